@@ -1,0 +1,36 @@
+import { createHash, createHmac, type KeyObject } from 'node:crypto'
+
+/** Data a digest accepts: bytes, or text hashed as UTF-8. */
+export type DigestInput = Uint8Array | string
+
+/** Hash algorithms the protocols here use. */
+export type HashAlgorithm = 'sha1' | 'sha256'
+
+/** SHA-1 of `data` (Safe Creative signatures). */
+export function sha1(data: DigestInput): Uint8Array {
+  return createHash('sha1').update(data).digest()
+}
+
+/** SHA-256 of `data`. */
+export function sha256(data: DigestInput): Uint8Array {
+  return createHash('sha256').update(data).digest()
+}
+
+/** HMAC-SHA256 of `data` keyed with `key` (raw bytes or a secret KeyObject parsed once). */
+export function hmacSha256(key: Uint8Array | KeyObject, data: DigestInput): Uint8Array {
+  return createHmac('sha256', key).update(data).digest()
+}
+
+/** Digest of a stream of chunks, in one pass and constant memory. */
+export async function digestStream(algorithm: HashAlgorithm, source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const hash = createHash(algorithm)
+  for await (const chunk of source) hash.update(chunk)
+  return hash.digest()
+}
+
+/** HMAC-SHA256 of a stream of chunks, in one pass and constant memory. */
+export async function hmacSha256Stream(key: Uint8Array | KeyObject, source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const hmac = createHmac('sha256', key)
+  for await (const chunk of source) hmac.update(chunk)
+  return hmac.digest()
+}

@@ -1,0 +1,47 @@
+/**
+ * Every error code @sigwire/core raises. Codes are stable: match on them, not on messages.
+ *
+ * - `INVALID_ARGUMENT`: a value passed to a core function has the wrong shape.
+ * - `INVALID_DATE`: a date string is not the strict `YYYY-MM-DDTHH:MM:SSZ` form (or not a date).
+ * - `INVALID_BASE64` / `INVALID_HEX`: text is not strict base64 / hex.
+ * - `INVALID_PERCENT_ENCODING`: a `%` escape is malformed or decodes to invalid UTF-8.
+ * - `INVALID_URL`: a URL cannot be sent as given.
+ * - `BODY_CHANGED`: a file body changed between the pass that signed it and the pass that sent it.
+ * - `BODY_READ_FAILED`: a file body could not be read.
+ * - `TIMEOUT`: the call's `timeoutMs` elapsed.
+ * - `ABORTED`: the caller's `AbortSignal` fired.
+ * - `NETWORK_ERROR`: the connection failed and the request was not (or could no longer be) retried.
+ * - `RESPONSE_TOO_LARGE`: a response body exceeded `maxResponseBytes`.
+ * - `FILE_WRITE_FAILED`: an atomic file write failed; the previous file is intact.
+ */
+export type CoreErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_DATE'
+  | 'INVALID_BASE64'
+  | 'INVALID_HEX'
+  | 'INVALID_PERCENT_ENCODING'
+  | 'INVALID_URL'
+  | 'BODY_CHANGED'
+  | 'BODY_READ_FAILED'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'NETWORK_ERROR'
+  | 'RESPONSE_TOO_LARGE'
+  | 'FILE_WRITE_FAILED'
+
+/** The codes of {@link CoreErrorCode} as a runtime list (for exhaustiveness checks and docs). */
+export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
+  'INVALID_ARGUMENT',
+  'INVALID_DATE',
+  'INVALID_BASE64',
+  'INVALID_HEX',
+  'INVALID_PERCENT_ENCODING',
+  'INVALID_URL',
+  'BODY_CHANGED',
+  'BODY_READ_FAILED',
+  'TIMEOUT',
+  'ABORTED',
+  'NETWORK_ERROR',
+  'RESPONSE_TOO_LARGE',
+  'FILE_WRITE_FAILED',
+]

@@ -1,0 +1,356 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Dispatcher } from 'undici'
+import { type Clock, SkewClock } from '../clock/clock.js'
+import { SigwireError } from '../errors/sigwire-error.js'
+import { channels } from '../observe/channels.js'
+import { debug } from '../observe/debug.js'
+import { Redactor } from '../redact/redactor.js'
+import type { TokenTrace } from '../tokens/token.js'
+import { createDispatcher, type DispatcherOptions } from './dispatcher.js'
+import { type HttpRequest, isIdempotent, requestUrl } from './http-request.js'
+import { backoffDelay, defaultRetryMode, parseRetryAfter, type RetryMode, type RetryOptions, type RetrySettings, retrySettings } from './retry-policy.js'
+import { applySignature, type RequestSigner } from './signer.js'
+
+/** Options for {@link Transport}. */
+export interface TransportOptions extends DispatcherOptions {
+  /** An undici dispatcher to use instead of creating one. The transport does not close it. */
+  dispatcher?: Dispatcher
+  /** Where signers get the time. Default: a {@link SkewClock} that learns from server `Date` headers. */
+  clock?: Clock
+  /** Shared redactor; adapters register their secrets on it. Default: a new one. */
+  redactor?: Redactor
+  /** Retry settings. */
+  retry?: RetryOptions
+  /** Default time limit per call, retries and waits included, in ms. Default 60 000. */
+  timeoutMs?: number
+  /** Largest response body read into memory. Default 64 MiB. */
+  maxResponseBytes?: number
+  /** `User-Agent` sent when the request has none. */
+  userAgent?: string
+  /** Random source for backoff jitter (tests). Default `Math.random`. */
+  random?: () => number
+}
+
+/** An adapter's reading of a response. */
+export interface ResponseVerdict {
+  /** Whether to retry; default from the status (429 always, 502/503/504 if safe). */
+  retry?: RetryMode
+  /** How long to wait before retrying, when the protocol says (CloudKit `retryAfter`). */
+  retryAfterMs?: number
+  /** True when the service rejected the request's authentication. */
+  authFailure?: boolean
+}
+
+/** Per-call options of {@link Transport.send}. */
+export interface SendOptions {
+  /** Signs every attempt. Omit for unsigned requests. */
+  signer?: RequestSigner
+  /** The operation may be repeated even though its method is not idempotent. */
+  retrySafe?: boolean
+  /** Cancels the call (retries and waits included). */
+  signal?: AbortSignal
+  /** Time limit for this call in ms (overrides the transport default). */
+  timeoutMs?: number
+  /** Reads a response for retry hints and authentication failures. */
+  classify?: (response: TransportResponse) => ResponseVerdict | undefined
+  /**
+   * The protocol's freshness window in ms. When set, an authentication failure whose response `Date`
+   * is further than this from the date that was signed is re-signed once with the corrected clock.
+   */
+  skewWindowMs?: number
+}
+
+/** A response read into memory. */
+export interface TransportResponse {
+  /** HTTP status. */
+  readonly status: number
+  /** Response headers, lower-case names (`set-cookie` is an array). */
+  readonly headers: IncomingHttpHeaders
+  /** The body bytes. */
+  readonly body: Uint8Array
+  /** The request exactly as sent on the last attempt (signed). */
+  readonly request: HttpRequest
+  /** What was signed on the last attempt (secrets masked); empty when unsigned. */
+  readonly trace: readonly TokenTrace[]
+  /** Attempts made, first included. */
+  readonly attempts: number
+}
+
+/** A response whose body is streamed (downloads). Error statuses are read into memory first. */
+export interface StreamResponse extends Omit<TransportResponse, 'body'> {
+  /** The body as a stream; consume or destroy it. */
+  readonly body: Readable
+}
+
+let nextId = 0
+
+/**
+ * The one transport: signs before dispatch and again on every attempt, sends with undici's
+ * `dispatcher.request` over keep-alive connections, retries with backoff that honours `Retry-After`
+ * and protocol hints, enforces timeouts and abort signals, corrects clock skew once, and publishes
+ * redacted diagnostics. A client owns one transport and calls {@link Transport.close} when done.
+ */
+export class Transport {
+  /** Clock shared with the signers. */
+  readonly clock: Clock
+  /** Redactor shared with the adapter. */
+  readonly redactor: Redactor
+  readonly #dispatcher: Dispatcher
+  readonly #ownsDispatcher: boolean
+  readonly #retry: RetrySettings
+  readonly #timeoutMs: number
+  readonly #maxResponseBytes: number
+  readonly #userAgent: string
+  readonly #random: () => number
+  #closed = false
+
+  constructor(options: TransportOptions = {}) {
+    this.clock = options.clock ?? new SkewClock()
+    this.redactor = options.redactor ?? new Redactor()
+    this.#ownsDispatcher = options.dispatcher === undefined
+    this.#dispatcher = options.dispatcher ?? createDispatcher(options)
+    this.#retry = retrySettings(options.retry)
+    this.#timeoutMs = options.timeoutMs ?? 60_000
+    this.#maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024
+    this.#userAgent = options.userAgent ?? `sigwire (node ${process.versions.node})`
+    this.#random = options.random ?? Math.random
+  }
+
+  /** Signs (per attempt), sends, retries, and returns the response with its body read into memory. */
+  async send(request: HttpRequest, options: SendOptions = {}): Promise<TransportResponse> {
+    const result = await this.#run(request, options, false)
+    return result as TransportResponse
+  }
+
+  /**
+   * Like {@link Transport.send}, but a 2xx body is returned as a stream (constant memory). The call's
+   * time limit covers waiting for the response head; the body is then read at the caller's pace.
+   */
+  async sendStream(request: HttpRequest, options: SendOptions = {}): Promise<StreamResponse> {
+    return (await this.#run(request, options, true)) as StreamResponse
+  }
+
+  /** Closes the connections this transport opened (not a dispatcher passed in). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#ownsDispatcher) await this.#dispatcher.close()
+  }
+
+  async #run(request: HttpRequest, options: SendOptions, stream: boolean): Promise<TransportResponse | StreamResponse> {
+    if (this.#closed) throw new SigwireError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+    const id = ++nextId
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+    const safe = isIdempotent(request.method) || options.retrySafe === true
+    const allowed = (mode: RetryMode): boolean => mode === 'always' || (mode === 'if-safe' && safe)
+    const url = this.redactor.redactUrl(requestUrl(request))
+    let resigned = false
+
+    for (let attempt = 1; ; attempt++) {
+      this.#throwIfAborted(signal, options.signal, timeoutMs, url)
+      const signedAt = this.clock.now().getTime()
+      let sent = request
+      let trace: readonly TokenTrace[] = []
+      if (options.signer) {
+        const output = await options.signer.sign(request, this.clock)
+        sent = applySignature(request, output)
+        trace = output.trace
+      }
+      if (sent.headers['user-agent'] === undefined) sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
+      const started = performance.now()
+      this.#publishStart(id, sent, attempt)
+
+      let raw: Dispatcher.ResponseData
+      try {
+        raw = await this.#dispatch(sent, signal)
+      } catch (error) {
+        const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
+        if (failure.retry !== 'never' && allowed(failure.retry) && attempt < this.#retry.maxAttempts) {
+          await this.#wait(id, sent, attempt, backoffDelay(attempt, this.#retry, this.#random), failure.error.message, signal, options.signal, timeoutMs, url)
+          continue
+        }
+        this.#publishError(id, sent, attempt, failure.error)
+        throw failure.error
+      }
+
+      const status = raw.statusCode
+      const headers = raw.headers as IncomingHttpHeaders
+      const receivedAt = Date.now()
+      if (this.clock instanceof SkewClock) this.clock.observeServerDate(firstHeader(headers.date), receivedAt)
+
+      const streamOk = stream && status >= 200 && status < 300
+      let body: Uint8Array = EMPTY
+      if (!streamOk) {
+        try {
+          body = await this.#readBody(raw, url)
+        } catch (error) {
+          const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
+          if (allowed(failure.retry === 'always' ? 'if-safe' : failure.retry) && attempt < this.#retry.maxAttempts) {
+            await this.#wait(id, sent, attempt, backoffDelay(attempt, this.#retry, this.#random), failure.error.message, signal, options.signal, timeoutMs, url)
+            continue
+          }
+          this.#publishError(id, sent, attempt, failure.error)
+          throw failure.error
+        }
+      }
+      const durationMs = Math.round(performance.now() - started)
+      this.#publishFinish(id, sent, attempt, status, durationMs)
+      const response: TransportResponse = { status, headers, body, request: sent, trace, attempts: attempt }
+      if (streamOk) return { ...response, body: raw.body as unknown as Readable }
+
+      const verdict = options.classify?.(response) ?? {}
+      if (verdict.authFailure && options.skewWindowMs !== undefined && !resigned) {
+        const serverMs = Date.parse(firstHeader(headers.date) ?? '')
+        if (Number.isFinite(serverMs) && Math.abs(serverMs + 500 - signedAt) > options.skewWindowMs) {
+          resigned = true
+          if (this.clock instanceof SkewClock) this.clock.syncTo(serverMs + 500, receivedAt)
+          this.#publishRetry(id, sent, attempt, 0, `clock skew of ${Math.round((serverMs + 500 - signedAt) / 1000)} s; re-signing once`)
+          continue
+        }
+      }
+      const mode = verdict.retry ?? defaultRetryMode(status)
+      if (mode !== 'never' && allowed(mode) && attempt < this.#retry.maxAttempts) {
+        const hinted = verdict.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']), receivedAt)
+        if (hinted === undefined || hinted <= this.#retry.maxRetryAfterMs) {
+          await this.#wait(id, sent, attempt, hinted ?? backoffDelay(attempt, this.#retry, this.#random), `HTTP ${status}`, signal, options.signal, timeoutMs, url)
+          continue
+        }
+      }
+      return stream ? { ...response, body: Readable.from([Buffer.from(body)]) } : response
+    }
+  }
+
+  async #dispatch(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const body = request.body
+    const hasBody = body.byteLength > 0 || !(request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE' || request.method === 'OPTIONS')
+    const headers: Record<string, string> = { ...request.headers }
+    if (hasBody) headers['content-length'] = String(body.byteLength)
+    return this.#dispatcher.request({
+      origin: request.origin,
+      path: request.target,
+      method: request.method,
+      headers,
+      body: hasBody ? (body.inMemoryBytes() ?? Readable.from(body.chunks(), { objectMode: false })) : null,
+      signal,
+    })
+  }
+
+  async #readBody(raw: Dispatcher.ResponseData, url: string): Promise<Uint8Array> {
+    const chunks: Buffer[] = []
+    let total = 0
+    for await (const chunk of raw.body as AsyncIterable<Buffer>) {
+      total += chunk.byteLength
+      if (total > this.#maxResponseBytes) {
+        raw.body.destroy()
+        throw new SigwireError({
+          code: 'RESPONSE_TOO_LARGE',
+          message: `The response from ${url} is larger than ${this.#maxResponseBytes} bytes; raise maxResponseBytes or stream it.`,
+        })
+      }
+      chunks.push(chunk)
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
+  }
+
+  #networkFailure(
+    error: unknown,
+    signal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    url: string,
+    attempt: number,
+  ): { error: SigwireError; retry: RetryMode } {
+    if (error instanceof SigwireError) return { error, retry: 'never' }
+    if (signal.aborted) return { error: this.#abortError(callerSignal, timeoutMs, url), retry: 'never' }
+    const code = (error as { code?: string }).code ?? ''
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? ''
+    // Nothing reached the server when the connection was refused or never established.
+    const notSent = ['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'].some((c) => c === code || c === cause)
+    const message = this.redactor.redactText((error as Error).message ?? String(error))
+    return {
+      error: new SigwireError({
+        code: 'NETWORK_ERROR',
+        message: `Request to ${url} failed on attempt ${attempt}: ${message}${code ? ` (${code})` : ''}. Check the network and the service URL.`,
+        details: { attempt, errno: code || cause || undefined },
+      }),
+      retry: notSent ? 'always' : 'if-safe',
+    }
+  }
+
+  #abortError(callerSignal: AbortSignal | undefined, timeoutMs: number, url: string): SigwireError {
+    if (callerSignal?.aborted) {
+      return new SigwireError({ code: 'ABORTED', message: `The request to ${url} was aborted by the caller.` })
+    }
+    return new SigwireError({
+      code: 'TIMEOUT',
+      message: `The request to ${url} did not complete within ${timeoutMs} ms (retries included); raise timeoutMs or check the service.`,
+      details: { timeoutMs },
+    })
+  }
+
+  #throwIfAborted(signal: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number, url: string): void {
+    if (signal.aborted) throw this.#abortError(callerSignal, timeoutMs, url)
+  }
+
+  async #wait(
+    id: number,
+    request: HttpRequest,
+    attempt: number,
+    delayMs: number,
+    reason: string,
+    signal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    url: string,
+  ): Promise<void> {
+    this.#publishRetry(id, request, attempt, delayMs, reason)
+    try {
+      await sleep(delayMs, undefined, { signal })
+    } catch {
+      throw this.#abortError(callerSignal, timeoutMs, url)
+    }
+  }
+
+  #publishStart(id: number, request: HttpRequest, attempt: number): void {
+    const url = this.redactor.redactUrl(requestUrl(request))
+    if (debug.enabled) debug('-> %s %s (attempt %d)', request.method, url, attempt)
+    if (channels.start.hasSubscribers) {
+      channels.start.publish({ id, method: request.method, url, attempt, headers: this.redactor.redactHeaders(request.headers) })
+    }
+  }
+
+  #publishFinish(id: number, request: HttpRequest, attempt: number, status: number, durationMs: number): void {
+    const url = this.redactor.redactUrl(requestUrl(request))
+    if (debug.enabled) debug('<- %d %s %s in %d ms', status, request.method, url, durationMs)
+    if (channels.finish.hasSubscribers) channels.finish.publish({ id, method: request.method, url, attempt, status, durationMs })
+  }
+
+  #publishRetry(id: number, request: HttpRequest, attempt: number, delayMs: number, reason: string): void {
+    const url = this.redactor.redactUrl(requestUrl(request))
+    const text = this.redactor.redactText(reason)
+    if (debug.enabled) debug('retry %s %s after attempt %d in %d ms: %s', request.method, url, attempt, delayMs, text)
+    if (channels.retry.hasSubscribers) channels.retry.publish({ id, method: request.method, url, attempt, delayMs, reason: text })
+  }
+
+  #publishError(id: number, request: HttpRequest, attempt: number, error: SigwireError): void {
+    const url = this.redactor.redactUrl(requestUrl(request))
+    if (debug.enabled) debug('error %s %s attempt %d: %s %s', request.method, url, attempt, error.code, error.message)
+    if (channels.error.hasSubscribers) channels.error.publish({ id, method: request.method, url, attempt, code: error.code, message: error.message })
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** The first value of a header that may repeat. */
+export function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Shorthand for `new Transport(options)`. */
+export function createTransport(options: TransportOptions = {}): Transport {
+  return new Transport(options)
+}
