@@ -5,25 +5,57 @@
  *
  * @packageDocumentation
  */
-export { type BodyKind, bytesBody, concatBodies, emptyBody, type FileBodyOptions, fileBody, isOwnedBody, jsonBody, OwnedBody, readBody, textBody } from './body/owned-body.js'
+export {
+  type BodyKind,
+  bytesBody,
+  concatBodies,
+  emptyBody,
+  type FileBodyOptions,
+  fileBody,
+  isOwnedBody,
+  jsonBody,
+  OwnedBody,
+  readBody,
+  textBody,
+} from './body/owned-body.js'
 export { type Clock, fixedClock, SkewClock, type SkewClockOptions, systemClock } from './clock/clock.js'
-export { type DigestInput, digestStream, type HashAlgorithm, hmacSha256, hmacSha256Stream, sha1, sha256 } from './digest/digest.js'
+export {
+  type DigestInput,
+  digestStream,
+  type HashAlgorithm,
+  hmacSha256,
+  hmacSha256Stream,
+  sha1,
+  sha256,
+} from './digest/digest.js'
 export { fromBase64, isBase64, toBase64, toBase64Url } from './encoding/base64.js'
 export { fromHex, toHex } from './encoding/hex.js'
-export { formatIsoSeconds, type IsoDateProblem, type IsoZoneForm, parseIsoDateTime, parseIsoSeconds } from './encoding/iso-date.js'
+export {
+  formatIsoSeconds,
+  type IsoDateProblem,
+  type IsoZoneForm,
+  parseIsoDateTime,
+  parseIsoSeconds,
+} from './encoding/iso-date.js'
 export { formatQueryPairs, parseQueryPairs, percentDecode, percentEncode } from './encoding/percent-encode.js'
 export { compareCodePoints, sortParamsByName } from './encoding/sort-params.js'
 export { isValidUtf8, utf8Decode, utf8Encode } from './encoding/utf8.js'
 export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/codes.js'
 export { invalidArgument } from './errors/invalid-argument.js'
 export { isSigwireError, SigwireError, type SigwireErrorOptions } from './errors/sigwire-error.js'
-export { writeFileAtomic, type WriteFileAtomicOptions } from './fs/write-file-atomic.js'
+export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js'
 export { CHANNEL_NAMES, channels } from './observe/channels.js'
 export { debug } from './observe/debug.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'
 export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
-export { digestTokens, digestTokensSync, renderTokens, renderTokensToString, type TokenDigest } from './tokens/render-tokens.js'
+export {
+  digestTokens,
+  digestTokensSync,
+  renderTokens,
+  renderTokensToString,
+  type TokenDigest,
+} from './tokens/render-tokens.js'
 export {
   type ByteSource,
   type BytesToken,
@@ -36,8 +68,19 @@ export {
   textToken,
   tokensByteLength,
 } from './tokens/token.js'
-export { formatTrace, SECRET_HEX_MASK, SECRET_TEXT_MASK, type TraceOptions, traceTokens } from './tokens/trace-tokens.js'
-export { createDispatcher, type DispatcherOptions, proxyFromEnvironment, type TlsOptions } from './transport/dispatcher.js'
+export {
+  formatTrace,
+  SECRET_HEX_MASK,
+  SECRET_TEXT_MASK,
+  type TraceOptions,
+  traceTokens,
+} from './tokens/trace-tokens.js'
+export {
+  createDispatcher,
+  type DispatcherOptions,
+  proxyFromEnvironment,
+  type TlsOptions,
+} from './transport/dispatcher.js'
 export {
   createRequest,
   type HttpMethod,
@@ -48,7 +91,15 @@ export {
   withHeaders,
   withQuery,
 } from './transport/http-request.js'
-export { backoffDelay, defaultRetryMode, parseRetryAfter, type RetryMode, type RetryOptions, type RetrySettings, retrySettings } from './transport/retry-policy.js'
+export {
+  backoffDelay,
+  defaultRetryMode,
+  parseRetryAfter,
+  type RetryMode,
+  type RetryOptions,
+  type RetrySettings,
+  retrySettings,
+} from './transport/retry-policy.js'
 export { applySignature, type RequestSigner, type SignOutput } from './transport/signer.js'
 export {
   createTransport,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { SigwireError } from '../errors/sigwire-error.js'
-import { invalidArgument } from '../errors/invalid-argument.js'
 import { utf8Encode } from '../encoding/utf8.js'
+import { invalidArgument } from '../errors/invalid-argument.js'
+import { SigwireError } from '../errors/sigwire-error.js'
 import type { ByteSource } from '../tokens/token.js'
 
 /** Where a body's bytes come from. */
@@ -91,7 +91,8 @@ export function textBody(text: string): OwnedBody {
  */
 export function jsonBody(value: unknown): OwnedBody {
   const text = JSON.stringify(value)
-  if (text === undefined) throw invalidArgument('jsonBody() needs a JSON-serializable value, not undefined or a function.')
+  if (text === undefined)
+    throw invalidArgument('jsonBody() needs a JSON-serializable value, not undefined or a function.')
   return new MemoryBody('json', utf8Encode(text))
 }
 
@@ -123,7 +124,11 @@ export async function fileBody(path: string, options: FileBodyOptions = {}): Pro
       cause: error,
     })
   }
-  if (!info.isFile()) throw new SigwireError({ code: 'BODY_READ_FAILED', message: `The body path ${path} is not a regular file.` })
+  if (!info.isFile())
+    throw new SigwireError({
+      code: 'BODY_READ_FAILED',
+      message: `The body path ${path} is not a regular file.`,
+    })
   return new FileBody(path, info.size, options.chunkSize ?? 256 * 1024)
 }
 

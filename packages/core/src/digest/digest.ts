@@ -22,14 +22,20 @@ export function hmacSha256(key: Uint8Array | KeyObject, data: DigestInput): Uint
 }
 
 /** Digest of a stream of chunks, in one pass and constant memory. */
-export async function digestStream(algorithm: HashAlgorithm, source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+export async function digestStream(
+  algorithm: HashAlgorithm,
+  source: AsyncIterable<Uint8Array>,
+): Promise<Uint8Array> {
   const hash = createHash(algorithm)
   for await (const chunk of source) hash.update(chunk)
   return hash.digest()
 }
 
 /** HMAC-SHA256 of a stream of chunks, in one pass and constant memory. */
-export async function hmacSha256Stream(key: Uint8Array | KeyObject, source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+export async function hmacSha256Stream(
+  key: Uint8Array | KeyObject,
+  source: AsyncIterable<Uint8Array>,
+): Promise<Uint8Array> {
   const hmac = createHmac('sha256', key)
   for await (const chunk of source) hmac.update(chunk)
   return hmac.digest()

@@ -50,7 +50,9 @@ describe('ISO 8601 seconds', () => {
     expect(compact.date.getTime()).toBe(z.date.getTime())
     expect([z.zone, colon.zone, compact.zone]).toEqual(['Z', 'colon-offset', 'compact-offset'])
     expect(problemOf(() => parseIsoDateTime('2015-03-05T02:49:58.5Z'))).toBe('fraction')
-    expect(parseIsoDateTime('2015-03-05T02:49:58.5Z', { allowFraction: true }).date.getTime()).toBe(z.date.getTime() + 500)
+    expect(parseIsoDateTime('2015-03-05T02:49:58.5Z', { allowFraction: true }).date.getTime()).toBe(
+      z.date.getTime() + 500,
+    )
   })
 
   it('round-trips every second (property)', () => {
@@ -75,9 +77,12 @@ describe('base64 and hex', () => {
     expect(toBase64(fromBase64(text))).toBe(text)
   })
 
-  it.each([['dGVzdHNlY3JldA'], ['dGVz dHNl'], ['dGVz_HNl'], ['not base64!'], ['A===']])('rejects %j with INVALID_BASE64', (text) => {
-    expect(problemOf(() => fromBase64(text))).toBe('INVALID_BASE64')
-  })
+  it.each([['dGVzdHNlY3JldA'], ['dGVz dHNl'], ['dGVz_HNl'], ['not base64!'], ['A===']])(
+    'rejects %j with INVALID_BASE64',
+    (text) => {
+      expect(problemOf(() => fromBase64(text))).toBe('INVALID_BASE64')
+    },
+  )
 
   it('rejects bad hex', () => {
     expect(problemOf(() => fromHex('abc'))).toBe('INVALID_HEX')
@@ -112,11 +117,14 @@ describe('RFC 3986 percent-encoding', () => {
 
   it('round-trips random unicode pairs through a query string (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }))), (pairs) => {
-        const query = formatQueryPairs(pairs)
-        expect(query).toMatch(/^[A-Za-z0-9\-._~%=&]*$/)
-        expect(parseQueryPairs(query)).toEqual(pairs.length === 1 && query === '=' ? [['', '']] : pairs)
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }))),
+        (pairs) => {
+          const query = formatQueryPairs(pairs)
+          expect(query).toMatch(/^[A-Za-z0-9\-._~%=&]*$/)
+          expect(parseQueryPairs(query)).toEqual(pairs.length === 1 && query === '=' ? [['', '']] : pairs)
+        },
+      ),
     )
   })
 })

@@ -43,7 +43,10 @@ export type IsoZoneForm = 'Z' | 'colon-offset' | 'compact-offset'
  * Parses ISO 8601 date-times with a zone: `Z`, `+HH:MM` or `+HHMM`. Fractional seconds are accepted only
  * when `allowFraction` is set. Used by verifiers of protocols whose clients send offsets (Apple News).
  */
-export function parseIsoDateTime(text: string, options: { allowFraction?: boolean } = {}): { date: Date; zone: IsoZoneForm } {
+export function parseIsoDateTime(
+  text: string,
+  options: { allowFraction?: boolean } = {},
+): { date: Date; zone: IsoZoneForm } {
   const match = ANY_ISO.exec(text)
   if (!match || text[10] !== 'T') throw dateError(text, 'format')
   if (match[7] && !options.allowFraction) throw dateError(text, 'fraction')
@@ -67,7 +70,14 @@ export function parseIsoDateTime(text: string, options: { allowFraction?: boolea
 }
 
 function dateFromParts(match: RegExpExecArray): Date | undefined {
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined
   const ms = Date.UTC(year, month - 1, day, hour, minute, second)
   const date = new Date(ms)

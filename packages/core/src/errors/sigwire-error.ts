@@ -66,6 +66,9 @@ export class SigwireError<C extends string = CoreErrorCode> extends Error {
 }
 
 /** True when `error` is a {@link SigwireError}, optionally with the given code. */
-export function isSigwireError<C extends string = string>(error: unknown, code?: C): error is SigwireError<C> {
+export function isSigwireError<C extends string = string>(
+  error: unknown,
+  code?: C,
+): error is SigwireError<C> {
   return error instanceof SigwireError && (code === undefined || error.code === code)
 }

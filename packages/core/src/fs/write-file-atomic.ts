@@ -14,7 +14,11 @@ export interface WriteFileAtomicOptions {
  * torn write: the bytes go to a temporary file in the same directory, are fsynced, then renamed over
  * `path`, and the directory is fsynced so the rename survives a crash.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
   const mode = options.mode ?? 0o600
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)

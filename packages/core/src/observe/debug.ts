@@ -4,4 +4,5 @@ import { debuglog } from 'node:util'
  * sigwire's debug log: enabled with `NODE_DEBUG=sigwire`. Everything written here has already been
  * through a {@link Redactor}.
  */
-export const debug: ((message: string, ...args: unknown[]) => void) & { enabled: boolean } = debuglog('sigwire')
+export const debug: ((message: string, ...args: unknown[]) => void) & { enabled: boolean } =
+  debuglog('sigwire')

@@ -18,7 +18,13 @@ export class Redactor {
   readonly #paramNames: Set<string>
   #pattern: RegExp | undefined
 
-  constructor(options: { secrets?: Iterable<string>; headerNames?: Iterable<string>; paramNames?: Iterable<string> } = {}) {
+  constructor(
+    options: {
+      secrets?: Iterable<string>
+      headerNames?: Iterable<string>
+      paramNames?: Iterable<string>
+    } = {},
+  ) {
     this.#headerNames = new Set([...SENSITIVE_HEADER_NAMES, ...[...(options.headerNames ?? [])].map(lower)])
     this.#paramNames = new Set([...SENSITIVE_PARAM_NAMES, ...[...(options.paramNames ?? [])].map(lower)])
     for (const secret of options.secrets ?? []) this.addSecret(secret)
@@ -87,11 +93,15 @@ export class Redactor {
         return eq !== -1 && this.#paramNames.has(lower(safeDecode(name))) ? `${name}=${REDACTED}` : pair
       })
       .join('&')
-    return this.redactText(`${text.slice(0, queryStart)}?${masked}${hashStart === -1 ? '' : text.slice(hashStart)}`)
+    return this.redactText(
+      `${text.slice(0, queryStart)}?${masked}${hashStart === -1 ? '' : text.slice(hashStart)}`,
+    )
   }
 
   /** Returns a copy of `headers` with credential headers and registered secrets masked. */
-  redactHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Record<string, string> {
+  redactHeaders(
+    headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  ): Record<string, string> {
     const out: Record<string, string> = {}
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue
@@ -110,7 +120,8 @@ export class Redactor {
   }
 
   #walk(value: unknown, seen: WeakMap<object, unknown>): unknown {
-    if (typeof value === 'string') return /^https?:\/\//.test(value) ? this.redactUrl(value) : this.redactText(value)
+    if (typeof value === 'string')
+      return /^https?:\/\//.test(value) ? this.redactUrl(value) : this.redactText(value)
     if (value === null || typeof value !== 'object') return value
     if (value instanceof Uint8Array) return value
     if (seen.has(value)) return seen.get(value)
@@ -128,7 +139,8 @@ export class Redactor {
     const out: Record<string, unknown> = {}
     seen.set(value, out)
     for (const [key, item] of Object.entries(value)) {
-      if (this.#headerNames.has(lower(key)) && (typeof item === 'string' || Array.isArray(item))) out[key] = REDACTED
+      if (this.#headerNames.has(lower(key)) && (typeof item === 'string' || Array.isArray(item)))
+        out[key] = REDACTED
       else if (this.#paramNames.has(lower(key)) && typeof item === 'string') out[key] = REDACTED
       else out[key] = this.#walk(item, seen)
     }

@@ -1,7 +1,7 @@
 import { toHex } from '../encoding/hex.js'
 import { utf8Decode } from '../encoding/utf8.js'
-import { SECRET_HEX_MASK, SECRET_TEXT_MASK } from './trace-tokens.js'
 import { isBytesToken, type Token } from './token.js'
+import { SECRET_HEX_MASK, SECRET_TEXT_MASK } from './trace-tokens.js'
 
 /** One side of a {@link TokenDifference}. */
 export interface TokenSide {
@@ -36,7 +36,10 @@ export interface TokenDifference {
  * differing byte in the rendered string. Returns undefined when both render the same token sequence.
  * Secret tokens are compared but never shown. Streamed tokens compare by length only.
  */
-export function diffTokens(expected: readonly Token[], actual: readonly Token[]): TokenDifference | undefined {
+export function diffTokens(
+  expected: readonly Token[],
+  actual: readonly Token[],
+): TokenDifference | undefined {
   let offset = 0
   const count = Math.max(expected.length, actual.length)
   for (let index = 0; index < count; index++) {
@@ -55,7 +58,15 @@ export function diffTokens(expected: readonly Token[], actual: readonly Token[])
     }
     const at = firstDifference(e, a)
     if (at !== -1) {
-      return { index, label: e.label, byteOffset: offset + at, offsetInToken: at, kind: 'value', expected: side(e), actual: side(a) }
+      return {
+        index,
+        label: e.label,
+        byteOffset: offset + at,
+        offsetInToken: at,
+        kind: 'value',
+        expected: side(e),
+        actual: side(a),
+      }
     }
     offset += isBytesToken(e) ? e.bytes.byteLength : e.stream.byteLength
   }
@@ -78,6 +89,7 @@ function firstDifference(e: Token, a: Token): number {
 function side(token: Token | undefined): TokenSide {
   if (token === undefined) return { label: undefined, text: '', hex: '' }
   if (token.secret) return { label: token.label, text: SECRET_TEXT_MASK, hex: SECRET_HEX_MASK }
-  if (!isBytesToken(token)) return { label: token.label, text: `<${token.stream.byteLength} bytes, streamed>`, hex: '' }
+  if (!isBytesToken(token))
+    return { label: token.label, text: `<${token.stream.byteLength} bytes, streamed>`, hex: '' }
   return { label: token.label, text: utf8Decode(token.bytes), hex: toHex(token.bytes) }
 }

@@ -1,8 +1,8 @@
 import { createHash, createHmac, type KeyObject } from 'node:crypto'
-import { invalidArgument } from '../errors/invalid-argument.js'
-import { utf8Decode } from '../encoding/utf8.js'
 import type { HashAlgorithm } from '../digest/digest.js'
-import { isBytesToken, type BytesToken, type Token } from './token.js'
+import { utf8Decode } from '../encoding/utf8.js'
+import { invalidArgument } from '../errors/invalid-argument.js'
+import { type BytesToken, isBytesToken, type Token } from './token.js'
 
 /**
  * Concatenates in-memory tokens into the exact bytes to sign. Throws `INVALID_ARGUMENT` if a streamed
@@ -12,7 +12,9 @@ export function renderTokens(tokens: readonly Token[]): Uint8Array {
   let total = 0
   for (const token of tokens) {
     if (!isBytesToken(token)) {
-      throw invalidArgument(`Token "${token.label}" is streamed; use digestTokens() instead of renderTokens().`)
+      throw invalidArgument(
+        `Token "${token.label}" is streamed; use digestTokens() instead of renderTokens().`,
+      )
     }
     total += token.bytes.byteLength
   }
@@ -51,7 +53,9 @@ export function digestTokensSync(tokens: readonly Token[], how: TokenDigest): Ui
   const hasher = 'hash' in how ? createHash(how.hash) : createHmac(how.hmac, how.key)
   for (const token of tokens) {
     if (!isBytesToken(token)) {
-      throw invalidArgument(`Token "${token.label}" is streamed; use digestTokens() instead of digestTokensSync().`)
+      throw invalidArgument(
+        `Token "${token.label}" is streamed; use digestTokens() instead of digestTokensSync().`,
+      )
     }
     hasher.update(token.bytes)
   }

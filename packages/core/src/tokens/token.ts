@@ -38,7 +38,9 @@ export interface StreamToken {
 
 /** A token whose bytes are the UTF-8 encoding of `text`. */
 export function textToken(label: string, text: string, options: { secret?: boolean } = {}): BytesToken {
-  return options.secret ? { label, bytes: utf8Encode(text), secret: true } : { label, bytes: utf8Encode(text) }
+  return options.secret
+    ? { label, bytes: utf8Encode(text), secret: true }
+    : { label, bytes: utf8Encode(text) }
 }
 
 /** A token of raw bytes (not copied: do not mutate `bytes` afterwards). */

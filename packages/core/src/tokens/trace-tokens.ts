@@ -41,7 +41,16 @@ export function traceTokens(tokens: readonly Token[], options: TraceOptions = {}
     }
     if (!isBytesToken(token)) {
       const length = token.stream.byteLength
-      out.push({ order, label: token.label, text: `<${length} bytes, streamed>`, hex: '', offset, byteLength: length, secret: false, truncated: true })
+      out.push({
+        order,
+        label: token.label,
+        text: `<${length} bytes, streamed>`,
+        hex: '',
+        offset,
+        byteLength: length,
+        secret: false,
+        truncated: true,
+      })
       offset += length
       return
     }
@@ -69,7 +78,9 @@ export function formatTrace(trace: readonly TokenTrace[]): string {
   const lines = [`${'#'.padStart(3)}  ${'token'.padEnd(labelWidth)}  ${'offset'.padStart(6)}  text / hex`]
   for (const t of trace) {
     const text = JSON.stringify(t.text)
-    lines.push(`${String(t.order).padStart(3)}  ${t.label.padEnd(labelWidth)}  ${String(t.offset).padStart(6)}  ${text}`)
+    lines.push(
+      `${String(t.order).padStart(3)}  ${t.label.padEnd(labelWidth)}  ${String(t.offset).padStart(6)}  ${text}`,
+    )
     if (t.hex) lines.push(`${' '.repeat(3 + 2 + labelWidth + 2 + 6)}  ${t.hex}${t.truncated ? '…' : ''}`)
   }
   return lines.join('\n')

@@ -33,8 +33,12 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): bool
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const connect = options.tls
     ? {
-        ...(options.tls.ca === undefined ? {} : { ca: typeof options.tls.ca === 'string' ? options.tls.ca : [...options.tls.ca] }),
-        ...(options.tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.tls.rejectUnauthorized }),
+        ...(options.tls.ca === undefined
+          ? {}
+          : { ca: typeof options.tls.ca === 'string' ? options.tls.ca : [...options.tls.ca] }),
+        ...(options.tls.rejectUnauthorized === undefined
+          ? {}
+          : { rejectUnauthorized: options.tls.rejectUnauthorized }),
       }
     : undefined
   const agentOptions = {
@@ -44,6 +48,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   }
   const proxy = options.proxy ?? (proxyFromEnvironment() ? 'env' : false)
   if (proxy === 'env') return new EnvHttpProxyAgent(agentOptions)
-  if (typeof proxy === 'string') return new ProxyAgent({ uri: proxy, ...agentOptions, ...(connect ? { requestTls: connect } : {}) })
+  if (typeof proxy === 'string')
+    return new ProxyAgent({ uri: proxy, ...agentOptions, ...(connect ? { requestTls: connect } : {}) })
   return new Agent(agentOptions)
 }

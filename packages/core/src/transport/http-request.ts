@@ -32,7 +32,9 @@ export interface RequestInit {
   /** Absolute http(s) URL. It is normalized once (WHATWG URL); the normalized form is signed and sent. */
   url: string | URL
   /** Query pairs appended after any query already in `url`, RFC 3986-encoded (`%20` for spaces). */
-  query?: Iterable<readonly [string, string]> | Readonly<Record<string, string | number | boolean | undefined>>
+  query?:
+    | Iterable<readonly [string, string]>
+    | Readonly<Record<string, string | number | boolean | undefined>>
   /** Request headers (any case; stored lower-case). */
   headers?: Readonly<Record<string, string | undefined>>
   /** The body. Default: empty. */
@@ -47,10 +49,16 @@ export function createRequest(init: RequestInit): HttpRequest {
   try {
     url = new URL(String(init.url))
   } catch {
-    throw urlError(`${JSON.stringify(String(init.url).slice(0, 200))} is not an absolute URL; include the scheme and host.`)
+    throw urlError(
+      `${JSON.stringify(String(init.url).slice(0, 200))} is not an absolute URL; include the scheme and host.`,
+    )
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw urlError(`Only http and https URLs can be sent, not ${url.protocol}.`)
-  if (url.username || url.password) throw urlError('URLs with credentials (user:password@host) are not sent; pass credentials to the client instead.')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw urlError(`Only http and https URLs can be sent, not ${url.protocol}.`)
+  if (url.username || url.password)
+    throw urlError(
+      'URLs with credentials (user:password@host) are not sent; pass credentials to the client instead.',
+    )
   let target = url.pathname + url.search
   const extra = queryPairs(init.query)
   if (extra.length > 0) target += (url.search ? '&' : '?') + formatQueryPairs(extra)
@@ -64,8 +72,14 @@ export function createRequest(init: RequestInit): HttpRequest {
 }
 
 /** A copy of `request` with more headers (later values win). */
-export function withHeaders(request: HttpRequest, headers: Readonly<Record<string, string | undefined>>): HttpRequest {
-  return Object.freeze({ ...request, headers: Object.freeze({ ...request.headers, ...normalizeHeaders(headers) }) })
+export function withHeaders(
+  request: HttpRequest,
+  headers: Readonly<Record<string, string | undefined>>,
+): HttpRequest {
+  return Object.freeze({
+    ...request,
+    headers: Object.freeze({ ...request.headers, ...normalizeHeaders(headers) }),
+  })
 }
 
 /** A copy of `request` with query pairs appended to the target. */
@@ -98,7 +112,8 @@ function normalizeHeaders(headers: Readonly<Record<string, string | undefined>>)
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw urlError(`${JSON.stringify(name)} is not a valid header name.`)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw urlError(`${JSON.stringify(name)} is not a valid header name.`)
     if (/[\r\n\0]/.test(value)) throw urlError(`The value of header ${name} contains a line break or NUL.`)
     out[name.toLowerCase()] = value
   }

@@ -35,7 +35,11 @@ export type RetryMode = 'never' | 'if-safe' | 'always'
  * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries from many
  * clients spread out but never collapse to zero. `attempt` is the attempt that just failed (1-based).
  */
-export function backoffDelay(attempt: number, settings: RetrySettings, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  settings: RetrySettings,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1))
   return Math.round(step / 2 + random() * (step / 2))
 }

@@ -10,7 +10,15 @@ import { Redactor } from '../redact/redactor.js'
 import type { TokenTrace } from '../tokens/token.js'
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js'
 import { type HttpRequest, isIdempotent, requestUrl } from './http-request.js'
-import { backoffDelay, defaultRetryMode, parseRetryAfter, type RetryMode, type RetryOptions, type RetrySettings, retrySettings } from './retry-policy.js'
+import {
+  backoffDelay,
+  defaultRetryMode,
+  parseRetryAfter,
+  type RetryMode,
+  type RetryOptions,
+  type RetrySettings,
+  retrySettings,
+} from './retry-policy.js'
 import { applySignature, type RequestSigner } from './signer.js'
 
 /** Options for {@link Transport}. */
@@ -139,8 +147,13 @@ export class Transport {
     if (this.#ownsDispatcher) await this.#dispatcher.close()
   }
 
-  async #run(request: HttpRequest, options: SendOptions, stream: boolean): Promise<TransportResponse | StreamResponse> {
-    if (this.#closed) throw new SigwireError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+  async #run(
+    request: HttpRequest,
+    options: SendOptions,
+    stream: boolean,
+  ): Promise<TransportResponse | StreamResponse> {
+    if (this.#closed)
+      throw new SigwireError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
     const id = ++nextId
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs
     const timeout = AbortSignal.timeout(timeoutMs)
@@ -160,7 +173,8 @@ export class Transport {
         sent = applySignature(request, output)
         trace = output.trace
       }
-      if (sent.headers['user-agent'] === undefined) sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
+      if (sent.headers['user-agent'] === undefined)
+        sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
       const started = performance.now()
       this.#publishStart(id, sent, attempt)
 
@@ -170,7 +184,17 @@ export class Transport {
       } catch (error) {
         const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
         if (failure.retry !== 'never' && allowed(failure.retry) && attempt < this.#retry.maxAttempts) {
-          await this.#wait(id, sent, attempt, backoffDelay(attempt, this.#retry, this.#random), failure.error.message, signal, options.signal, timeoutMs, url)
+          await this.#wait(
+            id,
+            sent,
+            attempt,
+            backoffDelay(attempt, this.#retry, this.#random),
+            failure.error.message,
+            signal,
+            options.signal,
+            timeoutMs,
+            url,
+          )
           continue
         }
         this.#publishError(id, sent, attempt, failure.error)
@@ -189,8 +213,21 @@ export class Transport {
           body = await this.#readBody(raw, url)
         } catch (error) {
           const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
-          if (allowed(failure.retry === 'always' ? 'if-safe' : failure.retry) && attempt < this.#retry.maxAttempts) {
-            await this.#wait(id, sent, attempt, backoffDelay(attempt, this.#retry, this.#random), failure.error.message, signal, options.signal, timeoutMs, url)
+          if (
+            allowed(failure.retry === 'always' ? 'if-safe' : failure.retry) &&
+            attempt < this.#retry.maxAttempts
+          ) {
+            await this.#wait(
+              id,
+              sent,
+              attempt,
+              backoffDelay(attempt, this.#retry, this.#random),
+              failure.error.message,
+              signal,
+              options.signal,
+              timeoutMs,
+              url,
+            )
             continue
           }
           this.#publishError(id, sent, attempt, failure.error)
@@ -208,15 +245,32 @@ export class Transport {
         if (Number.isFinite(serverMs) && Math.abs(serverMs + 500 - signedAt) > options.skewWindowMs) {
           resigned = true
           if (this.clock instanceof SkewClock) this.clock.syncTo(serverMs + 500, receivedAt)
-          this.#publishRetry(id, sent, attempt, 0, `clock skew of ${Math.round((serverMs + 500 - signedAt) / 1000)} s; re-signing once`)
+          this.#publishRetry(
+            id,
+            sent,
+            attempt,
+            0,
+            `clock skew of ${Math.round((serverMs + 500 - signedAt) / 1000)} s; re-signing once`,
+          )
           continue
         }
       }
       const mode = verdict.retry ?? defaultRetryMode(status)
       if (mode !== 'never' && allowed(mode) && attempt < this.#retry.maxAttempts) {
-        const hinted = verdict.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']), receivedAt)
+        const hinted =
+          verdict.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']), receivedAt)
         if (hinted === undefined || hinted <= this.#retry.maxRetryAfterMs) {
-          await this.#wait(id, sent, attempt, hinted ?? backoffDelay(attempt, this.#retry, this.#random), `HTTP ${status}`, signal, options.signal, timeoutMs, url)
+          await this.#wait(
+            id,
+            sent,
+            attempt,
+            hinted ?? backoffDelay(attempt, this.#retry, this.#random),
+            `HTTP ${status}`,
+            signal,
+            options.signal,
+            timeoutMs,
+            url,
+          )
           continue
         }
       }
@@ -226,7 +280,14 @@ export class Transport {
 
   async #dispatch(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     const body = request.body
-    const hasBody = body.byteLength > 0 || !(request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE' || request.method === 'OPTIONS')
+    const hasBody =
+      body.byteLength > 0 ||
+      !(
+        request.method === 'GET' ||
+        request.method === 'HEAD' ||
+        request.method === 'DELETE' ||
+        request.method === 'OPTIONS'
+      )
     const headers: Record<string, string> = { ...request.headers }
     if (hasBody) headers['content-length'] = String(body.byteLength)
     return this.#dispatcher.request({
@@ -269,7 +330,9 @@ export class Transport {
     const code = (error as { code?: string }).code ?? ''
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? ''
     // Nothing reached the server when the connection was refused or never established.
-    const notSent = ['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'].some((c) => c === code || c === cause)
+    const notSent = ['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'].some(
+      (c) => c === code || c === cause,
+    )
     const message = this.redactor.redactText((error as Error).message ?? String(error))
     return {
       error: new SigwireError({
@@ -283,7 +346,10 @@ export class Transport {
 
   #abortError(callerSignal: AbortSignal | undefined, timeoutMs: number, url: string): SigwireError {
     if (callerSignal?.aborted) {
-      return new SigwireError({ code: 'ABORTED', message: `The request to ${url} was aborted by the caller.` })
+      return new SigwireError({
+        code: 'ABORTED',
+        message: `The request to ${url} was aborted by the caller.`,
+      })
     }
     return new SigwireError({
       code: 'TIMEOUT',
@@ -292,7 +358,12 @@ export class Transport {
     })
   }
 
-  #throwIfAborted(signal: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number, url: string): void {
+  #throwIfAborted(
+    signal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    url: string,
+  ): void {
     if (signal.aborted) throw this.#abortError(callerSignal, timeoutMs, url)
   }
 
@@ -319,27 +390,51 @@ export class Transport {
     const url = this.redactor.redactUrl(requestUrl(request))
     if (debug.enabled) debug('-> %s %s (attempt %d)', request.method, url, attempt)
     if (channels.start.hasSubscribers) {
-      channels.start.publish({ id, method: request.method, url, attempt, headers: this.redactor.redactHeaders(request.headers) })
+      channels.start.publish({
+        id,
+        method: request.method,
+        url,
+        attempt,
+        headers: this.redactor.redactHeaders(request.headers),
+      })
     }
   }
 
-  #publishFinish(id: number, request: HttpRequest, attempt: number, status: number, durationMs: number): void {
+  #publishFinish(
+    id: number,
+    request: HttpRequest,
+    attempt: number,
+    status: number,
+    durationMs: number,
+  ): void {
     const url = this.redactor.redactUrl(requestUrl(request))
     if (debug.enabled) debug('<- %d %s %s in %d ms', status, request.method, url, durationMs)
-    if (channels.finish.hasSubscribers) channels.finish.publish({ id, method: request.method, url, attempt, status, durationMs })
+    if (channels.finish.hasSubscribers)
+      channels.finish.publish({ id, method: request.method, url, attempt, status, durationMs })
   }
 
   #publishRetry(id: number, request: HttpRequest, attempt: number, delayMs: number, reason: string): void {
     const url = this.redactor.redactUrl(requestUrl(request))
     const text = this.redactor.redactText(reason)
-    if (debug.enabled) debug('retry %s %s after attempt %d in %d ms: %s', request.method, url, attempt, delayMs, text)
-    if (channels.retry.hasSubscribers) channels.retry.publish({ id, method: request.method, url, attempt, delayMs, reason: text })
+    if (debug.enabled)
+      debug('retry %s %s after attempt %d in %d ms: %s', request.method, url, attempt, delayMs, text)
+    if (channels.retry.hasSubscribers)
+      channels.retry.publish({ id, method: request.method, url, attempt, delayMs, reason: text })
   }
 
   #publishError(id: number, request: HttpRequest, attempt: number, error: SigwireError): void {
     const url = this.redactor.redactUrl(requestUrl(request))
-    if (debug.enabled) debug('error %s %s attempt %d: %s %s', request.method, url, attempt, error.code, error.message)
-    if (channels.error.hasSubscribers) channels.error.publish({ id, method: request.method, url, attempt, code: error.code, message: error.message })
+    if (debug.enabled)
+      debug('error %s %s attempt %d: %s %s', request.method, url, attempt, error.code, error.message)
+    if (channels.error.hasSubscribers)
+      channels.error.publish({
+        id,
+        method: request.method,
+        url,
+        attempt,
+        code: error.code,
+        message: error.message,
+      })
   }
 }
 

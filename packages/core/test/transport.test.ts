@@ -1,0 +1,381 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { type AddressInfo, connect as netConnect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  type Clock,
+  createRequest,
+  fileBody,
+  formatIsoSeconds,
+  jsonBody,
+  Redactor,
+  type RequestSigner,
+  SkewClock,
+  sha256,
+  Transport,
+  textBody,
+  textToken,
+  toBase64,
+  traceTokens,
+} from '../src/index.js'
+import { debugLines, startLoopback } from './loopback.js'
+
+const cleanups: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+function transport(options: ConstructorParameters<typeof Transport>[0] = {}): Transport {
+  const t = new Transport({ proxy: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options })
+  cleanups.push(() => t.close())
+  return t
+}
+
+async function loopback(...args: Parameters<typeof startLoopback>) {
+  const server = await startLoopback(...args)
+  cleanups.push(server.close)
+  return server
+}
+
+/** A signer that signs date + body hash, like a minimal CloudKit, and counts its calls. */
+function countingSigner(): RequestSigner & { calls: Array<{ date: string; bodyHash: string }> } {
+  const calls: Array<{ date: string; bodyHash: string }> = []
+  return {
+    calls,
+    async sign(request, clock: Clock) {
+      const date = formatIsoSeconds(clock.now())
+      const bodyHash = toBase64(await request.body.sha256())
+      calls.push({ date, bodyHash })
+      return {
+        headers: { 'x-date': date, 'x-body-hash': bodyHash, 'x-attempt': String(calls.length) },
+        trace: traceTokens([textToken('date', date), textToken('body-hash', bodyHash)]),
+      }
+    },
+  }
+}
+
+function retryEvents(): { events: Array<Record<string, unknown>>; stop: () => void } {
+  const events: Array<Record<string, unknown>> = []
+  const listener = (message: unknown) => events.push(message as Record<string, unknown>)
+  subscribe('sigwire:request:retry', listener)
+  return { events, stop: () => unsubscribe('sigwire:request:retry', listener) }
+}
+
+describe('retries', () => {
+  it('retries a GET after 503 honouring Retry-After, re-signing each attempt', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i === 0) res.writeHead(503, { 'retry-after': '1' }).end('busy')
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    })
+    const signer = countingSigner()
+    const { events, stop } = retryEvents()
+    const started = Date.now()
+    const res = await transport().send(createRequest({ method: 'GET', url: `${server.url}/x` }), { signer })
+    stop()
+    expect(res.status).toBe(200)
+    expect(res.attempts).toBe(2)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(events[0]).toMatchObject({ attempt: 1, delayMs: 1000, reason: 'HTTP 503' })
+    expect(server.received.map((r) => r.headers['x-attempt'])).toEqual(['1', '2'])
+    expect(signer.calls).toHaveLength(2)
+  })
+
+  it('retries a POST after 429 (never processed) with identical body bytes and a fresh signature', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i < 2) res.writeHead(429, { 'retry-after': new Date(Date.now() - 1000).toUTCString() }).end()
+      else res.writeHead(201).end()
+    })
+    const signer = countingSigner()
+    const body = jsonBody({ records: [{ recordName: 'é😀', n: 1 }] })
+    const res = await transport().send(
+      createRequest({ method: 'POST', url: `${server.url}/records/modify`, body }),
+      { signer },
+    )
+    expect(res.status).toBe(201)
+    expect(server.received).toHaveLength(3)
+    const bodies = server.received.map((r) => r.body.toString('hex'))
+    expect(new Set(bodies).size).toBe(1)
+    expect(server.received[0]!.body.toString()).toBe('{"records":[{"recordName":"é😀","n":1}]}')
+    for (const r of server.received) expect(r.headers['x-body-hash']).toBe(toBase64(sha256(r.body)))
+    expect(server.received.map((r) => r.headers['x-attempt'])).toEqual(['1', '2', '3'])
+  })
+
+  it('does not retry a POST after 503, but does when the operation is marked safe', async () => {
+    const server = await loopback((_req, res) => res.writeHead(503).end())
+    const t = transport({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } })
+    const post = createRequest({ method: 'POST', url: server.url, body: textBody('x') })
+    expect((await t.send(post)).attempts).toBe(1)
+    expect(server.received).toHaveLength(1)
+    expect((await t.send(post, { retrySafe: true })).attempts).toBe(3)
+    expect(server.received).toHaveLength(4)
+  })
+
+  it('follows an adapter verdict (retry hint from the body)', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i === 0)
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end('{"serverErrorCode":"THROTTLED","retryAfter":0.05}')
+      else res.writeHead(200).end('{}')
+    })
+    const { events, stop } = retryEvents()
+    const res = await transport().send(
+      createRequest({ method: 'POST', url: server.url, body: textBody('{}') }),
+      {
+        classify: (r) => {
+          const json = r.status === 200 ? {} : JSON.parse(Buffer.from(r.body).toString())
+          return json.serverErrorCode === 'THROTTLED'
+            ? { retry: 'always', retryAfterMs: json.retryAfter * 1000 }
+            : undefined
+        },
+      },
+    )
+    stop()
+    expect(res.status).toBe(200)
+    expect(events[0]).toMatchObject({ delayMs: 50 })
+  })
+
+  it('returns the response instead of waiting longer than maxRetryAfterMs', async () => {
+    const server = await loopback((_req, res) => res.writeHead(429, { 'retry-after': '3600' }).end())
+    const res = await transport().send(createRequest({ method: 'GET', url: server.url }))
+    expect(res).toMatchObject({ status: 429, attempts: 1 })
+  })
+
+  it('retries a GET whose connection dropped, but not a POST', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i % 2 === 0) res.socket?.destroy()
+      else res.writeHead(200).end('ok')
+    })
+    const t = transport()
+    expect((await t.send(createRequest({ method: 'GET', url: server.url }))).attempts).toBe(2)
+    await expect(
+      t.send(createRequest({ method: 'POST', url: server.url, body: textBody('x') })),
+    ).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+    })
+    expect(server.received).toHaveLength(3)
+  })
+
+  it('retries a refused connection even for POST (nothing was sent)', async () => {
+    const probe = createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const { port } = probe.address() as AddressInfo
+    await new Promise((r) => probe.close(r))
+    const { events, stop } = retryEvents()
+    await expect(
+      transport({ retry: { maxAttempts: 2, baseDelayMs: 1 } }).send(
+        createRequest({ method: 'POST', url: `http://127.0.0.1:${port}/`, body: textBody('x') }),
+      ),
+    ).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
+    stop()
+    expect(events).toHaveLength(1)
+  })
+})
+
+describe('timeouts and abort', () => {
+  it('times out a call that never answers', async () => {
+    const server = await loopback(() => {})
+    const error = await transport()
+      .send(createRequest({ method: 'GET', url: server.url }), { timeoutMs: 150 })
+      .catch((e) => e)
+    expect(error).toMatchObject({ code: 'TIMEOUT' })
+    expect(error.message).toMatch(/150 ms/)
+  })
+
+  it('aborts on the caller signal, during a request and during a retry wait', async () => {
+    const server = await loopback((req, res) => {
+      if (req.url === '/wait') res.writeHead(503, { 'retry-after': '30' }).end()
+    })
+    const t = transport()
+    const a = new AbortController()
+    setTimeout(() => a.abort(), 100)
+    await expect(
+      t.send(createRequest({ method: 'GET', url: `${server.url}/hang` }), { signal: a.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' })
+    const b = new AbortController()
+    setTimeout(() => b.abort(), 100)
+    await expect(
+      t.send(createRequest({ method: 'GET', url: `${server.url}/wait` }), { signal: b.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' })
+    await expect(
+      t.send(createRequest({ method: 'GET', url: server.url }), { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'ABORTED' })
+  })
+})
+
+describe('clock skew', () => {
+  it('re-signs once after an authentication failure whose Date shows skew beyond the window', async () => {
+    const serverNow = () => Date.now() + 20 * 60_000
+    const server = await loopback((req, res) => {
+      const signed = Date.parse(String(req.headers['x-date']))
+      const ok = Math.abs(signed - serverNow()) < 5 * 60_000
+      res
+        .writeHead(ok ? 200 : 401, { date: new Date(serverNow()).toUTCString() })
+        .end(ok ? 'ok' : 'AUTHENTICATION_FAILED')
+    })
+    const clock = new SkewClock({ thresholdMs: Number.POSITIVE_INFINITY })
+    const signer = countingSigner()
+    const res = await transport({ clock }).send(
+      createRequest({ method: 'POST', url: server.url, body: textBody('{}') }),
+      {
+        signer,
+        skewWindowMs: 5 * 60_000,
+        classify: (r) => ({ authFailure: r.status === 401 }),
+      },
+    )
+    expect(res.status).toBe(200)
+    expect(res.attempts).toBe(2)
+    expect(Math.abs(clock.offsetMs - 20 * 60_000)).toBeLessThan(3000)
+    expect(Date.parse(signer.calls[1]!.date) - Date.parse(signer.calls[0]!.date)).toBeGreaterThan(19 * 60_000)
+  })
+
+  it('does not re-sign an authentication failure that is not caused by skew', async () => {
+    const server = await loopback((_req, res) => res.writeHead(401, { date: new Date().toUTCString() }).end())
+    const res = await transport().send(createRequest({ method: 'GET', url: server.url }), {
+      signer: countingSigner(),
+      skewWindowMs: 60_000,
+      classify: (r) => ({ authFailure: r.status === 401 }),
+    })
+    expect(res).toMatchObject({ status: 401, attempts: 1 })
+  })
+})
+
+describe('wire', () => {
+  it('reuses one keep-alive connection and sends the target exactly as signed', async () => {
+    const server = await loopback((_req, res) => res.writeHead(200).end('x'))
+    const t = transport()
+    const request = createRequest({
+      method: 'GET',
+      url: `${server.url}/a%20b/ü?x=1&y=%2B`,
+      query: { z: 'a b+c' },
+    })
+    expect(request.target).toBe('/a%20b/%C3%BC?x=1&y=%2B&z=a%20b%2Bc')
+    for (let i = 0; i < 20; i++) await t.send(request)
+    expect(server.received.every((r) => r.url === request.target)).toBe(true)
+    // undici's pool may open a second socket while the first is being released; never one per request.
+    expect(server.connections()).toBeLessThanOrEqual(2)
+  })
+
+  it('appends the signer query after signing (Safe Creative style)', async () => {
+    const server = await loopback((_req, res) => res.writeHead(200).end())
+    await transport().send(createRequest({ method: 'GET', url: `${server.url}/v2/?component=ztime` }), {
+      signer: { sign: () => ({ query: [['signature', 'abc def']], trace: [] }) },
+    })
+    expect(server.received[0]!.url).toBe('/v2/?component=ztime&signature=abc%20def')
+  })
+
+  it('streams a file body in constant memory and refuses one that changed after signing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sigwire-transport-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const path = join(dir, 'upload.bin')
+    await writeFile(path, Buffer.alloc(1_000_000, 3))
+    const server = await loopback((_req, res) => res.writeHead(200).end())
+    const t = transport()
+    const body = await fileBody(path)
+    const ok = await t.send(createRequest({ method: 'POST', url: server.url, body }), {
+      signer: countingSigner(),
+    })
+    expect(ok.status).toBe(200)
+    expect(server.received[0]!.body.equals(Buffer.alloc(1_000_000, 3))).toBe(true)
+
+    const changing = await fileBody(path)
+    const signer: RequestSigner = {
+      async sign(request) {
+        await request.body.sha256()
+        await writeFile(path, Buffer.alloc(1_000_000, 4))
+        return { trace: [] }
+      },
+    }
+    await expect(
+      t.send(createRequest({ method: 'POST', url: server.url, body: changing }), { signer }),
+    ).rejects.toMatchObject({ code: 'BODY_CHANGED' })
+    expect(server.received.filter((r) => r.body.length === 1_000_000)).toHaveLength(1)
+  })
+
+  it('limits the size of a response read into memory', async () => {
+    const server = await loopback((_req, res) => res.writeHead(200).end(Buffer.alloc(2048)))
+    await expect(
+      transport({ maxResponseBytes: 1024 }).send(createRequest({ method: 'GET', url: server.url })),
+    ).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+    })
+    const stream = await transport().sendStream(createRequest({ method: 'GET', url: server.url }))
+    let total = 0
+    for await (const chunk of stream.body) total += (chunk as Buffer).length
+    expect(total).toBe(2048)
+  })
+
+  it('goes through an HTTP proxy when given one (undici ProxyAgent, CONNECT tunnel)', async () => {
+    const server = await loopback((_req, res) => res.writeHead(200).end('via proxy'))
+    const tunnels: string[] = []
+    const proxy = createServer()
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url!)
+      const [host, port] = req.url!.split(':')
+      const upstream = netConnect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client)
+        client.pipe(upstream)
+      })
+      upstream.on('error', () => client.destroy())
+      client.on('error', () => upstream.destroy())
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    cleanups.push(
+      () =>
+        new Promise((r) => {
+          proxy.closeAllConnections()
+          proxy.close(r)
+        }),
+    )
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    const res = await transport({ proxy: proxyUrl }).send(
+      createRequest({ method: 'GET', url: `${server.url}/p` }),
+    )
+    expect(Buffer.from(res.body).toString()).toBe('via proxy')
+    expect(tunnels).toEqual([new URL(server.url).host])
+  })
+})
+
+describe('redaction', () => {
+  it('keeps a secret placed in every field out of errors, debug logs and diagnostics events', async () => {
+    const SECRET = 'S3cr3t-Value+With/Special=Chars'
+    const server = await loopback((_req, res) => res.socket?.destroy())
+    const events: unknown[] = []
+    const listener = (m: unknown) => events.push(m)
+    for (const name of ['start', 'finish', 'retry', 'error']) subscribe(`sigwire:request:${name}`, listener)
+    const redactor = new Redactor()
+    redactor.addSecret(SECRET)
+    const t = transport({ redactor, retry: { maxAttempts: 2, baseDelayMs: 1 } })
+    const request = createRequest({
+      method: 'GET',
+      url: `${server.url}/${encodeURIComponent(SECRET)}?ckWebAuthToken=${encodeURIComponent(SECRET)}&other=${encodeURIComponent(SECRET)}`,
+      headers: {
+        cookie: `X-APPLE-WEBAUTH-TOKEN=${SECRET}`,
+        'x-custom': SECRET,
+        authorization: `Bearer ${SECRET}`,
+      },
+      body: textBody(SECRET),
+    })
+    const signer: RequestSigner = { sign: () => ({ headers: { 'x-signed-with': SECRET }, trace: [] }) }
+    const error = await t.send(request, { signer }).catch((e) => e)
+    for (const name of ['start', 'finish', 'retry', 'error']) unsubscribe(`sigwire:request:${name}`, listener)
+    expect(error).toMatchObject({ code: 'NETWORK_ERROR' })
+    const everything = JSON.stringify({
+      events,
+      debug: debugLines(),
+      error: error.toJSON(),
+      message: error.message,
+      stack: error.stack,
+    })
+    expect(events.length).toBeGreaterThanOrEqual(3)
+    expect(debugLines().length).toBeGreaterThanOrEqual(3)
+    expect(everything).not.toContain(SECRET)
+    expect(everything).not.toContain(encodeURIComponent(SECRET))
+    expect(everything).toContain('[redacted]')
+  })
+})
