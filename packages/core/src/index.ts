@@ -20,6 +20,7 @@ export {
 } from './body/owned-body.js'
 export { type Clock, fixedClock, SkewClock, type SkewClockOptions, systemClock } from './clock/clock.js'
 export {
+  constantTimeEqual,
   type DigestInput,
   digestStream,
   type HashAlgorithm,
@@ -111,3 +112,5 @@ export {
   type TransportOptions,
   type TransportResponse,
 } from './transport/transport.js'
+export { type ReceivedRequest, receivedHeader } from './verify/received-request.js'
+export type { Diagnosis, Finding, VerifyResult } from './verify/verify-result.js'

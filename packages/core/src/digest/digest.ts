@@ -1,4 +1,4 @@
-import { createHash, createHmac, type KeyObject } from 'node:crypto'
+import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto'
 
 /** Data a digest accepts: bytes, or text hashed as UTF-8. */
 export type DigestInput = Uint8Array | string
@@ -39,4 +39,10 @@ export async function hmacSha256Stream(
   const hmac = createHmac('sha256', key)
   for await (const chunk of source) hmac.update(chunk)
   return hmac.digest()
+}
+
+/** Compares two byte strings in constant time (for MACs and digests); different lengths are unequal. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  return timingSafeEqual(a, b)
 }

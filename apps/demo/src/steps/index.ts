@@ -1,0 +1,7 @@
+import type { Step } from '../report.js'
+import { coreSteps } from './core.js'
+
+/** Every step of the demo, in order. */
+export function allSteps(): Step[] {
+  return [...coreSteps()]
+}
