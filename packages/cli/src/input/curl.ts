@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'shell-quote'
+import { InputError } from '../output/errors.js'
+import { addHeader, type ParsedRequest, splitAbsoluteUrl } from './parsed-request.js'
+
+const IGNORED_FLAGS = new Set([
+  '-s',
+  '--silent',
+  '-S',
+  '--show-error',
+  '-v',
+  '--verbose',
+  '-i',
+  '--include',
+  '-k',
+  '--insecure',
+  '-L',
+  '--location',
+  '--compressed',
+  '-f',
+  '--fail',
+  '-#',
+  '--progress-bar',
+])
+const IGNORED_WITH_VALUE = new Set([
+  '-o',
+  '--output',
+  '-m',
+  '--max-time',
+  '--connect-timeout',
+  '-w',
+  '--write-out',
+  '--retry',
+])
+
+/**
+ * Reads the request a `curl ...` command line would send: method, URL, headers and body, following
+ * curl's own rules (`-d` implies POST and `application/x-www-form-urlencoded`, several `-d` are joined
+ * with `&`, `-d @file` drops line breaks while `--data-binary @file` keeps bytes, `-G` moves data into
+ * the query). Tokenized with shell-quote, so quoting works as in a POSIX shell.
+ */
+export function parseCurl(
+  commandLine: string,
+  readFile: (path: string) => Uint8Array = (p) => readFileSync(p),
+): ParsedRequest {
+  const joined = commandLine.replace(/\\\r?\n/g, ' ')
+  const tokens = parse(joined).map((t) => {
+    if (typeof t === 'string') return t
+    if ('op' in t && t.op === 'glob') return (t as { pattern: string }).pattern
+    throw new InputError(
+      'The curl command contains shell operators (pipes, redirections); pass only the curl command.',
+    )
+  })
+  if (tokens[0] !== 'curl') throw new InputError('The --curl value must start with "curl".')
+  let method: string | undefined
+  let url: string | undefined
+  let get = false
+  const headers: Record<string, string | string[]> = {}
+  const data: Buffer[] = []
+  let dataKind: 'form' | 'json' | undefined
+  const warnings: string[] = []
+  const take = (i: number, flag: string): string => {
+    const value = tokens[i + 1]
+    if (value === undefined) throw new InputError(`curl option ${flag} needs a value.`)
+    return value
+  }
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i]!
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1
+    const flag = eq === -1 ? token : token.slice(0, eq)
+    const inline = eq === -1 ? undefined : token.slice(eq + 1)
+    const value = () => {
+      if (inline !== undefined) return inline
+      const v = take(i, flag)
+      i++
+      return v
+    }
+    switch (flag) {
+      case '-X':
+      case '--request':
+        method = value().toUpperCase()
+        break
+      case '-H':
+      case '--header': {
+        const header = value()
+        const colon = header.indexOf(':')
+        if (colon <= 0) throw new InputError(`curl header ${JSON.stringify(header)} is not "Name: value".`)
+        addHeader(headers, header.slice(0, colon).trim(), header.slice(colon + 1).trim())
+        break
+      }
+      case '-d':
+      case '--data':
+      case '--data-ascii':
+      case '--data-raw':
+      case '--data-binary':
+      case '--json': {
+        const v = value()
+        const fromFile = v.startsWith('@') && flag !== '--data-raw'
+        let bytes = fromFile ? Buffer.from(readFile(v.slice(1))) : Buffer.from(v, 'utf8')
+        // curl strips carriage returns and newlines from files given to -d/--data (not --data-binary).
+        if (fromFile && (flag === '-d' || flag === '--data' || flag === '--data-ascii'))
+          bytes = Buffer.from(bytes.toString('latin1').replace(/[\r\n]/g, ''), 'latin1')
+        data.push(bytes)
+        dataKind = flag === '--json' ? 'json' : (dataKind ?? 'form')
+        break
+      }
+      case '--url':
+        url = value()
+        break
+      case '-G':
+      case '--get':
+        get = true
+        break
+      case '-A':
+      case '--user-agent':
+        addHeader(headers, 'user-agent', value())
+        break
+      case '-e':
+      case '--referer':
+        addHeader(headers, 'referer', value())
+        break
+      case '-b':
+      case '--cookie':
+        addHeader(headers, 'cookie', value())
+        break
+      case '-u':
+      case '--user':
+        addHeader(headers, 'authorization', `Basic ${Buffer.from(value()).toString('base64')}`)
+        break
+      default:
+        if (IGNORED_FLAGS.has(flag)) break
+        if (IGNORED_WITH_VALUE.has(flag)) {
+          value()
+          break
+        }
+        if (token.startsWith('-')) {
+          warnings.push(`ignored curl option ${flag}`)
+          break
+        }
+        if (url !== undefined)
+          throw new InputError(`The curl command has two URLs (${url} and ${token}); pass one request.`)
+        url = token
+    }
+  }
+  if (url === undefined) throw new InputError('The curl command has no URL.')
+  if (!/^https?:\/\//i.test(url)) url = `http://${url}`
+  const split = splitAbsoluteUrl(url)
+  if (!split) throw new InputError(`Cannot read the URL ${url}.`)
+  let target = split.target
+  let body =
+    data.length === 0
+      ? Buffer.alloc(0)
+      : Buffer.concat(data.flatMap((d, i) => (i === 0 ? [d] : [Buffer.from('&'), d])))
+  if (get && body.length > 0) {
+    target += (target.includes('?') ? '&' : '?') + body.toString('utf8')
+    body = Buffer.alloc(0)
+  }
+  if (body.length > 0 && headers['content-type'] === undefined) {
+    addHeader(
+      headers,
+      'content-type',
+      dataKind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+    )
+    if (dataKind === 'json' && headers.accept === undefined) addHeader(headers, 'accept', 'application/json')
+  }
+  if (body.length > 0) addHeader(headers, 'content-length', String(body.length))
+  const finalMethod = method ?? (body.length > 0 ? 'POST' : 'GET')
+  return { method: finalMethod, target, origin: split.origin, headers, body: new Uint8Array(body), warnings }
+}
