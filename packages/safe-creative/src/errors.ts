@@ -1,4 +1,4 @@
-import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sigwire/core'
+import { type CoreErrorCode, SigwireError } from '@sigwire/core'
 
 /**
  * Every error code @sigwire/safe-creative raises (plus the core transport codes). Codes are stable.
@@ -71,11 +71,6 @@ export const ERROR_ID_CODES: Readonly<Record<string, SafeCreativeErrorCode>> = {
 /** An error of @sigwire/safe-creative. `errorId` is Safe Creative's own id when the service answered. */
 export class SafeCreativeError extends SigwireError<SafeCreativeErrorCode> {
   override readonly name: string = 'SafeCreativeError'
-
-  // biome-ignore lint/complexity/noUselessConstructor: narrows the options type for callers
-  constructor(options: SigwireErrorOptions<SafeCreativeErrorCode>) {
-    super(options)
-  }
 
   /** Safe Creative's `errorId` (or `exceptionId`), e.g. `InvalidSignature`; undefined for local errors. */
   get errorId(): string | undefined {

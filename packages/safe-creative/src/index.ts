@@ -5,6 +5,25 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type AuthorizeOptions,
+  type CallOptions,
+  type ComponentCallOptions,
+  SafeCreativeClient,
+  type SafeCreativeClientOptions,
+  type WaitOptions,
+} from './client/client.js'
+export type { AuthkeyState, CodeName, License, Page, Work, WorkPerson, WorkSummary } from './client/models.js'
+export {
+  type AuthorizationStore,
+  fileAuthorizationStore,
+  memoryAuthorizationStore,
+  type StoredAuthorization,
+} from './client/store.js'
+export type { UploadMethod, UploadOptions } from './client/upload.js'
+export { type RegisterFileOptions, SafeCreativeUser, type WorkListFilters } from './client/user.js'
+export type { WorkFields, WorkLink, WorkSource } from './client/work-fields.js'
 export {
   AUTH_LEVELS,
   AUTHKEY_EDIT_PATH,
@@ -25,6 +44,7 @@ export {
 export {
   analysisTokenLine,
   analyzeSignature,
+  escapeXml,
   renderSignatureAnalysisXml,
   type SignatureAnalysis,
 } from './signing/analysis.js'
@@ -66,3 +86,4 @@ export {
   verifySafeCreativeRequest,
 } from './signing/verify.js'
 export { checkZtime, formatSkew, type ZtimeProblem } from './signing/ztime.js'
+export { parseXml, type XmlDocument, type XmlObject, type XmlValue } from './xml/parse-response.js'
