@@ -32,6 +32,7 @@ export {
   levelAllows,
   SAFE_CREATIVE_API_URL,
   SAFE_CREATIVE_ARENA_URL,
+  SIGNATURE_ANALYSIS,
   UPLOAD_CHUNK_BYTES,
   ZTIME_WINDOW_MS,
 } from './constants.js'

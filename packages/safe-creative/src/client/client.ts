@@ -17,7 +17,7 @@ import {
   createSafeCreativeSigner,
   type SafeCreativeSigner,
 } from '../signing/signer.js'
-import { children, expectRoot, parseXml, text, type XmlObject } from '../xml/parse-response.js'
+import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import type { AuthorizationStore } from './store.js'
 import { SafeCreativeUser } from './user.js'
@@ -199,7 +199,9 @@ export class SafeCreativeClient {
 
   /** The state of an authkey (`authkey.state`: app-signed even though it names an authkey). */
   async authkeyState(authkey: string, options: CallOptions = {}): Promise<AuthkeyState> {
-    return toAuthkeyState(await this.call('authkey.state', { authkey }, { ...options, root: 'authkeystate' }))
+    return toAuthkeyState(
+      asObject(await this.call('authkey.state', { authkey }, { ...options, root: 'authkeystate' })),
+    )
   }
 
   /** Polls `authkey.state` until the user approved `authkey` (at `level` or above), or times out. */
@@ -276,7 +278,7 @@ export class SafeCreativeClient {
 
   /** A registered work's public data (`work.get`, unsigned). `NOT_FOUND` when there is none. */
   async getWork(code: string, options: CallOptions = {}): Promise<Work> {
-    return toWork(await this.call('work.get', { code }, { ...options, root: 'work' }))
+    return toWork(asObject(await this.call('work.get', { code }, { ...options, root: 'work' })))
   }
 
   /** Work types (`work.types`), fetched once per client. */
@@ -313,7 +315,7 @@ export class SafeCreativeClient {
    * XML, and turns `<error>`/`<exception>` answers into typed errors. On `InvalidTime` the clock is
    * resynced from `component=ztime` and the call retried once.
    */
-  async call(component: string, params: ParamsInput, options: ComponentCallOptions): Promise<XmlObject> {
+  async call(component: string, params: ParamsInput, options: ComponentCallOptions): Promise<XmlValue> {
     const kind = signingKeyFor(component)
     const pairs = toParamPairs(params)
     if (kind !== 'none') await this.#ensureClock(options)
@@ -353,7 +355,7 @@ export class SafeCreativeClient {
     component: string,
     pairs: readonly ParamPair[],
     options: ComponentCallOptions,
-  ): Promise<XmlObject> {
+  ): Promise<XmlValue> {
     const url = options.url ? normalizeEndpoint(options.url) : this.apiUrl
     const all: ParamPair[] = [...pairs]
     if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])

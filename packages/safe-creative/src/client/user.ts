@@ -1,6 +1,6 @@
 import { safeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
-import { children, text } from '../xml/parse-response.js'
+import { asObject, children, text } from '../xml/parse-response.js'
 import type { CallOptions, SafeCreativeClient } from './client.js'
 import {
   type AuthkeyState,
@@ -75,7 +75,7 @@ export class SafeCreativeUser {
       { page: String(page) },
       { ...options, auth: this.#auth, root: 'listpage' },
     )
-    return toPage(value, page, 'license', toLicense)
+    return toPage(asObject(value), page, 'license', toLicense)
   }
 
   /** Every license the user may use (all pages of `user.licenses`), fetched once. */
@@ -102,7 +102,7 @@ export class SafeCreativeUser {
       auth: this.#auth,
       root: 'listpage',
     })
-    return toPage(value, page, 'work', toWorkSummary)
+    return toPage(asObject(value), page, 'work', toWorkSummary)
   }
 
   /** Every work of the user, page after page (`work.list`), as an async iterator. */
@@ -117,7 +117,9 @@ export class SafeCreativeUser {
   /** A work of the user with its private fields (`work.get.private`). */
   async getPrivateWork(code: string, options: CallOptions = {}): Promise<Work> {
     return toWork(
-      await this.#client.call('work.get.private', { code }, { ...options, auth: this.#auth, root: 'work' }),
+      asObject(
+        await this.#client.call('work.get.private', { code }, { ...options, auth: this.#auth, root: 'work' }),
+      ),
     )
   }
 

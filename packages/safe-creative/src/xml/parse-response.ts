@@ -50,7 +50,7 @@ export function expectRoot(
   doc: XmlDocument,
   root: string,
   context: { component: string; status: number; trace?: readonly TokenTrace[] },
-): XmlObject {
+): XmlValue {
   if (doc.root === 'error') {
     const errorId = text(doc.value, 'errorId') || 'UnknownError'
     const message = text(doc.value, 'errorMessage')
@@ -83,7 +83,7 @@ export function expectRoot(
       status: context.status,
       details: { component: context.component },
     })
-  return asObject(doc.value)
+  return doc.value
 }
 
 const AUTH_CODES: ReadonlySet<string> = new Set(['INVALID_SIGNATURE', 'INVALID_TIME', 'INVALID_NONCE_KEY'])
