@@ -13,12 +13,12 @@ export async function approveOnPage(url: string, decision: 'approve' | 'deny' = 
     if (!form)
       throw new Error(`no form on the authorization page (HTTP ${page.status}): ${html.slice(0, 200)}`)
     const fields = [...form[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(
-      ([, name, value]) => [unescape(name!), unescape(value!)] as [string, string],
+      ([, name, value]) => [unescapeHtml(name!), unescapeHtml(value!)] as [string, string],
     )
     const response = await transport.send(
       createRequest({
         method: 'POST',
-        url: new URL(unescape(form[1]!), url).toString(),
+        url: new URL(unescapeHtml(form[1]!), url).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: textBody(formatQueryPairs([...fields, ['decision', decision]])),
       }),
@@ -29,7 +29,7 @@ export async function approveOnPage(url: string, decision: 'approve' | 'deny' = 
   }
 }
 
-function unescape(text: string): string {
+function unescapeHtml(text: string): string {
   return text.replace(
     /&(amp|lt|gt|quot|#39);/g,
     (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!,

@@ -643,7 +643,7 @@ export async function startSafeCreativeEmulator(
     const uploadId = parts?.find((p) => p.name === 'uploadid')
     const file = parts?.find((p) => p.name === 'file')
     const upload = uploadId ? state.data.uploads[Buffer.from(uploadId.data).toString('utf8')] : undefined
-    if (!parts || !uploadId || !file || !upload || !upload.bypost) {
+    if (!parts || !uploadId || !file || !upload?.bypost) {
       send(
         res,
         errorStatus,
