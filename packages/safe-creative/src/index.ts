@@ -37,6 +37,12 @@ export {
   ZTIME_WINDOW_MS,
 } from './constants.js'
 export {
+  diagnoseSafeCreativeRequest,
+  type SafeCreativeDiagnoseInput,
+  type SafeCreativeDiagnosis,
+  type SafeCreativeFindingCode,
+} from './doctor/diagnose.js'
+export {
   ERROR_ID_CODES,
   isSafeCreativeError,
   SafeCreativeError,

@@ -18,8 +18,11 @@ import type { ParamPair } from './params.js'
 export interface StringToSignVariant {
   /** `sorted` (the protocol) or `as-given` (a client that forgot to sort). Default `sorted`. */
   readonly order?: 'sorted' | 'as-given'
-  /** `prefix` (the protocol), `prefix-no-separator` (missing "&"), `suffix` (key appended). Default `prefix`. */
-  readonly key?: 'prefix' | 'prefix-no-separator' | 'suffix'
+  /**
+   * `prefix` (the protocol), `prefix-no-separator` (missing "&"), `suffix` (key appended), `none` (the
+   * pairs alone, as an HMAC keyed with the private key would take them). Default `prefix`.
+   */
+  readonly key?: 'prefix' | 'prefix-no-separator' | 'suffix' | 'none'
   /** Keep `signature`/`debug-component` in the string (a client that signed them). Default false. */
   readonly keepExcluded?: boolean
 }
@@ -54,6 +57,7 @@ export class SafeCreativeStringToSign {
       const [name, value] = this.pairs[i]!
       body += i === 0 ? `${name}=${value}` : `&${name}=${value}`
     }
+    if (this.#key === 'none') return body
     if (this.#key === 'suffix')
       return this.pairs.length === 0 ? this.#privateKey : `${body}&${this.#privateKey}`
     if (this.#key === 'prefix-no-separator') return this.#privateKey + body
@@ -67,7 +71,7 @@ export class SafeCreativeStringToSign {
   tokens(): BytesToken[] {
     const tokens: BytesToken[] = []
     const key = textToken('private-key', this.#privateKey, { secret: true })
-    if (this.#key !== 'suffix') tokens.push(key)
+    if (this.#key !== 'suffix' && this.#key !== 'none') tokens.push(key)
     this.pairs.forEach(([name, value], i) => {
       if (i > 0 || this.#key === 'prefix') tokens.push(textToken('&', '&'))
       tokens.push(textToken(`name:${name}`, name), textToken('=', '='), textToken(`value:${name}`, value))
