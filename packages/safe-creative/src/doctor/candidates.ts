@@ -44,8 +44,19 @@ export function candidateStrings(received: ReceivedParams, params: readonly Para
     [...signedSet].sort((a, b) => naturalCompare(a[0], b[0])),
     { order: 'as-given' },
   )
-  // 1: values signed as they travel (URL-encoded)
   const raw = rawPairs(received).filter(([n]) => n !== 'signature' && n !== 'debug-component')
+  // 12: "+" sent unencoded in a value, decoded by the server as a space. When no value carries a
+  // %-escape this is the likelier reading of a string signed with "+" (a client that URL-encoded would
+  // have escaped something else too).
+  const plusCandidate = () =>
+    add(
+      ['plus-decoded-as-space'],
+      rawPairs(received, false).filter(([n]) => n !== 'signature' && n !== 'debug-component'),
+    )
+  const plusSent = raw.some(([, v]) => v.includes('+'))
+  const escaped = raw.some(([, v]) => v.includes('%'))
+  if (plusSent && !escaped) plusCandidate()
+  // 1: values signed as they travel (URL-encoded)
   add(['values-url-encoded'], raw)
   add(
     ['values-url-encoded'],
@@ -75,12 +86,7 @@ export function candidateStrings(received: ReceivedParams, params: readonly Para
       ['empty-param-skipped'],
       signedSet.filter(([, v]) => v !== ''),
     )
-  // 12: "+" sent unencoded in a value, decoded by the server as a space
-  if (raw.some(([, v]) => v.includes('+')))
-    add(
-      ['plus-decoded-as-space'],
-      rawPairs(received, false).filter(([n]) => n !== 'signature' && n !== 'debug-component'),
-    )
+  if (plusSent && escaped) plusCandidate()
   // 9: Latin-1 instead of UTF-8
   if (signedSet.some(([, v]) => /[\u0080-\u00ff]/.test(v))) add(['latin1-encoding'], params, {}, 'latin1')
   return out

@@ -173,27 +173,35 @@ describe('signer on requests', () => {
 
   it('mutating any single signed token is detected and named (property)', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.string({ minLength: 1, maxLength: 3 }), (pick, extra) => {
-        const signed = signer.signParams({ component: 'work.list', page: '1', tag: 'a b' }, 1773500970000)
-        const pairs = signed.params.filter(([n]) => n !== 'signature')
-        const index = pick % pairs.length
-        const mutated = pairs.map(([n, v], i) => (i === index ? [n, v + extra] : [n, v]) as [string, string])
-        const result = verifySafeCreativeParams(
-          [...mutated, ['signature', signed.signature]],
-          AUTH.privateKey,
-        )
-        expect(result.ok).toBe(false)
-        const clientString = `${AUTH.privateKey}&${[...pairs]
-          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-          .map(([n, v]) => `${n}=${v}`)
-          .join('&')}`
-        const named = verifySafeCreativeParams(
-          [...mutated, ['signature', signed.signature]],
-          AUTH.privateKey,
-          { clientString },
-        )
-        expect(named.ok === false && named.token).toBe(`value:${pairs[index]![0]}`)
-      }),
+      // "&" and "=" are left out of the mutation: a value ending in "&" makes the joined string ambiguous
+      // (§2.2), so the first differing byte is then attributed to the delimiter token after it.
+      fc.property(
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 3 }).filter((x) => !/[&=]/.test(x)),
+        (pick, extra) => {
+          const signed = signer.signParams({ component: 'work.list', page: '1', tag: 'a b' }, 1773500970000)
+          const pairs = signed.params.filter(([n]) => n !== 'signature')
+          const index = pick % pairs.length
+          const mutated = pairs.map(
+            ([n, v], i) => (i === index ? [n, v + extra] : [n, v]) as [string, string],
+          )
+          const result = verifySafeCreativeParams(
+            [...mutated, ['signature', signed.signature]],
+            AUTH.privateKey,
+          )
+          expect(result.ok).toBe(false)
+          const clientString = `${AUTH.privateKey}&${[...pairs]
+            .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+            .map(([n, v]) => `${n}=${v}`)
+            .join('&')}`
+          const named = verifySafeCreativeParams(
+            [...mutated, ['signature', signed.signature]],
+            AUTH.privateKey,
+            { clientString },
+          )
+          expect(named.ok === false && named.token).toBe(`value:${pairs[index]![0]}`)
+        },
+      ),
     )
   })
 })
