@@ -105,7 +105,11 @@ function rawPairs(received: ReceivedParams, keepEncoded = true): ParamPair[] {
     }
   }
   const seen = new Set<string>()
-  return out.filter(([n]) => (seen.has(n) ? false : (seen.add(n), true)))
+  return out.filter(([n]) => {
+    if (seen.has(n)) return false
+    seen.add(n)
+    return true
+  })
 }
 
 function safeDecode(text: string, plusAsSpace: boolean): string {

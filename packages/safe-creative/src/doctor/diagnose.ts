@@ -13,7 +13,7 @@ import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from '../signing
 import { paramValue } from '../signing/params.js'
 import { firstValues, type ReceivedParams, receivedParams } from '../signing/received-params.js'
 import { buildStringToSign } from '../signing/string-to-sign.js'
-import { checkZtime, formatSkew } from '../signing/ztime.js'
+import { checkZtime } from '../signing/ztime.js'
 import { type Candidate, candidateStrings } from './candidates.js'
 
 /**
@@ -311,5 +311,9 @@ function signatureForms(key: string, candidate: Candidate): Array<[string, strin
 
 function dedupe<T extends { code: string }>(findings: T[]): T[] {
   const seen = new Set<string>()
-  return findings.filter((f) => (seen.has(f.code) ? false : (seen.add(f.code), true)))
+  return findings.filter((f) => {
+    if (seen.has(f.code)) return false
+    seen.add(f.code)
+    return true
+  })
 }
