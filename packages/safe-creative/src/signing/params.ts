@@ -24,7 +24,10 @@ export function toParamPairs(input: ParamsInput, what = 'parameters'): ParamPair
     for (const pair of input as Iterable<unknown>) {
       if (!Array.isArray(pair) || pair.length !== 2)
         throw safeCreativeError('INVALID_PARAMETER', `Each of the ${what} must be a [name, value] pair.`)
-      out.push(checked(pair[0], pair[1], what))
+      // Valid pairs are kept as they are (no copy): this runs for every signature.
+      if (typeof pair[0] === 'string' && pair[0] !== '' && typeof pair[1] === 'string')
+        out.push(pair as unknown as ParamPair)
+      else out.push(checked(pair[0], pair[1], what))
     }
     return out
   }

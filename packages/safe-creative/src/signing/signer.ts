@@ -2,7 +2,7 @@ import {
   type BytesToken,
   type Clock,
   type HttpRequest,
-  parseQueryPairs,
+  percentDecode,
   type RequestSigner,
   type SignOutput,
   SigwireError,
@@ -13,7 +13,8 @@ import {
 import { ANALYSIS_SECRET_TEXT } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
-import { duplicateNames, type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
+import { lazyTrace } from './lazy-trace.js'
+import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
 import { buildStringToSign, type SafeCreativeStringToSign } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
@@ -88,24 +89,28 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     : undefined
 
   const prepare = (
-    input: ParamsInput,
+    params: readonly ParamPair[],
     nowMs: number,
     options: SignParamsOptions,
   ): { kind: SigningKeyKind; added: ParamPair[]; built?: SafeCreativeStringToSign } => {
-    const params = toParamPairs(input)
-    for (const reserved of ['signature', 'ztime'])
-      if (paramValue(params, reserved) !== undefined)
-        throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${reserved}": the signer adds it.`, {
-          parameter: reserved,
+    let component = options.component
+    let hasNonce = false
+    for (let i = 0; i < params.length; i++) {
+      const name = params[i]![0]
+      if (name === 'signature' || name === 'ztime')
+        throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${name}": the signer adds it.`, {
+          parameter: name,
         })
-    const dup = duplicateNames(params)
-    if (dup.length > 0)
-      throw safeCreativeError(
-        'INVALID_PARAMETER',
-        `Parameter ${JSON.stringify(dup[0])} appears twice; Safe Creative reads only the first, so the signature would not match.`,
-        { parameter: dup[0] },
-      )
-    const component = options.component ?? paramValue(params, 'component')
+      if (name === 'component' && component === undefined) component = params[i]![1]
+      else if (name === 'noncekey') hasNonce = params[i]![1] !== ''
+      for (let j = 0; j < i; j++)
+        if (params[j]![0] === name)
+          throw safeCreativeError(
+            'INVALID_PARAMETER',
+            `Parameter ${JSON.stringify(name)} appears twice; Safe Creative reads only the first, so the signature would not match.`,
+            { parameter: name },
+          )
+    }
     if (component === undefined || component === '')
       throw safeCreativeError(
         'MISSING_COMPONENT',
@@ -135,29 +140,26 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       // The authorization page also names the application (§3 step 2).
       if (component === 'authkey.edit') identity(params, 'sharedkey', sharedKey, added)
     }
-    if (NONCE_COMPONENTS.has(component) && !paramValue(params, 'noncekey'))
+    if (!hasNonce && NONCE_COMPONENTS.has(component))
       throw safeCreativeError(
         'INVALID_PARAMETER',
         `${component} needs a fresh single-use noncekey from authkey.state (§2.5).`,
         { parameter: 'noncekey' },
       )
     added.push(['ztime', String(Math.trunc(nowMs))])
-    return { kind, added, built: buildStringToSign(key, [...params, ...added]) }
+    return { kind, added, built: buildStringToSign(key, params.concat(added)) }
   }
 
+  const trace = (built: SafeCreativeStringToSign) =>
+    lazyTrace(() => traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
+
   const signParams = (input: ParamsInput, nowMs: number, options: SignParamsOptions = {}): SignedParams => {
-    const { kind, added, built } = prepare(input, nowMs, options)
     const params = toParamPairs(input)
+    const { kind, added, built } = prepare(params, nowMs, options)
     if (!built) return { keyKind: kind, params, added, signature: '', trace: [] }
     const signature = built.signature()
     const all = [...added, ['signature', signature] as const]
-    return {
-      keyKind: kind,
-      params: [...params, ...all],
-      added: all,
-      signature,
-      trace: traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }),
-    }
+    return { keyKind: kind, params: params.concat(all), added: all, signature, trace: trace(built) }
   }
 
   return {
@@ -170,10 +172,7 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     sign(request, clock) {
       const { added, built } = prepare(requestParams(request), clock.now().getTime(), {})
       if (!built) return { query: [], trace: [] }
-      return {
-        query: [...added, ['signature', built.signature()]],
-        trace: traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }),
-      }
+      return { query: [...added, ['signature', built.signature()]], trace: trace(built) }
     },
     withAuthkey(authkey) {
       return createSafeCreativeSigner({
@@ -208,23 +207,38 @@ function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INV
 /** The decoded parameters of a request about to be sent: query, then an urlencoded form body. */
 export function requestParams(request: HttpRequest): ParamPair[] {
   const q = request.target.indexOf('?')
+  const pairs: ParamPair[] = q === -1 ? [] : decodePairs(request.target.slice(q + 1))
+  if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const bytes = request.body.inMemoryBytes()
+    if (bytes === undefined)
+      throw safeCreativeError(
+        'INVALID_PARAMETER',
+        'A form body must be held in memory to be signed; build it with textBody().',
+      )
+    pairs.push(...decodePairs(utf8Decode(bytes)))
+  }
+  return pairs
+}
+
+/** `a=1&b=x+y` as decoded pairs (`+` is a space). Pieces without `%` or `+` are taken as they are. */
+function decodePairs(text: string): ParamPair[] {
+  const out: ParamPair[] = []
+  if (text === '') return out
+  for (const piece of text.split('&')) {
+    const eq = piece.indexOf('=')
+    const name = eq === -1 ? piece : piece.slice(0, eq)
+    const value = eq === -1 ? '' : piece.slice(eq + 1)
+    out.push([decode(name), decode(value)])
+  }
+  return out
+}
+
+function decode(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text
   try {
-    const pairs: ParamPair[] = q === -1 ? [] : parseQueryPairs(request.target.slice(q + 1))
-    if (
-      (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
-    ) {
-      const bytes = request.body.inMemoryBytes()
-      if (bytes === undefined)
-        throw safeCreativeError(
-          'INVALID_PARAMETER',
-          'A form body must be held in memory to be signed; build it with textBody().',
-        )
-      pairs.push(...parseQueryPairs(utf8Decode(bytes)))
-    }
-    return pairs
+    return percentDecode(text, { plusAsSpace: true })
   } catch (error) {
-    if (error instanceof SigwireError && error.code === 'INVALID_PERCENT_ENCODING')
-      throw safeCreativeError('INVALID_PARAMETER', error.message)
+    if (error instanceof SigwireError) throw safeCreativeError('INVALID_PARAMETER', error.message)
     throw error
   }
 }
