@@ -422,6 +422,25 @@ describe('Safe Creative emulator: verification on the wire', () => {
     expect(await sc.authkeyState(auth.authkey)).toMatchObject({ authorized: true, level: 'MANAGE' })
   })
 
+  it('serves HTTPS with a generated certificate the client trusts', async () => {
+    const emulator = await start({ tls: true, autoApprove: 'GET' })
+    expect(emulator.apiUrl).toMatch(/^https:/)
+    const sc = client(emulator, { tls: { ca: emulator.certificate! } })
+    const user = sc.user(await sc.createAuthkey())
+    expect((await user.listWorksPage(1)).recordTotal).toBe(0)
+  })
+
+  it('answers unknown and unemulated components with InvalidRestComponent', async () => {
+    const emulator = await start()
+    expect((await raw(emulator.apiUrl, { query: 'component=work.frobnicate' })).text).toContain(
+      '<errorId>InvalidRestComponent</errorId>',
+    )
+    expect((await raw(emulator.apiUrl, { query: 'page=1' })).text).toContain(
+      '<errorId>RestParameterNotFound</errorId>',
+    )
+    expect((await raw(`${emulator.url}/nowhere`)).status).toBe(404)
+  })
+
   it('skips signature checks with verify: false but still checks time and keys', async () => {
     const emulator = await start({ verify: false })
     const sc = client(emulator, { privateKey: 'wrong-key-but-unchecked' })
