@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRequest, formatQueryPairs, Transport, textBody, utf8Decode } from '@sigwire/core'
+import {
+  CHANNEL_NAMES,
+  createRequest,
+  formatQueryPairs,
+  Transport,
+  textBody,
+  utf8Decode,
+} from '@sigwire/core'
 import {
   createSafeCreativeSigner,
   fileAuthorizationStore,
@@ -149,6 +157,29 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     expect((await sc.workLanguages()).length).toBeGreaterThan(3)
     expect((await user.licenses()).length).toBe(6)
     expect((await user.profiles())[0]).toMatchObject({ code: '1' })
+  })
+
+  it('never lets a private key reach diagnostics events, errors or traces', async () => {
+    const events: unknown[] = []
+    const listener = (message: unknown) => events.push(message)
+    const names = Object.values(CHANNEL_NAMES)
+    for (const name of names) subscribe(name, listener)
+    cleanups.push(async () => {
+      for (const name of names) unsubscribe(name, listener)
+    })
+    const emulator = await start({ autoApprove: 'ADD' })
+    const sc = client(emulator)
+    const auth = await sc.createAuthkey()
+    const user = sc.user(auth)
+    await user.registerText('secret-free', { title: 't' })
+    const wrong = client(emulator, { privateKey: 'app-key-that-is-wrong' })
+    const error = await wrong.createAuthkey().catch((e: unknown) => e)
+    emulator.faults.inject('unavailable', { retryAfterSeconds: 0 })
+    await user.listWorksPage(1)
+    const text = JSON.stringify([events, error, (error as SafeCreativeError).trace, String(error)])
+    expect(events.length).toBeGreaterThan(5)
+    for (const secret of [APP.privateKey, auth.privateKey, 'app-key-that-is-wrong'])
+      expect(text).not.toContain(secret)
   })
 
   it('reuses a stored authorization, and persists it to a 0600 file', async () => {
