@@ -444,6 +444,30 @@ describe('Safe Creative emulator: verification on the wire', () => {
     expect((await sc.authkeyState(auth.authkey)).authorized).toBe(false)
   })
 
+  it('verifies the authorization link with the app key under authkeyEditKey: app (the Ruby client reading)', async () => {
+    const emulator = await start({ authkeyEditKey: 'app' })
+    const sc = client(emulator)
+    const auth = await sc.createAuthkey()
+    expect((await raw(await sc.authorizationUrl(auth, 'GET'))).status).toBe(403)
+    const signer = createSafeCreativeSigner({
+      ...APP,
+      authkey: { authkey: auth.authkey, privateKey: APP.privateKey },
+    })
+    const signed = signer.signParams(
+      [
+        ['authkey', auth.authkey],
+        ['level', 'GET'],
+      ],
+      Date.now() + sc.clock.offsetMs,
+      {
+        component: 'authkey.edit',
+      },
+    )
+    const page = await raw(`${emulator.url}/api-ui/authkey.edit?${formatQueryPairs(signed.params)}`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('<form id="authorize"')
+  })
+
   it('redirects to the application bring-back URL after approval', async () => {
     const emulator = await start({ apps: [{ ...APP, bringBackUrl: 'https://app.example/back' }] })
     const sc = client(emulator)

@@ -64,6 +64,43 @@ describe('signer against the vectors', () => {
   )
 })
 
+describe('signer against the protocol notes table (S1, S2, S4; Python hashlib)', () => {
+  // shared/protocols/safe-creative.md §2.6: the doc example strings with dummy keys.
+  const NOTES_AUTH = { authkey: '23j22wtpoguzgzk0fag39sey6', privateKey: '1f5lcps1hvpo7y1sw175y5qkp' }
+  const signer = createSafeCreativeSigner({
+    sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9',
+    privateKey: 'appprivatekey123',
+    authkey: NOTES_AUTH,
+  })
+
+  it('S1 authkey.create (app key)', () => {
+    expect(signer.signParams({ component: 'authkey.create' }, 1271749822099).signature).toBe(
+      '13a6f706759fbfbb89181a0d690012d8d705ab1f',
+    )
+  })
+
+  it('S2 work.list (authkey key)', () => {
+    expect(signer.signParams({ component: 'work.list', page: '1' }, 1271749847821).signature).toBe(
+      'c8f0a7e9c81628f89b5c2634ed4af00bb04d2e2e',
+    )
+  })
+
+  it('S4 the authkey.edit link (authkey key, sharedkey added, no component)', () => {
+    const signed = signer.signParams(
+      [
+        ['authkey', NOTES_AUTH.authkey],
+        ['level', 'MANAGE'],
+      ],
+      1271749822662,
+      {
+        component: 'authkey.edit',
+      },
+    )
+    expect(signed.signature).toBe('ba92482b50c9a4b7cfe212b1b12096503ea5c2fa')
+    expect(signed.params.map(([n]) => n)).toEqual(['authkey', 'level', 'sharedkey', 'ztime', 'signature'])
+  })
+})
+
 describe('signer on requests', () => {
   const signer = createSafeCreativeSigner({ ...APP, authkey: AUTH })
   const clock = fixedClock(1773500970000)
