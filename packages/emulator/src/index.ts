@@ -4,6 +4,13 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type SafeCreativeApp,
+  type SafeCreativeEmulator,
+  type SafeCreativeEmulatorOptions,
+  startSafeCreativeEmulator,
+} from './safe-creative/index.js'
 export {
   type EmulatorHandlers,
   type EmulatorRequest,

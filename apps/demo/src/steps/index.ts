@@ -1,7 +1,8 @@
 import type { Step } from '../report.js'
 import { coreSteps } from './core.js'
+import { safeCreativeSteps } from './safe-creative.js'
 
 /** Every step of the demo, in order. */
 export function allSteps(): Step[] {
-  return [...coreSteps()]
+  return [...coreSteps(), ...safeCreativeSteps()]
 }

@@ -1,0 +1,6 @@
+export {
+  type SafeCreativeEmulator,
+  type SafeCreativeEmulatorOptions,
+  startSafeCreativeEmulator,
+} from './emulator.js'
+export type { SafeCreativeApp } from './state.js'

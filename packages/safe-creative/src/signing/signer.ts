@@ -1,0 +1,244 @@
+import {
+  type BytesToken,
+  type Clock,
+  type HttpRequest,
+  percentDecode,
+  type RequestSigner,
+  type SignOutput,
+  SigwireError,
+  type TokenTrace,
+  traceTokens,
+  utf8Decode,
+} from '@sigwire/core'
+import { ANALYSIS_SECRET_TEXT } from '../constants.js'
+import { safeCreativeError } from '../errors.js'
+import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
+import { lazyTrace } from './lazy-trace.js'
+import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
+import { buildStringToSign, type SafeCreativeStringToSign } from './string-to-sign.js'
+
+/** An authorized user's authkey and the private key returned with it by `authkey.create`. */
+export interface AuthkeyCredentials {
+  /** The authkey (public). */
+  readonly authkey: string
+  /** Its private key; Safe Creative shows it once and never again: persist it. */
+  readonly privateKey: string
+}
+
+/** What a Safe Creative signer is created from. */
+export interface SafeCreativeCredentials {
+  /** The application's shared key. */
+  readonly sharedKey: string
+  /** The application's private key (Safe Creative's "userkey" private key). */
+  readonly privateKey: string
+  /** The user's authorization, for components signed with the authkey's key (§2.3). */
+  readonly authkey?: AuthkeyCredentials
+}
+
+/** The result of signing a parameter set. */
+export interface SignedParams {
+  /** Which key signed (`none` for public components, which carry no ztime or signature). */
+  readonly keyKind: SigningKeyKind
+  /** Every parameter to send: the caller's, any identity parameter added, `ztime`, `signature`. */
+  readonly params: readonly ParamPair[]
+  /** The parameters the signer added (send them along with the caller's). */
+  readonly added: readonly ParamPair[]
+  /** The signature (lower-case hex SHA-1), '' for public components. */
+  readonly signature: string
+  /** The signed tokens, private key masked the way Safe Creative's analysis masks it. */
+  readonly trace: readonly TokenTrace[]
+}
+
+/** Options of {@link SafeCreativeSigner.signParams}. */
+export interface SignParamsOptions {
+  /** The component when the parameters have none (the `api-ui/authkey.edit` URL: `authkey.edit`). */
+  readonly component?: string
+}
+
+/** A Safe Creative signer: picks the key per component, adds `ztime`, signs, never changes a body byte. */
+export interface SafeCreativeSigner extends RequestSigner {
+  /** The application's shared key. */
+  readonly sharedKey: string
+  /** The authkey this signer signs for, if any. */
+  readonly authkey: string | undefined
+  /** Signs decoded parameters at `nowMs` (epoch ms). */
+  signParams(params: ParamsInput, nowMs: number, options?: SignParamsOptions): SignedParams
+  /** The string-to-sign tokens of a request (query and form body merged) at `date`. */
+  tokens(request: HttpRequest, date: Date): BytesToken[]
+  /**
+   * Signs a request: its query and form-body parameters are merged and signed; `ztime` and `signature`
+   * (and `sharedkey`/`authkey` when missing) come back as query pairs, so the body is never touched.
+   */
+  sign(request: HttpRequest, clock: Clock): SignOutput
+  /** A signer for the same application with another user's authorization. */
+  withAuthkey(authkey: AuthkeyCredentials | undefined): SafeCreativeSigner
+}
+
+/**
+ * Creates a signer from the application's key pair and, optionally, a user's authkey. Keys are checked
+ * once here: an empty key throws `EMPTY_PRIVATE_KEY`.
+ */
+export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): SafeCreativeSigner {
+  const sharedKey = required(credentials?.sharedKey, 'sharedKey', 'INVALID_PARAMETER')
+  const appKey = required(credentials.privateKey, "application's privateKey", 'EMPTY_PRIVATE_KEY')
+  const auth = credentials.authkey
+    ? {
+        authkey: required(credentials.authkey.authkey, 'authkey', 'INVALID_PARAMETER'),
+        privateKey: required(credentials.authkey.privateKey, "authkey's privateKey", 'EMPTY_PRIVATE_KEY'),
+      }
+    : undefined
+
+  const prepare = (
+    params: readonly ParamPair[],
+    nowMs: number,
+    options: SignParamsOptions,
+  ): { kind: SigningKeyKind; added: ParamPair[]; built?: SafeCreativeStringToSign } => {
+    let component = options.component
+    let hasNonce = false
+    for (let i = 0; i < params.length; i++) {
+      const name = params[i]![0]
+      if (name === 'signature' || name === 'ztime')
+        throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${name}": the signer adds it.`, {
+          parameter: name,
+        })
+      if (name === 'component' && component === undefined) component = params[i]![1]
+      else if (name === 'noncekey') hasNonce = params[i]![1] !== ''
+      for (let j = 0; j < i; j++)
+        if (params[j]![0] === name)
+          throw safeCreativeError(
+            'INVALID_PARAMETER',
+            `Parameter ${JSON.stringify(name)} appears twice; Safe Creative reads only the first, so the signature would not match.`,
+            { parameter: name },
+          )
+    }
+    if (component === undefined || component === '')
+      throw safeCreativeError(
+        'MISSING_COMPONENT',
+        'The parameters have no "component"; it names the operation and decides which private key signs.',
+      )
+    const kind = signingKeyFor(component)
+    if (kind === undefined)
+      throw safeCreativeError(
+        'UNKNOWN_COMPONENT',
+        `Component ${JSON.stringify(component)} is not in sigwire's signing-key table, so it cannot tell which private key signs it.`,
+        { component },
+      )
+    if (kind === 'none') return { kind, added: [] }
+    const added: ParamPair[] = []
+    let key = appKey
+    if (kind === 'app') {
+      identity(params, 'sharedkey', sharedKey, added)
+    } else {
+      if (!auth)
+        throw safeCreativeError(
+          'AUTHKEY_REQUIRED',
+          `${component} is signed with an authorized authkey's private key; authorize a user first (authkey.create, then the authkey.edit page).`,
+          { component },
+        )
+      key = auth.privateKey
+      identity(params, 'authkey', auth.authkey, added)
+      // The authorization page also names the application (§3 step 2).
+      if (component === 'authkey.edit') identity(params, 'sharedkey', sharedKey, added)
+    }
+    if (!hasNonce && NONCE_COMPONENTS.has(component))
+      throw safeCreativeError(
+        'INVALID_PARAMETER',
+        `${component} needs a fresh single-use noncekey from authkey.state (§2.5).`,
+        { parameter: 'noncekey' },
+      )
+    added.push(['ztime', String(Math.trunc(nowMs))])
+    return { kind, added, built: buildStringToSign(key, params.concat(added)) }
+  }
+
+  const trace = (built: SafeCreativeStringToSign) =>
+    lazyTrace(() => traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
+
+  const signParams = (input: ParamsInput, nowMs: number, options: SignParamsOptions = {}): SignedParams => {
+    const params = toParamPairs(input)
+    const { kind, added, built } = prepare(params, nowMs, options)
+    if (!built) return { keyKind: kind, params, added, signature: '', trace: [] }
+    const signature = built.signature()
+    const all = [...added, ['signature', signature] as const]
+    return { keyKind: kind, params: params.concat(all), added: all, signature, trace: trace(built) }
+  }
+
+  return {
+    sharedKey,
+    authkey: auth?.authkey,
+    signParams,
+    tokens(request, date) {
+      return prepare(requestParams(request), date.getTime(), {}).built?.tokens() ?? []
+    },
+    sign(request, clock) {
+      const { added, built } = prepare(requestParams(request), clock.now().getTime(), {})
+      if (!built) return { query: [], trace: [] }
+      return { query: [...added, ['signature', built.signature()]], trace: trace(built) }
+    },
+    withAuthkey(authkey) {
+      return createSafeCreativeSigner({
+        sharedKey,
+        privateKey: appKey,
+        ...(authkey ? { authkey } : {}),
+      })
+    },
+  }
+}
+
+function identity(params: readonly ParamPair[], name: string, expected: string, added: ParamPair[]): void {
+  const value = paramValue(params, name)
+  if (value === undefined) added.push([name, expected])
+  else if (value !== expected)
+    throw safeCreativeError(
+      'AUTHKEY_MISMATCH',
+      `The request's ${name} is not the one this signer holds the private key for; create the signer with that ${name}'s credentials.`,
+      { parameter: name },
+    )
+}
+
+function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INVALID_PARAMETER'): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw safeCreativeError(
+      code,
+      `The ${what} is ${value === '' ? 'empty' : 'missing'}; pass the value Safe Creative issued.`,
+    )
+  return value
+}
+
+/** The decoded parameters of a request about to be sent: query, then an urlencoded form body. */
+export function requestParams(request: HttpRequest): ParamPair[] {
+  const q = request.target.indexOf('?')
+  const pairs: ParamPair[] = q === -1 ? [] : decodePairs(request.target.slice(q + 1))
+  if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const bytes = request.body.inMemoryBytes()
+    if (bytes === undefined)
+      throw safeCreativeError(
+        'INVALID_PARAMETER',
+        'A form body must be held in memory to be signed; build it with textBody().',
+      )
+    pairs.push(...decodePairs(utf8Decode(bytes)))
+  }
+  return pairs
+}
+
+/** `a=1&b=x+y` as decoded pairs (`+` is a space). Pieces without `%` or `+` are taken as they are. */
+function decodePairs(text: string): ParamPair[] {
+  const out: ParamPair[] = []
+  if (text === '') return out
+  for (const piece of text.split('&')) {
+    const eq = piece.indexOf('=')
+    const name = eq === -1 ? piece : piece.slice(0, eq)
+    const value = eq === -1 ? '' : piece.slice(eq + 1)
+    out.push([decode(name), decode(value)])
+  }
+  return out
+}
+
+function decode(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text
+  try {
+    return percentDecode(text, { plusAsSpace: true })
+  } catch (error) {
+    if (error instanceof SigwireError) throw safeCreativeError('INVALID_PARAMETER', error.message)
+    throw error
+  }
+}
