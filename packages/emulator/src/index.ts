@@ -18,3 +18,13 @@ export {
   startEmulatorServer,
   type TlsMaterial,
 } from './shared/index.js'
+export {
+  type ICloudAccountConfig,
+  ICloudAccounts,
+  type ICloudDevAccount,
+  type ICloudEmulator,
+  type ICloudEmulatorOptions,
+  type ICloudSettings,
+  type RequestRecord,
+  startICloudEmulator,
+} from './icloud/index.js'
