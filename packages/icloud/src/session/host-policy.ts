@@ -55,8 +55,9 @@ export class HostPolicy {
         details: { host },
       })
     const extra = this.#extra.has(host) || this.#extra.has(parsed.host.toLowerCase())
+    const cookieless = COOKIELESS_HOST_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
     const suffix = DEFAULT_ALLOWED_HOST_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
-    if (!extra && !suffix)
+    if (!extra && !suffix && !cookieless)
       throw new ICloudError({
         code: 'HOST_NOT_ALLOWED',
         message: `The ${purpose} URL points at ${host}, which is not an iCloud or Apple host; refusing to send the session there. If the account document was not tampered with, add the host with the allowHosts option.`,
@@ -71,7 +72,6 @@ export class HostPolicy {
           details: { host, protocol: parsed.protocol, purpose },
         })
     }
-    const cookieless = COOKIELESS_HOST_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
     return { url: parsed, cookies: !cookieless }
   }
 }
