@@ -78,10 +78,19 @@ export function createSrpClient(options: SrpClientOptions = {}): SrpClient {
         S,
       })
       const u = padBigint(uBig, 32)
-      const trace = traceTokens(
-        exchangeTraceTokens({ accountName: challenge.accountName, A: ABytes, B: challenge.B, u, m1, m2, K }),
-      )
-      return { m1, m2, u, trace }
+      let trace: readonly TokenTrace[] | undefined
+      return {
+        m1,
+        m2,
+        u,
+        // Built on first read: the trace is for errors and debugging, not for the sign-in itself.
+        get trace() {
+          trace ??= traceTokens(
+            exchangeTraceTokens({ accountName: challenge.accountName, A: ABytes, B: challenge.B, u, m1, m2, K }),
+          )
+          return trace
+        },
+      }
     },
   }
 }
