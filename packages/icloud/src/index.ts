@@ -93,3 +93,9 @@ export {
   verifyClientProof,
 } from './srp/server.js'
 export { GSA_ENCODING, m1Tokens, m2Tokens, type M1Inputs, type ProofEncoding } from './srp/tokens.js'
+export {
+  diagnoseICloudSignIn,
+  ICLOUD_FINDING_CODES,
+  type ICloudFindingCode,
+  type ICloudSignInEvidence,
+} from './doctor/diagnose.js'

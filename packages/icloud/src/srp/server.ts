@@ -85,13 +85,8 @@ export function verifyClientProof(input: ClientProofInput): ClientProofResult {
   const B = bigintFromBytes(input.B)
   const u = scramble(group, A, B)
   const v = bigintFromBytes(input.verifier)
-  let S: bigint
-  try {
-    const base = mod(A * powMod(group, v, u), group.N)
-    S = powMod(group, base, bigintFromBytes(input.b))
-  } catch {
-    return { ok: false, reason: 'BAD_A' }
-  }
+  const S = serverSharedSecret(group, A, B, v, bigintFromBytes(input.b))
+  if (S === undefined) return { ok: false, reason: 'BAD_A' }
   for (const { name, encoding } of SERVER_PROOF_ENCODINGS) {
     const expected = proofs(group, encoding, { accountName: input.accountName, salt: input.salt, A, B, S })
     if (!constantTimeEqual(expected.m1, input.m1)) continue
@@ -100,4 +95,15 @@ export function verifyClientProof(input: ClientProofInput): ClientProofResult {
     return { ok: true, variant: name, m2Checked: input.m2 !== undefined }
   }
   return { ok: false, reason: 'M1_MISMATCH' }
+}
+
+/** S = (A * v^u)^b mod N as the server computes it; undefined for a degenerate A. */
+export function serverSharedSecret(group: SrpGroup, A: bigint, B: bigint, v: bigint, b: bigint): bigint | undefined {
+  if (mod(A, group.N) === 0n) return undefined
+  try {
+    const base = mod(A * powMod(group, v, scramble(group, A, B)), group.N)
+    return powMod(group, base, b)
+  } catch {
+    return undefined
+  }
 }
