@@ -4,6 +4,17 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type ICloudAccountConfig,
+  ICloudAccounts,
+  type ICloudDevAccount,
+  type ICloudEmulator,
+  type ICloudEmulatorOptions,
+  type ICloudSettings,
+  type RequestRecord,
+  startICloudEmulator,
+} from './icloud/index.js'
 export {
   type EmulatorHandlers,
   type EmulatorRequest,
@@ -18,13 +29,3 @@ export {
   startEmulatorServer,
   type TlsMaterial,
 } from './shared/index.js'
-export {
-  type ICloudAccountConfig,
-  ICloudAccounts,
-  type ICloudDevAccount,
-  type ICloudEmulator,
-  type ICloudEmulatorOptions,
-  type ICloudSettings,
-  type RequestRecord,
-  startICloudEmulator,
-} from './icloud/index.js'

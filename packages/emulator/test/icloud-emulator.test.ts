@@ -1,13 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fromBase64, jsonBody, toBase64, Transport, createRequest } from '@sigwire/core'
-import {
-  createSrpClient,
-  derivePasswordKey,
-  MemorySessionStore,
-  WIDGET_KEY,
-} from '@sigwire/icloud'
+import { createRequest, fromBase64, jsonBody, Transport, toBase64 } from '@sigwire/core'
+import { createSrpClient, derivePasswordKey, MemorySessionStore, WIDGET_KEY } from '@sigwire/icloud'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startICloudEmulator } from '../src/index.js'
@@ -26,7 +21,12 @@ describe('iCloud emulator', () => {
     const dev = first.dev!
     expect(dev.appleId).toBe('dev@sigwire.test')
     const store = new MemorySessionStore()
-    const client = clientFor(first, { appleId: dev.appleId, password: dev.password, store, twoFactor: readCodeFrom(first) })
+    const client = clientFor(first, {
+      appleId: dev.appleId,
+      password: dev.password,
+      store,
+      twoFactor: readCodeFrom(first),
+    })
     expect(await client.login()).toMatchObject({ secondFactor: 'hsa2' })
     expect(first.accounts.lastCode(dev.appleId)).toBe(dev.twoFactorCode)
     await client.close()
@@ -85,7 +85,12 @@ describe('iCloud emulator', () => {
           body: jsonBody({ a: toBase64(srp.A), accountName: 'Typed@Example.com', protocols: ['s2k'] }),
         }),
       )
-      const body = JSON.parse(Buffer.from(init.body).toString()) as { salt: string; b: string; c: string; iteration: number }
+      const body = JSON.parse(Buffer.from(init.body).toString()) as {
+        salt: string
+        b: string
+        c: string
+        iteration: number
+      }
       const salt = fromBase64(body.salt)
       const proof = srp.computeProof({
         accountName: 'Typed@Example.com',
@@ -97,8 +102,17 @@ describe('iCloud emulator', () => {
         createRequest({
           method: 'POST',
           url: `${emulator.authUrl}/signin/complete`,
-          headers: { ...headers, scnt: String(init.headers.scnt), 'x-apple-id-session-id': String(init.headers['x-apple-id-session-id']) },
-          body: jsonBody({ accountName: 'Typed@Example.com', c: body.c, m1: toBase64(proof.m1), m2: toBase64(proof.m2) }),
+          headers: {
+            ...headers,
+            scnt: String(init.headers.scnt),
+            'x-apple-id-session-id': String(init.headers['x-apple-id-session-id']),
+          },
+          body: jsonBody({
+            accountName: 'Typed@Example.com',
+            c: body.c,
+            m1: toBase64(proof.m1),
+            m2: toBase64(proof.m2),
+          }),
         }),
       )
       expect(complete.status).toBe(200)
@@ -121,7 +135,11 @@ describe('iCloud emulator', () => {
         appleId: 'cn@example.com',
         password: 'pw-cn',
         region: 'cn',
-        endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.cnSetupUrl, homeUrl: 'https://www.icloud.com.cn' },
+        endpoints: {
+          authUrl: emulator.authUrl,
+          setupUrl: emulator.cnSetupUrl,
+          homeUrl: 'https://www.icloud.com.cn',
+        },
       })
       expect((await cn.login()).account.countryCode).toBe('CHN')
       expect((await cn.contacts.meCard()).meCardId).toBeTruthy()
@@ -132,7 +150,9 @@ describe('iCloud emulator', () => {
   })
 
   it('speaks the legacy plaintext login only when both sides opt in', async () => {
-    const off = await startICloudEmulator({ accounts: [{ appleId: 'old@example.com', password: 'pw-old', twoFactor: false }] })
+    const off = await startICloudEmulator({
+      accounts: [{ appleId: 'old@example.com', password: 'pw-old', twoFactor: false }],
+    })
     const on = await startICloudEmulator({
       accounts: [{ appleId: 'old@example.com', password: 'pw-old', twoFactor: false }],
       legacyAuth: true,
@@ -145,10 +165,18 @@ describe('iCloud emulator', () => {
       expect(await legacy.signIn({ legacy: true })).toMatchObject({ method: 'legacy-login' })
       expect((await legacy.storage.usage()).usedBytes).toBeGreaterThan(0)
       await legacy.close()
-      const wrong = clientFor(on, { appleId: 'old@example.com', password: 'nope-nope', allowLegacyLogin: true })
+      const wrong = clientFor(on, {
+        appleId: 'old@example.com',
+        password: 'nope-nope',
+        allowLegacyLogin: true,
+      })
       await expect(wrong.signIn({ legacy: true })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' })
       await wrong.close()
-      const disabled = clientFor(off, { appleId: 'old@example.com', password: 'pw-old', allowLegacyLogin: true })
+      const disabled = clientFor(off, {
+        appleId: 'old@example.com',
+        password: 'pw-old',
+        allowLegacyLogin: true,
+      })
       await expect(disabled.signIn({ legacy: true })).rejects.toMatchObject({ status: 421 })
       await disabled.close()
     } finally {
@@ -163,7 +191,11 @@ describe('iCloud emulator', () => {
       codeAnswer: 409,
     })
     try {
-      const client = clientFor(emulator, { appleId: 'quirk@example.com', password: 'pw-q', twoFactor: readCodeFrom(emulator) })
+      const client = clientFor(emulator, {
+        appleId: 'quirk@example.com',
+        password: 'pw-q',
+        twoFactor: readCodeFrom(emulator),
+      })
       expect(await client.login()).toMatchObject({ secondFactor: 'hsa2' })
       await client.close()
     } finally {
@@ -174,7 +206,9 @@ describe('iCloud emulator', () => {
 
 describe('SRP client against the emulator SRP server (property)', () => {
   it('signs in for random passwords, salts, iteration counts and protocols, and fails for a wrong password', async () => {
-    const emulator = await startICloudEmulator({ accounts: [{ appleId: 'seed@example.com', password: 'x', twoFactor: false }] })
+    const emulator = await startICloudEmulator({
+      accounts: [{ appleId: 'seed@example.com', password: 'x', twoFactor: false }],
+    })
     let n = 0
     try {
       await fc.assert(
@@ -185,7 +219,14 @@ describe('SRP client against the emulator SRP server (property)', () => {
           fc.constantFrom('s2k' as const, 's2k_fo' as const),
           async (password, salt, iterations, protocol) => {
             const appleId = `p${n++}@example.com`
-            emulator.accounts.add({ appleId, password, twoFactor: false, salt: Buffer.from(salt).toString('base64'), iterations, protocol })
+            emulator.accounts.add({
+              appleId,
+              password,
+              twoFactor: false,
+              salt: Buffer.from(salt).toString('base64'),
+              iterations,
+              protocol,
+            })
             const ok = clientFor(emulator, { appleId, password })
             try {
               expect((await ok.login()).method).toBe('signin')

@@ -71,7 +71,9 @@ describe('sign-in against the emulator', () => {
       const saved = await store.load('two.factor@example.com')
       expect(saved?.trustToken).toBeTruthy()
       // The 2026 header rules held on every verify and trust call (the emulator enforces them).
-      const mfa = emulator.requests.filter((r) => r.path.includes('/verify/') || r.path.endsWith('/2sv/trust'))
+      const mfa = emulator.requests.filter(
+        (r) => r.path.includes('/verify/') || r.path.endsWith('/2sv/trust'),
+      )
       expect(mfa.length).toBeGreaterThanOrEqual(3)
       for (const r of mfa) {
         expect(r.origin).toBe('https://www.icloud.com')
@@ -197,7 +199,9 @@ describe('sign-in against the emulator', () => {
     try {
       expect(await client.login()).toMatchObject({ secondFactor: '2sa' })
       expect(seen.types).toEqual(['2sa'])
-      expect((await client.contacts.meCard()).contact?.emailAddresses[0]?.field).toBe('legacy.2sa@example.com')
+      expect((await client.contacts.meCard()).contact?.emailAddresses[0]?.field).toBe(
+        'legacy.2sa@example.com',
+      )
     } finally {
       await client.close()
     }
@@ -207,7 +211,11 @@ describe('sign-in against the emulator', () => {
     emulator.faults.inject('unavailable', { retryAfterSeconds: 7, pathPrefix: '/appleauth/auth/signin/init' })
     const client = clientFor(emulator, { appleId: 'plain@example.com', password: PASSWORD })
     try {
-      await expect(client.login()).rejects.toMatchObject({ code: 'THROTTLED', status: 503, retryAfterMs: 7000 })
+      await expect(client.login()).rejects.toMatchObject({
+        code: 'THROTTLED',
+        status: 503,
+        retryAfterMs: 7000,
+      })
     } finally {
       await client.close()
     }

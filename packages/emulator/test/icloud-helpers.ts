@@ -17,7 +17,10 @@ export function clientFor(
 }
 
 /** A two-factor callback that reads the code the emulator sent, the way a user reads their phone. */
-export function readCodeFrom(emulator: ICloudEmulator, seen: { types: string[]; options: number } = { types: [], options: 0 }): TwoFactorHandler {
+export function readCodeFrom(
+  emulator: ICloudEmulator,
+  seen: { types: string[]; options: number } = { types: [], options: 0 },
+): TwoFactorHandler {
   return async (challenge) => {
     seen.types.push(challenge.type)
     seen.options = challenge.options.length

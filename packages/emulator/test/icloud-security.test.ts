@@ -31,16 +31,20 @@ describe('host allowlist', () => {
     expect(() => createICloudClient({ appleId: 'sec@example.com', endpoints })).toThrow(
       expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }),
     )
-    expect(() => createICloudClient({ appleId: 'sec@example.com', endpoints, allowHosts: ['127.0.0.1'] })).toThrow(
-      expect.objectContaining({ code: 'INSECURE_URL' }),
-    )
+    expect(() =>
+      createICloudClient({ appleId: 'sec@example.com', endpoints, allowHosts: ['127.0.0.1'] }),
+    ).toThrow(expect.objectContaining({ code: 'INSECURE_URL' }))
   })
 
   it('refuses tampered webservices URLs with typed errors and never contacts them', async () => {
     const started: string[] = []
     const onStart = (message: unknown) => started.push((message as { url: string }).url)
     subscribe(CHANNEL_NAMES.start, onStart)
-    const client = clientFor(emulator, { appleId: 'sec@example.com', password: PASSWORD, twoFactor: readCodeFrom(emulator) })
+    const client = clientFor(emulator, {
+      appleId: 'sec@example.com',
+      password: PASSWORD,
+      twoFactor: readCodeFrom(emulator),
+    })
     try {
       await client.login()
       await expect(client.contacts.startup()).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' })
@@ -66,7 +70,12 @@ describe('secrets', () => {
     for (const name of Object.values(CHANNEL_NAMES)) subscribe(name, collect)
     const store = new MemorySessionStore()
     const errors: unknown[] = []
-    const client = clientFor(emulator, { appleId: 'sec@example.com', password: PASSWORD, store, twoFactor: readCodeFrom(emulator) })
+    const client = clientFor(emulator, {
+      appleId: 'sec@example.com',
+      password: PASSWORD,
+      store,
+      twoFactor: readCodeFrom(emulator),
+    })
     try {
       await client.login()
       await client.storage.usage()
@@ -78,7 +87,10 @@ describe('secrets', () => {
       }
       emulator.accounts.expireSessions('sec@example.com')
       await client.storage.usage() // 421, re-authentication with the session token, retry
-      emulator.faults.inject('unavailable', { retryAfterSeconds: 1, pathPrefix: '/setup/ws/1/storageUsageInfo' })
+      emulator.faults.inject('unavailable', {
+        retryAfterSeconds: 1,
+        pathPrefix: '/setup/ws/1/storageUsageInfo',
+      })
       errors.push(await client.storage.usage().catch((e: unknown) => e))
       errors.push(await client.contacts.startup().catch((e: unknown) => e))
     } finally {
@@ -100,10 +112,18 @@ describe('secrets', () => {
       ...(state.cookies?.cookies ?? []).map((c) => String(c.value)).filter((v) => v.length >= 8),
     ]
     expect(secrets.length).toBeGreaterThan(7)
-    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['THROTTLED', 'HOST_NOT_ALLOWED', 'WRONG_PASSWORD'])
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual([
+      'THROTTLED',
+      'HOST_NOT_ALLOWED',
+      'WRONG_PASSWORD',
+    ])
     const published = JSON.stringify(events)
     const thrown = JSON.stringify(
-      errors.map((e) => ({ json: (e as { toJSON(): unknown }).toJSON(), message: (e as Error).message, stack: (e as Error).stack })),
+      errors.map((e) => ({
+        json: (e as { toJSON(): unknown }).toJSON(),
+        message: (e as Error).message,
+        stack: (e as Error).stack,
+      })),
     )
     expect(published).toContain('/webcourier/aps')
     for (const secret of secrets) {

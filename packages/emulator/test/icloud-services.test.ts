@@ -1,4 +1,4 @@
-import { PUSH_TOPICS, type ICloudClient } from '@sigwire/icloud'
+import { type ICloudClient, PUSH_TOPICS } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/index.js'
 import { clientFor } from './icloud-helpers.js'
@@ -12,7 +12,11 @@ beforeAll(async () => {
     accounts: [{ appleId: 'jane@example.com', password: PASSWORD, twoFactor: false }],
     longPollHoldMs: 200,
   })
-  client = clientFor(emulator, { appleId: 'jane@example.com', password: PASSWORD, timeZone: 'America/New_York' })
+  client = clientFor(emulator, {
+    appleId: 'jane@example.com',
+    password: PASSWORD,
+    timeZone: 'America/New_York',
+  })
   await client.login()
 })
 
@@ -32,7 +36,11 @@ describe('account-page web services', () => {
 
   it('reads contacts and the me card with the common query parameters', async () => {
     const startup = await client.contacts.startup()
-    expect(startup.contacts.map((c) => c.firstName ?? c.companyName)).toEqual(['Jane', 'Ada', 'Analytical Engines Ltd'])
+    expect(startup.contacts.map((c) => c.firstName ?? c.companyName)).toEqual([
+      'Jane',
+      'Ada',
+      'Analytical Engines Ltd',
+    ])
     expect(startup.meCardId).toBe(startup.contacts[0]?.contactId)
     expect(startup.groups[0]).toEqual({ groupId: 'GROUP-1', name: 'Work', contactIds: ['A1B2C3D4-0001'] })
     const me = await client.contacts.meCard()

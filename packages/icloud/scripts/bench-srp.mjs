@@ -35,7 +35,11 @@ for (const c of vectors.cases) {
   const input = { accountName: c.accountName, passwordKey: hex(c.p), salt: b64(c.salt), B: b64(c.B) }
   const ours = () => createSrpClient({ a: hex(c.a) }).computeProof(input)
   const theirs = async () => {
-    const client = await jsSrp.newClient(new TextEncoder().encode(c.accountName), hex(c.p), BigInt(`0x${c.a}`))
+    const client = await jsSrp.newClient(
+      new TextEncoder().encode(c.accountName),
+      hex(c.p),
+      BigInt(`0x${c.a}`),
+    )
     await client.generate(input.salt, input.B)
     return { m1: client.M, m2: await client.generateM2() }
   }
@@ -45,9 +49,18 @@ for (const c of vectors.cases) {
   const expected = Buffer.from(a.m1).toString('base64') === c.M1
   const oursMs = await time(ours, 20, 200)
   const theirsMs = await time(theirs, 5, 40)
-  rows.push({ vector: c.id, sigwireMs: +oursMs.toFixed(3), jsSrpMs: +theirsMs.toFixed(3), ratio: +(theirsMs / oursMs).toFixed(1), sameM1M2: same, matchesVector: expected })
+  rows.push({
+    vector: c.id,
+    sigwireMs: +oursMs.toFixed(3),
+    jsSrpMs: +theirsMs.toFixed(3),
+    ratio: +(theirsMs / oursMs).toFixed(1),
+    sameM1M2: same,
+    matchesVector: expected,
+  })
 }
-console.log(`node ${process.version}, ${process.arch}; median of 200 (sigwire) / 40 (js-srp) runs after warm-up`)
+console.log(
+  `node ${process.version}, ${process.arch}; median of 200 (sigwire) / 40 (js-srp) runs after warm-up`,
+)
 console.table(rows)
 
 // Supplementary: each library with its own default private value (sigwire 32 random bytes, js-srp
@@ -64,7 +77,9 @@ console.table(rows)
   const oursMs = await time(ours, 20, 200)
   const theirsMs = await time(theirs, 3, 20)
   console.log('default private values (sigwire a: 32 bytes, js-srp a: 256 bytes):')
-  console.table([{ sigwireMs: +oursMs.toFixed(3), jsSrpMs: +theirsMs.toFixed(3), ratio: +(theirsMs / oursMs).toFixed(1) }])
+  console.table([
+    { sigwireMs: +oursMs.toFixed(3), jsSrpMs: +theirsMs.toFixed(3), ratio: +(theirsMs / oursMs).toFixed(1) },
+  ])
 }
 if (rows.some((r) => !r.sameM1M2 || !r.matchesVector)) {
   console.error('M1/M2 differ between the implementations or from the vector')

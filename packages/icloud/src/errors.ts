@@ -61,6 +61,9 @@ export class ICloudError extends SigwireError<ICloudErrorCode> {
 }
 
 /** True when `error` is an {@link ICloudError} (or a core error raised on its behalf) with `code`. */
-export function isICloudError(error: unknown, code?: ICloudErrorCode): error is SigwireError<ICloudErrorCode> {
+export function isICloudError(
+  error: unknown,
+  code?: ICloudErrorCode,
+): error is SigwireError<ICloudErrorCode> {
   return error instanceof SigwireError && (code === undefined || error.code === code)
 }

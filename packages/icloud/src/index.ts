@@ -13,8 +13,6 @@ export type {
   TwoFactorHandler,
   TwoFactorOption,
 } from './auth/two-factor.js'
-export type { CalendarDate } from './client/calendar-date.js'
-export { calendarDay, decodeCalendarDate, encodeCalendarDate } from './client/calendar-date.js'
 export type {
   AlarmTrigger,
   CalendarCollection,
@@ -22,6 +20,8 @@ export type {
   CalendarRange,
   CalendarService,
 } from './client/calendar.js'
+export type { CalendarDate } from './client/calendar-date.js'
+export { calendarDay, decodeCalendarDate, encodeCalendarDate } from './client/calendar-date.js'
 export type {
   Contact,
   ContactField,
@@ -57,6 +57,12 @@ export {
   WEBAUTH_TOKEN_COOKIE,
   WIDGET_KEY,
 } from './constants.js'
+export {
+  diagnoseICloudSignIn,
+  ICLOUD_FINDING_CODES,
+  type ICloudFindingCode,
+  type ICloudSignInEvidence,
+} from './doctor/diagnose.js'
 export { ICloudError, type ICloudErrorCode, isICloudError } from './errors.js'
 export { HostPolicy, type HostPolicyOptions, type HostVerdict, isLoopback } from './session/host-policy.js'
 export {
@@ -92,10 +98,4 @@ export {
   type SrpServerChallenge,
   verifyClientProof,
 } from './srp/server.js'
-export { GSA_ENCODING, m1Tokens, m2Tokens, type M1Inputs, type ProofEncoding } from './srp/tokens.js'
-export {
-  diagnoseICloudSignIn,
-  ICLOUD_FINDING_CODES,
-  type ICloudFindingCode,
-  type ICloudSignInEvidence,
-} from './doctor/diagnose.js'
+export { GSA_ENCODING, type M1Inputs, m1Tokens, m2Tokens, type ProofEncoding } from './srp/tokens.js'

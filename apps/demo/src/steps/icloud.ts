@@ -46,7 +46,8 @@ export function icloudSteps(): Step[] {
       async run() {
         client = connect(PASSWORD)
         const result = await client.login()
-        if (result.method !== 'signin' || result.secondFactor !== 'hsa2') throw new Error(`unexpected ${result.method}`)
+        if (result.method !== 'signin' || result.secondFactor !== 'hsa2')
+          throw new Error(`unexpected ${result.method}`)
         const variant = emulator!.accounts.proofVariants(APPLE_ID).at(-1)
         return `signed in as dsid ${result.account.dsid}, code via trusted device, M1 ${variant}, session saved`
       },
@@ -60,7 +61,8 @@ export function icloudSteps(): Step[] {
         client = connect()
         const result = await client.login()
         const after = emulator!.requests.filter((r) => r.path.endsWith('/signin/init')).length
-        if (result.method !== 'validate' || after !== before) throw new Error('the saved session was not reused')
+        if (result.method !== 'validate' || after !== before)
+          throw new Error('the saved session was not reused')
         return `resumed by ${result.method}, no password, no SRP`
       },
     },
@@ -71,7 +73,10 @@ export function icloudSteps(): Step[] {
         const storage = await client!.storage.usage()
         const me = await client!.contacts.meCard()
         const from = new Date()
-        const alarms = await client!.calendar.alarmTriggers({ from, to: new Date(from.getTime() + 7 * 86_400_000) })
+        const alarms = await client!.calendar.alarmTriggers({
+          from,
+          to: new Date(from.getTime() + 7 * 86_400_000),
+        })
         const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`
         const first = alarms[0]
         return `${gb(storage.usedBytes)} of ${gb(storage.totalBytes)}; me: ${me.contact?.firstName} ${me.contact?.lastName}; ${alarms.length} alarm${first ? ` at ${first.trigger.date.toISOString()}` : ''}`
@@ -92,7 +97,8 @@ export function icloudSteps(): Step[] {
       async run() {
         await client?.close()
         await emulator?.close()
-        if (emulator && emulator.tripwire.length > 0) throw new Error('the client called the telemetry endpoint')
+        if (emulator && emulator.tripwire.length > 0)
+          throw new Error('the client called the telemetry endpoint')
         await rm(dir, { recursive: true, force: true })
         return 'closed; telemetry tripwire untouched'
       },

@@ -2,7 +2,12 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
-import { createICloudClient, FileSessionStore, type ICloudClientOptions, type TwoFactorHandler } from '@sigwire/icloud'
+import {
+  createICloudClient,
+  FileSessionStore,
+  type ICloudClientOptions,
+  type TwoFactorHandler,
+} from '@sigwire/icloud'
 
 /** Where the example reads its settings (process.env by default). */
 export type Env = Readonly<Record<string, string | undefined>>
@@ -11,14 +16,19 @@ export type Env = Readonly<Record<string, string | undefined>>
  * Signs in (iCloud.com when ICLOUD_APPLE_ID and ICLOUD_PASSWORD are set, the local emulator otherwise),
  * keeps the session in ICLOUD_SESSION_DIR (default ~/.sigwire/icloud), and prints storage and contacts.
  */
-export async function run(env: Env = process.env, print: (line: string) => void = console.log): Promise<void> {
+export async function run(
+  env: Env = process.env,
+  print: (line: string) => void = console.log,
+): Promise<void> {
   const real = Boolean(env.ICLOUD_APPLE_ID && env.ICLOUD_PASSWORD)
   let emulator: ICloudEmulator | undefined
   let options: ICloudClientOptions
   if (real) {
     options = { appleId: env.ICLOUD_APPLE_ID!, password: env.ICLOUD_PASSWORD!, twoFactor: codeFrom(env) }
   } else {
-    emulator = await startICloudEmulator(env.ICLOUD_EMULATOR_STATE ? { stateDir: env.ICLOUD_EMULATOR_STATE } : {})
+    emulator = await startICloudEmulator(
+      env.ICLOUD_EMULATOR_STATE ? { stateDir: env.ICLOUD_EMULATOR_STATE } : {},
+    )
     const dev = emulator.dev!
     print(`No ICLOUD_APPLE_ID/ICLOUD_PASSWORD: using the local emulator at ${emulator.url} as ${dev.appleId}`)
     options = {
@@ -34,7 +44,9 @@ export async function run(env: Env = process.env, print: (line: string) => void 
   const client = createICloudClient({ ...options, store })
   try {
     const login = await client.login()
-    print(`Signed in (${login.method}${login.secondFactor === 'none' ? '' : ` + ${login.secondFactor}`}) as ${login.account.fullName ?? login.account.appleId}`)
+    print(
+      `Signed in (${login.method}${login.secondFactor === 'none' ? '' : ` + ${login.secondFactor}`}) as ${login.account.fullName ?? login.account.appleId}`,
+    )
     const storage = await client.storage.usage()
     const gb = (n: number) => `${(n / 2 ** 30).toFixed(2)} GB`
     print(`Storage: ${gb(storage.usedBytes)} used of ${gb(storage.totalBytes)}`)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
-import { computeVerifier, derivePasswordKeySync, normalizeAppleId, type SrpProtocol } from '@sigwire/icloud'
 import { toBase64, toHex } from '@sigwire/core'
+import { computeVerifier, derivePasswordKeySync, normalizeAppleId, type SrpProtocol } from '@sigwire/icloud'
 import type { StateFile } from '../shared/index.js'
 import type { EmulatedAccount, ICloudEmulatorState } from './state.js'
 
@@ -30,7 +30,10 @@ export interface ICloudAccountConfig {
 export class ICloudAccounts {
   readonly #state: StateFile<ICloudEmulatorState>
   readonly #now: () => number
-  readonly #notify: (appleId: string, notification: { topic: string; payload: Record<string, unknown> }) => void
+  readonly #notify: (
+    appleId: string,
+    notification: { topic: string; payload: Record<string, unknown> },
+  ) => void
 
   constructor(
     state: StateFile<ICloudEmulatorState>,
@@ -49,7 +52,9 @@ export class ICloudAccounts {
     const iterations = config.iterations ?? 1000
     const salt = config.salt ? Buffer.from(config.salt, 'base64') : randomBytes(16)
     const key = derivePasswordKeySync(config.password, salt, iterations, protocol)
-    const dsid = String(BigInt(`0x${createHash('sha256').update(appleId).digest('hex').slice(0, 12)}`) % 10_000_000_000n)
+    const dsid = String(
+      BigInt(`0x${createHash('sha256').update(appleId).digest('hex').slice(0, 12)}`) % 10_000_000_000n,
+    )
     const secondFactor = config.twoFactor === '2sa' ? '2sa' : config.twoFactor === false ? 'none' : 'hsa2'
     const account: EmulatedAccount = {
       appleId,
@@ -112,8 +117,10 @@ export class ICloudAccounts {
     const past = this.#now() - 1
     const data = this.#state.data
     for (const s of Object.values(data.webSessions)) if (s.appleId === id) s.expiresAt = past
-    if (options.sessionTokens) for (const t of Object.values(data.sessionTokens)) if (t.appleId === id) t.expiresAt = past
-    if (options.trust) for (const t of Object.values(data.trustTokens)) if (t.appleId === id) t.expiresAt = past
+    if (options.sessionTokens)
+      for (const t of Object.values(data.sessionTokens)) if (t.appleId === id) t.expiresAt = past
+    if (options.trust)
+      for (const t of Object.values(data.trustTokens)) if (t.appleId === id) t.expiresAt = past
     this.#state.changed()
   }
 

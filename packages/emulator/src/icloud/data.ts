@@ -4,7 +4,12 @@ import type { EmulatedAccount } from './state.js'
 /** Storage usage of an emulated account (protocols/icloud.md §8.1 shape). */
 export function storageUsage(_account: EmulatedAccount): Record<string, unknown> {
   const media = [
-    { mediaKey: 'photos', displayLabel: 'Photos and Videos', displayColor: 'ffcc00', usageInBytes: 3_221_225_472 },
+    {
+      mediaKey: 'photos',
+      displayLabel: 'Photos and Videos',
+      displayColor: 'ffcc00',
+      usageInBytes: 3_221_225_472,
+    },
     { mediaKey: 'backup', displayLabel: 'Backup', displayColor: '5856d6', usageInBytes: 1_610_612_736 },
     { mediaKey: 'docs', displayLabel: 'Documents', displayColor: 'ff9500', usageInBytes: 402_653_184 },
     { mediaKey: 'mail', displayLabel: 'Mail', displayColor: '007aff', usageInBytes: 104_857_600 },
@@ -19,7 +24,12 @@ export function storageUsage(_account: EmulatedAccount): Record<string, unknown>
       commerceStorageInBytes: 53_687_091_200,
     },
     quotaStatus: { overQuota: false, haveMaxQuotaTier: false, 'almost-full': false, paidQuota: true },
-    familyStorageUsageInfo: { mediaKey: 'family', displayLabel: 'Family', usageInBytes: 0, familyMembers: [] },
+    familyStorageUsageInfo: {
+      mediaKey: 'family',
+      displayLabel: 'Family',
+      usageInBytes: 0,
+      familyMembers: [],
+    },
   }
 }
 
@@ -60,7 +70,10 @@ export function contacts(account: EmulatedAccount): Record<string, unknown>[] {
 }
 
 /** Calendar data in `usertz`, relative to `now`: one event tomorrow 10:00 Paris time with an alarm 15 minutes before. */
-export function calendar(now: number, userTz: string): { collections: unknown[]; events: unknown[]; alarms: unknown[] } {
+export function calendar(
+  now: number,
+  userTz: string,
+): { collections: unknown[]; events: unknown[]; alarms: unknown[] } {
   const eventTz = 'Europe/Paris'
   const tomorrow = new Date(now + 86_400_000)
   const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: eventTz }).format(tomorrow)
@@ -86,7 +99,16 @@ export function calendar(now: number, userTz: string): { collections: unknown[];
     etag: 'E=1',
   }
   return {
-    collections: [{ guid: 'home', title: 'Home', color: '#34aadc', ctag: 'HwoQEgwAAAAAAAAAAAAAAAAYARgAIhUIzpnO', enabled: true, supportedType: 'Event' }],
+    collections: [
+      {
+        guid: 'home',
+        title: 'Home',
+        color: '#34aadc',
+        ctag: 'HwoQEgwAAAAAAAAAAAAAAAAYARgAIhUIzpnO',
+        enabled: true,
+        supportedType: 'Event',
+      },
+    ],
     events: [event],
     alarms: [
       {

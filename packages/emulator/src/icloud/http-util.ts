@@ -10,7 +10,13 @@ export function requestCookies(request: EmulatorRequest): Map<string, string> {
   for (const part of String(text).split(';')) {
     const eq = part.indexOf('=')
     if (eq === -1) continue
-    out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim().replace(/^"|"$/g, ''))
+    out.set(
+      part.slice(0, eq).trim(),
+      part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, ''),
+    )
   }
   return out
 }
@@ -37,7 +43,7 @@ export function reply(
   status: number,
   body: unknown,
   headers: Record<string, string | string[]> = {},
-): void {
+): undefined {
   const text = body === undefined ? '' : JSON.stringify(body)
   res.writeHead(status, {
     ...(body === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' }),
@@ -45,15 +51,11 @@ export function reply(
     ...headers,
   })
   res.end(text)
+  return undefined
 }
 
 /** A `Set-Cookie` line. Over plain http the cookie has no `Domain` and no `Secure` (protocols/icloud.md §10). */
-export function setCookie(
-  name: string,
-  value: string,
-  expiresAt: number,
-  secure: boolean,
-): string {
+export function setCookie(name: string, value: string, expiresAt: number, secure: boolean): string {
   return `${name}=${value}; Path=/; Expires=${new Date(expiresAt).toUTCString()}; HttpOnly${secure ? '; Secure' : ''}`
 }
 

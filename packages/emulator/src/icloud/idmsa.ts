@@ -23,27 +23,42 @@ export async function handleIdmsa(
   request: EmulatorRequest,
   res: ServerResponse,
   path: string,
-): Promise<void> {
+): Promise<undefined> {
   const method = request.method
-  if (header(request, 'x-apple-widget-key') !== WIDGET_KEY && header(request, 'x-apple-oauth-client-id') !== WIDGET_KEY)
-    return reply(res, 400, serviceErrors('-20600', 'Missing or wrong X-Apple-Widget-Key (protocols/icloud.md §2.2).'))
+  if (
+    header(request, 'x-apple-widget-key') !== WIDGET_KEY &&
+    header(request, 'x-apple-oauth-client-id') !== WIDGET_KEY
+  )
+    return reply(
+      res,
+      400,
+      serviceErrors('-20600', 'Missing or wrong X-Apple-Widget-Key (protocols/icloud.md §2.2).'),
+    )
   if (method === 'POST' && path === '/signin/init') return signinInit(ctx, request, res)
   if (method === 'POST' && path === '/signin/complete') return signinComplete(ctx, request, res)
-  if (method === 'POST' && path === '/signin' && ctx.settings.legacyAuth) return legacySignin(ctx, request, res)
+  if (method === 'POST' && path === '/signin' && ctx.settings.legacyAuth)
+    return legacySignin(ctx, request, res)
 
   const conversation = findConversation(ctx, request)
-  if (!conversation) return reply(res, 401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
+  if (!conversation)
+    return reply(res, 401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
   if (method === 'POST' && path === '/repair/complete') return repairComplete(ctx, conversation, res)
   if (method === 'GET' && path === '') return authOptions(ctx, conversation, res)
   if (path.startsWith('/verify/') || path === '/2sv/trust') {
     const broken = headerRuleViolation(ctx, request)
-    if (broken) return reply(res, 401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
+    if (broken)
+      return reply(res, 401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
   }
-  if (method === 'PUT' && path === '/verify/trusteddevice/securitycode') return sendCode(ctx, conversation, res, 'device')
-  if (method === 'GET' && path === '/verify/trusteddevice') return sendCode(ctx, conversation, res, 'device', 200)
+  if (method === 'PUT' && path === '/verify/trusteddevice/securitycode')
+    return sendCode(ctx, conversation, res, 'device')
+  if (method === 'GET' && path === '/verify/trusteddevice')
+    return sendCode(ctx, conversation, res, 'device', 200)
   if (method === 'PUT' && path === '/verify/trusteddevice') return reply(res, 405, undefined)
   if (method === 'PUT' && path === '/verify/phone') return sendPhoneCode(ctx, conversation, request, res)
-  if (method === 'POST' && (path === '/verify/trusteddevice/securitycode' || path === '/verify/phone/securitycode'))
+  if (
+    method === 'POST' &&
+    (path === '/verify/trusteddevice/securitycode' || path === '/verify/phone/securitycode')
+  )
     return validateCode(ctx, conversation, request, res)
   if (method === 'GET' && path === '/2sv/trust') return trust(ctx, conversation, res)
   return reply(res, 404, serviceErrors('-20000', `No idmsa endpoint ${method} ${path}`))
@@ -71,7 +86,10 @@ function findConversation(ctx: ICloudContext, request: EmulatorRequest): Convers
 }
 
 /** Rotates scnt and auth attributes and returns the headers every idmsa answer carries. */
-function conversationHeaders(ctx: ICloudContext, conversation: Conversation): Record<string, string | string[]> {
+function conversationHeaders(
+  ctx: ICloudContext,
+  conversation: Conversation,
+): Record<string, string | string[]> {
   conversation.scnt = token(18)
   ctx.state.changed()
   const account = ctx.state.data.accounts[conversation.appleId]
@@ -86,18 +104,24 @@ function conversationHeaders(ctx: ICloudContext, conversation: Conversation): Re
 
 function issueSessionToken(ctx: ICloudContext, appleId: string, verified: boolean): string {
   const value = token(32)
-  ctx.state.data.sessionTokens[value] = { appleId, verified, expiresAt: ctx.now() + ctx.settings.sessionTokenLifetimeMs }
+  ctx.state.data.sessionTokens[value] = {
+    appleId,
+    verified,
+    expiresAt: ctx.now() + ctx.settings.sessionTokenLifetimeMs,
+  }
   ctx.state.changed()
   return value
 }
 
-function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): void {
+function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
   const body = requestJson<{ a?: string; accountName?: string; protocols?: string[] }>(request)
   if (!body?.a || typeof body.accountName !== 'string')
     return reply(res, 400, serviceErrors('-20000', 'signin/init needs a and accountName.'))
   const account = ctx.accounts.get(body.accountName)
   // Unknown accounts get a decoy challenge, so init never reveals whether an Apple ID exists.
-  const verifier = account ? Buffer.from(account.verifier, 'hex') : computeVerifier(new Uint8Array(32), new Uint8Array(16))
+  const verifier = account
+    ? Buffer.from(account.verifier, 'hex')
+    : computeVerifier(new Uint8Array(32), new Uint8Array(16))
   const challenge = createServerChallenge(verifier, {
     ...(ctx.settings.forceLeadingZeroB ? { accept: (B: bigint) => B < 1n << 2040n } : {}),
   })
@@ -131,11 +155,24 @@ function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerRes
   )
 }
 
-function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): void {
-  const body = requestJson<{ accountName?: string; c?: string; m1?: string; m2?: string; trustTokens?: string[] }>(request)
+function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
+  const body = requestJson<{
+    accountName?: string
+    c?: string
+    m1?: string
+    m2?: string
+    trustTokens?: string[]
+  }>(request)
   const conversation = findConversation(ctx, request)
   if (!conversation || !body || body.c !== conversation.c || conversation.stage !== 'init')
-    return reply(res, 400, serviceErrors('-20000', 'signin/complete does not continue a signin/init conversation (c, scnt or X-Apple-ID-Session-Id).'))
+    return reply(
+      res,
+      400,
+      serviceErrors(
+        '-20000',
+        'signin/complete does not continue a signin/init conversation (c, scnt or X-Apple-ID-Session-Id).',
+      ),
+    )
   const account = ctx.state.data.accounts[conversation.appleId]
   const headers = conversationHeaders(ctx, conversation)
   if (!account || typeof body.m1 !== 'string' || typeof body.accountName !== 'string')
@@ -157,7 +194,9 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
     return reply(res, 401, WRONG_PASSWORD(), headers)
   }
   if (!result.ok) return reply(res, 401, WRONG_PASSWORD(), headers)
-  ;(ctx.state.data.proofVariants[account.appleId] ??= []).push(result.variant)
+  const variants = ctx.state.data.proofVariants[account.appleId] ?? []
+  variants.push(result.variant)
+  ctx.state.data.proofVariants[account.appleId] = variants
   return afterPassword(ctx, account, conversation, body.trustTokens ?? [], res, headers)
 }
 
@@ -168,7 +207,7 @@ function afterPassword(
   trustTokens: readonly string[],
   res: ServerResponse,
   headers: Record<string, string | string[]>,
-): void {
+): undefined {
   const trusted = trustTokens.some((t) => {
     const record = ctx.state.data.trustTokens[t]
     return record?.appleId === account.appleId && record.expiresAt > ctx.now()
@@ -176,11 +215,16 @@ function afterPassword(
   if (account.secondFactor === 'hsa2' && !trusted) {
     conversation.stage = 'awaiting-code'
     ctx.state.changed()
-    return reply(res, 409, { authType: 'hsa2' }, {
-      ...headers,
-      'x-apple-session-token': issueSessionToken(ctx, account.appleId, false),
-      'x-apple-twosv-trust-eligible': 'true',
-    })
+    return reply(
+      res,
+      409,
+      { authType: 'hsa2' },
+      {
+        ...headers,
+        'x-apple-session-token': issueSessionToken(ctx, account.appleId, false),
+        'x-apple-twosv-trust-eligible': 'true',
+      },
+    )
   }
   if (account.repair && account.secondFactor === 'none') {
     conversation.stage = 'repair'
@@ -189,29 +233,50 @@ function afterPassword(
   }
   conversation.stage = 'done'
   ctx.state.changed()
-  reply(res, 200, { authType: account.secondFactor === 'hsa2' ? 'hsa2' : account.secondFactor === '2sa' ? 'hsa' : 'non-sa' }, {
-    ...headers,
-    'x-apple-session-token': issueSessionToken(ctx, account.appleId, true),
-  })
-}
-
-function repairComplete(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): void {
-  const headers = conversationHeaders(ctx, conversation)
-  if (conversation.stage !== 'repair') return reply(res, 400, serviceErrors('-20000', 'Nothing to repair.'), headers)
-  conversation.stage = 'done'
-  reply(res, 204, undefined, { ...headers, 'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true) })
-}
-
-function authOptions(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): void {
-  const account = ctx.state.data.accounts[conversation.appleId]
-  const headers = conversationHeaders(ctx, conversation)
-  if (!account || conversation.stage !== 'awaiting-code') return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   reply(
     res,
     200,
     {
-      trustedPhoneNumbers: account.trustedPhones.map((p) => ({ ...p, obfuscatedNumber: p.numberWithDialCode, lastTwoDigits: p.numberWithDialCode.slice(-2) })),
-      securityCode: { length: 6, tooManyCodesSent: false, tooManyCodesValidated: false, securityCodeLocked: false },
+      authType: account.secondFactor === 'hsa2' ? 'hsa2' : account.secondFactor === '2sa' ? 'hsa' : 'non-sa',
+    },
+    {
+      ...headers,
+      'x-apple-session-token': issueSessionToken(ctx, account.appleId, true),
+    },
+  )
+}
+
+function repairComplete(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
+  const headers = conversationHeaders(ctx, conversation)
+  if (conversation.stage !== 'repair')
+    return reply(res, 400, serviceErrors('-20000', 'Nothing to repair.'), headers)
+  conversation.stage = 'done'
+  reply(res, 204, undefined, {
+    ...headers,
+    'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true),
+  })
+}
+
+function authOptions(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
+  const account = ctx.state.data.accounts[conversation.appleId]
+  const headers = conversationHeaders(ctx, conversation)
+  if (!account || conversation.stage !== 'awaiting-code')
+    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+  reply(
+    res,
+    200,
+    {
+      trustedPhoneNumbers: account.trustedPhones.map((p) => ({
+        ...p,
+        obfuscatedNumber: p.numberWithDialCode,
+        lastTwoDigits: p.numberWithDialCode.slice(-2),
+      })),
+      securityCode: {
+        length: 6,
+        tooManyCodesSent: false,
+        tooManyCodesValidated: false,
+        securityCodeLocked: false,
+      },
       authenticationType: 'hsa2',
       hasTrustedDevices: true,
       authFactors: ['robocall', 'sms', 'generatedcode'],
@@ -221,29 +286,48 @@ function authOptions(ctx: ICloudContext, conversation: Conversation, res: Server
   )
 }
 
-function sendCode(ctx: ICloudContext, conversation: Conversation, res: ServerResponse, via: 'device', status = 202): void {
+function sendCode(
+  ctx: ICloudContext,
+  conversation: Conversation,
+  res: ServerResponse,
+  via: 'device',
+  status = 202,
+): undefined {
   const headers = conversationHeaders(ctx, conversation)
-  if (conversation.stage !== 'awaiting-code') return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+  if (conversation.stage !== 'awaiting-code')
+    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   conversation.code = ctx.accounts.issueCode(conversation.appleId)
   conversation.codeVia = via
   ctx.state.changed()
   reply(res, status, { securityCode: { length: 6 }, trustedDeviceCount: 1 }, headers)
 }
 
-function sendPhoneCode(ctx: ICloudContext, conversation: Conversation, request: EmulatorRequest, res: ServerResponse): void {
+function sendPhoneCode(
+  ctx: ICloudContext,
+  conversation: Conversation,
+  request: EmulatorRequest,
+  res: ServerResponse,
+): undefined {
   const headers = conversationHeaders(ctx, conversation)
   const body = requestJson<{ phoneNumber?: { id?: number }; mode?: string }>(request)
   const account = ctx.state.data.accounts[conversation.appleId]
   const phone = account?.trustedPhones.find((p) => p.id === body?.phoneNumber?.id)
-  if (conversation.stage !== 'awaiting-code') return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
-  if (!phone) return reply(res, 412, serviceErrors('-22979', 'The phone number id is not a trusted number.'), headers)
+  if (conversation.stage !== 'awaiting-code')
+    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+  if (!phone)
+    return reply(res, 412, serviceErrors('-22979', 'The phone number id is not a trusted number.'), headers)
   conversation.code = ctx.accounts.issueCode(conversation.appleId)
   conversation.codeVia = body?.mode === 'voice' ? 'voice' : 'sms'
   ctx.state.changed()
   reply(res, 200, { trustedPhoneNumber: phone, mode: conversation.codeVia }, headers)
 }
 
-function validateCode(ctx: ICloudContext, conversation: Conversation, request: EmulatorRequest, res: ServerResponse): void {
+function validateCode(
+  ctx: ICloudContext,
+  conversation: Conversation,
+  request: EmulatorRequest,
+  res: ServerResponse,
+): undefined {
   const headers = conversationHeaders(ctx, conversation)
   const body = requestJson<{ securityCode?: { code?: unknown } }>(request)
   const code = body?.securityCode?.code
@@ -251,22 +335,34 @@ function validateCode(ctx: ICloudContext, conversation: Conversation, request: E
     return reply(res, 400, serviceErrors('-20000', 'No code was requested.'), headers)
   // Codes are strings: a number loses leading zeros (protocols/icloud.md §4.4).
   if (typeof code !== 'string' || code !== conversation.code)
-    return reply(res, 400, { service_errors: [{ code: '-21669', message: 'Incorrect verification code.' }], hasError: true }, headers)
+    return reply(
+      res,
+      400,
+      { service_errors: [{ code: '-21669', message: 'Incorrect verification code.' }], hasError: true },
+      headers,
+    )
   conversation.stage = 'verified'
   conversation.code = undefined
   ctx.state.changed()
   const session = { 'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true) }
   if (ctx.settings.codeAnswer === 409)
     return reply(res, 409, { securityCode: { code, valid: true } }, { ...headers, ...session })
-  reply(res, ctx.settings.codeAnswer, ctx.settings.codeAnswer === 200 ? {} : undefined, { ...headers, ...session })
+  reply(res, ctx.settings.codeAnswer, ctx.settings.codeAnswer === 200 ? {} : undefined, {
+    ...headers,
+    ...session,
+  })
 }
 
-function trust(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): void {
+function trust(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
   const headers = conversationHeaders(ctx, conversation)
-  if (conversation.stage !== 'verified') return reply(res, 400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
+  if (conversation.stage !== 'verified')
+    return reply(res, 400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
   conversation.stage = 'trusted'
   const trustToken = token(40)
-  ctx.state.data.trustTokens[trustToken] = { appleId: conversation.appleId, expiresAt: ctx.now() + ctx.settings.trustLifetimeMs }
+  ctx.state.data.trustTokens[trustToken] = {
+    appleId: conversation.appleId,
+    expiresAt: ctx.now() + ctx.settings.trustLifetimeMs,
+  }
   ctx.state.changed()
   reply(res, 204, undefined, {
     ...headers,
@@ -275,7 +371,7 @@ function trust(ctx: ICloudContext, conversation: Conversation, res: ServerRespon
   })
 }
 
-function legacySignin(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): void {
+function legacySignin(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
   const body = requestJson<{ accountName?: string; password?: string; trustTokens?: string[] }>(request)
   const account = body?.accountName ? ctx.accounts.get(body.accountName) : undefined
   if (!account || typeof body?.password !== 'string' || !passwordMatches(account, body.password))
@@ -293,7 +389,14 @@ function legacySignin(ctx: ICloudContext, request: EmulatorRequest, res: ServerR
     expiresAt: ctx.now() + 15 * 60_000,
   }
   ctx.state.data.conversations[conversation.sessionId] = conversation
-  afterPassword(ctx, account, conversation, body.trustTokens ?? [], res, conversationHeaders(ctx, conversation))
+  afterPassword(
+    ctx,
+    account,
+    conversation,
+    body.trustTokens ?? [],
+    res,
+    conversationHeaders(ctx, conversation),
+  )
 }
 
 /** Checks a plaintext password against the stored verifier (the password itself is never stored). */

@@ -118,21 +118,42 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     const password = `dev-${createHash('sha256').update(`${state.data.devSeed}:password`).digest('base64url').slice(0, 16)}`
     dev = { appleId: 'dev@sigwire.test', password, twoFactorCode: '123456' }
     // The account (salt, verifier) is remade from the seed, so the same stateDir keeps the same login.
-    const salt = createHash('sha256').update(`${state.data.devSeed}:salt`).digest().subarray(0, 16).toString('base64')
+    const salt = createHash('sha256')
+      .update(`${state.data.devSeed}:salt`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64')
     if (!accounts.get(dev.appleId))
-      accounts.add({ appleId: dev.appleId, password, twoFactor: true, fixedCode: dev.twoFactorCode, salt, firstName: 'Dev', lastName: 'Account' })
+      accounts.add({
+        appleId: dev.appleId,
+        password,
+        twoFactor: true,
+        fixedCode: dev.twoFactorCode,
+        salt,
+        firstName: 'Dev',
+        lastName: 'Account',
+      })
   }
   await state.flush()
 
   const server = await startEmulatorServer(
-    { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host ? { host: options.host } : {}), ...(options.tls === undefined ? {} : { tls: options.tls }) },
+    {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    },
     {
       faults,
       handle: (request, res) => route(ctx, request, res),
       renderFault: (_kind, retryAfterSeconds, _request, res) => {
         // Apple throttles with an nginx-style 503 HTML page (protocols/icloud.md §7).
-        const html = '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>'
-        res.writeHead(503, { 'content-type': 'text/html', 'retry-after': String(retryAfterSeconds), 'content-length': Buffer.byteLength(html) })
+        const html =
+          '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>'
+        res.writeHead(503, {
+          'content-type': 'text/html',
+          'retry-after': String(retryAfterSeconds),
+          'content-length': Buffer.byteLength(html),
+        })
         res.end(html)
       },
       onClose: () => state.flush(),
@@ -157,7 +178,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   }
 }
 
-async function route(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): Promise<void> {
+async function route(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): Promise<undefined> {
   const path = request.url.pathname
   const host = typeof request.headers.host === 'string' ? request.headers.host : undefined
   ctx.requests.push({
@@ -168,13 +189,21 @@ async function route(ctx: ICloudContext, request: EmulatorRequest, res: ServerRe
     cookie: request.headers.cookie !== undefined,
   })
   if (ctx.requests.length > 500) ctx.requests.splice(0, ctx.requests.length - 500)
-  if (host?.startsWith('feedbackws.') || path.startsWith('/feedbackws') || path.startsWith('/reportStats') || path.startsWith('/reportRaw')) {
+  if (
+    host?.startsWith('feedbackws.') ||
+    path.startsWith('/feedbackws') ||
+    path.startsWith('/reportStats') ||
+    path.startsWith('/reportRaw')
+  ) {
     ctx.tripwire.push({ method: request.method, path, host })
     return reply(res, 418, { error: 'sigwire tripwire: clients must never call feedbackws.icloud.com' })
   }
   if (path === '/appleauth/auth' || path.startsWith('/appleauth/auth/'))
     return handleIdmsa(ctx, request, res, path.slice('/appleauth/auth'.length))
-  for (const [prefix, cn] of [['/setup/ws/1', false], ['/cn/setup/ws/1', true]] as const)
+  for (const [prefix, cn] of [
+    ['/setup/ws/1', false],
+    ['/cn/setup/ws/1', true],
+  ] as const)
     if (path.startsWith(`${prefix}/`)) return handleSetup(ctx, request, res, path.slice(prefix.length), cn)
   const service = /^(?:\/cn)?\/ws\/([a-z]+)(\/.*)?$/.exec(path)
   if (service) return handleService(ctx, request, res, service[1]!, service[2] ?? '/')

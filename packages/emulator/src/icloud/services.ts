@@ -13,15 +13,19 @@ export function handleService(
   res: ServerResponse,
   service: string,
   path: string,
-): void {
+): undefined {
   const alive = webSession(ctx, request)
   if (!alive || alive.session.challengeRequired) {
     // Find My answers 450 where the others answer 421 (protocols/icloud.md §6.4).
-    return reply(res, service === 'findme' ? 450 : 421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
+    return reply(res, service === 'findme' ? 450 : 421, {
+      success: false,
+      error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie',
+    })
   }
   const account = ctx.state.data.accounts[alive.session.appleId]!
   const dsid = request.url.searchParams.get('dsid')
-  if (dsid !== null && dsid !== account.dsid) return reply(res, 403, { success: false, error: 'dsid does not match the session' })
+  if (dsid !== null && dsid !== account.dsid)
+    return reply(res, 403, { success: false, error: 'dsid does not match the session' })
   const method = request.method
   const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
   const route = `${service}:${method} ${path.replace(/\/+$/, '')}`
@@ -47,7 +51,13 @@ export function handleService(
     }
     case 'calendar:GET /ca/startup': {
       const data = calendar(ctx.now(), userTz)
-      return reply(res, 200, { Collection: data.collections, Event: data.events, Alarm: [], Invitee: [], Recurrence: [] })
+      return reply(res, 200, {
+        Collection: data.collections,
+        Event: data.events,
+        Alarm: [],
+        Invitee: [],
+        Recurrence: [],
+      })
     }
     case 'calendar:GET /ca/events': {
       const data = calendar(ctx.now(), userTz)
@@ -72,7 +82,8 @@ export function handleService(
     case 'push:POST /registerTopics': {
       const body = requestJson<{ pushToken?: string; pushTopics?: string[] }>(request)
       const record = body?.pushToken ? ctx.state.data.pushTokens[body.pushToken] : undefined
-      if (!record || record.appleId !== account.appleId) return reply(res, 400, { success: false, error: 'Unknown push token' })
+      if (!record || record.appleId !== account.appleId)
+        return reply(res, 400, { success: false, error: 'Unknown push token' })
       for (const t of body?.pushTopics ?? []) if (!record.topics.includes(t)) record.topics.push(t)
       ctx.state.changed()
       return reply(res, 200, { registeredTopics: record.topics })
@@ -87,14 +98,24 @@ export function handleService(
       // The keep-alive extends the session cookie (protocols/icloud.md §8.10).
       alive.session.expiresAt = ctx.now() + ctx.settings.sessionLifetimeMs
       ctx.state.changed()
-      return reply(res, 200, {}, {
-        'set-cookie': [setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${alive.id}~~"`, alive.session.expiresAt, ctx.secure)],
-      })
+      return reply(
+        res,
+        200,
+        {},
+        {
+          'set-cookie': [
+            setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${alive.id}~~"`, alive.session.expiresAt, ctx.secure),
+          ],
+        },
+      )
     }
     case 'keyvalue:POST /json/sync':
       return reply(res, 200, keyValue(ctx.now()))
     default:
-      return reply(res, 404, { success: false, error: `The emulator does not serve ${method} ${service}${path}` })
+      return reply(res, 404, {
+        success: false,
+        error: `The emulator does not serve ${method} ${service}${path}`,
+      })
   }
 }
 
@@ -102,7 +123,11 @@ export function handleService(
  * The webcourier long poll: `GET /webcourier/aps?tok=<pushToken>`, answered as soon as a notification
  * is queued for the token's account, or with `{}` after the hold time. Cookies are not needed.
  */
-export function handleWebcourier(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): void {
+export function handleWebcourier(
+  ctx: ICloudContext,
+  request: EmulatorRequest,
+  res: ServerResponse,
+): undefined {
   const tok = request.url.searchParams.get('tok') ?? ''
   const record = ctx.state.data.pushTokens[tok]
   if (!record) return reply(res, 400, { error: 'Unknown push token' })

@@ -8,10 +8,22 @@ import { passwordMatches } from './idmsa.js'
 import type { EmulatedAccount, WebSession } from './state.js'
 
 /** Services listed in the account document, each pointing back at the emulator (`/ws/<name>`). */
-export const SERVICE_NAMES = ['account', 'contacts', 'calendar', 'push', 'keyvalue', 'findme', 'reminders', 'ckdatabasews']
+export const SERVICE_NAMES = [
+  'account',
+  'contacts',
+  'calendar',
+  'push',
+  'keyvalue',
+  'findme',
+  'reminders',
+  'ckdatabasews',
+]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */
-export function webSession(ctx: ICloudContext, request: EmulatorRequest): { id: string; session: WebSession } | undefined {
+export function webSession(
+  ctx: ICloudContext,
+  request: EmulatorRequest,
+): { id: string; session: WebSession } | undefined {
   const value = requestCookies(request).get('X-APPLE-WEBAUTH-TOKEN')
   const id = value?.match(/t=([^~:]+)/)?.[1]
   if (!id) return undefined
@@ -21,11 +33,17 @@ export function webSession(ctx: ICloudContext, request: EmulatorRequest): { id: 
 }
 
 /** The account document of `accountLogin` and `validate` (protocols/icloud.md §5.1). */
-export function accountDocument(ctx: ICloudContext, account: EmulatedAccount, session: WebSession, cn: boolean): Record<string, unknown> {
+export function accountDocument(
+  ctx: ICloudContext,
+  account: EmulatedAccount,
+  session: WebSession,
+  cn: boolean,
+): Record<string, unknown> {
   const base = `${ctx.origin}${cn ? '/cn' : ''}/ws`
   const webservices: Record<string, unknown> = {}
   for (const name of SERVICE_NAMES) webservices[name] = { url: `${base}/${name}`, status: 'active' }
-  for (const [name, url] of Object.entries(ctx.settings.tamperWebservices)) webservices[name] = { url, status: 'active' }
+  for (const [name, url] of Object.entries(ctx.settings.tamperWebservices))
+    webservices[name] = { url, status: 'active' }
   const hsa2 = account.secondFactor === 'hsa2'
   return {
     dsInfo: {
@@ -57,7 +75,12 @@ export function accountDocument(ctx: ICloudContext, account: EmulatedAccount, se
   }
 }
 
-function sessionCookies(ctx: ICloudContext, id: string, account: EmulatedAccount, session: WebSession): string[] {
+function sessionCookies(
+  ctx: ICloudContext,
+  id: string,
+  account: EmulatedAccount,
+  session: WebSession,
+): string[] {
   const secure = ctx.secure
   return [
     setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${id}~~"`, session.expiresAt, secure),
@@ -73,7 +96,7 @@ export function openSession(
   res: ServerResponse,
   account: EmulatedAccount,
   options: { challengeRequired: boolean; clientId?: string; cn: boolean; extraCookies?: string[] },
-): void {
+): undefined {
   const id = token(32)
   const session: WebSession = {
     appleId: account.appleId,
@@ -89,7 +112,13 @@ export function openSession(
 }
 
 /** Answers `/setup/ws/1/...` (and `/cn/setup/ws/1/...` for China accounts). */
-export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse, path: string, cn: boolean): void {
+export function handleSetup(
+  ctx: ICloudContext,
+  request: EmulatorRequest,
+  res: ServerResponse,
+  path: string,
+  cn: boolean,
+): undefined {
   const method = request.method
   const clientId = request.url.searchParams.get('clientId') ?? undefined
   if (method === 'POST' && path === '/accountLogin') {
@@ -99,9 +128,11 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, res: S
       return reply(res, 421, { success: false, error: 'Missing apple_id field' })
     const account = ctx.state.data.accounts[record.appleId]
     if (!account) return reply(res, 421, { success: false, error: 'Missing apple_id field' })
-    if ((account.region === 'cn') !== cn) return reply(res, 200, { domainToUse: cn ? 'iCloud.com' : 'iCloud.com.cn' })
+    if ((account.region === 'cn') !== cn)
+      return reply(res, 200, { domainToUse: cn ? 'iCloud.com' : 'iCloud.com.cn' })
     const trustCookie = requestCookies(request).get('X-APPLE-WEBAUTH-HSA-TRUST')
-    const trusted2sa = trustCookie !== undefined && ctx.state.data.trustTokens[trustCookie]?.appleId === account.appleId
+    const trusted2sa =
+      trustCookie !== undefined && ctx.state.data.trustTokens[trustCookie]?.appleId === account.appleId
     const challengeRequired = !record.verified || (account.secondFactor === '2sa' && !trusted2sa)
     return openSession(ctx, res, account, { challengeRequired, cn, ...(clientId ? { clientId } : {}) })
   }
@@ -124,11 +155,17 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, res: S
     const body = requestJson<{ trustBrowser?: boolean }>(request)
     delete ctx.state.data.webSessions[alive.id]
     if (body?.trustBrowser === false)
-      for (const [t, r] of Object.entries(ctx.state.data.trustTokens)) if (r.appleId === account.appleId) delete ctx.state.data.trustTokens[t]
+      for (const [t, r] of Object.entries(ctx.state.data.trustTokens))
+        if (r.appleId === account.appleId) delete ctx.state.data.trustTokens[t]
     ctx.state.changed()
-    return reply(res, 200, { success: true }, {
-      'set-cookie': [setCookie('X-APPLE-WEBAUTH-TOKEN', '', 0, ctx.secure)],
-    })
+    return reply(
+      res,
+      200,
+      { success: true },
+      {
+        'set-cookie': [setCookie('X-APPLE-WEBAUTH-TOKEN', '', 0, ctx.secure)],
+      },
+    )
   }
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
     return reply(res, 200, storageUsage(account))
@@ -143,7 +180,7 @@ function twoStep(
   path: string,
   session: WebSession,
   account: EmulatedAccount,
-): void {
+): undefined {
   const devices = account.trustedPhones.map((p) => ({
     deviceType: 'SMS',
     areaCode: '',
@@ -153,7 +190,8 @@ function twoStep(
   if (request.method === 'GET' && path === '/listDevices') return reply(res, 200, { devices })
   if (request.method === 'POST' && path === '/sendVerificationCode') {
     const body = requestJson<{ deviceId?: string }>(request)
-    if (!devices.some((d) => d.deviceId === body?.deviceId)) return reply(res, 400, { success: false, errorCode: 'INVALID_DEVICE' })
+    if (!devices.some((d) => d.deviceId === body?.deviceId))
+      return reply(res, 400, { success: false, errorCode: 'INVALID_DEVICE' })
     ctx.accounts.issueCode(account.appleId)
     return reply(res, 200, { success: true })
   }
@@ -161,14 +199,30 @@ function twoStep(
     const body = requestJson<{ verificationCode?: unknown; trustBrowser?: boolean }>(request)
     const expected = ctx.accounts.lastCode(account.appleId)
     if (typeof body?.verificationCode !== 'string' || body.verificationCode !== expected)
-      return reply(res, 400, { success: false, errorCode: '-21669', error: 'Incorrect verification code.', service_errors: [{ code: '-21669' }] })
+      return reply(res, 400, {
+        success: false,
+        errorCode: '-21669',
+        error: 'Incorrect verification code.',
+        service_errors: [{ code: '-21669' }],
+      })
     session.challengeRequired = false
-    for (const t of Object.values(ctx.state.data.sessionTokens)) if (t.appleId === account.appleId) t.verified = true
+    for (const t of Object.values(ctx.state.data.sessionTokens))
+      if (t.appleId === account.appleId) t.verified = true
     const cookies: string[] = []
     if (body.trustBrowser) {
       const trustToken = token(40)
-      ctx.state.data.trustTokens[trustToken] = { appleId: account.appleId, expiresAt: ctx.now() + ctx.settings.trustLifetimeMs }
-      cookies.push(setCookie('X-APPLE-WEBAUTH-HSA-TRUST', trustToken, ctx.now() + ctx.settings.trustLifetimeMs, ctx.secure))
+      ctx.state.data.trustTokens[trustToken] = {
+        appleId: account.appleId,
+        expiresAt: ctx.now() + ctx.settings.trustLifetimeMs,
+      }
+      cookies.push(
+        setCookie(
+          'X-APPLE-WEBAUTH-HSA-TRUST',
+          trustToken,
+          ctx.now() + ctx.settings.trustLifetimeMs,
+          ctx.secure,
+        ),
+      )
     }
     ctx.state.changed()
     return reply(res, 200, { success: true }, cookies.length ? { 'set-cookie': cookies } : {})

@@ -1,6 +1,11 @@
-import { IDMSA_ORIGIN, USER_AGENT, WIDGET_KEY } from '../constants.js'
 import type { ICloudEndpoints } from '../constants.js'
-import { CLIENT_BUILD_NUMBER, CLIENT_MASTERING_NUMBER } from '../constants.js'
+import {
+  CLIENT_BUILD_NUMBER,
+  CLIENT_MASTERING_NUMBER,
+  IDMSA_ORIGIN,
+  USER_AGENT,
+  WIDGET_KEY,
+} from '../constants.js'
 import type { SessionState } from '../session/state.js'
 
 /** Which IDMSA header profile a call uses (protocols/icloud.md §2.2). */
@@ -39,13 +44,22 @@ export function idmsaHeaders(
     ...common,
     origin: IDMSA_ORIGIN,
     referer: `${IDMSA_ORIGIN}/`,
-    'x-apple-i-fd-client-info': JSON.stringify({ U: USER_AGENT, L: 'en-US', Z: 'GMT+00:00', V: '1.1', F: '' }),
+    'x-apple-i-fd-client-info': JSON.stringify({
+      U: USER_AGENT,
+      L: 'en-US',
+      Z: 'GMT+00:00',
+      V: '1.1',
+      F: '',
+    }),
     'x-apple-auth-attributes': state.authAttributes,
   }
 }
 
 /** Headers of setup and service calls: the web app's Origin and Referer (protocols/icloud.md §8). */
-export function webHeaders(endpoints: ICloudEndpoints, contentType?: string): Record<string, string | undefined> {
+export function webHeaders(
+  endpoints: ICloudEndpoints,
+  contentType?: string,
+): Record<string, string | undefined> {
   return {
     accept: 'application/json, text/javascript, */*; q=0.01',
     'content-type': contentType,

@@ -7,7 +7,12 @@ import { commonQuery, webHeaders } from './headers.js'
 
 const TEXT = 'text/plain;charset=UTF-8'
 
-function setupCall(ctx: AuthContext, path: string, body: string, query: Record<string, string | undefined> = {}) {
+function setupCall(
+  ctx: AuthContext,
+  path: string,
+  body: string,
+  query: Record<string, string | undefined> = {},
+) {
   return ctx.http.call({
     method: 'POST',
     url: `${ctx.endpoints.setupUrl}/${path}`,
@@ -65,10 +70,17 @@ export async function validateSession(ctx: AuthContext): Promise<AccountInfo | u
 }
 
 /** `logout` (`trustBrowser: false` also forgets the browser trust). 421 means already logged out. */
-export async function logout(ctx: AuthContext, options: { trustBrowser: boolean; allBrowsers: boolean }): Promise<void> {
+export async function logout(
+  ctx: AuthContext,
+  options: { trustBrowser: boolean; allBrowsers: boolean },
+): Promise<void> {
   const response = await setupCall(ctx, 'logout', JSON.stringify(options))
   if (response.status !== 200 && response.status !== 421)
-    throw new ICloudError({ code: 'SERVICE_ERROR', status: response.status, message: `logout failed with HTTP ${response.status}.` })
+    throw new ICloudError({
+      code: 'SERVICE_ERROR',
+      status: response.status,
+      message: `logout failed with HTTP ${response.status}.`,
+    })
 }
 
 /**

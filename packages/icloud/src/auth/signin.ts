@@ -1,4 +1,4 @@
-import { fromBase64, jsonBody, toBase64, type TokenTrace } from '@sigwire/core'
+import { fromBase64, jsonBody, type TokenTrace, toBase64 } from '@sigwire/core'
 import { SERVICE_ERRORS } from '../constants.js'
 import { ICloudError } from '../errors.js'
 import { type SessionResponse, serviceErrorCode, throttledError } from '../session/http.js'
@@ -56,11 +56,17 @@ export async function srpSignIn(
     throw new ICloudError({
       code: 'INVALID_RESPONSE',
       status: init.status,
-      message: 'signin/init answered without salt, b and c; the sign-in service changed or a proxy altered the answer.',
+      message:
+        'signin/init answered without salt, b and c; the sign-in service changed or a proxy altered the answer.',
     })
   const salt = fromBase64(challenge.salt, 'signin/init salt')
   const passwordKey = await derivePasswordKey(password, salt, challenge.iteration, challenge.protocol)
-  const proof = client.computeProof({ accountName, passwordKey, salt, B: fromBase64(challenge.b, 'signin/init b') })
+  const proof = client.computeProof({
+    accountName,
+    passwordKey,
+    salt,
+    B: fromBase64(challenge.b, 'signin/init b'),
+  })
 
   const complete = await ctx.http.call({
     method: 'POST',
@@ -102,7 +108,11 @@ export async function srpSignIn(
 }
 
 /** The typed error for a failed IDMSA sign-in response. */
-export function signInError(response: SessionResponse, step: string, trace: readonly TokenTrace[]): ICloudError {
+export function signInError(
+  response: SessionResponse,
+  step: string,
+  trace: readonly TokenTrace[],
+): ICloudError {
   if (response.status === 503 || response.status === 429) return throttledError(response, step)
   const serviceCode = serviceErrorCode(response.json())
   if (

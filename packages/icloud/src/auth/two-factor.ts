@@ -37,7 +37,12 @@ export type TwoFactorAnswer = string | { readonly code: string; readonly option:
 export type TwoFactorHandler = (challenge: TwoFactorChallenge) => Promise<TwoFactorAnswer>
 
 interface AuthOptions {
-  trustedPhoneNumbers?: Array<{ id: number; numberWithDialCode?: string; obfuscatedNumber?: string; pushMode?: string }>
+  trustedPhoneNumbers?: Array<{
+    id: number
+    numberWithDialCode?: string
+    obfuscatedNumber?: string
+    pushMode?: string
+  }>
   hasTrustedDevices?: boolean
   securityCode?: { length?: number }
   phoneNumberVerification?: AuthOptions
@@ -48,7 +53,10 @@ interface AuthOptions {
  * code to the trusted devices (or SMS when there are none), ask the handler, validate the code, then
  * `2sv/trust` for a trust token.
  */
-export async function completeTwoFactor(ctx: AuthContext, handler: TwoFactorHandler | undefined): Promise<void> {
+export async function completeTwoFactor(
+  ctx: AuthContext,
+  handler: TwoFactorHandler | undefined,
+): Promise<void> {
   const options = await authOptions(ctx)
   const phones = (options.trustedPhoneNumbers ?? []).map(
     (p) =>
@@ -58,7 +66,10 @@ export async function completeTwoFactor(ctx: AuthContext, handler: TwoFactorHand
         number: p.numberWithDialCode ?? p.obfuscatedNumber ?? `#${p.id}`,
       }) as const,
   )
-  const list: TwoFactorOption[] = [...(options.hasTrustedDevices !== false ? [{ kind: 'device' as const }] : []), ...phones]
+  const list: TwoFactorOption[] = [
+    ...(options.hasTrustedDevices !== false ? [{ kind: 'device' as const }] : []),
+    ...phones,
+  ]
   if (handler === undefined)
     throw new ICloudError({
       code: 'TWO_FACTOR_REQUIRED',
@@ -94,7 +105,10 @@ async function authOptions(ctx: AuthContext): Promise<AuthOptions> {
     method: 'GET',
     url: ctx.endpoints.authUrl,
     purpose: 'two-factor options',
-    headers: { ...idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'signin'), 'content-type': undefined },
+    headers: {
+      ...idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'signin'),
+      'content-type': undefined,
+    },
     harvest: true,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })
@@ -127,7 +141,8 @@ async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<v
     if (fallback.status < 300) return
     throw mfaError(fallback, 'requesting a code on a trusted device')
   }
-  if (option.kind === 'two-step-device') throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Two-step devices belong to the 2SA flow.' })
+  if (option.kind === 'two-step-device')
+    throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Two-step devices belong to the 2SA flow.' })
   const response = await ctx.http.call({
     ...base,
     method: 'PUT',
@@ -150,7 +165,8 @@ async function validateCode(ctx: AuthContext, code: string, option: TwoFactorOpt
   if (typeof code !== 'string' || !/^\d{4,8}$/.test(code.trim()))
     throw new ICloudError({
       code: 'WRONG_CODE',
-      message: 'The verification code must be a string of digits (keep leading zeros: pass "012345", not 12345).',
+      message:
+        'The verification code must be a string of digits (keep leading zeros: pass "012345", not 12345).',
     })
   const headers = idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'mfa')
   const phone = option.kind === 'sms' || option.kind === 'voice'

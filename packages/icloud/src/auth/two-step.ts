@@ -18,7 +18,10 @@ interface Device {
  * Legacy two-step verification (2SA) on the setup host (protocols/icloud.md §4.6): list the devices,
  * send a code to the chosen one, validate it with `trustBrowser: true`.
  */
-export async function completeTwoStep(ctx: AuthContext, handler: TwoFactorHandler | undefined): Promise<void> {
+export async function completeTwoStep(
+  ctx: AuthContext,
+  handler: TwoFactorHandler | undefined,
+): Promise<void> {
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
     ctx.http.call({
       method,
@@ -32,7 +35,11 @@ export async function completeTwoStep(ctx: AuthContext, handler: TwoFactorHandle
   const list = await call('GET', 'listDevices')
   const devices = list.json<{ devices?: Device[] }>()?.devices ?? []
   if (list.status !== 200 || devices.length === 0)
-    throw new ICloudError({ code: 'TWO_FACTOR_FAILED', status: list.status, message: 'listDevices returned no device for a two-step code.' })
+    throw new ICloudError({
+      code: 'TWO_FACTOR_FAILED',
+      status: list.status,
+      message: 'listDevices returned no device for a two-step code.',
+    })
   if (handler === undefined)
     throw new ICloudError({
       code: 'TWO_FACTOR_REQUIRED',
@@ -47,10 +54,18 @@ export async function completeTwoStep(ctx: AuthContext, handler: TwoFactorHandle
   let requested: TwoFactorOption | undefined
   const send = async (option: TwoFactorOption) => {
     const device = option.kind === 'two-step-device' ? byId.get(option.deviceId) : undefined
-    if (!device) throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Pick one of challenge.options for a two-step code.' })
+    if (!device)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'Pick one of challenge.options for a two-step code.',
+      })
     const sent = await call('POST', 'sendVerificationCode', device)
     if (sent.status !== 200 || sent.json<{ success?: boolean }>()?.success !== true)
-      throw new ICloudError({ code: 'TWO_FACTOR_FAILED', status: sent.status, message: 'sendVerificationCode failed.' })
+      throw new ICloudError({
+        code: 'TWO_FACTOR_FAILED',
+        status: sent.status,
+        message: 'sendVerificationCode failed.',
+      })
     requested = option
   }
   await send(options[0]!)
@@ -66,7 +81,11 @@ export async function completeTwoStep(ctx: AuthContext, handler: TwoFactorHandle
   })
   const { code, option } = typeof answer === 'string' ? { code: answer, option: requested! } : answer
   const device = option.kind === 'two-step-device' ? byId.get(option.deviceId) : undefined
-  const result = await call('POST', 'validateVerificationCode', { ...device, verificationCode: code, trustBrowser: true })
+  const result = await call('POST', 'validateVerificationCode', {
+    ...device,
+    verificationCode: code,
+    trustBrowser: true,
+  })
   const serviceCode = serviceErrorCode(result.json())
   if (result.status === 200 && result.json<{ success?: boolean }>()?.success === true) return
   if (serviceCode === SERVICE_ERRORS.wrongCode || result.status === 400 || result.status === 401)
@@ -76,5 +95,9 @@ export async function completeTwoStep(ctx: AuthContext, handler: TwoFactorHandle
       ...(serviceCode === undefined ? {} : { serviceCode }),
       message: 'Apple rejected the two-step code. Request a new one and try again.',
     })
-  throw new ICloudError({ code: 'TWO_FACTOR_FAILED', status: result.status, message: `validateVerificationCode failed with HTTP ${result.status}.` })
+  throw new ICloudError({
+    code: 'TWO_FACTOR_FAILED',
+    status: result.status,
+    message: `validateVerificationCode failed with HTTP ${result.status}.`,
+  })
 }

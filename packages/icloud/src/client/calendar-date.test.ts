@@ -5,7 +5,14 @@ describe('calendar date arrays', () => {
   it('decodes the documented example in its time zone', () => {
     const d = decodeCalendarDate([20160326, 2016, 3, 26, 9, 0, 540], 'America/Los_Angeles')
     expect(d.date.toISOString()).toBe('2016-03-26T16:00:00.000Z')
-    expect(d).toMatchObject({ year: 2016, month: 3, day: 26, hour: 9, minute: 0, timeZone: 'America/Los_Angeles' })
+    expect(d).toMatchObject({
+      year: 2016,
+      month: 3,
+      day: 26,
+      hour: 9,
+      minute: 0,
+      timeZone: 'America/Los_Angeles',
+    })
   })
 
   it('handles both sides of a daylight saving change', () => {

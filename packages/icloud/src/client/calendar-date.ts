@@ -74,15 +74,32 @@ function wallClock(ms: number, timeZone: string) {
         second: 'numeric',
       })
     } catch {
-      throw new ICloudError({ code: 'INVALID_RESPONSE', message: `Unknown time zone ${JSON.stringify(timeZone)}.` })
+      throw new ICloudError({
+        code: 'INVALID_RESPONSE',
+        message: `Unknown time zone ${JSON.stringify(timeZone)}.`,
+      })
     }
     formatters.set(timeZone, format)
   }
   const get = (type: string) => Number(format.formatToParts(new Date(ms)).find((p) => p.type === type)?.value)
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') }
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  }
 }
 
-function zonedToUtc(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+function zonedToUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number {
   const naive = Date.UTC(year, month - 1, day, hour, minute)
   // Offset at the naive instant, then corrected once for a DST change between the two instants.
   let guess = naive - offsetAt(naive, timeZone)

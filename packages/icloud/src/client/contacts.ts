@@ -41,7 +41,9 @@ export class ContactsService {
   constructor(readonly caller: ServiceCaller) {}
 
   /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
-  async startup(options: { order?: 'last,first' | 'first,last'; signal?: AbortSignal } = {}): Promise<ContactsStartup> {
+  async startup(
+    options: { order?: 'last,first' | 'first,last'; signal?: AbortSignal } = {},
+  ): Promise<ContactsStartup> {
     const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/startup', {
       query: { clientVersion: '2.1', locale: this.caller.locale, order: options.order ?? 'last,first' },
       ...(options.signal ? { signal: options.signal } : {}),
@@ -60,7 +62,9 @@ export class ContactsService {
   }
 
   /** `GET {contacts}/co/mecard`: the account holder's own card. */
-  async meCard(options: { signal?: AbortSignal } = {}): Promise<{ meCardId: string; contact: Contact | undefined }> {
+  async meCard(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ meCardId: string; contact: Contact | undefined }> {
     const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/mecard', {
       query: { clientVersion: '2.1', locale: this.caller.locale },
       ...(options.signal ? { signal: options.signal } : {}),
@@ -73,7 +77,10 @@ export class ContactsService {
 function toContact(c: Raw): Contact {
   const fields = (list: unknown): ContactField[] =>
     Array.isArray(list)
-      ? list.map((f: Raw) => ({ field: String(f.field ?? ''), ...(f.label ? { label: String(f.label) } : {}) }))
+      ? list.map((f: Raw) => ({
+          field: String(f.field ?? ''),
+          ...(f.label ? { label: String(f.label) } : {}),
+        }))
       : []
   return {
     contactId: String(c.contactId),

@@ -204,7 +204,8 @@ export class ICloudClient {
       if (!this.#options.allowLegacyLogin)
         throw new ICloudError({
           code: 'LEGACY_AUTH_DISABLED',
-          message: 'The plaintext legacy login is off; create the client with allowLegacyLogin: true to use it.',
+          message:
+            'The plaintext legacy login is off; create the client with allowLegacyLogin: true to use it.',
         })
       return this.#finish('legacy-login', 'none', await legacyLogin(ctx, password))
     }
@@ -237,7 +238,10 @@ export class ICloudClient {
     this.#account = undefined
     this.#cookies.clear()
     const keep = options.trustBrowser !== false ? this.#state.trustToken : undefined
-    this.#state = { ...newSessionState(this.#state.appleId, this.#state.region), clientId: this.#state.clientId }
+    this.#state = {
+      ...newSessionState(this.#state.appleId, this.#state.region),
+      clientId: this.#state.clientId,
+    }
     if (keep) this.#state.trustToken = keep
     this.#replaceCookies()
     await this.#save()
@@ -263,7 +267,13 @@ export class ICloudClient {
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
     this.#state = { ...saved, region: saved.region ?? this.#state.region }
     const redactor = this.transport.redactor
-    for (const value of [saved.sessionToken, saved.trustToken, saved.scnt, saved.sessionId, saved.authAttributes])
+    for (const value of [
+      saved.sessionToken,
+      saved.trustToken,
+      saved.scnt,
+      saved.sessionId,
+      saved.authAttributes,
+    ])
       redactor.addSecret(value)
     if (saved.push) redactor.addSecret(saved.push.token)
     this.#cookies = new SessionCookies(redactor, saved.cookies)
@@ -315,15 +325,20 @@ export class ICloudClient {
         if (!this.#options.password)
           throw new ICloudError({
             code: 'REAUTH_REQUIRED',
-            message: 'The iCloud session expired and no password is held to sign in again; call login() with the password.',
+            message:
+              'The iCloud session expired and no password is held to sign in again; call login() with the password.',
           })
         // Never prompt automatically (§6.4): a second factor here means the caller must sign in.
-        await this.signIn({ ...(signal ? { signal } : {}), twoFactor: async () => {
-          throw new ICloudError({
-            code: 'REAUTH_REQUIRED',
-            message: 'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
-          })
-        } })
+        await this.signIn({
+          ...(signal ? { signal } : {}),
+          twoFactor: async () => {
+            throw new ICloudError({
+              code: 'REAUTH_REQUIRED',
+              message:
+                'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
+            })
+          },
+        })
       } finally {
         this.#reauth = undefined
       }
@@ -365,12 +380,21 @@ export class ICloudClient {
     service: string,
     method: HttpMethod,
     path: string,
-    options: { query?: Record<string, string | undefined>; body?: OwnedBody; contentType?: string; signal?: AbortSignal },
+    options: {
+      query?: Record<string, string | undefined>
+      body?: OwnedBody
+      contentType?: string
+      signal?: AbortSignal
+    },
     retried: boolean,
   ): Promise<T> {
-    if (this.#closed) throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+    if (this.#closed)
+      throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
     if (!this.#account)
-      throw new ICloudError({ code: 'NOT_SIGNED_IN', message: 'Call login() (or resume()) before using the web services.' })
+      throw new ICloudError({
+        code: 'NOT_SIGNED_IN',
+        message: 'Call login() (or resume()) before using the web services.',
+      })
     let base: string
     if (service === 'setup') base = this.#endpoints.setupUrl
     else {

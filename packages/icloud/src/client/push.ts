@@ -54,7 +54,10 @@ export class PushService {
       ...(options.signal ? { signal: options.signal } : {}),
     })
     if (typeof raw?.pushToken !== 'string' || typeof raw?.webCourierURL !== 'string')
-      throw new ICloudError({ code: 'INVALID_RESPONSE', message: 'getToken answered without pushToken and webCourierURL.' })
+      throw new ICloudError({
+        code: 'INVALID_RESPONSE',
+        message: 'getToken answered without pushToken and webCourierURL.',
+      })
     const token: PushToken = {
       token: raw.pushToken,
       webCourierUrl: raw.webCourierURL,
@@ -71,7 +74,11 @@ export class PushService {
   }
 
   /** `POST {push}/registerTopics`: adds topics to a token; returns the registered topics. */
-  async registerTopics(token: PushToken, topics: readonly string[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
+  async registerTopics(
+    token: PushToken,
+    topics: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string[]> {
     const raw = await this.caller.call<Raw>('push', 'POST', '/registerTopics', {
       query: { attempt: '1' },
       body: jsonBody({ pushToken: token.token, pushTopics: topics, pushTokenTTL: token.ttl }),
@@ -82,7 +89,10 @@ export class PushService {
   }
 
   /** `POST {push}/getState`: badge state per topic. */
-  async getState(topics: readonly string[] = Object.values(PUSH_TOPICS), options: { signal?: AbortSignal } = {}): Promise<PushTopicState[]> {
+  async getState(
+    topics: readonly string[] = Object.values(PUSH_TOPICS),
+    options: { signal?: AbortSignal } = {},
+  ): Promise<PushTopicState[]> {
     const raw = await this.caller.call<Raw>('push', 'POST', '/getState', {
       query: { pcsEnabled: 'true' },
       body: jsonBody({ pushTopics: topics }),
@@ -126,7 +136,8 @@ export class PushService {
         })
       const body = (result.body ?? {}) as Raw
       const list: Raw[] = Array.isArray(body.notifications) ? body.notifications : body.topic ? [body] : []
-      for (const n of list) yield { topic: String(n.topic ?? ''), payload: (n.payload ?? n) as Record<string, unknown> }
+      for (const n of list)
+        yield { topic: String(n.topic ?? ''), payload: (n.payload ?? n) as Record<string, unknown> }
     }
   }
 }

@@ -21,7 +21,11 @@ export interface ServiceCaller {
    * GETs a URL that carries its own token (the webcourier long poll): host policy applies, cookies
    * are never attached. Returns the status and the JSON body (undefined when empty).
    */
-  poll(url: string, query: Record<string, string>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<{ status: number; body: unknown }>
+  poll(
+    url: string,
+    query: Record<string, string>,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<{ status: number; body: unknown }>
   /** Records the push token in the saved session. */
   rememberPush(push: { token: string; ttl: number; topics: string[]; webCourierUrl: string }): Promise<void>
   /** The user's time zone (calendar `usertz`). */

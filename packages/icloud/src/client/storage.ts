@@ -1,5 +1,5 @@
-import type { Raw } from './raw.js'
 import { textBody } from '@sigwire/core'
+import type { Raw } from './raw.js'
 import type { ServiceCaller } from './service-caller.js'
 
 /** Storage of one kind of data. */

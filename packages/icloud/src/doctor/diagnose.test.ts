@@ -1,13 +1,12 @@
 import { digestTokensSync, fromBase64, fromHex, sha256 } from '@sigwire/core'
 import { describe, expect, it } from 'vitest'
 import { srpVectors } from '../srp/__fixtures__/icloud-srp.js'
-import { bytesFromBigint } from '../srp/bigint.js'
+import { bigintFromBytes, bytesFromBigint } from '../srp/bigint.js'
 import { createSrpClient } from '../srp/client.js'
+import { SRP_GROUP_2048 } from '../srp/group.js'
 import { derivePasswordKeySync } from '../srp/password.js'
 import { computeVerifier, serverSharedSecret } from '../srp/server.js'
 import { m1Tokens } from '../srp/tokens.js'
-import { SRP_GROUP_2048 } from '../srp/group.js'
-import { bigintFromBytes } from '../srp/bigint.js'
 import { diagnoseICloudSignIn } from './diagnose.js'
 
 const [basic, typed, zero] = srpVectors.cases as [
@@ -55,12 +54,29 @@ describe('diagnoseICloudSignIn', () => {
 
   it('names the xor term computed with an unpadded g, and diffs claimed M1 tokens', () => {
     const e = evidence(basic, basic.M1)
-    const S = serverSharedSecret(SRP_GROUP_2048, bigintFromBytes(e.A), bigintFromBytes(e.B), bigintFromBytes(e.verifier), bigintFromBytes(e.b))!
-    const tokens = m1Tokens({ group: SRP_GROUP_2048, accountName: basic.accountName, salt: e.salt, A: e.A, B: e.B, K: sha256(bytesFromBigint(S)) })
+    const S = serverSharedSecret(
+      SRP_GROUP_2048,
+      bigintFromBytes(e.A),
+      bigintFromBytes(e.B),
+      bigintFromBytes(e.verifier),
+      bigintFromBytes(e.b),
+    )!
+    const tokens = m1Tokens({
+      group: SRP_GROUP_2048,
+      accountName: basic.accountName,
+      salt: e.salt,
+      A: e.A,
+      B: e.B,
+      K: sha256(bytesFromBigint(S)),
+    })
     const hN = sha256(SRP_GROUP_2048.NBytes)
     const hG = sha256(new Uint8Array([2]))
     tokens[0] = { label: 'H(N) xor H(PAD(g))', bytes: hN.map((x, i) => x ^ hG[i]!) }
-    const result = diagnoseICloudSignIn({ ...e, m1: digestTokensSync(tokens, { hash: 'sha256' }), claimedM1Tokens: tokens })
+    const result = diagnoseICloudSignIn({
+      ...e,
+      m1: digestTokensSync(tokens, { hash: 'sha256' }),
+      claimedM1Tokens: tokens,
+    })
     expect(result.findings.map((f) => f.code)).toEqual(['xor-unpadded-g', 'm1-token-differs'])
     expect(result.findings[1]!.message).toContain('"H(N) xor H(PAD(g))" at byte 0')
   })
@@ -77,8 +93,14 @@ describe('diagnoseICloudSignIn', () => {
   })
 
   it('falls back to proof-mismatch and flags an un-echoed c', () => {
-    const result = diagnoseICloudSignIn({ ...evidence(basic, typed.M1), cIssued: 'd-1:MSA', cReceived: 'd-2:MSA' })
+    const result = diagnoseICloudSignIn({
+      ...evidence(basic, typed.M1),
+      cIssued: 'd-1:MSA',
+      cReceived: 'd-2:MSA',
+    })
     expect(result.findings.map((f) => f.code)).toEqual(['c-not-echoed'])
-    expect(diagnoseICloudSignIn(evidence(basic, typed.M1)).findings.map((f) => f.code)).toEqual(['proof-mismatch'])
+    expect(diagnoseICloudSignIn(evidence(basic, typed.M1)).findings.map((f) => f.code)).toEqual([
+      'proof-mismatch',
+    ])
   })
 })

@@ -1,5 +1,15 @@
 import { pbkdf2Sync } from 'node:crypto'
-import { bytesToken, constantTimeEqual, type Diagnosis, diffTokens, digestTokensSync, type Finding, sha256, type Token, utf8Encode } from '@sigwire/core'
+import {
+  bytesToken,
+  constantTimeEqual,
+  type Diagnosis,
+  diffTokens,
+  digestTokensSync,
+  type Finding,
+  sha256,
+  type Token,
+  utf8Encode,
+} from '@sigwire/core'
 import { bigintFromBytes, bytesFromBigint } from '../srp/bigint.js'
 import { SRP_GROUP_2048 } from '../srp/group.js'
 import { derivePasswordKeySync, passwordDigestInput, type SrpProtocol } from '../srp/password.js'
@@ -61,7 +71,12 @@ export const ICLOUD_FINDING_CODES = [
 /** One of {@link ICLOUD_FINDING_CODES}. */
 export type ICloudFindingCode = (typeof ICLOUD_FINDING_CODES)[number]
 
-function finding(code: ICloudFindingCode, message: string, fix: string, severity: 'error' | 'note' = 'error'): Finding {
+function finding(
+  code: ICloudFindingCode,
+  message: string,
+  fix: string,
+  severity: 'error' | 'note' = 'error',
+): Finding {
   return { code, message, fix, severity }
 }
 
@@ -75,7 +90,13 @@ function finding(code: ICloudFindingCode, message: string, fix: string, severity
 export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
   const findings: Finding[] = []
   if (e.cIssued !== undefined && e.cReceived !== e.cIssued)
-    findings.push(finding('c-not-echoed', 'signin/complete did not echo the c value from signin/init.', 'Send c back exactly as received.'))
+    findings.push(
+      finding(
+        'c-not-echoed',
+        'signin/complete did not echo the c value from signin/init.',
+        'Send c back exactly as received.',
+      ),
+    )
   if (e.initAccountName !== undefined && e.initAccountName !== e.accountName)
     findings.push(
       finding(
@@ -107,7 +128,13 @@ export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
     return { ok: findings.every((f) => f.severity === 'note'), findings }
   }
   if (proof.reason === 'M2_MISMATCH')
-    findings.push(finding('m2-mismatch', 'M1 is right but M2 is not H(A | M1 | K).', 'Compute M2 over A (minimal bytes), M1 and K.'))
+    findings.push(
+      finding(
+        'm2-mismatch',
+        'M1 is right but M2 is not H(A | M1 | K).',
+        'Compute M2 over A (minimal bytes), M1 and K.',
+      ),
+    )
 
   const group = SRP_GROUP_2048
   const A = bigintFromBytes(e.A)
@@ -117,7 +144,9 @@ export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
     const K = sha256(bytesFromBigint(S))
     const base = { group, salt: e.salt, A: bytesFromBigint(A), B: bytesFromBigint(B), K }
     const m1For = (tokens: Token[]) => digestTokensSync(tokens, { hash: 'sha256' })
-    const names = new Set([e.accountName.trim().toLowerCase(), e.accountName.trim(), e.initAccountName ?? ''].filter(Boolean))
+    const names = new Set(
+      [e.accountName.trim().toLowerCase(), e.accountName.trim(), e.initAccountName ?? ''].filter(Boolean),
+    )
     names.delete(e.accountName)
     for (const name of names) {
       if (constantTimeEqual(m1For(m1Tokens({ ...base, accountName: name })), e.m1))
@@ -134,7 +163,11 @@ export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
     tokens[0] = bytesToken('H(N) xor H(g)', unpaddedXor)
     if (constantTimeEqual(m1For(tokens), e.m1))
       findings.push(
-        finding('xor-unpadded-g', 'M1 used H(N) xor H(g) with g as one byte.', 'Pad g to 256 bytes before hashing it (GSA mode).'),
+        finding(
+          'xor-unpadded-g',
+          'M1 used H(N) xor H(g) with g as one byte.',
+          'Pad g to 256 bytes before hashing it (GSA mode).',
+        ),
       )
     if (e.claimedM1Tokens) {
       const diff = diffTokens(m1Tokens({ ...base, accountName: e.accountName }), e.claimedM1Tokens)
@@ -163,21 +196,71 @@ export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
   return { ok: false, findings }
 }
 
-function derivationFindings(password: string, salt: Uint8Array, iterations: number, protocol: SrpProtocol, claimed: Uint8Array): Finding[] {
+function derivationFindings(
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+  protocol: SrpProtocol,
+  claimed: Uint8Array,
+): Finding[] {
   const right = derivePasswordKeySync(password, salt, iterations, protocol)
   if (constantTimeEqual(right, claimed)) return []
   if (claimed.byteLength !== 32)
-    return [finding('dklen-wrong', `The password key is ${claimed.byteLength} bytes, not 32.`, 'Derive 32 bytes (dkLen = 32).')]
+    return [
+      finding(
+        'dklen-wrong',
+        `The password key is ${claimed.byteLength} bytes, not 32.`,
+        'Derive 32 bytes (dkLen = 32).',
+      ),
+    ]
   const other: SrpProtocol = protocol === 's2k' ? 's2k_fo' : 's2k'
   const candidates: Array<[ICloudFindingCode, Uint8Array, string, string]> = [
-    ['protocol-mixed-up', derivePasswordKeySync(password, salt, iterations, other), `The key was derived as ${other}, but signin/init chose ${protocol}.`, 's2k feeds SHA-256(password) as raw bytes, s2k_fo as lowercase hex text (icloudpd #975).'],
-    ['pbkdf2-sha1-prf', pbkdf2Sync(passwordDigestInput(password, protocol), salt, iterations, 32, 'sha1'), 'PBKDF2 used HMAC-SHA1.', 'Use PBKDF2-HMAC-SHA256.'],
-    ['iterations-ignored', pbkdf2Sync(passwordDigestInput(password, protocol), salt, 1, 32, 'sha256'), 'PBKDF2 ran one iteration.', 'Use the iteration count from signin/init.'],
-    ['salt-not-base64-decoded', pbkdf2Sync(passwordDigestInput(password, protocol), utf8Encode(Buffer.from(salt).toString('base64')), iterations, 32, 'sha256'), 'The salt was used as base64 text.', 'Base64-decode the salt first.'],
-    ['password-not-prehashed', pbkdf2Sync(utf8Encode(password), salt, iterations, 32, 'sha256'), 'PBKDF2 got the password itself, not SHA-256(password).', 'Hash the password with SHA-256 first.'],
+    [
+      'protocol-mixed-up',
+      derivePasswordKeySync(password, salt, iterations, other),
+      `The key was derived as ${other}, but signin/init chose ${protocol}.`,
+      's2k feeds SHA-256(password) as raw bytes, s2k_fo as lowercase hex text (icloudpd #975).',
+    ],
+    [
+      'pbkdf2-sha1-prf',
+      pbkdf2Sync(passwordDigestInput(password, protocol), salt, iterations, 32, 'sha1'),
+      'PBKDF2 used HMAC-SHA1.',
+      'Use PBKDF2-HMAC-SHA256.',
+    ],
+    [
+      'iterations-ignored',
+      pbkdf2Sync(passwordDigestInput(password, protocol), salt, 1, 32, 'sha256'),
+      'PBKDF2 ran one iteration.',
+      'Use the iteration count from signin/init.',
+    ],
+    [
+      'salt-not-base64-decoded',
+      pbkdf2Sync(
+        passwordDigestInput(password, protocol),
+        utf8Encode(Buffer.from(salt).toString('base64')),
+        iterations,
+        32,
+        'sha256',
+      ),
+      'The salt was used as base64 text.',
+      'Base64-decode the salt first.',
+    ],
+    [
+      'password-not-prehashed',
+      pbkdf2Sync(utf8Encode(password), salt, iterations, 32, 'sha256'),
+      'PBKDF2 got the password itself, not SHA-256(password).',
+      'Hash the password with SHA-256 first.',
+    ],
   ]
-  for (const [code, key, message, fix] of candidates) if (constantTimeEqual(new Uint8Array(key), claimed)) return [finding(code, message, fix)]
-  return [finding('password-key-unknown-derivation', 'The password key matches no known derivation (or the password differs).', 'Derive p = PBKDF2-HMAC-SHA256(SHA-256(password), salt, iterations, 32).')]
+  for (const [code, key, message, fix] of candidates)
+    if (constantTimeEqual(new Uint8Array(key), claimed)) return [finding(code, message, fix)]
+  return [
+    finding(
+      'password-key-unknown-derivation',
+      'The password key matches no known derivation (or the password differs).',
+      'Derive p = PBKDF2-HMAC-SHA256(SHA-256(password), salt, iterations, 32).',
+    ),
+  ]
 }
 
 function xor(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
-import { CookieJar, type SerializedCookieJar } from 'tough-cookie'
 import type { Redactor } from '@sigwire/core'
+import { CookieJar, type SerializedCookieJar } from 'tough-cookie'
 import { WEBAUTH_TOKEN_COOKIE } from '../constants.js'
 
 /**
@@ -14,7 +14,8 @@ export class SessionCookies {
   constructor(redactor: Redactor, serialized?: SerializedCookieJar) {
     this.#redactor = redactor
     this.#jar = serialized ? CookieJar.deserializeSync(serialized) : new CookieJar()
-    for (const cookie of this.#jar.serializeSync()?.cookies ?? []) this.#redactor.addSecret(String(cookie.value ?? ''))
+    for (const cookie of this.#jar.serializeSync()?.cookies ?? [])
+      this.#redactor.addSecret(String(cookie.value ?? ''))
   }
 
   /** The `Cookie` header for `url`, or undefined when no cookie applies. */

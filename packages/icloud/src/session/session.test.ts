@@ -24,19 +24,29 @@ describe('HostPolicy', () => {
   })
 
   it('refuses look-alike hosts, plain http and the telemetry host', () => {
-    for (const url of ['https://icloud.com.evil.net/', 'https://evilicloud.com/', 'https://apple.com.example/'])
+    for (const url of [
+      'https://icloud.com.evil.net/',
+      'https://evilicloud.com/',
+      'https://apple.com.example/',
+    ])
       expect(() => policy.check(url, 'x')).toThrow(expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }))
-    expect(() => policy.check('http://p61-contactsws.icloud.com/', 'x')).toThrow(expect.objectContaining({ code: 'INSECURE_URL' }))
+    expect(() => policy.check('http://p61-contactsws.icloud.com/', 'x')).toThrow(
+      expect.objectContaining({ code: 'INSECURE_URL' }),
+    )
     expect(() => policy.check('https://feedbackws.icloud.com/reportStats', 'x')).toThrow(
       expect.objectContaining({ code: 'TELEMETRY_BLOCKED' }),
     )
-    expect(() => policy.check('not a url', 'x')).toThrow(expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }))
+    expect(() => policy.check('not a url', 'x')).toThrow(
+      expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }),
+    )
   })
 
   it('allows extra hosts, and plain http only to loopback when asked', () => {
     const local = new HostPolicy({ allowHosts: ['127.0.0.1', 'emulator.test'], allowInsecureLoopback: true })
     expect(local.check('http://127.0.0.1:4000/x', 'x').cookies).toBe(true)
-    expect(() => local.check('http://emulator.test/x', 'x')).toThrow(expect.objectContaining({ code: 'INSECURE_URL' }))
+    expect(() => local.check('http://emulator.test/x', 'x')).toThrow(
+      expect.objectContaining({ code: 'INSECURE_URL' }),
+    )
     expect(local.check('https://emulator.test/x', 'x').cookies).toBe(true)
     expect(() => new HostPolicy({ allowHosts: ['127.0.0.1'] }).check('http://127.0.0.1/', 'x')).toThrow(
       expect.objectContaining({ code: 'INSECURE_URL' }),
@@ -48,13 +58,20 @@ describe('SessionCookies', () => {
   it('keeps .apple.com and .icloud.com cookies apart, honours expiry and registers values as secrets', async () => {
     const redactor = new Redactor()
     const cookies = new SessionCookies(redactor)
-    await cookies.store('https://idmsa.apple.com/appleauth/auth/signin/init', 'aasp=AASP-secret-value; Domain=.apple.com; Path=/; Secure')
+    await cookies.store(
+      'https://idmsa.apple.com/appleauth/auth/signin/init',
+      'aasp=AASP-secret-value; Domain=.apple.com; Path=/; Secure',
+    )
     await cookies.store('https://setup.icloud.com/setup/ws/1/accountLogin', [
       'X-APPLE-WEBAUTH-TOKEN="v=2:t=TOKEN-secret~~"; Domain=.icloud.com; Path=/; Secure; HttpOnly',
       'X-APPLE-WEBAUTH-HSA-LOGIN=; Domain=.icloud.com; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
     ])
-    expect(await cookies.header('https://p61-contactsws.icloud.com/co/startup')).toBe('X-APPLE-WEBAUTH-TOKEN="v=2:t=TOKEN-secret~~"')
-    expect(await cookies.header('https://idmsa.apple.com/appleauth/auth/2sv/trust')).toBe('aasp=AASP-secret-value')
+    expect(await cookies.header('https://p61-contactsws.icloud.com/co/startup')).toBe(
+      'X-APPLE-WEBAUTH-TOKEN="v=2:t=TOKEN-secret~~"',
+    )
+    expect(await cookies.header('https://idmsa.apple.com/appleauth/auth/2sv/trust')).toBe(
+      'aasp=AASP-secret-value',
+    )
     expect(await cookies.hasWebAuthToken('https://setup.icloud.com/setup/ws/1')).toBe(true)
     expect(redactor.redactText('x AASP-secret-value y')).toBe('x [redacted] y')
     const restored = new SessionCookies(new Redactor(), cookies.serialize())

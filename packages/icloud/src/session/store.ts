@@ -80,7 +80,9 @@ export class FileSessionStore implements SessionStore {
       throw storeError('create', this.directory, error)
     }
     try {
-      await writeFileAtomic(this.pathFor(state.appleId), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
+      await writeFileAtomic(this.pathFor(state.appleId), `${JSON.stringify(state, null, 2)}\n`, {
+        mode: 0o600,
+      })
     } catch (error) {
       throw storeError('write', this.pathFor(state.appleId), error)
     }

@@ -3,7 +3,7 @@ import { type TokenTrace, traceTokens } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
 import { bigintFromBytes, bytesFromBigint, mod, padBigint } from './bigint.js'
 import { SRP_GROUP_2048, type SrpGroup } from './group.js'
-import { proofs, privateKeyX, scramble } from './math.js'
+import { privateKeyX, proofs, scramble } from './math.js'
 import { powG, powMod } from './modpow.js'
 import { exchangeTraceTokens, GSA_ENCODING, type ProofEncoding } from './tokens.js'
 
@@ -86,7 +86,15 @@ export function createSrpClient(options: SrpClientOptions = {}): SrpClient {
         // Built on first read: the trace is for errors and debugging, not for the sign-in itself.
         get trace() {
           trace ??= traceTokens(
-            exchangeTraceTokens({ accountName: challenge.accountName, A: ABytes, B: challenge.B, u, m1, m2, K }),
+            exchangeTraceTokens({
+              accountName: challenge.accountName,
+              A: ABytes,
+              B: challenge.B,
+              u,
+              m1,
+              m2,
+              K,
+            }),
           )
           return trace
         },

@@ -1,13 +1,11 @@
 import { digestTokensSync, sha256 } from '@sigwire/core'
 import { bigintFromBytes, bytesFromBigint, concatBytes, padBigint } from './bigint.js'
 import type { SrpGroup } from './group.js'
-import { type ProofEncoding, m1Tokens, m2Tokens } from './tokens.js'
+import { m1Tokens, m2Tokens, type ProofEncoding } from './tokens.js'
 
 /** u = H(PAD(A) | PAD(B)) (RFC 5054; both sides always pad here). */
 export function scramble(group: SrpGroup, A: bigint, B: bigint): bigint {
-  return bigintFromBytes(
-    sha256(concatBytes(padBigint(A, group.byteLength), padBigint(B, group.byteLength))),
-  )
+  return bigintFromBytes(sha256(concatBytes(padBigint(A, group.byteLength), padBigint(B, group.byteLength))))
 }
 
 /** x = H(salt | H(":" | p)): GSA leaves the username out of x (protocols/icloud.md §3.3). */
@@ -22,7 +20,8 @@ export function proofs(
   encoding: ProofEncoding,
   values: { accountName: string; salt: Uint8Array; A: bigint; B: bigint; S: bigint },
 ): { K: Uint8Array; m1: Uint8Array; m2: Uint8Array } {
-  const encode = (n: bigint) => (encoding.padPublicValues ? padBigint(n, group.byteLength) : bytesFromBigint(n))
+  const encode = (n: bigint) =>
+    encoding.padPublicValues ? padBigint(n, group.byteLength) : bytesFromBigint(n)
   const K = sha256(
     encoding.padSharedSecret ? padBigint(values.S, group.byteLength) : bytesFromBigint(values.S),
   )

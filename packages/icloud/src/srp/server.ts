@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { constantTimeEqual } from '@sigwire/core'
 import { bigintFromBytes, bytesFromBigint, mod } from './bigint.js'
 import { SRP_GROUP_2048, type SrpGroup } from './group.js'
-import { proofs, privateKeyX, scramble } from './math.js'
+import { privateKeyX, proofs, scramble } from './math.js'
 import { powG, powMod } from './modpow.js'
 import type { ProofEncoding } from './tokens.js'
 
@@ -83,7 +83,6 @@ export function verifyClientProof(input: ClientProofInput): ClientProofResult {
   const A = bigintFromBytes(input.A)
   if (mod(A, group.N) === 0n) return { ok: false, reason: 'BAD_A' }
   const B = bigintFromBytes(input.B)
-  const u = scramble(group, A, B)
   const v = bigintFromBytes(input.verifier)
   const S = serverSharedSecret(group, A, B, v, bigintFromBytes(input.b))
   if (S === undefined) return { ok: false, reason: 'BAD_A' }
@@ -98,7 +97,13 @@ export function verifyClientProof(input: ClientProofInput): ClientProofResult {
 }
 
 /** S = (A * v^u)^b mod N as the server computes it; undefined for a degenerate A. */
-export function serverSharedSecret(group: SrpGroup, A: bigint, B: bigint, v: bigint, b: bigint): bigint | undefined {
+export function serverSharedSecret(
+  group: SrpGroup,
+  A: bigint,
+  B: bigint,
+  v: bigint,
+  b: bigint,
+): bigint | undefined {
   if (mod(A, group.N) === 0n) return undefined
   try {
     const base = mod(A * powMod(group, v, scramble(group, A, B)), group.N)

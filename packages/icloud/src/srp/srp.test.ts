@@ -102,7 +102,11 @@ describe.each(srpVectors.cases)('vector $id', (c) => {
       ok: c.accountNameAsTyped === c.accountName,
     })
     expect(
-      verifyClientProof({ ...base, accountName: c.accountName, verifier: computeVerifier(fromHex(c.x), salt) }),
+      verifyClientProof({
+        ...base,
+        accountName: c.accountName,
+        verifier: computeVerifier(fromHex(c.x), salt),
+      }),
     ).toEqual({ ok: false, reason: 'M1_MISMATCH' })
   })
 
@@ -146,7 +150,12 @@ describe('degenerate server values', () => {
     const client = createSrpClient()
     const N = Buffer.from(SRP_GROUP_2048.NBytes)
     expect(() =>
-      client.computeProof({ accountName: 'a', passwordKey: new Uint8Array(32), salt: new Uint8Array(16), B: N }),
+      client.computeProof({
+        accountName: 'a',
+        passwordKey: new Uint8Array(32),
+        salt: new Uint8Array(16),
+        B: N,
+      }),
     ).toThrow(expect.objectContaining({ code: 'SRP_INVALID_PUBLIC_VALUE' }))
   })
 })
