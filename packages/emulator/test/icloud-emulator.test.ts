@@ -185,6 +185,27 @@ describe('iCloud emulator', () => {
     }
   })
 
+  it('serves TLS with Secure cookies, and the client needs no insecure-loopback switch', async () => {
+    const emulator = await startICloudEmulator({
+      accounts: [{ appleId: 'tls@example.com', password: 'pw-tls', twoFactor: false }],
+      tls: true,
+    })
+    try {
+      const client = clientFor(emulator, {
+        appleId: 'tls@example.com',
+        password: 'pw-tls',
+        allowInsecureLoopback: false,
+        transport: { proxy: false, tls: { ca: emulator.certificate! } },
+      })
+      expect(emulator.url.startsWith('https://')).toBe(true)
+      expect(await client.login()).toMatchObject({ method: 'signin' })
+      expect((await client.contacts.meCard()).contact?.firstName).toBe('Tls')
+      await client.close()
+    } finally {
+      await emulator.close()
+    }
+  })
+
   it('accepts a correct code answered with the 2026 409 quirk', async () => {
     const emulator = await startICloudEmulator({
       accounts: [{ appleId: 'quirk@example.com', password: 'pw-q', twoFactor: true }],

@@ -70,6 +70,7 @@ export const HARVESTED_HEADERS = {
   'x-apple-session-token': 'sessionToken',
   'x-apple-twosv-trust-token': 'trustToken',
   'x-apple-id-account-country': 'accountCountry',
+  'x-apple-twosv-trust-eligible': 'trustEligible',
 } as const
 
 /** Service error codes (§7). */

@@ -97,7 +97,8 @@ export async function completeTwoFactor(
   const { code, option } =
     typeof answer === 'string' ? { code: answer, option: requested ?? { kind: 'device' as const } } : answer
   await validateCode(ctx, code, option)
-  await trust(ctx)
+  // Trust is skipped only when idmsa says the browser cannot be trusted (X-Apple-TwoSV-Trust-Eligible).
+  if (ctx.state.trustEligible !== 'false') await trust(ctx)
 }
 
 async function authOptions(ctx: AuthContext): Promise<AuthOptions> {

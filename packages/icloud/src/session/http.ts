@@ -3,6 +3,7 @@ import {
   firstHeader,
   type HttpMethod,
   type OwnedBody,
+  parseRetryAfter,
   type Transport,
   type TransportResponse,
 } from '@sigwire/core'
@@ -83,7 +84,7 @@ export class SessionHttp {
     for (const [header, field] of Object.entries(HARVESTED_HEADERS)) {
       const value = firstHeader(headers[header])
       if (value === undefined || value === '') continue
-      if (field !== 'accountCountry') this.transport.redactor.addSecret(value)
+      if (field !== 'accountCountry' && field !== 'trustEligible') this.transport.redactor.addSecret(value)
       state[field] = value
     }
   }
@@ -130,18 +131,9 @@ export function serviceErrorCode(body: unknown): string | undefined {
   return undefined
 }
 
-/** The `Retry-After` of a response in ms, if any. */
-export function retryAfterMs(response: SessionResponse): number | undefined {
-  const value = response.header('retry-after')
-  if (value === undefined) return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
-  const when = Date.parse(value)
-  return Number.isFinite(when) ? Math.max(0, when - Date.now()) : undefined
-}
-
 /** A THROTTLED error for a 503/429 answer. */
 export function throttledError(response: SessionResponse, purpose: string): ICloudError {
-  const wait = retryAfterMs(response)
+  const wait = parseRetryAfter(response.header('retry-after'))
   return new ICloudError({
     code: 'THROTTLED',
     status: response.status,

@@ -39,6 +39,8 @@ export interface SessionState {
   authAttributes?: string
   /** `X-Apple-ID-Account-Country`, sent as `accountCountryCode`. */
   accountCountry?: string
+  /** `X-Apple-TwoSV-Trust-Eligible` of the last idmsa answer (`true` when `2sv/trust` may be called). */
+  trustEligible?: string
   /** The account's `dsid`, added to service calls. */
   dsid?: string
   /** The `webservices` map of the last account document. */
