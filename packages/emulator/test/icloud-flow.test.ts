@@ -279,6 +279,30 @@ describe('sessions', () => {
     }
   })
 
+  it('never asks for (or pushes) a code on its own when trust expired too', async () => {
+    const handler = { calls: 0 }
+    const client = clientFor(emulator, {
+      appleId: 'two.factor@example.com',
+      password: PASSWORD,
+      twoFactor: async (challenge) => {
+        handler.calls++
+        return emulator.accounts.lastCode(challenge.appleId)!
+      },
+    })
+    try {
+      await client.login()
+      expect(handler.calls).toBe(1)
+      emulator.accounts.expireSessions('two.factor@example.com', { sessionTokens: true, trust: true })
+      const pushes = () => emulator.requests.filter((r) => r.path.includes('/verify/')).length
+      const before = pushes()
+      await expect(client.keyValue.sync()).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' })
+      expect(handler.calls).toBe(1)
+      expect(pushes()).toBe(before)
+    } finally {
+      await client.close()
+    }
+  })
+
   it('logs out and the saved cookies stop working', async () => {
     const store = new MemorySessionStore()
     const client = clientFor(emulator, { appleId: 'plain@example.com', password: PASSWORD, store })

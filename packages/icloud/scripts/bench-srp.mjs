@@ -2,7 +2,7 @@
 // derived password key) with @sigwire/icloud (native modular exponentiation through node:crypto) and
 // with @foxt/js-srp 0.0.3-patch2 in its GSA mode (pure-JS BigInt), for the same inputs, in one run.
 // PBKDF2 is left out: both would use the same native implementation.
-// Run: pnpm --filter @sigwire/icloud bench   (builds the package, then runs this file)
+// Run: pnpm --filter @sigwire/icloud bench   (builds the package and its dependencies, then runs this file)
 import { readFileSync } from 'node:fs'
 import { Hash, Mode, Srp } from '@foxt/js-srp'
 import { vectorsDir } from '@sigwire/vitest-config/vectors'

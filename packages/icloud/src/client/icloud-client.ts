@@ -190,6 +190,10 @@ export class ICloudClient {
 
   /** A full sign-in: SRP on idmsa, two-factor or two-step when asked, trust, `accountLogin`. */
   async signIn(options: LoginOptions & { legacy?: boolean } = {}): Promise<LoginResult> {
+    return this.#signIn(options, true)
+  }
+
+  async #signIn(options: LoginOptions & { legacy?: boolean }, interactive: boolean): Promise<LoginResult> {
     await this.#load()
     const password = options.password ?? this.#options.password
     if (password === undefined || password === '')
@@ -214,12 +218,26 @@ export class ICloudClient {
     })
     let secondFactor: LoginResult['secondFactor'] = 'none'
     if (outcome.kind === 'two-factor') {
+      // Re-authentication never asks for a code on its own (protocols/icloud.md §6.4), and must not
+      // even push one to the user's devices.
+      if (!interactive)
+        throw new ICloudError({
+          code: 'REAUTH_REQUIRED',
+          message:
+            'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
+        })
       await this.#save()
       await completeTwoFactor(ctx, twoFactor)
       secondFactor = 'hsa2'
     }
     let account = await accountLogin(ctx)
     if (account.hsaVersion === 1 && account.hsaChallengeRequired) {
+      if (!interactive)
+        throw new ICloudError({
+          code: 'REAUTH_REQUIRED',
+          message:
+            'The iCloud session expired and Apple asks for a new two-step code; call login() interactively.',
+        })
       await this.#save()
       await completeTwoStep(ctx, twoFactor)
       secondFactor = '2sa'
@@ -328,17 +346,7 @@ export class ICloudClient {
             message:
               'The iCloud session expired and no password is held to sign in again; call login() with the password.',
           })
-        // Never prompt automatically (§6.4): a second factor here means the caller must sign in.
-        await this.signIn({
-          ...(signal ? { signal } : {}),
-          twoFactor: async () => {
-            throw new ICloudError({
-              code: 'REAUTH_REQUIRED',
-              message:
-                'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
-            })
-          },
-        })
+        await this.#signIn(signal ? { signal } : {}, false)
       } finally {
         this.#reauth = undefined
       }
