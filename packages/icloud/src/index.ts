@@ -58,6 +58,7 @@ export {
   WIDGET_KEY,
 } from './constants.js'
 export {
+  diagnoseICloudRequest,
   diagnoseICloudSignIn,
   ICLOUD_FINDING_CODES,
   type ICloudFindingCode,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { ICloudSignInEvidence } from '@sigwire/icloud'
 import type { StateFile } from '../shared/index.js'
 import type { ICloudAccounts } from './accounts.js'
 import type { ICloudEmulatorState } from './state.js'
@@ -40,6 +41,8 @@ export interface ICloudContext {
   readonly requests: Array<RequestRecord>
   /** Pending webcourier polls per Apple ID. */
   readonly waiters: Map<string, Set<(notifications: unknown[]) => void>>
+  /** The last `signin/complete` per Apple ID, as doctor evidence (memory only: it holds b). */
+  readonly evidence: Map<string, ICloudSignInEvidence>
   /** Queued notifications per Apple ID. */
   readonly queued: Map<string, unknown[]>
 }

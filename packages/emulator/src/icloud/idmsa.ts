@@ -4,6 +4,7 @@ import {
   computeVerifier,
   createServerChallenge,
   derivePasswordKeySync,
+  type ICloudSignInEvidence,
   normalizeAppleId,
   verifyClientProof,
   WIDGET_KEY,
@@ -164,8 +165,8 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
     trustTokens?: string[]
   }>(request)
   const conversation = findConversation(ctx, request)
-  if (!conversation || !body || body.c !== conversation.c || conversation.stage !== 'init')
-    return reply(
+  const refuse = () =>
+    reply(
       res,
       400,
       serviceErrors(
@@ -173,26 +174,37 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
         'signin/complete does not continue a signin/init conversation (c, scnt or X-Apple-ID-Session-Id).',
       ),
     )
+  if (!conversation || !body) return refuse()
   const account = ctx.state.data.accounts[conversation.appleId]
-  const headers = conversationHeaders(ctx, conversation)
-  if (!account || typeof body.m1 !== 'string' || typeof body.accountName !== 'string')
-    return reply(res, 401, WRONG_PASSWORD(), headers)
-  let result: ReturnType<typeof verifyClientProof>
-  try {
-    result = verifyClientProof({
-      verifier: Buffer.from(account.verifier, 'hex'),
-      salt: fromBase64(account.salt),
-      // M1 hashes the account name exactly as received (protocols/icloud.md §10).
-      accountName: body.accountName,
-      A: fromBase64(conversation.A),
-      b: fromBase64(conversation.b),
-      B: fromBase64(conversation.B),
-      m1: fromBase64(body.m1),
-      ...(typeof body.m2 === 'string' ? { m2: fromBase64(body.m2) } : {}),
-    })
-  } catch {
-    return reply(res, 401, WRONG_PASSWORD(), headers)
+  let evidence: ICloudSignInEvidence | undefined
+  if (account && typeof body.m1 === 'string' && typeof body.accountName === 'string') {
+    try {
+      evidence = {
+        // M1 hashes the account name exactly as received (protocols/icloud.md §10).
+        accountName: body.accountName,
+        initAccountName: conversation.accountName,
+        salt: fromBase64(account.salt),
+        iterations: account.iterations,
+        protocol: account.protocol,
+        verifier: new Uint8Array(Buffer.from(account.verifier, 'hex')),
+        A: fromBase64(conversation.A),
+        b: fromBase64(conversation.b),
+        B: fromBase64(conversation.B),
+        m1: fromBase64(body.m1),
+        ...(typeof body.m2 === 'string' ? { m2: fromBase64(body.m2) } : {}),
+        cIssued: conversation.c,
+        ...(typeof body.c === 'string' ? { cReceived: body.c } : {}),
+      }
+      // Kept for the doctor before any check, so a refused complete can be explained too.
+      ctx.evidence.set(account.appleId, evidence)
+    } catch {
+      evidence = undefined
+    }
   }
+  if (body.c !== conversation.c || conversation.stage !== 'init') return refuse()
+  const headers = conversationHeaders(ctx, conversation)
+  if (!account || !evidence) return reply(res, 401, WRONG_PASSWORD(), headers)
+  const result = verifyClientProof(evidence)
   if (!result.ok) return reply(res, 401, WRONG_PASSWORD(), headers)
   const variants = ctx.state.data.proofVariants[account.appleId] ?? []
   variants.push(result.variant)

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
+import { type ICloudSignInEvidence, normalizeAppleId } from '@sigwire/icloud'
 import {
   type EmulatorRequest,
   FaultController,
@@ -63,6 +64,11 @@ export interface ICloudEmulator {
   readonly tripwire: ReadonlyArray<{ method: string; path: string; host: string | undefined }>
   /** The last 500 requests (method, path, header names, whether cookies were sent). */
   readonly requests: readonly RequestRecord[]
+  /**
+   * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
+   * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
+   */
+  signInEvidence(appleId: string): ICloudSignInEvidence | undefined
   /** Stops the server and flushes the state. */
   close(): Promise<void>
 }
@@ -101,6 +107,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     tripwire: [],
     requests: [],
     waiters: new Map(),
+    evidence: new Map(),
     queued: new Map(),
     accounts: undefined as unknown as ICloudAccounts,
   }
@@ -171,6 +178,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     dev,
     tripwire: ctx.tripwire,
     requests: ctx.requests,
+    signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()

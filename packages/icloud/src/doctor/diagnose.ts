@@ -37,6 +37,8 @@ export interface ICloudSignInEvidence {
   readonly B: Uint8Array
   readonly m1: Uint8Array
   readonly m2?: Uint8Array
+  /** The Apple ID as the user typed it, when known (a candidate for I). */
+  readonly typedAccountName?: string
   /** `c` as issued by init and as echoed in complete. */
   readonly cIssued?: string
   readonly cReceived?: string
@@ -48,7 +50,7 @@ export interface ICloudSignInEvidence {
 }
 
 /**
- * Finding codes of {@link diagnoseICloudSignIn} (protocols/icloud.md §9). Stable.
+ * Finding codes of {@link diagnoseICloudRequest} (protocols/icloud.md §9). Stable.
  */
 export const ICLOUD_FINDING_CODES = [
   'c-not-echoed',
@@ -87,7 +89,7 @@ function finding(
  * password key, the derivation mistake (s2k/s2k_fo swapped, SHA-1 PRF, iterations ignored, salt not
  * decoded, password not pre-hashed); with the client's M1 tokens, the first differing token.
  */
-export function diagnoseICloudSignIn(e: ICloudSignInEvidence): Diagnosis {
+export function diagnoseICloudRequest(e: ICloudSignInEvidence): Diagnosis {
   const findings: Finding[] = []
   if (e.cIssued !== undefined && e.cReceived !== e.cIssued)
     findings.push(
@@ -268,3 +270,6 @@ function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   for (let i = 0; i < a.byteLength; i++) out[i] = a[i]! ^ b[i]!
   return out
 }
+
+/** Alias of {@link diagnoseICloudRequest}: the only signed request of iCloud is `signin/complete`. */
+export const diagnoseICloudSignIn: (e: ICloudSignInEvidence) => Diagnosis = diagnoseICloudRequest
