@@ -11,6 +11,17 @@ export {
   type SafeCreativeEmulatorOptions,
   startSafeCreativeEmulator,
 } from './safe-creative/index.js'
+
+  type ICloudAccountConfig,
+  ICloudAccounts,
+  type ICloudDevAccount,
+  type ICloudEmulator,
+  type ICloudEmulatorOptions,
+  type ICloudSettings,
+  type RequestRecord,
+  startICloudEmulator,
+} from './icloud/index.js'
+
 export {
   type EmulatorHandlers,
   type EmulatorRequest,

@@ -1,8 +1,9 @@
 import type { Step } from '../report.js'
 import { coreSteps } from './core.js'
+import { icloudSteps } from './icloud.js'
 import { safeCreativeSteps } from './safe-creative.js'
 
 /** Every step of the demo, in order. */
 export function allSteps(): Step[] {
-  return [...coreSteps(), ...safeCreativeSteps()]
+  return [...coreSteps(), ...safeCreativeSteps(), ...icloudSteps()]
 }

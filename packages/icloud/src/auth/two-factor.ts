@@ -1,0 +1,222 @@
+import { emptyBody, jsonBody } from '@sigwire/core'
+import { SERVICE_ERRORS } from '../constants.js'
+import { ICloudError } from '../errors.js'
+import { type SessionResponse, serviceErrorCode, throttledError } from '../session/http.js'
+import type { AuthContext } from './context.js'
+import { idmsaHeaders } from './headers.js'
+
+/** A way to receive a verification code. */
+export type TwoFactorOption =
+  | { readonly kind: 'device' }
+  | { readonly kind: 'sms' | 'voice'; readonly phoneId: number; readonly number: string }
+  | { readonly kind: 'two-step-device'; readonly deviceId: string; readonly name: string }
+
+/** What the `twoFactor` callback is given. */
+export interface TwoFactorChallenge {
+  /** `hsa2` (two-factor authentication) or `2sa` (legacy two-step verification). */
+  readonly type: 'hsa2' | '2sa'
+  /** The Apple ID being signed in. */
+  readonly appleId: string
+  /** Where a code can be sent. */
+  readonly options: readonly TwoFactorOption[]
+  /** Where a code was already requested automatically, if anywhere. */
+  readonly requested: TwoFactorOption | undefined
+  /** Number of digits of the code (6). */
+  readonly codeLength: number
+  /** Requests a code through `option` (a push to trusted devices, an SMS or a call). */
+  requestCode(option: TwoFactorOption): Promise<void>
+}
+
+/** The callback's answer: the code (as a string: codes may start with 0), and how it was received. */
+export type TwoFactorAnswer = string | { readonly code: string; readonly option: TwoFactorOption }
+
+/**
+ * Supplies a verification code when Apple asks for one. A CLI prompts; a server waits for the user.
+ * The sign-in waits for the returned promise.
+ */
+export type TwoFactorHandler = (challenge: TwoFactorChallenge) => Promise<TwoFactorAnswer>
+
+interface AuthOptions {
+  trustedPhoneNumbers?: Array<{
+    id: number
+    numberWithDialCode?: string
+    obfuscatedNumber?: string
+    pushMode?: string
+  }>
+  hasTrustedDevices?: boolean
+  securityCode?: { length?: number }
+  phoneNumberVerification?: AuthOptions
+}
+
+/**
+ * The HSA2 step after a 409 from `signin/complete` (protocols/icloud.md §4): read the options, push a
+ * code to the trusted devices (or SMS when there are none), ask the handler, validate the code, then
+ * `2sv/trust` for a trust token.
+ */
+export async function completeTwoFactor(
+  ctx: AuthContext,
+  handler: TwoFactorHandler | undefined,
+): Promise<void> {
+  const options = await authOptions(ctx)
+  const phones = (options.trustedPhoneNumbers ?? []).map(
+    (p) =>
+      ({
+        kind: p.pushMode === 'voice' ? 'voice' : 'sms',
+        phoneId: p.id,
+        number: p.numberWithDialCode ?? p.obfuscatedNumber ?? `#${p.id}`,
+      }) as const,
+  )
+  const list: TwoFactorOption[] = [
+    ...(options.hasTrustedDevices !== false ? [{ kind: 'device' as const }] : []),
+    ...phones,
+  ]
+  if (handler === undefined)
+    throw new ICloudError({
+      code: 'TWO_FACTOR_REQUIRED',
+      message: `Apple asks for a two-factor code for ${ctx.state.appleId}; pass a twoFactor callback that returns the code.`,
+    })
+  let requested: TwoFactorOption | undefined
+  const first = list[0]
+  if (first) {
+    await requestCode(ctx, first)
+    requested = first
+  }
+  const answer = await handler({
+    type: 'hsa2',
+    appleId: ctx.state.appleId,
+    options: list,
+    get requested() {
+      return requested
+    },
+    codeLength: options.securityCode?.length ?? 6,
+    async requestCode(option) {
+      await requestCode(ctx, option)
+      requested = option
+    },
+  })
+  const { code, option } =
+    typeof answer === 'string' ? { code: answer, option: requested ?? { kind: 'device' as const } } : answer
+  await validateCode(ctx, code, option)
+  // Trust is skipped only when idmsa says the browser cannot be trusted (X-Apple-TwoSV-Trust-Eligible).
+  if (ctx.state.trustEligible !== 'false') await trust(ctx)
+}
+
+async function authOptions(ctx: AuthContext): Promise<AuthOptions> {
+  const response = await ctx.http.call({
+    method: 'GET',
+    url: ctx.endpoints.authUrl,
+    purpose: 'two-factor options',
+    headers: {
+      ...idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'signin'),
+      'content-type': undefined,
+    },
+    harvest: true,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })
+  // openHAB #21176: this call may answer 409 while carrying the JSON.
+  if (response.status !== 200 && response.status !== 409) throw mfaError(response, 'two-factor options')
+  const body = response.json<AuthOptions>() ?? {}
+  return body.phoneNumberVerification ?? body
+}
+
+async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<void> {
+  const headers = idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'mfa')
+  const base = { headers, harvest: true, ...(ctx.signal ? { signal: ctx.signal } : {}) }
+  if (option.kind === 'device') {
+    // iOS 26.4+: the 409 no longer pushes a code by itself; ask for it (rclone RequestPushNotification).
+    const push = await ctx.http.call({
+      ...base,
+      method: 'PUT',
+      url: `${ctx.endpoints.authUrl}/verify/trusteddevice/securitycode`,
+      purpose: 'verify/trusteddevice/securitycode',
+      body: emptyBody,
+    })
+    if (push.status < 300) return
+    const fallback = await ctx.http.call({
+      ...base,
+      method: 'GET',
+      url: `${ctx.endpoints.authUrl}/verify/trusteddevice`,
+      purpose: 'verify/trusteddevice',
+      headers: { ...headers, 'content-type': undefined },
+    })
+    if (fallback.status < 300) return
+    throw mfaError(fallback, 'requesting a code on a trusted device')
+  }
+  if (option.kind === 'two-step-device')
+    throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Two-step devices belong to the 2SA flow.' })
+  const response = await ctx.http.call({
+    ...base,
+    method: 'PUT',
+    url: `${ctx.endpoints.authUrl}/verify/phone`,
+    purpose: 'verify/phone',
+    body: jsonBody({ phoneNumber: { id: option.phoneId }, mode: option.kind }),
+  })
+  // A 409 may come back although the code was sent (openHAB #21176).
+  if (response.status < 300 || response.status === 409) return
+  if (response.status === 412 || response.status === 400)
+    throw new ICloudError({
+      code: 'INVALID_PHONE',
+      status: response.status,
+      message: `Phone id ${option.phoneId} is not one of the account's trusted numbers; pick one of challenge.options.`,
+    })
+  throw mfaError(response, 'verify/phone')
+}
+
+async function validateCode(ctx: AuthContext, code: string, option: TwoFactorOption): Promise<void> {
+  if (typeof code !== 'string' || !/^\d{4,8}$/.test(code.trim()))
+    throw new ICloudError({
+      code: 'WRONG_CODE',
+      message:
+        'The verification code must be a string of digits (keep leading zeros: pass "012345", not 12345).',
+    })
+  const headers = idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'mfa')
+  const phone = option.kind === 'sms' || option.kind === 'voice'
+  const response = await ctx.http.call({
+    method: 'POST',
+    url: `${ctx.endpoints.authUrl}/${phone ? 'verify/phone/securitycode' : 'verify/trusteddevice/securitycode'}`,
+    purpose: 'verifying the code',
+    headers,
+    body: jsonBody(
+      phone
+        ? { phoneNumber: { id: option.phoneId }, securityCode: { code: code.trim() }, mode: option.kind }
+        : { securityCode: { code: code.trim() } },
+    ),
+    harvest: true,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })
+  if (response.status === 200 || response.status === 204) return
+  // Since mid-2026 a correct code may answer 409 with a new session token (rclone 731f2a6c2).
+  if (response.status === 409 && response.header('x-apple-session-token')) return
+  const serviceCode = serviceErrorCode(response.json())
+  if (serviceCode === SERVICE_ERRORS.wrongCode || response.status === 400 || response.status === 401)
+    throw new ICloudError({
+      code: 'WRONG_CODE',
+      status: response.status,
+      ...(serviceCode === undefined ? {} : { serviceCode }),
+      message: 'Apple rejected the verification code. Request a new code and enter it within a few minutes.',
+    })
+  throw mfaError(response, 'verifying the code')
+}
+
+async function trust(ctx: AuthContext): Promise<void> {
+  const response = await ctx.http.call({
+    method: 'GET',
+    url: `${ctx.endpoints.authUrl}/2sv/trust`,
+    purpose: '2sv/trust',
+    headers: { ...idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'mfa'), 'content-type': undefined },
+    harvest: true,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })
+  if (response.status >= 300) throw mfaError(response, '2sv/trust')
+}
+
+function mfaError(response: SessionResponse, step: string): ICloudError {
+  if (response.status === 503 || response.status === 429) return throttledError(response, step)
+  const serviceCode = serviceErrorCode(response.json())
+  return new ICloudError({
+    code: 'TWO_FACTOR_FAILED',
+    status: response.status,
+    ...(serviceCode === undefined ? {} : { serviceCode }),
+    message: `Two-factor step "${step}" failed with HTTP ${response.status}${serviceCode ? ` (${serviceCode})` : ''}.`,
+  })
+}

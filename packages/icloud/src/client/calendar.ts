@@ -1,0 +1,139 @@
+import { textBody } from '@sigwire/core'
+import { type CalendarDate, calendarDay, decodeCalendarDate } from './calendar-date.js'
+import type { Raw } from './raw.js'
+import type { ServiceCaller } from './service-caller.js'
+
+/** A calendar (collection). */
+export interface CalendarCollection {
+  readonly guid: string
+  readonly title: string
+  readonly color?: string
+  readonly ctag?: string
+}
+
+/** An event, with its dates decoded (protocols/icloud.md §8.4). */
+export interface CalendarEvent {
+  readonly guid: string
+  /** The calendar's guid. */
+  readonly pGuid: string
+  readonly title: string
+  /** The event's own time zone. */
+  readonly timeZone: string
+  readonly allDay: boolean
+  readonly start: CalendarDate
+  readonly end: CalendarDate
+  /** Duration in minutes. */
+  readonly duration: number
+  readonly location?: string
+  readonly raw: Readonly<Record<string, unknown>>
+}
+
+/** An alarm due in the requested range (`ca/alarmtriggers`). */
+export interface AlarmTrigger {
+  readonly guid: string
+  readonly pGuid: string
+  readonly title: string
+  /** When the alarm fires, in the user's time zone (`usertz`). */
+  readonly trigger: CalendarDate
+  /** The event's start and end in the event's time zone. */
+  readonly start: CalendarDate
+  readonly end: CalendarDate
+  /** The event's start and end in the user's time zone. */
+  readonly localStart: CalendarDate
+  readonly localEnd: CalendarDate
+  readonly allDay: boolean
+  readonly location?: string
+}
+
+/** A date range for calendar calls (inclusive days in the user's time zone). */
+export interface CalendarRange {
+  readonly from: Date
+  readonly to: Date
+  readonly signal?: AbortSignal
+}
+
+/** Calendar (`webservices.calendar`). */
+export class CalendarService {
+  constructor(readonly caller: ServiceCaller) {}
+
+  #query(range: CalendarRange): Record<string, string> {
+    const tz = this.caller.timeZone
+    return {
+      lang: this.caller.locale.toLowerCase().replace('_', '-'),
+      usertz: tz,
+      startDate: calendarDay(range.from, tz),
+      endDate: calendarDay(range.to, tz),
+      clientVersion: '5.1',
+    }
+  }
+
+  /** `GET {calendar}/ca/startup`: calendars and the events in the range. */
+  async startup(
+    range: CalendarRange,
+  ): Promise<{ collections: CalendarCollection[]; events: CalendarEvent[] }> {
+    const raw = await this.caller.call<Raw>('calendar', 'GET', '/ca/startup', {
+      query: this.#query(range),
+      ...(range.signal ? { signal: range.signal } : {}),
+    })
+    return {
+      collections: (Array.isArray(raw?.Collection) ? raw.Collection : []).map((c: Raw) => ({
+        guid: String(c.guid),
+        title: String(c.title ?? ''),
+        ...(c.color ? { color: String(c.color) } : {}),
+        ...(c.ctag ? { ctag: String(c.ctag) } : {}),
+      })),
+      events: (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent),
+    }
+  }
+
+  /** `GET {calendar}/ca/events`: the events in the range. */
+  async events(range: CalendarRange): Promise<CalendarEvent[]> {
+    const raw = await this.caller.call<Raw>('calendar', 'GET', '/ca/events', {
+      query: this.#query(range),
+      ...(range.signal ? { signal: range.signal } : {}),
+    })
+    return (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent)
+  }
+
+  /** `POST {calendar}/ca/alarmtriggers/`: alarms due in the range, dates decoded. */
+  async alarmTriggers(range: CalendarRange): Promise<AlarmTrigger[]> {
+    const raw = await this.caller.call<Raw>('calendar', 'POST', '/ca/alarmtriggers/', {
+      query: this.#query(range),
+      body: textBody('{}'),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(range.signal ? { signal: range.signal } : {}),
+    })
+    const userTz = this.caller.timeZone
+    return (Array.isArray(raw?.AlarmTrigger) ? raw.AlarmTrigger : []).map((a: Raw) => {
+      const tz = typeof a.tz === 'string' ? a.tz : userTz
+      return {
+        guid: String(a.guid),
+        pGuid: String(a.pGuid ?? ''),
+        title: String(a.title ?? ''),
+        trigger: decodeCalendarDate(a.triggerDate, userTz),
+        start: decodeCalendarDate(a.startDate, tz),
+        end: decodeCalendarDate(a.endDate, tz),
+        localStart: decodeCalendarDate(a.localStartDate, userTz),
+        localEnd: decodeCalendarDate(a.localEndDate, userTz),
+        allDay: a.allDay === true,
+        ...(typeof a.location === 'string' && a.location ? { location: a.location } : {}),
+      }
+    })
+  }
+}
+
+function toEvent(e: Raw): CalendarEvent {
+  const tz = typeof e.tz === 'string' ? e.tz : 'UTC'
+  return {
+    guid: String(e.guid),
+    pGuid: String(e.pGuid ?? ''),
+    title: String(e.title ?? ''),
+    timeZone: tz,
+    allDay: e.allDay === true,
+    start: decodeCalendarDate(e.startDate, tz),
+    end: decodeCalendarDate(e.endDate, tz),
+    duration: Number(e.duration ?? 0),
+    ...(typeof e.location === 'string' && e.location ? { location: e.location } : {}),
+    raw: e,
+  }
+}

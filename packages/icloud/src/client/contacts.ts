@@ -1,0 +1,96 @@
+import type { Raw } from './raw.js'
+import type { ServiceCaller } from './service-caller.js'
+
+/** A labelled value of a contact (`{ field, label }`). */
+export interface ContactField {
+  readonly field: string
+  readonly label?: string
+}
+
+/** A contact card (protocols/icloud.md §8.3). Unknown fields stay in `raw`. */
+export interface Contact {
+  readonly contactId: string
+  readonly etag?: string
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly companyName?: string
+  readonly isCompany?: boolean
+  readonly phones: readonly ContactField[]
+  readonly emailAddresses: readonly ContactField[]
+  readonly raw: Readonly<Record<string, unknown>>
+}
+
+/** A contact group. */
+export interface ContactGroup {
+  readonly groupId: string
+  readonly name: string
+  readonly contactIds: readonly string[]
+}
+
+/** The answer of `co/startup`. */
+export interface ContactsStartup {
+  readonly prefToken: string
+  readonly syncToken: string
+  readonly meCardId: string | undefined
+  readonly contacts: readonly Contact[]
+  readonly groups: readonly ContactGroup[]
+}
+
+/** Contacts (`webservices.contacts`). */
+export class ContactsService {
+  constructor(readonly caller: ServiceCaller) {}
+
+  /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
+  async startup(
+    options: { order?: 'last,first' | 'first,last'; signal?: AbortSignal } = {},
+  ): Promise<ContactsStartup> {
+    const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/startup', {
+      query: { clientVersion: '2.1', locale: this.caller.locale, order: options.order ?? 'last,first' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    return {
+      prefToken: String(raw?.prefToken ?? ''),
+      syncToken: String(raw?.syncToken ?? ''),
+      meCardId: typeof raw?.meCardId === 'string' ? raw.meCardId : undefined,
+      contacts: (Array.isArray(raw?.contacts) ? raw.contacts : []).map(toContact),
+      groups: (Array.isArray(raw?.groups) ? raw.groups : []).map((g: Raw) => ({
+        groupId: String(g.groupId),
+        name: String(g.name ?? ''),
+        contactIds: Array.isArray(g.contactIds) ? g.contactIds.map(String) : [],
+      })),
+    }
+  }
+
+  /** `GET {contacts}/co/mecard`: the account holder's own card. */
+  async meCard(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ meCardId: string; contact: Contact | undefined }> {
+    const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/mecard', {
+      query: { clientVersion: '2.1', locale: this.caller.locale },
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    const cards = Array.isArray(raw?.contacts) ? raw.contacts : []
+    return { meCardId: String(raw?.meCardId ?? ''), contact: cards[0] ? toContact(cards[0]) : undefined }
+  }
+}
+
+function toContact(c: Raw): Contact {
+  const fields = (list: unknown): ContactField[] =>
+    Array.isArray(list)
+      ? list.map((f: Raw) => ({
+          field: String(f.field ?? ''),
+          ...(f.label ? { label: String(f.label) } : {}),
+        }))
+      : []
+  return {
+    contactId: String(c.contactId),
+    ...(c.etag ? { etag: String(c.etag) } : {}),
+    ...(typeof c.firstName === 'string' ? { firstName: c.firstName } : {}),
+    ...(typeof c.lastName === 'string' ? { lastName: c.lastName } : {}),
+    ...(typeof c.companyName === 'string' ? { companyName: c.companyName } : {}),
+    ...(typeof c.isCompany === 'boolean' ? { isCompany: c.isCompany } : {}),
+    phones: fields(c.phones),
+    emailAddresses: fields(c.emailAddresses),
+    raw: c,
+  }
+}

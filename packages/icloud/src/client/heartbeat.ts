@@ -1,0 +1,58 @@
+import type { ServiceCaller } from './service-caller.js'
+
+/** A running heartbeat. */
+export interface Heartbeat {
+  /** Stops it (also stopped by the client's `close()`). */
+  stop(): void
+  /** Beats sent so far. */
+  readonly beats: number
+}
+
+/**
+ * `GET {push}/refreshWebAuth` (protocols/icloud.md §8.10): the 2016 web app's keep-alive, which extends
+ * the session cookie. Optional: modern clients rely on `validate` and re-login.
+ */
+export class HeartbeatService {
+  readonly #running = new Set<() => void>()
+
+  constructor(readonly caller: ServiceCaller) {}
+
+  /** Sends one heartbeat. */
+  async refresh(options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.caller.call('push', 'GET', '/refreshWebAuth', options.signal ? { signal: options.signal } : {})
+  }
+
+  /** Sends a heartbeat every `intervalMs` until stopped or the client closes. Errors go to `onError`. */
+  start(intervalMs: number, onError: (error: unknown) => void = () => {}): Heartbeat {
+    let beats = 0
+    const controller = new AbortController()
+    const timer = setInterval(() => {
+      this.refresh({ signal: controller.signal }).then(
+        () => {
+          beats++
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) onError(error)
+        },
+      )
+    }, intervalMs)
+    timer.unref()
+    const stop = () => {
+      clearInterval(timer)
+      controller.abort()
+      this.#running.delete(stop)
+    }
+    this.#running.add(stop)
+    return {
+      stop,
+      get beats() {
+        return beats
+      },
+    }
+  }
+
+  /** Stops every heartbeat (called by the client's `close()`). */
+  stopAll(): void {
+    for (const stop of [...this.#running]) stop()
+  }
+}

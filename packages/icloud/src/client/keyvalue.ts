@@ -1,0 +1,42 @@
+import { textBody } from '@sigwire/core'
+import type { Raw } from './raw.js'
+import type { ServiceCaller } from './service-caller.js'
+
+/** The preferences of one app in the key-value store. */
+export interface KeyValueApp {
+  readonly appId: string
+  readonly registryVersion: string
+  readonly keys: Readonly<Record<string, string>>
+}
+
+/** The answer of `json/sync` (protocols/icloud.md §8.9). */
+export interface KeyValueSync {
+  readonly timestamp: number
+  readonly status: number
+  readonly apps: readonly KeyValueApp[]
+}
+
+/** Key-value store (`webservices.keyvalue`): the web app's UI preferences. */
+export class KeyValueService {
+  constructor(readonly caller: ServiceCaller) {}
+
+  /** `POST {keyvalue}/json/sync`. */
+  async sync(options: { signal?: AbortSignal } = {}): Promise<KeyValueSync> {
+    const raw = await this.caller.call<Raw>('keyvalue', 'POST', '/json/sync', {
+      body: textBody('{}'),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    return {
+      timestamp: Number(raw?.timestamp ?? 0),
+      status: Number(raw?.status ?? 0),
+      apps: (Array.isArray(raw?.apps) ? raw.apps : []).map((a: Raw) => ({
+        appId: String(a['app-id'] ?? ''),
+        registryVersion: String(a['registry-version'] ?? ''),
+        keys: Object.fromEntries(
+          (Array.isArray(a.keys) ? a.keys : []).map((k: Raw) => [String(k.name), String(k.data ?? '')]),
+        ),
+      })),
+    }
+  }
+}

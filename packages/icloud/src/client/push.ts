@@ -1,0 +1,143 @@
+import { jsonBody } from '@sigwire/core'
+import { ICloudError } from '../errors.js'
+import type { Raw } from './raw.js'
+import type { ServiceCaller } from './service-caller.js'
+
+/** Push topics of the iCloud web apps (protocols/icloud.md §8.8, apple-icloud `apps.json`). */
+export const PUSH_TOPICS = {
+  contacts: '73f7bfc9253abaaa423eba9a48e9f187994b7bd9',
+  calendar: 'dce593a0ac013016a778712b850dc2cf21af8266',
+  find: 'f68850316c5241d8fd120f3bc6da2ff4a6cca9a8',
+  mail: 'e850b097b840ef10ce5a7ed95b171058c42cc435',
+  reminders: '8a40cb6b1d3fcd0f5c204504eb8fb9aa64b78faf',
+  iwork: '5a5fc3a1fea1dfe3770aab71bc46d0aa8a4dad41',
+} as const
+
+/** A push token for the webcourier long poll. */
+export interface PushToken {
+  /** 64 hex characters. */
+  readonly token: string
+  /** The long-poll URL (`https://webcourier.push.apple.com/aps`). */
+  readonly webCourierUrl: string
+  /** Lifetime in seconds. */
+  readonly ttl: number
+  readonly registeredTopics: readonly string[]
+}
+
+/** The state of one topic. */
+export interface PushTopicState {
+  readonly topic: string
+  readonly badge: number
+  readonly data: Readonly<Record<string, unknown>>
+}
+
+/** One notification from the webcourier long poll. */
+export interface PushNotification {
+  readonly topic: string
+  readonly payload: Readonly<Record<string, unknown>>
+}
+
+/** Push (`webservices.push`) and the webcourier long poll. */
+export class PushService {
+  constructor(readonly caller: ServiceCaller) {}
+
+  /** `POST {push}/getToken`: a push token registered for `topics`. Saved in the session. */
+  async getToken(
+    topics: readonly string[] = Object.values(PUSH_TOPICS),
+    options: { ttl?: number; signal?: AbortSignal } = {},
+  ): Promise<PushToken> {
+    const ttl = options.ttl ?? 43_200
+    const raw = await this.caller.call<Raw>('push', 'POST', '/getToken', {
+      query: { attempt: '1' },
+      body: jsonBody({ pushTopics: topics, pushTokenTTL: ttl }),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    if (typeof raw?.pushToken !== 'string' || typeof raw?.webCourierURL !== 'string')
+      throw new ICloudError({
+        code: 'INVALID_RESPONSE',
+        message: 'getToken answered without pushToken and webCourierURL.',
+      })
+    const token: PushToken = {
+      token: raw.pushToken,
+      webCourierUrl: raw.webCourierURL,
+      ttl: Number(raw.pushTokenTTL ?? ttl),
+      registeredTopics: Array.isArray(raw.registeredTopics) ? raw.registeredTopics.map(String) : [...topics],
+    }
+    await this.caller.rememberPush({
+      token: token.token,
+      ttl: token.ttl,
+      topics: [...token.registeredTopics],
+      webCourierUrl: token.webCourierUrl,
+    })
+    return token
+  }
+
+  /** `POST {push}/registerTopics`: adds topics to a token; returns the registered topics. */
+  async registerTopics(
+    token: PushToken,
+    topics: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string[]> {
+    const raw = await this.caller.call<Raw>('push', 'POST', '/registerTopics', {
+      query: { attempt: '1' },
+      body: jsonBody({ pushToken: token.token, pushTopics: topics, pushTokenTTL: token.ttl }),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    return Array.isArray(raw?.registeredTopics) ? raw.registeredTopics.map(String) : []
+  }
+
+  /** `POST {push}/getState`: badge state per topic. */
+  async getState(
+    topics: readonly string[] = Object.values(PUSH_TOPICS),
+    options: { signal?: AbortSignal } = {},
+  ): Promise<PushTopicState[]> {
+    const raw = await this.caller.call<Raw>('push', 'POST', '/getState', {
+      query: { pcsEnabled: 'true' },
+      body: jsonBody({ pushTopics: topics }),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    return (Array.isArray(raw?.states) ? raw.states : []).map((s: Raw) => ({
+      topic: String(s.pushTopic),
+      badge: Number(s.data?.badge ?? 0),
+      data: s.data ?? {},
+    }))
+  }
+
+  /**
+   * The webcourier long poll as an async iterator: each request blocks until notifications arrive
+   * (or the server's hold time ends) and is re-issued until `signal` aborts, when the iterator ends
+   * quietly. The push token travels in the query; cookies are never sent.
+   */
+  async *notifications(
+    token: PushToken,
+    options: { signal?: AbortSignal; pollTimeoutMs?: number } = {},
+  ): AsyncGenerator<PushNotification, void, undefined> {
+    const signal = options.signal
+    while (!signal?.aborted) {
+      let result: { status: number; body: unknown }
+      try {
+        result = await this.caller.poll(
+          token.webCourierUrl,
+          { tok: token.token, ttl: String(token.ttl) },
+          { timeoutMs: options.pollTimeoutMs ?? 15 * 60_000, ...(signal ? { signal } : {}) },
+        )
+      } catch (error) {
+        if (signal?.aborted) return
+        throw error
+      }
+      if (result.status !== 200)
+        throw new ICloudError({
+          code: 'SERVICE_ERROR',
+          status: result.status,
+          message: `The webcourier long poll answered HTTP ${result.status}; get a new push token.`,
+        })
+      const body = (result.body ?? {}) as Raw
+      const list: Raw[] = Array.isArray(body.notifications) ? body.notifications : body.topic ? [body] : []
+      for (const n of list)
+        yield { topic: String(n.topic ?? ''), payload: (n.payload ?? n) as Record<string, unknown> }
+    }
+  }
+}

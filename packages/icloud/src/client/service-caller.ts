@@ -1,0 +1,35 @@
+import type { HttpMethod, OwnedBody } from '@sigwire/core'
+
+/** How the service modules reach the session (implemented by the client). */
+export interface ServiceCaller {
+  /**
+   * Calls `path` on the `webservices` entry `service` (or on the setup host for `setup`) with the
+   * common query parameters and cookies, re-authenticating once on 421/450, and returns the JSON body.
+   */
+  call<T>(
+    service: string,
+    method: HttpMethod,
+    path: string,
+    options?: {
+      query?: Record<string, string | undefined>
+      body?: OwnedBody
+      contentType?: string
+      signal?: AbortSignal
+    },
+  ): Promise<T>
+  /**
+   * GETs a URL that carries its own token (the webcourier long poll): host policy applies, cookies
+   * are never attached. Returns the status and the JSON body (undefined when empty).
+   */
+  poll(
+    url: string,
+    query: Record<string, string>,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<{ status: number; body: unknown }>
+  /** Records the push token in the saved session. */
+  rememberPush(push: { token: string; ttl: number; topics: string[]; webCourierUrl: string }): Promise<void>
+  /** The user's time zone (calendar `usertz`). */
+  readonly timeZone: string
+  /** Locale (`en_US`), for contacts. */
+  readonly locale: string
+}

@@ -1,0 +1,58 @@
+import { textBody } from '@sigwire/core'
+import type { Raw } from './raw.js'
+import type { ServiceCaller } from './service-caller.js'
+
+/** Storage of one kind of data. */
+export interface StorageByMedia {
+  /** `photos`, `backup`, `docs`, `mail`... */
+  readonly mediaKey: string
+  readonly displayLabel: string
+  readonly displayColor: string
+  readonly usageInBytes: number
+}
+
+/** The account's iCloud storage (protocols/icloud.md §8.1). */
+export interface StorageUsage {
+  readonly usedBytes: number
+  readonly totalBytes: number
+  /** totalBytes - usedBytes. */
+  readonly availableBytes: number
+  readonly commerceBytes: number
+  readonly byMedia: readonly StorageByMedia[]
+  readonly quota: { readonly overQuota: boolean; readonly almostFull: boolean; readonly paidQuota: boolean }
+}
+
+/** `storageUsageInfo`. */
+export class StorageService {
+  constructor(readonly caller: ServiceCaller) {}
+
+  /** `POST {setup}/storageUsageInfo`: used and total storage, per kind of data. */
+  async usage(options: { signal?: AbortSignal } = {}): Promise<StorageUsage> {
+    const raw = await this.caller.call<Raw>('setup', 'POST', '/storageUsageInfo', {
+      body: textBody('{}'),
+      contentType: 'text/plain;charset=UTF-8',
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    const info = raw?.storageUsageInfo ?? {}
+    const quota = raw?.quotaStatus ?? {}
+    const used = Number(info.usedStorageInBytes ?? 0)
+    const total = Number(info.totalStorageInBytes ?? 0)
+    return {
+      usedBytes: used,
+      totalBytes: total,
+      availableBytes: Math.max(0, total - used),
+      commerceBytes: Number(info.commerceStorageInBytes ?? 0),
+      byMedia: (Array.isArray(raw?.storageUsageByMedia) ? raw.storageUsageByMedia : []).map((m: Raw) => ({
+        mediaKey: String(m.mediaKey),
+        displayLabel: String(m.displayLabel ?? m.mediaKey),
+        displayColor: String(m.displayColor ?? ''),
+        usageInBytes: Number(m.usageInBytes ?? 0),
+      })),
+      quota: {
+        overQuota: quota.overQuota === true,
+        almostFull: quota['almost-full'] === true,
+        paidQuota: quota.paidQuota === true,
+      },
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sigwire/core'
+
+/**
+ * Every error code @sigwire/icloud raises (plus the core codes its transport raises). Stable: match on
+ * them, not on messages.
+ *
+ * - `WRONG_PASSWORD`: idmsa answered 401 with service error `-20101` (or `-20283`): the Apple ID or
+ *   password is wrong (app-specific passwords are not accepted), or the SRP proof was built wrongly.
+ * - `WRONG_CODE`: the two-factor or two-step code was rejected (`-21669`).
+ * - `THROTTLED`: Apple answered 503 (or 429): too many sign-ins; wait `retryAfterMs` and do not loop.
+ * - `TWO_FACTOR_REQUIRED`: Apple asks for a code and no `twoFactor` callback was given.
+ * - `TWO_FACTOR_FAILED`: a code could not be requested or the trust step failed.
+ * - `INVALID_PHONE`: the phone id chosen for an SMS or voice code is not one of the trusted numbers.
+ * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
+ * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
+ * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
+ * - `REAUTH_REQUIRED`: the session expired and signing in again did not help; sign in interactively.
+ * - `NOT_SIGNED_IN`: a service was called before `signIn()`/`resume()`.
+ * - `HOST_NOT_ALLOWED`: a URL (for example a tampered `webservices` entry) is outside the host allowlist.
+ * - `INSECURE_URL`: a URL is not https (loopback is allowed only with `allowInsecureLoopback`).
+ * - `TELEMETRY_BLOCKED`: something tried to reach `feedbackws.icloud.com`; sigwire never calls it.
+ * - `SERVICE_NOT_AVAILABLE`: the account document lists no such web service.
+ * - `SERVICE_ERROR`: a web service answered with an error.
+ * - `INVALID_RESPONSE`: a response did not have the documented shape.
+ * - `SRP_INVALID_PUBLIC_VALUE`: the server's B (or A, on the server side) is degenerate.
+ * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
+ * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
+ * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ */
+export type ICloudErrorCode =
+  | CoreErrorCode
+  | 'WRONG_PASSWORD'
+  | 'WRONG_CODE'
+  | 'THROTTLED'
+  | 'TWO_FACTOR_REQUIRED'
+  | 'TWO_FACTOR_FAILED'
+  | 'INVALID_PHONE'
+  | 'SIGNIN_FAILED'
+  | 'ACCOUNT_LOGIN_FAILED'
+  | 'WRONG_REGION'
+  | 'REAUTH_REQUIRED'
+  | 'NOT_SIGNED_IN'
+  | 'HOST_NOT_ALLOWED'
+  | 'INSECURE_URL'
+  | 'TELEMETRY_BLOCKED'
+  | 'SERVICE_NOT_AVAILABLE'
+  | 'SERVICE_ERROR'
+  | 'INVALID_RESPONSE'
+  | 'SRP_INVALID_PUBLIC_VALUE'
+  | 'UNSUPPORTED_PROTOCOL'
+  | 'LEGACY_AUTH_DISABLED'
+  | 'SESSION_STORE_FAILED'
+
+/** The error class of @sigwire/icloud: a {@link SigwireError} with an {@link ICloudErrorCode}. */
+export class ICloudError extends SigwireError<ICloudErrorCode> {
+  override readonly name: string = 'ICloudError'
+
+  constructor(options: SigwireErrorOptions<ICloudErrorCode>) {
+    super(options)
+  }
+}
+
+/** True when `error` is an {@link ICloudError} (or a core error raised on its behalf) with `code`. */
+export function isICloudError(
+  error: unknown,
+  code?: ICloudErrorCode,
+): error is SigwireError<ICloudErrorCode> {
+  return error instanceof SigwireError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,143 @@
+import {
+  createRequest,
+  firstHeader,
+  type HttpMethod,
+  type OwnedBody,
+  parseRetryAfter,
+  type Transport,
+  type TransportResponse,
+} from '@sigwire/core'
+import { HARVESTED_HEADERS } from '../constants.js'
+import { ICloudError } from '../errors.js'
+import type { SessionCookies } from './cookies.js'
+import type { HostPolicy } from './host-policy.js'
+import type { SessionState } from './state.js'
+
+/** One call made through {@link SessionHttp}. */
+export interface SessionCall {
+  method: HttpMethod
+  url: string
+  /** Named in errors (`signin/init`, `contacts`...). */
+  purpose: string
+  query?: Record<string, string | undefined>
+  headers?: Record<string, string | undefined>
+  body?: OwnedBody
+  /** Attach the session cookies (default true; still subject to the host policy). */
+  cookies?: boolean
+  /** Harvest the IDMSA conversation headers from the response (§2.3). */
+  harvest?: boolean
+  signal?: AbortSignal
+  timeoutMs?: number
+  /** The operation may be repeated safely although it is a POST. */
+  retrySafe?: boolean
+}
+
+/** A response with its body parsed lazily. */
+export interface SessionResponse {
+  readonly status: number
+  readonly headers: TransportResponse['headers']
+  readonly body: Uint8Array
+  /** The body as JSON, or undefined when it is empty or not JSON. */
+  json<T = unknown>(): T | undefined
+  /** One response header. */
+  header(name: string): string | undefined
+}
+
+/**
+ * Sends the session's requests: every URL passes the host policy first, cookies are attached only
+ * where the policy allows, `Set-Cookie` is stored, and IDMSA headers are harvested into the state.
+ */
+export class SessionHttp {
+  constructor(
+    readonly transport: Transport,
+    readonly policy: HostPolicy,
+    public cookies: SessionCookies,
+    readonly state: () => SessionState,
+  ) {}
+
+  async call(call: SessionCall): Promise<SessionResponse> {
+    const verdict = this.policy.check(call.url, call.purpose)
+    const url = verdict.url.toString()
+    const withCookies = verdict.cookies && call.cookies !== false
+    const cookie = withCookies ? await this.cookies.header(url) : undefined
+    const request = createRequest({
+      method: call.method,
+      url,
+      ...(call.query ? { query: call.query } : {}),
+      headers: { ...call.headers, cookie },
+      ...(call.body ? { body: call.body } : {}),
+    })
+    const response = await this.transport.send(request, {
+      classify: (r) => (r.status === 503 && call.method !== 'GET' ? { retry: 'never' } : undefined),
+      ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
+      ...(call.retrySafe ? { retrySafe: true } : {}),
+    })
+    if (verdict.cookies) await this.cookies.store(url, response.headers['set-cookie'])
+    if (call.harvest) this.harvest(response.headers)
+    return wrap(response)
+  }
+
+  /** Copies the IDMSA conversation headers of a response into the state (and registers them as secrets). */
+  harvest(headers: TransportResponse['headers']): void {
+    const state = this.state() as unknown as Record<string, unknown>
+    for (const [header, field] of Object.entries(HARVESTED_HEADERS)) {
+      const value = firstHeader(headers[header])
+      if (value === undefined || value === '') continue
+      if (field !== 'accountCountry' && field !== 'trustEligible') this.transport.redactor.addSecret(value)
+      state[field] = value
+    }
+  }
+}
+
+function wrap(response: TransportResponse): SessionResponse {
+  let parsed: { value: unknown } | undefined
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.body,
+    json<T>() {
+      if (parsed === undefined) {
+        try {
+          const text = Buffer.from(response.body).toString('utf8')
+          parsed = { value: text.trim() === '' ? undefined : JSON.parse(text) }
+        } catch {
+          parsed = { value: undefined }
+        }
+      }
+      return parsed.value as T | undefined
+    },
+    header(name) {
+      return firstHeader(response.headers[name.toLowerCase()])
+    },
+  }
+}
+
+/** The first service error code in an Apple error body (`serviceErrors`, `service_errors`, `errorCode`...). */
+export function serviceErrorCode(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined
+  const record = body as Record<string, unknown>
+  for (const key of ['serviceErrors', 'service_errors', 'validationErrors']) {
+    const list = record[key]
+    if (Array.isArray(list) && list.length > 0) {
+      const code = (list[0] as { code?: unknown }).code
+      if (code !== undefined) return String(code)
+    }
+  }
+  for (const key of ['errorCode', 'serverErrorCode', 'error', 'reason']) {
+    const value = record[key]
+    if (typeof value === 'string' || typeof value === 'number') return String(value)
+  }
+  return undefined
+}
+
+/** A THROTTLED error for a 503/429 answer. */
+export function throttledError(response: SessionResponse, purpose: string): ICloudError {
+  const wait = parseRetryAfter(response.header('retry-after'))
+  return new ICloudError({
+    code: 'THROTTLED',
+    status: response.status,
+    ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    message: `Apple is throttling ${purpose} (HTTP ${response.status}). Wait ${wait === undefined ? 'several minutes' : `${Math.ceil(wait / 1000)} s`} before trying again, and do not sign in repeatedly or from several processes at once.`,
+  })
+}
