@@ -6,12 +6,6 @@
  */
 
 export {
-  type SafeCreativeApp,
-  type SafeCreativeEmulator,
-  type SafeCreativeEmulatorOptions,
-  startSafeCreativeEmulator,
-} from './safe-creative/index.js'
-
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,
@@ -21,6 +15,12 @@ export {
   type RequestRecord,
   startICloudEmulator,
 } from './icloud/index.js'
+export {
+  type SafeCreativeApp,
+  type SafeCreativeEmulator,
+  type SafeCreativeEmulatorOptions,
+  startSafeCreativeEmulator,
+} from './safe-creative/index.js'
 
 export {
   type EmulatorHandlers,
