@@ -12,7 +12,7 @@ export interface Received {
 
 /** A real HTTP server on 127.0.0.1 with an ephemeral port, recording what it receives. */
 export async function startLoopback(
-  handler: (req: Received, res: ServerResponse, index: number) => void | Promise<void>,
+  handler: (req: Received, res: ServerResponse, index: number) => unknown,
 ): Promise<{
   url: string
   received: Received[]
