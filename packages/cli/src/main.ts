@@ -2,6 +2,7 @@ import { isSigwireError } from '@sigwire/core'
 import { Command, CommanderError } from 'commander'
 import { registerICloud } from './commands/icloud.js'
 import { registerKeygen } from './commands/keygen.js'
+import { registerProtocolCommands } from './commands/protocols.js'
 import { EXIT, InputError } from './output/errors.js'
 import { type Io, processIo } from './output/io.js'
 
@@ -17,6 +18,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
     })
+  registerProtocolCommands(program, io, setExit)
   registerKeygen(program, io)
   registerICloud(program, io, setExit)
   return program
