@@ -20,7 +20,10 @@ const sec1Der = new Uint8Array(vectorKey.export({ type: 'sec1', format: 'der' })
 const pkcs8Der = new Uint8Array(vectorKey.export({ type: 'pkcs8', format: 'der' }))
 
 /** Signs one request with a signer built from `privateKey` and verifies it with the vector's public key. */
-async function signsForVectorKey(privateKey: string | Uint8Array | KeyObject, passphrase?: string): Promise<boolean> {
+async function signsForVectorKey(
+  privateKey: string | Uint8Array | KeyObject,
+  passphrase?: string,
+): Promise<boolean> {
   const signer = createCloudKitSigner({ keyId: 'K', privateKey, ...(passphrase ? { passphrase } : {}) })
   const request = createRequest({
     method: 'POST',
@@ -60,14 +63,33 @@ describe('private key formats (parsed once, all sign for the same public key)', 
     // `openssl ecparam -genkey` without -noout writes the parameters block, then the key.
     const { stdout: params } = await run('openssl', ['ecparam', '-name', 'prime256v1'])
     opensslWithParams = params + sec1
-    await run('openssl', ['ec', '-in', keyFile, '-aes256', '-passout', 'pass:correct horse', '-out', join(dir, 'enc1.pem')])
+    await run('openssl', [
+      'ec',
+      '-in',
+      keyFile,
+      '-aes256',
+      '-passout',
+      'pass:correct horse',
+      '-out',
+      join(dir, 'enc1.pem'),
+    ])
     opensslEncryptedSec1 = await readFile(join(dir, 'enc1.pem'), 'utf8')
-    await run('openssl', ['pkcs8', '-topk8', '-in', keyFile, '-passout', 'pass:correct horse', '-out', join(dir, 'enc8.pem')])
+    await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      keyFile,
+      '-passout',
+      'pass:correct horse',
+      '-out',
+      join(dir, 'enc8.pem'),
+    ])
     opensslEncryptedPkcs8 = await readFile(join(dir, 'enc8.pem'), 'utf8')
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  it('SEC1 PEM (openssl ecparam -genkey -noout)', async () => expect(await signsForVectorKey(sec1)).toBe(true))
+  it('SEC1 PEM (openssl ecparam -genkey -noout)', async () =>
+    expect(await signsForVectorKey(sec1)).toBe(true))
   it('PKCS#8 PEM', async () => expect(await signsForVectorKey(pkcs8Pem)).toBe(true))
   it('PEM preceded by an EC PARAMETERS block', async () => {
     expect(opensslWithParams).toContain('BEGIN EC PARAMETERS')
@@ -103,7 +125,9 @@ describe('private key formats (parsed once, all sign for the same public key)', 
     const wrong = failure(() => parseCloudKitPrivateKey(opensslEncryptedPkcs8, 'battery staple'))
     expect(wrong.code).toBe('KEY_PASSPHRASE_WRONG')
     const encDer = vectorKey.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'p' })
-    expect(failure(() => parseCloudKitPrivateKey(new Uint8Array(encDer))).code).toBe('KEY_PASSPHRASE_REQUIRED')
+    expect(failure(() => parseCloudKitPrivateKey(new Uint8Array(encDer))).code).toBe(
+      'KEY_PASSPHRASE_REQUIRED',
+    )
   })
 })
 
@@ -130,12 +154,19 @@ describe('typed errors for keys CloudKit cannot use', () => {
 
   it('RSA: KEY_NOT_EC for PKCS#1 and PKCS#8', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
-    const pkcs1 = failure(() => parseCloudKitPrivateKey(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()))
+    const pkcs1 = failure(() =>
+      parseCloudKitPrivateKey(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    )
     expect(pkcs1.code).toBe('KEY_NOT_EC')
     expect(pkcs1.message).toContain('RSA')
     expect(pkcs1.message).toContain(newKey)
-    const pkcs8 = failure(() => parseCloudKitPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()))
-    expect(pkcs8).toMatchObject({ code: 'KEY_NOT_EC', message: expect.stringContaining('RSA key of 1024 bits') })
+    const pkcs8 = failure(() =>
+      parseCloudKitPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    )
+    expect(pkcs8).toMatchObject({
+      code: 'KEY_NOT_EC',
+      message: expect.stringContaining('RSA key of 1024 bits'),
+    })
   })
 
   it('a public key passed as private: KEY_IS_PUBLIC (PEM, DER, base64, KeyObject)', () => {
@@ -164,11 +195,18 @@ describe('typed errors for keys CloudKit cannot use', () => {
   })
 
   it('binary garbage and an OpenSSH key', () => {
-    expect(failure(() => parseCloudKitPrivateKey(new Uint8Array([0x30, 1, 2, 3, 4, 5]))).code).toBe('KEY_UNREADABLE')
-    const ssh = failure(() =>
-      parseCloudKitPrivateKey('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----'),
+    expect(failure(() => parseCloudKitPrivateKey(new Uint8Array([0x30, 1, 2, 3, 4, 5]))).code).toBe(
+      'KEY_UNREADABLE',
     )
-    expect(ssh).toMatchObject({ code: 'KEY_UNREADABLE', message: expect.stringContaining('ssh-keygen -p -m PEM') })
+    const ssh = failure(() =>
+      parseCloudKitPrivateKey(
+        '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----',
+      ),
+    )
+    expect(ssh).toMatchObject({
+      code: 'KEY_UNREADABLE',
+      message: expect.stringContaining('ssh-keygen -p -m PEM'),
+    })
   })
 
   it('never quotes key material in a message', () => {
@@ -181,14 +219,19 @@ describe('typed errors for keys CloudKit cannot use', () => {
 
   it('rejects an empty key ID', () => {
     expect(failure(() => createCloudKitSigner({ keyId: '', privateKey: sec1 })).code).toBe('INVALID_KEY_ID')
-    expect(failure(() => createCloudKitSigner({ keyId: 'a b', privateKey: sec1 })).code).toBe('INVALID_KEY_ID')
+    expect(failure(() => createCloudKitSigner({ keyId: 'a b', privateKey: sec1 })).code).toBe(
+      'INVALID_KEY_ID',
+    )
   })
 })
 
 describe('public keys', () => {
   it('reads SPKI PEM, base64 SPKI (as CloudKit Dashboard shows it) and derives from a private key', () => {
     const fromPem = parseCloudKitPublicKey(vectors.publicKeyPem)
-    const base64 = vectors.publicKeyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join('')
+    const base64 = vectors.publicKeyPem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('')
     expect(publicKeyPemOf(parseCloudKitPublicKey(base64))).toBe(publicKeyPemOf(fromPem))
     expect(publicKeyPemOf(parseCloudKitPublicKey(sec1))).toBe(vectors.publicKeyPem)
     // Apple's published example public key (protocols/cloudkit.md §2.3).
@@ -199,9 +242,10 @@ describe('public keys', () => {
 
   it('rejects a P-384 public key and garbage', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
-    expect(failure(() => parseCloudKitPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString())).code).toBe(
-      'KEY_WRONG_CURVE',
-    )
+    expect(
+      failure(() => parseCloudKitPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString()))
+        .code,
+    ).toBe('KEY_WRONG_CURVE')
     expect(failure(() => parseCloudKitPublicKey('hello')).code).toBe('KEY_UNREADABLE')
   })
 

@@ -31,9 +31,12 @@ const NEW_KEY_STEPS = `Generate a P-256 key: \`${OPENSSL.generate}\`, print its 
 export function parseCloudKitPrivateKey(input: PrivateKeyInput, passphrase?: string): KeyObject {
   if (input instanceof KeyObject) return checkPrivate(input, 'the KeyObject')
   if (typeof input !== 'string' && !(input instanceof Uint8Array))
-    throw keyError('KEY_UNREADABLE', `The private key must be PEM text, DER bytes or a KeyObject, not ${typeof input}.`)
+    throw keyError(
+      'KEY_UNREADABLE',
+      `The private key must be PEM text, DER bytes or a KeyObject, not ${typeof input}.`,
+    )
   const text = asText(input)
-  if (text !== undefined && text.includes('-----BEGIN')) return parsePrivatePem(text, passphrase)
+  if (text?.includes('-----BEGIN')) return parsePrivatePem(text, passphrase)
   const der = text === undefined ? input : base64Der(text)
   if (der === undefined) throw unreadable(describeText(text!))
   return parsePrivateDer(der as Uint8Array, passphrase, text === undefined ? 'DER bytes' : 'base64 text')
@@ -50,7 +53,7 @@ export function parseCloudKitPublicKey(input: PublicKeyInput): KeyObject {
     if (input instanceof KeyObject) key = input.type === 'private' ? createPublicKey(input) : input
     else {
       const text = asText(input)
-      if (text !== undefined && text.includes('-----BEGIN')) key = createPublicKey(normalizePem(text))
+      if (text?.includes('-----BEGIN')) key = createPublicKey(normalizePem(text))
       else {
         const der = text === undefined ? input : base64Der(text)
         if (der === undefined) throw unreadable(describeText(text!), 'public')
@@ -144,7 +147,8 @@ function parsePrivateDer(der: Uint8Array, passphrase: string | undefined, what: 
 
 function checkPrivate(key: KeyObject, what: string): KeyObject {
   if (key.type === 'public') throw publicGiven(`${what}, which is a public key (${describeKeyObject(key)})`)
-  if (key.type !== 'private') throw keyError('KEY_NOT_EC', `Found a symmetric secret in ${what}, not a private key.`)
+  if (key.type !== 'private')
+    throw keyError('KEY_NOT_EC', `Found a symmetric secret in ${what}, not a private key.`)
   checkCurve(key, `The private key (${what})`)
   return key
 }
@@ -217,7 +221,8 @@ function asText(input: string | Uint8Array): string | undefined {
   if (typeof input === 'string') return input
   // DER starts with a SEQUENCE (0x30); PEM and base64 are printable ASCII.
   if (input.byteLength > 0 && input[0] === 0x30) return undefined
-  for (const byte of input) if (byte > 0x7e || (byte < 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)) return undefined
+  for (const byte of input)
+    if (byte > 0x7e || (byte < 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)) return undefined
   return Buffer.from(input).toString('latin1')
 }
 
@@ -238,7 +243,8 @@ function pemBlock(text: string, label: string): string {
 
 function base64Der(text: string): Uint8Array | undefined {
   const compact = text.replace(/\s+/g, '')
-  if (compact.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined
+  if (compact.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0)
+    return undefined
   const bytes = Buffer.from(compact, 'base64')
   return bytes[0] === 0x30 ? new Uint8Array(bytes) : undefined
 }

@@ -89,7 +89,11 @@ class Signer implements CloudKitSigner {
 
   async tokens(request: SignableRequest, date: Date | string): Promise<BytesToken[]> {
     const text = typeof date === 'string' ? date : formatIsoSeconds(date)
-    return cloudKitStringToSign({ date: text, bodyHash: toBase64(await hashOf(request.body)), target: request.target })
+    return cloudKitStringToSign({
+      date: text,
+      bodyHash: toBase64(await hashOf(request.body)),
+      target: request.target,
+    })
   }
 
   signMessage(message: Uint8Array | string): string {
@@ -126,4 +130,3 @@ function checkKeyId(keyId: unknown): string {
     })
   return keyId
 }
-

@@ -68,9 +68,13 @@ describe('string-to-sign against CloudKit JS 2.6.4 vectors', () => {
       expect(request.target).toBe(c.requestTarget)
       expect(cloudKitBodyHash(c.body ?? '')).toBe(c.bodyHash)
       const tokens = await signer.tokens(request, c.date)
-      expect(Buffer.from(renderTokensToString(tokens), 'utf8').equals(Buffer.from(c.message, 'utf8'))).toBe(true)
+      expect(Buffer.from(renderTokensToString(tokens), 'utf8').equals(Buffer.from(c.message, 'utf8'))).toBe(
+        true,
+      )
       expect(tokens.map((t) => t.label)).toEqual(['date', ':', 'body-hash', ':', 'request-target'])
-      expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: new Date(c.date) })).toEqual({ ok: true })
+      expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: new Date(c.date) })).toEqual({
+        ok: true,
+      })
     },
   )
 
@@ -81,7 +85,10 @@ describe('string-to-sign against CloudKit JS 2.6.4 vectors', () => {
       const noQuery = verifyCloudKitRequest(received(c, { target: c.path }), vectors.publicKeyPem, { now })
       expect(noQuery).toMatchObject({ ok: false, reason: 'SIGNATURE_MISMATCH' })
       if (c.body === null) {
-        const emptyField = verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now, emptyBodyHash: 'empty' })
+        const emptyField = verifyCloudKitRequest(received(c), vectors.publicKeyPem, {
+          now,
+          emptyBodyHash: 'empty',
+        })
         expect(emptyField).toMatchObject({ ok: false, reason: 'SIGNATURE_MISMATCH' })
         expect(
           verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now, emptyBodyHash: 'either' }),
@@ -116,12 +123,28 @@ describe('our signatures verify with OpenSSL', () => {
       const signature = join(dir, `${c.id}.sig`)
       await writeFile(message, c.message)
       await writeFile(signature, fromBase64(out.headers!['x-apple-cloudkit-request-signaturev1']!))
-      const { stdout } = await run('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', signature, message])
+      const { stdout } = await run('openssl', [
+        'dgst',
+        '-sha256',
+        '-verify',
+        join(dir, 'pub.pem'),
+        '-signature',
+        signature,
+        message,
+      ])
       expect(stdout.trim()).toBe('Verified OK')
       // And OpenSSL rejects the same signature over the message without the query.
       await writeFile(message, c.message.replace(`?${c.query}`, ''))
       await expect(
-        run('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', signature, message]),
+        run('openssl', [
+          'dgst',
+          '-sha256',
+          '-verify',
+          join(dir, 'pub.pem'),
+          '-signature',
+          signature,
+          message,
+        ]),
       ).rejects.toMatchObject({ stdout: expect.stringContaining('Verification failure') })
     },
   )
@@ -130,14 +153,17 @@ describe('our signatures verify with OpenSSL', () => {
 const segment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
 const anyRequest = fc.record({
   path: fc.array(segment, { minLength: 1, maxLength: 4 }),
-  query: fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 12 })), {
-    maxLength: 4,
-  }),
+  query: fc.array(
+    fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 12 })),
+    {
+      maxLength: 4,
+    },
+  ),
   body: fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', maxLength: 200 })),
   seconds: fc.integer({ min: 1_000_000_000, max: 4_000_000_000 }),
 })
 
-function build(input: fc.RecordValue<{ path: string[]; query: Array<[string, string]>; body: string; seconds: number }>): HttpRequest {
+function build(input: { path: string[]; query: Array<[string, string]>; body: string }): HttpRequest {
   return createRequest({
     method: input.body === '' ? 'GET' : 'POST',
     url: `https://api.apple-cloudkit.com/database/1/${input.path.map(encodeURIComponent).join('/')}`,
@@ -187,7 +213,10 @@ describe('mutation: any one changed byte of body, target or date fails and names
                 ? { ...rec, target: utf8Decode(flip(utf8Encode(rec.target))) }
                 : {
                     ...rec,
-                    headers: { ...rec.headers, 'x-apple-cloudkit-request-iso8601date': utf8Decode(flip(utf8Encode(dateHeader))) },
+                    headers: {
+                      ...rec.headers,
+                      'x-apple-cloudkit-request-iso8601date': utf8Decode(flip(utf8Encode(dateHeader))),
+                    },
                   }
           const result = verifyCloudKitRequest(mutated, vectors.publicKeyPem, { now: date, signedString })
           expect(result.ok).toBe(false)
@@ -206,7 +235,7 @@ describe('verifier rules', () => {
 
   it('requires all three headers', () => {
     const rec = received(c)
-    const { ['x-apple-cloudkit-request-signaturev1']: _, ...rest } = rec.headers
+    const { 'x-apple-cloudkit-request-signaturev1': _, ...rest } = rec.headers
     expect(verifyCloudKitRequest({ ...rec, headers: rest }, vectors.publicKeyPem, { now })).toMatchObject({
       ok: false,
       reason: 'MISSING_HEADER',
@@ -246,7 +275,9 @@ describe('verifier rules', () => {
       reason: 'DATE_OUT_OF_WINDOW',
       message: expect.stringContaining('ahead of'),
     })
-    expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: later, windowSeconds: 700 })).toEqual({
+    expect(
+      verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: later, windowSeconds: 700 }),
+    ).toEqual({
       ok: true,
     })
   })
@@ -259,7 +290,9 @@ describe('verifier rules', () => {
       ...rec,
       headers: { ...rec.headers, 'x-apple-cloudkit-request-signaturev1': value },
     })
-    expect(verifyCloudKitRequest(withSig(Buffer.from(raw).toString('base64')), vectors.publicKeyPem, { now })).toMatchObject({
+    expect(
+      verifyCloudKitRequest(withSig(Buffer.from(raw).toString('base64')), vectors.publicKeyPem, { now }),
+    ).toMatchObject({
       reason: 'SIGNATURE_NOT_DER',
       message: expect.stringContaining('64 raw bytes'),
     })

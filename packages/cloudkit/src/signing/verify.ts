@@ -1,7 +1,6 @@
 import { verify as cryptoVerify, KeyObject } from 'node:crypto'
 import {
   type BytesToken,
-  bytesToken,
   diffTokens,
   fromBase64,
   isSigwireError,
@@ -22,6 +21,7 @@ import {
   HEADER_NAMES_AS_SENT,
   HEADER_SIGNATURE,
 } from '../constants.js'
+import { alignToTokens } from './align.js'
 import { cloudKitBodyHash } from './body-hash.js'
 import { inspectEcdsaSignature } from './der.js'
 import { type PublicKeyInput, parseCloudKitPublicKey } from './keys.js'
@@ -93,9 +93,13 @@ export function verifyCloudKitRequest(
       token: keyId === undefined ? 'key-id' : date === undefined ? TOKEN.date : 'signature',
     })
   if (options.keyId !== undefined && keyId !== options.keyId)
-    return fail('UNKNOWN_KEY_ID', `Key ID ${JSON.stringify(keyId)} is not the key ID this public key is registered under.`, {
-      token: 'key-id',
-    })
+    return fail(
+      'UNKNOWN_KEY_ID',
+      `Key ID ${JSON.stringify(keyId)} is not the key ID this public key is registered under.`,
+      {
+        token: 'key-id',
+      },
+    )
 
   let signedAt: Date
   try {
@@ -119,7 +123,9 @@ export function verifyCloudKitRequest(
     signature = fromBase64(signatureText!, `${HEADER_NAMES_AS_SENT.signature} header`)
   } catch (error) {
     if (!isSigwireError(error)) throw error
-    const hex = /^[0-9a-fA-F]+$/.test(signatureText!) ? ' It looks like hex; send base64 of the DER bytes.' : ''
+    const hex = /^[0-9a-fA-F]+$/.test(signatureText!)
+      ? ' It looks like hex; send base64 of the DER bytes.'
+      : ''
     return fail('SIGNATURE_ENCODING', `${error.message}${hex}`, { token: 'signature' })
   }
   const shape = inspectEcdsaSignature(signature)
@@ -135,7 +141,9 @@ export function verifyCloudKitRequest(
     })
 
   const key =
-    publicKey instanceof KeyObject && publicKey.type === 'public' ? publicKey : parseCloudKitPublicKey(publicKey)
+    publicKey instanceof KeyObject && publicKey.type === 'public'
+      ? publicKey
+      : parseCloudKitPublicKey(publicKey)
   const candidates = bodyHashFields(request.body, options.emptyBodyHash ?? 'sha256-of-empty')
   let rebuilt: BytesToken[] | undefined
   for (const [index, bodyHash] of candidates.entries()) {
@@ -144,7 +152,10 @@ export function verifyCloudKitRequest(
     if (verifyDer(key, renderTokens(tokens), signature)) {
       return index === 0 || request.body.byteLength > 0
         ? { ok: true }
-        : { ok: true, notes: ['The hash field of this bodyless request is empty (accepted by the "either" rule).'] }
+        : {
+            ok: true,
+            notes: ['The hash field of this bodyless request is empty (accepted by the "either" rule).'],
+          }
     }
   }
   const rebuiltMessage = renderTokensToString(rebuilt!)
@@ -155,7 +166,7 @@ export function verifyCloudKitRequest(
       { rebuiltMessage },
     )
   const claimed = utf8Encode(options.signedString)
-  const difference = diffTokens(rebuilt!, alignTo(rebuilt!, claimed))
+  const difference = diffTokens(rebuilt!, alignToTokens(rebuilt!, claimed))
   const signedClaim = verifyDer(key, claimed, signature)
   if (difference === undefined)
     return fail(
@@ -185,21 +196,6 @@ export function verifyDer(key: KeyObject, message: Uint8Array, signature: Uint8A
   } catch {
     return false
   }
-}
-
-/**
- * Cuts the client's claimed bytes at the rebuilt tokens' boundaries (the last token takes the rest),
- * so the first differing byte is attributed to the token that holds it.
- */
-function alignTo(expected: readonly BytesToken[], claimed: Uint8Array): BytesToken[] {
-  const out: BytesToken[] = []
-  let offset = 0
-  expected.forEach((token, index) => {
-    const end = index === expected.length - 1 ? claimed.byteLength : Math.min(claimed.byteLength, offset + token.bytes.byteLength)
-    out.push(bytesToken(token.label, claimed.subarray(offset, end)))
-    offset = end
-  })
-  return out
 }
 
 function describeDifference(d: TokenDifference): string {

@@ -17,7 +17,11 @@ export interface PositiveCase {
   signatureDerHex: string
   bodyHash: string
   message: string
-  checks: { opensslVerifiesMessage: boolean; opensslVerifiesWithQueryDropped: boolean; opensslVerifiesWithEmptyHashField: boolean }
+  checks: {
+    opensslVerifiesMessage: boolean
+    opensslVerifiesWithQueryDropped: boolean
+    opensslVerifiesWithEmptyHashField: boolean
+  }
   note?: string
 }
 
@@ -26,7 +30,13 @@ export interface NegativeCase {
   id: string
   source: string
   description: string
-  request: { method: string; requestTarget: string; body: string | null; bodyKnown: boolean; dateHeader: string }
+  request: {
+    method: string
+    requestTarget: string
+    body: string | null
+    bodyKnown: boolean
+    dateHeader: string
+  }
   signedMessage: string
   verifierRebuilds: { bodyHash: string; message: string } | null
   expectedDiagnosis: string
