@@ -4,6 +4,18 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type CloudKitContainerConfig,
+  type CloudKitDevCredentials,
+  type CloudKitEmulator,
+  type CloudKitEmulatorOptions,
+  type CloudKitKeyConfig,
+  type CloudKitRejection,
+  type CloudKitUserConfig,
+  DEV_CONTAINER as CLOUDKIT_DEV_CONTAINER,
+  startCloudKitEmulator,
+} from './cloudkit/index.js'
 export {
   type EmulatorHandlers,
   type EmulatorRequest,
