@@ -1,4 +1,4 @@
-import { bytesBody, createRequest, textBody, Transport, utf8Decode } from '@sigwire/core'
+import { bytesBody, createRequest, Transport, textBody, utf8Decode } from '@sigwire/core'
 
 /** A raw answer of the emulator. */
 export interface RawAnswer {
@@ -11,7 +11,12 @@ export interface RawAnswer {
 export async function sendRaw(
   transport: Transport,
   baseUrl: string,
-  init: { method: string; target: string; headers?: Record<string, string>; body?: string | Uint8Array | null },
+  init: {
+    method: string
+    target: string
+    headers?: Record<string, string>
+    body?: string | Uint8Array | null
+  },
 ): Promise<RawAnswer> {
   const body =
     init.body === undefined || init.body === null
@@ -28,7 +33,11 @@ export async function sendRaw(
     }),
   )
   const text = utf8Decode(response.body)
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers }
+  return {
+    status: response.status,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: response.headers,
+  }
 }
 
 /** A transport for tests: loopback, no proxy, no retries unless asked. */

@@ -45,23 +45,34 @@ afterAll(async () => {
 })
 
 describe('CloudKit JS 2.6.4 vectors against the emulator', () => {
-  it.each(v.cases.map((c) => [c.id, c] as const))('%s: accepted exactly as CloudKit JS sent it', async (_id, c) => {
-    now = Date.parse(c.date)
-    const answer = await sendRaw(transport, emulator.url, {
-      method: c.method,
-      target: c.requestTarget,
-      headers: c.headers,
-      body: c.body,
-    })
-    expect(answer.status, JSON.stringify(answer.json)).toBe(200)
-  })
+  it.each(v.cases.map((c) => [c.id, c] as const))(
+    '%s: accepted exactly as CloudKit JS sent it',
+    async (_id, c) => {
+      now = Date.parse(c.date)
+      const answer = await sendRaw(transport, emulator.url, {
+        method: c.method,
+        target: c.requestTarget,
+        headers: c.headers,
+        body: c.body,
+      })
+      expect(answer.status, JSON.stringify(answer.json)).toBe(200)
+    },
+  )
 
   it.each(v.cases.map((c) => [c.id, c] as const))('%s: rejected with the query dropped', async (_id, c) => {
     now = Date.parse(c.date)
     const before = emulator.rejections.length
-    const answer = await sendRaw(transport, emulator.url, { method: c.method, target: c.path, headers: c.headers, body: c.body })
+    const answer = await sendRaw(transport, emulator.url, {
+      method: c.method,
+      target: c.path,
+      headers: c.headers,
+      body: c.body,
+    })
     expect(answer.status).toBe(401)
-    expect(answer.json).toMatchObject({ serverErrorCode: 'AUTHENTICATION_FAILED', reason: 'Authentication failed' })
+    expect(answer.json).toMatchObject({
+      serverErrorCode: 'AUTHENTICATION_FAILED',
+      reason: 'Authentication failed',
+    })
     expect(answer.json.uuid).toMatch(/^[0-9a-f-]{36}$/)
     expect(emulator.rejections[before]).toMatchObject({ reason: 'SIGNATURE_MISMATCH', status: 401 })
   })
@@ -75,7 +86,11 @@ describe('CloudKit JS 2.6.4 vectors against the emulator', () => {
     ] as const) {
       const strict = await startCloudKitEmulator(options({ emptyBodyHash: rule }))
       try {
-        const answer = await sendRaw(transport, strict.url, { method: 'GET', target: c.requestTarget, headers: c.headers })
+        const answer = await sendRaw(transport, strict.url, {
+          method: 'GET',
+          target: c.requestTarget,
+          headers: c.headers,
+        })
         expect(answer.status).toBe(status)
       } finally {
         await strict.close()
@@ -137,17 +152,28 @@ describe('server-to-server rules', () => {
 
   it('enforces the date window (default 600 s, configurable)', async () => {
     now = Date.parse(date) + 601_000
-    const late = await sendRaw(transport, emulator.url, { method: 'GET', target: c.requestTarget, headers: c.headers })
+    const late = await sendRaw(transport, emulator.url, {
+      method: 'GET',
+      target: c.requestTarget,
+      headers: c.headers,
+    })
     expect(late.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'DATE_OUT_OF_WINDOW', token: 'date' })
     expect(emulator.rejections.at(-1)!.diagnosis?.findings.map((f) => f.code)).toContain('clock-skew')
     now = Date.parse(date) + 599_000
-    const inside = await sendRaw(transport, emulator.url, { method: 'GET', target: c.requestTarget, headers: c.headers })
+    const inside = await sendRaw(transport, emulator.url, {
+      method: 'GET',
+      target: c.requestTarget,
+      headers: c.headers,
+    })
     expect(inside.status).toBe(200)
     const wide = await startCloudKitEmulator(options({ dateWindowSeconds: 3600 }))
     try {
       now = Date.parse(date) + 1800_000
-      expect((await sendRaw(transport, wide.url, { method: 'GET', target: c.requestTarget, headers: c.headers })).status).toBe(200)
+      expect(
+        (await sendRaw(transport, wide.url, { method: 'GET', target: c.requestTarget, headers: c.headers }))
+          .status,
+      ).toBe(200)
     } finally {
       await wide.close()
     }
@@ -186,7 +212,9 @@ describe('server-to-server rules', () => {
     const answer = await sendRaw(transport, emulator.url, { method: 'GET', target, headers })
     expect(answer.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'S2S_ON_USER_DATABASE' })
-    expect(emulator.rejections.at(-1)!.diagnosis?.findings.map((f) => f.code)).toContain('s2s-on-user-database')
+    expect(emulator.rejections.at(-1)!.diagnosis?.findings.map((f) => f.code)).toContain(
+      's2s-on-user-database',
+    )
     const lenient = await startCloudKitEmulator(options({ s2sOnUserDatabases: 'allow' }))
     try {
       expect((await sendRaw(transport, lenient.url, { method: 'GET', target, headers })).status).toBe(200)
@@ -205,7 +233,9 @@ describe('server-to-server rules', () => {
     })
     expect(answer.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'ENVIRONMENT_INVALID' })
-    expect(emulator.rejections.at(-1)!.diagnosis?.findings.map((f) => f.code)).toContain('environment-invalid')
+    expect(emulator.rejections.at(-1)!.diagnosis?.findings.map((f) => f.code)).toContain(
+      'environment-invalid',
+    )
   })
 
   it('APNs tokens under /database/1/... answer 405', async () => {
@@ -213,9 +243,18 @@ describe('server-to-server rules', () => {
     const target = `/database/1/${v.container}/development/tokens/create`
     const body = '{"apnsEnvironment":"development"}'
     const signer = createCloudKitSigner({ keyId: v.keyID, privateKey: v.privateKeyPem })
-    const request = createRequest({ method: 'POST', url: emulator.url + target, body: jsonBody(JSON.parse(body)) })
+    const request = createRequest({
+      method: 'POST',
+      url: emulator.url + target,
+      body: jsonBody(JSON.parse(body)),
+    })
     const signed = await signer.sign(request, fixedClock(now))
-    const answer = await sendRaw(transport, emulator.url, { method: 'POST', target, headers: { ...signed.headers }, body })
+    const answer = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target,
+      headers: { ...signed.headers },
+      body,
+    })
     expect(answer.status).toBe(405)
   })
 
@@ -247,45 +286,78 @@ describe('API token and web auth token', () => {
 
   it('an API token alone reads the public database; writes and user databases answer 421 with redirectURL', async () => {
     now = Date.now()
-    expect((await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(query), body })).status).toBe(200)
+    expect(
+      (await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(query), body })).status,
+    ).toBe(200)
     const write = await sendRaw(transport, emulator.url, {
       method: 'POST',
       target: withTokens(modify),
       body: JSON.stringify({ operations: [{ operationType: 'create', record: { recordType: 'Note' } }] }),
     })
     expect(write.status).toBe(421)
-    expect(write.json).toMatchObject({ serverErrorCode: 'AUTHENTICATION_REQUIRED', reason: 'request needs authorization' })
+    expect(write.json).toMatchObject({
+      serverErrorCode: 'AUTHENTICATION_REQUIRED',
+      reason: 'request needs authorization',
+    })
     expect(write.json.redirectURL).toMatch(/\/auth\/signin\?container=/)
-    const user = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery), body })
+    const user = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery),
+      body,
+    })
     expect(user.status).toBe(421)
   })
 
   it('signs in at redirectURL, rotates the token on every response and refuses a reused one', async () => {
     now = Date.now()
-    const first = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery), body })
+    const first = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery),
+      body,
+    })
     const signIn = await sendRaw(transport, '', { method: 'GET', target: String(first.json.redirectURL) })
     const token = String(signIn.json.ckWebAuthToken)
     expect(token).toMatch(/[+/]/)
-    const ok = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery, token), body })
+    const ok = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery, token),
+      body,
+    })
     expect(ok.status).toBe(200)
     const rotated = ok.headers['x-apple-cloudkit-web-auth-token'] as string
     expect(rotated).toBeTruthy()
     expect(rotated).not.toBe(token)
-    const reused = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery, token), body })
+    const reused = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery, token),
+      body,
+    })
     expect(reused.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'WEB_AUTH_TOKEN_REUSED' })
     expect(emulator.rejections.at(-1)!.target).not.toContain(percentEncode(token))
-    const next = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery, rotated), body })
+    const next = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery, rotated),
+      body,
+    })
     expect(next.status).toBe(200)
   })
 
   it('refuses an unencoded web auth token, an unknown API token, and S2S headers with an API token', async () => {
     now = Date.now()
     const token = emulator.issueWebAuthToken({ container: v.container, environment: 'development' })
-    const raw = await sendRaw(transport, emulator.url, { method: 'POST', target: withTokens(privateQuery, token, true), body })
+    const raw = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: withTokens(privateQuery, token, true),
+      body,
+    })
     expect(raw.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'WEB_AUTH_TOKEN_NOT_ENCODED' })
-    const bad = await sendRaw(transport, emulator.url, { method: 'POST', target: `${query}?ckAPIToken=nope`, body })
+    const bad = await sendRaw(transport, emulator.url, {
+      method: 'POST',
+      target: `${query}?ckAPIToken=nope`,
+      body,
+    })
     expect(bad.status).toBe(401)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'UNKNOWN_API_TOKEN' })
     const c = v.cases[0]!
@@ -304,7 +376,15 @@ describe('API token and web auth token', () => {
     try {
       const token = lenient.issueWebAuthToken({ container: v.container, environment: 'development' })
       for (let i = 0; i < 2; i++)
-        expect((await sendRaw(transport, lenient.url, { method: 'POST', target: withTokens(privateQuery, token), body })).status).toBe(200)
+        expect(
+          (
+            await sendRaw(transport, lenient.url, {
+              method: 'POST',
+              target: withTokens(privateQuery, token),
+              body,
+            })
+          ).status,
+        ).toBe(200)
     } finally {
       await lenient.close()
     }

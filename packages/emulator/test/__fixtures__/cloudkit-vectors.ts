@@ -18,7 +18,13 @@ export interface CloudKitVectorCase {
 /** A published failure (`negative`). */
 export interface CloudKitNegativeCase {
   id: string
-  request: { method: string; requestTarget: string; body: string | null; bodyKnown: boolean; dateHeader: string }
+  request: {
+    method: string
+    requestTarget: string
+    body: string | null
+    bodyKnown: boolean
+    dateHeader: string
+  }
   signedMessage: string
   expectedDiagnosis: string
   allDiagnoses: string[]
