@@ -128,7 +128,13 @@ export {
   createCloudKitSigner,
   type SignableRequest,
 } from './signing/signer.js'
-export { cloudKitStringToSign, type StringToSignParts, TOKEN } from './signing/string-to-sign.js'
+export {
+  type CloudKitMessage,
+  cloudKitMessage,
+  cloudKitStringToSign,
+  type StringToSignParts,
+  TOKEN,
+} from './signing/string-to-sign.js'
 export {
   type CloudKitVerifyOptions,
   type CloudKitVerifyReason,

@@ -6,15 +6,14 @@ import {
   type HttpRequest,
   type OwnedBody,
   type RequestSigner,
-  renderTokens,
   type SignOutput,
   toBase64,
-  traceTokens,
 } from '@sigwire/core'
 import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import { type PrivateKeyInput, parseCloudKitPrivateKey, publicKeyPemOf } from './keys.js'
-import { cloudKitStringToSign } from './string-to-sign.js'
+import { lazyTrace } from './lazy-trace.js'
+import { cloudKitMessage, cloudKitStringToSign } from './string-to-sign.js'
 
 /** Credentials of a CloudKit server-to-server key (CloudKit Dashboard, API Access). */
 export interface CloudKitSignerCredentials {
@@ -104,15 +103,17 @@ class Signer implements CloudKitSigner {
   #signOver(target: string, digest: Uint8Array, clock: Clock): SignOutput {
     // Formatted once: the header and the message carry the same string (§2.2).
     const date = formatIsoSeconds(clock.now())
-    const tokens = cloudKitStringToSign({ date, bodyHash: toBase64(digest), target })
-    const signature = cryptoSign('sha256', renderTokens(tokens), { key: this.#key, dsaEncoding: 'der' })
+    const message = cloudKitMessage({ date, bodyHash: toBase64(digest), target })
+    // DER is Node's default encoding for EC signatures; passing the bare KeyObject (no options object)
+    // keeps the hot path lean.
+    const signature = cryptoSign('sha256', message.bytes, this.#key)
     return {
       headers: {
         [HEADER_KEY_ID]: this.keyId,
         [HEADER_DATE]: date,
         [HEADER_SIGNATURE]: toBase64(signature),
       },
-      trace: traceTokens(tokens),
+      trace: lazyTrace(message.tokens),
     }
   }
 }

@@ -9,8 +9,10 @@ import {
   fromBase64,
   type HttpRequest,
   type ReceivedRequest,
+  renderTokens,
   renderTokensToString,
   textBody,
+  traceTokens,
   utf8Decode,
   utf8Encode,
 } from '@sigwire/core'
@@ -20,6 +22,7 @@ import { EMPTY_BODY_HASH } from '../constants.js'
 import { type PositiveCase, vectors } from './__fixtures__/cloudkit-vectors.js'
 import { cloudKitBodyHash } from './body-hash.js'
 import { createCloudKitSigner } from './signer.js'
+import { cloudKitMessage } from './string-to-sign.js'
 import { verifyCloudKitRequest } from './verify.js'
 
 const run = promisify(execFile)
@@ -326,3 +329,33 @@ function derToRaw(der: Uint8Array): Uint8Array {
   }
   return out
 }
+
+describe('message bytes and the lazy trace', () => {
+  it('the message bytes are the rendered tokens (property, unicode targets)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.string(),
+        fc.string({ unit: 'grapheme' }),
+        (date, hash, target) => {
+          const message = cloudKitMessage({ date, bodyHash: hash, target })
+          expect(Buffer.from(renderTokens(message.tokens)).equals(Buffer.from(message.bytes))).toBe(true)
+          expect(utf8Decode(message.bytes)).toBe(`${date}:${hash}:${target}`)
+        },
+      ),
+    )
+  })
+
+  it('a signer trace reads, iterates and serializes like traceTokens', async () => {
+    const c = vectors.cases[2]!
+    const signer = createCloudKitSigner({ keyId: vectors.keyID, privateKey: vectors.privateKeyPem })
+    const out = await signer.sign(vectorRequest(c), fixedClock(c.date))
+    const eager = traceTokens(await signer.tokens(vectorRequest(c), c.date))
+    expect(out.trace.length).toBe(5)
+    expect([...out.trace]).toEqual(eager)
+    expect(JSON.parse(JSON.stringify(out.trace))).toEqual(JSON.parse(JSON.stringify(eager)))
+    expect(out.trace[4]!.text).toBe(c.requestTarget)
+    expect(out.trace.map((t) => t.label)).toEqual(['date', ':', 'body-hash', ':', 'request-target'])
+    expect(Array.isArray(out.trace)).toBe(true)
+  })
+})
