@@ -88,24 +88,24 @@ function hashVariants(input: SpaceInput): Variant[] {
   const hex = toHex(digest)
   const out: Variant[] = [{ text: correct, mistakes: [] }]
   out.push(
-    { text: hex, mistakes: ['hash-hex-not-base64'], detail: 'the body hash is the hex digest' },
+    { text: hex, mistakes: ['hash-hex-not-base64'], detail: 'signed the hex SHA-256 digest as the body hash' },
     {
       text: hex.toUpperCase(),
       mistakes: ['hash-hex-not-base64'],
-      detail: 'the body hash is the upper-case hex digest',
+      detail: 'signed the upper-case hex SHA-256 digest as the body hash',
     },
     {
       text: toBase64(utf8Encode(hex)),
       mistakes: ['hash-hex-not-base64'],
-      detail: 'the body hash is base64 of the hex digest text',
+      detail: 'signed base64 of the hex digest text as the body hash',
     },
     {
       text: '',
       mistakes: ['signed-body-differs'],
       detail:
         input.body.byteLength === 0
-          ? 'the hash field is empty; CloudKit hashes zero bytes for a bodyless request (47DEQpj8...)'
-          : 'the hash field is empty although a body was sent',
+          ? 'left the hash field empty; CloudKit hashes zero bytes for a bodyless request (47DEQpj8...)'
+          : 'left the hash field empty although a body was sent',
     },
   )
   if (!input.bodyKnown) return out
