@@ -88,7 +88,11 @@ function hashVariants(input: SpaceInput): Variant[] {
   const hex = toHex(digest)
   const out: Variant[] = [{ text: correct, mistakes: [] }]
   out.push(
-    { text: hex, mistakes: ['hash-hex-not-base64'], detail: 'signed the hex SHA-256 digest as the body hash' },
+    {
+      text: hex,
+      mistakes: ['hash-hex-not-base64'],
+      detail: 'signed the hex SHA-256 digest as the body hash',
+    },
     {
       text: hex.toUpperCase(),
       mistakes: ['hash-hex-not-base64'],

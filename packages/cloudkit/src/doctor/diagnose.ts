@@ -425,7 +425,9 @@ function explain(
     )
   for (const variant of [date, hash, target])
     for (const mistake of variant.mistakes)
-      findings.push(finding(mistake, `${said}: the client ${variant.detail ?? 'built this field differently'}.`))
+      findings.push(
+        finding(mistake, `${said}: the client ${variant.detail ?? 'built this field differently'}.`),
+      )
   if (hit.form.problem)
     findings.push(finding('signature-not-der', `The signature verifies, but ${hit.form.problem}.`))
   if (hit.hash === 'sha1')
