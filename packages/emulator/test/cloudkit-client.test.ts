@@ -810,3 +810,70 @@ describe('state directory', () => {
     }
   })
 })
+
+describe('secrets stay out of diagnostics and errors', () => {
+  it('never publishes the API token, web auth tokens or the private key', async () => {
+    const { channel } = await import('node:diagnostics_channel')
+    const events: unknown[] = []
+    const names = [
+      'sigwire:request:start',
+      'sigwire:request:finish',
+      'sigwire:request:retry',
+      'sigwire:request:error',
+    ]
+    const listener = (message: unknown) => events.push(message)
+    for (const name of names) channel(name).subscribe(listener)
+    const tokensSeen: string[] = []
+    const secretive = createCloudKitClient({
+      container: emulator.dev!.container,
+      environment: 'development',
+      apiToken: emulator.dev!.apiToken,
+      webAuthToken: emulator.issueWebAuthToken(),
+      onWebAuthToken: (token) => tokensSeen.push(token),
+      baseUrl: emulator.url,
+      transportOptions: { proxy: false, retry: { maxAttempts: 2, baseDelayMs: 1 } },
+    })
+    try {
+      emulator.faults.inject('throttle', { retryAfterSeconds: 0 })
+      await secretive.privateDatabase.zones.list()
+      await secretive.privateDatabase.zones.list()
+      const anonymous = createCloudKitClient({
+        container: emulator.dev!.container,
+        environment: 'development',
+        apiToken: emulator.dev!.apiToken,
+        baseUrl: emulator.url,
+        transportOptions: { proxy: false },
+      })
+      const { error } = await failure(anonymous.privateDatabase.zones.list())
+      await anonymous.close()
+      await client.publicDatabase.zones.list()
+      const published = JSON.stringify(events) + JSON.stringify(error) + String((error as Error).message)
+      expect(events.length).toBeGreaterThan(4)
+      expect(tokensSeen.length).toBe(2)
+      for (const secret of [emulator.dev!.apiToken, ...tokensSeen, secretive.webAuthToken!])
+        expect(published).not.toContain(encodeURIComponent(secret))
+      for (const line of emulator
+        .dev!.privateKeyPem.split('\n')
+        .filter((l) => l.length > 20 && !l.startsWith('-----')))
+        expect(published).not.toContain(line)
+      expect(published).toContain('ckAPIToken=[redacted]')
+    } finally {
+      for (const name of names) channel(name).unsubscribe(listener)
+      await secretive.close()
+    }
+  })
+})
+
+describe('TLS', () => {
+  it('serves HTTPS with a generated certificate the client trusts', async () => {
+    const secure = await startCloudKitEmulator({ tls: true })
+    const c = s2sClient(secure, { transportOptions: { proxy: false, tls: { ca: secure.certificate! } } })
+    try {
+      expect(secure.url).toMatch(/^https:/)
+      expect((await c.users.caller()).userRecordName).toMatch(/^_/)
+    } finally {
+      await c.close()
+      await secure.close()
+    }
+  })
+})

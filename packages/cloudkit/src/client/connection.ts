@@ -85,6 +85,13 @@ export class Connection {
     this.#webAuthToken = token
   }
 
+  #adoptRotated(token: string): void {
+    // Rotated tokens travel only as the ckWebAuthToken parameter and the X-Apple-CloudKit-Web-Auth-Token
+    // header, which the redactor masks by name. Registering each one by value would grow the redactor
+    // by one pattern per request for the life of the client.
+    this.#webAuthToken = token
+  }
+
   /** Sends a call and returns its parsed JSON body; a non-2xx answer throws the typed error. */
   async call<T>(spec: CallSpec, options: CallOptions = {}): Promise<T> {
     const auth = this.#authFor(spec.database)
@@ -177,7 +184,7 @@ export class Connection {
       firstHeader(response.headers[HEADER_WEB_AUTH_TOKEN]) ??
       firstHeader(response.headers[HEADER_WEB_AUTH_TOKEN_FALLBACK])
     if (token === undefined || token === '' || token === this.#webAuthToken) return
-    this.setWebAuthToken(token)
+    this.#adoptRotated(token)
     this.#options.onWebAuthToken?.(token)
   }
 
