@@ -193,12 +193,12 @@ export function renderCandidate(
 }
 
 /**
- * Enumerates candidates in order of how many fields are wrong: one, then two, then (when `maxWrong`
- * allows) three or four, so the simplest explanation is found first.
+ * Enumerates candidates in order of how many fields are wrong, from `minWrong` (default one) to
+ * `maxWrong`, so the simplest explanation is found first.
  */
-export function* candidates(space: CandidateSpace, maxWrong: number): Generator<Candidate> {
+export function* candidates(space: CandidateSpace, maxWrong: number, minWrong = 1): Generator<Candidate> {
   const dims = [space.layouts, space.dates, space.hashes, space.targets] as const
-  for (let wrong = 1; wrong <= Math.min(maxWrong, 4); wrong++) {
+  for (let wrong = Math.max(1, minWrong); wrong <= Math.min(maxWrong, 4); wrong++) {
     for (const chosen of combinations([0, 1, 2, 3], wrong)) {
       const ranges = dims.map((dim, i) => (chosen.includes(i) ? dim.slice(1) : dim.slice(0, 1)))
       for (const [layout, date, hash, target] of product(ranges)) {

@@ -373,7 +373,7 @@ function searchSignature(
   const stages = function* (): Generator<[Iterable<Candidate>, readonly ('sha256' | 'sha1')[]]> {
     yield [[expected], ['sha256']]
     yield [candidates(space, 1), ['sha256']]
-    yield [candidates(space, maxWrong), ['sha256']]
+    yield [candidates(space, maxWrong, 2), ['sha256']]
     if (search === 'full') yield [millisecondCandidates(space), ['sha256']]
     yield [[expected, ...candidates(space, 1)], ['sha1']]
   }
