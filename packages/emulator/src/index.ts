@@ -6,6 +6,17 @@
  */
 
 export {
+  type CloudKitContainerConfig,
+  type CloudKitDevCredentials,
+  type CloudKitEmulator,
+  type CloudKitEmulatorOptions,
+  type CloudKitKeyConfig,
+  type CloudKitRejection,
+  type CloudKitUserConfig,
+  DEV_CONTAINER as CLOUDKIT_DEV_CONTAINER,
+  startCloudKitEmulator,
+} from './cloudkit/index.js'
+export {
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,
@@ -21,7 +32,6 @@ export {
   type SafeCreativeEmulatorOptions,
   startSafeCreativeEmulator,
 } from './safe-creative/index.js'
-
 export {
   type EmulatorHandlers,
   type EmulatorRequest,

@@ -1,0 +1,166 @@
+import { LIMITS } from '../constants.js'
+import { CloudKitError } from '../errors.js'
+import {
+  encodeField,
+  type FieldInput,
+  type Location,
+  toFieldValue,
+  type WireField,
+  type ZoneID,
+} from './fields.js'
+
+/** Every comparator of a query filter (DOC `QueryingRecords`; §4.1). */
+export const COMPARATORS = [
+  'EQUALS',
+  'NOT_EQUALS',
+  'LESS_THAN',
+  'LESS_THAN_OR_EQUALS',
+  'GREATER_THAN',
+  'GREATER_THAN_OR_EQUALS',
+  'NEAR',
+  'CONTAINS_ALL_TOKENS',
+  'IN',
+  'NOT_IN',
+  'CONTAINS_ANY_TOKENS',
+  'LIST_CONTAINS',
+  'NOT_LIST_CONTAINS',
+  'NOT_LIST_CONTAINS_ANY',
+  'BEGINS_WITH',
+  'NOT_BEGINS_WITH',
+  'LIST_MEMBER_BEGINS_WITH',
+  'NOT_LIST_MEMBER_BEGINS_WITH',
+  'LIST_CONTAINS_ALL',
+  'NOT_LIST_CONTAINS_ALL',
+] as const
+
+/** A filter comparator. */
+export type Comparator = (typeof COMPARATORS)[number]
+
+/** System fields a query can filter and sort on. */
+export type SystemFieldName =
+  | 'recordName'
+  | 'createdTimestamp'
+  | 'modifiedTimestamp'
+  | 'createdUserRecordName'
+  | 'modifiedUserRecordName'
+  | 'share'
+  | 'parent'
+
+/** One filter of a query: a field (or system field), a comparator and a typed value. */
+export type Filter = {
+  comparator: Comparator
+  fieldValue: FieldInput
+  /** Meters, for `NEAR`. */
+  distance?: number
+} & (
+  | { fieldName: string; systemFieldName?: undefined }
+  | { systemFieldName: SystemFieldName; fieldName?: undefined }
+)
+
+/** One sort descriptor. */
+export type Sort = { ascending?: boolean; relativeLocation?: Location } & (
+  | { fieldName: string; systemFieldName?: undefined }
+  | { systemFieldName: SystemFieldName; fieldName?: undefined }
+)
+
+/** A query (DOC `QueryingRecords`). */
+export interface Query {
+  recordType: string
+  filterBy?: readonly Filter[]
+  sortBy?: readonly Sort[]
+}
+
+/** Options of `records.query` beyond the query itself. */
+export interface QueryOptions {
+  zoneID?: ZoneID
+  /** Records per page, 1 to 200. */
+  resultsLimit?: number
+  desiredKeys?: readonly string[]
+  zoneWide?: boolean
+  numbersAsStrings?: boolean
+  /** Resume after a previous page. */
+  continuationMarker?: string
+}
+
+/** Comparators whose value must carry a `_LIST` type tag (else the service answers 400; 3P MistKit#192). */
+const LIST_VALUED: ReadonlySet<Comparator> = new Set([
+  'IN',
+  'NOT_IN',
+  'NOT_LIST_CONTAINS_ANY',
+  'LIST_CONTAINS_ALL',
+  'NOT_LIST_CONTAINS_ALL',
+])
+
+/** Validates a query and builds the `records/query` body. Throws `INVALID_REQUEST` before anything is sent. */
+export function queryBody(query: Query, options: QueryOptions): Record<string, unknown> {
+  if (typeof query.recordType !== 'string' || query.recordType === '')
+    throw invalid('A query needs a recordType.')
+  checkLimit(options.resultsLimit)
+  const filterBy = (query.filterBy ?? []).map(encodeFilter)
+  const body: Record<string, unknown> = {
+    query: {
+      recordType: query.recordType,
+      ...(filterBy.length > 0 ? { filterBy } : {}),
+      ...(query.sortBy && query.sortBy.length > 0 ? { sortBy: query.sortBy.map(encodeSort) } : {}),
+    },
+  }
+  if (options.zoneID) body.zoneID = options.zoneID
+  if (options.resultsLimit !== undefined) body.resultsLimit = options.resultsLimit
+  if (options.desiredKeys) body.desiredKeys = options.desiredKeys
+  if (options.zoneWide !== undefined) body.zoneWide = options.zoneWide
+  if (options.numbersAsStrings !== undefined) body.numbersAsStrings = options.numbersAsStrings
+  if (options.continuationMarker !== undefined) body.continuationMarker = options.continuationMarker
+  return body
+}
+
+function encodeFilter(filter: Filter, index: number): Record<string, unknown> {
+  if (!(COMPARATORS as readonly string[]).includes(filter.comparator))
+    throw invalid(`filterBy[${index}] has the unknown comparator ${JSON.stringify(filter.comparator)}.`)
+  const name = filter.fieldName ?? filter.systemFieldName
+  if (typeof name !== 'string' || name === '')
+    throw invalid(`filterBy[${index}] needs a fieldName or systemFieldName.`)
+  const value = toFieldValue(filter.fieldValue, `filterBy[${index}].fieldValue`)
+  if (LIST_VALUED.has(filter.comparator) && !value.type.endsWith('_LIST'))
+    throw invalid(
+      `filterBy[${index}]: ${filter.comparator} needs a list value (e.g. field.stringList([...])); CloudKit answers 400 BAD_REQUEST otherwise.`,
+    )
+  if (filter.comparator === 'NEAR') {
+    if (value.type !== 'LOCATION')
+      throw invalid(`filterBy[${index}]: NEAR needs a LOCATION value (field.location()).`)
+    if (typeof filter.distance !== 'number' || !(filter.distance >= 0))
+      throw invalid(`filterBy[${index}]: NEAR needs a distance in meters.`)
+  }
+  const wire: WireField = encodeField(value)
+  return {
+    comparator: filter.comparator,
+    ...(filter.fieldName !== undefined
+      ? { fieldName: filter.fieldName }
+      : { systemFieldName: filter.systemFieldName }),
+    fieldValue: wire,
+    ...(filter.distance === undefined ? {} : { distance: filter.distance }),
+  }
+}
+
+function encodeSort(sort: Sort): Record<string, unknown> {
+  return {
+    ...(sort.fieldName !== undefined
+      ? { fieldName: sort.fieldName }
+      : { systemFieldName: sort.systemFieldName }),
+    ...(sort.ascending === undefined ? {} : { ascending: sort.ascending }),
+    ...(sort.relativeLocation
+      ? { relativeLocation: encodeField({ type: 'LOCATION', value: sort.relativeLocation }).value }
+      : {}),
+  }
+}
+
+/** Checks a `resultsLimit` (1 to 200; DOC `PropertyMetrics`). */
+export function checkLimit(limit: number | undefined): void {
+  if (limit === undefined) return
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.recordsPerResponse)
+    throw invalid(`resultsLimit must be an integer from 1 to ${LIMITS.recordsPerResponse}, not ${limit}.`)
+}
+
+/** `INVALID_REQUEST` with `message`. */
+export function invalid(message: string): CloudKitError {
+  return new CloudKitError({ code: 'INVALID_REQUEST', message })
+}

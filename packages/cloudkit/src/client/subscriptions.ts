@@ -1,0 +1,84 @@
+import type { CloudKitDatabaseName } from './address.js'
+import type { Connection } from './connection.js'
+import { invalid } from './query.js'
+import { itemError, type ServerErrorBody } from './response-errors.js'
+import type { CallOptions, Subscription, SubscriptionResult } from './types.js'
+
+type WireSubscription = Subscription & ServerErrorBody
+
+/** One operation of `subscriptions/modify`. */
+export interface SubscriptionOperation {
+  operationType: 'create' | 'update' | 'delete'
+  subscription: Subscription
+}
+
+/** Push subscriptions of one database (DOC `ModifySubscriptions`, `FetchSubscriptions`). */
+export class Subscriptions {
+  readonly #connection: Connection
+  readonly #database: CloudKitDatabaseName
+
+  constructor(connection: Connection, database: CloudKitDatabaseName) {
+    this.#connection = connection
+    this.#database = database
+  }
+
+  /** Every subscription of the database. */
+  async list(options: CallOptions = {}): Promise<Array<Subscription & { subscriptionID: string }>> {
+    const response = await this.#connection.call<{ subscriptions?: WireSubscription[] }>(
+      { database: this.#database, operation: 'subscriptions/list', method: 'GET', readOnly: true },
+      options,
+    )
+    return (response.subscriptions ?? []) as Array<Subscription & { subscriptionID: string }>
+  }
+
+  /** Fetches subscriptions by ID; each item is the subscription or its own error. */
+  async lookup(subscriptionIDs: readonly string[], options: CallOptions = {}): Promise<SubscriptionResult[]> {
+    if (subscriptionIDs.length === 0) return []
+    const response = await this.#connection.call<{ subscriptions?: WireSubscription[] }>(
+      {
+        database: this.#database,
+        operation: 'subscriptions/lookup',
+        method: 'POST',
+        body: { subscriptions: subscriptionIDs.map((subscriptionID) => ({ subscriptionID })) },
+        readOnly: true,
+      },
+      options,
+    )
+    return (response.subscriptions ?? []).map(subscriptionResult)
+  }
+
+  /** Creates, updates or deletes subscriptions; one result per operation, in order. */
+  async modify(
+    operations: readonly SubscriptionOperation[],
+    options: CallOptions = {},
+  ): Promise<SubscriptionResult[]> {
+    if (operations.length === 0) return []
+    operations.forEach((op, i) => {
+      if (!['create', 'update', 'delete'].includes(op.operationType))
+        throw invalid(`operations[${i}]: subscription operations are create, update or delete.`)
+      const s = op.subscription
+      if (op.operationType !== 'create' && !s.subscriptionID)
+        throw invalid(`operations[${i}] needs subscription.subscriptionID.`)
+      if (op.operationType !== 'delete' && s.subscriptionType === 'query' && !s.query?.recordType)
+        throw invalid(`operations[${i}]: a query subscription needs query.recordType.`)
+      if (op.operationType !== 'delete' && s.subscriptionType === 'zone' && !s.zoneID?.zoneName)
+        throw invalid(`operations[${i}]: a zone subscription needs zoneID.`)
+    })
+    const response = await this.#connection.call<{ subscriptions?: WireSubscription[] }>(
+      { database: this.#database, operation: 'subscriptions/modify', method: 'POST', body: { operations } },
+      options,
+    )
+    return (response.subscriptions ?? []).map(subscriptionResult)
+  }
+}
+
+function subscriptionResult(wire: WireSubscription): SubscriptionResult {
+  if (wire.serverErrorCode !== undefined)
+    return {
+      ok: false,
+      subscriptionID: wire.subscriptionID,
+      error: itemError(wire, `Subscription ${JSON.stringify(wire.subscriptionID ?? '')}`),
+    }
+  const { serverErrorCode: _code, reason: _reason, uuid: _uuid, ...subscription } = wire
+  return { ok: true, subscription: subscription as Subscription & { subscriptionID: string } }
+}

@@ -1,0 +1,465 @@
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import {
+  type Diagnosis,
+  diffTokens,
+  isBase64,
+  parseIsoDateTime,
+  parseIsoSeconds,
+  type ReceivedRequest,
+  receivedHeader,
+  renderTokensToString,
+  type TokenDifference,
+  utf8Encode,
+} from '@sigwire/core'
+import { parseCloudKitPath } from '../client/address.js'
+import {
+  DEFAULT_DATE_WINDOW_SECONDS,
+  ENVIRONMENTS,
+  HEADER_DATE,
+  HEADER_KEY_ID,
+  HEADER_NAMES_AS_SENT,
+  HEADER_SIGNATURE,
+  PARAM_API_TOKEN,
+} from '../constants.js'
+import { alignToTokens } from '../signing/align.js'
+import { cloudKitBodyHash } from '../signing/body-hash.js'
+import { inspectEcdsaSignature } from '../signing/der.js'
+import { type PublicKeyInput, parseCloudKitPublicKey } from '../signing/keys.js'
+import { cloudKitStringToSign } from '../signing/string-to-sign.js'
+import {
+  type Candidate,
+  type CandidateSpace,
+  candidateSpace,
+  candidates,
+  type Layout,
+  millisecondDates,
+  type Variant,
+} from './candidates.js'
+import { analyzeClaimedString } from './claimed-analysis.js'
+import { type CloudKitFinding, finding, orderFindings } from './findings.js'
+
+/** A public key registered with CloudKit (or the emulator) for a container and environment. */
+export interface RegisteredKey {
+  readonly keyId: string
+  readonly publicKeyPem: PublicKeyInput
+  readonly container?: string
+  readonly environment?: string
+}
+
+/** Input of {@link diagnoseCloudKitRequest}. */
+export interface DiagnoseCloudKitInput {
+  /** The request as the server received it (raw target, headers, body bytes). */
+  readonly request: ReceivedRequest
+  /** The public key registered for the request's key ID. */
+  readonly publicKeyPem?: PublicKeyInput
+  /** What the client says it signed. */
+  readonly signedString?: string
+  /** The server's time. Default: now. */
+  readonly now?: Date | number
+  /** Accepted clock skew in seconds. Default 600. */
+  readonly windowSeconds?: number
+  /** Every key registered for the container (finds a signature made with another key). */
+  readonly registeredKeys?: readonly RegisteredKey[]
+  /** False when the body the client sent is not known (a published string without its body). Default true. */
+  readonly bodyKnown?: boolean
+  /**
+   * `full` (default) tries up to three wrong fields at once, and every millisecond of the date;
+   * `quick` stops at two wrong fields (what the emulator runs for each rejected request).
+   */
+  readonly search?: 'full' | 'quick'
+}
+
+/** What the signature was found to verify over. */
+export interface SignatureMatch {
+  /** The message the signature verifies over. */
+  readonly message: string
+  /** The key ID of the key that verified it. */
+  readonly keyId: string | undefined
+  /** Hash the client used. */
+  readonly hash: 'sha256' | 'sha1'
+  /** Signature encoding the client used. */
+  readonly encoding: 'der' | 'raw'
+}
+
+/** The CloudKit doctor's report. */
+export interface CloudKitDiagnosis extends Diagnosis {
+  readonly findings: readonly CloudKitFinding[]
+  /** The message a correct client signs for this request (when the date and body are known). */
+  readonly expectedMessage?: string
+  /** True when the signature verifies over {@link CloudKitDiagnosis.expectedMessage} with the registered key. */
+  readonly signatureVerified?: boolean
+  /** What the signature does verify over, when the candidate search found it. */
+  readonly matched?: SignatureMatch
+  /** The first difference between the expected message and the client's string, token by token. */
+  readonly firstDifference?: TokenDifference
+}
+
+interface KeyCandidate {
+  readonly keyId: string | undefined
+  readonly key: KeyObject
+}
+
+interface SignatureForm {
+  readonly bytes: Uint8Array
+  readonly encoding: 'der' | 'raw'
+  /** Why this form is a mistake (undefined for base64 DER). */
+  readonly problem?: string
+}
+
+/**
+ * Says why CloudKit rejected (or would reject) a server-to-server request, with stable finding codes.
+ * It works from what is available:
+ * - the request alone: missing headers, the date's form and skew, the environment, S2S on a user database;
+ * - with the client's string-to-sign: a token-by-token diff against the expected message, and the
+ *   shape of each field (hex hash, host in the target, method prefix, ...);
+ * - with the registered public key (or all registered keys): a candidate search that rebuilds the
+ *   message under every known mistake and reports the one the signature actually verifies over
+ *   (protocols/cloudkit.md §6).
+ */
+export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitDiagnosis {
+  const request = input.request
+  const findings: CloudKitFinding[] = []
+  const keyId = receivedHeader(request, HEADER_KEY_ID)
+  const date = receivedHeader(request, HEADER_DATE)
+  const signatureText = receivedHeader(request, HEADER_SIGNATURE)
+  const route = parseCloudKitPath(request.target)
+  const bodyKnown = input.bodyKnown ?? true
+  const now = input.now === undefined ? Date.now() : new Date(input.now).getTime()
+  const windowSeconds = input.windowSeconds ?? DEFAULT_DATE_WINDOW_SECONDS
+  const s2s = keyId !== undefined || date !== undefined || signatureText !== undefined
+  const apiToken = new URLSearchParams(request.target.split('?')[1] ?? '').has(PARAM_API_TOKEN)
+
+  if (route && !(ENVIRONMENTS as readonly string[]).includes(route.environment))
+    findings.push(
+      finding(
+        'environment-invalid',
+        `The environment in the path is ${JSON.stringify(route.environment)}; CloudKit knows only "development" and "production" (lower case).`,
+      ),
+    )
+  if (!s2s && !apiToken)
+    findings.push(
+      finding(
+        'missing-header',
+        `The request carries no authentication: none of the server-to-server headers and no ${PARAM_API_TOKEN} parameter.`,
+      ),
+    )
+  if (s2s) {
+    const missing = [
+      [keyId, HEADER_NAMES_AS_SENT.keyId],
+      [date, HEADER_NAMES_AS_SENT.date],
+      [signatureText, HEADER_NAMES_AS_SENT.signature],
+    ].filter(([value]) => value === undefined)
+    if (missing.length > 0)
+      findings.push(
+        finding('missing-header', `The request lacks ${missing.map(([, name]) => name).join(' and ')}.`),
+      )
+    if (route && (route.database === 'private' || route.database === 'shared'))
+      findings.push(
+        finding(
+          's2s-on-user-database',
+          `Server-to-server headers were sent to the ${route.database} database; CloudKit accepts server-to-server keys only on the public database.`,
+        ),
+      )
+  }
+  if (date !== undefined) findings.push(...dateFindings(date, now, windowSeconds))
+
+  const bodyHash = cloudKitBodyHash(request.body)
+  const expectedTokens =
+    date !== undefined && bodyKnown
+      ? cloudKitStringToSign({ date, bodyHash, target: request.target })
+      : undefined
+  const expectedMessage = expectedTokens ? renderTokensToString(expectedTokens) : undefined
+
+  const keys = resolveKeys(input, keyId, route, findings)
+
+  let firstDifference: TokenDifference | undefined
+  if (input.signedString !== undefined) {
+    findings.push(
+      ...analyzeClaimedString(input.signedString, {
+        method: request.method,
+        date,
+        target: request.target,
+        body: request.body,
+        bodyKnown,
+      }),
+    )
+    if (expectedTokens)
+      firstDifference = diffTokens(
+        expectedTokens,
+        alignToTokens(expectedTokens, utf8Encode(input.signedString)),
+      )
+  }
+
+  let signatureVerified: boolean | undefined
+  let matched: SignatureMatch | undefined
+  const forms = signatureText === undefined ? [] : signatureForms(signatureText)
+  if (signatureText !== undefined && forms.length === 0)
+    findings.push(
+      finding(
+        'signature-not-der',
+        `The ${HEADER_NAMES_AS_SENT.signature} header is neither base64, base64url nor hex of a signature.`,
+      ),
+    )
+  if (forms.length > 0 && keys.length > 0 && date !== undefined && bodyKnown) {
+    const host = receivedHeader(request, 'host')
+    const space = candidateSpace({
+      method: request.method,
+      date,
+      target: request.target,
+      body: request.body,
+      bodyKnown,
+      host,
+      full: input.search !== 'quick',
+    })
+    const result = searchSignature(space, keys, forms, input.search ?? 'full', input.signedString)
+    signatureVerified = result.verifiedExpected
+    matched = result.match
+    findings.push(...result.findings)
+  }
+
+  const ordered = orderFindings(findings)
+  const errors = ordered.some((f) => f.severity === 'error')
+  const ok = !errors && (s2s ? signatureVerified === true : true)
+  return {
+    ok,
+    findings: ordered,
+    ...(expectedMessage === undefined ? {} : { expectedMessage }),
+    ...(signatureVerified === undefined ? {} : { signatureVerified }),
+    ...(matched ? { matched } : {}),
+    ...(firstDifference ? { firstDifference } : {}),
+  }
+}
+
+function dateFindings(date: string, now: number, windowSeconds: number): CloudKitFinding[] {
+  const out: CloudKitFinding[] = []
+  try {
+    parseIsoSeconds(date)
+  } catch (error) {
+    const problem = (error as { details?: { problem?: string } }).details?.problem
+    if (problem === 'fraction')
+      out.push(
+        finding('date-has-milliseconds', `The date header ${JSON.stringify(date)} has fractional seconds.`),
+      )
+    else
+      out.push(
+        finding(
+          'date-not-utc',
+          `The date header ${JSON.stringify(date)} is not UTC in the form YYYY-MM-DDTHH:MM:SSZ (${problem === 'format' ? 'not ISO 8601' : problem === 'no-zone' ? 'no zone' : 'an offset instead of Z'}).`,
+        ),
+      )
+  }
+  let instant: number | undefined
+  try {
+    instant = parseIsoDateTime(date, { allowFraction: true }).date.getTime()
+  } catch {
+    instant = undefined
+  }
+  if (instant !== undefined && Math.abs(instant - now) > windowSeconds * 1000) {
+    const skew = Math.round((instant - now) / 1000)
+    out.push(
+      finding(
+        'clock-skew',
+        `The signed date is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server's clock; the accepted window is ±${windowSeconds} s.`,
+      ),
+    )
+  }
+  return out
+}
+
+function resolveKeys(
+  input: DiagnoseCloudKitInput,
+  keyId: string | undefined,
+  route: ReturnType<typeof parseCloudKitPath>,
+  findings: CloudKitFinding[],
+): KeyCandidate[] {
+  const out: KeyCandidate[] = []
+  if (input.publicKeyPem !== undefined) out.push({ keyId, key: parseCloudKitPublicKey(input.publicKeyPem) })
+  const registered = input.registeredKeys ?? []
+  if (registered.length > 0 && keyId !== undefined) {
+    const sameId = registered.filter((k) => k.keyId === keyId)
+    const here = sameId.find((k) => matchesRoute(k, route))
+    if (sameId.length === 0)
+      findings.push(
+        finding(
+          'wrong-key',
+          `Key ID ${JSON.stringify(keyId)} is not registered${route ? ` for ${route.container} (${route.environment})` : ''}; registered: ${registered.map((k) => k.keyId).join(', ')}.`,
+        ),
+      )
+    else if (here === undefined && route)
+      findings.push(
+        finding(
+          'wrong-key',
+          `Key ID ${JSON.stringify(keyId)} is registered for ${sameId.map((k) => `${k.container ?? '?'} (${k.environment ?? '?'})`).join(', ')}, not for ${route.container} (${route.environment}); development and production have separate keys.`,
+        ),
+      )
+    const primary = here ?? sameId[0]
+    if (input.publicKeyPem === undefined && primary)
+      out.push({ keyId, key: parseCloudKitPublicKey(primary.publicKeyPem) })
+    for (const k of registered)
+      if (k !== primary) out.push({ keyId: k.keyId, key: parseCloudKitPublicKey(k.publicKeyPem) })
+  }
+  return out
+}
+
+function matchesRoute(key: RegisteredKey, route: ReturnType<typeof parseCloudKitPath>): boolean {
+  if (!route) return true
+  return (
+    (key.container === undefined || key.container === route.container) &&
+    (key.environment === undefined || key.environment === route.environment)
+  )
+}
+
+function signatureForms(text: string): SignatureForm[] {
+  let bytes: Uint8Array | undefined
+  let problem: string | undefined
+  if (isBase64(text)) bytes = new Uint8Array(Buffer.from(text, 'base64'))
+  else if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) {
+    bytes = new Uint8Array(Buffer.from(text, 'hex'))
+    problem = 'the signature header is hex, not base64'
+  } else if (/^[A-Za-z0-9_-]+=*$/.test(text)) {
+    bytes = new Uint8Array(Buffer.from(text, 'base64url'))
+    problem = 'the signature header is base64url (- and _), not standard base64'
+  }
+  if (bytes === undefined) return []
+  const shape = inspectEcdsaSignature(bytes)
+  if (shape.kind === 'der') return [{ bytes, encoding: 'der', ...(problem ? { problem } : {}) }]
+  if (shape.kind === 'raw') {
+    const raw = 'the signature is 64 raw bytes (r || s), not DER'
+    return [{ bytes, encoding: 'raw', problem: problem ? `${problem}, and ${raw}` : raw }]
+  }
+  return []
+}
+
+interface SearchResult {
+  readonly verifiedExpected: boolean
+  readonly match?: SignatureMatch
+  readonly findings: CloudKitFinding[]
+}
+
+function verifies(key: KeyObject, hash: 'sha256' | 'sha1', form: SignatureForm, message: string): boolean {
+  try {
+    return cryptoVerify(
+      hash,
+      Buffer.from(message, 'utf8'),
+      { key, dsaEncoding: form.encoding === 'der' ? 'der' : 'ieee-p1363' },
+      form.bytes,
+    )
+  } catch {
+    return false
+  }
+}
+
+function searchSignature(
+  space: CandidateSpace,
+  keys: readonly KeyCandidate[],
+  forms: readonly SignatureForm[],
+  search: 'full' | 'quick',
+  signedString: string | undefined,
+): SearchResult {
+  const [primary, ...others] = keys
+  const expected: Candidate = {
+    message: `${space.dates[0]!.text}:${space.hashes[0]!.text}:${space.targets[0]!.text}`,
+    picks: [space.layouts[0]!, space.dates[0]!, space.hashes[0]!, space.targets[0]!],
+  }
+  const tryAll = (key: KeyCandidate, list: Iterable<Candidate>, hashes: readonly ('sha256' | 'sha1')[]) => {
+    for (const candidate of list)
+      for (const hash of hashes)
+        for (const form of forms)
+          if (verifies(key.key, hash, form, candidate.message)) return { candidate, hash, form }
+    return undefined
+  }
+  // Three wrong fields at once is as far as published mistakes go; four would triple the search.
+  const maxWrong = search === 'full' ? 3 : 2
+  const stages = function* (): Generator<[Iterable<Candidate>, readonly ('sha256' | 'sha1')[]]> {
+    yield [[expected], ['sha256']]
+    yield [candidates(space, 1), ['sha256']]
+    yield [candidates(space, maxWrong, 2), ['sha256']]
+    if (search === 'full') yield [millisecondCandidates(space), ['sha256']]
+    yield [[expected, ...candidates(space, 1)], ['sha1']]
+  }
+  if (primary) {
+    for (const [list, hashes] of stages()) {
+      const hit = tryAll(primary, list, hashes)
+      if (hit) return explain(hit, primary, hit.candidate === expected, false)
+    }
+  }
+  for (const other of others) {
+    const hit = tryAll(other, [expected, ...candidates(space, 1)], ['sha256'])
+    if (hit) return explain(hit, other, false, true, primary !== undefined)
+  }
+  if (
+    primary &&
+    signedString !== undefined &&
+    forms.some((f) => verifies(primary.key, 'sha256', f, signedString))
+  )
+    return { verifiedExpected: false, findings: [] }
+  return {
+    verifiedExpected: false,
+    findings: [
+      finding(
+        'wrong-key',
+        primary
+          ? 'The signature verifies neither over the expected message nor over any known mistaken form of it with the registered public key: the request was most likely signed with a private key that does not belong to this key ID (or the signature was altered in transit).'
+          : 'The signature verifies under none of the registered keys.',
+      ),
+    ],
+  }
+}
+
+function explain(
+  hit: { candidate: Candidate; hash: 'sha256' | 'sha1'; form: SignatureForm },
+  key: KeyCandidate,
+  isExpected: boolean,
+  otherKey: boolean,
+  hadPrimary = true,
+): SearchResult {
+  const findings: CloudKitFinding[] = []
+  const [layout, date, hash, target] = hit.candidate.picks as [Layout, Variant, Variant, Variant]
+  const said = `The signature verifies over ${JSON.stringify(hit.candidate.message)}`
+  for (const mistake of layout.mistakes)
+    findings.push(
+      finding(
+        mistake,
+        `${said}: the client built the message as ${layout.fields.join(':')} instead of date:hash:target.`,
+      ),
+    )
+  for (const variant of [date, hash, target])
+    for (const mistake of variant.mistakes)
+      findings.push(
+        finding(mistake, `${said}: the client ${variant.detail ?? 'built this field differently'}.`),
+      )
+  if (hit.form.problem)
+    findings.push(finding('signature-not-der', `The signature verifies, but ${hit.form.problem}.`))
+  if (hit.hash === 'sha1')
+    findings.push(
+      finding(
+        'signature-not-der',
+        "The signature is over SHA-1 (python-ecdsa's default hashfunc), not SHA-256.",
+      ),
+    )
+  if (otherKey)
+    findings.push(
+      finding(
+        'wrong-key',
+        hadPrimary
+          ? `The signature was made with the private key of key ID ${JSON.stringify(key.keyId)}, not the key whose ID was sent.`
+          : `The signature verifies with the key registered as ${JSON.stringify(key.keyId)}.`,
+      ),
+    )
+  return {
+    verifiedExpected: isExpected && !otherKey,
+    match: {
+      message: hit.candidate.message,
+      keyId: key.keyId,
+      hash: hit.hash,
+      encoding: hit.form.encoding,
+    },
+    findings,
+  }
+}
+
+function* millisecondCandidates(space: CandidateSpace): Generator<Candidate> {
+  const [layout, , hash, target] = [space.layouts[0]!, space.dates[0]!, space.hashes[0]!, space.targets[0]!]
+  for (const date of millisecondDates(space.dates[0]!.text))
+    yield { message: `${date.text}:${hash.text}:${target.text}`, picks: [layout, date, hash, target] }
+}

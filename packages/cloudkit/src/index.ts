@@ -1,0 +1,144 @@
+/**
+ * @sigwire/cloudkit: CloudKit Web Services for Node.js. Server-to-server ECDSA P-256 signing over the
+ * exact bytes sent, the matching verifier, a doctor that says why a request was rejected, and a typed
+ * client for records, zones, subscriptions, users, APNs tokens and assets.
+ *
+ * @packageDocumentation
+ */
+export {
+  type CloudKitAddress,
+  type CloudKitDatabaseName,
+  type CloudKitEnvironment,
+  type CloudKitPath,
+  checkContainer,
+  checkDatabase,
+  checkEnvironment,
+  parseCloudKitPath,
+} from './client/address.js'
+export {
+  Assets,
+  type AssetTarget,
+  type AssetUploadInput,
+  type AssetUploadUrl,
+  type UploadedAsset,
+} from './client/assets.js'
+export {
+  type CloudKitClient,
+  type CloudKitClientOptions,
+  type CloudKitDatabase,
+  createCloudKitClient,
+} from './client/client.js'
+export { classify as classifyCloudKitResponse } from './client/connection.js'
+export { decodeRecord, encodeRecord } from './client/decode.js'
+export {
+  type Asset,
+  type AssetReceipt,
+  decodeField,
+  encodeField,
+  type FieldInput,
+  type FieldType,
+  type FieldValue,
+  field,
+  isFieldValue,
+  type Location,
+  type Reference,
+  toFieldValue,
+  type WireField,
+  type ZoneID,
+} from './client/fields.js'
+export {
+  COMPARATORS,
+  type Comparator,
+  type Filter,
+  type Query,
+  type QueryOptions,
+  type Sort,
+  type SystemFieldName,
+} from './client/query.js'
+export { type LookupOptions, type ModifyOptions, type RecordChangesInput, Records } from './client/records.js'
+export type { ServerErrorBody } from './client/response-errors.js'
+export { type SubscriptionOperation, Subscriptions } from './client/subscriptions.js'
+export { Tokens } from './client/tokens.js'
+export type {
+  ApnsToken,
+  CallOptions,
+  ChangeInfo,
+  CloudKitRecord,
+  QueryPage,
+  RecordChangesPage,
+  RecordInput,
+  RecordOperation,
+  RecordOperationType,
+  RecordResult,
+  Subscription,
+  SubscriptionResult,
+  UserIdentity,
+  WireRecord,
+  Zone,
+  ZoneChangesPage,
+  ZoneResult,
+} from './client/types.js'
+export { Users } from './client/users.js'
+export { type ZoneOperation, Zones } from './client/zones.js'
+export {
+  CLOUDKIT_API_ORIGIN,
+  DATABASES,
+  DEFAULT_DATE_WINDOW_SECONDS,
+  EMPTY_BODY_HASH,
+  ENVIRONMENTS,
+  HEADER_DATE,
+  HEADER_KEY_ID,
+  HEADER_SIGNATURE,
+  HEADER_WEB_AUTH_TOKEN,
+  LIMITS,
+  OPENSSL,
+  PARAM_API_TOKEN,
+  PARAM_WEB_AUTH_TOKEN,
+} from './constants.js'
+export {
+  type CloudKitDiagnosis,
+  type DiagnoseCloudKitInput,
+  diagnoseCloudKitRequest,
+  type RegisteredKey,
+  type SignatureMatch,
+} from './doctor/diagnose.js'
+export { type CloudKitFinding, type CloudKitFindingCode, FINDING_ORDER } from './doctor/findings.js'
+export {
+  CLOUDKIT_SERVER_ERROR_CODES,
+  CloudKitError,
+  type CloudKitErrorCode,
+  type CloudKitErrorOptions,
+  type CloudKitServerErrorCode,
+  isCloudKitError,
+  isServerErrorCode,
+  SERVER_ERROR_STATUS,
+} from './errors.js'
+export { cloudKitBodyHash } from './signing/body-hash.js'
+export { inspectEcdsaSignature, type SignatureShape } from './signing/der.js'
+export {
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  parseCloudKitPrivateKey,
+  parseCloudKitPublicKey,
+  publicKeyPemOf,
+} from './signing/keys.js'
+export {
+  type CloudKitSigner,
+  type CloudKitSignerCredentials,
+  createCloudKitSigner,
+  type SignableRequest,
+} from './signing/signer.js'
+export {
+  type CloudKitMessage,
+  cloudKitMessage,
+  cloudKitStringToSign,
+  type StringToSignParts,
+  TOKEN,
+} from './signing/string-to-sign.js'
+export {
+  type CloudKitVerifyOptions,
+  type CloudKitVerifyReason,
+  type CloudKitVerifyResult,
+  type EmptyBodyHashRule,
+  verifyCloudKitRequest,
+} from './signing/verify.js'
