@@ -25,7 +25,8 @@ export function parseRawHttpRequest(bytes: Uint8Array): ParsedRequest {
   const lines = buffer.subarray(0, headEnd).toString('utf8').split(/\r?\n/)
   while (lines.length > 0 && lines[0]!.trim() === '') lines.shift()
   const requestLine = lines.shift()
-  const match = requestLine ? /^([A-Za-z]+)\s+(\S+)(?:\s+HTTP\/\d(?:\.\d)?)?\s*$/.exec(requestLine) : null
+  // The target runs to the HTTP version: a published failing example may carry spaces in it.
+  const match = requestLine ? /^([A-Za-z]+)\s+(.+?)(?:\s+HTTP\/\d(?:\.\d)?)?\s*$/.exec(requestLine) : null
   if (!match) {
     throw new InputError(
       `The request file does not start with a request line like "POST /path?query HTTP/1.1" (found ${JSON.stringify((requestLine ?? '').slice(0, 80))}).`,
@@ -63,6 +64,8 @@ export function parseRawHttpRequest(bytes: Uint8Array): ParsedRequest {
     )
   }
   const rawTarget = match[2]!
+  if (/\s/.test(rawTarget))
+    warnings.push('the request-target contains spaces; a real client must percent-encode them')
   const absolute = splitAbsoluteUrl(rawTarget)
   const host = headers.host
   const origin = absolute?.origin ?? (typeof host === 'string' ? `https://${host}` : undefined)

@@ -16,3 +16,43 @@ export interface SafeCreativeCase {
 export const safeCreativeCases = (
   loadVectorFile('safe-creative.json') as { cases: SafeCreativeCase[] }
 ).cases.filter((c) => c.privateKey !== null)
+
+/** One positive case of ../shared/vectors/cloudkit.json (Apple's CloudKit JS 2.6.4). */
+export interface CloudKitCase {
+  id: string
+  method: string
+  requestTarget: string
+  body: string | null
+  headers: Record<string, string>
+  date: string
+  keyID: string
+  signature: string
+  message: string
+}
+
+/** One published or reconstructed failure of ../shared/vectors/cloudkit.json. */
+export interface CloudKitNegative {
+  id: string
+  request: {
+    method: string
+    requestTarget: string
+    body: string | null
+    bodyKnown: boolean
+    dateHeader: string
+  }
+  signedMessage: string
+  expectedDiagnosis: string
+  allDiagnoses: string[]
+  signature?: string
+}
+
+interface CloudKitFile {
+  keyID: string
+  publicKeyPem: string
+  privateKeyPem: string
+  cases: CloudKitCase[]
+  negative: CloudKitNegative[]
+}
+
+/** The CloudKit vector file. */
+export const cloudkit = loadVectorFile('cloudkit.json') as CloudKitFile

@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs'
+import {
+  createCloudKitSigner,
+  DEFAULT_DATE_WINDOW_SECONDS,
+  diagnoseCloudKitRequest,
+  type EmptyBodyHashRule,
+  type RegisteredKey,
+  verifyCloudKitRequest,
+} from '@sigwire/cloudkit'
+import {
+  bytesBody,
+  emptyBody,
+  formatIsoSeconds,
+  parseIsoSeconds,
+  renderTokensToString,
+  traceTokens,
+} from '@sigwire/core'
+import type { Command } from 'commander'
+import {
+  addRequestInputOptions,
+  nowFrom,
+  type RequestInputOptions,
+  readRequestInput,
+} from '../input/request-input.js'
+import { EXIT, InputError } from '../output/errors.js'
+import type { Io } from '../output/io.js'
+import { printDiagnosis, printSignReport, printVerifyReport, verifyReport } from '../output/render.js'
+import { readSecret, readUserFile, requireSecret } from '../secrets.js'
+import { collect, type ProtocolCommands } from './protocol.js'
+
+const KEY_ENV = 'SIGWIRE_CLOUDKIT_PRIVATE_KEY'
+const PUBLIC_KEY_ENV = 'SIGWIRE_CLOUDKIT_PUBLIC_KEY'
+const EMPTY_RULES: readonly EmptyBodyHashRule[] = ['sha256-of-empty', 'empty', 'either']
+
+interface PublicKeyOptions {
+  publicKeyFile?: string
+  registeredKey: string[]
+  windowSeconds?: string
+}
+
+function addPublicKeyOptions(command: Command): Command {
+  return command
+    .option(
+      '--public-key-file <file>',
+      `the public key registered in CloudKit Dashboard (SPKI PEM; or ${PUBLIC_KEY_ENV})`,
+    )
+    .option(
+      '--registered-key <keyId=file>',
+      'another key registered for the container (repeat): finds a request signed with the wrong key',
+      collect,
+      [],
+    )
+    .option('--window-seconds <n>', 'accepted clock skew', String(DEFAULT_DATE_WINDOW_SECONDS))
+}
+
+function publicKeyFrom(options: PublicKeyOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (options.publicKeyFile !== undefined)
+    return readUserFile(options.publicKeyFile, 'public key file').toString('utf8')
+  return env[PUBLIC_KEY_ENV] || undefined
+}
+
+function registeredKeys(options: PublicKeyOptions): RegisteredKey[] {
+  return options.registeredKey.map((entry) => {
+    const eq = entry.indexOf('=')
+    if (eq <= 0) throw new InputError(`--registered-key ${JSON.stringify(entry)} is not keyId=file.`)
+    return {
+      keyId: entry.slice(0, eq),
+      publicKeyPem: readUserFile(entry.slice(eq + 1), 'public key file').toString('utf8'),
+    }
+  })
+}
+
+function windowFrom(options: { windowSeconds?: string }): number {
+  const value = Number(options.windowSeconds ?? DEFAULT_DATE_WINDOW_SECONDS)
+  if (!Number.isFinite(value) || value < 0)
+    throw new InputError('--window-seconds takes a number of seconds.')
+  return value
+}
+
+/** CloudKit Web Services server-to-server keys: ECDSA P-256 over `date:bodyHash:target`. */
+export const cloudKitCommands: ProtocolCommands = {
+  name: 'cloudkit',
+
+  registerSign(sign, io) {
+    sign
+      .command('cloudkit')
+      .description(
+        'sign a CloudKit server-to-server request (ECDSA P-256 over date:base64(sha256(body)):target)',
+      )
+      .option('--key-file <file>', `the private key (SEC1 or PKCS#8 PEM, DER; or ${KEY_ENV})`)
+      .option('--passphrase-file <file>', 'passphrase of an encrypted key')
+      .requiredOption('--key-id <id>', 'the key ID CloudKit Dashboard shows')
+      .requiredOption('--method <method>', 'HTTP method')
+      .requiredOption('--target <path?query>', 'the request-target exactly as sent: path plus ?query')
+      .option('--date <iso>', 'the date to sign, YYYY-MM-DDTHH:MM:SSZ (default: now)')
+      .option('--body <text>', 'the body, as UTF-8 text')
+      .option('--body-file <file>', 'the body, as the exact bytes of a file')
+      .option('--json', 'machine-readable output')
+      .action(
+        async (options: {
+          keyFile?: string
+          passphraseFile?: string
+          keyId: string
+          method: string
+          target: string
+          date?: string
+          body?: string
+          bodyFile?: string
+          json?: boolean
+        }) => {
+          const privateKey =
+            options.keyFile !== undefined
+              ? readUserFile(options.keyFile, 'key file')
+              : requireSecret({ envName: KEY_ENV, what: 'private key', flags: '--key-file' }, io.env)
+          const passphrase = readSecret(
+            {
+              file: options.passphraseFile,
+              envName: 'SIGWIRE_CLOUDKIT_PASSPHRASE',
+              what: 'passphrase',
+              flags: '--passphrase-file',
+            },
+            io.env,
+          )
+          if (options.body !== undefined && options.bodyFile !== undefined)
+            throw new InputError('Pass --body or --body-file, not both.')
+          if (!options.target.startsWith('/')) {
+            throw new InputError(
+              `--target must be the path and query as sent (starting with /database/1/ or /device/1/), not ${JSON.stringify(options.target.slice(0, 60))}.`,
+            )
+          }
+          const date = options.date ?? formatIsoSeconds(new Date())
+          parseIsoSeconds(date)
+          const signer = createCloudKitSigner({
+            keyId: options.keyId,
+            privateKey,
+            ...(passphrase === undefined ? {} : { passphrase }),
+          })
+          const body =
+            options.bodyFile !== undefined
+              ? readFileSync(options.bodyFile)
+              : options.body !== undefined
+                ? Buffer.from(options.body, 'utf8')
+                : undefined
+          const tokens = await signer.tokens(
+            { target: options.target, body: body === undefined ? emptyBody : bytesBody(body) },
+            date,
+          )
+          const message = renderTokensToString(tokens)
+          const signature = signer.signMessage(message)
+          printSignReport(
+            io,
+            {
+              protocol: 'cloudkit',
+              method: options.method.toUpperCase(),
+              headers: {
+                'X-Apple-CloudKit-Request-KeyID': options.keyId,
+                'X-Apple-CloudKit-Request-ISO8601Date': date,
+                'X-Apple-CloudKit-Request-SignatureV1': signature,
+              },
+              stringToSign: message,
+              tokens: traceTokens(tokens),
+            },
+            Boolean(options.json),
+          )
+        },
+      )
+  },
+
+  registerVerify(verify, io, setExit) {
+    addPublicKeyOptions(
+      addRequestInputOptions(
+        verify.command('cloudkit').description('verify a captured CloudKit server-to-server request'),
+      ),
+    )
+      .option('--key-id <id>', 'the key ID the public key is registered under')
+      .option('--empty-body-hash <rule>', `${EMPTY_RULES.join(' | ')}`, 'sha256-of-empty')
+      .option('--json', 'machine-readable output')
+      .action(
+        (
+          options: RequestInputOptions &
+            PublicKeyOptions & { keyId?: string; emptyBodyHash: string; json?: boolean },
+        ) => {
+          const request = readRequestInput(options)
+          const publicKey = publicKeyFrom(options, io.env)
+          if (publicKey === undefined)
+            throw new InputError(`Pass the registered public key: --public-key-file, or ${PUBLIC_KEY_ENV}.`)
+          if (!EMPTY_RULES.includes(options.emptyBodyHash as EmptyBodyHashRule))
+            throw new InputError(`--empty-body-hash is one of ${EMPTY_RULES.join(', ')}.`)
+          const now = nowFrom(options)
+          const windowSeconds = windowFrom(options)
+          const result = verifyCloudKitRequest(request, publicKey, {
+            now,
+            windowSeconds,
+            emptyBodyHash: options.emptyBodyHash as EmptyBodyHashRule,
+            ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+          })
+          let report = verifyReport(result, { expected: result.rebuiltMessage ?? '', actual: '' })
+          if (!result.ok && result.failedToken === undefined) {
+            // The signature alone cannot say which token differs; the doctor's candidate search finds the
+            // message it does verify over, and diffing that message against the right one names the token.
+            const common = {
+              request,
+              publicKeyPem: publicKey,
+              now,
+              windowSeconds,
+              registeredKeys: registeredKeys(options),
+            }
+            const found = diagnoseCloudKitRequest({ ...common, search: 'quick' }).matched
+            const diff = found
+              ? diagnoseCloudKitRequest({ ...common, search: 'quick', signedString: found.message })
+                  .firstDifference
+              : undefined
+            if (diff && !report.ok)
+              report = {
+                ...report,
+                failedToken: { label: diff.label, expected: diff.expected.text, actual: diff.actual.text },
+              }
+          }
+          setExit(printVerifyReport(io, report, request, Boolean(options.json)) ? EXIT.ok : EXIT.failed)
+        },
+      )
+  },
+
+  registerDoctor(doctor, io, setExit) {
+    addPublicKeyOptions(
+      addRequestInputOptions(
+        doctor.command('cloudkit').description('explain why CloudKit answers 401 AUTHENTICATION_FAILED'),
+      ),
+    )
+      .option('--signed <string>', 'the string the client says it signed')
+      .option('--signed-file <file>', 'file holding that string')
+      .option(
+        '--body-unknown',
+        'the captured request has no body although one was sent (a published example)',
+      )
+      .option('--json', 'machine-readable output')
+      .action(
+        (
+          options: RequestInputOptions &
+            PublicKeyOptions & {
+              signed?: string
+              signedFile?: string
+              bodyUnknown?: boolean
+              json?: boolean
+            },
+        ) => {
+          const request = readRequestInput(options)
+          const publicKey = publicKeyFrom(options, io.env)
+          const signedString = readSecret(
+            {
+              value: options.signed,
+              file: options.signedFile,
+              envName: 'SIGWIRE_SIGNED_STRING',
+              what: 'signed string',
+              flags: '--signed',
+            },
+            io.env,
+          )
+          const diagnosis = diagnoseCloudKitRequest({
+            request,
+            ...(publicKey === undefined ? {} : { publicKeyPem: publicKey }),
+            ...(signedString === undefined ? {} : { signedString }),
+            now: nowFrom(options),
+            windowSeconds: windowFrom(options),
+            registeredKeys: registeredKeys(options),
+            bodyKnown: !options.bodyUnknown,
+          })
+          setExit(printDiagnosis(io, diagnosis, request, Boolean(options.json)) ? EXIT.ok : EXIT.failed)
+        },
+      )
+  },
+}
