@@ -1,5 +1,6 @@
 import { isSigwireError } from '@sigwire/core'
 import { Command, CommanderError } from 'commander'
+import { registerEmulate } from './commands/emulate.js'
 import { registerICloud } from './commands/icloud.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerProtocolCommands } from './commands/protocols.js'
@@ -20,6 +21,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
     })
   registerProtocolCommands(program, io, setExit)
   registerKeygen(program, io)
+  registerEmulate(program, io)
   registerICloud(program, io, setExit)
   return program
 }
