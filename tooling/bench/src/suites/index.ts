@@ -1,5 +1,13 @@
 import type { Suite } from '../suite.js'
 import { coreTokensSuite } from './core-tokens.js'
+import { cloudKitSigningSuite } from './signing-cloudkit.js'
+import { safeCreativeSigningSuite } from './signing-safe-creative.js'
+import { srpSuite } from './srp.js'
 
 /** Every suite, in report order. */
-export const suites: readonly Suite[] = [coreTokensSuite]
+export const suites: readonly Suite[] = [
+  coreTokensSuite,
+  cloudKitSigningSuite,
+  safeCreativeSigningSuite,
+  srpSuite,
+]
