@@ -154,128 +154,104 @@ export class Transport {
   ): Promise<TransportResponse | StreamResponse> {
     if (this.#closed)
       throw new SigwireError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
-    const id = ++nextId
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+    const call = new Call(request, options.signal, options.timeoutMs ?? this.#timeoutMs, this.redactor)
     const safe = isIdempotent(request.method) || options.retrySafe === true
     const allowed = (mode: RetryMode): boolean => mode === 'always' || (mode === 'if-safe' && safe)
-    const url = this.redactor.redactUrl(requestUrl(request))
     let resigned = false
-
-    for (let attempt = 1; ; attempt++) {
-      this.#throwIfAborted(signal, options.signal, timeoutMs, url)
-      const signedAt = this.clock.now().getTime()
-      let sent = request
-      let trace: readonly TokenTrace[] = []
-      if (options.signer) {
-        const output = await options.signer.sign(request, this.clock)
-        sent = applySignature(request, output)
-        trace = output.trace
-      }
-      if (sent.headers['user-agent'] === undefined)
-        sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
-      const started = performance.now()
-      this.#publishStart(id, sent, attempt)
-
-      let raw: Dispatcher.ResponseData
-      try {
-        raw = await this.#dispatch(sent, signal)
-      } catch (error) {
-        const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
-        if (failure.retry !== 'never' && allowed(failure.retry) && attempt < this.#retry.maxAttempts) {
-          await this.#wait(
-            id,
-            sent,
-            attempt,
-            backoffDelay(attempt, this.#retry, this.#random),
-            failure.error.message,
-            signal,
-            options.signal,
-            timeoutMs,
-            url,
-          )
-          continue
+    try {
+      for (let attempt = 1; ; attempt++) {
+        call.throwIfAborted()
+        const signedAt = this.clock.now().getTime()
+        let sent = request
+        let trace: readonly TokenTrace[] = []
+        if (options.signer) {
+          const output = await options.signer.sign(request, this.clock)
+          sent = applySignature(request, output)
+          trace = output.trace
         }
-        this.#publishError(id, sent, attempt, failure.error)
-        throw failure.error
-      }
+        if (sent.headers['user-agent'] === undefined)
+          sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
+        const started = performance.now()
+        this.#publishStart(call.id, sent, attempt)
 
-      const status = raw.statusCode
-      const headers = raw.headers as IncomingHttpHeaders
-      const receivedAt = Date.now()
-      if (this.clock instanceof SkewClock) this.clock.observeServerDate(firstHeader(headers.date), receivedAt)
-
-      const streamOk = stream && status >= 200 && status < 300
-      let body: Uint8Array = EMPTY
-      if (!streamOk) {
+        let raw: Dispatcher.ResponseData
         try {
-          body = await this.#readBody(raw, url)
+          raw = await this.#dispatch(sent, call.signal)
         } catch (error) {
-          const failure = this.#networkFailure(error, signal, options.signal, timeoutMs, url, attempt)
-          if (
-            allowed(failure.retry === 'always' ? 'if-safe' : failure.retry) &&
-            attempt < this.#retry.maxAttempts
-          ) {
-            await this.#wait(
-              id,
+          const failure = this.#networkFailure(error, call, attempt)
+          if (failure.retry !== 'never' && allowed(failure.retry) && attempt < this.#retry.maxAttempts) {
+            await this.#wait(call, sent, attempt, this.#backoff(attempt), failure.error.message)
+            continue
+          }
+          this.#publishError(call.id, sent, attempt, failure.error)
+          throw failure.error
+        }
+
+        const status = raw.statusCode
+        const headers = raw.headers as IncomingHttpHeaders
+        const receivedAt = Date.now()
+        if (this.clock instanceof SkewClock)
+          this.clock.observeServerDate(firstHeader(headers.date), receivedAt)
+
+        const streamOk = stream && status >= 200 && status < 300
+        let body: Uint8Array = EMPTY
+        if (!streamOk) {
+          try {
+            body = await this.#readBody(raw, call)
+          } catch (error) {
+            const failure = this.#networkFailure(error, call, attempt)
+            // A body cut off mid-way was processed by the server: never "always" safe to repeat.
+            const mode = failure.retry === 'always' ? 'if-safe' : failure.retry
+            if (allowed(mode) && attempt < this.#retry.maxAttempts) {
+              await this.#wait(call, sent, attempt, this.#backoff(attempt), failure.error.message)
+              continue
+            }
+            this.#publishError(call.id, sent, attempt, failure.error)
+            throw failure.error
+          }
+        }
+        this.#publishFinish(call.id, sent, attempt, status, started)
+        const response: TransportResponse = { status, headers, body, request: sent, trace, attempts: attempt }
+        if (streamOk) {
+          // The time limit covers the wait for the response head; the stream is read at the caller's pace.
+          call.keepCallerSignal()
+          return { ...response, body: raw.body as unknown as Readable }
+        }
+
+        const verdict = options.classify?.(response) ?? {}
+        if (verdict.authFailure && options.skewWindowMs !== undefined && !resigned) {
+          const serverMs = Date.parse(firstHeader(headers.date) ?? '')
+          if (Number.isFinite(serverMs) && Math.abs(serverMs + 500 - signedAt) > options.skewWindowMs) {
+            resigned = true
+            if (this.clock instanceof SkewClock) this.clock.syncTo(serverMs + 500, receivedAt)
+            this.#publishRetry(
+              call.id,
               sent,
               attempt,
-              backoffDelay(attempt, this.#retry, this.#random),
-              failure.error.message,
-              signal,
-              options.signal,
-              timeoutMs,
-              url,
+              0,
+              `clock skew of ${Math.round((serverMs + 500 - signedAt) / 1000)} s; re-signing once`,
             )
             continue
           }
-          this.#publishError(id, sent, attempt, failure.error)
-          throw failure.error
         }
-      }
-      const durationMs = Math.round(performance.now() - started)
-      this.#publishFinish(id, sent, attempt, status, durationMs)
-      const response: TransportResponse = { status, headers, body, request: sent, trace, attempts: attempt }
-      if (streamOk) return { ...response, body: raw.body as unknown as Readable }
-
-      const verdict = options.classify?.(response) ?? {}
-      if (verdict.authFailure && options.skewWindowMs !== undefined && !resigned) {
-        const serverMs = Date.parse(firstHeader(headers.date) ?? '')
-        if (Number.isFinite(serverMs) && Math.abs(serverMs + 500 - signedAt) > options.skewWindowMs) {
-          resigned = true
-          if (this.clock instanceof SkewClock) this.clock.syncTo(serverMs + 500, receivedAt)
-          this.#publishRetry(
-            id,
-            sent,
-            attempt,
-            0,
-            `clock skew of ${Math.round((serverMs + 500 - signedAt) / 1000)} s; re-signing once`,
-          )
-          continue
+        const mode = verdict.retry ?? defaultRetryMode(status)
+        if (mode !== 'never' && allowed(mode) && attempt < this.#retry.maxAttempts) {
+          const hinted =
+            verdict.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']), receivedAt)
+          if (hinted === undefined || hinted <= this.#retry.maxRetryAfterMs) {
+            await this.#wait(call, sent, attempt, hinted ?? this.#backoff(attempt), `HTTP ${status}`)
+            continue
+          }
         }
+        return stream ? { ...response, body: Readable.from([Buffer.from(body)]) } : response
       }
-      const mode = verdict.retry ?? defaultRetryMode(status)
-      if (mode !== 'never' && allowed(mode) && attempt < this.#retry.maxAttempts) {
-        const hinted =
-          verdict.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']), receivedAt)
-        if (hinted === undefined || hinted <= this.#retry.maxRetryAfterMs) {
-          await this.#wait(
-            id,
-            sent,
-            attempt,
-            hinted ?? backoffDelay(attempt, this.#retry, this.#random),
-            `HTTP ${status}`,
-            signal,
-            options.signal,
-            timeoutMs,
-            url,
-          )
-          continue
-        }
-      }
-      return stream ? { ...response, body: Readable.from([Buffer.from(body)]) } : response
+    } finally {
+      call.end()
     }
+  }
+
+  #backoff(attempt: number): number {
+    return backoffDelay(attempt, this.#retry, this.#random)
   }
 
   async #dispatch(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
@@ -300,7 +276,7 @@ export class Transport {
     })
   }
 
-  async #readBody(raw: Dispatcher.ResponseData, url: string): Promise<Uint8Array> {
+  async #readBody(raw: Dispatcher.ResponseData, call: Call): Promise<Uint8Array> {
     const chunks: Buffer[] = []
     let total = 0
     for await (const chunk of raw.body as AsyncIterable<Buffer>) {
@@ -309,7 +285,7 @@ export class Transport {
         raw.body.destroy()
         throw new SigwireError({
           code: 'RESPONSE_TOO_LARGE',
-          message: `The response from ${url} is larger than ${this.#maxResponseBytes} bytes; raise maxResponseBytes or stream it.`,
+          message: `The response from ${call.url()} is larger than ${this.#maxResponseBytes} bytes; raise maxResponseBytes or stream it.`,
         })
       }
       chunks.push(chunk)
@@ -317,16 +293,9 @@ export class Transport {
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
   }
 
-  #networkFailure(
-    error: unknown,
-    signal: AbortSignal,
-    callerSignal: AbortSignal | undefined,
-    timeoutMs: number,
-    url: string,
-    attempt: number,
-  ): { error: SigwireError; retry: RetryMode } {
+  #networkFailure(error: unknown, call: Call, attempt: number): { error: SigwireError; retry: RetryMode } {
     if (error instanceof SigwireError) return { error, retry: 'never' }
-    if (signal.aborted) return { error: this.#abortError(callerSignal, timeoutMs, url), retry: 'never' }
+    if (call.signal.aborted) return { error: call.abortError(), retry: 'never' }
     const code = (error as { code?: string }).code ?? ''
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? ''
     // Nothing reached the server when the connection was refused or never established.
@@ -337,56 +306,30 @@ export class Transport {
     return {
       error: new SigwireError({
         code: 'NETWORK_ERROR',
-        message: `Request to ${url} failed on attempt ${attempt}: ${message}${code ? ` (${code})` : ''}. Check the network and the service URL.`,
+        message: `Request to ${call.url()} failed on attempt ${attempt}: ${message}${code ? ` (${code})` : ''}. Check the network and the service URL.`,
         details: { attempt, errno: code || cause || undefined },
       }),
       retry: notSent ? 'always' : 'if-safe',
     }
   }
 
-  #abortError(callerSignal: AbortSignal | undefined, timeoutMs: number, url: string): SigwireError {
-    if (callerSignal?.aborted) {
-      return new SigwireError({
-        code: 'ABORTED',
-        message: `The request to ${url} was aborted by the caller.`,
-      })
-    }
-    return new SigwireError({
-      code: 'TIMEOUT',
-      message: `The request to ${url} did not complete within ${timeoutMs} ms (retries included); raise timeoutMs or check the service.`,
-      details: { timeoutMs },
-    })
-  }
-
-  #throwIfAborted(
-    signal: AbortSignal,
-    callerSignal: AbortSignal | undefined,
-    timeoutMs: number,
-    url: string,
-  ): void {
-    if (signal.aborted) throw this.#abortError(callerSignal, timeoutMs, url)
-  }
-
   async #wait(
-    id: number,
+    call: Call,
     request: HttpRequest,
     attempt: number,
     delayMs: number,
     reason: string,
-    signal: AbortSignal,
-    callerSignal: AbortSignal | undefined,
-    timeoutMs: number,
-    url: string,
   ): Promise<void> {
-    this.#publishRetry(id, request, attempt, delayMs, reason)
+    this.#publishRetry(call.id, request, attempt, delayMs, reason)
     try {
-      await sleep(delayMs, undefined, { signal })
+      await sleep(delayMs, undefined, { signal: call.signal })
     } catch {
-      throw this.#abortError(callerSignal, timeoutMs, url)
+      throw call.abortError()
     }
   }
 
   #publishStart(id: number, request: HttpRequest, attempt: number): void {
+    if (!debug.enabled && !channels.start.hasSubscribers) return
     const url = this.redactor.redactUrl(requestUrl(request))
     if (debug.enabled) debug('-> %s %s (attempt %d)', request.method, url, attempt)
     if (channels.start.hasSubscribers) {
@@ -400,14 +343,10 @@ export class Transport {
     }
   }
 
-  #publishFinish(
-    id: number,
-    request: HttpRequest,
-    attempt: number,
-    status: number,
-    durationMs: number,
-  ): void {
+  #publishFinish(id: number, request: HttpRequest, attempt: number, status: number, started: number): void {
+    if (!debug.enabled && !channels.finish.hasSubscribers) return
     const url = this.redactor.redactUrl(requestUrl(request))
+    const durationMs = Math.round(performance.now() - started)
     if (debug.enabled) debug('<- %d %s %s in %d ms', status, request.method, url, durationMs)
     if (channels.finish.hasSubscribers)
       channels.finish.publish({ id, method: request.method, url, attempt, status, durationMs })
@@ -439,6 +378,77 @@ export class Transport {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/**
+ * The state of one call across its attempts: one abort signal for the caller's signal and the time
+ * limit together (an AbortController and a plain timer: cheaper per call than AbortSignal.timeout plus
+ * AbortSignal.any), and the redacted URL, computed only if an error or a log line needs it.
+ */
+class Call {
+  readonly id = ++nextId
+  readonly signal: AbortSignal
+  readonly #controller = new AbortController()
+  readonly #callerSignal: AbortSignal | undefined
+  readonly #timeoutMs: number
+  readonly #request: HttpRequest
+  readonly #redactor: Redactor
+  readonly #timer: NodeJS.Timeout
+  readonly #onCallerAbort = () => this.#controller.abort()
+  #keepCaller = false
+  #url: string | undefined
+
+  constructor(
+    request: HttpRequest,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    redactor: Redactor,
+  ) {
+    this.#request = request
+    this.#redactor = redactor
+    this.#callerSignal = callerSignal
+    this.#timeoutMs = timeoutMs
+    this.signal = this.#controller.signal
+    this.#timer = setTimeout(() => this.#controller.abort(), timeoutMs)
+    this.#timer.unref()
+    if (callerSignal?.aborted) this.#controller.abort()
+    else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true })
+  }
+
+  /** The request's URL with credentials masked. */
+  url(): string {
+    this.#url ??= this.#redactor.redactUrl(requestUrl(this.#request))
+    return this.#url
+  }
+
+  /** `ABORTED` when the caller's signal fired, else `TIMEOUT`. */
+  abortError(): SigwireError {
+    if (this.#callerSignal?.aborted) {
+      return new SigwireError({
+        code: 'ABORTED',
+        message: `The request to ${this.url()} was aborted by the caller.`,
+      })
+    }
+    return new SigwireError({
+      code: 'TIMEOUT',
+      message: `The request to ${this.url()} did not complete within ${this.#timeoutMs} ms (retries included); raise timeoutMs or check the service.`,
+      details: { timeoutMs: this.#timeoutMs },
+    })
+  }
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw this.abortError()
+  }
+
+  /** A streamed body stays cancellable by the caller after the call returns. */
+  keepCallerSignal(): void {
+    this.#keepCaller = true
+  }
+
+  end(): void {
+    clearTimeout(this.#timer)
+    if (!this.#keepCaller) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort)
+  }
+}
 
 /** The first value of a header that may repeat. */
 export function firstHeader(value: string | string[] | undefined): string | undefined {

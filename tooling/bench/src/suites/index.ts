@@ -1,5 +1,6 @@
 import type { Suite } from '../suite.js'
 import { coreTokensSuite } from './core-tokens.js'
+import { roundTripSuite } from './roundtrip.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
 import { safeCreativeSigningSuite } from './signing-safe-creative.js'
 import { srpSuite } from './srp.js'
@@ -10,4 +11,5 @@ export const suites: readonly Suite[] = [
   cloudKitSigningSuite,
   safeCreativeSigningSuite,
   srpSuite,
+  roundTripSuite,
 ]

@@ -8,6 +8,8 @@ import { Dispatcher } from 'undici'
 export class LocalDispatcher extends Dispatcher {
   readonly #body: Buffer
   requests = 0
+  /** The last request dispatched: method, path and in-memory body (to replay it elsewhere). */
+  last: { method: string; path: string; body: Uint8Array | undefined } | undefined
 
   constructor(responseJson: unknown) {
     super()
@@ -17,6 +19,11 @@ export class LocalDispatcher extends Dispatcher {
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     this.requests++
     const body = options.body
+    this.last = {
+      method: options.method,
+      path: options.path,
+      body: body instanceof Uint8Array ? body : undefined,
+    }
     if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
       // Drain a streamed body so file sources complete their pass.
       void (async () => {

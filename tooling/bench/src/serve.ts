@@ -1,0 +1,30 @@
+// Runs emulators for the round-trip and memory benchmarks in their own process, so the server's work
+// is not counted in the client's process. Usage: node dist/serve.js '<json spec>'. Prints one JSON line
+// with each emulator's URL and dev credentials, then runs until stdin closes.
+import { startCloudKitEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
+
+interface Spec {
+  cloudkit?: Record<string, unknown>
+  safeCreative?: Record<string, unknown>
+  appleNews?: Record<string, unknown>
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as Spec
+const closers: Array<() => Promise<void>> = []
+const info: Record<string, unknown> = {}
+if (spec.cloudkit) {
+  const emulator = await startCloudKitEmulator(spec.cloudkit)
+  closers.push(() => emulator.close())
+  info.cloudkit = { url: emulator.url, dev: emulator.dev }
+}
+if (spec.safeCreative) {
+  const emulator = await startSafeCreativeEmulator(spec.safeCreative)
+  closers.push(() => emulator.close())
+  info.safeCreative = { url: emulator.apiUrl, dev: emulator.dev }
+}
+process.stdout.write(`${JSON.stringify(info)}\n`)
+process.stdin.resume()
+process.stdin.on('end', async () => {
+  await Promise.all(closers.map((close) => close()))
+  process.exit(0)
+})
