@@ -50,6 +50,7 @@ export { debug } from './observe/debug.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'
 export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
+export { lazyTrace, lazyTraceTokens } from './tokens/lazy-trace.js'
 export {
   digestTokens,
   digestTokensSync,

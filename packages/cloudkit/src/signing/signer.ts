@@ -4,6 +4,7 @@ import {
   type Clock,
   formatIsoSeconds,
   type HttpRequest,
+  lazyTraceTokens,
   type OwnedBody,
   type RequestSigner,
   type SignOutput,
@@ -12,7 +13,6 @@ import {
 import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import { type PrivateKeyInput, parseCloudKitPrivateKey, publicKeyPemOf } from './keys.js'
-import { lazyTrace } from './lazy-trace.js'
 import { cloudKitMessage, cloudKitStringToSign } from './string-to-sign.js'
 
 /** Credentials of a CloudKit server-to-server key (CloudKit Dashboard, API Access). */
@@ -113,7 +113,7 @@ class Signer implements CloudKitSigner {
         [HEADER_DATE]: date,
         [HEADER_SIGNATURE]: toBase64(signature),
       },
-      trace: lazyTrace(message.tokens),
+      trace: lazyTraceTokens(message.tokens),
     }
   }
 }

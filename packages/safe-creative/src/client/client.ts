@@ -15,6 +15,7 @@ import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/param
 import {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
+  rememberParams,
   type SafeCreativeSigner,
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
@@ -360,9 +361,10 @@ export class SafeCreativeClient {
     const all: ParamPair[] = [...pairs]
     if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])
     const method = options.method ?? 'GET'
-    const request =
+    const params: ParamPair[] = [['component', component], ...all]
+    const built =
       method === 'GET'
-        ? createRequest({ method, url, query: [['component', component], ...all] })
+        ? createRequest({ method, url, query: params })
         : createRequest({
             method,
             url,
@@ -370,6 +372,7 @@ export class SafeCreativeClient {
             headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
             body: textBody(formatQueryPairs(all)),
           })
+    const request = rememberParams(built, params)
     const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
     let response: Awaited<ReturnType<Transport['send']>>
     try {

@@ -11,7 +11,7 @@ import {
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { signedVectors } from './__fixtures__/vectors.js'
-import { createSafeCreativeSigner } from './signer.js'
+import { createSafeCreativeSigner, rememberParams } from './signer.js'
 import { verifySafeCreativeParams, verifySafeCreativeRequest } from './verify.js'
 
 const APP = { sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9', privateKey: 'k3v8q1m0z7x2c5b9n4w6e8r1t' }
@@ -305,5 +305,41 @@ describe('signer: bad input gets typed errors', () => {
       ok: false,
       reason: 'INVALID_TIME',
     })
+  })
+})
+
+describe('parameters remembered by the client', () => {
+  it('sign exactly as the parameters decoded from the request would (property, unicode)', () => {
+    const signer = createSafeCreativeSigner({
+      sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9',
+      privateKey: 'k3v8q1m0z7x2c5b9n4w6e8r1t',
+    })
+    const name = fc
+      .stringMatching(/^[a-z][a-z0-9-]{0,11}$/)
+      .filter((n) => !['signature', 'ztime', 'component', 'sharedkey', 'debug-component'].includes(n))
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(name, fc.string({ unit: 'grapheme' })), {
+          selector: ([n]) => n,
+          maxLength: 8,
+        }),
+        (pairs) => {
+          const params: Array<[string, string]> = [['component', 'authkey.create'], ...pairs]
+          const decoded = createRequest({
+            method: 'GET',
+            url: 'https://api.safecreative.org/v2/',
+            query: params,
+          })
+          const remembered = rememberParams(
+            createRequest({ method: 'GET', url: 'https://api.safecreative.org/v2/', query: params }),
+            params,
+          )
+          const a = signer.sign(decoded, fixedClock(1_773_500_966_123))
+          const b = signer.sign(remembered, fixedClock(1_773_500_966_123))
+          expect(b.query).toEqual(a.query)
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
 })

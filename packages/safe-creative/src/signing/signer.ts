@@ -2,6 +2,7 @@ import {
   type BytesToken,
   type Clock,
   type HttpRequest,
+  lazyTrace,
   percentDecode,
   type RequestSigner,
   type SignOutput,
@@ -13,7 +14,6 @@ import {
 import { ANALYSIS_SECRET_TEXT } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
-import { lazyTrace } from './lazy-trace.js'
 import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
 import { buildStringToSign, type SafeCreativeStringToSign } from './string-to-sign.js'
 
@@ -151,6 +151,7 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
   }
 
   const trace = (built: SafeCreativeStringToSign) =>
+    // built.tokens() encodes every token: defer it with the trace.
     lazyTrace(() => traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
 
   const signParams = (input: ParamsInput, nowMs: number, options: SignParamsOptions = {}): SignedParams => {
@@ -206,6 +207,8 @@ function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INV
 
 /** The decoded parameters of a request about to be sent: query, then an urlencoded form body. */
 export function requestParams(request: HttpRequest): ParamPair[] {
+  const known = KNOWN_PARAMS.get(request)
+  if (known) return [...known]
   const q = request.target.indexOf('?')
   const pairs: ParamPair[] = q === -1 ? [] : decodePairs(request.target.slice(q + 1))
   if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -218,6 +221,20 @@ export function requestParams(request: HttpRequest): ParamPair[] {
     pairs.push(...decodePairs(utf8Decode(bytes)))
   }
   return pairs
+}
+
+/**
+ * Parameters of requests built by the client, by request object. The client encodes its parameters
+ * with core's RFC 3986 `formatQueryPairs`, whose decoding gives back exactly the same pairs (a core
+ * property test), so the signer can take them from here instead of decoding its own output again on
+ * every attempt. Requests built elsewhere are decoded from their query and form body as received.
+ */
+const KNOWN_PARAMS = new WeakMap<HttpRequest, readonly ParamPair[]>()
+
+/** Records the decoded parameters (query and form merged, in order) of a request the client built. */
+export function rememberParams(request: HttpRequest, params: readonly ParamPair[]): HttpRequest {
+  KNOWN_PARAMS.set(request, params)
+  return request
 }
 
 /** `a=1&b=x+y` as decoded pairs (`+` is a space). Pieces without `%` or `+` are taken as they are. */

@@ -1,6 +1,7 @@
-import { textToken, traceTokens } from '@sigwire/core'
 import { describe, expect, it } from 'vitest'
-import { lazyTrace } from './lazy-trace.js'
+import { lazyTrace, lazyTraceTokens } from './lazy-trace.js'
+import { textToken } from './token.js'
+import { traceTokens } from './trace-tokens.js'
 
 describe('lazyTrace', () => {
   it('computes once, on first use, and behaves as the array', () => {
@@ -18,5 +19,13 @@ describe('lazyTrace', () => {
     expect(JSON.parse(JSON.stringify(trace))).toEqual(traceTokens(tokens))
     expect(Object.keys(trace)).toEqual(['0', '1'])
     expect(calls).toBe(1)
+  })
+
+  it('keeps separate traces apart and never shows a secret', () => {
+    const a = lazyTraceTokens([textToken('key', 'hunter2hunter2', { secret: true })])
+    const b = lazyTraceTokens([textToken('x', 'y')])
+    expect(a[0]!.text).toBe('{secret}')
+    expect(b[0]!.text).toBe('y')
+    expect(JSON.stringify(a)).not.toContain('hunter2')
   })
 })
