@@ -1,4 +1,4 @@
-import { bytesBody, createRequest, fixedClock, renderTokens, textBody } from '@sigwire/core'
+import { bytesBody, createRequest, fixedClock, renderTokens, type SignOutput, textBody } from '@sigwire/core'
 import { describe, expect, it } from 'vitest'
 import { protocolNoteVectors, vectorBody, vectors } from '../__fixtures__/vectors.js'
 import { isAppleNewsError } from '../errors.js'
@@ -83,7 +83,7 @@ describe('createAppleNewsSigner', () => {
       fixedClock(v.date),
     )
     expect('then' in out).toBe(false)
-    const trace = (out as { trace: { label: string; text: string }[] }).trace
+    const trace = (out as SignOutput).trace
     expect(trace.map((t) => [t.label, t.text])).toEqual([
       ['method', 'GET'],
       ['url', v.url],
