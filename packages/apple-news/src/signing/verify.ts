@@ -11,6 +11,8 @@ import {
   type ReceivedRequest,
   receivedHeader,
   type Token,
+  toBase64,
+  utf8Encode,
   type VerifyResult,
 } from '@sigwire/core'
 import {
@@ -128,7 +130,9 @@ export async function verifyAppleNewsRequest(
   })
   const expected = await digestTokens(tokens, { hmac: 'sha256', key })
   const provided = isBase64(signature) ? fromBase64(signature) : undefined
-  if (provided !== undefined && constantTimeEqual(provided, expected)) {
+  // Compare the base64 text, not the decoded bytes: decoders ignore the unused bits of the last
+  // character, so a changed character there would otherwise still verify.
+  if (provided !== undefined && constantTimeEqual(utf8Encode(signature), utf8Encode(toBase64(expected)))) {
     return when.zone === 'Z'
       ? { ok: true, keyId, date, zone: when.zone, tokens }
       : { ok: true, notes: ['date-offset-form'], keyId, date, zone: when.zone, tokens }
