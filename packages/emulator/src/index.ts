@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 export {
+  type AppleNewsEmulator,
+  type AppleNewsEmulatorChannel,
+  type AppleNewsEmulatorOptions,
+  startAppleNewsEmulator,
+} from './apple-news/index.js'
+export {
   type EmulatorHandlers,
   type EmulatorRequest,
   type Fault,
