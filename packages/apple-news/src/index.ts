@@ -77,7 +77,12 @@ export {
   parseAppleNewsSecret,
 } from './signing/credentials.js'
 export { type AppleNewsSigner, type AppleNewsSignerOptions, createAppleNewsSigner } from './signing/signer.js'
-export { type AppleNewsCanonicalInput, appleNewsTokens } from './signing/string-to-sign.js'
+export {
+  type AppleNewsCanonicalInput,
+  appleNewsCanonicalHead,
+  appleNewsSignsEntity,
+  appleNewsTokens,
+} from './signing/string-to-sign.js'
 export {
   type AppleNewsAuthCode,
   type AppleNewsKeyLookup,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import {
   type Clock,
   digestTokens,
@@ -13,9 +14,9 @@ import {
   toBase64,
   traceTokens,
 } from '@sigwire/core'
-import { type AppleNewsCredentials, checkAppleNewsKeyId, parseAppleNewsSecret } from './credentials.js'
 import { formatAppleNewsAuthorization } from './authorization.js'
-import { appleNewsTokens } from './string-to-sign.js'
+import { type AppleNewsCredentials, checkAppleNewsKeyId, parseAppleNewsSecret } from './credentials.js'
+import { type AppleNewsCanonicalInput, appleNewsCanonicalHead, appleNewsTokens } from './string-to-sign.js'
 
 /** Options of {@link createAppleNewsSigner}. */
 export interface AppleNewsSignerOptions extends AppleNewsCredentials {
@@ -41,53 +42,74 @@ export interface AppleNewsSigner extends RequestSigner {
 /**
  * Creates the Apple News HHMAC signer. The key ID and secret are validated here, once: a key ID that
  * is not a UUID throws `INVALID_KEY_ID`; a secret that is not strict base64 (or is hex, or empty)
- * throws `INVALID_SECRET`. The HMAC key is the base64-decoded secret, imported once.
+ * throws `INVALID_SECRET`. The HMAC key is the base64-decoded secret, imported once as a KeyObject.
  */
 export function createAppleNewsSigner(options: AppleNewsSignerOptions): AppleNewsSigner {
   const keyId = checkAppleNewsKeyId(options.keyId)
   const { key } = parseAppleNewsSecret(options.secret)
   const how = { hmac: 'sha256', key } as const
   const quote = options.quoteValues === true
+  let lastSecond = Number.NaN
+  let lastDate = ''
 
-  const tokens = (request: HttpRequest, date: string): Token[] => {
+  const input = (request: HttpRequest, date: string): AppleNewsCanonicalInput => {
     const body = request.body
     const contentType = request.headers['content-type']
     if (body.byteLength > 0 && contentType === undefined)
       throw invalidArgument(
         'An Apple News request with a body needs a Content-Type header: its exact value is signed.',
       )
-    return appleNewsTokens({
-      method: request.method,
-      url: request.origin + request.target,
-      date,
-      contentType,
-      body,
-    })
+    return { method: request.method, url: request.origin + request.target, date, contentType, body }
   }
-
-  const output = (list: readonly Token[], signature: string, date: string): SignOutput => {
-    let trace: readonly TokenTrace[] | undefined
-    return {
-      headers: { authorization: formatAppleNewsAuthorization({ keyId, signature, date }, { quote }) },
-      get trace() {
-        trace ??= traceTokens(list)
-        return trace
-      },
-    }
-  }
+  const header = (signature: string, date: string) =>
+    formatAppleNewsAuthorization({ keyId, signature, date }, { quote })
 
   return {
     keyId,
-    tokens,
+    tokens: (request, date) => appleNewsTokens(input(request, date)),
     signature(list) {
       if (list.every(isBytesToken)) return toBase64(digestTokensSync(list, how))
       return digestTokens(list, how).then(toBase64)
     },
     sign(request, clock) {
-      const date = formatIsoSeconds(clock.now())
-      const list = tokens(request, date)
-      if (list.every(isBytesToken)) return output(list, toBase64(digestTokensSync(list, how)), date)
-      return digestTokens(list, how).then((digest) => output(list, toBase64(digest), date))
+      // The date string changes once a second; format it once per second, not once per request.
+      const ms = clock.now().getTime()
+      const second = Math.floor(ms / 1000)
+      if (second !== lastSecond) {
+        lastSecond = second
+        lastDate = formatIsoSeconds(new Date(ms))
+      }
+      const date = lastDate
+      const signed = input(request, date)
+      const bytes = request.body.inMemoryBytes()
+      if (bytes !== undefined) {
+        // Hot path: the same bytes as the token list, hashed in two updates instead of one per token
+        // (each update crosses into C++; see scripts/bench-signing.mjs).
+        const hmac = createHmac('sha256', key).update(appleNewsCanonicalHead(signed))
+        if (bytes.byteLength > 0) hmac.update(bytes)
+        return new HhmacSignOutput(header(hmac.digest('base64'), date), signed)
+      }
+      return digestTokens(appleNewsTokens(signed), how).then(
+        (digest) => new HhmacSignOutput(header(toBase64(digest), date), signed),
+      )
     },
+  }
+}
+
+/** A signer's output whose trace is built on first read (a prototype getter: no per-request closure). */
+class HhmacSignOutput implements SignOutput {
+  readonly headers: Readonly<Record<string, string>>
+  readonly #input: AppleNewsCanonicalInput
+  #trace: readonly TokenTrace[] | undefined
+
+  constructor(authorization: string, input: AppleNewsCanonicalInput) {
+    this.headers = { authorization }
+    this.#input = input
+  }
+
+  /** The tokens that were signed, for errors and debugging. */
+  get trace(): readonly TokenTrace[] {
+    this.#trace ??= traceTokens(appleNewsTokens(this.#input))
+    return this.#trace
   }
 }

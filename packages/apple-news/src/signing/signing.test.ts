@@ -5,7 +5,7 @@ import { isAppleNewsError } from '../errors.js'
 import { formatAppleNewsAuthorization, parseAppleNewsAuthorization } from './authorization.js'
 import { parseAppleNewsSecret } from './credentials.js'
 import { createAppleNewsSigner } from './signer.js'
-import { appleNewsTokens } from './string-to-sign.js'
+import { appleNewsCanonicalHead, appleNewsTokens } from './string-to-sign.js'
 
 const credentials = { keyId: vectors.apiKeyId, secret: vectors.apiSecret }
 
@@ -25,6 +25,24 @@ describe('string to sign', () => {
       v.bodyBase64 === null
         ? ['method', 'url', 'date']
         : ['method', 'url', 'date', 'content-type', 'body'],
+    )
+  })
+
+  it.each(vectors.cases)('the text head plus the body renders the same bytes as the tokens ($id)', (v) => {
+    const input = {
+      method: v.method,
+      url: v.url,
+      date: v.date,
+      contentType: v.contentType ?? undefined,
+      body: vectorBody(v.bodyBase64),
+    }
+    const headAndBody = Buffer.concat([Buffer.from(appleNewsCanonicalHead(input)), input.body])
+    expect(headAndBody.equals(Buffer.from(renderTokens(appleNewsTokens(input))))).toBe(true)
+    const unicode = { ...input, url: `${v.url}/caf\u00e9/\u{1F600}` }
+    expect(Buffer.from(appleNewsCanonicalHead(unicode)).byteLength).toBe(
+      appleNewsTokens(unicode)
+        .slice(0, v.bodyBase64 ? 4 : 3)
+        .reduce((n, t) => n + ('bytes' in t ? t.bytes.byteLength : 0), 0),
     )
   })
 

@@ -1,4 +1,4 @@
-import { type ByteSource, bytesToken, isOwnedBody, streamToken, type Token, textToken } from '@sigwire/core'
+import { type ByteSource, bytesToken, isOwnedBody, streamToken, type Token } from '@sigwire/core'
 
 /** The parts of a request that HHMAC signs (§1.1). */
 export interface AppleNewsCanonicalInput {
@@ -17,21 +17,45 @@ export interface AppleNewsCanonicalInput {
   readonly body?: Uint8Array | ByteSource | undefined
 }
 
+const LABELS = ['method', 'url', 'date', 'content-type'] as const
+
+/** True when the request signs an entity: a non-empty body (GET and DELETE never do, §1.2). */
+export function appleNewsSignsEntity(body: AppleNewsCanonicalInput['body']): boolean {
+  return body !== undefined && body.byteLength > 0
+}
+
+/**
+ * The text part of the canonical request: `METHOD + URL + DATE`, plus the Content-Type when the
+ * request has a body (§1.1). The body bytes follow it. {@link appleNewsTokens} is built from this
+ * string, so the signer's fast path (one HMAC update with this string, one with the body) and the
+ * token list that is verified, diffed and traced cannot disagree.
+ */
+export function appleNewsCanonicalHead(input: AppleNewsCanonicalInput): string {
+  const head = input.method + input.url + input.date
+  return appleNewsSignsEntity(input.body) ? head + (input.contentType ?? '') : head
+}
+
 /**
  * THE token list of the Apple News HHMAC protocol (§1.1): `method`, `url`, `date`, and for a request
  * with a body `content-type` and `body`, concatenated without separators. The signer, the verifier,
- * the doctor and traces all use this one function.
+ * the doctor and traces all use it. The text tokens are views into the UTF-8 bytes of
+ * {@link appleNewsCanonicalHead}.
  */
 export function appleNewsTokens(input: AppleNewsCanonicalInput): Token[] {
-  const tokens: Token[] = [
-    textToken('method', input.method),
-    textToken('url', input.url),
-    textToken('date', input.date),
-  ]
   const body = input.body
-  if (body === undefined || body.byteLength === 0) return tokens
-  // GET and DELETE never carry an entity; a request with a body signs its Content-Type and bytes (§1.2).
-  tokens.push(textToken('content-type', input.contentType ?? ''))
+  const hasBody = appleNewsSignsEntity(body)
+  const head = appleNewsCanonicalHead(input)
+  const bytes = Buffer.from(head, 'utf8')
+  const ascii = bytes.byteLength === head.length
+  const texts = hasBody ? [input.method, input.url, input.date, input.contentType ?? ''] : [input.method, input.url, input.date]
+  const tokens: Token[] = []
+  let offset = 0
+  texts.forEach((text, i) => {
+    const length = ascii ? text.length : Buffer.byteLength(text, 'utf8')
+    tokens.push(bytesToken(LABELS[i]!, new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length)))
+    offset += length
+  })
+  if (!hasBody || body === undefined) return tokens
   if (body instanceof Uint8Array) tokens.push(bytesToken('body', body))
   else {
     const inMemory = isOwnedBody(body) ? body.inMemoryBytes() : undefined
