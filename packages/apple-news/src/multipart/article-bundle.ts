@@ -85,7 +85,12 @@ export async function buildArticleBundle(
       body = jsonBody(input.article)
     }
     const resources = new Set((input.resources ?? []).map((r) => r.filename))
-    const missing = [...findBundleReferences(document)].filter(([filename]) => !resources.has(filename))
+    // Metadata may reference the bundle too (thumbnailURL: "bundle://photo.jpg").
+    const references = [
+      ...findBundleReferences(document),
+      ...[...findBundleReferences(input.metadata ?? {})].map(([f, path]) => [f, ['metadata', ...path]] as const),
+    ]
+    const missing = references.filter(([filename]) => !resources.has(filename))
     if (missing.length > 0)
       throw appleNewsError(
         'INVALID_BUNDLE',

@@ -106,6 +106,11 @@ describe('buildArticleBundle', () => {
       /Two bundle parts/,
     ],
     ['invalid JSON text', { article: '{"a":' }, /not valid JSON/],
+    [
+      'a thumbnail without its resource',
+      { article: { title: 'x' }, metadata: { thumbnailURL: 'bundle://thumb.jpg' } },
+      /bundle:\/\/thumb\.jpg \(at metadata\.thumbnailURL\)/,
+    ],
     ['nothing at all', {}, /Nothing to send/],
   ])('refuses %s with INVALID_BUNDLE', async (_name, input, message) => {
     const error = await buildArticleBundle(input).catch((e: unknown) => e)
