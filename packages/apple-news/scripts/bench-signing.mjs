@@ -17,7 +17,10 @@ const clock = fixedClock('2026-03-14T15:09:26Z')
 const cases = [
   {
     name: 'GET channel',
-    request: createRequest({ method: 'GET', url: 'https://news-api.apple.com/channels/c0ffee00-1234-4abc-8def-0123456789ab' }),
+    request: createRequest({
+      method: 'GET',
+      url: 'https://news-api.apple.com/channels/c0ffee00-1234-4abc-8def-0123456789ab',
+    }),
   },
   {
     name: 'GET search with query',
@@ -61,7 +64,7 @@ let sink = 0
 console.log(`node ${process.version}, ${ITERATIONS} signatures per run, median of ${RUNS} runs after warm-up`)
 console.log('case                                 sigwire sign() ops/s   raw HMAC ops/s   ratio')
 for (const { name, request } of cases) {
-  const date = clock.now().toISOString().slice(0, 19) + 'Z'
+  const date = `${clock.now().toISOString().slice(0, 19)}Z`
   // The exact bytes sigwire signs, computed once: the raw baseline only pays for HMAC + base64.
   const canonical = renderTokens(signer.tokens(request, date))
   const ours = () => {
@@ -73,7 +76,8 @@ for (const { name, request } of cases) {
   }
   // Check both produce the same signature before timing.
   const header = signer.sign(request, clock).headers.authorization
-  if (!header.includes(createHmac('sha256', key).update(canonical).digest('base64'))) throw new Error('mismatch')
+  if (!header.includes(createHmac('sha256', key).update(canonical).digest('base64')))
+    throw new Error('mismatch')
   for (let i = 0; i < 3; i++) {
     time(ours)
     time(raw)
@@ -86,6 +90,8 @@ for (const { name, request } of cases) {
   }
   const a = median(oursRuns)
   const b = median(rawRuns)
-  console.log(`${name.padEnd(36)} ${Math.round(a).toLocaleString('en').padStart(20)} ${Math.round(b).toLocaleString('en').padStart(16)}   ${(a / b).toFixed(2)}x`)
+  console.log(
+    `${name.padEnd(36)} ${Math.round(a).toLocaleString('en').padStart(20)} ${Math.round(b).toLocaleString('en').padStart(16)}   ${(a / b).toFixed(2)}x`,
+  )
 }
 if (sink === 0) console.log('')

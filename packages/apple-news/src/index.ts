@@ -6,22 +6,23 @@
  *
  * @packageDocumentation
  */
-export {
-  type Article,
-  type ArticleMetadata,
-  type ArticleSearchPage,
-  type ArticleSearchParams,
-  type ArticleState,
-  type ArticleUpdateResult,
-  type CallOptions,
-  type Channel,
-  type Section,
-  type Throttling,
-} from './client/types.js'
+
 export type { ArticlesApi, CreateArticleInput, UpdateArticleInput } from './client/articles.js'
 export type { ChannelsApi } from './client/channels.js'
 export { type AppleNewsClient, type AppleNewsClientOptions, createAppleNewsClient } from './client/client.js'
 export type { SectionsApi } from './client/sections.js'
+export type {
+  Article,
+  ArticleMetadata,
+  ArticleSearchPage,
+  ArticleSearchParams,
+  ArticleState,
+  ArticleUpdateResult,
+  CallOptions,
+  Channel,
+  Section,
+  Throttling,
+} from './client/types.js'
 export {
   APPLE_NEWS_API_ORIGIN,
   ARTICLE_PART_NAME,
@@ -36,9 +37,9 @@ export {
   UUID_PATTERN,
 } from './constants.js'
 export {
-  type DiagnoseAppleNewsInput,
-  type AppleNewsFindingCode,
   APPLE_NEWS_FINDING_CODES,
+  type AppleNewsFindingCode,
+  type DiagnoseAppleNewsInput,
   diagnoseAppleNewsRequest,
 } from './doctor/diagnose.js'
 export {

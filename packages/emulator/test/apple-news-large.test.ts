@@ -16,7 +16,9 @@ describe('Apple News large bundle', () => {
     while (cleanups.length) await cleanups.pop()!()
   })
 
-  it(`uploads a ${(FILES * FILE_SIZE) / MiB} MiB bundle from files with bounded memory (client and emulator in one process)`, { timeout: 120_000 }, async () => {
+  it(`uploads a ${(FILES * FILE_SIZE) / MiB} MiB bundle from files with bounded memory (client and emulator in one process)`, {
+    timeout: 120_000,
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sigwire-an-large-'))
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const resources = []
@@ -29,7 +31,12 @@ describe('Apple News large bundle', () => {
     }
     const emulator = await startAppleNewsEmulator({ stateDir: join(dir, 'state') })
     cleanups.push(() => emulator.close())
-    const client = createAppleNewsClient({ ...emulator.dev!, baseUrl: emulator.url, proxy: false, timeoutMs: 110_000 })
+    const client = createAppleNewsClient({
+      ...emulator.dev!,
+      baseUrl: emulator.url,
+      proxy: false,
+      timeoutMs: 110_000,
+    })
     cleanups.push(() => client.close())
     const document = {
       version: '1.7',
@@ -57,6 +64,8 @@ describe('Apple News large bundle', () => {
     const stored = await emulator.readResource(created.id, 'image3.png')
     const expected = Buffer.alloc(FILE_SIZE)
     expected.set([0x89, 0x50, 0x4e, 0x47, 3])
-    expect(createHash('sha256').update(stored!).digest('hex')).toBe(createHash('sha256').update(expected).digest('hex'))
+    expect(createHash('sha256').update(stored!).digest('hex')).toBe(
+      createHash('sha256').update(expected).digest('hex'),
+    )
   })
 })

@@ -42,7 +42,10 @@ async function start(options: Parameters<typeof startAppleNewsEmulator>[0] = {})
   return emulator
 }
 
-function clientFor(emulator: AppleNewsEmulator, overrides: Partial<Parameters<typeof createAppleNewsClient>[0]> = {}) {
+function clientFor(
+  emulator: AppleNewsEmulator,
+  overrides: Partial<Parameters<typeof createAppleNewsClient>[0]> = {},
+) {
   const client = createAppleNewsClient({
     ...emulator.dev!,
     baseUrl: emulator.url,
@@ -77,7 +80,12 @@ describe('Apple News emulator with the client', () => {
     const client = clientFor(emulator)
     const channel = await client.channels.read()
     expect(channel).toMatchObject({ id: emulator.dev!.channelId, type: 'channel' })
-    expect(await client.channels.quota()).toEqual({ isThrottled: false, queueSize: 0, estimatedDelayInSeconds: 0, quotaAvailable: 200 })
+    expect(await client.channels.quota()).toEqual({
+      isThrottled: false,
+      queueSize: 0,
+      estimatedDelayInSeconds: 0,
+      quotaAvailable: 200,
+    })
     const sections = await client.sections.list()
     expect(sections.map((s) => [s.name, s.isDefault])).toEqual([
       ['Main', true],
@@ -96,7 +104,12 @@ describe('Apple News emulator with the client', () => {
       metadata: { isPreview: true, links: { sections: [features!.links.self] } },
       resources: [{ filename: 'image.png', data: PNG }],
     })
-    expect(created).toMatchObject({ type: 'article', state: 'PROCESSING', title: 'With an image', isPreview: true })
+    expect(created).toMatchObject({
+      type: 'article',
+      state: 'PROCESSING',
+      title: 'With an image',
+      isPreview: true,
+    })
     expect(created.links.sections).toEqual([features!.links.self])
     expect(created.meta?.throttling?.quotaAvailable).toBe(199)
     expect(Buffer.from((await emulator.readResource(created.id, 'image.png'))!).equals(PNG)).toBe(true)
@@ -105,7 +118,10 @@ describe('Apple News emulator with the client', () => {
 
     const read = await client.articles.read(created.id)
     expect(read).toMatchObject({ state: 'LIVE', revision: created.revision })
-    expect(read.document).toMatchObject({ title: 'With an image', components: [{ role: 'title' }, { role: 'photo', URL: 'bundle://image.png' }] })
+    expect(read.document).toMatchObject({
+      title: 'With an image',
+      components: [{ role: 'title' }, { role: 'photo', URL: 'bundle://image.png' }],
+    })
 
     const updated = await client.articles.update(created.id, {
       revision: created.revision,
@@ -116,11 +132,20 @@ describe('Apple News emulator with the client', () => {
     expect(updated.article.revision).not.toBe(created.revision)
     expect(updated.article.links.sections).toEqual([main!.links.self])
 
-    const stale = await failure(client.articles.update(created.id, { revision: created.revision, metadata: {} }))
+    const stale = await failure(
+      client.articles.update(created.id, { revision: created.revision, metadata: {} }),
+    )
     expect(stale).toMatchObject({ code: 'WRONG_REVISION', status: 409 })
-    expect(stale.errors).toEqual([{ code: 'WRONG_REVISION', keyPath: ['data', 'revision'], value: created.revision }])
+    expect(stale.errors).toEqual([
+      { code: 'WRONG_REVISION', keyPath: ['data', 'revision'], value: created.revision },
+    ])
 
-    const backToPreview = await failure(client.articles.update(created.id, { revision: updated.article.revision, metadata: { isPreview: true } }))
+    const backToPreview = await failure(
+      client.articles.update(created.id, {
+        revision: updated.article.revision,
+        metadata: { isPreview: true },
+      }),
+    )
     expect(backToPreview.errors[0]).toMatchObject({ code: 'NOT_ALLOWED', keyPath: ['data', 'isPreview'] })
 
     await client.articles.delete(created.id)
@@ -142,12 +167,17 @@ describe('Apple News emulator with the client', () => {
     expect(first.articles[0]!.document).toBeUndefined()
     const [main] = await client.sections.list()
     const inSection: string[] = []
-    for await (const a of client.articles.searchAll({ sectionId: main!.id, pageSize: 3 })) inSection.push(a.id)
+    for await (const a of client.articles.searchAll({ sectionId: main!.id, pageSize: 3 }))
+      inSection.push(a.id)
     expect(inSection).toHaveLength(5)
     const none = await client.articles.search({ fromDate: new Date(Date.now() + 3_600_000) })
     expect(none).toEqual({ articles: [] })
     const bad = await failure(client.articles.search({ pageSize: 101 }))
-    expect(bad).toMatchObject({ code: 'REQUEST_REJECTED', status: 400, errors: [{ code: 'INVALID', keyPath: ['pageSize'], value: '101' }] })
+    expect(bad).toMatchObject({
+      code: 'REQUEST_REJECTED',
+      status: 400,
+      errors: [{ code: 'INVALID', keyPath: ['pageSize'], value: '101' }],
+    })
     const badToken = await failure(client.articles.search({ pageToken: 'bm9wZQ==' }))
     expect(badToken.errors[0]).toMatchObject({ code: 'INVALID', keyPath: ['pageToken'] })
   })
@@ -158,7 +188,9 @@ describe('Apple News emulator with the client', () => {
     const [main] = await client.sections.list()
     const a = await publish(client, { thumbnail: true })
     const b = await publish(client)
-    expect(await client.sections.promoteArticles(main!.id, [a.id])).toEqual([`${emulator.url}/articles/${a.id}`])
+    expect(await client.sections.promoteArticles(main!.id, [a.id])).toEqual([
+      `${emulator.url}/articles/${a.id}`,
+    ])
     const missing = await failure(client.sections.promoteArticles(main!.id, [b.id]))
     expect(missing).toMatchObject({ status: 422, serviceCode: 'MISSING_THUMBNAIL_FOR_PROMOTED_ARTICLE' })
     expect(await client.sections.promoteArticles(main!.id, [])).toEqual([])
@@ -170,13 +202,31 @@ describe('Apple News emulator with the client', () => {
     const emulator = await start({ strictFilename: true })
     const client = clientFor(emulator)
     const noFilename = await failure(
-      client.articles.create({ article: article(), metadata: {}, resources: [{ filename: 'image.png', data: PNG }] }, { metadataFilename: null }),
+      client.articles.create(
+        { article: article(), metadata: {}, resources: [{ filename: 'image.png', data: PNG }] },
+        { metadataFilename: null },
+      ),
     )
-    expect(noFilename).toMatchObject({ code: 'REQUEST_REJECTED', errors: [{ code: 'MIME_PART_MISSING_FILENAME', keyPath: ['metadata'] }] })
+    expect(noFilename).toMatchObject({
+      code: 'REQUEST_REJECTED',
+      errors: [{ code: 'MIME_PART_MISSING_FILENAME', keyPath: ['metadata'] }],
+    })
 
     // A hand-built part whose size= is wrong, signed correctly: the size check must catch it.
-    const encoded = encodeMultipart([{ name: 'article.json', filename: 'article.json', contentType: 'application/json', body: jsonBody({ ...article(), components: [] }) }], { boundary: 'b0' })
-    const bytes = Buffer.from(encoded.body.inMemoryBytes()!).toString('latin1').replace(/size=\d+/, 'size=3')
+    const encoded = encodeMultipart(
+      [
+        {
+          name: 'article.json',
+          filename: 'article.json',
+          contentType: 'application/json',
+          body: jsonBody({ ...article(), components: [] }),
+        },
+      ],
+      { boundary: 'b0' },
+    )
+    const bytes = Buffer.from(encoded.body.inMemoryBytes()!)
+      .toString('latin1')
+      .replace(/size=\d+/, 'size=3')
     const transport = new Transport({ proxy: false })
     cleanups.push(() => transport.close())
     const response = await transport.send(
@@ -189,11 +239,23 @@ describe('Apple News emulator with the client', () => {
       { signer: client.signer },
     )
     expect(response.status).toBe(400)
-    expect(JSON.parse(Buffer.from(response.body).toString())).toMatchObject({ errors: [{ code: 'MIME_PART_INCORRECT_SIZE' }] })
+    expect(JSON.parse(Buffer.from(response.body).toString())).toMatchObject({
+      errors: [{ code: 'MIME_PART_INCORRECT_SIZE' }],
+    })
 
     const duplicate = article('Same title')
-    await client.articles.create({ article: duplicate, metadata: {}, resources: [{ filename: 'image.png', data: PNG }] })
-    const again = await failure(client.articles.create({ article: duplicate, metadata: {}, resources: [{ filename: 'image.png', data: PNG }] }))
+    await client.articles.create({
+      article: duplicate,
+      metadata: {},
+      resources: [{ filename: 'image.png', data: PNG }],
+    })
+    const again = await failure(
+      client.articles.create({
+        article: duplicate,
+        metadata: {},
+        resources: [{ filename: 'image.png', data: PNG }],
+      }),
+    )
     expect(again.errors[0]).toMatchObject({ code: 'DUPLICATE_ARTICLE_FOUND' })
   })
 
@@ -202,7 +264,12 @@ describe('Apple News emulator with the client', () => {
     const wrongSecret = Buffer.alloc(32, 7).toString('base64')
     const client = clientFor(emulator, { secret: wrongSecret })
     const error = await failure(client.channels.read())
-    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', status: 401, serviceCode: 'WRONG_SIGNATURE', errors: [{ code: 'WRONG_SIGNATURE' }] })
+    expect(error).toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      status: 401,
+      serviceCode: 'WRONG_SIGNATURE',
+      errors: [{ code: 'WRONG_SIGNATURE' }],
+    })
     expect(error.trace?.map((t) => t.label)).toEqual(['method', 'url', 'date'])
     expect(JSON.stringify(error.toJSON())).not.toContain(wrongSecret)
     expect(error.message).toContain('sigwire doctor')
@@ -222,7 +289,12 @@ describe('Apple News emulator with the client', () => {
     const channel = await client.channels.read()
     expect(channel.id).toBe(emulator.dev!.channelId)
     const strict = await start({ faults: { clockOffsetMs: 10 * 60_000 } })
-    const skewed = createAppleNewsClient({ ...strict.dev!, baseUrl: strict.url, proxy: false, clock: fixedClock(Date.now()) })
+    const skewed = createAppleNewsClient({
+      ...strict.dev!,
+      baseUrl: strict.url,
+      proxy: false,
+      clock: fixedClock(Date.now()),
+    })
     cleanups.push(() => skewed.close())
     expect(await failure(skewed.channels.read())).toMatchObject({ serviceCode: 'DATE_NOT_RECENT' })
   })
@@ -238,12 +310,24 @@ describe('Apple News emulator with the client', () => {
     await client.sections.list()
     const impatient = clientFor(emulator, { retry: { maxAttempts: 2, baseDelayMs: 1 } })
     emulator.faults.inject('throttle', { times: 2, retryAfterSeconds: 0 })
-    expect(await failure(impatient.channels.quota())).toMatchObject({ code: 'THROTTLED', status: 429, retryAfterMs: 0 })
+    expect(await failure(impatient.channels.quota())).toMatchObject({
+      code: 'THROTTLED',
+      status: 429,
+      retryAfterMs: 0,
+    })
   })
 
   it('forbids another channel and honours AbortSignal', async () => {
-    const a = { channelId: '0a0a0a0a-0000-4000-8000-000000000001', keyId: '0a0a0a0a-0000-4000-8000-00000000000a', secret: Buffer.alloc(32, 1).toString('base64') }
-    const b = { channelId: '0b0b0b0b-0000-4000-8000-000000000002', keyId: '0b0b0b0b-0000-4000-8000-00000000000b', secret: Buffer.alloc(32, 2).toString('base64') }
+    const a = {
+      channelId: '0a0a0a0a-0000-4000-8000-000000000001',
+      keyId: '0a0a0a0a-0000-4000-8000-00000000000a',
+      secret: Buffer.alloc(32, 1).toString('base64'),
+    }
+    const b = {
+      channelId: '0b0b0b0b-0000-4000-8000-000000000002',
+      keyId: '0b0b0b0b-0000-4000-8000-00000000000b',
+      secret: Buffer.alloc(32, 2).toString('base64'),
+    }
     const emulator = await start({ channels: [a, b] })
     expect(emulator.dev).toBeUndefined()
     const client = clientFor(emulator, a)
@@ -252,7 +336,9 @@ describe('Apple News emulator with the client', () => {
     emulator.faults.latencyMs = 500
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 50)
-    const aborted = await client.channels.read(undefined, { signal: controller.signal }).catch((e: unknown) => e)
+    const aborted = await client.channels
+      .read(undefined, { signal: controller.signal })
+      .catch((e: unknown) => e)
     expect(aborted).toMatchObject({ code: 'ABORTED' })
   })
 
@@ -265,15 +351,24 @@ describe('Apple News emulator with the client', () => {
     const apple = await start({ publicOrigin: 'https://news-api.apple.com' })
     const signer = createAppleNewsSigner(apple.dev!)
     const path = `/channels/${apple.dev!.channelId}`
-    const signed = await signer.sign(createRequest({ method: 'GET', url: `https://news-api.apple.com${path}` }), fixedClock(Date.now()))
+    const signed = await signer.sign(
+      createRequest({ method: 'GET', url: `https://news-api.apple.com${path}` }),
+      fixedClock(Date.now()),
+    )
     const transport = new Transport({ proxy: false })
     cleanups.push(() => transport.close())
-    const ok = await transport.send(createRequest({ method: 'GET', url: apple.url + path, headers: signed.headers }))
+    const ok = await transport.send(
+      createRequest({ method: 'GET', url: apple.url + path, headers: signed.headers }),
+    )
     expect(ok.status).toBe(200)
-    expect(JSON.parse(Buffer.from(ok.body).toString()).data.links.self).toBe(`https://news-api.apple.com${path}`)
+    expect(JSON.parse(Buffer.from(ok.body).toString()).data.links.self).toBe(
+      `https://news-api.apple.com${path}`,
+    )
 
     const open = await start({ verify: false })
-    const unsigned = await transport.send(createRequest({ method: 'GET', url: `${open.url}/channels/${open.dev!.channelId}/sections` }))
+    const unsigned = await transport.send(
+      createRequest({ method: 'GET', url: `${open.url}/channels/${open.dev!.channelId}/sections` }),
+    )
     expect(unsigned.status).toBe(200)
   })
 
@@ -296,7 +391,16 @@ describe('Apple News emulator with the client', () => {
 interface VectorFile {
   apiKeyId: string
   apiSecret: string
-  cases: Array<{ id: string; method: string; url: string; date: string; contentType: string | null; bodyBase64: string | null; authorizationHeader: string; authorizationHeaderUnquoted: string }>
+  cases: Array<{
+    id: string
+    method: string
+    url: string
+    date: string
+    contentType: string | null
+    bodyBase64: string | null
+    authorizationHeader: string
+    authorizationHeaderUnquoted: string
+  }>
 }
 
 describe('Apple News emulator with the shared vectors', () => {
@@ -305,7 +409,13 @@ describe('Apple News emulator with the shared vectors', () => {
     const emulator = await start({
       publicOrigin: 'https://news-api.apple.com',
       now: () => Date.parse(v.date),
-      channels: [{ channelId: 'c0ffee00-1234-4abc-8def-0123456789ab', keyId: vectors.apiKeyId, secret: vectors.apiSecret }],
+      channels: [
+        {
+          channelId: 'c0ffee00-1234-4abc-8def-0123456789ab',
+          keyId: vectors.apiKeyId,
+          secret: vectors.apiSecret,
+        },
+      ],
     })
     const transport = new Transport({ proxy: false })
     cleanups.push(() => transport.close())

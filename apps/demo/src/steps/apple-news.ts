@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { type AppleNewsClient, type Article, createAppleNewsClient, diagnoseAppleNewsRequest } from '@sigwire/apple-news'
+import {
+  type AppleNewsClient,
+  type Article,
+  createAppleNewsClient,
+  diagnoseAppleNewsRequest,
+} from '@sigwire/apple-news'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '@sigwire/emulator'
 import type { Step } from '../report.js'
 
@@ -22,7 +27,12 @@ export function appleNewsSteps(): Step[] {
       name: 'start the emulator over TLS',
       async run() {
         emulator = await startAppleNewsEmulator({ tls: true })
-        client = createAppleNewsClient({ ...emulator.dev!, baseUrl: emulator.url, tls: { ca: emulator.certificate! }, proxy: false })
+        client = createAppleNewsClient({
+          ...emulator.dev!,
+          baseUrl: emulator.url,
+          tls: { ca: emulator.certificate! },
+          proxy: false,
+        })
         const channel = await client.channels.read()
         return `${emulator.url}, channel "${channel.name}"`
       },
@@ -44,11 +54,16 @@ export function appleNewsSteps(): Step[] {
               { role: 'photo', URL: 'bundle://image.png', caption: 'One pixel, signed byte for byte' },
             ],
           },
-          metadata: { isPreview: true, thumbnailURL: 'bundle://image.png', links: { sections: [main!.links.self] } },
+          metadata: {
+            isPreview: true,
+            thumbnailURL: 'bundle://image.png',
+            links: { sections: [main!.links.self] },
+          },
           resources: [{ filename: 'image.png', data: PNG }],
         })
         const stored = await emulator!.readResource(article.id, 'image.png')
-        if (!stored || !Buffer.from(stored).equals(PNG)) throw new Error('the emulator did not keep the image')
+        if (!stored || !Buffer.from(stored).equals(PNG))
+          throw new Error('the emulator did not keep the image')
         return `${article.id} ${article.state}, image kept (${stored.byteLength} bytes), revision ${article.revision}`
       },
     },
@@ -57,7 +72,8 @@ export function appleNewsSteps(): Step[] {
       name: 'search the channel (paged)',
       async run() {
         let found = 0
-        for await (const a of client!.articles.searchAll({ pageSize: 1, sortDir: 'DESC' })) if (a.id === article!.id) found++
+        for await (const a of client!.articles.searchAll({ pageSize: 1, sortDir: 'DESC' }))
+          if (a.id === article!.id) found++
         if (found !== 1) throw new Error('the new article was not found by search')
         return 'found by GET /channels/{id}/articles'
       },
@@ -67,8 +83,13 @@ export function appleNewsSteps(): Step[] {
       name: 'update with revision (throttled once)',
       async run() {
         emulator!.faults.inject('throttle', { retryAfterSeconds: 0 })
-        const { article: updated } = await client!.articles.update(article!.id, { revision: article!.revision, metadata: { isPreview: false } })
-        const stale = await client!.articles.update(article!.id, { revision: article!.revision, metadata: {} }).catch((e: { code?: string }) => e.code)
+        const { article: updated } = await client!.articles.update(article!.id, {
+          revision: article!.revision,
+          metadata: { isPreview: false },
+        })
+        const stale = await client!.articles
+          .update(article!.id, { revision: article!.revision, metadata: {} })
+          .catch((e: { code?: string }) => e.code)
         if (stale !== 'WRONG_REVISION') throw new Error(`a stale revision gave ${String(stale)}`)
         article = updated
         return `revision ${updated.revision}, isPreview ${updated.isPreview}; stale revision -> WRONG_REVISION`
@@ -80,10 +101,19 @@ export function appleNewsSteps(): Step[] {
       async run() {
         const { createHmac } = await import('node:crypto')
         const target = `/channels/${emulator!.dev!.channelId}`
-        const date = new Date().toISOString().slice(0, 19) + 'Z'
-        const wrong = createHmac('sha256', emulator!.dev!.secret).update(`GET${emulator!.url}${target}${date}`).digest('base64')
+        const date = `${new Date().toISOString().slice(0, 19)}Z`
+        const wrong = createHmac('sha256', emulator!.dev!.secret)
+          .update(`GET${emulator!.url}${target}${date}`)
+          .digest('base64')
         const diagnosis = diagnoseAppleNewsRequest({
-          request: { method: 'GET', target, headers: { authorization: `HHMAC; key=${emulator!.dev!.keyId}; signature=${wrong}; date=${date}` }, body: new Uint8Array() },
+          request: {
+            method: 'GET',
+            target,
+            headers: {
+              authorization: `HHMAC; key=${emulator!.dev!.keyId}; signature=${wrong}; date=${date}`,
+            },
+            body: new Uint8Array(),
+          },
           secret: emulator!.dev!.secret,
           publicOrigin: emulator!.url,
         })

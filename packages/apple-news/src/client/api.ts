@@ -44,7 +44,11 @@ export function checkId(id: unknown, what: string): string {
 }
 
 /** Signs and sends one call; returns the response of a 2xx, else throws the typed error. */
-export async function send(context: ApiContext, call: ApiCall, options: CallOptions = {}): Promise<TransportResponse> {
+export async function send(
+  context: ApiContext,
+  call: ApiCall,
+  options: CallOptions = {},
+): Promise<TransportResponse> {
   const request = createRequest({
     method: call.method,
     url: context.baseUrl + call.path,

@@ -67,7 +67,10 @@ export function articlesApi(context: ApiContext): ArticlesApi {
     ...(options.metadataFilename === undefined ? {} : { metadataFilename: options.metadataFilename }),
   })
 
-  const search = async (params: ArticleSearchParams = {}, options?: CallOptions): Promise<ArticleSearchPage> => {
+  const search = async (
+    params: ArticleSearchParams = {},
+    options?: CallOptions,
+  ): Promise<ArticleSearchPage> => {
     const path =
       params.sectionId === undefined
         ? `/channels/${checkId(context.channelId, 'channel ID')}/articles`
@@ -113,7 +116,10 @@ export function articlesApi(context: ApiContext): ArticlesApi {
     async read(articleId, options) {
       const id = checkId(articleId, 'article ID')
       const what = `GET /articles/${id}`
-      return data<Article>(await send(context, { method: 'GET', path: `/articles/${id}`, what }, options), what)
+      return data<Article>(
+        await send(context, { method: 'GET', path: `/articles/${id}`, what }, options),
+        what,
+      )
     },
 
     async update(articleId, input, options = {}) {
@@ -136,7 +142,11 @@ export function articlesApi(context: ApiContext): ArticlesApi {
 
     async delete(articleId, options) {
       const id = checkId(articleId, 'article ID')
-      await send(context, { method: 'DELETE', path: `/articles/${id}`, what: `DELETE /articles/${id}` }, options)
+      await send(
+        context,
+        { method: 'DELETE', path: `/articles/${id}`, what: `DELETE /articles/${id}` },
+        options,
+      )
     },
 
     search,

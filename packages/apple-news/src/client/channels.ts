@@ -15,13 +15,19 @@ export function channelsApi(context: ApiContext): ChannelsApi {
     async read(channelId = context.channelId, options) {
       const id = checkId(channelId, 'channel ID')
       const what = `GET /channels/${id}`
-      return data<Channel>(await send(context, { method: 'GET', path: `/channels/${id}`, what }, options), what)
+      return data<Channel>(
+        await send(context, { method: 'GET', path: `/channels/${id}`, what }, options),
+        what,
+      )
     },
     async quota(channelId = context.channelId, options) {
       const id = checkId(channelId, 'channel ID')
       const what = `GET /channels/${id}/quota`
       // The quota answer is top-level, without a `data` wrapper (§2).
-      return json<Throttling>(await send(context, { method: 'GET', path: `/channels/${id}/quota`, what }, options), what)
+      return json<Throttling>(
+        await send(context, { method: 'GET', path: `/channels/${id}/quota`, what }, options),
+        what,
+      )
     },
   }
 }

@@ -1,12 +1,13 @@
 import type { TransportResponse } from '@sigwire/core'
-import { type AppleNewsErrorCode, type AppleNewsErrorItem, AppleNewsError } from '../errors.js'
+import { AppleNewsError, type AppleNewsErrorCode, type AppleNewsErrorItem } from '../errors.js'
 
 const AUTH_ADVICE: Record<string, string> = {
   WRONG_SIGNATURE:
     'the signature did not match what Apple computed. Check that the secret is the API Key Secret of this key exactly as News Publisher shows it (sigwire decodes it), that the URL, Content-Type and body were not changed after signing (a proxy, a middleware), and run `sigwire doctor` on the request to see which token differs',
   DATE_NOT_RECENT:
     "the signed date is more than 5 minutes from Apple's clock (sigwire re-signed once with the server's time); fix the system clock (NTP)",
-  API_KEY_NOT_FOUND: 'Apple does not know this API key ID; it may have been revoked. Create a new key in News Publisher',
+  API_KEY_NOT_FOUND:
+    'Apple does not know this API key ID; it may have been revoked. Create a new key in News Publisher',
   INVALID_API_KEY_FORMAT: 'the key ID is not a UUID',
   UNAUTHORIZED: 'the request carried no Authorization header (a proxy may have removed it)',
 }
@@ -56,8 +57,14 @@ export function responseError(response: TransportResponse, what: string): AppleN
     message = `Apple News rejected ${what} with HTTP ${status}${listed}${detail}${first?.keyPath ? ` at ${JSON.stringify(first.keyPath)}` : ''}.`
   }
   const retryAfter = response.headers['retry-after']
-  const seconds = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined
-  return new AppleNewsError({ ...base, code, message, ...(seconds === undefined ? {} : { retryAfterMs: seconds * 1000 }) })
+  const seconds =
+    typeof retryAfter === 'string' && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined
+  return new AppleNewsError({
+    ...base,
+    code,
+    message,
+    ...(seconds === undefined ? {} : { retryAfterMs: seconds * 1000 }),
+  })
 }
 
 function parseErrorItems(body: Uint8Array): AppleNewsErrorItem[] {
@@ -66,7 +73,10 @@ function parseErrorItems(body: Uint8Array): AppleNewsErrorItem[] {
     const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as { errors?: unknown }
     if (!Array.isArray(parsed.errors)) return []
     return parsed.errors
-      .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object' && typeof e.code === 'string')
+      .filter(
+        (e): e is Record<string, unknown> =>
+          e !== null && typeof e === 'object' && typeof e.code === 'string',
+      )
       .map((e) => ({
         code: e.code as string,
         ...(Array.isArray(e.keyPath) ? { keyPath: e.keyPath as Array<string | number> } : {}),

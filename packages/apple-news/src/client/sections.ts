@@ -21,12 +21,18 @@ export function sectionsApi(context: ApiContext): SectionsApi {
     async list(channelId = context.channelId, options) {
       const id = checkId(channelId, 'channel ID')
       const what = `GET /channels/${id}/sections`
-      return data<Section[]>(await send(context, { method: 'GET', path: `/channels/${id}/sections`, what }, options), what)
+      return data<Section[]>(
+        await send(context, { method: 'GET', path: `/channels/${id}/sections`, what }, options),
+        what,
+      )
     },
     async read(sectionId, options) {
       const id = checkId(sectionId, 'section ID')
       const what = `GET /sections/${id}`
-      return data<Section>(await send(context, { method: 'GET', path: `/sections/${id}`, what }, options), what)
+      return data<Section>(
+        await send(context, { method: 'GET', path: `/sections/${id}`, what }, options),
+        what,
+      )
     },
     async promoteArticles(sectionId, articleIds, options) {
       const id = checkId(sectionId, 'section ID')

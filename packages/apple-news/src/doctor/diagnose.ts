@@ -4,9 +4,9 @@ import {
   diffTokens,
   fromBase64,
   hmacSha256,
+  type IsoZoneForm,
   isBase64,
   isSigwireError,
-  type IsoZoneForm,
   parseIsoDateTime,
   type ReceivedRequest,
   receivedHeader,
@@ -16,7 +16,12 @@ import {
   toBase64,
   utf8Encode,
 } from '@sigwire/core'
-import { APPLE_NEWS_API_ORIGIN, DATE_WINDOW_SECONDS, SIGNATURE_BASE64_LENGTH, UUID_PATTERN } from '../constants.js'
+import {
+  APPLE_NEWS_API_ORIGIN,
+  DATE_WINDOW_SECONDS,
+  SIGNATURE_BASE64_LENGTH,
+  UUID_PATTERN,
+} from '../constants.js'
 import { parseAppleNewsAuthorization } from '../signing/authorization.js'
 import { appleNewsTokens } from '../signing/string-to-sign.js'
 import { keyVariants, type SignedParts, structuralCandidates } from './candidates.js'
@@ -72,33 +77,71 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
   const signature = parsed.params.signature ?? ''
   const date = parsed.params.date ?? ''
   if (!UUID_PATTERN.test(keyId))
-    add(finding('key-not-uuid', `The key= value ${JSON.stringify(keyId.slice(0, 60))} is not a UUID (Apple answers ${keyId === '' ? 'MISSING_API_KEY_ID' : 'INVALID_API_KEY_FORMAT'}).`))
+    add(
+      finding(
+        'key-not-uuid',
+        `The key= value ${JSON.stringify(keyId.slice(0, 60))} is not a UUID (Apple answers ${keyId === '' ? 'MISSING_API_KEY_ID' : 'INVALID_API_KEY_FORMAT'}).`,
+      ),
+    )
   else if (input.keyId !== undefined && input.keyId.toLowerCase() !== keyId.toLowerCase())
-    add(finding('secret-mismatch', `The request names key ${keyId}, but the secret given belongs to key ${input.keyId}.`))
-  if (signature === '') add(finding('authorization-malformed', 'The Authorization header has no signature= (Apple answers MISSING_SIGNATURE).'))
+    add(
+      finding(
+        'secret-mismatch',
+        `The request names key ${keyId}, but the secret given belongs to key ${input.keyId}.`,
+      ),
+    )
+  if (signature === '')
+    add(
+      finding(
+        'authorization-malformed',
+        'The Authorization header has no signature= (Apple answers MISSING_SIGNATURE).',
+      ),
+    )
 
   let instant: Date | undefined
   let zone: IsoZoneForm | undefined
-  if (date === '') add(finding('authorization-malformed', 'The Authorization header has no date= (Apple answers MISSING_DATE).'))
+  if (date === '')
+    add(
+      finding(
+        'authorization-malformed',
+        'The Authorization header has no date= (Apple answers MISSING_DATE).',
+      ),
+    )
   else {
     try {
       const when = parseIsoDateTime(date, { allowFraction: true })
       instant = when.date
       zone = when.zone
       if (/\.\d/.test(date))
-        add(finding('authorization-malformed', `The date ${date} has fractional seconds; Apple expects whole seconds (INVALID_DATE_FORMAT).`))
+        add(
+          finding(
+            'authorization-malformed',
+            `The date ${date} has fractional seconds; Apple expects whole seconds (INVALID_DATE_FORMAT).`,
+          ),
+        )
     } catch (error) {
       if (!isSigwireError(error, 'INVALID_DATE')) throw error
       add(finding('authorization-malformed', `${error.message} (Apple answers INVALID_DATE_FORMAT).`))
     }
   }
   if (zone !== undefined && zone !== 'Z')
-    add(finding('date-offset-form', `The date ${date} uses a UTC offset instead of "Z"; Apple accepts it because it was signed as sent.`, 'note'))
+    add(
+      finding(
+        'date-offset-form',
+        `The date ${date} uses a UTC offset instead of "Z"; Apple accepts it because it was signed as sent.`,
+        'note',
+      ),
+    )
   if (instant !== undefined && input.now !== undefined) {
     const skew = instant.getTime() - new Date(input.now).getTime()
     const window = (input.windowSeconds ?? DATE_WINDOW_SECONDS) * 1000
     if (Math.abs(skew) > window)
-      add(finding('clock-skew', `The signed date ${date} is ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? 'behind' : 'ahead of'} the server's clock; Apple allows ${window / 1000} s (DATE_NOT_RECENT).`))
+      add(
+        finding(
+          'clock-skew',
+          `The signed date ${date} is ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? 'behind' : 'ahead of'} the server's clock; Apple allows ${window / 1000} s (DATE_NOT_RECENT).`,
+        ),
+      )
   }
 
   const origin = (input.publicOrigin ?? APPLE_NEWS_API_ORIGIN).replace(/\/+$/, '')
@@ -117,7 +160,8 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
   // From the client's own string-to-sign: the first token that differs.
   let explained = false
   if (input.signedString !== undefined) {
-    const signed = typeof input.signedString === 'string' ? utf8Encode(input.signedString) : input.signedString
+    const signed =
+      typeof input.signedString === 'string' ? utf8Encode(input.signedString) : input.signedString
     const difference = diffTokens(expected, splitSignedString(signed, expected))
     if (difference) {
       add(fromDifference(difference, origin))
@@ -131,7 +175,12 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
     decoded = fromBase64(input.secret, 'secret given to the doctor')
   } catch (error) {
     if (!isSigwireError(error, 'INVALID_BASE64')) throw error
-    add(finding('secret-mismatch', `${error.message} Give the doctor the secret exactly as News Publisher shows it.`))
+    add(
+      finding(
+        'secret-mismatch',
+        `${error.message} Give the doctor the secret exactly as News Publisher shows it.`,
+      ),
+    )
     return done(false)
   }
   const provided = isBase64(signature) ? fromBase64(signature) : undefined
@@ -144,7 +193,12 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
   }
   if (matches(expected, decoded)) {
     if (provided === undefined || signature.length !== SIGNATURE_BASE64_LENGTH)
-      add(finding('authorization-malformed', `The signature is ${signature.length} characters; the full base64 HMAC-SHA256 is ${SIGNATURE_BASE64_LENGTH} characters ending in "=" (it was truncated or lost its padding).`))
+      add(
+        finding(
+          'authorization-malformed',
+          `The signature is ${signature.length} characters; the full base64 HMAC-SHA256 is ${SIGNATURE_BASE64_LENGTH} characters ending in "=" (it was truncated or lost its padding).`,
+        ),
+      )
     return done(errors.length === 0)
   }
 
@@ -198,7 +252,8 @@ function fromDifference(d: TokenDifference, origin: string): AppleNewsFinding {
         if (!/^https?:\/\//.test(signed)) return 'url-missing-scheme'
         const sent = d.expected.text
         const q = sent.indexOf('?')
-        if (q !== -1 && (signed === sent.slice(0, q) || signed === sent.slice(0, q + 1))) return 'query-not-signed'
+        if (q !== -1 && (signed === sent.slice(0, q) || signed === sent.slice(0, q + 1)))
+          return 'query-not-signed'
         return 'url-not-signed-as-sent'
       }
       case 'date':
@@ -214,14 +269,18 @@ function fromDifference(d: TokenDifference, origin: string): AppleNewsFinding {
     'url-missing-scheme': 'The client signed the URL without "https://"',
     'query-not-signed': 'The client signed the URL without its query string',
     'url-not-signed-as-sent': `The client signed another URL than the one sent (the server verifies ${origin} + path + query)`,
-    'date-not-signed-verbatim': 'The client signed another date string than the one in the Authorization header',
+    'date-not-signed-verbatim':
+      'The client signed another date string than the one in the Authorization header',
     'content-type-not-signed':
       d.kind === 'extra'
         ? 'The client signed a Content-Type on a request without a body'
         : d.kind === 'missing'
           ? 'The client signed no Content-Type (a request with a body signs it)'
           : 'The client signed another Content-Type than the one sent',
-    'signed-body-differs': d.kind === 'missing' ? 'The client did not sign the body' : 'The client signed other body bytes than the ones sent',
+    'signed-body-differs':
+      d.kind === 'missing'
+        ? 'The client did not sign the body'
+        : 'The client signed other body bytes than the ones sent',
     'secret-not-base64-decoded': '',
     'date-offset-form': '',
     'clock-skew': '',

@@ -32,7 +32,8 @@ export interface AppleNewsFinding extends Finding {
 const FIXES: Record<AppleNewsFindingCode, string> = {
   'secret-not-base64-decoded':
     'Key the HMAC with the base64-decoded secret bytes (Buffer.from(secret, "base64")), not the secret text; with openssl use -mac HMAC -macopt hexkey:<hex of the decoded bytes>.',
-  'url-missing-scheme': 'Sign the full URL including "https://": method + "https://news-api.apple.com/..." + date.',
+  'url-missing-scheme':
+    'Sign the full URL including "https://": method + "https://news-api.apple.com/..." + date.',
   'query-not-signed': 'Sign the URL with its query string ("?pageSize=2&...") exactly as it is sent.',
   'url-not-signed-as-sent':
     'Sign the exact URL the request is sent to: same scheme and host (no port), same path, same query in the same order and encoding.',
@@ -44,8 +45,10 @@ const FIXES: Record<AppleNewsFindingCode, string> = {
     'Put the same date string in the Authorization header that you signed; format it once and reuse it.',
   'date-offset-form':
     'Apple documents the form 2026-03-14T15:09:26Z; an offset such as +00:00 is accepted when signed as sent, but "Z" is the safe choice.',
-  'clock-skew': "Synchronise the client's clock (NTP); Apple rejects dates more than 5 minutes away (DATE_NOT_RECENT).",
-  'key-not-uuid': 'Use the API Key ID shown in News Publisher (a UUID) as key=, not the channel ID or the secret.',
+  'clock-skew':
+    "Synchronise the client's clock (NTP); Apple rejects dates more than 5 minutes away (DATE_NOT_RECENT).",
+  'key-not-uuid':
+    'Use the API Key ID shown in News Publisher (a UUID) as key=, not the channel ID or the secret.',
   'method-not-signed-as-sent': 'Sign the HTTP method in capitals exactly as sent: GET, POST, DELETE.',
   'authorization-malformed':
     'Send "Authorization: HHMAC; key=<key id>; signature=<base64 signature>; date=<date>" with the full 44-character signature.',
@@ -54,6 +57,10 @@ const FIXES: Record<AppleNewsFindingCode, string> = {
 }
 
 /** Builds a finding with its standard fix. */
-export function finding(code: AppleNewsFindingCode, message: string, severity: 'error' | 'note' = 'error'): AppleNewsFinding {
+export function finding(
+  code: AppleNewsFindingCode,
+  message: string,
+  severity: 'error' | 'note' = 'error',
+): AppleNewsFinding {
   return { code, message, fix: FIXES[code], severity }
 }

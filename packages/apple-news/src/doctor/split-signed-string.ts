@@ -51,7 +51,8 @@ export function splitSignedString(signed: Uint8Array, expected: readonly Token[]
   push('url', text.slice(methodEnd, dateStart))
   // Prefer the expected date when the text continues with it (a date regex cannot know where "Z" ends).
   const expectedDate = want('date')
-  if (text.startsWith(expectedDate, dateStart) && expectedDate.length > 0) dateEnd = dateStart + expectedDate.length
+  if (text.startsWith(expectedDate, dateStart) && expectedDate.length > 0)
+    dateEnd = dateStart + expectedDate.length
   push('date', text.slice(dateStart, dateEnd))
 
   const rest = text.slice(dateEnd)
@@ -69,7 +70,8 @@ function startsWithDate(text: string, at: number): number {
 }
 
 function splitEntity(rest: string, contentType: string, body: string): [string, string] {
-  if (body !== '' && rest.endsWith(body) && rest.length > body.length) return [rest.slice(0, -body.length), body]
+  if (body !== '' && rest.endsWith(body) && rest.length > body.length)
+    return [rest.slice(0, -body.length), body]
   const b = rest.indexOf('boundary=')
   if (b !== -1) {
     const from = b + 'boundary='.length

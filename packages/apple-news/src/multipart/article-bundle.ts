@@ -88,7 +88,9 @@ export async function buildArticleBundle(
     // Metadata may reference the bundle too (thumbnailURL: "bundle://photo.jpg").
     const references = [
       ...findBundleReferences(document),
-      ...[...findBundleReferences(input.metadata ?? {})].map(([f, path]) => [f, ['metadata', ...path]] as const),
+      ...[...findBundleReferences(input.metadata ?? {})].map(
+        ([f, path]) => [f, ['metadata', ...path]] as const,
+      ),
     ]
     const missing = references.filter(([filename]) => !resources.has(filename))
     if (missing.length > 0)
@@ -97,7 +99,12 @@ export async function buildArticleBundle(
         `The article references ${missing.map(([f, path]) => `bundle://${f} (at ${path.join('.')})`).join(', ')} but no resource with that filename was given; add it to resources.`,
         { details: { missing: missing.map(([filename]) => filename) } },
       )
-    parts.push({ name: ARTICLE_PART_NAME, filename: ARTICLE_PART_NAME, contentType: 'application/json', body })
+    parts.push({
+      name: ARTICLE_PART_NAME,
+      filename: ARTICLE_PART_NAME,
+      contentType: 'application/json',
+      body,
+    })
   }
   if (input.metadata !== undefined) {
     const filename = options.metadataFilename === undefined ? 'metadata.json' : options.metadataFilename
@@ -132,7 +139,12 @@ export async function buildArticleBundle(
   })
   return {
     ...encoded,
-    parts: parts.map((p) => ({ name: p.name, filename: p.filename, contentType: p.contentType, size: p.body.byteLength })),
+    parts: parts.map((p) => ({
+      name: p.name,
+      filename: p.filename,
+      contentType: p.contentType,
+      size: p.body.byteLength,
+    })),
   }
 }
 

@@ -12,8 +12,9 @@ export function findBundleReferences(document: unknown): Map<string, Array<strin
         const filename = value.slice(BUNDLE_URL_PREFIX.length)
         if (!found.has(filename)) found.set(filename, path)
       }
-    } else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]))
-    else if (value !== null && typeof value === 'object')
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, [...path, i])
+    } else if (value !== null && typeof value === 'object')
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
   }
   walk(document, [])

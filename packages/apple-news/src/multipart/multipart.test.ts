@@ -48,14 +48,23 @@ describe('buildArticleBundle', () => {
   })
 
   it('gives every part a filename and content type by default, and a correct size', async () => {
-    const bundle = await buildArticleBundle({ article, metadata, resources: [{ filename: 'pixel.png', data: PIXEL }] })
+    const bundle = await buildArticleBundle({
+      article,
+      metadata,
+      resources: [{ filename: 'pixel.png', data: PIXEL }],
+    })
     const text = Buffer.from(await readBody(bundle.body)).toString('latin1')
     expect(bundle.boundary).toMatch(/^[0-9a-f]{32}$/)
-    expect(text).toContain('Content-Disposition: form-data; filename=metadata.json; name=metadata; size=145\r\n')
-    expect(text).toContain('Content-Type: image/png\r\nContent-Disposition: form-data; filename=pixel.png; name=file0; size=69\r\n')
+    expect(text).toContain(
+      'Content-Disposition: form-data; filename=metadata.json; name=metadata; size=145\r\n',
+    )
+    expect(text).toContain(
+      'Content-Type: image/png\r\nContent-Disposition: form-data; filename=pixel.png; name=file0; size=69\r\n',
+    )
     expect(text.endsWith(`\r\n--${bundle.boundary}--\r\n`)).toBe(true)
     for (const part of multipartCase.multipartParts!) {
-      const start = text.indexOf('\r\n\r\n', text.indexOf(part.headers[1]!.split(';').slice(1, 3).join(';'))) + 4
+      const start =
+        text.indexOf('\r\n\r\n', text.indexOf(part.headers[1]!.split(';').slice(1, 3).join(';'))) + 4
       const digest = createHash('sha256')
         .update(Buffer.from(text.slice(start, start + part.length), 'latin1'))
         .digest('hex')
@@ -77,7 +86,9 @@ describe('buildArticleBundle', () => {
       { article, metadata, resources: [{ filename: 'pixel.png', data: PIXEL }] },
       { boundary: 'b0', metadataFilename: null },
     )
-    expect(Buffer.from(await readBody(fromFile.body)).equals(Buffer.from(await readBody(inMemory.body)))).toBe(true)
+    expect(
+      Buffer.from(await readBody(fromFile.body)).equals(Buffer.from(await readBody(inMemory.body))),
+    ).toBe(true)
   })
 
   it('omits size= when asked and quotes filenames that are not tokens', async () => {
@@ -119,12 +130,16 @@ describe('buildArticleBundle', () => {
   })
 
   it('refuses a chosen boundary that occurs in a part', async () => {
-    const error = await buildArticleBundle({ article: { title: 'x --abc y' } }, { boundary: 'abc' }).catch((e) => e)
+    const error = await buildArticleBundle({ article: { title: 'x --abc y' } }, { boundary: 'abc' }).catch(
+      (e) => e,
+    )
     expect(isAppleNewsError(error, 'INVALID_BUNDLE')).toBe(true)
   })
 
   it('finds bundle references anywhere in the document', () => {
-    expect([...findBundleReferences({ a: [{ b: 'bundle://x.png' }], c: 'bundle://y.gif', d: 'https://x' })]).toEqual([
+    expect([
+      ...findBundleReferences({ a: [{ b: 'bundle://x.png' }], c: 'bundle://y.gif', d: 'https://x' }),
+    ]).toEqual([
       ['x.png', ['a', 0, 'b']],
       ['y.gif', ['c']],
     ])

@@ -42,7 +42,10 @@ const CRLF = utf8Encode('\r\n')
  * then `--boundary--` CRLF. The layout is the one Apple's examples and the apple-news npm package use.
  * The body is an owned body, so the bytes that are signed are the bytes that are sent.
  */
-export function encodeMultipart(parts: readonly MultipartPart[], options: MultipartOptions = {}): EncodedMultipart {
+export function encodeMultipart(
+  parts: readonly MultipartPart[],
+  options: MultipartOptions = {},
+): EncodedMultipart {
   const chosen = options.boundary
   if (chosen !== undefined && !BOUNDARY.test(chosen))
     throw appleNewsError(
@@ -54,7 +57,10 @@ export function encodeMultipart(parts: readonly MultipartPart[], options: Multip
   // the parts held in memory anyway (file parts are not re-read for this).
   while (collides(parts, boundary)) {
     if (chosen !== undefined)
-      throw appleNewsError('INVALID_BUNDLE', `The multipart boundary ${chosen} occurs inside a part; choose another.`)
+      throw appleNewsError(
+        'INVALID_BUNDLE',
+        `The multipart boundary ${chosen} occurs inside a part; choose another.`,
+      )
     boundary = randomBoundary()
   }
   const includeSize = options.includeSize !== false
@@ -88,13 +94,18 @@ function collides(parts: readonly MultipartPart[], boundary: string): boolean {
   const needle = Buffer.from(`--${boundary}`)
   return parts.some((part) => {
     const bytes = part.body.inMemoryBytes()
-    return bytes !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(needle)
+    return (
+      bytes !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(needle)
+    )
   })
 }
 
 /** A parameter value: bare when it is an HTTP token (as Apple's examples), else a quoted string. */
 function parameterValue(value: string, what: string): string {
   if (value === '' || /[\r\n\0]/.test(value))
-    throw appleNewsError('INVALID_BUNDLE', `The ${what} ${JSON.stringify(value)} cannot be put in a part header.`)
+    throw appleNewsError(
+      'INVALID_BUNDLE',
+      `The ${what} ${JSON.stringify(value)} cannot be put in a part header.`,
+    )
   return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
 }

@@ -22,9 +22,7 @@ describe('string to sign', () => {
     expect(Buffer.from(rendered).toString('base64')).toBe(v.canonicalRequestBase64)
     expect(rendered.byteLength).toBe(v.canonicalRequestLength)
     expect(tokens.map((t) => t.label)).toEqual(
-      v.bodyBase64 === null
-        ? ['method', 'url', 'date']
-        : ['method', 'url', 'date', 'content-type', 'body'],
+      v.bodyBase64 === null ? ['method', 'url', 'date'] : ['method', 'url', 'date', 'content-type', 'body'],
     )
   })
 

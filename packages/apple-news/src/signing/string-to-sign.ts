@@ -47,7 +47,9 @@ export function appleNewsTokens(input: AppleNewsCanonicalInput): Token[] {
   const head = appleNewsCanonicalHead(input)
   const bytes = Buffer.from(head, 'utf8')
   const ascii = bytes.byteLength === head.length
-  const texts = hasBody ? [input.method, input.url, input.date, input.contentType ?? ''] : [input.method, input.url, input.date]
+  const texts = hasBody
+    ? [input.method, input.url, input.date, input.contentType ?? '']
+    : [input.method, input.url, input.date]
   const tokens: Token[] = []
   let offset = 0
   texts.forEach((text, i) => {

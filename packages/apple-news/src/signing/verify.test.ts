@@ -37,7 +37,12 @@ function received(
 }
 
 async function toReceived(request: HttpRequest): Promise<ReceivedRequest> {
-  return { method: request.method, target: request.target, headers: request.headers, body: await readBody(request.body) }
+  return {
+    method: request.method,
+    target: request.target,
+    headers: request.headers,
+    body: await readBody(request.body),
+  }
 }
 
 describe('verifyAppleNewsRequest with the shared vectors', () => {
@@ -132,7 +137,11 @@ describe('verification order (§1.4)', () => {
     ['no signature', header(`key=${vectors.apiKeyId}; date=${v.date}`), 'MISSING_SIGNATURE'],
     ['no date', header(`key=${vectors.apiKeyId}; ${sig}`), 'MISSING_DATE'],
     ['bad date', header(`key=${vectors.apiKeyId}; ${sig}; date=14 Mar 2026`), 'INVALID_DATE_FORMAT'],
-    ['fraction', header(`key=${vectors.apiKeyId}; ${sig}; date=2026-03-14T15:09:26.000Z`), 'INVALID_DATE_FORMAT'],
+    [
+      'fraction',
+      header(`key=${vectors.apiKeyId}; ${sig}; date=2026-03-14T15:09:26.000Z`),
+      'INVALID_DATE_FORMAT',
+    ],
     ['old date', header(`key=${vectors.apiKeyId}; ${sig}; date=2026-03-14T15:04:25Z`), 'DATE_NOT_RECENT'],
     ['future date', header(`key=${vectors.apiKeyId}; ${sig}; date=2026-03-14T15:14:27Z`), 'DATE_NOT_RECENT'],
     [
@@ -166,7 +175,11 @@ describe('verification order (§1.4)', () => {
 
   it('looks keys up: unknown key IDs get API_KEY_NOT_FOUND', async () => {
     const request = received(v, v.authorizationHeader)
-    const known = await verifyAppleNewsRequest(request, (id) => (id === vectors.apiKeyId ? secret : undefined), now)
+    const known = await verifyAppleNewsRequest(
+      request,
+      (id) => (id === vectors.apiKeyId ? secret : undefined),
+      now,
+    )
     expect(known.ok).toBe(true)
     const unknown = await verifyAppleNewsRequest(request, () => undefined, now)
     expect(unknown.ok ? 'ok' : unknown.reason).toBe('API_KEY_NOT_FOUND')
@@ -174,7 +187,10 @@ describe('verification order (§1.4)', () => {
 
   it('verifies over publicOrigin, so a loopback server can check a news-api.apple.com signature', async () => {
     const request = received(v, v.authorizationHeader)
-    const other = await verifyAppleNewsRequest(request, secret, { ...now, publicOrigin: 'http://127.0.0.1:8080' })
+    const other = await verifyAppleNewsRequest(request, secret, {
+      ...now,
+      publicOrigin: 'http://127.0.0.1:8080',
+    })
     expect(other.ok ? 'ok' : other.reason).toBe('WRONG_SIGNATURE')
   })
 })
@@ -215,7 +231,7 @@ describe('property: sign then verify', () => {
     })
     const clock = fixedClock(input.seconds * 1000)
     const output = await signer.sign(request, clock)
-    const date = clock.now().toISOString().slice(0, 19) + 'Z'
+    const date = `${clock.now().toISOString().slice(0, 19)}Z`
     const rx = await toReceived({ ...request, headers: { ...request.headers, ...output.headers } })
     return { request, rx, date, now: input.seconds * 1000, clientTokens: signer.tokens(request, date) }
   }
@@ -272,7 +288,10 @@ describe('property: sign then verify', () => {
           case 'content-type':
             changed = {
               ...rx,
-              headers: { ...rx.headers, 'content-type': mutate(rx.headers['content-type'] as string, inToken) },
+              headers: {
+                ...rx.headers,
+                'content-type': mutate(rx.headers['content-type'] as string, inToken),
+              },
             }
             break
           case 'body': {
@@ -302,7 +321,10 @@ describe('property: sign then verify', () => {
         const mutated = value.slice(0, i) + replacement + value.slice(i + 1)
         const changed = {
           ...rx,
-          headers: { ...rx.headers, authorization: header.replace(`${field}=${value}`, `${field}=${mutated}`) },
+          headers: {
+            ...rx.headers,
+            authorization: header.replace(`${field}=${value}`, `${field}=${mutated}`),
+          },
         }
         const result = await verifyAppleNewsRequest(
           changed,
@@ -325,9 +347,23 @@ describe('property: sign then verify', () => {
     })
     const output = await signer.sign(request, fixedClock(0))
     const result = await verifyAppleNewsRequest(
-      { method: 'POST', target: '/x', headers: { ...request.headers, ...output.headers }, body: new Uint8Array() },
+      {
+        method: 'POST',
+        target: '/x',
+        headers: { ...request.headers, ...output.headers },
+        body: new Uint8Array(),
+      },
       secret,
-      { now: 0, body: { byteLength: 5, async *chunks() { yield Buffer.from('hel'); yield Buffer.from('lo') } } },
+      {
+        now: 0,
+        body: {
+          byteLength: 5,
+          async *chunks() {
+            yield Buffer.from('hel')
+            yield Buffer.from('lo')
+          },
+        },
+      },
     )
     expect(result.ok).toBe(true)
   })

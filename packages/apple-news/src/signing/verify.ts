@@ -4,9 +4,9 @@ import {
   diffTokens,
   digestTokens,
   fromBase64,
+  type IsoZoneForm,
   isBase64,
   isSigwireError,
-  type IsoZoneForm,
   parseIsoDateTime,
   type ReceivedRequest,
   receivedHeader,
@@ -91,7 +91,11 @@ export async function verifyAppleNewsRequest(
   if (keyId === undefined || keyId === '')
     return fail('MISSING_API_KEY_ID', 'The Authorization header has no key=.', 'key')
   if (!UUID_PATTERN.test(keyId))
-    return fail('INVALID_API_KEY_FORMAT', `The key ID ${JSON.stringify(keyId.slice(0, 60))} is not a UUID.`, 'key')
+    return fail(
+      'INVALID_API_KEY_FORMAT',
+      `The key ID ${JSON.stringify(keyId.slice(0, 60))} is not a UUID.`,
+      'key',
+    )
   const found = typeof secret === 'function' ? secret(keyId) : secret
   if (found === undefined) return fail('API_KEY_NOT_FOUND', `No API key ${keyId} is known.`, 'key', { keyId })
 

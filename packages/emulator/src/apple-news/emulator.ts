@@ -13,11 +13,7 @@ import {
   verifyAppleNewsRequest,
 } from '@sigwire/apple-news'
 import { type ByteSource, receivedHeader } from '@sigwire/core'
-import {
-  requestStream,
-  type ServerOptions,
-  startEmulatorServer,
-} from '../shared/emulator-server.js'
+import { requestStream, type ServerOptions, startEmulatorServer } from '../shared/emulator-server.js'
 import { FaultController, type FaultOptions } from '../shared/faults.js'
 import { StateFile } from '../shared/state-file.js'
 import { type BundleRules, receiveBundle } from './bundle.js'
@@ -96,13 +92,16 @@ const UPLOAD = /^\/(channels\/[^/]+\/articles|articles\/[^/]+)$/
  * and persists to `stateDir`. Article uploads are spooled to disk and parsed as a stream, so a bundle
  * of hundreds of megabytes needs constant memory.
  */
-export async function startAppleNewsEmulator(options: AppleNewsEmulatorOptions = {}): Promise<AppleNewsEmulator> {
+export async function startAppleNewsEmulator(
+  options: AppleNewsEmulatorOptions = {},
+): Promise<AppleNewsEmulator> {
   const faults = new FaultController(options.faults)
   const clock = options.now ?? Date.now
   const nowMs = () => clock() + faults.clockOffsetMs
   const store = await StateFile.open<AppleNewsState>(options.stateDir, 'apple-news', emptyState)
   const state = store.data
-  const ownDir = options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'sigwire-apple-news-')) : undefined
+  const ownDir =
+    options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'sigwire-apple-news-')) : undefined
   const resourcesDir = join(options.stateDir ?? ownDir!, 'apple-news-resources')
   const uploadDir = join(resourcesDir, '.uploads')
   await mkdir(uploadDir, { recursive: true, mode: 0o700 })
@@ -113,13 +112,21 @@ export async function startAppleNewsEmulator(options: AppleNewsEmulatorOptions =
   if (configured.length === 0) {
     state.dev ??= generateDevCredentials()
     ensureChannel(state, state.dev.channelId, 'sigwire development channel', nowIso)
-    keys.set(state.dev.keyId.toLowerCase(), { secret: parseAppleNewsSecret(state.dev.secret), channelId: state.dev.channelId })
+    keys.set(state.dev.keyId.toLowerCase(), {
+      secret: parseAppleNewsSecret(state.dev.secret),
+      channelId: state.dev.channelId,
+    })
   }
   for (const channel of configured) {
     if (!UUID_PATTERN.test(channel.channelId) || !UUID_PATTERN.test(channel.keyId))
-      throw new Error(`Apple News emulator: channel ${channel.channelId} and key ${channel.keyId} must be UUIDs.`)
+      throw new Error(
+        `Apple News emulator: channel ${channel.channelId} and key ${channel.keyId} must be UUIDs.`,
+      )
     ensureChannel(state, channel.channelId, channel.name, nowIso)
-    keys.set(channel.keyId.toLowerCase(), { secret: parseAppleNewsSecret(channel.secret), channelId: channel.channelId })
+    keys.set(channel.keyId.toLowerCase(), {
+      secret: parseAppleNewsSecret(channel.secret),
+      channelId: channel.channelId,
+    })
   }
   store.changed()
 
@@ -168,8 +175,9 @@ export async function startAppleNewsEmulator(options: AppleNewsEmulatorOptions =
             if (request.method === 'POST') {
               upload = await spool(stream, uploadDir, PART_LIMITS.body)
               if (!upload) return errorReply(413, 'REQUEST_BODY_TOO_LARGE', {}, { connection: 'close' })
-            } else for await (const _ of stream) {
-            }
+            } else
+              for await (const _ of stream) {
+              }
           }
           let keyChannel: string | undefined
           if (options.verify !== false) {
@@ -219,7 +227,11 @@ export async function startAppleNewsEmulator(options: AppleNewsEmulatorOptions =
 }
 
 /** Writes an upload to a private temp file in constant memory; undefined when it exceeds `limit`. */
-async function spool(stream: IncomingMessage, dir: string, limit: number): Promise<{ file: string; size: number } | undefined> {
+async function spool(
+  stream: IncomingMessage,
+  dir: string,
+  limit: number,
+): Promise<{ file: string; size: number } | undefined> {
   const file = join(dir, `upload-${randomUUID()}`)
   const handle = await open(file, 'wx', 0o600)
   let size = 0
@@ -246,4 +258,3 @@ function fileSource(path: string, byteLength: number): ByteSource {
     chunks: () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Uint8Array>,
   }
 }
-

@@ -22,8 +22,15 @@ export interface HandlerContext {
 
 /** The routes of the emulated API. */
 export interface Handlers {
-  route(request: EmulatorRequest, keyChannel: string | undefined, upload: { file: string } | undefined): Promise<Reply>
-  resourceFile(articleId: string, filename: string): { path: string; contentType: string; size: number } | undefined
+  route(
+    request: EmulatorRequest,
+    keyChannel: string | undefined,
+    upload: { file: string } | undefined,
+  ): Promise<Reply>
+  resourceFile(
+    articleId: string,
+    filename: string,
+  ): { path: string; contentType: string; size: number } | undefined
 }
 
 const DAY_MS = 86_400_000
@@ -33,20 +40,23 @@ export function handlers(ctx: HandlerContext): Handlers {
   const { state } = ctx
 
   const channelAccess = (channelId: string, keyChannel: string | undefined): Reply | undefined => {
-    if (!UUID_PATTERN.test(channelId)) return errorReply(400, 'INVALID_TYPE', { keyPath: ['channel_id'], value: channelId })
-    if (!state.channels[channelId]) return errorReply(404, 'NOT_FOUND', { keyPath: ['channel_id'], value: channelId })
+    if (!UUID_PATTERN.test(channelId))
+      return errorReply(400, 'INVALID_TYPE', { keyPath: ['channel_id'], value: channelId })
+    if (!state.channels[channelId])
+      return errorReply(404, 'NOT_FOUND', { keyPath: ['channel_id'], value: channelId })
     if (keyChannel !== undefined && keyChannel !== channelId) return errorReply(403, 'FORBIDDEN')
     return undefined
   }
   const sectionAccess = (sectionId: string, keyChannel: string | undefined): Reply | undefined => {
-    if (!UUID_PATTERN.test(sectionId)) return errorReply(400, 'INVALID_TYPE', { keyPath: ['section_id'], value: sectionId })
+    if (!UUID_PATTERN.test(sectionId))
+      return errorReply(400, 'INVALID_TYPE', { keyPath: ['section_id'], value: sectionId })
     const section = state.sections[sectionId]
     if (!section) return errorReply(404, 'NOT_FOUND', { keyPath: ['section_id'], value: sectionId })
     if (keyChannel !== undefined && keyChannel !== section.channelId) return errorReply(403, 'FORBIDDEN')
     return undefined
   }
   const articleAccess = (articleId: string, keyChannel: string | undefined): Reply | StoredArticle => {
-    const article = state.articles[articleId]
+    const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
     if (!article) return errorReply(404, 'NOT_FOUND', { keyPath: ['article_id'], value: articleId })
     if (keyChannel !== undefined && keyChannel !== article.channelId) return errorReply(403, 'FORBIDDEN')
     return article
@@ -59,10 +69,14 @@ export function handlers(ctx: HandlerContext): Handlers {
     const wait = Math.max(1, Math.ceil((log[0]! + 3_600_000 - now) / 1000))
     return errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
   }
-  const sectionIds = (metadata: Record<string, unknown> | undefined, channelId: string): string[] | Reply | undefined => {
+  const sectionIds = (
+    metadata: Record<string, unknown> | undefined,
+    channelId: string,
+  ): string[] | Reply | undefined => {
     const links = metadata?.links
     if (!isObject(links) || links.sections === undefined) return undefined
-    if (!Array.isArray(links.sections)) return errorReply(400, 'INVALID_TYPE', { keyPath: ['data', 'links', 'sections'] })
+    if (!Array.isArray(links.sections))
+      return errorReply(400, 'INVALID_TYPE', { keyPath: ['data', 'links', 'sections'] })
     const ids: string[] = []
     for (const [i, link] of links.sections.entries()) {
       const keyPath = ['data', 'links', 'sections', i]
@@ -99,11 +113,19 @@ export function handlers(ctx: HandlerContext): Handlers {
     if (!ctx.detectDuplicates) return undefined
     const now = ctx.now()
     return Object.values(state.articles).find(
-      (a) => a.channelId === channelId && a.id !== except && a.title === title && now - Date.parse(a.createdAt) < DAY_MS,
+      (a) =>
+        a.channelId === channelId &&
+        a.id !== except &&
+        a.title === title &&
+        now - Date.parse(a.createdAt) < DAY_MS,
     )
   }
 
-  async function createArticle(channelId: string, file: string, contentType: string | undefined): Promise<Reply> {
+  async function createArticle(
+    channelId: string,
+    file: string,
+    contentType: string | undefined,
+  ): Promise<Reply> {
     const limited = throttled(channelId)
     if (limited) return limited
     const bundle = await ctx.receive(file, contentType)
@@ -115,7 +137,8 @@ export function handlers(ctx: HandlerContext): Handlers {
     if (!bundle.document) return fail(errorReply(400, 'MISSING', { keyPath: ['article.json'] }))
     const title = String(bundle.document.title)
     const duplicate = duplicateOf(channelId, title)
-    if (duplicate) return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
+    if (duplicate)
+      return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
     const sections = sectionIds(bundle.metadata, channelId)
     if (sections && !Array.isArray(sections)) return fail(sections)
     const id = randomUUID()
@@ -139,11 +162,20 @@ export function handlers(ctx: HandlerContext): Handlers {
     ctx.changed()
     return {
       status: 201,
-      body: { data: articleJson(article, ctx.origin(), { state: 'PROCESSING', throttling: throttlingJson(state, channelId, ctx.quota, ctx.now()) }) },
+      body: {
+        data: articleJson(article, ctx.origin(), {
+          state: 'PROCESSING',
+          throttling: throttlingJson(state, channelId, ctx.quota, ctx.now()),
+        }),
+      },
     }
   }
 
-  async function updateArticle(article: StoredArticle, file: string, contentType: string | undefined): Promise<Reply> {
+  async function updateArticle(
+    article: StoredArticle,
+    file: string,
+    contentType: string | undefined,
+  ): Promise<Reply> {
     const limited = throttled(article.channelId)
     if (limited) return limited
     const bundle = await ctx.receive(file, contentType)
@@ -153,17 +185,26 @@ export function handlers(ctx: HandlerContext): Handlers {
       return reply
     }
     const metadata = bundle.metadata
-    if (!metadata || metadata.revision === undefined) return fail(errorReply(400, 'MISSING', { keyPath: ['data', 'revision'] }))
+    if (!metadata || metadata.revision === undefined)
+      return fail(errorReply(400, 'MISSING', { keyPath: ['data', 'revision'] }))
     if (metadata.revision !== revisionToken(article.revision))
-      return fail(errorReply(409, 'WRONG_REVISION', { keyPath: ['data', 'revision'], value: metadata.revision }))
+      return fail(
+        errorReply(409, 'WRONG_REVISION', { keyPath: ['data', 'revision'], value: metadata.revision }),
+      )
     if (article.metadata.isPreview !== true && metadata.isPreview === true)
-      return fail(errorReply(400, 'NOT_ALLOWED', { keyPath: ['data', 'isPreview'], message: 'isPreview can only change from true to false.' }))
+      return fail(
+        errorReply(400, 'NOT_ALLOWED', {
+          keyPath: ['data', 'isPreview'],
+          message: 'isPreview can only change from true to false.',
+        }),
+      )
     const sections = sectionIds(metadata, article.channelId)
     if (sections && !Array.isArray(sections)) return fail(sections)
     if (bundle.document) {
       const title = String(bundle.document.title)
       const duplicate = duplicateOf(article.channelId, title, article.id)
-      if (duplicate) return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
+      if (duplicate)
+        return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
       await rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true })
       article.document = bundle.document
       article.title = title
@@ -207,10 +248,16 @@ export function handlers(ctx: HandlerContext): Handlers {
     if (typeof to === 'object') return to
     const sizeText = params.get('pageSize')
     const pageSize = sizeText === null ? SEARCH_PAGE_SIZE.default : Number(sizeText)
-    if (!Number.isInteger(pageSize) || pageSize < SEARCH_PAGE_SIZE.min || pageSize > SEARCH_PAGE_SIZE.max || (sizeText !== null && !/^\d+$/.test(sizeText)))
+    if (
+      !Number.isInteger(pageSize) ||
+      pageSize < SEARCH_PAGE_SIZE.min ||
+      pageSize > SEARCH_PAGE_SIZE.max ||
+      (sizeText !== null && !/^\d+$/.test(sizeText))
+    )
       return errorReply(400, 'INVALID', { keyPath: ['pageSize'], value: sizeText })
     const sortDir = params.get('sortDir') ?? 'DESC'
-    if (sortDir !== 'ASC' && sortDir !== 'DESC') return errorReply(400, 'INVALID', { keyPath: ['sortDir'], value: sortDir })
+    if (sortDir !== 'ASC' && sortDir !== 'DESC')
+      return errorReply(400, 'INVALID', { keyPath: ['sortDir'], value: sortDir })
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([scope, params.get('fromDate'), params.get('toDate'), sortDir, pageSize]))
       .digest('base64')
@@ -227,7 +274,9 @@ export function handlers(ctx: HandlerContext): Handlers {
       offset = parsed.o
     }
     const matching = Object.values(state.articles)
-      .filter((a) => ('channelId' in scope ? a.channelId === scope.channelId : a.sectionIds.includes(scope.sectionId)))
+      .filter((a) =>
+        'channelId' in scope ? a.channelId === scope.channelId : a.sectionIds.includes(scope.sectionId),
+      )
       .filter((a) => {
         const t = Date.parse(a.createdAt)
         return (from === undefined || t >= from) && (to === undefined || t <= to)
@@ -245,7 +294,8 @@ export function handlers(ctx: HandlerContext): Handlers {
       const next = Buffer.from(JSON.stringify({ o: offset + pageSize, f: fingerprint })).toString('base64')
       const query = new URLSearchParams([...params.entries()].filter(([name]) => name !== 'pageToken'))
       query.append('pageToken', next)
-      ;(body.links as Record<string, string>).next = `${origin}${request.url.pathname}?${query.toString().replace(/\+/g, '%20')}`
+      ;(body.links as Record<string, string>).next =
+        `${origin}${request.url.pathname}?${query.toString().replace(/\+/g, '%20')}`
       body.meta = { nextPageToken: next }
     }
     return { status: 200, body }
@@ -265,7 +315,10 @@ export function handlers(ctx: HandlerContext): Handlers {
     if (!Array.isArray(list) || list.some((id) => typeof id !== 'string'))
       return errorReply(400, 'INVALID', { keyPath: ['data', 'promotedArticles'] })
     if (list.length > MAX_PROMOTED_ARTICLES)
-      return errorReply(400, 'INVALID', { keyPath: ['data', 'promotedArticles'], message: `At most ${MAX_PROMOTED_ARTICLES} articles.` })
+      return errorReply(400, 'INVALID', {
+        keyPath: ['data', 'promotedArticles'],
+        message: `At most ${MAX_PROMOTED_ARTICLES} articles.`,
+      })
     const ids: string[] = []
     for (const [i, raw] of (list as string[]).entries()) {
       const id = raw.slice(raw.lastIndexOf('/') + 1)
@@ -273,7 +326,10 @@ export function handlers(ctx: HandlerContext): Handlers {
       if (!article || article.channelId !== section.channelId)
         return errorReply(404, 'NOT_FOUND', { keyPath: ['data', 'promotedArticles', i], value: raw })
       if (typeof article.metadata.thumbnailURL !== 'string')
-        return errorReply(422, 'MISSING_THUMBNAIL_FOR_PROMOTED_ARTICLE', { keyPath: ['data', 'promotedArticles', i], value: raw })
+        return errorReply(422, 'MISSING_THUMBNAIL_FOR_PROMOTED_ARTICLE', {
+          keyPath: ['data', 'promotedArticles', i],
+          value: raw,
+        })
       ids.push(id)
     }
     state.promoted[sectionId] = ids
@@ -287,56 +343,94 @@ export function handlers(ctx: HandlerContext): Handlers {
       const path = request.url.pathname
       const method = request.method
       const origin = ctx.origin()
-      const allow = (...methods: string[]) => (methods.includes(method) ? undefined : errorReply(405, 'METHOD_NOT_ALLOWED'))
-      let m: RegExpExecArray | null
-      if ((m = /^\/channels\/([^/]+)$/.exec(path)))
-        return allow('GET') ?? channelAccess(m[1]!, keyChannel) ?? { status: 200, body: { data: channelJson(state.channels[m[1]!]!, origin) } }
-      if ((m = /^\/channels\/([^/]+)\/quota$/.exec(path)))
-        return allow('GET') ?? channelAccess(m[1]!, keyChannel) ?? { status: 200, body: throttlingJson(state, m[1]!, ctx.quota, ctx.now()) }
-      if ((m = /^\/channels\/([^/]+)\/sections$/.exec(path))) {
-        const id = m[1]!
-        return (
-          allow('GET') ??
-          channelAccess(id, keyChannel) ?? {
-            status: 200,
-            body: { data: Object.values(state.sections).filter((s) => s.channelId === id).map((s) => sectionJson(s, origin)) },
-          }
-        )
+      const allow = (...methods: string[]) =>
+        methods.includes(method) ? undefined : errorReply(405, 'METHOD_NOT_ALLOWED')
+      // `/channels/{id}/quota` -> kind "channels/quota", id; IDs never contain "/".
+      const segments = path.split('/')
+      if (segments[0] !== '' || segments.length < 3 || segments.length > 4 || segments[2] === '')
+        return errorReply(404, 'NOT_FOUND')
+      let id: string
+      try {
+        id = decodeURIComponent(segments[2]!)
+      } catch {
+        return errorReply(404, 'NOT_FOUND')
       }
-      if ((m = /^\/channels\/([^/]+)\/articles$/.exec(path))) {
-        const id = m[1]!
-        const denied = allow('GET', 'POST') ?? channelAccess(id, keyChannel)
-        if (denied) return denied
-        if (method === 'GET') return search(request, { channelId: id })
-        return createArticle(id, upload!.file, request.headers['content-type'] as string | undefined)
-      }
-      if ((m = /^\/sections\/([^/]+)$/.exec(path)))
-        return allow('GET') ?? sectionAccess(m[1]!, keyChannel) ?? { status: 200, body: { data: sectionJson(state.sections[m[1]!]!, origin) } }
-      if ((m = /^\/sections\/([^/]+)\/articles$/.exec(path)))
-        return allow('GET') ?? sectionAccess(m[1]!, keyChannel) ?? search(request, { sectionId: m[1]! })
-      if ((m = /^\/sections\/([^/]+)\/promotedArticles$/.exec(path)))
-        return allow('POST') ?? sectionAccess(m[1]!, keyChannel) ?? promote(request, m[1]!)
-      if ((m = /^\/articles\/([^/]+)$/.exec(path))) {
-        const denied = allow('GET', 'POST', 'DELETE')
-        if (denied) return denied
-        const article = articleAccess(m[1]!, keyChannel)
-        if ('status' in article) return article
-        if (method === 'GET') return { status: 200, body: { data: articleJson(article, origin) } }
-        if (method === 'POST') return updateArticle(article, upload!.file, request.headers['content-type'] as string | undefined)
-        delete state.articles[article.id]
-        for (const [sectionId, ids] of Object.entries(state.promoted)) state.promoted[sectionId] = ids.filter((id) => id !== article.id)
-        await rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true })
-        ctx.changed()
-        return { status: 204 }
+      const kind = `${segments[1]}/${segments[3] ?? ''}`
+      switch (kind) {
+        case 'channels/':
+          return (
+            allow('GET') ??
+            channelAccess(id, keyChannel) ?? {
+              status: 200,
+              body: { data: channelJson(state.channels[id]!, origin) },
+            }
+          )
+        case 'channels/quota':
+          return (
+            allow('GET') ??
+            channelAccess(id, keyChannel) ?? {
+              status: 200,
+              body: throttlingJson(state, id, ctx.quota, ctx.now()),
+            }
+          )
+        case 'channels/sections':
+          return (
+            allow('GET') ??
+            channelAccess(id, keyChannel) ?? {
+              status: 200,
+              body: {
+                data: Object.values(state.sections)
+                  .filter((section) => section.channelId === id)
+                  .map((section) => sectionJson(section, origin)),
+              },
+            }
+          )
+        case 'channels/articles': {
+          const denied = allow('GET', 'POST') ?? channelAccess(id, keyChannel)
+          if (denied) return denied
+          if (method === 'GET') return search(request, { channelId: id })
+          return createArticle(id, upload!.file, request.headers['content-type'] as string | undefined)
+        }
+        case 'sections/':
+          return (
+            allow('GET') ??
+            sectionAccess(id, keyChannel) ?? {
+              status: 200,
+              body: { data: sectionJson(state.sections[id]!, origin) },
+            }
+          )
+        case 'sections/articles':
+          return allow('GET') ?? sectionAccess(id, keyChannel) ?? search(request, { sectionId: id })
+        case 'sections/promotedArticles':
+          return allow('POST') ?? sectionAccess(id, keyChannel) ?? promote(request, id)
+        case 'articles/': {
+          const denied = allow('GET', 'POST', 'DELETE')
+          if (denied) return denied
+          const article = articleAccess(id, keyChannel)
+          if ('status' in article) return article
+          if (method === 'GET') return { status: 200, body: { data: articleJson(article, origin) } }
+          if (method === 'POST')
+            return updateArticle(article, upload!.file, request.headers['content-type'] as string | undefined)
+          delete state.articles[article.id]
+          for (const [sectionId, ids] of Object.entries(state.promoted))
+            state.promoted[sectionId] = ids.filter((other) => other !== article.id)
+          await rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true })
+          ctx.changed()
+          return { status: 204 }
+        }
       }
       return errorReply(404, 'NOT_FOUND')
     },
 
     resourceFile(articleId, filename) {
-      const article = state.articles[articleId]
+      const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
       const resource = article?.resources.find((r) => r.filename === filename)
       if (!article || !resource) return undefined
-      return { path: join(ctx.resourcesDir, article.id, resource.file), contentType: resource.contentType, size: resource.size }
+      return {
+        path: join(ctx.resourcesDir, article.id, resource.file),
+        contentType: resource.contentType,
+        size: resource.size,
+      }
     },
   }
 }

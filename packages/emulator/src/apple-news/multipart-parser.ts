@@ -31,7 +31,10 @@ export type PartDestination = { memory: number } | { file: string }
 export async function parseMultipart(
   source: AsyncIterable<Uint8Array>,
   boundary: string,
-  destination: (headers: Readonly<Record<string, string>>, disposition: Readonly<Record<string, string>>) => PartDestination,
+  destination: (
+    headers: Readonly<Record<string, string>>,
+    disposition: Readonly<Record<string, string>>,
+  ) => PartDestination,
 ): Promise<ReceivedPart[]> {
   const dash = Buffer.from(`--${boundary}`)
   const delimiter = Buffer.from(`\r\n--${boundary}`)

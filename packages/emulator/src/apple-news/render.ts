@@ -18,7 +18,12 @@ export interface Reply {
 }
 
 /** `{"errors":[...]}` with `status`. */
-export function errorReply(status: number, code: string, extra: Omit<ErrorItem, 'code'> = {}, headers?: Record<string, string>): Reply {
+export function errorReply(
+  status: number,
+  code: string,
+  extra: Omit<ErrorItem, 'code'> = {},
+  headers?: Record<string, string>,
+): Reply {
   return { status, body: { errors: [{ code, ...extra }] }, ...(headers ? { headers } : {}) }
 }
 
@@ -47,7 +52,10 @@ export function channelJson(channel: StoredChannel, origin: string): Record<stri
     id: channel.id,
     type: 'channel',
     shareUrl: `https://apple.news/channel/${channel.id}`,
-    links: { defaultSection: `${origin}/sections/${channel.defaultSectionId}`, self: `${origin}/channels/${channel.id}` },
+    links: {
+      defaultSection: `${origin}/sections/${channel.defaultSectionId}`,
+      self: `${origin}/channels/${channel.id}`,
+    },
     name: channel.name,
     website: channel.website,
   }
@@ -68,7 +76,12 @@ export function sectionJson(section: StoredSection, origin: string): Record<stri
 }
 
 /** A channel's throttling object (`/quota` and `meta.throttling`). */
-export function throttlingJson(state: AppleNewsState, channelId: string, quota: number, nowMs: number): Record<string, unknown> {
+export function throttlingJson(
+  state: AppleNewsState,
+  channelId: string,
+  quota: number,
+  nowMs: number,
+): Record<string, unknown> {
   const used = (state.quotaLog[channelId] ?? []).filter((t) => nowMs - t < 3_600_000).length
   const available = Math.max(0, quota - used)
   return { isThrottled: available === 0, queueSize: 0, estimatedDelayInSeconds: 0, quotaAvailable: available }
@@ -103,6 +116,8 @@ export function articleJson(
     isSponsored: m.isSponsored === true,
     isPreview: m.isPreview === true,
     isHidden: m.isHidden === true,
-    ...(Array.isArray(m.targetTerritoryCountryCodes) ? { targetTerritoryCountryCodes: m.targetTerritoryCountryCodes } : {}),
+    ...(Array.isArray(m.targetTerritoryCountryCodes)
+      ? { targetTerritoryCountryCodes: m.targetTerritoryCountryCodes }
+      : {}),
   }
 }

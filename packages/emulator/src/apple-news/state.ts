@@ -71,7 +71,12 @@ export function generateDevCredentials(): { channelId: string; keyId: string; se
 }
 
 /** Makes sure `channelId` exists, with a default section "Main" and a section "Features". */
-export function ensureChannel(state: AppleNewsState, channelId: string, name: string | undefined, nowIso: string): boolean {
+export function ensureChannel(
+  state: AppleNewsState,
+  channelId: string,
+  name: string | undefined,
+  nowIso: string,
+): boolean {
   if (state.channels[channelId]) return false
   const main = randomUUID()
   const features = randomUUID()
@@ -87,7 +92,14 @@ export function ensureChannel(state: AppleNewsState, channelId: string, name: st
     [main, 'Main', true],
     [features, 'Features', false],
   ] as const)
-    state.sections[id] = { id, channelId, name: sectionName, isDefault, createdAt: nowIso, modifiedAt: nowIso }
+    state.sections[id] = {
+      id,
+      channelId,
+      name: sectionName,
+      isDefault,
+      createdAt: nowIso,
+      modifiedAt: nowIso,
+    }
   return true
 }
 
