@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +9,15 @@ import {
   createAppleNewsSigner,
   encodeMultipart,
 } from '@sigwire/apple-news'
-import { bytesBody, createRequest, fixedClock, jsonBody, Transport } from '@sigwire/core'
+import {
+  bytesBody,
+  CHANNEL_NAMES,
+  createRequest,
+  fixedClock,
+  jsonBody,
+  REDACTED,
+  Transport,
+} from '@sigwire/core'
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/apple-news/index.js'
@@ -281,6 +290,28 @@ describe('Apple News emulator with the client', () => {
 
     const unknownKey = clientFor(emulator, { keyId: '00000000-0000-4000-8000-000000000000' })
     expect(await failure(unknownKey.channels.read())).toMatchObject({ serviceCode: 'API_KEY_NOT_FOUND' })
+  })
+
+  it('never lets the secret or the Authorization value reach diagnostics events, errors or traces', async () => {
+    const emulator = await start()
+    const client = clientFor(emulator)
+    const events: unknown[] = []
+    const listener = (message: unknown) => events.push(message)
+    for (const name of Object.values(CHANNEL_NAMES)) subscribe(name, listener)
+    cleanups.push(async () => {
+      for (const name of Object.values(CHANNEL_NAMES)) unsubscribe(name, listener)
+    })
+    emulator.faults.inject('throttle', { retryAfterSeconds: 0 })
+    const created = await publish(client)
+    await failure(client.articles.update(created.id, { revision: 'stale', metadata: {} }))
+    const wrong = clientFor(emulator, { secret: Buffer.alloc(32, 9).toString('base64') })
+    const error = await failure(wrong.channels.read())
+    const everything = JSON.stringify([events, error.toJSON(), error.trace, error.message])
+    expect(events.length).toBeGreaterThan(4)
+    expect(everything).toContain(`"authorization":"${REDACTED}"`)
+    for (const secret of [emulator.dev!.secret, Buffer.alloc(32, 9).toString('base64')])
+      expect(everything).not.toContain(secret)
+    expect(everything).not.toMatch(/signature=[A-Za-z0-9+/]{43}=/)
   })
 
   it('re-signs once when the emulator clock is off by more than 5 minutes', async () => {
