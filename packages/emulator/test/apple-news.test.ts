@@ -157,6 +157,16 @@ describe('Apple News emulator with the client', () => {
     )
     expect(backToPreview.errors[0]).toMatchObject({ code: 'NOT_ALLOWED', keyPath: ['data', 'isPreview'] })
 
+    expect(emulator.optimizeArticle(created.id)).toBe(true)
+    const notApplied = await client.articles.update(created.id, {
+      revision: updated.article.revision,
+      metadata: { isSponsored: true },
+    })
+    expect(notApplied).toMatchObject({
+      applied: false,
+      article: { isSponsored: false, revision: updated.article.revision },
+    })
+
     await client.articles.delete(created.id)
     expect(await failure(client.articles.read(created.id))).toMatchObject({ code: 'NOT_FOUND', status: 404 })
     expect(await emulator.readResource(created.id, 'image.png')).toBeUndefined()
@@ -287,6 +297,17 @@ describe('Apple News emulator with the client', () => {
     expect(raw.status).toBe(401)
     expect(raw.headers.get('www-authenticate')).toBe('HHMAC')
     expect(await raw.json()).toEqual({ errors: [{ code: 'UNAUTHORIZED' }] })
+
+    // After authentication: Accept without JSON, unknown routes, wrong methods.
+    const transport = new Transport({ proxy: false })
+    cleanups.push(() => transport.close())
+    const signer = createAppleNewsSigner(emulator.dev!)
+    const call = async (method: string, path: string, headers: Record<string, string> = {}) =>
+      (await transport.send(createRequest({ method, url: emulator.url + path, headers }), { signer })).status
+    expect(await call('GET', `/channels/${emulator.dev!.channelId}`, { accept: 'text/html' })).toBe(406)
+    expect(await call('GET', '/nowhere/x')).toBe(404)
+    expect(await call('DELETE', `/channels/${emulator.dev!.channelId}`)).toBe(405)
+    expect(await call('GET', '/articles/not-a-uuid')).toBe(404)
 
     const unknownKey = clientFor(emulator, { keyId: '00000000-0000-4000-8000-000000000000' })
     expect(await failure(unknownKey.channels.read())).toMatchObject({ serviceCode: 'API_KEY_NOT_FOUND' })

@@ -97,7 +97,7 @@ export function appleNewsSteps(): Step[] {
     },
     {
       service,
-      name: 'diagnose a request signed with the secret text',
+      name: 'doctor: a request keyed with the secret text',
       async run() {
         const { createHmac } = await import('node:crypto')
         const target = `/channels/${emulator!.dev!.channelId}`

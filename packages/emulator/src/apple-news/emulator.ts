@@ -76,6 +76,11 @@ export interface AppleNewsEmulator {
   readonly certificate: string | undefined
   /** Generated development credentials (only when no channel was configured); stable for a state directory. */
   readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
+  /**
+   * Marks an article as optimised by the Apple News team: later updates answer 202 and change
+   * nothing (the client's `applied: false`). Returns false for an unknown article.
+   */
+  optimizeArticle(articleId: string): boolean
   /** The bytes of a stored bundle resource, or undefined. */
   readResource(articleId: string, filename: string): Promise<Uint8Array | undefined>
   /** Stops the server and flushes state. */
@@ -215,6 +220,7 @@ export async function startAppleNewsEmulator(
     faults,
     certificate: server.certificate,
     dev: configured.length === 0 ? { ...state.dev! } : undefined,
+    optimizeArticle: (articleId) => api.optimize(articleId),
     async readResource(articleId, filename) {
       const file = api.resourceFile(articleId, filename)
       if (!file) return undefined

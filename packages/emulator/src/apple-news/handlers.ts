@@ -31,6 +31,7 @@ export interface Handlers {
     articleId: string,
     filename: string,
   ): { path: string; contentType: string; size: number } | undefined
+  optimize(articleId: string): boolean
 }
 
 const DAY_MS = 86_400_000
@@ -200,6 +201,11 @@ export function handlers(ctx: HandlerContext): Handlers {
       )
     const sections = sectionIds(metadata, article.channelId)
     if (sections && !Array.isArray(sections)) return fail(sections)
+    // An article the Apple News team optimised is not changed by an update: 202 (§2).
+    if (article.optimized) {
+      await discard(bundle)
+      return { status: 202, body: { data: articleJson(article, ctx.origin()) } }
+    }
     if (bundle.document) {
       const title = String(bundle.document.title)
       const duplicate = duplicateOf(article.channelId, title, article.id)
@@ -420,6 +426,14 @@ export function handlers(ctx: HandlerContext): Handlers {
         }
       }
       return errorReply(404, 'NOT_FOUND')
+    },
+
+    optimize(articleId) {
+      const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
+      if (!article) return false
+      article.optimized = true
+      ctx.changed()
+      return true
     },
 
     resourceFile(articleId, filename) {

@@ -45,6 +45,8 @@ export interface StoredArticle {
   metadata: Record<string, unknown>
   sectionIds: string[]
   resources: StoredResource[]
+  /** Set when the Apple News team optimised the article: updates are then not applied (202). */
+  optimized?: boolean
 }
 
 /** Everything the Apple News emulator persists. */
