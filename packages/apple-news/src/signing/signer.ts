@@ -61,8 +61,12 @@ export function createAppleNewsSigner(options: AppleNewsSignerOptions): AppleNew
       )
     return { method: request.method, url: request.origin + request.target, date, contentType, body }
   }
-  const header = (signature: string, date: string) =>
-    formatAppleNewsAuthorization({ keyId, signature, date }, { quote })
+  // formatAppleNewsAuthorization, split once around the two values that change per request.
+  const [before, after] = formatAppleNewsAuthorization(
+    { keyId, signature: '\0', date: '\0' },
+    { quote },
+  ).split('\0')
+  const header = (signature: string, date: string) => before + signature + after + date + (quote ? '"' : '')
 
   return {
     keyId,
