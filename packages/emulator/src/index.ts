@@ -6,6 +6,12 @@
  */
 
 export {
+  type AppleNewsEmulator,
+  type AppleNewsEmulatorChannel,
+  type AppleNewsEmulatorOptions,
+  startAppleNewsEmulator,
+} from './apple-news/index.js'
+export {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
   type CloudKitEmulator,

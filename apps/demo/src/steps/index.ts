@@ -1,4 +1,5 @@
 import type { Step } from '../report.js'
+import { appleNewsSteps } from './apple-news.js'
 import { cloudkitSteps } from './cloudkit.js'
 import { coreSteps } from './core.js'
 import { icloudSteps } from './icloud.js'
@@ -6,5 +7,5 @@ import { safeCreativeSteps } from './safe-creative.js'
 
 /** Every step of the demo, in order. */
 export function allSteps(): Step[] {
-  return [...coreSteps(), ...cloudkitSteps(), ...safeCreativeSteps(), ...icloudSteps()]
+  return [...coreSteps(), ...cloudkitSteps(), ...appleNewsSteps(), ...safeCreativeSteps(), ...icloudSteps()]
 }

@@ -1,0 +1,92 @@
+import {
+  createRequest,
+  type HttpMethod,
+  type OwnedBody,
+  type Transport,
+  type TransportResponse,
+} from '@sigwire/core'
+import { DATE_WINDOW_SECONDS } from '../constants.js'
+import { appleNewsError } from '../errors.js'
+import type { AppleNewsSigner } from '../signing/signer.js'
+import { responseError } from './response-error.js'
+import type { CallOptions } from './types.js'
+
+/** What every resource file of the client calls through. */
+export interface ApiContext {
+  readonly baseUrl: string
+  readonly channelId: string
+  readonly transport: Transport
+  readonly signer: AppleNewsSigner
+}
+
+/** One signed call. */
+export interface ApiCall {
+  readonly method: HttpMethod
+  readonly path: string
+  readonly what: string
+  readonly query?: ReadonlyArray<readonly [string, string]>
+  readonly body?: OwnedBody
+  readonly contentType?: string
+  /** The operation may be repeated (promoting a list is; creating an article is not). */
+  readonly retrySafe?: boolean
+}
+
+const ID = /^[A-Za-z0-9_-]{1,128}$/
+
+/** Throws `INVALID_ID` unless `id` is a plain path-safe identifier (UUID or share-URL id). */
+export function checkId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || !ID.test(id))
+    throw appleNewsError(
+      'INVALID_ID',
+      `The ${what} ${JSON.stringify(String(id).slice(0, 80))} is not an Apple News ID (a UUID like c0ffee00-1234-4abc-8def-0123456789ab).`,
+    )
+  return id
+}
+
+/** Signs and sends one call; returns the response of a 2xx, else throws the typed error. */
+export async function send(
+  context: ApiContext,
+  call: ApiCall,
+  options: CallOptions = {},
+): Promise<TransportResponse> {
+  const request = createRequest({
+    method: call.method,
+    url: context.baseUrl + call.path,
+    ...(call.query && call.query.length > 0 ? { query: call.query } : {}),
+    headers: { accept: 'application/json', 'content-type': call.contentType },
+    ...(call.body ? { body: call.body } : {}),
+  })
+  const response = await context.transport.send(request, {
+    signer: context.signer,
+    classify: (r) => ({ authFailure: r.status === 401 }),
+    skewWindowMs: DATE_WINDOW_SECONDS * 1000,
+    ...(call.retrySafe ? { retrySafe: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  })
+  if (response.status >= 200 && response.status < 300) return response
+  throw responseError(response, call.what)
+}
+
+/** Parses a JSON response body. */
+export function json<T>(response: TransportResponse, what: string): T {
+  try {
+    return JSON.parse(Buffer.from(response.body).toString('utf8')) as T
+  } catch {
+    throw appleNewsError(
+      'INVALID_RESPONSE',
+      `Apple News answered ${what} with HTTP ${response.status} but a body that is not JSON.`,
+      { status: response.status },
+    )
+  }
+}
+
+/** The `data` member of a JSON response. */
+export function data<T>(response: TransportResponse, what: string): T {
+  const parsed = json<{ data?: T }>(response, what)
+  if (parsed === null || typeof parsed !== 'object' || parsed.data === undefined)
+    throw appleNewsError('INVALID_RESPONSE', `Apple News answered ${what} without a "data" member.`, {
+      status: response.status,
+    })
+  return parsed.data
+}

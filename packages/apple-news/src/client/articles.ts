@@ -1,0 +1,163 @@
+import { formatIsoSeconds } from '@sigwire/core'
+import {
+  type ArticleBundleInput,
+  type ArticleBundleOptions,
+  type BundleResource,
+  buildArticleBundle,
+} from '../multipart/article-bundle.js'
+import { type ApiContext, checkId, data, json, send } from './api.js'
+import type {
+  Article,
+  ArticleMetadata,
+  ArticleSearchPage,
+  ArticleSearchParams,
+  ArticleUpdateResult,
+  CallOptions,
+} from './types.js'
+
+/** Input of `articles.create`. */
+export interface CreateArticleInput {
+  /** The Apple News Format document (object, or its exact JSON text). */
+  readonly article: object | string
+  /** Metadata (sections, preview, sponsored...). */
+  readonly metadata?: ArticleMetadata
+  /** Images and fonts referenced as `bundle://<filename>`; `{ path }` streams a file. */
+  readonly resources?: readonly BundleResource[]
+  /** Channel to publish to (default: the client's channel). */
+  readonly channelId?: string
+}
+
+/** Input of `articles.update`. */
+export interface UpdateArticleInput {
+  /** The revision read from the article; a stale one fails with `WRONG_REVISION`. */
+  readonly revision: string
+  /** The new document; omit for a metadata-only update. */
+  readonly article?: object | string
+  /** Metadata fields to change. */
+  readonly metadata?: ArticleMetadata
+  /** The bundle resources of the new document. */
+  readonly resources?: readonly BundleResource[]
+}
+
+/** Article calls. */
+export interface ArticlesApi {
+  /** `POST /channels/{channelId}/articles` with a multipart bundle built byte for byte. */
+  create(input: CreateArticleInput, options?: CallOptions & ArticleBundleOptions): Promise<Article>
+  /** `GET /articles/{articleId}`. */
+  read(articleId: string, options?: CallOptions): Promise<Article>
+  /** `POST /articles/{articleId}`: metadata carries `revision`; 409 becomes `WRONG_REVISION`. */
+  update(
+    articleId: string,
+    input: UpdateArticleInput,
+    options?: CallOptions & ArticleBundleOptions,
+  ): Promise<ArticleUpdateResult>
+  /** `DELETE /articles/{articleId}`. */
+  delete(articleId: string, options?: CallOptions): Promise<void>
+  /** One page of `GET /channels/{id}/articles` (or `/sections/{id}/articles` with `sectionId`). */
+  search(params?: ArticleSearchParams, options?: CallOptions): Promise<ArticleSearchPage>
+  /** Every matching article, following `pageToken` page after page. */
+  searchAll(params?: Omit<ArticleSearchParams, 'pageToken'>, options?: CallOptions): AsyncIterable<Article>
+}
+
+/** @internal */
+export function articlesApi(context: ApiContext): ArticlesApi {
+  const bundleOptions = (options: ArticleBundleOptions = {}): ArticleBundleOptions => ({
+    ...(options.boundary === undefined ? {} : { boundary: options.boundary }),
+    ...(options.includeSize === undefined ? {} : { includeSize: options.includeSize }),
+    ...(options.metadataFilename === undefined ? {} : { metadataFilename: options.metadataFilename }),
+  })
+
+  const search = async (
+    params: ArticleSearchParams = {},
+    options?: CallOptions,
+  ): Promise<ArticleSearchPage> => {
+    const path =
+      params.sectionId === undefined
+        ? `/channels/${checkId(context.channelId, 'channel ID')}/articles`
+        : `/sections/${checkId(params.sectionId, 'section ID')}/articles`
+    const query: Array<[string, string]> = []
+    const date = (value: Date | string) => (typeof value === 'string' ? value : formatIsoSeconds(value))
+    if (params.fromDate !== undefined) query.push(['fromDate', date(params.fromDate)])
+    if (params.toDate !== undefined) query.push(['toDate', date(params.toDate)])
+    if (params.sortDir !== undefined) query.push(['sortDir', params.sortDir])
+    if (params.pageSize !== undefined) query.push(['pageSize', String(params.pageSize)])
+    if (params.pageToken !== undefined) query.push(['pageToken', params.pageToken])
+    const what = `GET ${path}`
+    const parsed = json<{ data?: Article[]; meta?: { nextPageToken?: string } }>(
+      await send(context, { method: 'GET', path, query, what }, options),
+      what,
+    )
+    const token = parsed.meta?.nextPageToken
+    return { articles: parsed.data ?? [], ...(token ? { nextPageToken: token } : {}) }
+  }
+
+  return {
+    async create(input, options = {}) {
+      const channelId = checkId(input.channelId ?? context.channelId, 'channel ID')
+      const bundle = await buildArticleBundle(
+        { article: input.article, metadata: input.metadata, resources: input.resources },
+        bundleOptions(options),
+      )
+      const what = `POST /channels/${channelId}/articles`
+      const response = await send(
+        context,
+        {
+          method: 'POST',
+          path: `/channels/${channelId}/articles`,
+          what,
+          body: bundle.body,
+          contentType: bundle.contentType,
+        },
+        options,
+      )
+      return data<Article>(response, what)
+    },
+
+    async read(articleId, options) {
+      const id = checkId(articleId, 'article ID')
+      const what = `GET /articles/${id}`
+      return data<Article>(
+        await send(context, { method: 'GET', path: `/articles/${id}`, what }, options),
+        what,
+      )
+    },
+
+    async update(articleId, input, options = {}) {
+      const id = checkId(articleId, 'article ID')
+      const bundleInput: ArticleBundleInput = {
+        article: input.article,
+        // The update's metadata part is required and carries the revision (§2).
+        metadata: { ...input.metadata, revision: input.revision },
+        resources: input.resources,
+      }
+      const bundle = await buildArticleBundle(bundleInput, bundleOptions(options))
+      const what = `POST /articles/${id}`
+      const response = await send(
+        context,
+        { method: 'POST', path: `/articles/${id}`, what, body: bundle.body, contentType: bundle.contentType },
+        options,
+      )
+      return { article: data<Article>(response, what), applied: response.status !== 202 }
+    },
+
+    async delete(articleId, options) {
+      const id = checkId(articleId, 'article ID')
+      await send(
+        context,
+        { method: 'DELETE', path: `/articles/${id}`, what: `DELETE /articles/${id}` },
+        options,
+      )
+    },
+
+    search,
+
+    async *searchAll(params = {}, options) {
+      let pageToken: string | undefined
+      do {
+        const page = await search({ ...params, ...(pageToken ? { pageToken } : {}) }, options)
+        yield* page.articles
+        pageToken = page.nextPageToken
+      } while (pageToken !== undefined)
+    },
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * @sigwire/apple-news: the Apple News API with HHMAC signing that works the first time. One
+ * string-to-sign (method, URL, date, and for POST the exact Content-Type and body) signs, verifies,
+ * diagnoses and traces; multipart article bundles are built byte for byte and streamed from disk in
+ * constant memory; errors are typed and keep every item Apple returned.
+ *
+ * @packageDocumentation
+ */
+
+export type { ArticlesApi, CreateArticleInput, UpdateArticleInput } from './client/articles.js'
+export type { ChannelsApi } from './client/channels.js'
+export { type AppleNewsClient, type AppleNewsClientOptions, createAppleNewsClient } from './client/client.js'
+export type { SectionsApi } from './client/sections.js'
+export type {
+  Article,
+  ArticleMetadata,
+  ArticleSearchPage,
+  ArticleSearchParams,
+  ArticleState,
+  ArticleUpdateResult,
+  CallOptions,
+  Channel,
+  Section,
+  Throttling,
+} from './client/types.js'
+export {
+  APPLE_NEWS_API_ORIGIN,
+  ARTICLE_PART_NAME,
+  BUNDLE_URL_PREFIX,
+  DATE_WINDOW_SECONDS,
+  HHMAC_SCHEME,
+  MAX_PROMOTED_ARTICLES,
+  METADATA_PART_NAME,
+  PART_LIMITS,
+  SEARCH_PAGE_SIZE,
+  SIGNATURE_BASE64_LENGTH,
+  UUID_PATTERN,
+} from './constants.js'
+export {
+  APPLE_NEWS_FINDING_CODES,
+  type AppleNewsFindingCode,
+  type DiagnoseAppleNewsInput,
+  diagnoseAppleNewsRequest,
+} from './doctor/diagnose.js'
+export {
+  AppleNewsError,
+  type AppleNewsErrorCode,
+  type AppleNewsErrorItem,
+  type AppleNewsErrorOptions,
+  isAppleNewsError,
+} from './errors.js'
+export {
+  type ArticleBundle,
+  type ArticleBundleInput,
+  type ArticleBundleOptions,
+  type BundlePartSummary,
+  type BundleResource,
+  buildArticleBundle,
+} from './multipart/article-bundle.js'
+export { findBundleReferences, resourceContentType } from './multipart/bundle-references.js'
+export {
+  type EncodedMultipart,
+  encodeMultipart,
+  type MultipartOptions,
+  type MultipartPart,
+} from './multipart/multipart.js'
+export {
+  type AppleNewsAuthorizationParams,
+  type AuthorizationParseCode,
+  formatAppleNewsAuthorization,
+  type ParsedAuthorization,
+  parseAppleNewsAuthorization,
+} from './signing/authorization.js'
+export {
+  type AppleNewsCredentials,
+  type AppleNewsSecret,
+  checkAppleNewsKeyId,
+  parseAppleNewsSecret,
+} from './signing/credentials.js'
+export { type AppleNewsSigner, type AppleNewsSignerOptions, createAppleNewsSigner } from './signing/signer.js'
+export {
+  type AppleNewsCanonicalInput,
+  appleNewsCanonicalHead,
+  appleNewsSignsEntity,
+  appleNewsTokens,
+} from './signing/string-to-sign.js'
+export {
+  type AppleNewsAuthCode,
+  type AppleNewsKeyLookup,
+  type AppleNewsVerifyOptions,
+  type AppleNewsVerifyResult,
+  verifyAppleNewsRequest,
+} from './signing/verify.js'

@@ -1,0 +1,6 @@
+export {
+  type AppleNewsEmulator,
+  type AppleNewsEmulatorChannel,
+  type AppleNewsEmulatorOptions,
+  startAppleNewsEmulator,
+} from './emulator.js'
