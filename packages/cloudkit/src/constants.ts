@@ -55,6 +55,18 @@ export const ENVIRONMENTS = ['development', 'production'] as const
 /** The three databases (§1). */
 export const DATABASES = ['public', 'private', 'shared'] as const
 
+/** The scalar field types of a record; each also has a `_LIST` form (VC typings; protocol notes §4.1). */
+export const FIELD_TYPES = [
+  'STRING',
+  'INT64',
+  'DOUBLE',
+  'TIMESTAMP',
+  'BYTES',
+  'REFERENCE',
+  'LOCATION',
+  'ASSETID',
+] as const
+
 /** DOC `PropertyMetrics` limits (§4.4). */
 export const LIMITS = {
   operationsPerRequest: 200,

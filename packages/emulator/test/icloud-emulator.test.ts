@@ -1,18 +1,11 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRequest, fromBase64, jsonBody, Transport, toBase64 } from '@sigwire/core'
-import {
-  createSrpClient,
-  derivePasswordKey,
-  diagnoseICloudRequest,
-  MemorySessionStore,
-  WIDGET_KEY,
-} from '@sigwire/icloud'
+import { diagnoseICloudRequest, MemorySessionStore } from '@sigwire/icloud'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startICloudEmulator } from '../src/index.js'
-import { clientFor, readCodeFrom } from './icloud-helpers.js'
+import { clientFor, handRolledSignIn, readCodeFrom } from './icloud-helpers.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -79,52 +72,15 @@ describe('iCloud emulator', () => {
     const emulator = await startICloudEmulator({
       accounts: [{ appleId: 'typed@example.com', password: 'pw', twoFactor: false, iterations: 10 }],
     })
-    const transport = new Transport({ proxy: false })
     try {
-      const headers = { 'x-apple-widget-key': WIDGET_KEY, 'content-type': 'application/json' }
-      const srp = createSrpClient()
-      const init = await transport.send(
-        createRequest({
-          method: 'POST',
-          url: `${emulator.authUrl}/signin/init`,
-          headers,
-          body: jsonBody({ a: toBase64(srp.A), accountName: 'Typed@Example.com', protocols: ['s2k'] }),
-        }),
-      )
-      const body = JSON.parse(Buffer.from(init.body).toString()) as {
-        salt: string
-        b: string
-        c: string
-        iteration: number
-      }
-      const salt = fromBase64(body.salt)
-      const proof = srp.computeProof({
-        accountName: 'Typed@Example.com',
-        passwordKey: await derivePasswordKey('pw', salt, body.iteration, 's2k'),
-        salt,
-        B: fromBase64(body.b),
+      const complete = await handRolledSignIn(emulator.authUrl, {
+        password: 'pw',
+        initName: 'Typed@Example.com',
+        completeName: 'Typed@Example.com',
       })
-      const complete = await transport.send(
-        createRequest({
-          method: 'POST',
-          url: `${emulator.authUrl}/signin/complete`,
-          headers: {
-            ...headers,
-            scnt: String(init.headers.scnt),
-            'x-apple-id-session-id': String(init.headers['x-apple-id-session-id']),
-          },
-          body: jsonBody({
-            accountName: 'Typed@Example.com',
-            c: body.c,
-            m1: toBase64(proof.m1),
-            m2: toBase64(proof.m2),
-          }),
-        }),
-      )
       expect(complete.status).toBe(200)
       expect(complete.headers['x-apple-session-token']).toBeTruthy()
     } finally {
-      await transport.close()
       await emulator.close()
     }
   })
@@ -133,56 +89,19 @@ describe('iCloud emulator', () => {
     const emulator = await startICloudEmulator({
       accounts: [{ appleId: 'doc@example.com', password: 'pw', twoFactor: false, iterations: 10 }],
     })
-    const transport = new Transport({ proxy: false })
     try {
-      const headers = { 'x-apple-widget-key': WIDGET_KEY, 'content-type': 'application/json' }
-      const srp = createSrpClient()
-      const init = await transport.send(
-        createRequest({
-          method: 'POST',
-          url: `${emulator.authUrl}/signin/init`,
-          headers,
-          body: jsonBody({ a: toBase64(srp.A), accountName: 'Doc@Example.com', protocols: ['s2k'] }),
-        }),
-      )
-      const body = JSON.parse(Buffer.from(init.body).toString()) as {
-        salt: string
-        b: string
-        c: string
-        iteration: number
-      }
-      const salt = fromBase64(body.salt)
       // The bug of rclone 4a00a4dc4: init and I as typed, complete's accountName lower-cased.
-      const proof = srp.computeProof({
-        accountName: 'Doc@Example.com',
-        passwordKey: await derivePasswordKey('pw', salt, body.iteration, 's2k'),
-        salt,
-        B: fromBase64(body.b),
+      const complete = await handRolledSignIn(emulator.authUrl, {
+        password: 'pw',
+        initName: 'Doc@Example.com',
+        completeName: 'doc@example.com',
       })
-      const complete = await transport.send(
-        createRequest({
-          method: 'POST',
-          url: `${emulator.authUrl}/signin/complete`,
-          headers: {
-            ...headers,
-            scnt: String(init.headers.scnt),
-            'x-apple-id-session-id': String(init.headers['x-apple-id-session-id']),
-          },
-          body: jsonBody({
-            accountName: 'doc@example.com',
-            c: body.c,
-            m1: toBase64(proof.m1),
-            m2: toBase64(proof.m2),
-          }),
-        }),
-      )
       expect(complete.status).toBe(401)
       const diagnosis = diagnoseICloudRequest(emulator.signInEvidence('doc@example.com')!)
       expect(diagnosis.ok).toBe(false)
       expect(diagnosis.findings.map((f) => f.code)).toEqual(['account-name-mismatch', 'account-name-form'])
       expect(diagnosis.findings[1]!.message).toContain('"Doc@Example.com"')
     } finally {
-      await transport.close()
       await emulator.close()
     }
   })

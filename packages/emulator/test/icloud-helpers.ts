@@ -1,4 +1,19 @@
-import { createICloudClient, type ICloudClientOptions, type TwoFactorHandler } from '@sigwire/icloud'
+import {
+  createRequest,
+  fromBase64,
+  jsonBody,
+  Transport,
+  type TransportResponse,
+  toBase64,
+} from '@sigwire/core'
+import {
+  createICloudClient,
+  createSrpClient,
+  derivePasswordKey,
+  type ICloudClientOptions,
+  type TwoFactorHandler,
+  WIDGET_KEY,
+} from '@sigwire/icloud'
 import type { ICloudEmulator } from '../src/index.js'
 
 /** A client pointed at an emulator (loopback allowed explicitly). */
@@ -27,5 +42,60 @@ export function readCodeFrom(
     const code = emulator.accounts.lastCode(challenge.appleId)
     if (!code) throw new Error('no code was sent')
     return code
+  }
+}
+
+/**
+ * `signin/init` then `signin/complete` by hand, so a test can send an account name in `init` (hashed
+ * into the proof) that differs from the one in `complete`. Returns the `complete` response.
+ */
+export async function handRolledSignIn(
+  authUrl: string,
+  names: { password: string; initName: string; completeName: string },
+): Promise<TransportResponse> {
+  const transport = new Transport({ proxy: false })
+  try {
+    const headers = { 'x-apple-widget-key': WIDGET_KEY, 'content-type': 'application/json' }
+    const srp = createSrpClient()
+    const init = await transport.send(
+      createRequest({
+        method: 'POST',
+        url: `${authUrl}/signin/init`,
+        headers,
+        body: jsonBody({ a: toBase64(srp.A), accountName: names.initName, protocols: ['s2k'] }),
+      }),
+    )
+    const body = JSON.parse(Buffer.from(init.body).toString()) as {
+      salt: string
+      b: string
+      c: string
+      iteration: number
+    }
+    const salt = fromBase64(body.salt)
+    const proof = srp.computeProof({
+      accountName: names.initName,
+      passwordKey: await derivePasswordKey(names.password, salt, body.iteration, 's2k'),
+      salt,
+      B: fromBase64(body.b),
+    })
+    return await transport.send(
+      createRequest({
+        method: 'POST',
+        url: `${authUrl}/signin/complete`,
+        headers: {
+          ...headers,
+          scnt: String(init.headers.scnt),
+          'x-apple-id-session-id': String(init.headers['x-apple-id-session-id']),
+        },
+        body: jsonBody({
+          accountName: names.completeName,
+          c: body.c,
+          m1: toBase64(proof.m1),
+          m2: toBase64(proof.m2),
+        }),
+      }),
+    )
+  } finally {
+    await transport.close()
   }
 }

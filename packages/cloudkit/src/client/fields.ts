@@ -1,4 +1,5 @@
 import { fromBase64, toBase64 } from '@sigwire/core'
+import { FIELD_TYPES } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 
 /** A zone's identity (DOC `Types`, Zone ID Dictionary). */
@@ -132,16 +133,7 @@ export const field = {
   assetList: (value: readonly (AssetReceipt | Asset)[]): FieldValue => ({ type: 'ASSETID_LIST', value }),
 } as const
 
-const TYPES: ReadonlySet<string> = new Set([
-  'STRING',
-  'INT64',
-  'DOUBLE',
-  'TIMESTAMP',
-  'BYTES',
-  'REFERENCE',
-  'LOCATION',
-  'ASSETID',
-])
+const TYPES: ReadonlySet<string> = new Set(FIELD_TYPES)
 
 /** True when `value` is already a typed {@link FieldValue}. */
 export function isFieldValue(value: unknown): value is FieldValue {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { WireField } from '@sigwire/cloudkit'
+import { FIELD_TYPES, type WireField } from '@sigwire/cloudkit'
 import {
   actor,
   databaseOf,
@@ -14,16 +14,7 @@ import {
 import { badRequest, itemError } from './errors.js'
 import { DEFAULT_ZONE, type StoredAsset, type StoredRecord, type StoredZone } from './state.js'
 
-const FIELD_TYPES = new Set([
-  'STRING',
-  'INT64',
-  'DOUBLE',
-  'TIMESTAMP',
-  'BYTES',
-  'REFERENCE',
-  'LOCATION',
-  'ASSETID',
-])
+const SCALAR_TYPES: ReadonlySet<string> = new Set(FIELD_TYPES)
 const MAX_OPERATIONS = 200
 
 /** A record as a response carries it; `desiredKeys` limits the fields. */
@@ -254,7 +245,7 @@ function validateFields(
         result: itemError('BAD_REQUEST', `Field ${name} needs a {value, type} dictionary.`),
       }
     const type = value.type ?? inferType(value.value)
-    if (!FIELD_TYPES.has(type.replace(/_LIST$/, '')))
+    if (!SCALAR_TYPES.has(type.replace(/_LIST$/, '')))
       return {
         ok: false,
         result: itemError('BAD_REQUEST', `Field ${name} has the unknown type ${JSON.stringify(type)}.`),
