@@ -3,10 +3,10 @@ import { type ProgressListener, progressListenerFailed } from './progress-listen
 
 /**
  * `source` as a stream that tells `listener` how many bytes it has handed on: `(0, total)` now, then
- * after each chunk is pushed to the reader (the last of which ends at `total`), and `(n, n)` at the end
- * when `total` was unknown. A
- * listener that throws destroys both streams with `PROGRESS_LISTENER_FAILED`. Destroying the returned
- * stream destroys `source` (its connection is released).
+ * after each chunk is pushed to the reader (the last of which ends at `total`), and `(n, n)` at the
+ * end when `total` was unknown. A listener that throws destroys both streams with
+ * `PROGRESS_LISTENER_FAILED`. Destroying the returned stream destroys `source` (its connection is
+ * released).
  */
 export function trackDownload(
   source: Readable,

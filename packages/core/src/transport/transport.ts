@@ -232,15 +232,13 @@ export class Transport {
         this.#publishFinish(call.id, sent, attempt, status, started)
         const response: TransportResponse = { status, headers, body, request: sent, trace, attempts: attempt }
         if (streamOk) {
+          const streamed = raw.body as unknown as Readable
+          const body = options.onDownloadProgress
+            ? trackDownload(streamed, contentLength(headers['content-length']), options.onDownloadProgress)
+            : streamed
           // The time limit covers the wait for the response head; the stream is read at the caller's pace.
           call.keepCallerSignal()
-          const body = raw.body as unknown as Readable
-          return {
-            ...response,
-            body: options.onDownloadProgress
-              ? trackDownload(body, contentLength(headers['content-length']), options.onDownloadProgress)
-              : body,
-          }
+          return { ...response, body }
         }
 
         const verdict = options.classify?.(response) ?? {}
