@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+/** The progress contract of `articles.create` and `articles.update` (from @sigwire/core). */
+export type { ProgressListener, ProgressOptions } from '@sigwire/core'
 export type { ArticlesApi, CreateArticleInput, UpdateArticleInput } from './client/articles.js'
 export type { ChannelsApi } from './client/channels.js'
 export { type AppleNewsClient, type AppleNewsClientOptions, createAppleNewsClient } from './client/client.js'

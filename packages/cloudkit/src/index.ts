@@ -5,6 +5,9 @@
  *
  * @packageDocumentation
  */
+
+/** The progress contract of `assets.upload`, `uploadBytes`, `download` and `downloadToFile` (from @sigwire/core). */
+export type { ProgressListener, ProgressOptions } from '@sigwire/core'
 export {
   type CloudKitAddress,
   type CloudKitDatabaseName,

@@ -47,6 +47,11 @@ export { isSigwireError, SigwireError, type SigwireErrorOptions } from './errors
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js'
 export { CHANNEL_NAMES, channels } from './observe/channels.js'
 export { debug } from './observe/debug.js'
+export {
+  type ProgressListener,
+  type ProgressOptions,
+  progressListenerFailed,
+} from './progress/progress-listener.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'
 export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
@@ -109,6 +114,7 @@ export {
   type ResponseVerdict,
   type SendOptions,
   type StreamResponse,
+  type StreamSendOptions,
   Transport,
   type TransportOptions,
   type TransportResponse,

@@ -13,6 +13,7 @@ import {
 } from '@sigwire/cloudkit'
 import { createRequest, formatIsoSeconds, jsonBody, type RequestSigner, toBase64, toHex } from '@sigwire/core'
 import { type CloudKitEmulator, startCloudKitEmulator } from '@sigwire/emulator'
+import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
 
 const CONTAINER = 'iCloud.com.example.sigwire-demo'
@@ -118,16 +119,16 @@ export function cloudkitSteps(): Step[] {
       service: SERVICE,
       name: 'upload an asset (3 steps) and download it',
       async run() {
-        const bytes = randomBytes(256 * 1024)
+        const bytes = randomBytes(4 * 1024 * 1024)
         const path = join(workDir, 'boarding-pass.pdf')
         await writeFile(path, bytes)
         const assets = client!.publicDatabase.assets
-        const uploaded = await assets.upload({
-          recordType: 'Trip',
-          fieldName: 'ticket',
-          recordName: 'trip-1',
-          body: path,
-        })
+        const uploaded = await withProgressBar('upload boarding-pass.pdf', (onProgress) =>
+          assets.upload(
+            { recordType: 'Trip', fieldName: 'ticket', recordName: 'trip-1', body: path },
+            { onProgress },
+          ),
+        )
         const [attached] = await client!.publicDatabase.records.modify([
           {
             operationType: 'forceUpdate',
@@ -137,7 +138,9 @@ export function cloudkitSteps(): Step[] {
         if (!attached?.ok) throw new Error(`attaching the asset failed: ${JSON.stringify(attached)}`)
         const asset = attached.record.fields.ticket!.value as { downloadURL: string }
         const copy = join(workDir, 'copy.pdf')
-        await assets.downloadToFile(asset, copy, { fileName: 'boarding-pass.pdf' })
+        await withProgressBar('download boarding-pass.pdf', (onProgress) =>
+          assets.downloadToFile(asset, copy, { fileName: 'boarding-pass.pdf', onProgress }),
+        )
         const same = sha(await readFile(copy)) === sha(bytes)
         if (!same) throw new Error('the downloaded asset differs from the upload')
         return `${bytes.byteLength} bytes streamed from a file, attached to trip-1, downloaded back identical`

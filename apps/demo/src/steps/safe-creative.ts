@@ -11,6 +11,7 @@ import {
   SafeCreativeClient,
   type SafeCreativeUser,
 } from '@sigwire/safe-creative'
+import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
 
 /** Opens the authorization page like a browser would and submits its form with "Authorize". */
@@ -83,15 +84,15 @@ export function safeCreativeSteps(): Step[] {
         dir = await mkdtemp(join(tmpdir(), 'sigwire-demo-sc-'))
         const file = join(dir, 'canción.txt')
         await writeFile(file, 'Letra & música = amor\n'.repeat(4000))
-        const posted = await user!.registerFile(file, {
-          title: 'Canción ñ — 作品',
-          tags: ['demo', 'sigwire'],
-          license: 'cc-by-4.0',
-        })
-        const chunked = await user!.registerFile(
-          file,
-          { title: 'Same file, chunked upload' },
-          { mode: 'chunked' },
+        const posted = await withProgressBar('upload canción.txt', (onProgress) =>
+          user!.registerFile(
+            file,
+            { title: 'Canción ñ — 作品', tags: ['demo', 'sigwire'], license: 'cc-by-4.0' },
+            { onProgress },
+          ),
+        )
+        const chunked = await withProgressBar('upload canción.txt in chunks', (onProgress) =>
+          user!.registerFile(file, { title: 'Same file, chunked upload' }, { mode: 'chunked', onProgress }),
         )
         return `work ${posted} (multipart upload), work ${chunked} (begin/chunk/commit, SHA-1 checked)`
       },

@@ -2,6 +2,7 @@ import {
   createRequest,
   type HttpMethod,
   type OwnedBody,
+  type ProgressOptions,
   type Transport,
   type TransportResponse,
 } from '@sigwire/core'
@@ -43,11 +44,14 @@ export function checkId(id: unknown, what: string): string {
   return id
 }
 
-/** Signs and sends one call; returns the response of a 2xx, else throws the typed error. */
+/**
+ * Signs and sends one call; returns the response of a 2xx, else throws the typed error. `onProgress`
+ * follows the request body (every attempt from 0).
+ */
 export async function send(
   context: ApiContext,
   call: ApiCall,
-  options: CallOptions = {},
+  options: CallOptions & ProgressOptions = {},
 ): Promise<TransportResponse> {
   const request = createRequest({
     method: call.method,
@@ -63,6 +67,7 @@ export async function send(
     ...(call.retrySafe ? { retrySafe: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.onProgress ? { onUploadProgress: options.onProgress } : {}),
   })
   if (response.status >= 200 && response.status < 300) return response
   throw responseError(response, call.what)

@@ -1,4 +1,4 @@
-import { formatIsoSeconds } from '@sigwire/core'
+import { formatIsoSeconds, type ProgressOptions } from '@sigwire/core'
 import {
   type ArticleBundleInput,
   type ArticleBundleOptions,
@@ -41,15 +41,25 @@ export interface UpdateArticleInput {
 
 /** Article calls. */
 export interface ArticlesApi {
-  /** `POST /channels/{channelId}/articles` with a multipart bundle built byte for byte. */
-  create(input: CreateArticleInput, options?: CallOptions & ArticleBundleOptions): Promise<Article>
+  /**
+   * `POST /channels/{channelId}/articles` with a multipart bundle built byte for byte. `onProgress`
+   * counts the whole multipart body (its `Content-Length` is the total) as it is handed to the socket;
+   * a retried attempt starts again from 0.
+   */
+  create(
+    input: CreateArticleInput,
+    options?: CallOptions & ArticleBundleOptions & ProgressOptions,
+  ): Promise<Article>
   /** `GET /articles/{articleId}`. */
   read(articleId: string, options?: CallOptions): Promise<Article>
-  /** `POST /articles/{articleId}`: metadata carries `revision`; 409 becomes `WRONG_REVISION`. */
+  /**
+   * `POST /articles/{articleId}`: metadata carries `revision`; 409 becomes `WRONG_REVISION`.
+   * `onProgress` as for `create`.
+   */
   update(
     articleId: string,
     input: UpdateArticleInput,
-    options?: CallOptions & ArticleBundleOptions,
+    options?: CallOptions & ArticleBundleOptions & ProgressOptions,
   ): Promise<ArticleUpdateResult>
   /** `DELETE /articles/{articleId}`. */
   delete(articleId: string, options?: CallOptions): Promise<void>

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { bytesBody, fileBody, type OwnedBody, utf8Decode } from '@sigwire/core'
+import { bytesBody, fileBody, type OwnedBody, type ProgressOptions, utf8Decode } from '@sigwire/core'
 import { LIMITS } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import type { CloudKitDatabaseName } from './address.js'
@@ -82,11 +82,13 @@ export class Assets {
   /**
    * Step 2: sends the bytes to an upload URL (not signed: the URL is the authorization) and returns
    * the receipt. A file body is streamed in constant memory and refused if it changes meanwhile.
+   * `onProgress` counts the bytes as they are handed to the socket, from `(0, size)` to
+   * `(size, size)`; a retry starts again from 0.
    */
   async uploadBytes(
     url: string,
     body: OwnedBody | Uint8Array,
-    options: CallOptions = {},
+    options: CallOptions & ProgressOptions = {},
   ): Promise<AssetReceipt> {
     const owned = body instanceof Uint8Array ? bytesBody(body) : body
     if (owned.byteLength > LIMITS.assetBytes)
@@ -111,8 +113,12 @@ export class Assets {
     return parsed.singleFile
   }
 
-  /** Steps 1 and 2 for one asset; put the returned `field` into the record (step 3, `records.modify`). */
-  async upload(input: AssetUploadInput, options: CallOptions = {}): Promise<UploadedAsset> {
+  /**
+   * Steps 1 and 2 for one asset; put the returned `field` into the record (step 3, `records.modify`).
+   * `onProgress` reports step 2, the bytes (see {@link Assets.uploadBytes}).
+   */
+  async upload(input: AssetUploadInput, options: CallOptions & ProgressOptions = {}): Promise<UploadedAsset> {
+    const { onProgress, ...callOptions } = options
     const body = typeof input.body === 'string' ? await fileBody(input.body) : input.body
     const [url] = await this.requestUploadUrls(
       [
@@ -122,7 +128,7 @@ export class Assets {
           fieldName: input.fieldName,
         },
       ],
-      { ...options, ...(input.zoneID ? { zoneID: input.zoneID } : {}) },
+      { ...callOptions, ...(input.zoneID ? { zoneID: input.zoneID } : {}) },
     )
     if (!url)
       throw new CloudKitError({
@@ -135,11 +141,12 @@ export class Assets {
 
   /**
    * Downloads an asset as a stream (read it, or destroy it). `fileName` replaces the `${f}` placeholder
-   * CloudKit download URLs carry.
+   * CloudKit download URLs carry. `onProgress` counts the bytes as the stream hands them to you, up to
+   * the response's `Content-Length` (`total` is undefined when there is none).
    */
   async download(
     asset: Asset | string,
-    options: CallOptions & { fileName?: string } = {},
+    options: CallOptions & ProgressOptions & { fileName?: string } = {},
   ): Promise<Readable> {
     const url = downloadUrl(asset, options.fileName)
     const response = await this.#connection.unsigned('GET', url, undefined, { ...options, stream: true })
@@ -151,11 +158,14 @@ export class Assets {
     return response.body
   }
 
-  /** Downloads an asset into a file in constant memory; returns the number of bytes written. */
+  /**
+   * Downloads an asset into a file in constant memory; returns the number of bytes written.
+   * `onProgress` as for {@link Assets.download}.
+   */
   async downloadToFile(
     asset: Asset | string,
     path: string,
-    options: CallOptions & { fileName?: string } = {},
+    options: CallOptions & ProgressOptions & { fileName?: string } = {},
   ): Promise<number> {
     const stream = await this.download(asset, options)
     let bytes = 0

@@ -4,9 +4,10 @@ import {
   type HttpMethod,
   jsonBody,
   type OwnedBody,
+  type ProgressOptions,
   type ResponseVerdict,
-  type SendOptions,
   type StreamResponse,
+  type StreamSendOptions,
   type Transport,
   type TransportResponse,
   utf8Decode,
@@ -107,28 +108,36 @@ export class Connection {
     return next
   }
 
-  /** An unsigned request to a URL CloudKit handed out (asset upload and download hosts). */
+  /**
+   * An unsigned request to a URL CloudKit handed out (asset upload and download hosts). `onProgress`
+   * follows the request body, or with `stream` the response body.
+   */
   async unsigned(
     method: HttpMethod,
     url: string,
     body: OwnedBody | undefined,
-    options: CallOptions & { stream: true },
+    options: CallOptions & ProgressOptions & { stream: true },
   ): Promise<StreamResponse>
   async unsigned(
     method: HttpMethod,
     url: string,
     body: OwnedBody | undefined,
-    options?: CallOptions & { stream?: false },
+    options?: CallOptions & ProgressOptions & { stream?: false },
   ): Promise<TransportResponse>
   async unsigned(
     method: HttpMethod,
     url: string,
     body: OwnedBody | undefined,
-    options: CallOptions & { stream?: boolean } = {},
+    options: CallOptions & ProgressOptions & { stream?: boolean } = {},
   ): Promise<TransportResponse | StreamResponse> {
     const request = createRequest({ method, url, ...(body ? { body } : {}) })
-    const send: SendOptions = { retrySafe: true, classify, ...signalOptions(options) }
-    return options.stream ? this.transport.sendStream(request, send) : this.transport.send(request, send)
+    const send: StreamSendOptions = { retrySafe: true, classify, ...signalOptions(options) }
+    if (options.stream) {
+      if (options.onProgress) send.onDownloadProgress = options.onProgress
+      return this.transport.sendStream(request, send)
+    }
+    if (options.onProgress) send.onUploadProgress = options.onProgress
+    return this.transport.send(request, send)
   }
 
   /** The authentication context of a failed unsigned call (for error messages). */
@@ -215,7 +224,7 @@ export function classify(response: TransportResponse): ResponseVerdict | undefin
   }
 }
 
-function signalOptions(options: CallOptions): Pick<SendOptions, 'signal' | 'timeoutMs'> {
+function signalOptions(options: CallOptions): Pick<StreamSendOptions, 'signal' | 'timeoutMs'> {
   return {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -13,6 +13,7 @@
  * - `NETWORK_ERROR`: the connection failed and the request was not (or could no longer be) retried.
  * - `RESPONSE_TOO_LARGE`: a response body exceeded `maxResponseBytes`.
  * - `FILE_WRITE_FAILED`: an atomic file write failed; the previous file is intact.
+ * - `PROGRESS_LISTENER_FAILED`: a progress listener threw, so the transfer was aborted (not retried).
  */
 export type CoreErrorCode =
   | 'INVALID_ARGUMENT'
@@ -28,6 +29,7 @@ export type CoreErrorCode =
   | 'NETWORK_ERROR'
   | 'RESPONSE_TOO_LARGE'
   | 'FILE_WRITE_FAILED'
+  | 'PROGRESS_LISTENER_FAILED'
 
 /** The codes of {@link CoreErrorCode} as a runtime list (for exhaustiveness checks and docs). */
 export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
@@ -44,4 +46,5 @@ export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
   'NETWORK_ERROR',
   'RESPONSE_TOO_LARGE',
   'FILE_WRITE_FAILED',
+  'PROGRESS_LISTENER_FAILED',
 ]

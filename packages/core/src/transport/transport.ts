@@ -6,6 +6,9 @@ import { type Clock, SkewClock } from '../clock/clock.js'
 import { SigwireError } from '../errors/sigwire-error.js'
 import { channels } from '../observe/channels.js'
 import { debug } from '../observe/debug.js'
+import { contentLength, trackDownload } from '../progress/download-progress.js'
+import type { ProgressListener } from '../progress/progress-listener.js'
+import { type TrackedUpload, trackUpload } from '../progress/upload-progress.js'
 import { Redactor } from '../redact/redactor.js'
 import type { TokenTrace } from '../tokens/token.js'
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js'
@@ -68,6 +71,20 @@ export interface SendOptions {
    * is further than this from the date that was signed is re-signed once with the corrected clock.
    */
   skewWindowMs?: number
+  /**
+   * Told as the request body is handed to the socket (see {@link ProgressListener}); called again from
+   * `(0, total)` on every attempt, since a retry sends the body again.
+   */
+  onUploadProgress?: ProgressListener
+}
+
+/** Per-call options of {@link Transport.sendStream}. */
+export interface StreamSendOptions extends SendOptions {
+  /**
+   * Told as the streamed 2xx body is handed to the reader; `total` is the `Content-Length`, undefined
+   * when the response has none (see {@link ProgressListener}).
+   */
+  onDownloadProgress?: ProgressListener
 }
 
 /** A response read into memory. */
@@ -136,7 +153,7 @@ export class Transport {
    * Like {@link Transport.send}, but a 2xx body is returned as a stream (constant memory). The call's
    * time limit covers waiting for the response head; the body is then read at the caller's pace.
    */
-  async sendStream(request: HttpRequest, options: SendOptions = {}): Promise<StreamResponse> {
+  async sendStream(request: HttpRequest, options: StreamSendOptions = {}): Promise<StreamResponse> {
     return (await this.#run(request, options, true)) as StreamResponse
   }
 
@@ -149,7 +166,7 @@ export class Transport {
 
   async #run(
     request: HttpRequest,
-    options: SendOptions,
+    options: StreamSendOptions,
     stream: boolean,
   ): Promise<TransportResponse | StreamResponse> {
     if (this.#closed)
@@ -175,10 +192,12 @@ export class Transport {
         this.#publishStart(call.id, sent, attempt)
 
         let raw: Dispatcher.ResponseData
+        let upload: TrackedUpload | undefined
         try {
-          raw = await this.#dispatch(sent, call.signal)
+          upload = options.onUploadProgress && trackUpload(sent.body, options.onUploadProgress)
+          raw = await this.#dispatch(sent, call.signal, upload)
         } catch (error) {
-          const failure = this.#networkFailure(error, call, attempt)
+          const failure = this.#networkFailure(upload?.failure() ?? error, call, attempt)
           if (failure.retry !== 'never' && allowed(failure.retry) && attempt < this.#retry.maxAttempts) {
             await this.#wait(call, sent, attempt, this.#backoff(attempt), failure.error.message)
             continue
@@ -199,7 +218,7 @@ export class Transport {
           try {
             body = await this.#readBody(raw, call)
           } catch (error) {
-            const failure = this.#networkFailure(error, call, attempt)
+            const failure = this.#networkFailure(upload?.failure() ?? error, call, attempt)
             // A body cut off mid-way was processed by the server: never "always" safe to repeat.
             const mode = failure.retry === 'always' ? 'if-safe' : failure.retry
             if (allowed(mode) && attempt < this.#retry.maxAttempts) {
@@ -213,9 +232,13 @@ export class Transport {
         this.#publishFinish(call.id, sent, attempt, status, started)
         const response: TransportResponse = { status, headers, body, request: sent, trace, attempts: attempt }
         if (streamOk) {
+          const streamed = raw.body as unknown as Readable
+          const body = options.onDownloadProgress
+            ? trackDownload(streamed, contentLength(headers['content-length']), options.onDownloadProgress)
+            : streamed
           // The time limit covers the wait for the response head; the stream is read at the caller's pace.
           call.keepCallerSignal()
-          return { ...response, body: raw.body as unknown as Readable }
+          return { ...response, body }
         }
 
         const verdict = options.classify?.(response) ?? {}
@@ -254,7 +277,11 @@ export class Transport {
     return backoffDelay(attempt, this.#retry, this.#random)
   }
 
-  async #dispatch(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  async #dispatch(
+    request: HttpRequest,
+    signal: AbortSignal,
+    upload: TrackedUpload | undefined,
+  ): Promise<Dispatcher.ResponseData> {
     const body = request.body
     const hasBody =
       body.byteLength > 0 ||
@@ -271,7 +298,12 @@ export class Transport {
       path: request.target,
       method: request.method,
       headers,
-      body: hasBody ? (body.inMemoryBytes() ?? Readable.from(body.chunks(), { objectMode: false })) : null,
+      body: !hasBody
+        ? null
+        : upload && body.byteLength > 0
+          ? // undici accepts (async) iterable bodies (Dispatcher.md, `body`); its types omit them.
+            (upload.chunks as unknown as Readable)
+          : (body.inMemoryBytes() ?? Readable.from(body.chunks(), { objectMode: false })),
       signal,
     })
   }
