@@ -10,12 +10,11 @@ import {
   field,
 } from '@sigwire/cloudkit'
 import { fileBody, isSigwireError } from '@sigwire/core'
-import { type CloudKitEmulator, startCloudKitEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CloudKitEmulator, startCloudKitEmulator } from '../src/index.js'
 import { attempts, expectOneRun, recorder } from './progress-helpers.js'
 
-// The adapters' progress hooks against the real CloudKit emulator on loopback. (They live in the demo
-// app because it is the workspace package that depends on both the clients and the emulator.)
+// The adapters' progress hooks against the real emulator on loopback.
 
 const MiB = 1024 * 1024
 let emulator: CloudKitEmulator

@@ -8,8 +8,8 @@ import {
   buildArticleBundle,
   createAppleNewsClient,
 } from '@sigwire/apple-news'
-import { type AppleNewsEmulator, startAppleNewsEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/index.js'
 import { attempts, expectOneRun, recorder } from './progress-helpers.js'
 
 // The Apple News client's progress hook against the real Apple News emulator on loopback.
