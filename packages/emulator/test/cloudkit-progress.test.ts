@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -154,5 +154,7 @@ describe('CloudKit asset progress (emulator)', () => {
       )
     expect(isSigwireError(error, 'PROGRESS_LISTENER_FAILED')).toBe(true)
     expect((error as Error).cause).toBe(boom)
+    // The file only appears once complete: no partial download, no temporary file.
+    expect((await readdir(dir)).filter((f) => f.includes('never.bin'))).toEqual([])
   })
 })

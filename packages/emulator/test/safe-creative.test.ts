@@ -104,19 +104,23 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     const big = join(dir, 'song.bin')
     await writeFile(big, Buffer.alloc(130 * 1024 + 7, 7))
 
+    const posted: Array<[number, number]> = []
+    const smallSize = (await stat(small)).size
+    const code1 = await user.registerFile(
+      small,
+      { title: 'Poema — ñ', tags: ['poem', 'test'], license: 'cc-by-4.0', worktype: 'text' },
+      { mode: 'post', onProgress: (sent, total) => posted.push([sent, total]) },
+    )
+    expect(posted[0]).toEqual([0, smallSize])
+    expect(posted.at(-1)).toEqual([smallSize, smallSize])
+    for (let i = 1; i < posted.length; i++) expect(posted[i]![0]).toBeGreaterThanOrEqual(posted[i - 1]![0])
     const progress: number[] = []
-    const code1 = await user.registerFile(small, {
-      title: 'Poema — ñ',
-      tags: ['poem', 'test'],
-      license: 'cc-by-4.0',
-      worktype: 'text',
-    })
     const code2 = await user.registerFile(
       big,
       { title: 'Song' },
       { mode: 'chunked', onProgress: (sent) => progress.push(sent) },
     )
-    expect(progress).toEqual([51200, 102400, 133127])
+    expect(progress).toEqual([0, 51200, 102400, 133127])
     const code3 = await user.registerText('La la la', { title: 'Lyrics' })
     for (const code of [code1, code2, code3]) expect(code).toMatch(/^\d{13}$/)
 
@@ -157,6 +161,39 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     expect((await sc.workLanguages()).length).toBeGreaterThan(3)
     expect((await user.licenses()).length).toBe(6)
     expect((await user.profiles())[0]).toMatchObject({ code: '1' })
+  })
+
+  it('aborts an upload whose progress listener throws with PROGRESS_LISTENER_FAILED, in both modes', async () => {
+    const emulator = await start({ autoApprove: 'ADD' })
+    const user = await client(emulator).authorize({
+      store: memoryAuthorizationStore(),
+      level: 'ADD',
+      intervalMs: 5,
+      onAuthorizationUrl: () => {},
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'sc-progress-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const file = join(dir, 'data.bin')
+    await writeFile(file, Buffer.alloc(120 * 1024, 1))
+    for (const mode of ['post', 'chunked'] as const) {
+      let calls = 0
+      const failure = await user
+        .registerFile(
+          file,
+          { title: 'x' },
+          {
+            mode,
+            onProgress: (sent) => {
+              calls++
+              if (sent > 0) throw new Error('listener bug')
+            },
+          },
+        )
+        .catch((e: unknown) => e)
+      expect(failure).toMatchObject({ code: 'PROGRESS_LISTENER_FAILED' })
+      expect(calls).toBeGreaterThan(1)
+    }
+    expect((await user.listWorksPage(1)).items).toEqual([])
   })
 
   it('never lets a private key reach diagnostics events, errors or traces', async () => {

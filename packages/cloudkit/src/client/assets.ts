@@ -1,7 +1,12 @@
-import { createWriteStream } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { bytesBody, fileBody, type OwnedBody, type ProgressOptions, utf8Decode } from '@sigwire/core'
+import {
+  bytesBody,
+  fileBody,
+  type OwnedBody,
+  type ProgressOptions,
+  utf8Decode,
+  writeFileAtomic,
+} from '@sigwire/core'
 import { LIMITS } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import type { CloudKitDatabaseName } from './address.js'
@@ -159,7 +164,8 @@ export class Assets {
   }
 
   /**
-   * Downloads an asset into a file in constant memory; returns the number of bytes written.
+   * Downloads an asset into a file in constant memory; returns the number of bytes written. The file
+   * appears (mode 0600) only once complete: a failed or aborted download leaves `path` as it was.
    * `onProgress` as for {@link Assets.download}.
    */
   async downloadToFile(
@@ -167,17 +173,7 @@ export class Assets {
     path: string,
     options: CallOptions & ProgressOptions & { fileName?: string } = {},
   ): Promise<number> {
-    const stream = await this.download(asset, options)
-    let bytes = 0
-    stream.on('data', (chunk: Buffer) => {
-      bytes += chunk.byteLength
-    })
-    await pipeline(
-      stream,
-      createWriteStream(path, { mode: 0o600 }),
-      options.signal ? { signal: options.signal } : {},
-    )
-    return bytes
+    return writeFileAtomic(path, await this.download(asset, options), { signal: options.signal })
   }
 }
 

@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SigwireError } from '../errors/sigwire-error.js'
 import { writeFileAtomic } from './write-file-atomic.js'
 
 let dir: string
@@ -31,6 +33,32 @@ describe('writeFileAtomic', () => {
     // A rename onto a directory fails after the temp file was written: the temp file must be cleaned up.
     await expect(writeFileAtomic(dir, 'data')).rejects.toMatchObject({ code: 'FILE_WRITE_FAILED' })
     expect(await readFile(path, 'utf8')).toBe('previous')
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('streams a body into place, and leaves nothing behind when the stream fails or is aborted', async () => {
+    const path = join(dir, 'download.bin')
+    const chunks = [Buffer.alloc(70_000, 1), Buffer.alloc(70_000, 2)]
+    await writeFileAtomic(path, Readable.from(chunks))
+    expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true)
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+
+    const failing = async function* () {
+      yield Buffer.alloc(1000, 3)
+      throw new SigwireError({ code: 'NETWORK_ERROR', message: 'connection reset' })
+    }
+    await expect(writeFileAtomic(path, failing())).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
+    const controller = new AbortController()
+    const endless = async function* () {
+      for (;;) {
+        yield Buffer.alloc(1000, 4)
+        controller.abort()
+      }
+    }
+    await expect(writeFileAtomic(path, endless(), { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    })
+    expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true)
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 })

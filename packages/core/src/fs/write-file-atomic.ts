@@ -1,31 +1,47 @@
 import { randomBytes } from 'node:crypto'
 import { open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { SigwireError } from '../errors/sigwire-error.js'
+import type { Readable } from 'node:stream'
+import { isSigwireError, SigwireError } from '../errors/sigwire-error.js'
 
 /** Options for {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
   /** File mode of the new file. Default `0o600`: session files and keys are for the owner only. */
   mode?: number
+  /** Stops a streamed write; the temporary file is removed and `path` is left as it was. */
+  signal?: AbortSignal | undefined
 }
 
 /**
  * Writes `data` to `path` so that a reader sees either the old file or the complete new one, never a
  * torn write: the bytes go to a temporary file in the same directory, are fsynced, then renamed over
- * `path`, and the directory is fsynced so the rename survives a crash.
+ * `path`, and the directory is fsynced so the rename survives a crash. `data` may be a stream (a
+ * download, in constant memory); if the stream fails, its error is thrown as it is (a `SigwireError`
+ * or an abort keeps its code) and nothing is left behind. Returns the number of bytes written.
  */
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Readable | AsyncIterable<Uint8Array>,
   options: WriteFileAtomicOptions = {},
-): Promise<void> {
+): Promise<number> {
+  let written = 0
   const mode = options.mode ?? 0o600
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     const handle = await open(temp, 'wx', mode)
     try {
-      await handle.writeFile(data)
+      if (typeof data === 'string' || data instanceof Uint8Array) {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data
+        await handle.writeFile(bytes)
+        written = bytes.byteLength
+      } else
+        for await (const chunk of data) {
+          options.signal?.throwIfAborted()
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+          await handle.writeFile(bytes)
+          written += bytes.byteLength
+        }
       // open() applies the umask; chmod makes the mode exact.
       await handle.chmod(mode)
       await handle.sync()
@@ -35,6 +51,7 @@ export async function writeFileAtomic(
     await rename(temp, path)
   } catch (error) {
     await unlink(temp).catch(() => {})
+    if (isSigwireError(error) || (error as Error).name === 'AbortError') throw error
     throw new SigwireError({
       code: 'FILE_WRITE_FAILED',
       message: `Could not write ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); the previous file, if any, is unchanged.`,
@@ -51,4 +68,5 @@ export async function writeFileAtomic(
   } catch {
     // Some filesystems refuse to fsync a directory; the rename itself is still atomic.
   }
+  return written
 }

@@ -1,7 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { concatBodies, createRequest, fileBody, utf8Decode, utf8Encode } from '@sigwire/core'
+import {
+  concatBodies,
+  createRequest,
+  fileBody,
+  type ProgressListener,
+  progressListenerFailed,
+  utf8Decode,
+  utf8Encode,
+} from '@sigwire/core'
 import { UPLOAD_CHUNK_BYTES } from '../constants.js'
 import { SafeCreativeError, safeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
@@ -19,8 +27,12 @@ export interface UploadOptions extends CallOptions {
   readonly chunkedAboveBytes?: number
   /** The file name Safe Creative records. Default: the path's base name. */
   readonly filename?: string
-  /** Called after each chunk (chunked) or once (post) with bytes sent and the total. */
-  readonly onProgress?: (sent: number, total: number) => void
+  /**
+   * Told how many bytes of the file have been sent, with core's {@link ProgressListener} contract:
+   * `(0, size)` first, then as bytes reach the socket (post) or after each acknowledged chunk
+   * (chunked), ending at `(size, size)`; a retried POST starts again from 0.
+   */
+  readonly onProgress?: ProgressListener<number>
 }
 
 /**
@@ -72,7 +84,13 @@ async function postFile(
     `--${boundary}\r\nContent-Disposition: form-data; name="uploadid"\r\n\r\n${uploadId}\r\n` +
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
     'Content-Type: application/octet-stream\r\n\r\n'
-  const body = concatBodies([utf8Encode(head), await fileBody(path), utf8Encode(`\r\n--${boundary}--\r\n`)])
+  const headBytes = utf8Encode(head)
+  const body = concatBodies([headBytes, await fileBody(path), utf8Encode(`\r\n--${boundary}--\r\n`)])
+  const onProgress = options.onProgress
+  // The listener hears about the file's bytes, not the multipart framing around them.
+  const onUploadProgress =
+    onProgress &&
+    ((sent: number) => onProgress(Math.min(size, Math.max(0, sent - headBytes.byteLength)), size))
   const response = await client.transport.send(
     createRequest({
       method: 'POST',
@@ -83,6 +101,7 @@ async function postFile(
     {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(onUploadProgress ? { onUploadProgress } : {}),
       retrySafe: true,
     },
   )
@@ -99,7 +118,6 @@ async function postFile(
       message: `The upload server answered HTTP ${response.status}${answer ? '' : ' with no ticket'}.`,
       status: response.status,
     })
-  options.onProgress?.(size, size)
   return answer
 }
 
@@ -124,6 +142,7 @@ async function chunkedUpload(
   const buffer = Buffer.alloc(UPLOAD_CHUNK_BYTES)
   const handle = await open(path, 'r')
   let offset = 0
+  tellProgress(options.onProgress, 0, size)
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, offset)
@@ -137,7 +156,7 @@ async function chunkedUpload(
       )
       expectState(answer, 'continue', 'work.upload.chunk')
       offset += bytesRead
-      options.onProgress?.(offset, size)
+      tellProgress(options.onProgress, offset, size)
     }
   } finally {
     await handle.close()
@@ -171,5 +190,14 @@ function callOptions(options: UploadOptions): CallOptions {
   return {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  }
+}
+
+function tellProgress(listener: ProgressListener<number> | undefined, sent: number, total: number): void {
+  if (!listener) return
+  try {
+    listener(sent, total)
+  } catch (cause) {
+    throw progressListenerFailed('upload', cause)
   }
 }
