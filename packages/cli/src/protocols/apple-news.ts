@@ -16,7 +16,6 @@ import {
   readRequestInput,
 } from '../input/request-input.js'
 import { EXIT, InputError } from '../output/errors.js'
-import type { Io } from '../output/io.js'
 import { printDiagnosis, printSignReport, printVerifyReport } from '../output/render.js'
 import { readSecret, readUserFile, requireSecret, type SecretSources } from '../secrets.js'
 import { diagnoseAndExplain, verifyAndExplain } from './apple-news/explain.js'
