@@ -153,7 +153,10 @@ export function registerEmulate(program: Command, io: Io): void {
     .option('--config <file>', 'JSON with your own credentials per service (see the emulator README)')
     .option('--state <dir>', 'keep state (and the generated dev credentials) here across restarts')
     .option('--tls', 'serve HTTPS with a generated self-signed certificate')
-    .option('--port <n>', 'first of consecutive ports, one per service (default: free ports)')
+    .option(
+      '--port <n>',
+      'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
+    )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | boolean | undefined>) => {
     const config = options.config === undefined ? {} : readConfig(String(options.config))
