@@ -7,6 +7,8 @@ import { type AppleNewsCase, type AppleNewsNegative, appleNews } from './__fixtu
 import { type CliRun, runCli } from './run-cli.js'
 
 const SECRET_ENV = 'SIGWIRE_APPLE_NEWS_SECRET'
+/** Tests run side by side and each spawns the binary several times: room for a loaded 2-core machine. */
+const SPAWNING = { timeout: 90_000 }
 const secret = appleNews.apiSecret
 const key = Buffer.from(appleNews.apiSecretDecodedHex, 'hex')
 const keyId = appleNews.apiKeyId
@@ -102,7 +104,7 @@ async function verify(args: string[]): Promise<{ code: number; out: Record<strin
   return { code: run.code, out: json(run) }
 }
 
-describe('sigwire sign apple-news (real binary, the shared vectors)', () => {
+describe.concurrent('sigwire sign apple-news (real binary, the shared vectors)', SPAWNING, () => {
   it.each(appleNews.cases.map((c) => [c.id, c] as const))(
     '%s: the string to sign, the signature and both Authorization forms, byte for byte',
     async (_id, c) => {
@@ -178,7 +180,7 @@ describe('sigwire sign apple-news (real binary, the shared vectors)', () => {
   })
 })
 
-describe('sigwire verify apple-news', () => {
+describe.concurrent('sigwire verify apple-news', SPAWNING, () => {
   it.each(appleNews.cases.map((c) => [c.id, c] as const))(
     '%s: the recorded request verifies, origin-form with Host and absolute-form',
     async (_id, c) => {
@@ -326,49 +328,53 @@ const MUTATIONS: Mutation[] = [
   },
 ]
 
-describe('sigwire verify and doctor apple-news: one byte of a positive vector changed after signing', () => {
-  const cases = appleNews.cases.flatMap((c) =>
-    MUTATIONS.filter((m) => c.bodyBase64 !== null || (m.token !== 'body' && m.token !== 'content-type')).map(
-      (m) => [c.id, m.token, c, m] as const,
-    ),
-  )
-  it.each(cases)('%s, %s: verify names the token, doctor the mistake', async (_id, token, c, m) => {
-    const sent = m.apply(c)
-    const file = await requestFile({
-      method: c.method,
-      url: sent.url,
-      contentType: sent.contentType,
-      body: sent.body,
-      authorization: authorization(c.signature, sent.date),
+describe.concurrent(
+  'sigwire verify and doctor apple-news: one byte of a positive vector changed after signing',
+  SPAWNING,
+  () => {
+    const cases = appleNews.cases.flatMap((c) =>
+      MUTATIONS.filter(
+        (m) => c.bodyBase64 !== null || (m.token !== 'body' && m.token !== 'content-type'),
+      ).map((m) => [c.id, m.token, c, m] as const),
+    )
+    it.each(cases)('%s, %s: verify names the token, doctor the mistake', async (_id, token, c, m) => {
+      const sent = m.apply(c)
+      const file = await requestFile({
+        method: c.method,
+        url: sent.url,
+        contentType: sent.contentType,
+        body: sent.body,
+        authorization: authorization(c.signature, sent.date),
+      })
+      const args = ['--request', file, '--secret', secret, '--now', c.date]
+      const verified = await verify(args)
+      expect(verified.code).toBe(1)
+      const failed = verified.out.failedToken as { label: string; expected: string; actual: string }
+      expect(failed.label).toBe(token)
+      if (token !== 'body') {
+        const signedText = { url: c.url, date: c.date, 'content-type': c.contentType }[token]
+        expect(failed.actual).toBe(signedText)
+      }
+      const diagnosed = await doctor(args)
+      expect(diagnosed.code).toBe(1)
+      expect(diagnosed.codes[0]).toBe(m.finding)
     })
-    const args = ['--request', file, '--secret', secret, '--now', c.date]
-    const verified = await verify(args)
-    expect(verified.code).toBe(1)
-    const failed = verified.out.failedToken as { label: string; expected: string; actual: string }
-    expect(failed.label).toBe(token)
-    if (token !== 'body') {
-      const signedText = { url: c.url, date: c.date, 'content-type': c.contentType }[token]
-      expect(failed.actual).toBe(signedText)
-    }
-    const diagnosed = await doctor(args)
-    expect(diagnosed.code).toBe(1)
-    expect(diagnosed.codes[0]).toBe(m.finding)
-  })
 
-  it('passes the unchanged requests', async () => {
-    for (const c of appleNews.cases) {
-      const diagnosed = await doctor([
-        '--request',
-        await vectorRequest(c),
-        '--secret',
-        secret,
-        '--now',
-        c.date,
-      ])
-      expect(diagnosed).toEqual({ code: 0, codes: [], ok: true })
-    }
-  })
-})
+    it('passes the unchanged requests', async () => {
+      for (const c of appleNews.cases) {
+        const diagnosed = await doctor([
+          '--request',
+          await vectorRequest(c),
+          '--secret',
+          secret,
+          '--now',
+          c.date,
+        ])
+        expect(diagnosed).toEqual({ code: 0, codes: [], ok: true })
+      }
+    })
+  },
+)
 
 /** What the client says it signed: the vector's string, or the one its mistake implies. */
 function clientString(n: AppleNewsNegative): string {
@@ -382,7 +388,7 @@ function notFromSignature(n: AppleNewsNegative): string | undefined {
   return undefined
 }
 
-describe('sigwire doctor apple-news: every negative vector', () => {
+describe.concurrent('sigwire doctor apple-news: every negative vector', SPAWNING, () => {
   const expectVerdict = (n: AppleNewsNegative, result: { code: number; codes: string[]; ok: boolean }) => {
     expect(result.codes[0]).toBe(n.expectedDiagnosis)
     expect(result.ok).toBe(n.expectedVerdict === 'accept')
@@ -428,7 +434,7 @@ describe('sigwire doctor apple-news: every negative vector', () => {
   })
 })
 
-describe('sigwire doctor apple-news: every finding code through the binary', () => {
+describe.concurrent('sigwire doctor apple-news: every finding code through the binary', SPAWNING, () => {
   const get = appleNews.cases.find((v) => v.id === 'get-channel')!
   const search = appleNews.cases.find((v) => v.url.includes('&'))!
   const multipart = appleNews.cases.find((v) => v.contentType?.startsWith('multipart/'))!
@@ -528,7 +534,7 @@ describe('sigwire doctor apple-news: every finding code through the binary', () 
   })
 })
 
-describe('sigwire verify and doctor apple-news: the origin the client signed', () => {
+describe.concurrent('sigwire verify and doctor apple-news: the origin the client signed', SPAWNING, () => {
   const c = appleNews.cases.find((v) => v.id === 'get-channel')!
   const local = c.url.replace('https://news-api.apple.com', 'http://127.0.0.1:8080')
   const signedLocally = authorization(hhmac(canonical({ ...c, url: local })), c.date)
@@ -576,7 +582,7 @@ describe('sigwire verify and doctor apple-news: the origin the client signed', (
   })
 })
 
-describe('sigwire apple-news: the secret never appears in any output', () => {
+describe.concurrent('sigwire apple-news: the secret never appears in any output', SPAWNING, () => {
   /** Every 12-character window of the secret, in base64 and in hex. */
   const windows = (text: string) => Array.from({ length: text.length - 11 }, (_, i) => text.slice(i, i + 12))
   const forbidden = [...windows(secret), ...windows(appleNews.apiSecretDecodedHex)]
@@ -596,24 +602,20 @@ describe('sigwire apple-news: the secret never appears in any output', () => {
       body: bodyOf(c),
     })
     const sign = ['sign', 'apple-news', '--key-id', keyId, '--method', c.method, '--url', c.url]
-    const runs = [
-      await runCli([...sign, '--secret', secret]),
-      await runCli([...sign, '--secret', secret, '--json']),
-      await runCli([...sign, '--secret-file', secretFile]),
-      await runCli([...sign, '--json'], { env: { [SECRET_ENV]: secret } }),
-    ]
-    for (const request of [good, bad])
-      for (const command of ['verify', 'doctor'])
-        for (const output of [[], ['--json']])
-          runs.push(
-            await runCli(
-              [command, 'apple-news', '--request', request, '--secret', secret, '--now', c.date, ...output],
-              {},
-            ),
-          )
-    runs.push(
-      await runCli(['doctor', 'apple-news', '--request', bad, '--secret-file', secretFile, '--now', c.date]),
-    )
+    const check = (command: string, request: string, output: string[]) =>
+      runCli([command, 'apple-news', '--request', request, '--secret', secret, '--now', c.date, ...output])
+    const runs = await Promise.all([
+      runCli([...sign, '--secret', secret]),
+      runCli([...sign, '--secret', secret, '--json']),
+      runCli([...sign, '--secret-file', secretFile]),
+      runCli([...sign, '--json'], { env: { [SECRET_ENV]: secret } }),
+      ...[good, bad].flatMap((request) =>
+        ['verify', 'doctor'].flatMap((command) =>
+          [[], ['--json']].map((output) => check(command, request, output)),
+        ),
+      ),
+      runCli(['doctor', 'apple-news', '--request', bad, '--secret-file', secretFile, '--now', c.date]),
+    ])
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
     for (const run of runs) expectClean(run)
   })
@@ -653,75 +655,79 @@ describe('sigwire apple-news: the secret never appears in any output', () => {
   })
 })
 
-describe('sigwire apple-news: usage errors exit 2 with a message that says what to do', () => {
-  const c = appleNews.cases[0]!
-  const sign = (...args: string[]) =>
-    runCli(['sign', 'apple-news', '--method', 'GET', ...args], { env: { [SECRET_ENV]: secret } })
-  it.each([
-    [
-      'a key ID that is not a UUID',
-      () => sign('--key-id', 'my-channel', '--url', c.url),
-      /INVALID_KEY_ID: .*not a UUID.*API Key ID/,
-    ],
-    [
-      'a URL without its scheme',
-      () => sign('--key-id', keyId, '--url', c.url.replace('https://', '')),
-      /must be the full URL with its scheme/,
-    ],
-    [
-      'a body without its Content-Type',
-      () => sign('--key-id', keyId, '--url', c.url, '--body', '{}'),
-      /pass --content-type/,
-    ],
-    [
-      'a date Apple cannot read',
-      () => sign('--key-id', keyId, '--url', c.url, '--date', '2026-03-14 15:09:26'),
-      /INVALID_DATE/,
-    ],
-    [
-      'no secret at all',
-      () =>
-        runCli(['sign', 'apple-news', '--key-id', keyId, '--method', 'GET', '--url', c.url], {
-          env: { [SECRET_ENV]: '' },
-        }),
-      /secret is required: pass --secret or --secret-file, or set SIGWIRE_APPLE_NEWS_SECRET/,
-    ],
-    [
-      'verify without a request',
-      () => runCli(['verify', 'apple-news', '--secret', secret]),
-      /exactly one of/,
-    ],
-    [
-      'a --key-id that is not a UUID',
-      async () =>
-        runCli([
-          'verify',
-          'apple-news',
-          '--request',
-          await vectorRequest(c),
-          '--secret',
-          secret,
-          '--key-id',
-          'k',
-        ]),
-      /INVALID_KEY_ID/,
-    ],
-    [
-      'a public origin with a path',
-      async () =>
-        runCli([
-          'doctor',
-          'apple-news',
-          '--request',
-          await vectorRequest(c),
-          '--public-origin',
-          'https://news-api.apple.com/channels',
-        ]),
-      /--public-origin must be a scheme and host/,
-    ],
-  ] as const)('%s', async (_name, run, message) => {
-    const result = await run()
-    expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(message)
-  })
-})
+describe.concurrent(
+  'sigwire apple-news: usage errors exit 2 with a message that says what to do',
+  SPAWNING,
+  () => {
+    const c = appleNews.cases[0]!
+    const sign = (...args: string[]) =>
+      runCli(['sign', 'apple-news', '--method', 'GET', ...args], { env: { [SECRET_ENV]: secret } })
+    it.each([
+      [
+        'a key ID that is not a UUID',
+        () => sign('--key-id', 'my-channel', '--url', c.url),
+        /INVALID_KEY_ID: .*not a UUID.*API Key ID/,
+      ],
+      [
+        'a URL without its scheme',
+        () => sign('--key-id', keyId, '--url', c.url.replace('https://', '')),
+        /must be the full URL with its scheme/,
+      ],
+      [
+        'a body without its Content-Type',
+        () => sign('--key-id', keyId, '--url', c.url, '--body', '{}'),
+        /pass --content-type/,
+      ],
+      [
+        'a date Apple cannot read',
+        () => sign('--key-id', keyId, '--url', c.url, '--date', '2026-03-14 15:09:26'),
+        /INVALID_DATE/,
+      ],
+      [
+        'no secret at all',
+        () =>
+          runCli(['sign', 'apple-news', '--key-id', keyId, '--method', 'GET', '--url', c.url], {
+            env: { [SECRET_ENV]: '' },
+          }),
+        /secret is required: pass --secret or --secret-file, or set SIGWIRE_APPLE_NEWS_SECRET/,
+      ],
+      [
+        'verify without a request',
+        () => runCli(['verify', 'apple-news', '--secret', secret]),
+        /exactly one of/,
+      ],
+      [
+        'a --key-id that is not a UUID',
+        async () =>
+          runCli([
+            'verify',
+            'apple-news',
+            '--request',
+            await vectorRequest(c),
+            '--secret',
+            secret,
+            '--key-id',
+            'k',
+          ]),
+        /INVALID_KEY_ID/,
+      ],
+      [
+        'a public origin with a path',
+        async () =>
+          runCli([
+            'doctor',
+            'apple-news',
+            '--request',
+            await vectorRequest(c),
+            '--public-origin',
+            'https://news-api.apple.com/channels',
+          ]),
+        /--public-origin must be a scheme and host/,
+      ],
+    ] as const)('%s', async (_name, run, message) => {
+      const result = await run()
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(message)
+    })
+  },
+)
