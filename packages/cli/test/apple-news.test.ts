@@ -193,7 +193,7 @@ describe.concurrent('sigwire verify apple-news', SPAWNING, () => {
     },
   )
 
-  it('reads HAR (a binary multipart body in base64) and curl input', async () => {
+  it('reads HAR (a binary multipart body in base64) and curl input, for the doctor too', async () => {
     const c = appleNews.cases.find((v) => v.contentType?.startsWith('multipart/'))!
     const har = join(dir, 'capture.har')
     await writeFile(
@@ -220,11 +220,21 @@ describe.concurrent('sigwire verify apple-news', SPAWNING, () => {
       code: 0,
       out: { ok: true },
     })
+    expect(await doctor(['--har', har, '--secret', secret, '--now', c.date])).toEqual({
+      code: 0,
+      codes: [],
+      ok: true,
+    })
     const q = appleNews.cases.find((v) => v.url.includes('?'))!
     const curl = `curl -s -H 'Accept: application/json' -H '${`Authorization: ${q.authorizationHeader}`.replace(/'/g, `'\\''`)}' '${q.url}'`
     expect(await verify(['--curl', curl, '--secret', secret, '--now', q.date])).toEqual({
       code: 0,
       out: { ok: true },
+    })
+    const unsigned = curl.replace('?pageSize', '?pagesize')
+    expect(await doctor(['--curl', unsigned, '--secret', secret, '--now', q.date])).toMatchObject({
+      code: 1,
+      codes: ['url-not-signed-as-sent'],
     })
   })
 
