@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createAppleNewsClient } from '@sigwire/apple-news'
 import { createCloudKitClient } from '@sigwire/cloudkit'
 import { createICloudClient } from '@sigwire/icloud'
 import { SafeCreativeClient } from '@sigwire/safe-creative'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN } from './run-cli.js'
+import { BIN, runCli } from './run-cli.js'
 
 let dir: string
 const children: ChildProcess[] = []
@@ -46,10 +48,10 @@ describe('sigwire emulate (real binary)', () => {
   it('starts every emulator, prints what a client needs, serves real clients, and stops cleanly keeping state', async () => {
     const state = join(dir, 'state')
     const first = await emulate(['--state', state])
-    const { cloudkit, safeCreative, icloud } = first.info
-    expect(Object.keys(first.info).sort()).toEqual(
-      expect.arrayContaining(['cloudkit', 'icloud', 'safeCreative']),
-    )
+    const { cloudkit, appleNews, safeCreative, icloud } = first.info
+    // No service flag: all four, in the documented order.
+    expect(Object.keys(first.info)).toEqual(['cloudkit', 'appleNews', 'safeCreative', 'icloud'])
+    expect(Object.keys(appleNews!).sort()).toEqual(['channelId', 'keyId', 'secret', 'url'])
     expect((await stat(cloudkit!.privateKeyFile!)).mode & 0o777).toBe(0o600)
 
     const ck = createCloudKitClient({
@@ -64,6 +66,15 @@ describe('sigwire emulate (real binary)', () => {
     const caller = await ck.publicDatabase.users.caller()
     expect(caller.userRecordName).toMatch(/^_/)
     await ck.close()
+
+    const news = createAppleNewsClient({
+      channelId: appleNews!.channelId!,
+      keyId: appleNews!.keyId!,
+      secret: appleNews!.secret!,
+      baseUrl: appleNews!.url!,
+    })
+    expect((await news.channels.read()).id).toBe(appleNews!.channelId)
+    await news.close()
 
     const sc = new SafeCreativeClient({
       apiUrl: safeCreative!.url!,
@@ -123,5 +134,122 @@ describe('sigwire emulate (real binary)', () => {
     run.child.kill('SIGTERM')
     const runEnd = await run.stopped
     expect(runEnd.code, runEnd.stderr).toBe(0)
+  })
+
+  it('serves Apple News over TLS to a client using the printed credentials, which survive a restart with --state', async () => {
+    const state = join(dir, 'news-state')
+    const client = async (info: Record<string, string>) =>
+      createAppleNewsClient({
+        channelId: info.channelId!,
+        keyId: info.keyId!,
+        secret: info.secret!,
+        baseUrl: info.url!,
+        tls: { ca: await readFile(info.certificateFile!, 'utf8') },
+      })
+    const first = await emulate(['--apple-news', '--tls', '--state', state])
+    expect(Object.keys(first.info)).toEqual(['appleNews'])
+    const info = first.info.appleNews!
+    expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    const news = await client(info)
+    const article = await news.articles.create({
+      article: {
+        version: '1.7',
+        identifier: 'sigwire-cli-emulate',
+        language: 'en',
+        title: 'Published through sigwire emulate',
+        layout: { columns: 7, width: 1024 },
+        components: [{ role: 'title', text: 'Published through sigwire emulate' }],
+      },
+      metadata: { isPreview: true },
+    })
+    await news.close()
+    first.child.kill('SIGTERM')
+    const end = await first.stopped
+    expect(end.code, end.stderr).toBe(0)
+    // The certificate (and any generated key outside --state) went with the process.
+    await expect(stat(info.certificateFile!)).rejects.toThrow()
+
+    const second = await emulate(['--apple-news', '--tls', '--state', state])
+    const again = second.info.appleNews!
+    expect({ channelId: again.channelId, keyId: again.keyId, secret: again.secret }).toEqual({
+      channelId: info.channelId,
+      keyId: info.keyId,
+      secret: info.secret,
+    })
+    const reader = await client(again)
+    expect((await reader.articles.read(article.id)).title).toBe('Published through sigwire emulate')
+    await reader.close()
+    second.child.kill('SIGINT')
+    expect((await second.stopped).code).toBe(0)
+  })
+
+  it("numbers ports in the documented order and serves an app's own Apple News key at Apple's public origin", async () => {
+    const own = { channelId: randomUUID(), keyId: randomUUID(), secret: randomBytes(32).toString('base64') }
+    const config = join(dir, 'news-config.json')
+    await writeFile(
+      config,
+      JSON.stringify({ appleNews: { publicOrigin: 'https://news-api.apple.com', channels: [own] } }),
+    )
+    const probe = await emulate(['--apple-news'])
+    const base = Number(new URL(probe.info.appleNews!.url!).port) + 200
+    probe.child.kill('SIGTERM')
+    await probe.stopped
+    const run = await emulate([
+      '--icloud',
+      '--apple-news',
+      '--safe-creative',
+      '--config',
+      config,
+      '--port',
+      String(base),
+    ])
+    expect(Object.keys(run.info)).toEqual(['appleNews', 'safeCreative', 'icloud'])
+    expect(new URL(run.info.appleNews!.url!).port).toBe(String(base))
+    expect(new URL(run.info.safeCreative!.url!).port).toBe(String(base + 1))
+    expect(new URL(run.info.icloud!.url!).port).toBe(String(base + 2))
+    // The app's own secret is never printed back.
+    expect(run.info.appleNews).toEqual({
+      url: `http://127.0.0.1:${base}`,
+      channelId: own.channelId,
+      publicOrigin: 'https://news-api.apple.com',
+    })
+
+    // A request signed for Apple's URL by `sigwire sign` is accepted by the emulator as is.
+    const path = `/channels/${own.channelId}`
+    const signed = await runCli(
+      [
+        'sign',
+        'apple-news',
+        '--key-id',
+        own.keyId,
+        '--method',
+        'GET',
+        '--url',
+        `https://news-api.apple.com${path}`,
+        '--json',
+      ],
+      { env: { SIGWIRE_APPLE_NEWS_SECRET: own.secret } },
+    )
+    expect(signed.code, signed.stderr).toBe(0)
+    const response = await fetch(`${run.info.appleNews!.url}${path}`, {
+      headers: { ...JSON.parse(signed.stdout).headers, accept: 'application/json' },
+    })
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { data: { id: string } }).data.id).toBe(own.channelId)
+    run.child.kill('SIGTERM')
+    expect((await run.stopped).code).toBe(0)
+  })
+
+  it('refuses an Apple News config with a secret that is not base64, without showing it (exit 2)', async () => {
+    const config = join(dir, 'bad-news-config.json')
+    const secret = 'not base64 at all, a pass phrase'
+    await writeFile(
+      config,
+      JSON.stringify({ appleNews: { channels: [{ channelId: randomUUID(), keyId: randomUUID(), secret }] } }),
+    )
+    const run = await runCli(['emulate', '--apple-news', '--config', config])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/INVALID_SECRET/)
+    expect(run.stderr + run.stdout).not.toContain('pass phrase')
   })
 })

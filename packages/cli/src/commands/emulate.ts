@@ -1,12 +1,16 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { writeFileAtomic } from '@sigwire/core'
-import { startCloudKitEmulator, startICloudEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
 import type { Command } from 'commander'
 import { InputError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
+import { checkAppleNewsConfig } from './emulate-config.js'
+
+// Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
+// should not wait for them to load.
+const emulators = () => import('@sigwire/emulator')
 
 /** The `--config` file: the user's own credentials, per service (documented in the emulator README). */
 interface EmulateConfig {
@@ -28,16 +32,20 @@ interface Common {
 interface Started {
   readonly key: keyof EmulateConfig
   readonly info: Record<string, unknown>
+  /** PEM of the self-signed certificate, when serving TLS. */
+  readonly certificate: string | undefined
   close(): Promise<void>
 }
 
 type Starter = (config: Record<string, unknown>, common: Common) => Promise<Started>
 
+/** The services in the order `--port N` numbers them: cloudkit N, apple-news N+1, safe-creative, icloud. */
 const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, start: Starter]> = [
   [
     'cloudkit',
     'cloudkit',
     async (config, common) => {
+      const { startCloudKitEmulator } = await emulators()
       const emulator = await startCloudKitEmulator({ ...config, ...server(common, 'cloudkit') })
       const dev = emulator.dev
       let privateKeyFile: string | undefined
@@ -58,6 +66,33 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           environment: dev?.environment ?? first?.environment,
           ...(dev ? { keyId: dev.keyId, privateKeyFile, apiToken: dev.apiToken } : {}),
         },
+        certificate: emulator.certificate,
+        close: () => emulator.close(),
+      }
+    },
+  ],
+  [
+    'apple-news',
+    'appleNews',
+    async (config, common) => {
+      const { startAppleNewsEmulator } = await emulators()
+      const emulator = await startAppleNewsEmulator({
+        ...checkAppleNewsConfig(config),
+        ...server(common, 'apple-news'),
+      })
+      const dev = emulator.dev
+      const first = (config.channels as Array<{ channelId: string }> | undefined)?.[0]
+      return {
+        key: 'appleNews',
+        info: {
+          url: emulator.url,
+          // Configured keys are the user's own: only the channel is repeated, never the secret.
+          ...(dev
+            ? { channelId: dev.channelId, keyId: dev.keyId, secret: dev.secret }
+            : { channelId: first?.channelId }),
+          ...(emulator.publicOrigin === emulator.url ? {} : { publicOrigin: emulator.publicOrigin }),
+        },
+        certificate: emulator.certificate,
         close: () => emulator.close(),
       }
     },
@@ -66,6 +101,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'safe-creative',
     'safeCreative',
     async (config, common) => {
+      const { startSafeCreativeEmulator } = await emulators()
       const emulator = await startSafeCreativeEmulator({ ...config, ...server(common, 'safe-creative') })
       return {
         key: 'safeCreative',
@@ -73,6 +109,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           url: emulator.apiUrl,
           ...(emulator.dev ? { sharedKey: emulator.dev.sharedKey, privateKey: emulator.dev.privateKey } : {}),
         },
+        certificate: emulator.certificate,
         close: () => emulator.close(),
       }
     },
@@ -81,6 +118,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     'icloud',
     async (config, common) => {
+      const { startICloudEmulator } = await emulators()
       const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud') })
       const dev = emulator.dev
       return {
@@ -91,6 +129,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           setupUrl: emulator.setupUrl,
           ...(dev ? { appleId: dev.appleId, password: dev.password, twoFactorCode: dev.twoFactorCode } : {}),
         },
+        certificate: emulator.certificate,
         close: () => emulator.close(),
       }
     },
@@ -114,7 +153,10 @@ export function registerEmulate(program: Command, io: Io): void {
     .option('--config <file>', 'JSON with your own credentials per service (see the emulator README)')
     .option('--state <dir>', 'keep state (and the generated dev credentials) here across restarts')
     .option('--tls', 'serve HTTPS with a generated self-signed certificate')
-    .option('--port <n>', 'first of consecutive ports, one per service (default: free ports)')
+    .option(
+      '--port <n>',
+      'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
+    )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | boolean | undefined>) => {
     const config = options.config === undefined ? {} : readConfig(String(options.config))
@@ -148,12 +190,24 @@ export function registerEmulate(program: Command, io: Io): void {
       for (const [, key, start] of selected) started.push(await start(config[key] ?? {}, common))
     } catch (error) {
       await Promise.all(started.map((s) => s.close()))
+      await rm(common.workDir, { recursive: true, force: true })
       throw error
     }
-    io.out(JSON.stringify(Object.fromEntries(started.map((s) => [s.key, s.info]))))
+    const lines: Array<[string, Record<string, unknown>]> = []
+    for (const s of started) {
+      if (s.certificate === undefined) lines.push([s.key, s.info])
+      else {
+        // Clients trust the self-signed certificate by reading this file (tls.ca, NODE_EXTRA_CA_CERTS).
+        const certificateFile = join(common.workDir, `${s.key}-certificate.pem`)
+        await writeFileAtomic(certificateFile, s.certificate, { mode: 0o644 })
+        lines.push([s.key, { ...s.info, certificateFile }])
+      }
+    }
+    io.out(JSON.stringify(Object.fromEntries(lines)))
     await stopRequested
     // Closing flushes each emulator's state file.
     await Promise.all(started.map((s) => s.close()))
+    await rm(common.workDir, { recursive: true, force: true })
     io.err('sigwire emulate: stopped, state flushed')
   })
 }

@@ -1,10 +1,11 @@
 import type { Command } from 'commander'
 import type { Io } from '../output/io.js'
+import { appleNewsCommands } from '../protocols/apple-news.js'
 import { cloudKitCommands } from '../protocols/cloudkit.js'
 import type { ProtocolCommands } from '../protocols/protocol.js'
 import { safeCreativeCommands } from '../protocols/safe-creative.js'
 
-const PROTOCOLS: readonly ProtocolCommands[] = [cloudKitCommands, safeCreativeCommands]
+const PROTOCOLS: readonly ProtocolCommands[] = [cloudKitCommands, appleNewsCommands, safeCreativeCommands]
 
 /** `sigwire sign|verify|doctor <protocol>`. */
 export function registerProtocolCommands(program: Command, io: Io, setExit: (code: number) => void): void {

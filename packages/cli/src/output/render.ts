@@ -87,10 +87,9 @@ export function printVerifyReport(
   }
   io.out(`${c.red('✗')} ${report.reason}: ${report.message}`)
   io.out(`  token:    ${report.failedToken.label}`)
-  if (report.failedToken.expected || report.failedToken.actual) {
-    io.out(`  expected: ${JSON.stringify(report.failedToken.expected)}`)
-    io.out(`  actual:   ${JSON.stringify(report.failedToken.actual)}`)
-  }
+  // An empty side is unknown (a signature says that a token differs, not always what it was).
+  if (report.failedToken.expected) io.out(`  expected: ${JSON.stringify(report.failedToken.expected)}`)
+  if (report.failedToken.actual) io.out(`  actual:   ${JSON.stringify(report.failedToken.actual)}`)
   return false
 }
 

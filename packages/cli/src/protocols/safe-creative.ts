@@ -17,7 +17,6 @@ import {
   readRequestInput,
 } from '../input/request-input.js'
 import { EXIT, InputError } from '../output/errors.js'
-import type { Io } from '../output/io.js'
 import { printDiagnosis, printSignReport, printVerifyReport, verifyReport } from '../output/render.js'
 import { readSecret, requireSecret } from '../secrets.js'
 import { collect, type ProtocolCommands } from './protocol.js'

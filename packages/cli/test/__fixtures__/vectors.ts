@@ -56,3 +56,44 @@ interface CloudKitFile {
 
 /** The CloudKit vector file. */
 export const cloudkit = loadVectorFile('cloudkit.json') as CloudKitFile
+
+/** One positive case of ../shared/vectors/apple-news.json (Python hmac, OpenSSL, the apple-news npm package). */
+export interface AppleNewsCase {
+  id: string
+  method: string
+  url: string
+  date: string
+  contentType: string | null
+  bodyBase64: string | null
+  canonicalRequestBase64: string
+  signature: string
+  authorizationHeader: string
+  authorizationHeaderUnquoted: string
+}
+
+/** One hand-built mistake of ../shared/vectors/apple-news.json. */
+export interface AppleNewsNegative {
+  id: string
+  method: string
+  url: string
+  date: string
+  contentType: string | null
+  bodyBase64: string | null
+  authorizationHeader: string
+  providedSignature?: string
+  canonicalRequestText?: string
+  signedDate?: string
+  expectedVerdict: 'accept' | 'reject'
+  expectedDiagnosis: string
+}
+
+interface AppleNewsFile {
+  apiKeyId: string
+  apiSecret: string
+  apiSecretDecodedHex: string
+  cases: AppleNewsCase[]
+  negative: AppleNewsNegative[]
+}
+
+/** The Apple News vector file. */
+export const appleNews = loadVectorFile('apple-news.json') as AppleNewsFile

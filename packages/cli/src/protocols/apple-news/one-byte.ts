@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto'
+import { type AppleNewsSecret, parseAppleNewsSecret } from '@sigwire/apple-news'
+import { fromBase64, isBase64, type Token, tokensByteLength } from '@sigwire/core'
+import { findOneByteEdit } from '../../search/one-byte-edit.js'
+
+/** Strings to sign up to this length are searched in every byte (about a second of HMACs at most). */
+export const FULL_SEARCH_BYTES = 2048
+/** Up to this length only method, URL, date and Content-Type are searched; beyond it, nothing. */
+export const HEAD_SEARCH_BYTES = 8192
+
+const ALL = new Set(['method', 'url', 'date', 'content-type', 'body'])
+const HEAD = new Set(['method', 'url', 'date', 'content-type'])
+
+/**
+ * The tokens an HHMAC `signature` was made over when they differ from `expected` (the request as
+ * received) in one byte, or undefined. No known mistake of the doctor's catalogue explains such a
+ * signature, yet it is common: a proxy or a framework changed one character, or the client signed a
+ * stale digit of the date.
+ */
+export function appleNewsOneByteEdit(
+  expected: readonly Token[],
+  secret: string | AppleNewsSecret,
+  signature: string,
+): Token[] | undefined {
+  const length = tokensByteLength(expected)
+  if (!isBase64(signature) || length > HEAD_SEARCH_BYTES) return undefined
+  const provided = Buffer.from(fromBase64(signature))
+  const { key } = typeof secret === 'string' ? parseAppleNewsSecret(secret) : secret
+  return findOneByteEdit(
+    expected,
+    (message) => createHmac('sha256', key).update(message).digest().equals(provided),
+    length <= FULL_SEARCH_BYTES ? ALL : HEAD,
+  )
+}

@@ -1,0 +1,37 @@
+import { bytesToken, isBytesToken, renderTokens, type Token } from '@sigwire/core'
+
+/**
+ * Looks for the string a signature was made over among every string that differs from `tokens` in
+ * exactly one byte (a character changed in transit, a mistyped digit, a case flip in a percent escape).
+ * `matches` says whether a rendered candidate verifies; only the tokens named in `labels` are edited.
+ * Returns the token list with the edited token replaced, or undefined. Each candidate costs one
+ * signature check over the whole string, so callers bound the work by the string's length.
+ */
+export function findOneByteEdit(
+  tokens: readonly Token[],
+  matches: (message: Uint8Array) => boolean,
+  labels: ReadonlySet<string>,
+): Token[] | undefined {
+  if (!tokens.every(isBytesToken)) return undefined
+  const message = Buffer.from(renderTokens(tokens))
+  let start = 0
+  for (const [index, token] of tokens.entries()) {
+    const end = start + token.bytes.byteLength
+    if (labels.has(token.label))
+      for (let at = start; at < end; at++) {
+        const original = message[at]!
+        for (let value = 0; value < 256; value++) {
+          if (value === original) continue
+          message[at] = value
+          if (matches(message)) {
+            const edited = [...tokens]
+            edited[index] = bytesToken(token.label, new Uint8Array(message.subarray(start, end)))
+            return edited
+          }
+        }
+        message[at] = original
+      }
+    start = end
+  }
+  return undefined
+}
