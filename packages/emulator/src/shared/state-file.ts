@@ -58,7 +58,9 @@ export class StateFile<T> {
     }
     const path = this.#path
     const text = JSON.stringify(this.data)
-    this.#writing = this.#writing.then(() => writeFileAtomic(path, text))
+    this.#writing = this.#writing.then(async () => {
+      await writeFileAtomic(path, text)
+    })
     await this.#writing
   }
 }
