@@ -440,23 +440,8 @@ describe('Apple News emulator with the client', () => {
   })
 })
 
-interface VectorFile {
-  apiKeyId: string
-  apiSecret: string
-  cases: Array<{
-    id: string
-    method: string
-    url: string
-    date: string
-    contentType: string | null
-    bodyBase64: string | null
-    authorizationHeader: string
-    authorizationHeaderUnquoted: string
-  }>
-}
-
 describe('Apple News emulator with the shared vectors', () => {
-  const vectors = loadVectorFile('apple-news.json') as VectorFile
+  const vectors = loadVectorFile('apple-news.json')
   it.each(vectors.cases)('authenticates $id signed for news-api.apple.com', async (v) => {
     const emulator = await start({
       publicOrigin: 'https://news-api.apple.com',

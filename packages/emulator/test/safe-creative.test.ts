@@ -25,14 +25,7 @@ import { approveOnPage } from './safe-creative-page.js'
 
 const APP = { sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9', privateKey: 'k3v8q1m0z7x2c5b9n4w6e8r1t' }
 
-interface Vector {
-  id: string
-  privateKey: string | null
-  params: Array<[string, string]>
-  signature: string | null
-  signingKey: 'app' | 'authkey'
-}
-const vectors = (loadVectorFile('safe-creative.json') as { cases: Vector[] }).cases
+const vectors = loadVectorFile('safe-creative.json').cases
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {

@@ -1,55 +1,9 @@
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
 
-/** One positive case of ../shared/vectors/apple-news.json (Python stdlib + the apple-news npm package). */
-export interface AppleNewsVectorCase {
-  id: string
-  description: string
-  method: string
-  url: string
-  date: string
-  contentType: string | null
-  bodyBase64: string | null
-  bodyLength: number
-  canonicalRequestBase64: string
-  canonicalRequestLength: number
-  canonicalRequestText?: string
-  signature: string
-  authorizationHeader: string
-  authorizationHeaderUnquoted: string
-  multipartParts?: Array<{ headers: string[]; length: number; sha256: string }>
-}
-
-/** One negative case: a request a correct verifier must reject (or accept) for a named reason. */
-export interface AppleNewsNegativeCase {
-  id: string
-  description: string
-  method: string
-  url: string
-  date: string
-  contentType: string | null
-  bodyBase64: string | null
-  authorizationHeader: string
-  providedSignature: string
-  correctSignature: string
-  expectedVerdict: 'accept' | 'reject'
-  expectedDiagnosis: string
-  apiKeyId: string
-  canonicalRequestText?: string
-  signedCanonicalText?: string
-  signedDate?: string
-}
-
-interface AppleNewsVectorFile {
-  apiKeyId: string
-  apiSecret: string
-  apiSecretDecodedHex: string
-  baseUrl: string
-  cases: AppleNewsVectorCase[]
-  negative: AppleNewsNegativeCase[]
-}
+export type { AppleNewsVectorCase } from '@sigwire/vitest-config/vectors'
 
 /** The whole vector file. */
-export const vectors = loadVectorFile('apple-news.json') as AppleNewsVectorFile
+export const vectors = loadVectorFile('apple-news.json')
 
 /** Decodes a vector's base64 body (empty for GET/DELETE). */
 export function vectorBody(base64: string | null): Uint8Array {
