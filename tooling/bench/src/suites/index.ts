@@ -1,6 +1,7 @@
 import type { Suite } from '../suite.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { roundTripSuite } from './roundtrip.js'
+import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
 import { safeCreativeSigningSuite } from './signing-safe-creative.js'
 import { srpSuite } from './srp.js'
@@ -10,6 +11,7 @@ export const suites: readonly Suite[] = [
   coreTokensSuite,
   cloudKitSigningSuite,
   safeCreativeSigningSuite,
+  appleNewsSigningSuite,
   srpSuite,
   roundTripSuite,
 ]
