@@ -55,7 +55,10 @@ await writeFile(
   `${JSON.stringify(results, null, 2)}\n`,
 )
 if (!quick && !only) {
-  await writeFile(join(root, 'BENCHMARKS.md'), renderMarkdown({ machine, seconds, targets, tables, failures }))
+  await writeFile(
+    join(root, 'BENCHMARKS.md'),
+    renderMarkdown({ machine, seconds, targets, tables, failures }),
+  )
 }
 // Peer libraries leave timers behind (CloudKit JS polls); the run is over, so end the process.
 process.exit(failures.length > 0 ? 1 : 0)

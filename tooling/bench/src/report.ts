@@ -57,8 +57,12 @@ export function renderMarkdown(report: Report): string {
     '',
     '## Notes',
     '',
-    ...(notes.length > 0 ? ['Missed targets: what remains and why.', '', ...notes] : ['Every target was met.']),
-    ...(report.failures.length > 0 ? ['', 'Suites that failed:', '', ...report.failures.map((f) => `- ${f}`)] : []),
+    ...(notes.length > 0
+      ? ['Missed targets: what remains and why.', '', ...notes]
+      : ['Every target was met.']),
+    ...(report.failures.length > 0
+      ? ['', 'Suites that failed:', '', ...report.failures.map((f) => `- ${f}`)]
+      : []),
   ]
   return `${lines.join('\n')}\n`
 }

@@ -1,4 +1,5 @@
 import type { Suite } from '../suite.js'
+import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
@@ -12,6 +13,7 @@ export const suites: readonly Suite[] = [
   cloudKitSigningSuite,
   safeCreativeSigningSuite,
   appleNewsSigningSuite,
+  appleNewsPeerSuite,
   srpSuite,
   roundTripSuite,
 ]

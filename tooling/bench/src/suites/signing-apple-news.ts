@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto'
 import { buildArticleBundle, createAppleNewsSigner } from '@sigwire/apple-news'
-import { createRequest, formatIsoSeconds, type HttpRequest, type SignOutput, systemClock } from '@sigwire/core'
+import {
+  createRequest,
+  formatIsoSeconds,
+  type HttpRequest,
+  type SignOutput,
+  systemClock,
+} from '@sigwire/core'
 import { compare } from '../measure.js'
 import type { Suite } from '../suite.js'
 import { formatOps, formatRatio } from '../table.js'
