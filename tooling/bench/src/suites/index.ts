@@ -6,6 +6,7 @@ import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
 import { safeCreativeSigningSuite } from './signing-safe-creative.js'
 import { srpSuite } from './srp.js'
+import { verifyThroughputSuite } from './verify-throughput.js'
 
 /** Every suite, in report order. */
 export const suites: readonly Suite[] = [
@@ -16,4 +17,5 @@ export const suites: readonly Suite[] = [
   appleNewsPeerSuite,
   srpSuite,
   roundTripSuite,
+  verifyThroughputSuite,
 ]
