@@ -3,8 +3,9 @@ import { compare } from '../measure.js'
 import { startServers } from '../servers.js'
 import type { Suite } from '../suite.js'
 import { formatOps, formatRatio, type Table } from '../table.js'
-import { npmAppleNews, sigwireAppleNews } from './apple-news-clients.js'
+import { sigwireAppleNews } from './apple-news-clients.js'
 import { APPLE_NEWS_METADATA, appleNewsArticle } from './apple-news-fixtures.js'
+import { npmAppleNews } from './apple-news-npm.js'
 
 /** The emulator both clients publish to: TLS, signing `https://127.0.0.1` (the npm package drops the port). */
 export const PEER_EMULATOR = {

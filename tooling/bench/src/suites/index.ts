@@ -1,3 +1,4 @@
+import { memorySuite } from '../memory/suite.js'
 import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
@@ -18,4 +19,5 @@ export const suites: readonly Suite[] = [
   srpSuite,
   roundTripSuite,
   verifyThroughputSuite,
+  memorySuite,
 ]
