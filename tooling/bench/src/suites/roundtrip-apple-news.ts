@@ -33,6 +33,8 @@ export async function appleNewsPairs(server: ServerInfo): Promise<Pair[]> {
   const body = bundle.body.inMemoryBytes()!
   const headers = { accept: 'application/json', authorization }
   let open = 2
+  const profile =
+    'the transport (AbortSignal and timer per call, request copies, async body read; the transport reads `trace` of every sign output, which makes the Apple News signer build its hex token trace for every request, about 2% of the client CPU), JSON decoding and the signature'
   const close = async () => {
     if (--open > 0) return
     await client.close()
@@ -43,6 +45,7 @@ export async function appleNewsPairs(server: ServerInfo): Promise<Pair[]> {
       service: 'Apple News',
       operation: 'GET /channels/{id}',
       target: 0.9,
+      profile,
       sigwire: () => client.channels.read(),
       bare: () => bareText(agent, channel, 'GET', undefined, headers),
       close,
@@ -51,6 +54,7 @@ export async function appleNewsPairs(server: ServerInfo): Promise<Pair[]> {
       service: 'Apple News',
       operation: 'POST /channels/{id}/articles (3 KB multipart)',
       target: 0.9,
+      profile,
       sigwire: () => client.articles.create({ article, metadata: APPLE_NEWS_METADATA }),
       bare: () =>
         bareText(agent, `${channel}/articles`, 'POST', body, {

@@ -8,6 +8,8 @@ export interface Pair {
   readonly bare: () => Promise<unknown>
   /** The ratio (sigwire ÷ bare req/s) the issue asks for at concurrency 16. */
   readonly target: number
+  /** What sigwire's client does per request beyond bare undici (from a CPU profile), for a missed target. */
+  readonly profile: string
   close(): Promise<void>
 }
 

@@ -23,6 +23,8 @@ export async function safeCreativePair(server: ServerInfo): Promise<Pair> {
     service: 'Safe Creative',
     operation: 'GET work.list',
     target: 0.9,
+    profile:
+      'parsing the XML answer with fast-xml-parser (10% of the client CPU at c=16), signing and percent-encoding the parameters, and the transport',
     sigwire: () => user.listWorksPage(1),
     bare: () =>
       bareText(

@@ -11,9 +11,9 @@ import { safeCreativePair } from './roundtrip-safe-creative.js'
 const CONCURRENCY = [1, 16, 128]
 const TARGET_CONCURRENCY = 16
 
-/** Why a round-trip target at concurrency 16 is missed (from CPU profiles; see BENCHMARKS.md notes). */
-const MISSED =
-  'Both clients share two cores with the emulator process; sigwire does more per request than bare undici (sign, build the request object, retry and timeout bookkeeping, redaction, decode and validate the JSON answer), and at concurrency 16 that client CPU competes with the server for the same cores.'
+/** Why a round-trip target at concurrency 16 is missed (from `node --cpu-prof` of the client). */
+const missed = (pair: Pair) =>
+  `The client and the emulator share the two cores (in a profile the client is still idle 25-35% of the time, waiting on the server), so every microsecond of client CPU per request is taken from the server: the ratio is bare undici's client CPU per request against sigwire's. sigwire's extra: ${pair.profile}. The harness runs A B B A rounds, so drift does not bias the ratio (an A/A run reads 0.85-1.13x).`
 
 /** Signed round trips against the emulators (verification off) vs bare undici with the same requests. */
 export const roundTripSuite: Suite = {
@@ -61,7 +61,7 @@ export const roundTripSuite: Suite = {
                 `Round trip vs bare undici at c=16: ${pair.service} ${pair.operation}`,
                 result.ratio,
                 pair.target,
-                MISSED,
+                missed(pair),
               ),
             )
         }
