@@ -61,8 +61,8 @@ export const appleNewsPeerSuite: Suite = {
         subjects.create[1]!.run,
         subjects.create[0]!.run,
         16,
-        quick ? 1 : 3,
-        quick ? 150 : 1500,
+        quick ? 1 : 5,
+        quick ? 150 : 1000,
       )
       raw['create c=16'] = load
       rows.push([

@@ -42,8 +42,8 @@ export const roundTripSuite: Suite = {
             pair.sigwire,
             pair.bare,
             concurrency,
-            quick ? 1 : 3,
-            quick ? 150 : 1500,
+            quick ? 1 : 5,
+            quick ? 150 : 1000,
           )
           raw.push({ service: pair.service, operation: pair.operation, concurrency, ...result })
           rows.push([

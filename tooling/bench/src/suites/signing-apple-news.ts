@@ -88,7 +88,7 @@ export const appleNewsSigningSuite: Suite = {
           `Apple News signing vs raw HMAC: ${name}`,
           result.ratios[1]!,
           TARGET,
-          'The raw subject hashes a prebuilt string with a Buffer key; the signer reads the clock, builds the canonical string from the request, hashes with a KeyObject and formats the Authorization header and a lazily traced output object. At a few hundred nanoseconds per HMAC this fixed per-request cost is what separates them.',
+          'The signer keys its HMAC with a KeyObject (the secret is parsed once and not kept as bytes); createHmac with that KeyObject alone runs at 0.88x of createHmac with the decoded Buffer the raw subject uses (measured interleaved). In a profile of sign() for a GET, creating the Hmac is 48%, digest 15%, update 10%, GC 10%, the clock (a Date per call) 4%; building the string and the header is under 5%. For a bodyless request the HMAC is so short that these fixed costs decide the ratio; with a body it is met.',
         ),
       )
     }
