@@ -50,10 +50,9 @@ console.log(`\n${quick ? 'quick run' : 'full run'} finished in ${seconds.toFixed
 
 const results = { machine, quick, seconds, settings, targets, failures, results: raw }
 await mkdir(join(here, '../results'), { recursive: true })
-await writeFile(
-  join(here, '../results', quick ? 'quick.json' : 'latest.json'),
-  `${JSON.stringify(results, null, 2)}\n`,
-)
+// Only a full run replaces latest.json (committed with BENCHMARKS.md); --quick and --only write their own.
+const resultsFile = quick ? 'quick.json' : only ? 'partial.json' : 'latest.json'
+await writeFile(join(here, '../results', resultsFile), `${JSON.stringify(results, null, 2)}\n`)
 if (!quick && !only) {
   await writeFile(
     join(root, 'BENCHMARKS.md'),
