@@ -18,6 +18,9 @@ describe('targets and BENCHMARKS.md', () => {
     expect(atLeast('b', 7.5, 10, 'why').met).toBe(false)
     expect(below('c', 129.4, 128)).toMatchObject({ goal: '< 128 MiB', measured: '129 MiB', met: false })
     expect(below('d', 100, 128).met).toBe(true)
+    // A miss never reads as the goal itself.
+    expect(atLeast('e', 0.8968, 0.9).measured).toBe('0.897x')
+    expect(below('f', 128.2, 128).measured).toBe('128.2 MiB')
   })
 
   it('writes the machine, a summary table, the suite tables and a note per missed target', () => {

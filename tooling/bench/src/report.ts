@@ -15,7 +15,7 @@ export interface Report {
 /** The summary: every target, the figure measured and whether it was met. */
 export function summaryTable(targets: readonly Target[]): Table {
   return {
-    title: 'Summary: targets of the benchmark issue',
+    title: 'Targets of the benchmark issue',
     columns: ['target', 'goal', 'measured', 'met'],
     rows: targets.map((t) => [t.name, t.goal, t.measured, t.met ? 'met' : 'missed']),
   }

@@ -15,11 +15,15 @@ export interface Target {
 
 /** A ratio that should be at least `min` (a speed target). */
 export function atLeast(name: string, ratio: number, min: number, note?: string): Target {
+  const met = ratio >= min
+  // A miss that rounds to the goal is shown with one more digit, so it does not read as the goal.
+  const measured =
+    !met && formatRatio(ratio) === formatRatio(min) ? `${ratio.toFixed(3)}x` : formatRatio(ratio)
   return {
     name,
     goal: `≥ ${formatRatio(min)}`,
-    measured: formatRatio(ratio),
-    met: ratio >= min,
+    measured,
+    met,
     ...(note === undefined ? {} : { note }),
   }
 }
@@ -29,7 +33,7 @@ export function below(name: string, mib: number, max: number, note?: string): Ta
   return {
     name,
     goal: `< ${max} MiB`,
-    measured: `${mib.toFixed(0)} MiB`,
+    measured: `${mib < max || mib >= max + 0.5 ? mib.toFixed(0) : mib.toFixed(1)} MiB`,
     met: mib < max,
     ...(note === undefined ? {} : { note }),
   }
