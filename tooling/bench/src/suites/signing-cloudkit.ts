@@ -76,9 +76,11 @@ export const cloudKitSigningSuite: Suite = {
         { name: 'sigwire CloudKitSigner.sign', run: ours },
       ],
       settings,
-    )
-    await client.close()
-    await transport.close()
+    ).finally(async () => {
+      ckjs.dispose()
+      await client.close()
+      await transport.close()
+    })
     if (ckjs.captured() === 0 || dispatcher.requests === 0)
       throw new Error('a subject did not send any request')
     return {
