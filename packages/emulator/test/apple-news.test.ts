@@ -394,6 +394,25 @@ describe('Apple News emulator with the client', () => {
     expect(aborted).toMatchObject({ code: 'ABORTED' })
   })
 
+  it("enforces Apple's size limits unless partLimits replaces them", async () => {
+    const image = Buffer.concat([PNG, Buffer.alloc(4096)])
+    const small = clientFor(await start({ partLimits: { image: 1024 } }))
+    const tooLarge = await failure(
+      small.articles.create({ article: article(), resources: [{ filename: 'image.png', data: image }] }),
+    )
+    expect(tooLarge.errors[0]).toMatchObject({ code: 'MIME_PART_TOO_LARGE', keyPath: ['file0'] })
+    const tiny = clientFor(await start({ partLimits: { body: 2048 } }))
+    // Past the body limit the emulator answers 413 and stops reading, which the client may see as a reset.
+    await expect(
+      tiny.articles.create({ article: article(), resources: [{ filename: 'image.png', data: image }] }),
+    ).rejects.toThrow()
+    const created = await clientFor(await start()).articles.create({
+      article: article(),
+      resources: [{ filename: 'image.png', data: image }],
+    })
+    expect(created.id).toBeTruthy()
+  })
+
   it('serves TLS, a public origin, and verify: false', async () => {
     const tls = await start({ tls: true })
     const secure = clientFor(tls, { tls: { ca: tls.certificate! } })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { compareLoad } from './load.js'
 import { compare } from './measure.js'
 import { median, percentile } from './stats.js'
 import { formatRatio, tableToMarkdown } from './table.js'
@@ -33,6 +34,19 @@ describe('bench harness', () => {
     expect(result.ratios[0]).toBe(1)
     expect(result.ratios[1]).toBeLessThan(1)
     expect(sink).toBeGreaterThan(0)
+  })
+
+  it('runs load comparisons as A B B A per round after alternating warm-ups', async () => {
+    const phases: string[] = []
+    const subject = (name: string) => async () => {
+      if (phases.at(-1) !== name) phases.push(name)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const result = await compareLoad(subject('a'), subject('b'), 2, 2, 20)
+    // Warm-ups a b a b, then rounds a b b a, a b b a; consecutive runs of one subject read as one phase.
+    expect(phases.join('')).toBe('abab' + 'aba' + 'ba')
+    expect(result.a.requestsPerSec).toBeGreaterThan(0)
+    expect(Number.isFinite(result.ratio)).toBe(true)
   })
 
   it('renders markdown tables', () => {

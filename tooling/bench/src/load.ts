@@ -32,7 +32,22 @@ export async function runLoad(
   }
 }
 
-/** Two clients against the same server, interleaved round by round; the ratio is per round, then the median. */
+/** Sums of two load runs of the same client (ABBA halves), as one result. */
+function combine(x: LoadResult, y: LoadResult): LoadResult {
+  return {
+    requestsPerSec: (x.requestsPerSec + y.requestsPerSec) / 2,
+    p50Ms: (x.p50Ms + y.p50Ms) / 2,
+    p99Ms: Math.max(x.p99Ms, y.p99Ms),
+  }
+}
+
+/**
+ * Two clients against the same server. Each round runs A, B, B, A for half the round time each, so a
+ * drift in speed during the round (JIT warm-up of the server, a neighbour's load) hits both alike: with
+ * plain alternation, whoever runs first in most rounds is measured on the slower side of any upward
+ * drift (an A/A run of one client against itself then reads 0.8x). The ratio is taken per round, then
+ * the median over rounds is reported.
+ */
 export async function compareLoad(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
@@ -40,18 +55,20 @@ export async function compareLoad(
   rounds: number,
   roundMs: number,
 ): Promise<{ a: LoadResult; b: LoadResult; ratio: number }> {
-  await runLoad(a, concurrency, Math.min(300, roundMs))
-  await runLoad(b, concurrency, Math.min(300, roundMs))
+  const half = roundMs / 2
+  for (let i = 0; i < 2; i++) {
+    await runLoad(a, concurrency, Math.min(250, half))
+    await runLoad(b, concurrency, Math.min(250, half))
+  }
   const as: LoadResult[] = []
   const bs: LoadResult[] = []
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      as.push(await runLoad(a, concurrency, roundMs))
-      bs.push(await runLoad(b, concurrency, roundMs))
-    } else {
-      bs.push(await runLoad(b, concurrency, roundMs))
-      as.push(await runLoad(a, concurrency, roundMs))
-    }
+    const a1 = await runLoad(a, concurrency, half)
+    const b1 = await runLoad(b, concurrency, half)
+    const b2 = await runLoad(b, concurrency, half)
+    const a2 = await runLoad(a, concurrency, half)
+    as.push(combine(a1, a2))
+    bs.push(combine(b1, b2))
   }
   const pick = (list: LoadResult[]): LoadResult => ({
     requestsPerSec: median(list.map((r) => r.requestsPerSec)),

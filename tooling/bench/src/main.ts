@@ -3,8 +3,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeMachine } from './machine.js'
 import { FULL, QUICK } from './measure.js'
+import { missedNotes, renderMarkdown, summaryTable } from './report.js'
 import { suites } from './suites/index.js'
-import { type Table, tableToMarkdown, tableToText } from './table.js'
+import { type Table, tableToText } from './table.js'
+import type { Target } from './target.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -20,49 +22,42 @@ const log = (message: string) => process.stderr.write(`${message}\n`)
 
 const started = performance.now()
 const tables: Table[] = []
+const targets: Target[] = []
+const failures: string[] = []
 const raw: Record<string, unknown> = {}
-let failed = false
 for (const suite of suites) {
   if (only && !only.includes(suite.id)) continue
   log(`bench: ${suite.title}`)
+  const suiteStarted = performance.now()
   try {
     const result = await suite.run({ settings, quick, log })
     tables.push(...result.tables)
+    targets.push(...(result.targets ?? []))
     raw[suite.id] = result.raw
     for (const table of result.tables) console.log(`\n${tableToText(table)}`)
   } catch (error) {
-    failed = true
+    failures.push(`${suite.id}: ${String((error as Error).message ?? error).split('\n')[0]}`)
     log(`bench: ${suite.id} failed: ${(error as Error).stack ?? error}`)
   }
+  log(`bench: ${suite.id} took ${((performance.now() - suiteStarted) / 1000).toFixed(1)} s`)
 }
 const seconds = (performance.now() - started) / 1000
+if (targets.length > 0) {
+  console.log(`\n${tableToText(summaryTable(targets))}`)
+  for (const note of missedNotes(targets)) console.log(note)
+}
 console.log(`\n${quick ? 'quick run' : 'full run'} finished in ${seconds.toFixed(1)} s`)
 
-const results = { machine, quick, seconds, settings, results: raw }
+const results = { machine, quick, seconds, settings, targets, failures, results: raw }
 await mkdir(join(here, '../results'), { recursive: true })
-await writeFile(
-  join(here, '../results', quick ? 'quick.json' : 'latest.json'),
-  `${JSON.stringify(results, null, 2)}\n`,
-)
+// Only a full run replaces latest.json (committed with BENCHMARKS.md); --quick and --only write their own.
+const resultsFile = quick ? 'quick.json' : only ? 'partial.json' : 'latest.json'
+await writeFile(join(here, '../results', resultsFile), `${JSON.stringify(results, null, 2)}\n`)
 if (!quick && !only) {
-  const header = [
-    '# Benchmarks',
-    '',
-    'Produced by `pnpm bench` (source: `tooling/bench`). Every figure is a median over rounds after warm-up;',
-    'every ratio is taken round by round between subjects measured interleaved in the same process, so it',
-    'holds on a noisy machine even when absolute ops/s do not. Machine-readable results:',
-    '`tooling/bench/results/latest.json`.',
-    '',
-    `- date: ${machine.date}`,
-    `- CPU: ${machine.cpu} (${machine.cores} cores), ${machine.memoryGiB} GiB`,
-    `- Node.js: ${machine.node} on ${machine.platform}`,
-    `- run time: ${seconds.toFixed(0)} s`,
-    '',
-  ]
   await writeFile(
     join(root, 'BENCHMARKS.md'),
-    `${header.join('\n')}${tables.map(tableToMarkdown).join('\n\n')}\n`,
+    renderMarkdown({ machine, seconds, targets, tables, failures }),
   )
 }
 // Peer libraries leave timers behind (CloudKit JS polls); the run is over, so end the process.
-process.exit(failed ? 1 : 0)
+process.exit(failures.length > 0 ? 1 : 0)

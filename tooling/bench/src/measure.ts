@@ -8,7 +8,7 @@ export interface Subject {
 
 /** How long and how often to measure. */
 export interface MeasureSettings {
-  /** Rounds; each round measures every subject once, in rotating order. */
+  /** Rounds; in each round every subject runs for `roundMs`, in turns of `roundMs / 10`. */
   readonly rounds: number
   /** Time per subject per round, in ms. */
   readonly roundMs: number
@@ -36,21 +36,33 @@ export interface Comparison {
   readonly ratios: readonly number[]
 }
 
+/** Slices per round: within a round the subjects take turns this many times. */
+const SLICES = 10
+
 /**
- * Measures `subjects` interleaved round by round, rotating who goes first, so drift and noise hit all
- * of them alike; ratios are taken per round against the first subject (the baseline) and their median
- * is reported. A noisy machine changes ops/s, not the ratio.
+ * Measures `subjects` interleaved: in each round the subjects take turns in short slices (rotating who
+ * goes first), so a change in the machine's load hits all of them alike within the round. Ratios are
+ * taken per round against the first subject (the baseline) and their median is reported. A noisy
+ * machine changes ops/s, not the ratio.
  */
 export async function compare(subjects: readonly Subject[], settings: MeasureSettings): Promise<Comparison> {
   const batches = new Map<Subject, number>()
   for (const subject of subjects) batches.set(subject, await calibrate(subject, settings.warmupMs))
   const perRound: number[][] = subjects.map(() => [])
+  const sliceMs = settings.roundMs / SLICES
   for (let round = 0; round < settings.rounds; round++) {
-    for (let k = 0; k < subjects.length; k++) {
-      const index = (k + round) % subjects.length
-      const subject = subjects[index]!
-      perRound[index]!.push(await opsFor(subject, batches.get(subject)!, settings.roundMs))
+    const ops = subjects.map(() => 0)
+    const ms = subjects.map(() => 0)
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (let k = 0; k < subjects.length; k++) {
+        const index = (k + round + slice) % subjects.length
+        const subject = subjects[index]!
+        const done = await opsFor(subject, batches.get(subject)!, sliceMs)
+        ops[index]! += done.ops
+        ms[index]! += done.ms
+      }
     }
+    for (let i = 0; i < subjects.length; i++) perRound[i]!.push((ops[i]! * 1000) / ms[i]!)
   }
   const results = subjects.map((subject, i) => ({
     name: subject.name,
@@ -74,16 +86,20 @@ async function calibrate(subject: Subject, warmupMs: number): Promise<number> {
   }
 }
 
-async function opsFor(subject: Subject, batch: number, roundMs: number): Promise<number> {
+async function opsFor(
+  subject: Subject,
+  batch: number,
+  sliceMs: number,
+): Promise<{ ops: number; ms: number }> {
   let ops = 0
   const started = performance.now()
   let now = started
-  while (now - started < roundMs) {
+  do {
     await runBatch(subject, batch)
     ops += batch
     now = performance.now()
-  }
-  return (ops * 1000) / (now - started)
+  } while (now - started < sliceMs)
+  return { ops, ms: now - started }
 }
 
 async function runBatch(subject: Subject, batch: number): Promise<void> {

@@ -1,12 +1,15 @@
-// Runs emulators for the round-trip and memory benchmarks in their own process, so the server's work
-// is not counted in the client's process. Usage: node dist/serve.js '<json spec>'. Prints one JSON line
-// with each emulator's URL and dev credentials, then runs until stdin closes.
-import { startCloudKitEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
+// Runs emulators for the round-trip, peer and memory benchmarks in their own process, so the server's
+// work (and memory) is not counted in the client's process. Usage: node dist/serve.js '<json spec>'.
+// Prints one JSON line with each server's URL and dev credentials, then runs until stdin closes.
+import { startAppleNewsEmulator, startCloudKitEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
+import { startFileServer } from './file-server.js'
 
 interface Spec {
   cloudkit?: Record<string, unknown>
   safeCreative?: Record<string, unknown>
   appleNews?: Record<string, unknown>
+  /** A plain HTTP file server for this directory. */
+  files?: { dir: string }
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as Spec
@@ -21,6 +24,21 @@ if (spec.safeCreative) {
   const emulator = await startSafeCreativeEmulator(spec.safeCreative)
   closers.push(() => emulator.close())
   info.safeCreative = { url: emulator.apiUrl, dev: emulator.dev }
+}
+if (spec.appleNews) {
+  const emulator = await startAppleNewsEmulator(spec.appleNews)
+  closers.push(() => emulator.close())
+  info.appleNews = {
+    url: emulator.url,
+    dev: emulator.dev,
+    publicOrigin: emulator.publicOrigin,
+    certificate: emulator.certificate,
+  }
+}
+if (spec.files) {
+  const server = await startFileServer(spec.files.dir)
+  closers.push(() => server.close())
+  info.files = { url: server.url }
 }
 process.stdout.write(`${JSON.stringify(info)}\n`)
 process.stdin.resume()

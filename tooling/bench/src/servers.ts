@@ -2,9 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** One server of the child process: where it listens and its credentials. */
+export interface ServerInfo {
+  readonly url: string
+  readonly dev?: Record<string, string>
+  /** Apple News: the origin clients sign. */
+  readonly publicOrigin?: string
+  /** PEM of the self-signed certificate of a TLS emulator. */
+  readonly certificate?: string
+}
+
 /** Emulators running in a child process (see serve.ts). */
 export interface Servers {
-  readonly info: Record<string, { url: string; dev?: Record<string, string> }>
+  readonly info: Record<string, ServerInfo>
   readonly child: ChildProcess
   stop(): Promise<void>
 }

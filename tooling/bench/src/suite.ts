@@ -1,5 +1,6 @@
 import type { MeasureSettings } from './measure.js'
 import type { Table } from './table.js'
+import type { Target } from './target.js'
 
 /** What a suite gets: the measurement settings and whether this is a `--quick` smoke run. */
 export interface SuiteContext {
@@ -9,9 +10,16 @@ export interface SuiteContext {
   log(message: string): void
 }
 
-/** One group of benchmarks; returns its tables and raw figures for the JSON results. */
+/** What a suite returns: its tables, the targets it measured, and raw figures for the JSON results. */
+export interface SuiteResult {
+  readonly tables: Table[]
+  readonly targets?: Target[]
+  readonly raw: unknown
+}
+
+/** One group of benchmarks. */
 export interface Suite {
   readonly id: string
   readonly title: string
-  run(context: SuiteContext): Promise<{ tables: Table[]; raw: unknown }>
+  run(context: SuiteContext): Promise<SuiteResult>
 }

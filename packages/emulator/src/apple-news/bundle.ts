@@ -19,7 +19,12 @@ export interface BundleRules {
   strictFilename: boolean
   /** Require `size=` on every part. Default false (optional, checked when present). */
   requirePartSize: boolean
+  /** Size limits; default Apple's `PART_LIMITS`. */
+  limits?: PartLimits
 }
+
+/** The size limits the emulator enforces, in bytes (Apple's are `PART_LIMITS`). */
+export type PartLimits = { readonly [K in keyof typeof PART_LIMITS]: number }
 
 const REQUIRED_DOCUMENT_FIELDS = [
   'version',
@@ -78,6 +83,7 @@ export async function receiveBundle(
   }
 
   const bundle: ReceivedBundle = { resources: [] }
+  const limits = rules.limits ?? PART_LIMITS
   const filenames = new Set<string>()
   let total = 0
   for (const part of parts) {
@@ -135,10 +141,10 @@ export async function receiveBundle(
       if (part.file === undefined || filename === undefined)
         return fail(errorReply(400, 'INVALID_MIME_MULTIPART', { keyPath: [name] }))
       const limit = type.startsWith('image/')
-        ? PART_LIMITS.image
+        ? limits.image
         : FONT.test(filename) || type.startsWith('font/')
-          ? PART_LIMITS.font
-          : PART_LIMITS.attachment
+          ? limits.font
+          : limits.attachment
       if (part.size > limit)
         return fail(errorReply(400, 'MIME_PART_TOO_LARGE', { keyPath: [name], value: part.size }))
       if (filenames.has(filename))
@@ -158,7 +164,7 @@ export async function receiveBundle(
       })
     }
   }
-  if (total > PART_LIMITS.bundle) return fail(errorReply(400, 'BUNDLE_TOO_LARGE', { value: total }))
+  if (total > limits.bundle) return fail(errorReply(400, 'BUNDLE_TOO_LARGE', { value: total }))
   for (const [source, path] of [
     [bundle.document, [] as string[]],
     [bundle.metadata, ['metadata']],

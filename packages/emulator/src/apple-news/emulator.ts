@@ -16,7 +16,7 @@ import { type ByteSource, receivedHeader } from '@sigwire/core'
 import { requestStream, type ServerOptions, startEmulatorServer } from '../shared/emulator-server.js'
 import { FaultController, type FaultOptions } from '../shared/faults.js'
 import { StateFile } from '../shared/state-file.js'
-import { type BundleRules, receiveBundle } from './bundle.js'
+import { type BundleRules, type PartLimits, receiveBundle } from './bundle.js'
 import { type Handlers, handlers } from './handlers.js'
 import { errorReply, type Reply, writeReply } from './render.js'
 import { type AppleNewsState, emptyState, ensureChannel, generateDevCredentials } from './state.js'
@@ -60,6 +60,11 @@ export interface AppleNewsEmulatorOptions extends ServerOptions {
   readonly detectDuplicates?: boolean
   /** Creates and updates allowed per channel per hour before 429. Default 200. */
   readonly quota?: number
+  /**
+   * Size limits in bytes replacing Apple's (`PART_LIMITS`: `body`, `bundle`, `image`, `font`,
+   * `attachment`), e.g. to measure memory with gigabyte bundles. Default: Apple's.
+   */
+  readonly partLimits?: Partial<PartLimits>
 }
 
 /** A running Apple News emulator. */
@@ -135,9 +140,11 @@ export async function startAppleNewsEmulator(
   }
   store.changed()
 
+  const limits: PartLimits = { ...PART_LIMITS, ...options.partLimits }
   const rules: BundleRules = {
     strictFilename: options.strictFilename === true,
     requirePartSize: options.requirePartSize === true,
+    limits,
   }
   let publicOrigin = options.publicOrigin?.replace(/\/+$/, '') ?? ''
   const api: Handlers = handlers({
@@ -178,7 +185,7 @@ export async function startAppleNewsEmulator(
           if (UPLOAD.test(request.url.pathname)) {
             const stream = requestStream(request)
             if (request.method === 'POST') {
-              upload = await spool(stream, uploadDir, PART_LIMITS.body)
+              upload = await spool(stream, uploadDir, limits.body)
               if (!upload) return errorReply(413, 'REQUEST_BODY_TOO_LARGE', {}, { connection: 'close' })
             } else
               for await (const _ of stream) {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ interface CloudKitJs {
 export async function cloudKitJsQuery(
   pem: string,
   keyId: string,
-): Promise<{ run: () => Promise<unknown>; captured: () => number }> {
+): Promise<{ run: () => Promise<unknown>; captured: () => number; dispose: () => void }> {
   const require = createRequire(import.meta.url)
   const CloudKit = require('tsl-apple-cloudkit/lib/index.js') as CloudKitJs
   const keyFile = join(tmpdir(), `sigwire-bench-ck-${process.pid}.pem`)
@@ -54,5 +54,10 @@ export async function cloudKitJsQuery(
     recordType: 'Note',
     filterBy: [{ fieldName: 'title', comparator: 'EQUALS', fieldValue: { value: 'groceries' } }],
   }
-  return { run: () => database.performQuery(query), captured: () => calls }
+  return {
+    run: () => database.performQuery(query),
+    captured: () => calls,
+    // CloudKit JS reads the key file for every signature, so it is removed only when the suite is done.
+    dispose: () => rmSync(keyFile, { force: true }),
+  }
 }

@@ -1,0 +1,40 @@
+import { SafeCreativeClient } from '@sigwire/safe-creative'
+import type { ServerInfo } from '../servers.js'
+import { bareAgent, bareText, type Pair } from './roundtrip-pair.js'
+
+/** Safe Creative `work.list` (signed) vs bare undici with the same parameters. */
+export async function safeCreativePair(server: ServerInfo): Promise<Pair> {
+  const { url } = server
+  const dev = server.dev!
+  const client = new SafeCreativeClient({
+    apiUrl: url,
+    sharedKey: dev.sharedKey!,
+    privateKey: dev.privateKey!,
+    proxy: false,
+  })
+  const auth = await client.createAuthkey()
+  const user = client.user(auth)
+  await user.listWorksPage(1)
+  const agent = bareAgent()
+  // The emulator runs with verification off: bare undici sends the same parameters with a fresh ztime
+  // and a signature-shaped value, so the server does the same work for both.
+  const signature = 'a'.repeat(40)
+  return {
+    service: 'Safe Creative',
+    operation: 'GET work.list',
+    target: 0.9,
+    profile:
+      'parsing the XML answer with fast-xml-parser (10% of the client CPU at c=16), signing and percent-encoding the parameters, and the transport',
+    sigwire: () => user.listWorksPage(1),
+    bare: () =>
+      bareText(
+        agent,
+        `${url}?authkey=${auth.authkey}&component=work.list&page=1&ztime=${Date.now()}&signature=${signature}`,
+        'GET',
+      ),
+    async close() {
+      await client.close()
+      await agent.close()
+    },
+  }
+}
