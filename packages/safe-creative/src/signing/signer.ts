@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   type BytesToken,
   type Clock,
@@ -11,11 +12,11 @@ import {
   traceTokens,
   utf8Decode,
 } from '@sigwire/core'
-import { ANALYSIS_SECRET_TEXT } from '../constants.js'
+import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
-import { buildStringToSign, type SafeCreativeStringToSign } from './string-to-sign.js'
+import { SafeCreativeStringToSign } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
 export interface AuthkeyCredentials {
@@ -88,29 +89,40 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       }
     : undefined
 
-  const prepare = (
-    params: readonly ParamPair[],
-    nowMs: number,
-    options: SignParamsOptions,
-  ): { kind: SigningKeyKind; added: ParamPair[]; built?: SafeCreativeStringToSign } => {
+  /**
+   * Everything signing needs, in one pass over the parameters: the checks (in the order and with the
+   * messages of the pairwise scan in {@link checkParamsSlowly}, which runs only when something is wrong),
+   * the key, the added pairs and one sorted copy of all pairs. No string is built here.
+   */
+  const prepare = (params: readonly ParamPair[], nowMs: number, options: SignParamsOptions): Prepared => {
     let component = options.component
     let hasNonce = false
-    for (let i = 0; i < params.length; i++) {
-      const name = params[i]![0]
-      if (name === 'signature' || name === 'ztime')
-        throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${name}": the signer adds it.`, {
-          parameter: name,
-        })
-      if (name === 'component' && component === undefined) component = params[i]![1]
-      else if (name === 'noncekey') hasNonce = params[i]![1] !== ''
-      for (let j = 0; j < i; j++)
-        if (params[j]![0] === name)
-          throw safeCreativeError(
-            'INVALID_PARAMETER',
-            `Parameter ${JSON.stringify(name)} appears twice; Safe Creative reads only the first, so the signature would not match.`,
-            { parameter: name },
-          )
+    let suspect = false
+    const n = params.length
+    // One copy, sorted by insertion as it is filled (stable: equal names keep their order; n is small).
+    const sorted: ParamPair[] = new Array<ParamPair>(n)
+    for (let i = 0; i < n; i++) {
+      const pair = params[i]!
+      const name = pair[0]
+      if (name === 'signature' || name === 'ztime') suspect = true
+      else if (name === 'component') {
+        if (component === undefined) component = pair[1]
+      } else if (name === 'noncekey') hasNonce = pair[1] !== ''
+      let j = i
+      while (j > 0) {
+        const before = sorted[j - 1]![0]
+        if (before < name) break
+        if (before === name) {
+          suspect = true
+          break
+        }
+        sorted[j] = sorted[j - 1]!
+        j--
+      }
+      sorted[j] = pair
     }
+    // A forbidden or repeated name: the pairwise scan throws the error the caller would have got first.
+    if (suspect) checkParamsSlowly(params)
     if (component === undefined || component === '')
       throw safeCreativeError(
         'MISSING_COMPONENT',
@@ -147,20 +159,23 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
         { parameter: 'noncekey' },
       )
     added.push(['ztime', String(Math.trunc(nowMs))])
-    return { kind, added, built: buildStringToSign(key, params.concat(added)) }
+    // The added names are not among the parameters (identity adds only missing ones; ztime is refused).
+    for (const pair of added) insertSorted(sorted, pair)
+    return { kind, added, key, sorted }
   }
 
-  const trace = (built: SafeCreativeStringToSign) =>
-    // built.tokens() encodes every token: defer it with the trace.
-    lazyTrace(() => traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
+  const trace = (key: string, sorted: readonly ParamPair[]) =>
+    // The tokens encode every token: defer them with the trace.
+    lazyTrace(() => traceTokens(stringToSign(key, sorted).tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
 
   const signParams = (input: ParamsInput, nowMs: number, options: SignParamsOptions = {}): SignedParams => {
-    const params = toParamPairs(input)
-    const { kind, added, built } = prepare(params, nowMs, options)
-    if (!built) return { keyKind: kind, params, added, signature: '', trace: [] }
-    const signature = built.signature()
-    const all = [...added, ['signature', signature] as const]
-    return { keyKind: kind, params: params.concat(all), added: all, signature, trace: trace(built) }
+    const params = validPairs(input)
+    const { kind, added, key, sorted } = prepare(params, nowMs, options)
+    if (key === undefined || sorted === undefined)
+      return { keyKind: kind, params: params.slice(), added, signature: '', trace: [] }
+    const signature = sha1Signature(key, sorted)
+    added.push(['signature', signature])
+    return { keyKind: kind, params: params.concat(added), added, signature, trace: trace(key, sorted) }
   }
 
   return {
@@ -168,12 +183,14 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     authkey: auth?.authkey,
     signParams,
     tokens(request, date) {
-      return prepare(requestParams(request), date.getTime(), {}).built?.tokens() ?? []
+      const { key, sorted } = prepare(paramsOf(request), date.getTime(), {})
+      return key === undefined || sorted === undefined ? [] : stringToSign(key, sorted).tokens()
     },
     sign(request, clock) {
-      const { added, built } = prepare(requestParams(request), clock.now().getTime(), {})
-      if (!built) return { query: [], trace: [] }
-      return { query: [...added, ['signature', built.signature()]], trace: trace(built) }
+      const { added, key, sorted } = prepare(paramsOf(request), clock.now().getTime(), {})
+      if (key === undefined || sorted === undefined) return { query: [], trace: [] }
+      added.push(['signature', sha1Signature(key, sorted)])
+      return { query: added, trace: trace(key, sorted) }
     },
     withAuthkey(authkey) {
       return createSafeCreativeSigner({
@@ -183,6 +200,106 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       })
     },
   }
+}
+
+/** What {@link createSafeCreativeSigner}'s prepare step finds; `key` and `sorted` are absent for public components. */
+interface Prepared {
+  readonly kind: SigningKeyKind
+  readonly added: ParamPair[]
+  readonly key?: string
+  /** Every parameter and every added pair (not the signature), sorted by name; excluded names kept. */
+  readonly sorted?: ParamPair[]
+}
+
+/**
+ * The caller's parameters as pairs. A list of valid string pairs is used as it is (no copy: this runs
+ * for every signature); anything else goes through {@link toParamPairs}, which converts or throws.
+ */
+function validPairs(input: ParamsInput): readonly ParamPair[] {
+  if (Array.isArray(input)) {
+    let valid = true
+    for (let i = 0; i < input.length; i++) {
+      const pair: unknown = input[i]
+      if (
+        !Array.isArray(pair) ||
+        pair.length !== 2 ||
+        typeof pair[0] !== 'string' ||
+        pair[0] === '' ||
+        typeof pair[1] !== 'string'
+      ) {
+        valid = false
+        break
+      }
+    }
+    if (valid) return input as readonly ParamPair[]
+  }
+  return toParamPairs(input)
+}
+
+/**
+ * The checks of the parameters a caller passes, pairwise, in parameter order: at each parameter, a
+ * `signature`/`ztime` first, then a name seen before. Runs only when the one-pass check saw either.
+ */
+function checkParamsSlowly(params: readonly ParamPair[]): void {
+  for (let i = 0; i < params.length; i++) {
+    const name = params[i]![0]
+    if (name === 'signature' || name === 'ztime')
+      throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${name}": the signer adds it.`, {
+        parameter: name,
+      })
+    for (let j = 0; j < i; j++)
+      if (params[j]![0] === name)
+        throw safeCreativeError(
+          'INVALID_PARAMETER',
+          `Parameter ${JSON.stringify(name)} appears twice; Safe Creative reads only the first, so the signature would not match.`,
+          { parameter: name },
+        )
+  }
+}
+
+/** Inserts `pair` into pairs sorted by name, after any equal names (a stable insertion). */
+function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
+  const name = pair[0]
+  let j = sorted.length
+  sorted.push(pair)
+  while (j > 0 && sorted[j - 1]![0] > name) {
+    sorted[j] = sorted[j - 1]!
+    j--
+  }
+  sorted[j] = pair
+}
+
+/** Values at least this long are hashed on their own rather than appended to the string (upload chunks). */
+const LONG_VALUE = 4096
+
+/**
+ * The signature over pairs already sorted: the same string as {@link buildStringToSign}'s `render()`
+ * (excluded names left out), built once and hashed once. A long value (a 50 KiB upload chunk) is fed to
+ * the hash as it is instead of being copied into a flattened string.
+ */
+function sha1Signature(key: string, sorted: readonly ParamPair[]): string {
+  const hash = createHash('sha1')
+  let text = key
+  for (let i = 0; i < sorted.length; i++) {
+    const pair = sorted[i]!
+    if (EXCLUDED_PARAMS.has(pair[0])) continue
+    const value = pair[1]
+    if (value.length >= LONG_VALUE) {
+      hash.update(`${text}&${pair[0]}=`, 'utf8')
+      hash.update(value, 'utf8')
+      text = ''
+    } else text += `&${pair[0]}=${value}`
+  }
+  return hash.update(text, 'utf8').digest('hex')
+}
+
+/** The string-to-sign object for traces and tokens (built on demand only). */
+function stringToSign(key: string, sorted: readonly ParamPair[]): SafeCreativeStringToSign {
+  return new SafeCreativeStringToSign(
+    key,
+    sorted.filter((pair) => !EXCLUDED_PARAMS.has(pair[0])),
+    'prefix',
+  )
 }
 
 function identity(params: readonly ParamPair[], name: string, expected: string, added: ParamPair[]): void {
@@ -209,6 +326,15 @@ function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INV
 export function requestParams(request: HttpRequest): ParamPair[] {
   const known = KNOWN_PARAMS.get(request)
   if (known) return [...known]
+  return decodeRequestParams(request)
+}
+
+/** {@link requestParams} without the copy of remembered parameters (the signer only reads them). */
+function paramsOf(request: HttpRequest): readonly ParamPair[] {
+  return KNOWN_PARAMS.get(request) ?? decodeRequestParams(request)
+}
+
+function decodeRequestParams(request: HttpRequest): ParamPair[] {
   const q = request.target.indexOf('?')
   const pairs: ParamPair[] = q === -1 ? [] : decodePairs(request.target.slice(q + 1))
   if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
