@@ -1,10 +1,4 @@
-import {
-  parseQueryPairs,
-  type ReceivedRequest,
-  receivedHeader,
-  SigwireError,
-  utf8Decode,
-} from '@sigwire/core'
+import { percentDecode, type ReceivedRequest, receivedHeader, SigwireError, utf8Decode } from '@sigwire/core'
 import { safeCreativeError } from '../errors.js'
 import type { ParamPair } from './params.js'
 
@@ -25,14 +19,18 @@ export interface ReceivedParams {
  */
 export function receivedParams(request: ReceivedRequest): ReceivedParams {
   const q = request.target.indexOf('?')
-  const rawQuery = q === -1 ? '' : request.target.slice(q + 1).replace(/#.*$/, '')
+  const afterQ = q === -1 ? '' : request.target.slice(q + 1)
+  const rawQuery = afterQ.includes('#') ? afterQ.replace(/#.*$/, '') : afterQ
   const contentType = (receivedHeader(request, 'content-type') ?? '').toLowerCase()
   const rawForm =
     contentType.startsWith('application/x-www-form-urlencoded') && request.body.byteLength > 0
       ? utf8Decode(request.body)
       : ''
   try {
-    return { pairs: [...parseQueryPairs(rawQuery), ...parseQueryPairs(rawForm)], rawQuery, rawForm }
+    const pairs: ParamPair[] = []
+    parseInto(rawQuery, pairs)
+    parseInto(rawForm, pairs)
+    return { pairs, rawQuery, rawForm }
   } catch (error) {
     if (error instanceof SigwireError)
       throw safeCreativeError(
@@ -44,10 +42,45 @@ export function receivedParams(request: ReceivedRequest): ReceivedParams {
 }
 
 /**
+ * Core's `parseQueryPairs` (a leading `?` dropped, `+` as a space, `%XX` as UTF-8, malformed escapes
+ * throw), appending to `out` without the intermediate arrays; pieces with neither `%` nor `+` are taken
+ * as they are, the rest go through core's `percentDecode`.
+ */
+function parseInto(query: string, out: ParamPair[]): void {
+  const text = query.startsWith('?') ? query.slice(1) : query
+  if (text === '') return
+  let start = 0
+  for (;;) {
+    let end = text.indexOf('&', start)
+    if (end === -1) end = text.length
+    const eq = text.indexOf('=', start)
+    if (eq === -1 || eq > end) out.push([decoded(text.slice(start, end)), ''])
+    else out.push([decoded(text.slice(start, eq)), decoded(text.slice(eq + 1, end))])
+    if (end === text.length) return
+    start = end + 1
+  }
+}
+
+function decoded(text: string): string {
+  return text.includes('%') || text.includes('+') ? percentDecode(text, { plusAsSpace: true }) : text
+}
+
+/**
  * The parameters as a Java servlet sees them: the first value of each name wins (query before body),
  * as `getParameter` does; the protocol leaves duplicates undocumented (§7, DECISION).
  */
 export function firstValues(pairs: readonly ParamPair[]): ParamPair[] {
+  // Short lists (every real request): a pairwise scan, and no copy work beyond the result when no name repeats.
+  if (pairs.length <= 32) {
+    let repeated = false
+    for (let i = 1; i < pairs.length && !repeated; i++)
+      for (let j = 0; j < i; j++)
+        if (pairs[j]![0] === pairs[i]![0]) {
+          repeated = true
+          break
+        }
+    if (!repeated) return pairs.slice()
+  }
   const seen = new Set<string>()
   const out: ParamPair[] = []
   for (const pair of pairs) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   type BytesToken,
   type Clock,
@@ -16,7 +15,7 @@ import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
-import { SafeCreativeStringToSign } from './string-to-sign.js'
+import { SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
 export interface AuthkeyCredentials {
@@ -267,30 +266,6 @@ function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
     j--
   }
   sorted[j] = pair
-}
-
-/** Values at least this long are hashed on their own rather than appended to the string (upload chunks). */
-const LONG_VALUE = 4096
-
-/**
- * The signature over pairs already sorted: the same string as {@link buildStringToSign}'s `render()`
- * (excluded names left out), built once and hashed once. A long value (a 50 KiB upload chunk) is fed to
- * the hash as it is instead of being copied into a flattened string.
- */
-function sha1Signature(key: string, sorted: readonly ParamPair[]): string {
-  const hash = createHash('sha1')
-  let text = key
-  for (let i = 0; i < sorted.length; i++) {
-    const pair = sorted[i]!
-    if (EXCLUDED_PARAMS.has(pair[0])) continue
-    const value = pair[1]
-    if (value.length >= LONG_VALUE) {
-      hash.update(`${text}&${pair[0]}=`, 'utf8')
-      hash.update(value, 'utf8')
-      text = ''
-    } else text += `&${pair[0]}=${value}`
-  }
-  return hash.update(text, 'utf8').digest('hex')
 }
 
 /** The string-to-sign object for traces and tokens (built on demand only). */

@@ -131,3 +131,48 @@ export function buildStringToSign(
   if ((variant.order ?? 'sorted') === 'sorted') pairs.sort((a, b) => compareParamNames(a[0], b[0]))
   return new SafeCreativeStringToSign(privateKey, pairs, variant.key ?? 'prefix')
 }
+
+/**
+ * @internal The pairs that are signed (excluded names left out), sorted by name: one copy, filled by a
+ * stable insertion sort (the lists are short). Same order as {@link buildStringToSign}'s default.
+ */
+export function sortedSignedPairs(params: readonly ParamPair[]): ParamPair[] {
+  const sorted: ParamPair[] = []
+  for (let i = 0; i < params.length; i++) {
+    const pair = params[i]!
+    const name = pair[0]
+    if (EXCLUDED_PARAMS.has(name)) continue
+    let j = sorted.length
+    sorted.push(pair)
+    while (j > 0 && sorted[j - 1]![0] > name) {
+      sorted[j] = sorted[j - 1]!
+      j--
+    }
+    sorted[j] = pair
+  }
+  return sorted
+}
+
+/** Values at least this long are hashed on their own rather than appended to the string (upload chunks). */
+const LONG_VALUE = 4096
+
+/**
+ * @internal The signature over pairs already sorted: the same string as {@link buildStringToSign}'s `render()`
+ * (excluded names left out), built once and hashed once. A long value (a 50 KiB upload chunk) is fed to
+ * the hash as it is instead of being copied into a flattened string.
+ */
+export function sha1Signature(key: string, sorted: readonly ParamPair[]): string {
+  const hash = createHash('sha1')
+  let text = key
+  for (let i = 0; i < sorted.length; i++) {
+    const pair = sorted[i]!
+    if (EXCLUDED_PARAMS.has(pair[0])) continue
+    const value = pair[1]
+    if (value.length >= LONG_VALUE) {
+      hash.update(`${text}&${pair[0]}=`, 'utf8')
+      hash.update(value, 'utf8')
+      text = ''
+    } else text += `&${pair[0]}=${value}`
+  }
+  return hash.update(text, 'utf8').digest('hex')
+}
