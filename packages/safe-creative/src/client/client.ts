@@ -6,7 +6,6 @@ import {
   SkewClock,
   Transport,
   type TransportOptions,
-  textBody,
 } from '@sigwire/core'
 import { AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SAFE_CREATIVE_API_URL } from '../constants.js'
 import { isSafeCreativeError, SafeCreativeError, safeCreativeError } from '../errors.js'
@@ -15,10 +14,12 @@ import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/param
 import {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
+  forgetParams,
   rememberParams,
   type SafeCreativeSigner,
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
+import { formBody } from './form-body.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import type { AuthorizationStore } from './store.js'
 import { SafeCreativeUser } from './user.js'
@@ -370,7 +371,7 @@ export class SafeCreativeClient {
             url,
             query: [['component', component]],
             headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
-            body: textBody(formatQueryPairs(all)),
+            body: formBody(all),
           })
     const request = rememberParams(built, params)
     const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
@@ -391,6 +392,8 @@ export class SafeCreativeClient {
           cause: error,
         })
       throw error
+    } finally {
+      forgetParams(request)
     }
     const doc = parseXml(response.body, response.status)
     const value = expectRoot(doc, options.root, { component, status: response.status, trace: response.trace })
