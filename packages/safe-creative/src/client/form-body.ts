@@ -21,11 +21,11 @@ export function formBody(pairs: readonly ParamPair[]): OwnedBody {
   for (let i = 0; i < pairs.length; i++) {
     const [name, value] = pairs[i]!
     const head = `${i === 0 ? '' : '&'}${percentEncode(name)}=`
-    const direct = value.length >= LONG_VALUE && isAscii(value)
-    const text = direct ? '' : percentEncode(value)
-    if (direct) long = true
+    const escaped = value.length >= LONG_VALUE ? escapedLength(value) : -1
+    const text = escaped === -1 ? percentEncode(value) : ''
+    if (escaped !== -1) long = true
     parts.push(head, text)
-    total += head.length + (direct ? escapedLength(value) : text.length)
+    total += head.length + (escaped === -1 ? text.length : escaped)
   }
   if (!long) return textBody(parts.join(''))
   const bytes = new Uint8Array(total)
@@ -40,27 +40,18 @@ export function formBody(pairs: readonly ParamPair[]): OwnedBody {
   return bytesBody(at === total ? bytes : bytes.subarray(0, at))
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
-  return true
-}
+/** 1 for the characters core's percentEncode keeps as they are: A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved). */
+const KEEP = new Uint8Array(128)
+for (let c = 0; c < 128; c++) KEEP[c] = /[A-Za-z0-9\-._~]/.test(String.fromCharCode(c)) ? 1 : 0
 
-/** Unreserved in core's percentEncode: A-Z a-z 0-9 - . _ ~ (RFC 3986). */
-function unreserved(c: number): boolean {
-  return (
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2d ||
-    c === 0x2e ||
-    c === 0x5f ||
-    c === 0x7e
-  )
-}
-
+/** The length of `text` percent-encoded, or -1 when it is not ASCII (left to percentEncode). */
 function escapedLength(text: string): number {
-  let n = 0
-  for (let i = 0; i < text.length; i++) n += unreserved(text.charCodeAt(i)) ? 1 : 3
+  let n = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0x7f) return -1
+    if (KEEP[c] === 0) n += 2
+  }
   return n
 }
 
@@ -68,7 +59,7 @@ function escapeInto(text: string, out: Uint8Array, start: number): number {
   let at = start
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (unreserved(c)) out[at++] = c
+    if (KEEP[c] === 1) out[at++] = c
     else {
       out[at++] = 0x25
       out[at++] = HEX.charCodeAt(c >> 4)
