@@ -14,7 +14,7 @@ import {
 import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
-import { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './params.js'
+import { type ParamPair, type ParamsInput, toParamPairs } from './params.js'
 import { SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
@@ -97,6 +97,9 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     let component = options.component
     let hasNonce = false
     let suspect = false
+    // First values of the identity parameters (a repeated name throws below anyway).
+    let givenSharedKey: string | undefined
+    let givenAuthkey: string | undefined
     const n = params.length
     // One copy, sorted by insertion as it is filled (stable: equal names keep their order; n is small).
     const sorted: ParamPair[] = new Array<ParamPair>(n)
@@ -107,6 +110,8 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       else if (name === 'component') {
         if (component === undefined) component = pair[1]
       } else if (name === 'noncekey') hasNonce = pair[1] !== ''
+      else if (name === 'sharedkey') givenSharedKey ??= pair[1]
+      else if (name === 'authkey') givenAuthkey ??= pair[1]
       let j = i
       while (j > 0) {
         const before = sorted[j - 1]![0]
@@ -138,7 +143,7 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     const added: ParamPair[] = []
     let key = appKey
     if (kind === 'app') {
-      identity(params, 'sharedkey', sharedKey, added)
+      identity(givenSharedKey, 'sharedkey', sharedKey, added)
     } else {
       if (!auth)
         throw safeCreativeError(
@@ -147,9 +152,9 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
           { component },
         )
       key = auth.privateKey
-      identity(params, 'authkey', auth.authkey, added)
+      identity(givenAuthkey, 'authkey', auth.authkey, added)
       // The authorization page also names the application (§3 step 2).
-      if (component === 'authkey.edit') identity(params, 'sharedkey', sharedKey, added)
+      if (component === 'authkey.edit') identity(givenSharedKey, 'sharedkey', sharedKey, added)
     }
     if (!hasNonce && NONCE_COMPONENTS.has(component))
       throw safeCreativeError(
@@ -277,8 +282,7 @@ function stringToSign(key: string, sorted: readonly ParamPair[]): SafeCreativeSt
   )
 }
 
-function identity(params: readonly ParamPair[], name: string, expected: string, added: ParamPair[]): void {
-  const value = paramValue(params, name)
+function identity(value: string | undefined, name: string, expected: string, added: ParamPair[]): void {
   if (value === undefined) added.push([name, expected])
   else if (value !== expected)
     throw safeCreativeError(
