@@ -62,7 +62,22 @@ function parseInto(query: string, out: ParamPair[]): void {
 }
 
 function decoded(text: string): string {
-  return text.includes('%') || text.includes('+') ? percentDecode(text, { plusAsSpace: true }) : text
+  return formDecode(text)
+}
+
+/**
+ * @internal Core's `percentDecode(text, { plusAsSpace: true })`, without its work on the common cases:
+ * text with neither `%` nor `+` is returned as it is, and the `+` replacement runs only when there is
+ * one. A malformed escape goes through core's function, which throws its `INVALID_PERCENT_ENCODING`.
+ */
+export function formDecode(text: string): string {
+  const plus = text.includes('+')
+  if (!plus && !text.includes('%')) return text
+  try {
+    return decodeURIComponent(plus ? text.replace(/\+/g, ' ') : text)
+  } catch {
+    return percentDecode(text, { plusAsSpace: true })
+  }
 }
 
 /**

@@ -3,7 +3,6 @@ import {
   type Clock,
   type HttpRequest,
   lazyTrace,
-  percentDecode,
   type RequestSigner,
   type SignOutput,
   SigwireError,
@@ -15,6 +14,7 @@ import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from './params.js'
+import { formDecode } from './received-params.js'
 import { SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
@@ -365,9 +365,8 @@ function decodePairs(text: string): ParamPair[] {
 }
 
 function decode(text: string): string {
-  if (!text.includes('%') && !text.includes('+')) return text
   try {
-    return percentDecode(text, { plusAsSpace: true })
+    return formDecode(text)
   } catch (error) {
     if (error instanceof SigwireError) throw safeCreativeError('INVALID_PARAMETER', error.message)
     throw error
