@@ -10,7 +10,7 @@ import {
   traceTokens,
   utf8Decode,
 } from '@sigwire/core'
-import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS } from '../constants.js'
+import { ANALYSIS_SECRET_TEXT, isExcludedParam } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from './params.js'
@@ -277,7 +277,7 @@ function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
 function stringToSign(key: string, sorted: readonly ParamPair[]): SafeCreativeStringToSign {
   return new SafeCreativeStringToSign(
     key,
-    sorted.filter((pair) => !EXCLUDED_PARAMS.has(pair[0])),
+    sorted.filter((pair) => !isExcludedParam(pair[0])),
     'prefix',
   )
 }

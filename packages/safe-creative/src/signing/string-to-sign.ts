@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type BytesToken, digestTokensSync, textToken, toHex } from '@sigwire/core'
-import { EXCLUDED_PARAMS } from '../constants.js'
+import { EXCLUDED_PARAMS, isExcludedParam } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import type { ParamPair } from './params.js'
 
@@ -141,7 +141,7 @@ export function sortedSignedPairs(params: readonly ParamPair[]): ParamPair[] {
   for (let i = 0; i < params.length; i++) {
     const pair = params[i]!
     const name = pair[0]
-    if (EXCLUDED_PARAMS.has(name)) continue
+    if (isExcludedParam(name)) continue
     let j = sorted.length
     sorted.push(pair)
     while (j > 0 && sorted[j - 1]![0] > name) {
@@ -166,7 +166,7 @@ export function sha1Signature(key: string, sorted: readonly ParamPair[]): string
   let text = key
   for (let i = 0; i < sorted.length; i++) {
     const pair = sorted[i]!
-    if (EXCLUDED_PARAMS.has(pair[0])) continue
+    if (isExcludedParam(pair[0])) continue
     const value = pair[1]
     if (value.length >= LONG_VALUE) {
       hash.update(`${text}&${pair[0]}=`, 'utf8')
