@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
-import { type Clock, SkewClock } from '../clock/clock.js'
+import { type Clock, clockMs, SkewClock } from '../clock/clock.js'
 import { SigwireError } from '../errors/sigwire-error.js'
 import { channels } from '../observe/channels.js'
 import { debug } from '../observe/debug.js'
@@ -10,6 +10,7 @@ import { contentLength, trackDownload } from '../progress/download-progress.js'
 import type { ProgressListener } from '../progress/progress-listener.js'
 import { type TrackedUpload, trackUpload } from '../progress/upload-progress.js'
 import { Redactor } from '../redact/redactor.js'
+import { lazyTrace } from '../tokens/lazy-trace.js'
 import type { TokenTrace } from '../tokens/token.js'
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js'
 import { type HttpRequest, isIdempotent, requestUrl } from './http-request.js'
@@ -22,7 +23,7 @@ import {
   type RetrySettings,
   retrySettings,
 } from './retry-policy.js'
-import { applySignature, type RequestSigner } from './signer.js'
+import { applySignature, type RequestSigner, type SignOutput } from './signer.js'
 
 /** Options for {@link Transport}. */
 export interface TransportOptions extends DispatcherOptions {
@@ -178,13 +179,15 @@ export class Transport {
     try {
       for (let attempt = 1; ; attempt++) {
         call.throwIfAborted()
-        const signedAt = this.clock.now().getTime()
+        const signedAt = clockMs(this.clock)
         let sent = request
-        let trace: readonly TokenTrace[] = []
+        let trace: readonly TokenTrace[] = NO_TRACE
         if (options.signer) {
           const output = await options.signer.sign(request, this.clock)
           sent = applySignature(request, output)
-          trace = output.trace
+          // Not `output.trace`: a signer may build its trace when first read, and it is read only when
+          // something needs it (an authentication error, a log line).
+          trace = traceOf(output)
         }
         if (sent.headers['user-agent'] === undefined)
           sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
@@ -309,6 +312,17 @@ export class Transport {
   }
 
   async #readBody(raw: Dispatcher.ResponseData, call: Call): Promise<Uint8Array> {
+    // A declared length within the limit is read in one go: undici stops at Content-Length (chunked
+    // bodies take the counted path below), and one `bytes()` costs less than a promise per chunk.
+    const declared = contentLength(raw.headers['content-length'])
+    if (
+      declared !== undefined &&
+      declared <= this.#maxResponseBytes &&
+      raw.headers['transfer-encoding'] === undefined
+    ) {
+      const bytes = await raw.body.bytes()
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
     const chunks: Buffer[] = []
     let total = 0
     for await (const chunk of raw.body as AsyncIterable<Buffer>) {
@@ -410,6 +424,12 @@ export class Transport {
 }
 
 const EMPTY = new Uint8Array(0)
+const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
+
+/** The signer's trace, read from `output` on first use (see {@link lazyTrace}). */
+function traceOf(output: SignOutput): readonly TokenTrace[] {
+  return lazyTrace(() => output.trace as TokenTrace[])
+}
 
 /**
  * The state of one call across its attempts: one abort signal for the caller's signal and the time
