@@ -1,6 +1,6 @@
+import type { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { type Clock, clockMs, SkewClock } from '../clock/clock.js'
 import { SigwireError } from '../errors/sigwire-error.js'
@@ -282,7 +282,7 @@ export class Transport {
 
   async #dispatch(
     request: HttpRequest,
-    signal: AbortSignal,
+    signal: CallSignal,
     upload: TrackedUpload | undefined,
   ): Promise<Dispatcher.ResponseData> {
     const body = request.body
@@ -307,7 +307,8 @@ export class Transport {
           ? // undici accepts (async) iterable bodies (Dispatcher.md, `body`); its types omit them.
             (upload.chunks as unknown as Readable)
           : (body.inMemoryBytes() ?? Readable.from(body.chunks(), { objectMode: false })),
-      signal,
+      // undici takes an EventTarget or an EventEmitter-shaped signal (api-request.js); see CallSignal.
+      signal: signal as unknown as EventEmitter,
     })
   }
 
@@ -367,11 +368,7 @@ export class Transport {
     reason: string,
   ): Promise<void> {
     this.#publishRetry(call.id, request, attempt, delayMs, reason)
-    try {
-      await sleep(delayMs, undefined, { signal: call.signal })
-    } catch {
-      throw call.abortError()
-    }
+    await call.sleep(delayMs)
   }
 
   #publishStart(id: number, request: HttpRequest, attempt: number): void {
@@ -432,20 +429,59 @@ function traceOf(output: SignOutput): readonly TokenTrace[] {
 }
 
 /**
+ * The abort signal of one call, in the EventEmitter shape undici accepts for `signal` (`aborted`,
+ * `reason`, `on`/`once`/`removeListener` of `'abort'`; undici's api-request.js and util.addAbortListener).
+ * An AbortController costs microseconds per call (an EventTarget, and undici adds and removes a
+ * listener on it for every request); this is a field and a listener list.
+ */
+class CallSignal {
+  aborted = false
+  reason: unknown = undefined
+  #listeners: (() => void)[] | undefined
+
+  on(_event: 'abort', listener: () => void): this {
+    if (this.#listeners === undefined) this.#listeners = [listener]
+    else this.#listeners.push(listener)
+    return this
+  }
+
+  /** Every listener is called at most once: the signal aborts once. */
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener)
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    const listeners = this.#listeners
+    const at = listeners === undefined ? -1 : listeners.lastIndexOf(listener)
+    if (at !== -1) listeners!.splice(at, 1)
+    return this
+  }
+
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = new DOMException('This operation was aborted', 'AbortError')
+    const listeners = this.#listeners
+    this.#listeners = undefined
+    if (listeners) for (const listener of listeners) listener()
+  }
+}
+
+/**
  * The state of one call across its attempts: one abort signal for the caller's signal and the time
- * limit together (an AbortController and a plain timer: cheaper per call than AbortSignal.timeout plus
- * AbortSignal.any), and the redacted URL, computed only if an error or a log line needs it.
+ * limit together (a {@link CallSignal} and a plain timer: cheaper per call than an AbortController,
+ * let alone AbortSignal.timeout plus AbortSignal.any), and the redacted URL, computed only if an error
+ * or a log line needs it.
  */
 class Call {
   readonly id = ++nextId
-  readonly signal: AbortSignal
-  readonly #controller = new AbortController()
+  readonly signal = new CallSignal()
   readonly #callerSignal: AbortSignal | undefined
   readonly #timeoutMs: number
   readonly #request: HttpRequest
   readonly #redactor: Redactor
   readonly #timer: NodeJS.Timeout
-  readonly #onCallerAbort = () => this.#controller.abort()
+  readonly #onCallerAbort = () => this.signal.abort()
   #keepCaller = false
   #url: string | undefined
 
@@ -459,10 +495,10 @@ class Call {
     this.#redactor = redactor
     this.#callerSignal = callerSignal
     this.#timeoutMs = timeoutMs
-    this.signal = this.#controller.signal
-    this.#timer = setTimeout(() => this.#controller.abort(), timeoutMs)
+    const signal = this.signal
+    this.#timer = setTimeout(() => signal.abort(), timeoutMs)
     this.#timer.unref()
-    if (callerSignal?.aborted) this.#controller.abort()
+    if (callerSignal?.aborted) signal.abort()
     else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true })
   }
 
@@ -489,6 +525,26 @@ class Call {
 
   throwIfAborted(): void {
     if (this.signal.aborted) throw this.abortError()
+  }
+
+  /** Waits `ms` (a retry's backoff); rejects with {@link Call.abortError} when the call is aborted. */
+  sleep(ms: number): Promise<void> {
+    const signal = this.signal
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(this.abortError())
+        return
+      }
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(this.abortError())
+      }
+      const timer = setTimeout(() => {
+        signal.removeListener('abort', onAbort)
+        resolve()
+      }, ms)
+      signal.once('abort', onAbort)
+    })
   }
 
   /** A streamed body stays cancellable by the caller after the call returns. */
