@@ -294,8 +294,10 @@ export class Transport {
         request.method === 'DELETE' ||
         request.method === 'OPTIONS'
       )
-    const headers: Record<string, string> = { ...request.headers }
-    if (hasBody) headers['content-length'] = String(body.byteLength)
+    // undici only reads `headers`; a copy is needed only to add Content-Length.
+    const headers = hasBody
+      ? { ...request.headers, 'content-length': String(body.byteLength) }
+      : request.headers
     return this.#dispatcher.request({
       origin: request.origin,
       path: request.target,
