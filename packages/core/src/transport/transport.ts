@@ -316,12 +316,14 @@ export class Transport {
 
   async #readBody(raw: Dispatcher.ResponseData, call: Call): Promise<Uint8Array> {
     // A declared length within the limit is read in one go: undici stops at Content-Length (chunked
-    // bodies take the counted path below), and one `bytes()` costs less than a promise per chunk.
+    // bodies, and bodies of dispatchers without `bytes()`, take the counted path below), and one
+    // `bytes()` costs less than a promise per chunk.
     const declared = contentLength(raw.headers['content-length'])
     if (
       declared !== undefined &&
       declared <= this.#maxResponseBytes &&
-      raw.headers['transfer-encoding'] === undefined
+      raw.headers['transfer-encoding'] === undefined &&
+      typeof raw.body.bytes === 'function'
     ) {
       const bytes = await raw.body.bytes()
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
