@@ -18,7 +18,14 @@ export {
   readBody,
   textBody,
 } from './body/owned-body.js'
-export { type Clock, fixedClock, SkewClock, type SkewClockOptions, systemClock } from './clock/clock.js'
+export {
+  type Clock,
+  clockMs,
+  fixedClock,
+  SkewClock,
+  type SkewClockOptions,
+  systemClock,
+} from './clock/clock.js'
 export {
   constantTimeEqual,
   type DigestInput,

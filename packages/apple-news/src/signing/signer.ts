@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import {
   type Clock,
+  clockMs,
   digestTokens,
   digestTokensSync,
   formatIsoSeconds,
@@ -77,11 +78,11 @@ export function createAppleNewsSigner(options: AppleNewsSignerOptions): AppleNew
     },
     sign(request, clock) {
       // The date string changes once a second; format it once per second, not once per request.
-      const ms = clock.now().getTime()
+      const ms = clockMs(clock)
       const second = Math.floor(ms / 1000)
       if (second !== lastSecond) {
         lastSecond = second
-        lastDate = formatIsoSeconds(new Date(ms))
+        lastDate = formatIsoSeconds(new Date(second * 1000))
       }
       const date = lastDate
       const signed = input(request, date)

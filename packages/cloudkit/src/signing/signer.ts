@@ -2,6 +2,7 @@ import { sign as cryptoSign, type KeyObject } from 'node:crypto'
 import {
   type BytesToken,
   type Clock,
+  clockMs,
   formatIsoSeconds,
   type HttpRequest,
   lazyTraceTokens,
@@ -68,10 +69,22 @@ class Signer implements CloudKitSigner {
   readonly keyId: string
   readonly #key: KeyObject
   #publicKeyPem: string | undefined
+  #lastSecond = Number.NaN
+  #lastDate = ''
 
   constructor(keyId: string, key: KeyObject) {
     this.keyId = keyId
     this.#key = key
+  }
+
+  /** The date string for `ms`: it changes once a second, so it is formatted once per second. */
+  #dateAt(ms: number): string {
+    const second = Math.floor(ms / 1000)
+    if (second !== this.#lastSecond) {
+      this.#lastSecond = second
+      this.#lastDate = formatIsoSeconds(new Date(second * 1000))
+    }
+    return this.#lastDate
   }
 
   get publicKeyPem(): string {
@@ -102,7 +115,7 @@ class Signer implements CloudKitSigner {
 
   #signOver(target: string, digest: Uint8Array, clock: Clock): SignOutput {
     // Formatted once: the header and the message carry the same string (§2.2).
-    const date = formatIsoSeconds(clock.now())
+    const date = this.#dateAt(clockMs(clock))
     const message = cloudKitMessage({ date, bodyHash: toBase64(digest), target })
     // DER is Node's default encoding for EC signatures; passing the bare KeyObject (no options object)
     // keeps the hot path lean.

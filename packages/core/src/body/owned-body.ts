@@ -194,18 +194,24 @@ class FileBody extends OwnedBody {
  * Each part keeps its own guarantees; the whole is streamed in constant memory.
  */
 export function concatBodies(parts: readonly (OwnedBody | Uint8Array)[]): OwnedBody {
-  const bodies = parts.map((part) => (part instanceof Uint8Array ? bytesBody(part) : part))
-  if (bodies.every((body) => body.inMemoryBytes() !== undefined)) {
-    const total = bodies.reduce((sum, body) => sum + body.byteLength, 0)
+  let total = 0
+  let inMemory = true
+  for (const part of parts) {
+    total += part.byteLength
+    if (!(part instanceof Uint8Array) && part.inMemoryBytes() === undefined) inMemory = false
+  }
+  if (inMemory) {
+    // Bytes are copied once, straight into the whole (the copy is what makes the body owned).
     const out = new Uint8Array(total)
     let offset = 0
-    for (const body of bodies) {
-      out.set(body.inMemoryBytes()!, offset)
-      offset += body.byteLength
+    for (const part of parts) {
+      const bytes = part instanceof Uint8Array ? part : part.inMemoryBytes()!
+      out.set(bytes, offset)
+      offset += bytes.byteLength
     }
     return new MemoryBody('concat', out)
   }
-  return new ConcatBody(bodies)
+  return new ConcatBody(parts.map((part) => (part instanceof Uint8Array ? bytesBody(part) : part)))
 }
 
 class ConcatBody extends OwnedBody {

@@ -4,8 +4,15 @@
 export interface Clock {
   /** The current time as the service sees it (local time plus the learned offset). */
   now(): Date
+  /** `now()` in epoch milliseconds, without a Date (optional; see {@link clockMs}). */
+  nowMs?(): number
   /** Milliseconds added to local time. Positive when the local clock is behind the server. */
   readonly offsetMs: number
+}
+
+/** The clock's current time in epoch ms: `nowMs()` when it has one (no Date per call), else `now()`. */
+export function clockMs(clock: Clock): number {
+  return clock.nowMs === undefined ? clock.now().getTime() : clock.nowMs()
 }
 
 /** Options for {@link SkewClock}. */
@@ -79,8 +86,8 @@ export class SkewClock implements Clock {
 /** A clock frozen at `date` (tests, vectors, `--date` flags). */
 export function fixedClock(date: Date | string | number): Clock {
   const ms = new Date(date).getTime()
-  return { now: () => new Date(ms), offsetMs: 0 }
+  return { now: () => new Date(ms), nowMs: () => ms, offsetMs: 0 }
 }
 
 /** The system clock with no offset. */
-export const systemClock: Clock = { now: () => new Date(), offsetMs: 0 }
+export const systemClock: Clock = { now: () => new Date(), nowMs: Date.now, offsetMs: 0 }

@@ -1,8 +1,8 @@
+import type { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
-import { type Clock, SkewClock } from '../clock/clock.js'
+import { type Clock, clockMs, SkewClock } from '../clock/clock.js'
 import { SigwireError } from '../errors/sigwire-error.js'
 import { channels } from '../observe/channels.js'
 import { debug } from '../observe/debug.js'
@@ -10,6 +10,7 @@ import { contentLength, trackDownload } from '../progress/download-progress.js'
 import type { ProgressListener } from '../progress/progress-listener.js'
 import { type TrackedUpload, trackUpload } from '../progress/upload-progress.js'
 import { Redactor } from '../redact/redactor.js'
+import { lazyTrace } from '../tokens/lazy-trace.js'
 import type { TokenTrace } from '../tokens/token.js'
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js'
 import { type HttpRequest, isIdempotent, requestUrl } from './http-request.js'
@@ -22,7 +23,7 @@ import {
   type RetrySettings,
   retrySettings,
 } from './retry-policy.js'
-import { applySignature, type RequestSigner } from './signer.js'
+import { applySignature, type RequestSigner, type SignOutput } from './signer.js'
 
 /** Options for {@link Transport}. */
 export interface TransportOptions extends DispatcherOptions {
@@ -178,13 +179,15 @@ export class Transport {
     try {
       for (let attempt = 1; ; attempt++) {
         call.throwIfAborted()
-        const signedAt = this.clock.now().getTime()
+        const signedAt = clockMs(this.clock)
         let sent = request
-        let trace: readonly TokenTrace[] = []
+        let trace: readonly TokenTrace[] = NO_TRACE
         if (options.signer) {
           const output = await options.signer.sign(request, this.clock)
           sent = applySignature(request, output)
-          trace = output.trace
+          // Not `output.trace`: a signer may build its trace when first read, and it is read only when
+          // something needs it (an authentication error, a log line).
+          trace = traceOf(output)
         }
         if (sent.headers['user-agent'] === undefined)
           sent = { ...sent, headers: { ...sent.headers, 'user-agent': this.#userAgent } }
@@ -279,7 +282,7 @@ export class Transport {
 
   async #dispatch(
     request: HttpRequest,
-    signal: AbortSignal,
+    signal: CallSignal,
     upload: TrackedUpload | undefined,
   ): Promise<Dispatcher.ResponseData> {
     const body = request.body
@@ -291,8 +294,10 @@ export class Transport {
         request.method === 'DELETE' ||
         request.method === 'OPTIONS'
       )
-    const headers: Record<string, string> = { ...request.headers }
-    if (hasBody) headers['content-length'] = String(body.byteLength)
+    // undici only reads `headers`; a copy is needed only to add Content-Length.
+    const headers = hasBody
+      ? { ...request.headers, 'content-length': String(body.byteLength) }
+      : request.headers
     return this.#dispatcher.request({
       origin: request.origin,
       path: request.target,
@@ -304,11 +309,25 @@ export class Transport {
           ? // undici accepts (async) iterable bodies (Dispatcher.md, `body`); its types omit them.
             (upload.chunks as unknown as Readable)
           : (body.inMemoryBytes() ?? Readable.from(body.chunks(), { objectMode: false })),
-      signal,
+      // undici takes an EventTarget or an EventEmitter-shaped signal (api-request.js); see CallSignal.
+      signal: signal as unknown as EventEmitter,
     })
   }
 
   async #readBody(raw: Dispatcher.ResponseData, call: Call): Promise<Uint8Array> {
+    // A declared length within the limit is read in one go: undici stops at Content-Length (chunked
+    // bodies, and bodies of dispatchers without `bytes()`, take the counted path below), and one
+    // `bytes()` costs less than a promise per chunk.
+    const declared = contentLength(raw.headers['content-length'])
+    if (
+      declared !== undefined &&
+      declared <= this.#maxResponseBytes &&
+      raw.headers['transfer-encoding'] === undefined &&
+      typeof raw.body.bytes === 'function'
+    ) {
+      const bytes = await raw.body.bytes()
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
     const chunks: Buffer[] = []
     let total = 0
     for await (const chunk of raw.body as AsyncIterable<Buffer>) {
@@ -353,11 +372,7 @@ export class Transport {
     reason: string,
   ): Promise<void> {
     this.#publishRetry(call.id, request, attempt, delayMs, reason)
-    try {
-      await sleep(delayMs, undefined, { signal: call.signal })
-    } catch {
-      throw call.abortError()
-    }
+    await call.sleep(delayMs)
   }
 
   #publishStart(id: number, request: HttpRequest, attempt: number): void {
@@ -410,22 +425,67 @@ export class Transport {
 }
 
 const EMPTY = new Uint8Array(0)
+const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
+
+/** The signer's trace, read from `output` on first use (see {@link lazyTrace}). */
+function traceOf(output: SignOutput): readonly TokenTrace[] {
+  return lazyTrace(() => output.trace as TokenTrace[])
+}
+
+/**
+ * The abort signal of one call, in the EventEmitter shape undici accepts for `signal` (`aborted`,
+ * `reason`, `on`/`once`/`removeListener` of `'abort'`; undici's api-request.js and util.addAbortListener).
+ * An AbortController costs microseconds per call (an EventTarget, and undici adds and removes a
+ * listener on it for every request); this is a field and a listener list.
+ */
+class CallSignal {
+  aborted = false
+  reason: unknown = undefined
+  #listeners: (() => void)[] | undefined
+
+  on(_event: 'abort', listener: () => void): this {
+    if (this.#listeners === undefined) this.#listeners = [listener]
+    else this.#listeners.push(listener)
+    return this
+  }
+
+  /** Every listener is called at most once: the signal aborts once. */
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener)
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    const listeners = this.#listeners
+    const at = listeners === undefined ? -1 : listeners.lastIndexOf(listener)
+    if (at !== -1) listeners!.splice(at, 1)
+    return this
+  }
+
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = new DOMException('This operation was aborted', 'AbortError')
+    const listeners = this.#listeners
+    this.#listeners = undefined
+    if (listeners) for (const listener of listeners) listener()
+  }
+}
 
 /**
  * The state of one call across its attempts: one abort signal for the caller's signal and the time
- * limit together (an AbortController and a plain timer: cheaper per call than AbortSignal.timeout plus
- * AbortSignal.any), and the redacted URL, computed only if an error or a log line needs it.
+ * limit together (a {@link CallSignal} and a plain timer: cheaper per call than an AbortController,
+ * let alone AbortSignal.timeout plus AbortSignal.any), and the redacted URL, computed only if an error
+ * or a log line needs it.
  */
 class Call {
   readonly id = ++nextId
-  readonly signal: AbortSignal
-  readonly #controller = new AbortController()
+  readonly signal = new CallSignal()
   readonly #callerSignal: AbortSignal | undefined
   readonly #timeoutMs: number
   readonly #request: HttpRequest
   readonly #redactor: Redactor
   readonly #timer: NodeJS.Timeout
-  readonly #onCallerAbort = () => this.#controller.abort()
+  readonly #onCallerAbort = () => this.signal.abort()
   #keepCaller = false
   #url: string | undefined
 
@@ -439,10 +499,10 @@ class Call {
     this.#redactor = redactor
     this.#callerSignal = callerSignal
     this.#timeoutMs = timeoutMs
-    this.signal = this.#controller.signal
-    this.#timer = setTimeout(() => this.#controller.abort(), timeoutMs)
+    const signal = this.signal
+    this.#timer = setTimeout(() => signal.abort(), timeoutMs)
     this.#timer.unref()
-    if (callerSignal?.aborted) this.#controller.abort()
+    if (callerSignal?.aborted) signal.abort()
     else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true })
   }
 
@@ -469,6 +529,26 @@ class Call {
 
   throwIfAborted(): void {
     if (this.signal.aborted) throw this.abortError()
+  }
+
+  /** Waits `ms` (a retry's backoff); rejects with {@link Call.abortError} when the call is aborted. */
+  sleep(ms: number): Promise<void> {
+    const signal = this.signal
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(this.abortError())
+        return
+      }
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(this.abortError())
+      }
+      const timer = setTimeout(() => {
+        signal.removeListener('abort', onAbort)
+        resolve()
+      }, ms)
+      signal.once('abort', onAbort)
+    })
   }
 
   /** A streamed body stays cancellable by the caller after the call returns. */
