@@ -11,9 +11,9 @@ import { LocalDispatcher } from './local-dispatcher.js'
 
 /** What remains when a CloudKit target is missed, from `node --cpu-prof` profiles. */
 const NOTES = {
-  raw: 'Profile of the signer: crypto.sign (ECDSA P-256) is 78% of its time, hashing the body 6%, GC 5%, formatting the date 1.4% (formatted per call; the Apple News signer caches it per second), the message, base64 and headers the rest. The raw subject does the same sign, hash and date, so the ratio sits at about 0.9x and moves with noise either side of the goal.',
+  raw: 'Profile of the signer: crypto.sign (ECDSA P-256) is 78% of its time, hashing the body 6%, GC 5%, the message, base64 and headers the rest (the date is now formatted once per second). The raw subject does the same sign, hash and date, so the ratio sits at about 0.9x and moves with noise either side of the goal.',
   wholeCall:
-    'Profile of the sigwire call (in-memory dispatcher): crypto.sign is about 36% and the whole signer 45%; the transport (request object, AbortSignal and timer per call, header normalisation, async body read) and JSON decoding make the rest. A CloudKit JS call costs about 12 ECDSA signatures, so 10x would leave sigwire less than one signature of time for everything but signing. The signer alone is above 10x (row above).',
+    'Profile of the sigwire call (in-memory dispatcher): crypto.sign is about 36% and the whole signer 45%; the transport (request object, header normalisation, one cancellable timer per call) and JSON decoding make the rest. A CloudKit JS call costs about 12 ECDSA signatures, so 10x would leave sigwire less than one signature of time for everything but signing. The signer alone is above 10x (row above).',
 }
 
 /** CloudKit server-to-server signing against raw crypto.sign, and against Apple's CloudKit JS. */
