@@ -128,37 +128,8 @@ describe('sigwire sign cloudkit (real binary, CloudKit JS vectors)', () => {
 })
 
 describe('sigwire verify cloudkit', () => {
-  it.each(cloudkit.cases.map((c) => [c.id, c] as const))(
-    '%s: the recorded CloudKit JS request verifies',
-    async (_id, c) => {
-      const file = await requestFile({
-        method: c.method,
-        target: c.requestTarget,
-        date: c.date,
-        signature: c.signature,
-        keyId: c.keyID,
-        body: c.body,
-      })
-      const run = await runCli([
-        'verify',
-        'cloudkit',
-        '--request',
-        file,
-        '--public-key-file',
-        publicKeyFile,
-        '--now',
-        c.date,
-        '--json',
-      ])
-      expect(run.code, run.stderr).toBe(0)
-      expect(JSON.parse(run.stdout)).toEqual({ ok: true })
-    },
-  )
-
-  it('fails with exit 1 and names the token when the query was not signed', async () => {
-    const c = cloudkit.cases.find((v) => v.body !== null && v.requestTarget.includes('?'))!
-    const path = c.requestTarget.slice(0, c.requestTarget.indexOf('?'))
-    const signature = opensslStyleSignature(c.message.replace(c.requestTarget, path))
+  /** `sigwire verify cloudkit --json` on a vector's request carrying `signature`. */
+  async function verifyVector(c: (typeof cloudkit.cases)[number], signature: string) {
     const file = await requestFile({
       method: c.method,
       target: c.requestTarget,
@@ -167,7 +138,7 @@ describe('sigwire verify cloudkit', () => {
       keyId: c.keyID,
       body: c.body,
     })
-    const run = await runCli([
+    return runCli([
       'verify',
       'cloudkit',
       '--request',
@@ -178,6 +149,21 @@ describe('sigwire verify cloudkit', () => {
       c.date,
       '--json',
     ])
+  }
+
+  it.each(cloudkit.cases.map((c) => [c.id, c] as const))(
+    '%s: the recorded CloudKit JS request verifies',
+    async (_id, c) => {
+      const run = await verifyVector(c, c.signature)
+      expect(run.code, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout)).toEqual({ ok: true })
+    },
+  )
+
+  it('fails with exit 1 and names the token when the query was not signed', async () => {
+    const c = cloudkit.cases.find((v) => v.body !== null && v.requestTarget.includes('?'))!
+    const path = c.requestTarget.slice(0, c.requestTarget.indexOf('?'))
+    const run = await verifyVector(c, opensslStyleSignature(c.message.replace(c.requestTarget, path)))
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout)
     expect(out.ok).toBe(false)
