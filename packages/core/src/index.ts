@@ -58,6 +58,7 @@ export {
   type ProgressListener,
   type ProgressOptions,
   progressListenerFailed,
+  tellProgress,
 } from './progress/progress-listener.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'

@@ -1,5 +1,5 @@
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream'
-import { type ProgressListener, progressListenerFailed } from './progress-listener.js'
+import { type ProgressListener, tellProgress } from './progress-listener.js'
 
 /**
  * `source` as a stream that tells `listener` how many bytes it has handed on: `(0, total)` now, then
@@ -14,37 +14,30 @@ export function trackDownload(
   listener: ProgressListener,
 ): Readable {
   try {
-    listener(0, total)
-  } catch (error) {
-    const failure = progressListenerFailed('download', error)
-    source.destroy(failure)
+    tellProgress(listener, 0, total, 'download')
+  } catch (failure) {
+    source.destroy(failure as Error)
     throw failure
   }
   let received = 0
+  const report = (transferred: number, of: number | undefined, callback: TransformCallback): void => {
+    try {
+      tellProgress(listener, transferred, of, 'download')
+    } catch (failure) {
+      callback(failure as Error)
+      return
+    }
+    callback()
+  }
   const counter = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       this.push(chunk)
       received += chunk.byteLength
-      try {
-        listener(received, total)
-      } catch (error) {
-        callback(progressListenerFailed('download', error))
-        return
-      }
-      callback()
+      report(received, total, callback)
     },
     flush(callback: TransformCallback) {
-      if (total !== undefined) {
-        callback()
-        return
-      }
-      try {
-        listener(received, received)
-      } catch (error) {
-        callback(progressListenerFailed('download', error))
-        return
-      }
-      callback()
+      if (total === undefined) report(received, received, callback)
+      else callback()
     },
   })
   // Errors reach the reader through `counter`; the callback only keeps them from being unhandled.

@@ -35,3 +35,20 @@ export function progressListenerFailed(direction: 'upload' | 'download', cause: 
     cause,
   })
 }
+
+/**
+ * Calls `listener(transferred, total)`; if it throws, throws `PROGRESS_LISTENER_FAILED` with the thrown
+ * value as its cause. The one way every sigwire transfer reports progress.
+ */
+export function tellProgress<Total extends number | undefined>(
+  listener: ProgressListener<Total>,
+  transferred: number,
+  total: Total,
+  direction: 'upload' | 'download',
+): void {
+  try {
+    listener(transferred, total)
+  } catch (cause) {
+    throw progressListenerFailed(direction, cause)
+  }
+}

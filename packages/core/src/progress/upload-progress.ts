@@ -1,6 +1,6 @@
 import type { OwnedBody } from '../body/owned-body.js'
 import type { SigwireError } from '../errors/sigwire-error.js'
-import { type ProgressListener, progressListenerFailed } from './progress-listener.js'
+import { type ProgressListener, tellProgress } from './progress-listener.js'
 
 /** Largest piece handed to the socket at once while progress is reported (finer steps for big chunks). */
 const SLICE_BYTES = 64 * 1024
@@ -25,9 +25,9 @@ export function trackUpload(body: OwnedBody, listener: ProgressListener): Tracke
   let failure: SigwireError | undefined
   const report = (transferred: number): void => {
     try {
-      listener(transferred, total)
+      tellProgress(listener, transferred, total, 'upload')
     } catch (error) {
-      failure = progressListenerFailed('upload', error)
+      failure = error as SigwireError
       throw failure
     }
   }

@@ -6,7 +6,7 @@ import {
   createRequest,
   fileBody,
   type ProgressListener,
-  progressListenerFailed,
+  tellProgress,
   utf8Decode,
   utf8Encode,
 } from '@sigwire/core'
@@ -142,7 +142,7 @@ async function chunkedUpload(
   const buffer = Buffer.alloc(UPLOAD_CHUNK_BYTES)
   const handle = await open(path, 'r')
   let offset = 0
-  tellProgress(options.onProgress, 0, size)
+  if (options.onProgress) tellProgress(options.onProgress, 0, size, 'upload')
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, offset)
@@ -156,7 +156,7 @@ async function chunkedUpload(
       )
       expectState(answer, 'continue', 'work.upload.chunk')
       offset += bytesRead
-      tellProgress(options.onProgress, offset, size)
+      if (options.onProgress) tellProgress(options.onProgress, offset, size, 'upload')
     }
   } finally {
     await handle.close()
@@ -190,14 +190,5 @@ function callOptions(options: UploadOptions): CallOptions {
   return {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  }
-}
-
-function tellProgress(listener: ProgressListener<number> | undefined, sent: number, total: number): void {
-  if (!listener) return
-  try {
-    listener(sent, total)
-  } catch (cause) {
-    throw progressListenerFailed('upload', cause)
   }
 }

@@ -15,7 +15,7 @@ import { safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from './params.js'
 import { formDecode } from './received-params.js'
-import { SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
+import { insertSorted, SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
 export interface AuthkeyCredentials {
@@ -100,11 +100,9 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     // First values of the identity parameters (a repeated name throws below anyway).
     let givenSharedKey: string | undefined
     let givenAuthkey: string | undefined
-    const n = params.length
     // One copy, sorted by insertion as it is filled (stable: equal names keep their order; n is small).
-    const sorted: ParamPair[] = new Array<ParamPair>(n)
-    for (let i = 0; i < n; i++) {
-      const pair = params[i]!
+    const sorted: ParamPair[] = []
+    for (const pair of params) {
       const name = pair[0]
       if (name === 'signature' || name === 'ztime') suspect = true
       else if (name === 'component') {
@@ -112,18 +110,7 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       } else if (name === 'noncekey') hasNonce = pair[1] !== ''
       else if (name === 'sharedkey') givenSharedKey ??= pair[1]
       else if (name === 'authkey') givenAuthkey ??= pair[1]
-      let j = i
-      while (j > 0) {
-        const before = sorted[j - 1]![0]
-        if (before < name) break
-        if (before === name) {
-          suspect = true
-          break
-        }
-        sorted[j] = sorted[j - 1]!
-        j--
-      }
-      sorted[j] = pair
+      if (insertSorted(sorted, pair)) suspect = true
     }
     // A forbidden or repeated name: the pairwise scan throws the error the caller would have got first.
     if (suspect) checkParamsSlowly(params)
@@ -259,18 +246,6 @@ function checkParamsSlowly(params: readonly ParamPair[]): void {
           { parameter: name },
         )
   }
-}
-
-/** Inserts `pair` into pairs sorted by name, after any equal names (a stable insertion). */
-function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
-  const name = pair[0]
-  let j = sorted.length
-  sorted.push(pair)
-  while (j > 0 && sorted[j - 1]![0] > name) {
-    sorted[j] = sorted[j - 1]!
-    j--
-  }
-  sorted[j] = pair
 }
 
 /** The string-to-sign object for traces and tokens (built on demand only). */

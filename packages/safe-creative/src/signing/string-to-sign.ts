@@ -138,19 +138,30 @@ export function buildStringToSign(
  */
 export function sortedSignedPairs(params: readonly ParamPair[]): ParamPair[] {
   const sorted: ParamPair[] = []
-  for (let i = 0; i < params.length; i++) {
-    const pair = params[i]!
-    const name = pair[0]
-    if (isExcludedParam(name)) continue
-    let j = sorted.length
-    sorted.push(pair)
-    while (j > 0 && sorted[j - 1]![0] > name) {
-      sorted[j] = sorted[j - 1]!
-      j--
-    }
-    sorted[j] = pair
-  }
+  for (const pair of params) if (!isExcludedParam(pair[0])) insertSorted(sorted, pair)
   return sorted
+}
+
+/**
+ * @internal Inserts `pair` into pairs sorted by name, after any equal names (stable), comparing as
+ * {@link compareParamNames} does. Returns true when the name was already there.
+ */
+export function insertSorted(sorted: ParamPair[], pair: ParamPair): boolean {
+  const name = pair[0]
+  let j = sorted.length
+  sorted.push(pair)
+  while (j > 0) {
+    const before = sorted[j - 1]![0]
+    if (before < name) break
+    if (before === name) {
+      sorted[j] = pair
+      return true
+    }
+    sorted[j] = sorted[j - 1]!
+    j--
+  }
+  sorted[j] = pair
+  return false
 }
 
 /** Values at least this long are hashed on their own rather than appended to the string (upload chunks). */
