@@ -61,4 +61,12 @@ describe('writeFileAtomic', () => {
     expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true)
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
+
+  it('releases a stream it could not write (the directory is missing)', async () => {
+    const source = Readable.from([Buffer.alloc(10)])
+    await expect(writeFileAtomic(join(dir, 'no-such-dir', 'x.bin'), source)).rejects.toMatchObject({
+      code: 'FILE_WRITE_FAILED',
+    })
+    expect(source.destroyed).toBe(true)
+  })
 })

@@ -50,6 +50,8 @@ export async function writeFileAtomic(
     }
     await rename(temp, path)
   } catch (error) {
+    // A stream not read to its end still holds its source (a download's connection): release it.
+    if (typeof data === 'object' && 'destroy' in data && typeof data.destroy === 'function') data.destroy()
     await unlink(temp).catch(() => {})
     if (isSigwireError(error) || (error as Error).name === 'AbortError') throw error
     throw new SigwireError({
