@@ -8,7 +8,7 @@ import { createCloudKitClient } from '@sigwire/cloudkit'
 import { createICloudClient } from '@sigwire/icloud'
 import { SafeCreativeClient } from '@sigwire/safe-creative'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, runCli } from './run-cli.js'
+import { BIN, consecutiveFreePorts, runCli } from './run-cli.js'
 
 let dir: string
 const children: ChildProcess[] = []
@@ -116,10 +116,7 @@ describe('sigwire emulate (real binary)', () => {
       config,
       JSON.stringify({ safeCreative: { apps: [{ sharedKey: 'myshared', privateKey: 'myprivatekey123' }] } }),
     )
-    const probe = await emulate(['--safe-creative', '--icloud'])
-    const base = Number(new URL(probe.info.safeCreative!.url!).port) + 100
-    probe.child.kill('SIGTERM')
-    await probe.stopped
+    const base = await consecutiveFreePorts(2)
     const run = await emulate(['--safe-creative', '--icloud', '--config', config, '--port', String(base)])
     expect(new URL(run.info.safeCreative!.url!).port).toBe(String(base))
     expect(new URL(run.info.icloud!.url!).port).toBe(String(base + 1))
@@ -190,10 +187,7 @@ describe('sigwire emulate (real binary)', () => {
       config,
       JSON.stringify({ appleNews: { publicOrigin: 'https://news-api.apple.com', channels: [own] } }),
     )
-    const probe = await emulate(['--apple-news'])
-    const base = Number(new URL(probe.info.appleNews!.url!).port) + 200
-    probe.child.kill('SIGTERM')
-    await probe.stopped
+    const base = await consecutiveFreePorts(3)
     const run = await emulate([
       '--icloud',
       '--apple-news',

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createServer, type Server } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -31,4 +32,32 @@ export function runCli(
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
     child.stdin.end(options.input ?? '')
   })
+}
+
+/**
+ * The first of `count` consecutive loopback ports that are free now, for `sigwire emulate --port`.
+ * Drawn below Linux's ephemeral range (32768-60999), where the test's own client connections live, so a
+ * port found free is not taken by an outgoing connection a moment later.
+ */
+export async function consecutiveFreePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000)
+    const servers: Server[] = []
+    try {
+      for (let port = base; port < base + count; port++) {
+        const server = createServer()
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject)
+          server.listen(port, '127.0.0.1', resolve)
+        })
+        servers.push(server)
+      }
+      return base
+    } catch {
+      // Taken: try another base.
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports found between 20000 and 30000`)
 }
