@@ -8,9 +8,9 @@ import {
   buildArticleBundle,
   createAppleNewsClient,
 } from '@sigwire/apple-news'
+import { attempts, expectOneRun, recorder } from '@sigwire/vitest-config/progress'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/emulator/index.js'
-import { attempts, expectOneRun, recorder } from '@sigwire/vitest-config/progress'
 
 // The Apple News client's progress hook against the real Apple News emulator on loopback.
 

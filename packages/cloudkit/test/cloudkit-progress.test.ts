@@ -10,9 +10,9 @@ import {
   field,
 } from '@sigwire/cloudkit'
 import { fileBody, isSigwireError } from '@sigwire/core'
+import { attempts, expectOneRun, recorder } from '@sigwire/vitest-config/progress'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
-import { attempts, expectOneRun, recorder } from '@sigwire/vitest-config/progress'
 
 // The adapters' progress hooks against the real emulator on loopback.
 

@@ -2,7 +2,11 @@ import { createPrivateKey, sign as cryptoSign } from 'node:crypto'
 import { createCloudKitSigner } from '@sigwire/cloudkit'
 import { createRequest, fixedClock, jsonBody, percentEncode, toBase64 } from '@sigwire/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CloudKitEmulator, type CloudKitEmulatorOptions, startCloudKitEmulator } from '../src/emulator/index.js'
+import {
+  type CloudKitEmulator,
+  type CloudKitEmulatorOptions,
+  startCloudKitEmulator,
+} from '../src/emulator/index.js'
 import { cloudKitVectors as v } from './__fixtures__/cloudkit-vectors.js'
 import { sendRaw, testTransport } from './cloudkit-helpers.js'
 

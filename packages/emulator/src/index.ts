@@ -24,6 +24,20 @@ export {
   startCloudKitEmulator,
 } from '@sigwire/cloudkit/emulator'
 export {
+  type EmulatorHandlers,
+  type EmulatorRequest,
+  type Fault,
+  FaultController,
+  type FaultKind,
+  type FaultOptions,
+  type RunningServer,
+  type ServerOptions,
+  selfSignedCertificate,
+  sendJson,
+  startEmulatorServer,
+  type TlsMaterial,
+} from '@sigwire/emulator-kit'
+export {
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,
@@ -39,17 +53,3 @@ export {
   type SafeCreativeEmulatorOptions,
   startSafeCreativeEmulator,
 } from '@sigwire/safe-creative/emulator'
-export {
-  type EmulatorHandlers,
-  type EmulatorRequest,
-  type Fault,
-  FaultController,
-  type FaultKind,
-  type FaultOptions,
-  type RunningServer,
-  type ServerOptions,
-  selfSignedCertificate,
-  sendJson,
-  startEmulatorServer,
-  type TlsMaterial,
-} from '@sigwire/emulator-kit'

@@ -4,13 +4,18 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type ByteSource, receivedHeader } from '@sigwire/core'
+import {
+  FaultController,
+  type FaultOptions,
+  requestStream,
+  type ServerOptions,
+  StateFile,
+  startEmulatorServer,
+} from '@sigwire/emulator-kit'
 import { DATE_WINDOW_SECONDS, PART_LIMITS, UUID_PATTERN } from '../constants.js'
 import { type AppleNewsSecret, parseAppleNewsSecret } from '../signing/credentials.js'
 import { verifyAppleNewsRequest } from '../signing/verify.js'
-import { type ByteSource, receivedHeader } from '@sigwire/core'
-import { requestStream, type ServerOptions, startEmulatorServer } from '@sigwire/emulator-kit'
-import { FaultController, type FaultOptions } from '@sigwire/emulator-kit'
-import { StateFile } from '@sigwire/emulator-kit'
 import { type BundleRules, type PartLimits, receiveBundle } from './bundle.js'
 import { type Handlers, handlers } from './handlers.js'
 import { errorReply, type Reply, writeReply } from './render.js'

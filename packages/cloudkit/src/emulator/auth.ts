@@ -1,8 +1,14 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
-import { type CloudKitPath } from '../client/address.js'
-import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE, PARAM_API_TOKEN, PARAM_WEB_AUTH_TOKEN } from '../constants.js'
-import { type EmptyBodyHashRule, verifyCloudKitRequest } from '../signing/verify.js'
 import { percentDecode, type ReceivedRequest, receivedHeader } from '@sigwire/core'
+import type { CloudKitPath } from '../client/address.js'
+import {
+  HEADER_DATE,
+  HEADER_KEY_ID,
+  HEADER_SIGNATURE,
+  PARAM_API_TOKEN,
+  PARAM_WEB_AUTH_TOKEN,
+} from '../constants.js'
+import { type EmptyBodyHashRule, verifyCloudKitRequest } from '../signing/verify.js'
 import type { Principal } from './context.js'
 import { CloudKitFailure } from './errors.js'
 import type { EmulatorState } from './state.js'

@@ -3,10 +3,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
-import { DATABASES, ENVIRONMENTS, HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE, HEADER_WEB_AUTH_TOKEN } from '../constants.js'
-import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
-import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { percentEncode, Redactor, receivedHeader, utf8Decode } from '@sigwire/core'
 import {
   type EmulatorRequest,
@@ -16,6 +12,17 @@ import {
   sendJson,
   startEmulatorServer,
 } from '@sigwire/emulator-kit'
+import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
+import {
+  DATABASES,
+  ENVIRONMENTS,
+  HEADER_DATE,
+  HEADER_KEY_ID,
+  HEADER_SIGNATURE,
+  HEADER_WEB_AUTH_TOKEN,
+} from '../constants.js'
+import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
+import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { receiveUpload, requestUploads, sendDownload } from './assets.js'
 import {
   type AuthRejection,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { type CloudKitServerErrorCode, SERVER_ERROR_STATUS } from '../errors.js'
 import { sendJson } from '@sigwire/emulator-kit'
+import { type CloudKitServerErrorCode, SERVER_ERROR_STATUS } from '../errors.js'
 
 /** A request-level failure, answered with CloudKit's error dictionary (protocols/cloudkit.md §5). */
 export class CloudKitFailure extends Error {

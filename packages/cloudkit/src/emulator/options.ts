@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { EmptyBodyHashRule } from '../signing/verify.js'
 import type { FaultOptions, ServerOptions } from '@sigwire/emulator-kit'
 import { StateFile } from '@sigwire/emulator-kit'
+import type { EmptyBodyHashRule } from '../signing/verify.js'
 
 /** A public key registered for a container and environment (CloudKit Dashboard, Server-to-Server Keys). */
 export interface CloudKitKeyConfig {

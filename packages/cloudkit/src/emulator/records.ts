@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type WireField } from '../client/fields.js'
+import type { WireField } from '../client/fields.js'
 import { FIELD_TYPES } from '../constants.js'
 import {
   actor,

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { toBase64, toHex } from '@sigwire/core'
+import type { StateFile } from '@sigwire/emulator-kit'
 import { normalizeAppleId } from '../session/state.js'
 import { derivePasswordKeySync, type SrpProtocol } from '../srp/password.js'
 import { computeVerifier } from '../srp/server.js'
-import type { StateFile } from '@sigwire/emulator-kit'
 import type { EmulatedAccount, ICloudEmulatorState } from './state.js'
 
 /** An account given in the emulator's options (the `sigwire emulate --config` shape plus extras). */

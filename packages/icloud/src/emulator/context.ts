@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { StateFile } from '@sigwire/emulator-kit'
+import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
 import type { ICloudEmulatorState } from './state.js'
 

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { type ICloudSignInEvidence } from '../doctor/diagnose.js'
-import { normalizeAppleId } from '../session/state.js'
 import {
   type EmulatorRequest,
   FaultController,
@@ -10,6 +8,8 @@ import {
   StateFile,
   startEmulatorServer,
 } from '@sigwire/emulator-kit'
+import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
+import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import type { ICloudContext, ICloudSettings, RequestRecord } from './context.js'
 import { reply } from './http-util.js'

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { normalizeAppleId } from '../session/state.js'
 import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import { normalizeAppleId } from '../session/state.js'
 import { type ICloudContext, token } from './context.js'
 import { storageUsage } from './data.js'
 import { reply, requestCookies, requestJson, setCookie } from './http-util.js'

@@ -1,13 +1,6 @@
 import { createHash, randomInt } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { fromBase64, receivedHeader, toHex, utf8Encode } from '@sigwire/core'
-import { AUTH_LEVELS, AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SIGNATURE_ANALYSIS, ZTIME_WINDOW_MS } from '../constants.js'
-import { analyzeSignature, renderSignatureAnalysisXml } from '../signing/analysis.js'
-import { AUTHKEY_EDIT_COMPONENT, signingKeyFor } from '../signing/component-keys.js'
-import { type ParamPair, paramValue } from '../signing/params.js'
-import { firstValues, receivedParams } from '../signing/received-params.js'
-import { verifySafeCreativeParams } from '../signing/verify.js'
-import { checkZtime } from '../signing/ztime.js'
 import {
   type EmulatorRequest,
   FaultController,
@@ -17,6 +10,20 @@ import {
   StateFile,
   startEmulatorServer,
 } from '@sigwire/emulator-kit'
+import {
+  AUTH_LEVELS,
+  AUTHKEY_EDIT_PATH,
+  type AuthLevel,
+  levelAllows,
+  SIGNATURE_ANALYSIS,
+  ZTIME_WINDOW_MS,
+} from '../constants.js'
+import { analyzeSignature, renderSignatureAnalysisXml } from '../signing/analysis.js'
+import { AUTHKEY_EDIT_COMPONENT, signingKeyFor } from '../signing/component-keys.js'
+import { type ParamPair, paramValue } from '../signing/params.js'
+import { firstValues, receivedParams } from '../signing/received-params.js'
+import { verifySafeCreativeParams } from '../signing/verify.js'
+import { checkZtime } from '../signing/ztime.js'
 import { COMPONENT_LEVELS, LICENSES, WORK_LANGUAGES, WORK_TYPES } from './catalog.js'
 import { parseMultipart } from './multipart.js'
 import { authorizationPage, resultPage } from './page.js'
