@@ -39,12 +39,6 @@ export {
   UUID_PATTERN,
 } from './constants.js'
 export {
-  APPLE_NEWS_FINDING_CODES,
-  type AppleNewsFindingCode,
-  type DiagnoseAppleNewsInput,
-  diagnoseAppleNewsRequest,
-} from './doctor/diagnose.js'
-export {
   AppleNewsError,
   type AppleNewsErrorCode,
   type AppleNewsErrorItem,
@@ -59,20 +53,13 @@ export {
   type BundleResource,
   buildArticleBundle,
 } from './multipart/article-bundle.js'
-export { findBundleReferences, resourceContentType } from './multipart/bundle-references.js'
 export {
   type EncodedMultipart,
   encodeMultipart,
   type MultipartOptions,
   type MultipartPart,
 } from './multipart/multipart.js'
-export {
-  type AppleNewsAuthorizationParams,
-  type AuthorizationParseCode,
-  formatAppleNewsAuthorization,
-  type ParsedAuthorization,
-  parseAppleNewsAuthorization,
-} from './signing/authorization.js'
+export { type AppleNewsAuthorizationParams, formatAppleNewsAuthorization } from './signing/authorization.js'
 export {
   type AppleNewsCredentials,
   type AppleNewsSecret,
@@ -80,16 +67,4 @@ export {
   parseAppleNewsSecret,
 } from './signing/credentials.js'
 export { type AppleNewsSigner, type AppleNewsSignerOptions, createAppleNewsSigner } from './signing/signer.js'
-export {
-  type AppleNewsCanonicalInput,
-  appleNewsCanonicalHead,
-  appleNewsSignsEntity,
-  appleNewsTokens,
-} from './signing/string-to-sign.js'
-export {
-  type AppleNewsAuthCode,
-  type AppleNewsKeyLookup,
-  type AppleNewsVerifyOptions,
-  type AppleNewsVerifyResult,
-  verifyAppleNewsRequest,
-} from './signing/verify.js'
+export { type AppleNewsCanonicalInput, appleNewsTokens } from './signing/string-to-sign.js'

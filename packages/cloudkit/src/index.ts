@@ -8,16 +8,7 @@
 
 /** The progress contract of `assets.upload`, `uploadBytes`, `download` and `downloadToFile` (from @sigwire/core). */
 export type { ProgressListener, ProgressOptions } from '@sigwire/core'
-export {
-  type CloudKitAddress,
-  type CloudKitDatabaseName,
-  type CloudKitEnvironment,
-  type CloudKitPath,
-  checkContainer,
-  checkDatabase,
-  checkEnvironment,
-  parseCloudKitPath,
-} from './client/address.js'
+export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
 export {
   Assets,
   type AssetTarget,
@@ -31,33 +22,19 @@ export {
   type CloudKitDatabase,
   createCloudKitClient,
 } from './client/client.js'
-export { classify as classifyCloudKitResponse } from './client/connection.js'
-export { decodeRecord, encodeRecord } from './client/decode.js'
 export {
   type Asset,
   type AssetReceipt,
-  decodeField,
-  encodeField,
   type FieldInput,
   type FieldType,
   type FieldValue,
   field,
-  isFieldValue,
   type Location,
   type Reference,
-  toFieldValue,
   type WireField,
   type ZoneID,
 } from './client/fields.js'
-export {
-  COMPARATORS,
-  type Comparator,
-  type Filter,
-  type Query,
-  type QueryOptions,
-  type Sort,
-  type SystemFieldName,
-} from './client/query.js'
+export type { Comparator, Filter, Query, QueryOptions, Sort, SystemFieldName } from './client/query.js'
 export { type LookupOptions, type ModifyOptions, type RecordChangesInput, Records } from './client/records.js'
 export type { ServerErrorBody } from './client/response-errors.js'
 export { type SubscriptionOperation, Subscriptions } from './client/subscriptions.js'
@@ -100,14 +77,6 @@ export {
   PARAM_WEB_AUTH_TOKEN,
 } from './constants.js'
 export {
-  type CloudKitDiagnosis,
-  type DiagnoseCloudKitInput,
-  diagnoseCloudKitRequest,
-  type RegisteredKey,
-  type SignatureMatch,
-} from './doctor/diagnose.js'
-export { type CloudKitFinding, type CloudKitFindingCode, FINDING_ORDER } from './doctor/findings.js'
-export {
   CLOUDKIT_SERVER_ERROR_CODES,
   CloudKitError,
   type CloudKitErrorCode,
@@ -115,17 +84,9 @@ export {
   type CloudKitServerErrorCode,
   isCloudKitError,
   isServerErrorCode,
-  SERVER_ERROR_STATUS,
 } from './errors.js'
 export { cloudKitBodyHash } from './signing/body-hash.js'
-export { inspectEcdsaSignature, type SignatureShape } from './signing/der.js'
-export {
-  type PrivateKeyInput,
-  type PublicKeyInput,
-  parseCloudKitPrivateKey,
-  parseCloudKitPublicKey,
-  publicKeyPemOf,
-} from './signing/keys.js'
+export { type PrivateKeyInput, parseCloudKitPrivateKey, publicKeyPemOf } from './signing/keys.js'
 export {
   type CloudKitSigner,
   type CloudKitSignerCredentials,
@@ -137,12 +98,4 @@ export {
   cloudKitMessage,
   cloudKitStringToSign,
   type StringToSignParts,
-  TOKEN,
 } from './signing/string-to-sign.js'
-export {
-  type CloudKitVerifyOptions,
-  type CloudKitVerifyReason,
-  type CloudKitVerifyResult,
-  type EmptyBodyHashRule,
-  verifyCloudKitRequest,
-} from './signing/verify.js'

@@ -1,6 +1,7 @@
 /**
- * @sigwire/emulator: local servers that verify signatures the way the real services do, keep state,
- * and inject faults. Each service's emulator lives in its own folder and is exported here.
+ * @sigwire/emulator: all four sigwire emulators in one package (CloudKit Web Services, Apple News API,
+ * Safe Creative, iCloud.com) and the shared kit they are built on. Each emulator is also available on
+ * its own as `@sigwire/<service>/emulator`, which installs nothing of the other services.
  *
  * @packageDocumentation
  */
@@ -10,7 +11,7 @@ export {
   type AppleNewsEmulatorChannel,
   type AppleNewsEmulatorOptions,
   startAppleNewsEmulator,
-} from './apple-news/index.js'
+} from '@sigwire/apple-news/emulator'
 export {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
@@ -21,23 +22,7 @@ export {
   type CloudKitUserConfig,
   DEV_CONTAINER as CLOUDKIT_DEV_CONTAINER,
   startCloudKitEmulator,
-} from './cloudkit/index.js'
-export {
-  type ICloudAccountConfig,
-  ICloudAccounts,
-  type ICloudDevAccount,
-  type ICloudEmulator,
-  type ICloudEmulatorOptions,
-  type ICloudSettings,
-  type RequestRecord,
-  startICloudEmulator,
-} from './icloud/index.js'
-export {
-  type SafeCreativeApp,
-  type SafeCreativeEmulator,
-  type SafeCreativeEmulatorOptions,
-  startSafeCreativeEmulator,
-} from './safe-creative/index.js'
+} from '@sigwire/cloudkit/emulator'
 export {
   type EmulatorHandlers,
   type EmulatorRequest,
@@ -51,4 +36,20 @@ export {
   sendJson,
   startEmulatorServer,
   type TlsMaterial,
-} from './shared/index.js'
+} from '@sigwire/emulator-kit'
+export {
+  type ICloudAccountConfig,
+  ICloudAccounts,
+  type ICloudDevAccount,
+  type ICloudEmulator,
+  type ICloudEmulatorOptions,
+  type ICloudSettings,
+  type RequestRecord,
+  startICloudEmulator,
+} from '@sigwire/icloud/emulator'
+export {
+  type SafeCreativeApp,
+  type SafeCreativeEmulator,
+  type SafeCreativeEmulatorOptions,
+  startSafeCreativeEmulator,
+} from '@sigwire/safe-creative/emulator'

@@ -21,7 +21,7 @@ export type {
   CalendarService,
 } from './client/calendar.js'
 export type { CalendarDate } from './client/calendar-date.js'
-export { calendarDay, decodeCalendarDate, encodeCalendarDate } from './client/calendar-date.js'
+export { calendarDay, decodeCalendarDate } from './client/calendar-date.js'
 export type {
   Contact,
   ContactField,
@@ -36,7 +36,6 @@ export {
   type ICloudClientOptions,
   type LoginOptions,
   type LoginResult,
-  SESSION_COOKIE_NAME,
 } from './client/icloud-client.js'
 export type { KeyValueApp, KeyValueService, KeyValueSync } from './client/keyvalue.js'
 export {
@@ -57,22 +56,9 @@ export {
   WEBAUTH_TOKEN_COOKIE,
   WIDGET_KEY,
 } from './constants.js'
-export {
-  diagnoseICloudRequest,
-  diagnoseICloudSignIn,
-  ICLOUD_FINDING_CODES,
-  type ICloudFindingCode,
-  type ICloudSignInEvidence,
-} from './doctor/diagnose.js'
 export { ICloudError, type ICloudErrorCode, isICloudError } from './errors.js'
-export { HostPolicy, type HostPolicyOptions, type HostVerdict, isLoopback } from './session/host-policy.js'
-export {
-  type ICloudRegion,
-  newSessionState,
-  normalizeAppleId,
-  type SessionState,
-  type WebService,
-} from './session/state.js'
+export { HostPolicy, type HostPolicyOptions, type HostVerdict } from './session/host-policy.js'
+export { type ICloudRegion, normalizeAppleId, type SessionState, type WebService } from './session/state.js'
 export { FileSessionStore, MemorySessionStore, type SessionStore } from './session/store.js'
 export {
   createSrpClient,
@@ -81,22 +67,4 @@ export {
   type SrpClientOptions,
   type SrpProof,
 } from './srp/client.js'
-export { SRP_GROUP_2048, type SrpGroup } from './srp/group.js'
-export {
-  derivePasswordKey,
-  derivePasswordKeySync,
-  passwordDigestInput,
-  SRP_PROTOCOLS,
-  type SrpProtocol,
-} from './srp/password.js'
-export {
-  type ClientProofInput,
-  type ClientProofResult,
-  computeVerifier,
-  createServerChallenge,
-  type ProofVariant,
-  SERVER_PROOF_ENCODINGS,
-  type SrpServerChallenge,
-  verifyClientProof,
-} from './srp/server.js'
-export { GSA_ENCODING, type M1Inputs, m1Tokens, m2Tokens, type ProofEncoding } from './srp/tokens.js'
+export { derivePasswordKey, SRP_PROTOCOLS, type SrpProtocol } from './srp/password.js'

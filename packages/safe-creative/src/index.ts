@@ -29,50 +29,27 @@ export {
   AUTHKEY_EDIT_PATH,
   type AuthLevel,
   EXCLUDED_PARAMS,
-  levelAllows,
   SAFE_CREATIVE_API_URL,
   SAFE_CREATIVE_ARENA_URL,
-  SIGNATURE_ANALYSIS,
   UPLOAD_CHUNK_BYTES,
   ZTIME_WINDOW_MS,
 } from './constants.js'
-export {
-  diagnoseSafeCreativeRequest,
-  type SafeCreativeDiagnoseInput,
-  type SafeCreativeDiagnosis,
-  type SafeCreativeFindingCode,
-} from './doctor/diagnose.js'
 export {
   ERROR_ID_CODES,
   isSafeCreativeError,
   SafeCreativeError,
   type SafeCreativeErrorCode,
 } from './errors.js'
-export {
-  analysisTokenLine,
-  analyzeSignature,
-  escapeXml,
-  renderSignatureAnalysisXml,
-  type SignatureAnalysis,
-} from './signing/analysis.js'
-export { tokenizeClaimedString } from './signing/claimed-string.js'
-export {
-  type AppSignedComponent,
-  AUTHKEY_EDIT_COMPONENT,
-  type AuthkeySignedComponent,
-  COMPONENT_SIGNING_KEYS,
-  type KnownComponent,
-  NONCE_COMPONENTS,
-  type SigningKeyKind,
-  signingKeyFor,
-  type UnsignedComponent,
+export type {
+  AppSignedComponent,
+  AuthkeySignedComponent,
+  KnownComponent,
+  UnsignedComponent,
 } from './signing/component-keys.js'
 export { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './signing/params.js'
-export { firstValues, type ReceivedParams, receivedParams } from './signing/received-params.js'
 export {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
-  requestParams,
   type SafeCreativeCredentials,
   type SafeCreativeSigner,
   type SignedParams,
@@ -80,17 +57,6 @@ export {
 } from './signing/signer.js'
 export {
   buildStringToSign,
-  compareParamNames,
   SafeCreativeStringToSign,
   type StringToSignVariant,
 } from './signing/string-to-sign.js'
-export {
-  type SafeCreativeVerifyReason,
-  type VerifyKeys,
-  type VerifyParamsOptions,
-  type VerifyRequestOptions,
-  verifySafeCreativeParams,
-  verifySafeCreativeRequest,
-} from './signing/verify.js'
-export { checkZtime, formatSkew, type ZtimeProblem } from './signing/ztime.js'
-export { parseXml, type XmlDocument, type XmlObject, type XmlValue } from './xml/parse-response.js'

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import {
-  type AppleNewsClient,
-  type Article,
-  createAppleNewsClient,
-  diagnoseAppleNewsRequest,
-} from '@sigwire/apple-news'
+import { type AppleNewsClient, type Article, createAppleNewsClient } from '@sigwire/apple-news'
+import { diagnoseAppleNewsRequest } from '@sigwire/apple-news/doctor'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '@sigwire/emulator'
 import type { Step } from '../report.js'
 

@@ -6,11 +6,11 @@ import { type SafeCreativeEmulator, startSafeCreativeEmulator } from '@sigwire/e
 import {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
-  diagnoseSafeCreativeRequest,
   memoryAuthorizationStore,
   SafeCreativeClient,
   type SafeCreativeUser,
 } from '@sigwire/safe-creative'
+import { diagnoseSafeCreativeRequest } from '@sigwire/safe-creative/doctor'
 import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
 

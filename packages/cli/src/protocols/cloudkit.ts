@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { createCloudKitSigner, DEFAULT_DATE_WINDOW_SECONDS } from '@sigwire/cloudkit'
 import {
-  createCloudKitSigner,
-  DEFAULT_DATE_WINDOW_SECONDS,
   diagnoseCloudKitRequest,
   type EmptyBodyHashRule,
   type RegisteredKey,
   verifyCloudKitRequest,
-} from '@sigwire/cloudkit'
+} from '@sigwire/cloudkit/doctor'
 import {
   bytesBody,
   emptyBody,

@@ -1,14 +1,13 @@
 import { traceTokens } from '@sigwire/core'
+import { buildStringToSign, paramValue } from '@sigwire/safe-creative'
 import {
-  buildStringToSign,
   diagnoseSafeCreativeRequest,
   firstValues,
   NONCE_COMPONENTS,
-  paramValue,
   receivedParams,
   signingKeyFor,
   verifySafeCreativeRequest,
-} from '@sigwire/safe-creative'
+} from '@sigwire/safe-creative/doctor'
 import type { Command } from 'commander'
 import {
   addRequestInputOptions,

@@ -1,10 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import {
-  buildArticleBundle,
-  createAppleNewsSigner,
-  parseAppleNewsSecret,
-  verifyAppleNewsRequest,
-} from '@sigwire/apple-news'
+import { buildArticleBundle, createAppleNewsSigner, parseAppleNewsSecret } from '@sigwire/apple-news'
+import { verifyAppleNewsRequest } from '@sigwire/apple-news/doctor'
 import { createRequest, type HttpRequest, type SignOutput, systemClock } from '@sigwire/core'
 import type { Subject } from '../measure.js'
 import { APPLE_NEWS_KEY, APPLE_NEWS_METADATA, appleNewsArticle } from './apple-news-fixtures.js'

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
-import { createCloudKitSigner, verifyCloudKitRequest } from '@sigwire/cloudkit'
+import { createCloudKitSigner } from '@sigwire/cloudkit'
+import { verifyCloudKitRequest } from '@sigwire/cloudkit/doctor'
 import { createRequest, jsonBody, type SignOutput, systemClock } from '@sigwire/core'
 import type { Subject } from '../measure.js'
 import { CLOUDKIT_QUERY, CLOUDKIT_TARGET, consume, p256 } from './fixtures.js'

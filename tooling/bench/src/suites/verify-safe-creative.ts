@@ -1,12 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createRequest, fixedClock, formatQueryPairs, type SignOutput } from '@sigwire/core'
-import {
-  buildStringToSign,
-  createSafeCreativeSigner,
-  paramValue,
-  verifySafeCreativeParams,
-  verifySafeCreativeRequest,
-} from '@sigwire/safe-creative'
+import { buildStringToSign, createSafeCreativeSigner, paramValue } from '@sigwire/safe-creative'
+import { verifySafeCreativeParams, verifySafeCreativeRequest } from '@sigwire/safe-creative/doctor'
 import type { Subject } from '../measure.js'
 
 const AUTHKEY = { authkey: '7p2m9x4k1c8v5b3n6q0w2e4r7', privateKey: 'h5j8k2l4m6n9b1v3c5x7z0q2w' }

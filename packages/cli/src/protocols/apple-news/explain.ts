@@ -1,12 +1,11 @@
+import { appleNewsTokens, parseAppleNewsSecret } from '@sigwire/apple-news'
 import {
   type AppleNewsVerifyResult,
-  appleNewsTokens,
   type DiagnoseAppleNewsInput,
   diagnoseAppleNewsRequest,
   parseAppleNewsAuthorization,
-  parseAppleNewsSecret,
   verifyAppleNewsRequest,
-} from '@sigwire/apple-news'
+} from '@sigwire/apple-news/doctor'
 import {
   type Diagnosis,
   formatIsoSeconds,

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto'
+import type { ZoneID } from '../client/fields.js'
+import { badRequest, CloudKitFailure } from './errors.js'
+import {
+  DEFAULT_ZONE,
+  type EmulatorState,
+  emptyDatabase,
+  type StoredAsset,
+  type StoredDatabase,
+  type StoredZone,
+} from './state.js'
+
+/** Who is calling. */
+export interface Principal {
+  /** `developer`: a server-to-server key; `user`: a web auth token; `anonymous`: an API token alone. */
+  readonly kind: 'developer' | 'user' | 'anonymous'
+  readonly userRecordName: string | undefined
+}
+
+/** What every operation handler gets. */
+export interface OperationContext {
+  readonly state: EmulatorState
+  /** Schedules a state write. */
+  readonly changed: () => void
+  /** The emulator's clock in epoch ms. */
+  readonly now: number
+  /** The emulator's base URL (for upload and download URLs). */
+  readonly baseUrl: string
+  /** `container|environment`. */
+  readonly scope: string
+  readonly database: 'public' | 'private' | 'shared'
+  readonly principal: Principal
+  /** The parsed JSON body (an empty object for GET). */
+  readonly body: Record<string, unknown>
+  readonly maxAssetBytes: number
+  /** The sign-in URL handed out with AUTHENTICATION_REQUIRED. */
+  readonly signInUrl: string
+}
+
+/** The database the caller sees: the public one, or the user's own private or shared one. */
+export function databaseOf(ctx: OperationContext): StoredDatabase {
+  const owner = ctx.database === 'public' ? '' : `|${ctx.principal.userRecordName ?? ''}`
+  const key = `${ctx.scope}|${ctx.database}${owner}`
+  let db = ctx.state.databases[key]
+  if (!db) {
+    db = emptyDatabase()
+    ctx.state.databases[key] = db
+  }
+  return db
+}
+
+/** A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. */
+export function zoneOf(ctx: OperationContext, zoneID: unknown): StoredZone {
+  const name = zoneName(zoneID)
+  const zone = databaseOf(ctx).zones[name]
+  if (!zone || zone.deleted)
+    throw new CloudKitFailure('ZONE_NOT_FOUND', `Zone ${JSON.stringify(name)} does not exist.`)
+  return zone
+}
+
+/** The zone name of a `zoneID` (default zone when absent). */
+export function zoneName(zoneID: unknown): string {
+  if (zoneID === undefined || zoneID === null) return DEFAULT_ZONE
+  const name = (zoneID as ZoneID).zoneName
+  if (typeof name !== 'string' || name === '') throw badRequest('zoneID needs a zoneName.')
+  return name
+}
+
+/** Next value of the global counter. */
+export function nextCounter(ctx: OperationContext): number {
+  ctx.state.counter += 1
+  return ctx.state.counter
+}
+
+/** A fresh record change tag. */
+export function newChangeTag(ctx: OperationContext): string {
+  return `${nextCounter(ctx).toString(36)}${randomUUID().slice(0, 4)}`
+}
+
+/** The asset fields of a record as a client sees them, with a download URL on this emulator. */
+export function renderAsset(
+  ctx: Pick<OperationContext, 'baseUrl'>,
+  asset: StoredAsset,
+): Record<string, unknown> {
+  return {
+    fileChecksum: asset.fileChecksum,
+    size: asset.size,
+    referenceChecksum: asset.referenceChecksum,
+    wrappingKey: asset.wrappingKey,
+    // CloudKit download URLs carry a `${f}` placeholder for the file name.
+    downloadURL: `${ctx.baseUrl}/assets/download/${asset.assetId}/\${f}`,
+  }
+}
+
+/** The user a change is attributed to. */
+export function actor(ctx: OperationContext): string {
+  return ctx.principal.userRecordName ?? '_anonymous'
+}
+
+/** Reads an optional array field of the body. */
+export function listOf(body: Record<string, unknown>, key: string, required = true): unknown[] {
+  const value = body[key]
+  if (value === undefined && !required) return []
+  if (!Array.isArray(value)) throw badRequest(`The request needs "${key}" as an array.`)
+  return value
+}

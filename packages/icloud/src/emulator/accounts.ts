@@ -1,0 +1,137 @@
+import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { toBase64, toHex } from '@sigwire/core'
+import type { StateFile } from '@sigwire/emulator-kit'
+import { normalizeAppleId } from '../session/state.js'
+import { derivePasswordKeySync, type SrpProtocol } from '../srp/password.js'
+import { computeVerifier } from '../srp/server.js'
+import type { EmulatedAccount, ICloudEmulatorState } from './state.js'
+
+/** An account given in the emulator's options (the `sigwire emulate --config` shape plus extras). */
+export interface ICloudAccountConfig {
+  appleId: string
+  password: string
+  /** `true` (default) for a two-factor account; `false` for none; `'2sa'` for legacy two-step. */
+  twoFactor?: boolean | '2sa'
+  /** A non-2FA account that answers 412 once and needs `repair/complete`. */
+  repair?: boolean
+  /** `cn` for a China mainland account (`domainToUse` on the global setup host). */
+  region?: 'global' | 'cn'
+  /** Password protocol `signin/init` chooses. Default `s2k`. */
+  protocol?: SrpProtocol
+  /** PBKDF2 iterations. Default 1000 (Apple uses about 20 000; lower keeps tests fast). */
+  iterations?: number
+  /** Salt bytes (base64). Default: 16 random bytes. */
+  salt?: string
+  firstName?: string
+  lastName?: string
+  /** A fixed verification code instead of one drawn per request. */
+  fixedCode?: string
+}
+
+/** Live control of the emulated accounts, for tests and the demo. */
+export class ICloudAccounts {
+  readonly #state: StateFile<ICloudEmulatorState>
+  readonly #now: () => number
+  readonly #notify: (
+    appleId: string,
+    notification: { topic: string; payload: Record<string, unknown> },
+  ) => void
+
+  constructor(
+    state: StateFile<ICloudEmulatorState>,
+    now: () => number,
+    notify: (appleId: string, notification: { topic: string; payload: Record<string, unknown> }) => void,
+  ) {
+    this.#state = state
+    this.#now = now
+    this.#notify = notify
+  }
+
+  /** Adds (or replaces) an account. The password is turned into a verifier and forgotten. */
+  add(config: ICloudAccountConfig): EmulatedAccount {
+    const appleId = normalizeAppleId(config.appleId)
+    const protocol = config.protocol ?? 's2k'
+    const iterations = config.iterations ?? 1000
+    const salt = config.salt ? Buffer.from(config.salt, 'base64') : randomBytes(16)
+    const key = derivePasswordKeySync(config.password, salt, iterations, protocol)
+    const dsid = String(
+      BigInt(`0x${createHash('sha256').update(appleId).digest('hex').slice(0, 12)}`) % 10_000_000_000n,
+    )
+    const secondFactor = config.twoFactor === '2sa' ? '2sa' : config.twoFactor === false ? 'none' : 'hsa2'
+    const account: EmulatedAccount = {
+      appleId,
+      dsid,
+      firstName: config.firstName ?? titleCase(appleId.split('@')[0]!.split(/[._-]/)[0] ?? 'Jane'),
+      lastName: config.lastName ?? 'Appleseed',
+      secondFactor,
+      repair: config.repair ?? false,
+      region: config.region ?? 'global',
+      protocol,
+      iterations,
+      salt: toBase64(salt),
+      verifier: toHex(computeVerifier(key, salt)),
+      ...(config.fixedCode ? { fixedCode: config.fixedCode } : {}),
+      trustedPhones: [
+        { id: 1, numberWithDialCode: '+1 (•••) •••-••03', pushMode: 'sms' },
+        { id: 2, numberWithDialCode: '+44 •••• ••••21', pushMode: 'voice' },
+      ],
+    }
+    this.#state.data.accounts[appleId] = account
+    this.#state.changed()
+    return account
+  }
+
+  /** The account, if it exists. */
+  get(appleId: string): EmulatedAccount | undefined {
+    return this.#state.data.accounts[normalizeAppleId(appleId)]
+  }
+
+  /** Every Apple ID. */
+  list(): string[] {
+    return Object.keys(this.#state.data.accounts)
+  }
+
+  /** The last verification code issued for `appleId` (what the user would read on a device or SMS). */
+  lastCode(appleId: string): string | undefined {
+    return this.#state.data.lastCodes[normalizeAppleId(appleId)]
+  }
+
+  /** Draws a code for `appleId` (or uses its fixed code) and remembers it. */
+  issueCode(appleId: string): string {
+    const account = this.get(appleId)
+    const code = account?.fixedCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0')
+    this.#state.data.lastCodes[normalizeAppleId(appleId)] = code
+    this.#state.changed()
+    return code
+  }
+
+  /** Which M1 encodings the account's successful sign-ins used, oldest first. */
+  proofVariants(appleId: string): string[] {
+    return [...(this.#state.data.proofVariants[normalizeAppleId(appleId)] ?? [])]
+  }
+
+  /**
+   * Expires the account's web sessions now (services answer 421); with `sessionTokens` also the
+   * idmsa session tokens, and with `trust` the trust tokens.
+   */
+  expireSessions(appleId: string, options: { sessionTokens?: boolean; trust?: boolean } = {}): void {
+    const id = normalizeAppleId(appleId)
+    const past = this.#now() - 1
+    const data = this.#state.data
+    for (const s of Object.values(data.webSessions)) if (s.appleId === id) s.expiresAt = past
+    if (options.sessionTokens)
+      for (const t of Object.values(data.sessionTokens)) if (t.appleId === id) t.expiresAt = past
+    if (options.trust)
+      for (const t of Object.values(data.trustTokens)) if (t.appleId === id) t.expiresAt = past
+    this.#state.changed()
+  }
+
+  /** Publishes a push notification to the account's webcourier long polls. */
+  notify(appleId: string, topic: string, payload: Record<string, unknown> = {}): void {
+    this.#notify(normalizeAppleId(appleId), { topic, payload })
+  }
+}
+
+function titleCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

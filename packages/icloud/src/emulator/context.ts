@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto'
+import type { StateFile } from '@sigwire/emulator-kit'
+import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
+import type { ICloudAccounts } from './accounts.js'
+import type { ICloudEmulatorState } from './state.js'
+
+/** Resolved settings every route reads. */
+export interface ICloudSettings {
+  /** `2026`: verify/trust calls must carry the iCloud Origin and no FD client info or auth attributes. */
+  headerProfile: '2026' | 'lenient'
+  /** Enables the plaintext legacy `/login` and `/appleauth/auth/signin`. */
+  legacyAuth: boolean
+  /** Status of a successful code validation: 204 (default), 200, or 409 with a session token (2026 quirk). */
+  codeAnswer: 204 | 200 | 409
+  /** Lifetime of the `X-APPLE-WEBAUTH-TOKEN` session, ms. */
+  sessionLifetimeMs: number
+  /** Lifetime of idmsa session tokens, ms. */
+  sessionTokenLifetimeMs: number
+  /** Lifetime of trust tokens, ms. */
+  trustLifetimeMs: number
+  /** How long a webcourier long poll is held open without notifications, ms. */
+  longPollHoldMs: number
+  /** Draw b until B has a leading zero byte (tests the 255-byte encodings). */
+  forceLeadingZeroB: boolean
+  /** Replaces `webservices` URLs in account documents (tests of a tampered document). */
+  tamperWebservices: Record<string, string>
+}
+
+/** What the routes share. */
+export interface ICloudContext {
+  readonly state: StateFile<ICloudEmulatorState>
+  readonly accounts: ICloudAccounts
+  readonly settings: ICloudSettings
+  readonly now: () => number
+  /** The server's own origin (`http://127.0.0.1:port`). */
+  origin: string
+  readonly secure: boolean
+  /** Requests that reached the telemetry tripwire. */
+  readonly tripwire: Array<{ method: string; path: string; host: string | undefined }>
+  /** The last requests (method, path, header names, whether a cookie was sent). */
+  readonly requests: Array<RequestRecord>
+  /** Pending webcourier polls per Apple ID. */
+  readonly waiters: Map<string, Set<(notifications: unknown[]) => void>>
+  /** The last `signin/complete` per Apple ID, as doctor evidence (memory only: it holds b). */
+  readonly evidence: Map<string, ICloudSignInEvidence>
+  /** Queued notifications per Apple ID. */
+  readonly queued: Map<string, unknown[]>
+}
+
+/** One request as logged by the emulator (no values of credential headers). */
+export interface RequestRecord {
+  readonly method: string
+  readonly path: string
+  readonly headerNames: readonly string[]
+  readonly origin: string | undefined
+  readonly cookie: boolean
+}
+
+/** A random token of `bytes` bytes, base64url. */
+export function token(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url')
+}

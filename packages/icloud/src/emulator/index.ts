@@ -1,0 +1,221 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import {
+  type EmulatorRequest,
+  FaultController,
+  type FaultOptions,
+  type ServerOptions,
+  StateFile,
+  startEmulatorServer,
+} from '@sigwire/emulator-kit'
+import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
+import { normalizeAppleId } from '../session/state.js'
+import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
+import type { ICloudContext, ICloudSettings, RequestRecord } from './context.js'
+import { reply } from './http-util.js'
+import { handleIdmsa } from './idmsa.js'
+import { handleService, handleWebcourier } from './services.js'
+import { handleSetup } from './setup.js'
+import { emptyState, type ICloudEmulatorState } from './state.js'
+
+export type { ICloudAccountConfig } from './accounts.js'
+export { ICloudAccounts } from './accounts.js'
+export type { ICloudSettings, RequestRecord } from './context.js'
+
+/** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
+export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
+  /** Accounts to create (their passwords become verifiers). Without any, a development account is made. */
+  accounts?: ICloudAccountConfig[]
+  /** Directory where accounts, sessions and tokens persist across restarts (mode 0600 file). */
+  stateDir?: string
+  /** Fault injection (503 throttling with `Retry-After`, latency, dropped connections). */
+  faults?: FaultOptions
+  /** The emulator's clock in epoch ms (cookie, session and trust expiry). Default `Date.now` plus the fault clock offset. */
+  now?: () => number
+}
+
+/** The development account created when no account is configured. */
+export interface ICloudDevAccount {
+  readonly appleId: string
+  /** Stable for a given state directory (derived from a seed kept there); random without one. */
+  readonly password: string
+  /** The fixed two-factor code of the development account. */
+  readonly twoFactorCode: string
+}
+
+/** A running iCloud emulator. */
+export interface ICloudEmulator {
+  /** Base URL of the one loopback server (idmsa, setup and the service hosts live under path prefixes). */
+  readonly url: string
+  /** `{url}/appleauth/auth`: give it to the client as `endpoints.authUrl`. */
+  readonly authUrl: string
+  /** `{url}/setup/ws/1`: `endpoints.setupUrl`. */
+  readonly setupUrl: string
+  /** `{url}/cn/setup/ws/1`: the China mainland setup host. */
+  readonly cnSetupUrl: string
+  /** PEM of the certificate when serving TLS. */
+  readonly certificate: string | undefined
+  /** Accounts, codes, session expiry and push notifications. */
+  readonly accounts: ICloudAccounts
+  /** Fault injection, live. */
+  readonly faults: FaultController
+  /** The development account, when no account was configured. */
+  readonly dev: ICloudDevAccount | undefined
+  /** Requests that reached the telemetry tripwire (`feedbackws`); a correct client leaves it empty. */
+  readonly tripwire: ReadonlyArray<{ method: string; path: string; host: string | undefined }>
+  /** The last 500 requests (method, path, header names, whether cookies were sent). */
+  readonly requests: readonly RequestRecord[]
+  /**
+   * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
+   * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
+   */
+  signInEvidence(appleId: string): ICloudSignInEvidence | undefined
+  /** Stops the server and flushes the state. */
+  close(): Promise<void>
+}
+
+const DEFAULTS: ICloudSettings = {
+  headerProfile: '2026',
+  legacyAuth: false,
+  codeAnswer: 204,
+  sessionLifetimeMs: 30 * 60_000,
+  sessionTokenLifetimeMs: 30 * 86_400_000,
+  trustLifetimeMs: 60 * 86_400_000,
+  longPollHoldMs: 20_000,
+  forceLeadingZeroB: false,
+  tamperWebservices: {},
+}
+
+/**
+ * Starts an iCloud.com emulator on loopback: an SRP server on idmsa paths (verifier stored, padded and
+ * unpadded M1 accepted and recorded), two-factor and two-step codes readable by tests, trust tokens,
+ * `accountLogin`/`validate`/`logout` with expiring session cookies (421 after expiry), the account-page
+ * services, the webcourier long poll, 503 throttling on demand and a `feedbackws` tripwire.
+ */
+export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
+  const faults = new FaultController(options.faults)
+  const now = options.now ?? (() => faults.now())
+  const state = await StateFile.open<ICloudEmulatorState>(options.stateDir, 'icloud', emptyState)
+  const settings: ICloudSettings = { ...DEFAULTS }
+  for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
+    if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
+  const ctx: ICloudContext = {
+    state,
+    settings,
+    now,
+    origin: '',
+    secure: Boolean(options.tls),
+    tripwire: [],
+    requests: [],
+    waiters: new Map(),
+    evidence: new Map(),
+    queued: new Map(),
+    accounts: undefined as unknown as ICloudAccounts,
+  }
+  const accounts = new ICloudAccounts(state, now, (appleId, notification) => {
+    const waiters = ctx.waiters.get(appleId)
+    if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
+    else ctx.queued.set(appleId, [...(ctx.queued.get(appleId) ?? []), notification])
+  })
+  ;(ctx as { accounts: ICloudAccounts }).accounts = accounts
+
+  for (const config of options.accounts ?? []) accounts.add(config)
+  let dev: ICloudDevAccount | undefined
+  if ((options.accounts ?? []).length === 0) {
+    state.data.devSeed ??= randomBytes(16).toString('hex')
+    const password = `dev-${createHash('sha256').update(`${state.data.devSeed}:password`).digest('base64url').slice(0, 16)}`
+    dev = { appleId: 'dev@sigwire.test', password, twoFactorCode: '123456' }
+    // The account (salt, verifier) is remade from the seed, so the same stateDir keeps the same login.
+    const salt = createHash('sha256')
+      .update(`${state.data.devSeed}:salt`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64')
+    if (!accounts.get(dev.appleId))
+      accounts.add({
+        appleId: dev.appleId,
+        password,
+        twoFactor: true,
+        fixedCode: dev.twoFactorCode,
+        salt,
+        firstName: 'Dev',
+        lastName: 'Account',
+      })
+  }
+  await state.flush()
+
+  const server = await startEmulatorServer(
+    {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    },
+    {
+      faults,
+      handle: (request, res) => route(ctx, request, res),
+      renderFault: (_kind, retryAfterSeconds, _request, res) => {
+        // Apple throttles with an nginx-style 503 HTML page (protocols/icloud.md §7).
+        const html =
+          '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>'
+        res.writeHead(503, {
+          'content-type': 'text/html',
+          'retry-after': String(retryAfterSeconds),
+          'content-length': Buffer.byteLength(html),
+        })
+        res.end(html)
+      },
+      onClose: () => state.flush(),
+    },
+  )
+  ctx.origin = server.url
+  return {
+    url: server.url,
+    authUrl: `${server.url}/appleauth/auth`,
+    setupUrl: `${server.url}/setup/ws/1`,
+    cnSetupUrl: `${server.url}/cn/setup/ws/1`,
+    certificate: server.certificate,
+    accounts,
+    faults,
+    dev,
+    tripwire: ctx.tripwire,
+    requests: ctx.requests,
+    signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
+    close: async () => {
+      for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
+      await server.close()
+    },
+  }
+}
+
+async function route(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): Promise<undefined> {
+  const path = request.url.pathname
+  const host = typeof request.headers.host === 'string' ? request.headers.host : undefined
+  ctx.requests.push({
+    method: request.method,
+    path,
+    headerNames: Object.keys(request.headers),
+    origin: typeof request.headers.origin === 'string' ? request.headers.origin : undefined,
+    cookie: request.headers.cookie !== undefined,
+  })
+  if (ctx.requests.length > 500) ctx.requests.splice(0, ctx.requests.length - 500)
+  if (
+    host?.startsWith('feedbackws.') ||
+    path.startsWith('/feedbackws') ||
+    path.startsWith('/reportStats') ||
+    path.startsWith('/reportRaw')
+  ) {
+    ctx.tripwire.push({ method: request.method, path, host })
+    return reply(res, 418, { error: 'sigwire tripwire: clients must never call feedbackws.icloud.com' })
+  }
+  if (path === '/appleauth/auth' || path.startsWith('/appleauth/auth/'))
+    return handleIdmsa(ctx, request, res, path.slice('/appleauth/auth'.length))
+  for (const [prefix, cn] of [
+    ['/setup/ws/1', false],
+    ['/cn/setup/ws/1', true],
+  ] as const)
+    if (path.startsWith(`${prefix}/`)) return handleSetup(ctx, request, res, path.slice(prefix.length), cn)
+  const service = /^(?:\/cn)?\/ws\/([a-z]+)(\/.*)?$/.exec(path)
+  if (service) return handleService(ctx, request, res, service[1]!, service[2] ?? '/')
+  if (path === '/webcourier/aps') return handleWebcourier(ctx, request, res)
+  reply(res, 404, { error: `The iCloud emulator has no route ${request.method} ${path}` })
+}
