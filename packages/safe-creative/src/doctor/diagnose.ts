@@ -18,7 +18,7 @@ import { type Candidate, candidateStrings } from './candidates.js'
 
 /**
  * Stable finding codes of {@link diagnoseSafeCreativeRequest}. The first five are the core catalogue;
- * the rest cover the other mistakes of protocols/safe-creative.md §6.
+ * the rest cover the other mistakes of docs/protocols/safe-creative.md §6.
  *
  * - `params-not-sorted`: parameters signed in the order sent (or sorted case-insensitively/numerically).
  * - `values-url-encoded`: values signed URL-encoded instead of decoded.
