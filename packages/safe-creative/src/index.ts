@@ -38,6 +38,7 @@ export {
 } from './constants.js'
 export {
   diagnoseSafeCreativeRequest,
+  SAFE_CREATIVE_FINDING_CODES,
   type SafeCreativeDiagnoseInput,
   type SafeCreativeDiagnosis,
   type SafeCreativeFindingCode,
