@@ -1,8 +1,10 @@
 // Reads the repository's documentation for tests: the troubleshooting page of a service and the fenced
 // TypeScript examples of a README. Tests use these to prove the documentation matches the code.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { inspect } from 'node:util'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -66,4 +68,49 @@ export function readmeExamples(file) {
     })
   }
   return examples
+}
+
+let runs = 0
+
+/**
+ * Runs one README example as an ES module (TypeScript is stripped by Vitest, `@sigwire/*` imports go
+ * to the workspace sources). `scope` supplies the example's free variables (declared at the top of
+ * the module from a global, so the example's own code is unchanged); `rewrite` lists exact text
+ * replacements, such as a file name or a real service's URL swapped for the emulator's, and fails when
+ * a text is no longer in the example; `before` and `after` wrap the code (to complete a fragment, or
+ * to return what the test checks: `after: 'export { client }'`). Returns the module's namespace.
+ */
+export async function runReadmeExample(example, options = {}) {
+  const { scope = {}, rewrite = [], before = '', after = '', dir } = options
+  if (!example.run) throw new Error(`README example at line ${example.line} is marked no-run`)
+  let code = example.code
+  for (const [from, to] of rewrite) {
+    if (!code.includes(from))
+      throw new Error(
+        `README example at line ${example.line} no longer contains ${JSON.stringify(from)}: update the test's rewrite`,
+      )
+    code = code.split(from).join(to)
+  }
+  const key = `__sigwireReadmeScope${runs++}`
+  const names = Object.keys(scope)
+  const prelude = names.length > 0 ? `const { ${names.join(', ')} } = globalThis[${JSON.stringify(key)}]\n` : ''
+  const target = dir ?? mkdtempSync(join(tmpdir(), 'sigwire-readme-'))
+  const file = join(target, `readme-line-${example.line}.ts`)
+  writeFileSync(file, `${prelude}${before}\n${code}\n${after}\nexport {}\n`)
+  globalThis[key] = scope
+  try {
+    return await import(pathToFileURL(file).href)
+  } finally {
+    delete globalThis[key]
+    if (dir === undefined) rmSync(target, { recursive: true, force: true })
+  }
+}
+
+/** A stand-in for `console` whose lines a test can read: `log`, `error`, `warn` and `info` record. */
+export function recordingConsole() {
+  const lines = []
+  const record = (...args) => {
+    lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '))
+  }
+  return { lines, log: record, error: record, warn: record, info: record }
 }
