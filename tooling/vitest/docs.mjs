@@ -93,7 +93,8 @@ export async function runReadmeExample(example, options = {}) {
   }
   const key = `__sigwireReadmeScope${runs++}`
   const names = Object.keys(scope)
-  const prelude = names.length > 0 ? `const { ${names.join(', ')} } = globalThis[${JSON.stringify(key)}]\n` : ''
+  const prelude =
+    names.length > 0 ? `const { ${names.join(', ')} } = globalThis[${JSON.stringify(key)}]\n` : ''
   const target = dir ?? mkdtempSync(join(tmpdir(), 'sigwire-readme-'))
   const file = join(target, `readme-line-${example.line}.ts`)
   writeFileSync(file, `${prelude}${before}\n${code}\n${after}\nexport {}\n`)

@@ -30,7 +30,10 @@ beforeAll(async () => {
   emulator = await startAppleNewsEmulator()
   dir = mkdtempSync(join(tmpdir(), 'sigwire-apple-news-readme-'))
   // A JPEG start-of-image marker and padding: the emulator stores resources, it does not decode them.
-  writeFileSync(join(dir, 'photo.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(30_000)]))
+  writeFileSync(
+    join(dir, 'photo.jpg'),
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(30_000)]),
+  )
 })
 
 afterAll(async () => {
@@ -100,7 +103,10 @@ describe('packages/apple-news/README.md examples', () => {
   it('signs, verifies and diagnoses', async () => {
     const keyId = '6b1a3a4e-7f7e-4a0b-9a55-2f7c3c1f0a11'
     const secret = Buffer.from('a channel secret of thirty-two b').toString('base64')
-    const request = createRequest({ method: 'GET', url: 'https://news-api.apple.com/channels/8f1e9c1e-2b0c-4f43-9b0a-5b7f3d2a1c00' })
+    const request = createRequest({
+      method: 'GET',
+      url: 'https://news-api.apple.com/channels/8f1e9c1e-2b0c-4f43-9b0a-5b7f3d2a1c00',
+    })
     const output = await createAppleNewsSigner({ keyId, secret }).sign(request, fixedClock(new Date()))
     const headers = Object.fromEntries(
       Object.entries({ ...request.headers, ...output.headers }).map(([k, v]) => [k.toLowerCase(), v]),

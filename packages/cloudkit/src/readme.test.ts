@@ -183,7 +183,8 @@ describe('packages/cloudkit/README.md examples', () => {
   it('starts an emulator with generated credentials and a client for it', async () => {
     const module = await runReadmeExample(examples[5]!, {
       scope: { createCloudKitClient },
-      after: 'const caller = await client.publicDatabase.users.caller()\nawait client.close()\nawait emulator.close()\nexport { caller }',
+      after:
+        'const caller = await client.publicDatabase.users.caller()\nawait client.close()\nawait emulator.close()\nexport { caller }',
     })
     expect(module.caller).toBeDefined()
   })

@@ -73,7 +73,12 @@ describe('packages/core/README.md examples', () => {
 
   it('progress: uploads a file and downloads a body with listeners', async () => {
     const transport = new Transport({ timeoutMs: 10_000 })
-    const bar = { calls: [] as Array<[number, number | undefined]>, update(a: number, b?: number) { this.calls.push([a, b]) } }
+    const bar = {
+      calls: [] as Array<[number, number | undefined]>,
+      update(a: number, b?: number) {
+        this.calls.push([a, b])
+      },
+    }
     const console = recordingConsole()
     try {
       await runReadmeExample(examples[2]!, {

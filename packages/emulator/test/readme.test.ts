@@ -30,7 +30,8 @@ describe('packages/emulator/README.md examples', () => {
           "const sc = new SafeCreativeClient({ sharedKey, privateKey, apiUrl: emulator.apiUrl })\nconst { authkey } = await sc.createAuthkey()\nawait emulator.approve(authkey, 'ADD')",
         ],
       ],
-      after: 'const state = await sc.authkeyState(authkey)\nawait sc.close()\nawait emulator.close()\nexport { state }',
+      after:
+        'const state = await sc.authkeyState(authkey)\nawait sc.close()\nawait emulator.close()\nexport { state }',
     })
     expect(module.state).toMatchObject({ authorized: true, level: 'ADD' })
   })
@@ -54,7 +55,8 @@ describe('packages/emulator/README.md examples', () => {
   it('Apple News: generated credentials and a client', async () => {
     const module = await runReadmeExample(examples[3]!, {
       rewrite: [["stateDir: '.sigwire/apple-news'", `stateDir: ${JSON.stringify(join(dir, 'apple-news'))}`]],
-      after: 'const channel = await news.channels.read()\nawait news.close()\nawait emulator.close()\nexport { channel }',
+      after:
+        'const channel = await news.channels.read()\nawait news.close()\nawait emulator.close()\nexport { channel }',
     })
     expect(module.channel).toMatchObject({ id: expect.any(String) })
   })

@@ -63,6 +63,7 @@ describe('packages/icloud/README.md examples', () => {
         scope: { endpoints, console },
         rewrite: [
           ["appleId: 'jane.appleseed@icloud.com',", "appleId: 'jane.appleseed@icloud.com', ...endpoints,"],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the README's template literal, matched as text
           ['`${process.env.HOME}/.sigwire/icloud`', JSON.stringify(join(dir, 'sessions'))],
         ],
       })
@@ -102,7 +103,8 @@ describe('packages/icloud/README.md examples', () => {
   it('signs in to the emulator with the emulated code', async () => {
     const module = await runReadmeExample(examples[2]!, {
       scope: { createICloudClient },
-      after: 'const login = await client.login()\nawait client.close()\nawait emulator.close()\nexport { login }',
+      after:
+        'const login = await client.login()\nawait client.close()\nawait emulator.close()\nexport { login }',
     })
     expect(module.login).toMatchObject({ method: 'signin' })
     expect((module.login as { secondFactor: unknown }).secondFactor).toBe('hsa2')

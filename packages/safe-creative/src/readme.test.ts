@@ -67,7 +67,12 @@ describe('packages/safe-creative/README.md examples', () => {
   })
 
   it('signs, builds the string, verifies and renders a signature analysis', async () => {
-    const keys = { sharedKey: 'shared-1', privateKey: 'app-private', authkey: 'ak-1', authkeyPrivateKey: 'ak-private' }
+    const keys = {
+      sharedKey: 'shared-1',
+      privateKey: 'app-private',
+      authkey: 'ak-1',
+      authkeyPrivateKey: 'ak-private',
+    }
     const signer = createSafeCreativeSigner({
       sharedKey: keys.sharedKey,
       privateKey: keys.privateKey,
@@ -75,7 +80,7 @@ describe('packages/safe-creative/README.md examples', () => {
     })
     const now = Date.now()
     const params: ParamPair[] = signer.signParams({ component: 'work.list', page: '2' }, now).params.slice()
-    const query = new URLSearchParams(params.map(([k, v]) => [k, v])).toString()
+    const query = new URLSearchParams(params.map(([k, v]): [string, string] => [k, v])).toString()
     const received = { method: 'GET', target: `/v2/?${query}`, headers: {}, body: new Uint8Array() }
     const console = recordingConsole()
     const module = await runReadmeExample(examples[1]!, {
@@ -101,7 +106,11 @@ describe('packages/safe-creative/README.md examples', () => {
 
   it('diagnoses a rejected request', async () => {
     const module = await runReadmeExample(examples[2]!, {
-      scope: { appKey: 'app-private', authkeyKey: 'ak-private', signedString: 'app-private&component=authkey.state' },
+      scope: {
+        appKey: 'app-private',
+        authkeyKey: 'ak-private',
+        signedString: 'app-private&component=authkey.state',
+      },
       after: 'export { diagnosis }',
     })
     const diagnosis = module.diagnosis as { ok: boolean; findings: Array<{ code: string }> }
