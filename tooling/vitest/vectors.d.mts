@@ -1,10 +1,10 @@
-// The shapes of the shared vector files (../shared/vectors), typed once for every package's tests and
-// the benchmarks. Each file's README there says how its values were produced.
+// The shapes of the vendor vector files (tooling/vectors), typed once for every package's tests and
+// the benchmarks. tooling/vectors/README.md says how each file's values were produced.
 
-/** The directory holding the shared vector files. Throws when it cannot be found. */
+/** The directory holding the vector files: `tooling/vectors` of this repository. */
 export function vectorsDir(): string
 
-/** Parses one shared vector file, typed by its name. */
+/** Parses one vector file, typed by its name. */
 export function loadVectorFile(name: 'cloudkit.json'): CloudKitVectorFile
 export function loadVectorFile(name: 'apple-news.json'): AppleNewsVectorFile
 export function loadVectorFile(name: 'safe-creative.json'): SafeCreativeVectorFile

@@ -1,6 +1,6 @@
 /**
  * Protocol constants of the Apple News API, in one place. Section numbers refer to
- * `shared/protocols/apple-news.md`.
+ * `docs/protocols/apple-news.md`.
  */
 
 /** The API origin. Clients sign `API_ORIGIN + path + query` (§1.1: the full URL, no port). */

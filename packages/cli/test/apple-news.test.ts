@@ -33,7 +33,7 @@ function bodyOf(v: { bodyBase64: string | null }): Buffer {
   return Buffer.from(v.bodyBase64 ?? '', 'base64')
 }
 
-/** METHOD + URL + DATE [+ CONTENT_TYPE + BODY], as protocols/apple-news.md §1.1 writes it. */
+/** METHOD + URL + DATE [+ CONTENT_TYPE + BODY], as docs/protocols/apple-news.md §1.1 writes it. */
 function canonical(parts: {
   method: string
   url: string

@@ -1,6 +1,6 @@
 /**
  * CloudKit Web Services protocol constants, in one place. Section numbers refer to the protocol notes
- * (`protocols/cloudkit.md`); DOC is Apple's archived CloudKit Web Services Reference, VC is CloudKit JS
+ * (`docs/protocols/cloudkit.md`); DOC is Apple's archived CloudKit Web Services Reference, VC is CloudKit JS
  * 2.6.4.
  */
 

@@ -2,7 +2,7 @@ import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sig
 
 /**
  * `serverErrorCode` values CloudKit answers with (DOC `ErrorCodes`; `UNIQUE_FIELD_ERROR` and
- * `ZONE_BUSY` from CloudKit JS; protocols/cloudkit.md §5). An error caused by one of them has it as
+ * `ZONE_BUSY` from CloudKit JS; docs/protocols/cloudkit.md §5). An error caused by one of them has it as
  * both `code` and `serviceCode`.
  */
 export type CloudKitServerErrorCode =

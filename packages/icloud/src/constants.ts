@@ -1,4 +1,4 @@
-/** Protocol constants in one place. Section numbers refer to `shared/protocols/icloud.md`. */
+/** Protocol constants in one place. Section numbers refer to `docs/protocols/icloud.md`. */
 
 /** Widget key, also the OAuth client id, of the iCloud.com web app (§2.1; every modern client). */
 export const WIDGET_KEY = 'd39ba9916b7251055b22c7f910e2ea796ee65e98b2ddecea8f5dde8d9d1a815d'

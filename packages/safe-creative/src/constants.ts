@@ -1,6 +1,6 @@
 /**
  * Safe Creative API v2 protocol constants, in one place. Section numbers refer to the protocol notes
- * (`shared/protocols/safe-creative.md`).
+ * (`docs/protocols/safe-creative.md`).
  */
 
 /** Production API endpoint (§1). */

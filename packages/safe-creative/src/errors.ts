@@ -49,7 +49,7 @@ export type SafeCreativeErrorCode =
   | 'AUTHORIZATION_TIMEOUT'
   | 'UPLOAD_FAILED'
 
-/** Safe Creative's `errorId` values and the sigwire code each maps to (protocols/safe-creative.md §5). */
+/** Safe Creative's `errorId` values and the sigwire code each maps to (docs/protocols/safe-creative.md §5). */
 export const ERROR_ID_CODES: Readonly<Record<string, SafeCreativeErrorCode>> = {
   InvalidSignature: 'INVALID_SIGNATURE',
   InvalidTime: 'INVALID_TIME',

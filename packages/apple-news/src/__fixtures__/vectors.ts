@@ -11,7 +11,7 @@ export function vectorBody(base64: string | null): Uint8Array {
 }
 
 /**
- * The DERIVED vectors A1–A5 of protocols/apple-news.md §1.5 (secret `dGVzdHNlY3JldA==`, base64 of
+ * The DERIVED vectors A1–A5 of docs/protocols/apple-news.md §1.5 (secret `dGVzdHNlY3JldA==`, base64 of
  * "testsecret", from hodinkee/apple-news-rb's spec), computed there with independent HMAC implementations.
  */
 export const protocolNoteVectors = {

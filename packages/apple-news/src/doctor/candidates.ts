@@ -24,7 +24,7 @@ export interface Candidate {
 }
 
 /**
- * The candidate strings-to-sign of protocols/apple-news.md §5 (#4–#10), each rebuilt from the request
+ * The candidate strings-to-sign of docs/protocols/apple-news.md §5 (#4–#10), each rebuilt from the request
  * as sent with one mistake applied. The doctor reports the one the received signature verifies over.
  */
 export function structuralCandidates(parts: SignedParts): Candidate[] {

@@ -52,7 +52,7 @@ export interface DiagnoseAppleNewsInput {
  * Says why Apple News would reject a request, and what to change. Works from the client's claimed
  * string-to-sign (diffed token by token against the one rebuilt from the request as sent) and, with
  * the secret, by candidate search: the string-to-sign is rebuilt under each known mistake of
- * protocols/apple-news.md §5 and the one the received signature verifies over is reported.
+ * docs/protocols/apple-news.md §5 and the one the received signature verifies over is reported.
  * Findings are ordered as the service checks: key, date, then the signature; notes come last.
  */
 export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnosis {

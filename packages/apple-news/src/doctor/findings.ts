@@ -2,7 +2,7 @@ import type { Finding } from '@sigwire/core'
 
 /**
  * The stable finding codes of `diagnoseAppleNewsRequest`. The first ten name the mistakes of
- * protocols/apple-news.md §5; the last three cover what those cannot: a method signed in another
+ * docs/protocols/apple-news.md §5; the last three cover what those cannot: a method signed in another
  * form, an Authorization header that does not parse, and a signature no known mistake explains.
  */
 export const APPLE_NEWS_FINDING_CODES = [

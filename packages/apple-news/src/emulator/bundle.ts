@@ -14,7 +14,7 @@ export interface ReceivedBundle {
   resources: Array<{ filename: string; contentType: string; size: number; sha256: string; file: string }>
 }
 
-/** Switches of the bundle checks (protocols/apple-news.md §1.3). */
+/** Switches of the bundle checks (docs/protocols/apple-news.md §1.3). */
 export interface BundleRules {
   /** Require a filename on the metadata part too. Default false (Apple's examples omit it). */
   strictFilename: boolean

@@ -34,7 +34,7 @@ export interface AppleNewsEmulatorChannel {
 /** Options of {@link startAppleNewsEmulator}. */
 export interface AppleNewsEmulatorOptions extends ServerOptions {
   /**
-   * Origin clients sign (protocols/apple-news.md §1.3). Default: the emulator's own origin. Set
+   * Origin clients sign (docs/protocols/apple-news.md §1.3). Default: the emulator's own origin. Set
    * `https://news-api.apple.com` to serve clients that sign Apple's URL while connecting to loopback.
    */
   readonly publicOrigin?: string
@@ -96,7 +96,7 @@ const UPLOAD = /^\/(channels\/[^/]+\/articles|articles\/[^/]+)$/
 
 /**
  * Starts an Apple News API emulator: a real HTTP(S) server that verifies every HHMAC request with
- * `verifyAppleNewsRequest` in the order of protocols/apple-news.md §1.4 (401 with
+ * `verifyAppleNewsRequest` in the order of docs/protocols/apple-news.md §1.4 (401 with
  * `WWW-Authenticate: HHMAC` and Apple's codes), keeps channels, sections and articles with revisions,
  * bundle resources and promoted articles, searches with paging, throttles by quota, injects faults,
  * and persists to `stateDir`. Article uploads are spooled to disk and parsed as a stream, so a bundle
@@ -200,7 +200,7 @@ export async function startAppleNewsEmulator(
               acceptFractionalSeconds: options.acceptFractionalSeconds === true,
               ...(upload ? { body: fileSource(upload.file, upload.size) } : {}),
             })
-            // Real 401 bodies carry only the code (protocols/apple-news.md §1.3).
+            // Real 401 bodies carry only the code (docs/protocols/apple-news.md §1.3).
             if (!result.ok) return errorReply(401, result.reason, {}, { 'www-authenticate': 'HHMAC' })
             keyChannel = keys.get(result.keyId!.toLowerCase())!.channelId
           }

@@ -1,7 +1,7 @@
 import { CLOUDKIT_API_VERSION, DATABASES, ENVIRONMENTS } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 
-/** `development` or `production` (protocols/cloudkit.md §1). */
+/** `development` or `production` (docs/protocols/cloudkit.md §1). */
 export type CloudKitEnvironment = (typeof ENVIRONMENTS)[number]
 /** `public`, `private` or `shared` (§1). */
 export type CloudKitDatabaseName = (typeof DATABASES)[number]

@@ -56,7 +56,7 @@ const CONTENT_TYPE = { 'content-type': 'text/plain' } as const
  * database when a key is configured, otherwise `ckAPIToken` plus the user's `ckWebAuthToken`
  * (percent-encoded). A user token is good for one round trip: every response may carry its successor
  * in `X-Apple-CloudKit-Web-Auth-Token`, so calls that carry one run one at a time and each uses the
- * latest (protocols/cloudkit.md §3).
+ * latest (docs/protocols/cloudkit.md §3).
  */
 export class Connection {
   readonly address: CloudKitAddress

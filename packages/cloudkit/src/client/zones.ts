@@ -64,8 +64,8 @@ export class Zones {
   }
 
   /**
-   * One page of zone changes since `metaSyncToken`. CloudKit reads `metaSyncToken` here and silently
-   * ignores `syncToken` (§2.4; 3P MistKit#430).
+   * One page of zone changes since `metaSyncToken`, the field name Apple's reference gives here; MistKit
+   * suspects a `syncToken` would be ignored without an error (§2.4; 3P MistKit#430, not confirmed live).
    */
   async changes(
     input: { metaSyncToken?: string; resultsLimit?: number } = {},

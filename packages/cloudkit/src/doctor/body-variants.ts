@@ -1,6 +1,6 @@
 import { utf8Decode, utf8Encode } from '@sigwire/core'
 
-/** A body a client may have hashed instead of the one it sent (protocols/cloudkit.md §6, cause 1). */
+/** A body a client may have hashed instead of the one it sent (docs/protocols/cloudkit.md §6, cause 1). */
 export interface BodyVariant {
   /** What the client did, in words ("hashed Ruby's Hash#inspect text"). */
   readonly description: string

@@ -43,7 +43,7 @@ export interface SpaceInput {
 }
 
 /**
- * Builds the candidate space of protocols/cloudkit.md §6: every known way to get each field wrong
+ * Builds the candidate space of docs/protocols/cloudkit.md §6: every known way to get each field wrong
  * (date causes 7, hash causes 1, 2 and 11, target causes 4 and 5, layout cause 3).
  */
 export function candidateSpace(input: SpaceInput): CandidateSpace {

@@ -114,7 +114,7 @@ interface SignatureForm {
  *   shape of each field (hex hash, host in the target, method prefix, ...);
  * - with the registered public key (or all registered keys): a candidate search that rebuilds the
  *   message under every known mistake and reports the one the signature actually verifies over
- *   (protocols/cloudkit.md §6).
+ *   (docs/protocols/cloudkit.md §6).
  */
 export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitDiagnosis {
   const request = input.request

@@ -1,7 +1,7 @@
 import type { Finding } from '@sigwire/core'
 
 /**
- * Stable finding codes of the CloudKit doctor (protocols/cloudkit.md §6). Match on them; the messages
+ * Stable finding codes of the CloudKit doctor (docs/protocols/cloudkit.md §6). Match on them; the messages
  * may improve.
  */
 export type CloudKitFindingCode =

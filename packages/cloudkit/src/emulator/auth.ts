@@ -48,7 +48,7 @@ export type AuthOutcome =
 export const SESSION_LIFETIME_MS = 30 * 60_000
 
 /**
- * Authenticates a request the way CloudKit does (protocols/cloudkit.md §2, §3, §7): a server-to-server
+ * Authenticates a request the way CloudKit does (docs/protocols/cloudkit.md §2, §3, §7): a server-to-server
  * signature verified with the exported verifier over the bytes received (key registered for this
  * container and environment, date window, DER, query included, empty-body rule), or an API token with
  * an optional percent-encoded, single-use web auth token.

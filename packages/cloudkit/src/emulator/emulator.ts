@@ -139,7 +139,7 @@ class ClockedFaults extends FaultController {
 
 /**
  * Starts a CloudKit Web Services emulator: a real HTTP(S) server that verifies every request with the
- * same verifier the client package exports (protocols/cloudkit.md §7), keeps zones, records with
+ * same verifier the client package exports (docs/protocols/cloudkit.md §7), keeps zones, records with
  * change tags, change tokens, subscriptions and assets (upload URLs served by itself), evaluates
  * queries, answers Apple's error bodies, injects faults, and persists its state in `stateDir`.
  *

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http'
 import { sendJson } from '@sigwire/emulator-kit'
 import { type CloudKitServerErrorCode, SERVER_ERROR_STATUS } from '../errors.js'
 
-/** A request-level failure, answered with CloudKit's error dictionary (protocols/cloudkit.md §5). */
+/** A request-level failure, answered with CloudKit's error dictionary (docs/protocols/cloudkit.md §5). */
 export class CloudKitFailure extends Error {
   readonly serverErrorCode: CloudKitServerErrorCode
   readonly status: number

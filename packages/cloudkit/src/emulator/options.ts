@@ -36,7 +36,7 @@ export interface CloudKitUserConfig {
 export interface CloudKitEmulatorOptions extends ServerOptions {
   /** Containers and their keys. When absent or empty, development credentials are generated (`emulator.dev`). */
   containers?: CloudKitContainerConfig[]
-  /** Accepted clock skew of the signed date, in seconds. Default 600 (protocols/cloudkit.md §2.4). */
+  /** Accepted clock skew of the signed date, in seconds. Default 600 (docs/protocols/cloudkit.md §2.4). */
   dateWindowSeconds?: number
   /** What a bodyless request's hash field must be. Default `sha256-of-empty` (Apple's own client). */
   emptyBodyHash?: EmptyBodyHashRule | 'sha256'

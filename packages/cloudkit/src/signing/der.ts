@@ -1,7 +1,7 @@
 /**
  * ECDSA signature encodings. CloudKit accepts only DER (`SEQUENCE { INTEGER r, INTEGER s }`, 70-72
  * bytes for P-256); raw `r || s` (64 bytes, what WebCrypto and CryptoKit's `rawRepresentation`
- * produce) is rejected (protocols/cloudkit.md §2.2).
+ * produce) is rejected (docs/protocols/cloudkit.md §2.2).
  */
 
 /** What {@link inspectEcdsaSignature} found. */

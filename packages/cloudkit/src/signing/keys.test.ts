@@ -59,7 +59,7 @@ describe('private key formats (parsed once, all sign for the same public key)', 
     dir = await mkdtemp(join(tmpdir(), 'sigwire-ck-keys-'))
     const keyFile = join(dir, 'eckey.pem')
     await writeFile(keyFile, sec1)
-    // The forms OpenSSL itself writes (protocols/cloudkit.md §2.3).
+    // The forms OpenSSL itself writes (docs/protocols/cloudkit.md §2.3).
     // `openssl ecparam -genkey` without -noout writes the parameters block, then the key.
     const { stdout: params } = await run('openssl', ['ecparam', '-name', 'prime256v1'])
     opensslWithParams = params + sec1
@@ -234,7 +234,7 @@ describe('public keys', () => {
       .join('')
     expect(publicKeyPemOf(parseCloudKitPublicKey(base64))).toBe(publicKeyPemOf(fromPem))
     expect(publicKeyPemOf(parseCloudKitPublicKey(sec1))).toBe(vectors.publicKeyPem)
-    // Apple's published example public key (protocols/cloudkit.md §2.3).
+    // Apple's published example public key (docs/protocols/cloudkit.md §2.3).
     const apple =
       'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExnKj6w8e3pxjtaOUfaNNjsnXHgWHnQA3TzMT5P32tK8PjLHzpPm6doaDvGKZcS99YAXjO+u5pe9PtsmBKWTuWA=='
     expect(parseCloudKitPublicKey(apple).asymmetricKeyDetails?.namedCurve).toBe('prime256v1')

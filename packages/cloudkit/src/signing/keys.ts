@@ -5,7 +5,7 @@ import { CloudKitError, type CloudKitErrorCode } from '../errors.js'
 /**
  * A server-to-server private key as users hold it: PEM text (SEC1 `EC PRIVATE KEY`, PKCS#8
  * `PRIVATE KEY`, either one preceded by an `EC PARAMETERS` block, or encrypted), DER bytes, base64 of
- * DER without armour, or a Node `KeyObject` (protocols/cloudkit.md §2.3).
+ * DER without armour, or a Node `KeyObject` (docs/protocols/cloudkit.md §2.3).
  */
 export type PrivateKeyInput = string | Uint8Array | KeyObject
 

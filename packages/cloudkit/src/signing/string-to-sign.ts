@@ -29,12 +29,12 @@ const SEPARATOR: BytesToken = Object.freeze(textToken(TOKEN.separator, ':'))
 
 /**
  * THE CloudKit string-to-sign: `date ":" body-hash ":" request-target` (DOC `SettingUpWebServices`;
- * protocols/cloudkit.md §2.1). The colons inside the date are harmless: the server rebuilds the
+ * docs/protocols/cloudkit.md §2.1). The colons inside the date are harmless: the server rebuilds the
  * message from the headers, it never splits it. This is the only place the message is assembled;
  * the signer, the verifier, the doctor and traces all use it.
  *
  * The message is encoded once and each token is a view into it, which keeps signing within a few
- * percent of bare `crypto.sign` (packages/cloudkit/scripts/sign-throughput.mjs).
+ * percent of bare `crypto.sign` (`pnpm bench --only=signing-cloudkit`).
  */
 export function cloudKitMessage(parts: StringToSignParts): CloudKitMessage {
   const bytes = Buffer.from(`${parts.date}:${parts.bodyHash}:${parts.target}`, 'utf8')

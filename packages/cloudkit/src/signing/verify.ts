@@ -29,7 +29,7 @@ import { cloudKitStringToSign, TOKEN } from './string-to-sign.js'
 
 /**
  * What a bodyless request's hash field must be. Apple's own client hashes zero bytes (the default);
- * one third-party report says the live service wants the field empty (protocols/cloudkit.md §2.4).
+ * one third-party report says the live service wants the field empty (docs/protocols/cloudkit.md §2.4).
  */
 export type EmptyBodyHashRule = 'sha256-of-empty' | 'empty' | 'either'
 

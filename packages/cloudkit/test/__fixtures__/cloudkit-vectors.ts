@@ -1,4 +1,4 @@
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
 
-/** ../shared/vectors/cloudkit.json (CloudKit JS 2.6.4 and published failures). */
+/** tooling/vectors/cloudkit.json (CloudKit JS 2.6.4 and published failures). */
 export const cloudKitVectors = loadVectorFile('cloudkit.json')

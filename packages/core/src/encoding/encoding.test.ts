@@ -104,7 +104,7 @@ describe('RFC 3986 percent-encoding', () => {
   it('escapes everything but unreserved characters', () => {
     expect(percentEncode("a b+c/d=e&f!'()*~._-")).toBe('a%20b%2Bc%2Fd%3De%26f%21%27%28%29%2A~._-')
     expect(percentEncode('ó😀')).toBe('%C3%B3%F0%9F%98%80')
-    // CloudKit web auth tokens: + / = must be escaped (protocols/cloudkit.md §3).
+    // CloudKit web auth tokens: + / = must be escaped (docs/protocols/cloudkit.md §3).
     expect(percentEncode('ab+/=')).toBe('ab%2B%2F%3D')
   })
 

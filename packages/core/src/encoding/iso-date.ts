@@ -5,7 +5,7 @@ const ANY_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[
 
 /**
  * Formats `date` as ISO 8601 UTC with whole seconds: `2016-08-14T14:32:20Z`.
- * This is the date form CloudKit and Apple News sign (protocols/cloudkit.md §2.1, apple-news.md §1.1).
+ * This is the date form CloudKit and Apple News sign (docs/protocols/cloudkit.md §2.1, docs/protocols/apple-news.md §1.1).
  */
 export function formatIsoSeconds(date: Date): string {
   const ms = date.getTime()

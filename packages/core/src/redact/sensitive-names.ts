@@ -7,14 +7,14 @@ export const SENSITIVE_HEADER_NAMES: ReadonlySet<string> = new Set([
   'proxy-authorization',
   'cookie',
   'set-cookie',
-  // iCloud / IDMSA session material (protocols/icloud.md §2.3)
+  // iCloud / IDMSA session material (docs/protocols/icloud.md §2.3)
   'scnt',
   'x-apple-id-session-id',
   'x-apple-session-token',
   'x-apple-twosv-trust-token',
   'x-apple-oauth-grant-code',
   'x-apple-auth-attributes',
-  // CloudKit rotated user token (protocols/cloudkit.md §3)
+  // CloudKit rotated user token (docs/protocols/cloudkit.md §3)
   'x-apple-cloudkit-web-auth-token',
   'x-apple-cloudkit-session',
 ])

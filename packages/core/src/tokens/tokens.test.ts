@@ -9,7 +9,7 @@ import { digestTokens, digestTokensSync, renderTokens, renderTokensToString } fr
 import { bytesToken, streamToken, type Token, textToken } from './token.js'
 import { traceTokens } from './trace-tokens.js'
 
-/** The Safe Creative token structure: key, "&", name, "=", value, "&", ... (protocols/safe-creative.md §5.1). */
+/** The Safe Creative token structure: key, "&", name, "=", value, "&", ... (docs/protocols/safe-creative.md §5.1). */
 function safeCreativeTokens(privateKey: string, pairs: Array<[string, string]>): Token[] {
   const tokens: Token[] = [textToken('private-key', privateKey, { secret: true })]
   for (const [name, value] of pairs)

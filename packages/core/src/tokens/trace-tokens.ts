@@ -14,7 +14,7 @@ export interface TraceOptions {
 
 /** Default mask for secret text in traces. */
 export const SECRET_TEXT_MASK = '{secret}'
-/** Default mask for secret hex in traces (Safe Creative prints eleven zeros; protocols/safe-creative.md §5.1). */
+/** Default mask for secret hex in traces (Safe Creative prints eleven zeros; docs/protocols/safe-creative.md §5.1). */
 export const SECRET_HEX_MASK = '00000000000'
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A request as a server received it: the raw request-target, header strings verbatim and the raw body
  * bytes. Verifiers and the doctor rebuild strings-to-sign from exactly this, never from a re-serialized
- * form (protocols/README.md, "Conventions shared by all emulators and the doctor").
+ * form (docs/protocols/README.md, "Rules every emulator and the doctor share").
  */
 export interface ReceivedRequest {
   /** Method as received (upper-case for well-behaved clients). */

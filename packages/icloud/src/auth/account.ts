@@ -1,7 +1,7 @@
 import { ICloudError } from '../errors.js'
 import type { WebService } from '../session/state.js'
 
-/** The signed-in account, from the `accountLogin`/`validate` document (protocols/icloud.md §5.1). */
+/** The signed-in account, from the `accountLogin`/`validate` document (docs/protocols/icloud.md §5.1). */
 export interface AccountInfo {
   /** The account's directory services id (added to service calls as `dsid`). */
   readonly dsid: string

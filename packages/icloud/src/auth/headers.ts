@@ -8,7 +8,7 @@ import {
 } from '../constants.js'
 import type { SessionState } from '../session/state.js'
 
-/** Which IDMSA header profile a call uses (protocols/icloud.md §2.2). */
+/** Which IDMSA header profile a call uses (docs/protocols/icloud.md §2.2). */
 export type IdmsaCallKind = 'signin' | 'mfa'
 
 /**
@@ -55,7 +55,7 @@ export function idmsaHeaders(
   }
 }
 
-/** Headers of setup and service calls: the web app's Origin and Referer (protocols/icloud.md §8). */
+/** Headers of setup and service calls: the web app's Origin and Referer (docs/protocols/icloud.md §8). */
 export function webHeaders(
   endpoints: ICloudEndpoints,
   contentType?: string,

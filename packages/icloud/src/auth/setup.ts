@@ -24,7 +24,7 @@ function setupCall(
   })
 }
 
-/** `accountLogin` with the session token from idmsa (protocols/icloud.md §5.1). */
+/** `accountLogin` with the session token from idmsa (docs/protocols/icloud.md §5.1). */
 export async function accountLogin(ctx: AuthContext): Promise<AccountInfo> {
   if (!ctx.state.sessionToken)
     throw new ICloudError({

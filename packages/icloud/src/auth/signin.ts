@@ -23,7 +23,7 @@ interface InitResponse {
 }
 
 /**
- * The SRP sign-in on idmsa (protocols/icloud.md §3.1): `signin/init` with A, then `signin/complete`
+ * The SRP sign-in on idmsa (docs/protocols/icloud.md §3.1): `signin/init` with A, then `signin/complete`
  * with M1 and M2 (and the saved trust token). 200 = trusted, 409 = two-factor, 412 = repair.
  */
 export async function srpSignIn(

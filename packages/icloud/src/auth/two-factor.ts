@@ -49,7 +49,7 @@ interface AuthOptions {
 }
 
 /**
- * The HSA2 step after a 409 from `signin/complete` (protocols/icloud.md §4): read the options, push a
+ * The HSA2 step after a 409 from `signin/complete` (docs/protocols/icloud.md §4): read the options, push a
  * code to the trusted devices (or SMS when there are none), ask the handler, validate the code, then
  * `2sv/trust` for a trust token.
  */

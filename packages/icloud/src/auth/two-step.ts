@@ -15,7 +15,7 @@ interface Device {
 }
 
 /**
- * Legacy two-step verification (2SA) on the setup host (protocols/icloud.md §4.6): list the devices,
+ * Legacy two-step verification (2SA) on the setup host (docs/protocols/icloud.md §4.6): list the devices,
  * send a code to the chosen one, validate it with `trustBrowser: true`.
  */
 export async function completeTwoStep(

@@ -14,7 +14,7 @@ export interface CalendarDate {
 }
 
 /**
- * Decodes `[YYYYMMDD, YYYY, MM, DD, HH, mm, minutesFromMidnight]` (protocols/icloud.md §8.4), a
+ * Decodes `[YYYYMMDD, YYYY, MM, DD, HH, mm, minutesFromMidnight]` (docs/protocols/icloud.md §8.4), a
  * wall-clock time in `timeZone`, into an instant. The redundant first and last elements are checked
  * against the others, so a misread array fails loudly instead of shifting dates.
  */

@@ -11,7 +11,7 @@ export interface CalendarCollection {
   readonly ctag?: string
 }
 
-/** An event, with its dates decoded (protocols/icloud.md §8.4). */
+/** An event, with its dates decoded (docs/protocols/icloud.md §8.4). */
 export interface CalendarEvent {
   readonly guid: string
   /** The calendar's guid. */

@@ -7,7 +7,7 @@ export interface ContactField {
   readonly label?: string
 }
 
-/** A contact card (protocols/icloud.md §8.3). Unknown fields stay in `raw`. */
+/** A contact card (docs/protocols/icloud.md §8.3). Unknown fields stay in `raw`. */
 export interface Contact {
   readonly contactId: string
   readonly etag?: string

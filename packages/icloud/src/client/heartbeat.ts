@@ -9,7 +9,7 @@ export interface Heartbeat {
 }
 
 /**
- * `GET {push}/refreshWebAuth` (protocols/icloud.md §8.10): the 2016 web app's keep-alive, which extends
+ * `GET {push}/refreshWebAuth` (docs/protocols/icloud.md §8.10): the 2016 web app's keep-alive, which extends
  * the session cookie. Optional: modern clients rely on `validate` and re-login.
  */
 export class HeartbeatService {

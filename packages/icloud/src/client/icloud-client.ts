@@ -159,7 +159,7 @@ export class ICloudClient {
   }
 
   /**
-   * Gets a session the cheapest way (protocols/icloud.md §6.4): validate the saved cookies, else
+   * Gets a session the cheapest way (docs/protocols/icloud.md §6.4): validate the saved cookies, else
    * `accountLogin` with the saved session token, else a full SRP sign-in with the saved trust token
    * (two-factor only when Apple asks).
    */
@@ -218,7 +218,7 @@ export class ICloudClient {
     })
     let secondFactor: LoginResult['secondFactor'] = 'none'
     if (outcome.kind === 'two-factor') {
-      // Re-authentication never asks for a code on its own (protocols/icloud.md §6.4), and must not
+      // Re-authentication never asks for a code on its own (docs/protocols/icloud.md §6.4), and must not
       // even push one to the user's devices.
       if (!interactive)
         throw new ICloudError({

@@ -9,7 +9,7 @@ export interface KeyValueApp {
   readonly keys: Readonly<Record<string, string>>
 }
 
-/** The answer of `json/sync` (protocols/icloud.md §8.9). */
+/** The answer of `json/sync` (docs/protocols/icloud.md §8.9). */
 export interface KeyValueSync {
   readonly timestamp: number
   readonly status: number

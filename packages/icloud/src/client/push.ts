@@ -3,7 +3,7 @@ import { ICloudError } from '../errors.js'
 import type { Raw } from './raw.js'
 import type { ServiceCaller } from './service-caller.js'
 
-/** Push topics of the iCloud web apps (protocols/icloud.md §8.8, apple-icloud `apps.json`). */
+/** Push topics of the iCloud web apps (docs/protocols/icloud.md §8.8, apple-icloud `apps.json`). */
 export const PUSH_TOPICS = {
   contacts: '73f7bfc9253abaaa423eba9a48e9f187994b7bd9',
   calendar: 'dce593a0ac013016a778712b850dc2cf21af8266',

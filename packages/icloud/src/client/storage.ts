@@ -11,7 +11,7 @@ export interface StorageByMedia {
   readonly usageInBytes: number
 }
 
-/** The account's iCloud storage (protocols/icloud.md §8.1). */
+/** The account's iCloud storage (docs/protocols/icloud.md §8.1). */
 export interface StorageUsage {
   readonly usedBytes: number
   readonly totalBytes: number

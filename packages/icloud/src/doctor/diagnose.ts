@@ -50,7 +50,7 @@ export interface ICloudSignInEvidence {
 }
 
 /**
- * Finding codes of {@link diagnoseICloudRequest} (protocols/icloud.md §9). Stable.
+ * Finding codes of {@link diagnoseICloudRequest} (docs/protocols/icloud.md §9). Stable.
  */
 export const ICLOUD_FINDING_CODES = [
   'c-not-echoed',

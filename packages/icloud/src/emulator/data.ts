@@ -1,7 +1,7 @@
 import { encodeCalendarDate } from '../client/calendar-date.js'
 import type { EmulatedAccount } from './state.js'
 
-/** Storage usage of an emulated account (protocols/icloud.md §8.1 shape). */
+/** Storage usage of an emulated account (docs/protocols/icloud.md §8.1 shape). */
 export function storageUsage(_account: EmulatedAccount): Record<string, unknown> {
   const media = [
     {

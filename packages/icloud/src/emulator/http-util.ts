@@ -54,7 +54,7 @@ export function reply(
   return undefined
 }
 
-/** A `Set-Cookie` line. Over plain http the cookie has no `Domain` and no `Secure` (protocols/icloud.md §10). */
+/** A `Set-Cookie` line. Over plain http the cookie has no `Domain` and no `Secure` (docs/protocols/icloud.md §10). */
 export function setCookie(name: string, value: string, expiresAt: number, secure: boolean): string {
   return `${name}=${value}; Path=/; Expires=${new Date(expiresAt).toUTCString()}; HttpOnly${secure ? '; Secure' : ''}`
 }

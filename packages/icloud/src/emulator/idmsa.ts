@@ -29,7 +29,7 @@ export async function handleIdmsa(
     return reply(
       res,
       400,
-      serviceErrors('-20600', 'Missing or wrong X-Apple-Widget-Key (protocols/icloud.md §2.2).'),
+      serviceErrors('-20600', 'Missing or wrong X-Apple-Widget-Key (docs/protocols/icloud.md §2.2).'),
     )
   if (method === 'POST' && path === '/signin/init') return signinInit(ctx, request, res)
   if (method === 'POST' && path === '/signin/complete') return signinComplete(ctx, request, res)
@@ -176,7 +176,7 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
   if (account && typeof body.m1 === 'string' && typeof body.accountName === 'string') {
     try {
       evidence = {
-        // M1 hashes the account name exactly as received (protocols/icloud.md §10).
+        // M1 hashes the account name exactly as received (docs/protocols/icloud.md §10).
         accountName: body.accountName,
         initAccountName: conversation.accountName,
         salt: fromBase64(account.salt),
@@ -341,7 +341,7 @@ function validateCode(
   const code = body?.securityCode?.code
   if (conversation.stage !== 'awaiting-code' || conversation.code === undefined)
     return reply(res, 400, serviceErrors('-20000', 'No code was requested.'), headers)
-  // Codes are strings: a number loses leading zeros (protocols/icloud.md §4.4).
+  // Codes are strings: a number loses leading zeros (docs/protocols/icloud.md §4.4).
   if (typeof code !== 'string' || code !== conversation.code)
     return reply(
       res,

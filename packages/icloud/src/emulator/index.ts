@@ -154,7 +154,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       faults,
       handle: (request, res) => route(ctx, request, res),
       renderFault: (_kind, retryAfterSeconds, _request, res) => {
-        // Apple throttles with an nginx-style 503 HTML page (protocols/icloud.md §7).
+        // Apple throttles with an nginx-style 503 HTML page (docs/protocols/icloud.md §7).
         const html =
           '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>'
         res.writeHead(503, {

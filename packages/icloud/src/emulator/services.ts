@@ -16,7 +16,7 @@ export function handleService(
 ): undefined {
   const alive = webSession(ctx, request)
   if (!alive || alive.session.challengeRequired) {
-    // Find My answers 450 where the others answer 421 (protocols/icloud.md §6.4).
+    // Find My answers 450 where the others answer 421 (docs/protocols/icloud.md §6.4).
     return reply(res, service === 'findme' ? 450 : 421, {
       success: false,
       error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie',
@@ -95,7 +95,7 @@ export function handleService(
       })
     }
     case 'push:GET /refreshWebAuth': {
-      // The keep-alive extends the session cookie (protocols/icloud.md §8.10).
+      // The keep-alive extends the session cookie (docs/protocols/icloud.md §8.10).
       alive.session.expiresAt = ctx.now() + ctx.settings.sessionLifetimeMs
       ctx.state.changed()
       return reply(

@@ -32,7 +32,7 @@ export function webSession(
   return { id, session }
 }
 
-/** The account document of `accountLogin` and `validate` (protocols/icloud.md §5.1). */
+/** The account document of `accountLogin` and `validate` (docs/protocols/icloud.md §5.1). */
 export function accountDocument(
   ctx: ICloudContext,
   account: EmulatedAccount,

@@ -21,7 +21,7 @@ export interface HostVerdict {
 }
 
 /**
- * The cookie and token allowlist (protocols/icloud.md §1.2-§1.3). iCloud cookies are set on
+ * The cookie and token allowlist (docs/protocols/icloud.md §1.2-§1.3). iCloud cookies are set on
  * `.icloud.com`, so a plain RFC 6265 jar would hand the session cookie to any `*.icloud.com` host,
  * telemetry included, and the service host list arrives inside a server response. Every URL the
  * client calls passes through here first: the telemetry host is refused, non-https is refused (loopback

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { SerializedCookieJar } from 'tough-cookie'
 
-/** One entry of the account document's `webservices` map (protocols/icloud.md §5.1). */
+/** One entry of the account document's `webservices` map (docs/protocols/icloud.md §5.1). */
 export interface WebService {
   /** Base URL, e.g. `https://p61-contactsws.icloud.com:443`. */
   readonly url: string
@@ -17,7 +17,7 @@ export interface WebService {
 export type ICloudRegion = 'global' | 'cn'
 
 /**
- * Everything a session needs to continue without signing in again (protocols/icloud.md §6.2). It
+ * Everything a session needs to continue without signing in again (docs/protocols/icloud.md §6.2). It
  * never holds the password, the SRP secret `a`, K, or a grant code.
  */
 export interface SessionState {
@@ -60,7 +60,7 @@ export function newSessionState(appleId: string, region: ICloudRegion = 'global'
 
 /**
  * The account name as hashed into M1 and sent in `accountName`: trimmed and lower-cased, so the same
- * bytes are hashed and sent (rclone 4a00a4dc4; protocols/icloud.md §3.3).
+ * bytes are hashed and sent (rclone 4a00a4dc4; docs/protocols/icloud.md §3.3).
  */
 export function normalizeAppleId(appleId: string): string {
   return appleId.trim().toLowerCase()

@@ -13,11 +13,11 @@ export interface SrpGroup {
   readonly NBytes: Uint8Array
   /** k = H(N | PAD(g)) (RFC 5054 §2.5.3). */
   readonly k: bigint
-  /** H(N) xor H(PAD(g)), the first input of M1 (the GSA variant pads g; protocols/icloud.md §3.3). */
+  /** H(N) xor H(PAD(g)), the first input of M1 (the GSA variant pads g; docs/protocols/icloud.md §3.3). */
   readonly hNxorHg: Uint8Array
 }
 
-// RFC 5054 Appendix A, 2048-bit group (the group idmsa uses; protocols/icloud.md §3.3).
+// RFC 5054 Appendix A, 2048-bit group (the group idmsa uses; docs/protocols/icloud.md §3.3).
 const N_2048 = BigInt(
   '0xAC6BDB41324A9A9BF166DE5E1389582FAF72B6651987EE07FC3192943DB56050A37329CBB4A099ED8193E0757767A13DD52312AB4B03310DCD7F48A9' +
     'DA04FD50E8083969EDB767B0CF6095179A163AB3661A05FBD5FAAAE82918A9962F0B93B855F97993EC975EEAA80D740ADBF4FF747359D041D5C33EA7' +

@@ -8,7 +8,7 @@ export function scramble(group: SrpGroup, A: bigint, B: bigint): bigint {
   return bigintFromBytes(sha256(concatBytes(padBigint(A, group.byteLength), padBigint(B, group.byteLength))))
 }
 
-/** x = H(salt | H(":" | p)): GSA leaves the username out of x (protocols/icloud.md §3.3). */
+/** x = H(salt | H(":" | p)): GSA leaves the username out of x (docs/protocols/icloud.md §3.3). */
 export function privateKeyX(salt: Uint8Array, passwordKey: Uint8Array): bigint {
   const inner = sha256(concatBytes(new Uint8Array([0x3a]), passwordKey))
   return bigintFromBytes(sha256(concatBytes(salt, inner)))

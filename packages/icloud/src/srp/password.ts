@@ -5,7 +5,7 @@ import { ICloudError } from '../errors.js'
 
 const pbkdf2Async = promisify(pbkdf2)
 
-/** The password protocols idmsa offers in `signin/init` (protocols/icloud.md §3.2). */
+/** The password protocols idmsa offers in `signin/init` (docs/protocols/icloud.md §3.2). */
 export type SrpProtocol = 's2k' | 's2k_fo'
 
 /** Protocols a client announces, in preference order. */
@@ -33,7 +33,7 @@ function checkParams(protocol: string, iterations: number): void {
 
 /**
  * p = PBKDF2-HMAC-SHA256(SHA-256(password) [as hex for s2k_fo], salt, iterations, 32 bytes): the SRP
- * password of Apple's GSA variant (protocols/icloud.md §3.2).
+ * password of Apple's GSA variant (docs/protocols/icloud.md §3.2).
  */
 export async function derivePasswordKey(
   password: string,

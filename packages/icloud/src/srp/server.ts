@@ -41,7 +41,7 @@ export function createServerChallenge(
   }
 }
 
-/** The proof encodings a server tries, most common first (protocols/icloud.md §3.3). */
+/** The proof encodings a server tries, most common first (docs/protocols/icloud.md §3.3). */
 export const SERVER_PROOF_ENCODINGS: ReadonlyArray<{ name: ProofVariant; encoding: ProofEncoding }> = [
   { name: 'minimal', encoding: { padPublicValues: false, padSharedSecret: false } },
   { name: 'padded', encoding: { padPublicValues: true, padSharedSecret: true } },

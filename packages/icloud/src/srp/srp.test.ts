@@ -16,7 +16,7 @@ describe('SRP group', () => {
   })
 })
 
-describe('password derivation (protocols/icloud.md §3.4 derived vectors)', () => {
+describe('password derivation (docs/protocols/icloud.md §3.4 derived vectors)', () => {
   const salt = fromBase64('AAECAwQFBgcICQoLDA0ODw==')
   it('derives p and x for s2k and s2k_fo', async () => {
     const s2k = await derivePasswordKey('correct horse battery staple', salt, 1000, 's2k')

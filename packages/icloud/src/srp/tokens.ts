@@ -3,7 +3,7 @@ import type { SrpGroup } from './group.js'
 
 /**
  * How A, B and S are encoded inside the proofs. Apple's server accepts both; js-srp GSA and python
- * srp use minimal bytes, rclone pads to the group width (protocols/icloud.md §3.3).
+ * srp use minimal bytes, rclone pads to the group width (docs/protocols/icloud.md §3.3).
  */
 export interface ProofEncoding {
   /** A and B left-padded to 256 bytes inside M1 and M2 (rclone). Default false (js-srp GSA). */
@@ -12,7 +12,7 @@ export interface ProofEncoding {
   readonly padSharedSecret: boolean
 }
 
-/** The js-srp GSA encoding sigwire's client uses (protocols/icloud.md §3.3, DECISION). */
+/** The js-srp GSA encoding sigwire's client uses (docs/protocols/icloud.md §3.3, DECISION). */
 export const GSA_ENCODING: ProofEncoding = { padPublicValues: false, padSharedSecret: false }
 
 /** Inputs of M1 as bytes, already encoded. */

@@ -3,7 +3,7 @@ import type { ParamPair } from '../signing/params.js'
 import type { ReceivedParams } from '../signing/received-params.js'
 import { compareParamNames, type StringToSignVariant } from '../signing/string-to-sign.js'
 
-/** One way a client may have built its string to sign (protocols/safe-creative.md §6). */
+/** One way a client may have built its string to sign (docs/protocols/safe-creative.md §6). */
 export interface Candidate {
   /** The finding codes this candidate stands for ([] = the protocol's own string). */
   readonly codes: readonly string[]

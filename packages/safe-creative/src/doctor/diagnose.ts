@@ -18,7 +18,7 @@ import { type Candidate, candidateStrings } from './candidates.js'
 
 /**
  * Stable finding codes of {@link diagnoseSafeCreativeRequest}. The first five are the core catalogue;
- * the rest cover the other mistakes of protocols/safe-creative.md §6.
+ * the rest cover the other mistakes of docs/protocols/safe-creative.md §6.
  *
  * - `params-not-sorted`: parameters signed in the order sent (or sorted case-insensitively/numerically).
  * - `values-url-encoded`: values signed URL-encoded instead of decoded.
@@ -37,29 +37,33 @@ import { type Candidate, candidateStrings } from './candidates.js'
  * - `signature-mismatch`: the signature matches no candidate.
  * - `keys-needed`: no private key was given, so the signature could not be checked.
  */
-export type SafeCreativeFindingCode =
-  | 'params-not-sorted'
-  | 'values-url-encoded'
-  | 'excluded-param-signed'
-  | 'wrong-private-key'
-  | 'ztime-skew'
-  | 'ztime-not-milliseconds'
-  | 'ztime-missing'
-  | 'signature-missing'
-  | 'component-missing'
-  | 'component-unknown'
-  | 'noncekey-missing'
-  | 'key-not-prepended'
-  | 'param-added-after-signing'
-  | 'empty-param-skipped'
-  | 'plus-decoded-as-space'
-  | 'latin1-encoding'
-  | 'signature-uppercase-hex'
-  | 'signature-base64'
-  | 'hmac-instead-of-sha1'
-  | 'signed-string-differs'
-  | 'signature-mismatch'
-  | 'keys-needed'
+export const SAFE_CREATIVE_FINDING_CODES = [
+  'params-not-sorted',
+  'values-url-encoded',
+  'excluded-param-signed',
+  'wrong-private-key',
+  'ztime-skew',
+  'ztime-not-milliseconds',
+  'ztime-missing',
+  'signature-missing',
+  'component-missing',
+  'component-unknown',
+  'noncekey-missing',
+  'key-not-prepended',
+  'param-added-after-signing',
+  'empty-param-skipped',
+  'plus-decoded-as-space',
+  'latin1-encoding',
+  'signature-uppercase-hex',
+  'signature-base64',
+  'hmac-instead-of-sha1',
+  'signed-string-differs',
+  'signature-mismatch',
+  'keys-needed',
+] as const
+
+/** One of {@link SAFE_CREATIVE_FINDING_CODES}. */
+export type SafeCreativeFindingCode = (typeof SAFE_CREATIVE_FINDING_CODES)[number]
 
 /** Input of {@link diagnoseSafeCreativeRequest}. */
 export interface SafeCreativeDiagnoseInput {

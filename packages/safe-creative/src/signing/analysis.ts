@@ -3,7 +3,7 @@ import { ANALYSIS_SECRET_TEXT } from '../constants.js'
 import type { ParamPair } from './params.js'
 import { buildStringToSign } from './string-to-sign.js'
 
-/** Safe Creative's `signature.analysis` answer (protocols/safe-creative.md §5.1). */
+/** Safe Creative's `signature.analysis` answer (docs/protocols/safe-creative.md §5.1). */
 export interface SignatureAnalysis {
   /** Always `UTF-8`. */
   readonly requestCharacterEncoding: string

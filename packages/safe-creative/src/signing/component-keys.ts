@@ -1,5 +1,5 @@
 /**
- * Which private key signs which component (protocols/safe-creative.md §2.3). The key depends on the
+ * Which private key signs which component (docs/protocols/safe-creative.md §2.3). The key depends on the
  * component, not on whether an `authkey` is present: `authkey.state` carries an authkey and is signed
  * with the application's key. This table is the only place that decides; callers never pick a key.
  */

@@ -65,7 +65,7 @@ describe('signer against the vectors', () => {
 })
 
 describe('signer against the protocol notes table (S1, S2, S4; Python hashlib)', () => {
-  // shared/protocols/safe-creative.md §2.6: the doc example strings with dummy keys.
+  // docs/protocols/safe-creative.md §2.6: the doc example strings with dummy keys.
   const NOTES_AUTH = { authkey: '23j22wtpoguzgzk0fag39sey6', privateKey: '1f5lcps1hvpo7y1sw175y5qkp' }
   const signer = createSafeCreativeSigner({
     sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9',

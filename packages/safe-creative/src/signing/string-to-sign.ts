@@ -5,7 +5,7 @@ import { safeCreativeError } from '../errors.js'
 import type { ParamPair } from './params.js'
 
 /**
- * THE Safe Creative string to sign (protocols/safe-creative.md §2.1), the only place it is built:
+ * THE Safe Creative string to sign (docs/protocols/safe-creative.md §2.1), the only place it is built:
  *
  *     privateKey & name=value & name=value ...
  *
@@ -87,7 +87,7 @@ export class SafeCreativeStringToSign {
   /** Lower-case hex SHA-1 of the UTF-8 bytes: the `signature` parameter (§2.1). */
   signature(): string {
     // digest('hex') straight from node:crypto: going through a Buffer and back to hex costs more than
-    // the SHA-1 itself for strings this short (measured by scripts/bench-signing.mjs).
+    // the SHA-1 itself for strings this short (measured by `pnpm bench --only=signing-safe-creative`).
     return createHash('sha1').update(this.render(), 'utf8').digest('hex')
   }
 

@@ -58,7 +58,7 @@ export const appleNewsSigningSuite: Suite = {
     for (const { name, request } of await cases()) {
       const body = request.body.inMemoryBytes()!
       const date = formatIsoSeconds(new Date())
-      // The canonical bytes (§1.1): method + URL + date, and with a body the Content-Type and the body.
+      // The canonical bytes (docs/protocols/apple-news.md §1.1): method + URL + date, and with a body the Content-Type and the body.
       const head =
         request.method +
         request.origin +

@@ -13,7 +13,7 @@ export interface ResolvedOrigin {
 
 /**
  * The origin the client should have signed. Apple rebuilds the URL as `https://news-api.apple.com` +
- * the raw request-target, whatever scheme or port the captured request shows (protocols/apple-news.md
+ * the raw request-target, whatever scheme or port the captured request shows (docs/protocols/apple-news.md
  * §1.1, "no port"); any other host is an emulator or a proxy, whose origin is taken as captured.
  * `--public-origin` overrides both, for an emulator reached over plain HTTP or configured with its own
  * `publicOrigin`.

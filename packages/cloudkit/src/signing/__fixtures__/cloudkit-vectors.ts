@@ -6,5 +6,5 @@ export type PositiveCase = CloudKitVectorCase
 /** A published failed attempt, with the mistake a correct doctor must name. */
 export type NegativeCase = CloudKitNegativeCase
 
-/** ../shared/vectors/cloudkit.json: positive cases from Apple's CloudKit JS 2.6.4, negatives from published failures. */
+/** tooling/vectors/cloudkit.json: positive cases from Apple's CloudKit JS 2.6.4, negatives from published failures. */
 export const vectors = loadVectorFile('cloudkit.json')

@@ -1,6 +1,6 @@
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
 
-/** Every case of shared/vectors/safe-creative.json (Python hashlib, cross-checked with OpenSSL). */
+/** Every case of tooling/vectors/safe-creative.json (Python hashlib, cross-checked with OpenSSL). */
 export const vectors = loadVectorFile('safe-creative.json').cases
 /** Cases with a private key and a signature to recompute. */
 export const signedVectors = vectors.filter((v) => v.privateKey !== null && v.signature !== null)

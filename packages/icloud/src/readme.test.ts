@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ICloudEmulator, startICloudEmulator } from './emulator/index.js'
+import { createICloudClient, type ICloudClient, MemorySessionStore } from './index.js'
+
+// Every `ts` block of packages/icloud/README.md runs here, against the iCloud emulator: the emulator
+// stands in for Apple's hosts, so the sign-in, the code and the services follow the real code paths.
+const examples = readmeExamples(repoPath('packages', 'icloud', 'README.md'))
+
+let emulator: ICloudEmulator
+let dir: string
+let endpoints: object
+
+beforeAll(async () => {
+  emulator = await startICloudEmulator({
+    accounts: [
+      // The first example prompts on stdin when Apple asks for a code; this account is not asked.
+      { appleId: 'jane.appleseed@icloud.com', password: 'readme-password', twoFactor: false },
+      { appleId: 'sms@example.com', password: 'pw', twoFactor: true },
+    ],
+  })
+  endpoints = {
+    endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl },
+    allowHosts: ['127.0.0.1'],
+    allowInsecureLoopback: true,
+  }
+  dir = mkdtempSync(join(tmpdir(), 'sigwire-icloud-readme-'))
+})
+
+afterAll(async () => {
+  await emulator.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('packages/icloud/README.md examples', () => {
+  it('has three examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true])
+  })
+
+  it('signs in, reads storage and contacts', async () => {
+    const console = recordingConsole()
+    process.env.ICLOUD_PASSWORD = 'readme-password'
+    try {
+      await runReadmeExample(examples[0]!, {
+        scope: { endpoints, console },
+        rewrite: [
+          ["appleId: 'jane.appleseed@icloud.com',", "appleId: 'jane.appleseed@icloud.com', ...endpoints,"],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the README's template literal, matched as text
+          ['`${process.env.HOME}/.sigwire/icloud`', JSON.stringify(join(dir, 'sessions'))],
+        ],
+      })
+    } finally {
+      delete process.env.ICLOUD_PASSWORD
+    }
+    expect(console.lines[0]).toBe('signin none Jane Appleseed')
+    expect(console.lines[1]).toMatch(/^\d+ of \d+ bytes/)
+    expect(console.lines.length).toBeGreaterThan(2)
+  })
+
+  it('asks for the code by SMS', async () => {
+    let client: ICloudClient | undefined
+    try {
+      const module = await runReadmeExample(examples[1]!, {
+        scope: { askUser: async () => emulator.accounts.lastCode('sms@example.com')! },
+        before: 'const options = {',
+        after: '}\nexport { options }',
+      })
+      client = createICloudClient({
+        appleId: 'sms@example.com',
+        password: 'pw',
+        store: new MemorySessionStore(),
+        ...endpoints,
+        ...(module.options as object),
+      })
+      const login = await client.login()
+      expect(login.secondFactor).toBe('hsa2')
+      expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toContainEqual(
+        expect.stringMatching(/^POST .*verify\/phone\/securitycode$/),
+      )
+    } finally {
+      await client?.close()
+    }
+  })
+
+  it('signs in to the emulator with the emulated code', async () => {
+    const module = await runReadmeExample(examples[2]!, {
+      scope: { createICloudClient },
+      after:
+        'const login = await client.login()\nawait client.close()\nawait emulator.close()\nexport { login }',
+    })
+    expect(module.login).toMatchObject({ method: 'signin' })
+    expect((module.login as { secondFactor: unknown }).secondFactor).toBe('hsa2')
+  })
+})

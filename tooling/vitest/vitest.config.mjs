@@ -1,0 +1,3 @@
+import { defineSigwireConfig } from './index.mjs'
+
+export default defineSigwireConfig({ test: { include: ['test/**/*.test.mjs'] } })
