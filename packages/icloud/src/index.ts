@@ -71,6 +71,7 @@ export {
   newSessionState,
   normalizeAppleId,
   type SessionState,
+  sessionMatchesEndpoints,
   type WebService,
 } from './session/state.js'
 export { FileSessionStore, MemorySessionStore, type SessionStore } from './session/store.js'

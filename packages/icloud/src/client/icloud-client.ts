@@ -19,7 +19,13 @@ import { ICloudError, isICloudError } from '../errors.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
 import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
-import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
+import {
+  type ICloudRegion,
+  newSessionState,
+  normalizeAppleId,
+  type SessionState,
+  sessionMatchesEndpoints,
+} from '../session/state.js'
 import { MemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
 import { CalendarService } from './calendar.js'
@@ -283,6 +289,9 @@ export class ICloudClient {
     this.#loaded = true
     const saved = await this.#store.load(this.#state.appleId)
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
+    // A session signed in at other hosts (an emulator, the other region) holds their cookies and tokens:
+    // it is not sent here; a sign-in replaces it.
+    if (!sessionMatchesEndpoints(saved, this.#endpoints)) return
     this.#state = { ...saved, region: saved.region ?? this.#state.region }
     const redactor = this.transport.redactor
     for (const value of [
@@ -299,6 +308,8 @@ export class ICloudClient {
   }
 
   async #save(): Promise<void> {
+    const { authUrl, setupUrl, homeUrl } = this.#endpoints
+    this.#state.endpoints = { authUrl, setupUrl, homeUrl }
     this.#state.cookies = this.#cookies.serialize()
     this.#state.savedAt = new Date().toISOString()
     await this.#store.save(this.#state)

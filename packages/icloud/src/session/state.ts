@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SerializedCookieJar } from 'tough-cookie'
+import type { ICloudEndpoints } from '../constants.js'
 
 /** One entry of the account document's `webservices` map (protocols/icloud.md §5.1). */
 export interface WebService {
@@ -47,6 +48,11 @@ export interface SessionState {
   webservices?: Record<string, WebService>
   /** The cookie jar (both `.apple.com` and `.icloud.com` cookies, attributes kept). */
   cookies?: SerializedCookieJar
+  /**
+   * The hosts the session was signed in at. Its cookies and tokens were issued there, so a client with
+   * other endpoints does not resume it, and a tool can continue it without being told the hosts again.
+   */
+  endpoints?: ICloudEndpoints
   /** The last push token, when one was requested. */
   push?: { token: string; ttl: number; topics: string[]; webCourierUrl: string }
   /** When the state was last written (ISO 8601). */
@@ -64,4 +70,18 @@ export function newSessionState(appleId: string, region: ICloudRegion = 'global'
  */
 export function normalizeAppleId(appleId: string): string {
   return appleId.trim().toLowerCase()
+}
+
+/**
+ * Whether a saved session may be continued by a client with `endpoints`: yes when it was signed in at
+ * the same hosts, or when it predates the `endpoints` field.
+ */
+export function sessionMatchesEndpoints(state: SessionState, endpoints: ICloudEndpoints): boolean {
+  const saved = state.endpoints
+  return (
+    saved === undefined ||
+    (saved.authUrl === endpoints.authUrl &&
+      saved.setupUrl === endpoints.setupUrl &&
+      saved.homeUrl === endpoints.homeUrl)
+  )
 }
