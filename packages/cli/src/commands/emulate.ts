@@ -147,7 +147,7 @@ export function registerEmulate(program: Command, io: Io): void {
     .option(
       '--port <n>',
       'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
-      numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port' }),
+      numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {

@@ -61,7 +61,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     .option(
       '--code-timeout <seconds>',
       'how long to wait for --code-file',
-      numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'seconds' }),
+      numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'a number of seconds' }),
       300,
     )
     .option('--json', 'machine-readable output')

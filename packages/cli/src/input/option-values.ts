@@ -8,7 +8,7 @@ export interface NumberRule {
   readonly max: number
   /** Whole numbers only (ports, indexes). */
   readonly integer?: boolean
-  /** What the number counts, for the message: "seconds", "a port". */
+  /** What the option takes, for the message: "a number of seconds", "a port number". */
   readonly unit: string
 }
 
@@ -24,7 +24,7 @@ export function numberOption(flag: string, rule: NumberRule): (value: string) =>
     if (!(number >= rule.min && number <= rule.max))
       throw cliError(
         'INVALID_OPTION',
-        `${flag} takes ${rule.integer ? 'a whole number' : 'a number'} of ${rule.unit} from ${rule.min} to ${rule.max} (got ${JSON.stringify(value.slice(0, 40))}).`,
+        `${flag} takes ${rule.unit} from ${rule.min} to ${rule.max}, in plain digits (got ${JSON.stringify(value.slice(0, 40))}).`,
       )
     return number
   }

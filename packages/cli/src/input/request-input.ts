@@ -26,7 +26,7 @@ export function addRequestInputOptions(command: Command): Command {
     .option(
       '--entry <n>',
       'which HAR entry, from 0 (default: the first, or the first matching --match)',
-      numberOption('--entry', { min: 0, max: 1_000_000, integer: true, unit: 'entries' }),
+      numberOption('--entry', { min: 0, max: 1_000_000, integer: true, unit: 'an entry number' }),
     )
     .option('--match <text>', 'pick the first HAR entry whose URL contains this')
     .option('--curl <command>', 'a curl command line, quoted')

@@ -33,7 +33,10 @@ export function describeFailure(error: unknown, helpHint = 'sigwire --help'): Fa
     const said =
       error.code === 'commander.help'
         ? 'a command is missing.'
-        : `${error.message.replace(/^error: /, '').replace(/\.?\s*$/, '.')}`
+        : error.message
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')
+            .replace(/\.?\s*$/, '.')
     return { code, message: `${said} Run ${helpHint} for usage.`, exit: CLI_ERRORS[code].exit }
   }
   if (error instanceof CliError) return { code: error.code, message: error.message, exit: error.exit }

@@ -37,7 +37,6 @@ export const LIBRARY_OPTION_NAMES: readonly string[] = [
   'signedString',
   '`passphrase`',
   'privateKeys.',
-  'publicKeyPem',
   'readFileSync',
   'diagnoseCloudKitRequest',
   'twoFactor callback',

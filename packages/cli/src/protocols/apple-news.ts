@@ -93,7 +93,7 @@ function addCheckOptions(command: Command): Command {
     .option(
       '--window-seconds <n>',
       'accepted clock skew',
-      numberOption('--window-seconds', { min: 0, max: 86_400, unit: 'seconds' }),
+      numberOption('--window-seconds', { min: 0, max: 86_400, unit: 'a number of seconds' }),
       DATE_WINDOW_SECONDS,
     )
 }

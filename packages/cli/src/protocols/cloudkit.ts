@@ -40,7 +40,11 @@ interface PublicKeyOptions {
 }
 
 /** `--window-seconds`: a skew window up to a day (CloudKit's own is 10 minutes). */
-export const windowSecondsOption = numberOption('--window-seconds', { min: 0, max: 86_400, unit: 'seconds' })
+export const windowSecondsOption = numberOption('--window-seconds', {
+  min: 0,
+  max: 86_400,
+  unit: 'a number of seconds',
+})
 
 function addPublicKeyOptions(command: Command): Command {
   return command
