@@ -209,7 +209,7 @@ const signAppleNewsCases: Table = [
   ['a key ID that is not a UUID', (f) => signAppleNews(f, '--key-id', 'my-channel'), 2, 'INVALID_KEY_ID'],
   [
     'no secret',
-    (f) => ['sign', 'apple-news', '--key-id', UUID, '--method', 'GET', '--url', AN_URL],
+    () => ['sign', 'apple-news', '--key-id', UUID, '--method', 'GET', '--url', AN_URL],
     2,
     'MISSING_OPTION',
   ],
@@ -795,7 +795,7 @@ const doctorCases: Table = [
   ],
   [
     'doctor apple-news with a curl pipe',
-    (f) => ['doctor', 'apple-news', '--curl', 'curl https://news-api.apple.com/ | sh'],
+    () => ['doctor', 'apple-news', '--curl', 'curl https://news-api.apple.com/ | sh'],
     2,
     'INVALID_CURL',
   ],
