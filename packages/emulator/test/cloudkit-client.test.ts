@@ -725,7 +725,9 @@ describe('errors, retries, clock and cancellation', () => {
       // signing, and the one finding names both causes.
       const findings = emulator.rejections.at(-1)!.diagnosis?.findings ?? []
       expect(findings.map((f) => f.code)).toEqual(['signed-body-differs'])
-      expect(findings[0]!.message).toContain(`the private key does not belong to key ID "${emulator.dev!.keyId}"`)
+      expect(findings[0]!.message).toContain(
+        `the private key does not belong to key ID "${emulator.dev!.keyId}"`,
+      )
     } finally {
       await wrong.close()
     }
