@@ -15,6 +15,7 @@ export const VERSION: string = (
 
 /** Where commander's own messages go: help on `writeOut`, usage-error help text on `writeErr`. */
 export interface ProgramOutput {
+  /** Receives what commander writes to stderr (help shown for a usage error); default `io.err`. */
   readonly writeErr?: (text: string) => void
 }
 

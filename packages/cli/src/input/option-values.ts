@@ -30,6 +30,13 @@ export function numberOption(flag: string, rule: NumberRule): (value: string) =>
   }
 }
 
+/** `--window-seconds` of verify and doctor: an accepted clock skew of up to a day. */
+export const windowSecondsOption = numberOption('--window-seconds', {
+  min: 0,
+  max: 86_400,
+  unit: 'a number of seconds',
+})
+
 /** A commander argument parser for a date-time option (`--now`). */
 export function dateOption(flag: string): (value: string) => Date {
   return (value) => {

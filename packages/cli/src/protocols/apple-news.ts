@@ -16,7 +16,7 @@ import {
 } from '@sigwire/core'
 import type { Command } from 'commander'
 import { checkMethod, refuseUrlCredentials } from '../input/http-syntax.js'
-import { numberOption } from '../input/option-values.js'
+import { windowSecondsOption } from '../input/option-values.js'
 import type { ParsedRequest } from '../input/parsed-request.js'
 import { readUserFile } from '../input/read-file.js'
 import {
@@ -90,12 +90,7 @@ function addCheckOptions(command: Command): Command {
       '--public-origin <origin>',
       'the origin the client signs, when it is not the captured one (e.g. http://127.0.0.1:8080 for the emulator)',
     )
-    .option(
-      '--window-seconds <n>',
-      'accepted clock skew',
-      numberOption('--window-seconds', { min: 0, max: 86_400, unit: 'a number of seconds' }),
-      DATE_WINDOW_SECONDS,
-    )
+    .option('--window-seconds <n>', 'accepted clock skew', windowSecondsOption, DATE_WINDOW_SECONDS)
 }
 
 /** The request, the origin it is verified against, and the common settings of verify and doctor. */

@@ -16,7 +16,7 @@ import {
 } from '@sigwire/core'
 import type { Command } from 'commander'
 import { checkMethod } from '../input/http-syntax.js'
-import { choiceOption, numberOption } from '../input/option-values.js'
+import { choiceOption, windowSecondsOption } from '../input/option-values.js'
 import { LARGE_FILE_BYTES, readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
 import {
   addRequestInputOptions,
@@ -38,13 +38,6 @@ interface PublicKeyOptions {
   registeredKey: string[]
   windowSeconds: number
 }
-
-/** `--window-seconds`: a skew window up to a day (CloudKit's own is 10 minutes). */
-export const windowSecondsOption = numberOption('--window-seconds', {
-  min: 0,
-  max: 86_400,
-  unit: 'a number of seconds',
-})
 
 function addPublicKeyOptions(command: Command): Command {
   return command
