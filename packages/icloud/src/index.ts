@@ -71,7 +71,6 @@ export {
   newSessionState,
   normalizeAppleId,
   type SessionState,
-  sessionMatchesEndpoints,
   type WebService,
 } from './session/state.js'
 export { FileSessionStore, MemorySessionStore, type SessionStore } from './session/store.js'

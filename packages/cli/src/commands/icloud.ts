@@ -129,8 +129,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       'show who is signed in and until when, validating the saved session without signing in again',
     )
     .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
-    .option('--auth-url <url>', 'IDMSA base URL (default: where the session was signed in)')
-    .option('--setup-url <url>', 'setup base URL (default: where the session was signed in)')
+    .option('--auth-url <url>', 'IDMSA base URL (default: where the session was last used)')
+    .option('--setup-url <url>', 'setup base URL (default: where the session was last used)')
     .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
     .option('--json', 'machine-readable output')
     .action(async (options: ConnectionOptions) => {
@@ -138,15 +138,6 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       const saved = findSavedSession(dir, options.appleId)
       const appleId = saved.appleId
       const endpoints = saved.state.endpoints
-      if (
-        options.authUrl !== undefined &&
-        endpoints !== undefined &&
-        (options.authUrl !== endpoints.authUrl || options.setupUrl !== endpoints.setupUrl)
-      )
-        throw cliError(
-          'CONFLICTING_OPTIONS',
-          `The session of ${appleId} was signed in at ${endpoints.authUrl} and ${endpoints.setupUrl}, not at --auth-url and --setup-url: leave both out to use the session's own, or sign in there with sigwire icloud login.`,
-        )
       const store = new FileSessionStore(dir)
       const client = createICloudClient({ ...connection(options, appleId, endpoints), store })
       try {
@@ -185,8 +176,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
 }
 
 /**
- * Where the client connects: `--auth-url`/`--setup-url` when given (an emulator), else the hosts the
- * saved session was signed in at, else Apple's. Hosts other than Apple's were named by the user (on
+ * Where the client connects: `--auth-url`/`--setup-url` when given (an emulator, perhaps restarted on
+ * other ports), else the hosts the saved session was last used at, else Apple's. Hosts other than Apple's were named by the user (on
  * this command line, or on the one that signed in), so they are allowed to receive the session.
  */
 function connection(

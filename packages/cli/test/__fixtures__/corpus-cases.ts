@@ -1099,12 +1099,6 @@ const icloud: Table = [
     'INVALID_SESSION',
   ],
   ['status with two sessions and no --apple-id', (f) => status(f.sessions.two!), 2, 'MISSING_OPTION'],
-  [
-    "status with URLs other than the session's own",
-    (f, s) => status(f.sessions.emulator!, '--auth-url', s.authUrl, '--setup-url', s.setupUrl),
-    2,
-    'CONFLICTING_OPTIONS',
-  ],
   ['status of a session whose server is gone', (f) => status(f.sessions.emulator!), 1, 'NETWORK_ERROR'],
 ]
 

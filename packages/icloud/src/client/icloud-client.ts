@@ -19,13 +19,7 @@ import { ICloudError, isICloudError } from '../errors.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
 import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
-import {
-  type ICloudRegion,
-  newSessionState,
-  normalizeAppleId,
-  type SessionState,
-  sessionMatchesEndpoints,
-} from '../session/state.js'
+import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
 import { MemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
 import { CalendarService } from './calendar.js'
@@ -289,9 +283,6 @@ export class ICloudClient {
     this.#loaded = true
     const saved = await this.#store.load(this.#state.appleId)
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
-    // A session signed in at other hosts (an emulator, the other region) holds their cookies and tokens:
-    // it is not sent here; a sign-in replaces it.
-    if (!sessionMatchesEndpoints(saved, this.#endpoints)) return
     this.#state = { ...saved, region: saved.region ?? this.#state.region }
     const redactor = this.transport.redactor
     for (const value of [

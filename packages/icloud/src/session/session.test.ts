@@ -1,14 +1,11 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redactor } from '@sigwire/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createICloudClient } from '../client/icloud-client.js'
-import { GLOBAL_ENDPOINTS } from '../constants.js'
 import { SessionCookies } from './cookies.js'
 import { HostPolicy } from './host-policy.js'
-import { newSessionState, sessionMatchesEndpoints } from './state.js'
+import { newSessionState } from './state.js'
 import { FileSessionStore, MemorySessionStore } from './store.js'
 
 const dirs: string[] = []
@@ -112,59 +109,5 @@ describe('session stores', () => {
     await store.save(state)
     state.dsid = 'changed'
     expect((await store.load('A@B.C'))?.dsid).toBeUndefined()
-  })
-})
-
-/** A loopback port nothing listens on now: a connection to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-describe('the endpoints a session was signed in at', () => {
-  it('match the same hosts, and a session saved before they were recorded', () => {
-    const state = newSessionState('a@b.c')
-    expect(sessionMatchesEndpoints(state, GLOBAL_ENDPOINTS)).toBe(true)
-    state.endpoints = { ...GLOBAL_ENDPOINTS }
-    expect(sessionMatchesEndpoints(state, GLOBAL_ENDPOINTS)).toBe(true)
-    expect(
-      sessionMatchesEndpoints(state, { ...GLOBAL_ENDPOINTS, setupUrl: 'http://127.0.0.1:1/setup' }),
-    ).toBe(false)
-  })
-
-  it('keep a client from sending a session to hosts that did not issue it', async () => {
-    const port = await closedPort()
-    const here = {
-      authUrl: `http://127.0.0.1:${port}/appleauth/auth`,
-      setupUrl: `http://127.0.0.1:${port}/setup/ws/1`,
-      homeUrl: 'https://www.icloud.com',
-    }
-    const store = new MemorySessionStore()
-    const client = (endpoints: typeof here) =>
-      createICloudClient({
-        appleId: 'jane@example.com',
-        store,
-        endpoints,
-        allowHosts: ['127.0.0.1'],
-        allowInsecureLoopback: true,
-        transport: { proxy: false, retry: { maxAttempts: 1 } },
-      })
-    await store.save({ ...newSessionState('jane@example.com'), sessionToken: 'token', endpoints: here })
-    // Saved at these hosts: resuming sends the token there (nothing listens, so the call fails).
-    const same = client(here)
-    await expect(same.resume()).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
-    await same.close()
-    // Saved elsewhere: no request at all, and no session.
-    await store.save({
-      ...newSessionState('jane@example.com'),
-      sessionToken: 'token',
-      endpoints: { ...here, setupUrl: 'http://127.0.0.1:1/setup/ws/1' },
-    })
-    const other = client(here)
-    await expect(other.resume()).resolves.toBeUndefined()
-    await other.close()
   })
 })

@@ -49,8 +49,8 @@ export interface SessionState {
   /** The cookie jar (both `.apple.com` and `.icloud.com` cookies, attributes kept). */
   cookies?: SerializedCookieJar
   /**
-   * The hosts the session was signed in at. Its cookies and tokens were issued there, so a client with
-   * other endpoints does not resume it, and a tool can continue it without being told the hosts again.
+   * The hosts the session was last used at (written on every save), so that a tool can continue it
+   * without being told the hosts again (an emulator's, or the China mainland ones).
    */
   endpoints?: ICloudEndpoints
   /** The last push token, when one was requested. */
@@ -70,18 +70,4 @@ export function newSessionState(appleId: string, region: ICloudRegion = 'global'
  */
 export function normalizeAppleId(appleId: string): string {
   return appleId.trim().toLowerCase()
-}
-
-/**
- * Whether a saved session may be continued by a client with `endpoints`: yes when it was signed in at
- * the same hosts, or when it predates the `endpoints` field.
- */
-export function sessionMatchesEndpoints(state: SessionState, endpoints: ICloudEndpoints): boolean {
-  const saved = state.endpoints
-  return (
-    saved === undefined ||
-    (saved.authUrl === endpoints.authUrl &&
-      saved.setupUrl === endpoints.setupUrl &&
-      saved.homeUrl === endpoints.homeUrl)
-  )
 }
