@@ -7,6 +7,8 @@ import {
   createICloudClient,
   FileSessionStore,
   type ICloudClientOptions,
+  ICloudError,
+  isICloudError,
   type SessionState,
   type TwoFactorHandler,
   type TwoFactorOption,
@@ -141,7 +143,11 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       const store = new FileSessionStore(dir)
       const client = createICloudClient({ ...connection(options, appleId, endpoints), store })
       try {
-        const result = await client.resume()
+        const result = await client.resume().catch((error: unknown) => {
+          throw options.authUrl === undefined && endpoints !== undefined
+            ? movedServerHint(error, endpoints)
+            : error
+        })
         const state = await store.load(appleId)
         const valid = result !== undefined
         const summary = {
@@ -197,6 +203,17 @@ function connection(
   if (endpoints === undefined) return { appleId }
   const hosts = Object.values(endpoints).map((url) => new URL(String(url)).hostname)
   return { appleId, endpoints, allowHosts: [...new Set(hosts)], allowInsecureLoopback: true }
+}
+
+/** A saved emulator's hosts that no longer answer: the emulator may run elsewhere now. */
+function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
+  if (!isICloudError(error, 'NETWORK_ERROR') || new URL(endpoints.setupUrl).hostname.endsWith('icloud.com'))
+    return error
+  return new ICloudError({
+    code: 'NETWORK_ERROR',
+    message: `${error.message} The session was last used at ${endpoints.authUrl} and ${endpoints.setupUrl}; if that server runs elsewhere now, pass its --auth-url and --setup-url.`,
+    cause: error,
+  })
 }
 
 function checkUrl(url: string, flag: string): string {

@@ -1099,7 +1099,13 @@ const icloud: Table = [
     'INVALID_SESSION',
   ],
   ['status with two sessions and no --apple-id', (f) => status(f.sessions.two!), 2, 'MISSING_OPTION'],
-  ['status of a session whose server is gone', (f) => status(f.sessions.emulator!), 1, 'NETWORK_ERROR'],
+  [
+    'status of a session whose server is gone',
+    (f) => status(f.sessions.emulator!),
+    1,
+    'NETWORK_ERROR',
+    { message: /if that server runs elsewhere now, pass its --auth-url and --setup-url/ },
+  ],
 ]
 
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [
