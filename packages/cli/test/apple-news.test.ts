@@ -704,7 +704,7 @@ describe.concurrent(
       [
         'verify without a request',
         () => runCli(['verify', 'apple-news', '--secret', secret]),
-        /exactly one of/,
+        /MISSING_OPTION: Give the request to check with one of --request FILE/,
       ],
       [
         'a --key-id that is not a UUID',

@@ -58,7 +58,8 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     expect((await stat(join(sessions, file!))).mode & 0o777).toBe(0o600)
     expect(run.stdout + run.stderr).not.toContain('correct horse battery staple')
 
-    const status = await runCli(['icloud', 'status', ...connection(sessions), '--json'])
+    // Later commands use the hosts the session was signed in at: no --auth-url/--setup-url again.
+    const status = await runCli(['icloud', 'status', '--session-dir', sessions, '--json'])
     expect(status.code, status.stderr).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject({
       ok: true,
@@ -68,6 +69,7 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     })
 
     const human = await runCli(['icloud', 'status', ...connection(sessions)])
+    expect(human.code, human.stderr).toBe(0)
     expect(human.stdout).toMatch(/is signed in \(dsid \d+\)/)
 
     emulator.accounts.expireSessions('jane@example.com')
@@ -76,7 +78,8 @@ describe('sigwire icloud (real binary against the emulator)', () => {
       'login',
       '--apple-id',
       'jane@example.com',
-      ...connection(sessions),
+      '--session-dir',
+      sessions,
       '--password-file',
       passwordFile,
       '--json',

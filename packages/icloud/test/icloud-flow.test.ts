@@ -237,6 +237,11 @@ describe('sessions', () => {
     const path = store.pathFor('two.factor@example.com')
     const text = await readFile(path, 'utf8')
     expect(text).not.toContain(PASSWORD)
+    // The hosts it was signed in at are saved with it.
+    expect(JSON.parse(text).endpoints).toMatchObject({
+      authUrl: emulator.authUrl,
+      setupUrl: emulator.setupUrl,
+    })
     expect((await stat(path)).mode & 0o777).toBe(0o600)
     expect((await stat(join(dir, 'sessions'))).mode & 0o777).toBe(0o700)
 

@@ -38,8 +38,13 @@ describe('citations of docs/protocols', () => {
   for (const file of sources) {
     const text = read(file)
     for (const m of text.matchAll(/(?:([a-z-]+)\.md`?\s+)?((?:§\d+(?:\.\d+)?[\s,–-]*)+)/g)) {
-      const before = text.slice(Math.max(0, m.index - 12), m.index)
-      if (/RFC \d+\s*$/.test(before)) continue
+      // A § on a line that cites an outside standard (RFC 9110 §9.1, POSIX.1-2017 XCU §2.2) is that standard's.
+      const lineStart = text.lastIndexOf('\n', m.index) + 1
+      const lineText = text.slice(
+        lineStart,
+        text.indexOf('\n', m.index) === -1 ? undefined : text.indexOf('\n', m.index),
+      )
+      if (m[1] === undefined && /\b(RFC \d+|POSIX|ECMA-\d+|ISO \d+)/.test(lineText)) continue
       const service = SERVICES.includes(m[1]) ? m[1] : serviceOf(file)
       const line = text.slice(0, m.index).split('\n').length
       for (const [, n] of m[2].matchAll(/§(\d+(?:\.\d+)?)/g))

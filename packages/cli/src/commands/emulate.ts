@@ -1,24 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdtempSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { writeFileAtomic } from '@sigwire/core'
+import { join } from 'node:path'
+import { isSigwireError, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
-import { InputError } from '../output/errors.js'
+import { ensureDirectory } from '../input/directories.js'
+import { numberOption } from '../input/option-values.js'
+import { cliError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
-import { checkAppleNewsConfig } from './emulate-config.js'
+import { type ConfigSection, type EmulateConfig, readEmulateConfig } from './emulate-config.js'
 
 // Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
 // should not wait for them to load.
 const emulators = () => import('@sigwire/emulator')
-
-/** The `--config` file: the user's own credentials, per service (documented in the emulator README). */
-interface EmulateConfig {
-  cloudkit?: Record<string, unknown>
-  appleNews?: Record<string, unknown>
-  safeCreative?: Record<string, unknown>
-  icloud?: Record<string, unknown>
-}
 
 interface Common {
   port: number | undefined
@@ -37,7 +31,7 @@ interface Started {
   close(): Promise<void>
 }
 
-type Starter = (config: Record<string, unknown>, common: Common) => Promise<Started>
+type Starter = (config: ConfigSection, common: Common) => Promise<Started>
 
 /** The services in the order `--port N` numbers them: cloudkit N, apple-news N+1, safe-creative, icloud. */
 const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, start: Starter]> = [
@@ -76,10 +70,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'appleNews',
     async (config, common) => {
       const { startAppleNewsEmulator } = await emulators()
-      const emulator = await startAppleNewsEmulator({
-        ...checkAppleNewsConfig(config),
-        ...server(common, 'apple-news'),
-      })
+      const emulator = await startAppleNewsEmulator({ ...config, ...server(common, 'apple-news') })
       const dev = emulator.dev
       const first = (config.channels as Array<{ channelId: string }> | undefined)?.[0]
       return {
@@ -150,24 +141,28 @@ export function registerEmulate(program: Command, io: Io): void {
   const command = program
     .command('emulate')
     .description('run local emulators of the services (all by default) until interrupted')
-    .option('--config <file>', 'JSON with your own credentials per service (see the emulator README)')
+    .option('--config <file>', 'JSON with your own credentials per service (see the README)')
     .option('--state <dir>', 'keep state (and the generated dev credentials) here across restarts')
     .option('--tls', 'serve HTTPS with a generated self-signed certificate')
     .option(
       '--port <n>',
       'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
+      numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
-  command.action(async (options: Record<string, string | boolean | undefined>) => {
-    const config = options.config === undefined ? {} : readConfig(String(options.config))
+  command.action(async (options: Record<string, string | number | boolean | undefined>) => {
+    // Everything the command line and the config say is checked before anything starts.
+    const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
     const chosen = STARTERS.filter(([flag]) => options[camel(flag)] === true)
     const selected = chosen.length > 0 ? chosen : STARTERS
-    const port = options.port === undefined ? undefined : Number(options.port)
-    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535 - selected.length)) {
-      throw new InputError('--port takes a port number.')
-    }
-    const stateDir = options.state === undefined ? undefined : resolve(String(options.state))
-    if (stateDir) await mkdir(stateDir, { recursive: true, mode: 0o700 })
+    const port = options.port as number | undefined
+    if (port !== undefined && port + selected.length - 1 > 65_535)
+      throw cliError(
+        'INVALID_OPTION',
+        `--port ${port} leaves no room for ${selected.length} consecutive ports: pass ${65_536 - selected.length} or less.`,
+      )
+    const stateDir =
+      options.state === undefined ? undefined : ensureDirectory(String(options.state), '--state', 0o700)
     const common: Common = {
       port,
       tls: options.tls === true,
@@ -176,19 +171,20 @@ export function registerEmulate(program: Command, io: Io): void {
       nextPort: 0,
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
-    const stopRequested = new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolveStop()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    const stop = stopSignal()
     const started: Started[] = []
     try {
-      for (const [, key, start] of selected) started.push(await start(config[key] ?? {}, common))
+      for (const [flag, key, start] of selected) {
+        const section = config[key] ?? {}
+        const at = port === undefined ? undefined : port + common.nextPort
+        try {
+          started.push(await start(section, common))
+        } catch (error) {
+          throw startFailure(error, flag, key, section, at)
+        }
+      }
     } catch (error) {
+      stop.dispose()
       await Promise.all(started.map((s) => s.close()))
       await rm(common.workDir, { recursive: true, force: true })
       throw error
@@ -204,7 +200,7 @@ export function registerEmulate(program: Command, io: Io): void {
       }
     }
     io.out(JSON.stringify(Object.fromEntries(lines)))
-    await stopRequested
+    await stop.requested
     // Closing flushes each emulator's state file.
     await Promise.all(started.map((s) => s.close()))
     await rm(common.workDir, { recursive: true, force: true })
@@ -212,24 +208,49 @@ export function registerEmulate(program: Command, io: Io): void {
   })
 }
 
-function readConfig(path: string): EmulateConfig {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new InputError(
-      `Cannot read the config file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+/** Resolves once SIGINT or SIGTERM arrives; `dispose` stops listening. */
+function stopSignal(): { requested: Promise<void>; dispose: () => void } {
+  let dispose = () => {}
+  const requested = new Promise<void>((resolveStop) => {
+    const stop = () => {
+      dispose()
+      resolveStop()
+    }
+    dispose = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  return { requested, dispose }
+}
+
+/** Why an emulator did not start: its port, its config section, or whatever it threw. */
+function startFailure(
+  error: unknown,
+  flag: string,
+  key: string,
+  section: ConfigSection,
+  port?: number,
+): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE')
+    return cliError(
+      'PORT_IN_USE',
+      `Port ${port ?? ''} for the ${flag} emulator is already in use: pass another --port, stop what listens there, or leave --port out to use free ports.`,
     )
-  }
-  try {
-    const value = JSON.parse(text) as EmulateConfig
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')
-    return value
-  } catch {
-    throw new InputError(
-      `The config file ${path} is not a JSON object like {"cloudkit": {...}, "appleNews": {...}}.`,
+  if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen')
+    return cliError(
+      'PORT_IN_USE',
+      `Not allowed to listen on port ${port ?? ''} for the ${flag} emulator (ports below 1024 need privileges): pass --port 1024 or above.`,
     )
-  }
+  if (isSigwireError(error) || Object.keys(section).length === 0) return error
+  // The config passed the documented checks, yet the emulator could not use it.
+  return cliError(
+    'INVALID_CONFIG',
+    `The ${flag} emulator could not start with the "${key}" section of --config (${error instanceof Error ? error.name : 'error'}): check the section against the README.`,
+  )
 }
 
 function camel(flag: string): string {

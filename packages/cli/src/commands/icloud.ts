@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,15 +7,21 @@ import {
   createICloudClient,
   FileSessionStore,
   type ICloudClientOptions,
+  ICloudError,
+  isICloudError,
   type SessionState,
   type TwoFactorHandler,
   type TwoFactorOption,
   WEBAUTH_TOKEN_COOKIE,
 } from '@sigwire/icloud'
 import type { Command } from 'commander'
-import { EXIT, InputError } from '../output/errors.js'
+import { refuseUrlCredentials } from '../input/http-syntax.js'
+import { numberOption } from '../input/option-values.js'
+import { readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
+import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
+import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
 
 interface ConnectionOptions {
   appleId?: string
@@ -24,6 +30,8 @@ interface ConnectionOptions {
   sessionDir: string
   json?: boolean
 }
+
+type Endpoints = NonNullable<SessionState['endpoints']>
 
 const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
 
@@ -37,8 +45,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     .command('login')
     .description('sign in with SRP (and a two-factor code when Apple asks) and save the session')
     .requiredOption('--apple-id <id>', 'the Apple ID')
-    .option('--auth-url <url>', 'IDMSA base URL (an emulator)', undefined)
-    .option('--setup-url <url>', 'setup base URL (an emulator)', undefined)
+    .option('--auth-url <url>', "IDMSA base URL (an emulator; default: the saved session's, else Apple's)")
+    .option('--setup-url <url>', 'setup base URL (an emulator)')
     .option(
       '--session-dir <dir>',
       'where sessions are saved (one file per account, mode 0600)',
@@ -52,29 +60,39 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       '--code-file <file>',
       'read the two-factor code from this file when Apple asks (waits for it to appear)',
     )
-    .option('--code-timeout <seconds>', 'how long to wait for --code-file', '300')
+    .option(
+      '--code-timeout <seconds>',
+      'how long to wait for --code-file',
+      numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'a number of seconds' }),
+      300,
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (
-        options: ConnectionOptions & { passwordFile?: string; codeFile?: string; codeTimeout: string },
+        options: ConnectionOptions & { passwordFile?: string; codeFile?: string; codeTimeout: number },
       ) => {
         const appleId = options.appleId!
+        const dir = resolve(options.sessionDir)
+        checkSessionDirectory(dir)
         const password =
           readSecret(
             {
               file: options.passwordFile,
+              fileFlag: '--password-file',
               envName: 'SIGWIRE_ICLOUD_PASSWORD',
               what: 'password',
               flags: '--password-file',
             },
             io.env,
           ) ?? (await askPassword(io, appleId))
-        const store = new FileSessionStore(resolve(options.sessionDir))
+        const store = new FileSessionStore(dir)
+        // A damaged or missing file is no session here: the sign-in writes a new one.
+        const saved = await store.load(appleId)
         const client = createICloudClient({
-          ...connection(options, appleId),
+          ...connection(options, appleId, saved?.endpoints),
           password,
           store,
-          twoFactor: codeHandler(io, options.codeFile, Number(options.codeTimeout) * 1000),
+          twoFactor: codeHandler(io, options.codeFile, options.codeTimeout * 1000),
         })
         try {
           const result = await client.login()
@@ -113,20 +131,23 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       'show who is signed in and until when, validating the saved session without signing in again',
     )
     .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
-    .option('--auth-url <url>', 'IDMSA base URL (an emulator)')
-    .option('--setup-url <url>', 'setup base URL (an emulator)')
+    .option('--auth-url <url>', 'IDMSA base URL (default: where the session was last used)')
+    .option('--setup-url <url>', 'setup base URL (default: where the session was last used)')
     .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
     .option('--json', 'machine-readable output')
     .action(async (options: ConnectionOptions) => {
       const dir = resolve(options.sessionDir)
-      const appleId = options.appleId ?? onlySavedAccount(dir)
+      const saved = findSavedSession(dir, options.appleId)
+      const appleId = saved.appleId
+      const endpoints = saved.state.endpoints
       const store = new FileSessionStore(dir)
-      const saved = await store.load(appleId)
-      if (!saved)
-        throw new InputError(`No saved session for ${appleId} in ${dir}; run sigwire icloud login first.`)
-      const client = createICloudClient({ ...connection(options, appleId), store })
+      const client = createICloudClient({ ...connection(options, appleId, endpoints), store })
       try {
-        const result = await client.resume()
+        const result = await client.resume().catch((error: unknown) => {
+          throw options.authUrl === undefined && endpoints !== undefined
+            ? movedServerHint(error, endpoints)
+            : error
+        })
         const state = await store.load(appleId)
         const valid = result !== undefined
         const summary = {
@@ -160,35 +181,60 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     })
 }
 
-function connection(options: ConnectionOptions, appleId: string): ICloudClientOptions {
-  if ((options.authUrl === undefined) !== (options.setupUrl === undefined)) {
-    throw new InputError('Pass --auth-url and --setup-url together (an emulator prints both).')
-  }
-  if (options.authUrl === undefined) return { appleId }
-  const hosts = [options.authUrl, options.setupUrl!].map((url) => {
-    try {
-      return new URL(url).hostname
-    } catch {
-      throw new InputError(`${url} is not a URL.`)
-    }
+/**
+ * Where the client connects: `--auth-url`/`--setup-url` when given (an emulator, perhaps restarted on
+ * other ports), else the hosts the saved session was last used at, else Apple's. Hosts other than Apple's were named by the user (on
+ * this command line, or on the one that signed in), so they are allowed to receive the session.
+ */
+function connection(
+  options: ConnectionOptions,
+  appleId: string,
+  saved: Endpoints | undefined,
+): ICloudClientOptions {
+  if ((options.authUrl === undefined) !== (options.setupUrl === undefined))
+    throw cliError('MISSING_OPTION', 'Pass --auth-url and --setup-url together (an emulator prints both).')
+  const endpoints: Partial<Endpoints> | undefined =
+    options.authUrl !== undefined
+      ? {
+          authUrl: checkUrl(options.authUrl, '--auth-url'),
+          setupUrl: checkUrl(options.setupUrl!, '--setup-url'),
+        }
+      : saved
+  if (endpoints === undefined) return { appleId }
+  const hosts = Object.values(endpoints).map((url) => new URL(String(url)).hostname)
+  return { appleId, endpoints, allowHosts: [...new Set(hosts)], allowInsecureLoopback: true }
+}
+
+/** A saved emulator's hosts that no longer answer: the emulator may run elsewhere now. */
+function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
+  if (!isICloudError(error, 'NETWORK_ERROR') || new URL(endpoints.setupUrl).hostname.endsWith('icloud.com'))
+    return error
+  return new ICloudError({
+    code: 'NETWORK_ERROR',
+    message: `${error.message} The session was last used at ${endpoints.authUrl} and ${endpoints.setupUrl}; if that server runs elsewhere now, pass its --auth-url and --setup-url.`,
+    cause: error,
   })
-  // Hosts named on the command line are the user's explicit choice (a local emulator).
-  return {
-    appleId,
-    endpoints: { authUrl: options.authUrl, setupUrl: options.setupUrl! },
-    allowHosts: [...new Set(hosts)],
-    allowInsecureLoopback: true,
-  }
+}
+
+function checkUrl(url: string, flag: string): string {
+  refuseUrlCredentials(url, flag)
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw cliError(
+      'INVALID_URL',
+      `${flag} must be an http or https URL, like the ones sigwire emulate --icloud prints (got ${JSON.stringify(url.slice(0, 80))}).`,
+    )
+  return url
 }
 
 async function askPassword(io: Io, appleId: string): Promise<string> {
-  if (!io.isTTY || !process.stdin.isTTY) {
-    throw new InputError(
+  if (!io.isTTY || !io.stdinIsTTY) {
+    throw cliError(
+      'MISSING_OPTION',
       'No password: pass --password-file, set SIGWIRE_ICLOUD_PASSWORD, or run in a terminal to be prompted.',
     )
   }
   const value = await promptPassword({ message: `Password for ${appleId}`, mask: '•' })
-  if (isCancel(value) || !value) throw new InputError('Sign-in cancelled.')
+  if (isCancel(value) || !value) throw cliError('CANCELLED', 'Sign-in cancelled: no password was entered.')
   return value
 }
 
@@ -199,17 +245,19 @@ function codeHandler(io: Io, codeFile: string | undefined, timeoutMs: number): T
       io.err(`Apple asks for a ${challenge.codeLength}-digit code${where}; waiting for ${codeFile}`)
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        if (existsSync(codeFile)) {
-          const code = readFileSync(codeFile, 'utf8').trim()
-          if (code) return code
-        }
+        const code = readCodeFile(codeFile)
+        if (code) return code
         if (Date.now() > deadline)
-          throw new InputError(`No code appeared in ${codeFile} within ${timeoutMs / 1000} s.`)
+          throw cliError(
+            'NO_CODE',
+            `No code appeared in ${codeFile} within ${timeoutMs / 1000} s: write the code Apple sent into it while sigwire waits, or raise --code-timeout.`,
+          )
         await sleep(250)
       }
     }
-    if (!io.isTTY || !process.stdin.isTTY) {
-      throw new InputError(
+    if (!io.isTTY || !io.stdinIsTTY) {
+      throw cliError(
+        'MISSING_OPTION',
         'Apple asks for a two-factor code: pass --code-file, or run in a terminal to be prompted.',
       )
     }
@@ -217,9 +265,23 @@ function codeHandler(io: Io, codeFile: string | undefined, timeoutMs: number): T
       message: `Verification code${where}`,
       validate: (v) => (v && /^\d+$/.test(v.trim()) ? undefined : 'digits only'),
     })
-    if (isCancel(code)) throw new InputError('Sign-in cancelled.')
+    if (isCancel(code)) throw cliError('CANCELLED', 'Sign-in cancelled: no code was entered.')
     return code.trim()
   }
+}
+
+/** The code in `--code-file`, or undefined while the file does not exist yet. */
+function readCodeFile(file: string): string | undefined {
+  let exists = false
+  try {
+    exists = statSync(file, { throwIfNoEntry: false }) !== undefined
+  } catch {
+    exists = true // ENOTDIR and the like: reading it says what is wrong.
+  }
+  if (!exists) return undefined
+  return Buffer.from(readUserFile(file, '--code-file', SMALL_FILE_BYTES))
+    .toString('utf8')
+    .trim()
 }
 
 function describeOption(option: TwoFactorOption | undefined): string {
@@ -241,18 +303,6 @@ function sessionExpiry(state: SessionState | undefined): string | undefined {
   const cookies =
     (state?.cookies as { cookies?: Array<{ key?: string; expires?: string }> } | undefined)?.cookies ?? []
   const token = cookies.find((c) => c.key === WEBAUTH_TOKEN_COOKIE)
-  return token?.expires && token.expires !== 'Infinity' ? new Date(token.expires).toISOString() : undefined
-}
-
-function onlySavedAccount(dir: string): string {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.session.json')) : []
-  if (files.length !== 1) {
-    throw new InputError(
-      files.length === 0
-        ? `No saved sessions in ${dir}; run sigwire icloud login first.`
-        : `${files.length} sessions in ${dir}; pass --apple-id.`,
-    )
-  }
-  const state = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')) as SessionState
-  return state.appleId
+  const date = token?.expires && token.expires !== 'Infinity' ? new Date(token.expires) : undefined
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined
 }

@@ -1,9 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
-import { InputError } from '../output/errors.js'
+import { ensureDirectory } from '../input/directories.js'
+import { choiceOption } from '../input/option-values.js'
+import { cliError } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 
 /** `sigwire keygen cloudkit`: a P-256 key for CloudKit server-to-server authentication. */
@@ -11,8 +13,8 @@ export function registerKeygen(program: Command, io: Io): void {
   program
     .command('keygen')
     .description('generate signing keys')
-    .argument('<protocol>', 'cloudkit')
-    .option('--out <dir>', 'directory for the private key file', '.')
+    .argument('<protocol>', 'cloudkit', choiceOption('keygen <protocol>', ['cloudkit']))
+    .option('--out <dir>', 'directory for the private key file (created if missing)', '.')
     .option('--name <file>', 'private key file name', 'eckey.pem')
     .option('--force', 'overwrite an existing key file')
     .option('--json', 'machine-readable output')
@@ -21,15 +23,21 @@ export function registerKeygen(program: Command, io: Io): void {
       '\nWrites a P-256 private key (SEC1 PEM, mode 0600), the same as\n  openssl ecparam -name prime256v1 -genkey -noout -out eckey.pem\nand prints the public key to paste into CloudKit Dashboard > API Access > Server-to-Server Keys.',
     )
     .action(
-      async (protocol: string, options: { out: string; name: string; force?: boolean; json?: boolean }) => {
-        if (protocol !== 'cloudkit')
-          throw new InputError(`keygen supports "cloudkit" only (got ${JSON.stringify(protocol)}).`)
-        const dir = resolve(options.out)
-        mkdirSync(dir, { recursive: true })
+      async (_protocol: string, options: { out: string; name: string; force?: boolean; json?: boolean }) => {
+        if (!/^[^/\\]+$/.test(options.name) || options.name === '.' || options.name === '..')
+          throw cliError(
+            'INVALID_OPTION',
+            `--name is the key file's name, without a directory (got ${JSON.stringify(options.name.slice(0, 80))}): put the directory in --out.`,
+          )
+        const dir = ensureDirectory(options.out, '--out')
         const file = join(dir, options.name)
-        if (existsSync(file) && !options.force)
-          throw new InputError(
-            `${file} exists; pass --force to replace it (the old key stops working in CloudKit).`,
+        const existing = statSync(file, { throwIfNoEntry: false })
+        if (existing?.isDirectory())
+          throw cliError('NOT_A_FILE', `${file} is a directory: pass another --name.`)
+        if (existing && !options.force)
+          throw cliError(
+            'FILE_EXISTS',
+            `${file} exists; pass --force to replace it (the old key stops working in CloudKit), or another --name.`,
           )
         const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
         await writeFileAtomic(file, privateKey.export({ type: 'sec1', format: 'pem' }) as string, {

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { parse } from 'shell-quote'
-import { InputError } from '../output/errors.js'
+import { cliError } from '../output/errors.js'
+import { checkMethod, refuseUrlCredentials } from './http-syntax.js'
 import { addHeader, type ParsedRequest, splitAbsoluteUrl } from './parsed-request.js'
+import { readUserFile } from './read-file.js'
+import { unclosedQuote } from './shell-quotes.js'
 
 const IGNORED_FLAGS = new Set([
   '-s',
@@ -31,27 +33,55 @@ const IGNORED_WITH_VALUE = new Set([
   '-w',
   '--write-out',
   '--retry',
+  '--retry-delay',
+  '--retry-max-time',
+  '--cacert',
+  '--capath',
+  '-E',
+  '--cert',
+  '--key',
+  '-x',
+  '--proxy',
+  '--resolve',
+  '--connect-to',
+  '-c',
+  '--cookie-jar',
+  '--limit-rate',
+  '--max-redirs',
+  '--interface',
 ])
+/** Options whose body sigwire does not rebuild byte for byte (multipart, uploads, encoded data). */
+const UNSUPPORTED_BODY = new Set(['-F', '--form', '--form-string', '-T', '--upload-file', '--data-urlencode'])
 
 /**
  * Reads the request a `curl ...` command line would send: method, URL, headers and body, following
  * curl's own rules (`-d` implies POST and `application/x-www-form-urlencoded`, several `-d` are joined
  * with `&`, `-d @file` drops line breaks while `--data-binary @file` keeps bytes, `-G` moves data into
- * the query). Tokenized with shell-quote, so quoting works as in a POSIX shell.
+ * the query). Tokenized with shell-quote, so quoting works as in a POSIX shell; what a shell would
+ * refuse (an unclosed quote) or run as more than curl (pipes, redirections) is `INVALID_CURL`.
+ * `readFile` reads `@file` data (default: the file, with the CLI's file errors).
  */
 export function parseCurl(
   commandLine: string,
-  readFile: (path: string) => Uint8Array = (p) => readFileSync(p),
+  readFile: (path: string, flag: string) => Uint8Array = (p, flag) => readUserFile(p, `curl ${flag} @file`),
 ): ParsedRequest {
   const joined = commandLine.replace(/\\\r?\n/g, ' ')
+  const open = unclosedQuote(joined)
+  if (open !== undefined)
+    throw cliError(
+      'INVALID_CURL',
+      `The --curl command has an unclosed ${open} quote: close it (a shell would refuse the command too).`,
+    )
   const tokens = parse(joined).map((t) => {
     if (typeof t === 'string') return t
     if ('op' in t && t.op === 'glob') return (t as { pattern: string }).pattern
-    throw new InputError(
-      'The curl command contains shell operators (pipes, redirections); pass only the curl command.',
+    throw cliError(
+      'INVALID_CURL',
+      'The --curl command contains shell operators or comments (pipes, redirections, #); pass only the curl command.',
     )
   })
-  if (tokens[0] !== 'curl') throw new InputError('The --curl value must start with "curl".')
+  if (tokens[0] !== 'curl')
+    throw cliError('INVALID_CURL', 'The --curl value must be a curl command line, starting with "curl".')
   let method: string | undefined
   let url: string | undefined
   let get = false
@@ -61,7 +91,8 @@ export function parseCurl(
   const warnings: string[] = []
   const take = (i: number, flag: string): string => {
     const value = tokens[i + 1]
-    if (value === undefined) throw new InputError(`curl option ${flag} needs a value.`)
+    if (value === undefined)
+      throw cliError('INVALID_CURL', `curl option ${flag} needs a value: complete the command.`)
     return value
   }
   for (let i = 1; i < tokens.length; i++) {
@@ -78,13 +109,18 @@ export function parseCurl(
     switch (flag) {
       case '-X':
       case '--request':
-        method = value().toUpperCase()
+        method = checkMethod(value(), `curl ${flag}`).toUpperCase()
         break
       case '-H':
       case '--header': {
         const header = value()
         const colon = header.indexOf(':')
-        if (colon <= 0) throw new InputError(`curl header ${JSON.stringify(header)} is not "Name: value".`)
+        // The header is not shown: it may hold a token or a cookie.
+        if (colon <= 0)
+          throw cliError(
+            'INVALID_CURL',
+            `curl ${flag} takes "Name: value"; header ${Object.keys(headers).length + 1} has no name before a colon.`,
+          )
         addHeader(headers, header.slice(0, colon).trim(), header.slice(colon + 1).trim())
         break
       }
@@ -96,7 +132,7 @@ export function parseCurl(
       case '--json': {
         const v = value()
         const fromFile = v.startsWith('@') && flag !== '--data-raw'
-        let bytes = fromFile ? Buffer.from(readFile(v.slice(1))) : Buffer.from(v, 'utf8')
+        let bytes = fromFile ? Buffer.from(readFile(v.slice(1), flag)) : Buffer.from(v, 'utf8')
         // curl strips carriage returns and newlines from files given to -d/--data (not --data-binary).
         if (fromFile && (flag === '-d' || flag === '--data' || flag === '--data-ascii'))
           bytes = Buffer.from(bytes.toString('latin1').replace(/[\r\n]/g, ''), 'latin1')
@@ -128,6 +164,11 @@ export function parseCurl(
         addHeader(headers, 'authorization', `Basic ${Buffer.from(value()).toString('base64')}`)
         break
       default:
+        if (UNSUPPORTED_BODY.has(flag))
+          throw cliError(
+            'INVALID_CURL',
+            `sigwire does not rebuild the body curl ${flag} sends; capture the request as a HAR file (--har) or a raw request (--request) instead.`,
+          )
         if (IGNORED_FLAGS.has(flag)) break
         if (IGNORED_WITH_VALUE.has(flag)) {
           value()
@@ -138,14 +179,24 @@ export function parseCurl(
           break
         }
         if (url !== undefined)
-          throw new InputError(`The curl command has two URLs (${url} and ${token}); pass one request.`)
+          throw cliError(
+            'INVALID_CURL',
+            'The curl command has two URLs (or an option sigwire does not know takes a value); pass one request.',
+          )
         url = token
     }
   }
-  if (url === undefined) throw new InputError('The curl command has no URL.')
-  if (!/^https?:\/\//i.test(url)) url = `http://${url}`
+  if (url === undefined)
+    throw cliError('INVALID_CURL', 'The curl command has no URL: add the URL it requests.')
+  refuseUrlCredentials(url, 'The curl URL')
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]
+  if (scheme !== undefined && !/^https?$/i.test(scheme))
+    throw cliError('INVALID_URL', `The curl URL uses ${scheme}:; sigwire reads http and https requests only.`)
+  // Like curl, a URL without a scheme is http.
+  if (scheme === undefined) url = `http://${url}`
   const split = splitAbsoluteUrl(url)
-  if (!split) throw new InputError(`Cannot read the URL ${url}.`)
+  if (!split)
+    throw cliError('INVALID_URL', 'The curl URL has no host, or spaces in it: pass the URL as it is sent.')
   let target = split.target
   let body =
     data.length === 0

@@ -130,7 +130,7 @@ describe('curl command lines', () => {
 
   it('rejects pipes and commands that are not curl', () => {
     expect(() => parseCurl('curl https://h/ | jq .')).toThrow(/operators/)
-    expect(() => parseCurl('wget https://h/')).toThrow(/start with "curl"/)
+    expect(() => parseCurl('wget https://h/')).toThrow(/starting with "curl"/)
     expect(() => parseCurl('curl -H')).toThrow(/needs a value/)
   })
 })

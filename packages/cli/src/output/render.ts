@@ -1,6 +1,7 @@
 import { type Diagnosis, formatTrace, type TokenTrace, type VerifyResult } from '@sigwire/core'
 import type { ParsedRequest } from '../input/parsed-request.js'
 import { colors, type Io, printJson } from './io.js'
+import { cliWording } from './wording.js'
 
 /** What `sigwire sign` prints. Secrets in tokens are masked; `stringToSign` shows them masked too. */
 export interface SignReport {
@@ -56,7 +57,7 @@ export function verifyReport(
   return {
     ok: false,
     reason: result.reason,
-    message: result.message,
+    message: cliWording(result.message),
     failedToken: diff
       ? { label: diff.label, expected: diff.expected.text, actual: diff.actual.text }
       : {
@@ -70,10 +71,11 @@ export function verifyReport(
 /** Prints a verify report; returns whether it passed. */
 export function printVerifyReport(
   io: Io,
-  report: VerifyReport,
+  given: VerifyReport,
   request: ParsedRequest,
   json: boolean,
 ): boolean {
+  const report = given.ok ? given : { ...given, message: cliWording(given.message) }
   if (json) {
     printJson(io, report)
     return report.ok
@@ -93,18 +95,19 @@ export function printVerifyReport(
   return false
 }
 
-/** Prints a doctor report (JSON: `{ ok, findings: [{ code, message, fix }] }`); returns whether it passed. */
+/**
+ * Prints a doctor report (JSON: `{ ok, findings: [{ code, message, fix }] }`); returns whether it passed.
+ * Findings are worded for the command line (flags, not the library's option names).
+ */
 export function printDiagnosis(io: Io, diagnosis: Diagnosis, request: ParsedRequest, json: boolean): boolean {
+  const findings = diagnosis.findings.map((f) => ({
+    code: f.code,
+    message: cliWording(f.message),
+    fix: cliWording(f.fix),
+    severity: f.severity,
+  }))
   if (json) {
-    printJson(io, {
-      ok: diagnosis.ok,
-      findings: diagnosis.findings.map((f) => ({
-        code: f.code,
-        message: f.message,
-        fix: f.fix,
-        severity: f.severity,
-      })),
-    })
+    printJson(io, { ok: diagnosis.ok, findings })
     return diagnosis.ok
   }
   const c = colors(io)
@@ -114,7 +117,7 @@ export function printDiagnosis(io: Io, diagnosis: Diagnosis, request: ParsedRequ
       ? `${c.green('✓')} the request would be accepted`
       : `${c.red('✗')} the request would be rejected`,
   )
-  for (const finding of diagnosis.findings) {
+  for (const finding of findings) {
     const mark = finding.severity === 'note' ? c.yellow('note') : c.red('error')
     io.out(`\n${mark} ${c.bold(finding.code)}`)
     io.out(`  ${finding.message}`)

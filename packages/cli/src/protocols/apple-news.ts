@@ -6,18 +6,30 @@ import {
   formatAppleNewsAuthorization,
   parseAppleNewsSecret,
 } from '@sigwire/apple-news'
-import { isValidUtf8, renderTokens, renderTokensToString, toBase64, traceTokens } from '@sigwire/core'
+import {
+  type Diagnosis,
+  isValidUtf8,
+  renderTokens,
+  renderTokensToString,
+  toBase64,
+  traceTokens,
+} from '@sigwire/core'
 import type { Command } from 'commander'
+import { checkMethod, refuseUrlCredentials } from '../input/http-syntax.js'
+import { windowSecondsOption } from '../input/option-values.js'
 import type { ParsedRequest } from '../input/parsed-request.js'
+import { readUserFile } from '../input/read-file.js'
 import {
   addRequestInputOptions,
   nowFrom,
   type RequestInputOptions,
   readRequestInput,
 } from '../input/request-input.js'
-import { EXIT, InputError } from '../output/errors.js'
+import { cliError, EXIT } from '../output/errors.js'
+import type { Io } from '../output/io.js'
+import { startProgress } from '../output/progress.js'
 import { printDiagnosis, printSignReport, printVerifyReport } from '../output/render.js'
-import { readSecret, readUserFile, requireSecret, type SecretSources } from '../secrets.js'
+import { readSecret, requireSecret, type SecretSources } from '../secrets.js'
 import { diagnoseAndExplain, verifyAndExplain } from './apple-news/explain.js'
 import { resolveAppleNewsOrigin } from './apple-news/origin.js'
 import { appleNewsSignInput } from './apple-news/sign-input.js'
@@ -34,7 +46,7 @@ interface SecretOptions {
 interface CheckOptions extends RequestInputOptions, SecretOptions {
   keyId?: string
   publicOrigin?: string
-  windowSeconds: string
+  windowSeconds: number
   json?: boolean
 }
 
@@ -51,6 +63,7 @@ function secretSources(options: SecretOptions): SecretSources {
   return {
     value: options.secret,
     file: options.secretFile,
+    fileFlag: '--secret-file',
     envName: SECRET_ENV,
     what: 'Apple News API secret',
     flags: '--secret or --secret-file',
@@ -77,22 +90,24 @@ function addCheckOptions(command: Command): Command {
       '--public-origin <origin>',
       'the origin the client signs, when it is not the captured one (e.g. http://127.0.0.1:8080 for the emulator)',
     )
-    .option('--window-seconds <n>', 'accepted clock skew', String(DATE_WINDOW_SECONDS))
+    .option('--window-seconds <n>', 'accepted clock skew', windowSecondsOption, DATE_WINDOW_SECONDS)
 }
 
 /** The request, the origin it is verified against, and the common settings of verify and doctor. */
-function checkInputs(options: CheckOptions): {
+function checkInputs(
+  options: CheckOptions,
+  io: Io,
+): {
   request: ParsedRequest
   publicOrigin: string
   windowSeconds: number
   keyId: string | undefined
 } {
-  const parsed = readRequestInput(options)
+  if (options.publicOrigin !== undefined) refuseUrlCredentials(options.publicOrigin, '--public-origin')
+  const parsed = readRequestInput(options, io)
   const { origin, warning } = resolveAppleNewsOrigin(parsed, options.publicOrigin)
   const request = warning ? { ...parsed, warnings: [...parsed.warnings, warning] } : parsed
-  const windowSeconds = Number(options.windowSeconds)
-  if (!Number.isFinite(windowSeconds) || windowSeconds < 0)
-    throw new InputError('--window-seconds takes a number of seconds.')
+  const windowSeconds = options.windowSeconds
   const keyId = options.keyId === undefined ? undefined : checkAppleNewsKeyId(options.keyId)
   return { request, publicOrigin: origin, windowSeconds, keyId }
 }
@@ -133,12 +148,14 @@ export const appleNewsCommands: ProtocolCommands = {
           },
         ) => {
           const keyId = checkAppleNewsKeyId(options.keyId)
-          const secret = requiredSecret(options, io.env)
           if (options.body !== undefined && options.bodyFile !== undefined)
-            throw new InputError('Pass --body or --body-file, not both.')
+            throw cliError('CONFLICTING_OPTIONS', 'Pass --body or --body-file, not both.')
+          checkMethod(options.method, '--method')
+          refuseUrlCredentials(options.url, '--url')
+          const secret = requiredSecret(options, io.env)
           const body =
             options.bodyFile !== undefined
-              ? new Uint8Array(readUserFile(options.bodyFile, 'body file'))
+              ? readUserFile(options.bodyFile, '--body-file')
               : options.body !== undefined
                 ? new Uint8Array(Buffer.from(options.body, 'utf8'))
                 : undefined
@@ -178,12 +195,14 @@ export const appleNewsCommands: ProtocolCommands = {
     addCheckOptions(verify.command('apple-news').description('verify a captured Apple News API request'))
       .option('--json', 'machine-readable output')
       .action(async (options: CheckOptions) => {
-        const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options)
+        const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options, io)
         const secret = requiredSecret(options, io.env)
+        const progress = startProgress(io, 'searching what the signature covers', Boolean(options.json))
         const report = await verifyAndExplain(
           { request, secret, publicOrigin, now: nowFrom(options), windowSeconds },
           keyId,
-        )
+          progress.update,
+        ).finally(progress.stop)
         setExit(printVerifyReport(io, report, request, Boolean(options.json)) ? EXIT.ok : EXIT.failed)
       })
   },
@@ -196,14 +215,14 @@ export const appleNewsCommands: ProtocolCommands = {
       .option('--signed-file <file>', 'file holding that string, byte for byte (binary bodies included)')
       .option('--json', 'machine-readable output')
       .action((options: CheckOptions & { signed?: string; signedFile?: string }) => {
-        const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options)
+        const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options, io)
         const secret = optionalSecret(options, io.env)
         if (options.signed !== undefined && options.signedFile !== undefined)
-          throw new InputError('Pass --signed or --signed-file, not both.')
+          throw cliError('CONFLICTING_OPTIONS', 'Pass --signed or --signed-file, not both.')
         const signedString =
           options.signedFile !== undefined
             ? signedStringFromFile(
-                new Uint8Array(readUserFile(options.signedFile, 'signed string file')),
+                readUserFile(options.signedFile, '--signed-file'),
                 request.body.byteLength > 0,
               )
             : readSecret(
@@ -215,15 +234,24 @@ export const appleNewsCommands: ProtocolCommands = {
                 },
                 io.env,
               )
-        const diagnosis = diagnoseAndExplain({
-          request,
-          publicOrigin,
-          now: nowFrom(options),
-          windowSeconds,
-          ...(secret === undefined ? {} : { secret }),
-          ...(keyId === undefined ? {} : { keyId }),
-          ...(signedString === undefined ? {} : { signedString }),
-        })
+        const progress = startProgress(io, 'searching what the signature covers', Boolean(options.json))
+        let diagnosis: Diagnosis
+        try {
+          diagnosis = diagnoseAndExplain(
+            {
+              request,
+              publicOrigin,
+              now: nowFrom(options),
+              windowSeconds,
+              ...(secret === undefined ? {} : { secret }),
+              ...(keyId === undefined ? {} : { keyId }),
+              ...(signedString === undefined ? {} : { signedString }),
+            },
+            progress.update,
+          )
+        } finally {
+          progress.stop()
+        }
         setExit(printDiagnosis(io, diagnosis, request, Boolean(options.json)) ? EXIT.ok : EXIT.failed)
       })
   },

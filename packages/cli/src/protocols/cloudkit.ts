@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { createCloudKitSigner, DEFAULT_DATE_WINDOW_SECONDS } from '@sigwire/cloudkit'
 import {
   diagnoseCloudKitRequest,
@@ -15,15 +14,18 @@ import {
   traceTokens,
 } from '@sigwire/core'
 import type { Command } from 'commander'
+import { checkMethod } from '../input/http-syntax.js'
+import { choiceOption, windowSecondsOption } from '../input/option-values.js'
+import { LARGE_FILE_BYTES, readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
 import {
   addRequestInputOptions,
   nowFrom,
   type RequestInputOptions,
   readRequestInput,
 } from '../input/request-input.js'
-import { EXIT, InputError } from '../output/errors.js'
+import { cliError, EXIT } from '../output/errors.js'
 import { printDiagnosis, printSignReport, printVerifyReport, verifyReport } from '../output/render.js'
-import { readSecret, readUserFile, requireSecret } from '../secrets.js'
+import { readSecret, requireSecret } from '../secrets.js'
 import { collect, type ProtocolCommands } from './protocol.js'
 
 const KEY_ENV = 'SIGWIRE_CLOUDKIT_PRIVATE_KEY'
@@ -33,7 +35,7 @@ const EMPTY_RULES: readonly EmptyBodyHashRule[] = ['sha256-of-empty', 'empty', '
 interface PublicKeyOptions {
   publicKeyFile?: string
   registeredKey: string[]
-  windowSeconds?: string
+  windowSeconds: number
 }
 
 function addPublicKeyOptions(command: Command): Command {
@@ -48,31 +50,57 @@ function addPublicKeyOptions(command: Command): Command {
       collect,
       [],
     )
-    .option('--window-seconds <n>', 'accepted clock skew', String(DEFAULT_DATE_WINDOW_SECONDS))
+    .option('--window-seconds <n>', 'accepted clock skew', windowSecondsOption, DEFAULT_DATE_WINDOW_SECONDS)
 }
 
 function publicKeyFrom(options: PublicKeyOptions, env: NodeJS.ProcessEnv): string | undefined {
   if (options.publicKeyFile !== undefined)
-    return readUserFile(options.publicKeyFile, 'public key file').toString('utf8')
+    return text(readUserFile(options.publicKeyFile, '--public-key-file', SMALL_FILE_BYTES))
   return env[PUBLIC_KEY_ENV] || undefined
 }
 
 function registeredKeys(options: PublicKeyOptions): RegisteredKey[] {
   return options.registeredKey.map((entry) => {
     const eq = entry.indexOf('=')
-    if (eq <= 0) throw new InputError(`--registered-key ${JSON.stringify(entry)} is not keyId=file.`)
+    if (eq <= 0 || eq === entry.length - 1)
+      throw cliError(
+        'INVALID_OPTION',
+        `--registered-key takes keyId=file, like --registered-key 1a2b...=other.pem (got ${JSON.stringify(entry.slice(0, 80))}).`,
+      )
+    const keyId = entry.slice(0, eq)
     return {
-      keyId: entry.slice(0, eq),
-      publicKeyPem: readUserFile(entry.slice(eq + 1), 'public key file').toString('utf8'),
+      keyId,
+      publicKeyPem: text(readUserFile(entry.slice(eq + 1), `--registered-key ${keyId}=`, SMALL_FILE_BYTES)),
     }
   })
 }
 
-function windowFrom(options: { windowSeconds?: string }): number {
-  const value = Number(options.windowSeconds ?? DEFAULT_DATE_WINDOW_SECONDS)
-  if (!Number.isFinite(value) || value < 0)
-    throw new InputError('--window-seconds takes a number of seconds.')
-  return value
+function text(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('utf8')
+}
+
+/** The request-target to sign: a path as sent (CloudKit signs the raw target). */
+function checkTarget(target: string): string {
+  if (!target.startsWith('/') || /[\s#]/.test(target))
+    throw cliError(
+      'INVALID_URL',
+      `--target must be the path and query as sent, starting with /database/1/ or /device/1/, without spaces or #fragment (got ${JSON.stringify(target.slice(0, 60))}).`,
+    )
+  return target
+}
+
+/** The CloudKit passphrase's sources (its file flag named in errors). */
+function passphraseFrom(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return readSecret(
+    {
+      file,
+      fileFlag: '--passphrase-file',
+      envName: 'SIGWIRE_CLOUDKIT_PASSPHRASE',
+      what: 'passphrase',
+      flags: '--passphrase-file',
+    },
+    env,
+  )
 }
 
 /** CloudKit Web Services server-to-server keys: ECDSA P-256 over `date:bodyHash:target`. */
@@ -106,28 +134,17 @@ export const cloudKitCommands: ProtocolCommands = {
           bodyFile?: string
           json?: boolean
         }) => {
-          const privateKey =
-            options.keyFile !== undefined
-              ? readUserFile(options.keyFile, 'key file')
-              : requireSecret({ envName: KEY_ENV, what: 'private key', flags: '--key-file' }, io.env)
-          const passphrase = readSecret(
-            {
-              file: options.passphraseFile,
-              envName: 'SIGWIRE_CLOUDKIT_PASSPHRASE',
-              what: 'passphrase',
-              flags: '--passphrase-file',
-            },
-            io.env,
-          )
           if (options.body !== undefined && options.bodyFile !== undefined)
-            throw new InputError('Pass --body or --body-file, not both.')
-          if (!options.target.startsWith('/')) {
-            throw new InputError(
-              `--target must be the path and query as sent (starting with /database/1/ or /device/1/), not ${JSON.stringify(options.target.slice(0, 60))}.`,
-            )
-          }
+            throw cliError('CONFLICTING_OPTIONS', 'Pass --body or --body-file, not both.')
+          const method = checkMethod(options.method, '--method').toUpperCase()
+          const target = checkTarget(options.target)
           const date = options.date ?? formatIsoSeconds(new Date())
           parseIsoSeconds(date)
+          const privateKey =
+            options.keyFile !== undefined
+              ? Buffer.from(readUserFile(options.keyFile, '--key-file', SMALL_FILE_BYTES))
+              : requireSecret({ envName: KEY_ENV, what: 'private key', flags: '--key-file' }, io.env)
+          const passphrase = passphraseFrom(options.passphraseFile, io.env)
           const signer = createCloudKitSigner({
             keyId: options.keyId,
             privateKey,
@@ -135,12 +152,12 @@ export const cloudKitCommands: ProtocolCommands = {
           })
           const body =
             options.bodyFile !== undefined
-              ? readFileSync(options.bodyFile)
+              ? readUserFile(options.bodyFile, '--body-file', LARGE_FILE_BYTES)
               : options.body !== undefined
                 ? Buffer.from(options.body, 'utf8')
                 : undefined
           const tokens = await signer.tokens(
-            { target: options.target, body: body === undefined ? emptyBody : bytesBody(body) },
+            { target, body: body === undefined ? emptyBody : bytesBody(body) },
             date,
           )
           const message = renderTokensToString(tokens)
@@ -149,7 +166,7 @@ export const cloudKitCommands: ProtocolCommands = {
             io,
             {
               protocol: 'cloudkit',
-              method: options.method.toUpperCase(),
+              method,
               headers: {
                 'X-Apple-CloudKit-Request-KeyID': options.keyId,
                 'X-Apple-CloudKit-Request-ISO8601Date': date,
@@ -171,25 +188,31 @@ export const cloudKitCommands: ProtocolCommands = {
       ),
     )
       .option('--key-id <id>', 'the key ID the public key is registered under')
-      .option('--empty-body-hash <rule>', `${EMPTY_RULES.join(' | ')}`, 'sha256-of-empty')
+      .option(
+        '--empty-body-hash <rule>',
+        `${EMPTY_RULES.join(' | ')}`,
+        choiceOption('--empty-body-hash', EMPTY_RULES),
+        'sha256-of-empty',
+      )
       .option('--json', 'machine-readable output')
       .action(
         (
           options: RequestInputOptions &
-            PublicKeyOptions & { keyId?: string; emptyBodyHash: string; json?: boolean },
+            PublicKeyOptions & { keyId?: string; emptyBodyHash: EmptyBodyHashRule; json?: boolean },
         ) => {
-          const request = readRequestInput(options)
+          const request = readRequestInput(options, io)
           const publicKey = publicKeyFrom(options, io.env)
           if (publicKey === undefined)
-            throw new InputError(`Pass the registered public key: --public-key-file, or ${PUBLIC_KEY_ENV}.`)
-          if (!EMPTY_RULES.includes(options.emptyBodyHash as EmptyBodyHashRule))
-            throw new InputError(`--empty-body-hash is one of ${EMPTY_RULES.join(', ')}.`)
+            throw cliError(
+              'MISSING_OPTION',
+              `Pass the registered public key: --public-key-file, or set ${PUBLIC_KEY_ENV}.`,
+            )
           const now = nowFrom(options)
-          const windowSeconds = windowFrom(options)
+          const windowSeconds = options.windowSeconds
           const result = verifyCloudKitRequest(request, publicKey, {
             now,
             windowSeconds,
-            emptyBodyHash: options.emptyBodyHash as EmptyBodyHashRule,
+            emptyBodyHash: options.emptyBodyHash,
             ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
           })
           let report = verifyReport(result, { expected: result.rebuiltMessage ?? '', actual: '' })
@@ -242,15 +265,17 @@ export const cloudKitCommands: ProtocolCommands = {
               json?: boolean
             },
         ) => {
-          const request = readRequestInput(options)
+          const request = readRequestInput(options, io)
           const publicKey = publicKeyFrom(options, io.env)
           const signedString = readSecret(
             {
               value: options.signed,
               file: options.signedFile,
+              fileFlag: '--signed-file',
               envName: 'SIGWIRE_SIGNED_STRING',
               what: 'signed string',
-              flags: '--signed',
+              flags: '--signed or --signed-file',
+              maxBytes: LARGE_FILE_BYTES,
             },
             io.env,
           )
@@ -259,7 +284,7 @@ export const cloudKitCommands: ProtocolCommands = {
             ...(publicKey === undefined ? {} : { publicKeyPem: publicKey }),
             ...(signedString === undefined ? {} : { signedString }),
             now: nowFrom(options),
-            windowSeconds: windowFrom(options),
+            windowSeconds: options.windowSeconds,
             registeredKeys: registeredKeys(options),
             bodyKnown: !options.bodyUnknown,
           })

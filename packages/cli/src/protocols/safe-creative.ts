@@ -1,5 +1,5 @@
 import { traceTokens } from '@sigwire/core'
-import { buildStringToSign, paramValue } from '@sigwire/safe-creative'
+import { buildStringToSign, paramValue, SafeCreativeError } from '@sigwire/safe-creative'
 import {
   diagnoseSafeCreativeRequest,
   firstValues,
@@ -9,13 +9,14 @@ import {
   verifySafeCreativeRequest,
 } from '@sigwire/safe-creative/doctor'
 import type { Command } from 'commander'
+import { LARGE_FILE_BYTES } from '../input/read-file.js'
 import {
   addRequestInputOptions,
   nowFrom,
   type RequestInputOptions,
   readRequestInput,
 } from '../input/request-input.js'
-import { EXIT, InputError } from '../output/errors.js'
+import { cliError, EXIT } from '../output/errors.js'
 import { printDiagnosis, printSignReport, printVerifyReport, verifyReport } from '../output/render.js'
 import { readSecret, requireSecret } from '../secrets.js'
 import { collect, type ProtocolCommands } from './protocol.js'
@@ -46,9 +47,10 @@ function keysFrom(options: KeyOptions, env: NodeJS.ProcessEnv): { app?: string; 
     {
       value: options.privateKey,
       file: options.privateKeyFile,
+      fileFlag: '--private-key-file',
       envName: KEY_ENV,
       what: 'private key',
-      flags: '--private-key',
+      flags: '--private-key or --private-key-file',
     },
     env,
   )
@@ -57,11 +59,39 @@ function keysFrom(options: KeyOptions, env: NodeJS.ProcessEnv): { app?: string; 
   return { ...(app === undefined ? {} : { app }), ...(authkey === undefined ? {} : { authkey }) }
 }
 
+/**
+ * The `--param` pairs, refused where the library's signer refuses them (`INVALID_PARAMETER`): a name
+ * given twice (Safe Creative reads only the first), a `signature` (sign computes it) and a `ztime`
+ * that is not epoch milliseconds in digits. Unlike the signer, `sign` takes a given ztime, to
+ * reproduce a request signed at that time. Values are never quoted: one may be a key pasted by mistake.
+ */
 function parseParams(list: readonly string[]): Array<[string, string]> {
-  return list.map((item) => {
+  const seen = new Set<string>()
+  return list.map((item, i) => {
     const eq = item.indexOf('=')
-    if (eq <= 0) throw new InputError(`--param ${JSON.stringify(item)} is not name=value.`)
-    return [item.slice(0, eq), item.slice(eq + 1)]
+    if (eq <= 0)
+      throw cliError(
+        'INVALID_OPTION',
+        `--param number ${i + 1} is not name=value: pass each parameter decoded, like --param component=work.list.`,
+      )
+    const name = item.slice(0, eq)
+    const value = item.slice(eq + 1)
+    const refuse = (message: string) =>
+      new SafeCreativeError({ code: 'INVALID_PARAMETER', message, details: { parameter: name } })
+    if (seen.has(name))
+      throw refuse(
+        `--param ${JSON.stringify(name)} is given twice; Safe Creative reads only the first, so the signature would not match: pass it once.`,
+      )
+    seen.add(name)
+    if (name === 'signature')
+      throw refuse(
+        'Do not pass --param signature: sign computes it. To check a signature, use sigwire verify safe-creative.',
+      )
+    if (name === 'ztime' && !/^\d+$/.test(value))
+      throw refuse(
+        '--param ztime must be epoch milliseconds in digits, like 1773500966000; leave it out to sign at the current time.',
+      )
+    return [name, value]
   })
 }
 
@@ -90,6 +120,7 @@ export const safeCreativeCommands: ProtocolCommands = {
             {
               value: options.privateKey,
               file: options.privateKeyFile,
+              fileFlag: '--private-key-file',
               envName: KEY_ENV,
               what: 'private key',
               flags: '--private-key or --private-key-file',
@@ -98,10 +129,11 @@ export const safeCreativeCommands: ProtocolCommands = {
           )
           const params = parseParams(options.param)
           const component = paramValue(params, 'component')
-          if (component === undefined)
-            throw new InputError(
-              'Pass the component: --param component=work.list (it decides which key signs).',
-            )
+          if (component === undefined || component === '')
+            throw new SafeCreativeError({
+              code: 'MISSING_COMPONENT',
+              message: 'Pass the component: --param component=work.list (it decides which key signs).',
+            })
           if (options.ztime && paramValue(params, 'ztime') === undefined)
             params.push(['ztime', String(Date.now())])
           const built = buildStringToSign(privateKey, params)
@@ -138,10 +170,11 @@ export const safeCreativeCommands: ProtocolCommands = {
     )
       .option('--json', 'machine-readable output')
       .action((options: RequestInputOptions & KeyOptions & { json?: boolean }) => {
-        const request = readRequestInput(options)
+        const request = readRequestInput(options, io)
         const keys = keysFrom(options, io.env)
         if (!keys.app && !keys.authkey)
-          throw new InputError(
+          throw cliError(
+            'MISSING_OPTION',
             `Pass the private key: --private-key, --app-private-key/--authkey-private-key, or ${KEY_ENV}.`,
           )
         const result = verifySafeCreativeRequest(request, keys, { now: nowFrom(options).getTime() })
@@ -178,14 +211,16 @@ export const safeCreativeCommands: ProtocolCommands = {
           options: RequestInputOptions &
             KeyOptions & { signed?: string; signedFile?: string; json?: boolean },
         ) => {
-          const request = readRequestInput(options)
+          const request = readRequestInput(options, io)
           const signedString = readSecret(
             {
               value: options.signed,
               file: options.signedFile,
+              fileFlag: '--signed-file',
               envName: 'SIGWIRE_SIGNED_STRING',
               what: 'signed string',
-              flags: '--signed',
+              flags: '--signed or --signed-file',
+              maxBytes: LARGE_FILE_BYTES,
             },
             io.env,
           )

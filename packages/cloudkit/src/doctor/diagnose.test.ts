@@ -226,14 +226,18 @@ const mistakes: Mistake[] = [
     }),
   },
   {
+    // With a body, a foreign key looks like a changed body (see the test of that ambiguity below).
     code: 'wrong-key',
-    make: (c) => ({
-      request: correct(
-        c,
-        c.message,
-        toBase64(cryptoSign('sha256', Buffer.from(c.message), otherKey.privateKey)),
-      ),
-    }),
+    make: (c) =>
+      c.body === null
+        ? {
+            request: correct(
+              c,
+              c.message,
+              toBase64(cryptoSign('sha256', Buffer.from(c.message), otherKey.privateKey)),
+            ),
+          }
+        : undefined,
   },
   {
     code: 'wrong-key',
@@ -341,6 +345,61 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
       expect.objectContaining({ code: 'wrong-key', message: expect.stringContaining('"OTHERKEY"') }),
     ])
     expect(diagnosis.matched?.keyId).toBe('OTHERKEY')
+  })
+
+  it('names a body changed after signing as a body difference, not a wrong key (the verifier cannot tell either)', () => {
+    // Signed {"a":1}, sent {"a":2}, with the right key.
+    const c = vectors.cases.find((v) => v.body !== null)!
+    const signed = `${c.date}:${cloudKitBodyHash('{"a":1}')}:${c.requestTarget}`
+    const request = { ...correct(c, signed), body: utf8Encode('{"a":2}') }
+    for (const search of ['full', 'quick'] as const) {
+      const diagnosis = diagnoseCloudKitRequest({
+        request,
+        publicKeyPem: vectors.publicKeyPem,
+        now: new Date(c.date),
+        search,
+      })
+      expect(diagnosis.ok).toBe(false)
+      expect(errorCodes(diagnosis)).toEqual(['signed-body-differs'])
+      // The signature alone cannot exclude a foreign key: the message says so, and how to tell.
+      expect(diagnosis.findings[0]!.message).toMatch(/does not belong to key ID/)
+      expect(diagnosis.findings[0]!.fix).toMatch(/private key whose public key is registered/)
+    }
+    // The client's string settles it: its hash field is of other bytes than the body sent.
+    const withClaim = diagnoseCloudKitRequest({
+      request,
+      publicKeyPem: vectors.publicKeyPem,
+      signedString: signed,
+      now: new Date(c.date),
+    })
+    expect(errorCodes(withClaim)).toEqual(['signed-body-differs'])
+  })
+
+  it('a foreign key on a request with a body gets the same finding, naming the key as the other cause', () => {
+    const c = vectors.cases.find((v) => v.body !== null)!
+    const diagnosis = diagnoseCloudKitRequest({
+      request: correct(
+        c,
+        c.message,
+        toBase64(cryptoSign('sha256', Buffer.from(c.message), otherKey.privateKey)),
+      ),
+      publicKeyPem: vectors.publicKeyPem,
+      now: new Date(c.date),
+    })
+    expect(errorCodes(diagnosis)).toEqual(['signed-body-differs'])
+    expect(diagnosis.findings[0]!.message).toContain(`key ID ${JSON.stringify(vectors.keyID)}`)
+    // Without a body nothing else is left to change: the key is named outright.
+    const bodyless = vectors.cases.find((v) => v.body === null)!
+    const without = diagnoseCloudKitRequest({
+      request: correct(
+        bodyless,
+        bodyless.message,
+        toBase64(cryptoSign('sha256', Buffer.from(bodyless.message), otherKey.privateKey)),
+      ),
+      publicKeyPem: vectors.publicKeyPem,
+      now: new Date(bodyless.date),
+    })
+    expect(errorCodes(without)).toEqual(['wrong-key'])
   })
 
   it('quick search still finds a two-field mistake', () => {

@@ -211,7 +211,12 @@ export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitD
       host,
       full: input.search !== 'quick',
     })
-    const result = searchSignature(space, keys, forms, input.search ?? 'full', input.signedString)
+    const result = searchSignature(space, keys, forms, {
+      search: input.search ?? 'full',
+      signedString: input.signedString,
+      hasBody: request.body.byteLength > 0,
+      keyId,
+    })
     signatureVerified = result.verifiedExpected
     matched = result.match
     findings.push(...result.findings)
@@ -349,12 +354,19 @@ function verifies(key: KeyObject, hash: 'sha256' | 'sha1', form: SignatureForm, 
   }
 }
 
+interface SearchOptions {
+  readonly search: 'full' | 'quick'
+  readonly signedString: string | undefined
+  /** The request has a body (whose signed bytes the search cannot rebuild once they changed). */
+  readonly hasBody: boolean
+  readonly keyId: string | undefined
+}
+
 function searchSignature(
   space: CandidateSpace,
   keys: readonly KeyCandidate[],
   forms: readonly SignatureForm[],
-  search: 'full' | 'quick',
-  signedString: string | undefined,
+  { search, signedString, hasBody, keyId }: SearchOptions,
 ): SearchResult {
   const [primary, ...others] = keys
   const expected: Candidate = {
@@ -393,6 +405,8 @@ function searchSignature(
     forms.some((f) => verifies(primary.key, 'sha256', f, signedString))
   )
     return { verifiedExpected: false, findings: [] }
+  if (primary && hasBody && signedString === undefined)
+    return { verifiedExpected: false, findings: [bodyOrKey(keyId)] }
   return {
     verifiedExpected: false,
     findings: [
@@ -403,6 +417,24 @@ function searchSignature(
           : 'The signature verifies under none of the registered keys.',
       ),
     ],
+  }
+}
+
+/**
+ * The search found nothing, and the request has a body. An ECDSA signature verifies under any key for
+ * some message, so it cannot tell a body changed after signing (the hash signed is of other bytes,
+ * which no candidate rebuilds) from a key that does not belong to the key ID. The body changing is
+ * the mistake clients make (serializing twice, a proxy re-encoding); the key is named as the other
+ * explanation, and the client's string-to-sign decides between them.
+ */
+function bodyOrKey(keyId: string | undefined): CloudKitFinding {
+  const base = finding(
+    'signed-body-differs',
+    `The signature verifies over no message built from this request, under any known mistake, with the registered public key. The likeliest cause is a body changed after it was signed (serialized again, edited, re-encoded on the way): the body hash signed is then of other bytes, which no candidate can rebuild. If the body sent is byte for byte what the client hashed, the private key does not belong to key ID ${JSON.stringify(keyId ?? '')} instead. The client's string-to-sign (signedString) tells which.`,
+  )
+  return {
+    ...base,
+    fix: `${base.fix} If the body is right, sign with the private key whose public key is registered for this key ID.`,
   }
 }
 

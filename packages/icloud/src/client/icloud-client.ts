@@ -299,6 +299,8 @@ export class ICloudClient {
   }
 
   async #save(): Promise<void> {
+    const { authUrl, setupUrl, homeUrl } = this.#endpoints
+    this.#state.endpoints = { authUrl, setupUrl, homeUrl }
     this.#state.cookies = this.#cookies.serialize()
     this.#state.savedAt = new Date().toISOString()
     await this.#store.save(this.#state)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SerializedCookieJar } from 'tough-cookie'
+import type { ICloudEndpoints } from '../constants.js'
 
 /** One entry of the account document's `webservices` map (docs/protocols/icloud.md §5.1). */
 export interface WebService {
@@ -47,6 +48,11 @@ export interface SessionState {
   webservices?: Record<string, WebService>
   /** The cookie jar (both `.apple.com` and `.icloud.com` cookies, attributes kept). */
   cookies?: SerializedCookieJar
+  /**
+   * The hosts the session was last used at (written on every save), so that a tool can continue it
+   * without being told the hosts again (an emulator's, or the China mainland ones).
+   */
+  endpoints?: ICloudEndpoints
   /** The last push token, when one was requested. */
   push?: { token: string; ttl: number; topics: string[]; webCourierUrl: string }
   /** When the state was last written (ISO 8601). */

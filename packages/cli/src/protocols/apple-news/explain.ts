@@ -44,8 +44,13 @@ export interface AppleNewsCheck {
  * Verifies as Apple does; when the signature does not match, names the token that differs. An HMAC
  * cannot say which input changed, so the doctor's candidate search (known mistakes) runs first, then
  * a search over one-byte edits of the string; failing both, the signatures themselves are shown.
+ * `onProgress` hears how far the one-byte search is (it takes seconds on long strings).
  */
-export async function verifyAndExplain(check: AppleNewsCheck, keyId?: string): Promise<VerifyReport> {
+export async function verifyAndExplain(
+  check: AppleNewsCheck,
+  keyId?: string,
+  onProgress?: (fraction: number) => void,
+): Promise<VerifyReport> {
   const secret = parseAppleNewsSecret(check.secret)
   const lookup = (id: string) =>
     keyId === undefined || id.toLowerCase() === keyId.toLowerCase() ? secret : undefined
@@ -73,7 +78,7 @@ export async function verifyAndExplain(check: AppleNewsCheck, keyId?: string): P
       failedToken: { label, expected: tokenText(tokens, label), actual: '' },
     }
   if (finding?.code === 'secret-mismatch') {
-    const edited = appleNewsOneByteEdit(tokens, secret, signature)
+    const edited = appleNewsOneByteEdit(tokens, secret, signature, onProgress)
     if (edited) {
       const named = await verifyAppleNewsRequest(check.request, lookup, { ...options, clientTokens: edited })
       return verifyReport(named)
@@ -90,9 +95,12 @@ export async function verifyAndExplain(check: AppleNewsCheck, keyId?: string): P
 /**
  * `diagnoseAppleNewsRequest`, and when it finds no known mistake behind the signature, the one-byte
  * search: a found string is handed back to the doctor as the client's string, so it names the token
- * with its own finding and fix.
+ * with its own finding and fix. `onProgress` hears how far the one-byte search is.
  */
-export function diagnoseAndExplain(input: DiagnoseAppleNewsInput & { publicOrigin: string }): Diagnosis {
+export function diagnoseAndExplain(
+  input: DiagnoseAppleNewsInput & { publicOrigin: string },
+  onProgress?: (fraction: number) => void,
+): Diagnosis {
   const diagnosis = diagnoseAppleNewsRequest(input)
   if (input.secret === undefined || input.signedString !== undefined) return diagnosis
   if (!diagnosis.findings.some((f) => f.code === 'secret-mismatch')) return diagnosis
@@ -106,7 +114,7 @@ export function diagnoseAndExplain(input: DiagnoseAppleNewsInput & { publicOrigi
     contentType: receivedHeader(request, 'content-type'),
     body: request.body,
   })
-  const edited = appleNewsOneByteEdit(expected, input.secret, parsed.params.signature ?? '')
+  const edited = appleNewsOneByteEdit(expected, input.secret, parsed.params.signature ?? '', onProgress)
   return edited ? diagnoseAppleNewsRequest({ ...input, signedString: renderTokens(edited) }) : diagnosis
 }
 

@@ -15,12 +15,13 @@ const HEAD = new Set(['method', 'url', 'date', 'content-type'])
  * The tokens an HHMAC `signature` was made over when they differ from `expected` (the request as
  * received) in one byte, or undefined. No known mistake of the doctor's catalogue explains such a
  * signature, yet it is common: a proxy or a framework changed one character, or the client signed a
- * stale digit of the date.
+ * stale digit of the date. `onProgress` hears the share searched.
  */
 export function appleNewsOneByteEdit(
   expected: readonly Token[],
   secret: string | AppleNewsSecret,
   signature: string,
+  onProgress?: (fraction: number) => void,
 ): Token[] | undefined {
   const length = tokensByteLength(expected)
   if (!isBase64(signature) || length > HEAD_SEARCH_BYTES) return undefined
@@ -30,5 +31,6 @@ export function appleNewsOneByteEdit(
     expected,
     (message) => createHmac('sha256', key).update(message).digest().equals(provided),
     length <= FULL_SEARCH_BYTES ? ALL : HEAD,
+    onProgress,
   )
 }

@@ -1,6 +1,6 @@
 import { APPLE_NEWS_API_ORIGIN } from '@sigwire/apple-news'
 import type { ParsedRequest } from '../../input/parsed-request.js'
-import { InputError } from '../../output/errors.js'
+import { cliError } from '../../output/errors.js'
 
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/i
 const APPLE_HOST = new URL(APPLE_NEWS_API_ORIGIN).hostname
@@ -22,7 +22,8 @@ export function resolveAppleNewsOrigin(request: ParsedRequest, publicOrigin?: st
   if (publicOrigin !== undefined) {
     const origin = publicOrigin.replace(/\/+$/, '')
     if (!ORIGIN.test(origin))
-      throw new InputError(
+      throw cliError(
+        'INVALID_URL',
         `--public-origin must be a scheme and host without a path, like https://news-api.apple.com or http://127.0.0.1:8080 (got ${JSON.stringify(publicOrigin.slice(0, 80))}).`,
       )
     return { origin }

@@ -1,6 +1,6 @@
 import { APPLE_NEWS_API_ORIGIN, type AppleNewsCanonicalInput } from '@sigwire/apple-news'
 import { formatIsoSeconds, parseIsoDateTime } from '@sigwire/core'
-import { InputError } from '../../output/errors.js'
+import { cliError } from '../../output/errors.js'
 
 /** What `sigwire sign apple-news` was asked to sign. */
 export interface AppleNewsSignOptions {
@@ -33,13 +33,14 @@ export function appleNewsSignInput(
   const notes: string[] = []
   const method = options.method.toUpperCase()
   if (!/^[A-Z]+$/.test(method))
-    throw new InputError(`--method ${JSON.stringify(options.method)} is not an HTTP method.`)
+    throw cliError('INVALID_METHOD', `--method ${JSON.stringify(options.method)} is not an HTTP method.`)
   if (!DOCUMENTED_METHODS.has(method))
     notes.push(`the Apple News API documents GET, POST and DELETE, not ${method}`)
 
   if (!FULL_URL.test(options.url)) {
     const shown = JSON.stringify(options.url.slice(0, 80))
-    throw new InputError(
+    throw cliError(
+      'INVALID_URL',
       /^https?:\/\//i.test(options.url)
         ? `--url ${shown} cannot be sent as is (whitespace or a #fragment); percent-encode it as the client sends it.`
         : `--url ${shown} must be the full URL with its scheme, like https://news-api.apple.com/channels/<id>: Apple signs "https://" too.`,
@@ -59,7 +60,8 @@ export function appleNewsSignInput(
 
   const hasBody = body !== undefined && body.byteLength > 0
   if (hasBody && options.contentType === undefined)
-    throw new InputError(
+    throw cliError(
+      'MISSING_OPTION',
       'A request with a body signs its exact Content-Type header value: pass --content-type (boundary included for multipart).',
     )
   if (!hasBody && options.contentType !== undefined)
