@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { bytesBody, createRequest, fixedClock, jsonBody } from '@sigwire/core'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CloudKitEmulator, startCloudKitEmulator } from './emulator/index.js'
-import { type CloudKitClient, createCloudKitClient, createCloudKitSigner } from './index.js'
+import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
+import { type CloudKitClient, createCloudKitClient, createCloudKitSigner } from '../src/index.js'
 
 // Every `ts` block of packages/cloudkit/README.md runs here, against the CloudKit emulator.
 const examples = readmeExamples(repoPath('packages', 'cloudkit', 'README.md'))

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ICloudEmulator, startICloudEmulator } from './emulator/index.js'
-import { createICloudClient, type ICloudClient, MemorySessionStore } from './index.js'
+import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
+import { createICloudClient, type ICloudClient, MemorySessionStore } from '../src/index.js'
 
 // Every `ts` block of packages/icloud/README.md runs here, against the iCloud emulator: the emulator
 // stands in for Apple's hosts, so the sign-in, the code and the services follow the real code paths.

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { createRequest, fixedClock } from '@sigwire/core'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppleNewsEmulator, startAppleNewsEmulator } from './emulator/index.js'
-import { type AppleNewsClient, createAppleNewsClient, createAppleNewsSigner } from './index.js'
+import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/emulator/index.js'
+import { type AppleNewsClient, createAppleNewsClient, createAppleNewsSigner } from '../src/index.js'
 
 // Every `ts` block of packages/apple-news/README.md runs here, against the Apple News emulator.
 const examples = readmeExamples(repoPath('packages', 'apple-news', 'README.md'))

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SafeCreativeEmulator, startSafeCreativeEmulator } from './emulator/index.js'
-import { createSafeCreativeSigner, type ParamPair } from './index.js'
+import { type SafeCreativeEmulator, startSafeCreativeEmulator } from '../src/emulator/index.js'
+import { createSafeCreativeSigner, type ParamPair } from '../src/index.js'
 
 // Every `ts` block of packages/safe-creative/README.md runs here, against the Safe Creative emulator.
 const examples = readmeExamples(repoPath('packages', 'safe-creative', 'README.md'))
@@ -106,7 +106,7 @@ describe('packages/safe-creative/README.md examples', () => {
   })
 
   it('creates an authkey on the emulator and approves it', async () => {
-    const { SafeCreativeClient } = await import('./index.js')
+    const { SafeCreativeClient } = await import('../src/index.js')
     const module = await runReadmeExample(examples[3]!, {
       scope: { SafeCreativeClient },
       after: 'await client.close()\nawait emulator.close()\nexport { auth }',

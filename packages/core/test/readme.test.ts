@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RequestSigner, Transport, textToken, traceTokens } from './index.js'
+import { type RequestSigner, Transport, textToken, traceTokens } from '../src/index.js'
 
 // Every `ts` block of packages/core/README.md runs here, against a loopback HTTP server.
 const examples = readmeExamples(repoPath('packages', 'core', 'README.md'))
