@@ -28,7 +28,7 @@ beforeAll(async () => {
     environment: 'development',
     serverToServer: { keyId: emulator.dev!.keyId, privateKey: emulator.dev!.privateKeyPem },
     baseUrl: emulator.url,
-    transportOptions: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
+    transport: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
   })
   dir = await mkdtemp(join(tmpdir(), 'sigwire-progress-cloudkit-'))
 })
