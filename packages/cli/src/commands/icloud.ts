@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isCancel, password as promptPassword, text as promptText } from '@clack/prompts'
 import {
+  createFileSessionStore,
   createICloudClient,
-  FileSessionStore,
   type ICloudClientOptions,
   type SessionState,
+  sessionFileName,
   type TwoFactorHandler,
   type TwoFactorOption,
   WEBAUTH_TOKEN_COOKIE,
@@ -69,7 +70,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             },
             io.env,
           ) ?? (await askPassword(io, appleId))
-        const store = new FileSessionStore(resolve(options.sessionDir))
+        const sessionFile = join(resolve(options.sessionDir), sessionFileName(appleId))
+        const store = createFileSessionStore(sessionFile)
         const client = createICloudClient({
           ...connection(options, appleId),
           password,
@@ -78,7 +80,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
         })
         try {
           const result = await client.login()
-          const state = await store.load(appleId)
+          const state = await store.load()
           const expires = sessionExpiry(state)
           const summary = {
             ok: true,
@@ -88,7 +90,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             method: result.method,
             secondFactor: result.secondFactor,
             trusted: Boolean(state?.trustToken),
-            sessionFile: store.pathFor(appleId),
+            sessionFile,
             expires,
           }
           if (options.json) printJson(io, summary)
@@ -120,14 +122,15 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     .action(async (options: ConnectionOptions) => {
       const dir = resolve(options.sessionDir)
       const appleId = options.appleId ?? onlySavedAccount(dir)
-      const store = new FileSessionStore(dir)
-      const saved = await store.load(appleId)
+      const sessionFile = join(dir, sessionFileName(appleId))
+      const store = createFileSessionStore(sessionFile)
+      const saved = await store.load()
       if (!saved)
         throw new InputError(`No saved session for ${appleId} in ${dir}; run sigwire icloud login first.`)
       const client = createICloudClient({ ...connection(options, appleId), store })
       try {
         const result = await client.resume()
-        const state = await store.load(appleId)
+        const state = await store.load()
         const valid = result !== undefined
         const summary = {
           ok: valid,
@@ -136,7 +139,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
           dsid: result?.account.dsid ?? state?.dsid,
           validatedBy: result?.method,
           trusted: Boolean(state?.trustToken),
-          sessionFile: store.pathFor(appleId),
+          sessionFile,
           expires: sessionExpiry(state),
         }
         if (options.json) printJson(io, summary)

@@ -22,7 +22,7 @@ async function clients(server: ServerInfo) {
     keyId: dev.keyId!,
     secret: dev.secret!,
     baseUrl: server.url,
-    proxy: false,
+    transport: { proxy: false },
   })
   await client.channels.read()
   // Bare undici sends the same headers, with an Authorization value of the same shape and length.

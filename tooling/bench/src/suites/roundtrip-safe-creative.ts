@@ -1,4 +1,4 @@
-import { SafeCreativeClient } from '@sigwire/safe-creative'
+import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import type { ServerInfo } from '../servers.js'
 import { bareAgent, bareText, type Pair } from './roundtrip-pair.js'
 
@@ -6,11 +6,11 @@ import { bareAgent, bareText, type Pair } from './roundtrip-pair.js'
 export async function safeCreativePair(server: ServerInfo): Promise<Pair> {
   const { url } = server
   const dev = server.dev!
-  const client = new SafeCreativeClient({
-    apiUrl: url,
+  const client = createSafeCreativeClient({
+    baseUrl: url,
     sharedKey: dev.sharedKey!,
     privateKey: dev.privateKey!,
-    proxy: false,
+    transport: { proxy: false },
   })
   const auth = await client.createAuthkey()
   const user = client.user(auth)
