@@ -1,6 +1,7 @@
 import { type TokenTrace, utf8Decode } from '@sigwire/core'
 import { XMLParser } from 'fast-xml-parser'
 import { ERROR_ID_CODES, SafeCreativeError } from '../errors.js'
+import { readPlainXml } from './read-plain-xml.js'
 
 /** A parsed XML element: text, or child elements by name (a repeated child is an array). */
 export type XmlValue = string | XmlObject | XmlValue[]
@@ -10,7 +11,8 @@ export interface XmlObject {
 }
 
 // Values stay strings: work codes are 13 digits and ztime is 13 digits; numbers would round or reformat.
-const parser = new XMLParser({
+// readPlainXml gives the same shapes for plain documents; its tests compare the two.
+export const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   parseTagValue: false,
@@ -24,12 +26,15 @@ export interface XmlDocument {
   readonly value: XmlValue
 }
 
-/** Parses a Safe Creative XML answer. Throws `INVALID_RESPONSE` when the body is not XML with one root. */
+/**
+ * Parses a Safe Creative XML answer. Throws `INVALID_RESPONSE` when the body is not XML with one root.
+ * Plain answers (nearly all) take {@link readPlainXml}; anything else goes to fast-xml-parser.
+ */
 export function parseXml(body: Uint8Array | string, status = 200): XmlDocument {
   const text = typeof body === 'string' ? body : utf8Decode(body)
   let parsed: Record<string, XmlValue>
   try {
-    parsed = parser.parse(text, true) as Record<string, XmlValue>
+    parsed = readPlainXml(text) ?? (parser.parse(text, true) as Record<string, XmlValue>)
   } catch (error) {
     throw unexpected(
       `The answer is not well-formed XML (${(error as Error).message.split('\n')[0]}).`,
