@@ -7,11 +7,11 @@ import { readPlainXml } from './read-plain-xml.js'
 // document, and step aside (undefined) for everything else.
 
 const names = fc.constantFrom('a', 'b', 'work', 'list', 'code', 'x-y', 'n.s', 'ns:t', 'A1', '_u')
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
 const text = fc
   .string({ unit: fc.constantFrom('x', 'Y', '1', ' ', '\n', '\t', '&', '<', '>', '"', "'", 'é', '😀', ';') })
-  .map(escape)
+  .map(escapeXml)
 const space = fc.constantFrom('', ' ', '\n  ', '\r\n', '\t')
 const attributes = fc
   .array(
