@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { createServer } from 'node:net'
 import {
   type CloudKitClient,
   type CloudKitClientOptions,
@@ -39,13 +38,9 @@ async function failure(promise: Promise<unknown>): Promise<CloudKitFailure> {
   return error as CloudKitFailure
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+// Port 1 on loopback: privileged, so no test process can be listening there (a freed ephemeral port
+// can be taken by a parallel test before the client connects).
+const REFUSING_PORT = 1
 
 beforeAll(async () => {
   emulator = await startCloudKitEmulator()
@@ -88,7 +83,7 @@ describe('CloudKit errors: one class, one code per concept', () => {
     const dropped = await failure(clientOf().publicDatabase.zones.list())
     expect(dropped).toMatchObject({ code: 'NETWORK_ERROR', details: { attempt: 2 } })
     const refused = await failure(
-      clientOf({ baseUrl: `http://127.0.0.1:${await closedPort()}` }).publicDatabase.records.query({
+      clientOf({ baseUrl: `http://127.0.0.1:${REFUSING_PORT}` }).publicDatabase.records.query({
         recordType: 'Note',
       }),
     )

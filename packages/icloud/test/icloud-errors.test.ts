@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import {
   type ICloudClient,
   type ICloudClientOptions,
@@ -81,10 +80,8 @@ describe('iCloud errors: one class, one code per concept', () => {
       code: 'NETWORK_ERROR',
       details: { attempt: 2 },
     })
-    const probe = createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    const { port } = probe.address() as { port: number }
-    await new Promise((resolve) => probe.close(resolve))
+    // Port 1 on loopback: privileged, so no test process can be listening there.
+    const port = 1
     const nowhere = clientFor(emulator, {
       appleId: APPLE_ID,
       password: PASSWORD,

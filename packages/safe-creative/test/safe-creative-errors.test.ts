@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import {
   createSafeCreativeClient,
   isSafeCreativeError,
@@ -36,13 +35,9 @@ async function failure(promise: Promise<unknown>): Promise<SafeCreativeFailure> 
   return error as SafeCreativeFailure
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+// Port 1 on loopback: privileged, so no test process can be listening there (a freed ephemeral port
+// can be taken by a parallel test before the client connects).
+const REFUSING_PORT = 1
 
 beforeAll(async () => {
   emulator = await startSafeCreativeEmulator({ autoApprove: 'ADD' })
@@ -82,7 +77,7 @@ describe('Safe Creative errors: one class, one code per concept', () => {
       code: 'NETWORK_ERROR',
       details: { attempt: 2 },
     })
-    const refused = clientOf({ baseUrl: `http://127.0.0.1:${await closedPort()}/v2/` })
+    const refused = clientOf({ baseUrl: `http://127.0.0.1:${REFUSING_PORT}/v2/` })
     expect(await failure(refused.version())).toMatchObject({
       code: 'NETWORK_ERROR',
       details: { errno: 'ECONNREFUSED' },
