@@ -121,3 +121,23 @@ describe('Safe Creative errors: one class, one code per concept', () => {
     expect(works).not.toContain('Outcome probe')
   })
 })
+
+describe('Safe Creative client options', () => {
+  it('refuses a baseUrl with a query or credentials, and http to a remote host unless allowed', () => {
+    const keys = { sharedKey: 'shared', privateKey: 'private' }
+    const refusal = (options: Partial<SafeCreativeClientOptions>) => {
+      try {
+        createSafeCreativeClient({ ...keys, ...options }).close()
+      } catch (error) {
+        expect(error).toBeInstanceOf(SafeCreativeError)
+        return (error as SafeCreativeError).code
+      }
+      return 'accepted'
+    }
+    expect(refusal({ baseUrl: 'https://api.safecreative.org/v2/?component=ztime' })).toBe('INVALID_ARGUMENT')
+    expect(refusal({ baseUrl: 'https://user:secret@api.safecreative.org/v2/' })).toBe('INVALID_ARGUMENT')
+    expect(refusal({ baseUrl: 'http://api.safecreative.org/v2/' })).toBe('INVALID_ARGUMENT')
+    expect(refusal({ baseUrl: 'http://api.safecreative.org/v2/', allowInsecureHttp: true })).toBe('accepted')
+    expect(refusal({ baseUrl: 'http://127.0.0.1:8080/v2' })).toBe('accepted')
+  })
+})
