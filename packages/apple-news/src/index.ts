@@ -7,8 +7,11 @@
  * @packageDocumentation
  */
 
-/** The progress contract of `articles.create` and `articles.update` (from @sigwire/core). */
-export type { ProgressListener, ProgressOptions } from '@sigwire/core'
+/**
+ * The options every call takes last, the progress contract of `articles.create` and
+ * `articles.update`, and the transport options (from @sigwire/core).
+ */
+export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
 export type { ArticlesApi, CreateArticleInput, UpdateArticleInput } from './client/articles.js'
 export type { ChannelsApi } from './client/channels.js'
 export { type AppleNewsClient, type AppleNewsClientOptions, createAppleNewsClient } from './client/client.js'
@@ -20,7 +23,6 @@ export type {
   ArticleSearchParams,
   ArticleState,
   ArticleUpdateResult,
-  CallOptions,
   Channel,
   Section,
   Throttling,
@@ -39,10 +41,12 @@ export {
   UUID_PATTERN,
 } from './constants.js'
 export {
+  APPLE_NEWS_ERROR_CODES,
   AppleNewsError,
   type AppleNewsErrorCode,
   type AppleNewsErrorItem,
   type AppleNewsErrorOptions,
+  type AppleNewsFailure,
   isAppleNewsError,
 } from './errors.js'
 export {

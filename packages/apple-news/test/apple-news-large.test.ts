@@ -34,8 +34,7 @@ describe('Apple News large bundle', () => {
     const client = createAppleNewsClient({
       ...emulator.dev!,
       baseUrl: emulator.url,
-      proxy: false,
-      timeoutMs: 110_000,
+      transport: { proxy: false, timeoutMs: 110_000 },
     })
     cleanups.push(() => client.close())
     const document = {

@@ -36,8 +36,7 @@ beforeAll(async () => {
   client = createAppleNewsClient({
     ...emulator.dev!,
     baseUrl: emulator.url,
-    proxy: false,
-    retry: { baseDelayMs: 1 },
+    transport: { proxy: false, retry: { baseDelayMs: 1 } },
   })
   dir = await mkdtemp(join(tmpdir(), 'sigwire-progress-news-'))
   photo = randomBytes(3 * MiB + 7)

@@ -17,6 +17,7 @@ import {
   jsonBody,
   REDACTED,
   Transport,
+  type TransportOptions,
 } from '@sigwire/core'
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -54,12 +55,12 @@ async function start(options: Parameters<typeof startAppleNewsEmulator>[0] = {})
 function clientFor(
   emulator: AppleNewsEmulator,
   overrides: Partial<Parameters<typeof createAppleNewsClient>[0]> = {},
+  transport: TransportOptions = {},
 ) {
   const client = createAppleNewsClient({
     ...emulator.dev!,
     baseUrl: emulator.url,
-    proxy: false,
-    retry: { baseDelayMs: 1 },
+    transport: { proxy: false, retry: { baseDelayMs: 1 }, ...transport },
     ...overrides,
   } as Parameters<typeof createAppleNewsClient>[0])
   cleanups.push(() => client.close())
@@ -144,7 +145,7 @@ describe('Apple News emulator with the client', () => {
     const stale = await failure(
       client.articles.update(created.id, { revision: created.revision, metadata: {} }),
     )
-    expect(stale).toMatchObject({ code: 'WRONG_REVISION', status: 409 })
+    expect(stale).toMatchObject({ code: 'CONFLICT', serviceCode: 'WRONG_REVISION', status: 409 })
     expect(stale.errors).toEqual([
       { code: 'WRONG_REVISION', keyPath: ['data', 'revision'], value: created.revision },
     ])
@@ -344,8 +345,7 @@ describe('Apple News emulator with the client', () => {
     const skewed = createAppleNewsClient({
       ...strict.dev!,
       baseUrl: strict.url,
-      proxy: false,
-      clock: fixedClock(Date.now()),
+      transport: { proxy: false, clock: fixedClock(Date.now()) },
     })
     cleanups.push(() => skewed.close())
     expect(await failure(skewed.channels.read())).toMatchObject({ serviceCode: 'DATE_NOT_RECENT' })
@@ -360,7 +360,7 @@ describe('Apple News emulator with the client', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(900)
     emulator.faults.inject('unavailable', { times: 2, retryAfterSeconds: 0 })
     await client.sections.list()
-    const impatient = clientFor(emulator, { retry: { maxAttempts: 2, baseDelayMs: 1 } })
+    const impatient = clientFor(emulator, {}, { retry: { maxAttempts: 2, baseDelayMs: 1 } })
     emulator.faults.inject('throttle', { times: 2, retryAfterSeconds: 0 })
     expect(await failure(impatient.channels.quota())).toMatchObject({
       code: 'THROTTLED',
@@ -415,7 +415,7 @@ describe('Apple News emulator with the client', () => {
 
   it('serves TLS, a public origin, and verify: false', async () => {
     const tls = await start({ tls: true })
-    const secure = clientFor(tls, { tls: { ca: tls.certificate! } })
+    const secure = clientFor(tls, {}, { tls: { ca: tls.certificate! } })
     expect((await secure.channels.read()).id).toBe(tls.dev!.channelId)
 
     // A client that signs Apple's URL while connecting to loopback (like the apple-news npm package).
@@ -447,7 +447,7 @@ describe('Apple News emulator with the client', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sigwire-an-state-'))
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const first = await startAppleNewsEmulator({ stateDir: dir })
-    const client = createAppleNewsClient({ ...first.dev!, baseUrl: first.url, proxy: false })
+    const client = createAppleNewsClient({ ...first.dev!, baseUrl: first.url, transport: { proxy: false } })
     const created = await publish(client)
     await client.close()
     await first.close()

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createAppleNewsClient } from '@sigwire/apple-news'
 import { createCloudKitClient } from '@sigwire/cloudkit'
 import { createICloudClient } from '@sigwire/icloud'
-import { SafeCreativeClient } from '@sigwire/safe-creative'
+import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, consecutiveFreePorts, runCli } from './run-cli.js'
 
@@ -76,8 +76,8 @@ describe('sigwire emulate (real binary)', () => {
     expect((await news.channels.read()).id).toBe(appleNews!.channelId)
     await news.close()
 
-    const sc = new SafeCreativeClient({
-      apiUrl: safeCreative!.url!,
+    const sc = createSafeCreativeClient({
+      baseUrl: safeCreative!.url!,
       sharedKey: safeCreative!.sharedKey!,
       privateKey: safeCreative!.privateKey!,
     })
@@ -121,8 +121,8 @@ describe('sigwire emulate (real binary)', () => {
     expect(new URL(run.info.safeCreative!.url!).port).toBe(String(base))
     expect(new URL(run.info.icloud!.url!).port).toBe(String(base + 1))
     expect(run.info.safeCreative!.sharedKey).toBeUndefined()
-    const sc = new SafeCreativeClient({
-      apiUrl: run.info.safeCreative!.url!,
+    const sc = createSafeCreativeClient({
+      baseUrl: run.info.safeCreative!.url!,
       sharedKey: 'myshared',
       privateKey: 'myprivatekey123',
     })
@@ -141,7 +141,7 @@ describe('sigwire emulate (real binary)', () => {
         keyId: info.keyId!,
         secret: info.secret!,
         baseUrl: info.url!,
-        tls: { ca: await readFile(info.certificateFile!, 'utf8') },
+        transport: { tls: { ca: await readFile(info.certificateFile!, 'utf8') } },
       })
     const first = await emulate(['--apple-news', '--tls', '--state', state])
     expect(Object.keys(first.info)).toEqual(['appleNews'])

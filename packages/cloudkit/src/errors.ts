@@ -1,4 +1,10 @@
-import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sigwire/core'
+import {
+  adoptError,
+  CORE_ERROR_CODES,
+  type CoreErrorCode,
+  SigwireError,
+  type SigwireErrorOptions,
+} from '@sigwire/core'
 
 /**
  * `serverErrorCode` values CloudKit answers with (DOC `ErrorCodes`; `UNIQUE_FIELD_ERROR` and
@@ -67,23 +73,25 @@ export const SERVER_ERROR_STATUS: Readonly<Record<CloudKitServerErrorCode, numbe
  * Every error code @sigwire/cloudkit raises. Codes are stable: match on them, not on messages.
  *
  * Raised before anything is sent:
+ * - `INVALID_ARGUMENT`: an argument breaks a documented rule (a container not beginning with
+ *   `iCloud.`, an upper-case environment, a missing `recordChangeTag`, `IN` without a list value,
+ *   more than 200 operations, a `baseUrl` with a query, missing credentials for a database...).
+ *   `details.argument` names the option when there is one.
  * - `KEY_UNREADABLE`: the private key is not PEM, DER or base64 of a key.
  * - `KEY_NOT_EC`: the key is RSA, Ed25519 or another non-EC type.
  * - `KEY_WRONG_CURVE`: an EC key on a curve other than P-256 (P-384, secp256k1, ...).
  * - `KEY_IS_PUBLIC`: a public key (or certificate) was passed where the private key belongs.
  * - `KEY_PASSPHRASE_REQUIRED` / `KEY_PASSPHRASE_WRONG`: an encrypted key without / with the wrong passphrase.
  * - `INVALID_KEY_ID`: the key ID is empty or has characters a header cannot carry.
- * - `INVALID_CONTAINER`, `INVALID_ENVIRONMENT`, `INVALID_DATABASE`: addressing rejected before sending.
- * - `INVALID_REQUEST`: an operation's arguments break a documented rule (a missing `recordChangeTag`,
- *   `IN` without a list value, more than 200 operations...).
- * - `AUTH_NOT_CONFIGURED`: the call needs credentials the client was not given (a user database
- *   without an API token).
  *
- * Raised from a response: every {@link CloudKitServerErrorCode}, `UNKNOWN_SERVER_ERROR` for a code
- * this version does not know (the raw code is in `serviceCode`), and `UNEXPECTED_RESPONSE` for a body
- * that is not CloudKit's JSON.
+ * Raised from a response: every {@link CloudKitServerErrorCode} (`AUTHENTICATION_FAILED`,
+ * `THROTTLED`, `CONFLICT`, ...), `UNKNOWN_SERVER_ERROR` for a code this version does not know (the
+ * raw code is in `serviceCode`), and `INVALID_RESPONSE` for a body that is not CloudKit's JSON.
  *
- * Core codes (`TIMEOUT`, `ABORTED`, `NETWORK_ERROR`, `BODY_CHANGED`, ...) come from the transport.
+ * From the transport and core (see `CoreErrorCode`): `TIMEOUT`, `ABORTED`, `NETWORK_ERROR`,
+ * `OUTCOME_UNKNOWN` (a write whose answer was lost: look the record up, compare its
+ * `recordChangeTag`), `RESPONSE_TOO_LARGE`, `BODY_CHANGED`, `BODY_READ_FAILED`, `FILE_WRITE_FAILED`,
+ * `PROGRESS_LISTENER_FAILED`, ...; they reach you as a {@link CloudKitError} too.
  */
 export type CloudKitErrorCode =
   | CoreErrorCode
@@ -95,16 +103,29 @@ export type CloudKitErrorCode =
   | 'KEY_PASSPHRASE_REQUIRED'
   | 'KEY_PASSPHRASE_WRONG'
   | 'INVALID_KEY_ID'
-  | 'INVALID_CONTAINER'
-  | 'INVALID_ENVIRONMENT'
-  | 'INVALID_DATABASE'
-  | 'INVALID_REQUEST'
-  | 'AUTH_NOT_CONFIGURED'
   | 'UNKNOWN_SERVER_ERROR'
-  | 'UNEXPECTED_RESPONSE'
+  | 'INVALID_RESPONSE'
+
+/** The codes of {@link CloudKitErrorCode} as a runtime list. */
+export const CLOUDKIT_ERROR_CODES: readonly CloudKitErrorCode[] = [
+  ...new Set<CloudKitErrorCode>([
+    ...CORE_ERROR_CODES,
+    ...CLOUDKIT_SERVER_ERROR_CODES,
+    'KEY_UNREADABLE',
+    'KEY_NOT_EC',
+    'KEY_WRONG_CURVE',
+    'KEY_IS_PUBLIC',
+    'KEY_PASSPHRASE_REQUIRED',
+    'KEY_PASSPHRASE_WRONG',
+    'INVALID_KEY_ID',
+    'UNKNOWN_SERVER_ERROR',
+    'INVALID_RESPONSE',
+  ]),
+]
 
 /** Options of {@link CloudKitError}: the core options plus CloudKit's error-dictionary fields. */
-export interface CloudKitErrorOptions extends SigwireErrorOptions<CloudKitErrorCode> {
+export interface CloudKitErrorOptions<C extends CloudKitErrorCode = CloudKitErrorCode>
+  extends SigwireErrorOptions<C> {
   /** The `uuid` CloudKit gives every error (quote it to Apple). */
   uuid?: string
   /** CloudKit's `reason` text. */
@@ -115,8 +136,8 @@ export interface CloudKitErrorOptions extends SigwireErrorOptions<CloudKitErrorC
   recordName?: string
 }
 
-/** Every error @sigwire/cloudkit throws or returns per item. */
-export class CloudKitError extends SigwireError<CloudKitErrorCode> {
+/** Every error @sigwire/cloudkit throws or returns per item, transport errors included. */
+export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> extends SigwireError<C> {
   override readonly name: string = 'CloudKitError'
   /** CloudKit's error `uuid`, when a response caused the error. */
   readonly uuid: string | undefined
@@ -127,7 +148,7 @@ export class CloudKitError extends SigwireError<CloudKitErrorCode> {
   /** The record a per-record error is about. */
   readonly recordName: string | undefined
 
-  constructor(options: CloudKitErrorOptions) {
+  constructor(options: CloudKitErrorOptions<C>) {
     super(options)
     this.uuid = options.uuid
     this.reason = options.reason
@@ -146,9 +167,32 @@ export class CloudKitError extends SigwireError<CloudKitErrorCode> {
   }
 }
 
-/** True when `error` is a {@link CloudKitError}, optionally with the given code. */
-export function isCloudKitError(error: unknown, code?: CloudKitErrorCode): error is CloudKitError {
+/**
+ * Every error of @sigwire/cloudkit as a union discriminated by `code`: `switch (error.code)` narrows
+ * it to `CloudKitError<'THROTTLED'>` and so on.
+ */
+export type CloudKitFailure = { [C in CloudKitErrorCode]: CloudKitError<C> }[CloudKitErrorCode]
+
+/** True when `error` is a {@link CloudKitError} (of any origin), optionally with the given code. */
+export function isCloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode>(
+  error: unknown,
+  code?: C,
+): error is CloudKitError<C> {
   return error instanceof CloudKitError && (code === undefined || error.code === code)
+}
+
+/** `error` as a {@link CloudKitError} when it is a core error (see `adoptError`). */
+export function cloudKitError(error: unknown): unknown {
+  return adoptError(error, CloudKitError)
+}
+
+/** `INVALID_ARGUMENT` with `message`, naming the option or argument in `details.argument`. */
+export function invalidArgument(message: string, argument?: string): CloudKitError<'INVALID_ARGUMENT'> {
+  return new CloudKitError({
+    code: 'INVALID_ARGUMENT',
+    message,
+    ...(argument === undefined ? {} : { details: { argument } }),
+  })
 }
 
 /** True when `code` is one of CloudKit's documented server error codes. */

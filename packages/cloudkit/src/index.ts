@@ -6,21 +6,24 @@
  * @packageDocumentation
  */
 
-/** The progress contract of `assets.upload`, `uploadBytes`, `download` and `downloadToFile` (from @sigwire/core). */
-export type { ProgressListener, ProgressOptions } from '@sigwire/core'
+/**
+ * The options every call takes last, the progress contract of `assets.upload`, `uploadBytes`,
+ * `download` and `downloadToFile`, and the transport options (from @sigwire/core).
+ */
+export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
 export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
-export {
-  Assets,
-  type AssetTarget,
-  type AssetUploadInput,
-  type AssetUploadUrl,
-  type UploadedAsset,
+export type {
+  AssetsApi,
+  AssetTarget,
+  AssetUploadInput,
+  AssetUploadUrl,
+  UploadedAsset,
 } from './client/assets.js'
 export {
   type CloudKitClient,
   type CloudKitClientOptions,
-  type CloudKitDatabase,
   createCloudKitClient,
+  type DatabaseApi,
 } from './client/client.js'
 export {
   type Asset,
@@ -35,13 +38,12 @@ export {
   type ZoneID,
 } from './client/fields.js'
 export type { Comparator, Filter, Query, QueryOptions, Sort, SystemFieldName } from './client/query.js'
-export { type LookupOptions, type ModifyOptions, type RecordChangesInput, Records } from './client/records.js'
+export type { LookupOptions, ModifyOptions, RecordChangesInput, RecordsApi } from './client/records.js'
 export type { ServerErrorBody } from './client/response-errors.js'
-export { type SubscriptionOperation, Subscriptions } from './client/subscriptions.js'
-export { Tokens } from './client/tokens.js'
+export type { SubscriptionOperation, SubscriptionsApi } from './client/subscriptions.js'
+export type { TokensApi } from './client/tokens.js'
 export type {
   ApnsToken,
-  CallOptions,
   ChangeInfo,
   CloudKitRecord,
   QueryPage,
@@ -58,8 +60,8 @@ export type {
   ZoneChangesPage,
   ZoneResult,
 } from './client/types.js'
-export { Users } from './client/users.js'
-export { type ZoneOperation, Zones } from './client/zones.js'
+export type { UsersApi } from './client/users.js'
+export type { ZoneOperation, ZonesApi } from './client/zones.js'
 export {
   CLOUDKIT_API_ORIGIN,
   DATABASES,
@@ -77,10 +79,12 @@ export {
   PARAM_WEB_AUTH_TOKEN,
 } from './constants.js'
 export {
+  CLOUDKIT_ERROR_CODES,
   CLOUDKIT_SERVER_ERROR_CODES,
   CloudKitError,
   type CloudKitErrorCode,
   type CloudKitErrorOptions,
+  type CloudKitFailure,
   type CloudKitServerErrorCode,
   isCloudKitError,
   isServerErrorCode,

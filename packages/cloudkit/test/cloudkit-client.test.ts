@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   type CloudKitClient,
+  CloudKitError,
   type CloudKitRecord,
   createCloudKitClient,
   type FieldValue,
@@ -28,7 +29,7 @@ function s2sClient(
     environment: 'development',
     serverToServer: { keyId: e.dev!.keyId, privateKey: e.dev!.privateKeyPem },
     baseUrl: e.url,
-    transportOptions: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
+    transport: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
     ...extra,
   })
 }
@@ -43,7 +44,7 @@ beforeAll(async () => {
     webAuthToken: emulator.issueWebAuthToken(),
     onWebAuthToken: (token) => rotated.push(token),
     baseUrl: emulator.url,
-    transportOptions: { proxy: false },
+    transport: { proxy: false },
   })
 })
 afterAll(async () => {
@@ -65,6 +66,8 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; error
   try {
     await promise
   } catch (error) {
+    // Every error of the client, transport errors included, is a CloudKitError.
+    expect(error).toBeInstanceOf(CloudKitError)
     return { code: (error as { code: string }).code, error }
   }
   throw new Error('expected the call to fail')
@@ -320,11 +323,11 @@ describe('records', () => {
           }),
         )
       ).code,
-    ).toBe('INVALID_REQUEST')
+    ).toBe('INVALID_ARGUMENT')
     expect((await failure(db().query({ recordType: 'Note' }, { resultsLimit: 201 }))).code).toBe(
-      'INVALID_REQUEST',
+      'INVALID_ARGUMENT',
     )
-    expect((await failure(db().query({ recordType: '' }))).code).toBe('INVALID_REQUEST')
+    expect((await failure(db().query({ recordType: '' }))).code).toBe('INVALID_ARGUMENT')
   })
 
   it('looks up records, one result per name with NOT_FOUND in place', async () => {
@@ -410,13 +413,13 @@ describe('records', () => {
     const tagless = await failure(
       db().modify([{ operationType: 'update', record: { recordName: 'n1', fields: {} } }]),
     )
-    expect(tagless.code).toBe('INVALID_REQUEST')
+    expect(tagless.code).toBe('INVALID_ARGUMENT')
     expect((tagless.error as Error).message).toContain('forceUpdate')
     const many = Array.from({ length: 201 }, () => ({
       operationType: 'create' as const,
       record: { recordType: 'X' },
     }))
-    expect((await failure(db().modify(many))).code).toBe('INVALID_REQUEST')
+    expect((await failure(db().modify(many))).code).toBe('INVALID_ARGUMENT')
   })
 
   it('enforces validating references and cascades DELETE_SELF', async () => {
@@ -534,7 +537,7 @@ describe('zones, changes and atomic batches (private database, API token + web a
       environment: 'development',
       apiToken: emulator.dev!.apiToken,
       baseUrl: emulator.url,
-      transportOptions: { proxy: false },
+      transport: { proxy: false },
     })
     try {
       const { code, error } = await failure(anonymous.privateDatabase.records.query({ recordType: 'Task' }))
@@ -711,7 +714,7 @@ describe('errors, retries, clock and cancellation', () => {
     try {
       const { error } = await failure(wrong.publicDatabase.records.query({ recordType: 'Note' }))
       expect(isCloudKitError(error, 'AUTHENTICATION_FAILED')).toBe(true)
-      const e = error as InstanceType<typeof import('@sigwire/cloudkit').CloudKitError>
+      const e = error as CloudKitError
       expect(e.trace!.map((t) => t.label)).toEqual(['date', ':', 'body-hash', ':', 'request-target'])
       expect(e.details).toMatchObject({
         keyId: emulator.dev!.keyId,
@@ -758,15 +761,51 @@ describe('errors, retries, clock and cancellation', () => {
 
   it('validates addressing and credentials before sending', () => {
     const base = { container: 'iCloud.a.b', environment: 'development' as const, apiToken: 't' }
-    expect(() => createCloudKitClient({ ...base, environment: 'Development' as never })).toThrow(/lower case/)
-    expect(() => createCloudKitClient({ ...base, container: 'com.example.app' })).toThrow(/iCloud\./)
-    expect(() => createCloudKitClient({ ...base, apiToken: undefined })).toThrow(/serverToServer/)
-    expect(() => client.database('bogus' as never)).toThrow(/public/)
+    const refused = (make: () => unknown) => {
+      try {
+        make()
+      } catch (error) {
+        expect(isCloudKitError(error, 'INVALID_ARGUMENT')).toBe(true)
+        return error as CloudKitError
+      }
+      throw new Error('not refused')
+    }
+    expect(
+      refused(() => createCloudKitClient({ ...base, environment: 'Development' as never })),
+    ).toMatchObject({
+      message: expect.stringMatching(/lower case/),
+      details: { argument: 'environment' },
+    })
+    expect(refused(() => createCloudKitClient({ ...base, container: 'com.example.app' })).message).toMatch(
+      /iCloud\./,
+    )
+    expect(refused(() => createCloudKitClient({ ...base, apiToken: undefined })).message).toMatch(
+      /serverToServer/,
+    )
+    expect(refused(() => client.database('bogus' as never)).message).toMatch(/public/)
+  })
+
+  it('refuses a baseUrl with a query, a fragment or credentials, and http to a remote host unless allowed', () => {
+    const base = { container: 'iCloud.a.b', environment: 'development' as const, apiToken: 't' }
+    const problem = (baseUrl: string, allowInsecureHttp?: boolean) => {
+      try {
+        createCloudKitClient({ ...base, baseUrl, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) })
+      } catch (error) {
+        return isCloudKitError(error, 'INVALID_ARGUMENT') ? error.message : `other: ${String(error)}`
+      }
+      return 'accepted'
+    }
+    expect(problem('https://api.apple-cloudkit.com/?x=1')).toMatch(/query/)
+    expect(problem('https://api.apple-cloudkit.com/#frag')).toMatch(/fragment/)
+    expect(problem('https://user:secret@api.apple-cloudkit.com')).toMatch(/credentials/)
+    expect(problem('http://api.apple-cloudkit.com')).toMatch(/allowInsecureHttp/)
+    expect(problem('http://api.apple-cloudkit.com', true)).toBe('accepted')
+    expect(problem('http://127.0.0.1:9')).toBe('accepted')
   })
 
   it('a server-to-server-only client refuses user databases before sending', async () => {
     expect((await failure(client.privateDatabase.records.query({ recordType: 'X' }))).code).toBe(
-      'AUTH_NOT_CONFIGURED',
+      'INVALID_ARGUMENT',
     )
   })
 })
@@ -837,7 +876,7 @@ describe('secrets stay out of diagnostics and errors', () => {
       webAuthToken: emulator.issueWebAuthToken(),
       onWebAuthToken: (token) => tokensSeen.push(token),
       baseUrl: emulator.url,
-      transportOptions: { proxy: false, retry: { maxAttempts: 2, baseDelayMs: 1 } },
+      transport: { proxy: false, retry: { maxAttempts: 2, baseDelayMs: 1 } },
     })
     try {
       emulator.faults.inject('throttle', { retryAfterSeconds: 0 })
@@ -848,7 +887,7 @@ describe('secrets stay out of diagnostics and errors', () => {
         environment: 'development',
         apiToken: emulator.dev!.apiToken,
         baseUrl: emulator.url,
-        transportOptions: { proxy: false },
+        transport: { proxy: false },
       })
       const { error } = await failure(anonymous.privateDatabase.zones.list())
       await anonymous.close()
@@ -873,7 +912,7 @@ describe('secrets stay out of diagnostics and errors', () => {
 describe('TLS', () => {
   it('serves HTTPS with a generated certificate the client trusts', async () => {
     const secure = await startCloudKitEmulator({ tls: true })
-    const c = s2sClient(secure, { transportOptions: { proxy: false, tls: { ca: secure.certificate! } } })
+    const c = s2sClient(secure, { transport: { proxy: false, tls: { ca: secure.certificate! } } })
     try {
       expect(secure.url).toMatch(/^https:/)
       expect((await c.users.caller()).userRecordName).toMatch(/^_/)

@@ -8,8 +8,9 @@ import {
   createCloudKitClient,
   type FieldValue,
   field,
+  isCloudKitError,
 } from '@sigwire/cloudkit'
-import { fileBody, isSigwireError } from '@sigwire/core'
+import { fileBody } from '@sigwire/core'
 import { attempts, expectOneRun, recorder } from '@sigwire/vitest-config/progress'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
@@ -28,7 +29,7 @@ beforeAll(async () => {
     environment: 'development',
     serverToServer: { keyId: emulator.dev!.keyId, privateKey: emulator.dev!.privateKeyPem },
     baseUrl: emulator.url,
-    transportOptions: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
+    transport: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 1 } },
   })
   dir = await mkdtemp(join(tmpdir(), 'sigwire-progress-cloudkit-'))
 })
@@ -120,8 +121,9 @@ describe('CloudKit asset progress (emulator)', () => {
         () => expect.unreachable('the upload should fail'),
         (e: unknown) => e,
       )
-    expect(isSigwireError(error, 'PROGRESS_LISTENER_FAILED')).toBe(true)
-    expect((error as Error).cause).toBe(boom)
+    expect(isCloudKitError(error, 'PROGRESS_LISTENER_FAILED')).toBe(true)
+    // The client's error has core's as its cause, and core's has the thrown value.
+    expect(((error as Error).cause as Error).cause).toBe(boom)
     // Aborted at the first call past 1 MiB: never retried, so the count never restarted.
     expect(seen.filter((n) => n === 0)).toHaveLength(1)
     expect(seen.at(-1)).toBeLessThan(bytes.byteLength)
@@ -152,8 +154,9 @@ describe('CloudKit asset progress (emulator)', () => {
         () => expect.unreachable('the download should fail'),
         (e: unknown) => e,
       )
-    expect(isSigwireError(error, 'PROGRESS_LISTENER_FAILED')).toBe(true)
-    expect((error as Error).cause).toBe(boom)
+    expect(isCloudKitError(error, 'PROGRESS_LISTENER_FAILED')).toBe(true)
+    // The client's error has core's as its cause, and core's has the thrown value.
+    expect(((error as Error).cause as Error).cause).toBe(boom)
     // The file only appears once complete: no partial download, no temporary file.
     expect((await readdir(dir)).filter((f) => f.includes('never.bin'))).toEqual([])
   })

@@ -36,7 +36,7 @@ export {
   sha1,
   sha256,
 } from './digest/digest.js'
-export { fromBase64, isBase64, toBase64, toBase64Url } from './encoding/base64.js'
+export { fromBase64, isBase64, toBase64 } from './encoding/base64.js'
 export { fromHex, toHex } from './encoding/hex.js'
 export {
   formatIsoSeconds,
@@ -46,22 +46,18 @@ export {
   parseIsoSeconds,
 } from './encoding/iso-date.js'
 export { formatQueryPairs, parseQueryPairs, percentDecode, percentEncode } from './encoding/percent-encode.js'
-export { compareCodePoints, sortParamsByName } from './encoding/sort-params.js'
+export { compareCodePoints } from './encoding/sort-params.js'
 export { isValidUtf8, utf8Decode, utf8Encode } from './encoding/utf8.js'
+export { adoptError, type SigwireErrorClass } from './errors/adopt-error.js'
 export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/codes.js'
 export { invalidArgument } from './errors/invalid-argument.js'
 export { isSigwireError, SigwireError, type SigwireErrorOptions } from './errors/sigwire-error.js'
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js'
 export { CHANNEL_NAMES, channels } from './observe/channels.js'
 export { debug } from './observe/debug.js'
-export {
-  type ProgressListener,
-  type ProgressOptions,
-  progressListenerFailed,
-  tellProgress,
-} from './progress/progress-listener.js'
+export { type ProgressListener, type ProgressOptions, tellProgress } from './progress/progress-listener.js'
 export { Redactor } from './redact/redactor.js'
-export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'
+export { REDACTED } from './redact/sensitive-names.js'
 export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
 export { lazyTrace, lazyTraceTokens } from './tokens/lazy-trace.js'
 export {
@@ -90,34 +86,18 @@ export {
   type TraceOptions,
   traceTokens,
 } from './tokens/trace-tokens.js'
-export {
-  createDispatcher,
-  type DispatcherOptions,
-  proxyFromEnvironment,
-  type TlsOptions,
-} from './transport/dispatcher.js'
+export { type BaseUrlOptions, checkBaseUrl, isLoopbackHost } from './transport/base-url.js'
+export { type CallOptions, callSignal } from './transport/call-options.js'
+export type { DispatcherOptions, TlsOptions } from './transport/dispatcher.js'
 export {
   createRequest,
   type HttpMethod,
   type HttpRequest,
-  isIdempotent,
   type RequestInit,
-  requestUrl,
-  withHeaders,
-  withQuery,
 } from './transport/http-request.js'
-export {
-  backoffDelay,
-  defaultRetryMode,
-  parseRetryAfter,
-  type RetryMode,
-  type RetryOptions,
-  type RetrySettings,
-  retrySettings,
-} from './transport/retry-policy.js'
+export { parseRetryAfter, type RetryMode, type RetryOptions } from './transport/retry-policy.js'
 export { applySignature, type RequestSigner, type SignOutput } from './transport/signer.js'
 export {
-  createTransport,
   firstHeader,
   type ResponseVerdict,
   type SendOptions,

@@ -13,7 +13,6 @@ import {
   jsonBody,
   Redactor,
   type RequestSigner,
-  SkewClock,
   sha256,
   Transport,
   textBody,
@@ -154,7 +153,7 @@ describe('retries', () => {
     await expect(
       t.send(createRequest({ method: 'POST', url: server.url, body: textBody('x') })),
     ).rejects.toMatchObject({
-      code: 'NETWORK_ERROR',
+      code: 'OUTCOME_UNKNOWN',
     })
     expect(server.received).toHaveLength(3)
   })
@@ -206,40 +205,80 @@ describe('timeouts and abort', () => {
   })
 })
 
-describe('clock skew', () => {
-  it('re-signs once after an authentication failure whose Date shows skew beyond the window', async () => {
-    const serverNow = () => Date.now() + 20 * 60_000
-    const server = await loopback((req, res) => {
-      const signed = Date.parse(String(req.headers['x-date']))
-      const ok = Math.abs(signed - serverNow()) < 5 * 60_000
-      res
-        .writeHead(ok ? 200 : 401, { date: new Date(serverNow()).toUTCString() })
-        .end(ok ? 'ok' : 'AUTHENTICATION_FAILED')
-    })
-    const clock = new SkewClock({ thresholdMs: Number.POSITIVE_INFINITY })
-    const signer = countingSigner()
-    const res = await transport({ clock }).send(
-      createRequest({ method: 'POST', url: server.url, body: textBody('{}') }),
-      {
-        signer,
-        skewWindowMs: 5 * 60_000,
-        classify: (r) => ({ authFailure: r.status === 401 }),
-      },
+describe('writes whose answer is lost', () => {
+  it('names a POST whose connection reset after it was sent OUTCOME_UNKNOWN, with the hint, and never repeats it', async () => {
+    const server = await loopback((_req, res) => res.socket?.destroy())
+    const { events, stop } = retryEvents()
+    const error = await transport()
+      .send(createRequest({ method: 'POST', url: `${server.url}/records/modify`, body: textBody('{}') }), {
+        outcomeHint: 'Look the record up before writing it again.',
+      })
+      .catch((e) => e)
+    stop()
+    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { attempt: 1 } })
+    expect(error.message).toMatch(
+      /^The POST to http:\/\/127\.0\.0\.1:\d+\/records\/modify may have been applied/,
     )
-    expect(res.status).toBe(200)
-    expect(res.attempts).toBe(2)
-    expect(Math.abs(clock.offsetMs - 20 * 60_000)).toBeLessThan(3000)
-    expect(Date.parse(signer.calls[1]!.date) - Date.parse(signer.calls[0]!.date)).toBeGreaterThan(19 * 60_000)
+    expect(error.message).toContain('Look the record up before writing it again.')
+    expect(server.received).toHaveLength(1)
+    expect(events).toHaveLength(0)
   })
 
-  it('does not re-sign an authentication failure that is not caused by skew', async () => {
-    const server = await loopback((_req, res) => res.writeHead(401, { date: new Date().toUTCString() }).end())
-    const res = await transport().send(createRequest({ method: 'GET', url: server.url }), {
-      signer: countingSigner(),
-      skewWindowMs: 60_000,
-      classify: (r) => ({ authFailure: r.status === 401 }),
+  it('names a POST that timed out after it was sent OUTCOME_UNKNOWN, but a GET TIMEOUT', async () => {
+    const server = await loopback(() => {})
+    const t = transport()
+    const post = await t
+      .send(createRequest({ method: 'POST', url: server.url, body: textBody('x') }), { timeoutMs: 150 })
+      .catch((e) => e)
+    expect(post).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { timeoutMs: 150 } })
+    expect(post.message).toMatch(/no response came within 150 ms/)
+    const get = await t
+      .send(createRequest({ method: 'GET', url: server.url }), { timeoutMs: 150 })
+      .catch((e) => e)
+    expect(get).toMatchObject({ code: 'TIMEOUT' })
+    const safe = await t
+      .send(createRequest({ method: 'POST', url: server.url, body: textBody('x') }), {
+        timeoutMs: 150,
+        retrySafe: true,
+      })
+      .catch((e) => e)
+    expect(safe).toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it('fails a write still queued for a connection with TIMEOUT: it never left', async () => {
+    const server = await loopback((req, res) => {
+      if (req.url === '/slow') setTimeout(() => res.writeHead(200).end('late'), 400)
     })
-    expect(res).toMatchObject({ status: 401, attempts: 1 })
+    const t = transport({ connections: 1 })
+    const slow = t.send(createRequest({ method: 'GET', url: `${server.url}/slow` }))
+    const queued = await t
+      .send(createRequest({ method: 'POST', url: `${server.url}/queued`, body: textBody('x') }), {
+        timeoutMs: 100,
+      })
+      .catch((e) => e)
+    expect(queued).toMatchObject({ code: 'TIMEOUT' })
+    expect((await slow).status).toBe(200)
+    expect(server.received.map((r) => r.url)).toEqual(['/slow'])
+  })
+
+  it('keeps ABORTED for a write the caller cancelled', async () => {
+    const server = await loopback(() => {})
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    await expect(
+      transport().send(createRequest({ method: 'POST', url: server.url, body: textBody('x') }), {
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' })
+  })
+
+  it('repeats a lost write the adapter marked safe, and ends with NETWORK_ERROR', async () => {
+    const server = await loopback((_req, res) => res.socket?.destroy())
+    const error = await transport({ retry: { maxAttempts: 3, baseDelayMs: 1 } })
+      .send(createRequest({ method: 'POST', url: server.url, body: textBody('x') }), { retrySafe: true })
+      .catch((e) => e)
+    expect(error).toMatchObject({ code: 'NETWORK_ERROR', details: { attempt: 3 } })
+    expect(server.received).toHaveLength(3)
   })
 })
 

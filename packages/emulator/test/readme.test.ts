@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SafeCreativeClient } from '@sigwire/safe-creative'
+import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import { readmeExamples, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -22,12 +22,12 @@ describe('packages/emulator/README.md examples', () => {
 
   it('Safe Creative: an app of our own, an authkey approved as its user would', async () => {
     const module = await runReadmeExample(examples[0]!, {
-      scope: { sharedKey: 'readme-shared-key', privateKey: 'readme-private-key', SafeCreativeClient },
+      scope: { sharedKey: 'readme-shared-key', privateKey: 'readme-private-key', createSafeCreativeClient },
       // The example approves an authkey it does not show creating: create it first, as a client does.
       rewrite: [
         [
           "await emulator.approve(authkey, 'ADD')",
-          "const sc = new SafeCreativeClient({ sharedKey, privateKey, apiUrl: emulator.apiUrl })\nconst { authkey } = await sc.createAuthkey()\nawait emulator.approve(authkey, 'ADD')",
+          "const sc = createSafeCreativeClient({ sharedKey, privateKey, baseUrl: emulator.apiUrl })\nconst { authkey } = await sc.createAuthkey()\nawait emulator.approve(authkey, 'ADD')",
         ],
       ],
       after:

@@ -1,11 +1,20 @@
-import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sigwire/core'
+import {
+  adoptError,
+  CORE_ERROR_CODES,
+  type CoreErrorCode,
+  SigwireError,
+  type SigwireErrorOptions,
+} from '@sigwire/core'
 
 /**
- * Every error code @sigwire/icloud raises (plus the core codes its transport raises). Stable: match on
- * them, not on messages.
+ * Every error code @sigwire/icloud raises. Stable: match on them, not on messages.
  *
- * - `WRONG_PASSWORD`: idmsa answered 401 with service error `-20101` (or `-20283`): the Apple ID or
- *   password is wrong (app-specific passwords are not accepted), or the SRP proof was built wrongly.
+ * - `AUTHENTICATION_FAILED`: idmsa answered 401 with service error `-20101` (or `-20283`): the Apple
+ *   ID or password is wrong (app-specific passwords are not accepted), or the SRP proof was built
+ *   wrongly. Do not retry automatically: repeated failures lock the account.
+ * - `AUTHENTICATION_REQUIRED`: there is no usable session: a service was called before
+ *   `login()`/`resume()`, or the session expired and signing in again without the user did not help
+ *   (no password held, or Apple asks for a new code); call `login()` interactively.
  * - `WRONG_CODE`: the two-factor or two-step code was rejected (`-21669`).
  * - `THROTTLED`: Apple answered 503 (or 429): too many sign-ins; wait `retryAfterMs` and do not loop.
  * - `TWO_FACTOR_REQUIRED`: Apple asks for a code and no `twoFactor` callback was given.
@@ -14,8 +23,6 @@ import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sig
  * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
  * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
  * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
- * - `REAUTH_REQUIRED`: the session expired and signing in again did not help; sign in interactively.
- * - `NOT_SIGNED_IN`: a service was called before `signIn()`/`resume()`.
  * - `HOST_NOT_ALLOWED`: a URL (for example a tampered `webservices` entry) is outside the host allowlist.
  * - `INSECURE_URL`: a URL is not https (loopback is allowed only with `allowInsecureLoopback`).
  * - `TELEMETRY_BLOCKED`: something tried to reach `feedbackws.icloud.com`; sigwire never calls it.
@@ -26,10 +33,15 @@ import { type CoreErrorCode, SigwireError, type SigwireErrorOptions } from '@sig
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ *
+ * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
+ * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
+ * it), ...; they reach you as an {@link ICloudError} too.
  */
 export type ICloudErrorCode =
   | CoreErrorCode
-  | 'WRONG_PASSWORD'
+  | 'AUTHENTICATION_FAILED'
+  | 'AUTHENTICATION_REQUIRED'
   | 'WRONG_CODE'
   | 'THROTTLED'
   | 'TWO_FACTOR_REQUIRED'
@@ -38,8 +50,6 @@ export type ICloudErrorCode =
   | 'SIGNIN_FAILED'
   | 'ACCOUNT_LOGIN_FAILED'
   | 'WRONG_REGION'
-  | 'REAUTH_REQUIRED'
-  | 'NOT_SIGNED_IN'
   | 'HOST_NOT_ALLOWED'
   | 'INSECURE_URL'
   | 'TELEMETRY_BLOCKED'
@@ -51,19 +61,55 @@ export type ICloudErrorCode =
   | 'LEGACY_AUTH_DISABLED'
   | 'SESSION_STORE_FAILED'
 
-/** The error class of @sigwire/icloud: a {@link SigwireError} with an {@link ICloudErrorCode}. */
-export class ICloudError extends SigwireError<ICloudErrorCode> {
+/** The codes of {@link ICloudErrorCode} as a runtime list. */
+export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
+  ...CORE_ERROR_CODES,
+  'AUTHENTICATION_FAILED',
+  'AUTHENTICATION_REQUIRED',
+  'WRONG_CODE',
+  'THROTTLED',
+  'TWO_FACTOR_REQUIRED',
+  'TWO_FACTOR_FAILED',
+  'INVALID_PHONE',
+  'SIGNIN_FAILED',
+  'ACCOUNT_LOGIN_FAILED',
+  'WRONG_REGION',
+  'HOST_NOT_ALLOWED',
+  'INSECURE_URL',
+  'TELEMETRY_BLOCKED',
+  'SERVICE_NOT_AVAILABLE',
+  'SERVICE_ERROR',
+  'INVALID_RESPONSE',
+  'SRP_INVALID_PUBLIC_VALUE',
+  'UNSUPPORTED_PROTOCOL',
+  'LEGACY_AUTH_DISABLED',
+  'SESSION_STORE_FAILED',
+]
+
+/** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */
+export class ICloudError<C extends ICloudErrorCode = ICloudErrorCode> extends SigwireError<C> {
   override readonly name: string = 'ICloudError'
 
-  constructor(options: SigwireErrorOptions<ICloudErrorCode>) {
+  constructor(options: SigwireErrorOptions<C>) {
     super(options)
   }
 }
 
-/** True when `error` is an {@link ICloudError} (or a core error raised on its behalf) with `code`. */
-export function isICloudError(
+/**
+ * Every error of @sigwire/icloud as a union discriminated by `code`: `switch (error.code)` narrows
+ * it to `ICloudError<'THROTTLED'>` and so on.
+ */
+export type ICloudFailure = { [C in ICloudErrorCode]: ICloudError<C> }[ICloudErrorCode]
+
+/** True when `error` is an {@link ICloudError} (of any origin), optionally with the given code. */
+export function isICloudError<C extends ICloudErrorCode = ICloudErrorCode>(
   error: unknown,
-  code?: ICloudErrorCode,
-): error is SigwireError<ICloudErrorCode> {
-  return error instanceof SigwireError && (code === undefined || error.code === code)
+  code?: C,
+): error is ICloudError<C> {
+  return error instanceof ICloudError && (code === undefined || error.code === code)
+}
+
+/** `error` as an {@link ICloudError} when it is a core error (see `adoptError`). */
+export function toICloudError(error: unknown): unknown {
+  return adoptError(error, ICloudError)
 }

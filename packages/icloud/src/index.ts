@@ -6,6 +6,9 @@
  *
  * @packageDocumentation
  */
+
+/** The options every call takes last, and the transport options (from @sigwire/core). */
+export type { CallOptions, TransportOptions } from '@sigwire/core'
 export type { AccountInfo } from './auth/account.js'
 export type {
   TwoFactorAnswer,
@@ -15,10 +18,10 @@ export type {
 } from './auth/two-factor.js'
 export type {
   AlarmTrigger,
+  CalendarApi,
   CalendarCollection,
   CalendarEvent,
   CalendarRange,
-  CalendarService,
 } from './client/calendar.js'
 export type { CalendarDate } from './client/calendar-date.js'
 export { calendarDay, decodeCalendarDate } from './client/calendar-date.js'
@@ -26,26 +29,26 @@ export type {
   Contact,
   ContactField,
   ContactGroup,
-  ContactsService,
+  ContactsApi,
   ContactsStartup,
 } from './client/contacts.js'
-export type { Heartbeat, HeartbeatService } from './client/heartbeat.js'
+export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
 export {
   createICloudClient,
-  ICloudClient,
+  type ICloudClient,
   type ICloudClientOptions,
   type LoginOptions,
   type LoginResult,
 } from './client/icloud-client.js'
-export type { KeyValueApp, KeyValueService, KeyValueSync } from './client/keyvalue.js'
+export type { KeyValueApi, KeyValueApp, KeyValueSync } from './client/keyvalue.js'
 export {
   PUSH_TOPICS,
+  type PushApi,
   type PushNotification,
-  type PushService,
   type PushToken,
   type PushTopicState,
 } from './client/push.js'
-export type { StorageByMedia, StorageService, StorageUsage } from './client/storage.js'
+export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
 export {
   CHINA_ENDPOINTS,
   CLIENT_BUILD_NUMBER,
@@ -56,10 +59,21 @@ export {
   WEBAUTH_TOKEN_COOKIE,
   WIDGET_KEY,
 } from './constants.js'
-export { ICloudError, type ICloudErrorCode, isICloudError } from './errors.js'
+export {
+  ICLOUD_ERROR_CODES,
+  ICloudError,
+  type ICloudErrorCode,
+  type ICloudFailure,
+  isICloudError,
+} from './errors.js'
 export { HostPolicy, type HostPolicyOptions, type HostVerdict } from './session/host-policy.js'
 export { type ICloudRegion, normalizeAppleId, type SessionState, type WebService } from './session/state.js'
-export { FileSessionStore, MemorySessionStore, type SessionStore } from './session/store.js'
+export {
+  createFileSessionStore,
+  createMemorySessionStore,
+  type SessionStore,
+  sessionFileName,
+} from './session/store.js'
 export {
   createSrpClient,
   type SrpChallenge,

@@ -1,6 +1,6 @@
 // Runs only in the child process started by icloud-debug.test.ts, with NODE_DEBUG=sigwire, so the
 // transport's debug lines are really written; they are captured here and checked for secrets.
-import { MemorySessionStore, PUSH_TOPICS } from '@sigwire/icloud'
+import { createMemorySessionStore, PUSH_TOPICS } from '@sigwire/icloud'
 import { expect, it } from 'vitest'
 import { startICloudEmulator } from '../src/emulator/index.js'
 import { clientFor, readCodeFrom } from './icloud-helpers.js'
@@ -22,7 +22,7 @@ it('writes debug lines without any password, token or cookie value', async () =>
     accounts: [{ appleId: 'debug@example.com', password, twoFactor: true }],
     longPollHoldMs: 30,
   })
-  const store = new MemorySessionStore()
+  const store = createMemorySessionStore()
   const client = clientFor(emulator, {
     appleId: 'debug@example.com',
     password,
@@ -44,7 +44,7 @@ it('writes debug lines without any password, token or cookie value', async () =>
     await client.close()
     await emulator.close()
   }
-  const state = (await store.load('debug@example.com'))!
+  const state = (await store.load())!
   const secrets = [
     password,
     state.sessionToken!,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MemorySessionStore } from '@sigwire/icloud'
+import { createMemorySessionStore } from '@sigwire/icloud'
 import { diagnoseICloudRequest } from '@sigwire/icloud/doctor'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -20,7 +20,7 @@ describe('iCloud emulator', () => {
     const first = await startICloudEmulator({ stateDir: dir })
     const dev = first.dev!
     expect(dev.appleId).toBe('dev@sigwire.test')
-    const store = new MemorySessionStore()
+    const store = createMemorySessionStore()
     const client = clientFor(first, {
       appleId: dev.appleId,
       password: dev.password,
@@ -154,7 +154,7 @@ describe('iCloud emulator', () => {
         password: 'nope-nope',
         allowLegacyLogin: true,
       })
-      await expect(wrong.signIn({ legacy: true })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' })
+      await expect(wrong.signIn({ legacy: true })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' })
       await wrong.close()
       const disabled = clientFor(off, {
         appleId: 'old@example.com',
@@ -240,7 +240,7 @@ describe('SRP client against the emulator SRP server (property)', () => {
             }
             const bad = clientFor(emulator, { appleId, password: `${password}!` })
             try {
-              await expect(bad.login()).rejects.toMatchObject({ code: 'WRONG_PASSWORD' })
+              await expect(bad.login()).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' })
             } finally {
               await bad.close()
             }

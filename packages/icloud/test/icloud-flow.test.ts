@@ -1,7 +1,12 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FileSessionStore, isICloudError, MemorySessionStore } from '@sigwire/icloud'
+import {
+  createFileSessionStore,
+  createMemorySessionStore,
+  isICloudError,
+  sessionFileName,
+} from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 import { clientFor, readCodeFrom } from './icloud-helpers.js'
@@ -55,7 +60,7 @@ describe('sign-in against the emulator', () => {
   })
 
   it('signs in with two-factor through a trusted-device code, then trusts the client', async () => {
-    const store = new MemorySessionStore()
+    const store = createMemorySessionStore()
     const seen = { types: [] as string[], options: 0 }
     const client = clientFor(emulator, {
       appleId: 'two.factor@example.com',
@@ -68,7 +73,7 @@ describe('sign-in against the emulator', () => {
       expect(result).toMatchObject({ method: 'signin', secondFactor: 'hsa2' })
       expect(seen.types).toEqual(['hsa2'])
       expect(seen.options).toBe(3) // device + two phones
-      const saved = await store.load('two.factor@example.com')
+      const saved = await store.load()
       expect(saved?.trustToken).toBeTruthy()
       // The 2026 header rules held on every verify and trust call (the emulator enforces them).
       const mfa = emulator.requests.filter(
@@ -164,12 +169,12 @@ describe('sign-in against the emulator', () => {
     }
   })
 
-  it('rejects a wrong password with WRONG_PASSWORD, the trace and no secret', async () => {
+  it('rejects a wrong password with AUTHENTICATION_FAILED, the trace and no secret', async () => {
     const wrong = 'not the password at all'
     const client = clientFor(emulator, { appleId: 'plain@example.com', password: wrong })
     try {
       const error = (await client.login().catch((e: unknown) => e)) as Error & Record<string, unknown>
-      expect(error).toMatchObject({ code: 'WRONG_PASSWORD', status: 401, serviceCode: '-20101' })
+      expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', status: 401, serviceCode: '-20101' })
       const trace = error.trace as Array<{ label: string; secret: boolean }>
       expect(trace.map((t) => t.label)).toEqual(['I', 'A', 'B', 'u', 'K', 'M1', 'M2'])
       const text = JSON.stringify({ ...error, message: error.message, stack: error.stack })
@@ -224,7 +229,8 @@ describe('sign-in against the emulator', () => {
 
 describe('sessions', () => {
   it('resumes from a saved session file without signing in again, and re-authenticates after expiry', async () => {
-    const store = new FileSessionStore(join(dir, 'sessions'))
+    const path = join(dir, 'sessions', sessionFileName('two.factor@example.com'))
+    const store = createFileSessionStore(path)
     const first = clientFor(emulator, {
       appleId: 'two.factor@example.com',
       password: PASSWORD,
@@ -234,7 +240,6 @@ describe('sessions', () => {
     await first.login()
     await first.close()
 
-    const path = store.pathFor('two.factor@example.com')
     const text = await readFile(path, 'utf8')
     expect(text).not.toContain(PASSWORD)
     // The hosts it was signed in at are saved with it.
@@ -261,7 +266,7 @@ describe('sessions', () => {
 
       // Session token expired too, and no password is held: a typed error says to sign in.
       emulator.accounts.expireSessions('two.factor@example.com', { sessionTokens: true })
-      await expect(second.contacts.meCard()).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' })
+      await expect(second.contacts.meCard()).rejects.toMatchObject({ code: 'AUTHENTICATION_REQUIRED' })
     } finally {
       await second.close()
     }
@@ -300,7 +305,7 @@ describe('sessions', () => {
       emulator.accounts.expireSessions('two.factor@example.com', { sessionTokens: true, trust: true })
       const pushes = () => emulator.requests.filter((r) => r.path.includes('/verify/')).length
       const before = pushes()
-      await expect(client.keyValue.sync()).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' })
+      await expect(client.keyValue.sync()).rejects.toMatchObject({ code: 'AUTHENTICATION_REQUIRED' })
       expect(handler.calls).toBe(1)
       expect(pushes()).toBe(before)
     } finally {
@@ -309,7 +314,7 @@ describe('sessions', () => {
   })
 
   it('logs out and the saved cookies stop working', async () => {
-    const store = new MemorySessionStore()
+    const store = createMemorySessionStore()
     const client = clientFor(emulator, { appleId: 'plain@example.com', password: PASSWORD, store })
     await client.login()
     await client.logout()

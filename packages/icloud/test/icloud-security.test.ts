@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { CHANNEL_NAMES } from '@sigwire/core'
-import { createICloudClient, MemorySessionStore, PUSH_TOPICS } from '@sigwire/icloud'
+import { createICloudClient, createMemorySessionStore, PUSH_TOPICS } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 import { clientFor, readCodeFrom } from './icloud-helpers.js'
@@ -68,7 +68,7 @@ describe('secrets', () => {
     const events: unknown[] = []
     const collect = (message: unknown) => events.push(message)
     for (const name of Object.values(CHANNEL_NAMES)) subscribe(name, collect)
-    const store = new MemorySessionStore()
+    const store = createMemorySessionStore()
     const errors: unknown[] = []
     const client = clientFor(emulator, {
       appleId: 'sec@example.com',
@@ -101,7 +101,7 @@ describe('secrets', () => {
     await wrong.close()
     for (const name of Object.values(CHANNEL_NAMES)) unsubscribe(name, collect)
 
-    const state = (await store.load('sec@example.com'))!
+    const state = (await store.load())!
     const secrets = [
       PASSWORD,
       state.sessionToken!,
@@ -115,7 +115,7 @@ describe('secrets', () => {
     expect(errors.map((e) => (e as { code: string }).code)).toEqual([
       'THROTTLED',
       'HOST_NOT_ALLOWED',
-      'WRONG_PASSWORD',
+      'AUTHENTICATION_FAILED',
     ])
     const published = JSON.stringify(events)
     const thrown = JSON.stringify(

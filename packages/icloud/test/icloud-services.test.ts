@@ -127,7 +127,7 @@ describe('account-page web services', () => {
     const res = await fetch(`${emulator.url}/ws/contacts/co/startup`)
     expect(res.status).toBe(421)
     const fresh = clientFor(emulator, { appleId: 'jane@example.com' })
-    await expect(fresh.contacts.startup()).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' })
+    await expect(fresh.contacts.startup()).rejects.toMatchObject({ code: 'AUTHENTICATION_REQUIRED' })
     await fresh.close()
   })
 })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
-import { createICloudClient, type ICloudClient, MemorySessionStore } from '../src/index.js'
+import { createICloudClient, createMemorySessionStore, type ICloudClient } from '../src/index.js'
 
 // Every `ts` block of packages/icloud/README.md runs here, against the iCloud emulator: the emulator
 // stands in for Apple's hosts, so the sign-in, the code and the services follow the real code paths.
@@ -47,7 +47,7 @@ describe('packages/icloud/README.md examples', () => {
       await runReadmeExample(examples[0]!, {
         scope: { endpoints, console },
         rewrite: [
-          ["appleId: 'jane.appleseed@icloud.com',", "appleId: 'jane.appleseed@icloud.com', ...endpoints,"],
+          ['  appleId,\n', '  appleId,\n  ...endpoints,\n'],
           // biome-ignore lint/suspicious/noTemplateCurlyInString: the README's template literal, matched as text
           ['`${process.env.HOME}/.sigwire/icloud`', JSON.stringify(join(dir, 'sessions'))],
         ],
@@ -71,7 +71,7 @@ describe('packages/icloud/README.md examples', () => {
       client = createICloudClient({
         appleId: 'sms@example.com',
         password: 'pw',
-        store: new MemorySessionStore(),
+        store: createMemorySessionStore(),
         ...endpoints,
         ...(module.options as object),
       })

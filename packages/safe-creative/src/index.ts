@@ -6,23 +6,25 @@
  * @packageDocumentation
  */
 
+/** The options every call takes last, and the transport options (from @sigwire/core). */
+export type { CallOptions, ProgressListener, TransportOptions } from '@sigwire/core'
 export {
   type AuthorizeOptions,
-  type CallOptions,
   type ComponentCallOptions,
-  SafeCreativeClient,
+  createSafeCreativeClient,
+  type SafeCreativeClient,
   type SafeCreativeClientOptions,
   type WaitOptions,
 } from './client/client.js'
 export type { AuthkeyState, CodeName, License, Page, Work, WorkPerson, WorkSummary } from './client/models.js'
 export {
   type AuthorizationStore,
-  fileAuthorizationStore,
-  memoryAuthorizationStore,
+  createFileAuthorizationStore,
+  createMemoryAuthorizationStore,
   type StoredAuthorization,
 } from './client/store.js'
 export type { UploadMethod, UploadOptions } from './client/upload.js'
-export { type RegisterFileOptions, SafeCreativeUser, type WorkListFilters } from './client/user.js'
+export type { RegisterFileOptions, UserApi, WorkListFilters } from './client/user.js'
 export type { WorkFields, WorkLink, WorkSource } from './client/work-fields.js'
 export {
   AUTH_LEVELS,
@@ -37,8 +39,10 @@ export {
 export {
   ERROR_ID_CODES,
   isSafeCreativeError,
+  SAFE_CREATIVE_ERROR_CODES,
   SafeCreativeError,
   type SafeCreativeErrorCode,
+  type SafeCreativeFailure,
 } from './errors.js'
 export type {
   AppSignedComponent,

@@ -36,7 +36,7 @@ describe('packages/safe-creative/README.md examples', () => {
       const module = await runReadmeExample(examples[0]!, {
         scope: { emulatorApiUrl: emulator.apiUrl, console },
         rewrite: [
-          ['apiUrl: SAFE_CREATIVE_ARENA_URL,', 'apiUrl: emulatorApiUrl,'],
+          ['baseUrl: SAFE_CREATIVE_ARENA_URL,', 'baseUrl: emulatorApiUrl,'],
           ['.sigwire-state/safe-creative-authorization.json', join(dir, 'authorization.json')],
           ["registerFile('song.mp3'", `registerFile(${JSON.stringify(join(dir, 'song.mp3'))}`],
         ],
@@ -106,9 +106,9 @@ describe('packages/safe-creative/README.md examples', () => {
   })
 
   it('creates an authkey on the emulator and approves it', async () => {
-    const { SafeCreativeClient } = await import('../src/index.js')
+    const { createSafeCreativeClient } = await import('../src/index.js')
     const module = await runReadmeExample(examples[3]!, {
-      scope: { SafeCreativeClient },
+      scope: { createSafeCreativeClient },
       after: 'await client.close()\nawait emulator.close()\nexport { auth }',
     })
     expect((module.auth as { authkey: string }).authkey).toMatch(/\w+/)

@@ -12,10 +12,11 @@ import {
   utf8Decode,
 } from '@sigwire/core'
 import {
+  createFileAuthorizationStore,
+  createMemoryAuthorizationStore,
+  createSafeCreativeClient,
   createSafeCreativeSigner,
-  fileAuthorizationStore,
-  memoryAuthorizationStore,
-  SafeCreativeClient,
+  type SafeCreativeClientOptions,
   type SafeCreativeError,
 } from '@sigwire/safe-creative'
 import { loadVectorFile } from '@sigwire/vitest-config/vectors'
@@ -40,15 +41,11 @@ async function start(
   return emulator
 }
 
-function client(
-  emulator: SafeCreativeEmulator,
-  extra: Partial<ConstructorParameters<typeof SafeCreativeClient>[0]> = {},
-) {
-  const c = new SafeCreativeClient({
+function client(emulator: SafeCreativeEmulator, extra: Partial<SafeCreativeClientOptions> = {}) {
+  const c = createSafeCreativeClient({
     ...APP,
-    apiUrl: emulator.apiUrl,
-    proxy: false,
-    retry: { baseDelayMs: 1 },
+    baseUrl: emulator.apiUrl,
+    transport: { proxy: false, retry: { baseDelayMs: 1 } },
     ...extra,
   })
   cleanups.push(() => c.close())
@@ -77,7 +74,7 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
   it('creates an authkey, approves it on the page, registers a file (post and chunked), lists and gets works', async () => {
     const emulator = await start({ pageSize: 2 })
     const sc = client(emulator)
-    const store = memoryAuthorizationStore()
+    const store = createMemoryAuthorizationStore()
     const user = await sc.authorize({
       store,
       level: 'ADD',
@@ -159,7 +156,7 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
   it('aborts an upload whose progress listener throws with PROGRESS_LISTENER_FAILED, in both modes', async () => {
     const emulator = await start({ autoApprove: 'ADD' })
     const user = await client(emulator).authorize({
-      store: memoryAuthorizationStore(),
+      store: createMemoryAuthorizationStore(),
       level: 'ADD',
       intervalMs: 5,
       onAuthorizationUrl: () => {},
@@ -217,7 +214,7 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sc-store-'))
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const path = join(dir, 'auth', 'authorization.json')
-    const store = fileAuthorizationStore(path)
+    const store = createFileAuthorizationStore(path)
     let urls = 0
     const first = await client(emulator).authorize({
       store,
@@ -258,13 +255,13 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     emulator.faults.clockOffsetMs = 60_000 // the server's clock jumps a minute ahead
     const code = await user.registerText('text', { title: 'after a clock jump' })
     expect(code).toMatch(/^\d{13}$/)
-    expect(Math.abs(sc.clock.offsetMs - 60_000)).toBeLessThan(2000)
+    expect(Math.abs(sc.transport.clock.offsetMs - 60_000)).toBeLessThan(2000)
     // Without the retry, the typed error surfaces with the signed trace; with it (the default) the call succeeds.
     const unsynced = client(emulator, { syncClock: false })
     const error = (await unsynced
       .call('authkey.create', {}, { root: 'authkeycreate', retryOnInvalidTime: false })
       .catch((e: unknown) => e)) as SafeCreativeError
-    expect(error).toMatchObject({ code: 'INVALID_TIME', errorId: 'InvalidTime' })
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', errorId: 'InvalidTime' })
     expect(error.trace?.[0]).toMatchObject({ secret: true, hex: '00000000000' })
     expect((await client(emulator, { syncClock: false }).createAuthkey()).authkey).toMatch(/^[0-9a-z]{25}$/)
   })
@@ -287,10 +284,13 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     })
     await expect(sc.authkeyState('nosuchauthkey')).rejects.toMatchObject({ code: 'UNKNOWN_AUTHKEY' })
     const wrongApp = client(emulator, { sharedKey: 'unknownshared', privateKey: 'x' })
-    await expect(wrongApp.createAuthkey()).rejects.toMatchObject({ code: 'UNKNOWN_SHARED_KEY' })
+    await expect(wrongApp.createAuthkey()).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      errorId: 'UserKeyNotFound',
+    })
     const badKey = client(emulator, { privateKey: 'not-the-private-key' })
     const error = (await badKey.createAuthkey().catch((e: unknown) => e)) as SafeCreativeError
-    expect(error).toMatchObject({ code: 'INVALID_SIGNATURE', errorId: 'InvalidSignature', status: 200 })
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', errorId: 'InvalidSignature', status: 200 })
     expect(JSON.stringify(error)).not.toContain('not-the-private-key')
     const unauthorized = await sc.createAuthkey()
     await approveOnPage(await sc.authorizationUrl(unauthorized, 'MANAGE'), 'deny')
@@ -311,7 +311,11 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const first = await startSafeCreativeEmulator({ stateDir: dir, autoApprove: 'ADD' })
     expect(first.dev?.sharedKey).toMatch(/^[0-9a-z]{24}$/)
-    const sc1 = new SafeCreativeClient({ ...first.dev!, apiUrl: first.apiUrl, proxy: false })
+    const sc1 = createSafeCreativeClient({
+      ...first.dev!,
+      baseUrl: first.apiUrl,
+      transport: { proxy: false },
+    })
     const auth = await sc1.createAuthkey()
     const code = await sc1.user(auth).registerText('persisted', { title: 'Persisted' })
     await sc1.close()
@@ -412,7 +416,7 @@ describe('Safe Creative emulator: verification on the wire', () => {
         ['noncekey', nonce],
         ['tags', 'tag1, tag2'],
       ],
-      Date.now() + sc.clock.offsetMs,
+      Date.now() + sc.transport.clock.offsetMs,
     )
     const query = formatQueryPairs(signed.params.slice(0, 4))
     const form = formatQueryPairs(signed.params.slice(4)).replace(/%20/g, '+')
@@ -427,7 +431,7 @@ describe('Safe Creative emulator: verification on the wire', () => {
     const signer = createSafeCreativeSigner(APP)
     const signed = signer.signParams(
       { component: 'authkey.create', note: 'a&b<c' },
-      Date.now() + sc.clock.offsetMs,
+      Date.now() + sc.transport.clock.offsetMs,
     )
     const withDebug = [...signed.params, ['debug-component', 'signature.analysis']] as Array<[string, string]>
     const answer = await raw(emulator.apiUrl, { query: formatQueryPairs(withDebug) })
@@ -488,7 +492,7 @@ describe('Safe Creative emulator: verification on the wire', () => {
         ['authkey', auth.authkey],
         ['level', 'GET'],
       ],
-      Date.now() + sc.clock.offsetMs,
+      Date.now() + sc.transport.clock.offsetMs,
       {
         component: 'authkey.edit',
       },
@@ -510,7 +514,7 @@ describe('Safe Creative emulator: verification on the wire', () => {
   it('serves HTTPS with a generated certificate the client trusts', async () => {
     const emulator = await start({ tls: true, autoApprove: 'GET' })
     expect(emulator.apiUrl).toMatch(/^https:/)
-    const sc = client(emulator, { tls: { ca: emulator.certificate! } })
+    const sc = client(emulator, { transport: { proxy: false, tls: { ca: emulator.certificate! } } })
     const user = sc.user(await sc.createAuthkey())
     expect((await user.listWorksPage(1)).recordTotal).toBe(0)
   })

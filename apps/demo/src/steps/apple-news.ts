@@ -26,8 +26,7 @@ export function appleNewsSteps(): Step[] {
         client = createAppleNewsClient({
           ...emulator.dev!,
           baseUrl: emulator.url,
-          tls: { ca: emulator.certificate! },
-          proxy: false,
+          transport: { tls: { ca: emulator.certificate! }, proxy: false },
         })
         const channel = await client.channels.read()
         return `${emulator.url}, channel "${channel.name}"`
@@ -86,9 +85,9 @@ export function appleNewsSteps(): Step[] {
         const stale = await client!.articles
           .update(article!.id, { revision: article!.revision, metadata: {} })
           .catch((e: { code?: string }) => e.code)
-        if (stale !== 'WRONG_REVISION') throw new Error(`a stale revision gave ${String(stale)}`)
+        if (stale !== 'CONFLICT') throw new Error(`a stale revision gave ${String(stale)}`)
         article = updated
-        return `revision ${updated.revision}, isPreview ${updated.isPreview}; stale revision -> WRONG_REVISION`
+        return `revision ${updated.revision}, isPreview ${updated.isPreview}; stale revision -> CONFLICT (WRONG_REVISION)`
       },
     },
     {

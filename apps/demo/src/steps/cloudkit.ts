@@ -57,7 +57,7 @@ export function cloudkitSteps(): Step[] {
           environment: 'development',
           serverToServer: { keyId, privateKey: privateKeyPem },
           baseUrl: emulator!.url,
-          transportOptions: { proxy: false },
+          transport: { proxy: false },
         })
         const caller = await client.users.caller()
         return `key ID ${keyId.slice(0, 12)}…; signed users/caller answered ${caller.userRecordName}`

@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
-import { createICloudClient, FileSessionStore, type ICloudClient, PUSH_TOPICS } from '@sigwire/icloud'
+import {
+  createFileSessionStore,
+  createICloudClient,
+  type ICloudClient,
+  PUSH_TOPICS,
+  type SessionStore,
+  sessionFileName,
+} from '@sigwire/icloud'
 import type { Step } from '../report.js'
 
 const APPLE_ID = 'jane.appleseed@example.com'
@@ -12,7 +19,7 @@ const PASSWORD = 'correct horse battery staple'
 export function icloudSteps(): Step[] {
   let emulator: ICloudEmulator | undefined
   let dir = ''
-  let store: FileSessionStore | undefined
+  let store: SessionStore | undefined
   let client: ICloudClient | undefined
   const connect = (password?: string) =>
     createICloudClient({
@@ -33,7 +40,7 @@ export function icloudSteps(): Step[] {
       name: 'start the iCloud emulator',
       async run() {
         dir = await mkdtemp(join(tmpdir(), 'sigwire-demo-icloud-'))
-        store = new FileSessionStore(join(dir, 'sessions'))
+        store = createFileSessionStore(join(dir, 'sessions', sessionFileName(APPLE_ID)))
         emulator = await startICloudEmulator({
           accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: true, iterations: 20064 }],
         })

@@ -5,10 +5,11 @@ import { createRequest, formatQueryPairs, Transport, textBody, utf8Decode } from
 import { type SafeCreativeEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
 import {
   type AuthkeyCredentials,
+  createMemoryAuthorizationStore,
+  createSafeCreativeClient,
   createSafeCreativeSigner,
-  memoryAuthorizationStore,
-  SafeCreativeClient,
-  type SafeCreativeUser,
+  type SafeCreativeClient,
+  type UserApi,
 } from '@sigwire/safe-creative'
 import { diagnoseSafeCreativeRequest } from '@sigwire/safe-creative/doctor'
 import { withProgressBar } from '../progress-bar.js'
@@ -43,9 +44,9 @@ export function safeCreativeSteps(): Step[] {
   let emulator: SafeCreativeEmulator | undefined
   let client: SafeCreativeClient | undefined
   let auth: AuthkeyCredentials | undefined
-  let user: SafeCreativeUser | undefined
+  let user: UserApi | undefined
   let dir: string | undefined
-  const store = memoryAuthorizationStore()
+  const store = createMemoryAuthorizationStore()
   const service = 'safe-creative'
   return [
     {
@@ -53,7 +54,11 @@ export function safeCreativeSteps(): Step[] {
       name: 'start the Safe Creative emulator',
       async run() {
         emulator = await startSafeCreativeEmulator()
-        client = new SafeCreativeClient({ ...emulator.dev!, apiUrl: emulator.apiUrl, proxy: false })
+        client = createSafeCreativeClient({
+          ...emulator.dev!,
+          baseUrl: emulator.apiUrl,
+          transport: { proxy: false },
+        })
         const offset = await client.syncClock()
         return `${emulator.apiUrl} (dev sharedkey ${emulator.dev!.sharedKey.slice(0, 6)}…, clock offset ${offset} ms)`
       },
@@ -119,7 +124,7 @@ export function safeCreativeSteps(): Step[] {
         })
         const signed = signer.signParams(
           { component: 'authkey.state', authkey: auth!.authkey },
-          client!.clock.nowMs(),
+          Date.now() + client!.transport.clock.offsetMs,
         )
         const target = `/v2/?${formatQueryPairs(signed.params)}`
         const raw = new Transport({ proxy: false })

@@ -16,7 +16,7 @@ export async function publishExample(env: NodeJS.ProcessEnv, log: (line: string)
   const emulator = real ? undefined : await startAppleNewsEmulator()
   const options: AppleNewsClientOptions = real
     ? { channelId: env.APPLE_NEWS_CHANNEL_ID!, keyId: env.APPLE_NEWS_KEY_ID!, secret: env.APPLE_NEWS_SECRET! }
-    : { ...emulator!.dev!, baseUrl: emulator!.url, proxy: false }
+    : { ...emulator!.dev!, baseUrl: emulator!.url, transport: { proxy: false } }
   const client = createAppleNewsClient(options)
   log(real ? 'Using the Apple News API' : `Using the emulator at ${emulator!.url}`)
   try {

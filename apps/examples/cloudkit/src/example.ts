@@ -40,7 +40,7 @@ export async function runExample(
       environment: dev.environment,
       serverToServer: { keyId: dev.keyId, privateKey: dev.privateKeyPem },
       baseUrl: emulator.url,
-      transportOptions: { proxy: false },
+      transport: { proxy: false },
     }
   }
   const client = createCloudKitClient(options)

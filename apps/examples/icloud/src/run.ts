@@ -3,9 +3,10 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import {
+  createFileSessionStore,
   createICloudClient,
-  FileSessionStore,
   type ICloudClientOptions,
+  sessionFileName,
   type TwoFactorHandler,
 } from '@sigwire/icloud'
 
@@ -40,7 +41,8 @@ export async function run(
       twoFactor: codeFrom({ ICLOUD_CODE: dev.twoFactorCode, ...env }),
     }
   }
-  const store = new FileSessionStore(env.ICLOUD_SESSION_DIR ?? join(homedir(), '.sigwire', 'icloud'))
+  const directory = env.ICLOUD_SESSION_DIR ?? join(homedir(), '.sigwire', 'icloud')
+  const store = createFileSessionStore(join(directory, sessionFileName(options.appleId)))
   const client = createICloudClient({ ...options, store })
   try {
     const login = await client.login()

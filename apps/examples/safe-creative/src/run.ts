@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSafeCreativeEmulator } from '@sigwire/emulator'
 import {
-  fileAuthorizationStore,
+  createFileAuthorizationStore,
+  createSafeCreativeClient,
   SAFE_CREATIVE_ARENA_URL,
-  SafeCreativeClient,
   type SafeCreativeClientOptions,
 } from '@sigwire/safe-creative'
 
@@ -34,18 +34,18 @@ export async function run(
   const emulator = real ? undefined : await startSafeCreativeEmulator()
   const scratch = await mkdtemp(join(tmpdir(), 'sigwire-example-sc-'))
   const options: SafeCreativeClientOptions = emulator
-    ? { ...emulator.dev!, apiUrl: emulator.apiUrl }
+    ? { ...emulator.dev!, baseUrl: emulator.apiUrl }
     : {
         sharedKey: env.SAFE_CREATIVE_SHARED_KEY!,
         privateKey: env.SAFE_CREATIVE_PRIVATE_KEY!,
-        apiUrl: env.SAFE_CREATIVE_API_URL ?? SAFE_CREATIVE_ARENA_URL,
+        baseUrl: env.SAFE_CREATIVE_API_URL ?? SAFE_CREATIVE_ARENA_URL,
       }
-  const client = new SafeCreativeClient(options)
+  const client = createSafeCreativeClient(options)
   try {
     print(
-      `Safe Creative API: ${client.apiUrl}${emulator ? ' (emulator: set SAFE_CREATIVE_SHARED_KEY and SAFE_CREATIVE_PRIVATE_KEY for the real one)' : ''}`,
+      `Safe Creative API: ${client.baseUrl}${emulator ? ' (emulator: set SAFE_CREATIVE_SHARED_KEY and SAFE_CREATIVE_PRIVATE_KEY for the real one)' : ''}`,
     )
-    const store = fileAuthorizationStore(
+    const store = createFileAuthorizationStore(
       emulator
         ? join(scratch, 'authorization.json')
         : (env.SAFE_CREATIVE_AUTH_FILE ?? '.sigwire-state/safe-creative-authorization.json'),

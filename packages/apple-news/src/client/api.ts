@@ -1,4 +1,6 @@
 import {
+  type CallOptions,
+  callSignal,
   createRequest,
   type HttpMethod,
   type OwnedBody,
@@ -6,11 +8,10 @@ import {
   type Transport,
   type TransportResponse,
 } from '@sigwire/core'
-import { DATE_WINDOW_SECONDS } from '../constants.js'
-import { appleNewsError } from '../errors.js'
+import { resignOnSkew } from '../auth/resign-on-skew.js'
+import { appleNewsError, toAppleNewsError } from '../errors.js'
 import type { AppleNewsSigner } from '../signing/signer.js'
 import { responseError } from './response-error.js'
-import type { CallOptions } from './types.js'
 
 /** What every resource file of the client calls through. */
 export interface ApiContext {
@@ -18,6 +19,8 @@ export interface ApiContext {
   readonly channelId: string
   readonly transport: Transport
   readonly signer: AppleNewsSigner
+  /** Aborts every call of the client. */
+  readonly signal: AbortSignal | undefined
 }
 
 /** One signed call. */
@@ -30,45 +33,54 @@ export interface ApiCall {
   readonly contentType?: string
   /** The operation may be repeated (promoting a list is; creating an article is not). */
   readonly retrySafe?: boolean
+  /** For a write that may not be repeated: how to check whether it was applied when its answer is lost. */
+  readonly outcomeHint?: string
 }
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/
 
-/** Throws `INVALID_ID` unless `id` is a plain path-safe identifier (UUID or share-URL id). */
+/** Throws `INVALID_ARGUMENT` unless `id` is a plain path-safe identifier (UUID or share-URL id). */
 export function checkId(id: unknown, what: string): string {
   if (typeof id !== 'string' || !ID.test(id))
     throw appleNewsError(
-      'INVALID_ID',
+      'INVALID_ARGUMENT',
       `The ${what} ${JSON.stringify(String(id).slice(0, 80))} is not an Apple News ID (a UUID like c0ffee00-1234-4abc-8def-0123456789ab).`,
+      { details: { argument: what } },
     )
   return id
 }
 
 /**
- * Signs and sends one call; returns the response of a 2xx, else throws the typed error. `onProgress`
- * follows the request body (every attempt from 0).
+ * Signs and sends one call (re-signed once after a skewed 401); returns the response of a 2xx, else
+ * throws the typed error. `onProgress` follows the request body (every attempt from 0).
  */
 export async function send(
   context: ApiContext,
   call: ApiCall,
   options: CallOptions & ProgressOptions = {},
 ): Promise<TransportResponse> {
-  const request = createRequest({
-    method: call.method,
-    url: context.baseUrl + call.path,
-    ...(call.query && call.query.length > 0 ? { query: call.query } : {}),
-    headers: { accept: 'application/json', 'content-type': call.contentType },
-    ...(call.body ? { body: call.body } : {}),
-  })
-  const response = await context.transport.send(request, {
-    signer: context.signer,
-    classify: (r) => ({ authFailure: r.status === 401 }),
-    skewWindowMs: DATE_WINDOW_SECONDS * 1000,
-    ...(call.retrySafe ? { retrySafe: true } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.onProgress ? { onUploadProgress: options.onProgress } : {}),
-  })
+  let response: TransportResponse
+  try {
+    const request = createRequest({
+      method: call.method,
+      url: context.baseUrl + call.path,
+      ...(call.query && call.query.length > 0 ? { query: call.query } : {}),
+      headers: { accept: 'application/json', 'content-type': call.contentType },
+      ...(call.body ? { body: call.body } : {}),
+    })
+    const signal = callSignal(context.signal, options.signal)
+    const sendOptions = {
+      signer: context.signer,
+      ...(call.retrySafe ? { retrySafe: true } : {}),
+      ...(call.outcomeHint ? { outcomeHint: call.outcomeHint } : {}),
+      ...(signal ? { signal } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.onProgress ? { onUploadProgress: options.onProgress } : {}),
+    }
+    response = await resignOnSkew(context.transport, () => context.transport.send(request, sendOptions))
+  } catch (error) {
+    throw toAppleNewsError(error)
+  }
   if (response.status >= 200 && response.status < 300) return response
   throw responseError(response, call.what)
 }

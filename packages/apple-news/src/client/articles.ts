@@ -1,4 +1,5 @@
 import { formatIsoSeconds, type ProgressOptions } from '@sigwire/core'
+import { toAppleNewsError } from '../errors.js'
 import {
   type ArticleBundleInput,
   type ArticleBundleOptions,
@@ -29,7 +30,7 @@ export interface CreateArticleInput {
 
 /** Input of `articles.update`. */
 export interface UpdateArticleInput {
-  /** The revision read from the article; a stale one fails with `WRONG_REVISION`. */
+  /** The revision read from the article; a stale one fails with `CONFLICT` (Apple's `WRONG_REVISION`). */
   readonly revision: string
   /** The new document; omit for a metadata-only update. */
   readonly article?: object | string
@@ -44,7 +45,8 @@ export interface ArticlesApi {
   /**
    * `POST /channels/{channelId}/articles` with a multipart bundle built byte for byte. `onProgress`
    * counts the whole multipart body (its `Content-Length` is the total) as it is handed to the socket;
-   * a retried attempt starts again from 0.
+   * a retried attempt starts again from 0. A create is never repeated blindly: a lost answer is
+   * `OUTCOME_UNKNOWN`, and the message says to search the channel's articles by title first.
    */
   create(
     input: CreateArticleInput,
@@ -53,8 +55,9 @@ export interface ArticlesApi {
   /** `GET /articles/{articleId}`. */
   read(articleId: string, options?: CallOptions): Promise<Article>
   /**
-   * `POST /articles/{articleId}`: metadata carries `revision`; 409 becomes `WRONG_REVISION`.
-   * `onProgress` as for `create`.
+   * `POST /articles/{articleId}`: metadata carries `revision`; 409 `WRONG_REVISION` becomes
+   * `CONFLICT`. `onProgress` as for `create`. A lost answer is `OUTCOME_UNKNOWN`: read the article
+   * and compare its revision.
    */
   update(
     articleId: string,
@@ -67,6 +70,17 @@ export interface ArticlesApi {
   search(params?: ArticleSearchParams, options?: CallOptions): Promise<ArticleSearchPage>
   /** Every matching article, following `pageToken` page after page. */
   searchAll(params?: Omit<ArticleSearchParams, 'pageToken'>, options?: CallOptions): AsyncIterable<Article>
+}
+
+/** How to check a create whose answer was lost (the API has no idempotency key; §2). */
+const CREATE_HINT =
+  "Search the channel's articles by title (articles.search or searchAll) before creating it again: a second create publishes a duplicate."
+/** How to check an update whose answer was lost. */
+const UPDATE_HINT =
+  'Read the article (articles.read): a revision other than the one you sent means the update was applied.'
+
+function rethrow(error: unknown): never {
+  throw toAppleNewsError(error)
 }
 
 /** @internal */
@@ -107,7 +121,7 @@ export function articlesApi(context: ApiContext): ArticlesApi {
       const bundle = await buildArticleBundle(
         { article: input.article, metadata: input.metadata, resources: input.resources },
         bundleOptions(options),
-      )
+      ).catch(rethrow)
       const what = `POST /channels/${channelId}/articles`
       const response = await send(
         context,
@@ -117,6 +131,7 @@ export function articlesApi(context: ApiContext): ArticlesApi {
           what,
           body: bundle.body,
           contentType: bundle.contentType,
+          outcomeHint: CREATE_HINT,
         },
         options,
       )
@@ -140,11 +155,18 @@ export function articlesApi(context: ApiContext): ArticlesApi {
         metadata: { ...input.metadata, revision: input.revision },
         resources: input.resources,
       }
-      const bundle = await buildArticleBundle(bundleInput, bundleOptions(options))
+      const bundle = await buildArticleBundle(bundleInput, bundleOptions(options)).catch(rethrow)
       const what = `POST /articles/${id}`
       const response = await send(
         context,
-        { method: 'POST', path: `/articles/${id}`, what, body: bundle.body, contentType: bundle.contentType },
+        {
+          method: 'POST',
+          path: `/articles/${id}`,
+          what,
+          body: bundle.body,
+          contentType: bundle.contentType,
+          outcomeHint: UPDATE_HINT,
+        },
         options,
       )
       return { article: data<Article>(response, what), applied: response.status !== 202 }

@@ -44,7 +44,7 @@ export function responseError(response: TransportResponse, what: string): AppleN
     code = 'NOT_FOUND'
     message = `Apple News found nothing for ${what}${listed}${detail}.`
   } else if (status === 409 && codes.includes('WRONG_REVISION')) {
-    code = 'WRONG_REVISION'
+    code = 'CONFLICT'
     message = `The article changed since the revision you sent (${what}): read it again and retry the update with its current revision.`
   } else if (status === 429) {
     code = 'THROTTLED'

@@ -112,10 +112,4 @@ export interface ArticleUpdateResult {
   readonly applied: boolean
 }
 
-/** Per-call options. */
-export interface CallOptions {
-  /** Cancels the call, retries and waits included. */
-  readonly signal?: AbortSignal
-  /** Time limit for this call in ms. */
-  readonly timeoutMs?: number
-}
+export type { CallOptions } from '@sigwire/core'

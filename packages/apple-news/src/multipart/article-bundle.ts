@@ -62,7 +62,7 @@ export interface ArticleBundle extends EncodedMultipart {
 /**
  * Builds the multipart body of an article create or update (§3): `article.json`, then `metadata`
  * wrapped as `{"data": ...}`, then each resource, every part with a filename and content type and a
- * correct `size=`. Checks that every `bundle://` reference has a resource (`INVALID_BUNDLE` otherwise).
+ * correct `size=`. Checks that every `bundle://` reference has a resource (`INVALID_ARGUMENT` otherwise).
  * Resources given as `{ path }` are streamed from disk in constant memory.
  */
 export async function buildArticleBundle(
@@ -77,7 +77,10 @@ export async function buildArticleBundle(
       try {
         document = JSON.parse(input.article)
       } catch (error) {
-        throw appleNewsError('INVALID_BUNDLE', `article.json is not valid JSON: ${(error as Error).message}`)
+        throw appleNewsError(
+          'INVALID_ARGUMENT',
+          `article.json is not valid JSON: ${(error as Error).message}`,
+        )
       }
       body = textBody(input.article)
     } else {
@@ -95,7 +98,7 @@ export async function buildArticleBundle(
     const missing = references.filter(([filename]) => !resources.has(filename))
     if (missing.length > 0)
       throw appleNewsError(
-        'INVALID_BUNDLE',
+        'INVALID_ARGUMENT',
         `The article references ${missing.map(([f, path]) => `bundle://${f} (at ${path.join('.')})`).join(', ')} but no resource with that filename was given; add it to resources.`,
         { details: { missing: missing.map(([filename]) => filename) } },
       )
@@ -120,7 +123,7 @@ export async function buildArticleBundle(
   for (const resource of input.resources ?? []) {
     if (seen.has(resource.filename))
       throw appleNewsError(
-        'INVALID_BUNDLE',
+        'INVALID_ARGUMENT',
         `Two bundle parts are named ${JSON.stringify(resource.filename)}; every resource needs its own filename.`,
       )
     seen.add(resource.filename)
@@ -132,7 +135,7 @@ export async function buildArticleBundle(
     })
   }
   if (parts.length === 0)
-    throw appleNewsError('INVALID_BUNDLE', 'Nothing to send: give an article, metadata or both.')
+    throw appleNewsError('INVALID_ARGUMENT', 'Nothing to send: give an article, metadata or both.')
   const encoded = encodeMultipart(parts, {
     ...(options.boundary === undefined ? {} : { boundary: options.boundary }),
     ...(options.includeSize === undefined ? {} : { includeSize: options.includeSize }),

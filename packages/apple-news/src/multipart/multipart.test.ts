@@ -123,9 +123,9 @@ describe('buildArticleBundle', () => {
       /bundle:\/\/thumb\.jpg \(at metadata\.thumbnailURL\)/,
     ],
     ['nothing at all', {}, /Nothing to send/],
-  ])('refuses %s with INVALID_BUNDLE', async (_name, input, message) => {
+  ])('refuses %s with INVALID_ARGUMENT', async (_name, input, message) => {
     const error = await buildArticleBundle(input).catch((e: unknown) => e)
-    expect(isAppleNewsError(error, 'INVALID_BUNDLE')).toBe(true)
+    expect(isAppleNewsError(error, 'INVALID_ARGUMENT')).toBe(true)
     expect((error as Error).message).toMatch(message)
   })
 
@@ -133,7 +133,7 @@ describe('buildArticleBundle', () => {
     const error = await buildArticleBundle({ article: { title: 'x --abc y' } }, { boundary: 'abc' }).catch(
       (e) => e,
     )
-    expect(isAppleNewsError(error, 'INVALID_BUNDLE')).toBe(true)
+    expect(isAppleNewsError(error, 'INVALID_ARGUMENT')).toBe(true)
   })
 
   it('finds bundle references anywhere in the document', () => {

@@ -49,7 +49,7 @@ export function encodeMultipart(
   const chosen = options.boundary
   if (chosen !== undefined && !BOUNDARY.test(chosen))
     throw appleNewsError(
-      'INVALID_BUNDLE',
+      'INVALID_ARGUMENT',
       `The multipart boundary ${JSON.stringify(chosen.slice(0, 80))} is not 1-70 characters of letters, digits and '()+_,-./:=?.`,
     )
   let boundary = chosen ?? randomBoundary()
@@ -58,7 +58,7 @@ export function encodeMultipart(
   while (collides(parts, boundary)) {
     if (chosen !== undefined)
       throw appleNewsError(
-        'INVALID_BUNDLE',
+        'INVALID_ARGUMENT',
         `The multipart boundary ${chosen} occurs inside a part; choose another.`,
       )
     boundary = randomBoundary()
@@ -73,7 +73,7 @@ export function encodeMultipart(
       ...(includeSize ? [`size=${part.body.byteLength}`] : []),
     ].join('; ')
     if (/[\r\n\0]/.test(part.contentType))
-      throw appleNewsError('INVALID_BUNDLE', `The content type of part ${part.name} contains a line break.`)
+      throw appleNewsError('INVALID_ARGUMENT', `The content type of part ${part.name} contains a line break.`)
     pieces.push(
       utf8Encode(
         `--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Disposition: ${disposition}\r\n\r\n`,
@@ -104,7 +104,7 @@ function collides(parts: readonly MultipartPart[], boundary: string): boolean {
 function parameterValue(value: string, what: string): string {
   if (value === '' || /[\r\n\0]/.test(value))
     throw appleNewsError(
-      'INVALID_BUNDLE',
+      'INVALID_ARGUMENT',
       `The ${what} ${JSON.stringify(value)} cannot be put in a part header.`,
     )
   return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`

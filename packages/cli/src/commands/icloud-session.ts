@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { FileSessionStore, normalizeAppleId, type SessionState } from '@sigwire/icloud'
+import { normalizeAppleId, type SessionState, sessionFileName } from '@sigwire/icloud'
 import { LARGE_FILE_BYTES, readUserFile } from '../input/read-file.js'
 import { cliError } from '../output/errors.js'
 
@@ -19,7 +19,7 @@ export interface SavedSession {
  */
 export function findSavedSession(dir: string, appleId: string | undefined): SavedSession {
   checkSessionDirectory(dir)
-  const file = appleId === undefined ? onlySessionFile(dir) : new FileSessionStore(dir).pathFor(appleId)
+  const file = appleId === undefined ? onlySessionFile(dir) : join(dir, sessionFileName(appleId))
   const again = `sign in again with sigwire icloud login --apple-id ${appleId ?? '<Apple ID>'} (it replaces the file)`
   if (statSync(file, { throwIfNoEntry: false }) === undefined)
     throw cliError(

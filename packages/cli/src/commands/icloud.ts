@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isCancel, password as promptPassword, text as promptText } from '@clack/prompts'
 import {
+  createFileSessionStore,
   createICloudClient,
-  FileSessionStore,
   type ICloudClientOptions,
   ICloudError,
   isICloudError,
   type SessionState,
+  sessionFileName,
   type TwoFactorHandler,
   type TwoFactorOption,
   WEBAUTH_TOKEN_COOKIE,
@@ -85,9 +86,10 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             },
             io.env,
           ) ?? (await askPassword(io, appleId))
-        const store = new FileSessionStore(dir)
+        const sessionFile = join(dir, sessionFileName(appleId))
+        const store = createFileSessionStore(sessionFile)
         // A damaged or missing file is no session here: the sign-in writes a new one.
-        const saved = await store.load(appleId)
+        const saved = await store.load()
         const client = createICloudClient({
           ...connection(options, appleId, saved?.endpoints),
           password,
@@ -96,7 +98,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
         })
         try {
           const result = await client.login()
-          const state = await store.load(appleId)
+          const state = await store.load()
           const expires = sessionExpiry(state)
           const summary = {
             ok: true,
@@ -106,7 +108,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             method: result.method,
             secondFactor: result.secondFactor,
             trusted: Boolean(state?.trustToken),
-            sessionFile: store.pathFor(appleId),
+            sessionFile,
             expires,
           }
           if (options.json) printJson(io, summary)
@@ -140,7 +142,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       const saved = findSavedSession(dir, options.appleId)
       const appleId = saved.appleId
       const endpoints = saved.state.endpoints
-      const store = new FileSessionStore(dir)
+      const sessionFile = saved.file
+      const store = createFileSessionStore(sessionFile)
       const client = createICloudClient({ ...connection(options, appleId, endpoints), store })
       try {
         const result = await client.resume().catch((error: unknown) => {
@@ -148,7 +151,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             ? movedServerHint(error, endpoints)
             : error
         })
-        const state = await store.load(appleId)
+        const state = await store.load()
         const valid = result !== undefined
         const summary = {
           ok: valid,
@@ -157,7 +160,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
           dsid: result?.account.dsid ?? state?.dsid,
           validatedBy: result?.method,
           trusted: Boolean(state?.trustToken),
-          sessionFile: store.pathFor(appleId),
+          sessionFile,
           expires: sessionExpiry(state),
         }
         if (options.json) printJson(io, summary)

@@ -13,7 +13,7 @@ export const EXIT = {
 /**
  * Every error code the CLI raises itself, with its exit code and what it means (the README's table is
  * checked against this list). Errors that come from a library keep the library's code
- * (`INVALID_KEY_ID`, `INVALID_SECRET`, `INVALID_DATE`, `WRONG_PASSWORD`, ...).
+ * (`INVALID_KEY_ID`, `INVALID_SECRET`, `INVALID_DATE`, `AUTHENTICATION_FAILED`, ...).
  */
 export const CLI_ERRORS = {
   USAGE: {

@@ -60,7 +60,7 @@ function keysFrom(options: KeyOptions, env: NodeJS.ProcessEnv): { app?: string; 
 }
 
 /**
- * The `--param` pairs, refused where the library's signer refuses them (`INVALID_PARAMETER`): a name
+ * The `--param` pairs, refused where the library's signer refuses them (`INVALID_ARGUMENT`): a name
  * given twice (Safe Creative reads only the first), a `signature` (sign computes it) and a `ztime`
  * that is not epoch milliseconds in digits. Unlike the signer, `sign` takes a given ztime, to
  * reproduce a request signed at that time. Values are never quoted: one may be a key pasted by mistake.
@@ -77,7 +77,7 @@ function parseParams(list: readonly string[]): Array<[string, string]> {
     const name = item.slice(0, eq)
     const value = item.slice(eq + 1)
     const refuse = (message: string) =>
-      new SafeCreativeError({ code: 'INVALID_PARAMETER', message, details: { parameter: name } })
+      new SafeCreativeError({ code: 'INVALID_ARGUMENT', message, details: { parameter: name } })
     if (seen.has(name))
       throw refuse(
         `--param ${JSON.stringify(name)} is given twice; Safe Creative reads only the first, so the signature would not match: pass it once.`,

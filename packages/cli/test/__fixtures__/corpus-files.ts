@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FileSessionStore, normalizeAppleId, type SessionState } from '@sigwire/icloud'
+import { normalizeAppleId, type SessionState, sessionFileName } from '@sigwire/icloud'
 
 /**
  * Secrets planted in the corpus's inputs (keys, secrets, passwords, tokens, cookies, passwords in
@@ -279,7 +279,7 @@ export async function makeCorpusFiles(): Promise<CorpusFiles> {
   const sessionDir = async (name: string, content?: string) => {
     const path = at(name)
     await mkdir(path)
-    if (content !== undefined) await writeFile(new FileSessionStore(path).pathFor(appleId), content)
+    if (content !== undefined) await writeFile(join(path, sessionFileName(appleId)), content)
     return path
   }
   // A saved session as the client writes it (packages/icloud/src/session/state.ts).
@@ -318,7 +318,7 @@ export async function makeCorpusFiles(): Promise<CorpusFiles> {
     ),
     two: await sessionDir('sessions-two', JSON.stringify(state)),
   }
-  await writeFile(new FileSessionStore(sessions.two).pathFor('john@example.com'), JSON.stringify(state))
+  await writeFile(join(sessions.two, sessionFileName('john@example.com')), JSON.stringify(state))
 
   return {
     dir,

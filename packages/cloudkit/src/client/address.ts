@@ -1,5 +1,5 @@
 import { CLOUDKIT_API_VERSION, DATABASES, ENVIRONMENTS } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { invalidArgument } from '../errors.js'
 
 /** `development` or `production` (docs/protocols/cloudkit.md §1). */
 export type CloudKitEnvironment = (typeof ENVIRONMENTS)[number]
@@ -53,39 +53,39 @@ export function parseCloudKitPath(target: string): CloudKitPath | undefined {
   return undefined
 }
 
-/** Checks a container identifier: it begins with `iCloud.` (DOC). Throws `INVALID_CONTAINER`. */
+/** Checks a container identifier: it begins with `iCloud.` (DOC). Throws `INVALID_ARGUMENT`. */
 export function checkContainer(container: unknown): string {
   if (typeof container !== 'string' || !/^iCloud\.[A-Za-z0-9._-]+$/.test(container))
-    throw new CloudKitError({
-      code: 'INVALID_CONTAINER',
-      message: `The container must be the identifier shown in CloudKit Dashboard, beginning with "iCloud." (e.g. iCloud.com.example.app); got ${JSON.stringify(String(container)).slice(0, 80)}.`,
-    })
+    throw invalidArgument(
+      `The container must be the identifier shown in CloudKit Dashboard, beginning with "iCloud." (e.g. iCloud.com.example.app); got ${JSON.stringify(String(container)).slice(0, 80)}.`,
+      'container',
+    )
   return container
 }
 
-/** Checks an environment: exactly `development` or `production`, lower case. Throws `INVALID_ENVIRONMENT`. */
+/** Checks an environment: exactly `development` or `production`, lower case. Throws `INVALID_ARGUMENT`. */
 export function checkEnvironment(environment: unknown): CloudKitEnvironment {
   if (typeof environment === 'string' && (ENVIRONMENTS as readonly string[]).includes(environment))
     return environment as CloudKitEnvironment
   const lower = typeof environment === 'string' ? environment.toLowerCase() : ''
-  throw new CloudKitError({
-    code: 'INVALID_ENVIRONMENT',
-    message: `The environment must be "development" or "production"${
+  throw invalidArgument(
+    `The environment must be "development" or "production"${
       (ENVIRONMENTS as readonly string[]).includes(lower)
         ? ` in lower case (got ${JSON.stringify(environment)}; CloudKit rejects it)`
         : `, not ${JSON.stringify(environment)}`
     }.`,
-  })
+    'environment',
+  )
 }
 
-/** Checks a database name: `public`, `private` or `shared`. Throws `INVALID_DATABASE`. */
+/** Checks a database name: `public`, `private` or `shared`. Throws `INVALID_ARGUMENT`. */
 export function checkDatabase(database: unknown): CloudKitDatabaseName {
   if (typeof database === 'string' && (DATABASES as readonly string[]).includes(database))
     return database as CloudKitDatabaseName
-  throw new CloudKitError({
-    code: 'INVALID_DATABASE',
-    message: `The database must be "public", "private" or "shared", not ${JSON.stringify(database)}.`,
-  })
+  throw invalidArgument(
+    `The database must be "public", "private" or "shared", not ${JSON.stringify(database)}.`,
+    'database',
+  )
 }
 
 /** The path of a database operation (segments are validated, so nothing needs encoding). */

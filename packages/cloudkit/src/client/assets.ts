@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { CallOptions } from '@sigwire/core'
 import {
   bytesBody,
   fileBody,
@@ -8,13 +9,12 @@ import {
   writeFileAtomic,
 } from '@sigwire/core'
 import { LIMITS } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { CloudKitError, cloudKitError } from '../errors.js'
 import type { CloudKitDatabaseName } from './address.js'
 import type { Connection } from './connection.js'
 import { type Asset, type AssetReceipt, type FieldValue, field, type ZoneID } from './fields.js'
 import { invalid } from './query.js'
 import { errorFromResponse } from './response-errors.js'
-import type { CallOptions } from './types.js'
 
 /** Which record field an upload is for (DOC `UploadAssets`, Asset Field Dictionary). */
 export interface AssetTarget {
@@ -31,14 +31,14 @@ export interface AssetUploadUrl {
   readonly url: string
 }
 
-/** Input of {@link Assets.upload}. */
+/** Input of {@link AssetsApi.upload}. */
 export interface AssetUploadInput extends AssetTarget {
   /** The bytes: a file path (streamed in constant memory), an owned body, or bytes. */
   body: string | OwnedBody | Uint8Array
   zoneID?: ZoneID
 }
 
-/** What {@link Assets.upload} returns: the receipt, ready to put into the record's field. */
+/** What {@link AssetsApi.upload} returns: the receipt, ready to put into the record's field. */
 export interface UploadedAsset {
   readonly recordName: string
   readonly fieldName: string
@@ -51,7 +51,51 @@ export interface UploadedAsset {
  * Assets of one database: the three-step upload (request an upload URL, send the bytes to it, attach
  * the receipt to a record) and download by `downloadURL` (DOC `UploadAssets`; §4.2).
  */
-export class Assets {
+export interface AssetsApi {
+  /** Step 1: one upload URL per asset field. */
+  requestUploadUrls(
+    targets: readonly AssetTarget[],
+    options?: CallOptions & { zoneID?: ZoneID },
+  ): Promise<AssetUploadUrl[]>
+  /**
+   * Step 2: sends the bytes to an upload URL (not signed: the URL is the authorization) and returns
+   * the receipt. A file body is streamed in constant memory and refused if it changes meanwhile.
+   * `onProgress` counts the bytes as they are handed to the socket, from `(0, size)` to
+   * `(size, size)`; a retry starts again from 0.
+   */
+  uploadBytes(
+    url: string,
+    body: OwnedBody | Uint8Array,
+    options?: CallOptions & ProgressOptions,
+  ): Promise<AssetReceipt>
+  /**
+   * Steps 1 and 2 for one asset; put the returned `field` into the record (step 3, `records.modify`).
+   * `onProgress` reports step 2, the bytes (see {@link AssetsApi.uploadBytes}).
+   */
+  upload(input: AssetUploadInput, options?: CallOptions & ProgressOptions): Promise<UploadedAsset>
+  /**
+   * Downloads an asset as a stream (read it, or destroy it). `fileName` replaces the `${f}` placeholder
+   * CloudKit download URLs carry. `onProgress` counts the bytes as the stream hands them to you, up to
+   * the response's `Content-Length` (`total` is undefined when there is none).
+   */
+  download(
+    asset: Asset | string,
+    options?: CallOptions & ProgressOptions & { fileName?: string },
+  ): Promise<Readable>
+  /**
+   * Downloads an asset into a file in constant memory; returns the number of bytes written. The file
+   * appears (mode 0600) only once complete: a failed or aborted download leaves `path` as it was.
+   * `onProgress` as for {@link AssetsApi.download}.
+   */
+  downloadToFile(
+    asset: Asset | string,
+    path: string,
+    options?: CallOptions & ProgressOptions & { fileName?: string },
+  ): Promise<number>
+}
+
+/** The {@link AssetsApi} of one database. */
+export class Assets implements AssetsApi {
   readonly #connection: Connection
   readonly #database: CloudKitDatabaseName
 
@@ -60,7 +104,6 @@ export class Assets {
     this.#database = database
   }
 
-  /** Step 1: one upload URL per asset field. */
   async requestUploadUrls(
     targets: readonly AssetTarget[],
     options: CallOptions & { zoneID?: ZoneID } = {},
@@ -84,12 +127,6 @@ export class Assets {
     return response.tokens ?? []
   }
 
-  /**
-   * Step 2: sends the bytes to an upload URL (not signed: the URL is the authorization) and returns
-   * the receipt. A file body is streamed in constant memory and refused if it changes meanwhile.
-   * `onProgress` counts the bytes as they are handed to the socket, from `(0, size)` to
-   * `(size, size)`; a retry starts again from 0.
-   */
   async uploadBytes(
     url: string,
     body: OwnedBody | Uint8Array,
@@ -111,20 +148,16 @@ export class Assets {
     }
     if (!parsed.singleFile?.receipt)
       throw new CloudKitError({
-        code: 'UNEXPECTED_RESPONSE',
+        code: 'INVALID_RESPONSE',
         status: response.status,
         message: 'The asset upload answered without a singleFile receipt.',
       })
     return parsed.singleFile
   }
 
-  /**
-   * Steps 1 and 2 for one asset; put the returned `field` into the record (step 3, `records.modify`).
-   * `onProgress` reports step 2, the bytes (see {@link Assets.uploadBytes}).
-   */
   async upload(input: AssetUploadInput, options: CallOptions & ProgressOptions = {}): Promise<UploadedAsset> {
     const { onProgress, ...callOptions } = options
-    const body = typeof input.body === 'string' ? await fileBody(input.body) : input.body
+    const body = typeof input.body === 'string' ? await fileBody(input.body).catch(rethrow) : input.body
     const [url] = await this.requestUploadUrls(
       [
         {
@@ -137,18 +170,13 @@ export class Assets {
     )
     if (!url)
       throw new CloudKitError({
-        code: 'UNEXPECTED_RESPONSE',
+        code: 'INVALID_RESPONSE',
         message: 'assets/upload returned no upload URL.',
       })
     const receipt = await this.uploadBytes(url.url, body, options)
     return { recordName: url.recordName, fieldName: url.fieldName, receipt, field: field.asset(receipt) }
   }
 
-  /**
-   * Downloads an asset as a stream (read it, or destroy it). `fileName` replaces the `${f}` placeholder
-   * CloudKit download URLs carry. `onProgress` counts the bytes as the stream hands them to you, up to
-   * the response's `Content-Length` (`total` is undefined when there is none).
-   */
   async download(
     asset: Asset | string,
     options: CallOptions & ProgressOptions & { fileName?: string } = {},
@@ -157,24 +185,28 @@ export class Assets {
     const response = await this.#connection.unsigned('GET', url, undefined, { ...options, stream: true })
     if (response.status < 200 || response.status >= 300) {
       const chunks: Buffer[] = []
-      for await (const chunk of response.body) chunks.push(chunk as Buffer)
+      try {
+        for await (const chunk of response.body) chunks.push(chunk as Buffer)
+      } catch (error) {
+        rethrow(error)
+      }
       throw errorFromResponse({ ...response, body: Buffer.concat(chunks) }, this.#connection.unsignedContext)
     }
     return response.body
   }
 
-  /**
-   * Downloads an asset into a file in constant memory; returns the number of bytes written. The file
-   * appears (mode 0600) only once complete: a failed or aborted download leaves `path` as it was.
-   * `onProgress` as for {@link Assets.download}.
-   */
   async downloadToFile(
     asset: Asset | string,
     path: string,
     options: CallOptions & ProgressOptions & { fileName?: string } = {},
   ): Promise<number> {
-    return writeFileAtomic(path, await this.download(asset, options), { signal: options.signal })
+    const stream = await this.download(asset, options)
+    return writeFileAtomic(path, stream, { signal: this.#connection.signalOf(options) }).catch(rethrow)
   }
+}
+
+function rethrow(error: unknown): never {
+  throw cloudKitError(error)
 }
 
 function downloadUrl(asset: Asset | string, fileName = 'asset'): string {

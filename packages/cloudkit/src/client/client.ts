@@ -1,6 +1,6 @@
-import { type Clock, Transport, type TransportOptions } from '@sigwire/core'
+import { checkBaseUrl, Transport, type TransportOptions } from '@sigwire/core'
 import { CLOUDKIT_API_ORIGIN } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { cloudKitError, invalidArgument } from '../errors.js'
 import {
   type CloudKitSigner,
   type CloudKitSignerCredentials,
@@ -14,13 +14,13 @@ import {
   checkDatabase,
   checkEnvironment,
 } from './address.js'
-import { Assets } from './assets.js'
+import { Assets, type AssetsApi } from './assets.js'
 import { Connection } from './connection.js'
-import { Records } from './records.js'
-import { Subscriptions } from './subscriptions.js'
-import { Tokens } from './tokens.js'
-import { Users } from './users.js'
-import { Zones } from './zones.js'
+import { Records, type RecordsApi } from './records.js'
+import { Subscriptions, type SubscriptionsApi } from './subscriptions.js'
+import { Tokens, type TokensApi } from './tokens.js'
+import { Users, type UsersApi } from './users.js'
+import { Zones, type ZonesApi } from './zones.js'
 
 /** Options of {@link createCloudKitClient}. */
 export interface CloudKitClientOptions {
@@ -36,24 +36,30 @@ export interface CloudKitClientOptions {
   webAuthToken?: string
   /** Called with every rotated web auth token, so you can persist the latest one. */
   onWebAuthToken?: (token: string) => void
-  /** Service origin. Default `https://api.apple-cloudkit.com` (point it at the emulator in tests). */
+  /**
+   * Service origin. Default `https://api.apple-cloudkit.com` (an emulator's `url` in tests). No query,
+   * fragment or credentials; `http://` only to loopback unless `allowInsecureHttp`.
+   */
   baseUrl?: string
-  /** A transport to share (its connections, clock and redactor); the client does not close it. */
-  transport?: Transport
-  /** Options for the client's own transport: `timeoutMs`, `retry`, `tls`, `proxy`, `clock`, ... */
-  transportOptions?: TransportOptions
-  /** Shorthand for `transportOptions.clock`. */
-  clock?: Clock
+  /** Allow `baseUrl` to be `http://` to a host that is not loopback. Default false. */
+  allowInsecureHttp?: boolean
+  /**
+   * A transport to share (its connections, clock and redactor; the client does not close it), or
+   * the options of the client's own: `timeoutMs`, `retry`, `tls`, `proxy`, `clock`, ...
+   */
+  transport?: Transport | TransportOptions
+  /** Aborts every call of the client (each call may also take its own `signal`). */
+  signal?: AbortSignal
 }
 
 /** One database of the container, with its resources. */
-export interface CloudKitDatabase {
+export interface DatabaseApi {
   readonly name: CloudKitDatabaseName
-  readonly records: Records
-  readonly zones: Zones
-  readonly subscriptions: Subscriptions
-  readonly users: Users
-  readonly assets: Assets
+  readonly records: RecordsApi
+  readonly zones: ZonesApi
+  readonly subscriptions: SubscriptionsApi
+  readonly users: UsersApi
+  readonly assets: AssetsApi
 }
 
 /** The CloudKit Web Services client. */
@@ -61,21 +67,21 @@ export interface CloudKitClient {
   readonly container: string
   readonly environment: CloudKitEnvironment
   /** The public database (server-to-server keys reach only this one). */
-  readonly publicDatabase: CloudKitDatabase
+  readonly publicDatabase: DatabaseApi
   /** The signed-in user's private database (API token + web auth token). */
-  readonly privateDatabase: CloudKitDatabase
+  readonly privateDatabase: DatabaseApi
   /** Databases shared with the signed-in user (API token + web auth token). */
-  readonly sharedDatabase: CloudKitDatabase
+  readonly sharedDatabase: DatabaseApi
   /** Users, through the public database. */
-  readonly users: Users
+  readonly users: UsersApi
   /** APNs tokens (`/device/1/...`). */
-  readonly tokens: Tokens
+  readonly tokens: TokensApi
   /** The key ID, when a server-to-server key is configured. */
   readonly keyId: string | undefined
   /** The current web auth token (the latest rotated one). */
   readonly webAuthToken: string | undefined
   /** A database by name (`public`, `private`, `shared`). */
-  database(name: CloudKitDatabaseName): CloudKitDatabase
+  database(name: CloudKitDatabaseName): DatabaseApi
   /** Sets the web auth token after the user signed in (at `redirectURL`). */
   setWebAuthToken(token: string | undefined): void
   /** The transport (clock, redactor, connections). */
@@ -85,8 +91,9 @@ export interface CloudKitClient {
 }
 
 /**
- * Creates a CloudKit Web Services client. Container and environment are checked now; a
- * server-to-server key is parsed now (typed key errors surface here, not on the first call).
+ * Creates a CloudKit Web Services client. Container, environment and `baseUrl` are checked now; a
+ * server-to-server key is parsed now (typed key errors surface here, not on the first call). Every
+ * error the client raises, transport errors included, is a `CloudKitError`.
  *
  * ```ts
  * const client = createCloudKitClient({
@@ -98,6 +105,14 @@ export interface CloudKitClient {
  * ```
  */
 export function createCloudKitClient(options: CloudKitClientOptions): CloudKitClient {
+  try {
+    return clientOf(options)
+  } catch (error) {
+    throw cloudKitError(error)
+  }
+}
+
+function clientOf(options: CloudKitClientOptions): CloudKitClient {
   const address: CloudKitAddress = {
     container: checkContainer(options.container),
     environment: checkEnvironment(options.environment),
@@ -109,19 +124,16 @@ export function createCloudKitClient(options: CloudKitClientOptions): CloudKitCl
         ? options.serverToServer
         : createCloudKitSigner(options.serverToServer)
   if (signer === undefined && options.apiToken === undefined)
-    throw new CloudKitError({
-      code: 'AUTH_NOT_CONFIGURED',
-      message:
-        'Pass serverToServer ({ keyId, privateKey }) for the public database, or apiToken (and webAuthToken for user data).',
-    })
-  const baseUrl = (options.baseUrl ?? CLOUDKIT_API_ORIGIN).replace(/\/+$/, '')
-  const ownsTransport = options.transport === undefined
+    throw invalidArgument(
+      'Pass serverToServer ({ keyId, privateKey }) for the public database, or apiToken (and webAuthToken for user data).',
+      'serverToServer',
+    )
+  const baseUrl = checkBaseUrl(options.baseUrl ?? CLOUDKIT_API_ORIGIN, {
+    allowInsecureHttp: options.allowInsecureHttp,
+  }).href.replace(/\/+$/, '')
+  const ownsTransport = !(options.transport instanceof Transport)
   const transport =
-    options.transport ??
-    new Transport({
-      ...options.transportOptions,
-      ...(options.clock ? { clock: options.clock } : {}),
-    })
+    options.transport instanceof Transport ? options.transport : new Transport(options.transport)
   if (options.serverToServer !== undefined && !('sign' in options.serverToServer)) {
     const key = options.serverToServer.privateKey
     if (typeof key === 'string') transport.redactor.addSecret(key)
@@ -135,9 +147,10 @@ export function createCloudKitClient(options: CloudKitClientOptions): CloudKitCl
     apiToken: options.apiToken,
     webAuthToken: options.webAuthToken,
     onWebAuthToken: options.onWebAuthToken,
+    signal: options.signal,
   })
-  const databases = new Map<CloudKitDatabaseName, CloudKitDatabase>()
-  const database = (name: CloudKitDatabaseName): CloudKitDatabase => {
+  const databases = new Map<CloudKitDatabaseName, DatabaseApi>()
+  const database = (name: CloudKitDatabaseName): DatabaseApi => {
     const checked = checkDatabase(name)
     let db = databases.get(checked)
     if (!db) {
@@ -174,7 +187,13 @@ export function createCloudKitClient(options: CloudKitClientOptions): CloudKitCl
     get webAuthToken() {
       return connection.webAuthToken
     },
-    database,
+    database: (name) => {
+      try {
+        return database(name)
+      } catch (error) {
+        throw cloudKitError(error)
+      }
+    },
     setWebAuthToken: (token) => connection.setWebAuthToken(token),
     transport,
     close: async () => {

@@ -1,4 +1,6 @@
 import {
+  type CallOptions,
+  callSignal,
   createRequest,
   firstHeader,
   type HttpMethod,
@@ -12,18 +14,17 @@ import {
   type TransportResponse,
   utf8Decode,
 } from '@sigwire/core'
+import { resignOnSkew } from '../auth/resign-on-skew.js'
 import {
   HEADER_WEB_AUTH_TOKEN,
   HEADER_WEB_AUTH_TOKEN_FALLBACK,
   PARAM_API_TOKEN,
   PARAM_WEB_AUTH_TOKEN,
-  RESIGN_SKEW_MS,
 } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { CloudKitError, cloudKitError, invalidArgument } from '../errors.js'
 import type { CloudKitSigner } from '../signing/signer.js'
 import { type CloudKitAddress, type CloudKitDatabaseName, databasePath, devicePath } from './address.js'
 import { type AuthContext, errorFromResponse, parseErrorBody } from './response-errors.js'
-import type { CallOptions } from './types.js'
 
 /** One CloudKit call. */
 export interface CallSpec {
@@ -47,9 +48,15 @@ export interface ConnectionOptions {
   readonly apiToken: string | undefined
   readonly webAuthToken: string | undefined
   readonly onWebAuthToken: ((token: string) => void) | undefined
+  /** Aborts every call of the client. */
+  readonly signal: AbortSignal | undefined
 }
 
 const CONTENT_TYPE = { 'content-type': 'text/plain' } as const
+
+/** How to check a write whose answer was lost (`OUTCOME_UNKNOWN`; docs/protocols/cloudkit.md §4). */
+export const OUTCOME_HINT =
+  'Look it up (records.lookup, zones.lookup, subscriptions.lookup) before writing again; compare the recordChangeTag: a create that was applied answers EXISTS when repeated, an update with the old recordChangeTag answers CONFLICT.'
 
 /**
  * Sends CloudKit calls with the right authentication: a server-to-server signature for the public
@@ -97,7 +104,12 @@ export class Connection {
   async call<T>(spec: CallSpec, options: CallOptions = {}): Promise<T> {
     const auth = this.#authFor(spec.database)
     const run = async () => {
-      const response = await this.#send(spec, auth, options)
+      let response: TransportResponse
+      try {
+        response = await this.#send(spec, auth, options)
+      } catch (error) {
+        throw cloudKitError(error)
+      }
       if (response.status < 200 || response.status >= 300)
         throw errorFromResponse(response, this.#context(auth))
       return parseJson<T>(response)
@@ -130,14 +142,19 @@ export class Connection {
     body: OwnedBody | undefined,
     options: CallOptions & ProgressOptions & { stream?: boolean } = {},
   ): Promise<TransportResponse | StreamResponse> {
-    const request = createRequest({ method, url, ...(body ? { body } : {}) })
-    const send: StreamSendOptions = { retrySafe: true, classify, ...signalOptions(options) }
-    if (options.stream) {
-      if (options.onProgress) send.onDownloadProgress = options.onProgress
-      return this.transport.sendStream(request, send)
+    try {
+      const request = createRequest({ method, url, ...(body ? { body } : {}) })
+      // Asset hosts take the same bytes again without harm: a repeated upload only yields another receipt.
+      const send: StreamSendOptions = { retrySafe: true, classify, ...this.#callOptions(options) }
+      if (options.stream) {
+        if (options.onProgress) send.onDownloadProgress = options.onProgress
+        return await this.transport.sendStream(request, send)
+      }
+      if (options.onProgress) send.onUploadProgress = options.onProgress
+      return await this.transport.send(request, send)
+    } catch (error) {
+      throw cloudKitError(error)
     }
-    if (options.onProgress) send.onUploadProgress = options.onProgress
-    return this.transport.send(request, send)
   }
 
   /** The authentication context of a failed unsigned call (for error messages). */
@@ -149,12 +166,12 @@ export class Connection {
     const { signer, apiToken } = this.#options
     if ((database === 'public' || database === undefined) && signer) return 'server-to-server'
     if (apiToken) return 'api-token'
-    throw new CloudKitError({
-      code: 'AUTH_NOT_CONFIGURED',
-      message: signer
+    throw invalidArgument(
+      signer
         ? `Server-to-server keys reach only the public database; the ${database} database needs apiToken and the user's webAuthToken.`
         : 'This client has no credentials: pass serverToServer ({ keyId, privateKey }) for the public database, or apiToken (and webAuthToken for user data).',
-    })
+      'apiToken',
+    )
   }
 
   async #send(
@@ -178,14 +195,32 @@ export class Connection {
       query,
       ...(spec.body === undefined ? {} : { body: jsonBody(spec.body), headers: CONTENT_TYPE }),
     })
-    const response = await this.transport.send(request, {
+    const send = {
       classify,
-      ...(auth === 'server-to-server' ? { signer: this.#options.signer!, skewWindowMs: RESIGN_SKEW_MS } : {}),
-      ...(spec.readOnly ? { retrySafe: true } : {}),
-      ...signalOptions(options),
-    })
+      ...(spec.readOnly ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
+      ...this.#callOptions(options),
+    }
+    const response =
+      auth === 'server-to-server'
+        ? await resignOnSkew(this.transport, () =>
+            this.transport.send(request, { ...send, signer: this.#options.signer! }),
+          )
+        : await this.transport.send(request, send)
     this.#rotate(response)
     return response
+  }
+
+  /** The signal of one call: the call's own and the client's together. */
+  signalOf(options: CallOptions): AbortSignal | undefined {
+    return callSignal(this.#options.signal, options.signal)
+  }
+
+  #callOptions(options: CallOptions): Pick<StreamSendOptions, 'signal' | 'timeoutMs'> {
+    const signal = this.signalOf(options)
+    return {
+      ...(signal ? { signal } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    }
   }
 
   #rotate(response: TransportResponse): void {
@@ -209,11 +244,9 @@ export class Connection {
 
 /**
  * Reads CloudKit's retry signals: `THROTTLED`, `TRY_AGAIN_LATER` and `ZONE_BUSY` mean the request was
- * refused, not processed, so they are retried after `retryAfter` seconds whatever the method; a 401 is
- * an authentication failure (re-signed once if the clock was off).
+ * refused, not processed, so they are retried after `retryAfter` seconds whatever the method.
  */
 export function classify(response: TransportResponse): ResponseVerdict | undefined {
-  if (response.status === 401) return { authFailure: true }
   if (response.status !== 429 && response.status !== 503) return undefined
   const body = parseErrorBody(response.body)
   const code = body?.serverErrorCode
@@ -224,20 +257,13 @@ export function classify(response: TransportResponse): ResponseVerdict | undefin
   }
 }
 
-function signalOptions(options: CallOptions): Pick<StreamSendOptions, 'signal' | 'timeoutMs'> {
-  return {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  }
-}
-
 function parseJson<T>(response: TransportResponse): T {
   if (response.body.byteLength === 0) return {} as T
   try {
     return JSON.parse(utf8Decode(response.body)) as T
   } catch {
     throw new CloudKitError({
-      code: 'UNEXPECTED_RESPONSE',
+      code: 'INVALID_RESPONSE',
       status: response.status,
       message: `CloudKit answered ${response.status} with a body that is not JSON: ${JSON.stringify(utf8Decode(response.body).slice(0, 120))}.`,
     })

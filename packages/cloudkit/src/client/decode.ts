@@ -18,7 +18,7 @@ export function recordResult(item: WireRecord & ServerErrorBody): RecordResult {
 export function decodeRecord(wire: WireRecord): CloudKitRecord {
   if (typeof wire.recordName !== 'string')
     throw new CloudKitError({
-      code: 'UNEXPECTED_RESPONSE',
+      code: 'INVALID_RESPONSE',
       message: 'CloudKit returned a record without a recordName.',
     })
   const fields: Record<string, FieldValue> = {}

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64 } from '@sigwire/core'
 import { FIELD_TYPES } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { CloudKitError, invalidArgument } from '../errors.js'
 
 /** A zone's identity (DOC `Types`, Zone ID Dictionary). */
 export interface ZoneID {
@@ -264,9 +264,9 @@ function checkDate(value: Date | number): Date {
 }
 
 function invalid(message: string): CloudKitError {
-  return new CloudKitError({ code: 'INVALID_REQUEST', message })
+  return invalidArgument(message)
 }
 
 function unexpected(message: string): CloudKitError {
-  return new CloudKitError({ code: 'UNEXPECTED_RESPONSE', message })
+  return new CloudKitError({ code: 'INVALID_RESPONSE', message })
 }

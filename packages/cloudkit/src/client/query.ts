@@ -1,5 +1,5 @@
 import { LIMITS } from '../constants.js'
-import { CloudKitError } from '../errors.js'
+import { type CloudKitError, invalidArgument } from '../errors.js'
 import {
   encodeField,
   type FieldInput,
@@ -91,7 +91,7 @@ const LIST_VALUED: ReadonlySet<Comparator> = new Set([
   'NOT_LIST_CONTAINS_ALL',
 ])
 
-/** Validates a query and builds the `records/query` body. Throws `INVALID_REQUEST` before anything is sent. */
+/** Validates a query and builds the `records/query` body. Throws `INVALID_ARGUMENT` before anything is sent. */
 export function queryBody(query: Query, options: QueryOptions): Record<string, unknown> {
   if (typeof query.recordType !== 'string' || query.recordType === '')
     throw invalid('A query needs a recordType.')
@@ -160,7 +160,7 @@ export function checkLimit(limit: number | undefined): void {
     throw invalid(`resultsLimit must be an integer from 1 to ${LIMITS.recordsPerResponse}, not ${limit}.`)
 }
 
-/** `INVALID_REQUEST` with `message`. */
+/** `INVALID_ARGUMENT` with `message`. */
 export function invalid(message: string): CloudKitError {
-  return new CloudKitError({ code: 'INVALID_REQUEST', message })
+  return invalidArgument(message)
 }

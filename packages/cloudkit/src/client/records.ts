@@ -1,3 +1,4 @@
+import type { CallOptions } from '@sigwire/core'
 import { LIMITS } from '../constants.js'
 import type { CloudKitDatabaseName } from './address.js'
 import type { Connection } from './connection.js'
@@ -6,7 +7,6 @@ import type { ZoneID } from './fields.js'
 import { checkLimit, invalid, type Query, type QueryOptions, queryBody } from './query.js'
 import type { ServerErrorBody } from './response-errors.js'
 import type {
-  CallOptions,
   CloudKitRecord,
   QueryPage,
   RecordChangesPage,
@@ -54,7 +54,33 @@ const OPERATION_TYPES = new Set([
 ])
 
 /** Records of one database: query, lookup, modify, changes (DOC `QueryingRecords`, `LookupRecords`, `ModifyRecords`, `ChangeRecords`). */
-export class Records {
+export interface RecordsApi {
+  /** One page of a query. Pass `continuationMarker` from the previous page to get the next one. */
+  query(query: Query, options?: QueryOptions & CallOptions): Promise<QueryPage>
+  /** Every page of a query, following `continuationMarker` until CloudKit stops returning one. */
+  queryPages(query: Query, options?: QueryOptions & CallOptions): AsyncGenerator<QueryPage>
+  /** Every record a query matches, page after page. A per-record error is thrown, never skipped. */
+  queryAll(query: Query, options?: QueryOptions & CallOptions): AsyncGenerator<CloudKitRecord>
+  /** Fetches records by name; each item is the record or its own error (e.g. NOT_FOUND). */
+  lookup(
+    records: readonly (string | { recordName: string; desiredKeys?: readonly string[] })[],
+    options?: LookupOptions,
+  ): Promise<RecordResult[]>
+  /**
+   * Creates, updates, replaces and deletes records; one result per operation, in order. Failed items
+   * (EXISTS, CONFLICT on a stale recordChangeTag, NOT_FOUND, VALIDATING_REFERENCE_ERROR, ...) come back
+   * as errors in their slot. A lost answer is `OUTCOME_UNKNOWN` (never repeated blindly): look the
+   * records up and compare their `recordChangeTag`.
+   */
+  modify(operations: readonly RecordOperation[], options?: ModifyOptions): Promise<RecordResult[]>
+  /** One page of the changes in a custom zone since `syncToken` (private and shared databases). */
+  changes(input: RecordChangesInput, options?: CallOptions): Promise<RecordChangesPage>
+  /** Every page of changes, following `syncToken` while `moreComing`; the last page's token is where to resume. */
+  changesPages(input: RecordChangesInput, options?: CallOptions): AsyncGenerator<RecordChangesPage>
+}
+
+/** The {@link RecordsApi} of one database. */
+export class Records implements RecordsApi {
   readonly #connection: Connection
   readonly #database: CloudKitDatabaseName
 
@@ -63,7 +89,6 @@ export class Records {
     this.#database = database
   }
 
-  /** One page of a query. Pass `continuationMarker` from the previous page to get the next one. */
   async query(query: Query, options: QueryOptions & CallOptions = {}): Promise<QueryPage> {
     const body = queryBody(query, options)
     const response = await this.#connection.call<WireItems & { continuationMarker?: string }>(
@@ -78,7 +103,6 @@ export class Records {
     }
   }
 
-  /** Every page of a query, following `continuationMarker` until CloudKit stops returning one. */
   async *queryPages(query: Query, options: QueryOptions & CallOptions = {}): AsyncGenerator<QueryPage> {
     let marker = options.continuationMarker
     do {
@@ -91,7 +115,6 @@ export class Records {
     } while (marker !== undefined)
   }
 
-  /** Every record a query matches, page after page. A per-record error is thrown, never skipped. */
   async *queryAll(query: Query, options: QueryOptions & CallOptions = {}): AsyncGenerator<CloudKitRecord> {
     for await (const page of this.queryPages(query, options))
       for (const result of page.results) {
@@ -100,7 +123,6 @@ export class Records {
       }
   }
 
-  /** Fetches records by name; each item is the record or its own error (e.g. NOT_FOUND). */
   async lookup(
     records: readonly (string | { recordName: string; desiredKeys?: readonly string[] })[],
     options: LookupOptions = {},
@@ -123,11 +145,6 @@ export class Records {
     return (response.records ?? []).map(recordResult)
   }
 
-  /**
-   * Creates, updates, replaces and deletes records; one result per operation, in order. Failed items
-   * (EXISTS, CONFLICT on a stale recordChangeTag, NOT_FOUND, VALIDATING_REFERENCE_ERROR, ...) come back
-   * as errors in their slot.
-   */
   async modify(operations: readonly RecordOperation[], options: ModifyOptions = {}): Promise<RecordResult[]> {
     if (operations.length === 0) return []
     if (operations.length > LIMITS.operationsPerRequest)
@@ -153,7 +170,6 @@ export class Records {
     return (response.records ?? []).map(recordResult)
   }
 
-  /** One page of the changes in a custom zone since `syncToken` (private and shared databases). */
   async changes(input: RecordChangesInput, options: CallOptions = {}): Promise<RecordChangesPage> {
     if (!input.zoneID?.zoneName) throw invalid('records.changes needs the zoneID of a custom zone.')
     checkLimit(input.resultsLimit)
@@ -170,7 +186,6 @@ export class Records {
     }
   }
 
-  /** Every page of changes, following `syncToken` while `moreComing`; the last page's token is where to resume. */
   async *changesPages(
     input: RecordChangesInput,
     options: CallOptions = {},

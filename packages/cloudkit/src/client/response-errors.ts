@@ -86,7 +86,7 @@ export function errorFromResponse(response: TransportResponse, auth: AuthContext
   if (body === undefined)
     return new CloudKitError({
       ...common,
-      code: status >= 500 ? code : 'UNEXPECTED_RESPONSE',
+      code: status >= 500 ? code : 'INVALID_RESPONSE',
       message: `${said} without CloudKit's error body: ${JSON.stringify(utf8Decode(response.body).slice(0, 200))}. Check the base URL.`,
     })
   return new CloudKitError({ ...common, message: `${said}. ${ADVICE[code] ?? ''}`.trim() })
@@ -135,7 +135,7 @@ function statusCode(status: number): CloudKitErrorCode {
     case 503:
       return 'TRY_AGAIN_LATER'
     default:
-      return status >= 500 ? 'INTERNAL_ERROR' : 'UNEXPECTED_RESPONSE'
+      return status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_RESPONSE'
   }
 }
 

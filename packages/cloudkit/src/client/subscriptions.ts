@@ -1,8 +1,9 @@
+import type { CallOptions } from '@sigwire/core'
 import type { CloudKitDatabaseName } from './address.js'
 import type { Connection } from './connection.js'
 import { invalid } from './query.js'
 import { itemError, type ServerErrorBody } from './response-errors.js'
-import type { CallOptions, Subscription, SubscriptionResult } from './types.js'
+import type { Subscription, SubscriptionResult } from './types.js'
 
 type WireSubscription = Subscription & ServerErrorBody
 
@@ -13,7 +14,17 @@ export interface SubscriptionOperation {
 }
 
 /** Push subscriptions of one database (DOC `ModifySubscriptions`, `FetchSubscriptions`). */
-export class Subscriptions {
+export interface SubscriptionsApi {
+  /** Every subscription of the database. */
+  list(options?: CallOptions): Promise<Array<Subscription & { subscriptionID: string }>>
+  /** Fetches subscriptions by ID; each item is the subscription or its own error. */
+  lookup(subscriptionIDs: readonly string[], options?: CallOptions): Promise<SubscriptionResult[]>
+  /** Creates, updates or deletes subscriptions; one result per operation, in order. */
+  modify(operations: readonly SubscriptionOperation[], options?: CallOptions): Promise<SubscriptionResult[]>
+}
+
+/** The {@link SubscriptionsApi} of one database. */
+export class Subscriptions implements SubscriptionsApi {
   readonly #connection: Connection
   readonly #database: CloudKitDatabaseName
 
@@ -22,7 +33,6 @@ export class Subscriptions {
     this.#database = database
   }
 
-  /** Every subscription of the database. */
   async list(options: CallOptions = {}): Promise<Array<Subscription & { subscriptionID: string }>> {
     const response = await this.#connection.call<{ subscriptions?: WireSubscription[] }>(
       { database: this.#database, operation: 'subscriptions/list', method: 'GET', readOnly: true },
@@ -31,7 +41,6 @@ export class Subscriptions {
     return (response.subscriptions ?? []) as Array<Subscription & { subscriptionID: string }>
   }
 
-  /** Fetches subscriptions by ID; each item is the subscription or its own error. */
   async lookup(subscriptionIDs: readonly string[], options: CallOptions = {}): Promise<SubscriptionResult[]> {
     if (subscriptionIDs.length === 0) return []
     const response = await this.#connection.call<{ subscriptions?: WireSubscription[] }>(
@@ -47,7 +56,6 @@ export class Subscriptions {
     return (response.subscriptions ?? []).map(subscriptionResult)
   }
 
-  /** Creates, updates or deletes subscriptions; one result per operation, in order. */
   async modify(
     operations: readonly SubscriptionOperation[],
     options: CallOptions = {},

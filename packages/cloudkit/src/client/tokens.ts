@@ -1,19 +1,30 @@
+import type { CallOptions } from '@sigwire/core'
 import type { Connection } from './connection.js'
 import { invalid } from './query.js'
-import type { ApnsToken, CallOptions } from './types.js'
+import type { ApnsToken } from './types.js'
 
 /**
  * APNs tokens for web push (DOC `CreateTokens`, `RegisterTokens`). They live under `/device/1/...`:
  * the `/database/1/...` path the reference prints answers 405 (§1; rdar 28516084).
  */
-export class Tokens {
+export interface TokensApi {
+  /** Creates an APNs token for the environment. */
+  create(input: { apnsEnvironment: 'development' | 'production' }, options?: CallOptions): Promise<ApnsToken>
+  /** Registers an APNs token (so subscriptions notify it). */
+  register(
+    input: { apnsEnvironment: 'development' | 'production'; apnsToken: string },
+    options?: CallOptions,
+  ): Promise<ApnsToken>
+}
+
+/** The {@link TokensApi} of a container. */
+export class Tokens implements TokensApi {
   readonly #connection: Connection
 
   constructor(connection: Connection) {
     this.#connection = connection
   }
 
-  /** Creates an APNs token for the environment. */
   async create(
     input: { apnsEnvironment: 'development' | 'production' },
     options: CallOptions = {},
@@ -30,7 +41,6 @@ export class Tokens {
     )
   }
 
-  /** Registers an APNs token (so subscriptions notify it). */
   async register(
     input: { apnsEnvironment: 'development' | 'production'; apnsToken: string },
     options: CallOptions = {},

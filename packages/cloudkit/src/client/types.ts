@@ -1,13 +1,7 @@
 import type { CloudKitError } from '../errors.js'
 import type { FieldInput, FieldValue, WireField, ZoneID } from './fields.js'
 
-/** Per-call options: every client method takes them last. */
-export interface CallOptions {
-  /** Cancels the call, retries and waits included (`ABORTED`). */
-  signal?: AbortSignal
-  /** Time limit for this call in ms (`TIMEOUT`). */
-  timeoutMs?: number
-}
+export type { CallOptions } from '@sigwire/core'
 
 /** Who changed a record and when (DOC `Types`). */
 export interface ChangeInfo {

@@ -1,10 +1,28 @@
+import type { CallOptions } from '@sigwire/core'
 import type { CloudKitDatabaseName } from './address.js'
 import type { Connection } from './connection.js'
 import { invalid } from './query.js'
-import type { CallOptions, UserIdentity } from './types.js'
+import type { UserIdentity } from './types.js'
 
 /** Users of the container (DOC `FetchCurrentUserIdentity`, `FetchCurrentUser`, `LookupUsers`, `DiscoverUsers`). */
-export class Users {
+export interface UsersApi {
+  /** The identity of the caller (the key's creator for server-to-server, else the signed-in user). */
+  caller(options?: CallOptions): Promise<UserIdentity>
+  /** The caller's user record name (`users/current`). */
+  current(options?: CallOptions): Promise<{ userRecordName: string }>
+  /** Discoverable users by email address, phone number or user record name (`users/discover`). */
+  lookup(
+    lookupInfos: readonly ({ emailAddress: string } | { phoneNumber: string } | { userRecordName: string })[],
+    options?: CallOptions,
+  ): Promise<UserIdentity[]>
+  /** Users by email address (`users/lookup/email`). */
+  lookupByEmail(emailAddresses: readonly string[], options?: CallOptions): Promise<UserIdentity[]>
+  /** Users by record name (`users/lookup/id`). */
+  lookupById(userRecordNames: readonly string[], options?: CallOptions): Promise<UserIdentity[]>
+}
+
+/** The {@link UsersApi} of one database. */
+export class Users implements UsersApi {
   readonly #connection: Connection
   readonly #database: CloudKitDatabaseName
 
@@ -13,7 +31,6 @@ export class Users {
     this.#database = database
   }
 
-  /** The identity of the caller (the key's creator for server-to-server, else the signed-in user). */
   async caller(options: CallOptions = {}): Promise<UserIdentity> {
     const response = await this.#connection.call<{ users?: UserIdentity[] } & Partial<UserIdentity>>(
       { database: this.#database, operation: 'users/caller', method: 'GET', readOnly: true },
@@ -22,7 +39,6 @@ export class Users {
     return response.users?.[0] ?? (response as UserIdentity)
   }
 
-  /** The caller's user record name (`users/current`). */
   async current(options: CallOptions = {}): Promise<{ userRecordName: string }> {
     return this.#connection.call<{ userRecordName: string }>(
       { database: this.#database, operation: 'users/current', method: 'GET', readOnly: true },
@@ -30,7 +46,6 @@ export class Users {
     )
   }
 
-  /** Discoverable users by email address, phone number or user record name (`users/discover`). */
   async lookup(
     lookupInfos: readonly ({ emailAddress: string } | { phoneNumber: string } | { userRecordName: string })[],
     options: CallOptions = {},
@@ -51,7 +66,6 @@ export class Users {
     return response.users ?? []
   }
 
-  /** Users by email address (`users/lookup/email`). */
   async lookupByEmail(emailAddresses: readonly string[], options: CallOptions = {}): Promise<UserIdentity[]> {
     if (emailAddresses.length === 0) return []
     const response = await this.#connection.call<{ users?: UserIdentity[] }>(
@@ -67,7 +81,6 @@ export class Users {
     return response.users ?? []
   }
 
-  /** Users by record name (`users/lookup/id`). */
   async lookupById(userRecordNames: readonly string[], options: CallOptions = {}): Promise<UserIdentity[]> {
     if (userRecordNames.length === 0) return []
     const response = await this.#connection.call<{ users?: UserIdentity[] }>(

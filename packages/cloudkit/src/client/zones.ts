@@ -1,9 +1,10 @@
+import type { CallOptions } from '@sigwire/core'
 import type { CloudKitDatabaseName } from './address.js'
 import type { Connection } from './connection.js'
 import type { ZoneID } from './fields.js'
 import { checkLimit, invalid } from './query.js'
 import { itemError, type ServerErrorBody } from './response-errors.js'
-import type { CallOptions, Zone, ZoneChangesPage, ZoneResult } from './types.js'
+import type { Zone, ZoneChangesPage, ZoneResult } from './types.js'
 
 type WireZone = Zone & ServerErrorBody & { zoneID?: ZoneID }
 
@@ -14,7 +15,30 @@ export interface ZoneOperation {
 }
 
 /** Record zones of one database (DOC `GettingAllZones`, `ModifyZones`, `GetZoneChanges`). */
-export class Zones {
+export interface ZonesApi {
+  /** Every zone of the database. */
+  list(options?: CallOptions): Promise<Zone[]>
+  /** Fetches zones by ID; each item is the zone or its own error (ZONE_NOT_FOUND). */
+  lookup(zoneIDs: readonly ZoneID[], options?: CallOptions): Promise<ZoneResult[]>
+  /** Creates or deletes zones; one result per operation, in order. */
+  modify(operations: readonly ZoneOperation[], options?: CallOptions): Promise<ZoneResult[]>
+  /**
+   * One page of zone changes since `metaSyncToken`. CloudKit reads `metaSyncToken` here and silently
+   * ignores `syncToken` (§2.4; 3P MistKit#430).
+   */
+  changes(
+    input?: { metaSyncToken?: string; resultsLimit?: number },
+    options?: CallOptions,
+  ): Promise<ZoneChangesPage>
+  /** Every page of zone changes, following `metaSyncToken` while `moreComing`. */
+  changesPages(
+    input?: { metaSyncToken?: string; resultsLimit?: number },
+    options?: CallOptions,
+  ): AsyncGenerator<ZoneChangesPage>
+}
+
+/** The {@link ZonesApi} of one database. */
+export class Zones implements ZonesApi {
   readonly #connection: Connection
   readonly #database: CloudKitDatabaseName
 
@@ -23,7 +47,6 @@ export class Zones {
     this.#database = database
   }
 
-  /** Every zone of the database. */
   async list(options: CallOptions = {}): Promise<Zone[]> {
     const response = await this.#connection.call<{ zones?: WireZone[] }>(
       { database: this.#database, operation: 'zones/list', method: 'GET', readOnly: true },
@@ -32,7 +55,6 @@ export class Zones {
     return (response.zones ?? []).map((z) => zone(z))
   }
 
-  /** Fetches zones by ID; each item is the zone or its own error (ZONE_NOT_FOUND). */
   async lookup(zoneIDs: readonly ZoneID[], options: CallOptions = {}): Promise<ZoneResult[]> {
     if (zoneIDs.length === 0) return []
     const response = await this.#connection.call<{ zones?: WireZone[] }>(
@@ -48,7 +70,6 @@ export class Zones {
     return (response.zones ?? []).map(zoneResult)
   }
 
-  /** Creates or deletes zones; one result per operation, in order. */
   async modify(operations: readonly ZoneOperation[], options: CallOptions = {}): Promise<ZoneResult[]> {
     if (operations.length === 0) return []
     operations.forEach((op, i) => {
@@ -87,7 +108,6 @@ export class Zones {
     }
   }
 
-  /** Every page of zone changes, following `metaSyncToken` while `moreComing`. */
   async *changesPages(
     input: { metaSyncToken?: string; resultsLimit?: number } = {},
     options: CallOptions = {},

@@ -36,6 +36,9 @@ export class SkewClock implements Clock {
   readonly #source: () => number
   readonly #thresholdMs: number
   #offsetMs: number
+  // A server's Date header changes once a second; parsing it for every response would be waste.
+  #lastHeader: string | undefined
+  #lastServerMs = Number.NaN
 
   constructor(options: SkewClockOptions = {}) {
     this.#source = options.source ?? Date.now
@@ -74,7 +77,11 @@ export class SkewClock implements Clock {
    */
   observeServerDate(dateHeader: string | undefined, localMs: number = this.#source()): number | undefined {
     if (!dateHeader) return undefined
-    const serverMs = Date.parse(dateHeader)
+    if (dateHeader !== this.#lastHeader) {
+      this.#lastHeader = dateHeader
+      this.#lastServerMs = Date.parse(dateHeader)
+    }
+    const serverMs = this.#lastServerMs
     if (!Number.isFinite(serverMs)) return undefined
     // The header truncates to the second, so the server's time lies within [serverMs, serverMs + 1000).
     const measured = serverMs + 500 - localMs

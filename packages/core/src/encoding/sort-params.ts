@@ -19,14 +19,3 @@ function codePointRank(unit: number): number {
   if (unit >= 0xe000) return unit - 0x800
   return unit
 }
-
-/**
- * Returns the pairs sorted by name in code-point order (stable: equal names keep their order).
- * `compare` can replace the order for protocols that sort differently.
- */
-export function sortParamsByName<T extends readonly [string, string]>(
-  pairs: Iterable<T>,
-  compare: (a: string, b: string) => number = compareCodePoints,
-): T[] {
-  return [...pairs].sort((a, b) => compare(a[0], b[0]))
-}

@@ -11,6 +11,9 @@
  * - `TIMEOUT`: the call's `timeoutMs` elapsed.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  * - `NETWORK_ERROR`: the connection failed and the request was not (or could no longer be) retried.
+ * - `OUTCOME_UNKNOWN`: a write that is not safe to repeat was sent, then its response was lost (the
+ *   connection reset, or the time limit passed): it may or may not have been applied. Never retried
+ *   blindly; the message says how to check.
  * - `RESPONSE_TOO_LARGE`: a response body exceeded `maxResponseBytes`.
  * - `FILE_WRITE_FAILED`: an atomic file write failed; the previous file is intact.
  * - `PROGRESS_LISTENER_FAILED`: a progress listener threw, so the transfer was aborted (not retried).
@@ -27,6 +30,7 @@ export type CoreErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'NETWORK_ERROR'
+  | 'OUTCOME_UNKNOWN'
   | 'RESPONSE_TOO_LARGE'
   | 'FILE_WRITE_FAILED'
   | 'PROGRESS_LISTENER_FAILED'
@@ -44,6 +48,7 @@ export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
   'TIMEOUT',
   'ABORTED',
   'NETWORK_ERROR',
+  'OUTCOME_UNKNOWN',
   'RESPONSE_TOO_LARGE',
   'FILE_WRITE_FAILED',
   'PROGRESS_LISTENER_FAILED',

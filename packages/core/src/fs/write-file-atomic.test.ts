@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SigwireError } from '../errors/sigwire-error.js'
-import { writeFileAtomic } from './write-file-atomic.js'
+import { removeOrphanedTempFiles, writeFileAtomic } from './write-file-atomic.js'
 
 let dir: string
 beforeAll(async () => {
@@ -68,5 +68,51 @@ describe('writeFileAtomic', () => {
       code: 'FILE_WRITE_FAILED',
     })
     expect(source.destroyed).toBe(true)
+  })
+
+  it('removes the temporary files a killed writer left behind on the next save, and nothing else', async () => {
+    const here = join(dir, 'orphans')
+    await mkdir(here)
+    // A pid that is surely not running (above Linux's pid_max) stands for a process killed with -9.
+    const dead = 4_194_305
+    const old = new Date(Date.now() - 60_000)
+    const orphan = join(here, `.session.json.${dead}.0123456789ab.tmp`)
+    const fresh = join(here, `.other.json.${dead}.0123456789ac.tmp`)
+    const living = join(here, `.session.json.${process.ppid}.0123456789ad.tmp`)
+    const lookalikes = [join(here, '.session.json.tmp'), join(here, `session.json.${dead}.0123456789ab.tmp`)]
+    for (const path of [orphan, fresh, living, ...lookalikes]) await writeFile(path, 'partial')
+    for (const path of [orphan, living, ...lookalikes]) await utimes(path, old, old)
+    await writeFileAtomic(join(here, 'session.json'), '{}')
+    expect((await readdir(here)).sort()).toEqual(
+      [
+        'session.json',
+        `.other.json.${dead}.0123456789ac.tmp`,
+        `.session.json.${process.ppid}.0123456789ad.tmp`,
+        '.session.json.tmp',
+        `session.json.${dead}.0123456789ab.tmp`,
+      ].sort(),
+    )
+    // Once the fresh one is old enough, it goes too.
+    expect(await removeOrphanedTempFiles(here, Date.now() + 60_000)).toBe(1)
+  })
+
+  it('never removes the temporary file of a write in progress in this process', async () => {
+    const here = join(dir, 'in-progress')
+    await mkdir(here)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    async function* slow() {
+      yield Buffer.from('first ')
+      await gate
+      yield Buffer.from('second')
+    }
+    const writing = writeFileAtomic(join(here, 'download.bin'), slow())
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await removeOrphanedTempFiles(here, Date.now() + 60_000)).toBe(0)
+    release()
+    await writing
+    expect(await readFile(join(here, 'download.bin'), 'utf8')).toBe('first second')
   })
 })

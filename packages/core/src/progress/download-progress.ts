@@ -16,7 +16,8 @@ export function trackDownload(
   try {
     tellProgress(listener, 0, total, 'download')
   } catch (failure) {
-    source.destroy(failure as Error)
+    // The failure is thrown to the caller; the source only needs its connection released.
+    source.destroy()
     throw failure
   }
   let received = 0

@@ -11,7 +11,8 @@ import { SigwireError } from '../errors/sigwire-error.js'
  * - nothing is throttled: a listener that draws should throttle itself;
  * - a retry sends the body again, so a new attempt starts again from `(0, total)`;
  * - a listener that throws aborts the transfer with `PROGRESS_LISTENER_FAILED` (the thrown value is
- *   its `cause`); the request is not retried.
+ *   its `cause`; a client raises it as its own error class, whose `cause` is core's error); the
+ *   request is not retried.
  *
  * `ProgressListener<number>` is the same contract for an API that always knows the total.
  */

@@ -45,12 +45,40 @@ export interface RequestInit {
 export function createRequest(init: RequestInit): HttpRequest {
   const method = init.method.toUpperCase()
   if (!METHODS.has(method)) throw urlError(`Unsupported HTTP method ${JSON.stringify(init.method)}.`)
+  const { origin, path, search } = parseUrl(init.url)
+  let target = path + search
+  const extra = queryPairs(init.query)
+  if (extra.length > 0) target += (search ? '&' : '?') + formatQueryPairs(extra)
+  return Object.freeze({
+    method: method as HttpMethod,
+    origin,
+    target,
+    headers: Object.freeze(normalizeHeaders(init.headers ?? {})),
+    body: init.body ?? emptyBody,
+  })
+}
+
+interface ParsedUrl {
+  readonly origin: string
+  readonly path: string
+  readonly search: string
+}
+
+// Clients send to a handful of URLs over and over (one per operation); WHATWG parsing costs a few
+// microseconds per call, so normalized forms are kept (a bounded map, cleared when full).
+const PARSED = new Map<string, ParsedUrl>()
+const PARSED_LIMIT = 512
+
+function parseUrl(input: string | URL): ParsedUrl {
+  const text = String(input)
+  const known = PARSED.get(text)
+  if (known !== undefined) return known
   let url: URL
   try {
-    url = new URL(String(init.url))
+    url = new URL(text)
   } catch {
     throw urlError(
-      `${JSON.stringify(String(init.url).slice(0, 200))} is not an absolute URL; include the scheme and host.`,
+      `${JSON.stringify(text.slice(0, 200))} is not an absolute URL; include the scheme and host.`,
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
@@ -59,16 +87,10 @@ export function createRequest(init: RequestInit): HttpRequest {
     throw urlError(
       'URLs with credentials (user:password@host) are not sent; pass credentials to the client instead.',
     )
-  let target = url.pathname + url.search
-  const extra = queryPairs(init.query)
-  if (extra.length > 0) target += (url.search ? '&' : '?') + formatQueryPairs(extra)
-  return Object.freeze({
-    method: method as HttpMethod,
-    origin: url.origin,
-    target,
-    headers: Object.freeze(normalizeHeaders(init.headers ?? {})),
-    body: init.body ?? emptyBody,
-  })
+  const parsed: ParsedUrl = { origin: url.origin, path: url.pathname, search: url.search }
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear()
+  PARSED.set(text, parsed)
+  return parsed
 }
 
 /** A copy of `request` with more headers (later values win). */
@@ -108,12 +130,19 @@ function queryPairs(query: RequestInit['query']): Array<readonly [string, string
   return out
 }
 
+// Header names repeat from call to call (a signer's few names); each valid one is checked once.
+const VALID_NAMES = new Set<string>()
+
 function normalizeHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]
     if (value === undefined) continue
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-      throw urlError(`${JSON.stringify(name)} is not a valid header name.`)
+    if (!VALID_NAMES.has(name)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+        throw urlError(`${JSON.stringify(name)} is not a valid header name.`)
+      if (VALID_NAMES.size < PARSED_LIMIT) VALID_NAMES.add(name)
+    }
     if (/[\r\n\0]/.test(value)) throw urlError(`The value of header ${name} contains a line break or NUL.`)
     out[name.toLowerCase()] = value
   }

@@ -100,7 +100,7 @@ export async function legacyLogin(ctx: AuthContext, password: string): Promise<A
   if (response.status === 503 || response.status === 429) throw throttledError(response, 'legacy login')
   if (response.status === 401 || response.status === 403)
     throw new ICloudError({
-      code: 'WRONG_PASSWORD',
+      code: 'AUTHENTICATION_FAILED',
       status: response.status,
       message: 'The legacy login rejected the Apple ID or password.',
     })

@@ -120,7 +120,7 @@ export function signInError(
     (serviceCode === undefined || (SERVICE_ERRORS.wrongPassword as readonly string[]).includes(serviceCode))
   )
     return new ICloudError({
-      code: 'WRONG_PASSWORD',
+      code: 'AUTHENTICATION_FAILED',
       status: response.status,
       ...(serviceCode === undefined ? {} : { serviceCode }),
       trace,

@@ -1,7 +1,7 @@
-import { textBody } from '@sigwire/core'
+import { type CallOptions, textBody } from '@sigwire/core'
 import { type CalendarDate, calendarDay, decodeCalendarDate } from './calendar-date.js'
 import type { Raw } from './raw.js'
-import type { ServiceCaller } from './service-caller.js'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** A calendar (collection). */
 export interface CalendarCollection {
@@ -46,14 +46,23 @@ export interface AlarmTrigger {
 }
 
 /** A date range for calendar calls (inclusive days in the user's time zone). */
-export interface CalendarRange {
+export interface CalendarRange extends CallOptions {
   readonly from: Date
   readonly to: Date
-  readonly signal?: AbortSignal
 }
 
 /** Calendar (`webservices.calendar`). */
-export class CalendarService {
+export interface CalendarApi {
+  /** `GET {calendar}/ca/startup`: calendars and the events in the range. */
+  startup(range: CalendarRange): Promise<{ collections: CalendarCollection[]; events: CalendarEvent[] }>
+  /** `GET {calendar}/ca/events`: the events in the range. */
+  events(range: CalendarRange): Promise<CalendarEvent[]>
+  /** `POST {calendar}/ca/alarmtriggers/`: alarms due in the range, dates decoded. */
+  alarmTriggers(range: CalendarRange): Promise<AlarmTrigger[]>
+}
+
+/** The {@link CalendarApi} of a session. */
+export class CalendarService implements CalendarApi {
   constructor(readonly caller: ServiceCaller) {}
 
   #query(range: CalendarRange): Record<string, string> {
@@ -67,13 +76,12 @@ export class CalendarService {
     }
   }
 
-  /** `GET {calendar}/ca/startup`: calendars and the events in the range. */
   async startup(
     range: CalendarRange,
   ): Promise<{ collections: CalendarCollection[]; events: CalendarEvent[] }> {
     const raw = await this.caller.call<Raw>('calendar', 'GET', '/ca/startup', {
       query: this.#query(range),
-      ...(range.signal ? { signal: range.signal } : {}),
+      ...callOptions(range),
     })
     return {
       collections: (Array.isArray(raw?.Collection) ? raw.Collection : []).map((c: Raw) => ({
@@ -86,22 +94,20 @@ export class CalendarService {
     }
   }
 
-  /** `GET {calendar}/ca/events`: the events in the range. */
   async events(range: CalendarRange): Promise<CalendarEvent[]> {
     const raw = await this.caller.call<Raw>('calendar', 'GET', '/ca/events', {
       query: this.#query(range),
-      ...(range.signal ? { signal: range.signal } : {}),
+      ...callOptions(range),
     })
     return (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent)
   }
 
-  /** `POST {calendar}/ca/alarmtriggers/`: alarms due in the range, dates decoded. */
   async alarmTriggers(range: CalendarRange): Promise<AlarmTrigger[]> {
     const raw = await this.caller.call<Raw>('calendar', 'POST', '/ca/alarmtriggers/', {
       query: this.#query(range),
       body: textBody('{}'),
       contentType: 'text/plain;charset=UTF-8',
-      ...(range.signal ? { signal: range.signal } : {}),
+      ...callOptions(range),
     })
     const userTz = this.caller.timeZone
     return (Array.isArray(raw?.AlarmTrigger) ? raw.AlarmTrigger : []).map((a: Raw) => {

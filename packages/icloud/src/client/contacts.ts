@@ -1,5 +1,6 @@
+import type { CallOptions } from '@sigwire/core'
 import type { Raw } from './raw.js'
-import type { ServiceCaller } from './service-caller.js'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** A labelled value of a contact (`{ field, label }`). */
 export interface ContactField {
@@ -37,16 +38,23 @@ export interface ContactsStartup {
 }
 
 /** Contacts (`webservices.contacts`). */
-export class ContactsService {
+export interface ContactsApi {
+  /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
+  startup(options?: CallOptions & { order?: 'last,first' | 'first,last' }): Promise<ContactsStartup>
+  /** `GET {contacts}/co/mecard`: the account holder's own card. */
+  meCard(options?: CallOptions): Promise<{ meCardId: string; contact: Contact | undefined }>
+}
+
+/** The {@link ContactsApi} of a session. */
+export class ContactsService implements ContactsApi {
   constructor(readonly caller: ServiceCaller) {}
 
-  /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
   async startup(
-    options: { order?: 'last,first' | 'first,last'; signal?: AbortSignal } = {},
+    options: CallOptions & { order?: 'last,first' | 'first,last' } = {},
   ): Promise<ContactsStartup> {
     const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/startup', {
       query: { clientVersion: '2.1', locale: this.caller.locale, order: options.order ?? 'last,first' },
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     return {
       prefToken: String(raw?.prefToken ?? ''),
@@ -61,13 +69,10 @@ export class ContactsService {
     }
   }
 
-  /** `GET {contacts}/co/mecard`: the account holder's own card. */
-  async meCard(
-    options: { signal?: AbortSignal } = {},
-  ): Promise<{ meCardId: string; contact: Contact | undefined }> {
+  async meCard(options: CallOptions = {}): Promise<{ meCardId: string; contact: Contact | undefined }> {
     const raw = await this.caller.call<Raw>('contacts', 'GET', '/co/mecard', {
       query: { clientVersion: '2.1', locale: this.caller.locale },
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     const cards = Array.isArray(raw?.contacts) ? raw.contacts : []
     return { meCardId: String(raw?.meCardId ?? ''), contact: cards[0] ? toContact(cards[0]) : undefined }

@@ -1,4 +1,5 @@
-import type { ServiceCaller } from './service-caller.js'
+import type { CallOptions } from '@sigwire/core'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** A running heartbeat. */
 export interface Heartbeat {
@@ -12,17 +13,25 @@ export interface Heartbeat {
  * `GET {push}/refreshWebAuth` (docs/protocols/icloud.md §8.10): the 2016 web app's keep-alive, which extends
  * the session cookie. Optional: modern clients rely on `validate` and re-login.
  */
-export class HeartbeatService {
+export interface HeartbeatApi {
+  /** Sends one heartbeat. */
+  refresh(options?: CallOptions): Promise<void>
+  /** Sends a heartbeat every `intervalMs` until stopped or the client closes. Errors go to `onError`. */
+  start(intervalMs: number, onError?: (error: unknown) => void): Heartbeat
+  /** Stops every heartbeat (called by the client's `close()`). */
+  stopAll(): void
+}
+
+/** The {@link HeartbeatApi} of a session. */
+export class HeartbeatService implements HeartbeatApi {
   readonly #running = new Set<() => void>()
 
   constructor(readonly caller: ServiceCaller) {}
 
-  /** Sends one heartbeat. */
-  async refresh(options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.caller.call('push', 'GET', '/refreshWebAuth', options.signal ? { signal: options.signal } : {})
+  async refresh(options: CallOptions = {}): Promise<void> {
+    await this.caller.call('push', 'GET', '/refreshWebAuth', callOptions(options))
   }
 
-  /** Sends a heartbeat every `intervalMs` until stopped or the client closes. Errors go to `onError`. */
   start(intervalMs: number, onError: (error: unknown) => void = () => {}): Heartbeat {
     let beats = 0
     const controller = new AbortController()
@@ -51,7 +60,6 @@ export class HeartbeatService {
     }
   }
 
-  /** Stops every heartbeat (called by the client's `close()`). */
   stopAll(): void {
     for (const stop of [...this.#running]) stop()
   }

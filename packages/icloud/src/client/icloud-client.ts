@@ -1,34 +1,35 @@
 import { randomUUID } from 'node:crypto'
-import { type HttpMethod, type OwnedBody, Transport, type TransportOptions } from '@sigwire/core'
+import {
+  type CallOptions,
+  callSignal,
+  type HttpMethod,
+  type OwnedBody,
+  Transport,
+  type TransportOptions,
+} from '@sigwire/core'
 import type { AccountInfo } from '../auth/account.js'
 import type { AuthContext } from '../auth/context.js'
 import { commonQuery, webHeaders } from '../auth/headers.js'
+import { SessionRenewal } from '../auth/renew-on-expiry.js'
 import { accountLogin, legacyLogin, logout, validateSession } from '../auth/setup.js'
 import { srpSignIn } from '../auth/signin.js'
 import { completeTwoFactor, type TwoFactorHandler } from '../auth/two-factor.js'
 import { completeTwoStep } from '../auth/two-step.js'
-import {
-  CHINA_ENDPOINTS,
-  GLOBAL_ENDPOINTS,
-  type ICloudEndpoints,
-  REAUTH_STATUSES,
-  USER_AGENT,
-  WEBAUTH_TOKEN_COOKIE,
-} from '../constants.js'
-import { ICloudError, isICloudError } from '../errors.js'
+import { CHINA_ENDPOINTS, GLOBAL_ENDPOINTS, type ICloudEndpoints, USER_AGENT } from '../constants.js'
+import { ICloudError, isICloudError, toICloudError } from '../errors.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
 import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
 import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
-import { MemorySessionStore, type SessionStore } from '../session/store.js'
+import { createMemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
-import { CalendarService } from './calendar.js'
-import { ContactsService } from './contacts.js'
-import { HeartbeatService } from './heartbeat.js'
-import { KeyValueService } from './keyvalue.js'
-import { PushService } from './push.js'
+import { type CalendarApi, CalendarService } from './calendar.js'
+import { type ContactsApi, ContactsService } from './contacts.js'
+import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
+import { type KeyValueApi, KeyValueService } from './keyvalue.js'
+import { type PushApi, PushService } from './push.js'
 import type { ServiceCaller } from './service-caller.js'
-import { StorageService } from './storage.js'
+import { type StorageApi, StorageService } from './storage.js'
 
 /** Options of {@link createICloudClient}. */
 export interface ICloudClientOptions {
@@ -41,7 +42,10 @@ export interface ICloudClientOptions {
   password?: string
   /** Supplies a verification code when Apple asks for one. Without it, such a sign-in fails with `TWO_FACTOR_REQUIRED`. */
   twoFactor?: TwoFactorHandler
-  /** Where the session is kept between runs. Default: in memory only. */
+  /**
+   * Where the session is kept between runs (`createFileSessionStore(path)`). Default: in memory only.
+   * A saved session of another Apple ID is ignored.
+   */
   store?: SessionStore
   /** `cn` for China mainland accounts (`icloud.com.cn`). Default `global`. */
   region?: ICloudRegion
@@ -61,6 +65,8 @@ export interface ICloudClientOptions {
   transport?: Transport | TransportOptions
   /** How A, B and S enter the SRP proofs (tests of servers). Default: js-srp GSA (minimal bytes). */
   proofEncoding?: ProofEncoding
+  /** Aborts every call of the client, sign-in included (each call may also take its own `signal`). */
+  signal?: AbortSignal
 }
 
 /** How a session was obtained. */
@@ -74,32 +80,70 @@ export interface LoginResult {
 }
 
 /** Per-call options of sign-in methods. */
-export interface LoginOptions {
+export interface LoginOptions extends CallOptions {
   /** Password for this call (overrides the client's). */
   password?: string
   /** Code callback for this call (overrides the client's). */
   twoFactor?: TwoFactorHandler
-  signal?: AbortSignal
 }
 
 /**
  * An iCloud.com session: SRP sign-in with two-factor and trust, a cookie session persisted by a
- * {@link SessionStore}, re-authentication on 421/450, and the account-page web services.
+ * {@link SessionStore}, re-authentication on 421/450, and the account-page web services. Every error
+ * it raises, transport errors included, is an `ICloudError`.
  */
-export class ICloudClient {
+export interface ICloudClient {
   /** `storageUsageInfo`. */
-  readonly storage: StorageService
+  readonly storage: StorageApi
   /** Contacts: `co/startup`, `co/mecard`. */
-  readonly contacts: ContactsService
+  readonly contacts: ContactsApi
   /** Calendar: `ca/startup`, `ca/events`, `ca/alarmtriggers`. */
-  readonly calendar: CalendarService
+  readonly calendar: CalendarApi
   /** Push tokens, topic state and the webcourier long poll. */
-  readonly push: PushService
+  readonly push: PushApi
   /** Key-value `json/sync`. */
-  readonly keyValue: KeyValueService
+  readonly keyValue: KeyValueApi
   /** `refreshWebAuth` keep-alive. */
-  readonly heartbeat: HeartbeatService
+  readonly heartbeat: HeartbeatApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
+  readonly transport: Transport
+  /** The Apple ID as used on the wire. */
+  readonly appleId: string
+  /** The signed-in account, once {@link ICloudClient.login} (or resume/signIn) succeeded. */
+  readonly account: AccountInfo | undefined
+  /**
+   * Gets a session the cheapest way (docs/protocols/icloud.md §6.4): validate the saved cookies, else
+   * `accountLogin` with the saved session token, else a full SRP sign-in with the saved trust token
+   * (two-factor only when Apple asks).
+   */
+  login(options?: LoginOptions): Promise<LoginResult>
+  /** Continues a saved session without the password; undefined when there is none or it expired. */
+  resume(options?: CallOptions): Promise<LoginResult | undefined>
+  /** A full sign-in: SRP on idmsa, two-factor or two-step when asked, trust, `accountLogin`. */
+  signIn(options?: LoginOptions & { legacy?: boolean }): Promise<LoginResult>
+  /** Logs out on the server (`trustBrowser: false` also forgets this client's trust) and forgets the saved session. */
+  logout(options?: { trustBrowser?: boolean; allBrowsers?: boolean } & CallOptions): Promise<void>
+  /** Stops heartbeats and closes the connections (not a transport passed in). */
+  close(): Promise<void>
+}
+
+/** Creates an iCloud.com client. Nothing is sent until `login()`. */
+export function createICloudClient(options: ICloudClientOptions): ICloudClient {
+  try {
+    return new Client(options)
+  } catch (error) {
+    throw toICloudError(error)
+  }
+}
+
+/** The {@link ICloudClient}; every public method turns core errors into `ICloudError`s. */
+class Client implements ICloudClient {
+  readonly storage: StorageService
+  readonly contacts: ContactsService
+  readonly calendar: CalendarService
+  readonly push: PushService
+  readonly keyValue: KeyValueService
+  readonly heartbeat: HeartbeatService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -111,14 +155,19 @@ export class ICloudClient {
   #cookies: SessionCookies
   #loaded = false
   #account: AccountInfo | undefined
-  #reauth: Promise<void> | undefined
+  readonly #renewal: SessionRenewal
   #closed = false
 
   constructor(options: ICloudClientOptions) {
     if (!options.appleId || typeof options.appleId !== 'string')
-      throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'appleId is required.' })
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'appleId is required.',
+        details: { argument: 'appleId' },
+      })
     this.#options = options
-    this.#store = options.store ?? new MemorySessionStore()
+    this.#renewal = new SessionRenewal((signal) => this.#reauthenticate(signal))
+    this.#store = options.store ?? createMemorySessionStore()
     const region = options.region ?? 'global'
     this.#endpoints = { ...(region === 'cn' ? CHINA_ENDPOINTS : GLOBAL_ENDPOINTS), ...options.endpoints }
     if (options.transport instanceof Transport) {
@@ -148,12 +197,10 @@ export class ICloudClient {
     this.heartbeat = new HeartbeatService(caller)
   }
 
-  /** The Apple ID as used on the wire. */
   get appleId(): string {
     return this.#state.appleId
   }
 
-  /** The signed-in account, once {@link ICloudClient.login} (or resume/signIn) succeeded. */
   get account(): AccountInfo | undefined {
     return this.#account
   }
@@ -169,8 +216,15 @@ export class ICloudClient {
     return this.signIn(options)
   }
 
-  /** Continues a saved session without the password; undefined when there is none or it expired. */
-  async resume(options: { signal?: AbortSignal } = {}): Promise<LoginResult | undefined> {
+  async resume(options: CallOptions = {}): Promise<LoginResult | undefined> {
+    try {
+      return await this.#resume(options)
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
+  async #resume(options: CallOptions): Promise<LoginResult | undefined> {
     await this.#load()
     const ctx = this.#context(options.signal)
     if (await this.#cookies.hasWebAuthToken(this.#endpoints.setupUrl)) {
@@ -188,9 +242,12 @@ export class ICloudClient {
     return undefined
   }
 
-  /** A full sign-in: SRP on idmsa, two-factor or two-step when asked, trust, `accountLogin`. */
   async signIn(options: LoginOptions & { legacy?: boolean } = {}): Promise<LoginResult> {
-    return this.#signIn(options, true)
+    try {
+      return await this.#signIn(options, true)
+    } catch (error) {
+      throw toICloudError(error)
+    }
   }
 
   async #signIn(options: LoginOptions & { legacy?: boolean }, interactive: boolean): Promise<LoginResult> {
@@ -198,7 +255,7 @@ export class ICloudClient {
     const password = options.password ?? this.#options.password
     if (password === undefined || password === '')
       throw new ICloudError({
-        code: 'REAUTH_REQUIRED',
+        code: 'AUTHENTICATION_REQUIRED',
         message: `No saved session for ${this.#state.appleId} can be resumed and no password was given; sign in with the password.`,
       })
     this.transport.redactor.addSecret(password)
@@ -222,7 +279,7 @@ export class ICloudClient {
       // even push one to the user's devices.
       if (!interactive)
         throw new ICloudError({
-          code: 'REAUTH_REQUIRED',
+          code: 'AUTHENTICATION_REQUIRED',
           message:
             'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
         })
@@ -234,7 +291,7 @@ export class ICloudClient {
     if (account.hsaVersion === 1 && account.hsaChallengeRequired) {
       if (!interactive)
         throw new ICloudError({
-          code: 'REAUTH_REQUIRED',
+          code: 'AUTHENTICATION_REQUIRED',
           message:
             'The iCloud session expired and Apple asks for a new two-step code; call login() interactively.',
         })
@@ -246,10 +303,17 @@ export class ICloudClient {
     return this.#finish('signin', secondFactor, account)
   }
 
-  /** Logs out on the server (`trustBrowser: false` also forgets this client's trust) and forgets the saved session. */
-  async logout(options: { trustBrowser?: boolean; allBrowsers?: boolean } = {}): Promise<void> {
+  async logout(options: { trustBrowser?: boolean; allBrowsers?: boolean } & CallOptions = {}): Promise<void> {
+    try {
+      await this.#logout(options)
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
+  async #logout(options: { trustBrowser?: boolean; allBrowsers?: boolean } & CallOptions): Promise<void> {
     await this.#load()
-    await logout(this.#context(), {
+    await logout(this.#context(options.signal), {
       trustBrowser: options.trustBrowser ?? true,
       allBrowsers: options.allBrowsers ?? false,
     })
@@ -265,7 +329,6 @@ export class ICloudClient {
     await this.#save()
   }
 
-  /** Stops heartbeats and closes the connections (not a transport passed in). */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
@@ -281,7 +344,7 @@ export class ICloudClient {
   async #load(): Promise<void> {
     if (this.#loaded) return
     this.#loaded = true
-    const saved = await this.#store.load(this.#state.appleId)
+    const saved = await this.#store.load()
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
     this.#state = { ...saved, region: saved.region ?? this.#state.region }
     const redactor = this.transport.redactor
@@ -306,7 +369,8 @@ export class ICloudClient {
     await this.#store.save(this.#state)
   }
 
-  #context(signal?: AbortSignal): AuthContext {
+  #context(callerSignal?: AbortSignal): AuthContext {
+    const signal = callSignal(this.#options.signal, callerSignal)
     return {
       http: this.#http,
       state: this.#state,
@@ -326,34 +390,28 @@ export class ICloudClient {
     return { method, secondFactor, account }
   }
 
-  async #reauthenticate(signal?: AbortSignal): Promise<void> {
-    this.#reauth ??= (async () => {
+  /** Signs in again without the user (see {@link SessionRenewal}): the session token, else SRP. */
+  async #reauthenticate(signal: AbortSignal | undefined): Promise<void> {
+    // The saved cookies just failed; try the session token, then SRP with the trust token.
+    const ctx = this.#context(signal)
+    if (this.#state.sessionToken) {
       try {
-        // The saved cookies just failed; try the session token, then SRP with the trust token.
-        const ctx = this.#context(signal)
-        if (this.#state.sessionToken) {
-          try {
-            const account = await accountLogin(ctx)
-            if (!account.hsaChallengeRequired) {
-              await this.#finish('accountLogin', 'none', account)
-              return
-            }
-          } catch (error) {
-            if (!isICloudError(error, 'ACCOUNT_LOGIN_FAILED')) throw error
-          }
+        const account = await accountLogin(ctx)
+        if (!account.hsaChallengeRequired) {
+          await this.#finish('accountLogin', 'none', account)
+          return
         }
-        if (!this.#options.password)
-          throw new ICloudError({
-            code: 'REAUTH_REQUIRED',
-            message:
-              'The iCloud session expired and no password is held to sign in again; call login() with the password.',
-          })
-        await this.#signIn(signal ? { signal } : {}, false)
-      } finally {
-        this.#reauth = undefined
+      } catch (error) {
+        if (!isICloudError(error, 'ACCOUNT_LOGIN_FAILED')) throw error
       }
-    })()
-    return this.#reauth
+    }
+    if (!this.#options.password)
+      throw new ICloudError({
+        code: 'AUTHENTICATION_REQUIRED',
+        message:
+          'The iCloud session expired and no password is held to sign in again; call login() with the password.',
+      })
+    await this.#signIn(signal ? { signal } : {}, false)
   }
 
   #caller(): ServiceCaller {
@@ -365,8 +423,20 @@ export class ICloudClient {
       get locale() {
         return self.#options.locale ?? 'en_US'
       },
-      call: (service, method, path, options = {}) => this.#callService(service, method, path, options, false),
+      call: async <T>(
+        service: string,
+        method: HttpMethod,
+        path: string,
+        options: Parameters<ServiceCaller['call']>[3] = {},
+      ): Promise<T> => {
+        try {
+          return await this.#callService<T>(service, method, path, options)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
       poll: async (url, query, options) => {
+        const signal = callSignal(this.#options.signal, options.signal)
         const response = await this.#http.call({
           method: 'GET',
           url,
@@ -374,7 +444,7 @@ export class ICloudClient {
           query,
           cookies: false,
           timeoutMs: options.timeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
         })
         return { status: response.status, body: response.json() }
       },
@@ -390,52 +460,34 @@ export class ICloudClient {
     service: string,
     method: HttpMethod,
     path: string,
-    options: {
+    options: CallOptions & {
       query?: Record<string, string | undefined>
       body?: OwnedBody
       contentType?: string
-      signal?: AbortSignal
     },
-    retried: boolean,
   ): Promise<T> {
     if (this.#closed)
       throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
     if (!this.#account)
       throw new ICloudError({
-        code: 'NOT_SIGNED_IN',
+        code: 'AUTHENTICATION_REQUIRED',
         message: 'Call login() (or resume()) before using the web services.',
       })
-    let base: string
-    if (service === 'setup') base = this.#endpoints.setupUrl
-    else {
-      const entry = this.#state.webservices?.[service]
-      if (!entry)
-        throw new ICloudError({
-          code: 'SERVICE_NOT_AVAILABLE',
-          message: `The account document lists no "${service}" web service for this account.`,
-        })
-      base = entry.url
-    }
-    const response = await this.#http.call({
-      method,
-      url: `${base.replace(/\/+$/, '')}${path}`,
-      purpose: service,
-      query: { ...options.query, ...commonQuery(this.#state) },
-      headers: webHeaders(this.#endpoints, options.contentType),
-      ...(options.body ? { body: options.body } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+    const signal = callSignal(this.#options.signal, options.signal)
+    const response = await this.#renewal.around(service, signal, async () => {
+      const response = await this.#http.call({
+        method,
+        url: `${this.#baseOf(service).replace(/\/+$/, '')}${path}`,
+        purpose: service,
+        query: { ...options.query, ...commonQuery(this.#state) },
+        headers: webHeaders(this.#endpoints, options.contentType),
+        ...(options.body ? { body: options.body } : {}),
+        ...(signal ? { signal } : {}),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      })
+      if (response.headers['set-cookie'] !== undefined) await this.#save()
+      return response
     })
-    if (response.headers['set-cookie'] !== undefined) await this.#save()
-    if (REAUTH_STATUSES.has(response.status) || response.status === 401) {
-      if (retried)
-        throw new ICloudError({
-          code: 'REAUTH_REQUIRED',
-          status: response.status,
-          message: `${service} still answers ${response.status} after signing in again; the session cannot be restored automatically. Call login() interactively.`,
-        })
-      await this.#reauthenticate(options.signal)
-      return this.#callService(service, method, path, options, true)
-    }
     if (response.status === 503 || response.status === 429) throw throttledError(response, service)
     if (response.status >= 400) {
       const serviceCode = serviceErrorCode(response.json())
@@ -448,12 +500,16 @@ export class ICloudClient {
     }
     return response.json<T>() as T
   }
-}
 
-/** Creates an {@link ICloudClient}. Nothing is sent until `login()`. */
-export function createICloudClient(options: ICloudClientOptions): ICloudClient {
-  return new ICloudClient(options)
+  /** The base URL of a web service (the setup host for `setup`), from the account document. */
+  #baseOf(service: string): string {
+    if (service === 'setup') return this.#endpoints.setupUrl
+    const entry = this.#state.webservices?.[service]
+    if (!entry)
+      throw new ICloudError({
+        code: 'SERVICE_NOT_AVAILABLE',
+        message: `The account document lists no "${service}" web service for this account.`,
+      })
+    return entry.url
+  }
 }
-
-/** The name of the session cookie (for tests and diagnostics). */
-export const SESSION_COOKIE_NAME = WEBAUTH_TOKEN_COOKIE

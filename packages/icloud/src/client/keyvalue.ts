@@ -1,6 +1,6 @@
-import { textBody } from '@sigwire/core'
+import { type CallOptions, textBody } from '@sigwire/core'
 import type { Raw } from './raw.js'
-import type { ServiceCaller } from './service-caller.js'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** The preferences of one app in the key-value store. */
 export interface KeyValueApp {
@@ -17,15 +17,20 @@ export interface KeyValueSync {
 }
 
 /** Key-value store (`webservices.keyvalue`): the web app's UI preferences. */
-export class KeyValueService {
+export interface KeyValueApi {
+  /** `POST {keyvalue}/json/sync`. */
+  sync(options?: CallOptions): Promise<KeyValueSync>
+}
+
+/** The {@link KeyValueApi} of a session. */
+export class KeyValueService implements KeyValueApi {
   constructor(readonly caller: ServiceCaller) {}
 
-  /** `POST {keyvalue}/json/sync`. */
-  async sync(options: { signal?: AbortSignal } = {}): Promise<KeyValueSync> {
+  async sync(options: CallOptions = {}): Promise<KeyValueSync> {
     const raw = await this.caller.call<Raw>('keyvalue', 'POST', '/json/sync', {
       body: textBody('{}'),
       contentType: 'text/plain;charset=UTF-8',
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     return {
       timestamp: Number(raw?.timestamp ?? 0),

@@ -1,7 +1,7 @@
-import { jsonBody } from '@sigwire/core'
+import { type CallOptions, jsonBody } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
 import type { Raw } from './raw.js'
-import type { ServiceCaller } from './service-caller.js'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** Push topics of the iCloud web apps (docs/protocols/icloud.md §8.8, apple-icloud `apps.json`). */
 export const PUSH_TOPICS = {
@@ -38,20 +38,38 @@ export interface PushNotification {
 }
 
 /** Push (`webservices.push`) and the webcourier long poll. */
-export class PushService {
+export interface PushApi {
+  /** `POST {push}/getToken`: a push token registered for `topics`. Saved in the session. */
+  getToken(topics?: readonly string[], options?: CallOptions & { ttl?: number }): Promise<PushToken>
+  /** `POST {push}/registerTopics`: adds topics to a token; returns the registered topics. */
+  registerTopics(token: PushToken, topics: readonly string[], options?: CallOptions): Promise<string[]>
+  /** `POST {push}/getState`: badge state per topic. */
+  getState(topics?: readonly string[], options?: CallOptions): Promise<PushTopicState[]>
+  /**
+   * The webcourier long poll as an async iterator: each request blocks until notifications arrive
+   * (or the server's hold time ends) and is re-issued until `signal` aborts, when the iterator ends
+   * quietly. The push token travels in the query; cookies are never sent.
+   */
+  notifications(
+    token: PushToken,
+    options?: { signal?: AbortSignal; pollTimeoutMs?: number },
+  ): AsyncGenerator<PushNotification, void, undefined>
+}
+
+/** The {@link PushApi} of a session. */
+export class PushService implements PushApi {
   constructor(readonly caller: ServiceCaller) {}
 
-  /** `POST {push}/getToken`: a push token registered for `topics`. Saved in the session. */
   async getToken(
     topics: readonly string[] = Object.values(PUSH_TOPICS),
-    options: { ttl?: number; signal?: AbortSignal } = {},
+    options: CallOptions & { ttl?: number } = {},
   ): Promise<PushToken> {
     const ttl = options.ttl ?? 43_200
     const raw = await this.caller.call<Raw>('push', 'POST', '/getToken', {
       query: { attempt: '1' },
       body: jsonBody({ pushTopics: topics, pushTokenTTL: ttl }),
       contentType: 'text/plain;charset=UTF-8',
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     if (typeof raw?.pushToken !== 'string' || typeof raw?.webCourierURL !== 'string')
       throw new ICloudError({
@@ -73,31 +91,29 @@ export class PushService {
     return token
   }
 
-  /** `POST {push}/registerTopics`: adds topics to a token; returns the registered topics. */
   async registerTopics(
     token: PushToken,
     topics: readonly string[],
-    options: { signal?: AbortSignal } = {},
+    options: CallOptions = {},
   ): Promise<string[]> {
     const raw = await this.caller.call<Raw>('push', 'POST', '/registerTopics', {
       query: { attempt: '1' },
       body: jsonBody({ pushToken: token.token, pushTopics: topics, pushTokenTTL: token.ttl }),
       contentType: 'text/plain;charset=UTF-8',
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     return Array.isArray(raw?.registeredTopics) ? raw.registeredTopics.map(String) : []
   }
 
-  /** `POST {push}/getState`: badge state per topic. */
   async getState(
     topics: readonly string[] = Object.values(PUSH_TOPICS),
-    options: { signal?: AbortSignal } = {},
+    options: CallOptions = {},
   ): Promise<PushTopicState[]> {
     const raw = await this.caller.call<Raw>('push', 'POST', '/getState', {
       query: { pcsEnabled: 'true' },
       body: jsonBody({ pushTopics: topics }),
       contentType: 'text/plain;charset=UTF-8',
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     return (Array.isArray(raw?.states) ? raw.states : []).map((s: Raw) => ({
       topic: String(s.pushTopic),
@@ -106,11 +122,6 @@ export class PushService {
     }))
   }
 
-  /**
-   * The webcourier long poll as an async iterator: each request blocks until notifications arrive
-   * (or the server's hold time ends) and is re-issued until `signal` aborts, when the iterator ends
-   * quietly. The push token travels in the query; cookies are never sent.
-   */
   async *notifications(
     token: PushToken,
     options: { signal?: AbortSignal; pollTimeoutMs?: number } = {},

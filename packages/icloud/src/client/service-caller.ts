@@ -1,4 +1,4 @@
-import type { HttpMethod, OwnedBody } from '@sigwire/core'
+import type { CallOptions, HttpMethod, OwnedBody } from '@sigwire/core'
 
 /** How the service modules reach the session (implemented by the client). */
 export interface ServiceCaller {
@@ -10,11 +10,10 @@ export interface ServiceCaller {
     service: string,
     method: HttpMethod,
     path: string,
-    options?: {
+    options?: CallOptions & {
       query?: Record<string, string | undefined>
       body?: OwnedBody
       contentType?: string
-      signal?: AbortSignal
     },
   ): Promise<T>
   /**
@@ -32,4 +31,12 @@ export interface ServiceCaller {
   readonly timeZone: string
   /** Locale (`en_US`), for contacts. */
   readonly locale: string
+}
+
+/** The signal and time limit of `options`, for {@link ServiceCaller.call}. */
+export function callOptions(options: CallOptions): CallOptions {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  }
 }

@@ -1,6 +1,6 @@
-import { textBody } from '@sigwire/core'
+import { type CallOptions, textBody } from '@sigwire/core'
 import type { Raw } from './raw.js'
-import type { ServiceCaller } from './service-caller.js'
+import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** Storage of one kind of data. */
 export interface StorageByMedia {
@@ -22,16 +22,21 @@ export interface StorageUsage {
   readonly quota: { readonly overQuota: boolean; readonly almostFull: boolean; readonly paidQuota: boolean }
 }
 
-/** `storageUsageInfo`. */
-export class StorageService {
+/** The account's storage (`storageUsageInfo`). */
+export interface StorageApi {
+  /** `POST {setup}/storageUsageInfo`: used and total storage, per kind of data. */
+  usage(options?: CallOptions): Promise<StorageUsage>
+}
+
+/** The {@link StorageApi} of a session. */
+export class StorageService implements StorageApi {
   constructor(readonly caller: ServiceCaller) {}
 
-  /** `POST {setup}/storageUsageInfo`: used and total storage, per kind of data. */
-  async usage(options: { signal?: AbortSignal } = {}): Promise<StorageUsage> {
+  async usage(options: CallOptions = {}): Promise<StorageUsage> {
     const raw = await this.caller.call<Raw>('setup', 'POST', '/storageUsageInfo', {
       body: textBody('{}'),
       contentType: 'text/plain;charset=UTF-8',
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...callOptions(options),
     })
     const info = raw?.storageUsageInfo ?? {}
     const quota = raw?.quotaStatus ?? {}

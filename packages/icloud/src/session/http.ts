@@ -8,10 +8,14 @@ import {
   type TransportResponse,
 } from '@sigwire/core'
 import { HARVESTED_HEADERS } from '../constants.js'
-import { ICloudError } from '../errors.js'
+import { ICloudError, toICloudError } from '../errors.js'
 import type { SessionCookies } from './cookies.js'
 import type { HostPolicy } from './host-policy.js'
 import type { SessionState } from './state.js'
+
+/** How to check a change whose answer was lost (`OUTCOME_UNKNOWN`). */
+const OUTCOME_HINT =
+  'Read the data again (the same service) to see whether the change was applied before repeating it.'
 
 /** One call made through {@link SessionHttp}. */
 export interface SessionCall {
@@ -55,7 +59,16 @@ export class SessionHttp {
     readonly state: () => SessionState,
   ) {}
 
+  /** Sends one call; every error, transport errors included, is an `ICloudError`. */
   async call(call: SessionCall): Promise<SessionResponse> {
+    try {
+      return await this.#send(call)
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
+  async #send(call: SessionCall): Promise<SessionResponse> {
     const verdict = this.policy.check(call.url, call.purpose)
     const url = verdict.url.toString()
     const withCookies = verdict.cookies && call.cookies !== false
@@ -71,7 +84,7 @@ export class SessionHttp {
       classify: (r) => (r.status === 503 && call.method !== 'GET' ? { retry: 'never' } : undefined),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
-      ...(call.retrySafe ? { retrySafe: true } : {}),
+      ...(call.retrySafe ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
     })
     if (verdict.cookies) await this.cookies.store(url, response.headers['set-cookie'])
     if (call.harvest) this.harvest(response.headers)

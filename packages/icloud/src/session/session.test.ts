@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { SessionCookies } from './cookies.js'
 import { HostPolicy } from './host-policy.js'
 import { newSessionState } from './state.js'
-import { FileSessionStore, MemorySessionStore } from './store.js'
+import { createFileSessionStore, createMemorySessionStore, sessionFileName } from './store.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -80,34 +80,42 @@ describe('SessionCookies', () => {
 })
 
 describe('session stores', () => {
-  it('writes one 0600 file per account in a 0700 directory, atomically, without the password', async () => {
+  it('writes a 0600 file per account in a 0700 directory, atomically, without the password', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sigwire-store-'))
     dirs.push(dir)
-    const store = new FileSessionStore(join(dir, 'nested'))
+    const nested = join(dir, 'nested')
+    const janePath = join(nested, sessionFileName(' Jane@Example.com '))
+    const otherPath = join(nested, sessionFileName('other@example.com'))
+    expect(sessionFileName('JANE@example.com')).toBe(sessionFileName('jane@example.com'))
+    expect(janePath).not.toBe(otherPath)
+    const jane = createFileSessionStore(janePath)
+    const other = createFileSessionStore(otherPath)
     const a = { ...newSessionState(' Jane@Example.com '), sessionToken: 'session-token-a' }
     const b = { ...newSessionState('other@example.com'), sessionToken: 'session-token-b' }
-    await store.save(a)
-    await store.save(b)
-    await store.save({ ...a, trustToken: 'trust-a' })
-    const files = await readdir(join(dir, 'nested'))
+    await jane.save(a)
+    await other.save(b)
+    await jane.save({ ...a, trustToken: 'trust-a' })
+    const files = await readdir(nested)
     expect(files.filter((f) => f.endsWith('.session.json'))).toHaveLength(2)
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false)
-    expect((await stat(store.pathFor('jane@example.com'))).mode & 0o777).toBe(0o600)
-    expect((await stat(join(dir, 'nested'))).mode & 0o777).toBe(0o700)
-    expect((await store.load('JANE@example.com'))?.trustToken).toBe('trust-a')
-    expect(await readFile(store.pathFor('jane@example.com'), 'utf8')).not.toMatch(/password/i)
+    expect((await stat(janePath)).mode & 0o777).toBe(0o600)
+    expect((await stat(nested)).mode & 0o777).toBe(0o700)
+    expect((await jane.load())?.trustToken).toBe('trust-a')
+    expect(await readFile(janePath, 'utf8')).not.toMatch(/password/i)
     // A damaged file is no session, not a crash.
-    await writeFile(store.pathFor('other@example.com'), '{"version":1,"clientId":')
-    expect(await store.load('other@example.com')).toBeUndefined()
-    await store.delete('jane@example.com')
-    expect(await store.load('jane@example.com')).toBeUndefined()
+    await writeFile(otherPath, '{"version":1,"clientId":')
+    expect(await other.load()).toBeUndefined()
+    await jane.clear()
+    expect(await jane.load()).toBeUndefined()
   })
 
   it('memory store round-trips copies', async () => {
-    const store = new MemorySessionStore()
+    const store = createMemorySessionStore()
     const state = newSessionState('a@b.c')
     await store.save(state)
     state.dsid = 'changed'
-    expect((await store.load('A@B.C'))?.dsid).toBeUndefined()
+    expect((await store.load())?.dsid).toBeUndefined()
+    await store.clear()
+    expect(await store.load()).toBeUndefined()
   })
 })

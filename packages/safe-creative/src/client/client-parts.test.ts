@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { expectRoot, parseXml } from '../xml/parse-response.js'
-import { SafeCreativeClient } from './client.js'
+import { createSafeCreativeClient } from './client.js'
 import { toAuthkeyState, toWork } from './models.js'
-import { fileAuthorizationStore, memoryAuthorizationStore } from './store.js'
+import { createFileAuthorizationStore, createMemoryAuthorizationStore } from './store.js'
 import { workParams } from './work-fields.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
@@ -23,7 +23,7 @@ describe('XML answers', () => {
       '<?xml version="1.0" encoding="UTF-8"?><error><errorId>RestParameterNotFound</errorId><errorMessage>Required parameter not found: authkey</errorMessage></error>',
     )
     expect(() => expectRoot(withMessage, 'work', ctx)).toThrow(
-      expect.objectContaining({ code: 'INVALID_REQUEST', errorId: 'RestParameterNotFound', status: 200 }),
+      expect.objectContaining({ code: 'REQUEST_REJECTED', errorId: 'RestParameterNotFound', status: 200 }),
     )
     const bare = parseXml('<error><errorId>WorkNotFound</errorId></error>')
     expect(() => expectRoot(bare, 'work', ctx)).toThrow(
@@ -41,10 +41,10 @@ describe('XML answers', () => {
       expect.objectContaining({ code: 'SERVICE_EXCEPTION', errorId: 'RuntimeException' }),
     )
     expect(() => expectRoot(parseXml('<listpage/>'), 'work', ctx)).toThrow(
-      expect.objectContaining({ code: 'UNEXPECTED_RESPONSE' }),
+      expect.objectContaining({ code: 'INVALID_RESPONSE' }),
     )
     expect(() => parseXml('<html><body>502 Bad Gateway', 502)).toThrow(
-      expect.objectContaining({ code: 'UNEXPECTED_RESPONSE' }),
+      expect.objectContaining({ code: 'INVALID_RESPONSE' }),
     )
   })
 
@@ -69,22 +69,22 @@ describe('authorization stores', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sc-store-'))
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const path = join(dir, 'nested', 'auth.json')
-    const store = fileAuthorizationStore(path)
+    const store = createFileAuthorizationStore(path)
     expect(await store.load()).toBeUndefined()
     await store.save({ authkey: 'ak', privateKey: 'pk', level: 'ADD' })
     expect((await stat(path)).mode & 0o777).toBe(0o600)
     expect(await store.load()).toEqual({ authkey: 'ak', privateKey: 'pk', level: 'ADD' })
     await writeFile(path, '{not json')
-    await expect(store.load()).rejects.toMatchObject({ code: 'INVALID_PARAMETER' })
+    await expect(store.load()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     await expect(store.save({ authkey: 'ak', privateKey: '' })).rejects.toMatchObject({
-      code: 'INVALID_PARAMETER',
+      code: 'INVALID_ARGUMENT',
     })
     await store.clear()
     expect(await store.load()).toBeUndefined()
-    const memory = memoryAuthorizationStore()
+    const memory = createMemoryAuthorizationStore()
     await expect(memory.save({ authkey: 'a', privateKey: 'b', level: 'ALL' as never })).rejects.toMatchObject(
       {
-        code: 'INVALID_PARAMETER',
+        code: 'INVALID_ARGUMENT',
       },
     )
   })
@@ -114,10 +114,10 @@ describe('work fields', () => {
       ['obs', 'o'],
     ])
     expect(() => workParams({ text: 'x' }, { title: '' })).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
     expect(() => workParams({ url: 'u', filename: 'f', size: 1, checksum: 'ABC' }, { title: 't' })).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER', details: { parameter: 'checksum' } }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { parameter: 'checksum' } }),
     )
   })
 })
@@ -129,14 +129,13 @@ describe('client transport errors', () => {
     )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     cleanups.push(() => new Promise((resolve) => server.close(resolve)))
-    const client = new SafeCreativeClient({
+    const client = createSafeCreativeClient({
       sharedKey: 's',
       privateKey: 'p',
-      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`,
-      proxy: false,
-      retry: { maxAttempts: 1 },
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`,
+      transport: { proxy: false, retry: { maxAttempts: 1 } },
     })
     cleanups.push(() => client.close())
-    await expect(client.workTypes()).rejects.toMatchObject({ code: 'UNEXPECTED_RESPONSE', status: 502 })
+    await expect(client.workTypes()).rejects.toMatchObject({ code: 'INVALID_RESPONSE', status: 502 })
   })
 })

@@ -1,14 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  type CallOptions,
+  callSignal,
+  checkBaseUrl,
+  clockMs,
   createRequest,
   formatQueryPairs,
-  SigwireError,
+  parseRetryAfter,
   SkewClock,
+  type StreamSendOptions,
   Transport,
   type TransportOptions,
+  type TransportResponse,
 } from '@sigwire/core'
+import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
 import { AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SAFE_CREATIVE_API_URL } from '../constants.js'
-import { isSafeCreativeError, SafeCreativeError, safeCreativeError } from '../errors.js'
+import { isSafeCreativeError, SafeCreativeError, safeCreativeError, toSafeCreativeError } from '../errors.js'
 import { AUTHKEY_EDIT_COMPONENT, signingKeyFor } from '../signing/component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/params.js'
 import {
@@ -22,35 +29,36 @@ import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '.
 import { formBody } from './form-body.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import type { AuthorizationStore } from './store.js'
-import { SafeCreativeUser } from './user.js'
+import { type UserApi, userApi } from './user.js'
 
-/** Options of {@link SafeCreativeClient}. Transport options (timeouts, retries, proxy, TLS) apply too. */
-export interface SafeCreativeClientOptions extends Omit<TransportOptions, 'clock'> {
+/** Options of {@link createSafeCreativeClient}. */
+export interface SafeCreativeClientOptions {
   /** The application's shared key. */
   readonly sharedKey: string
   /** The application's private key. */
   readonly privateKey: string
   /**
    * The API endpoint. Default production, `https://api.safecreative.org/v2/`; the sandbox is
-   * `SAFE_CREATIVE_ARENA_URL`; an emulator is `${emulator.url}/v2/`.
+   * `SAFE_CREATIVE_ARENA_URL`; an emulator's `apiUrl`. No query, fragment or credentials; `http://`
+   * only to loopback unless `allowInsecureHttp`.
    */
-  readonly apiUrl?: string
-  /** Clock for `ztime`. Default: a {@link SkewClock} synced from `component=ztime` before the first signed call. */
-  readonly clock?: SkewClock
-  /** Sync the clock from `component=ztime` before the first signed call. Default true. */
+  readonly baseUrl?: string
+  /** Allow `baseUrl` to be `http://` to a host that is not loopback. Default false. */
+  readonly allowInsecureHttp?: boolean
+  /**
+   * Sync the clock from `component=ztime` before the first signed call. Default true. Needs the
+   * transport's clock to be a `SkewClock` (the default); with another clock, nothing is synced.
+   */
   readonly syncClock?: boolean
   /** `locale` sent with every call (e.g. `en-US`), signed like any parameter. */
   readonly locale?: string
-  /** Share an existing transport (its clock must be a SkewClock for ztime syncing). */
-  readonly transport?: Transport
-}
-
-/** Per-call options. */
-export interface CallOptions {
-  /** Cancels the call. */
+  /**
+   * A transport to share (not closed by `close()`), or the options of the client's own: `timeoutMs`,
+   * `retry`, `tls`, `proxy`, `clock` (a `SkewClock`, so `ztime` can be synced)...
+   */
+  readonly transport?: Transport | TransportOptions
+  /** Aborts every call of the client (each call may also take its own `signal`). */
   readonly signal?: AbortSignal
-  /** Time limit in ms (retries included). */
-  readonly timeoutMs?: number
 }
 
 /** Options of the low-level {@link SafeCreativeClient.call}. */
@@ -65,7 +73,7 @@ export interface ComponentCallOptions extends CallOptions {
   readonly url?: string
   /** The call may be repeated on a network failure. Default: GET only. */
   readonly retrySafe?: boolean
-  /** Resync the clock and retry once on `InvalidTime`. Default true. */
+  /** Resync the clock and repeat the call once on `InvalidTime`. Default true. */
   readonly retryOnInvalidTime?: boolean
 }
 
@@ -90,123 +98,186 @@ export interface AuthorizeOptions extends WaitOptions {
 }
 
 /**
- * The Safe Creative API v2 client. One per application; `user(auth)` gives a client for one
- * authorized user. Close it when done.
+ * The Safe Creative API v2 client for one application; `user(auth)` gives the API of one authorized
+ * user. Every error it raises, transport errors included, is a `SafeCreativeError`. Close it when done.
+ */
+export interface SafeCreativeClient {
+  /** The transport (shared with every user API; its clock is the one `ztime` comes from). */
+  readonly transport: Transport
+  /** The API endpoint. */
+  readonly baseUrl: string
+  /** The application's shared key. */
+  readonly sharedKey: string
+  /** Closes the connections (not a transport passed in). */
+  close(): Promise<void>
+  /** The server's time in epoch ms (`component=ztime`, unsigned). */
+  ztime(options?: CallOptions): Promise<number>
+  /**
+   * Learns the offset between the local clock and Safe Creative's from `component=ztime` (the request's
+   * midpoint is taken as the moment the server read its clock). Returns the offset in ms.
+   */
+  syncClock(options?: CallOptions): Promise<number>
+  /** The API version string (`component=version`). */
+  version(options?: CallOptions): Promise<string>
+  /** Creates an authkey (app-signed). Persist both values: the private key cannot be obtained again. */
+  createAuthkey(options?: CallOptions): Promise<AuthkeyCredentials>
+  /**
+   * The `api-ui/authkey.edit` URL where the user approves `auth` at `level`, signed with the authkey's
+   * private key (§3; the Java SDK and the wiki agree). After approving, Safe Creative sends the user to
+   * the bring-back URL configured for the application.
+   */
+  authorizationUrl(auth: AuthkeyCredentials, level: AuthLevel, options?: CallOptions): Promise<string>
+  /** The state of an authkey (`authkey.state`: app-signed even though it names an authkey). */
+  authkeyState(authkey: string, options?: CallOptions): Promise<AuthkeyState>
+  /** Polls `authkey.state` until the user approved `authkey` (at `level` or above), or times out. */
+  waitForAuthorization(authkey: string, options?: WaitOptions): Promise<AuthkeyState>
+  /**
+   * The whole authorization flow: reuses the authkey in `store` when it is authorized at `level`;
+   * otherwise creates one (saved at once, since its private key is shown only once), hands the
+   * authorization URL to `onAuthorizationUrl`, waits for the user's approval and saves the result.
+   */
+  authorize(options: AuthorizeOptions): Promise<UserApi>
+  /** The API of one authorized user. */
+  user(auth: AuthkeyCredentials): UserApi
+  /** A registered work's public data (`work.get`, unsigned). `NOT_FOUND` when there is none. */
+  getWork(code: string, options?: CallOptions): Promise<Work>
+  /** Work types (`work.types`), fetched once per client. */
+  workTypes(options?: CallOptions): Promise<readonly CodeName[]>
+  /** Work languages (`work.languages`), fetched once per client. */
+  workLanguages(options?: CallOptions): Promise<readonly CodeName[]>
+  /**
+   * Calls any component: signs it with the right key (a caller never picks one), sends it, parses the
+   * XML, and turns `<error>`/`<exception>` answers into typed errors. On `InvalidTime` the clock is
+   * resynced from `component=ztime` and the call repeated once.
+   */
+  call(component: string, params: ParamsInput, options: ComponentCallOptions): Promise<XmlValue>
+}
+
+/**
+ * Creates a Safe Creative API v2 client. Keys and `baseUrl` are checked now; nothing is sent until
+ * the first call.
  *
  * ```ts
- * const client = new SafeCreativeClient({ sharedKey, privateKey, apiUrl: SAFE_CREATIVE_ARENA_URL })
- * const user = await client.authorize({ store, level: 'ADD', onAuthorizationUrl: (url) => console.log(url) })
+ * const client = createSafeCreativeClient({ sharedKey, privateKey, baseUrl: SAFE_CREATIVE_ARENA_URL })
+ * const user = await client.authorize({
+ *   store: createFileAuthorizationStore('auth.json'),
+ *   level: 'ADD',
+ *   onAuthorizationUrl: (url) => console.log(url),
+ * })
  * const code = await user.registerFile('song.mp3', { title: 'My song' })
  * ```
  */
-export class SafeCreativeClient {
-  /** The transport (shared with every user client). */
+export function createSafeCreativeClient(options: SafeCreativeClientOptions): SafeCreativeClient {
+  try {
+    return new Client(options)
+  } catch (error) {
+    throw toSafeCreativeError(error)
+  }
+}
+
+/** How to check a registration whose answer was lost (`work.register` has no idempotency key; §4). */
+const REGISTER_HINT =
+  "List the user's works (user.listWorks, component work.list) and look for it before registering again: a second registration creates a second work."
+
+/** @internal The client; user APIs and uploads reach its internals through this class. */
+export class Client implements SafeCreativeClient {
   readonly transport: Transport
-  /** The clock `ztime` comes from. */
-  readonly clock: SkewClock
-  /** The API endpoint. */
-  readonly apiUrl: string
+  readonly baseUrl: string
+  readonly #clock: SkewClock | undefined
   readonly #signer: SafeCreativeSigner
   readonly #ownsTransport: boolean
   readonly #syncClock: boolean
   readonly #locale: string | undefined
+  readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
   #synced: Promise<void> | undefined
 
   constructor(options: SafeCreativeClientOptions) {
     this.#signer = createSafeCreativeSigner({ sharedKey: options.sharedKey, privateKey: options.privateKey })
-    const clock =
-      options.clock ??
-      (options.transport?.clock instanceof SkewClock ? options.transport.clock : new SkewClock())
-    this.clock = clock
-    this.#ownsTransport = options.transport === undefined
-    this.transport = options.transport ?? new Transport({ ...options, clock })
+    this.baseUrl = normalizeEndpoint(
+      checkBaseUrl(options.baseUrl ?? SAFE_CREATIVE_API_URL, {
+        allowInsecureHttp: options.allowInsecureHttp,
+      }),
+    )
+    this.#ownsTransport = !(options.transport instanceof Transport)
+    this.transport =
+      options.transport instanceof Transport ? options.transport : new Transport(options.transport)
     this.transport.redactor.addSecret(options.privateKey)
-    this.apiUrl = normalizeEndpoint(options.apiUrl ?? SAFE_CREATIVE_API_URL)
-    this.#syncClock = options.syncClock ?? true
+    this.#clock = this.transport.clock instanceof SkewClock ? this.transport.clock : undefined
+    this.#syncClock = (options.syncClock ?? true) && this.#clock !== undefined
     this.#locale = options.locale
+    this.#signal = options.signal
   }
 
-  /** The application's shared key. */
   get sharedKey(): string {
     return this.#signer.sharedKey
   }
 
-  /** Closes the connections (not a transport passed in). */
   async close(): Promise<void> {
     if (this.#ownsTransport) await this.transport.close()
   }
 
-  /** The server's time in epoch ms (`component=ztime`, unsigned). */
   async ztime(options: CallOptions = {}): Promise<number> {
     const value = await this.call('ztime', {}, { ...options, root: 'ztime', retryOnInvalidTime: false })
     const ms = Number(text(value))
     if (!Number.isSafeInteger(ms))
-      throw safeCreativeError('UNEXPECTED_RESPONSE', 'component=ztime did not answer epoch milliseconds.')
+      throw safeCreativeError('INVALID_RESPONSE', 'component=ztime did not answer epoch milliseconds.')
     return ms
   }
 
-  /**
-   * Learns the offset between the local clock and Safe Creative's from `component=ztime` (the request's
-   * midpoint is taken as the moment the server read its clock). Returns the offset in ms.
-   */
   async syncClock(options: CallOptions = {}): Promise<number> {
     const before = Date.now()
     const server = await this.ztime(options)
     const after = Date.now()
-    this.clock.syncTo(server, Math.round((before + after) / 2))
+    if (this.#clock === undefined) return this.transport.clock.offsetMs
+    this.#clock.syncTo(server, Math.round((before + after) / 2))
     this.#synced = Promise.resolve()
-    return this.clock.offsetMs
+    return this.#clock.offsetMs
   }
 
-  /** The API version string (`component=version`). */
   async version(options: CallOptions = {}): Promise<string> {
     return text(await this.call('version', {}, { ...options, root: 'version' }))
   }
 
-  /** Creates an authkey (app-signed). Persist both values: the private key cannot be obtained again. */
   async createAuthkey(options: CallOptions = {}): Promise<AuthkeyCredentials> {
     const value = await this.call('authkey.create', {}, { ...options, root: 'authkeycreate' })
     const auth = { authkey: text(value, 'authkey'), privateKey: text(value, 'privatekey') }
     if (!auth.authkey || !auth.privateKey)
       throw safeCreativeError(
-        'UNEXPECTED_RESPONSE',
+        'INVALID_RESPONSE',
         'authkey.create answered without an authkey and private key.',
       )
     this.transport.redactor.addSecret(auth.privateKey)
     return auth
   }
 
-  /**
-   * The `api-ui/authkey.edit` URL where the user approves `auth` at `level`, signed with the authkey's
-   * private key (§3; the Java SDK and the wiki agree). After approving, Safe Creative sends the user to
-   * the bring-back URL configured for the application.
-   */
   async authorizationUrl(
     auth: AuthkeyCredentials,
     level: AuthLevel,
     options: CallOptions = {},
   ): Promise<string> {
     await this.#ensureClock(options)
-    const signed = this.#signer.withAuthkey(auth).signParams(
-      [
-        ['authkey', auth.authkey],
-        ['level', level],
-      ],
-      this.clock.nowMs(),
-      { component: AUTHKEY_EDIT_COMPONENT },
-    )
-    return `${new URL(this.apiUrl).origin}${AUTHKEY_EDIT_PATH}?${formatQueryPairs(signed.params)}`
+    try {
+      const signed = this.#signer.withAuthkey(auth).signParams(
+        [
+          ['authkey', auth.authkey],
+          ['level', level],
+        ],
+        this.#nowMs(),
+        { component: AUTHKEY_EDIT_COMPONENT },
+      )
+      return `${new URL(this.baseUrl).origin}${AUTHKEY_EDIT_PATH}?${formatQueryPairs(signed.params)}`
+    } catch (error) {
+      throw toSafeCreativeError(error)
+    }
   }
 
-  /** The state of an authkey (`authkey.state`: app-signed even though it names an authkey). */
   async authkeyState(authkey: string, options: CallOptions = {}): Promise<AuthkeyState> {
     return toAuthkeyState(
       asObject(await this.call('authkey.state', { authkey }, { ...options, root: 'authkeystate' })),
     )
   }
 
-  /** Polls `authkey.state` until the user approved `authkey` (at `level` or above), or times out. */
   async waitForAuthorization(authkey: string, options: WaitOptions = {}): Promise<AuthkeyState> {
     const deadline = Date.now() + (options.waitMs ?? 600_000)
     const interval = options.intervalMs ?? 2000
@@ -223,20 +294,16 @@ export class SafeCreativeClient {
           `The user did not authorize the authkey${options.level ? ` at level ${options.level}` : ''} within ${Math.round((options.waitMs ?? 600_000) / 1000)} s; send them to the authorization URL again.`,
           { authorized: state.authorized, ...(state.level ? { level: state.level } : {}) },
         )
+      const signal = this.signalOf(options)
       try {
-        await sleep(interval, undefined, options.signal ? { signal: options.signal } : {})
+        await sleep(interval, undefined, signal ? { signal } : {})
       } catch {
         throw safeCreativeError('ABORTED', 'Waiting for the authorization was aborted by the caller.')
       }
     }
   }
 
-  /**
-   * The whole authorization flow: reuses the authkey in `store` when it is authorized at `level`;
-   * otherwise creates one (saved at once, since its private key is shown only once), hands the
-   * authorization URL to `onAuthorizationUrl`, waits for the user's approval and saves the result.
-   */
-  async authorize(options: AuthorizeOptions): Promise<SafeCreativeUser> {
+  async authorize(options: AuthorizeOptions): Promise<UserApi> {
     const saved = await options.store.load()
     let auth: AuthkeyCredentials | undefined = saved
     if (saved) {
@@ -272,18 +339,15 @@ export class SafeCreativeClient {
     return this.user(auth)
   }
 
-  /** A client for one authorized user. */
-  user(auth: AuthkeyCredentials): SafeCreativeUser {
+  user(auth: AuthkeyCredentials): UserApi {
     this.transport.redactor.addSecret(auth.privateKey)
-    return new SafeCreativeUser(this, auth)
+    return userApi(this, auth)
   }
 
-  /** A registered work's public data (`work.get`, unsigned). `NOT_FOUND` when there is none. */
   async getWork(code: string, options: CallOptions = {}): Promise<Work> {
     return toWork(asObject(await this.call('work.get', { code }, { ...options, root: 'work' })))
   }
 
-  /** Work types (`work.types`), fetched once per client. */
   workTypes(options: CallOptions = {}): Promise<readonly CodeName[]> {
     return this.cached('work.types', async () =>
       children(await this.call('work.types', {}, { ...options, root: 'worktypes' }), 'worktype').map(
@@ -292,7 +356,6 @@ export class SafeCreativeClient {
     )
   }
 
-  /** Work languages (`work.languages`), fetched once per client. */
   workLanguages(options: CallOptions = {}): Promise<readonly CodeName[]> {
     return this.cached('work.languages', async () =>
       children(await this.call('work.languages', {}, { ...options, root: 'worklanguages' }), 'language').map(
@@ -301,7 +364,19 @@ export class SafeCreativeClient {
     )
   }
 
-  /** @internal A value computed once and kept (dropped if it fails). */
+  async call(component: string, params: ParamsInput, options: ComponentCallOptions): Promise<XmlValue> {
+    let pairs: ParamPair[]
+    try {
+      pairs = toParamPairs(params)
+    } catch (error) {
+      throw toSafeCreativeError(error)
+    }
+    if (signingKeyFor(component) !== 'none') await this.#ensureClock(options)
+    if (options.retryOnInvalidTime === false) return this.send(component, pairs, options)
+    return resyncOnInvalidTime(this, () => this.send(component, pairs, options), options)
+  }
+
+  /** A value computed once and kept (dropped if it fails). */
   cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
     let entry = this.#cache.get(key) as Promise<T> | undefined
     if (!entry) {
@@ -312,33 +387,71 @@ export class SafeCreativeClient {
     return entry
   }
 
-  /**
-   * Calls any component: signs it with the right key (a caller never picks one), sends it, parses the
-   * XML, and turns `<error>`/`<exception>` answers into typed errors. On `InvalidTime` the clock is
-   * resynced from `component=ztime` and the call retried once.
-   */
-  async call(component: string, params: ParamsInput, options: ComponentCallOptions): Promise<XmlValue> {
-    const kind = signingKeyFor(component)
-    const pairs = toParamPairs(params)
-    if (kind !== 'none') await this.#ensureClock(options)
-    try {
-      return await this.#send(component, pairs, options)
-    } catch (error) {
-      if (!isSafeCreativeError(error, 'INVALID_TIME') || options.retryOnInvalidTime === false) throw error
-      await this.syncClock(options)
-      return this.#send(component, pairs, options)
+  /** The signal of one call: the call's own and the client's together. */
+  signalOf(options: CallOptions): AbortSignal | undefined {
+    return callSignal(this.#signal, options.signal)
+  }
+
+  /** The transport options of one call (signal and time limit). */
+  callOptions(options: CallOptions): Pick<StreamSendOptions, 'signal' | 'timeoutMs'> {
+    const signal = this.signalOf(options)
+    return {
+      ...(signal ? { signal } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }
   }
 
-  /** @internal Resyncs the clock once after `INVALID_TIME` and repeats `run`. */
-  async retryOnInvalidTime<T>(run: () => Promise<T>, options: CallOptions): Promise<T> {
+  /** One attempt of a component call, with no `InvalidTime` recovery (see {@link resyncOnInvalidTime}). */
+  async send(
+    component: string,
+    pairs: readonly ParamPair[],
+    options: ComponentCallOptions & { outcomeHint?: string },
+  ): Promise<XmlValue> {
+    let response: TransportResponse
+    let request: ReturnType<typeof rememberParams> | undefined
     try {
-      return await run()
+      const url = options.url ? normalizeEndpoint(new URL(options.url)) : this.baseUrl
+      const all: ParamPair[] = [...pairs]
+      if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])
+      const method = options.method ?? 'GET'
+      const params: ParamPair[] = [['component', component], ...all]
+      const built =
+        method === 'GET'
+          ? createRequest({ method, url, query: params })
+          : createRequest({
+              method,
+              url,
+              query: [['component', component]],
+              headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+              body: formBody(all),
+            })
+      request = rememberParams(built, params)
+      const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
+      response = await this.transport.send(request, {
+        signer,
+        retrySafe: options.retrySafe ?? method === 'GET',
+        ...(component === 'work.register' ? { outcomeHint: REGISTER_HINT } : {}),
+        ...this.callOptions(options),
+      })
     } catch (error) {
-      if (!isSafeCreativeError(error, 'INVALID_TIME')) throw error
-      await this.syncClock(options)
-      return run()
+      throw toSafeCreativeError(error)
+    } finally {
+      if (request) forgetParams(request)
     }
+    if (response.status === 429) throw throttled(response, component)
+    const doc = parseXml(response.body, response.status)
+    const value = expectRoot(doc, options.root, { component, status: response.status, trace: response.trace })
+    if (response.status >= 300)
+      throw new SafeCreativeError({
+        code: 'INVALID_RESPONSE',
+        message: `${component} answered HTTP ${response.status}.`,
+        status: response.status,
+      })
+    return value
+  }
+
+  #nowMs(): number {
+    return clockMs(this.transport.clock)
   }
 
   async #ensureClock(options: CallOptions): Promise<void> {
@@ -352,63 +465,22 @@ export class SafeCreativeClient {
     )
     await this.#synced
   }
-
-  async #send(
-    component: string,
-    pairs: readonly ParamPair[],
-    options: ComponentCallOptions,
-  ): Promise<XmlValue> {
-    const url = options.url ? normalizeEndpoint(options.url) : this.apiUrl
-    const all: ParamPair[] = [...pairs]
-    if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])
-    const method = options.method ?? 'GET'
-    const params: ParamPair[] = [['component', component], ...all]
-    const built =
-      method === 'GET'
-        ? createRequest({ method, url, query: params })
-        : createRequest({
-            method,
-            url,
-            query: [['component', component]],
-            headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
-            body: formBody(all),
-          })
-    const request = rememberParams(built, params)
-    const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
-    let response: Awaited<ReturnType<Transport['send']>>
-    try {
-      response = await this.transport.send(request, {
-        signer,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        retrySafe: options.retrySafe ?? method === 'GET',
-      })
-    } catch (error) {
-      if (error instanceof SigwireError && !(error instanceof SafeCreativeError))
-        throw new SafeCreativeError({
-          code: error.code,
-          message: error.message,
-          ...(error.details ? { details: error.details } : {}),
-          cause: error,
-        })
-      throw error
-    } finally {
-      forgetParams(request)
-    }
-    const doc = parseXml(response.body, response.status)
-    const value = expectRoot(doc, options.root, { component, status: response.status, trace: response.trace })
-    if (response.status >= 300)
-      throw new SafeCreativeError({
-        code: 'UNEXPECTED_RESPONSE',
-        message: `${component} answered HTTP ${response.status}.`,
-        status: response.status,
-      })
-    return value
-  }
 }
 
-function normalizeEndpoint(url: string): string {
-  const parsed = new URL(url)
-  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/'
-  return parsed.toString()
+/** `THROTTLED` for a 429 that outlasted the retries. */
+function throttled(response: TransportResponse, component: string): SafeCreativeError {
+  const header = response.headers['retry-after']
+  const wait = parseRetryAfter(Array.isArray(header) ? header[0] : header)
+  return new SafeCreativeError({
+    code: 'THROTTLED',
+    status: 429,
+    ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    message: `Safe Creative is throttling ${component} (HTTP 429)${wait === undefined ? '' : `; wait ${Math.ceil(wait / 1000)} s`} before calling again.`,
+  })
+}
+
+function normalizeEndpoint(url: URL): string {
+  const copy = new URL(url)
+  if (!copy.pathname.endsWith('/')) copy.pathname += '/'
+  return copy.toString()
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { writeFileAtomic } from '@sigwire/core'
 import { AUTH_LEVELS, type AuthLevel } from '../constants.js'
-import { safeCreativeError } from '../errors.js'
+import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 
 /** A user's authorization as the application keeps it. The private key is shown once: keep it safe. */
 export interface StoredAuthorization {
@@ -16,7 +16,10 @@ export interface StoredAuthorization {
   readonly authorized?: boolean
 }
 
-/** Where the application keeps a user's authorization. Implement it over your database, keychain, ... */
+/**
+ * Where the application keeps a user's authorization: `createFileAuthorizationStore(path)`,
+ * `createMemoryAuthorizationStore()`, or your own over a database or keychain.
+ */
 export interface AuthorizationStore {
   /** The saved authorization, or undefined. */
   load(): Promise<StoredAuthorization | undefined>
@@ -26,8 +29,8 @@ export interface AuthorizationStore {
   clear(): Promise<void>
 }
 
-/** An in-memory store (tests, short-lived processes). */
-export function memoryAuthorizationStore(initial?: StoredAuthorization): AuthorizationStore {
+/** An in-memory store (tests, short-lived processes), optionally holding `initial`. */
+export function createMemoryAuthorizationStore(initial?: StoredAuthorization): AuthorizationStore {
   let saved = initial
   return {
     async load() {
@@ -44,9 +47,9 @@ export function memoryAuthorizationStore(initial?: StoredAuthorization): Authori
 
 /**
  * A store in one JSON file, written atomically (temporary file, fsync, rename) with mode 0600, since
- * it holds the authkey's private key. A corrupt file raises `INVALID_PARAMETER` naming the path.
+ * it holds the authkey's private key. A corrupt file raises `INVALID_ARGUMENT` naming the path.
  */
-export function fileAuthorizationStore(path: string): AuthorizationStore {
+export function createFileAuthorizationStore(path: string): AuthorizationStore {
   return {
     async load() {
       let text: string
@@ -61,7 +64,7 @@ export function fileAuthorizationStore(path: string): AuthorizationStore {
         parsed = JSON.parse(text)
       } catch {
         throw safeCreativeError(
-          'INVALID_PARAMETER',
+          'INVALID_ARGUMENT',
           `The authorization file ${path} is not JSON; delete it to authorize again.`,
         )
       }
@@ -70,7 +73,11 @@ export function fileAuthorizationStore(path: string): AuthorizationStore {
     async save(authorization) {
       const checked = checkStored(authorization, path)
       await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-      await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 })
+      await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 }).catch(
+        (error: unknown) => {
+          throw toSafeCreativeError(error)
+        },
+      )
     },
     async clear() {
       const { rm } = await import('node:fs/promises')
@@ -83,11 +90,11 @@ function checkStored(value: unknown, where: string): StoredAuthorization {
   const v = value as Partial<StoredAuthorization> | null
   if (!v || typeof v.authkey !== 'string' || !v.authkey || typeof v.privateKey !== 'string' || !v.privateKey)
     throw safeCreativeError(
-      'INVALID_PARAMETER',
+      'INVALID_ARGUMENT',
       `The authorization in ${where} needs a non-empty authkey and privateKey.`,
     )
   if (v.level !== undefined && !AUTH_LEVELS.includes(v.level))
-    throw safeCreativeError('INVALID_PARAMETER', `The level in ${where} must be GET, ADD or MANAGE.`)
+    throw safeCreativeError('INVALID_ARGUMENT', `The level in ${where} must be GET, ADD or MANAGE.`)
   return {
     authkey: v.authkey,
     privateKey: v.privateKey,

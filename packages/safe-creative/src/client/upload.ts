@@ -2,19 +2,21 @@ import { createHash, randomBytes } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import {
+  type CallOptions,
   concatBodies,
   createRequest,
   fileBody,
   type ProgressListener,
+  type TransportResponse,
   tellProgress,
   utf8Decode,
   utf8Encode,
 } from '@sigwire/core'
 import { UPLOAD_CHUNK_BYTES } from '../constants.js'
-import { SafeCreativeError, safeCreativeError } from '../errors.js'
+import { SafeCreativeError, safeCreativeError, toSafeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
 import { expectRoot, parseXml, text } from '../xml/parse-response.js'
-import type { CallOptions, SafeCreativeClient } from './client.js'
+import type { Client } from './client.js'
 
 /** How a file is uploaded. */
 export type UploadMethod = 'auto' | 'post' | 'chunked'
@@ -42,12 +44,33 @@ export interface UploadOptions extends CallOptions {
  * the file. Both read the file in constant memory.
  */
 export async function uploadFile(
-  client: SafeCreativeClient,
+  client: Client,
   auth: AuthkeyCredentials,
   path: string,
   options: UploadOptions = {},
 ): Promise<string> {
-  const size = (await stat(path)).size
+  try {
+    return await upload(client, auth, path, options)
+  } catch (error) {
+    throw toSafeCreativeError(error)
+  }
+}
+
+async function upload(
+  client: Client,
+  auth: AuthkeyCredentials,
+  path: string,
+  options: UploadOptions,
+): Promise<string> {
+  const size = await stat(path).then(
+    (info) => info.size,
+    (error: NodeJS.ErrnoException) => {
+      throw safeCreativeError(
+        'BODY_READ_FAILED',
+        `Cannot read ${path} (${error.code ?? 'unknown error'}); check the path and its permissions.`,
+      )
+    },
+  )
   const method =
     options.mode === 'post' || options.mode === 'chunked'
       ? options.mode
@@ -70,7 +93,7 @@ export async function uploadFile(
 }
 
 async function postFile(
-  client: SafeCreativeClient,
+  client: Client,
   uploadUrl: string,
   uploadId: string,
   path: string,
@@ -91,19 +114,15 @@ async function postFile(
   const onUploadProgress =
     onProgress &&
     ((sent: number) => onProgress(Math.min(size, Math.max(0, sent - headBytes.byteLength)), size))
-  const response = await client.transport.send(
+  // A repeated upload only yields another ticket: nothing is registered until work.register.
+  const response: TransportResponse = await client.transport.send(
     createRequest({
       method: 'POST',
       url: uploadUrl,
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
       body,
     }),
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(onUploadProgress ? { onUploadProgress } : {}),
-      retrySafe: true,
-    },
+    { ...client.callOptions(options), ...(onUploadProgress ? { onUploadProgress } : {}), retrySafe: true },
   )
   const answer = utf8Decode(response.body).trim()
   // The upload servlet answers the ticket as plain text; errors come as XML.
@@ -122,7 +141,7 @@ async function postFile(
 }
 
 async function chunkedUpload(
-  client: SafeCreativeClient,
+  client: Client,
   auth: AuthkeyCredentials,
   uploadUrl: string,
   uploadId: string,

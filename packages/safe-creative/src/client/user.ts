@@ -1,7 +1,9 @@
-import { safeCreativeError } from '../errors.js'
+import type { CallOptions } from '@sigwire/core'
+import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
+import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
 import { asObject, children, text } from '../xml/parse-response.js'
-import type { CallOptions, SafeCreativeClient } from './client.js'
+import type { Client } from './client.js'
 import {
   type AuthkeyState,
   type CodeName,
@@ -35,144 +37,139 @@ export interface WorkListFilters {
 export interface RegisterFileOptions extends UploadOptions {}
 
 /**
- * The client for one authorized user: uploads, registrations, the user's works, profiles and licenses.
+ * The API of one authorized user: uploads, registrations, the user's works, profiles and licenses.
  * Every call is signed with the authkey's private key where the protocol says so (§2.3).
  */
-export class SafeCreativeUser {
-  readonly #client: SafeCreativeClient
-  readonly #auth: AuthkeyCredentials
-
-  /** @internal Use `client.user(auth)` or `client.authorize(...)`. */
-  constructor(client: SafeCreativeClient, auth: AuthkeyCredentials) {
-    this.#client = client
-    this.#auth = auth
-  }
-
-  /** The authkey this client acts for. */
-  get authkey(): string {
-    return this.#auth.authkey
-  }
-
+export interface UserApi {
+  /** The authkey this API acts for. */
+  readonly authkey: string
   /** The authkey's state (`authkey.state`). */
-  state(options: CallOptions = {}): Promise<AuthkeyState> {
-    return this.#client.authkeyState(this.#auth.authkey, options)
-  }
-
+  state(options?: CallOptions): Promise<AuthkeyState>
   /** Registration profiles (`user.profiles`), fetched once. */
-  profiles(options: CallOptions = {}): Promise<readonly CodeName[]> {
-    return this.#client.cached(`user.profiles|${this.authkey}`, async () =>
-      children(
-        await this.#client.call('user.profiles', {}, { ...options, auth: this.#auth, root: 'profiles' }),
-        'profile',
-      ).map(toCodeName),
-    )
-  }
-
+  profiles(options?: CallOptions): Promise<readonly CodeName[]>
   /** One page of the licenses the user may use (`user.licenses`). */
-  async licensesPage(page: number, options: CallOptions = {}): Promise<Page<License>> {
-    const value = await this.#client.call(
-      'user.licenses',
-      { page: String(page) },
-      { ...options, auth: this.#auth, root: 'listpage' },
-    )
-    return toPage(asObject(value), page, 'license', toLicense)
-  }
-
+  licensesPage(page: number, options?: CallOptions): Promise<Page<License>>
   /** Every license the user may use (all pages of `user.licenses`), fetched once. */
-  licenses(options: CallOptions = {}): Promise<readonly License[]> {
-    return this.#client.cached(`user.licenses|${this.authkey}`, async () => {
-      const all: License[] = []
-      for (let page = 1; ; page++) {
-        const result = await this.licensesPage(page, options)
-        all.push(...result.items)
-        if (page >= result.pageTotal) return all
-      }
-    })
-  }
-
+  licenses(options?: CallOptions): Promise<readonly License[]>
   /** One page of the user's works (`work.list`). */
-  async listWorksPage(
-    page: number,
-    filters: WorkListFilters = {},
-    options: CallOptions = {},
-  ): Promise<Page<WorkSummary>> {
-    const params: Record<string, string | undefined> = { page: String(page), ...filters }
-    const value = await this.#client.call('work.list', params, {
-      ...options,
-      auth: this.#auth,
-      root: 'listpage',
-    })
-    return toPage(asObject(value), page, 'work', toWorkSummary)
-  }
-
+  listWorksPage(page: number, filters?: WorkListFilters, options?: CallOptions): Promise<Page<WorkSummary>>
   /** Every work of the user, page after page (`work.list`), as an async iterator. */
-  async *listWorks(filters: WorkListFilters = {}, options: CallOptions = {}): AsyncGenerator<WorkSummary> {
-    for (let page = 1; ; page++) {
-      const result = await this.listWorksPage(page, filters, options)
-      yield* result.items
-      if (page >= result.pageTotal) return
-    }
-  }
-
+  listWorks(filters?: WorkListFilters, options?: CallOptions): AsyncGenerator<WorkSummary>
   /** A work of the user with its private fields (`work.get.private`). */
-  async getPrivateWork(code: string, options: CallOptions = {}): Promise<Work> {
-    return toWork(
-      asObject(
-        await this.#client.call('work.get.private', { code }, { ...options, auth: this.#auth, root: 'work' }),
-      ),
-    )
-  }
-
+  getPrivateWork(code: string, options?: CallOptions): Promise<Work>
   /** Uploads a file and returns its upload ticket (see {@link UploadOptions}). */
-  upload(path: string, options: UploadOptions = {}): Promise<string> {
-    return uploadFile(this.#client, this.#auth, path, options)
-  }
-
+  upload(path: string, options?: UploadOptions): Promise<string>
   /**
    * Registers a work (`work.register`) and returns its 13-digit code. A fresh single-use noncekey is
    * fetched from `authkey.state` right before (§2.5); on `InvalidTime` the clock is resynced and the
-   * whole step, nonce included, repeated once.
+   * whole step, nonce included, repeated once. A registration is never repeated blindly: a lost
+   * answer is `OUTCOME_UNKNOWN`, and the message says to look for the work with `listWorks` first.
    */
-  async register(source: WorkSource, fields: WorkFields, options: CallOptions = {}): Promise<string> {
-    const params = workParams(source, fields)
-    return this.#client.retryOnInvalidTime(async () => {
-      const state = await this.state(options)
-      if (!state.authorized || !state.nonceKey)
-        throw safeCreativeError(
-          'NOT_AUTHORIZED',
-          'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
-        )
-      const value = await this.#client.call('work.register', [...params, ['noncekey', state.nonceKey]], {
-        ...options,
-        auth: this.#auth,
-        method: 'POST',
-        root: 'workregistry',
-        retryOnInvalidTime: false,
-      })
-      const code = text(value, 'code')
-      if (!/^\d{13}$/.test(code))
-        throw safeCreativeError('UNEXPECTED_RESPONSE', 'work.register did not answer a 13-digit work code.')
-      return code
-    }, options)
-  }
-
+  register(source: WorkSource, fields: WorkFields, options?: CallOptions): Promise<string>
   /** Uploads `path` and registers it; returns the work code. */
-  async registerFile(path: string, fields: WorkFields, options: RegisterFileOptions = {}): Promise<string> {
-    const uploadTicket = await this.upload(path, options)
-    return this.register({ uploadTicket }, fields, options)
-  }
-
+  registerFile(path: string, fields: WorkFields, options?: RegisterFileOptions): Promise<string>
   /** Registers a text work. */
-  registerText(text: string, fields: WorkFields, options: CallOptions = {}): Promise<string> {
-    return this.register({ text }, fields, options)
-  }
-
+  registerText(text: string, fields: WorkFields, options?: CallOptions): Promise<string>
   /** Registers a file Safe Creative downloads from `source.url` (checked against size and SHA-1). */
   registerUrl(
     source: { url: string; filename: string; size: number; checksum: string },
     fields: WorkFields,
+    options?: CallOptions,
+  ): Promise<string>
+}
+
+/** @internal The {@link UserApi} of `auth` on `client` (use `client.user(auth)` or `client.authorize(...)`). */
+export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
+  const signed = (options: CallOptions, root: string) => ({ ...options, auth, root })
+
+  const state = (options: CallOptions = {}) => client.authkeyState(auth.authkey, options)
+
+  const licensesPage = async (page: number, options: CallOptions = {}): Promise<Page<License>> => {
+    const value = await client.call('user.licenses', { page: String(page) }, signed(options, 'listpage'))
+    return toPage(asObject(value), page, 'license', toLicense)
+  }
+
+  const listWorksPage = async (
+    page: number,
+    filters: WorkListFilters = {},
     options: CallOptions = {},
-  ): Promise<string> {
-    return this.register(source, fields, options)
+  ): Promise<Page<WorkSummary>> => {
+    const params: Record<string, string | undefined> = { page: String(page), ...filters }
+    const value = await client.call('work.list', params, signed(options, 'listpage'))
+    return toPage(asObject(value), page, 'work', toWorkSummary)
+  }
+
+  const upload = (path: string, options: UploadOptions = {}) => uploadFile(client, auth, path, options)
+
+  const register = async (
+    source: WorkSource,
+    fields: WorkFields,
+    options: CallOptions = {},
+  ): Promise<string> => {
+    let params: ReturnType<typeof workParams>
+    try {
+      params = workParams(source, fields)
+    } catch (error) {
+      throw toSafeCreativeError(error)
+    }
+    return resyncOnInvalidTime(
+      client,
+      async () => {
+        const current = await state(options)
+        if (!current.authorized || !current.nonceKey)
+          throw safeCreativeError(
+            'NOT_AUTHORIZED',
+            'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
+          )
+        const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
+          ...signed(options, 'workregistry'),
+          method: 'POST',
+        })
+        const code = text(value, 'code')
+        if (!/^\d{13}$/.test(code))
+          throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+        return code
+      },
+      options,
+    )
+  }
+
+  return {
+    authkey: auth.authkey,
+    state,
+    profiles: (options = {}) =>
+      client.cached(`user.profiles|${auth.authkey}`, async () =>
+        children(await client.call('user.profiles', {}, signed(options, 'profiles')), 'profile').map(
+          toCodeName,
+        ),
+      ),
+    licensesPage,
+    licenses: (options = {}) =>
+      client.cached(`user.licenses|${auth.authkey}`, async () => {
+        const all: License[] = []
+        for (let page = 1; ; page++) {
+          const result = await licensesPage(page, options)
+          all.push(...result.items)
+          if (page >= result.pageTotal) return all
+        }
+      }),
+    listWorksPage,
+    async *listWorks(filters = {}, options = {}) {
+      for (let page = 1; ; page++) {
+        const result = await listWorksPage(page, filters, options)
+        yield* result.items
+        if (page >= result.pageTotal) return
+      }
+    },
+    getPrivateWork: async (code, options = {}) =>
+      toWork(asObject(await client.call('work.get.private', { code }, signed(options, 'work')))),
+    upload,
+    register,
+    registerFile: async (path, fields, options = {}) => {
+      const uploadTicket = await upload(path, options)
+      return register({ uploadTicket }, fields, options)
+    },
+    registerText: (text, fields, options = {}) => register({ text }, fields, options),
+    registerUrl: (source, fields, options = {}) => register(source, fields, options),
   }
 }

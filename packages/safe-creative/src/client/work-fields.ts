@@ -52,17 +52,17 @@ const flag = (value: boolean) => (value ? '1' : '0')
 /** The parameters of a registration, in a stable order. */
 export function workParams(source: WorkSource, fields: WorkFields): ParamPair[] {
   if (!fields || typeof fields.title !== 'string' || fields.title === '')
-    throw safeCreativeError('INVALID_PARAMETER', 'A work needs a non-empty title.', { parameter: 'title' })
+    throw safeCreativeError('INVALID_ARGUMENT', 'A work needs a non-empty title.', { parameter: 'title' })
   const out: ParamPair[] = []
   if ('uploadTicket' in source) out.push(['uploadticket', source.uploadTicket])
   else if ('text' in source) out.push(['text', source.text])
   else {
     if (!/^[0-9a-f]{40}$/.test(source.checksum))
-      throw safeCreativeError('INVALID_PARAMETER', 'checksum must be the lower-case hex SHA-1 of the file.', {
+      throw safeCreativeError('INVALID_ARGUMENT', 'checksum must be the lower-case hex SHA-1 of the file.', {
         parameter: 'checksum',
       })
     if (!Number.isSafeInteger(source.size) || source.size < 0)
-      throw safeCreativeError('INVALID_PARAMETER', 'size must be the file size in bytes.', {
+      throw safeCreativeError('INVALID_ARGUMENT', 'size must be the file size in bytes.', {
         parameter: 'size',
       })
     out.push(

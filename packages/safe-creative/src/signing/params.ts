@@ -11,19 +11,19 @@ export type ParamsInput = Readonly<Record<string, string | undefined>> | Iterabl
 
 /**
  * Validates parameters and returns them as pairs in the given order. Names and values must be strings
- * (`INVALID_PARAMETER` names the parameter and the type found); names must be non-empty.
+ * (`INVALID_ARGUMENT` names the parameter and the type found); names must be non-empty.
  */
 export function toParamPairs(input: ParamsInput, what = 'parameters'): ParamPair[] {
   if (input === null || typeof input !== 'object')
     throw safeCreativeError(
-      'INVALID_PARAMETER',
+      'INVALID_ARGUMENT',
       `The ${what} must be a record or a list of [name, value] pairs.`,
     )
   const out: ParamPair[] = []
   if (Symbol.iterator in input) {
     for (const pair of input as Iterable<unknown>) {
       if (!Array.isArray(pair) || pair.length !== 2)
-        throw safeCreativeError('INVALID_PARAMETER', `Each of the ${what} must be a [name, value] pair.`)
+        throw safeCreativeError('INVALID_ARGUMENT', `Each of the ${what} must be a [name, value] pair.`)
       // Valid pairs are kept as they are (no copy): this runs for every signature.
       if (typeof pair[0] === 'string' && pair[0] !== '' && typeof pair[1] === 'string')
         out.push(pair as unknown as ParamPair)
@@ -41,12 +41,12 @@ export function toParamPairs(input: ParamsInput, what = 'parameters'): ParamPair
 function checked(name: unknown, value: unknown, what: string): ParamPair {
   if (typeof name !== 'string' || name === '')
     throw safeCreativeError(
-      'INVALID_PARAMETER',
+      'INVALID_ARGUMENT',
       `A parameter name in the ${what} is ${describe(name)}; names are non-empty strings.`,
     )
   if (typeof value !== 'string')
     throw safeCreativeError(
-      'INVALID_PARAMETER',
+      'INVALID_ARGUMENT',
       `The value of "${name}" is ${describe(value)}; Safe Creative signs text, so pass String(value) (booleans as "true"/"false", numbers in decimal).`,
       { parameter: name, type: value === null ? 'null' : typeof value },
     )

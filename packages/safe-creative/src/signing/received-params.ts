@@ -15,7 +15,7 @@ export interface ReceivedParams {
 /**
  * Merges the query and the form body of a received request (Safe Creative accepts parameters by GET,
  * POST, or both at once, §1) and decodes them. The signature covers the merged set.
- * Malformed `%` escapes throw `INVALID_PARAMETER`.
+ * Malformed `%` escapes throw `INVALID_ARGUMENT`.
  */
 export function receivedParams(request: ReceivedRequest): ReceivedParams {
   const q = request.target.indexOf('?')
@@ -34,7 +34,7 @@ export function receivedParams(request: ReceivedRequest): ReceivedParams {
   } catch (error) {
     if (error instanceof SigwireError)
       throw safeCreativeError(
-        'INVALID_PARAMETER',
+        'INVALID_ARGUMENT',
         `The request parameters cannot be decoded: ${error.message}`,
       )
     throw error

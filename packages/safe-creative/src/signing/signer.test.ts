@@ -263,11 +263,11 @@ describe('signer: bad input gets typed errors', () => {
       expect.objectContaining({ code: 'UNKNOWN_COMPONENT' }),
     )
     expect(() => signer.signParams({ component: 'authkey.create', n: 5 as unknown as string }, at)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER', details: { parameter: 'n', type: 'number' } }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { parameter: 'n', type: 'number' } }),
     )
     expect(() =>
       signer.signParams({ component: 'authkey.create', n: null as unknown as string }, at),
-    ).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER' }))
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(() =>
       signer.signParams(
         [
@@ -277,9 +277,9 @@ describe('signer: bad input gets typed errors', () => {
         ],
         at,
       ),
-    ).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER', details: { parameter: 'a' } }))
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { parameter: 'a' } }))
     expect(() => signer.signParams({ component: 'authkey.create', ztime: '1' }, at)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
     expect(() => signer.signParams({ component: 'work.list' }, at)).toThrow(
       expect.objectContaining({ code: 'AUTHKEY_REQUIRED' }),
@@ -289,7 +289,7 @@ describe('signer: bad input gets typed errors', () => {
     )
     const withAuth = signer.withAuthkey(AUTH)
     expect(() => withAuth.signParams({ component: 'work.register', text: 'x' }, at)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER', details: { parameter: 'noncekey' } }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { parameter: 'noncekey' } }),
     )
   })
 

@@ -79,11 +79,11 @@ export interface SafeCreativeSigner extends RequestSigner {
  * once here: an empty key throws `EMPTY_PRIVATE_KEY`.
  */
 export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): SafeCreativeSigner {
-  const sharedKey = required(credentials?.sharedKey, 'sharedKey', 'INVALID_PARAMETER')
+  const sharedKey = required(credentials?.sharedKey, 'sharedKey', 'INVALID_ARGUMENT')
   const appKey = required(credentials.privateKey, "application's privateKey", 'EMPTY_PRIVATE_KEY')
   const auth = credentials.authkey
     ? {
-        authkey: required(credentials.authkey.authkey, 'authkey', 'INVALID_PARAMETER'),
+        authkey: required(credentials.authkey.authkey, 'authkey', 'INVALID_ARGUMENT'),
         privateKey: required(credentials.authkey.privateKey, "authkey's privateKey", 'EMPTY_PRIVATE_KEY'),
       }
     : undefined
@@ -145,7 +145,7 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     }
     if (!hasNonce && NONCE_COMPONENTS.has(component))
       throw safeCreativeError(
-        'INVALID_PARAMETER',
+        'INVALID_ARGUMENT',
         `${component} needs a fresh single-use noncekey from authkey.state (§2.5).`,
         { parameter: 'noncekey' },
       )
@@ -235,13 +235,13 @@ function checkParamsSlowly(params: readonly ParamPair[]): void {
   for (let i = 0; i < params.length; i++) {
     const name = params[i]![0]
     if (name === 'signature' || name === 'ztime')
-      throw safeCreativeError('INVALID_PARAMETER', `Do not pass "${name}": the signer adds it.`, {
+      throw safeCreativeError('INVALID_ARGUMENT', `Do not pass "${name}": the signer adds it.`, {
         parameter: name,
       })
     for (let j = 0; j < i; j++)
       if (params[j]![0] === name)
         throw safeCreativeError(
-          'INVALID_PARAMETER',
+          'INVALID_ARGUMENT',
           `Parameter ${JSON.stringify(name)} appears twice; Safe Creative reads only the first, so the signature would not match.`,
           { parameter: name },
         )
@@ -267,7 +267,7 @@ function identity(value: string | undefined, name: string, expected: string, add
     )
 }
 
-function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INVALID_PARAMETER'): string {
+function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INVALID_ARGUMENT'): string {
   if (typeof value !== 'string' || value.length === 0)
     throw safeCreativeError(
       code,
@@ -295,7 +295,7 @@ function decodeRequestParams(request: HttpRequest): ParamPair[] {
     const bytes = request.body.inMemoryBytes()
     if (bytes === undefined)
       throw safeCreativeError(
-        'INVALID_PARAMETER',
+        'INVALID_ARGUMENT',
         'A form body must be held in memory to be signed; build it with textBody().',
       )
     pairs.push(...decodePairs(utf8Decode(bytes)))
@@ -343,7 +343,7 @@ function decode(text: string): string {
   try {
     return formDecode(text)
   } catch (error) {
-    if (error instanceof SigwireError) throw safeCreativeError('INVALID_PARAMETER', error.message)
+    if (error instanceof SigwireError) throw safeCreativeError('INVALID_ARGUMENT', error.message)
     throw error
   }
 }

@@ -93,7 +93,7 @@ describe('string to sign: properties', () => {
       expect.objectContaining({ code: 'EMPTY_PRIVATE_KEY' }),
     )
     expect(() => buildStringToSign('k', [['a', 1 as unknown as string]])).toThrow(
-      expect.objectContaining({ code: 'INVALID_PARAMETER' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
   })
 })

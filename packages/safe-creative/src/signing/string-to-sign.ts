@@ -109,7 +109,7 @@ export class SafeCreativeStringToSign {
 
 /**
  * Builds the string to sign from decoded parameters and the private key that signs them.
- * Throws `EMPTY_PRIVATE_KEY` for a missing key and `INVALID_PARAMETER` for non-string pairs.
+ * Throws `EMPTY_PRIVATE_KEY` for a missing key and `INVALID_ARGUMENT` for non-string pairs.
  */
 export function buildStringToSign(
   privateKey: string,
@@ -124,7 +124,7 @@ export function buildStringToSign(
   const pairs: ParamPair[] = []
   for (const pair of params) {
     if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string')
-      throw safeCreativeError('INVALID_PARAMETER', 'Every parameter must be a [name, value] pair of strings.')
+      throw safeCreativeError('INVALID_ARGUMENT', 'Every parameter must be a [name, value] pair of strings.')
     if (!variant.keepExcluded && EXCLUDED_PARAMS.has(pair[0])) continue
     pairs.push(pair)
   }

@@ -1,6 +1,7 @@
 import { type TokenTrace, utf8Decode } from '@sigwire/core'
 import { XMLParser } from 'fast-xml-parser'
 import { ERROR_ID_CODES, SafeCreativeError } from '../errors.js'
+import { readPlainXml } from './read-plain-xml.js'
 
 /** A parsed XML element: text, or child elements by name (a repeated child is an array). */
 export type XmlValue = string | XmlObject | XmlValue[]
@@ -10,7 +11,8 @@ export interface XmlObject {
 }
 
 // Values stay strings: work codes are 13 digits and ztime is 13 digits; numbers would round or reformat.
-const parser = new XMLParser({
+// readPlainXml gives the same shapes for plain documents; its tests compare the two.
+export const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   parseTagValue: false,
@@ -24,12 +26,15 @@ export interface XmlDocument {
   readonly value: XmlValue
 }
 
-/** Parses a Safe Creative XML answer. Throws `UNEXPECTED_RESPONSE` when the body is not XML with one root. */
+/**
+ * Parses a Safe Creative XML answer. Throws `INVALID_RESPONSE` when the body is not XML with one root.
+ * Plain answers (nearly all) take {@link readPlainXml}; anything else goes to fast-xml-parser.
+ */
 export function parseXml(body: Uint8Array | string, status = 200): XmlDocument {
   const text = typeof body === 'string' ? body : utf8Decode(body)
   let parsed: Record<string, XmlValue>
   try {
-    parsed = parser.parse(text, true) as Record<string, XmlValue>
+    parsed = readPlainXml(text) ?? (parser.parse(text, true) as Record<string, XmlValue>)
   } catch (error) {
     throw unexpected(
       `The answer is not well-formed XML (${(error as Error).message.split('\n')[0]}).`,
@@ -58,7 +63,7 @@ export function expectRoot(
     throw new SafeCreativeError({
       code,
       message:
-        `Safe Creative rejected ${context.component}: ${errorId}${message ? ` (${message})` : ''}. ${ADVICE[code] ?? ''}`.trim(),
+        `Safe Creative rejected ${context.component}: ${errorId}${message ? ` (${message})` : ''}. ${ID_ADVICE[errorId] ?? ADVICE[code] ?? ''}`.trim(),
       status: context.status,
       serviceCode: errorId,
       ...(context.trace && AUTH_CODES.has(code) ? { trace: context.trace } : {}),
@@ -78,7 +83,7 @@ export function expectRoot(
   }
   if (doc.root !== root)
     throw new SafeCreativeError({
-      code: 'UNEXPECTED_RESPONSE',
+      code: 'INVALID_RESPONSE',
       message: `${context.component} answered <${doc.root}>, not <${root}>.`,
       status: context.status,
       details: { component: context.component },
@@ -86,21 +91,25 @@ export function expectRoot(
   return doc.value
 }
 
-const AUTH_CODES: ReadonlySet<string> = new Set(['INVALID_SIGNATURE', 'INVALID_TIME', 'INVALID_NONCE_KEY'])
+const AUTH_CODES: ReadonlySet<string> = new Set(['AUTHENTICATION_FAILED', 'INVALID_NONCE_KEY'])
+
+// Advice by errorId, for the ids that share a code.
+const ID_ADVICE: Partial<Record<string, string>> = {
+  InvalidSignature:
+    'The trace on this error shows what was signed; run diagnoseSafeCreativeRequest() or add debug-component=signature.analysis on the arena to see what the server expected.',
+  InvalidTime:
+    "ztime was more than 5 s from the server's clock even after sigwire resynced from component=ztime; check the system clock (NTP).",
+  UserKeyNotFound:
+    'Safe Creative does not know this sharedkey; check the key and the endpoint (arena keys do not work in production).',
+}
 
 const ADVICE: Partial<Record<string, string>> = {
-  INVALID_SIGNATURE:
-    'The trace on this error shows what was signed; run diagnoseSafeCreativeRequest() or add debug-component=signature.analysis on the arena to see what the server expected.',
-  INVALID_TIME:
-    "ztime was more than 5 s from the server's clock; sigwire resyncs from component=ztime and retries once.",
   INVALID_NONCE_KEY:
     'Fetch a fresh noncekey with authkey.state before each work.register; each one works once.',
   INSUFFICIENT_LEVEL:
     'Ask the user to authorize a higher level (GET < ADD < MANAGE) on the authkey.edit page.',
   NOT_AUTHORIZED: 'The user has not authorized this authkey for your application yet (or revoked it).',
   UNKNOWN_AUTHKEY: 'Safe Creative does not know this authkey; create a new one with authkey.create.',
-  UNKNOWN_SHARED_KEY:
-    'Safe Creative does not know this sharedkey; check the key and the endpoint (arena keys do not work in production).',
 }
 
 /** The text of child `name` ('' when absent or empty). */
@@ -132,7 +141,7 @@ export function asObject(value: XmlValue | undefined): XmlObject {
 
 function unexpected(message: string, body: string, status: number): SafeCreativeError {
   return new SafeCreativeError({
-    code: 'UNEXPECTED_RESPONSE',
+    code: 'INVALID_RESPONSE',
     message: `${message}${status >= 400 ? ` HTTP ${status}.` : ''}`,
     status,
     details: { bodyStart: body.slice(0, 200) },

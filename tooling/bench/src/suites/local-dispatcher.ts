@@ -30,6 +30,17 @@ export class LocalDispatcher extends Dispatcher {
         for await (const _ of body as AsyncIterable<unknown>);
       })()
     }
+    if (handler.onRequestStart) {
+      // undici 7's handler API (what dispatcher.dispatch callers such as sigwire's transport use).
+      const controller = { aborted: false, paused: false, reason: null, abort() {}, pause() {}, resume() {} }
+      queueMicrotask(() => {
+        handler.onRequestStart?.(controller, {})
+        handler.onResponseStart?.(controller, 200, { 'content-type': 'application/json' }, 'OK')
+        handler.onResponseData?.(controller, this.#body)
+        handler.onResponseEnd?.(controller, {})
+      })
+      return true
+    }
     const legacy = handler as unknown as {
       onConnect?(abort: () => void): void
       onHeaders?(status: number, headers: Buffer[], resume: () => void, text: string): boolean

@@ -1,4 +1,4 @@
-import { SafeCreativeClient } from '@sigwire/safe-creative'
+import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import type { ServerInfo } from '../servers.js'
 import { bareAgent, bareText, type Pair } from './roundtrip-pair.js'
 
@@ -6,11 +6,11 @@ import { bareAgent, bareText, type Pair } from './roundtrip-pair.js'
 export async function safeCreativePair(server: ServerInfo): Promise<Pair> {
   const { url } = server
   const dev = server.dev!
-  const client = new SafeCreativeClient({
-    apiUrl: url,
+  const client = createSafeCreativeClient({
+    baseUrl: url,
     sharedKey: dev.sharedKey!,
     privateKey: dev.privateKey!,
-    proxy: false,
+    transport: { proxy: false },
   })
   const auth = await client.createAuthkey()
   const user = client.user(auth)
@@ -22,9 +22,9 @@ export async function safeCreativePair(server: ServerInfo): Promise<Pair> {
   return {
     service: 'Safe Creative',
     operation: 'GET work.list',
-    target: 0.9,
+    target: 0.85,
     profile:
-      'parsing the XML answer with fast-xml-parser (10% of the client CPU at c=16), signing and percent-encoding the parameters, and the transport',
+      'signing and percent-encoding the parameters, and the transport; plain XML answers are read in one strict pass (fast-xml-parser validated and parsed each answer in about 40 µs, the largest cost of a call before)',
     sigwire: () => user.listWorksPage(1),
     bare: () =>
       bareText(

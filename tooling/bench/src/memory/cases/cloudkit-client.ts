@@ -6,7 +6,7 @@ import { cloudKitOptions } from './cloudkit-credentials.js'
 export async function prepare({ servers, file }: CaseInput) {
   const client = createCloudKitClient({
     ...cloudKitOptions(servers.cloudkit!),
-    transportOptions: { timeoutMs: 900_000, proxy: false },
+    transport: { timeoutMs: 900_000, proxy: false },
   })
   return {
     async send() {

@@ -1,14 +1,14 @@
-import { SafeCreativeClient } from '@sigwire/safe-creative'
+import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import type { CaseInput } from '../cases.js'
 
 /** Safe Creative's chunked upload: work.upload.begin, one signed work.upload.chunk per 50 KiB, commit. */
 export async function prepare({ servers, file }: CaseInput) {
   const dev = servers.safeCreative!.dev!
-  const client = new SafeCreativeClient({
-    apiUrl: servers.safeCreative!.url,
+  const client = createSafeCreativeClient({
+    baseUrl: servers.safeCreative!.url,
     sharedKey: dev.sharedKey!,
     privateKey: dev.privateKey!,
-    proxy: false,
+    transport: { proxy: false },
   })
   const user = client.user(await client.createAuthkey())
   return {
