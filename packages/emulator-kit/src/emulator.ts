@@ -24,7 +24,7 @@ export interface EmulatorApp {
   readonly faults: FaultController
   /** The durable state: each request's transaction is committed before its reply is written. */
   readonly store: DurableStore
-  /** Renders the one error carrier into the service's own error answer. */
+  /** Renders the one error carrier into the service's own error answer (the error's `headers` are added). */
   renderError(error: EmulatorError, request: EmulatorRequest): Reply
   /** The service's answer to an injected throttle or outage. */
   renderFault(kind: 'throttle' | 'unavailable', retryAfterSeconds: number, request: EmulatorRequest): Reply
@@ -254,7 +254,8 @@ async function send(
 
 function safeRender(app: EmulatorApp, error: EmulatorError, request: EmulatorRequest): Reply {
   try {
-    return app.renderError(error, request)
+    const rendered = app.renderError(error, request)
+    return { ...rendered, headers: { ...error.headers, ...rendered.headers } }
   } catch {
     return reply(error.status, { text: error.message, type: 'text/plain; charset=utf-8' })
   }
