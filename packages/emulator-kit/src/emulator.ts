@@ -106,7 +106,13 @@ async function serveRequest(
     request: EmulatorRequest,
     status: number,
     verdict: RequestVerdict,
-    extra: { route?: string; error?: EmulatorError; diagnosis?: Diagnosis | undefined; bodyBytes?: number },
+    extra: {
+      route?: string
+      error?: EmulatorError
+      diagnosis?: Diagnosis | undefined
+      bodyBytes?: number
+      fault?: string
+    },
   ) => {
     const error = extra.error
     log.add({
@@ -124,6 +130,9 @@ async function serveRequest(
             ...(error.token ? { token: error.token } : {}),
           }
         : {}),
+      ...(extra.fault
+        ? { reason: `FAULT_${extra.fault.toUpperCase()}`, message: `Injected ${extra.fault} fault.` }
+        : {}),
       ...(extra.diagnosis ? { findings: extra.diagnosis.findings, diagnosis: extra.diagnosis } : {}),
       bodyBytes: extra.bodyBytes ?? request.body.byteLength,
       headerNames: Object.keys(req.headers),
@@ -134,13 +143,13 @@ async function serveRequest(
   if (app.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, app.faults.latencyMs))
   const fault = app.faults.take(base.url.pathname)
   if (fault?.kind === 'drop') {
-    record(base, 0, 'fault', {})
+    record(base, 0, 'fault', { fault: 'drop' })
     req.socket.destroy()
     return
   }
   if (fault) {
     const answer = app.renderFault(fault.kind, fault.retryAfterSeconds, base)
-    record(base, answer.status, 'fault', {})
+    record(base, answer.status, 'fault', { fault: fault.kind })
     return send(req, res, answer, app, base)
   }
 

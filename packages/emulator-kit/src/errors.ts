@@ -64,6 +64,19 @@ export class EmulatorError extends Error {
     this.explanation = options.explanation ?? message
     this.token = options.token
   }
+
+  /** The same error with more response headers (a rotated token on an error answer). */
+  withHeaders(headers: Readonly<Record<string, string | readonly string[]>>): EmulatorError {
+    return new EmulatorError(this.code, this.message, {
+      status: this.status,
+      details: this.details,
+      headers: { ...this.headers, ...headers },
+      kind: this.kind,
+      reason: this.reason,
+      explanation: this.explanation,
+      ...(this.token === undefined ? {} : { token: this.token }),
+    })
+  }
 }
 
 /** True for an {@link EmulatorError} (optionally with this code). */

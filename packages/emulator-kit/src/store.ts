@@ -42,6 +42,7 @@ export interface Table<T> {
   keys(): IterableIterator<string>
   values(): IterableIterator<T>
   entries(): IterableIterator<[string, T]>
+  [Symbol.iterator](): IterableIterator<[string, T]>
   readonly size: number
 }
 

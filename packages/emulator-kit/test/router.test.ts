@@ -49,7 +49,7 @@ interface Auth {
 async function start(dir?: string): Promise<{ emulator: RunningEmulator; store: DurableStore }> {
   const store = await DurableStore.open({ dir, name: 'test', tables: ['items'] })
   const auth = {
-    headers(request: { headers: Record<string, string | string[] | undefined> }): Auth {
+    headers(request: { headers: Readonly<Record<string, unknown>> }): Auth {
       if (request.headers['x-key'] !== 'good')
         throw new EmulatorError('DENIED', 'no key', { status: 401, kind: 'auth', reason: 'NO_KEY' })
       return { user: 'u' }
