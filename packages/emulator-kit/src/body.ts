@@ -8,15 +8,18 @@ import { kitError } from './errors.js'
  */
 export const MAX_JSON_DEPTH = 1000
 
+/** Headers as Node gives them. */
+type WithHeaders = { readonly headers: Readonly<Record<string, string | readonly string[] | undefined>> }
+
 /** The `content-length` of a request, or undefined (chunked, or absent). */
-export function declaredLength(req: IncomingMessage): number | undefined {
+export function declaredLength(req: WithHeaders): number | undefined {
   const text = req.headers['content-length']
-  if (text === undefined || !/^\d+$/.test(text)) return undefined
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) return undefined
   return Number(text)
 }
 
 /** True when the request may have a body (a length above zero, or chunked). */
-export function mayHaveBody(req: IncomingMessage): boolean {
+export function mayHaveBody(req: WithHeaders): boolean {
   const length = declaredLength(req)
   return length === undefined ? req.headers['transfer-encoding'] !== undefined : length > 0
 }

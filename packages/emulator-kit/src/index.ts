@@ -2,6 +2,7 @@ export {
   declaredLength,
   jsonDepth,
   MAX_JSON_DEPTH,
+  mayHaveBody,
   parseJsonBody,
   readBody,
 } from './body.js'

@@ -56,6 +56,8 @@ export interface Transaction {
   put<T>(table: string, key: string, value: T): void
   /** Removes `key`. */
   delete(table: string, key: string): void
+  /** Runs `task` once the writes are durable (removing files the old state referred to). */
+  afterCommit(task: () => Promise<unknown> | unknown): void
   /** Number of writes recorded. */
   readonly size: number
   /** Resolves once the writes are durable (at once without a state directory). */
@@ -131,6 +133,7 @@ export class DurableStore {
   /** Starts a transaction. */
   transaction(): Transaction {
     const ops: Op[] = []
+    const after: Array<() => Promise<unknown> | unknown> = []
     const persistent = this.persistent
     const store = this
     return {
@@ -146,14 +149,25 @@ export class DurableStore {
         store.#table(table).delete(key)
         if (persistent) ops.push([table, key])
       },
+      afterCommit(task) {
+        after.push(task)
+      },
       get size() {
         return ops.length
       },
-      commit() {
-        if (!persistent || ops.length === 0) return Promise.resolve()
-        const line = journalLine(ops)
-        ops.length = 0
-        return store.#enqueue(line)
+      async commit() {
+        if (persistent && ops.length > 0) {
+          const line = journalLine(ops)
+          ops.length = 0
+          await store.#enqueue(line)
+        }
+        for (const task of after.splice(0)) {
+          try {
+            await task()
+          } catch {
+            // Clean-up after a durable commit must not turn it into a failure.
+          }
+        }
       },
     }
   }

@@ -7,7 +7,6 @@ import {
   DurableStore,
   type EmulatorRequest,
   FaultController,
-  type FaultOptions,
   type RequestLog,
   type RequestLogEntry,
   reply,
@@ -83,17 +82,6 @@ const DEFAULT_USER: CloudKitUserConfig = {
   familyName: 'Eloper',
 }
 
-class ClockedFaults extends FaultController {
-  readonly #clock: () => number
-  constructor(options: FaultOptions, clock: () => number) {
-    super(options)
-    this.#clock = clock
-  }
-  override now(): number {
-    return this.#clock() + this.clockOffsetMs
-  }
-}
-
 /**
  * Starts a CloudKit Web Services emulator: a real HTTP(S) server that verifies every request with the
  * same verifier the client package exports (protocols/cloudkit.md §7), keeps zones, records with
@@ -109,7 +97,7 @@ export async function startCloudKitEmulator(
     const value = options.now?.() ?? Date.now()
     return typeof value === 'number' ? value : value.getTime()
   }
-  const faults = new ClockedFaults(options.faults ?? {}, clock)
+  const faults = new FaultController(options.faults ?? {}, clock)
   const settings: AuthSettings = {
     verify: options.verify !== false,
     dateWindowSeconds: options.dateWindowSeconds ?? 600,
