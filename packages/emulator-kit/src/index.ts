@@ -16,6 +16,13 @@ export {
   type KitErrorCode,
   kitError,
 } from './errors.js'
+export {
+  MultipartError,
+  type PartDestination,
+  parseDisposition,
+  parseMultipart,
+  type ReceivedPart,
+} from './multipart.js'
 export { type Fault, FaultController, type FaultKind, type FaultOptions } from './faults.js'
 export type { RunningServer, ServerOptions } from './listen.js'
 export { type Reply, type ReplyBody, type ReplyHeaders, reply, writeReply } from './reply.js'

@@ -2,10 +2,16 @@ import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type EmulatorError, jsonDepth, MAX_JSON_DEPTH } from '@sigwire/emulator-kit'
+import {
+  type EmulatorError,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  MultipartError,
+  parseMultipart,
+  type ReceivedPart,
+} from '@sigwire/emulator-kit'
 import { PART_LIMITS } from '../constants.js'
 import { findBundleReferences } from '../multipart/bundle-references.js'
-import { MultipartError, parseMultipart, type ReceivedPart } from './multipart-parser.js'
 import { errorReply } from './render.js'
 
 /** A bundle received and validated (§3). Resource bytes are in files under the upload directory. */
