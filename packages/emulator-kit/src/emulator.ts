@@ -33,6 +33,8 @@ export interface EmulatorApp {
    * log. `bodyKnown` is false when the body was too large to keep for the doctor.
    */
   diagnose?(request: EmulatorRequest, error: EmulatorError, bodyKnown: boolean): Diagnosis | undefined
+  /** Sees every request as it arrives (before faults and routing), for a service's own records. */
+  onRequest?(request: EmulatorRequest): void
   /** Headers every answer carries (such as `date`). */
   defaultHeaders?(request: EmulatorRequest): Record<string, string>
   /** Masks credentials in a request-target for the log. Default: the target as is. */
@@ -101,6 +103,7 @@ async function serveRequest(
     receivedAt: app.faults.now(),
   }
   if (url?.pathname.startsWith(ADMIN_PREFIX)) return writeReply(res, admin(base, log))
+  app.onRequest?.(base)
 
   const record = (
     request: EmulatorRequest,

@@ -16,6 +16,8 @@ export {
   type KitErrorCode,
   kitError,
 } from './errors.js'
+export { type Fault, FaultController, type FaultKind, type FaultOptions } from './faults.js'
+export type { RunningServer, ServerOptions } from './listen.js'
 export {
   MultipartError,
   type PartDestination,
@@ -23,8 +25,6 @@ export {
   parseMultipart,
   type ReceivedPart,
 } from './multipart.js'
-export { type Fault, FaultController, type FaultKind, type FaultOptions } from './faults.js'
-export type { RunningServer, ServerOptions } from './listen.js'
 export { type Reply, type ReplyBody, type ReplyHeaders, reply, writeReply } from './reply.js'
 export {
   RequestLog,
@@ -39,7 +39,6 @@ export {
   type RouteRequest,
   safeDecode,
 } from './routes.js'
-export { StateFile } from './state-file.js'
 export {
   DurableStore,
   type DurableStoreOptions,

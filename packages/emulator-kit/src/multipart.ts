@@ -78,7 +78,11 @@ export async function parseMultipart(
       disposition: current.disposition,
       dispositionType: current.dispositionType,
       size: current.size,
-      ...(current.chunks ? { bytes: Buffer.concat(current.chunks) } : current.file ? { file: current.file } : {}),
+      ...(current.chunks
+        ? { bytes: Buffer.concat(current.chunks) }
+        : current.file
+          ? { file: current.file }
+          : {}),
     })
     current = undefined
   }

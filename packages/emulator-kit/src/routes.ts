@@ -139,7 +139,9 @@ function matchSegments(
   for (const [i, segment] of segments.entries()) {
     if (segment.kind === 'rest') {
       const rest = parts.slice(i)
-      if (rest.length === 0 || rest.some((p) => p === '')) return undefined
+      // One or more segments; a trailing slash (an empty last segment) is kept.
+      if (rest.length === 0 || rest.slice(0, -1).some((p) => p === '') || rest.join('') === '')
+        return undefined
       out.push([segment.name, rest.join('/')])
       return out
     }
