@@ -1,0 +1,101 @@
+// Runs an emulator in a process of its own so a test can kill -9 it under load. The child is a vitest
+// run of one `*.child.ts` file (so it runs the TypeScript sources, as every test does); it writes
+// `{ pid, ...info }` to a ready file and waits. Used by each adapter's durability test.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+
+const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+
+/** A running child emulator. */
+export interface ChildEmulator<I> {
+  /** What the child wrote: its URL, credentials... */
+  readonly info: I
+  /** Kills the emulator's process with SIGKILL (no flush, no close), and the vitest process around it. */
+  kill(): Promise<void>
+}
+
+/**
+ * Starts `vitest run --config <config>` in `cwd` with `SIGWIRE_CHILD_STATE` and `SIGWIRE_CHILD_READY`
+ * set, and waits (up to 60 s) for the ready file.
+ */
+export async function startChildEmulator<I>(input: {
+  cwd: string
+  config: string
+  stateDir: string
+  readyFile: string
+}): Promise<ChildEmulator<I>> {
+  const child: ChildProcess = spawn(process.execPath, [vitestBin, 'run', '--config', input.config], {
+    cwd: input.cwd,
+    env: { ...process.env, SIGWIRE_CHILD_STATE: input.stateDir, SIGWIRE_CHILD_READY: input.readyFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const deadline = Date.now() + 60_000
+  let text: string | undefined
+  while (text === undefined) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`The child emulator did not start:\n${output.slice(-4000)}`)
+    text = await readFile(input.readyFile, 'utf8').catch(() => undefined)
+    if (text === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const { pid, ...info } = JSON.parse(text) as { pid: number } & I
+  return {
+    info: info as I,
+    async kill() {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
+/**
+ * Runs `write` from `concurrency` loops until `kill` has been called after `runMs`; returns the
+ * results of the writes that were acknowledged (resolved) and how many failed.
+ */
+export async function writeUnderLoad<T>(options: {
+  concurrency: number
+  runMs: number
+  write: (n: number) => Promise<T>
+  kill: () => Promise<void>
+}): Promise<{ acknowledged: T[]; failed: number; killedAfter: number; firstError: unknown }> {
+  const acknowledged: T[] = []
+  let failed = 0
+  let firstError: unknown
+  let next = 0
+  let dead = false
+  const loop = async () => {
+    while (!dead) {
+      const n = next++
+      try {
+        acknowledged.push(await options.write(n))
+      } catch (error) {
+        failed++
+        firstError ??= error
+        if (dead) return
+        // A write that fails at once must not spin this loop without letting the timers run.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+  }
+  const loops = Array.from({ length: options.concurrency }, loop)
+  await new Promise((resolve) => setTimeout(resolve, options.runMs))
+  const killedAfter = acknowledged.length
+  await options.kill()
+  dead = true
+  await Promise.all(loops)
+  return { acknowledged, failed, killedAfter, firstError }
+}
