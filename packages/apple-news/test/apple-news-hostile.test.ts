@@ -1,0 +1,100 @@
+import { createAppleNewsSigner } from '@sigwire/apple-news'
+import { bytesBody, createRequest, Transport, utf8Decode } from '@sigwire/core'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deepJson, hostileName, pathSegment, prototypeClean } from '../../emulator-kit/test/hostile.js'
+import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/emulator/index.js'
+
+let emulator: AppleNewsEmulator
+const transport = new Transport({ proxy: false, retry: { maxAttempts: 1 } })
+beforeAll(async () => {
+  emulator = await startAppleNewsEmulator()
+})
+afterAll(async () => {
+  await emulator.close()
+  await transport.close()
+})
+
+async function send(
+  method: string,
+  path: string,
+  init: { body?: Buffer; type?: string; signed?: boolean } = {},
+) {
+  const signer = createAppleNewsSigner(emulator.dev!)
+  const res = await transport.send(
+    createRequest({
+      method,
+      url: emulator.url + path,
+      ...(init.type ? { headers: { 'content-type': init.type } } : {}),
+      ...(init.body ? { body: bytesBody(init.body) } : {}),
+    }),
+    init.signed === false ? {} : { signer },
+  )
+  const text = utf8Decode(res.body)
+  return { status: res.status, text }
+}
+
+async function stillWorks() {
+  const channel = await send('GET', `/channels/${emulator.dev!.channelId}`)
+  expect(channel.status).toBe(200)
+  expect(JSON.parse(channel.text).data.id).toBe(emulator.dev!.channelId)
+}
+
+describe('Apple News emulator under hostile input', () => {
+  it('answers every route with hostile IDs and names without a 500 and without an effect on later requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileName(), fc.boolean(), async (name, raw) => {
+        const id = pathSegment(name, raw)
+        const json = Buffer.from(JSON.stringify({ data: { promotedArticles: [name] } }))
+        const answers = [
+          await send('GET', `/channels/${id}`),
+          await send('GET', `/channels/${id}/sections`),
+          await send(
+            'GET',
+            `/channels/${emulator.dev!.channelId}/articles?${encodeURIComponent(name)}=${id}`,
+          ),
+          await send('GET', `/sections/${id}/articles?pageToken=${id}`),
+          await send('POST', `/sections/${id}/promotedArticles`, { body: json, type: 'application/json' }),
+          await send('GET', `/articles/${id}`),
+          await send('DELETE', `/articles/${id}`),
+          await send('GET', `/_sigwire/articles/${id}/resources/${id}`, { signed: false }),
+          await send('GET', `/${id}/${id}`),
+        ]
+        for (const answer of answers) expect(answer.status, `${name}: ${answer.text}`).not.toBe(500)
+      }),
+      { numRuns: 40 },
+    )
+    expect(prototypeClean()).toBe(true)
+    await stillWorks()
+  })
+
+  it('answers deep JSON and bad percent-encoding in a path with Apple’s 400', async () => {
+    const sections = JSON.parse((await send('GET', `/channels/${emulator.dev!.channelId}/sections`)).text)
+    const section = sections.data[0].id as string
+    const deep = await send('POST', `/sections/${section}/promotedArticles`, {
+      body: Buffer.from(deepJson(100_000)),
+      type: 'application/json',
+    })
+    expect(deep).toMatchObject({ status: 400 })
+    expect(JSON.parse(deep.text).errors[0].code).toBe('INVALID_JSON')
+    for (const path of ['/_sigwire/articles/x/resources/%E0%A4%A', `/articles/%E0%A4%A`]) {
+      const bad = await send('GET', path, { signed: path.startsWith('/articles') })
+      expect(bad.status, path).toBe(400)
+      expect(JSON.parse(bad.text).errors[0].code).toBe('INVALID')
+    }
+    await stillWorks()
+  })
+
+  it('refuses an unsigned upload before reading or spooling its body', async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024)
+    const answer = await send('POST', `/channels/${emulator.dev!.channelId}/articles`, {
+      body: big,
+      type: 'multipart/form-data; boundary=x',
+      signed: false,
+    }).catch(() => undefined)
+    if (answer) expect(answer.status).toBe(401)
+    const refused = emulator.log.entries().at(-1)!
+    expect(refused).toMatchObject({ verdict: 'refused', reason: 'UNAUTHORIZED', bodyBytes: 0 })
+    await stillWorks()
+  })
+})
