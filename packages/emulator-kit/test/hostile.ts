@@ -47,9 +47,11 @@ export function deepJson(depth: number): string {
   return `${'['.repeat(depth)}${']'.repeat(depth)}`
 }
 
-/** True when nothing was added to Object.prototype. */
+const BASELINE = Object.getOwnPropertyNames(Object.prototype).sort().join(',')
+
+/** True when Object.prototype has exactly the properties it had when this module loaded, none enumerable. */
 export function prototypeClean(): boolean {
   const probe: Record<string, unknown> = {}
-  for (const key in probe) return false
-  return Object.getOwnPropertyNames(Object.prototype).every((name) => name in Object.getPrototypeOf({}))
+  const enumerable = Object.keys(Object.getPrototypeOf(probe) as object).length + Object.keys(probe).length
+  return enumerable === 0 && Object.getOwnPropertyNames(Object.prototype).sort().join(',') === BASELINE
 }

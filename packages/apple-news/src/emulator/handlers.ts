@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseIsoDateTime } from '@sigwire/core'
 import { EmulatorError, parseJsonBody, type RouteRequest, type Transaction } from '@sigwire/emulator-kit'
@@ -144,7 +144,6 @@ export function appleNewsHandlers(ctx: HandlerContext) {
   }
   const removeFiles = (articleId: string, keep: readonly StoredResource[]) => async () => {
     const keepNames = new Set(keep.map((r) => r.file))
-    const { readdir } = await import('node:fs/promises')
     const dir = join(ctx.resourcesDir, articleId)
     for (const name of await readdir(dir).catch(() => [] as string[]))
       if (!keepNames.has(name)) await rm(join(dir, name), { force: true })
