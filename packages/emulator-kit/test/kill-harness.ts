@@ -63,12 +63,14 @@ export async function startChildEmulator<I>(input: {
 }
 
 /**
- * Runs `write` from `concurrency` loops until `kill` has been called after `runMs`; returns the
- * results of the writes that were acknowledged (resolved) and how many failed.
+ * Runs `write` from `concurrency` loops and calls `kill` after `runMs` once at least `minAcknowledged`
+ * writes were acknowledged (waiting at most 30 s more on a loaded machine), with writes still in
+ * flight; returns the results of the writes that were acknowledged (resolved) and how many failed.
  */
 export async function writeUnderLoad<T>(options: {
   concurrency: number
   runMs: number
+  minAcknowledged: number
   write: (n: number) => Promise<T>
   kill: () => Promise<void>
 }): Promise<{ acknowledged: T[]; failed: number; killedAfter: number; firstError: unknown }> {
@@ -93,6 +95,9 @@ export async function writeUnderLoad<T>(options: {
   }
   const loops = Array.from({ length: options.concurrency }, loop)
   await new Promise((resolve) => setTimeout(resolve, options.runMs))
+  const deadline = Date.now() + 30_000
+  while (acknowledged.length < options.minAcknowledged && Date.now() < deadline && failed === 0)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   const killedAfter = acknowledged.length
   await options.kill()
   dead = true
