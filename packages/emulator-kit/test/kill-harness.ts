@@ -40,14 +40,20 @@ export async function startChildEmulator<I>(input: {
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const deadline = Date.now() + 60_000
-  let text: string | undefined
-  while (text === undefined) {
+  let ready: ({ pid: number } & I) | undefined
+  while (ready === undefined) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`The child emulator did not start:\n${output.slice(-4000)}`)
-    text = await readFile(input.readyFile, 'utf8').catch(() => undefined)
-    if (text === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+    const text = await readFile(input.readyFile, 'utf8').catch(() => undefined)
+    // The file may be read while it is being written: wait for a complete JSON document.
+    try {
+      ready = text === undefined ? undefined : (JSON.parse(text) as { pid: number } & I)
+    } catch {
+      ready = undefined
+    }
+    if (ready === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  const { pid, ...info } = JSON.parse(text) as { pid: number } & I
+  const { pid, ...info } = ready
   return {
     info: info as I,
     async kill() {
