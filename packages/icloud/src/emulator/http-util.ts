@@ -71,6 +71,29 @@ export function iCloudError(
   })
 }
 
+/**
+ * A refusal answered with `body` (whatever shape the host uses), as the one error carrier; its code
+ * for the log is the service error code in the body (`-20101`, `INVALID_DEVICE`), else the status.
+ */
+export function iCloudFailure(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string | string[]>,
+): EmulatorError {
+  const b = (body ?? {}) as {
+    serviceErrors?: Array<{ code?: string; message?: string }>
+    service_errors?: Array<{ code?: string; message?: string }>
+    errorCode?: string
+    error?: string
+  }
+  const item = b.serviceErrors?.[0] ?? b.service_errors?.[0]
+  const code = item?.code ?? b.errorCode ?? String(status)
+  const message = item?.message ?? b.error ?? `HTTP ${status}`
+  // 401, 421 and 450 refuse the caller's credentials (password, conversation, session cookie).
+  const auth = status === 401 || status === 421 || status === 450
+  return iCloudError(status, code, body, { ...(headers ? { headers } : {}), explanation: message, auth })
+}
+
 /** Renders an emulator error in iCloud's shape. */
 export function renderICloudError(error: EmulatorError): Reply {
   if (Object.hasOwn(error.details, 'body')) return answer(error.status, error.details.body)

@@ -6,7 +6,15 @@ import { normalizeAppleId } from '../session/state.js'
 import { derivePasswordKeySync } from '../srp/password.js'
 import { computeVerifier, createServerChallenge, verifyClientProof } from '../srp/server.js'
 import { type ICloudContext, token } from './context.js'
-import { answer, header, iCloudError, requestJson, serviceErrors, setCookie } from './http-util.js'
+import {
+  answer,
+  header,
+  iCloudError,
+  iCloudFailure,
+  requestJson,
+  serviceErrors,
+  setCookie,
+} from './http-util.js'
 import type { Conversation, EmulatedAccount, SessionTokenRecord } from './state.js'
 
 const WRONG_PASSWORD = () =>
@@ -47,17 +55,18 @@ export async function handleIdmsa(
 
   const conversation = findConversation(ctx, request)
   if (!conversation)
-    return answer(401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
+    throw iCloudFailure(401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
   if (method === 'POST' && path === '/repair/complete') return repairComplete(ctx, conversation)
   if (method === 'GET' && path === '') return authOptions(ctx, conversation)
   if (path.startsWith('/verify/') || path === '/2sv/trust') {
     const broken = headerRuleViolation(ctx, request)
-    if (broken) return answer(401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
+    if (broken)
+      throw iCloudFailure(401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
   }
   if (method === 'PUT' && path === '/verify/trusteddevice/securitycode')
     return sendCode(ctx, conversation, 'device')
   if (method === 'GET' && path === '/verify/trusteddevice') return sendCode(ctx, conversation, 'device', 200)
-  if (method === 'PUT' && path === '/verify/trusteddevice') return answer(405, undefined)
+  if (method === 'PUT' && path === '/verify/trusteddevice') throw iCloudFailure(405, undefined)
   if (method === 'PUT' && path === '/verify/phone') return sendPhoneCode(ctx, conversation, request)
   if (
     method === 'POST' &&
@@ -65,7 +74,7 @@ export async function handleIdmsa(
   )
     return validateCode(ctx, conversation, request)
   if (method === 'GET' && path === '/2sv/trust') return trust(ctx, conversation)
-  return answer(404, serviceErrors('-20000', `No idmsa endpoint ${method} ${path}`))
+  throw iCloudFailure(404, serviceErrors('-20000', `No idmsa endpoint ${method} ${path}`))
 }
 
 function headerRuleViolation(ctx: ICloudContext, request: EmulatorRequest): string | undefined {
@@ -119,7 +128,7 @@ function issueSessionToken(ctx: ICloudContext, appleId: string, verified: boolea
 function signinInit(ctx: ICloudContext, request: EmulatorRequest): Reply {
   const body = requestJson<{ a?: string; accountName?: string; protocols?: string[] }>(request)
   if (!body?.a || typeof body.accountName !== 'string')
-    return answer(400, serviceErrors('-20000', 'signin/init needs a and accountName.'))
+    throw iCloudFailure(400, serviceErrors('-20000', 'signin/init needs a and accountName.'))
   const account = ctx.accounts.get(body.accountName)
   // Unknown accounts get a decoy challenge, so init never reveals whether an Apple ID exists.
   const verifier = account
@@ -143,7 +152,7 @@ function signinInit(ctx: ICloudContext, request: EmulatorRequest): Reply {
   saveConversation(ctx, conversation)
   const protocol = account?.protocol ?? 's2k'
   if (body.protocols && !body.protocols.includes(protocol))
-    return answer(400, serviceErrors('-20000', `This account needs protocol ${protocol}.`))
+    throw iCloudFailure(400, serviceErrors('-20000', `This account needs protocol ${protocol}.`))
   return answer(
     200,
     {
@@ -261,7 +270,7 @@ function afterPassword(
 function repairComplete(ctx: ICloudContext, conversation: Conversation): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'repair')
-    return answer(400, serviceErrors('-20000', 'Nothing to repair.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'Nothing to repair.'), headers)
   conversation.stage = 'done'
   return answer(204, undefined, {
     ...headers,
@@ -273,7 +282,7 @@ function authOptions(ctx: ICloudContext, conversation: Conversation): Reply {
   const account = ctx.data.accounts.get(conversation.appleId)
   const headers = conversationHeaders(ctx, conversation)
   if (!account || conversation.stage !== 'awaiting-code')
-    return answer(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   return answer(
     200,
     {
@@ -300,7 +309,7 @@ function authOptions(ctx: ICloudContext, conversation: Conversation): Reply {
 function sendCode(ctx: ICloudContext, conversation: Conversation, via: 'device', status = 202): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'awaiting-code')
-    return answer(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   conversation.code = ctx.accounts.issueCode(conversation.appleId, ctx.tx)
   conversation.codeVia = via
   saveConversation(ctx, conversation)
@@ -313,7 +322,7 @@ function sendPhoneCode(ctx: ICloudContext, conversation: Conversation, request: 
   const account = ctx.data.accounts.get(conversation.appleId)
   const phone = account?.trustedPhones.find((p) => p.id === body?.phoneNumber?.id)
   if (conversation.stage !== 'awaiting-code')
-    return answer(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   if (!phone)
     return answer(412, serviceErrors('-22979', 'The phone number id is not a trusted number.'), headers)
   conversation.code = ctx.accounts.issueCode(conversation.appleId, ctx.tx)
@@ -327,10 +336,10 @@ function validateCode(ctx: ICloudContext, conversation: Conversation, request: E
   const body = requestJson<{ securityCode?: { code?: unknown } }>(request)
   const code = body?.securityCode?.code
   if (conversation.stage !== 'awaiting-code' || conversation.code === undefined)
-    return answer(400, serviceErrors('-20000', 'No code was requested.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No code was requested.'), headers)
   // Codes are strings: a number loses leading zeros (protocols/icloud.md §4.4).
   if (typeof code !== 'string' || code !== conversation.code)
-    return answer(
+    throw iCloudFailure(
       400,
       { service_errors: [{ code: '-21669', message: 'Incorrect verification code.' }], hasError: true },
       headers,
@@ -350,7 +359,7 @@ function validateCode(ctx: ICloudContext, conversation: Conversation, request: E
 function trust(ctx: ICloudContext, conversation: Conversation): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'verified')
-    return answer(400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
   conversation.stage = 'trusted'
   const trustToken = token(40)
   ctx.tx.put('trustTokens', trustToken, {
@@ -369,7 +378,7 @@ function legacySignin(ctx: ICloudContext, request: EmulatorRequest): Reply {
   const body = requestJson<{ accountName?: string; password?: string; trustTokens?: string[] }>(request)
   const account = body?.accountName ? ctx.accounts.get(body.accountName) : undefined
   if (!account || typeof body?.password !== 'string' || !passwordMatches(account, body.password))
-    return answer(401, WRONG_PASSWORD())
+    throw iCloudFailure(401, WRONG_PASSWORD())
   const conversation: Conversation = {
     appleId: account.appleId,
     accountName: account.appleId,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
 import { calendar, contacts, keyValue, meCard, storageUsage } from './data.js'
-import { answer, requestJson, setCookie } from './http-util.js'
+import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
 /** Answers `/ws/<service>/...`: every call needs a live `X-APPLE-WEBAUTH-TOKEN` (else 421) and the right `dsid`. */
@@ -23,7 +23,7 @@ export function handleService(
   const account = ctx.data.accounts.get(alive.session.appleId)!
   const dsid = request.url.searchParams.get('dsid')
   if (dsid !== null && dsid !== account.dsid)
-    return answer(403, { success: false, error: 'dsid does not match the session' })
+    throw iCloudFailure(403, { success: false, error: 'dsid does not match the session' })
   const method = request.method
   const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
   const route = `${service}:${method} ${path.replace(/\/+$/, '')}`
@@ -80,7 +80,7 @@ export function handleService(
       const body = requestJson<{ pushToken?: string; pushTopics?: string[] }>(request)
       const record = body?.pushToken ? ctx.data.pushTokens.get(body.pushToken) : undefined
       if (!record || record.appleId !== account.appleId)
-        return answer(400, { success: false, error: 'Unknown push token' })
+        throw iCloudFailure(400, { success: false, error: 'Unknown push token' })
       const topics = [...record.topics]
       for (const t of body?.pushTopics ?? []) if (!topics.includes(t)) topics.push(t)
       ctx.tx.put('pushTokens', body!.pushToken!, { ...record, topics })
@@ -109,7 +109,7 @@ export function handleService(
     case 'keyvalue:POST /json/sync':
       return answer(200, keyValue(ctx.now()))
     default:
-      return answer(404, {
+      throw iCloudFailure(404, {
         success: false,
         error: `The emulator does not serve ${method} ${service}${path}`,
       })
@@ -123,7 +123,7 @@ export function handleService(
 export function handleWebcourier(ctx: ICloudContext, request: RouteRequest<unknown>): Reply | Promise<Reply> {
   const tok = request.url.searchParams.get('tok') ?? ''
   const record = ctx.data.pushTokens.get(tok)
-  if (!record) return answer(400, { error: 'Unknown push token' })
+  if (!record) throw iCloudFailure(400, { error: 'Unknown push token' })
   const queued = ctx.queued.get(record.appleId)
   if (queued && queued.length > 0) {
     ctx.queued.delete(record.appleId)

@@ -2,7 +2,7 @@ import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudContext, token } from './context.js'
 import { storageUsage } from './data.js'
-import { answer, requestCookies, requestJson, setCookie } from './http-util.js'
+import { answer, iCloudFailure, requestCookies, requestJson, setCookie } from './http-util.js'
 import { passwordMatches } from './idmsa.js'
 import type { EmulatedAccount, WebSession } from './state.js'
 
@@ -116,9 +116,9 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
     const body = requestJson<{ dsWebAuthToken?: string | null; trustToken?: string }>(request)
     const record = body?.dsWebAuthToken ? ctx.data.sessionTokens.get(body.dsWebAuthToken) : undefined
     if (!record || record.expiresAt <= ctx.now())
-      return answer(421, { success: false, error: 'Missing apple_id field' })
+      throw iCloudFailure(421, { success: false, error: 'Missing apple_id field' })
     const account = ctx.data.accounts.get(record.appleId)
-    if (!account) return answer(421, { success: false, error: 'Missing apple_id field' })
+    if (!account) throw iCloudFailure(421, { success: false, error: 'Missing apple_id field' })
     if ((account.region === 'cn') !== cn)
       return answer(200, { domainToUse: cn ? 'iCloud.com' : 'iCloud.com.cn' })
     const trustCookie = requestCookies(request).get('X-APPLE-WEBAUTH-HSA-TRUST')
@@ -131,16 +131,16 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
     const body = requestJson<{ apple_id?: string; password?: string }>(request)
     const account = body?.apple_id ? ctx.accounts.get(body.apple_id) : undefined
     if (!account || typeof body?.password !== 'string' || !passwordMatches(account, body.password))
-      return answer(401, { success: false, error: 'Invalid email/password combination.' })
+      throw iCloudFailure(401, { success: false, error: 'Invalid email/password combination.' })
     return openSession(ctx, account, { challengeRequired: account.secondFactor !== 'none', cn })
   }
   const alive = webSession(ctx, request)
   if (method === 'POST' && path === '/validate') {
-    if (!alive) return answer(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
+    if (!alive) throw iCloudFailure(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
     const account = ctx.data.accounts.get(alive.session.appleId)!
     return answer(200, accountDocument(ctx, account, alive.session, cn))
   }
-  if (!alive) return answer(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
+  if (!alive) throw iCloudFailure(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
   const account = ctx.data.accounts.get(alive.session.appleId)!
   if (method === 'POST' && path === '/logout') {
     const body = requestJson<{ trustBrowser?: boolean }>(request)
@@ -159,7 +159,7 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
     return answer(200, storageUsage(account))
   if (account.secondFactor === '2sa') return twoStep(ctx, request, path, alive, account)
-  return answer(404, { success: false, error: `No setup endpoint ${method} ${path}` })
+  throw iCloudFailure(404, { success: false, error: `No setup endpoint ${method} ${path}` })
 }
 
 function twoStep(
@@ -179,7 +179,7 @@ function twoStep(
   if (request.method === 'POST' && path === '/sendVerificationCode') {
     const body = requestJson<{ deviceId?: string }>(request)
     if (!devices.some((d) => d.deviceId === body?.deviceId))
-      return answer(400, { success: false, errorCode: 'INVALID_DEVICE' })
+      throw iCloudFailure(400, { success: false, errorCode: 'INVALID_DEVICE' })
     ctx.accounts.issueCode(account.appleId, ctx.tx)
     return answer(200, { success: true })
   }
@@ -187,7 +187,7 @@ function twoStep(
     const body = requestJson<{ verificationCode?: unknown; trustBrowser?: boolean }>(request)
     const expected = ctx.accounts.lastCode(account.appleId)
     if (typeof body?.verificationCode !== 'string' || body.verificationCode !== expected)
-      return answer(400, {
+      throw iCloudFailure(400, {
         success: false,
         errorCode: '-21669',
         error: 'Incorrect verification code.',
@@ -214,7 +214,7 @@ function twoStep(
     }
     return answer(200, { success: true }, cookies.length ? { 'set-cookie': cookies } : {})
   }
-  return answer(404, { success: false, error: `No setup endpoint ${request.method} ${path}` })
+  throw iCloudFailure(404, { success: false, error: `No setup endpoint ${request.method} ${path}` })
 }
 
 /** The account behind an Apple ID in a request (used by tests through the emulator). */
