@@ -70,6 +70,63 @@ describe('Apple News emulator under hostile input', () => {
     await stillWorks()
   })
 
+  it('answers article uploads with hostile part names, filenames, metadata keys and titles without a 500', {
+    timeout: 120_000,
+  }, async () => {
+    const channel = `/channels/${emulator.dev!.channelId}/articles`
+    const type = 'multipart/form-data; boundary=hostile-boundary'
+    const part = (headers: string, body: string) => `--hostile-boundary\r\n${headers}\r\n\r\n${body}\r\n`
+    let created201 = 0
+    const bundle = (name: string, links: boolean) => {
+      const latin = Buffer.from(name, 'utf8').toString('latin1')
+      const doc = {
+        version: '1.7',
+        identifier: name,
+        language: 'en',
+        title: name,
+        layout: {},
+        components: [{ role: 'photo', URL: `bundle://${name}` }],
+      }
+      const sections = links ? `"links":{"sections":[${JSON.stringify(name)}]},` : ''
+      const metadata = JSON.parse(
+        `{"data":{"__proto__":{"polluted":true},${sections}${JSON.stringify(name)}:1}}`,
+      )
+      return Buffer.from(
+        part(
+          'Content-Disposition: form-data; name=metadata\r\nContent-Type: application/json',
+          JSON.stringify(metadata),
+        ) +
+          part(
+            'Content-Disposition: form-data; name=article.json; filename=article.json\r\nContent-Type: application/json',
+            JSON.stringify(doc),
+          ) +
+          part(
+            `Content-Disposition: form-data; name="${latin}"; filename="${latin}"\r\nContent-Type: image/png`,
+            'png',
+          ) +
+          '--hostile-boundary--\r\n',
+        'latin1',
+      )
+    }
+    await fc.assert(
+      fc.asyncProperty(hostileName(), fc.boolean(), async (name, links) => {
+        const created = await send('POST', channel, { body: bundle(name, links), type })
+        expect(created.status, `${name}: ${created.text}`).not.toBe(500)
+        if (created.status === 201) {
+          created201++
+          const id = JSON.parse(created.text).data.id as string
+          const updated = await send('POST', `/articles/${id}`, { body: bundle(name, links), type })
+          expect(updated.status, `${name}: ${updated.text}`).not.toBe(500)
+        }
+      }),
+      { numRuns: 25 },
+    )
+    expect(prototypeClean()).toBe(true)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(created201, 'some hostile bundles are valid articles').toBeGreaterThan(0)
+    await stillWorks()
+  })
+
   it('answers deep JSON and bad percent-encoding in a path with Apple’s 400', async () => {
     const sections = JSON.parse((await send('GET', `/channels/${emulator.dev!.channelId}/sections`)).text)
     const section = sections.data[0].id as string
