@@ -175,6 +175,8 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         const evidence = typeof name === 'string' ? ctx.evidence.get(normalizeAppleId(name)) : undefined
         return evidence ? diagnoseICloudRequest(evidence) : undefined
       },
+      // The webcourier `tok` is a push token, a credential of the session.
+      redactTarget: (target) => target.replace(/([?&]tok=)[^&]*/g, '$1***'),
       onRequest: (request) => {
         ctx.requests.push({
           method: request.method,
