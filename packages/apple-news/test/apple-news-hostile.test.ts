@@ -1,8 +1,12 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createAppleNewsSigner } from '@sigwire/apple-news'
 import { bytesBody, createRequest, Transport, utf8Decode } from '@sigwire/core'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deepJson, hostileName, pathSegment, prototypeClean } from '../../emulator-kit/test/hostile.js'
+import { abortUpload } from '../../emulator-kit/test/kill-harness.js'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/emulator/index.js'
 
 let emulator: AppleNewsEmulator
@@ -142,6 +146,31 @@ describe('Apple News emulator under hostile input', () => {
       expect(JSON.parse(bad.text).errors[0].code).toBe('INVALID')
     }
     await stillWorks()
+  })
+
+  it('leaves nothing on disk when an upload is aborted while it is spooled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sigwire-an-abort-'))
+    const local = await startAppleNewsEmulator({ stateDir: dir })
+    try {
+      const uploads = join(dir, 'apple-news-resources', '.uploads')
+      const date = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+      // Key and date pass the header phase; the HMAC is checked only over the spooled body.
+      const authorization = `HHMAC; key=${local.dev!.keyId}; signature=${'A'.repeat(43)}=; date=${date}`
+      await abortUpload({
+        url: `${local.url}/channels/${local.dev!.channelId}/articles`,
+        headers: { authorization, 'content-type': 'multipart/form-data; boundary=b' },
+        declared: 16 * 1024 * 1024,
+        sent: 2 * 1024 * 1024,
+        spooling: async () => (await readdir(uploads)).length > 0,
+      })
+      const deadline = Date.now() + 5000
+      while ((await readdir(uploads)).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(await readdir(uploads)).toEqual([])
+    } finally {
+      await local.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses an unsigned upload before reading or spooling its body', async () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createCloudKitSigner } from '@sigwire/cloudkit'
 import { bytesBody, createRequest, jsonBody, Transport, utf8Decode } from '@sigwire/core'
 import fc from 'fast-check'
@@ -9,6 +12,7 @@ import {
   pathSegment,
   prototypeClean,
 } from '../../emulator-kit/test/hostile.js'
+import { abortUpload } from '../../emulator-kit/test/kill-harness.js'
 import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
 
 let emulator: CloudKitEmulator
@@ -136,6 +140,35 @@ describe('CloudKit emulator under hostile input', () => {
     expect(bad.status).toBe(400)
     expect(bad.json.serverErrorCode).toBe('BAD_REQUEST')
     await stillWorks()
+  })
+
+  it('leaves nothing on disk when an asset upload is aborted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sigwire-ck-abort-'))
+    const local = await startCloudKitEmulator({ stateDir: dir })
+    const main = emulator
+    emulator = local
+    try {
+      const requested = await send('POST', `${base()}/assets/upload`, {
+        tokens: [{ recordType: 'Note', fieldName: 'file' }],
+      })
+      const url = (requested.json.tokens as Array<{ url: string }>)[0]!.url
+      const assets = join(dir, 'cloudkit-assets')
+      await abortUpload({
+        url,
+        headers: { 'content-type': 'application/octet-stream' },
+        declared: 16 * 1024 * 1024,
+        sent: 2 * 1024 * 1024,
+        spooling: async () => (await readdir(assets)).length > 0,
+      })
+      const deadline = Date.now() + 5000
+      while ((await readdir(assets)).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(await readdir(assets)).toEqual([])
+    } finally {
+      emulator = main
+      await local.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses an unauthenticated upload before reading its body', async () => {

@@ -110,3 +110,30 @@ export async function writeUnderLoad<T>(options: {
   await Promise.all(loops)
   return { acknowledged, failed, killedAfter, firstError }
 }
+
+/**
+ * Starts a request that declares `declared` bytes, sends `sent` of them, waits until `spooling()` is
+ * true (the server started writing the body somewhere), then aborts the connection.
+ */
+export async function abortUpload(input: {
+  url: string
+  headers: Record<string, string>
+  declared: number
+  sent: number
+  spooling: () => Promise<boolean>
+}): Promise<void> {
+  const { request } = await import('node:http')
+  const req = request(input.url, {
+    method: 'POST',
+    headers: { ...input.headers, 'content-length': String(input.declared) },
+    agent: false,
+  })
+  req.on('error', () => {})
+  req.write(Buffer.alloc(input.sent))
+  const deadline = Date.now() + 10_000
+  while (!(await input.spooling())) {
+    if (Date.now() > deadline) throw new Error('The upload never reached the disk.')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  req.destroy()
+}
