@@ -148,7 +148,9 @@ describe('Apple News emulator under hostile input', () => {
     await stillWorks()
   })
 
-  it('leaves nothing on disk when an upload is aborted while it is spooled', async () => {
+  it('leaves nothing on disk when an upload is aborted while it is spooled', {
+    timeout: 60_000,
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sigwire-an-abort-'))
     const local = await startAppleNewsEmulator({ stateDir: dir })
     try {
@@ -173,8 +175,8 @@ describe('Apple News emulator under hostile input', () => {
     }
   })
 
-  it('refuses an unsigned upload before reading or spooling its body', async () => {
-    const big = Buffer.alloc(32 * 1024 * 1024)
+  it('refuses an unsigned upload before reading or spooling its body', { timeout: 60_000 }, async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024)
     const answer = await send('POST', `/channels/${emulator.dev!.channelId}/articles`, {
       body: big,
       type: 'multipart/form-data; boundary=x',

@@ -142,7 +142,7 @@ describe('CloudKit emulator under hostile input', () => {
     await stillWorks()
   })
 
-  it('leaves nothing on disk when an asset upload is aborted', async () => {
+  it('leaves nothing on disk when an asset upload is aborted', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sigwire-ck-abort-'))
     const local = await startCloudKitEmulator({ stateDir: dir })
     const main = emulator
@@ -171,8 +171,8 @@ describe('CloudKit emulator under hostile input', () => {
     }
   })
 
-  it('refuses an unauthenticated upload before reading its body', async () => {
-    const big = Buffer.alloc(32 * 1024 * 1024)
+  it('refuses an unauthenticated upload before reading its body', { timeout: 60_000 }, async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024)
     const answer = await send('POST', '/assets/upload/__proto__', big, false).catch(() => undefined)
     if (answer) expect(answer.status).toBe(404)
     const unsigned = await send('POST', `${base()}/records/modify`, big.toString('latin1'), false).catch(
