@@ -30,8 +30,11 @@ export class FaultController {
   /** Milliseconds added to the emulator's clock. */
   clockOffsetMs: number
   readonly #queue: Fault[] = []
+  readonly #clock: () => number
 
-  constructor(options: FaultOptions = {}) {
+  /** `clock` is the emulator's own clock (epoch ms) that `clockOffsetMs` is added to. Default `Date.now`. */
+  constructor(options: FaultOptions = {}, clock: () => number = Date.now) {
+    this.#clock = clock
     this.latencyMs = options.latencyMs ?? 0
     this.clockOffsetMs = options.clockOffsetMs ?? 0
     for (const f of options.next ?? []) this.inject(f.kind, f)
@@ -70,6 +73,6 @@ export class FaultController {
 
   /** The emulator's current time in epoch ms (local time plus `clockOffsetMs`). */
   now(): number {
-    return Date.now() + this.clockOffsetMs
+    return this.#clock() + this.clockOffsetMs
   }
 }

@@ -1,12 +1,49 @@
 export {
-  type EmulatorHandlers,
-  type EmulatorRequest,
-  type RunningServer,
-  requestStream,
-  type ServerOptions,
-  sendJson,
-  startEmulatorServer,
-} from './emulator-server.js'
+  declaredLength,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  mayHaveBody,
+  parseJsonBody,
+  readBody,
+} from './body.js'
+export { type EmulatorApp, type RunningEmulator, startEmulator } from './emulator.js'
+export { type EmulatorHandlers, sendJson, startEmulatorServer } from './emulator-server.js'
+export {
+  EmulatorError,
+  type EmulatorErrorKind,
+  type EmulatorErrorOptions,
+  isEmulatorError,
+  type KitErrorCode,
+  kitError,
+} from './errors.js'
 export { type Fault, FaultController, type FaultKind, type FaultOptions } from './faults.js'
-export { StateFile } from './state-file.js'
+export type { RunningServer, ServerOptions } from './listen.js'
+export {
+  MultipartError,
+  type PartDestination,
+  parseDisposition,
+  parseMultipart,
+  type ReceivedPart,
+} from './multipart.js'
+export { type Reply, type ReplyBody, type ReplyHeaders, reply, writeReply } from './reply.js'
+export {
+  RequestLog,
+  type RequestLogEntry,
+  type RequestLogListener,
+  type RequestVerdict,
+} from './request-log.js'
+export {
+  type EmulatorRequest,
+  type Route,
+  type RouteAuth,
+  type RouteRequest,
+  safeDecode,
+} from './routes.js'
+export {
+  DurableStore,
+  type DurableStoreOptions,
+  type StoreStats,
+  type Table,
+  type Transaction,
+} from './store.js'
 export { selfSignedCertificate, type TlsMaterial } from './tls.js'

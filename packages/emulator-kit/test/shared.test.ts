@@ -1,9 +1,6 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createRequest, Transport } from '@sigwire/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FaultController, StateFile, sendJson, startEmulatorServer } from '../src/index.js'
+import { FaultController, sendJson, startEmulatorServer } from '../src/index.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -49,18 +46,5 @@ describe('emulator server infrastructure', () => {
     expect(res.status).toBe(200)
     expect(res.attempts).toBe(4)
     expect(faults.pending).toBe(0)
-  })
-
-  it('persists state atomically with mode 0600 and reloads it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sigwire-state-'))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    const first = await StateFile.open(dir, 'cloudkit', () => ({ records: [] as string[] }))
-    first.data.records.push('a')
-    first.changed()
-    await first.flush()
-    expect((await stat(join(dir, 'cloudkit.json'))).mode & 0o777).toBe(0o600)
-    const second = await StateFile.open(dir, 'cloudkit', () => ({ records: [] as string[] }))
-    expect(second.data.records).toEqual(['a'])
-    expect(JSON.parse(await readFile(join(dir, 'cloudkit.json'), 'utf8'))).toEqual({ records: ['a'] })
   })
 })

@@ -32,7 +32,7 @@ describe('iCloud emulator', () => {
     await client.close()
     await first.close()
 
-    const file = join(dir, 'icloud.json')
+    const file = join(dir, 'icloud.journal')
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect(await readFile(file, 'utf8')).not.toContain(dev.password)
 

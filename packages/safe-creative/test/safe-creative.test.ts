@@ -320,7 +320,7 @@ describe('Safe Creative emulator: the whole flow with the client', () => {
     const code = await sc1.user(auth).registerText('persisted', { title: 'Persisted' })
     await sc1.close()
     await first.close()
-    expect((await stat(join(dir, 'safe-creative.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, 'safe-creative.journal'))).mode & 0o777).toBe(0o600)
     const second = await startSafeCreativeEmulator({ stateDir: dir })
     cleanups.push(() => second.close())
     expect(second.dev).toEqual(first.dev)
@@ -340,6 +340,8 @@ describe('Safe Creative emulator: verification on the wire', () => {
       const emulator = await start({
         apps: [{ sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9', privateKey: appKey }],
         now: () => ztime + 1200,
+        // The vectors include an arena signature.analysis call.
+        debugSignatures: true,
         ...(value('authkey')
           ? {
               authkeys: [
@@ -424,8 +426,9 @@ describe('Safe Creative emulator: verification on the wire', () => {
     expect(answer.text).toMatch(/<code>\d{13}<\/code>/)
   })
 
-  it('answers debug-component=signature.analysis exactly like the arena', async () => {
-    const emulator = await start()
+  it('answers debug-component=signature.analysis exactly like the arena, with debugSignatures on', async () => {
+    const emulator = await start({ debugSignatures: true })
+    expect(emulator.notices.join(' ')).toMatch(/debugSignatures is on/)
     const sc = client(emulator)
     await sc.syncClock()
     const signer = createSafeCreativeSigner(APP)

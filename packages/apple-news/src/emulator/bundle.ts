@@ -2,10 +2,17 @@ import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import {
+  type EmulatorError,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  MultipartError,
+  parseMultipart,
+  type ReceivedPart,
+} from '@sigwire/emulator-kit'
 import { PART_LIMITS } from '../constants.js'
 import { findBundleReferences } from '../multipart/bundle-references.js'
-import { MultipartError, parseMultipart, type ReceivedPart } from './multipart-parser.js'
-import { errorReply, type Reply } from './render.js'
+import { errorReply } from './render.js'
 
 /** A bundle received and validated (§3). Resource bytes are in files under the upload directory. */
 export interface ReceivedBundle {
@@ -43,7 +50,7 @@ export async function receiveBundle(
   contentType: string | undefined,
   uploadDir: string,
   rules: BundleRules,
-): Promise<ReceivedBundle | Reply> {
+): Promise<ReceivedBundle | EmulatorError> {
   const match = /^multipart\/form-data\s*;(.*)$/i.exec(contentType ?? '')
   if (!match)
     return errorReply(415, 'UNSUPPORTED_MEDIA_TYPE', { message: 'Articles are sent as multipart/form-data.' })
@@ -78,9 +85,9 @@ export async function receiveBundle(
       return errorReply(400, 'INVALID_MIME_MULTIPART', { message: error.message })
     throw error
   }
-  const fail = async (reply: Reply) => {
+  const fail = async (error: EmulatorError) => {
     await cleanup()
-    return reply
+    return error
   }
 
   const bundle: ReceivedBundle = { resources: [] }
@@ -192,8 +199,11 @@ async function sha256File(path: string): Promise<string> {
 
 function parseJson(bytes: Buffer | undefined): unknown {
   if (bytes === undefined) return undefined
+  const text = bytes.toString('utf8')
+  // Deeper documents are refused as a Java service's parser refuses them (and would overflow a walk).
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return undefined
   try {
-    return JSON.parse(bytes.toString('utf8'))
+    return JSON.parse(text)
   } catch {
     return undefined
   }

@@ -1,25 +1,28 @@
-import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises'
-import type { IncomingMessage } from 'node:http'
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ByteSource, receivedHeader } from '@sigwire/core'
+import { type Diagnosis, receivedHeader } from '@sigwire/core'
 import {
+  DurableStore,
+  type EmulatorRequest,
   FaultController,
   type FaultOptions,
-  requestStream,
+  type RequestLog,
   type ServerOptions,
-  StateFile,
-  startEmulatorServer,
+  startEmulator,
 } from '@sigwire/emulator-kit'
 import { DATE_WINDOW_SECONDS, PART_LIMITS, UUID_PATTERN } from '../constants.js'
+import { diagnoseAppleNewsRequest } from '../doctor/diagnose.js'
+import { parseAppleNewsAuthorization } from '../signing/authorization.js'
 import { type AppleNewsSecret, parseAppleNewsSecret } from '../signing/credentials.js'
 import { verifyAppleNewsRequest } from '../signing/verify.js'
 import { type BundleRules, type PartLimits, receiveBundle } from './bundle.js'
-import { type Handlers, handlers } from './handlers.js'
-import { errorReply, type Reply, writeReply } from './render.js'
-import { type AppleNewsState, emptyState, ensureChannel, generateDevCredentials } from './state.js'
+import { AppleNewsData } from './data.js'
+import { appleNewsHandlers } from './handlers.js'
+import { errorReply, renderAppleNewsError } from './render.js'
+import { appleNewsRoutes } from './routes.js'
+import { APPLE_NEWS_TABLES, generateDevCredentials } from './state.js'
 
 /** A channel and its API key, as `sigwire emulate --config` lists them. */
 export interface AppleNewsEmulatorChannel {
@@ -40,7 +43,10 @@ export interface AppleNewsEmulatorOptions extends ServerOptions {
   readonly publicOrigin?: string
   /** Channels and keys. Without any, development credentials are generated (`emulator.dev`). */
   readonly channels?: readonly AppleNewsEmulatorChannel[]
-  /** Directory where state and bundle resources persist across restarts. */
+  /**
+   * Directory where state and bundle resources persist across restarts, even kill -9: a write is
+   * answered only once it is on disk.
+   */
   readonly stateDir?: string
   /** Fault injection. */
   readonly faults?: FaultOptions
@@ -81,6 +87,8 @@ export interface AppleNewsEmulator {
   readonly certificate: string | undefined
   /** Generated development credentials (only when no channel was configured); stable for a state directory. */
   readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
+  /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
+  readonly log: RequestLog
   /**
    * Marks an article as optimised by the Apple News team: later updates answer 202 and change
    * nothing (the client's `applied: false`). Returns false for an unknown article.
@@ -88,43 +96,51 @@ export interface AppleNewsEmulator {
   optimizeArticle(articleId: string): boolean
   /** The bytes of a stored bundle resource, or undefined. */
   readResource(articleId: string, filename: string): Promise<Uint8Array | undefined>
-  /** Stops the server and flushes state. */
+  /** Stops the server and closes the state. */
   close(): Promise<void>
 }
-
-const UPLOAD = /^\/(channels\/[^/]+\/articles|articles\/[^/]+)$/
 
 /**
  * Starts an Apple News API emulator: a real HTTP(S) server that verifies every HHMAC request with
  * `verifyAppleNewsRequest` in the order of docs/protocols/apple-news.md §1.4 (401 with
- * `WWW-Authenticate: HHMAC` and Apple's codes), keeps channels, sections and articles with revisions,
- * bundle resources and promoted articles, searches with paging, throttles by quota, injects faults,
- * and persists to `stateDir`. Article uploads are spooled to disk and parsed as a stream, so a bundle
- * of hundreds of megabytes needs constant memory.
+ * `WWW-Authenticate: HHMAC` and Apple's codes; everything but the HMAC is checked before the body is
+ * read), keeps channels, sections and articles with revisions, bundle resources and promoted articles,
+ * searches with paging, throttles by quota, injects faults, and keeps its state in `stateDir` durably.
+ * Article uploads are spooled to disk and parsed as a stream, so a bundle of hundreds of megabytes
+ * needs constant memory.
  */
 export async function startAppleNewsEmulator(
   options: AppleNewsEmulatorOptions = {},
 ): Promise<AppleNewsEmulator> {
-  const faults = new FaultController(options.faults)
-  const clock = options.now ?? Date.now
-  const nowMs = () => clock() + faults.clockOffsetMs
-  const store = await StateFile.open<AppleNewsState>(options.stateDir, 'apple-news', emptyState)
-  const state = store.data
+  const faults = new FaultController(options.faults, options.now)
+  const nowMs = () => faults.now()
+  const store = await DurableStore.open({
+    dir: options.stateDir,
+    name: 'apple-news',
+    tables: APPLE_NEWS_TABLES,
+  })
+  const data = new AppleNewsData(store)
   const ownDir =
     options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'sigwire-apple-news-')) : undefined
   const resourcesDir = join(options.stateDir ?? ownDir!, 'apple-news-resources')
   const uploadDir = join(resourcesDir, '.uploads')
+  // Spooled uploads of a process that died mid-request are never resumed.
+  await rm(uploadDir, { recursive: true, force: true })
   await mkdir(uploadDir, { recursive: true, mode: 0o700 })
+  await removeOrphanResources(resourcesDir, data)
 
   const nowIso = new Date(nowMs()).toISOString()
-  const keys = new Map<string, { secret: AppleNewsSecret; channelId: string }>()
+  const keys = new Map<string, { secret: AppleNewsSecret; base64: string; channelId: string }>()
   const configured = options.channels ?? []
+  const setup = store.transaction()
   if (configured.length === 0) {
-    state.dev ??= generateDevCredentials()
-    ensureChannel(state, state.dev.channelId, 'sigwire development channel', nowIso)
-    keys.set(state.dev.keyId.toLowerCase(), {
-      secret: parseAppleNewsSecret(state.dev.secret),
-      channelId: state.dev.channelId,
+    const dev = data.dev ?? generateDevCredentials()
+    setup.put('meta', 'dev', dev)
+    data.ensureChannel(setup, dev.channelId, 'sigwire development channel', nowIso)
+    keys.set(dev.keyId.toLowerCase(), {
+      secret: parseAppleNewsSecret(dev.secret),
+      base64: dev.secret,
+      channelId: dev.channelId,
     })
   }
   for (const channel of configured) {
@@ -132,13 +148,14 @@ export async function startAppleNewsEmulator(
       throw new Error(
         `Apple News emulator: channel ${channel.channelId} and key ${channel.keyId} must be UUIDs.`,
       )
-    ensureChannel(state, channel.channelId, channel.name, nowIso)
+    data.ensureChannel(setup, channel.channelId, channel.name, nowIso)
     keys.set(channel.keyId.toLowerCase(), {
       secret: parseAppleNewsSecret(channel.secret),
+      base64: channel.secret,
       channelId: channel.channelId,
     })
   }
-  store.changed()
+  await setup.commit()
 
   const limits: PartLimits = { ...PART_LIMITS, ...options.partLimits }
   const rules: BundleRules = {
@@ -147,9 +164,8 @@ export async function startAppleNewsEmulator(
     limits,
   }
   let publicOrigin = options.publicOrigin?.replace(/\/+$/, '') ?? ''
-  const api: Handlers = handlers({
-    state,
-    changed: () => store.changed(),
+  const handlers = appleNewsHandlers({
+    data,
     origin: () => publicOrigin,
     now: nowMs,
     resourcesDir,
@@ -157,79 +173,74 @@ export async function startAppleNewsEmulator(
     detectDuplicates: options.detectDuplicates !== false,
     receive: (file, contentType) => receiveBundle(file, contentType, uploadDir, rules),
   })
+  const windowSeconds = options.windowSeconds ?? DATE_WINDOW_SECONDS
+  const evidence = new WeakMap<object, Uint8Array>()
+  const diagnose = (request: EmulatorRequest): Diagnosis => {
+    const parsed = parseAppleNewsAuthorization(receivedHeader(request, 'authorization'))
+    const keyId = parsed.ok ? parsed.params.key : undefined
+    const key = keyId === undefined ? undefined : keys.get(keyId.toLowerCase())
+    const body = evidence.get(request)
+    return diagnoseAppleNewsRequest({
+      request: body ? { ...request, body } : request,
+      ...(key && keyId ? { secret: key.base64, keyId } : {}),
+      publicOrigin,
+      now: request.receivedAt,
+      windowSeconds,
+    })
+  }
 
-  const server = await startEmulatorServer(options, {
+  const server = await startEmulator(options, {
+    routes: appleNewsRoutes({
+      handlers,
+      verify:
+        options.verify === false
+          ? undefined
+          : (request, body) =>
+              verifyAppleNewsRequest(request, (id) => keys.get(id.toLowerCase())?.secret, {
+                publicOrigin,
+                now: request.receivedAt,
+                windowSeconds,
+                acceptFractionalSeconds: options.acceptFractionalSeconds === true,
+                ...(body ? { body } : {}),
+              }),
+      channelOfKey: (keyId) => keys.get(keyId.toLowerCase())?.channelId,
+      uploadDir,
+      maxUploadBytes: limits.body,
+      evidence,
+    }),
     faults,
-    streamingPath: (path) => UPLOAD.test(path),
-    renderFault(kind, retryAfterSeconds, _request, res) {
-      const reply =
+    store,
+    renderError: renderAppleNewsError,
+    renderFault: (kind, retryAfterSeconds) =>
+      renderAppleNewsError(
         kind === 'throttle'
           ? errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(retryAfterSeconds) })
-          : errorReply(503, 'SERVICE_UNAVAILABLE', {}, { 'retry-after': String(retryAfterSeconds) })
-      writeReply(res, reply, nowMs())
-    },
-    async handle(request, res) {
-      const now = nowMs()
-      let upload: { file: string; size: number } | undefined
-      try {
-        const reply = await (async (): Promise<Reply> => {
-          const resource = /^\/_sigwire\/articles\/([^/]+)\/resources\/([^/]+)$/.exec(request.url.pathname)
-          if (resource && request.method === 'GET') {
-            const file = api.resourceFile(resource[1]!, decodeURIComponent(resource[2]!))
-            if (!file) return errorReply(404, 'NOT_FOUND')
-            res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.size) })
-            for await (const chunk of createReadStream(file.path)) res.write(chunk)
-            res.end()
-            return { status: 0 }
-          }
-          if (UPLOAD.test(request.url.pathname)) {
-            const stream = requestStream(request)
-            if (request.method === 'POST') {
-              upload = await spool(stream, uploadDir, limits.body)
-              if (!upload) return errorReply(413, 'REQUEST_BODY_TOO_LARGE', {}, { connection: 'close' })
-            } else
-              for await (const _ of stream) {
-              }
-          }
-          let keyChannel: string | undefined
-          if (options.verify !== false) {
-            const result = await verifyAppleNewsRequest(request, (id) => keys.get(id.toLowerCase())?.secret, {
-              publicOrigin,
-              now,
-              windowSeconds: options.windowSeconds ?? DATE_WINDOW_SECONDS,
-              acceptFractionalSeconds: options.acceptFractionalSeconds === true,
-              ...(upload ? { body: fileSource(upload.file, upload.size) } : {}),
-            })
-            // Real 401 bodies carry only the code (docs/protocols/apple-news.md §1.3).
-            if (!result.ok) return errorReply(401, result.reason, {}, { 'www-authenticate': 'HHMAC' })
-            keyChannel = keys.get(result.keyId!.toLowerCase())!.channelId
-          }
-          const accept = receivedHeader(request, 'accept')
-          if (accept !== undefined && !/(application\/json|application\/\*|\*\/\*)/i.test(accept))
-            return errorReply(406, 'NOT_ACCEPTABLE')
-          return api.route(request, keyChannel, upload)
-        })()
-        if (reply.status !== 0) writeReply(res, reply, now)
-      } finally {
-        if (upload) await rm(upload.file, { force: true })
-      }
-    },
+          : errorReply(503, 'SERVICE_UNAVAILABLE', {}, { 'retry-after': String(retryAfterSeconds) }),
+      ),
+    diagnose: (request, error) => (error.kind === 'auth' ? diagnose(request) : undefined),
+    defaultHeaders: () => ({ date: new Date(nowMs()).toUTCString() }),
     async onClose() {
-      await store.flush()
       if (ownDir) await rm(ownDir, { recursive: true, force: true })
     },
   })
   publicOrigin ||= server.url
+  const dev = data.dev
   return {
     url: server.url,
     port: server.port,
     publicOrigin,
     faults,
     certificate: server.certificate,
-    dev: configured.length === 0 ? { ...state.dev! } : undefined,
-    optimizeArticle: (articleId) => api.optimize(articleId),
+    dev: configured.length === 0 && dev ? { ...dev } : undefined,
+    log: server.log,
+    optimizeArticle(articleId) {
+      const tx = store.transaction()
+      const found = handlers.optimize(tx, articleId)
+      void tx.commit()
+      return found
+    },
     async readResource(articleId, filename) {
-      const file = api.resourceFile(articleId, filename)
+      const file = handlers.resourceFile(articleId, filename)
       if (!file) return undefined
       const chunks: Buffer[] = []
       for await (const chunk of createReadStream(file.path)) chunks.push(chunk as Buffer)
@@ -239,35 +250,17 @@ export async function startAppleNewsEmulator(
   }
 }
 
-/** Writes an upload to a private temp file in constant memory; undefined when it exceeds `limit`. */
-async function spool(
-  stream: IncomingMessage,
-  dir: string,
-  limit: number,
-): Promise<{ file: string; size: number } | undefined> {
-  const file = join(dir, `upload-${randomUUID()}`)
-  const handle = await open(file, 'wx', 0o600)
-  let size = 0
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.byteLength
-      if (size > limit) {
-        stream.destroy()
-        await handle.close()
-        await rm(file, { force: true })
-        return undefined
-      }
-      await handle.write(chunk)
+/** Removes resource files no article refers to (an upload that died before its commit, an old revision). */
+async function removeOrphanResources(dir: string, data: AppleNewsData): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    if (entry === '.uploads') continue
+    const article = data.articles.get(entry)
+    if (!article) {
+      await rm(join(dir, entry), { recursive: true, force: true })
+      continue
     }
-  } finally {
-    await handle.close().catch(() => {})
-  }
-  return { file, size }
-}
-
-function fileSource(path: string, byteLength: number): ByteSource {
-  return {
-    byteLength,
-    chunks: () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Uint8Array>,
+    const keep = new Set(article.resources.map((r) => r.file))
+    for (const file of await readdir(join(dir, entry)))
+      if (!keep.has(file)) await rm(join(dir, entry, file), { force: true })
   }
 }

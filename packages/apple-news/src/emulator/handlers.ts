@@ -1,83 +1,88 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseIsoDateTime } from '@sigwire/core'
-import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import { EmulatorError, parseJsonBody, type RouteRequest, type Transaction } from '@sigwire/emulator-kit'
 import { MAX_PROMOTED_ARTICLES, SEARCH_PAGE_SIZE, UUID_PATTERN } from '../constants.js'
 import { isObject, type ReceivedBundle } from './bundle.js'
-import { articleJson, channelJson, errorReply, type Reply, sectionJson, throttlingJson } from './render.js'
-import { type AppleNewsState, revisionToken, type StoredArticle, type StoredResource } from './state.js'
+import type { AppleNewsData } from './data.js'
+import { type Answer, articleJson, channelJson, errorReply, sectionJson, throttlingJson } from './render.js'
+import { revisionToken, type StoredArticle, type StoredResource } from './state.js'
 
 /** What the handlers need from the emulator. */
 export interface HandlerContext {
-  state: AppleNewsState
-  changed(): void
+  readonly data: AppleNewsData
   origin(): string
   now(): number
-  resourcesDir: string
-  quota: number
-  detectDuplicates: boolean
-  receive(file: string, contentType: string | undefined): Promise<ReceivedBundle | Reply>
+  readonly resourcesDir: string
+  readonly quota: number
+  readonly detectDuplicates: boolean
+  receive(file: string, contentType: string | undefined): Promise<ReceivedBundle | EmulatorError>
 }
 
-/** The routes of the emulated API. */
-export interface Handlers {
-  route(
-    request: EmulatorRequest,
-    keyChannel: string | undefined,
-    upload: { file: string } | undefined,
-  ): Promise<Reply>
-  resourceFile(
-    articleId: string,
-    filename: string,
-  ): { path: string; contentType: string; size: number } | undefined
-  optimize(articleId: string): boolean
+/** What a route handler sees: the key's channel (undefined with `verify: false`) and the spooled upload. */
+export interface AppleNewsAuth {
+  readonly keyChannel: string | undefined
+  /** The spooled body of an article upload. */
+  readonly upload?: { readonly file: string; readonly size: number }
 }
+
+type Request = RouteRequest<AppleNewsAuth>
 
 const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
 
-/** Builds the route handlers over the emulator's state. */
-export function handlers(ctx: HandlerContext): Handlers {
-  const { state } = ctx
+/** Throws an error outcome; passes an answer on. */
+function must<T>(outcome: T | EmulatorError): T {
+  if (outcome instanceof EmulatorError) throw outcome
+  return outcome
+}
 
-  const channelAccess = (channelId: string, keyChannel: string | undefined): Reply | undefined => {
+/** The handlers of the emulated API, over the emulator's tables. */
+export function appleNewsHandlers(ctx: HandlerContext) {
+  const { data } = ctx
+
+  const channelAccess = (channelId: string, keyChannel: string | undefined): void => {
     if (!UUID_PATTERN.test(channelId))
-      return errorReply(400, 'INVALID_TYPE', { keyPath: ['channel_id'], value: channelId })
-    if (!state.channels[channelId])
-      return errorReply(404, 'NOT_FOUND', { keyPath: ['channel_id'], value: channelId })
-    if (keyChannel !== undefined && keyChannel !== channelId) return errorReply(403, 'FORBIDDEN')
-    return undefined
+      throw errorReply(400, 'INVALID_TYPE', { keyPath: ['channel_id'], value: channelId })
+    if (!data.channels.has(channelId))
+      throw errorReply(404, 'NOT_FOUND', { keyPath: ['channel_id'], value: channelId })
+    if (keyChannel !== undefined && keyChannel !== channelId) throw errorReply(403, 'FORBIDDEN')
   }
-  const sectionAccess = (sectionId: string, keyChannel: string | undefined): Reply | undefined => {
+  const sectionAccess = (sectionId: string, keyChannel: string | undefined): void => {
     if (!UUID_PATTERN.test(sectionId))
-      return errorReply(400, 'INVALID_TYPE', { keyPath: ['section_id'], value: sectionId })
-    const section = state.sections[sectionId]
-    if (!section) return errorReply(404, 'NOT_FOUND', { keyPath: ['section_id'], value: sectionId })
-    if (keyChannel !== undefined && keyChannel !== section.channelId) return errorReply(403, 'FORBIDDEN')
-    return undefined
+      throw errorReply(400, 'INVALID_TYPE', { keyPath: ['section_id'], value: sectionId })
+    const section = data.sections.get(sectionId)
+    if (!section) throw errorReply(404, 'NOT_FOUND', { keyPath: ['section_id'], value: sectionId })
+    if (keyChannel !== undefined && keyChannel !== section.channelId) throw errorReply(403, 'FORBIDDEN')
   }
-  const articleAccess = (articleId: string, keyChannel: string | undefined): Reply | StoredArticle => {
-    const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
-    if (!article) return errorReply(404, 'NOT_FOUND', { keyPath: ['article_id'], value: articleId })
-    if (keyChannel !== undefined && keyChannel !== article.channelId) return errorReply(403, 'FORBIDDEN')
+  const articleAccess = (articleId: string, keyChannel: string | undefined): StoredArticle => {
+    const article = UUID_PATTERN.test(articleId) ? data.articles.get(articleId) : undefined
+    if (!article) throw errorReply(404, 'NOT_FOUND', { keyPath: ['article_id'], value: articleId })
+    if (keyChannel !== undefined && keyChannel !== article.channelId) throw errorReply(403, 'FORBIDDEN')
     return article
   }
-  const throttled = (channelId: string): Reply | undefined => {
+  const recentWrites = (channelId: string): number[] => {
     const now = ctx.now()
-    const log = (state.quotaLog[channelId] ?? []).filter((t) => now - t < 3_600_000)
-    state.quotaLog[channelId] = log
-    if (log.length < ctx.quota) return undefined
-    const wait = Math.max(1, Math.ceil((log[0]! + 3_600_000 - now) / 1000))
-    return errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
+    return (data.quotaLog.get(channelId) ?? []).filter((t) => now - t < HOUR_MS)
+  }
+  const checkQuota = (channelId: string): void => {
+    const log = recentWrites(channelId)
+    if (log.length < ctx.quota) return
+    const wait = Math.max(1, Math.ceil((log[0]! + HOUR_MS - ctx.now()) / 1000))
+    throw errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
+  }
+  const countWrite = (tx: Transaction, channelId: string): void => {
+    tx.put('quotaLog', channelId, [...recentWrites(channelId), ctx.now()])
   }
   const sectionIds = (
     metadata: Record<string, unknown> | undefined,
     channelId: string,
-  ): string[] | Reply | undefined => {
+  ): string[] | undefined => {
     const links = metadata?.links
     if (!isObject(links) || links.sections === undefined) return undefined
     if (!Array.isArray(links.sections))
-      return errorReply(400, 'INVALID_TYPE', { keyPath: ['data', 'links', 'sections'] })
+      throw errorReply(400, 'INVALID_TYPE', { keyPath: ['data', 'links', 'sections'] })
     const ids: string[] = []
     for (const [i, link] of links.sections.entries()) {
       const keyPath = ['data', 'links', 'sections', i]
@@ -85,23 +90,28 @@ export function handlers(ctx: HandlerContext): Handlers {
       try {
         url = new URL(String(link))
       } catch {
-        return errorReply(400, 'INVALID_URL', { keyPath, value: link })
+        throw errorReply(400, 'INVALID_URL', { keyPath, value: link })
       }
       const match = /^\/sections\/([^/]+)$/.exec(url.pathname)
-      if (!match) return errorReply(400, 'INVALID_RESOURCE_TYPE', { keyPath, value: link })
-      const section = state.sections[match[1]!]
-      if (!section) return errorReply(400, 'DOES_NOT_EXIST', { keyPath, value: link })
-      if (section.channelId !== channelId) return errorReply(400, 'NOT_ALLOWED', { keyPath, value: link })
+      if (!match) throw errorReply(400, 'INVALID_RESOURCE_TYPE', { keyPath, value: link })
+      const section = data.sections.get(match[1]!)
+      if (!section) throw errorReply(400, 'DOES_NOT_EXIST', { keyPath, value: link })
+      if (section.channelId !== channelId) throw errorReply(400, 'NOT_ALLOWED', { keyPath, value: link })
       ids.push(section.id)
     }
     return ids
   }
-  const storeResources = async (articleId: string, bundle: ReceivedBundle): Promise<StoredResource[]> => {
+  /** Moves the bundle's resources under the article; file names carry the revision, so an update never overwrites the files the stored revision refers to. */
+  const storeResources = async (
+    articleId: string,
+    revision: number,
+    bundle: ReceivedBundle,
+  ): Promise<StoredResource[]> => {
     const dir = join(ctx.resourcesDir, articleId)
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const out: StoredResource[] = []
     for (const [i, r] of bundle.resources.entries()) {
-      const file = `${i}-${r.sha256}`
+      const file = `${revision}-${i}-${r.sha256}`
       await rename(r.file, join(dir, file))
       out.push({ filename: r.filename, contentType: r.contentType, size: r.size, sha256: r.sha256, file })
     }
@@ -110,148 +120,150 @@ export function handlers(ctx: HandlerContext): Handlers {
   const discard = async (bundle: ReceivedBundle) => {
     for (const r of bundle.resources) await rm(r.file, { force: true })
   }
+  /** Runs checks over a received bundle, removing its files when one fails. */
+  const checked = async <T>(bundle: ReceivedBundle, run: () => T): Promise<T> => {
+    try {
+      return run()
+    } catch (error) {
+      await discard(bundle)
+      throw error
+    }
+  }
   const duplicateOf = (channelId: string, title: string, except?: string): StoredArticle | undefined => {
     if (!ctx.detectDuplicates) return undefined
     const now = ctx.now()
-    return Object.values(state.articles).find(
-      (a) =>
+    for (const a of data.articles.values())
+      if (
         a.channelId === channelId &&
         a.id !== except &&
         a.title === title &&
-        now - Date.parse(a.createdAt) < DAY_MS,
-    )
+        now - Date.parse(a.createdAt) < DAY_MS
+      )
+        return a
+    return undefined
+  }
+  const removeFiles = (articleId: string, keep: readonly StoredResource[]) => async () => {
+    const keepNames = new Set(keep.map((r) => r.file))
+    const dir = join(ctx.resourcesDir, articleId)
+    for (const name of await readdir(dir).catch(() => [] as string[]))
+      if (!keepNames.has(name)) await rm(join(dir, name), { force: true })
   }
 
-  async function createArticle(
-    channelId: string,
-    file: string,
-    contentType: string | undefined,
-  ): Promise<Reply> {
-    const limited = throttled(channelId)
-    if (limited) return limited
-    const bundle = await ctx.receive(file, contentType)
-    if ('status' in bundle) return bundle
-    const fail = async (reply: Reply) => {
-      await discard(bundle)
-      return reply
-    }
-    if (!bundle.document) return fail(errorReply(400, 'MISSING', { keyPath: ['article.json'] }))
-    const title = String(bundle.document.title)
-    const duplicate = duplicateOf(channelId, title)
-    if (duplicate)
-      return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
-    const sections = sectionIds(bundle.metadata, channelId)
-    if (sections && !Array.isArray(sections)) return fail(sections)
+  async function createArticle(request: Request, channelId: string): Promise<Answer> {
+    checkQuota(channelId)
+    const bundle = must(await ctx.receive(request.auth.upload!.file, contentTypeOf(request)))
+    const { title, sections } = await checked(bundle, () => {
+      if (!bundle.document) throw errorReply(400, 'MISSING', { keyPath: ['article.json'] })
+      const title = String(bundle.document.title)
+      const duplicate = duplicateOf(channelId, title)
+      if (duplicate)
+        throw errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id })
+      return { title, sections: sectionIds(bundle.metadata, channelId) }
+    })
     const id = randomUUID()
+    const resources = await storeResources(id, 1, bundle)
+    // Every write of the request happens here, after the last await: one transaction.
     const nowIso = new Date(ctx.now()).toISOString()
-    const metadata = { ...bundle.metadata }
     const article: StoredArticle = {
       id,
       channelId,
-      seq: ++state.seq,
+      seq: data.nextSeq(request.tx),
       createdAt: nowIso,
       modifiedAt: nowIso,
       revision: 1,
       title,
-      document: bundle.document,
-      metadata,
-      sectionIds: sections ?? [state.channels[channelId]!.defaultSectionId],
-      resources: await storeResources(id, bundle),
+      document: bundle.document!,
+      metadata: { ...bundle.metadata },
+      sectionIds: sections ?? [data.channels.get(channelId)!.defaultSectionId],
+      resources,
     }
-    state.articles[id] = article
-    state.quotaLog[channelId]!.push(ctx.now())
-    ctx.changed()
+    request.tx.put('articles', id, article)
+    countWrite(request.tx, channelId)
     return {
       status: 201,
       body: {
         data: articleJson(article, ctx.origin(), {
           state: 'PROCESSING',
-          throttling: throttlingJson(state, channelId, ctx.quota, ctx.now()),
+          throttling: throttlingJson(data, channelId, ctx.quota, ctx.now()),
         }),
       },
     }
   }
 
-  async function updateArticle(
-    article: StoredArticle,
-    file: string,
-    contentType: string | undefined,
-  ): Promise<Reply> {
-    const limited = throttled(article.channelId)
-    if (limited) return limited
-    const bundle = await ctx.receive(file, contentType)
-    if ('status' in bundle) return bundle
-    const fail = async (reply: Reply) => {
-      await discard(bundle)
-      return reply
-    }
-    const metadata = bundle.metadata
-    if (!metadata || metadata.revision === undefined)
-      return fail(errorReply(400, 'MISSING', { keyPath: ['data', 'revision'] }))
-    if (metadata.revision !== revisionToken(article.revision))
-      return fail(
-        errorReply(409, 'WRONG_REVISION', { keyPath: ['data', 'revision'], value: metadata.revision }),
-      )
-    if (article.metadata.isPreview !== true && metadata.isPreview === true)
-      return fail(
-        errorReply(400, 'NOT_ALLOWED', {
+  async function updateArticle(request: Request, article: StoredArticle): Promise<Answer> {
+    checkQuota(article.channelId)
+    const bundle = must(await ctx.receive(request.auth.upload!.file, contentTypeOf(request)))
+    const { metadata, sections, title } = await checked(bundle, () => {
+      const metadata = bundle.metadata
+      if (!metadata || metadata.revision === undefined)
+        throw errorReply(400, 'MISSING', { keyPath: ['data', 'revision'] })
+      if (metadata.revision !== revisionToken(article.revision))
+        throw errorReply(409, 'WRONG_REVISION', { keyPath: ['data', 'revision'], value: metadata.revision })
+      if (article.metadata.isPreview !== true && metadata.isPreview === true)
+        throw errorReply(400, 'NOT_ALLOWED', {
           keyPath: ['data', 'isPreview'],
           message: 'isPreview can only change from true to false.',
-        }),
-      )
-    const sections = sectionIds(metadata, article.channelId)
-    if (sections && !Array.isArray(sections)) return fail(sections)
+        })
+      const sections = sectionIds(metadata, article.channelId)
+      let title: string | undefined
+      if (bundle.document && !article.optimized) {
+        title = String(bundle.document.title)
+        const duplicate = duplicateOf(article.channelId, title, article.id)
+        if (duplicate)
+          throw errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id })
+      }
+      return { metadata, sections, title }
+    })
     // An article the Apple News team optimised is not changed by an update: 202 (§2).
     if (article.optimized) {
       await discard(bundle)
       return { status: 202, body: { data: articleJson(article, ctx.origin()) } }
     }
-    if (bundle.document) {
-      const title = String(bundle.document.title)
-      const duplicate = duplicateOf(article.channelId, title, article.id)
-      if (duplicate)
-        return fail(errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id }))
-      await rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true })
-      article.document = bundle.document
-      article.title = title
-      article.resources = await storeResources(article.id, bundle)
-    } else await discard(bundle)
+    const revision = article.revision + 1
+    let resources = article.resources
+    if (bundle.document) resources = await storeResources(article.id, revision, bundle)
+    else await discard(bundle)
     const { revision: _revision, ...fields } = metadata
-    article.metadata = { ...article.metadata, ...fields }
-    if (sections) article.sectionIds = sections
-    article.revision += 1
-    article.modifiedAt = new Date(ctx.now()).toISOString()
-    state.quotaLog[article.channelId]!.push(ctx.now())
-    ctx.changed()
+    const next: StoredArticle = {
+      ...article,
+      ...(bundle.document ? { document: bundle.document, title: title! } : {}),
+      resources,
+      metadata: { ...article.metadata, ...fields },
+      ...(sections ? { sectionIds: sections } : {}),
+      revision,
+      modifiedAt: new Date(ctx.now()).toISOString(),
+    }
+    request.tx.put('articles', article.id, next)
+    countWrite(request.tx, article.channelId)
+    // The previous revision's files go once the new one is durable.
+    if (bundle.document) request.tx.afterCommit(removeFiles(article.id, resources))
     return {
       status: 200,
       body: {
-        data: articleJson(article, ctx.origin(), {
+        data: articleJson(next, ctx.origin(), {
           state: 'PROCESSING_UPDATE',
-          throttling: throttlingJson(state, article.channelId, ctx.quota, ctx.now()),
+          throttling: throttlingJson(data, article.channelId, ctx.quota, ctx.now()),
         }),
       },
     }
   }
 
-  function search(request: EmulatorRequest, scope: { channelId: string } | { sectionId: string }): Reply {
+  function search(request: Request, scope: { channelId: string } | { sectionId: string }): Answer {
     const params = request.url.searchParams
     for (const name of params.keys())
       if (!['fromDate', 'toDate', 'pageSize', 'pageToken', 'sortDir'].includes(name))
-        return errorReply(400, 'INVALID', { keyPath: [name], message: 'Unknown parameter.' })
-    const bound = (name: 'fromDate' | 'toDate'): number | Reply | undefined => {
+        throw errorReply(400, 'INVALID', { keyPath: [name], message: 'Unknown parameter.' })
+    const bound = (name: 'fromDate' | 'toDate'): number | undefined => {
       const value = params.get(name)
       if (value === null) return undefined
       try {
         return parseIsoDateTime(value, { allowFraction: true }).date.getTime()
       } catch {
-        return errorReply(400, 'INVALID', { keyPath: [name], value })
+        throw errorReply(400, 'INVALID', { keyPath: [name], value })
       }
     }
     const from = bound('fromDate')
     const to = bound('toDate')
-    if (typeof from === 'object') return from
-    if (typeof to === 'object') return to
     const sizeText = params.get('pageSize')
     const pageSize = sizeText === null ? SEARCH_PAGE_SIZE.default : Number(sizeText)
     if (
@@ -260,10 +272,10 @@ export function handlers(ctx: HandlerContext): Handlers {
       pageSize > SEARCH_PAGE_SIZE.max ||
       (sizeText !== null && !/^\d+$/.test(sizeText))
     )
-      return errorReply(400, 'INVALID', { keyPath: ['pageSize'], value: sizeText })
+      throw errorReply(400, 'INVALID', { keyPath: ['pageSize'], value: sizeText })
     const sortDir = params.get('sortDir') ?? 'DESC'
     if (sortDir !== 'ASC' && sortDir !== 'DESC')
-      return errorReply(400, 'INVALID', { keyPath: ['sortDir'], value: sortDir })
+      throw errorReply(400, 'INVALID', { keyPath: ['sortDir'], value: sortDir })
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([scope, params.get('fromDate'), params.get('toDate'), sortDir, pageSize]))
       .digest('base64')
@@ -275,11 +287,11 @@ export function handlers(ctx: HandlerContext): Handlers {
       try {
         parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'))
       } catch {}
-      if (!parsed || parsed.f !== fingerprint || typeof parsed.o !== 'number')
-        return errorReply(400, 'INVALID', { keyPath: ['pageToken'], value: token })
+      if (!isObject(parsed) || parsed.f !== fingerprint || typeof parsed.o !== 'number' || !(parsed.o >= 0))
+        throw errorReply(400, 'INVALID', { keyPath: ['pageToken'], value: token })
       offset = parsed.o
     }
-    const matching = Object.values(state.articles)
+    const matching = [...data.articles.values()]
       .filter((a) =>
         'channelId' in scope ? a.channelId === scope.channelId : a.sectionIds.includes(scope.sectionId),
       )
@@ -307,137 +319,113 @@ export function handlers(ctx: HandlerContext): Handlers {
     return { status: 200, body }
   }
 
-  function promote(request: EmulatorRequest, sectionId: string): Reply {
-    const section = state.sections[sectionId]!
+  function promote(request: Request, sectionId: string): Answer {
+    const section = data.sections.get(sectionId)!
     if (!/^application\/json/i.test(String(request.headers['content-type'] ?? '')))
-      return errorReply(415, 'UNSUPPORTED_MEDIA_TYPE')
+      throw errorReply(415, 'UNSUPPORTED_MEDIA_TYPE')
     let parsed: unknown
     try {
-      parsed = JSON.parse(Buffer.from(request.body).toString('utf8'))
+      parsed = parseJsonBody(request.body)
     } catch {
-      return errorReply(400, 'INVALID_JSON')
+      throw errorReply(400, 'INVALID_JSON')
     }
     const list = isObject(parsed) && isObject(parsed.data) ? parsed.data.promotedArticles : undefined
     if (!Array.isArray(list) || list.some((id) => typeof id !== 'string'))
-      return errorReply(400, 'INVALID', { keyPath: ['data', 'promotedArticles'] })
+      throw errorReply(400, 'INVALID', { keyPath: ['data', 'promotedArticles'] })
     if (list.length > MAX_PROMOTED_ARTICLES)
-      return errorReply(400, 'INVALID', {
+      throw errorReply(400, 'INVALID', {
         keyPath: ['data', 'promotedArticles'],
         message: `At most ${MAX_PROMOTED_ARTICLES} articles.`,
       })
     const ids: string[] = []
     for (const [i, raw] of (list as string[]).entries()) {
       const id = raw.slice(raw.lastIndexOf('/') + 1)
-      const article = state.articles[id]
+      const article = data.articles.get(id)
       if (!article || article.channelId !== section.channelId)
-        return errorReply(404, 'NOT_FOUND', { keyPath: ['data', 'promotedArticles', i], value: raw })
+        throw errorReply(404, 'NOT_FOUND', { keyPath: ['data', 'promotedArticles', i], value: raw })
       if (typeof article.metadata.thumbnailURL !== 'string')
-        return errorReply(422, 'MISSING_THUMBNAIL_FOR_PROMOTED_ARTICLE', {
+        throw errorReply(422, 'MISSING_THUMBNAIL_FOR_PROMOTED_ARTICLE', {
           keyPath: ['data', 'promotedArticles', i],
           value: raw,
         })
       ids.push(id)
     }
-    state.promoted[sectionId] = ids
-    ctx.changed()
+    request.tx.put('promoted', sectionId, ids)
     const origin = ctx.origin()
     return { status: 200, body: { data: { promotedArticles: ids.map((id) => `${origin}/articles/${id}`) } } }
   }
 
-  return {
-    async route(request, keyChannel, upload) {
-      const path = request.url.pathname
-      const method = request.method
-      const origin = ctx.origin()
-      const allow = (...methods: string[]) =>
-        methods.includes(method) ? undefined : errorReply(405, 'METHOD_NOT_ALLOWED')
-      // `/channels/{id}/quota` -> kind "channels/quota", id; IDs never contain "/".
-      const segments = path.split('/')
-      if (segments[0] !== '' || segments.length < 3 || segments.length > 4 || segments[2] === '')
-        return errorReply(404, 'NOT_FOUND')
-      let id: string
-      try {
-        id = decodeURIComponent(segments[2]!)
-      } catch {
-        return errorReply(404, 'NOT_FOUND')
-      }
-      const kind = `${segments[1]}/${segments[3] ?? ''}`
-      switch (kind) {
-        case 'channels/':
-          return (
-            allow('GET') ??
-            channelAccess(id, keyChannel) ?? {
-              status: 200,
-              body: { data: channelJson(state.channels[id]!, origin) },
-            }
-          )
-        case 'channels/quota':
-          return (
-            allow('GET') ??
-            channelAccess(id, keyChannel) ?? {
-              status: 200,
-              body: throttlingJson(state, id, ctx.quota, ctx.now()),
-            }
-          )
-        case 'channels/sections':
-          return (
-            allow('GET') ??
-            channelAccess(id, keyChannel) ?? {
-              status: 200,
-              body: {
-                data: Object.values(state.sections)
-                  .filter((section) => section.channelId === id)
-                  .map((section) => sectionJson(section, origin)),
-              },
-            }
-          )
-        case 'channels/articles': {
-          const denied = allow('GET', 'POST') ?? channelAccess(id, keyChannel)
-          if (denied) return denied
-          if (method === 'GET') return search(request, { channelId: id })
-          return createArticle(id, upload!.file, request.headers['content-type'] as string | undefined)
-        }
-        case 'sections/':
-          return (
-            allow('GET') ??
-            sectionAccess(id, keyChannel) ?? {
-              status: 200,
-              body: { data: sectionJson(state.sections[id]!, origin) },
-            }
-          )
-        case 'sections/articles':
-          return allow('GET') ?? sectionAccess(id, keyChannel) ?? search(request, { sectionId: id })
-        case 'sections/promotedArticles':
-          return allow('POST') ?? sectionAccess(id, keyChannel) ?? promote(request, id)
-        case 'articles/': {
-          const denied = allow('GET', 'POST', 'DELETE')
-          if (denied) return denied
-          const article = articleAccess(id, keyChannel)
-          if ('status' in article) return article
-          if (method === 'GET') return { status: 200, body: { data: articleJson(article, origin) } }
-          if (method === 'POST')
-            return updateArticle(article, upload!.file, request.headers['content-type'] as string | undefined)
-          delete state.articles[article.id]
-          for (const [sectionId, ids] of Object.entries(state.promoted))
-            state.promoted[sectionId] = ids.filter((other) => other !== article.id)
-          await rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true })
-          ctx.changed()
-          return { status: 204 }
-        }
-      }
-      return errorReply(404, 'NOT_FOUND')
-    },
+  function deleteArticle(request: Request, article: StoredArticle): Answer {
+    request.tx.delete('articles', article.id)
+    for (const [sectionId, ids] of data.promoted)
+      if (ids.includes(article.id))
+        request.tx.put(
+          'promoted',
+          sectionId,
+          ids.filter((other) => other !== article.id),
+        )
+    request.tx.afterCommit(() => rm(join(ctx.resourcesDir, article.id), { recursive: true, force: true }))
+    return { status: 204 }
+  }
 
-    optimize(articleId) {
-      const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
+  return {
+    channel(request: Request): Answer {
+      const id = request.params.id!
+      channelAccess(id, request.auth.keyChannel)
+      return { status: 200, body: { data: channelJson(data.channels.get(id)!, ctx.origin()) } }
+    },
+    quota(request: Request): Answer {
+      const id = request.params.id!
+      channelAccess(id, request.auth.keyChannel)
+      return { status: 200, body: throttlingJson(data, id, ctx.quota, ctx.now()) }
+    },
+    channelSections(request: Request): Answer {
+      const id = request.params.id!
+      channelAccess(id, request.auth.keyChannel)
+      const origin = ctx.origin()
+      return {
+        status: 200,
+        body: {
+          data: [...data.sections.values()]
+            .filter((s) => s.channelId === id)
+            .map((s) => sectionJson(s, origin)),
+        },
+      }
+    },
+    channelArticles(request: Request): Answer | Promise<Answer> {
+      const id = request.params.id!
+      channelAccess(id, request.auth.keyChannel)
+      return request.method === 'GET' ? search(request, { channelId: id }) : createArticle(request, id)
+    },
+    section(request: Request): Answer {
+      const id = request.params.id!
+      sectionAccess(id, request.auth.keyChannel)
+      return { status: 200, body: { data: sectionJson(data.sections.get(id)!, ctx.origin()) } }
+    },
+    sectionArticles(request: Request): Answer {
+      const id = request.params.id!
+      sectionAccess(id, request.auth.keyChannel)
+      return search(request, { sectionId: id })
+    },
+    promotedArticles(request: Request): Answer {
+      const id = request.params.id!
+      sectionAccess(id, request.auth.keyChannel)
+      return promote(request, id)
+    },
+    article(request: Request): Answer | Promise<Answer> {
+      const article = articleAccess(request.params.id!, request.auth.keyChannel)
+      if (request.method === 'GET') return { status: 200, body: { data: articleJson(article, ctx.origin()) } }
+      if (request.method === 'POST') return updateArticle(request, article)
+      return deleteArticle(request, article)
+    },
+    optimize(tx: Transaction, articleId: string): boolean {
+      const article = UUID_PATTERN.test(articleId) ? data.articles.get(articleId) : undefined
       if (!article) return false
-      article.optimized = true
-      ctx.changed()
+      tx.put('articles', articleId, { ...article, optimized: true })
       return true
     },
-
-    resourceFile(articleId, filename) {
-      const article = UUID_PATTERN.test(articleId) ? state.articles[articleId] : undefined
+    resourceFile(articleId: string, filename: string) {
+      const article = UUID_PATTERN.test(articleId) ? data.articles.get(articleId) : undefined
       const resource = article?.resources.find((r) => r.filename === filename)
       if (!article || !resource) return undefined
       return {
@@ -447,4 +435,12 @@ export function handlers(ctx: HandlerContext): Handlers {
       }
     },
   }
+}
+
+/** The handlers object. */
+export type AppleNewsHandlers = ReturnType<typeof appleNewsHandlers>
+
+function contentTypeOf(request: Request): string | undefined {
+  const value = request.headers['content-type']
+  return typeof value === 'string' ? value : undefined
 }

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http'
-import type { AppleNewsState, StoredArticle, StoredChannel, StoredSection } from './state.js'
-import { revisionToken } from './state.js'
+import { EmulatorError, type Reply, reply } from '@sigwire/emulator-kit'
+import type { AppleNewsData } from './data.js'
+import { revisionToken, type StoredArticle, type StoredChannel, type StoredSection } from './state.js'
 
 /** One item of Apple's error body. */
 export interface ErrorItem {
@@ -10,38 +10,54 @@ export interface ErrorItem {
   message?: string
 }
 
-/** A response the handlers return. */
-export interface Reply {
+/** A successful answer of a handler: status, JSON body (none for 204) and headers. */
+export interface Answer {
   status: number
   body?: unknown
   headers?: Record<string, string>
 }
 
-/** `{"errors":[...]}` with `status`. */
+/** What a handler step gives: an answer, or Apple's error (returned, then thrown at the route). */
+export type Outcome = Answer | EmulatorError
+
+/** Codes of the kit's own errors in Apple's vocabulary. */
+const KIT_CODES: Readonly<Record<string, string>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  MALFORMED_REQUEST: 'INVALID',
+  BODY_TOO_LARGE: 'REQUEST_BODY_TOO_LARGE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+}
+
+/** Apple's error `{"errors":[{code, keyPath, value, message}]}` with `status`, as the one error carrier. */
 export function errorReply(
   status: number,
   code: string,
   extra: Omit<ErrorItem, 'code'> = {},
   headers?: Record<string, string>,
-): Reply {
-  return { status, body: { errors: [{ code, ...extra }] }, ...(headers ? { headers } : {}) }
+  options: { kind?: 'auth'; explanation?: string } = {},
+): EmulatorError {
+  return new EmulatorError(code, extra.message ?? code, {
+    status,
+    details: extra,
+    ...(headers ? { headers } : {}),
+    ...options,
+  })
 }
 
-/** Writes a reply: JSON as Apple sends it (`application/json;charset=UTF-8`), no body for 204. */
-export function writeReply(res: ServerResponse, reply: Reply, dateMs: number): void {
-  const headers: Record<string, string> = { date: new Date(dateMs).toUTCString(), ...reply.headers }
-  if (reply.body === undefined) {
-    res.writeHead(reply.status, headers).end()
-    return
-  }
-  const text = JSON.stringify(reply.body)
-  res
-    .writeHead(reply.status, {
-      'content-type': 'application/json;charset=UTF-8',
-      'content-length': String(Buffer.byteLength(text)),
-      ...headers,
-    })
-    .end(text)
+/** Renders an emulator error as Apple's error body (401s carry only the code, §1.3). */
+export function renderAppleNewsError(error: EmulatorError): Reply {
+  const kit = Object.hasOwn(KIT_CODES, error.code)
+  const item = kit ? { code: KIT_CODES[error.code]! } : { code: error.code, ...error.details }
+  return reply(error.status, { json: { errors: [item] } }, { 'content-type': JSON_TYPE, ...error.headers })
+}
+
+const JSON_TYPE = 'application/json;charset=UTF-8'
+
+/** An answer as the kit writes it: JSON as Apple sends it (`application/json;charset=UTF-8`), no body for 204. */
+export function toReply(answer: Answer): Reply {
+  if (answer.body === undefined) return reply(answer.status, undefined, answer.headers)
+  return reply(answer.status, { json: answer.body }, { 'content-type': JSON_TYPE, ...answer.headers })
 }
 
 /** A channel as `GET /channels/{id}` returns it. */
@@ -77,12 +93,12 @@ export function sectionJson(section: StoredSection, origin: string): Record<stri
 
 /** A channel's throttling object (`/quota` and `meta.throttling`). */
 export function throttlingJson(
-  state: AppleNewsState,
+  data: AppleNewsData,
   channelId: string,
   quota: number,
   nowMs: number,
 ): Record<string, unknown> {
-  const used = (state.quotaLog[channelId] ?? []).filter((t) => nowMs - t < 3_600_000).length
+  const used = (data.quotaLog.get(channelId) ?? []).filter((t) => nowMs - t < 3_600_000).length
   const available = Math.max(0, quota - used)
   return { isThrottled: available === 0, queueSize: 0, estimatedDelayInSeconds: 0, quotaAvailable: available }
 }

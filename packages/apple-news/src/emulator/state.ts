@@ -49,60 +49,12 @@ export interface StoredArticle {
   optimized?: boolean
 }
 
-/** Everything the Apple News emulator persists. */
-export interface AppleNewsState {
-  /** Generated development credentials (when no channel is configured). */
-  dev?: { channelId: string; keyId: string; secret: string }
-  channels: Record<string, StoredChannel>
-  sections: Record<string, StoredSection>
-  articles: Record<string, StoredArticle>
-  promoted: Record<string, string[]>
-  seq: number
-  /** Create/update times per channel in the last hour (the quota window). */
-  quotaLog: Record<string, number[]>
-}
-
-/** An empty state. */
-export function emptyState(): AppleNewsState {
-  return { channels: {}, sections: {}, articles: {}, promoted: {}, seq: 0, quotaLog: {} }
-}
+/** The tables of the Apple News emulator's durable store. */
+export const APPLE_NEWS_TABLES = ['channels', 'sections', 'articles', 'promoted', 'quotaLog', 'meta'] as const
 
 /** Development credentials: a channel, a UUID key ID and a 32-byte base64 secret, as Apple issues them. */
 export function generateDevCredentials(): { channelId: string; keyId: string; secret: string } {
   return { channelId: randomUUID(), keyId: randomUUID(), secret: randomBytes(32).toString('base64') }
-}
-
-/** Makes sure `channelId` exists, with a default section "Main" and a section "Features". */
-export function ensureChannel(
-  state: AppleNewsState,
-  channelId: string,
-  name: string | undefined,
-  nowIso: string,
-): boolean {
-  if (state.channels[channelId]) return false
-  const main = randomUUID()
-  const features = randomUUID()
-  state.channels[channelId] = {
-    id: channelId,
-    name: name ?? 'sigwire emulator channel',
-    website: 'https://example.com',
-    createdAt: nowIso,
-    modifiedAt: nowIso,
-    defaultSectionId: main,
-  }
-  for (const [id, sectionName, isDefault] of [
-    [main, 'Main', true],
-    [features, 'Features', false],
-  ] as const)
-    state.sections[id] = {
-      id,
-      channelId,
-      name: sectionName,
-      isDefault,
-      createdAt: nowIso,
-      modifiedAt: nowIso,
-    }
-  return true
 }
 
 /** The revision token of a revision counter: base64 of 16 bytes, big-endian (`AAAAAAAAAAAAAAAAAAAAew==`). */

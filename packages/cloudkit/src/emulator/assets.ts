@@ -1,13 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, stat, unlink } from 'node:fs/promises'
-import type { ServerResponse } from 'node:http'
+import { open, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { type EmulatorRequest, requestStream, sendJson } from '@sigwire/emulator-kit'
+import { isEmulatorError, type Reply, type RouteRequest, reply } from '@sigwire/emulator-kit'
 import { listOf, type OperationContext, zoneName, zoneOf } from './context.js'
-import { badRequest, errorBody } from './errors.js'
-import type { EmulatorState, StoredUpload } from './state.js'
+import { badRequest, cloudKitError } from './errors.js'
+import type { CloudKitData, StoredUpload } from './state.js'
 
 const UPLOAD_URL_LIFETIME_MS = 15 * 60_000
 const MAX_TOKENS = 200
@@ -27,16 +24,15 @@ export function requestUploads(ctx: OperationContext): Record<string, unknown> {
       throw badRequest('Each token needs recordType and fieldName.')
     const id = randomBytes(18).toString('base64url')
     const recordName = typeof t.recordName === 'string' ? t.recordName : randomUUID().toUpperCase()
-    ctx.state.uploads[id] = {
+    ctx.data.putUpload(ctx.tx, id, {
       scope: dbKey,
       recordName,
       recordType: t.recordType,
       fieldName: t.fieldName,
       expiresAt: ctx.now + UPLOAD_URL_LIFETIME_MS,
-    }
+    })
     return { recordName, fieldName: t.fieldName, url: `${ctx.baseUrl}/assets/upload/${id}` }
   })
-  ctx.changed()
   return { tokens: out }
 }
 
@@ -47,106 +43,78 @@ export interface AssetStore {
 }
 
 /**
- * The upload URL: reads the raw bytes as a stream (constant memory), hashes and stores them, and
- * answers the `singleFile` receipt that step 3 puts into a record.
+ * The check of an upload URL, before a byte of the body is read: the URL must be one this emulator
+ * issued, unused and not expired (else 404 or 410).
+ */
+export function uploadTarget(data: CloudKitData, id: string, now: number): StoredUpload {
+  const upload = data.uploads().get(id)
+  if (!upload)
+    throw cloudKitError('NOT_FOUND', 'Unknown upload URL.', { kind: 'auth', logReason: 'UNKNOWN_UPLOAD_URL' })
+  if (upload.asset || upload.expiresAt < now)
+    throw cloudKitError('NOT_FOUND', 'This upload URL expired or was already used; request a new one.', {
+      status: 410,
+      kind: 'auth',
+      logReason: 'UPLOAD_URL_SPENT',
+    })
+  return upload
+}
+
+/**
+ * The upload URL: streams the raw bytes to a private file (constant memory), hashes them, fsyncs and
+ * renames the file into place, and answers the `singleFile` receipt that step 3 puts into a record. A
+ * client that aborts, or a body past the asset limit, leaves nothing on disk.
  */
 export async function receiveUpload(
-  request: EmulatorRequest,
-  res: ServerResponse,
-  id: string,
-  state: EmulatorState,
+  request: RouteRequest<StoredUpload>,
+  data: CloudKitData,
   store: AssetStore,
-  now: number,
-  headers: Record<string, string>,
-  changed: () => void,
-): Promise<void> {
-  const upload: StoredUpload | undefined = state.uploads[id]
-  const stream = requestStream(request)
-  if (request.method !== 'POST') {
-    stream.resume()
-    sendJson(res, 405, errorBody('BAD_REQUEST', 'Upload URLs take POST.'), headers)
-    return
-  }
-  if (!upload || upload.asset || upload.expiresAt < now) {
-    stream.resume()
-    sendJson(
-      res,
-      upload ? 410 : 404,
-      errorBody(
-        'NOT_FOUND',
-        upload ? 'This upload URL expired or was already used; request a new one.' : 'Unknown upload URL.',
-      ),
-      headers,
-    )
-    return
-  }
+): Promise<Reply> {
+  const upload = request.auth
+  const id = request.params.id!
   const assetId = randomBytes(16).toString('hex')
   const partial = join(store.dir, `${assetId}.part`)
   const hash = createHash('sha256')
   let size = 0
-  let tooLarge = false
+  const file = await open(partial, 'wx', 0o600)
   try {
-    await pipeline(
-      stream,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          size += chunk.byteLength
-          if (size > store.maxBytes) {
-            tooLarge = true
-            throw new Error('asset too large')
-          }
-          hash.update(chunk)
-          yield chunk
-        }
-      },
-      createWriteStream(partial, { mode: 0o600 }),
-    )
+    for await (const chunk of request.stream) {
+      size += chunk.byteLength
+      hash.update(chunk)
+      await file.write(chunk)
+    }
+    await file.sync()
   } catch (error) {
+    await file.close()
     await unlink(partial).catch(() => undefined)
-    if (!tooLarge) throw error
-    res.setHeader('connection', 'close')
-    sendJson(
-      res,
-      413,
-      errorBody('QUOTA_EXCEEDED', `An asset may be at most ${store.maxBytes} bytes.`),
-      headers,
-    )
-    return
+    if (isEmulatorError(error, 'BODY_TOO_LARGE'))
+      throw cloudKitError('QUOTA_EXCEEDED', `An asset may be at most ${store.maxBytes} bytes.`)
+    throw error
   }
+  await file.close()
   await rename(partial, join(store.dir, assetId))
-  const digest = hash.digest('base64')
   const receipt = randomBytes(24).toString('base64url')
-  upload.asset = {
-    assetId,
-    fileChecksum: digest,
-    size,
-    referenceChecksum: createHash('sha256').update(assetId).digest('base64'),
-    wrappingKey: randomBytes(32).toString('base64'),
+  const stored: StoredUpload = {
+    ...upload,
+    asset: {
+      assetId,
+      fileChecksum: hash.digest('base64'),
+      size,
+      referenceChecksum: createHash('sha256').update(assetId).digest('base64'),
+      wrappingKey: randomBytes(32).toString('base64'),
+    },
+    receipt,
   }
-  upload.receipt = receipt
-  state.receipts[receipt] = id
-  changed()
-  const { assetId: _id, ...singleFile } = upload.asset
-  sendJson(res, 200, { singleFile: { ...singleFile, receipt } }, headers)
+  data.putUpload(request.tx, id, stored)
+  request.tx.put('receipts', receipt, id)
+  const { assetId: _id, ...singleFile } = stored.asset!
+  return reply(200, { json: { singleFile: { ...singleFile, receipt } } })
 }
 
 /** A download URL: streams the stored bytes. */
-export async function sendDownload(
-  res: ServerResponse,
-  assetId: string,
-  store: AssetStore,
-  headers: Record<string, string>,
-): Promise<void> {
+export async function sendDownload(data: CloudKitData, assetId: string, store: AssetStore): Promise<Reply> {
   const path = join(store.dir, assetId)
-  const info = /^[0-9a-f]{32}$/.test(assetId) ? await stat(path).catch(() => undefined) : undefined
-  if (!info) {
-    sendJson(res, 404, errorBody('NOT_FOUND', 'Unknown asset.'), headers)
-    return
-  }
-  res.writeHead(200, {
-    ...headers,
-    'content-type': 'application/octet-stream',
-    'content-length': String(info.size),
-  })
-  await pipeline(createReadStream(path), res)
+  const known = /^[0-9a-f]{32}$/.test(assetId) && data.hasAsset(assetId)
+  const info = known ? await stat(path).catch(() => undefined) : undefined
+  if (!info) throw cloudKitError('NOT_FOUND', 'Unknown asset.')
+  return reply(200, { file: path, size: info.size, type: 'application/octet-stream' })
 }

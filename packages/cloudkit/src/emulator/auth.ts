@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
-import { percentDecode, type ReceivedRequest, receivedHeader } from '@sigwire/core'
+import { parseIsoSeconds, percentDecode, type ReceivedRequest, receivedHeader } from '@sigwire/core'
+import type { EmulatorError, Transaction } from '@sigwire/emulator-kit'
 import type { CloudKitPath } from '../client/address.js'
 import {
   HEADER_DATE,
@@ -10,8 +11,8 @@ import {
 } from '../constants.js'
 import { type EmptyBodyHashRule, verifyCloudKitRequest } from '../signing/verify.js'
 import type { Principal } from './context.js'
-import { CloudKitFailure } from './errors.js'
-import type { EmulatorState } from './state.js'
+import { cloudKitError } from './errors.js'
+import type { CloudKitData, StoredSession } from './state.js'
 
 /** How strictly requests are checked. */
 export interface AuthSettings {
@@ -39,119 +40,169 @@ export interface AuthRejection {
   readonly signed: boolean
 }
 
-/** The outcome of authenticating one request. */
-export type AuthOutcome =
-  | { readonly ok: true; readonly principal: Principal; readonly sessionToken?: string }
-  | { readonly ok: false; readonly failure: CloudKitFailure; readonly rejection: AuthRejection }
+/**
+ * What the header phase decided: who calls, and, for a server-to-server request whose headers
+ * passed, the key its signature must still verify with once the body is read.
+ */
+export interface HeaderAuth {
+  readonly principal: Principal
+  /** The web auth token to rotate after the request. */
+  readonly sessionToken?: string
+  /** Set for a signed request: verified over the body in the body phase. */
+  readonly pendingKey?: KeyObject
+}
 
 /** A web auth token's lifetime (DOC: 30 minutes; §3). */
 export const SESSION_LIFETIME_MS = 30 * 60_000
 
+/** True when the request carries any of the server-to-server headers. */
+export function isSigned(request: ReceivedRequest): boolean {
+  return [HEADER_KEY_ID, HEADER_DATE, HEADER_SIGNATURE].some((h) => receivedHeader(request, h) !== undefined)
+}
+
+function refuse(
+  reason: string,
+  message: string,
+  token?: string,
+  code: 'AUTHENTICATION_FAILED' | 'AUTHENTICATION_REQUIRED' = 'AUTHENTICATION_FAILED',
+): EmulatorError {
+  return cloudKitError(
+    code,
+    code === 'AUTHENTICATION_FAILED' ? 'Authentication failed' : 'request needs authorization',
+    {
+      kind: 'auth',
+      logReason: reason,
+      explanation: message,
+      ...(token ? { token } : {}),
+    },
+  )
+}
+
 /**
- * Authenticates a request the way CloudKit does (docs/protocols/cloudkit.md §2, §3, §7): a server-to-server
- * signature verified with the exported verifier over the bytes received (key registered for this
- * container and environment, date window, DER, query included, empty-body rule), or an API token with
- * an optional percent-encoded, single-use web auth token.
+ * The header phase of CloudKit authentication (docs/protocols/cloudkit.md §2, §3, §7), run before the
+ * body is read: the container must be configured; a server-to-server request must name a key
+ * registered for it, and its headers and date must pass the verifier's own checks (only the signature,
+ * which covers the body hash, is left for the body phase); an API token must be valid, and a web auth
+ * token percent-encoded, known, unexpired and unused.
  */
-export function authenticate(
+export function authenticateHeaders(
   request: ReceivedRequest,
   route: CloudKitPath,
   credentials: ScopeCredentials | undefined,
   settings: AuthSettings,
-  state: EmulatorState,
+  data: CloudKitData,
   scope: string,
   now: number,
   developer: string,
-): AuthOutcome {
-  if (!settings.verify) return { ok: true, principal: { kind: 'developer', userRecordName: developer } }
+): HeaderAuth {
+  if (!settings.verify) return { principal: { kind: 'developer', userRecordName: developer } }
   const query = rawQuery(request.target)
-  const s2s = [HEADER_KEY_ID, HEADER_DATE, HEADER_SIGNATURE].some(
-    (h) => receivedHeader(request, h) !== undefined,
-  )
-  const reject = (reason: string, message: string, token?: string, signed = s2s): AuthOutcome => ({
-    ok: false,
-    failure: new CloudKitFailure('AUTHENTICATION_FAILED', 'Authentication failed'),
-    rejection: { reason, message, signed, ...(token ? { token } : {}) },
-  })
+  const s2s = isSigned(request)
   if (credentials === undefined)
-    return reject(
+    throw refuse(
       'UNKNOWN_CONTAINER',
       `Container ${route.container} (${route.environment}) is not configured in this emulator.`,
     )
 
   if (s2s) {
     if (query.has(PARAM_API_TOKEN))
-      return reject(
+      throw refuse(
         'S2S_WITH_API_TOKEN',
         'The request carries both server-to-server headers and ckAPIToken; send one or the other.',
       )
     const keyId = receivedHeader(request, HEADER_KEY_ID)
     const key = credentials.keys.find((k) => k.keyId === keyId)
     if (keyId !== undefined && key === undefined)
-      return reject(
+      throw refuse(
         'UNKNOWN_KEY_ID',
         `Key ID ${keyId} is not registered for ${route.container} (${route.environment}).`,
         'key-id',
       )
-    const verdict = verifyCloudKitRequest(request, key?.key ?? credentials.keys[0]?.key ?? placeholderKey(), {
-      now,
-      windowSeconds: settings.dateWindowSeconds,
-      emptyBodyHash: settings.emptyBodyHash,
-    })
-    if (!verdict.ok) return reject(verdict.reason, verdict.message, verdict.token)
-    if (
-      route.database !== 'public' &&
-      route.database !== undefined &&
-      settings.s2sOnUserDatabases === 'reject'
-    )
-      return reject(
-        'S2S_ON_USER_DATABASE',
-        `Server-to-server keys reach only the public database, not ${route.database}.`,
-      )
-    return { ok: true, principal: { kind: 'developer', userRecordName: developer } }
+    const publicKey = key?.key ?? credentials.keys[0]?.key ?? placeholderKey()
+    if (!headersPass(request, now, settings.dateWindowSeconds)) {
+      // The verifier fails on a header before it reaches the signature: its verdict does not depend on the body.
+      const verdict = verifyCloudKitRequest({ ...request, body: new Uint8Array(0) }, publicKey, {
+        now,
+        windowSeconds: settings.dateWindowSeconds,
+        emptyBodyHash: settings.emptyBodyHash,
+      })
+      if (!verdict.ok) throw refuse(verdict.reason, verdict.message, verdict.token)
+    }
+    return { principal: { kind: 'developer', userRecordName: developer }, pendingKey: publicKey }
   }
 
   const apiToken = query.get(PARAM_API_TOKEN)
   if (apiToken === undefined)
-    return reject('NO_AUTHENTICATION', 'The request has neither server-to-server headers nor ckAPIToken.')
+    throw refuse('NO_AUTHENTICATION', 'The request has neither server-to-server headers nor ckAPIToken.')
   const apiTokenText = safeDecode(apiToken)
   if (apiTokenText === undefined || !credentials.apiTokens.has(apiTokenText))
-    return reject(
+    throw refuse(
       'UNKNOWN_API_TOKEN',
       `The API token is not valid for ${route.container} (${route.environment}).`,
     )
   const rawWebToken = query.get(PARAM_WEB_AUTH_TOKEN)
-  if (rawWebToken === undefined)
-    return { ok: true, principal: { kind: 'anonymous', userRecordName: undefined } }
+  if (rawWebToken === undefined) return { principal: { kind: 'anonymous', userRecordName: undefined } }
   // DOC: + / = must be percent-encoded; raw ones are rejected (§3).
   if (/[+/= ]/.test(rawWebToken))
-    return reject(
+    throw refuse(
       'WEB_AUTH_TOKEN_NOT_ENCODED',
       'ckWebAuthToken has raw +, / or = characters; percent-encode it (%2B %2F %3D).',
     )
   const token = safeDecode(rawWebToken)
-  const session = token === undefined ? undefined : state.sessions[token]
+  const session = token === undefined ? undefined : data.sessions().get(token)
   if (session === undefined || session.scope !== scope)
-    return reject('WEB_AUTH_TOKEN_UNKNOWN', 'ckWebAuthToken is not a token this container issued.')
+    throw refuse('WEB_AUTH_TOKEN_UNKNOWN', 'ckWebAuthToken is not a token this container issued.')
   if (session.expiresAt < now)
-    return {
-      ok: false,
-      failure: new CloudKitFailure('AUTHENTICATION_REQUIRED', 'request needs authorization'),
-      rejection: {
-        reason: 'WEB_AUTH_TOKEN_EXPIRED',
-        message: 'The web auth token expired; sign in again.',
-        signed: false,
-      },
-    }
+    throw refuse(
+      'WEB_AUTH_TOKEN_EXPIRED',
+      'The web auth token expired; sign in again.',
+      undefined,
+      'AUTHENTICATION_REQUIRED',
+    )
   if (session.used && settings.webAuthTokenReuse === 'reject')
-    return reject(
+    throw refuse(
       'WEB_AUTH_TOKEN_REUSED',
       'This web auth token was already used; each token is good for one request, use the one from X-Apple-CloudKit-Web-Auth-Token.',
     )
-  return {
-    ok: true,
-    principal: { kind: 'user', userRecordName: session.userRecordName },
-    sessionToken: token!,
+  return { principal: { kind: 'user', userRecordName: session.userRecordName }, sessionToken: token! }
+}
+
+/**
+ * The body phase: the signature of a server-to-server request, verified with the exported verifier
+ * over the bytes received (date window, DER, query included, empty-body rule), then the policy that
+ * keys reach only the public database.
+ */
+export function authenticateBody(
+  request: ReceivedRequest,
+  route: CloudKitPath,
+  auth: HeaderAuth,
+  settings: AuthSettings,
+  now: number,
+): HeaderAuth {
+  if (auth.pendingKey === undefined) return auth
+  const verdict = verifyCloudKitRequest(request, auth.pendingKey, {
+    now,
+    windowSeconds: settings.dateWindowSeconds,
+    emptyBodyHash: settings.emptyBodyHash,
+  })
+  if (!verdict.ok) throw refuse(verdict.reason, verdict.message, verdict.token)
+  if (route.database !== 'public' && route.database !== undefined && settings.s2sOnUserDatabases === 'reject')
+    throw refuse(
+      'S2S_ON_USER_DATABASE',
+      `Server-to-server keys reach only the public database, not ${route.database}.`,
+    )
+  return { principal: auth.principal }
+}
+
+/** The header checks the verifier makes before the signature: all three headers, a strict date in the window. */
+function headersPass(request: ReceivedRequest, now: number, windowSeconds: number): boolean {
+  const date = receivedHeader(request, HEADER_DATE)
+  if (receivedHeader(request, HEADER_KEY_ID) === undefined || date === undefined) return false
+  if (receivedHeader(request, HEADER_SIGNATURE) === undefined) return false
+  try {
+    return Math.abs(parseIsoSeconds(date).getTime() - now) <= windowSeconds * 1000
+  } catch {
+    return false
   }
 }
 
@@ -159,27 +210,26 @@ export function authenticate(
  * Issues a web auth token for a user. Tokens are standard base64 (with `+`, `/` and `=`), so clients
  * that forget to percent-encode them fail here as they would against the live service.
  */
-export function issueSession(
-  state: EmulatorState,
-  scope: string,
-  userRecordName: string,
-  now: number,
-): string {
+export function issueSession(tx: Transaction, scope: string, userRecordName: string, now: number): string {
   let token: string
   do token = randomBytes(35).toString('base64')
   while (!/[+/]/.test(token))
-  state.sessions[token] = { userRecordName, scope, expiresAt: now + SESSION_LIFETIME_MS, used: false }
+  tx.put<StoredSession>('sessions', token, {
+    userRecordName,
+    scope,
+    expiresAt: now + SESSION_LIFETIME_MS,
+    used: false,
+  })
   return token
 }
 
 /** Marks a token used and issues its successor (sent back in `X-Apple-CloudKit-Web-Auth-Token`). */
-export function rotateSession(state: EmulatorState, token: string, now: number): string {
-  const session = state.sessions[token]!
-  session.used = true
-  const next = issueSession(state, session.scope, session.userRecordName, now)
+export function rotateSession(data: CloudKitData, tx: Transaction, token: string, now: number): string {
+  const session = data.sessions().get(token)!
+  tx.put<StoredSession>('sessions', token, { ...session, used: true })
+  const next = issueSession(tx, session.scope, session.userRecordName, now)
   // Forget long-expired tokens so the state does not grow without bound.
-  for (const [t, s] of Object.entries(state.sessions))
-    if (s.expiresAt < now - SESSION_LIFETIME_MS) delete state.sessions[t]
+  for (const [t, s] of data.sessions()) if (s.expiresAt < now - SESSION_LIFETIME_MS) tx.delete('sessions', t)
   return next
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import type { Transaction } from '@sigwire/emulator-kit'
 import type { ZoneID } from '../client/fields.js'
-import { badRequest, CloudKitFailure } from './errors.js'
+import { badRequest, cloudKitError } from './errors.js'
 import {
+  type CloudKitData,
   DEFAULT_ZONE,
-  type EmulatorState,
-  emptyDatabase,
   type StoredAsset,
   type StoredDatabase,
   type StoredZone,
@@ -19,9 +19,9 @@ export interface Principal {
 
 /** What every operation handler gets. */
 export interface OperationContext {
-  readonly state: EmulatorState
-  /** Schedules a state write. */
-  readonly changed: () => void
+  readonly data: CloudKitData
+  /** The request's writes (committed before the answer). */
+  readonly tx: Transaction
   /** The emulator's clock in epoch ms. */
   readonly now: number
   /** The emulator's base URL (for upload and download URLs). */
@@ -40,21 +40,15 @@ export interface OperationContext {
 /** The database the caller sees: the public one, or the user's own private or shared one. */
 export function databaseOf(ctx: OperationContext): StoredDatabase {
   const owner = ctx.database === 'public' ? '' : `|${ctx.principal.userRecordName ?? ''}`
-  const key = `${ctx.scope}|${ctx.database}${owner}`
-  let db = ctx.state.databases[key]
-  if (!db) {
-    db = emptyDatabase()
-    ctx.state.databases[key] = db
-  }
-  return db
+  return ctx.data.database(`${ctx.scope}|${ctx.database}${owner}`)
 }
 
 /** A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. */
 export function zoneOf(ctx: OperationContext, zoneID: unknown): StoredZone {
   const name = zoneName(zoneID)
-  const zone = databaseOf(ctx).zones[name]
+  const zone = databaseOf(ctx).zones.get(name)
   if (!zone || zone.deleted)
-    throw new CloudKitFailure('ZONE_NOT_FOUND', `Zone ${JSON.stringify(name)} does not exist.`)
+    throw cloudKitError('ZONE_NOT_FOUND', `Zone ${JSON.stringify(name)} does not exist.`)
   return zone
 }
 
@@ -68,8 +62,7 @@ export function zoneName(zoneID: unknown): string {
 
 /** Next value of the global counter. */
 export function nextCounter(ctx: OperationContext): number {
-  ctx.state.counter += 1
-  return ctx.state.counter
+  return ctx.data.nextCounter(ctx.tx)
 }
 
 /** A fresh record change tag. */

@@ -1,45 +1,66 @@
 import { randomUUID } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-import { sendJson } from '@sigwire/emulator-kit'
+import {
+  EmulatorError,
+  type EmulatorRequest,
+  type EmulatorError as KitError,
+  type Reply,
+  reply,
+} from '@sigwire/emulator-kit'
 import { type CloudKitServerErrorCode, SERVER_ERROR_STATUS } from '../errors.js'
 
-/** A request-level failure, answered with CloudKit's error dictionary (docs/protocols/cloudkit.md §5). */
-export class CloudKitFailure extends Error {
-  readonly serverErrorCode: CloudKitServerErrorCode
-  readonly status: number
-  readonly extra: { retryAfter?: number; redirectURL?: string }
+/** The status and code the kit's own errors become in CloudKit's shape. */
+const KIT_CODES: Readonly<Record<string, CloudKitServerErrorCode>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'BAD_REQUEST',
+  MALFORMED_REQUEST: 'BAD_REQUEST',
+  BODY_TOO_LARGE: 'QUOTA_EXCEEDED',
+  INTERNAL: 'INTERNAL_ERROR',
+}
 
-  constructor(
-    serverErrorCode: CloudKitServerErrorCode,
-    reason: string,
-    extra: { retryAfter?: number; redirectURL?: string; status?: number } = {},
-  ) {
-    super(reason)
-    this.serverErrorCode = serverErrorCode
-    this.status = extra.status ?? SERVER_ERROR_STATUS[serverErrorCode]
-    this.extra = {
+/**
+ * A request-level failure with CloudKit's error dictionary (docs/protocols/cloudkit.md §5): `reason` is
+ * what the body says; `extra` adds `retryAfter`, `redirectURL` or another status.
+ */
+export function cloudKitError(
+  serverErrorCode: CloudKitServerErrorCode,
+  reason: string,
+  extra: {
+    retryAfter?: number
+    redirectURL?: string
+    status?: number
+    kind?: 'auth' | 'request'
+    logReason?: string
+    explanation?: string
+    token?: string
+  } = {},
+): EmulatorError {
+  return new EmulatorError(serverErrorCode, reason, {
+    status: extra.status ?? SERVER_ERROR_STATUS[serverErrorCode],
+    details: {
       ...(extra.retryAfter === undefined ? {} : { retryAfter: extra.retryAfter }),
       ...(extra.redirectURL === undefined ? {} : { redirectURL: extra.redirectURL }),
-    }
-  }
+    },
+    ...(extra.kind ? { kind: extra.kind } : {}),
+    ...(extra.logReason ? { reason: extra.logReason } : {}),
+    ...(extra.explanation ? { explanation: extra.explanation } : {}),
+    ...(extra.token ? { token: extra.token } : {}),
+  })
 }
 
 /** The error dictionary CloudKit sends: `{uuid, serverErrorCode, reason[, retryAfter][, redirectURL]}`. */
 export function errorBody(
   serverErrorCode: string,
   reason: string,
-  extra: { retryAfter?: number; redirectURL?: string; recordName?: string } = {},
+  extra: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
   return { uuid: randomUUID(), serverErrorCode, reason, ...extra }
 }
 
-/** Writes a request-level failure. */
-export function sendFailure(
-  res: ServerResponse,
-  failure: CloudKitFailure,
-  headers: Record<string, string>,
-): void {
-  sendJson(res, failure.status, errorBody(failure.serverErrorCode, failure.message, failure.extra), headers)
+/** Renders any emulator error as CloudKit's error dictionary. */
+export function renderCloudKitError(error: KitError, _request: EmulatorRequest): Reply {
+  const kit = Object.hasOwn(KIT_CODES, error.code)
+  const code = kit ? KIT_CODES[error.code]! : error.code
+  return reply(error.status, { json: errorBody(code, error.message, kit ? {} : error.details) })
 }
 
 /** A per-item error inside an HTTP 200 batch. */
@@ -52,6 +73,6 @@ export function itemError(
 }
 
 /** Shorthand for a `BAD_REQUEST` failure. */
-export function badRequest(reason: string): CloudKitFailure {
-  return new CloudKitFailure('BAD_REQUEST', reason)
+export function badRequest(reason: string): EmulatorError {
+  return cloudKitError('BAD_REQUEST', reason)
 }

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { FaultOptions, ServerOptions } from '@sigwire/emulator-kit'
-import { StateFile } from '@sigwire/emulator-kit'
+import type { DurableStore, FaultOptions, ServerOptions } from '@sigwire/emulator-kit'
 import type { EmptyBodyHashRule } from '../signing/verify.js'
 
 /** A public key registered for a container and environment (CloudKit Dashboard, Server-to-Server Keys). */
@@ -48,7 +47,10 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
   users?: CloudKitUserConfig[]
   /** Largest asset in bytes. Default 50 MB (DOC `PropertyMetrics`). */
   maxAssetBytes?: number
-  /** Directory where state (and uploaded assets) survive a restart. */
+  /**
+   * Directory where state and uploaded assets survive a restart, even kill -9: a write is answered
+   * only once it is on disk.
+   */
   stateDir?: string
   /** Faults to inject (throttling, outages, latency, dropped connections, clock offset). */
   faults?: FaultOptions
@@ -73,22 +75,23 @@ export interface CloudKitDevCredentials {
 export const DEV_CONTAINER = 'iCloud.dev.sigwire.emulator'
 
 /**
- * Loads the development credentials from `<stateDir>/cloudkit-dev.json`, or generates them (a P-256
- * key pair, a 64-hex key ID, an API token) and saves them there, so they stay the same across restarts.
+ * The development credentials kept in the store, or new ones (a P-256 key pair, a 64-hex key ID, an
+ * API token) written there, so they stay the same across restarts of one state directory.
  */
-export async function devCredentials(stateDir: string | undefined): Promise<CloudKitDevCredentials> {
-  const file = await StateFile.open<CloudKitDevCredentials>(stateDir, 'cloudkit-dev', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    return {
-      container: DEV_CONTAINER,
-      environment: 'development',
-      keyId: randomBytes(32).toString('hex'),
-      privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      apiToken: randomBytes(32).toString('hex'),
-    }
-  })
-  return file.data
+export async function devCredentials(store: DurableStore): Promise<CloudKitDevCredentials> {
+  const kept = store.table<CloudKitDevCredentials>('meta').get('dev')
+  if (kept) return kept
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const dev: CloudKitDevCredentials = {
+    container: DEV_CONTAINER,
+    environment: 'development',
+    keyId: randomBytes(32).toString('hex'),
+    privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    apiToken: randomBytes(32).toString('hex'),
+  }
+  await store.write((tx) => tx.put('meta', 'dev', dev))
+  return dev
 }
 
 /** Resolves `publicKeyFile` entries into PEM text. */

@@ -53,7 +53,7 @@ export function queryRecords(ctx: OperationContext): Record<string, unknown> {
     .slice(0, 16)
   const offset = readMarker(ctx.body.continuationMarker, fingerprint)
 
-  const matches = Object.values(zone.records)
+  const matches = [...zone.records.values()]
     .filter((r) => r.recordType === query.recordType && filters.every((f) => matchesFilter(r, f)))
     .sort((a, b) => compareRecords(a, b, sorts))
   const page = matches.slice(offset, offset + limit)

@@ -15,6 +15,11 @@ import {
 import { badRequest, itemError } from './errors.js'
 import { DEFAULT_ZONE, type StoredAsset, type StoredRecord, type StoredZone } from './state.js'
 
+/** A dictionary keyed by client input (field names): no prototype, so `__proto__` is a plain key. */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
+
 const SCALAR_TYPES: ReadonlySet<string> = new Set(FIELD_TYPES)
 const MAX_OPERATIONS = 200
 
@@ -26,7 +31,7 @@ export function renderRecord(
   desiredKeys?: unknown,
 ): Record<string, unknown> {
   const keys = Array.isArray(desiredKeys) ? new Set(desiredKeys.map(String)) : undefined
-  const fields: Record<string, unknown> = {}
+  const fields = dictionary<unknown>()
   for (const [name, value] of Object.entries(record.fields)) {
     if (keys && !keys.has(name)) continue
     fields[name] = renderField(ctx, value)
@@ -93,7 +98,7 @@ export function modifyRecords(ctx: OperationContext): Record<string, unknown> {
     records: outcomes.map((o, i) => {
       if (!o.ok) return o.result
       const name = String(o.result.recordName)
-      const record = zone.records[name]
+      const record = zone.records.get(name)
       if (!record) return { recordName: name, deleted: true }
       const opKeys = (operations[i] as { desiredKeys?: unknown }).desiredKeys
       return renderRecord(ctx, record, zone, opKeys ?? desiredKeys)
@@ -108,7 +113,7 @@ function recordNameOf(op: unknown): string | undefined {
 
 function current(zone: StoredZone, staged: Staged, name: string): StoredRecord | undefined {
   if (staged.has(name)) return staged.get(name) ?? undefined
-  return zone.records[name]
+  return zone.records.get(name)
 }
 
 function applyOperation(
@@ -162,7 +167,7 @@ function applyOperation(
       const recordType = typeof input.recordType === 'string' ? input.recordType : existing?.recordType
       if (!recordType) return fail('BAD_REQUEST', `${type} of a new record needs a recordType.`)
       const base = existing && (type === 'update' || type === 'forceUpdate') ? existing.fields : {}
-      const merged: Record<string, WireField> = { ...base }
+      const merged: Record<string, WireField> = Object.assign(dictionary<WireField>(), base)
       for (const [key, value] of Object.entries(fields ?? {})) {
         if (value === null) delete merged[key]
         else merged[key] = value
@@ -203,7 +208,7 @@ function applyOperation(
 }
 
 function withoutNulls(fields: Record<string, WireField | null>): Record<string, WireField> {
-  const out: Record<string, WireField> = {}
+  const out = dictionary<WireField>()
   for (const [name, value] of Object.entries(fields)) if (value !== null) out[name] = value
   return out
 }
@@ -298,7 +303,7 @@ function validateFields(
 }
 
 function normalize(ctx: OperationContext, fields: Record<string, WireField>): Record<string, WireField> {
-  const out: Record<string, WireField> = {}
+  const out = dictionary<WireField>()
   for (const [name, value] of Object.entries(fields)) {
     const type = value.type ?? inferType(value.value)
     if (type === 'ASSETID') out[name] = { type, value: resolveAsset(ctx, value.value)! }
@@ -313,12 +318,12 @@ function normalize(ctx: OperationContext, fields: Record<string, WireField>): Re
 function resolveAsset(ctx: OperationContext, value: unknown): StoredAsset | undefined {
   const v = value as { receipt?: string; assetId?: string; downloadURL?: string }
   if (typeof v?.receipt === 'string') {
-    const uploadId = ctx.state.receipts[v.receipt]
-    return uploadId ? ctx.state.uploads[uploadId]?.asset : undefined
+    const uploadId = ctx.data.receipts().get(v.receipt)
+    return uploadId === undefined ? undefined : ctx.data.uploads().get(uploadId)?.asset
   }
   const match =
     typeof v?.downloadURL === 'string' ? /\/assets\/download\/([^/]+)\//.exec(v.downloadURL) : null
-  if (match) return Object.values(ctx.state.uploads).find((u) => u.asset?.assetId === match[1])?.asset
+  if (match) return ctx.data.uploadOfAsset(match[1]!)?.asset
   return undefined
 }
 
@@ -335,7 +340,7 @@ function inferType(value: unknown): string {
 
 /** A record (other than `name`) holding a reference with `action` to `name`. */
 function referencing(zone: StoredZone, staged: Staged, name: string, action: string): string | undefined {
-  const names = new Set([...Object.keys(zone.records), ...staged.keys()])
+  const names = new Set([...zone.records.keys(), ...staged.keys()])
   for (const other of names) {
     if (other === name) continue
     const record = current(zone, staged, other)
@@ -372,19 +377,16 @@ function commit(ctx: OperationContext, zone: StoredZone, staged: Staged): void {
   for (const [name, record] of staged) {
     zone.serial += 1
     if (record === null) {
-      if (zone.records[name]) {
-        delete zone.records[name]
-        zone.tombstones[name] = { serial: zone.serial }
-      }
+      if (zone.records.has(name)) ctx.data.deleteRecord(ctx.tx, db, zone, name, zone.serial)
     } else {
       record.serial = zone.serial
-      zone.records[name] = record
-      delete zone.tombstones[name]
+      ctx.data.putRecord(ctx.tx, db, zone, record)
     }
   }
   db.serial += 1
   zone.changedAt = db.serial
-  ctx.changed()
+  ctx.data.putZone(ctx.tx, db, zone)
+  ctx.data.putDatabase(ctx.tx, db)
 }
 
 /** `records/lookup`: each name gives the record or a NOT_FOUND item (DOC `LookupRecords`). */
@@ -397,7 +399,7 @@ export function lookupRecords(ctx: OperationContext): Record<string, unknown> {
       const e = entry as { recordName?: unknown; desiredKeys?: unknown }
       if (typeof e?.recordName !== 'string')
         return itemError('BAD_REQUEST', 'Each lookup entry needs a recordName.')
-      const record = zone.records[e.recordName]
+      const record = zone.records.get(e.recordName)
       if (!record)
         return itemError('NOT_FOUND', `Record ${e.recordName} does not exist.`, { recordName: e.recordName })
       return renderRecord(ctx, record, zone, e.desiredKeys ?? ctx.body.desiredKeys)
@@ -418,10 +420,10 @@ export function recordChanges(ctx: OperationContext): Record<string, unknown> {
   const limit = limitOf(ctx.body.resultsLimit)
   const since = readSyncToken(ctx.body.syncToken, zone)
   const changes: Array<{ serial: number; item: Record<string, unknown> }> = []
-  for (const record of Object.values(zone.records))
+  for (const record of zone.records.values())
     if (record.serial > since)
       changes.push({ serial: record.serial, item: renderRecord(ctx, record, zone, ctx.body.desiredKeys) })
-  for (const [recordName, tomb] of Object.entries(zone.tombstones))
+  for (const [recordName, tomb] of zone.tombstones)
     if (tomb.serial > since) changes.push({ serial: tomb.serial, item: { recordName, deleted: true } })
   changes.sort((a, b) => a.serial - b.serial)
   const page = changes.slice(0, limit)

@@ -4,7 +4,7 @@ import { itemError } from './errors.js'
 
 /** `subscriptions/list` (DOC `FetchSubscriptions`). */
 export function listSubscriptions(ctx: OperationContext): Record<string, unknown> {
-  return { subscriptions: Object.values(databaseOf(ctx).subscriptions) }
+  return { subscriptions: [...databaseOf(ctx).subscriptions.values()] }
 }
 
 /** `subscriptions/lookup`: each subscription or a NOT_FOUND item. */
@@ -14,7 +14,7 @@ export function lookupSubscriptions(ctx: OperationContext): Record<string, unkno
     subscriptions: listOf(ctx.body, 'subscriptions').map((entry) => {
       const id = (entry as { subscriptionID?: string })?.subscriptionID ?? ''
       return (
-        all[id] ??
+        all.get(id) ??
         itemError('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`, { subscriptionID: id })
       )
     }),
@@ -24,7 +24,6 @@ export function lookupSubscriptions(ctx: OperationContext): Record<string, unkno
 /** `subscriptions/modify`: create, update, delete (DOC `ModifySubscriptions`). */
 export function modifySubscriptions(ctx: OperationContext): Record<string, unknown> {
   const db = databaseOf(ctx)
-  let changed = false
   const subscriptions = listOf(ctx.body, 'operations').map((entry) => {
     const op = entry as { operationType?: string; subscription?: Record<string, unknown> }
     const sub = op.subscription ?? {}
@@ -32,10 +31,9 @@ export function modifySubscriptions(ctx: OperationContext): Record<string, unkno
     const fail = (code: Parameters<typeof itemError>[0], reason: string) =>
       itemError(code, reason, id === undefined ? {} : { subscriptionID: id })
     if (op.operationType === 'delete') {
-      if (!id || !db.subscriptions[id])
+      if (!id || !db.subscriptions.has(id))
         return fail('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`)
-      delete db.subscriptions[id]
-      changed = true
+      ctx.data.deleteSubscription(ctx.tx, db, id)
       return { subscriptionID: id, deleted: true }
     }
     if (op.operationType !== 'create' && op.operationType !== 'update')
@@ -48,19 +46,17 @@ export function modifySubscriptions(ctx: OperationContext): Record<string, unkno
     )
       return fail('BAD_REQUEST', 'A query subscription needs query.recordType.')
     if (sub.subscriptionType === 'zone') {
-      const zone = db.zones[zoneName(sub.zoneID)]
+      const zone = db.zones.get(zoneName(sub.zoneID))
       if (!zone || zone.deleted)
         return fail('ZONE_NOT_FOUND', 'The subscription names a zone that does not exist.')
     }
-    if (op.operationType === 'create' && id && db.subscriptions[id])
+    if (op.operationType === 'create' && id && db.subscriptions.has(id))
       return fail('EXISTS', `Subscription ${JSON.stringify(id)} already exists.`)
-    if (op.operationType === 'update' && (!id || !db.subscriptions[id]))
+    if (op.operationType === 'update' && (!id || !db.subscriptions.has(id)))
       return fail('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`)
     const stored = { ...sub, subscriptionID: id ?? randomUUID().toUpperCase() }
-    db.subscriptions[stored.subscriptionID] = stored
-    changed = true
+    ctx.data.putSubscription(ctx.tx, db, stored.subscriptionID, stored)
     return stored
   })
-  if (changed) ctx.changed()
   return { subscriptions }
 }

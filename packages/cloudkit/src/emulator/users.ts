@@ -1,6 +1,6 @@
 import type { OperationContext } from './context.js'
 import { listOf } from './context.js'
-import { badRequest, CloudKitFailure } from './errors.js'
+import { badRequest, cloudKitError } from './errors.js'
 import type { CloudKitUserConfig } from './options.js'
 
 /** The identity CloudKit returns for a user (DOC `FetchCurrentUserIdentity`). */
@@ -49,7 +49,7 @@ export function usersOperation(
       }
     }
     default:
-      throw new CloudKitFailure('NOT_FOUND', `Unknown users operation ${operation}.`)
+      throw cloudKitError('NOT_FOUND', `Unknown users operation ${operation}.`)
   }
 }
 

@@ -18,9 +18,7 @@ function renderZone(zone: StoredZone): Record<string, unknown> {
 /** `zones/list` (DOC `GettingAllZones`). */
 export function listZones(ctx: OperationContext): Record<string, unknown> {
   return {
-    zones: Object.values(databaseOf(ctx).zones)
-      .filter((z) => !z.deleted)
-      .map(renderZone),
+    zones: [...databaseOf(ctx).zones.values()].filter((z) => !z.deleted).map(renderZone),
   }
 }
 
@@ -30,7 +28,7 @@ export function lookupZones(ctx: OperationContext): Record<string, unknown> {
   return {
     zones: listOf(ctx.body, 'zones').map((id) => {
       const name = zoneName(id)
-      const zone = db.zones[name]
+      const zone = db.zones.get(name)
       return zone && !zone.deleted
         ? renderZone(zone)
         : itemError('ZONE_NOT_FOUND', `Zone ${JSON.stringify(name)} does not exist.`, { zoneID: id })
@@ -44,7 +42,6 @@ export function lookupZones(ctx: OperationContext): Record<string, unknown> {
  */
 export function modifyZones(ctx: OperationContext): Record<string, unknown> {
   const db = databaseOf(ctx)
-  let changed = false
   const zones = listOf(ctx.body, 'operations').map((entry) => {
     const op = entry as { operationType?: string; zone?: { zoneID?: ZoneID } }
     const id = op.zone?.zoneID
@@ -54,7 +51,7 @@ export function modifyZones(ctx: OperationContext): Record<string, unknown> {
     if (ctx.database === 'public')
       return fail('BAD_REQUEST', 'The public database supports only the default zone.')
     if (name === DEFAULT_ZONE) return fail('BAD_REQUEST', 'The default zone cannot be created or deleted.')
-    const existing = db.zones[name]
+    const existing = db.zones.get(name)
     if (op.operationType === 'create') {
       if (existing && !existing.deleted) return renderZone(existing)
       db.serial += 1
@@ -62,8 +59,8 @@ export function modifyZones(ctx: OperationContext): Record<string, unknown> {
         { zoneName: name, ...(id?.ownerRecordName ? { ownerRecordName: id.ownerRecordName } : {}) },
         db.serial,
       )
-      db.zones[name] = zone
-      changed = true
+      ctx.data.putZone(ctx.tx, db, zone)
+      ctx.data.putDatabase(ctx.tx, db)
       return renderZone(zone)
     }
     if (op.operationType === 'delete') {
@@ -71,15 +68,14 @@ export function modifyZones(ctx: OperationContext): Record<string, unknown> {
         return fail('ZONE_NOT_FOUND', `Zone ${JSON.stringify(name)} does not exist.`)
       db.serial += 1
       existing.deleted = true
-      existing.records = {}
-      existing.tombstones = {}
+      ctx.data.clearZone(ctx.tx, db, existing)
       existing.changedAt = db.serial
-      changed = true
+      ctx.data.putZone(ctx.tx, db, existing)
+      ctx.data.putDatabase(ctx.tx, db)
       return { zoneID: existing.zoneID, deleted: true }
     }
     return fail('BAD_REQUEST', `Unknown zone operationType ${JSON.stringify(op.operationType)}.`)
   })
-  if (changed) ctx.changed()
   return { zones }
 }
 
@@ -91,7 +87,7 @@ export function zoneChanges(ctx: OperationContext): Record<string, unknown> {
   const db = databaseOf(ctx)
   const limit = limitOf(ctx.body.resultsLimit)
   const since = readMeta(ctx.body.metaSyncToken)
-  const changed = Object.values(db.zones)
+  const changed = [...db.zones.values()]
     .filter((z) => z.changedAt > since)
     .sort((a, b) => a.changedAt - b.changedAt)
   const page = changed.slice(0, limit)

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { toBase64, toHex } from '@sigwire/core'
-import type { StateFile } from '@sigwire/emulator-kit'
+import type { DurableStore, Transaction } from '@sigwire/emulator-kit'
 import { normalizeAppleId } from '../session/state.js'
 import { derivePasswordKeySync, type SrpProtocol } from '../srp/password.js'
 import { computeVerifier } from '../srp/server.js'
-import type { EmulatedAccount, ICloudEmulatorState } from './state.js'
+import { type ICloudData, iCloudData } from './context.js'
+import type { EmulatedAccount } from './state.js'
 
 /** An account given in the emulator's options (the `sigwire emulate --config` shape plus extras). */
 export interface ICloudAccountConfig {
@@ -30,7 +31,8 @@ export interface ICloudAccountConfig {
 
 /** Live control of the emulated accounts, for tests and the demo. */
 export class ICloudAccounts {
-  readonly #state: StateFile<ICloudEmulatorState>
+  readonly #store: DurableStore
+  readonly #data: ICloudData
   readonly #now: () => number
   readonly #notify: (
     appleId: string,
@@ -38,16 +40,20 @@ export class ICloudAccounts {
   ) => void
 
   constructor(
-    state: StateFile<ICloudEmulatorState>,
+    store: DurableStore,
     now: () => number,
     notify: (appleId: string, notification: { topic: string; payload: Record<string, unknown> }) => void,
   ) {
-    this.#state = state
+    this.#store = store
+    this.#data = iCloudData(store)
     this.#now = now
     this.#notify = notify
   }
 
-  /** Adds (or replaces) an account. The password is turned into a verifier and forgotten. */
+  /**
+   * Adds (or replaces) an account. The password is turned into a verifier and forgotten. The account
+   * is usable at once; `written` resolves when it is durable.
+   */
   add(config: ICloudAccountConfig): EmulatedAccount {
     const appleId = normalizeAppleId(config.appleId)
     const protocol = config.protocol ?? 's2k'
@@ -76,38 +82,39 @@ export class ICloudAccounts {
         { id: 2, numberWithDialCode: '+44 •••• ••••21', pushMode: 'voice' },
       ],
     }
-    this.#state.data.accounts[appleId] = account
-    this.#state.changed()
+    this.written = this.#store.write((tx) => tx.put('accounts', appleId, account))
     return account
   }
 
+  /** Resolves when the last change made through this object is durable. */
+  written: Promise<void> = Promise.resolve()
+
   /** The account, if it exists. */
   get(appleId: string): EmulatedAccount | undefined {
-    return this.#state.data.accounts[normalizeAppleId(appleId)]
+    return this.#data.accounts.get(normalizeAppleId(appleId))
   }
 
   /** Every Apple ID. */
   list(): string[] {
-    return Object.keys(this.#state.data.accounts)
+    return [...this.#data.accounts.keys()]
   }
 
   /** The last verification code issued for `appleId` (what the user would read on a device or SMS). */
   lastCode(appleId: string): string | undefined {
-    return this.#state.data.lastCodes[normalizeAppleId(appleId)]
+    return this.#data.lastCodes.get(normalizeAppleId(appleId))
   }
 
-  /** Draws a code for `appleId` (or uses its fixed code) and remembers it. */
-  issueCode(appleId: string): string {
+  /** Draws a code for `appleId` (or uses its fixed code) and remembers it in the request's transaction. */
+  issueCode(appleId: string, tx: Transaction): string {
     const account = this.get(appleId)
     const code = account?.fixedCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0')
-    this.#state.data.lastCodes[normalizeAppleId(appleId)] = code
-    this.#state.changed()
+    tx.put('lastCodes', normalizeAppleId(appleId), code)
     return code
   }
 
   /** Which M1 encodings the account's successful sign-ins used, oldest first. */
   proofVariants(appleId: string): string[] {
-    return [...(this.#state.data.proofVariants[normalizeAppleId(appleId)] ?? [])]
+    return [...(this.#data.proofVariants.get(normalizeAppleId(appleId)) ?? [])]
   }
 
   /**
@@ -117,13 +124,18 @@ export class ICloudAccounts {
   expireSessions(appleId: string, options: { sessionTokens?: boolean; trust?: boolean } = {}): void {
     const id = normalizeAppleId(appleId)
     const past = this.#now() - 1
-    const data = this.#state.data
-    for (const s of Object.values(data.webSessions)) if (s.appleId === id) s.expiresAt = past
-    if (options.sessionTokens)
-      for (const t of Object.values(data.sessionTokens)) if (t.appleId === id) t.expiresAt = past
-    if (options.trust)
-      for (const t of Object.values(data.trustTokens)) if (t.appleId === id) t.expiresAt = past
-    this.#state.changed()
+    const data = this.#data
+    this.written = this.#store.write((tx) => {
+      const expire = <T extends { appleId: string; expiresAt: number }>(
+        table: string,
+        rows: Iterable<[string, T]>,
+      ) => {
+        for (const [key, row] of rows) if (row.appleId === id) tx.put(table, key, { ...row, expiresAt: past })
+      }
+      expire('webSessions', data.webSessions)
+      if (options.sessionTokens) expire('sessionTokens', data.sessionTokens)
+      if (options.trust) expire('trustTokens', data.trustTokens)
+    })
   }
 
   /** Publishes a push notification to the account's webcourier long polls. */

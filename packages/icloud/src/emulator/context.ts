@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import type { StateFile } from '@sigwire/emulator-kit'
+import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
-import type { ICloudEmulatorState } from './state.js'
+import type { Conversation, EmulatedAccount, SessionTokenRecord, WebSession } from './state.js'
 
 /** Resolved settings every route reads. */
 export interface ICloudSettings {
@@ -26,9 +26,38 @@ export interface ICloudSettings {
   tamperWebservices: Record<string, string>
 }
 
-/** What the routes share. */
+/** The emulator's tables (Maps: any key a client sends is safe). */
+export interface ICloudData {
+  readonly accounts: Table<EmulatedAccount>
+  readonly conversations: Table<Conversation>
+  readonly sessionTokens: Table<SessionTokenRecord>
+  readonly trustTokens: Table<{ appleId: string; expiresAt: number }>
+  readonly webSessions: Table<WebSession>
+  readonly pushTokens: Table<{ appleId: string; topics: string[] }>
+  readonly proofVariants: Table<string[]>
+  readonly lastCodes: Table<string>
+  readonly meta: Table<unknown>
+}
+
+/** The tables of `store` as {@link ICloudData}. */
+export function iCloudData(store: DurableStore): ICloudData {
+  return {
+    accounts: store.table('accounts'),
+    conversations: store.table('conversations'),
+    sessionTokens: store.table('sessionTokens'),
+    trustTokens: store.table('trustTokens'),
+    webSessions: store.table('webSessions'),
+    pushTokens: store.table('pushTokens'),
+    proofVariants: store.table('proofVariants'),
+    lastCodes: store.table('lastCodes'),
+    meta: store.table('meta'),
+  }
+}
+
+/** What the routes share; `tx` is the current request's transaction. */
 export interface ICloudContext {
-  readonly state: StateFile<ICloudEmulatorState>
+  readonly data: ICloudData
+  readonly tx: Transaction
   readonly accounts: ICloudAccounts
   readonly settings: ICloudSettings
   readonly now: () => number

@@ -1,6 +1,12 @@
-import type { ServerResponse } from 'node:http'
 import { receivedHeader } from '@sigwire/core'
-import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import {
+  EmulatorError,
+  type EmulatorRequest,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  type Reply,
+  reply,
+} from '@sigwire/emulator-kit'
 
 /** Cookies of a request by name (quotes around values removed). */
 export function requestCookies(request: EmulatorRequest): Map<string, string> {
@@ -24,7 +30,7 @@ export function requestCookies(request: EmulatorRequest): Map<string, string> {
 /** The JSON body of a request, or undefined. */
 export function requestJson<T = Record<string, unknown>>(request: EmulatorRequest): T | undefined {
   const text = Buffer.from(request.body).toString('utf8').trim()
-  if (text === '') return undefined
+  if (text === '' || jsonDepth(text) > MAX_JSON_DEPTH) return undefined
   try {
     return JSON.parse(text) as T
   } catch {
@@ -37,21 +43,62 @@ export function header(request: EmulatorRequest, name: string): string | undefin
   return receivedHeader(request, name)
 }
 
-/** Writes a JSON answer with extra headers (Set-Cookie may be a list). */
-export function reply(
-  res: ServerResponse,
+/** A JSON answer with extra headers (Set-Cookie may be a list); no body when `body` is undefined. */
+export function answer(
   status: number,
   body: unknown,
   headers: Record<string, string | string[]> = {},
-): undefined {
-  const text = body === undefined ? '' : JSON.stringify(body)
-  res.writeHead(status, {
-    ...(body === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' }),
-    'content-length': Buffer.byteLength(text),
-    ...headers,
+): Reply {
+  if (body === undefined) return reply(status, undefined, headers)
+  return reply(status, { json: body }, { 'content-type': 'application/json;charset=UTF-8', ...headers })
+}
+
+/**
+ * An iCloud error as the one error carrier: iCloud's bodies differ by host (`serviceErrors`,
+ * `{success, error}`), so the exact body travels in `details.body`.
+ */
+export function iCloudError(
+  status: number,
+  code: string,
+  body: unknown,
+  options: { headers?: Record<string, string | string[]>; auth?: boolean; explanation?: string } = {},
+): EmulatorError {
+  return new EmulatorError(code, typeof options.explanation === 'string' ? options.explanation : code, {
+    status,
+    details: { body },
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.auth ? { kind: 'auth' } : {}),
   })
-  res.end(text)
-  return undefined
+}
+
+/**
+ * A refusal answered with `body` (whatever shape the host uses), as the one error carrier; its code
+ * for the log is the service error code in the body (`-20101`, `INVALID_DEVICE`), else the status.
+ */
+export function iCloudFailure(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string | string[]>,
+): EmulatorError {
+  const b = (body ?? {}) as {
+    serviceErrors?: Array<{ code?: string; message?: string }>
+    service_errors?: Array<{ code?: string; message?: string }>
+    errorCode?: string
+    error?: string
+  }
+  const item = b.serviceErrors?.[0] ?? b.service_errors?.[0]
+  const code = item?.code ?? b.errorCode ?? String(status)
+  const message = item?.message ?? b.error ?? `HTTP ${status}`
+  // 401, 421 and 450 refuse the caller's credentials (password, conversation, session cookie).
+  const auth = status === 401 || status === 421 || status === 450
+  return iCloudError(status, code, body, { ...(headers ? { headers } : {}), explanation: message, auth })
+}
+
+/** Renders an emulator error in iCloud's shape. */
+export function renderICloudError(error: EmulatorError): Reply {
+  if (Object.hasOwn(error.details, 'body')) return answer(error.status, error.details.body)
+  if (error.code === 'MALFORMED_REQUEST') return answer(400, serviceErrors('-20000', error.message))
+  return answer(error.status, { success: false, error: error.message })
 }
 
 /** A `Set-Cookie` line. Over plain http the cookie has no `Domain` and no `Secure` (docs/protocols/icloud.md §10). */

@@ -1,64 +1,80 @@
-import type { ServerResponse } from 'node:http'
 import { fromBase64, toBase64 } from '@sigwire/core'
-import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import { WIDGET_KEY } from '../constants.js'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import { normalizeAppleId } from '../session/state.js'
 import { derivePasswordKeySync } from '../srp/password.js'
 import { computeVerifier, createServerChallenge, verifyClientProof } from '../srp/server.js'
 import { type ICloudContext, token } from './context.js'
-import { header, reply, requestJson, serviceErrors, setCookie } from './http-util.js'
-import type { Conversation, EmulatedAccount } from './state.js'
+import {
+  answer,
+  header,
+  iCloudError,
+  iCloudFailure,
+  requestJson,
+  serviceErrors,
+  setCookie,
+} from './http-util.js'
+import type { Conversation, EmulatedAccount, SessionTokenRecord } from './state.js'
 
 const WRONG_PASSWORD = () =>
   serviceErrors('-20101', 'Check the account information you entered and try again.')
 const WEB_ORIGINS = new Set(['https://www.icloud.com', 'https://www.icloud.com.cn'])
 
-/** Answers `/appleauth/auth/...` (idmsa). `path` is the part after `/appleauth/auth`. */
-export async function handleIdmsa(
-  ctx: ICloudContext,
-  request: EmulatorRequest,
-  res: ServerResponse,
-  path: string,
-): Promise<undefined> {
-  const method = request.method
+/**
+ * The header check of every idmsa call (before its body is read): the widget key identifies the
+ * web client (docs/protocols/icloud.md §2.2).
+ */
+export function checkWidgetKey(request: EmulatorRequest): void {
   if (
     header(request, 'x-apple-widget-key') !== WIDGET_KEY &&
     header(request, 'x-apple-oauth-client-id') !== WIDGET_KEY
   )
-    return reply(
-      res,
+    throw iCloudError(
       400,
+      '-20600',
       serviceErrors('-20600', 'Missing or wrong X-Apple-Widget-Key (docs/protocols/icloud.md §2.2).'),
+      {
+        auth: true,
+        explanation:
+          'The request has no X-Apple-Widget-Key (or X-Apple-OAuth-Client-Id) of the iCloud web client.',
+      },
     )
-  if (method === 'POST' && path === '/signin/init') return signinInit(ctx, request, res)
-  if (method === 'POST' && path === '/signin/complete') return signinComplete(ctx, request, res)
-  if (method === 'POST' && path === '/signin' && ctx.settings.legacyAuth)
-    return legacySignin(ctx, request, res)
+}
+
+/** Answers `/appleauth/auth/...` (idmsa). `path` is the part after `/appleauth/auth`. */
+export async function handleIdmsa(
+  ctx: ICloudContext,
+  request: EmulatorRequest,
+  path: string,
+): Promise<Reply> {
+  const method = request.method
+  if (method === 'POST' && path === '/signin/init') return signinInit(ctx, request)
+  if (method === 'POST' && path === '/signin/complete') return signinComplete(ctx, request)
+  if (method === 'POST' && path === '/signin' && ctx.settings.legacyAuth) return legacySignin(ctx, request)
 
   const conversation = findConversation(ctx, request)
   if (!conversation)
-    return reply(res, 401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
-  if (method === 'POST' && path === '/repair/complete') return repairComplete(ctx, conversation, res)
-  if (method === 'GET' && path === '') return authOptions(ctx, conversation, res)
+    throw iCloudFailure(401, serviceErrors('-20101', 'No sign-in conversation for this scnt and session id.'))
+  if (method === 'POST' && path === '/repair/complete') return repairComplete(ctx, conversation)
+  if (method === 'GET' && path === '') return authOptions(ctx, conversation)
   if (path.startsWith('/verify/') || path === '/2sv/trust') {
     const broken = headerRuleViolation(ctx, request)
     if (broken)
-      return reply(res, 401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
+      throw iCloudFailure(401, serviceErrors('-20209', broken), conversationHeaders(ctx, conversation))
   }
   if (method === 'PUT' && path === '/verify/trusteddevice/securitycode')
-    return sendCode(ctx, conversation, res, 'device')
-  if (method === 'GET' && path === '/verify/trusteddevice')
-    return sendCode(ctx, conversation, res, 'device', 200)
-  if (method === 'PUT' && path === '/verify/trusteddevice') return reply(res, 405, undefined)
-  if (method === 'PUT' && path === '/verify/phone') return sendPhoneCode(ctx, conversation, request, res)
+    return sendCode(ctx, conversation, 'device')
+  if (method === 'GET' && path === '/verify/trusteddevice') return sendCode(ctx, conversation, 'device', 200)
+  if (method === 'PUT' && path === '/verify/trusteddevice') throw iCloudFailure(405, undefined)
+  if (method === 'PUT' && path === '/verify/phone') return sendPhoneCode(ctx, conversation, request)
   if (
     method === 'POST' &&
     (path === '/verify/trusteddevice/securitycode' || path === '/verify/phone/securitycode')
   )
-    return validateCode(ctx, conversation, request, res)
-  if (method === 'GET' && path === '/2sv/trust') return trust(ctx, conversation, res)
-  return reply(res, 404, serviceErrors('-20000', `No idmsa endpoint ${method} ${path}`))
+    return validateCode(ctx, conversation, request)
+  if (method === 'GET' && path === '/2sv/trust') return trust(ctx, conversation)
+  throw iCloudFailure(404, serviceErrors('-20000', `No idmsa endpoint ${method} ${path}`))
 }
 
 function headerRuleViolation(ctx: ICloudContext, request: EmulatorRequest): string | undefined {
@@ -77,7 +93,7 @@ function findConversation(ctx: ICloudContext, request: EmulatorRequest): Convers
   const scnt = header(request, 'scnt')
   const sessionId = header(request, 'x-apple-id-session-id')
   if (!scnt || !sessionId) return undefined
-  const conversation = Object.values(ctx.state.data.conversations).find((c) => c.sessionId === sessionId)
+  const conversation = [...ctx.data.conversations.values()].find((c) => c.sessionId === sessionId)
   if (!conversation || conversation.scnt !== scnt || conversation.expiresAt < ctx.now()) return undefined
   return conversation
 }
@@ -88,8 +104,8 @@ function conversationHeaders(
   conversation: Conversation,
 ): Record<string, string | string[]> {
   conversation.scnt = token(18)
-  ctx.state.changed()
-  const account = ctx.state.data.accounts[conversation.appleId]
+  saveConversation(ctx, conversation)
+  const account = ctx.data.accounts.get(conversation.appleId)
   return {
     scnt: conversation.scnt,
     'x-apple-id-session-id': conversation.sessionId,
@@ -101,19 +117,18 @@ function conversationHeaders(
 
 function issueSessionToken(ctx: ICloudContext, appleId: string, verified: boolean): string {
   const value = token(32)
-  ctx.state.data.sessionTokens[value] = {
+  ctx.tx.put<SessionTokenRecord>('sessionTokens', value, {
     appleId,
     verified,
     expiresAt: ctx.now() + ctx.settings.sessionTokenLifetimeMs,
-  }
-  ctx.state.changed()
+  })
   return value
 }
 
-function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
+function signinInit(ctx: ICloudContext, request: EmulatorRequest): Reply {
   const body = requestJson<{ a?: string; accountName?: string; protocols?: string[] }>(request)
   if (!body?.a || typeof body.accountName !== 'string')
-    return reply(res, 400, serviceErrors('-20000', 'signin/init needs a and accountName.'))
+    throw iCloudFailure(400, serviceErrors('-20000', 'signin/init needs a and accountName.'))
   const account = ctx.accounts.get(body.accountName)
   // Unknown accounts get a decoy challenge, so init never reveals whether an Apple ID exists.
   const verifier = account
@@ -134,12 +149,11 @@ function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerRes
     stage: 'init',
     expiresAt: ctx.now() + 15 * 60_000,
   }
-  ctx.state.data.conversations[conversation.sessionId] = conversation
+  saveConversation(ctx, conversation)
   const protocol = account?.protocol ?? 's2k'
   if (body.protocols && !body.protocols.includes(protocol))
-    return reply(res, 400, serviceErrors('-20000', `This account needs protocol ${protocol}.`))
-  reply(
-    res,
+    throw iCloudFailure(400, serviceErrors('-20000', `This account needs protocol ${protocol}.`))
+  return answer(
     200,
     {
       iteration: account?.iterations ?? 1000,
@@ -152,7 +166,7 @@ function signinInit(ctx: ICloudContext, request: EmulatorRequest, res: ServerRes
   )
 }
 
-function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
+function signinComplete(ctx: ICloudContext, request: EmulatorRequest): Reply {
   const body = requestJson<{
     accountName?: string
     c?: string
@@ -162,8 +176,7 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
   }>(request)
   const conversation = findConversation(ctx, request)
   const refuse = () =>
-    reply(
-      res,
+    answer(
       400,
       serviceErrors(
         '-20000',
@@ -171,7 +184,7 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
       ),
     )
   if (!conversation || !body) return refuse()
-  const account = ctx.state.data.accounts[conversation.appleId]
+  const account = ctx.data.accounts.get(conversation.appleId)
   let evidence: ICloudSignInEvidence | undefined
   if (account && typeof body.m1 === 'string' && typeof body.accountName === 'string') {
     try {
@@ -199,13 +212,16 @@ function signinComplete(ctx: ICloudContext, request: EmulatorRequest, res: Serve
   }
   if (body.c !== conversation.c || conversation.stage !== 'init') return refuse()
   const headers = conversationHeaders(ctx, conversation)
-  if (!account || !evidence) return reply(res, 401, WRONG_PASSWORD(), headers)
+  const wrongPassword = (explanation: string) =>
+    iCloudError(401, '-20101', WRONG_PASSWORD(), { headers, auth: true, explanation })
+  if (!account || !evidence) throw wrongPassword('No such account, or M1 is not base64.')
   const result = verifyClientProof(evidence)
-  if (!result.ok) return reply(res, 401, WRONG_PASSWORD(), headers)
-  const variants = ctx.state.data.proofVariants[account.appleId] ?? []
-  variants.push(result.variant)
-  ctx.state.data.proofVariants[account.appleId] = variants
-  return afterPassword(ctx, account, conversation, body.trustTokens ?? [], res, headers)
+  if (!result.ok) throw wrongPassword('The client proof M1 does not verify with the stored verifier.')
+  ctx.tx.put('proofVariants', account.appleId, [
+    ...(ctx.data.proofVariants.get(account.appleId) ?? []),
+    result.variant,
+  ])
+  return afterPassword(ctx, account, conversation, body.trustTokens ?? [], headers)
 }
 
 function afterPassword(
@@ -213,18 +229,16 @@ function afterPassword(
   account: EmulatedAccount,
   conversation: Conversation,
   trustTokens: readonly string[],
-  res: ServerResponse,
   headers: Record<string, string | string[]>,
-): undefined {
+): Reply {
   const trusted = trustTokens.some((t) => {
-    const record = ctx.state.data.trustTokens[t]
+    const record = ctx.data.trustTokens.get(t)
     return record?.appleId === account.appleId && record.expiresAt > ctx.now()
   })
   if (account.secondFactor === 'hsa2' && !trusted) {
     conversation.stage = 'awaiting-code'
-    ctx.state.changed()
-    return reply(
-      res,
+    saveConversation(ctx, conversation)
+    return answer(
       409,
       { authType: 'hsa2' },
       {
@@ -236,13 +250,12 @@ function afterPassword(
   }
   if (account.repair && account.secondFactor === 'none') {
     conversation.stage = 'repair'
-    ctx.state.changed()
-    return reply(res, 412, { authType: 'non-sa' }, headers)
+    saveConversation(ctx, conversation)
+    return answer(412, { authType: 'non-sa' }, headers)
   }
   conversation.stage = 'done'
-  ctx.state.changed()
-  reply(
-    res,
+  saveConversation(ctx, conversation)
+  return answer(
     200,
     {
       authType: account.secondFactor === 'hsa2' ? 'hsa2' : account.secondFactor === '2sa' ? 'hsa' : 'non-sa',
@@ -254,24 +267,23 @@ function afterPassword(
   )
 }
 
-function repairComplete(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
+function repairComplete(ctx: ICloudContext, conversation: Conversation): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'repair')
-    return reply(res, 400, serviceErrors('-20000', 'Nothing to repair.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'Nothing to repair.'), headers)
   conversation.stage = 'done'
-  reply(res, 204, undefined, {
+  return answer(204, undefined, {
     ...headers,
     'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true),
   })
 }
 
-function authOptions(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
-  const account = ctx.state.data.accounts[conversation.appleId]
+function authOptions(ctx: ICloudContext, conversation: Conversation): Reply {
+  const account = ctx.data.accounts.get(conversation.appleId)
   const headers = conversationHeaders(ctx, conversation)
   if (!account || conversation.stage !== 'awaiting-code')
-    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
-  reply(
-    res,
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+  return answer(
     200,
     {
       trustedPhoneNumbers: account.trustedPhones.map((p) => ({
@@ -294,96 +306,79 @@ function authOptions(ctx: ICloudContext, conversation: Conversation, res: Server
   )
 }
 
-function sendCode(
-  ctx: ICloudContext,
-  conversation: Conversation,
-  res: ServerResponse,
-  via: 'device',
-  status = 202,
-): undefined {
+function sendCode(ctx: ICloudContext, conversation: Conversation, via: 'device', status = 202): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'awaiting-code')
-    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
-  conversation.code = ctx.accounts.issueCode(conversation.appleId)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+  conversation.code = ctx.accounts.issueCode(conversation.appleId, ctx.tx)
   conversation.codeVia = via
-  ctx.state.changed()
-  reply(res, status, { securityCode: { length: 6 }, trustedDeviceCount: 1 }, headers)
+  saveConversation(ctx, conversation)
+  return answer(status, { securityCode: { length: 6 }, trustedDeviceCount: 1 }, headers)
 }
 
-function sendPhoneCode(
-  ctx: ICloudContext,
-  conversation: Conversation,
-  request: EmulatorRequest,
-  res: ServerResponse,
-): undefined {
+function sendPhoneCode(ctx: ICloudContext, conversation: Conversation, request: EmulatorRequest): Reply {
   const headers = conversationHeaders(ctx, conversation)
   const body = requestJson<{ phoneNumber?: { id?: number }; mode?: string }>(request)
-  const account = ctx.state.data.accounts[conversation.appleId]
+  const account = ctx.data.accounts.get(conversation.appleId)
   const phone = account?.trustedPhones.find((p) => p.id === body?.phoneNumber?.id)
   if (conversation.stage !== 'awaiting-code')
-    return reply(res, 400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
   if (!phone)
-    return reply(res, 412, serviceErrors('-22979', 'The phone number id is not a trusted number.'), headers)
-  conversation.code = ctx.accounts.issueCode(conversation.appleId)
+    return answer(412, serviceErrors('-22979', 'The phone number id is not a trusted number.'), headers)
+  conversation.code = ctx.accounts.issueCode(conversation.appleId, ctx.tx)
   conversation.codeVia = body?.mode === 'voice' ? 'voice' : 'sms'
-  ctx.state.changed()
-  reply(res, 200, { trustedPhoneNumber: phone, mode: conversation.codeVia }, headers)
+  saveConversation(ctx, conversation)
+  return answer(200, { trustedPhoneNumber: phone, mode: conversation.codeVia }, headers)
 }
 
-function validateCode(
-  ctx: ICloudContext,
-  conversation: Conversation,
-  request: EmulatorRequest,
-  res: ServerResponse,
-): undefined {
+function validateCode(ctx: ICloudContext, conversation: Conversation, request: EmulatorRequest): Reply {
   const headers = conversationHeaders(ctx, conversation)
   const body = requestJson<{ securityCode?: { code?: unknown } }>(request)
   const code = body?.securityCode?.code
   if (conversation.stage !== 'awaiting-code' || conversation.code === undefined)
-    return reply(res, 400, serviceErrors('-20000', 'No code was requested.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'No code was requested.'), headers)
   // Codes are strings: a number loses leading zeros (docs/protocols/icloud.md §4.4).
   if (typeof code !== 'string' || code !== conversation.code)
-    return reply(
-      res,
+    throw iCloudFailure(
       400,
       { service_errors: [{ code: '-21669', message: 'Incorrect verification code.' }], hasError: true },
       headers,
     )
   conversation.stage = 'verified'
   conversation.code = undefined
-  ctx.state.changed()
+  saveConversation(ctx, conversation)
   const session = { 'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true) }
   if (ctx.settings.codeAnswer === 409)
-    return reply(res, 409, { securityCode: { code, valid: true } }, { ...headers, ...session })
-  reply(res, ctx.settings.codeAnswer, ctx.settings.codeAnswer === 200 ? {} : undefined, {
+    return answer(409, { securityCode: { code, valid: true } }, { ...headers, ...session })
+  return answer(ctx.settings.codeAnswer, ctx.settings.codeAnswer === 200 ? {} : undefined, {
     ...headers,
     ...session,
   })
 }
 
-function trust(ctx: ICloudContext, conversation: Conversation, res: ServerResponse): undefined {
+function trust(ctx: ICloudContext, conversation: Conversation): Reply {
   const headers = conversationHeaders(ctx, conversation)
   if (conversation.stage !== 'verified')
-    return reply(res, 400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
+    throw iCloudFailure(400, serviceErrors('-20000', 'Verify a code before asking for trust.'), headers)
   conversation.stage = 'trusted'
   const trustToken = token(40)
-  ctx.state.data.trustTokens[trustToken] = {
+  ctx.tx.put('trustTokens', trustToken, {
     appleId: conversation.appleId,
     expiresAt: ctx.now() + ctx.settings.trustLifetimeMs,
-  }
-  ctx.state.changed()
-  reply(res, 204, undefined, {
+  })
+  saveConversation(ctx, conversation)
+  return answer(204, undefined, {
     ...headers,
     'x-apple-twosv-trust-token': trustToken,
     'x-apple-session-token': issueSessionToken(ctx, conversation.appleId, true),
   })
 }
 
-function legacySignin(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): undefined {
+function legacySignin(ctx: ICloudContext, request: EmulatorRequest): Reply {
   const body = requestJson<{ accountName?: string; password?: string; trustTokens?: string[] }>(request)
   const account = body?.accountName ? ctx.accounts.get(body.accountName) : undefined
   if (!account || typeof body?.password !== 'string' || !passwordMatches(account, body.password))
-    return reply(res, 401, WRONG_PASSWORD())
+    throw iCloudFailure(401, WRONG_PASSWORD())
   const conversation: Conversation = {
     appleId: account.appleId,
     accountName: account.appleId,
@@ -396,13 +391,12 @@ function legacySignin(ctx: ICloudContext, request: EmulatorRequest, res: ServerR
     stage: 'init',
     expiresAt: ctx.now() + 15 * 60_000,
   }
-  ctx.state.data.conversations[conversation.sessionId] = conversation
-  afterPassword(
+  saveConversation(ctx, conversation)
+  return afterPassword(
     ctx,
     account,
     conversation,
     body.trustTokens ?? [],
-    res,
     conversationHeaders(ctx, conversation),
   )
 }
@@ -412,4 +406,9 @@ export function passwordMatches(account: EmulatedAccount, password: string): boo
   const salt = fromBase64(account.salt)
   const key = derivePasswordKeySync(password, salt, account.iterations, account.protocol)
   return Buffer.from(computeVerifier(key, salt)).toString('hex') === account.verifier
+}
+
+/** Writes a conversation (its scnt and stage change on every answer). */
+function saveConversation(ctx: ICloudContext, conversation: Conversation): void {
+  ctx.tx.put('conversations', conversation.sessionId, conversation)
 }

@@ -1,22 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
 import {
+  DurableStore,
   type EmulatorRequest,
   FaultController,
   type FaultOptions,
+  type RequestLog,
   type ServerOptions,
-  StateFile,
-  startEmulatorServer,
+  startEmulator,
 } from '@sigwire/emulator-kit'
-import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
+import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
-import type { ICloudContext, ICloudSettings, RequestRecord } from './context.js'
-import { reply } from './http-util.js'
-import { handleIdmsa } from './idmsa.js'
-import { handleService, handleWebcourier } from './services.js'
-import { handleSetup } from './setup.js'
-import { emptyState, type ICloudEmulatorState } from './state.js'
+import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
+import { answer, renderICloudError, requestJson } from './http-util.js'
+import { iCloudRoutes } from './routes.js'
+import { ICLOUD_TABLES } from './state.js'
 
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
@@ -26,7 +24,10 @@ export type { ICloudSettings, RequestRecord } from './context.js'
 export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
   /** Accounts to create (their passwords become verifiers). Without any, a development account is made. */
   accounts?: ICloudAccountConfig[]
-  /** Directory where accounts, sessions and tokens persist across restarts (mode 0600 file). */
+  /**
+   * Directory where accounts, sessions and tokens persist across restarts, even kill -9 (a write is
+   * answered only once it is on disk; files mode 0600).
+   */
   stateDir?: string
   /** Fault injection (503 throttling with `Retry-After`, latency, dropped connections). */
   faults?: FaultOptions
@@ -65,6 +66,8 @@ export interface ICloudEmulator {
   readonly tripwire: ReadonlyArray<{ method: string; path: string; host: string | undefined }>
   /** The last 500 requests (method, path, header names, whether cookies were sent). */
   readonly requests: readonly RequestRecord[]
+  /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
+  readonly log: RequestLog
   /**
    * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
@@ -93,14 +96,19 @@ const DEFAULTS: ICloudSettings = {
  * services, the webcourier long poll, 503 throttling on demand and a `feedbackws` tripwire.
  */
 export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
-  const faults = new FaultController(options.faults)
-  const now = options.now ?? (() => faults.now())
-  const state = await StateFile.open<ICloudEmulatorState>(options.stateDir, 'icloud', emptyState)
+  const faults = new FaultController(options.faults, options.now)
+  const now = () => faults.now()
+  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables: ICLOUD_TABLES })
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
     if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
-  const ctx: ICloudContext = {
-    state,
+  const accounts = new ICloudAccounts(store, now, (appleId, notification) => {
+    const waiters = ctx.waiters.get(appleId)
+    if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
+    else ctx.queued.set(appleId, [...(ctx.queued.get(appleId) ?? []), notification])
+  })
+  const ctx: Omit<ICloudContext, 'tx'> = {
+    data: iCloudData(store),
     settings,
     now,
     origin: '',
@@ -110,27 +118,18 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     waiters: new Map(),
     evidence: new Map(),
     queued: new Map(),
-    accounts: undefined as unknown as ICloudAccounts,
+    accounts,
   }
-  const accounts = new ICloudAccounts(state, now, (appleId, notification) => {
-    const waiters = ctx.waiters.get(appleId)
-    if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
-    else ctx.queued.set(appleId, [...(ctx.queued.get(appleId) ?? []), notification])
-  })
-  ;(ctx as { accounts: ICloudAccounts }).accounts = accounts
 
   for (const config of options.accounts ?? []) accounts.add(config)
   let dev: ICloudDevAccount | undefined
   if ((options.accounts ?? []).length === 0) {
-    state.data.devSeed ??= randomBytes(16).toString('hex')
-    const password = `dev-${createHash('sha256').update(`${state.data.devSeed}:password`).digest('base64url').slice(0, 16)}`
+    const seed = (ctx.data.meta.get('devSeed') as string | undefined) ?? randomBytes(16).toString('hex')
+    await store.write((tx) => tx.put('meta', 'devSeed', seed))
+    const password = `dev-${createHash('sha256').update(`${seed}:password`).digest('base64url').slice(0, 16)}`
     dev = { appleId: 'dev@sigwire.test', password, twoFactorCode: '123456' }
     // The account (salt, verifier) is remade from the seed, so the same stateDir keeps the same login.
-    const salt = createHash('sha256')
-      .update(`${state.data.devSeed}:salt`)
-      .digest()
-      .subarray(0, 16)
-      .toString('base64')
+    const salt = createHash('sha256').update(`${seed}:salt`).digest().subarray(0, 16).toString('base64')
     if (!accounts.get(dev.appleId))
       accounts.add({
         appleId: dev.appleId,
@@ -142,29 +141,52 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         lastName: 'Account',
       })
   }
-  await state.flush()
+  await accounts.written
 
-  const server = await startEmulatorServer(
+  const server = await startEmulator(
     {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host ? { host: options.host } : {}),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
+      routes: iCloudRoutes(ctx),
       faults,
-      handle: (request, res) => route(ctx, request, res),
-      renderFault: (_kind, retryAfterSeconds, _request, res) => {
+      store,
+      renderError: (error, request) => {
+        // Any request for the telemetry host trips the wire, whatever its path.
+        if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
+          return tripped(ctx, request)
+        return renderICloudError(error)
+      },
+      renderFault: (_kind, retryAfterSeconds) => {
         // Apple throttles with an nginx-style 503 HTML page (docs/protocols/icloud.md §7).
         const html =
           '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>'
-        res.writeHead(503, {
-          'content-type': 'text/html',
-          'retry-after': String(retryAfterSeconds),
-          'content-length': Buffer.byteLength(html),
-        })
-        res.end(html)
+        return {
+          status: 503,
+          body: { text: html, type: 'text/html' },
+          headers: { 'retry-after': String(retryAfterSeconds) },
+        }
       },
-      onClose: () => state.flush(),
+      diagnose: (request, error) => {
+        if (error.code !== '-20101' || !request.url.pathname.endsWith('/signin/complete')) return undefined
+        const name = requestJson<{ accountName?: unknown }>(request)?.accountName
+        const evidence = typeof name === 'string' ? ctx.evidence.get(normalizeAppleId(name)) : undefined
+        return evidence ? diagnoseICloudRequest(evidence) : undefined
+      },
+      // The webcourier `tok` is a push token, a credential of the session.
+      redactTarget: (target) => target.replace(/([?&]tok=)[^&]*/g, '$1***'),
+      onRequest: (request) => {
+        ctx.requests.push({
+          method: request.method,
+          path: request.url.pathname,
+          headerNames: Object.keys(request.headers),
+          origin: typeof request.headers.origin === 'string' ? request.headers.origin : undefined,
+          cookie: request.headers.cookie !== undefined,
+        })
+        if (ctx.requests.length > 500) ctx.requests.splice(0, ctx.requests.length - 500)
+      },
     },
   )
   ctx.origin = server.url
@@ -179,6 +201,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     dev,
     tripwire: ctx.tripwire,
     requests: ctx.requests,
+    log: server.log,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
@@ -187,35 +210,19 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   }
 }
 
-async function route(ctx: ICloudContext, request: EmulatorRequest, res: ServerResponse): Promise<undefined> {
-  const path = request.url.pathname
-  const host = typeof request.headers.host === 'string' ? request.headers.host : undefined
-  ctx.requests.push({
+/** True for a request addressed to `feedbackws.icloud.com` by its Host. */
+export function isTelemetryHost(request: EmulatorRequest): boolean {
+  const host = request.headers.host
+  return typeof host === 'string' && host.startsWith('feedbackws.')
+}
+
+/** Records a request that reached the telemetry tripwire and refuses it. */
+export function tripped(ctx: Pick<ICloudContext, 'tripwire'>, request: EmulatorRequest) {
+  const host = request.headers.host
+  ctx.tripwire.push({
     method: request.method,
-    path,
-    headerNames: Object.keys(request.headers),
-    origin: typeof request.headers.origin === 'string' ? request.headers.origin : undefined,
-    cookie: request.headers.cookie !== undefined,
+    path: request.url.pathname,
+    host: typeof host === 'string' ? host : undefined,
   })
-  if (ctx.requests.length > 500) ctx.requests.splice(0, ctx.requests.length - 500)
-  if (
-    host?.startsWith('feedbackws.') ||
-    path.startsWith('/feedbackws') ||
-    path.startsWith('/reportStats') ||
-    path.startsWith('/reportRaw')
-  ) {
-    ctx.tripwire.push({ method: request.method, path, host })
-    return reply(res, 418, { error: 'sigwire tripwire: clients must never call feedbackws.icloud.com' })
-  }
-  if (path === '/appleauth/auth' || path.startsWith('/appleauth/auth/'))
-    return handleIdmsa(ctx, request, res, path.slice('/appleauth/auth'.length))
-  for (const [prefix, cn] of [
-    ['/setup/ws/1', false],
-    ['/cn/setup/ws/1', true],
-  ] as const)
-    if (path.startsWith(`${prefix}/`)) return handleSetup(ctx, request, res, path.slice(prefix.length), cn)
-  const service = /^(?:\/cn)?\/ws\/([a-z]+)(\/.*)?$/.exec(path)
-  if (service) return handleService(ctx, request, res, service[1]!, service[2] ?? '/')
-  if (path === '/webcourier/aps') return handleWebcourier(ctx, request, res)
-  reply(res, 404, { error: `The iCloud emulator has no route ${request.method} ${path}` })
+  return answer(418, { error: 'sigwire tripwire: clients must never call feedbackws.icloud.com' })
 }

@@ -1,41 +1,39 @@
 import { randomBytes } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
 import { calendar, contacts, keyValue, meCard, storageUsage } from './data.js'
-import { reply, requestJson, setCookie } from './http-util.js'
+import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
 /** Answers `/ws/<service>/...`: every call needs a live `X-APPLE-WEBAUTH-TOKEN` (else 421) and the right `dsid`. */
 export function handleService(
   ctx: ICloudContext,
   request: EmulatorRequest,
-  res: ServerResponse,
   service: string,
   path: string,
-): undefined {
+): Reply {
   const alive = webSession(ctx, request)
   if (!alive || alive.session.challengeRequired) {
     // Find My answers 450 where the others answer 421 (docs/protocols/icloud.md §6.4).
-    return reply(res, service === 'findme' ? 450 : 421, {
+    return answer(service === 'findme' ? 450 : 421, {
       success: false,
       error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie',
     })
   }
-  const account = ctx.state.data.accounts[alive.session.appleId]!
+  const account = ctx.data.accounts.get(alive.session.appleId)!
   const dsid = request.url.searchParams.get('dsid')
   if (dsid !== null && dsid !== account.dsid)
-    return reply(res, 403, { success: false, error: 'dsid does not match the session' })
+    throw iCloudFailure(403, { success: false, error: 'dsid does not match the session' })
   const method = request.method
   const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
   const route = `${service}:${method} ${path.replace(/\/+$/, '')}`
   switch (route) {
     case 'account:GET /setup/ws/1/storageUsageInfo':
     case 'account:POST /setup/ws/1/storageUsageInfo':
-      return reply(res, 200, storageUsage(account))
+      return answer(200, storageUsage(account))
     case 'contacts:GET /co/startup': {
       const list = contacts(account)
-      return reply(res, 200, {
+      return answer(200, {
         prefToken: 'pref-1',
         syncToken: `sync-${account.dsid}-1`,
         meCardId: (list[0] as { contactId: string }).contactId,
@@ -47,11 +45,11 @@ export function handleService(
     case 'contacts:GET /co/mecard':
     case 'contacts:POST /co/mecard': {
       const card = meCard(account)
-      return reply(res, 200, { meCardId: card.contactId, contacts: [card] })
+      return answer(200, { meCardId: card.contactId, contacts: [card] })
     }
     case 'calendar:GET /ca/startup': {
       const data = calendar(ctx.now(), userTz)
-      return reply(res, 200, {
+      return answer(200, {
         Collection: data.collections,
         Event: data.events,
         Alarm: [],
@@ -61,18 +59,17 @@ export function handleService(
     }
     case 'calendar:GET /ca/events': {
       const data = calendar(ctx.now(), userTz)
-      return reply(res, 200, { Event: data.events, Alarm: [], Invitee: [], Recurrence: [] })
+      return answer(200, { Event: data.events, Alarm: [], Invitee: [], Recurrence: [] })
     }
     case 'calendar:GET /ca/alarmtriggers':
     case 'calendar:POST /ca/alarmtriggers':
-      return reply(res, 200, { AlarmTrigger: calendar(ctx.now(), userTz).alarms })
+      return answer(200, { AlarmTrigger: calendar(ctx.now(), userTz).alarms })
     case 'push:POST /getToken': {
       const body = requestJson<{ pushTopics?: string[]; pushTokenTTL?: number }>(request)
       const pushToken = randomBytes(32).toString('hex')
       const topics = Array.isArray(body?.pushTopics) ? body.pushTopics.map(String) : []
-      ctx.state.data.pushTokens[pushToken] = { appleId: account.appleId, topics }
-      ctx.state.changed()
-      return reply(res, 200, {
+      ctx.tx.put('pushTokens', pushToken, { appleId: account.appleId, topics })
+      return answer(200, {
         pushToken,
         webCourierURL: `${ctx.origin}/webcourier/aps`,
         pushTokenTTL: body?.pushTokenTTL ?? 43_200,
@@ -81,25 +78,25 @@ export function handleService(
     }
     case 'push:POST /registerTopics': {
       const body = requestJson<{ pushToken?: string; pushTopics?: string[] }>(request)
-      const record = body?.pushToken ? ctx.state.data.pushTokens[body.pushToken] : undefined
+      const record = body?.pushToken ? ctx.data.pushTokens.get(body.pushToken) : undefined
       if (!record || record.appleId !== account.appleId)
-        return reply(res, 400, { success: false, error: 'Unknown push token' })
-      for (const t of body?.pushTopics ?? []) if (!record.topics.includes(t)) record.topics.push(t)
-      ctx.state.changed()
-      return reply(res, 200, { registeredTopics: record.topics })
+        throw iCloudFailure(400, { success: false, error: 'Unknown push token' })
+      const topics = [...record.topics]
+      for (const t of body?.pushTopics ?? []) if (!topics.includes(t)) topics.push(t)
+      ctx.tx.put('pushTokens', body!.pushToken!, { ...record, topics })
+      return answer(200, { registeredTopics: topics })
     }
     case 'push:POST /getState': {
       const body = requestJson<{ pushTopics?: string[] }>(request)
-      return reply(res, 200, {
+      return answer(200, {
         states: (body?.pushTopics ?? []).map((topic) => ({ pushTopic: topic, data: { badge: 0 } })),
       })
     }
     case 'push:GET /refreshWebAuth': {
       // The keep-alive extends the session cookie (docs/protocols/icloud.md §8.10).
       alive.session.expiresAt = ctx.now() + ctx.settings.sessionLifetimeMs
-      ctx.state.changed()
-      return reply(
-        res,
+      ctx.tx.put('webSessions', alive.id, alive.session)
+      return answer(
         200,
         {},
         {
@@ -110,9 +107,9 @@ export function handleService(
       )
     }
     case 'keyvalue:POST /json/sync':
-      return reply(res, 200, keyValue(ctx.now()))
+      return answer(200, keyValue(ctx.now()))
     default:
-      return reply(res, 404, {
+      throw iCloudFailure(404, {
         success: false,
         error: `The emulator does not serve ${method} ${service}${path}`,
       })
@@ -123,32 +120,30 @@ export function handleService(
  * The webcourier long poll: `GET /webcourier/aps?tok=<pushToken>`, answered as soon as a notification
  * is queued for the token's account, or with `{}` after the hold time. Cookies are not needed.
  */
-export function handleWebcourier(
-  ctx: ICloudContext,
-  request: EmulatorRequest,
-  res: ServerResponse,
-): undefined {
+export function handleWebcourier(ctx: ICloudContext, request: RouteRequest<unknown>): Reply | Promise<Reply> {
   const tok = request.url.searchParams.get('tok') ?? ''
-  const record = ctx.state.data.pushTokens[tok]
-  if (!record) return reply(res, 400, { error: 'Unknown push token' })
+  const record = ctx.data.pushTokens.get(tok)
+  if (!record) throw iCloudFailure(400, { error: 'Unknown push token' })
   const queued = ctx.queued.get(record.appleId)
   if (queued && queued.length > 0) {
     ctx.queued.delete(record.appleId)
-    return reply(res, 200, { notifications: queued })
+    return answer(200, { notifications: queued })
   }
-  let done = false
   const waiters = ctx.waiters.get(record.appleId) ?? new Set()
   ctx.waiters.set(record.appleId, waiters)
-  const finish = (notifications: unknown[] | undefined) => {
-    if (done) return
-    done = true
-    clearTimeout(timer)
-    waiters.delete(deliver)
-    if (!res.writableEnded && !res.destroyed) reply(res, 200, notifications ? { notifications } : {})
-  }
-  const deliver = (notifications: unknown[]) => finish(notifications)
-  waiters.add(deliver)
-  const timer = setTimeout(() => finish(undefined), ctx.settings.longPollHoldMs)
-  timer.unref()
-  res.on('close', () => finish(undefined))
+  return new Promise<Reply>((resolve) => {
+    let done = false
+    const finish = (notifications: unknown[] | undefined) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      waiters.delete(deliver)
+      resolve(answer(200, notifications ? { notifications } : {}))
+    }
+    const deliver = (notifications: unknown[]) => finish(notifications)
+    waiters.add(deliver)
+    const timer = setTimeout(() => finish(undefined), ctx.settings.longPollHoldMs)
+    timer.unref()
+    request.incoming.socket.once('close', () => finish(undefined))
+  })
 }

@@ -1,9 +1,8 @@
-import type { ServerResponse } from 'node:http'
-import type { EmulatorRequest } from '@sigwire/emulator-kit'
+import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudContext, token } from './context.js'
 import { storageUsage } from './data.js'
-import { reply, requestCookies, requestJson, setCookie } from './http-util.js'
+import { answer, iCloudFailure, requestCookies, requestJson, setCookie } from './http-util.js'
 import { passwordMatches } from './idmsa.js'
 import type { EmulatedAccount, WebSession } from './state.js'
 
@@ -27,7 +26,7 @@ export function webSession(
   const value = requestCookies(request).get('X-APPLE-WEBAUTH-TOKEN')
   const id = value?.match(/t=([^~:]+)/)?.[1]
   if (!id) return undefined
-  const session = ctx.state.data.webSessions[id]
+  const session = ctx.data.webSessions.get(id)
   if (!session || session.expiresAt <= ctx.now()) return undefined
   return { id, session }
 }
@@ -93,10 +92,9 @@ function sessionCookies(
 /** Opens a web session and answers with the account document and its cookies. */
 export function openSession(
   ctx: ICloudContext,
-  res: ServerResponse,
   account: EmulatedAccount,
   options: { challengeRequired: boolean; clientId?: string; cn: boolean; extraCookies?: string[] },
-): undefined {
+): Reply {
   const id = token(32)
   const session: WebSession = {
     appleId: account.appleId,
@@ -104,62 +102,53 @@ export function openSession(
     challengeRequired: options.challengeRequired,
     ...(options.clientId ? { clientId: options.clientId } : {}),
   }
-  ctx.state.data.webSessions[id] = session
-  ctx.state.changed()
-  reply(res, 200, accountDocument(ctx, account, session, options.cn), {
+  ctx.tx.put('webSessions', id, session)
+  return answer(200, accountDocument(ctx, account, session, options.cn), {
     'set-cookie': [...sessionCookies(ctx, id, account, session), ...(options.extraCookies ?? [])],
   })
 }
 
 /** Answers `/setup/ws/1/...` (and `/cn/setup/ws/1/...` for China accounts). */
-export function handleSetup(
-  ctx: ICloudContext,
-  request: EmulatorRequest,
-  res: ServerResponse,
-  path: string,
-  cn: boolean,
-): undefined {
+export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: string, cn: boolean): Reply {
   const method = request.method
   const clientId = request.url.searchParams.get('clientId') ?? undefined
   if (method === 'POST' && path === '/accountLogin') {
     const body = requestJson<{ dsWebAuthToken?: string | null; trustToken?: string }>(request)
-    const record = body?.dsWebAuthToken ? ctx.state.data.sessionTokens[body.dsWebAuthToken] : undefined
+    const record = body?.dsWebAuthToken ? ctx.data.sessionTokens.get(body.dsWebAuthToken) : undefined
     if (!record || record.expiresAt <= ctx.now())
-      return reply(res, 421, { success: false, error: 'Missing apple_id field' })
-    const account = ctx.state.data.accounts[record.appleId]
-    if (!account) return reply(res, 421, { success: false, error: 'Missing apple_id field' })
+      throw iCloudFailure(421, { success: false, error: 'Missing apple_id field' })
+    const account = ctx.data.accounts.get(record.appleId)
+    if (!account) throw iCloudFailure(421, { success: false, error: 'Missing apple_id field' })
     if ((account.region === 'cn') !== cn)
-      return reply(res, 200, { domainToUse: cn ? 'iCloud.com' : 'iCloud.com.cn' })
+      return answer(200, { domainToUse: cn ? 'iCloud.com' : 'iCloud.com.cn' })
     const trustCookie = requestCookies(request).get('X-APPLE-WEBAUTH-HSA-TRUST')
     const trusted2sa =
-      trustCookie !== undefined && ctx.state.data.trustTokens[trustCookie]?.appleId === account.appleId
+      trustCookie !== undefined && ctx.data.trustTokens.get(trustCookie)?.appleId === account.appleId
     const challengeRequired = !record.verified || (account.secondFactor === '2sa' && !trusted2sa)
-    return openSession(ctx, res, account, { challengeRequired, cn, ...(clientId ? { clientId } : {}) })
+    return openSession(ctx, account, { challengeRequired, cn, ...(clientId ? { clientId } : {}) })
   }
   if (method === 'POST' && path === '/login' && ctx.settings.legacyAuth) {
     const body = requestJson<{ apple_id?: string; password?: string }>(request)
     const account = body?.apple_id ? ctx.accounts.get(body.apple_id) : undefined
     if (!account || typeof body?.password !== 'string' || !passwordMatches(account, body.password))
-      return reply(res, 401, { success: false, error: 'Invalid email/password combination.' })
-    return openSession(ctx, res, account, { challengeRequired: account.secondFactor !== 'none', cn })
+      throw iCloudFailure(401, { success: false, error: 'Invalid email/password combination.' })
+    return openSession(ctx, account, { challengeRequired: account.secondFactor !== 'none', cn })
   }
   const alive = webSession(ctx, request)
   if (method === 'POST' && path === '/validate') {
-    if (!alive) return reply(res, 421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
-    const account = ctx.state.data.accounts[alive.session.appleId]!
-    return reply(res, 200, accountDocument(ctx, account, alive.session, cn))
+    if (!alive) throw iCloudFailure(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
+    const account = ctx.data.accounts.get(alive.session.appleId)!
+    return answer(200, accountDocument(ctx, account, alive.session, cn))
   }
-  if (!alive) return reply(res, 421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
-  const account = ctx.state.data.accounts[alive.session.appleId]!
+  if (!alive) throw iCloudFailure(421, { success: false, error: 'Missing X-APPLE-WEBAUTH-TOKEN cookie' })
+  const account = ctx.data.accounts.get(alive.session.appleId)!
   if (method === 'POST' && path === '/logout') {
     const body = requestJson<{ trustBrowser?: boolean }>(request)
-    delete ctx.state.data.webSessions[alive.id]
+    ctx.tx.delete('webSessions', alive.id)
     if (body?.trustBrowser === false)
-      for (const [t, r] of Object.entries(ctx.state.data.trustTokens))
-        if (r.appleId === account.appleId) delete ctx.state.data.trustTokens[t]
-    ctx.state.changed()
-    return reply(
-      res,
+      for (const [t, r] of [...ctx.data.trustTokens.entries()])
+        if (r.appleId === account.appleId) ctx.tx.delete('trustTokens', t)
+    return answer(
       200,
       { success: true },
       {
@@ -168,53 +157,52 @@ export function handleSetup(
     )
   }
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
-    return reply(res, 200, storageUsage(account))
-  if (account.secondFactor === '2sa') return twoStep(ctx, request, res, path, alive.session, account)
-  reply(res, 404, { success: false, error: `No setup endpoint ${method} ${path}` })
+    return answer(200, storageUsage(account))
+  if (account.secondFactor === '2sa') return twoStep(ctx, request, path, alive, account)
+  throw iCloudFailure(404, { success: false, error: `No setup endpoint ${method} ${path}` })
 }
 
 function twoStep(
   ctx: ICloudContext,
   request: EmulatorRequest,
-  res: ServerResponse,
   path: string,
-  session: WebSession,
+  alive: { id: string; session: WebSession },
   account: EmulatedAccount,
-): undefined {
+): Reply {
   const devices = account.trustedPhones.map((p) => ({
     deviceType: 'SMS',
     areaCode: '',
     phoneNumber: p.numberWithDialCode,
     deviceId: String(p.id),
   }))
-  if (request.method === 'GET' && path === '/listDevices') return reply(res, 200, { devices })
+  if (request.method === 'GET' && path === '/listDevices') return answer(200, { devices })
   if (request.method === 'POST' && path === '/sendVerificationCode') {
     const body = requestJson<{ deviceId?: string }>(request)
     if (!devices.some((d) => d.deviceId === body?.deviceId))
-      return reply(res, 400, { success: false, errorCode: 'INVALID_DEVICE' })
-    ctx.accounts.issueCode(account.appleId)
-    return reply(res, 200, { success: true })
+      throw iCloudFailure(400, { success: false, errorCode: 'INVALID_DEVICE' })
+    ctx.accounts.issueCode(account.appleId, ctx.tx)
+    return answer(200, { success: true })
   }
   if (request.method === 'POST' && path === '/validateVerificationCode') {
     const body = requestJson<{ verificationCode?: unknown; trustBrowser?: boolean }>(request)
     const expected = ctx.accounts.lastCode(account.appleId)
     if (typeof body?.verificationCode !== 'string' || body.verificationCode !== expected)
-      return reply(res, 400, {
+      throw iCloudFailure(400, {
         success: false,
         errorCode: '-21669',
         error: 'Incorrect verification code.',
         service_errors: [{ code: '-21669' }],
       })
-    session.challengeRequired = false
-    for (const t of Object.values(ctx.state.data.sessionTokens))
-      if (t.appleId === account.appleId) t.verified = true
+    ctx.tx.put('webSessions', alive.id, { ...alive.session, challengeRequired: false })
+    for (const [key, t] of ctx.data.sessionTokens)
+      if (t.appleId === account.appleId) ctx.tx.put('sessionTokens', key, { ...t, verified: true })
     const cookies: string[] = []
     if (body.trustBrowser) {
       const trustToken = token(40)
-      ctx.state.data.trustTokens[trustToken] = {
+      ctx.tx.put('trustTokens', trustToken, {
         appleId: account.appleId,
         expiresAt: ctx.now() + ctx.settings.trustLifetimeMs,
-      }
+      })
       cookies.push(
         setCookie(
           'X-APPLE-WEBAUTH-HSA-TRUST',
@@ -224,13 +212,12 @@ function twoStep(
         ),
       )
     }
-    ctx.state.changed()
-    return reply(res, 200, { success: true }, cookies.length ? { 'set-cookie': cookies } : {})
+    return answer(200, { success: true }, cookies.length ? { 'set-cookie': cookies } : {})
   }
-  reply(res, 404, { success: false, error: `No setup endpoint ${request.method} ${path}` })
+  throw iCloudFailure(404, { success: false, error: `No setup endpoint ${request.method} ${path}` })
 }
 
 /** The account behind an Apple ID in a request (used by tests through the emulator). */
 export function accountFor(ctx: ICloudContext, appleId: string): EmulatedAccount | undefined {
-  return ctx.state.data.accounts[normalizeAppleId(appleId)]
+  return ctx.data.accounts.get(normalizeAppleId(appleId))
 }

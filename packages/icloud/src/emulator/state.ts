@@ -57,32 +57,15 @@ export interface WebSession {
   clientId?: string
 }
 
-/** Everything the iCloud emulator persists in its state directory. */
-export interface ICloudEmulatorState {
-  accounts: Record<string, EmulatedAccount>
-  conversations: Record<string, Conversation>
-  sessionTokens: Record<string, SessionTokenRecord>
-  trustTokens: Record<string, { appleId: string; expiresAt: number }>
-  webSessions: Record<string, WebSession>
-  pushTokens: Record<string, { appleId: string; topics: string[] }>
-  /** Seed of the development account's password (see `dev` on the emulator). */
-  devSeed?: string
-  /** Which M1 encoding each successful sign-in used, per Apple ID. */
-  proofVariants: Record<string, string[]>
-  /** The last code issued per Apple ID. */
-  lastCodes: Record<string, string>
-}
-
-/** An empty state. */
-export function emptyState(): ICloudEmulatorState {
-  return {
-    accounts: {},
-    conversations: {},
-    sessionTokens: {},
-    trustTokens: {},
-    webSessions: {},
-    pushTokens: {},
-    proofVariants: {},
-    lastCodes: {},
-  }
-}
+/** The tables of the iCloud emulator's durable store. */
+export const ICLOUD_TABLES = [
+  'accounts',
+  'conversations',
+  'sessionTokens',
+  'trustTokens',
+  'webSessions',
+  'pushTokens',
+  'proofVariants',
+  'lastCodes',
+  'meta',
+] as const

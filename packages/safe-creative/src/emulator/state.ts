@@ -42,18 +42,14 @@ export interface TicketRecord {
   used: boolean
 }
 
-/** Everything the emulator persists. */
-export interface SafeCreativeState {
-  /** Development credentials generated when no app is configured (stable for a state directory). */
-  dev?: SafeCreativeApp
-  authkeys: Record<string, AuthkeyRecord>
-  works: WorkRecord[]
-  tickets: Record<string, TicketRecord>
-  uploads: Record<string, { authkey: string; filename: string; bypost: boolean }>
-  workSequence: number
+/** An upload started with `work.upload.lookup`; chunked uploads keep their bytes in a file. */
+export interface UploadRecord {
+  readonly authkey: string
+  readonly filename: string
+  readonly bypost: boolean
+  /** Bytes received by `work.upload.chunk` since `work.upload.begin` (undefined before begin). */
+  received?: number
 }
 
-/** A fresh state. */
-export function initialState(): SafeCreativeState {
-  return { authkeys: {}, works: [], tickets: {}, uploads: {}, workSequence: 0 }
-}
+/** The tables of the Safe Creative emulator's durable store. */
+export const SAFE_CREATIVE_TABLES = ['authkeys', 'works', 'tickets', 'uploads', 'meta'] as const

@@ -2,6 +2,7 @@ import { memorySuite } from '../memory/suite.js'
 import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
+import { emulatorWritesSuite } from './emulator-writes.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
@@ -19,5 +20,6 @@ export const suites: readonly Suite[] = [
   srpSuite,
   roundTripSuite,
   verifyThroughputSuite,
+  emulatorWritesSuite,
   memorySuite,
 ]

@@ -16,14 +16,19 @@ export interface ReceivedPart {
   readonly file?: string
 }
 
+/** A dictionary keyed by what a client sent: no prototype, so `__proto__` is a plain name. */
+function dictionary(): Record<string, string> {
+  return Object.create(null) as Record<string, string>
+}
+
 /** A malformed body (Apple: 400 `INVALID_MIME_MULTIPART`). */
 export class MultipartError extends Error {}
 
-/** Where a part's bytes go: memory (JSON parts, with a byte cap) or a file. */
-export type PartDestination = { memory: number } | { file: string }
+/** Where a part's bytes go: memory (small parts, with a byte cap), a file, or a function (hashing in flight). */
+export type PartDestination = { memory: number } | { file: string } | { sink: (chunk: Buffer) => void }
 
 /**
- * A streaming multipart/form-data parser. The emulator needs the raw part headers (the `size=`
+ * A streaming multipart/form-data parser. The emulators need the raw part headers (the `size=`
  * parameter, the exact filename) and constant memory for bundles of hundreds of megabytes, which
  * general form parsers do not give; so it scans for `CRLF--boundary` itself, holding back only a
  * delimiter's length between chunks, and writes resource parts straight to disk.
@@ -34,6 +39,7 @@ export async function parseMultipart(
   destination: (
     headers: Readonly<Record<string, string>>,
     disposition: Readonly<Record<string, string>>,
+    before: readonly ReceivedPart[],
   ) => PartDestination,
 ): Promise<ReceivedPart[]> {
   const dash = Buffer.from(`--${boundary}`)
@@ -49,6 +55,7 @@ export async function parseMultipart(
         size: number
         chunks?: Buffer[]
         cap?: number
+        sink?: (chunk: Buffer) => void
         file?: string
         handle?: Awaited<ReturnType<typeof open>>
       }
@@ -60,7 +67,8 @@ export async function parseMultipart(
     if (current.chunks) {
       if (current.size > current.cap!) throw new MultipartError('part too large to keep in memory')
       current.chunks.push(Buffer.from(bytes))
-    } else await current.handle!.write(bytes)
+    } else if (current.sink) current.sink(Buffer.from(bytes))
+    else await current.handle!.write(bytes)
   }
   const finish = async () => {
     if (!current) return
@@ -70,7 +78,11 @@ export async function parseMultipart(
       disposition: current.disposition,
       dispositionType: current.dispositionType,
       size: current.size,
-      ...(current.chunks ? { bytes: Buffer.concat(current.chunks) } : { file: current.file! }),
+      ...(current.chunks
+        ? { bytes: Buffer.concat(current.chunks) }
+        : current.file
+          ? { file: current.file }
+          : {}),
     })
     current = undefined
   }
@@ -115,12 +127,13 @@ export async function parseMultipart(
           const headers = parseHeaders(buf.subarray(0, end).toString('latin1'))
           buf = buf.subarray(end === 0 ? 2 : end + 4)
           const [dispositionType, disposition] = parseDisposition(headers['content-disposition'] ?? '')
-          const where = destination(headers, disposition)
+          const where = destination(headers, disposition, parts)
           current = { headers, disposition, dispositionType, size: 0 }
           if ('memory' in where) {
             current.chunks = []
             current.cap = where.memory
-          } else {
+          } else if ('sink' in where) current.sink = where.sink
+          else {
             current.file = where.file
             current.handle = await open(where.file, 'wx', 0o600)
           }
@@ -160,7 +173,7 @@ export async function parseMultipart(
 }
 
 function parseHeaders(block: string): Record<string, string> {
-  const headers: Record<string, string> = {}
+  const headers = dictionary()
   for (const line of block.split('\r\n')) {
     if (line === '') continue
     const colon = line.indexOf(':')
@@ -172,7 +185,7 @@ function parseHeaders(block: string): Record<string, string> {
 
 /** `form-data; name=x; filename="a b.png"; size=3` -> ['form-data', { name, filename, size }]. */
 export function parseDisposition(value: string): [string, Record<string, string>] {
-  const params: Record<string, string> = {}
+  const params = dictionary()
   const semicolon = value.indexOf(';')
   const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase()
   const pattern = /;\s*([^=;\s]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]*)/g
