@@ -62,7 +62,6 @@ export {
 } from './progress/progress-listener.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED, SENSITIVE_HEADER_NAMES, SENSITIVE_PARAM_NAMES } from './redact/sensitive-names.js'
-export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
 export { lazyTrace, lazyTraceTokens } from './tokens/lazy-trace.js'
 export {
   digestTokens,
@@ -128,4 +127,3 @@ export {
   type TransportResponse,
 } from './transport/transport.js'
 export { type ReceivedRequest, receivedHeader } from './verify/received-request.js'
-export type { Diagnosis, Finding, VerifyResult } from './verify/verify-result.js'
