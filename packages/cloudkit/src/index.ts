@@ -96,6 +96,5 @@ export {
 export {
   type CloudKitMessage,
   cloudKitMessage,
-  cloudKitStringToSign,
   type StringToSignParts,
 } from './signing/string-to-sign.js'

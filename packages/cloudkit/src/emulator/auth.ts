@@ -93,7 +93,8 @@ export function authenticate(
         `Key ID ${keyId} is not registered for ${route.container} (${route.environment}).`,
         'key-id',
       )
-    const verdict = verifyCloudKitRequest(request, key?.key ?? credentials.keys[0]?.key ?? placeholderKey(), {
+    const verdict = verifyCloudKitRequest(request, {
+      publicKey: key?.key ?? credentials.keys[0]?.key ?? placeholderKey(),
       now,
       windowSeconds: settings.dateWindowSeconds,
       emptyBodyHash: settings.emptyBodyHash,

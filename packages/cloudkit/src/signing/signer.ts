@@ -5,8 +5,8 @@ import {
   clockMs,
   formatIsoSeconds,
   type HttpRequest,
+  invalidArgument,
   lazyTraceTokens,
-  type OwnedBody,
   type RequestSigner,
   type SignOutput,
   toBase64,
@@ -14,7 +14,7 @@ import {
 import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import { type PrivateKeyInput, parseCloudKitPrivateKey, publicKeyPemOf } from './keys.js'
-import { cloudKitMessage, cloudKitStringToSign } from './string-to-sign.js'
+import { cloudKitMessage } from './string-to-sign.js'
 
 /** Credentials of a CloudKit server-to-server key (CloudKit Dashboard, API Access). */
 export interface CloudKitSignerCredentials {
@@ -44,8 +44,12 @@ export interface CloudKitSigner extends RequestSigner {
    * streamed pass first.
    */
   sign(request: HttpRequest, clock: Clock): SignOutput | Promise<SignOutput>
-  /** The token list signed for `request` at `date` (a Date, or the exact header string). */
-  tokens(request: SignableRequest, date: Date | string): Promise<BytesToken[]>
+  /**
+   * The token list signed for `request` at `date` (the second; milliseconds are dropped as in the
+   * header). The body hash is a token, so the body must be in memory: a file body throws
+   * `INVALID_ARGUMENT` (`sign` hashes it in one streamed pass).
+   */
+  tokens(request: SignableRequest, date: Date): BytesToken[]
   /** base64 DER ECDSA P-256/SHA-256 signature of arbitrary message bytes (`sigwire sign`). */
   signMessage(message: Uint8Array | string): string
 }
@@ -99,13 +103,17 @@ class Signer implements CloudKitSigner {
     return request.body.sha256().then((d) => this.#signOver(request.target, d, clock))
   }
 
-  async tokens(request: SignableRequest, date: Date | string): Promise<BytesToken[]> {
-    const text = typeof date === 'string' ? date : formatIsoSeconds(date)
-    return cloudKitStringToSign({
-      date: text,
-      bodyHash: toBase64(await hashOf(request.body)),
+  tokens(request: SignableRequest, date: Date): BytesToken[] {
+    const digest = request.body.sha256Sync()
+    if (digest === undefined)
+      throw invalidArgument(
+        "The CloudKit string to sign holds the body's SHA-256, and this body is streamed (a file): its tokens are known once it is read. Sign the request (sign() hashes the file in one pass) or pass the body in memory (bytesBody).",
+      )
+    return cloudKitMessage({
+      date: formatIsoSeconds(date),
+      bodyHash: toBase64(digest),
       target: request.target,
-    })
+    }).tokens
   }
 
   signMessage(message: Uint8Array | string): string {
@@ -129,10 +137,6 @@ class Signer implements CloudKitSigner {
       trace: lazyTraceTokens(message.tokens),
     }
   }
-}
-
-function hashOf(body: OwnedBody): Promise<Uint8Array> | Uint8Array {
-  return body.sha256Sync() ?? body.sha256()
 }
 
 function checkKeyId(keyId: unknown): string {
