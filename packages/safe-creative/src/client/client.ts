@@ -14,8 +14,6 @@ import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/param
 import {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
-  forgetParams,
-  rememberParams,
   type SafeCreativeSigner,
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
@@ -363,7 +361,7 @@ export class SafeCreativeClient {
     if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])
     const method = options.method ?? 'GET'
     const params: ParamPair[] = [['component', component], ...all]
-    const built =
+    const request =
       method === 'GET'
         ? createRequest({ method, url, query: params })
         : createRequest({
@@ -373,7 +371,6 @@ export class SafeCreativeClient {
             headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
             body: formBody(all),
           })
-    const request = rememberParams(built, params)
     const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
     let response: Awaited<ReturnType<Transport['send']>>
     try {
@@ -392,8 +389,6 @@ export class SafeCreativeClient {
           cause: error,
         })
       throw error
-    } finally {
-      forgetParams(request)
     }
     const doc = parseXml(response.body, response.status)
     const value = expectRoot(doc, options.root, { component, status: response.status, trace: response.trace })
