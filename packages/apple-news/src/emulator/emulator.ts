@@ -193,7 +193,8 @@ export async function startAppleNewsEmulator(
           }
           let keyChannel: string | undefined
           if (options.verify !== false) {
-            const result = await verifyAppleNewsRequest(request, (id) => keys.get(id.toLowerCase())?.secret, {
+            const result = await verifyAppleNewsRequest(request, {
+              secret: (id) => keys.get(id.toLowerCase())?.secret,
               publicOrigin,
               now,
               windowSeconds: options.windowSeconds ?? DATE_WINDOW_SECONDS,

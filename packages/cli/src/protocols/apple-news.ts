@@ -1,11 +1,12 @@
 import {
-  appleNewsTokens,
+  appleNewsStringToSign,
   checkAppleNewsKeyId,
   createAppleNewsSigner,
   DATE_WINDOW_SECONDS,
   formatAppleNewsAuthorization,
   parseAppleNewsSecret,
 } from '@sigwire/apple-news'
+import { diagnoseAppleNewsRequest } from '@sigwire/apple-news/doctor'
 import { isValidUtf8, renderTokens, renderTokensToString, toBase64, traceTokens } from '@sigwire/core'
 import type { Command } from 'commander'
 import type { ParsedRequest } from '../input/parsed-request.js'
@@ -18,10 +19,10 @@ import {
 import { EXIT, InputError } from '../output/errors.js'
 import { printDiagnosis, printSignReport, printVerifyReport } from '../output/render.js'
 import { readSecret, readUserFile, requireSecret, type SecretSources } from '../secrets.js'
-import { diagnoseAndExplain, verifyAndExplain } from './apple-news/explain.js'
 import { resolveAppleNewsOrigin } from './apple-news/origin.js'
 import { appleNewsSignInput } from './apple-news/sign-input.js'
 import { signedStringFromFile } from './apple-news/signed-string.js'
+import { appleNewsVerifyReport } from './apple-news/verify-report.js'
 import type { ProtocolCommands } from './protocol.js'
 
 const SECRET_ENV = 'SIGWIRE_APPLE_NEWS_SECRET'
@@ -144,8 +145,8 @@ export const appleNewsCommands: ProtocolCommands = {
                 : undefined
           const { input, notes } = appleNewsSignInput(options, body, new Date())
           const signer = createAppleNewsSigner({ keyId, secret })
-          const tokens = appleNewsTokens(input)
-          const signature = await signer.signature(tokens)
+          const tokens = appleNewsStringToSign(input).tokens()
+          const signature = await signer.signature(input)
           const headers: Record<string, string> = {
             Authorization: formatAppleNewsAuthorization(
               { keyId, signature, date: input.date },
@@ -177,10 +178,10 @@ export const appleNewsCommands: ProtocolCommands = {
   registerVerify(verify, io, setExit) {
     addCheckOptions(verify.command('apple-news').description('verify a captured Apple News API request'))
       .option('--json', 'machine-readable output')
-      .action(async (options: CheckOptions) => {
+      .action((options: CheckOptions) => {
         const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options)
         const secret = requiredSecret(options, io.env)
-        const report = await verifyAndExplain(
+        const report = appleNewsVerifyReport(
           { request, secret, publicOrigin, now: nowFrom(options), windowSeconds },
           keyId,
         )
@@ -215,7 +216,7 @@ export const appleNewsCommands: ProtocolCommands = {
                 },
                 io.env,
               )
-        const diagnosis = diagnoseAndExplain({
+        const diagnosis = diagnoseAppleNewsRequest({
           request,
           publicOrigin,
           now: nowFrom(options),

@@ -19,6 +19,11 @@ export interface ClaimedStringGrammar {
   readonly separators?: readonly string[]
   /** Tokens found by their shape, kept whole even when they contain a separator (a date's colons). */
   readonly shapes?: readonly ClaimedShape[]
+  /**
+   * The protocol's full token order, which labels pieces beyond the expected tokens (Apple News: a
+   * Content-Type signed on a request whose expected tokens end with the date).
+   */
+  readonly order?: readonly string[]
 }
 
 /** The label of a field that is neither a separator nor one of the grammar's shapes. */
@@ -70,17 +75,29 @@ export function tokenizeClaimedString(
     E = start
     s++
   }
-  const middle = known.slice(p, known.length - s)
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
   const separators = grammar.separators ?? []
-  const afterSeparator = p === 0 ? true : separators.includes(latin1(known[p - 1]!.bytes))
+  const isSeparator = (token: BytesToken) => separators.includes(latin1(token.bytes))
   // A field closes where the region ends: at the end of the string, or before a separator token.
-  const closes = s === 0 || separators.includes(latin1(known[known.length - s]!.bytes))
+  const closes = s === 0 || isSeparator(known[known.length - s]!)
+  // Bytes inserted right after a field that lex as one with it lengthen that field ("1" signed as
+  // "10", a query appended to a path, a charset appended to a Content-Type).
+  if (p > 0 && s === known.length - p && P === D && E > P && !isSeparator(known[p - 1]!)) {
+    const start = P - known[p - 1]!.bytes.byteLength
+    const afterSeparator = p === 1 || isSeparator(known[p - 2]!)
+    if (lex(text.slice(0, E), start, afterSeparator, closes, grammar).length === 1) {
+      p--
+      P = start
+    }
+  }
+  const middle = known.slice(p, known.length - s)
+  const afterSeparator = p === 0 ? true : isSeparator(known[p - 1]!)
   const pieces = lex(text.slice(0, E), P, afterSeparator, closes, grammar)
-  // The first piece reaches the differing byte, unless the claimed field ends there at a separator.
+  // The first piece reaches the differing byte, unless the claimed field ends there (at a separator or
+  // where another shaped token begins).
   while (
     pieces.length > 1 &&
-    (pieces[0]!.end < D || (pieces[0]!.end === D && !separators.includes(pieces[1]!.label)))
+    (pieces[0]!.end < D || (pieces[0]!.end === D && pieces[1]!.label === CLAIMED_TEXT_LABEL))
   ) {
     pieces[0]!.end = pieces[1]!.end
     pieces.splice(1, 1)
@@ -94,7 +111,8 @@ export function tokenizeClaimedString(
   for (let i = 0; i < p; i++) out.push(piece(bytes, known[i]!.label, offsetOf(known, i), known[i]!, known))
   pieces.forEach((x, i) => {
     const place = middle[i]
-    out.push(secretAware(bytes, place?.label ?? x.label, x.start, x.end, place?.secret === true, known))
+    const label = place?.label ?? grammar.order?.[p + i] ?? x.label
+    out.push(secretAware(bytes, label, x.start, x.end, place?.secret === true, known))
   })
   for (let i = known.length - s; i < known.length; i++) {
     const start = bytes.byteLength - (rendered.byteLength - offsetOf(known, i))

@@ -98,6 +98,33 @@ describe('tokenizeClaimedString', () => {
     ])
   })
 
+  it('lengthens a field when bytes are inserted right after it', () => {
+    const pairs = [
+      textToken('k', 'K'),
+      textToken('&', '&'),
+      textToken('value:a', '1'),
+      textToken('&', '&'),
+      textToken('name:b', 'b'),
+    ]
+    const tokens = tokenizeClaimedString('K&10&b', pairs, pairsGrammar)
+    expect(diffTokens(pairs, tokens)).toMatchObject({ label: 'value:a', byteOffset: 3, offsetInToken: 1 })
+    expect(diffTokens(pairs, tokens)!.actual.text).toBe('10')
+    const target = [textToken('date', 'D'), textToken(':', ':'), textToken('request-target', '/a')]
+    expect(diffTokens(target, tokenizeClaimedString('D:/a?x=1', target, colonGrammar))).toMatchObject({
+      label: 'request-target',
+      actual: { text: '/a?x=1' },
+    })
+    const ordered = {
+      order: ['method', 'url', 'date', 'content-type', 'body'],
+      shapes: [{ label: 'date', pattern: /\d{4}/ }],
+    }
+    const get = [textToken('method', 'GET'), textToken('url', '/x'), textToken('date', '2026')]
+    expect(diffTokens(get, tokenizeClaimedString('GET/x2026text/plain', get, ordered))).toMatchObject({
+      label: 'content-type',
+      kind: 'extra',
+    })
+  })
+
   it('never cuts the differing token before its first differing byte (value holding a separator)', () => {
     const pairs = [
       textToken('private-key', 'K', { secret: true }),
@@ -151,8 +178,10 @@ describe('tokenizeClaimedString', () => {
           if (d === undefined) expect(diff).toBeUndefined()
           else {
             expect(diff?.byteOffset).toBe(d)
+            // The token holding that byte; for bytes inserted right after a field, that field.
             const holder = tokensHolding(expectedTokens, d)
-            if (holder !== undefined) expect(diff?.label).toBe(holder.label)
+            const labels = [holder?.label, ...tokensEndingAt(expectedTokens, d).map((t) => t.label)]
+            if (holder !== undefined) expect(labels).toContain(diff?.label)
           }
         },
       ),
@@ -160,6 +189,17 @@ describe('tokenizeClaimedString', () => {
     )
   })
 })
+
+/** The expected tokens that end at offset `at` (empty ones included). */
+function tokensEndingAt(tokens: readonly BytesToken[], at: number): BytesToken[] {
+  let offset = 0
+  const found: BytesToken[] = []
+  for (const token of tokens) {
+    offset += token.bytes.byteLength
+    if (offset === at) found.push(token)
+  }
+  return found
+}
 
 /** The expected token whose bytes hold offset `at` (skipping empty tokens). */
 function tokensHolding(tokens: readonly BytesToken[], at: number): BytesToken | undefined {
