@@ -49,14 +49,26 @@ export class AppleNewsStringToSign {
   readonly head: string
   /** The body bytes or source when they are signed, else undefined. */
   readonly body: Uint8Array | ByteSource | undefined
-  readonly #texts: readonly string[]
+  readonly #method: string
+  readonly #url: string
+  readonly #date: string
+  readonly #contentType: string | undefined
   #tokens: Token[] | undefined
 
-  /** @internal Use {@link appleNewsStringToSign}. */
-  constructor(texts: readonly string[], body: Uint8Array | ByteSource | undefined) {
-    this.#texts = texts
-    this.head = texts.length === 3 ? texts[0]! + texts[1]! + texts[2]! : texts.join('')
+  /** @internal Use {@link appleNewsStringToSign}. `contentType` is undefined when it is not signed. */
+  constructor(
+    method: string,
+    url: string,
+    date: string,
+    contentType: string | undefined,
+    body: Uint8Array | ByteSource | undefined,
+  ) {
+    this.head = contentType === undefined ? method + url + date : method + url + date + contentType
     this.body = body
+    this.#method = method
+    this.#url = url
+    this.#date = date
+    this.#contentType = contentType
   }
 
   /**
@@ -65,11 +77,13 @@ export class AppleNewsStringToSign {
    */
   tokens(): Token[] {
     if (this.#tokens) return this.#tokens
+    const texts = [this.#method, this.#url, this.#date]
+    if (this.#contentType !== undefined) texts.push(this.#contentType)
     const bytes = Buffer.from(this.head, 'utf8')
     const ascii = bytes.byteLength === this.head.length
     const tokens: Token[] = []
     let offset = 0
-    this.#texts.forEach((text, i) => {
+    texts.forEach((text, i) => {
       const length = ascii ? text.length : Buffer.byteLength(text, 'utf8')
       tokens.push(bytesToken(LABELS[i]!, new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length)))
       offset += length
@@ -110,11 +124,15 @@ export function appleNewsStringToSign(
   input: AppleNewsCanonicalInput,
   variant?: AppleNewsStringToSignVariant,
 ): AppleNewsStringToSign {
-  const entity = appleNewsSignsEntity(input.body)
-  const signsType = variant?.contentType ?? entity
-  const signsBody = (variant?.body ?? entity) && input.body !== undefined && input.body.byteLength > 0
-  const texts = signsType
-    ? [input.method, input.url, input.date, input.contentType ?? '']
-    : [input.method, input.url, input.date]
-  return new AppleNewsStringToSign(texts, signsBody ? input.body : undefined)
+  const body = input.body
+  const entity = body !== undefined && body.byteLength > 0
+  const signsType = variant === undefined ? entity : (variant.contentType ?? entity)
+  const signsBody = entity && (variant === undefined || (variant.body ?? true))
+  return new AppleNewsStringToSign(
+    input.method,
+    input.url,
+    input.date,
+    signsType ? (input.contentType ?? '') : undefined,
+    signsBody ? body : undefined,
+  )
 }
