@@ -164,14 +164,21 @@ export function cloudkitSteps(): Step[] {
           tokens: (request, date) => [
             textToken('date', formatIsoSeconds(date)),
             textToken(':', ':'),
-            textToken('body-hash', toHex(createHash('sha256').update(request.body.inMemoryBytes()!).digest())),
+            textToken(
+              'body-hash',
+              toHex(createHash('sha256').update(request.body.inMemoryBytes()!).digest()),
+            ),
             textToken(':', ':'),
             textToken('request-target', request.target),
           ],
           sign(request, clock) {
             const now = clock.now()
             const date = formatIsoSeconds(now)
-            const signature = cryptoSign('sha256', renderTokens(hexSigner.tokens(request, now)), privateKeyPem)
+            const signature = cryptoSign(
+              'sha256',
+              renderTokens(hexSigner.tokens(request, now)),
+              privateKeyPem,
+            )
             return {
               headers: {
                 [HEADER_KEY_ID]: keyId,
