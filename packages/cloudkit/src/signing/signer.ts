@@ -6,10 +6,11 @@ import {
   formatIsoSeconds,
   type HttpRequest,
   invalidArgument,
-  lazyTraceTokens,
   type RequestSigner,
   type SignOutput,
+  type TokenTrace,
   toBase64,
+  traceTokens,
 } from '@sigwire/core'
 import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE } from '../constants.js'
 import { CloudKitError } from '../errors.js'
@@ -128,14 +129,31 @@ class Signer implements CloudKitSigner {
     // DER is Node's default encoding for EC signatures; passing the bare KeyObject (no options object)
     // keeps the hot path lean.
     const signature = cryptoSign('sha256', message.bytes, this.#key)
-    return {
-      headers: {
-        [HEADER_KEY_ID]: this.keyId,
-        [HEADER_DATE]: date,
-        [HEADER_SIGNATURE]: toBase64(signature),
-      },
-      trace: lazyTraceTokens(message.tokens),
-    }
+    return new CloudKitSignOutput(
+      { [HEADER_KEY_ID]: this.keyId, [HEADER_DATE]: date, [HEADER_SIGNATURE]: toBase64(signature) },
+      message.tokens,
+    )
+  }
+}
+
+/**
+ * A signer's output whose trace is built on first read (a prototype getter, no per-call closure): every
+ * attempt is signed, a trace is read only when something fails or is logged.
+ */
+class CloudKitSignOutput implements SignOutput {
+  readonly headers: Readonly<Record<string, string>>
+  readonly #tokens: readonly BytesToken[]
+  #trace: readonly TokenTrace[] | undefined
+
+  constructor(headers: Readonly<Record<string, string>>, tokens: readonly BytesToken[]) {
+    this.headers = headers
+    this.#tokens = tokens
+  }
+
+  /** The tokens that were signed (date, body hash, request-target), for errors and debugging. */
+  get trace(): readonly TokenTrace[] {
+    this.#trace ??= traceTokens(this.#tokens)
+    return this.#trace
   }
 }
 
