@@ -29,7 +29,7 @@ const CASES: Record<string, Array<[string, string]>> = {
 
 /** What remains when the target is missed, from `node --cpu-prof` profiles of signParams. */
 const MISSED =
-  "signParams checks the parameters in one pass, then builds the string with the one builder (buildStringToSign: one sorted copy, the string rendered once, tokens only when a trace is read) and hashes it. In a profile the SHA-1 (create, update, hex digest) is about 45% and garbage collection about 18%; hashing a freshly built string costs more than hashing the raw subject's flat one (V8 flattens it first). 0.5x leaves about 1 µs for everything but the hash, so the ratio sits around 0.45-0.55x and moves with noise; sign(request) also decodes the query string on every attempt."
+  'signParams checks the parameters in one pass, then builds the string with the one builder (buildStringToSign: one sorted copy, the string rendered once, tokens only when a trace is read) and hashes it. Building the string alone costs about 0.4x-0.5x of a SHA-1 of it for the ten-parameter unicode request (V8 concatenates and then flattens a two-byte string; measured on its own, CPU time), and the raw subject hashes a string flattened once, so that case stays near 0.4x; in a profile the SHA-1 (create, update, hex digest) is about 45% of signParams and garbage collection about 15%. sign(request) also decodes the query string on every attempt.'
 
 /** Safe Creative parameter signing against a bare SHA-1 of the same string. */
 export const safeCreativeSigningSuite: Suite = {
