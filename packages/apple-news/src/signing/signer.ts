@@ -54,15 +54,13 @@ export function createAppleNewsSigner(options: AppleNewsSignerOptions): AppleNew
   let lastSecond = Number.NaN
   let lastDate = ''
 
-  const input = (request: HttpRequest, date: string): AppleNewsCanonicalInput => {
-    const body = request.body
-    const contentType = request.headers['content-type']
-    if (body.byteLength > 0 && contentType === undefined)
-      throw invalidArgument(
-        'An Apple News request with a body needs a Content-Type header: its exact value is signed.',
-      )
-    return { method: request.method, url: request.origin + request.target, date, contentType, body }
-  }
+  const input = (request: HttpRequest, date: string): AppleNewsCanonicalInput => ({
+    method: request.method,
+    url: request.origin + request.target,
+    date,
+    contentType: contentTypeOf(request),
+    body: request.body,
+  })
   // formatAppleNewsAuthorization, split once around the two values that change per request.
   const [before, after] = formatAppleNewsAuthorization(
     { keyId, signature: '\0', date: '\0' },
@@ -89,6 +87,16 @@ export function createAppleNewsSigner(options: AppleNewsSignerOptions): AppleNew
       return signature.then((value) => new HhmacSignOutput(header(value, date), signed))
     },
   }
+}
+
+/** The Content-Type to sign; a request with a body must have one (its exact value is signed). */
+function contentTypeOf(request: HttpRequest): string | undefined {
+  const contentType = request.headers['content-type']
+  if (contentType === undefined && request.body.byteLength > 0)
+    throw invalidArgument(
+      'An Apple News request with a body needs a Content-Type header: its exact value is signed.',
+    )
+  return contentType
 }
 
 /** A signer's output whose trace is built on first read (a prototype getter: no per-request closure). */
