@@ -71,4 +71,8 @@ export {
   parseAppleNewsSecret,
 } from './signing/credentials.js'
 export { type AppleNewsSigner, type AppleNewsSignerOptions, createAppleNewsSigner } from './signing/signer.js'
-export { type AppleNewsCanonicalInput, appleNewsTokens } from './signing/string-to-sign.js'
+export {
+  type AppleNewsCanonicalInput,
+  AppleNewsStringToSign,
+  appleNewsStringToSign,
+} from './signing/string-to-sign.js'

@@ -100,7 +100,18 @@ describe('packages/apple-news/README.md examples', () => {
     )
     const received = { method: request.method, target: request.target, headers, body: new Uint8Array() }
     const module = await runReadmeExample(examples[2]!, {
-      scope: { keyId, secret, request, received, signedString: `GET${request.origin}${request.target}` },
+      scope: {
+        keyId,
+        secret,
+        request,
+        received,
+        signedString: `GET${request.origin}${request.target}`,
+        method: 'GET',
+        url: `${request.origin}${request.target}`,
+        date: '2026-03-14T15:09:26Z',
+        contentType: undefined,
+        body: new Uint8Array(),
+      },
       after: 'export { tokens, result, ok, findings }',
     })
     expect((module.tokens as Array<{ label: string }>).map((t) => t.label)).toEqual(['method', 'url', 'date'])

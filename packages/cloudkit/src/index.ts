@@ -100,6 +100,5 @@ export {
 export {
   type CloudKitMessage,
   cloudKitMessage,
-  cloudKitStringToSign,
   type StringToSignParts,
 } from './signing/string-to-sign.js'

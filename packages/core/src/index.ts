@@ -58,7 +58,6 @@ export { debug } from './observe/debug.js'
 export { type ProgressListener, type ProgressOptions, tellProgress } from './progress/progress-listener.js'
 export { Redactor } from './redact/redactor.js'
 export { REDACTED } from './redact/sensitive-names.js'
-export { diffTokens, type TokenDifference, type TokenSide } from './tokens/diff-tokens.js'
 export { lazyTrace, lazyTraceTokens } from './tokens/lazy-trace.js'
 export {
   digestTokens,
@@ -108,4 +107,3 @@ export {
   type TransportResponse,
 } from './transport/transport.js'
 export { type ReceivedRequest, receivedHeader } from './verify/received-request.js'
-export type { Diagnosis, Finding, VerifyResult } from './verify/verify-result.js'

@@ -90,6 +90,7 @@ describe('upload progress', () => {
     const { calls, listener } = recorder()
     let callsWhenSigned = -1
     const signer: RequestSigner = {
+      tokens: (request) => [textToken('hash', toBase64(request.body.sha256Sync() ?? new Uint8Array()))],
       async sign(request) {
         const hash = toBase64(await request.body.sha256())
         callsWhenSigned = calls.length

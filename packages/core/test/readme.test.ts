@@ -13,6 +13,7 @@ const examples = readmeExamples(repoPath('packages', 'core', 'README.md'))
 
 /** A signer that adds one header and traces it (the RequestSigner contract, nothing more). */
 const signer: RequestSigner = {
+  tokens: () => [textToken('x-signed', 'yes')],
   sign: () => ({ headers: { 'x-signed': 'yes' }, trace: traceTokens([textToken('x-signed', 'yes')]) }),
 }
 
@@ -43,8 +44,8 @@ afterAll(async () => {
 })
 
 describe('packages/core/README.md examples', () => {
-  it('has three examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true])
+  it('has four examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true])
   })
 
   it('canonical tokens: signs, traces with the key masked, diffs', async () => {
@@ -60,9 +61,25 @@ describe('packages/core/README.md examples', () => {
     expect(module.diff).toMatchObject({ index: 2, label: 'name' })
   })
 
+  it('doctor kit: splits a claimed string on the expected tokens and names the differing one', async () => {
+    const expected = [
+      textToken('date', '2026-03-14T15:20:00Z'),
+      textToken(':', ':'),
+      textToken('body-hash', '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='),
+      textToken(':', ':'),
+      textToken('request-target', '/database/1/…'),
+    ]
+    const module = await runReadmeExample(examples[1]!, {
+      scope: { expected },
+      rewrite: [['diffTokens(expected, claimed)', 'const diff = diffTokens(expected, claimed)']],
+      after: 'export { diff }',
+    })
+    expect(module.diff).toMatchObject({ label: 'body-hash', byteOffset: 21 })
+  })
+
   it('transport: sends the signed POST to the loopback server', async () => {
     const before = received.length
-    const module = await runReadmeExample(examples[1]!, {
+    const module = await runReadmeExample(examples[2]!, {
       scope: { signer, signal: AbortSignal.timeout(10_000) },
       rewrite: [['https://api.example.com/records', `${origin}/records`]],
       after: 'export { response }',
@@ -81,7 +98,7 @@ describe('packages/core/README.md examples', () => {
     }
     const console = recordingConsole()
     try {
-      await runReadmeExample(examples[2]!, {
+      await runReadmeExample(examples[3]!, {
         scope: { transport, signer, url: `${origin}/video`, bar, console },
         rewrite: [["fileBody('video.mp4')", `fileBody(${JSON.stringify(join(dir, 'video.mp4'))})`]],
         after: 'for await (const _ of response.body) {}',

@@ -44,6 +44,10 @@ function countingSigner(): RequestSigner & { calls: Array<{ date: string; bodyHa
   const calls: Array<{ date: string; bodyHash: string }> = []
   return {
     calls,
+    tokens: (request, date) => [
+      textToken('date', formatIsoSeconds(date)),
+      textToken('body-hash', toBase64(request.body.sha256Sync() ?? new Uint8Array())),
+    ],
     async sign(request, clock: Clock) {
       const date = formatIsoSeconds(clock.now())
       const bodyHash = toBase64(await request.body.sha256())
@@ -301,7 +305,10 @@ describe('wire', () => {
   it('appends the signer query after signing (Safe Creative style)', async () => {
     const server = await loopback((_req, res) => res.writeHead(200).end())
     await transport().send(createRequest({ method: 'GET', url: `${server.url}/v2/?component=ztime` }), {
-      signer: { sign: () => ({ query: [['signature', 'abc def']], trace: [] }) },
+      signer: {
+        tokens: () => [textToken('signature', 'abc def')],
+        sign: () => ({ query: [['signature', 'abc def']], trace: [] }),
+      },
     })
     expect(server.received[0]!.url).toBe('/v2/?component=ztime&signature=abc%20def')
   })
@@ -322,6 +329,7 @@ describe('wire', () => {
 
     const changing = await fileBody(path)
     const signer: RequestSigner = {
+      tokens: () => [],
       async sign(request) {
         await request.body.sha256()
         await writeFile(path, Buffer.alloc(1_000_000, 4))
@@ -400,7 +408,10 @@ describe('redaction', () => {
       },
       body: textBody(SECRET),
     })
-    const signer: RequestSigner = { sign: () => ({ headers: { 'x-signed-with': SECRET }, trace: [] }) }
+    const signer: RequestSigner = {
+      tokens: () => [textToken('secret', SECRET, { secret: true })],
+      sign: () => ({ headers: { 'x-signed-with': SECRET }, trace: [] }),
+    }
     const error = await t.send(request, { signer }).catch((e) => e)
     for (const name of ['start', 'finish', 'retry', 'error']) unsubscribe(`sigwire:request:${name}`, listener)
     expect(error).toMatchObject({ code: 'NETWORK_ERROR' })

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Diagnosis } from '@sigwire/core'
+import type { Diagnosis } from '@sigwire/core/doctor'
 import { limitedStream, mayHaveBody, readBody, readSmallBody } from './body.js'
 import { type EmulatorError, isEmulatorError, kitError } from './errors.js'
 import type { FaultController } from './faults.js'

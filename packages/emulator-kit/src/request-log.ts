@@ -1,4 +1,4 @@
-import type { Finding } from '@sigwire/core'
+import type { Finding } from '@sigwire/core/doctor'
 
 /**
  * How a request ended: `accepted` (2xx/3xx), `refused` (authentication refused; the doctor ran),

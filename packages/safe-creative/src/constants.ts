@@ -16,14 +16,6 @@ export const ZTIME_WINDOW_MS = 5000
 /** Parameters that never enter the string to sign (§2.2). */
 export const EXCLUDED_PARAMS: ReadonlySet<string> = new Set(['signature', 'debug-component'])
 
-/**
- * @internal `EXCLUDED_PARAMS.has(name)` as two comparisons: it runs for every signed parameter, and in
- * a profile of signing the Set lookup cost more than building the string (kept equal by a test).
- */
-export function isExcludedParam(name: string): boolean {
-  return name === 'signature' || name === 'debug-component'
-}
-
 /** The `debug-component` value that asks the arena for its signature analysis (§5.1). */
 export const SIGNATURE_ANALYSIS = 'signature.analysis'
 

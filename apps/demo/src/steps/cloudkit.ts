@@ -11,7 +11,16 @@ import {
   HEADER_KEY_ID,
   HEADER_SIGNATURE,
 } from '@sigwire/cloudkit'
-import { createRequest, formatIsoSeconds, jsonBody, type RequestSigner, toBase64, toHex } from '@sigwire/core'
+import {
+  createRequest,
+  formatIsoSeconds,
+  jsonBody,
+  type RequestSigner,
+  renderTokens,
+  textToken,
+  toBase64,
+  toHex,
+} from '@sigwire/core'
 import { type CloudKitEmulator, startCloudKitEmulator } from '@sigwire/emulator'
 import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
@@ -152,12 +161,22 @@ export function cloudkitSteps(): Step[] {
       async run() {
         // A common mistake (Stack Overflow 35247436, Apple forum 777574): the body hash in hex.
         const hexSigner: RequestSigner = {
+          tokens: (request, date) => [
+            textToken('date', formatIsoSeconds(date)),
+            textToken(':', ':'),
+            textToken(
+              'body-hash',
+              toHex(createHash('sha256').update(request.body.inMemoryBytes()!).digest()),
+            ),
+            textToken(':', ':'),
+            textToken('request-target', request.target),
+          ],
           sign(request, clock) {
-            const date = formatIsoSeconds(clock.now())
-            const hex = toHex(createHash('sha256').update(request.body.inMemoryBytes()!).digest())
+            const now = clock.now()
+            const date = formatIsoSeconds(now)
             const signature = cryptoSign(
               'sha256',
-              Buffer.from(`${date}:${hex}:${request.target}`),
+              renderTokens(hexSigner.tokens(request, now)),
               privateKeyPem,
             )
             return {

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import {
   createRequest,
-  diffTokens,
   digestTokensSync,
   formatIsoSeconds,
   fromBase64,
@@ -16,6 +15,7 @@ import {
   toBase64,
   traceTokens,
 } from '@sigwire/core'
+import { diffTokens } from '@sigwire/core/doctor'
 import { FaultController, type RunningServer, startEmulatorServer } from '@sigwire/emulator'
 import type { Step } from '../report.js'
 
@@ -41,14 +41,17 @@ export function coreSteps(): Step[] {
   const faults = new FaultController()
   const key = fromBase64(SECRET)
   const signer: RequestSigner = {
-    sign(request, clock) {
-      const date = formatIsoSeconds(clock.now())
-      const tokens = tokensFor(
+    tokens: (request, date) =>
+      tokensFor(
         request.method,
         request.target,
-        date,
+        formatIsoSeconds(date),
         request.body.inMemoryBytes() ?? new Uint8Array(),
-      )
+      ),
+    sign(request, clock) {
+      const now = clock.now()
+      const date = formatIsoSeconds(now)
+      const tokens = signer.tokens(request, now)
       return {
         headers: {
           'x-demo-date': date,

@@ -1,5 +1,10 @@
-import { formatIsoSeconds, percentDecode, type Token, textToken } from '@sigwire/core'
-import { appleNewsTokens } from '../signing/string-to-sign.js'
+import { formatIsoSeconds, percentDecode } from '@sigwire/core'
+import { permutations } from '@sigwire/core/doctor'
+import {
+  type AppleNewsStringToSign,
+  type AppleNewsStringToSignVariant,
+  appleNewsStringToSign,
+} from '../signing/string-to-sign.js'
 import type { AppleNewsFindingCode } from './findings.js'
 
 /** A request as received, reduced to what HHMAC signs. */
@@ -20,7 +25,8 @@ export interface SignedParts {
 export interface Candidate {
   readonly code: AppleNewsFindingCode
   readonly message: string
-  readonly tokens: Token[]
+  /** Built by the signer's builder, with the mistake applied. */
+  readonly signed: AppleNewsStringToSign
 }
 
 /**
@@ -31,16 +37,20 @@ export function structuralCandidates(parts: SignedParts): Candidate[] {
   const out: Candidate[] = []
   const build = (
     overrides: Partial<Omit<SignedParts, 'body'>> & { url?: string; body?: Uint8Array | undefined },
+    variant?: AppleNewsStringToSignVariant,
   ) =>
-    appleNewsTokens({
-      method: overrides.method ?? parts.method,
-      url: overrides.url ?? parts.origin + parts.target,
-      date: overrides.date ?? parts.date,
-      contentType: 'contentType' in overrides ? overrides.contentType : parts.contentType,
-      body: 'body' in overrides ? overrides.body : parts.body,
-    })
-  const add = (code: AppleNewsFindingCode, message: string, tokens: Token[]) =>
-    out.push({ code, message, tokens })
+    appleNewsStringToSign(
+      {
+        method: overrides.method ?? parts.method,
+        url: overrides.url ?? parts.origin + parts.target,
+        date: overrides.date ?? parts.date,
+        contentType: 'contentType' in overrides ? overrides.contentType : parts.contentType,
+        body: 'body' in overrides ? overrides.body : parts.body,
+      },
+      variant,
+    )
+  const add = (code: AppleNewsFindingCode, message: string, signed: AppleNewsStringToSign) =>
+    out.push({ code, message, signed })
 
   // #10 method case.
   if (parts.method !== parts.method.toLowerCase())
@@ -159,7 +169,7 @@ export function structuralCandidates(parts: SignedParts): Candidate[] {
     add(
       'content-type-not-signed',
       'The client signed the body without the Content-Type.',
-      build({ contentType: '' }),
+      build({}, { contentType: false }),
     )
     if (ct !== undefined) {
       const bare = ct.replace(/;\s*charset=[^;]*/i, '')
@@ -190,7 +200,7 @@ export function structuralCandidates(parts: SignedParts): Candidate[] {
     add(
       'content-type-not-signed',
       `The client signed the Content-Type "${ct}" on a request without a body; GET and DELETE sign none.`,
-      [...build({}), textToken('content-type', ct)],
+      build({}, { contentType: true }),
     )
   }
 
@@ -223,7 +233,11 @@ export function structuralCandidates(parts: SignedParts): Candidate[] {
           `The client signed the body ${how}, not the bytes sent.`,
           build({ body: bytes, contentType: ct ?? '' }),
         )
-    add('signed-body-differs', 'The client signed the Content-Type but not the body.', build({}).slice(0, 4))
+    add(
+      'signed-body-differs',
+      'The client signed the Content-Type but not the body.',
+      build({}, { body: false }),
+    )
   }
   return out
 }
@@ -279,11 +293,4 @@ function safeDecode(text: string): string {
   } catch {
     return text
   }
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]]
-  return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  )
 }

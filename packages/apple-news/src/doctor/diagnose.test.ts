@@ -3,8 +3,9 @@ import { type ReceivedRequest, renderTokens, textToken, toBase64 } from '@sigwir
 import { describe, expect, it } from 'vitest'
 import { type AppleNewsVectorCase, vectorBody, vectors } from '../__fixtures__/vectors.js'
 import { formatAppleNewsAuthorization } from '../signing/authorization.js'
-import { type AppleNewsCanonicalInput, appleNewsTokens } from '../signing/string-to-sign.js'
-import { APPLE_NEWS_FINDING_CODES, diagnoseAppleNewsRequest } from './diagnose.js'
+import { type AppleNewsCanonicalInput, appleNewsStringToSign } from '../signing/string-to-sign.js'
+import { diagnoseAppleNewsRequest } from './diagnose.js'
+import { APPLE_NEWS_FINDING_CODES } from './findings.js'
 
 const secret = vectors.apiSecret
 const key = Buffer.from(vectors.apiSecretDecodedHex, 'hex')
@@ -131,7 +132,7 @@ describe('diagnoseAppleNewsRequest: mutations of the positive vectors', () => {
       }
       // A GET that carries a Content-Type header and signed it (§5 #9).
       const signedTokens = [
-        ...appleNewsTokens(mistake.signed(asSent)),
+        ...appleNewsStringToSign(mistake.signed(asSent)).tokens(),
         ...(mistake.extra ? [textToken('content-type', mistake.extra)] : []),
       ]
       const signature = toBase64(
@@ -172,7 +173,7 @@ describe('diagnoseAppleNewsRequest: mutations of the positive vectors', () => {
   it('recognises a secret passed through a shell (trailing newline bytes stripped)', () => {
     const withNewline = Buffer.concat([key, Buffer.from([0x0a])])
     const v = vectors.cases[0]!
-    const tokens = appleNewsTokens({ method: v.method, url: v.url, date: v.date })
+    const tokens = appleNewsStringToSign({ method: v.method, url: v.url, date: v.date }).tokens()
     const signature = toBase64(createHmac('sha256', key).update(renderTokens(tokens)).digest())
     const request = received(
       v,

@@ -1,9 +1,5 @@
 import {
-  constantTimeEqual,
-  type Diagnosis,
-  diffTokens,
   fromBase64,
-  hmacSha256,
   type IsoZoneForm,
   isBase64,
   isSigwireError,
@@ -12,10 +8,9 @@ import {
   receivedHeader,
   renderTokens,
   type Token,
-  type TokenDifference,
-  toBase64,
   utf8Encode,
 } from '@sigwire/core'
+import { type Diagnosis, diffTokens, type TokenDifference, tokenizeClaimedString } from '@sigwire/core/doctor'
 import {
   APPLE_NEWS_API_ORIGIN,
   DATE_WINDOW_SECONDS,
@@ -23,15 +18,14 @@ import {
   UUID_PATTERN,
 } from '../constants.js'
 import { parseAppleNewsAuthorization } from '../signing/authorization.js'
-import { appleNewsTokens } from '../signing/string-to-sign.js'
+import { APPLE_NEWS_GRAMMAR } from '../signing/claimed-grammar.js'
+import { type AppleNewsStringToSign, appleNewsStringToSign } from '../signing/string-to-sign.js'
 import { keyVariants, type SignedParts, structuralCandidates } from './candidates.js'
-import { type AppleNewsFinding, type AppleNewsFindingCode, finding } from './findings.js'
-import { splitSignedString } from './split-signed-string.js'
-
-export { APPLE_NEWS_FINDING_CODES, type AppleNewsFindingCode } from './findings.js'
+import { APPLE_NEWS_FINDINGS, type AppleNewsFinding, type AppleNewsFindingCode, finding } from './findings.js'
+import { appleNewsOneByteEdit } from './one-byte.js'
 
 /** Input of {@link diagnoseAppleNewsRequest}. */
-export interface DiagnoseAppleNewsInput {
+export interface AppleNewsDiagnoseInput {
   /** The request as the server received it (raw target, headers verbatim, raw body). */
   readonly request: ReceivedRequest
   /** The channel key's base64 secret: enables the signature check and the candidate search. */
@@ -46,26 +40,78 @@ export interface DiagnoseAppleNewsInput {
   readonly now?: Date | number
   /** Freshness window in seconds. Default 300. */
   readonly windowSeconds?: number
+  /**
+   * `full` (default): when no known mistake explains the signature, also search every string one byte
+   * away from the request's (up to a second of HMACs for a short request). `quick` skips that search.
+   */
+  readonly search?: 'full' | 'quick'
+  /** Hears how far the one-byte search is, from 0 to 1 (it can take seconds on a long request). */
+  readonly onProgress?: (fraction: number) => void
 }
+
+/**
+ * The Apple News doctor's report. `firstDifference` is the first token where what the client signed
+ * (its string, the known mistake the signature verifies over, or the one-byte edit found) differs from
+ * the string rebuilt from the request as sent.
+ */
+export type AppleNewsDiagnosis = Diagnosis<AppleNewsFinding>
 
 /**
  * Says why Apple News would reject a request, and what to change. Works from the client's claimed
  * string-to-sign (diffed token by token against the one rebuilt from the request as sent) and, with
  * the secret, by candidate search: the string-to-sign is rebuilt under each known mistake of
- * docs/protocols/apple-news.md §5 and the one the received signature verifies over is reported.
- * Findings are ordered as the service checks: key, date, then the signature; notes come last.
+ * docs/protocols/apple-news.md §5 and the one the received signature verifies over is reported; failing
+ * that, a string one byte away from the request's (`search: 'full'`). Findings are ordered as the
+ * service checks: key, date, then the signature; notes come last.
  */
-export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnosis {
-  const errors: AppleNewsFinding[] = []
-  const notes: AppleNewsFinding[] = []
-  const add = (f: AppleNewsFinding) => {
-    const list = f.severity === 'note' ? notes : errors
-    if (!list.some((existing) => existing.code === f.code && existing.message === f.message)) list.push(f)
+export function diagnoseAppleNewsRequest(input: AppleNewsDiagnoseInput): AppleNewsDiagnosis {
+  const diagnosis = diagnoseOnce(input)
+  if (input.search === 'quick' || input.secret === undefined || input.signedString !== undefined)
+    return diagnosis
+  if (!diagnosis.findings.some((f) => f.code === 'secret-mismatch')) return diagnosis
+  // No known mistake explains the signature: look for the string one byte away that it was made over,
+  // and read that string as the client's own.
+  const parsed = parseAppleNewsAuthorization(receivedHeader(input.request, 'authorization'))
+  if (!parsed.ok) return diagnosis
+  const request = input.request
+  const expected = appleNewsStringToSign({
+    method: request.method,
+    url: originOf(input) + request.target,
+    date: parsed.params.date ?? '',
+    contentType: receivedHeader(request, 'content-type'),
+    body: request.body,
+  }).tokens()
+  let key: Uint8Array
+  try {
+    key = fromBase64(input.secret, 'secret given to the doctor')
+  } catch {
+    return diagnosis
   }
-  const done = (verified: boolean | undefined): Diagnosis => ({
-    ok: errors.length === 0 && verified !== false,
-    findings: [...errors, ...notes],
-  })
+  const edited = appleNewsOneByteEdit(expected, key, parsed.params.signature ?? '', input.onProgress)
+  return edited ? diagnoseOnce({ ...input, signedString: renderTokens(edited) }) : diagnosis
+}
+
+function originOf(input: AppleNewsDiagnoseInput): string {
+  return (input.publicOrigin ?? APPLE_NEWS_API_ORIGIN).replace(/\/+$/, '')
+}
+
+/** What the client signed as tokens lined up with `expected`, and the first token that differs. */
+function differenceFrom(expected: readonly Token[], signed: Uint8Array): TokenDifference | undefined {
+  return diffTokens(expected, tokenizeClaimedString(signed, expected, APPLE_NEWS_GRAMMAR))
+}
+
+function diagnoseOnce(input: AppleNewsDiagnoseInput): AppleNewsDiagnosis {
+  const findings: AppleNewsFinding[] = []
+  const add = (f: AppleNewsFinding) => findings.push(f)
+  let firstDifference: TokenDifference | undefined
+  const done = (verified: boolean | undefined): AppleNewsDiagnosis => {
+    const settled = APPLE_NEWS_FINDINGS.settle(findings)
+    return {
+      ok: !settled.some((f) => f.severity === 'error') && verified !== false,
+      findings: settled,
+      ...(firstDifference ? { firstDifference } : {}),
+    }
+  }
 
   const request = input.request
   const parsed = parseAppleNewsAuthorization(receivedHeader(request, 'authorization'))
@@ -144,7 +190,7 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
       )
   }
 
-  const origin = (input.publicOrigin ?? APPLE_NEWS_API_ORIGIN).replace(/\/+$/, '')
+  const origin = originOf(input)
   const parts: SignedParts = {
     method: request.method,
     origin,
@@ -155,16 +201,17 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
     body: request.body,
     host: receivedHeader(request, 'host'),
   }
-  const expected = appleNewsTokens({ ...parts, url: origin + request.target })
+  const expected = appleNewsStringToSign({ ...parts, url: origin + request.target })
+  const expectedTokens = expected.tokens()
 
   // From the client's own string-to-sign: the first token that differs.
   let explained = false
   if (input.signedString !== undefined) {
     const signed =
       typeof input.signedString === 'string' ? utf8Encode(input.signedString) : input.signedString
-    const difference = diffTokens(expected, splitSignedString(signed, expected))
-    if (difference) {
-      add(fromDifference(difference, origin))
+    firstDifference = differenceFrom(expectedTokens, signed)
+    if (firstDifference) {
+      add(fromDifference(firstDifference, origin))
       explained = true
     }
   }
@@ -183,23 +230,28 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
     )
     return done(false)
   }
-  const provided = isBase64(signature) ? fromBase64(signature) : undefined
-  const matches = (tokens: readonly Token[], key: Uint8Array): boolean => {
-    const mac = hmacSha256(key, renderTokens(tokens))
-    if (provided !== undefined) return constantTimeEqual(provided, mac)
+  const complete = isBase64(signature)
+  const matches = (signed: AppleNewsStringToSign, key: Uint8Array): boolean => {
+    // The body is in memory here, so the builder's HMAC is synchronous.
+    const mac = signed.signature(key) as string
+    if (complete) return mac === signature
     // A signature that lost its "=" padding or was cut short still identifies the string it signed.
-    const full = toBase64(mac)
-    return signature.length >= 16 && full.startsWith(signature)
+    return signature.length >= 16 && mac.startsWith(signature)
+  }
+  // The string a found mistake signed is what the client signed: diff it when none was given.
+  const signedBy = (signed: AppleNewsStringToSign) => {
+    if (firstDifference === undefined && input.signedString === undefined && signed !== expected)
+      firstDifference = differenceFrom(expectedTokens, renderTokens(signed.tokens()))
   }
   if (matches(expected, decoded)) {
-    if (provided === undefined || signature.length !== SIGNATURE_BASE64_LENGTH)
+    if (!complete || signature.length !== SIGNATURE_BASE64_LENGTH)
       add(
         finding(
           'authorization-malformed',
           `The signature is ${signature.length} characters; the full base64 HMAC-SHA256 is ${SIGNATURE_BASE64_LENGTH} characters ending in "=" (it was truncated or lost its padding).`,
         ),
       )
-    return done(errors.length === 0)
+    return done(true)
   }
 
   // Candidate search: the first known mistake the signature verifies over.
@@ -207,8 +259,9 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
   const keys = keyVariants(input.secret, decoded)
   let found = false
   for (const candidate of candidates)
-    if (matches(candidate.tokens, decoded)) {
+    if (matches(candidate.signed, decoded)) {
       add(finding(candidate.code, candidate.message))
+      signedBy(candidate.signed)
       found = true
       break
     }
@@ -220,9 +273,10 @@ export function diagnoseAppleNewsRequest(input: DiagnoseAppleNewsInput): Diagnos
         break
       }
       for (const candidate of candidates)
-        if (matches(candidate.tokens, variant.key)) {
+        if (matches(candidate.signed, variant.key)) {
           add(finding('secret-not-base64-decoded', variant.message))
           add(finding(candidate.code, candidate.message))
+          signedBy(candidate.signed)
           found = true
           break search
         }

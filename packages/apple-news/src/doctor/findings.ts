@@ -1,4 +1,4 @@
-import type { Finding } from '@sigwire/core'
+import { type Finding, findingCatalog } from '@sigwire/core/doctor'
 
 /**
  * The stable finding codes of `diagnoseAppleNewsRequest`. The first ten name the mistakes of
@@ -25,9 +25,7 @@ export const APPLE_NEWS_FINDING_CODES = [
 export type AppleNewsFindingCode = (typeof APPLE_NEWS_FINDING_CODES)[number]
 
 /** An Apple News finding. */
-export interface AppleNewsFinding extends Finding {
-  readonly code: AppleNewsFindingCode
-}
+export type AppleNewsFinding = Finding<AppleNewsFindingCode>
 
 const FIXES: Record<AppleNewsFindingCode, string> = {
   'secret-not-base64-decoded':
@@ -56,11 +54,35 @@ const FIXES: Record<AppleNewsFindingCode, string> = {
     'Re-copy the API Key Secret of this key from News Publisher; check that the key ID and the secret belong to the same key.',
 }
 
-/** Builds a finding with its standard fix. */
+/** The string-to-sign token each finding is about; the others are about the key or the header. */
+const TOKENS: Partial<Record<AppleNewsFindingCode, string>> = {
+  'method-not-signed-as-sent': 'method',
+  'url-missing-scheme': 'url',
+  'query-not-signed': 'url',
+  'url-not-signed-as-sent': 'url',
+  'date-not-signed-verbatim': 'date',
+  'date-offset-form': 'date',
+  'clock-skew': 'date',
+  'content-type-not-signed': 'content-type',
+  'signed-body-differs': 'body',
+}
+
+/** The Apple News doctor's findings: codes, standard fixes and the tokens they are about. */
+export const APPLE_NEWS_FINDINGS = findingCatalog(
+  APPLE_NEWS_FINDING_CODES,
+  Object.fromEntries(
+    APPLE_NEWS_FINDING_CODES.map((code) => [
+      code,
+      TOKENS[code] === undefined ? { fix: FIXES[code] } : { fix: FIXES[code], token: TOKENS[code] },
+    ]),
+  ) as Record<AppleNewsFindingCode, { fix: string; token?: string }>,
+)
+
+/** Builds a finding with its standard fix and token. */
 export function finding(
   code: AppleNewsFindingCode,
   message: string,
   severity: 'error' | 'note' = 'error',
 ): AppleNewsFinding {
-  return { code, message, fix: FIXES[code], severity }
+  return APPLE_NEWS_FINDINGS.finding(code, message, { severity })
 }

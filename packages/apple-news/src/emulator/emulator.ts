@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Diagnosis, receivedHeader } from '@sigwire/core'
+import { receivedHeader } from '@sigwire/core'
+import type { Diagnosis } from '@sigwire/core/doctor'
 import {
   DurableStore,
   type EmulatorRequest,
@@ -196,7 +197,8 @@ export async function startAppleNewsEmulator(
         options.verify === false
           ? undefined
           : (request, body) =>
-              verifyAppleNewsRequest(request, (id) => keys.get(id.toLowerCase())?.secret, {
+              verifyAppleNewsRequest(request, {
+                secret: (id) => keys.get(id.toLowerCase())?.secret,
                 publicOrigin,
                 now: request.receivedAt,
                 windowSeconds,

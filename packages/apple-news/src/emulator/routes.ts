@@ -21,7 +21,10 @@ export interface AppleNewsRouteEnv {
   readonly handlers: AppleNewsHandlers
   /** Verifies a request (`body` replaces the request's own, for a spooled upload); undefined with `verify: false`. */
   readonly verify:
-    | ((request: EmulatorRequest, body?: ByteSource) => Promise<AppleNewsVerifyResult>)
+    | ((
+        request: EmulatorRequest,
+        body?: ByteSource,
+      ) => AppleNewsVerifyResult | Promise<AppleNewsVerifyResult>)
     | undefined
   /** The channel a key ID belongs to. */
   channelOfKey(keyId: string): string | undefined

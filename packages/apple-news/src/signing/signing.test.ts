@@ -5,19 +5,19 @@ import { isAppleNewsError } from '../errors.js'
 import { formatAppleNewsAuthorization, parseAppleNewsAuthorization } from './authorization.js'
 import { parseAppleNewsSecret } from './credentials.js'
 import { createAppleNewsSigner } from './signer.js'
-import { appleNewsCanonicalHead, appleNewsTokens } from './string-to-sign.js'
+import { appleNewsStringToSign } from './string-to-sign.js'
 
 const credentials = { keyId: vectors.apiKeyId, secret: vectors.apiSecret }
 
 describe('string to sign', () => {
   it.each(vectors.cases)('rebuilds the canonical request of $id byte for byte', (v) => {
-    const tokens = appleNewsTokens({
+    const tokens = appleNewsStringToSign({
       method: v.method,
       url: v.url,
       date: v.date,
       contentType: v.contentType ?? undefined,
       body: vectorBody(v.bodyBase64),
-    })
+    }).tokens()
     const rendered = renderTokens(tokens)
     expect(Buffer.from(rendered).toString('base64')).toBe(v.canonicalRequestBase64)
     expect(rendered.byteLength).toBe(v.canonicalRequestLength)
@@ -34,24 +34,25 @@ describe('string to sign', () => {
       contentType: v.contentType ?? undefined,
       body: vectorBody(v.bodyBase64),
     }
-    const headAndBody = Buffer.concat([Buffer.from(appleNewsCanonicalHead(input)), input.body])
-    expect(headAndBody.equals(Buffer.from(renderTokens(appleNewsTokens(input))))).toBe(true)
+    const headAndBody = Buffer.concat([Buffer.from(appleNewsStringToSign(input).head), input.body])
+    expect(headAndBody.equals(Buffer.from(renderTokens(appleNewsStringToSign(input).tokens())))).toBe(true)
     const unicode = { ...input, url: `${v.url}/caf\u00e9/\u{1F600}` }
-    expect(Buffer.from(appleNewsCanonicalHead(unicode)).byteLength).toBe(
-      appleNewsTokens(unicode)
+    expect(Buffer.from(appleNewsStringToSign(unicode).head).byteLength).toBe(
+      appleNewsStringToSign(unicode)
+        .tokens()
         .slice(0, v.bodyBase64 ? 4 : 3)
         .reduce((n, t) => n + ('bytes' in t ? t.bytes.byteLength : 0), 0),
     )
   })
 
   it('signs neither content type nor body for an empty body', () => {
-    const tokens = appleNewsTokens({
+    const tokens = appleNewsStringToSign({
       method: 'POST',
       url: 'https://news-api.apple.com/x',
       date: 'd',
       contentType: 'application/json',
       body: new Uint8Array(0),
-    })
+    }).tokens()
     expect(tokens.map((t) => t.label)).toEqual(['method', 'url', 'date'])
   })
 })
@@ -81,14 +82,14 @@ describe('createAppleNewsSigner', () => {
     for (const c of protocolNoteVectors.cases) {
       const body = c.body === 'A4' ? protocolNoteVectors.a4Body : c.body
       if (c.body === 'A4') expect(Buffer.byteLength(body!)).toBe(325)
-      const tokens = appleNewsTokens({
+      const signature = signer.signature({
         method: c.method,
         url: c.url,
         date: c.date,
         contentType: c.contentType,
         body: body === undefined ? undefined : textBody(body),
       })
-      expect(await signer.signature(tokens), c.id).toBe(c.signature)
+      expect(await signature, c.id).toBe(c.signature)
     }
   })
 

@@ -48,13 +48,14 @@ async function toReceived(request: HttpRequest): Promise<ReceivedRequest> {
 describe('verifyAppleNewsRequest with the shared vectors', () => {
   it.each(vectors.cases)('accepts $id with quoted and bare header values', async (v) => {
     for (const header of [v.authorizationHeader, v.authorizationHeaderUnquoted]) {
-      const result = await verifyAppleNewsRequest(received(v, header), secret, { now: new Date(v.date) })
+      const result = await verifyAppleNewsRequest(received(v, header), { secret, now: new Date(v.date) })
       expect(result).toMatchObject({ ok: true, keyId: vectors.apiKeyId, date: v.date })
     }
   })
 
   it.each(vectors.negative)('handles negative case $id: $expectedVerdict', async (n) => {
-    const result = await verifyAppleNewsRequest(received(n, n.authorizationHeader), secret, {
+    const result = await verifyAppleNewsRequest(received(n, n.authorizationHeader), {
+      secret,
       now: Date.parse(n.date.replace('+00:00', 'Z')),
     })
     expect(result.ok).toBe(n.expectedVerdict === 'accept')
@@ -68,10 +69,14 @@ describe('verifyAppleNewsRequest with the shared vectors', () => {
   it('names the date token when the client signed the Z form of an offset date', async () => {
     const n = vectors.negative.find((c) => c.id === 'date-not-signed-verbatim')!
     const signer = createAppleNewsSigner({ keyId: vectors.apiKeyId, secret })
-    const clientTokens = signer.tokens(createRequest({ method: n.method, url: n.url }), n.signedDate!)
-    const result = await verifyAppleNewsRequest(received(n, n.authorizationHeader), secret, {
+    const clientTokens = signer.tokens(
+      createRequest({ method: n.method, url: n.url }),
+      new Date(n.signedDate!),
+    )
+    const result = await verifyAppleNewsRequest(received(n, n.authorizationHeader), {
+      secret,
       now: Date.parse(n.signedDate!),
-      clientTokens,
+      signedString: renderTokens(clientTokens),
     })
     expect(result.ok).toBe(false)
     if (!result.ok) {
@@ -96,7 +101,8 @@ describe('verifyAppleNewsRequest with the shared vectors', () => {
         },
         body: Buffer.from(body),
       }
-      const result = await verifyAppleNewsRequest(request, protocolNoteVectors.secret, {
+      const result = await verifyAppleNewsRequest(request, {
+        secret: protocolNoteVectors.secret,
         now: Date.parse('2015-03-05T02:49:58Z'),
       })
       expect(result.ok, c.id).toBe(true)
@@ -115,8 +121,7 @@ describe('verifyAppleNewsRequest with the shared vectors', () => {
         },
         body: new Uint8Array(),
       },
-      protocolNoteVectors.secret,
-      { now: Date.parse(a1.date) },
+      { secret: protocolNoteVectors.secret, now: Date.parse(a1.date) },
     )
     expect(wrong.ok ? 'ok' : wrong.reason).toBe('WRONG_SIGNATURE')
   })
@@ -156,18 +161,17 @@ describe('verification order (§1.4)', () => {
     ],
   ]
   it.each(cases)('%s -> %s', async (_name, request, code, options) => {
-    const result = await verifyAppleNewsRequest(request, secret, { ...now, ...options })
+    const result = await verifyAppleNewsRequest(request, { secret, ...now, ...options })
     expect(result.ok ? 'ok' : result.reason).toBe(code)
   })
 
   it('accepts dates at the edge of the window and with +0000', async () => {
     const signer = createAppleNewsSigner({ keyId: vectors.apiKeyId, secret })
     for (const date of ['2026-03-14T15:09:26Z', '2026-03-14T15:09:26+0000', '2026-03-14T16:09:26+01:00']) {
-      const tokens = signer.tokens(createRequest({ method: 'GET', url: v.url }), date)
-      const signature = await signer.signature(tokens)
+      const signature = await signer.signature({ method: 'GET', url: v.url, date })
       const request = received(v, formatAppleNewsAuthorization({ keyId: vectors.apiKeyId, signature, date }))
       for (const at of [Date.parse('2026-03-14T15:04:26Z'), Date.parse('2026-03-14T15:14:26Z')]) {
-        const result = await verifyAppleNewsRequest(request, secret, { now: at })
+        const result = await verifyAppleNewsRequest(request, { secret, now: at })
         expect(result.ok, date).toBe(true)
       }
     }
@@ -175,19 +179,19 @@ describe('verification order (§1.4)', () => {
 
   it('looks keys up: unknown key IDs get API_KEY_NOT_FOUND', async () => {
     const request = received(v, v.authorizationHeader)
-    const known = await verifyAppleNewsRequest(
-      request,
-      (id) => (id === vectors.apiKeyId ? secret : undefined),
-      now,
-    )
+    const known = await verifyAppleNewsRequest(request, {
+      secret: (id) => (id === vectors.apiKeyId ? secret : undefined),
+      ...now,
+    })
     expect(known.ok).toBe(true)
-    const unknown = await verifyAppleNewsRequest(request, () => undefined, now)
+    const unknown = await verifyAppleNewsRequest(request, { secret: () => undefined, ...now })
     expect(unknown.ok ? 'ok' : unknown.reason).toBe('API_KEY_NOT_FOUND')
   })
 
   it('verifies over publicOrigin, so a loopback server can check a news-api.apple.com signature', async () => {
     const request = received(v, v.authorizationHeader)
-    const other = await verifyAppleNewsRequest(request, secret, {
+    const other = await verifyAppleNewsRequest(request, {
+      secret,
       ...now,
       publicOrigin: 'http://127.0.0.1:8080',
     })
@@ -233,14 +237,20 @@ describe('property: sign then verify', () => {
     const output = await signer.sign(request, clock)
     const date = `${clock.now().toISOString().slice(0, 19)}Z`
     const rx = await toReceived({ ...request, headers: { ...request.headers, ...output.headers } })
-    return { request, rx, date, now: input.seconds * 1000, clientTokens: signer.tokens(request, date) }
+    return {
+      request,
+      rx,
+      date,
+      now: input.seconds * 1000,
+      clientTokens: signer.tokens(request, new Date(date)),
+    }
   }
 
   it('every signed request verifies', async () => {
     await fc.assert(
       fc.asyncProperty(requestArbitrary, async (input) => {
         const { request, rx, now } = await signed(input)
-        const result = await verifyAppleNewsRequest(rx, secret, { publicOrigin: request.origin, now })
+        const result = await verifyAppleNewsRequest(rx, { secret, publicOrigin: request.origin, now })
         expect(result.ok).toBe(true)
       }),
       { numRuns: 150 },
@@ -302,7 +312,12 @@ describe('property: sign then verify', () => {
           }
         }
         expect(canonical.byteLength).toBeGreaterThan(at)
-        const result = await verifyAppleNewsRequest(changed, secret, { publicOrigin, now, clientTokens })
+        const result = await verifyAppleNewsRequest(changed, {
+          secret,
+          publicOrigin,
+          now,
+          signedString: canonical,
+        })
         expect(result.ok).toBe(false)
         if (!result.ok) expect(result.token).toBe(token.label)
       }),
@@ -326,11 +341,11 @@ describe('property: sign then verify', () => {
             authorization: header.replace(`${field}=${value}`, `${field}=${mutated}`),
           },
         }
-        const result = await verifyAppleNewsRequest(
-          changed,
-          (id) => (id === vectors.apiKeyId ? secret : undefined),
-          { publicOrigin: request.origin, now },
-        )
+        const result = await verifyAppleNewsRequest(changed, {
+          secret: (id) => (id === vectors.apiKeyId ? secret : undefined),
+          publicOrigin: request.origin,
+          now,
+        })
         expect(result.ok).toBe(false)
         if (!result.ok) expect(result.token).toBe(field)
       }),
@@ -353,8 +368,8 @@ describe('property: sign then verify', () => {
         headers: { ...request.headers, ...output.headers },
         body: new Uint8Array(),
       },
-      secret,
       {
+        secret,
         now: 0,
         body: {
           byteLength: 5,

@@ -1,20 +1,15 @@
 import {
   type ByteSource,
   constantTimeEqual,
-  diffTokens,
-  digestTokens,
-  fromBase64,
   type IsoZoneForm,
   isBase64,
   isSigwireError,
   parseIsoDateTime,
   type ReceivedRequest,
   receivedHeader,
-  type Token,
-  toBase64,
   utf8Encode,
-  type VerifyResult,
 } from '@sigwire/core'
+import { diffTokens, tokenizeClaimedString, type VerifyResult } from '@sigwire/core/doctor'
 import {
   APPLE_NEWS_API_ORIGIN,
   DATE_WINDOW_SECONDS,
@@ -22,8 +17,9 @@ import {
   UUID_PATTERN,
 } from '../constants.js'
 import { type AuthorizationParseCode, parseAppleNewsAuthorization } from './authorization.js'
+import { APPLE_NEWS_GRAMMAR } from './claimed-grammar.js'
 import { type AppleNewsSecret, parseAppleNewsSecret } from './credentials.js'
-import { appleNewsTokens } from './string-to-sign.js'
+import { type AppleNewsStringToSign, appleNewsStringToSign } from './string-to-sign.js'
 
 /** Apple's authentication error codes, in the order the verifier checks them (§1.4). */
 export type AppleNewsAuthCode =
@@ -42,6 +38,11 @@ export type AppleNewsKeyLookup = (keyId: string) => string | AppleNewsSecret | u
 
 /** Options of {@link verifyAppleNewsRequest}. */
 export interface AppleNewsVerifyOptions {
+  /**
+   * The base64 secret of the expected key (any UUID key ID is then accepted), the parsed secret, or a
+   * lookup from key ID to secret (an unknown key gives `API_KEY_NOT_FOUND`).
+   */
+  readonly secret: string | AppleNewsSecret | AppleNewsKeyLookup
   /** Origin the client signed (§1.3): default `https://news-api.apple.com`. An emulator passes its own. */
   readonly publicOrigin?: string
   /** The verifier's current time. Default: now. */
@@ -50,9 +51,12 @@ export interface AppleNewsVerifyOptions {
   readonly windowSeconds?: number
   /** Accept dates with fractional seconds. Default false. */
   readonly acceptFractionalSeconds?: boolean
-  /** The tokens the client says it signed; a failure then names the first token that differs. */
-  readonly clientTokens?: readonly Token[]
-  /** The body as a streamed source (a spooled upload), used instead of `request.body`. */
+  /** The string the client says it signed (its bytes); a failure then names the first token that differs. */
+  readonly signedString?: string | Uint8Array
+  /**
+   * The body as a streamed source (a spooled upload), used instead of `request.body`; the verifier then
+   * answers with a Promise (it reads the source once).
+   */
   readonly body?: ByteSource
 }
 
@@ -64,25 +68,37 @@ export type AppleNewsVerifyResult = VerifyResult<AppleNewsAuthCode> & {
   readonly date?: string
   /** How the date expressed its zone. */
   readonly zone?: IsoZoneForm
-  /** The tokens the verifier rebuilt (present from the signature check on). */
-  readonly tokens?: readonly Token[]
+  /** The string to sign the verifier rebuilt (present from the signature check on). */
+  readonly stringToSign?: AppleNewsStringToSign
 }
 
 /**
  * Verifies an HHMAC request as the Apple News API does, in the order of §1.4: header present, scheme,
  * format, duplicates, key ID (present, UUID, known), signature present, date (present, ISO 8601 with
  * `Z`, `+00:00` or `+0000`, within the window), then the HMAC over method + `publicOrigin` + raw
- * request-target + date as sent [+ Content-Type as sent + raw body], compared in constant time.
- * Returns `ok` (with the note `date-offset-form` for an offset date) or the first failure.
+ * request-target + date as sent [+ Content-Type as sent + raw body] (rebuilt with
+ * {@link appleNewsStringToSign}, the signer's builder), compared in constant time. Returns `ok` (with
+ * the note `date-offset-form` for an offset date) or the first failure.
  *
- * `secret` is the base64 secret of the expected key (any UUID key ID is then accepted), or a lookup
- * from key ID to secret (an unknown key gives `API_KEY_NOT_FOUND`).
+ * Synchronous; with `options.body` (a streamed source) it answers with a Promise.
  */
-export async function verifyAppleNewsRequest(
+export function verifyAppleNewsRequest(
   request: ReceivedRequest,
-  secret: string | AppleNewsSecret | AppleNewsKeyLookup,
-  options: AppleNewsVerifyOptions = {},
-): Promise<AppleNewsVerifyResult> {
+  options: AppleNewsVerifyOptions & { readonly body?: undefined },
+): AppleNewsVerifyResult
+export function verifyAppleNewsRequest(
+  request: ReceivedRequest,
+  options: AppleNewsVerifyOptions & { readonly body: ByteSource },
+): Promise<AppleNewsVerifyResult>
+export function verifyAppleNewsRequest(
+  request: ReceivedRequest,
+  options: AppleNewsVerifyOptions,
+): AppleNewsVerifyResult | Promise<AppleNewsVerifyResult>
+export function verifyAppleNewsRequest(
+  request: ReceivedRequest,
+  options: AppleNewsVerifyOptions,
+): AppleNewsVerifyResult | Promise<AppleNewsVerifyResult> {
+  const secret = options.secret
   const parsed = parseAppleNewsAuthorization(receivedHeader(request, 'authorization'))
   if (!parsed.ok) return fail(parsed.code, parsed.message, 'authorization')
   const params = parsed.params
@@ -125,26 +141,47 @@ export async function verifyAppleNewsRequest(
     )
 
   const key = typeof found === 'string' ? parseAppleNewsSecret(found).key : found.key
-  const tokens = appleNewsTokens({
+  const stringToSign = appleNewsStringToSign({
     method: request.method,
     url: (options.publicOrigin ?? APPLE_NEWS_API_ORIGIN) + request.target,
     date,
     contentType: receivedHeader(request, 'content-type'),
     body: options.body ?? request.body,
   })
-  const expected = await digestTokens(tokens, { hmac: 'sha256', key })
-  const provided = isBase64(signature) ? fromBase64(signature) : undefined
+  const checked = { signature, keyId, date, zone: when.zone, stringToSign }
+  const expected = stringToSign.signature(key)
+  if (typeof expected === 'string') return compareSignature(expected, checked, options)
+  return expected.then((value) => compareSignature(value, checked, options))
+}
+
+/** The last step of {@link verifyAppleNewsRequest}: the provided signature against the expected one. */
+function compareSignature(
+  expected: string,
+  checked: {
+    signature: string
+    keyId: string
+    date: string
+    zone: IsoZoneForm
+    stringToSign: AppleNewsStringToSign
+  },
+  options: AppleNewsVerifyOptions,
+): AppleNewsVerifyResult {
+  const { signature, keyId, date, zone, stringToSign } = checked
   // Compare the base64 text, not the decoded bytes: decoders ignore the unused bits of the last
   // character, so a changed character there would otherwise still verify.
-  if (provided !== undefined && constantTimeEqual(utf8Encode(signature), utf8Encode(toBase64(expected)))) {
-    return when.zone === 'Z'
-      ? { ok: true, keyId, date, zone: when.zone, tokens }
-      : { ok: true, notes: ['date-offset-form'], keyId, date, zone: when.zone, tokens }
+  if (isBase64(signature) && constantTimeEqual(utf8Encode(signature), utf8Encode(expected))) {
+    return zone === 'Z'
+      ? { ok: true, keyId, date, zone, stringToSign }
+      : { ok: true, notes: ['date-offset-form'], keyId, date, zone, stringToSign }
   }
-  const difference = options.clientTokens ? diffTokens(tokens, options.clientTokens) : undefined
+  const tokens = options.signedString === undefined ? undefined : stringToSign.tokens()
+  const difference =
+    tokens === undefined || options.signedString === undefined
+      ? undefined
+      : diffTokens(tokens, tokenizeClaimedString(options.signedString, tokens, APPLE_NEWS_GRAMMAR))
   const shape =
-    provided === undefined || signature.length !== SIGNATURE_BASE64_LENGTH
-      ? ` The signature is ${signature.length} characters${provided === undefined ? ' and not valid base64' : ''}; an HMAC-SHA256 in base64 is ${SIGNATURE_BASE64_LENGTH} characters ending in "=".`
+    !isBase64(signature) || signature.length !== SIGNATURE_BASE64_LENGTH
+      ? ` The signature is ${signature.length} characters${isBase64(signature) ? '' : ' and not valid base64'}; an HMAC-SHA256 in base64 is ${SIGNATURE_BASE64_LENGTH} characters ending in "=".`
       : ''
   return {
     ok: false,
@@ -156,8 +193,8 @@ export async function verifyAppleNewsRequest(
     ...(difference ? { failedToken: difference } : {}),
     keyId,
     date,
-    zone: when.zone,
-    tokens,
+    zone,
+    stringToSign,
   }
 }
 

@@ -1,4 +1,5 @@
-import { type Diagnosis, formatTrace, type TokenTrace, type VerifyResult } from '@sigwire/core'
+import { formatTrace, type TokenTrace } from '@sigwire/core'
+import type { Diagnosis, VerifyResult } from '@sigwire/core/doctor'
 import type { ParsedRequest } from '../input/parsed-request.js'
 import { colors, type Io, printJson } from './io.js'
 import { cliWording } from './wording.js'

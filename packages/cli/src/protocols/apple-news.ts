@@ -1,19 +1,13 @@
 import {
-  appleNewsTokens,
+  appleNewsStringToSign,
   checkAppleNewsKeyId,
   createAppleNewsSigner,
   DATE_WINDOW_SECONDS,
   formatAppleNewsAuthorization,
   parseAppleNewsSecret,
 } from '@sigwire/apple-news'
-import {
-  type Diagnosis,
-  isValidUtf8,
-  renderTokens,
-  renderTokensToString,
-  toBase64,
-  traceTokens,
-} from '@sigwire/core'
+import { diagnoseAppleNewsRequest } from '@sigwire/apple-news/doctor'
+import { isValidUtf8, renderTokens, renderTokensToString, toBase64, traceTokens } from '@sigwire/core'
 import type { Command } from 'commander'
 import { checkMethod, refuseUrlCredentials } from '../input/http-syntax.js'
 import { windowSecondsOption } from '../input/option-values.js'
@@ -30,10 +24,10 @@ import type { Io } from '../output/io.js'
 import { startProgress } from '../output/progress.js'
 import { printDiagnosis, printSignReport, printVerifyReport } from '../output/render.js'
 import { readSecret, requireSecret, type SecretSources } from '../secrets.js'
-import { diagnoseAndExplain, verifyAndExplain } from './apple-news/explain.js'
 import { resolveAppleNewsOrigin } from './apple-news/origin.js'
 import { appleNewsSignInput } from './apple-news/sign-input.js'
 import { signedStringFromFile } from './apple-news/signed-string.js'
+import { appleNewsVerifyReport } from './apple-news/verify-report.js'
 import type { ProtocolCommands } from './protocol.js'
 
 const SECRET_ENV = 'SIGWIRE_APPLE_NEWS_SECRET'
@@ -161,8 +155,8 @@ export const appleNewsCommands: ProtocolCommands = {
                 : undefined
           const { input, notes } = appleNewsSignInput(options, body, new Date())
           const signer = createAppleNewsSigner({ keyId, secret })
-          const tokens = appleNewsTokens(input)
-          const signature = await signer.signature(tokens)
+          const tokens = appleNewsStringToSign(input).tokens()
+          const signature = await signer.signature(input)
           const headers: Record<string, string> = {
             Authorization: formatAppleNewsAuthorization(
               { keyId, signature, date: input.date },
@@ -194,15 +188,20 @@ export const appleNewsCommands: ProtocolCommands = {
   registerVerify(verify, io, setExit) {
     addCheckOptions(verify.command('apple-news').description('verify a captured Apple News API request'))
       .option('--json', 'machine-readable output')
-      .action(async (options: CheckOptions) => {
+      .action((options: CheckOptions) => {
         const { request, publicOrigin, windowSeconds, keyId } = checkInputs(options, io)
         const secret = requiredSecret(options, io.env)
         const progress = startProgress(io, 'searching what the signature covers', Boolean(options.json))
-        const report = await verifyAndExplain(
-          { request, secret, publicOrigin, now: nowFrom(options), windowSeconds },
-          keyId,
-          progress.update,
-        ).finally(progress.stop)
+        let report: ReturnType<typeof appleNewsVerifyReport>
+        try {
+          report = appleNewsVerifyReport(
+            { request, secret, publicOrigin, now: nowFrom(options), windowSeconds },
+            keyId,
+            progress.update,
+          )
+        } finally {
+          progress.stop()
+        }
         setExit(printVerifyReport(io, report, request, Boolean(options.json)) ? EXIT.ok : EXIT.failed)
       })
   },
@@ -235,20 +234,18 @@ export const appleNewsCommands: ProtocolCommands = {
                 io.env,
               )
         const progress = startProgress(io, 'searching what the signature covers', Boolean(options.json))
-        let diagnosis: Diagnosis
+        let diagnosis: ReturnType<typeof diagnoseAppleNewsRequest>
         try {
-          diagnosis = diagnoseAndExplain(
-            {
-              request,
-              publicOrigin,
-              now: nowFrom(options),
-              windowSeconds,
-              ...(secret === undefined ? {} : { secret }),
-              ...(keyId === undefined ? {} : { keyId }),
-              ...(signedString === undefined ? {} : { signedString }),
-            },
-            progress.update,
-          )
+          diagnosis = diagnoseAppleNewsRequest({
+            request,
+            publicOrigin,
+            now: nowFrom(options),
+            windowSeconds,
+            ...(secret === undefined ? {} : { secret }),
+            ...(keyId === undefined ? {} : { keyId }),
+            ...(signedString === undefined ? {} : { signedString }),
+            onProgress: progress.update,
+          })
         } finally {
           progress.stop()
         }

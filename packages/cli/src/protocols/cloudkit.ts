@@ -139,7 +139,7 @@ export const cloudKitCommands: ProtocolCommands = {
           const method = checkMethod(options.method, '--method').toUpperCase()
           const target = checkTarget(options.target)
           const date = options.date ?? formatIsoSeconds(new Date())
-          parseIsoSeconds(date)
+          const signedAt = parseIsoSeconds(date)
           const privateKey =
             options.keyFile !== undefined
               ? Buffer.from(readUserFile(options.keyFile, '--key-file', SMALL_FILE_BYTES))
@@ -156,9 +156,9 @@ export const cloudKitCommands: ProtocolCommands = {
               : options.body !== undefined
                 ? Buffer.from(options.body, 'utf8')
                 : undefined
-          const tokens = await signer.tokens(
+          const tokens = signer.tokens(
             { target, body: body === undefined ? emptyBody : bytesBody(body) },
-            date,
+            signedAt,
           )
           const message = renderTokensToString(tokens)
           const signature = signer.signMessage(message)
@@ -209,7 +209,8 @@ export const cloudKitCommands: ProtocolCommands = {
             )
           const now = nowFrom(options)
           const windowSeconds = options.windowSeconds
-          const result = verifyCloudKitRequest(request, publicKey, {
+          const result = verifyCloudKitRequest(request, {
+            publicKey,
             now,
             windowSeconds,
             emptyBodyHash: options.emptyBodyHash,
@@ -218,19 +219,15 @@ export const cloudKitCommands: ProtocolCommands = {
           let report = verifyReport(result, { expected: result.rebuiltMessage ?? '', actual: '' })
           if (!result.ok && result.failedToken === undefined) {
             // The signature alone cannot say which token differs; the doctor's candidate search finds the
-            // message it does verify over, and diffing that message against the right one names the token.
-            const common = {
+            // message it does verify over and names the first token where it differs.
+            const diff = diagnoseCloudKitRequest({
               request,
-              publicKeyPem: publicKey,
+              publicKey,
               now,
               windowSeconds,
               registeredKeys: registeredKeys(options),
-            }
-            const found = diagnoseCloudKitRequest({ ...common, search: 'quick' }).matched
-            const diff = found
-              ? diagnoseCloudKitRequest({ ...common, search: 'quick', signedString: found.message })
-                  .firstDifference
-              : undefined
+              search: 'quick',
+            }).firstDifference
             if (diff && !report.ok)
               report = {
                 ...report,
@@ -281,7 +278,7 @@ export const cloudKitCommands: ProtocolCommands = {
           )
           const diagnosis = diagnoseCloudKitRequest({
             request,
-            ...(publicKey === undefined ? {} : { publicKeyPem: publicKey }),
+            ...(publicKey === undefined ? {} : { publicKey }),
             ...(signedString === undefined ? {} : { signedString }),
             now: nowFrom(options),
             windowSeconds: options.windowSeconds,

@@ -177,7 +177,10 @@ export const safeCreativeCommands: ProtocolCommands = {
             'MISSING_OPTION',
             `Pass the private key: --private-key, --app-private-key/--authkey-private-key, or ${KEY_ENV}.`,
           )
-        const result = verifySafeCreativeRequest(request, keys, { now: nowFrom(options).getTime() })
+        const result = verifySafeCreativeRequest(request, {
+          privateKeys: keys,
+          now: nowFrom(options).getTime(),
+        })
         const params = firstValues(receivedParams(request).pairs)
         const component = paramValue(params, 'component')
         const kind = component === undefined ? undefined : signingKeyFor(component)

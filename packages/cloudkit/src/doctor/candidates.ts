@@ -1,5 +1,12 @@
 import { sha256, toBase64, toHex, utf8Encode } from '@sigwire/core'
+import { permutations } from '@sigwire/core/doctor'
 import { CLOUDKIT_API_ORIGIN, EMPTY_BODY_HASH } from '../constants.js'
+import {
+  CLOUDKIT_LAYOUT,
+  type CloudKitField,
+  type CloudKitMessage,
+  cloudKitMessage,
+} from '../signing/string-to-sign.js'
 import { bodyVariants } from './body-variants.js'
 import type { CloudKitFindingCode } from './findings.js'
 
@@ -11,12 +18,9 @@ export interface Variant {
   readonly detail?: string
 }
 
-/** Field order of a message layout; `method` is the HTTP method some clients add. */
-export type FieldName = 'date' | 'hash' | 'target' | 'method'
-
-/** A message layout: which fields, in which order, joined by `:`. */
+/** A message layout: which fields, in which order, joined by `:` (`method` is the HTTP method some clients add). */
 export interface Layout {
-  readonly fields: readonly FieldName[]
+  readonly fields: readonly CloudKitField[]
   readonly mistakes: readonly CloudKitFindingCode[]
 }
 
@@ -149,47 +153,43 @@ function targetVariants(target: string, host: string | undefined): Variant[] {
 }
 
 function layouts(): Layout[] {
-  const canonical: FieldName[] = ['date', 'hash', 'target']
-  const permutations = permute(canonical)
   const out: Layout[] = []
   for (const withMethod of [false, true]) {
-    for (const order of permutations) {
-      const inOrder = order.every((f, i) => f === canonical[i])
+    for (const order of permutations(CLOUDKIT_LAYOUT)) {
+      const inOrder = order.every((f, i) => f === CLOUDKIT_LAYOUT[i])
       const mistakes: CloudKitFindingCode[] = []
       if (!inOrder) mistakes.push('wrong-token-order')
       if (withMethod) mistakes.push('method-in-message')
-      out.push({ fields: withMethod ? ['method', ...order] : order, mistakes })
+      // The correct layout is CLOUDKIT_LAYOUT itself, so the builder takes its fast path for it.
+      const fields = withMethod ? ['method' as const, ...order] : inOrder ? CLOUDKIT_LAYOUT : order
+      out.push({ fields, mistakes })
     }
   }
   return out
 }
 
-function permute<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]]
-  return items.flatMap((item, i) =>
-    permute([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  )
-}
-
-/** A concrete candidate: one variant per dimension. */
+/** A concrete candidate: one variant per dimension, and the message they make. */
 export interface Candidate {
-  readonly message: string
-  readonly picks: readonly (Variant | Layout)[]
+  /** The message, built by the signer's builder in the candidate's layout. */
+  readonly message: CloudKitMessage
+  readonly picks: readonly [Layout, Variant, Variant, Variant]
 }
 
-/** Renders a candidate message. */
-export function renderCandidate(
+/** The candidate of one variant per dimension: its message comes from the one string-to-sign builder. */
+export function candidate(
   space: CandidateSpace,
   layout: Layout,
   date: Variant,
   hash: Variant,
   target: Variant,
-): string {
-  return layout.fields
-    .map((f) =>
-      f === 'date' ? date.text : f === 'hash' ? hash.text : f === 'target' ? target.text : space.method,
-    )
-    .join(':')
+): Candidate {
+  return {
+    message: cloudKitMessage(
+      { date: date.text, bodyHash: hash.text, target: target.text, method: space.method },
+      layout.fields,
+    ),
+    picks: [layout, date, hash, target],
+  }
 }
 
 /**
@@ -201,14 +201,8 @@ export function* candidates(space: CandidateSpace, maxWrong: number, minWrong = 
   for (let wrong = Math.max(1, minWrong); wrong <= Math.min(maxWrong, 4); wrong++) {
     for (const chosen of combinations([0, 1, 2, 3], wrong)) {
       const ranges = dims.map((dim, i) => (chosen.includes(i) ? dim.slice(1) : dim.slice(0, 1)))
-      for (const [layout, date, hash, target] of product(ranges)) {
-        const l = layout as Layout
-        const picks = [l, date as Variant, hash as Variant, target as Variant]
-        yield {
-          message: renderCandidate(space, l, date as Variant, hash as Variant, target as Variant),
-          picks,
-        }
-      }
+      for (const [layout, date, hash, target] of product(ranges))
+        yield candidate(space, layout as Layout, date as Variant, hash as Variant, target as Variant)
     }
   }
 }

@@ -1,7 +1,7 @@
 import { isBase64, parseIsoDateTime, parseIsoSeconds, sha256, toBase64, toHex } from '@sigwire/core'
 import { EMPTY_BODY_HASH } from '../constants.js'
 import { bodyVariants } from './body-variants.js'
-import { splitClaimedString } from './claimed-string.js'
+import { claimedFields } from './claimed-string.js'
 import { type CloudKitFinding, finding } from './findings.js'
 
 /** What the claimed string is compared with. */
@@ -21,7 +21,7 @@ export interface ClaimContext {
  */
 export function analyzeClaimedString(claimed: string, ctx: ClaimContext): CloudKitFinding[] {
   const out: CloudKitFinding[] = []
-  const fields = splitClaimedString(claimed)
+  const fields = claimedFields(claimed)
   const kinds = fields.map((f) => f.kind)
   const method = fields.find((f) => f.kind === 'method')
   if (method)

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { type NegativeCase, type PositiveCase, vectors } from '../signing/__fixtures__/cloudkit-vectors.js'
 import { cloudKitBodyHash } from '../signing/body-hash.js'
 import { rubyInspect } from './body-variants.js'
-import { splitClaimedString } from './claimed-string.js'
+import { claimedFields } from './claimed-string.js'
 import { diagnoseCloudKitRequest } from './diagnose.js'
 import type { CloudKitFindingCode } from './findings.js'
 
@@ -60,7 +60,7 @@ describe('published failures (cloudkit.json negative cases)', () => {
     (_id, c) => {
       const diagnosis = diagnoseCloudKitRequest({
         request: negativeRequest(c, true),
-        publicKeyPem: vectors.publicKeyPem,
+        publicKey: vectors.publicKeyPem,
         now: new Date(c.request.dateHeader),
       })
       expect(diagnosis.signatureVerified).toBe(false)
@@ -75,7 +75,7 @@ describe('published failures (cloudkit.json negative cases)', () => {
     expect(rubyInspect(JSON.parse(ruby.request.body!), '=>')).toBe(ruby.hashedText)
     const diagnosis = diagnoseCloudKitRequest({
       request: negativeRequest(ruby, true),
-      publicKeyPem: vectors.publicKeyPem,
+      publicKey: vectors.publicKeyPem,
       now: new Date(ruby.request.dateHeader),
     })
     expect(diagnosis.findings[0]!.message).toContain("Ruby's Hash#inspect text (Ruby before 3.4)")
@@ -107,12 +107,12 @@ describe('splitting a claimed string', () => {
     ['2026-03-14T15:20:00.123Z::/database/1/a', 'date:hash:target'],
   ])('%s', (text, kinds) => {
     expect(
-      splitClaimedString(text)
+      claimedFields(text)
         .map((f) => f.kind)
         .join(':'),
     ).toBe(kinds)
     expect(
-      splitClaimedString(text)
+      claimedFields(text)
         .map((f) => f.text)
         .join(':'),
     ).toBe(text)
@@ -302,7 +302,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
       : undefined
     const diagnosis = diagnoseCloudKitRequest({
       request: made.request,
-      ...(registeredKeys ? { registeredKeys } : { publicKeyPem: vectors.publicKeyPem }),
+      ...(registeredKeys ? { registeredKeys } : { publicKey: vectors.publicKeyPem }),
       now: made.now ?? new Date(c.date),
     })
     expect(diagnosis.ok).toBe(false)
@@ -314,7 +314,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
     (_id, c) => {
       const diagnosis = diagnoseCloudKitRequest({
         request: correct(c),
-        publicKeyPem: vectors.publicKeyPem,
+        publicKey: vectors.publicKeyPem,
         signedString: c.message,
         now: new Date(c.date),
       })
@@ -355,7 +355,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
     for (const search of ['full', 'quick'] as const) {
       const diagnosis = diagnoseCloudKitRequest({
         request,
-        publicKeyPem: vectors.publicKeyPem,
+        publicKey: vectors.publicKeyPem,
         now: new Date(c.date),
         search,
       })
@@ -368,7 +368,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
     // The client's string settles it: its hash field is of other bytes than the body sent.
     const withClaim = diagnoseCloudKitRequest({
       request,
-      publicKeyPem: vectors.publicKeyPem,
+      publicKey: vectors.publicKeyPem,
       signedString: signed,
       now: new Date(c.date),
     })
@@ -383,7 +383,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
         c.message,
         toBase64(cryptoSign('sha256', Buffer.from(c.message), otherKey.privateKey)),
       ),
-      publicKeyPem: vectors.publicKeyPem,
+      publicKey: vectors.publicKeyPem,
       now: new Date(c.date),
     })
     expect(errorCodes(diagnosis)).toEqual(['signed-body-differs'])
@@ -396,7 +396,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
         bodyless.message,
         toBase64(cryptoSign('sha256', Buffer.from(bodyless.message), otherKey.privateKey)),
       ),
-      publicKeyPem: vectors.publicKeyPem,
+      publicKey: vectors.publicKeyPem,
       now: new Date(bodyless.date),
     })
     expect(errorCodes(without)).toEqual(['wrong-key'])
@@ -407,7 +407,7 @@ describe('mutations of the positive vectors, each diagnosed by candidate search'
     const message = `${c.method}:${c.requestTarget}:${c.date}:${hexHash(c)}`
     const diagnosis = diagnoseCloudKitRequest({
       request: correct(c, message),
-      publicKeyPem: vectors.publicKeyPem,
+      publicKey: vectors.publicKeyPem,
       now: new Date(c.date),
       search: 'quick',
     })

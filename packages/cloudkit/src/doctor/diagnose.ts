@@ -1,16 +1,14 @@
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import {
-  type Diagnosis,
-  diffTokens,
   isBase64,
   parseIsoDateTime,
   parseIsoSeconds,
   type ReceivedRequest,
   receivedHeader,
-  renderTokensToString,
-  type TokenDifference,
+  utf8Decode,
   utf8Encode,
 } from '@sigwire/core'
+import { type Diagnosis, diffTokens, type TokenDifference, tokenizeClaimedString } from '@sigwire/core/doctor'
 import { parseCloudKitPath } from '../client/address.js'
 import {
   DEFAULT_DATE_WINDOW_SECONDS,
@@ -21,19 +19,18 @@ import {
   HEADER_SIGNATURE,
   PARAM_API_TOKEN,
 } from '../constants.js'
-import { alignToTokens } from '../signing/align.js'
 import { cloudKitBodyHash } from '../signing/body-hash.js'
+import { CLOUDKIT_GRAMMAR } from '../signing/claimed-grammar.js'
 import { inspectEcdsaSignature } from '../signing/der.js'
 import { type PublicKeyInput, parseCloudKitPublicKey } from '../signing/keys.js'
-import { cloudKitStringToSign } from '../signing/string-to-sign.js'
+import { type CloudKitMessage, cloudKitMessage } from '../signing/string-to-sign.js'
 import {
   type Candidate,
   type CandidateSpace,
+  candidate,
   candidateSpace,
   candidates,
-  type Layout,
   millisecondDates,
-  type Variant,
 } from './candidates.js'
 import { analyzeClaimedString } from './claimed-analysis.js'
 import { type CloudKitFinding, finding, orderFindings } from './findings.js'
@@ -47,11 +44,11 @@ export interface RegisteredKey {
 }
 
 /** Input of {@link diagnoseCloudKitRequest}. */
-export interface DiagnoseCloudKitInput {
+export interface CloudKitDiagnoseInput {
   /** The request as the server received it (raw target, headers, body bytes). */
   readonly request: ReceivedRequest
   /** The public key registered for the request's key ID. */
-  readonly publicKeyPem?: PublicKeyInput
+  readonly publicKey?: PublicKeyInput
   /** What the client says it signed. */
   readonly signedString?: string
   /** The server's time. Default: now. */
@@ -81,17 +78,17 @@ export interface SignatureMatch {
   readonly encoding: 'der' | 'raw'
 }
 
-/** The CloudKit doctor's report. */
-export interface CloudKitDiagnosis extends Diagnosis {
-  readonly findings: readonly CloudKitFinding[]
+/**
+ * The CloudKit doctor's report. `firstDifference` is the first token where the client's string (given,
+ * or found by the candidate search) differs from the expected message.
+ */
+export interface CloudKitDiagnosis extends Diagnosis<CloudKitFinding> {
   /** The message a correct client signs for this request (when the date and body are known). */
   readonly expectedMessage?: string
   /** True when the signature verifies over {@link CloudKitDiagnosis.expectedMessage} with the registered key. */
   readonly signatureVerified?: boolean
   /** What the signature does verify over, when the candidate search found it. */
   readonly matched?: SignatureMatch
-  /** The first difference between the expected message and the client's string, token by token. */
-  readonly firstDifference?: TokenDifference
 }
 
 interface KeyCandidate {
@@ -116,7 +113,7 @@ interface SignatureForm {
  *   message under every known mistake and reports the one the signature actually verifies over
  *   (docs/protocols/cloudkit.md §6).
  */
-export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitDiagnosis {
+export function diagnoseCloudKitRequest(input: CloudKitDiagnoseInput): CloudKitDiagnosis {
   const request = input.request
   const findings: CloudKitFinding[] = []
   const keyId = receivedHeader(request, HEADER_KEY_ID)
@@ -164,11 +161,9 @@ export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitD
   if (date !== undefined) findings.push(...dateFindings(date, now, windowSeconds))
 
   const bodyHash = cloudKitBodyHash(request.body)
-  const expectedTokens =
-    date !== undefined && bodyKnown
-      ? cloudKitStringToSign({ date, bodyHash, target: request.target })
-      : undefined
-  const expectedMessage = expectedTokens ? renderTokensToString(expectedTokens) : undefined
+  const expected =
+    date !== undefined && bodyKnown ? cloudKitMessage({ date, bodyHash, target: request.target }) : undefined
+  const expectedMessage = expected ? utf8Decode(expected.bytes) : undefined
 
   const keys = resolveKeys(input, keyId, route, findings)
 
@@ -183,11 +178,7 @@ export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitD
         bodyKnown,
       }),
     )
-    if (expectedTokens)
-      firstDifference = diffTokens(
-        expectedTokens,
-        alignToTokens(expectedTokens, utf8Encode(input.signedString)),
-      )
+    if (expected) firstDifference = differenceFrom(expected, utf8Encode(input.signedString))
   }
 
   let signatureVerified: boolean | undefined
@@ -220,6 +211,9 @@ export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitD
     signatureVerified = result.verifiedExpected
     matched = result.match
     findings.push(...result.findings)
+    // The message the signature verifies over is what the client signed: diff it when none was given.
+    if (expected && result.signed && firstDifference === undefined)
+      firstDifference = differenceFrom(expected, result.signed)
   }
 
   const ordered = orderFindings(findings)
@@ -233,6 +227,10 @@ export function diagnoseCloudKitRequest(input: DiagnoseCloudKitInput): CloudKitD
     ...(matched ? { matched } : {}),
     ...(firstDifference ? { firstDifference } : {}),
   }
+}
+
+function differenceFrom(expected: CloudKitMessage, signed: Uint8Array): TokenDifference | undefined {
+  return diffTokens(expected.tokens, tokenizeClaimedString(signed, expected.tokens, CLOUDKIT_GRAMMAR))
 }
 
 function dateFindings(date: string, now: number, windowSeconds: number): CloudKitFinding[] {
@@ -272,13 +270,13 @@ function dateFindings(date: string, now: number, windowSeconds: number): CloudKi
 }
 
 function resolveKeys(
-  input: DiagnoseCloudKitInput,
+  input: CloudKitDiagnoseInput,
   keyId: string | undefined,
   route: ReturnType<typeof parseCloudKitPath>,
   findings: CloudKitFinding[],
 ): KeyCandidate[] {
   const out: KeyCandidate[] = []
-  if (input.publicKeyPem !== undefined) out.push({ keyId, key: parseCloudKitPublicKey(input.publicKeyPem) })
+  if (input.publicKey !== undefined) out.push({ keyId, key: parseCloudKitPublicKey(input.publicKey) })
   const registered = input.registeredKeys ?? []
   if (registered.length > 0 && keyId !== undefined) {
     const sameId = registered.filter((k) => k.keyId === keyId)
@@ -298,7 +296,7 @@ function resolveKeys(
         ),
       )
     const primary = here ?? sameId[0]
-    if (input.publicKeyPem === undefined && primary)
+    if (input.publicKey === undefined && primary)
       out.push({ keyId, key: parseCloudKitPublicKey(primary.publicKeyPem) })
     for (const k of registered)
       if (k !== primary) out.push({ keyId: k.keyId, key: parseCloudKitPublicKey(k.publicKeyPem) })
@@ -338,14 +336,21 @@ function signatureForms(text: string): SignatureForm[] {
 interface SearchResult {
   readonly verifiedExpected: boolean
   readonly match?: SignatureMatch
+  /** The bytes the signature verifies over, when found. */
+  readonly signed?: Uint8Array
   readonly findings: CloudKitFinding[]
 }
 
-function verifies(key: KeyObject, hash: 'sha256' | 'sha1', form: SignatureForm, message: string): boolean {
+function verifies(
+  key: KeyObject,
+  hash: 'sha256' | 'sha1',
+  form: SignatureForm,
+  message: Uint8Array,
+): boolean {
   try {
     return cryptoVerify(
       hash,
-      Buffer.from(message, 'utf8'),
+      message,
       { key, dsaEncoding: form.encoding === 'der' ? 'der' : 'ieee-p1363' },
       form.bytes,
     )
@@ -369,15 +374,12 @@ function searchSignature(
   { search, signedString, hasBody, keyId }: SearchOptions,
 ): SearchResult {
   const [primary, ...others] = keys
-  const expected: Candidate = {
-    message: `${space.dates[0]!.text}:${space.hashes[0]!.text}:${space.targets[0]!.text}`,
-    picks: [space.layouts[0]!, space.dates[0]!, space.hashes[0]!, space.targets[0]!],
-  }
+  const expected = candidate(space, space.layouts[0]!, space.dates[0]!, space.hashes[0]!, space.targets[0]!)
   const tryAll = (key: KeyCandidate, list: Iterable<Candidate>, hashes: readonly ('sha256' | 'sha1')[]) => {
-    for (const candidate of list)
+    for (const c of list)
       for (const hash of hashes)
         for (const form of forms)
-          if (verifies(key.key, hash, form, candidate.message)) return { candidate, hash, form }
+          if (verifies(key.key, hash, form, c.message.bytes)) return { candidate: c, hash, form }
     return undefined
   }
   // Three wrong fields at once is as far as published mistakes go; four would triple the search.
@@ -402,7 +404,7 @@ function searchSignature(
   if (
     primary &&
     signedString !== undefined &&
-    forms.some((f) => verifies(primary.key, 'sha256', f, signedString))
+    forms.some((f) => verifies(primary.key, 'sha256', f, utf8Encode(signedString)))
   )
     return { verifiedExpected: false, findings: [] }
   if (primary && hasBody && signedString === undefined)
@@ -446,8 +448,9 @@ function explain(
   hadPrimary = true,
 ): SearchResult {
   const findings: CloudKitFinding[] = []
-  const [layout, date, hash, target] = hit.candidate.picks as [Layout, Variant, Variant, Variant]
-  const said = `The signature verifies over ${JSON.stringify(hit.candidate.message)}`
+  const [layout, date, hash, target] = hit.candidate.picks
+  const message = utf8Decode(hit.candidate.message.bytes)
+  const said = `The signature verifies over ${JSON.stringify(message)}`
   for (const mistake of layout.mistakes)
     findings.push(
       finding(
@@ -480,18 +483,13 @@ function explain(
     )
   return {
     verifiedExpected: isExpected && !otherKey,
-    match: {
-      message: hit.candidate.message,
-      keyId: key.keyId,
-      hash: hit.hash,
-      encoding: hit.form.encoding,
-    },
+    match: { message, keyId: key.keyId, hash: hit.hash, encoding: hit.form.encoding },
+    signed: hit.candidate.message.bytes,
     findings,
   }
 }
 
 function* millisecondCandidates(space: CandidateSpace): Generator<Candidate> {
-  const [layout, , hash, target] = [space.layouts[0]!, space.dates[0]!, space.hashes[0]!, space.targets[0]!]
   for (const date of millisecondDates(space.dates[0]!.text))
-    yield { message: `${date.text}:${hash.text}:${target.text}`, picks: [layout, date, hash, target] }
+    yield candidate(space, space.layouts[0]!, date, space.hashes[0]!, space.targets[0]!)
 }

@@ -1,6 +1,6 @@
 import { troubleshootingSections } from '@sigwire/vitest-config/docs'
 import { describe, expect, it } from 'vitest'
-import { FINDING_ORDER } from './findings.js'
+import { CLOUDKIT_FINDING_CODES as FINDING_ORDER } from './findings.js'
 
 // docs/troubleshooting/cloudkit.md must explain every finding code the doctor can report, and nothing else.
 const sections = troubleshootingSections('cloudkit')

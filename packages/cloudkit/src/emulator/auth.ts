@@ -121,11 +121,15 @@ export function authenticateHeaders(
     const publicKey = key?.key ?? credentials.keys[0]?.key ?? placeholderKey()
     if (!headersPass(request, now, settings.dateWindowSeconds)) {
       // The verifier fails on a header before it reaches the signature: its verdict does not depend on the body.
-      const verdict = verifyCloudKitRequest({ ...request, body: new Uint8Array(0) }, publicKey, {
-        now,
-        windowSeconds: settings.dateWindowSeconds,
-        emptyBodyHash: settings.emptyBodyHash,
-      })
+      const verdict = verifyCloudKitRequest(
+        { ...request, body: new Uint8Array(0) },
+        {
+          publicKey,
+          now,
+          windowSeconds: settings.dateWindowSeconds,
+          emptyBodyHash: settings.emptyBodyHash,
+        },
+      )
       if (!verdict.ok) throw refuse(verdict.reason, verdict.message, verdict.token)
     }
     return { principal: { kind: 'developer', userRecordName: developer }, pendingKey: publicKey }
@@ -180,7 +184,8 @@ export function authenticateBody(
   now: number,
 ): HeaderAuth {
   if (auth.pendingKey === undefined) return auth
-  const verdict = verifyCloudKitRequest(request, auth.pendingKey, {
+  const verdict = verifyCloudKitRequest(request, {
+    publicKey: auth.pendingKey,
     now,
     windowSeconds: settings.dateWindowSeconds,
     emptyBodyHash: settings.emptyBodyHash,

@@ -37,7 +37,10 @@ async function signsForVectorKey(
     headers: out.headers!,
     body: request.body.inMemoryBytes()!,
   }
-  return verifyCloudKitRequest(rec, vectors.publicKeyPem, { now: new Date('2026-01-01T00:00:00Z') }).ok
+  return verifyCloudKitRequest(rec, {
+    publicKey: vectors.publicKeyPem,
+    now: new Date('2026-01-01T00:00:00Z'),
+  }).ok
 }
 
 function failure(fn: () => unknown): { code: string; message: string } {

@@ -5,16 +5,17 @@ import {
   clockMs,
   formatIsoSeconds,
   type HttpRequest,
-  lazyTraceTokens,
-  type OwnedBody,
+  invalidArgument,
   type RequestSigner,
   type SignOutput,
+  type TokenTrace,
   toBase64,
+  traceTokens,
 } from '@sigwire/core'
 import { HEADER_DATE, HEADER_KEY_ID, HEADER_SIGNATURE } from '../constants.js'
 import { CloudKitError } from '../errors.js'
 import { type PrivateKeyInput, parseCloudKitPrivateKey, publicKeyPemOf } from './keys.js'
-import { cloudKitMessage, cloudKitStringToSign } from './string-to-sign.js'
+import { cloudKitMessage } from './string-to-sign.js'
 
 /** Credentials of a CloudKit server-to-server key (CloudKit Dashboard, API Access). */
 export interface CloudKitSignerCredentials {
@@ -44,8 +45,12 @@ export interface CloudKitSigner extends RequestSigner {
    * streamed pass first.
    */
   sign(request: HttpRequest, clock: Clock): SignOutput | Promise<SignOutput>
-  /** The token list signed for `request` at `date` (a Date, or the exact header string). */
-  tokens(request: SignableRequest, date: Date | string): Promise<BytesToken[]>
+  /**
+   * The token list signed for `request` at `date` (the second; milliseconds are dropped as in the
+   * header). The body hash is a token, so the body must be in memory: a file body throws
+   * `INVALID_ARGUMENT` (`sign` hashes it in one streamed pass).
+   */
+  tokens(request: SignableRequest, date: Date): BytesToken[]
   /** base64 DER ECDSA P-256/SHA-256 signature of arbitrary message bytes (`sigwire sign`). */
   signMessage(message: Uint8Array | string): string
 }
@@ -99,13 +104,17 @@ class Signer implements CloudKitSigner {
     return request.body.sha256().then((d) => this.#signOver(request.target, d, clock))
   }
 
-  async tokens(request: SignableRequest, date: Date | string): Promise<BytesToken[]> {
-    const text = typeof date === 'string' ? date : formatIsoSeconds(date)
-    return cloudKitStringToSign({
-      date: text,
-      bodyHash: toBase64(await hashOf(request.body)),
+  tokens(request: SignableRequest, date: Date): BytesToken[] {
+    const digest = request.body.sha256Sync()
+    if (digest === undefined)
+      throw invalidArgument(
+        "The CloudKit string to sign holds the body's SHA-256, and this body is streamed (a file): its tokens are known once it is read. Sign the request (sign() hashes the file in one pass) or pass the body in memory (bytesBody).",
+      )
+    return cloudKitMessage({
+      date: formatIsoSeconds(date),
+      bodyHash: toBase64(digest),
       target: request.target,
-    })
+    }).tokens
   }
 
   signMessage(message: Uint8Array | string): string {
@@ -120,19 +129,32 @@ class Signer implements CloudKitSigner {
     // DER is Node's default encoding for EC signatures; passing the bare KeyObject (no options object)
     // keeps the hot path lean.
     const signature = cryptoSign('sha256', message.bytes, this.#key)
-    return {
-      headers: {
-        [HEADER_KEY_ID]: this.keyId,
-        [HEADER_DATE]: date,
-        [HEADER_SIGNATURE]: toBase64(signature),
-      },
-      trace: lazyTraceTokens(message.tokens),
-    }
+    return new CloudKitSignOutput(
+      { [HEADER_KEY_ID]: this.keyId, [HEADER_DATE]: date, [HEADER_SIGNATURE]: toBase64(signature) },
+      message.tokens,
+    )
   }
 }
 
-function hashOf(body: OwnedBody): Promise<Uint8Array> | Uint8Array {
-  return body.sha256Sync() ?? body.sha256()
+/**
+ * A signer's output whose trace is built on first read (a prototype getter, no per-call closure): every
+ * attempt is signed, a trace is read only when something fails or is logged.
+ */
+class CloudKitSignOutput implements SignOutput {
+  readonly headers: Readonly<Record<string, string>>
+  readonly #tokens: readonly BytesToken[]
+  #trace: readonly TokenTrace[] | undefined
+
+  constructor(headers: Readonly<Record<string, string>>, tokens: readonly BytesToken[]) {
+    this.headers = headers
+    this.#tokens = tokens
+  }
+
+  /** The tokens that were signed (date, body hash, request-target), for errors and debugging. */
+  get trace(): readonly TokenTrace[] {
+    this.#trace ??= traceTokens(this.#tokens)
+    return this.#trace
+  }
 }
 
 function checkKeyId(keyId: unknown): string {

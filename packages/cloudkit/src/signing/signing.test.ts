@@ -70,12 +70,14 @@ describe('string-to-sign against CloudKit JS 2.6.4 vectors', () => {
       const request = vectorRequest(c)
       expect(request.target).toBe(c.requestTarget)
       expect(cloudKitBodyHash(c.body ?? '')).toBe(c.bodyHash)
-      const tokens = await signer.tokens(request, c.date)
+      const tokens = await signer.tokens(request, new Date(c.date))
       expect(Buffer.from(renderTokensToString(tokens), 'utf8').equals(Buffer.from(c.message, 'utf8'))).toBe(
         true,
       )
       expect(tokens.map((t) => t.label)).toEqual(['date', ':', 'body-hash', ':', 'request-target'])
-      expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: new Date(c.date) })).toEqual({
+      expect(
+        verifyCloudKitRequest(received(c), { publicKey: vectors.publicKeyPem, now: new Date(c.date) }),
+      ).toEqual({
         ok: true,
       })
     },
@@ -85,16 +87,24 @@ describe('string-to-sign against CloudKit JS 2.6.4 vectors', () => {
     '%s: fails with the query dropped, and with the hash field emptied',
     (_id, c) => {
       const now = new Date(c.date)
-      const noQuery = verifyCloudKitRequest(received(c, { target: c.path }), vectors.publicKeyPem, { now })
+      const noQuery = verifyCloudKitRequest(received(c, { target: c.path }), {
+        publicKey: vectors.publicKeyPem,
+        now,
+      })
       expect(noQuery).toMatchObject({ ok: false, reason: 'SIGNATURE_MISMATCH' })
       if (c.body === null) {
-        const emptyField = verifyCloudKitRequest(received(c), vectors.publicKeyPem, {
+        const emptyField = verifyCloudKitRequest(received(c), {
+          publicKey: vectors.publicKeyPem,
           now,
           emptyBodyHash: 'empty',
         })
         expect(emptyField).toMatchObject({ ok: false, reason: 'SIGNATURE_MISMATCH' })
         expect(
-          verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now, emptyBodyHash: 'either' }),
+          verifyCloudKitRequest(received(c), {
+            publicKey: vectors.publicKeyPem,
+            now,
+            emptyBodyHash: 'either',
+          }),
         ).toEqual({ ok: true })
       }
     },
@@ -102,7 +112,7 @@ describe('string-to-sign against CloudKit JS 2.6.4 vectors', () => {
 
   it('signs a bodyless request over the hash of zero bytes', async () => {
     const c = vectors.cases.find((v) => v.body === null)!
-    const tokens = await signer.tokens(vectorRequest(c), c.date)
+    const tokens = await signer.tokens(vectorRequest(c), new Date(c.date))
     expect(new TextDecoder().decode(tokens[2]!.bytes)).toBe(EMPTY_BODY_HASH)
   })
 })
@@ -181,7 +191,9 @@ describe('sign then verify (property: unicode bodies, paths, queries)', () => {
       fc.asyncProperty(anyRequest, async (input) => {
         const date = new Date(input.seconds * 1000)
         const rec = await receivedFromSigned(build(input), date)
-        expect(verifyCloudKitRequest(rec, vectors.publicKeyPem, { now: date })).toEqual({ ok: true })
+        expect(verifyCloudKitRequest(rec, { publicKey: vectors.publicKeyPem, now: date })).toEqual({
+          ok: true,
+        })
       }),
       { numRuns: 150 },
     )
@@ -221,7 +233,11 @@ describe('mutation: any one changed byte of body, target or date fails and names
                       'x-apple-cloudkit-request-iso8601date': utf8Decode(flip(utf8Encode(dateHeader))),
                     },
                   }
-          const result = verifyCloudKitRequest(mutated, vectors.publicKeyPem, { now: date, signedString })
+          const result = verifyCloudKitRequest(mutated, {
+            publicKey: vectors.publicKeyPem,
+            now: date,
+            signedString,
+          })
           expect(result.ok).toBe(false)
           const expected = { body: 'body-hash', target: 'request-target', date: 'date' }[where]
           expect(result.ok === false && result.token).toBe(expected)
@@ -239,7 +255,9 @@ describe('verifier rules', () => {
   it('requires all three headers', () => {
     const rec = received(c)
     const { 'x-apple-cloudkit-request-signaturev1': _, ...rest } = rec.headers
-    expect(verifyCloudKitRequest({ ...rec, headers: rest }, vectors.publicKeyPem, { now })).toMatchObject({
+    expect(
+      verifyCloudKitRequest({ ...rec, headers: rest }, { publicKey: vectors.publicKeyPem, now }),
+    ).toMatchObject({
       ok: false,
       reason: 'MISSING_HEADER',
       token: 'signature',
@@ -247,7 +265,9 @@ describe('verifier rules', () => {
   })
 
   it('checks the key ID when told which one the key is registered under', () => {
-    expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now, keyId: 'other' })).toMatchObject({
+    expect(
+      verifyCloudKitRequest(received(c), { publicKey: vectors.publicKeyPem, now, keyId: 'other' }),
+    ).toMatchObject({
       reason: 'UNKNOWN_KEY_ID',
       token: 'key-id',
     })
@@ -261,25 +281,28 @@ describe('verifier rules', () => {
     const rec = received(c)
     const result = verifyCloudKitRequest(
       { ...rec, headers: { ...rec.headers, 'x-apple-cloudkit-request-iso8601date': date } },
-      vectors.publicKeyPem,
-      { now },
+      { publicKey: vectors.publicKeyPem, now },
     )
     expect(result).toMatchObject({ ok: false, reason: 'DATE_FORMAT', token: 'date' })
   })
 
   it('enforces the window both ways, configurable', () => {
     const later = new Date(now.getTime() + 601_000)
-    expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: later })).toMatchObject({
-      reason: 'DATE_OUT_OF_WINDOW',
-      message: expect.stringContaining('601 s behind'),
-    })
+    expect(verifyCloudKitRequest(received(c), { publicKey: vectors.publicKeyPem, now: later })).toMatchObject(
+      {
+        reason: 'DATE_OUT_OF_WINDOW',
+        message: expect.stringContaining('601 s behind'),
+      },
+    )
     const earlier = new Date(now.getTime() - 601_000)
-    expect(verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: earlier })).toMatchObject({
+    expect(
+      verifyCloudKitRequest(received(c), { publicKey: vectors.publicKeyPem, now: earlier }),
+    ).toMatchObject({
       reason: 'DATE_OUT_OF_WINDOW',
       message: expect.stringContaining('ahead of'),
     })
     expect(
-      verifyCloudKitRequest(received(c), vectors.publicKeyPem, { now: later, windowSeconds: 700 }),
+      verifyCloudKitRequest(received(c), { publicKey: vectors.publicKeyPem, now: later, windowSeconds: 700 }),
     ).toEqual({
       ok: true,
     })
@@ -294,24 +317,29 @@ describe('verifier rules', () => {
       headers: { ...rec.headers, 'x-apple-cloudkit-request-signaturev1': value },
     })
     expect(
-      verifyCloudKitRequest(withSig(Buffer.from(raw).toString('base64')), vectors.publicKeyPem, { now }),
+      verifyCloudKitRequest(withSig(Buffer.from(raw).toString('base64')), {
+        publicKey: vectors.publicKeyPem,
+        now,
+      }),
     ).toMatchObject({
       reason: 'SIGNATURE_NOT_DER',
       message: expect.stringContaining('64 raw bytes'),
     })
-    expect(verifyCloudKitRequest(withSig(c.signatureDerHex), vectors.publicKeyPem, { now })).toMatchObject({
+    expect(
+      verifyCloudKitRequest(withSig(c.signatureDerHex), { publicKey: vectors.publicKeyPem, now }),
+    ).toMatchObject({
       reason: 'SIGNATURE_ENCODING',
       message: expect.stringContaining('hex'),
     })
     const url = Buffer.from(der).toString('base64url')
-    expect(verifyCloudKitRequest(withSig(url), vectors.publicKeyPem, { now })).toMatchObject({
+    expect(verifyCloudKitRequest(withSig(url), { publicKey: vectors.publicKeyPem, now })).toMatchObject({
       reason: 'SIGNATURE_ENCODING',
     })
   })
 
   it('reports the rebuilt message when the signature does not verify', () => {
     const rec = received(c, { body: utf8Encode(`${c.body} `) })
-    const result = verifyCloudKitRequest(rec, vectors.publicKeyPem, { now })
+    const result = verifyCloudKitRequest(rec, { publicKey: vectors.publicKeyPem, now })
     expect(result).toMatchObject({ ok: false, reason: 'SIGNATURE_MISMATCH' })
     expect(result.rebuiltMessage).toBe(`${c.date}:${cloudKitBodyHash(`${c.body} `)}:${c.requestTarget}`)
   })
@@ -350,7 +378,7 @@ describe('message bytes and the lazy trace', () => {
     const c = vectors.cases[2]!
     const signer = createCloudKitSigner({ keyId: vectors.keyID, privateKey: vectors.privateKeyPem })
     const out = await signer.sign(vectorRequest(c), fixedClock(c.date))
-    const eager = traceTokens(await signer.tokens(vectorRequest(c), c.date))
+    const eager = traceTokens(await signer.tokens(vectorRequest(c), new Date(c.date)))
     expect(out.trace.length).toBe(5)
     expect([...out.trace]).toEqual(eager)
     expect(JSON.parse(JSON.stringify(out.trace))).toEqual(JSON.parse(JSON.stringify(eager)))

@@ -6,7 +6,15 @@ export const TOKEN = {
   separator: ':',
   bodyHash: 'body-hash',
   target: 'request-target',
+  /** Not part of CloudKit's message: the HTTP method some clients wrongly add (the doctor's layouts). */
+  method: 'method',
 } as const
+
+/** A field of the message. */
+export type CloudKitField = 'date' | 'body-hash' | 'request-target' | 'method'
+
+/** The fields CloudKit signs, in order: `date:body-hash:request-target`. */
+export const CLOUDKIT_LAYOUT: readonly CloudKitField[] = [TOKEN.date, TOKEN.bodyHash, TOKEN.target]
 
 /** The three values a CloudKit server-to-server signature covers. */
 export interface StringToSignParts {
@@ -16,6 +24,8 @@ export interface StringToSignParts {
   readonly bodyHash: string
   /** The request-target exactly as sent: path plus `?query`, no scheme, no host. */
   readonly target: string
+  /** The HTTP method; only a mistaken layout (the doctor's) signs it. */
+  readonly method?: string
 }
 
 /** The message as tokens and as the bytes they render to. */
@@ -33,26 +43,55 @@ const SEPARATOR: BytesToken = Object.freeze(textToken(TOKEN.separator, ':'))
  * message from the headers, it never splits it. This is the only place the message is assembled;
  * the signer, the verifier, the doctor and traces all use it.
  *
- * The message is encoded once and each token is a view into it, which keeps signing within a few
- * percent of bare `crypto.sign` (`pnpm bench --only=signing-cloudkit`).
+ * `layout` exists for the doctor, which rebuilds the message the way a client got it wrong (fields out
+ * of order, the method added; §6); signing and verifying always use {@link CLOUDKIT_LAYOUT}. The message
+ * is encoded once and each token is a view into it, so signing stays within a few percent of a bare
+ * `crypto.sign` (`pnpm bench --only=signing-cloudkit`).
  */
-export function cloudKitMessage(parts: StringToSignParts): CloudKitMessage {
-  const bytes = Buffer.from(`${parts.date}:${parts.bodyHash}:${parts.target}`, 'utf8')
-  const dateEnd = Buffer.byteLength(parts.date, 'utf8')
-  const hashEnd = dateEnd + 1 + Buffer.byteLength(parts.bodyHash, 'utf8')
-  return {
-    tokens: [
-      bytesToken(TOKEN.date, bytes.subarray(0, dateEnd)),
-      SEPARATOR,
-      bytesToken(TOKEN.bodyHash, bytes.subarray(dateEnd + 1, hashEnd)),
-      SEPARATOR,
-      bytesToken(TOKEN.target, bytes.subarray(hashEnd + 1)),
-    ],
-    bytes,
+export function cloudKitMessage(
+  parts: StringToSignParts,
+  layout: readonly CloudKitField[] = CLOUDKIT_LAYOUT,
+): CloudKitMessage {
+  if (layout === CLOUDKIT_LAYOUT) {
+    const bytes = Buffer.from(`${parts.date}:${parts.bodyHash}:${parts.target}`, 'utf8')
+    const dateEnd = Buffer.byteLength(parts.date, 'utf8')
+    const hashEnd = dateEnd + 1 + Buffer.byteLength(parts.bodyHash, 'utf8')
+    return {
+      tokens: [
+        bytesToken(TOKEN.date, bytes.subarray(0, dateEnd)),
+        SEPARATOR,
+        bytesToken(TOKEN.bodyHash, bytes.subarray(dateEnd + 1, hashEnd)),
+        SEPARATOR,
+        bytesToken(TOKEN.target, bytes.subarray(hashEnd + 1)),
+      ],
+      bytes,
+    }
   }
+  const texts = layout.map((field) => fieldText(parts, field))
+  const bytes = Buffer.from(texts.join(':'), 'utf8')
+  const tokens: BytesToken[] = []
+  let offset = 0
+  texts.forEach((text, i) => {
+    if (i > 0) {
+      tokens.push(SEPARATOR)
+      offset += 1
+    }
+    const end = offset + Buffer.byteLength(text, 'utf8')
+    tokens.push(bytesToken(layout[i]!, bytes.subarray(offset, end)))
+    offset = end
+  })
+  return { tokens, bytes }
 }
 
-/** The token list of {@link cloudKitMessage}. */
-export function cloudKitStringToSign(parts: StringToSignParts): BytesToken[] {
-  return cloudKitMessage(parts).tokens
+function fieldText(parts: StringToSignParts, field: CloudKitField): string {
+  switch (field) {
+    case 'date':
+      return parts.date
+    case 'body-hash':
+      return parts.bodyHash
+    case 'request-target':
+      return parts.target
+    case 'method':
+      return parts.method ?? ''
+  }
 }

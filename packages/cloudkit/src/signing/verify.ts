@@ -1,18 +1,19 @@
 import { verify as cryptoVerify, KeyObject } from 'node:crypto'
 import {
-  type BytesToken,
-  diffTokens,
   fromBase64,
   isSigwireError,
   parseIsoSeconds,
   type ReceivedRequest,
   receivedHeader,
-  renderTokens,
-  renderTokensToString,
-  type TokenDifference,
+  utf8Decode,
   utf8Encode,
-  type VerifyResult,
 } from '@sigwire/core'
+import {
+  diffTokens,
+  type TokenDifference,
+  tokenizeClaimedString,
+  type VerifyResult,
+} from '@sigwire/core/doctor'
 import {
   DEFAULT_DATE_WINDOW_SECONDS,
   EMPTY_BODY_HASH,
@@ -21,11 +22,11 @@ import {
   HEADER_NAMES_AS_SENT,
   HEADER_SIGNATURE,
 } from '../constants.js'
-import { alignToTokens } from './align.js'
 import { cloudKitBodyHash } from './body-hash.js'
+import { CLOUDKIT_GRAMMAR } from './claimed-grammar.js'
 import { inspectEcdsaSignature } from './der.js'
 import { type PublicKeyInput, parseCloudKitPublicKey } from './keys.js'
-import { cloudKitStringToSign, TOKEN } from './string-to-sign.js'
+import { type CloudKitMessage, cloudKitMessage, TOKEN } from './string-to-sign.js'
 
 /**
  * What a bodyless request's hash field must be. Apple's own client hashes zero bytes (the default);
@@ -45,6 +46,8 @@ export type CloudKitVerifyReason =
 
 /** Options of {@link verifyCloudKitRequest}. */
 export interface CloudKitVerifyOptions {
+  /** The public key registered for the request's key ID (SPKI PEM, DER, JWK or a KeyObject). */
+  publicKey: PublicKeyInput
   /** The server's current time. Default: now. */
   now?: Date | number
   /** Accepted distance between the signed date and `now`, in seconds. Default 600. */
@@ -58,7 +61,7 @@ export interface CloudKitVerifyOptions {
    * signature does not verify, the verifier diffs it against the rebuilt message and names the first
    * differing token and byte.
    */
-  signedString?: string
+  signedString?: string | Uint8Array
 }
 
 /** The verifier's answer: core's {@link VerifyResult} plus the message it rebuilt. */
@@ -71,15 +74,15 @@ export type CloudKitVerifyResult = VerifyResult<CloudKitVerifyReason> & {
  * Verifies a received CloudKit server-to-server request the way the service does, over the bytes
  * actually received: the three headers are present, the key ID matches, the date is strict
  * `YYYY-MM-DDTHH:MM:SSZ` and within the window, the signature is base64 DER, and it verifies with
- * `publicKey` over `date:base64(SHA-256(raw body)):raw request-target`. Returns `ok`, or the first
- * failing check with the token it concerns (`key-id`, `date`, `signature`, `body-hash`,
- * `request-target`) and why.
+ * `options.publicKey` over `date:base64(SHA-256(raw body)):raw request-target` (rebuilt with
+ * {@link cloudKitMessage}, the signer's builder). Returns `ok`, or the first failing check with the
+ * token it concerns (`key-id`, `date`, `signature`, `body-hash`, `request-target`) and why.
  */
 export function verifyCloudKitRequest(
   request: ReceivedRequest,
-  publicKey: PublicKeyInput,
-  options: CloudKitVerifyOptions = {},
+  options: CloudKitVerifyOptions,
 ): CloudKitVerifyResult {
+  const publicKey = options.publicKey
   const keyId = receivedHeader(request, HEADER_KEY_ID)
   const date = receivedHeader(request, HEADER_DATE)
   const signatureText = receivedHeader(request, HEADER_SIGNATURE)
@@ -145,11 +148,11 @@ export function verifyCloudKitRequest(
       ? publicKey
       : parseCloudKitPublicKey(publicKey)
   const candidates = bodyHashFields(request.body, options.emptyBodyHash ?? 'sha256-of-empty')
-  let rebuilt: BytesToken[] | undefined
+  let rebuilt: CloudKitMessage | undefined
   for (const [index, bodyHash] of candidates.entries()) {
-    const tokens = cloudKitStringToSign({ date: date!, bodyHash, target: request.target })
-    rebuilt ??= tokens
-    if (verifyDer(key, renderTokens(tokens), signature)) {
+    const message = cloudKitMessage({ date: date!, bodyHash, target: request.target })
+    rebuilt ??= message
+    if (verifyDer(key, message.bytes, signature)) {
       return index === 0 || request.body.byteLength > 0
         ? { ok: true }
         : {
@@ -158,15 +161,19 @@ export function verifyCloudKitRequest(
           }
     }
   }
-  const rebuiltMessage = renderTokensToString(rebuilt!)
+  const rebuiltMessage = utf8Decode(rebuilt!.bytes)
   if (options.signedString === undefined)
     return fail(
       'SIGNATURE_MISMATCH',
       `The signature does not verify over the rebuilt message ${JSON.stringify(rebuiltMessage)}: a token differs from what the client signed, or the key is not the one registered for key ID ${JSON.stringify(keyId)}. Pass signedString (or run diagnoseCloudKitRequest) to find which.`,
       { rebuiltMessage },
     )
-  const claimed = utf8Encode(options.signedString)
-  const difference = diffTokens(rebuilt!, alignToTokens(rebuilt!, claimed))
+  const claimed =
+    typeof options.signedString === 'string' ? utf8Encode(options.signedString) : options.signedString
+  const difference = diffTokens(
+    rebuilt!.tokens,
+    tokenizeClaimedString(claimed, rebuilt!.tokens, CLOUDKIT_GRAMMAR),
+  )
   const signedClaim = verifyDer(key, claimed, signature)
   if (difference === undefined)
     return fail(

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.js'
-import type { TokenTrace } from '../tokens/token.js'
+import type { Token, TokenTrace } from '../tokens/token.js'
 import { type HttpRequest, withHeaders, withQuery } from './http-request.js'
 
 /** What a signer adds to a request. */
@@ -15,9 +15,16 @@ export interface SignOutput {
 /**
  * The one signer contract every adapter implements. Created once from credentials (keys parsed once);
  * `sign` is called for every attempt, so a retried request carries a fresh date and signature over
- * the same body bytes.
+ * the same body bytes. Both methods build the string to sign with the protocol's one builder, so
+ * `sign(request, fixedClock(date))` signs exactly `renderTokens(tokens(request, date))`.
  */
 export interface RequestSigner {
+  /**
+   * The protocol's token list for this request at this date. Synchronous everywhere; a body that is not
+   * in memory becomes a streamed token, or a typed error where the protocol signs its digest.
+   */
+  tokens(request: HttpRequest, date: Date): readonly Token[]
+  /** Signs one attempt. Synchronous when the body is in memory; a Promise when it must be streamed. */
   sign(request: HttpRequest, clock: Clock): SignOutput | Promise<SignOutput>
 }
 

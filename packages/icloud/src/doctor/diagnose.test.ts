@@ -7,7 +7,7 @@ import { SRP_GROUP_2048 } from '../srp/group.js'
 import { derivePasswordKeySync } from '../srp/password.js'
 import { computeVerifier, serverSharedSecret } from '../srp/server.js'
 import { m1Tokens } from '../srp/tokens.js'
-import { diagnoseICloudSignIn } from './diagnose.js'
+import { diagnoseICloudRequest } from './diagnose.js'
 
 const [basic, typed, zero] = srpVectors.cases as [
   (typeof srpVectors.cases)[0],
@@ -30,10 +30,10 @@ function evidence(c: typeof basic, m1: string) {
   }
 }
 
-describe('diagnoseICloudSignIn', () => {
+describe('diagnoseICloudRequest', () => {
   it('accepts the vectors and notes the padded alternative', () => {
-    expect(diagnoseICloudSignIn(evidence(basic, basic.M1))).toEqual({ ok: true, findings: [] })
-    const padded = diagnoseICloudSignIn(evidence(zero, zero.alternatives!.paddedAandBInM1M2!.M1))
+    expect(diagnoseICloudRequest(evidence(basic, basic.M1))).toEqual({ ok: true, findings: [] })
+    const padded = diagnoseICloudRequest(evidence(zero, zero.alternatives!.paddedAandBInM1M2!.M1))
     expect(padded.ok).toBe(true)
     expect(padded.findings.map((f) => f.code)).toEqual(['padded-proof'])
   })
@@ -47,7 +47,7 @@ describe('diagnoseICloudSignIn', () => {
       B: fromBase64(typed.B),
     })
     const e = { ...evidence(typed, typed.M1), m1: proof.m1, initAccountName: typed.accountNameAsTyped }
-    const result = diagnoseICloudSignIn(e)
+    const result = diagnoseICloudRequest(e)
     expect(result.ok).toBe(false)
     expect(result.findings.map((f) => f.code)).toEqual(['account-name-mismatch', 'account-name-form'])
   })
@@ -72,7 +72,7 @@ describe('diagnoseICloudSignIn', () => {
     const hN = sha256(SRP_GROUP_2048.NBytes)
     const hG = sha256(new Uint8Array([2]))
     tokens[0] = { label: 'H(N) xor H(PAD(g))', bytes: hN.map((x, i) => x ^ hG[i]!) }
-    const result = diagnoseICloudSignIn({
+    const result = diagnoseICloudRequest({
       ...e,
       m1: digestTokensSync(tokens, { hash: 'sha256' }),
       claimedM1Tokens: tokens,
@@ -84,7 +84,7 @@ describe('diagnoseICloudSignIn', () => {
   it('names password-derivation mistakes from the claimed key', () => {
     const salt = fromBase64(basic.salt)
     const wrongProtocol = derivePasswordKeySync(basic.password, salt, basic.iterations, 's2k_fo')
-    const result = diagnoseICloudSignIn({
+    const result = diagnoseICloudRequest({
       ...evidence(basic, typed.M1),
       password: basic.password,
       claimedPasswordKey: wrongProtocol,
@@ -93,13 +93,13 @@ describe('diagnoseICloudSignIn', () => {
   })
 
   it('falls back to proof-mismatch and flags an un-echoed c', () => {
-    const result = diagnoseICloudSignIn({
+    const result = diagnoseICloudRequest({
       ...evidence(basic, typed.M1),
       cIssued: 'd-1:MSA',
       cReceived: 'd-2:MSA',
     })
     expect(result.findings.map((f) => f.code)).toEqual(['c-not-echoed'])
-    expect(diagnoseICloudSignIn(evidence(basic, typed.M1)).findings.map((f) => f.code)).toEqual([
+    expect(diagnoseICloudRequest(evidence(basic, typed.M1)).findings.map((f) => f.code)).toEqual([
       'proof-mismatch',
     ])
   })

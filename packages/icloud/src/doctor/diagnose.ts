@@ -2,23 +2,22 @@ import { pbkdf2Sync } from 'node:crypto'
 import {
   bytesToken,
   constantTimeEqual,
-  type Diagnosis,
-  diffTokens,
   digestTokensSync,
-  type Finding,
   sha256,
   type Token,
   utf8Encode,
 } from '@sigwire/core'
+import { type Diagnosis, diffTokens, type TokenDifference } from '@sigwire/core/doctor'
 import { bigintFromBytes, bytesFromBigint } from '../srp/bigint.js'
 import { SRP_GROUP_2048 } from '../srp/group.js'
 import { derivePasswordKeySync, passwordDigestInput, type SrpProtocol } from '../srp/password.js'
 import { serverSharedSecret, verifyClientProof } from '../srp/server.js'
 import { m1Tokens } from '../srp/tokens.js'
+import { ICLOUD_FINDINGS, type ICloudFinding, type ICloudFindingCode } from './findings.js'
 
 /**
- * What a server (the emulator) saw of one sign-in, plus what the client can add. The doctor never
- * needs the client's private `a`: M1 mistakes are found from the server side, password-derivation
+ * The input of {@link diagnoseICloudRequest}: what a server (the emulator) saw of one sign-in, plus
+ * what the client can add. The doctor never needs the client's private `a`: M1 mistakes are found from the server side, password-derivation
  * mistakes from the client's claimed password key.
  */
 export interface ICloudSignInEvidence {
@@ -49,38 +48,17 @@ export interface ICloudSignInEvidence {
   readonly claimedPasswordKey?: Uint8Array
 }
 
-/**
- * Finding codes of {@link diagnoseICloudRequest} (docs/protocols/icloud.md §9). Stable.
- */
-export const ICLOUD_FINDING_CODES = [
-  'c-not-echoed',
-  'account-name-mismatch',
-  'account-name-form',
-  'padded-proof',
-  'xor-unpadded-g',
-  'm2-mismatch',
-  'protocol-mixed-up',
-  'pbkdf2-sha1-prf',
-  'iterations-ignored',
-  'salt-not-base64-decoded',
-  'password-not-prehashed',
-  'dklen-wrong',
-  'password-key-unknown-derivation',
-  'm1-token-differs',
-  'proof-mismatch',
-] as const
-
-/** One of {@link ICLOUD_FINDING_CODES}. */
-export type ICloudFindingCode = (typeof ICLOUD_FINDING_CODES)[number]
-
 function finding(
   code: ICloudFindingCode,
   message: string,
   fix: string,
   severity: 'error' | 'note' = 'error',
-): Finding {
-  return { code, message, fix, severity }
+): ICloudFinding {
+  return ICLOUD_FINDINGS.finding(code, message, { fix, severity })
 }
+
+/** The iCloud doctor's report; `firstDifference` is the first M1 input token the client got wrong. */
+export type ICloudDiagnosis = Diagnosis<ICloudFinding>
 
 /**
  * Says why a `signin/complete` was rejected: the conversation checks, then a candidate search that
@@ -89,8 +67,17 @@ function finding(
  * password key, the derivation mistake (s2k/s2k_fo swapped, SHA-1 PRF, iterations ignored, salt not
  * decoded, password not pre-hashed); with the client's M1 tokens, the first differing token.
  */
-export function diagnoseICloudRequest(e: ICloudSignInEvidence): Diagnosis {
-  const findings: Finding[] = []
+export function diagnoseICloudRequest(e: ICloudSignInEvidence): ICloudDiagnosis {
+  const findings: ICloudFinding[] = []
+  let firstDifference: TokenDifference | undefined
+  const done = (): ICloudDiagnosis => {
+    const settled = ICLOUD_FINDINGS.settle(findings)
+    return {
+      ok: settled.every((f) => f.severity === 'note'),
+      findings: settled,
+      ...(firstDifference ? { firstDifference } : {}),
+    }
+  }
   if (e.cIssued !== undefined && e.cReceived !== e.cIssued)
     findings.push(
       finding(
@@ -127,7 +114,7 @@ export function diagnoseICloudRequest(e: ICloudSignInEvidence): Diagnosis {
           'note',
         ),
       )
-    return { ok: findings.every((f) => f.severity === 'note'), findings }
+    return done()
   }
   if (proof.reason === 'M2_MISMATCH')
     findings.push(
@@ -173,6 +160,7 @@ export function diagnoseICloudRequest(e: ICloudSignInEvidence): Diagnosis {
       )
     if (e.claimedM1Tokens) {
       const diff = diffTokens(m1Tokens({ ...base, accountName: e.accountName }), e.claimedM1Tokens)
+      firstDifference = diff
       if (diff)
         findings.push(
           finding(
@@ -195,7 +183,7 @@ export function diagnoseICloudRequest(e: ICloudSignInEvidence): Diagnosis {
         'Check the password; then compare the client password key with derivePasswordKey() and x = H(salt | H(":" | p)) without the username.',
       ),
     )
-  return { ok: false, findings }
+  return done()
 }
 
 function derivationFindings(
@@ -204,7 +192,7 @@ function derivationFindings(
   iterations: number,
   protocol: SrpProtocol,
   claimed: Uint8Array,
-): Finding[] {
+): ICloudFinding[] {
   const right = derivePasswordKeySync(password, salt, iterations, protocol)
   if (constantTimeEqual(right, claimed)) return []
   if (claimed.byteLength !== 32)
@@ -270,6 +258,3 @@ function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   for (let i = 0; i < a.byteLength; i++) out[i] = a[i]! ^ b[i]!
   return out
 }
-
-/** Alias of {@link diagnoseICloudRequest}: the only signed request of iCloud is `signin/complete`. */
-export const diagnoseICloudSignIn: (e: ICloudSignInEvidence) => Diagnosis = diagnoseICloudRequest

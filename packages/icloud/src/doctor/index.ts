@@ -1,12 +1,9 @@
 /**
  * @sigwire/icloud/doctor: why did an iCloud sign-in or service call fail? The diagnosis `sigwire doctor`
- * and the emulator use, over the evidence of a sign-in (statuses, headers, cookies; never secrets).
+ * and the emulator use, over the evidence of a sign-in (statuses, headers, cookies; never secrets),
+ * built on @sigwire/core/doctor.
  *
  * @packageDocumentation
  */
-export {
-  diagnoseICloudRequest,
-  ICLOUD_FINDING_CODES,
-  type ICloudFindingCode,
-  type ICloudSignInEvidence,
-} from './diagnose.js'
+export { diagnoseICloudRequest, type ICloudDiagnosis, type ICloudSignInEvidence } from './diagnose.js'
+export { ICLOUD_FINDING_CODES, type ICloudFinding, type ICloudFindingCode } from './findings.js'

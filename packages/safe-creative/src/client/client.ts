@@ -21,8 +21,6 @@ import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/param
 import {
   type AuthkeyCredentials,
   createSafeCreativeSigner,
-  forgetParams,
-  rememberParams,
   type SafeCreativeSigner,
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
@@ -408,14 +406,13 @@ export class Client implements SafeCreativeClient {
     options: ComponentCallOptions & { outcomeHint?: string },
   ): Promise<XmlValue> {
     let response: TransportResponse
-    let request: ReturnType<typeof rememberParams> | undefined
     try {
       const url = options.url ? normalizeEndpoint(new URL(options.url)) : this.baseUrl
       const all: ParamPair[] = [...pairs]
       if (this.#locale !== undefined && !all.some(([n]) => n === 'locale')) all.push(['locale', this.#locale])
       const method = options.method ?? 'GET'
       const params: ParamPair[] = [['component', component], ...all]
-      const built =
+      const request =
         method === 'GET'
           ? createRequest({ method, url, query: params })
           : createRequest({
@@ -425,7 +422,6 @@ export class Client implements SafeCreativeClient {
               headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
               body: formBody(all),
             })
-      request = rememberParams(built, params)
       const signer = options.auth ? this.#signer.withAuthkey(options.auth) : this.#signer
       response = await this.transport.send(request, {
         signer,
@@ -435,8 +431,6 @@ export class Client implements SafeCreativeClient {
       })
     } catch (error) {
       throw toSafeCreativeError(error)
-    } finally {
-      if (request) forgetParams(request)
     }
     if (response.status === 429) throw throttled(response, component)
     const doc = parseXml(response.body, response.status)

@@ -152,7 +152,7 @@ describe('diagnoseSafeCreativeRequest', () => {
     const typo = `${AUTH_KEY}&authkey=${AUTHKEY}&component=work.list&page=01&ztime=${NOW}`
     const { result } = codes(get(list, sha1(typo)), { signedString: typo })
     expect(result.findings.map((f) => f.code)).toEqual(['signature-mismatch', 'signed-string-differs'])
-    expect(result.difference).toMatchObject({ label: 'value:page', kind: 'value', offsetInToken: 0 })
+    expect(result.firstDifference).toMatchObject({ label: 'value:page', kind: 'value', offsetInToken: 0 })
     expect(result.findings[1]!.message).toContain('(value:page)')
     expect(JSON.stringify(result)).not.toContain(AUTH_KEY)
 
@@ -163,6 +163,6 @@ describe('diagnoseSafeCreativeRequest', () => {
       now: NOW,
     })
     expect(withoutKeys.findings.map((f) => f.code)).toEqual(['params-not-sorted'])
-    expect(withoutKeys.difference?.label).toBe('name:authkey')
+    expect(withoutKeys.firstDifference?.label).toBe('name:authkey')
   })
 })

@@ -1,6 +1,6 @@
 import { troubleshootingSections } from '@sigwire/vitest-config/docs'
 import { describe, expect, it } from 'vitest'
-import { SAFE_CREATIVE_FINDING_CODES } from './diagnose.js'
+import { SAFE_CREATIVE_FINDING_CODES } from './findings.js'
 
 // docs/troubleshooting/safe-creative.md must explain every finding code the doctor can report, and nothing else.
 const sections = troubleshootingSections('safe-creative')

@@ -2,7 +2,6 @@ import {
   type BytesToken,
   type Clock,
   type HttpRequest,
-  lazyTrace,
   type RequestSigner,
   type SignOutput,
   SigwireError,
@@ -10,12 +9,12 @@ import {
   traceTokens,
   utf8Decode,
 } from '@sigwire/core'
-import { ANALYSIS_SECRET_TEXT, isExcludedParam } from '../constants.js'
-import { safeCreativeError } from '../errors.js'
+import { ANALYSIS_SECRET_TEXT } from '../constants.js'
+import { type SafeCreativeError, safeCreativeError } from '../errors.js'
 import { NONCE_COMPONENTS, type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from './params.js'
 import { formDecode } from './received-params.js'
-import { insertSorted, SafeCreativeStringToSign, sha1Signature } from './string-to-sign.js'
+import { buildStringToSign, type SafeCreativeStringToSign } from './string-to-sign.js'
 
 /** An authorized user's authkey and the private key returned with it by `authkey.create`. */
 export interface AuthkeyCredentials {
@@ -88,21 +87,31 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       }
     : undefined
 
+  // The identity pairs the signer adds, made once.
+  const sharedKeyPair: ParamPair = ['sharedkey', sharedKey]
+  const authkeyPair: ParamPair | undefined = auth ? ['authkey', auth.authkey] : undefined
+
   /**
-   * Everything signing needs, in one pass over the parameters: the checks (in the order and with the
-   * messages of the pairwise scan in {@link checkParamsSlowly}, which runs only when something is wrong),
-   * the key, the added pairs and one sorted copy of all pairs. No string is built here.
+   * Everything signing needs before the string is built, in one pass over the parameters: the checks
+   * (in the order and with the messages of the pairwise scan in {@link checkParamsSlowly}, which runs
+   * only when something is wrong), the kind of key, and the pairs the signer adds (identity, `ztime`),
+   * pushed to `added`.
    */
-  const prepare = (params: readonly ParamPair[], nowMs: number, options: SignParamsOptions): Prepared => {
-    let component = options.component
+  const prepare = (
+    params: readonly ParamPair[],
+    nowMs: number,
+    givenComponent: string | undefined,
+    added: ParamPair[],
+  ): SigningKeyKind => {
+    let component = givenComponent
     let hasNonce = false
     let suspect = false
+    let debugComponents = 0
     // First values of the identity parameters (a repeated name throws below anyway).
     let givenSharedKey: string | undefined
     let givenAuthkey: string | undefined
-    // One copy, sorted by insertion as it is filled (stable: equal names keep their order; n is small).
-    const sorted: ParamPair[] = []
-    for (const pair of params) {
+    for (let i = 0; i < params.length; i++) {
+      const pair = params[i]!
       const name = pair[0]
       if (name === 'signature' || name === 'ztime') suspect = true
       else if (name === 'component') {
@@ -110,63 +119,86 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
       } else if (name === 'noncekey') hasNonce = pair[1] !== ''
       else if (name === 'sharedkey') givenSharedKey ??= pair[1]
       else if (name === 'authkey') givenAuthkey ??= pair[1]
-      if (insertSorted(sorted, pair)) suspect = true
+      // The string to sign leaves debug-component out, so a repeat of it is found here.
+      else if (name === 'debug-component' && ++debugComponents > 1) suspect = true
     }
     // A forbidden or repeated name: the pairwise scan throws the error the caller would have got first.
     if (suspect) checkParamsSlowly(params)
     if (component === undefined || component === '')
-      throw safeCreativeError(
-        'MISSING_COMPONENT',
-        'The parameters have no "component"; it names the operation and decides which private key signs.',
+      refuse(
+        params,
+        safeCreativeError(
+          'MISSING_COMPONENT',
+          'The parameters have no "component"; it names the operation and decides which private key signs.',
+        ),
       )
     const kind = signingKeyFor(component)
     if (kind === undefined)
-      throw safeCreativeError(
-        'UNKNOWN_COMPONENT',
-        `Component ${JSON.stringify(component)} is not in sigwire's signing-key table, so it cannot tell which private key signs it.`,
-        { component },
-      )
-    if (kind === 'none') return { kind, added: [] }
-    const added: ParamPair[] = []
-    let key = appKey
-    if (kind === 'app') {
-      identity(givenSharedKey, 'sharedkey', sharedKey, added)
-    } else {
-      if (!auth)
-        throw safeCreativeError(
-          'AUTHKEY_REQUIRED',
-          `${component} is signed with an authorized authkey's private key; authorize a user first (authkey.create, then the authkey.edit page).`,
+      refuse(
+        params,
+        safeCreativeError(
+          'UNKNOWN_COMPONENT',
+          `Component ${JSON.stringify(component)} is not in sigwire's signing-key table, so it cannot tell which private key signs it.`,
           { component },
+        ),
+      )
+    if (kind === 'none') return kind
+    if (kind === 'app') {
+      identity(givenSharedKey, sharedKeyPair, added, params)
+    } else {
+      if (!authkeyPair)
+        refuse(
+          params,
+          safeCreativeError(
+            'AUTHKEY_REQUIRED',
+            `${component} is signed with an authorized authkey's private key; authorize a user first (authkey.create, then the authkey.edit page).`,
+            { component },
+          ),
         )
-      key = auth.privateKey
-      identity(givenAuthkey, 'authkey', auth.authkey, added)
+      identity(givenAuthkey, authkeyPair, added, params)
       // The authorization page also names the application (§3 step 2).
-      if (component === 'authkey.edit') identity(givenSharedKey, 'sharedkey', sharedKey, added)
+      if (component === 'authkey.edit') identity(givenSharedKey, sharedKeyPair, added, params)
     }
     if (!hasNonce && NONCE_COMPONENTS.has(component))
-      throw safeCreativeError(
-        'INVALID_ARGUMENT',
-        `${component} needs a fresh single-use noncekey from authkey.state (§2.5).`,
-        { parameter: 'noncekey' },
+      refuse(
+        params,
+        safeCreativeError(
+          'INVALID_ARGUMENT',
+          `${component} needs a fresh single-use noncekey from authkey.state (§2.5).`,
+          { parameter: 'noncekey' },
+        ),
       )
     added.push(['ztime', String(Math.trunc(nowMs))])
-    // The added names are not among the parameters (identity adds only missing ones; ztime is refused).
-    for (const pair of added) insertSorted(sorted, pair)
-    return { kind, added, key, sorted }
+    return kind
   }
 
-  const trace = (key: string, sorted: readonly ParamPair[]) =>
-    // The tokens encode every token: defer them with the trace.
-    lazyTrace(() => traceTokens(stringToSign(key, sorted).tokens(), { secretText: ANALYSIS_SECRET_TEXT }))
+  /** The private key of a kind that signs (`prepare` has checked that the authkey's is there). */
+  const keyOf = (kind: Exclude<SigningKeyKind, 'none'>): string =>
+    kind === 'app' ? appKey : auth!.privateKey
+
+  /**
+   * The string to sign over the caller's parameters and the added ones (the one builder), after the
+   * last check: a name given twice, found next to itself in the sorted pairs.
+   */
+  const build = (key: string, params: readonly ParamPair[], all: readonly ParamPair[]) => {
+    const built = buildStringToSign(key, all)
+    const pairs = built.pairs
+    for (let i = 1; i < pairs.length; i++) if (pairs[i]![0] === pairs[i - 1]![0]) checkParamsSlowly(params)
+    return built
+  }
 
   const signParams = (input: ParamsInput, nowMs: number, options: SignParamsOptions = {}): SignedParams => {
     const params = validPairs(input)
-    const { kind, added, key, sorted } = prepare(params, nowMs, options)
-    if (key === undefined || sorted === undefined)
-      return { keyKind: kind, params: params.slice(), added, signature: '', trace: [] }
-    const signature = sha1Signature(key, sorted)
-    added.push(['signature', signature])
-    return { keyKind: kind, params: params.concat(added), added, signature, trace: trace(key, sorted) }
+    const added: ParamPair[] = []
+    const kind = prepare(params, nowMs, options.component, added)
+    if (kind === 'none') return { keyKind: kind, params: params.slice(), added, signature: '', trace: [] }
+    const all = joined(params, added)
+    const built = build(keyOf(kind), params, all)
+    const signature = built.signature()
+    const pair: ParamPair = ['signature', signature]
+    added.push(pair)
+    all.push(pair)
+    return new SignedParamsOf(kind, all, added, signature, built)
   }
 
   return {
@@ -174,14 +206,19 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
     authkey: auth?.authkey,
     signParams,
     tokens(request, date) {
-      const { key, sorted } = prepare(paramsOf(request), date.getTime(), {})
-      return key === undefined || sorted === undefined ? [] : stringToSign(key, sorted).tokens()
+      const params = requestParams(request)
+      const added: ParamPair[] = []
+      const kind = prepare(params, date.getTime(), undefined, added)
+      return kind === 'none' ? [] : build(keyOf(kind), params, joined(params, added)).tokens()
     },
     sign(request, clock) {
-      const { added, key, sorted } = prepare(paramsOf(request), clock.now().getTime(), {})
-      if (key === undefined || sorted === undefined) return { query: [], trace: [] }
-      added.push(['signature', sha1Signature(key, sorted)])
-      return { query: added, trace: trace(key, sorted) }
+      const params = requestParams(request)
+      const added: ParamPair[] = []
+      const kind = prepare(params, clock.now().getTime(), undefined, added)
+      if (kind === 'none') return { query: [], trace: [] }
+      const built = build(keyOf(kind), params, joined(params, added))
+      added.push(['signature', built.signature()])
+      return new SignOutputOf(added, built)
     },
     withAuthkey(authkey) {
       return createSafeCreativeSigner({
@@ -193,13 +230,58 @@ export function createSafeCreativeSigner(credentials: SafeCreativeCredentials): 
   }
 }
 
-/** What {@link createSafeCreativeSigner}'s prepare step finds; `key` and `sorted` are absent for public components. */
-interface Prepared {
-  readonly kind: SigningKeyKind
-  readonly added: ParamPair[]
-  readonly key?: string
-  /** Every parameter and every added pair (not the signature), sorted by name; excluded names kept. */
-  readonly sorted?: ParamPair[]
+/** The trace of a built string, private key masked as Safe Creative's analysis masks it. */
+function analysisTrace(built: SafeCreativeStringToSign): TokenTrace[] {
+  return traceTokens(built.tokens(), { secretText: ANALYSIS_SECRET_TEXT })
+}
+
+/**
+ * {@link SignedParams} whose trace is built on first read (a prototype getter, no per-call closure): the
+ * tokens cost more than the signature, and a trace is read only when something fails.
+ */
+class SignedParamsOf implements SignedParams {
+  readonly #built: SafeCreativeStringToSign
+  #trace: readonly TokenTrace[] | undefined
+
+  constructor(
+    readonly keyKind: SigningKeyKind,
+    readonly params: readonly ParamPair[],
+    readonly added: readonly ParamPair[],
+    readonly signature: string,
+    built: SafeCreativeStringToSign,
+  ) {
+    this.#built = built
+  }
+
+  get trace(): readonly TokenTrace[] {
+    this.#trace ??= analysisTrace(this.#built)
+    return this.#trace
+  }
+}
+
+/** A signer's output whose trace is built on first read (see {@link SignedParamsOf}). */
+class SignOutputOf implements SignOutput {
+  readonly #built: SafeCreativeStringToSign
+  #trace: readonly TokenTrace[] | undefined
+
+  constructor(
+    readonly query: ReadonlyArray<readonly [string, string]>,
+    built: SafeCreativeStringToSign,
+  ) {
+    this.#built = built
+  }
+
+  get trace(): readonly TokenTrace[] {
+    this.#trace ??= analysisTrace(this.#built)
+    return this.#trace
+  }
+}
+
+/** `params` then `added`, in a new array (a copy and pushes: faster than `concat` for short lists). */
+function joined(params: readonly ParamPair[], added: readonly ParamPair[]): ParamPair[] {
+  const all = params.slice()
+  for (let i = 0; i < added.length; i++) all.push(added[i]!)
+  return all
 }
 
 /**
@@ -248,23 +330,32 @@ function checkParamsSlowly(params: readonly ParamPair[]): void {
   }
 }
 
-/** The string-to-sign object for traces and tokens (built on demand only). */
-function stringToSign(key: string, sorted: readonly ParamPair[]): SafeCreativeStringToSign {
-  return new SafeCreativeStringToSign(
-    key,
-    sorted.filter((pair) => !isExcludedParam(pair[0])),
-    'prefix',
-  )
+/** Adds the identity pair when the caller left it out; refuses one naming another application or user. */
+function identity(
+  value: string | undefined,
+  pair: ParamPair,
+  added: ParamPair[],
+  params: readonly ParamPair[],
+): void {
+  if (value === undefined) added.push(pair)
+  else if (value !== pair[1])
+    refuse(
+      params,
+      safeCreativeError(
+        'AUTHKEY_MISMATCH',
+        `The request's ${pair[0]} is not the one this signer holds the private key for; create the signer with that ${pair[0]}'s credentials.`,
+        { parameter: pair[0] },
+      ),
+    )
 }
 
-function identity(value: string | undefined, name: string, expected: string, added: ParamPair[]): void {
-  if (value === undefined) added.push([name, expected])
-  else if (value !== expected)
-    throw safeCreativeError(
-      'AUTHKEY_MISMATCH',
-      `The request's ${name} is not the one this signer holds the private key for; create the signer with that ${name}'s credentials.`,
-      { parameter: name },
-    )
+/**
+ * Throws `error`, unless the pairwise scan finds what the caller would have got first: a forbidden or
+ * repeated name (a repeat is found only once the pairs are sorted, after the other checks).
+ */
+function refuse(params: readonly ParamPair[], error: SafeCreativeError): never {
+  checkParamsSlowly(params)
+  throw error
 }
 
 function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INVALID_ARGUMENT'): string {
@@ -276,19 +367,12 @@ function required(value: unknown, what: string, code: 'EMPTY_PRIVATE_KEY' | 'INV
   return value
 }
 
-/** The decoded parameters of a request about to be sent: query, then an urlencoded form body. */
+/**
+ * The decoded parameters of a request about to be sent: query, then an urlencoded form body (form
+ * values decoded with `+` as a space). The signer signs what the request carries, decoded again on every
+ * attempt, so the signed parameters are always the sent ones.
+ */
 export function requestParams(request: HttpRequest): ParamPair[] {
-  const known = KNOWN_PARAMS.get(request)
-  if (known) return [...known]
-  return decodeRequestParams(request)
-}
-
-/** {@link requestParams} without the copy of remembered parameters (the signer only reads them). */
-function paramsOf(request: HttpRequest): readonly ParamPair[] {
-  return KNOWN_PARAMS.get(request) ?? decodeRequestParams(request)
-}
-
-function decodeRequestParams(request: HttpRequest): ParamPair[] {
   const q = request.target.indexOf('?')
   const pairs: ParamPair[] = q === -1 ? [] : decodePairs(request.target.slice(q + 1))
   if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -298,32 +382,10 @@ function decodeRequestParams(request: HttpRequest): ParamPair[] {
         'INVALID_ARGUMENT',
         'A form body must be held in memory to be signed; build it with textBody().',
       )
-    pairs.push(...decodePairs(utf8Decode(bytes)))
+    const form = decodePairs(utf8Decode(bytes))
+    for (let i = 0; i < form.length; i++) pairs.push(form[i]!)
   }
   return pairs
-}
-
-/**
- * Parameters of requests built by the client, by request object. The client encodes its parameters
- * with core's RFC 3986 `formatQueryPairs`, whose decoding gives back exactly the same pairs (a core
- * property test), so the signer can take them from here instead of decoding its own output again on
- * every attempt. Requests built elsewhere are decoded from their query and form body as received.
- */
-const KNOWN_PARAMS = new WeakMap<HttpRequest, readonly ParamPair[]>()
-
-/** Records the decoded parameters (query and form merged, in order) of a request the client built. */
-export function rememberParams(request: HttpRequest, params: readonly ParamPair[]): HttpRequest {
-  KNOWN_PARAMS.set(request, params)
-  return request
-}
-
-/**
- * Drops what {@link rememberParams} recorded, once the request is answered. A WeakMap entry lives until
- * a full garbage collection even after its request is gone; with a 68 KB upload chunk in every entry,
- * thousands of them piled up in the old generation.
- */
-export function forgetParams(request: HttpRequest): void {
-  KNOWN_PARAMS.delete(request)
 }
 
 /** `a=1&b=x+y` as decoded pairs (`+` is a space). Pieces without `%` or `+` are taken as they are. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { renderTokensToString, toHex, traceTokens, utf8Encode } from '@sigwire/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ANALYSIS_SECRET_TEXT, EXCLUDED_PARAMS, isExcludedParam } from '../constants.js'
+import { ANALYSIS_SECRET_TEXT } from '../constants.js'
 import { publishedAnalysis, signedVectors } from './__fixtures__/vectors.js'
 import { analysisTokenLine } from './analysis.js'
 import { buildStringToSign } from './string-to-sign.js'
@@ -95,12 +95,5 @@ describe('string to sign: properties', () => {
     expect(() => buildStringToSign('k', [['a', 1 as unknown as string]])).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
-  })
-})
-
-describe('excluded parameters', () => {
-  it('isExcludedParam is EXCLUDED_PARAMS.has', () => {
-    for (const name of EXCLUDED_PARAMS) expect(isExcludedParam(name)).toBe(true)
-    fc.assert(fc.property(fc.string(), (name) => isExcludedParam(name) === EXCLUDED_PARAMS.has(name)))
   })
 })

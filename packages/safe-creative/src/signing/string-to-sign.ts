@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type BytesToken, digestTokensSync, textToken, toHex } from '@sigwire/core'
-import { EXCLUDED_PARAMS, isExcludedParam } from '../constants.js'
+import { EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
 import type { ParamPair } from './params.js'
 
@@ -13,8 +13,10 @@ import type { ParamPair } from './params.js'
  * `debug-component` left out. As tokens it is exactly the list Safe Creative's `signature.analysis`
  * prints: private key (secret), "&", name, "=", value, "&", name, ...
  *
- * The variant options exist for `sigwire doctor`, which rebuilds the string the way a client got it
- * wrong (§6); signing and verifying always use the defaults.
+ * The signer, the verifier, the doctor, `signature.analysis` and traces all build it here: the rendered
+ * string is hashed, the tokens are derived from the same pairs on demand (they cost more than the hash;
+ * `pnpm bench --only=signing-safe-creative`). The variant options exist for `sigwire doctor`, which
+ * rebuilds the string the way a client got it wrong (§6); signing and verifying use the defaults.
  */
 export interface StringToSignVariant {
   /** `sorted` (the protocol) or `as-given` (a client that forgot to sort). Default `sorted`. */
@@ -53,16 +55,23 @@ export class SafeCreativeStringToSign {
 
   /** The string to sign, private key in clear. Hash it; never log it. */
   render(): string {
+    const pairs = this.pairs
+    if (this.#key === 'prefix') {
+      let text = this.#privateKey
+      for (let i = 0; i < pairs.length; i++) {
+        const pair = pairs[i]!
+        text += `&${pair[0]}=${pair[1]}`
+      }
+      return text
+    }
     let body = ''
-    for (let i = 0; i < this.pairs.length; i++) {
-      const [name, value] = this.pairs[i]!
-      body += i === 0 ? `${name}=${value}` : `&${name}=${value}`
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i]!
+      body += i === 0 ? `${pair[0]}=${pair[1]}` : `&${pair[0]}=${pair[1]}`
     }
     if (this.#key === 'none') return body
-    if (this.#key === 'suffix')
-      return this.pairs.length === 0 ? this.#privateKey : `${body}&${this.#privateKey}`
-    if (this.#key === 'prefix-no-separator') return this.#privateKey + body
-    return this.pairs.length === 0 ? this.#privateKey : `${this.#privateKey}&${body}`
+    if (this.#key === 'suffix') return pairs.length === 0 ? this.#privateKey : `${body}&${this.#privateKey}`
+    return this.#privateKey + body
   }
 
   /**
@@ -84,10 +93,10 @@ export class SafeCreativeStringToSign {
     return tokens
   }
 
-  /** Lower-case hex SHA-1 of the UTF-8 bytes: the `signature` parameter (§2.1). */
+  /** Lower-case hex SHA-1 of the UTF-8 bytes of {@link render}: the `signature` parameter (§2.1). */
   signature(): string {
     // digest('hex') straight from node:crypto: going through a Buffer and back to hex costs more than
-    // the SHA-1 itself for strings this short (measured by `pnpm bench --only=signing-safe-creative`).
+    // the SHA-1 itself for strings this short.
     return createHash('sha1').update(this.render(), 'utf8').digest('hex')
   }
 
@@ -108,7 +117,8 @@ export class SafeCreativeStringToSign {
 }
 
 /**
- * Builds the string to sign from decoded parameters and the private key that signs them.
+ * Builds the string to sign from decoded parameters and the private key that signs them: `signature`
+ * and `debug-component` left out, the rest sorted by name ({@link compareParamNames}, stable).
  * Throws `EMPTY_PRIVATE_KEY` for a missing key and `INVALID_ARGUMENT` for non-string pairs.
  */
 export function buildStringToSign(
@@ -121,69 +131,36 @@ export function buildStringToSign(
       'EMPTY_PRIVATE_KEY',
       'The private key is empty. Pass the private key Safe Creative gave with the sharedkey (application) or with the authkey (authkey.create).',
     )
+  const keep = variant.keepExcluded === true
+  const sorted = (variant.order ?? 'sorted') === 'sorted'
+  // Short lists (every real request) are sorted by insertion as they are copied.
+  const insert = sorted && params.length <= 32
   const pairs: ParamPair[] = []
-  for (const pair of params) {
-    if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string')
+  for (let i = 0; i < params.length; i++) {
+    const pair = params[i]!
+    const name = pair[0]
+    if (typeof name !== 'string' || typeof pair[1] !== 'string')
       throw safeCreativeError('INVALID_ARGUMENT', 'Every parameter must be a [name, value] pair of strings.')
-    if (!variant.keepExcluded && EXCLUDED_PARAMS.has(pair[0])) continue
-    pairs.push(pair)
+    if (!keep && EXCLUDED_PARAMS.has(name)) continue
+    if (insert) insertSorted(pairs, pair)
+    else pairs.push(pair)
   }
-  if ((variant.order ?? 'sorted') === 'sorted') pairs.sort((a, b) => compareParamNames(a[0], b[0]))
+  if (sorted && !insert) pairs.sort((a, b) => compareParamNames(a[0], b[0]))
   return new SafeCreativeStringToSign(privateKey, pairs, variant.key ?? 'prefix')
 }
 
 /**
- * @internal The pairs that are signed (excluded names left out), sorted by name: one copy, filled by a
- * stable insertion sort (the lists are short). Same order as {@link buildStringToSign}'s default.
+ * Inserts `pair` into pairs sorted by name, after any equal names (stable), comparing as
+ * {@link compareParamNames} does. For short lists this beats `Array.prototype.sort` and its
+ * comparator calls.
  */
-export function sortedSignedPairs(params: readonly ParamPair[]): ParamPair[] {
-  const sorted: ParamPair[] = []
-  for (const pair of params) if (!isExcludedParam(pair[0])) insertSorted(sorted, pair)
-  return sorted
-}
-
-/**
- * @internal Inserts `pair` into pairs sorted by name, after any equal names (stable), comparing as
- * {@link compareParamNames} does. Returns true when the name was already there.
- */
-export function insertSorted(sorted: ParamPair[], pair: ParamPair): boolean {
+function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
   const name = pair[0]
   let j = sorted.length
   sorted.push(pair)
-  while (j > 0) {
-    const before = sorted[j - 1]![0]
-    if (before < name) break
-    if (before === name) {
-      sorted[j] = pair
-      return true
-    }
+  while (j > 0 && sorted[j - 1]![0] > name) {
     sorted[j] = sorted[j - 1]!
     j--
   }
   sorted[j] = pair
-  return false
-}
-
-/** Values at least this long are hashed on their own rather than appended to the string (upload chunks). */
-const LONG_VALUE = 4096
-
-/**
- * @internal The signature over pairs already sorted: the same string as {@link buildStringToSign}'s `render()`
- * (excluded names left out), built once and hashed once. A long value (a 50 KiB upload chunk) is fed to
- * the hash as it is instead of being copied into a flattened string.
- */
-export function sha1Signature(key: string, sorted: readonly ParamPair[]): string {
-  const hash = createHash('sha1')
-  let text = key
-  for (let i = 0; i < sorted.length; i++) {
-    const pair = sorted[i]!
-    if (isExcludedParam(pair[0])) continue
-    const value = pair[1]
-    if (value.length >= LONG_VALUE) {
-      hash.update(`${text}&${pair[0]}=`, 'utf8')
-      hash.update(value, 'utf8')
-      text = ''
-    } else text += `&${pair[0]}=${value}`
-  }
-  return hash.update(text, 'utf8').digest('hex')
 }

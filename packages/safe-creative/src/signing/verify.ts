@@ -1,10 +1,11 @@
-import { constantTimeEqual, diffTokens, type ReceivedRequest, type VerifyResult } from '@sigwire/core'
+import { constantTimeEqual, type ReceivedRequest } from '@sigwire/core'
+import { diffTokens, tokenizeClaimedString, type VerifyResult } from '@sigwire/core/doctor'
 import { ZTIME_WINDOW_MS } from '../constants.js'
-import { tokenizeClaimedString } from './claimed-string.js'
+import { SAFE_CREATIVE_GRAMMAR } from './claimed-grammar.js'
 import { type SigningKeyKind, signingKeyFor } from './component-keys.js'
 import { type ParamPair, paramValue } from './params.js'
 import { firstValues, receivedParams } from './received-params.js'
-import { buildStringToSign, sha1Signature, sortedSignedPairs } from './string-to-sign.js'
+import { buildStringToSign } from './string-to-sign.js'
 import { checkZtime } from './ztime.js'
 
 /** Why a Safe Creative request does not verify. */
@@ -17,23 +18,28 @@ export type SafeCreativeVerifyReason =
   | 'MISSING_ZTIME'
   | 'INVALID_TIME'
 
+/** The verifier's verdict: core's {@link VerifyResult}. */
+export type SafeCreativeVerifyResult = VerifyResult<SafeCreativeVerifyReason>
+
 /** Options of {@link verifySafeCreativeParams}. */
 export interface VerifyParamsOptions {
   /** The string the client says it signed (private key in clear); a mismatch then names the first differing token. */
-  readonly clientString?: string
+  readonly signedString?: string | Uint8Array
   /** Accept upper-case hex signatures (Safe Creative documents lower case; default false). */
   readonly acceptUppercaseHex?: boolean
 }
 
 /**
- * Verifies the `signature` among decoded parameters with the private key that should have signed them.
- * Returns ok, or the reason; with `clientString`, the first token where the client's string differs.
+ * Verifies the `signature` among decoded parameters with the private key that should have signed them
+ * (the step of {@link verifySafeCreativeRequest} after the parameters are read and the key chosen; the
+ * emulator calls it on parameters it has already parsed). Returns ok, or the reason; with
+ * `signedString`, the first token where the client's string differs.
  */
 export function verifySafeCreativeParams(
   params: readonly ParamPair[],
   privateKey: string,
   options: VerifyParamsOptions = {},
-): VerifyResult<SafeCreativeVerifyReason> {
+): SafeCreativeVerifyResult {
   const provided = paramValue(params, 'signature')
   if (provided === undefined || provided === '')
     return {
@@ -42,17 +48,14 @@ export function verifySafeCreativeParams(
       message: 'The request has no signature parameter.',
       token: 'signature',
     }
-  // Checks the key as buildStringToSign does (EMPTY_PRIVATE_KEY); the pairs are then sorted once and
-  // hashed once. The string-to-sign object is built only to explain a mismatch.
-  if (typeof privateKey !== 'string' || privateKey.length === 0) buildStringToSign(privateKey, [])
-  const wanted = sha1Signature(privateKey, sortedSignedPairs(params))
+  const built = buildStringToSign(privateKey, params)
   const given = options.acceptUppercaseHex ? provided.toLowerCase() : provided
-  if (sameText(wanted, given)) return { ok: true }
-  const built = options.clientString === undefined ? undefined : buildStringToSign(privateKey, params)
+  if (sameText(built.signature(), given)) return { ok: true }
+  const expected = options.signedString === undefined ? undefined : built.tokens()
   const failedToken =
-    built === undefined || options.clientString === undefined
+    expected === undefined || options.signedString === undefined
       ? undefined
-      : diffTokens(built.tokens(), tokenizeClaimedString(options.clientString, built.tokens()))
+      : diffTokens(expected, tokenizeClaimedString(options.signedString, expected, SAFE_CREATIVE_GRAMMAR))
   return {
     ok: false,
     reason: 'INVALID_SIGNATURE',
@@ -72,12 +75,14 @@ function sameText(wanted: string, given: string): boolean {
 }
 
 /** The private keys a verifier may use, or a function that finds the key for a request. */
-export type VerifyKeys =
+export type SafeCreativeVerifyKeys =
   | { readonly app?: string; readonly authkey?: string }
   | ((kind: Exclude<SigningKeyKind, 'none'>, params: readonly ParamPair[]) => string | undefined)
 
 /** Options of {@link verifySafeCreativeRequest}. */
-export interface VerifyRequestOptions extends VerifyParamsOptions {
+export interface SafeCreativeVerifyOptions extends VerifyParamsOptions {
+  /** The private keys that may have signed: the application's, the authkey's, or a lookup. */
+  readonly privateKeys: SafeCreativeVerifyKeys
   /** The server's time in epoch ms. Default `Date.now()`. */
   readonly now?: number
   /** The ztime window in ms. Default 5000 (§2.4). */
@@ -95,9 +100,9 @@ export interface VerifyRequestOptions extends VerifyParamsOptions {
  */
 export function verifySafeCreativeRequest(
   request: ReceivedRequest,
-  keys: VerifyKeys,
-  options: VerifyRequestOptions = {},
-): VerifyResult<SafeCreativeVerifyReason> {
+  options: SafeCreativeVerifyOptions,
+): SafeCreativeVerifyResult {
+  const keys = options.privateKeys
   const params = firstValues(receivedParams(request).pairs)
   const component = options.component ?? paramValue(params, 'component')
   if (component === undefined || component === '')

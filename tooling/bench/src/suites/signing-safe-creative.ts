@@ -29,7 +29,7 @@ const CASES: Record<string, Array<[string, string]>> = {
 
 /** What remains when the target is missed, from `node --cpu-prof` profiles of signParams. */
 const MISSED =
-  'signParams now validates, sorts and hashes in one pass (one sorted copy, duplicates found next to each other, the string built once, the trace lazy). In a profile the SHA-1 (create, update, hex digest, about 1 µs) is about 47% and garbage collection about 15%; the rest is building the string (one small allocation per parameter) and the result object. 0.5x leaves about 1 µs for everything but the hash, so the ratio sits around 0.4-0.5x and moves with noise; sign(request) also decodes the query string.'
+  'signParams checks the parameters in one pass, then builds the string with the one builder (buildStringToSign: one sorted copy, the string rendered once, tokens only when a trace is read) and hashes it. Building the string alone costs about 0.4x-0.5x of a SHA-1 of it for the ten-parameter unicode request (V8 concatenates and then flattens a two-byte string; measured on its own, CPU time), and the raw subject hashes a string flattened once, so that case stays near 0.4x; in a profile the SHA-1 (create, update, hex digest) is about 45% of signParams and garbage collection about 15%. sign(request) also decodes the query string on every attempt.'
 
 /** Safe Creative parameter signing against a bare SHA-1 of the same string. */
 export const safeCreativeSigningSuite: Suite = {

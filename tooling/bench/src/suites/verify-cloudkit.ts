@@ -32,7 +32,7 @@ export function cloudKitVerifySubjects(): Subject[] {
     if (!ok) throw new Error('raw CloudKit verify failed')
   }
   const ours = () => {
-    const result = verifyCloudKitRequest(received, publicKey, { now: Date.now() })
+    const result = verifyCloudKitRequest(received, { publicKey, now: Date.now() })
     if (!result.ok) throw new Error(`verifyCloudKitRequest: ${result.reason}`)
   }
   consume(1)

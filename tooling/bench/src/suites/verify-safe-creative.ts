@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createRequest, fixedClock, formatQueryPairs, type SignOutput } from '@sigwire/core'
 import { buildStringToSign, createSafeCreativeSigner, paramValue } from '@sigwire/safe-creative'
-import { verifySafeCreativeParams, verifySafeCreativeRequest } from '@sigwire/safe-creative/doctor'
+import { verifySafeCreativeRequest } from '@sigwire/safe-creative/doctor'
 import type { Subject } from '../measure.js'
 
 const AUTHKEY = { authkey: '7p2m9x4k1c8v5b3n6q0w2e4r7', privateKey: 'h5j8k2l4m6n9b1v3c5x7z0q2w' }
@@ -33,19 +33,14 @@ export function safeCreativeVerifySubjects(): Subject[] {
     if (!timingSafeEqual(digest, provided)) throw new Error('raw Safe Creative verify failed')
   }
   const ours = () => {
-    if (!verifySafeCreativeParams(params, AUTHKEY.privateKey).ok) throw new Error('verifySafeCreativeParams')
-  }
-  const fromRequest = () => {
-    const result = verifySafeCreativeRequest(
-      received,
-      { authkey: AUTHKEY.privateKey },
-      { skipTimeCheck: true },
-    )
+    const result = verifySafeCreativeRequest(received, {
+      privateKeys: { authkey: AUTHKEY.privateKey },
+      skipTimeCheck: true,
+    })
     if (!result.ok) throw new Error(`verifySafeCreativeRequest: ${result.reason}`)
   }
   return [
     { name: 'raw SHA-1 of the same string + timingSafeEqual', run: raw },
-    { name: 'sigwire verifySafeCreativeParams (what the emulator calls)', run: ours },
-    { name: 'sigwire verifySafeCreativeRequest (also parses the query)', run: fromRequest },
+    { name: 'sigwire verifySafeCreativeRequest (parses the query, builds, hashes)', run: ours },
   ]
 }

@@ -1,58 +1,8 @@
-import { createHmac } from 'node:crypto'
-import { renderTokens, textToken } from '@sigwire/core'
 import { describe, expect, it } from 'vitest'
 import type { ParsedRequest } from '../../input/parsed-request.js'
-import { findOneByteEdit } from '../../search/one-byte-edit.js'
-import { appleNewsOneByteEdit, HEAD_SEARCH_BYTES } from './one-byte.js'
 import { resolveAppleNewsOrigin } from './origin.js'
 import { appleNewsSignInput } from './sign-input.js'
 import { signedStringFromFile } from './signed-string.js'
-
-const secret = Buffer.alloc(32, 7).toString('base64')
-const key = Buffer.alloc(32, 7)
-const sign = (message: Uint8Array) => createHmac('sha256', key).update(message).digest('base64')
-const tokens = (url: string, date = '2026-03-14T15:09:26Z') => [
-  textToken('method', 'GET'),
-  textToken('url', url),
-  textToken('date', date),
-]
-
-describe('findOneByteEdit', () => {
-  it('finds the byte that differs and returns the tokens as signed', () => {
-    const signed = renderTokens(tokens('https://h/a?x=1'))
-    const edited = findOneByteEdit(
-      tokens('https://h/a?x=2'),
-      (m) => Buffer.from(m).equals(signed),
-      new Set(['url']),
-    )
-    expect(edited && Buffer.from(renderTokens(edited)).toString()).toBe(Buffer.from(signed).toString())
-    expect(edited?.map((t) => t.label)).toEqual(['method', 'url', 'date'])
-  })
-
-  it('edits only the tokens it is given and gives up on a longer change', () => {
-    const signed = renderTokens(tokens('https://h/a', '2026-03-14T15:09:27Z'))
-    const matches = (m: Uint8Array) => Buffer.from(m).equals(signed)
-    expect(findOneByteEdit(tokens('https://h/a'), matches, new Set(['url']))).toBeUndefined()
-    expect(findOneByteEdit(tokens('https://h/a'), matches, new Set(['date']))).toBeDefined()
-    expect(findOneByteEdit(tokens('https://h/abc'), () => false, new Set(['url']))).toBeUndefined()
-  })
-})
-
-describe('appleNewsOneByteEdit', () => {
-  it('recognises an HMAC over a one-byte variant, and skips signatures that are not base64', () => {
-    const signature = sign(renderTokens(tokens('https://h/%2f')))
-    const edited = appleNewsOneByteEdit(tokens('https://h/%2F'), secret, signature)
-    expect(edited?.[1] && Buffer.from((edited[1] as { bytes: Uint8Array }).bytes).toString()).toBe(
-      'https://h/%2f',
-    )
-    expect(appleNewsOneByteEdit(tokens('https://h/%2F'), secret, signature.slice(0, -1))).toBeUndefined()
-  })
-
-  it('does not search strings too long to search quickly', () => {
-    const long = tokens(`https://h/${'a'.repeat(HEAD_SEARCH_BYTES)}`)
-    expect(appleNewsOneByteEdit(long, secret, sign(renderTokens(long)))).toBeUndefined()
-  })
-})
 
 describe('resolveAppleNewsOrigin', () => {
   const request = (origin: string | undefined): ParsedRequest => ({

@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto'
-import { type AppleNewsSecret, parseAppleNewsSecret } from '@sigwire/apple-news'
+import { createHmac, type KeyObject } from 'node:crypto'
 import { fromBase64, isBase64, type Token, tokensByteLength } from '@sigwire/core'
-import { findOneByteEdit } from '../../search/one-byte-edit.js'
+import { findOneByteEdit } from '@sigwire/core/doctor'
 
 /** Strings to sign up to this length are searched in every byte (about a second of HMACs at most). */
 export const FULL_SEARCH_BYTES = 2048
@@ -19,14 +18,13 @@ const HEAD = new Set(['method', 'url', 'date', 'content-type'])
  */
 export function appleNewsOneByteEdit(
   expected: readonly Token[],
-  secret: string | AppleNewsSecret,
+  key: KeyObject | Uint8Array,
   signature: string,
   onProgress?: (fraction: number) => void,
 ): Token[] | undefined {
   const length = tokensByteLength(expected)
   if (!isBase64(signature) || length > HEAD_SEARCH_BYTES) return undefined
   const provided = Buffer.from(fromBase64(signature))
-  const { key } = typeof secret === 'string' ? parseAppleNewsSecret(secret) : secret
   return findOneByteEdit(
     expected,
     (message) => createHmac('sha256', key).update(message).digest().equals(provided),

@@ -1,4 +1,5 @@
-import { bytesToken, isBytesToken, renderTokens, type Token } from '@sigwire/core'
+import { renderTokens } from '../tokens/render-tokens.js'
+import { bytesToken, isBytesToken, type Token } from '../tokens/token.js'
 
 /**
  * Looks for the string a signature was made over among every string that differs from `tokens` in

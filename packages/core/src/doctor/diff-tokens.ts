@@ -1,7 +1,7 @@
 import { toHex } from '../encoding/hex.js'
 import { utf8Decode } from '../encoding/utf8.js'
-import { isBytesToken, type Token } from './token.js'
-import { SECRET_HEX_MASK, SECRET_TEXT_MASK } from './trace-tokens.js'
+import { isBytesToken, type Token } from '../tokens/token.js'
+import { SECRET_HEX_MASK, SECRET_TEXT_MASK } from '../tokens/trace-tokens.js'
 
 /** One side of a {@link TokenDifference}. */
 export interface TokenSide {
