@@ -37,7 +37,15 @@ export {
   type WireField,
   type ZoneID,
 } from './client/fields.js'
-export type { Comparator, Filter, Query, QueryOptions, Sort, SystemFieldName } from './client/query.js'
+export {
+  COMPARATORS,
+  type Comparator,
+  type Filter,
+  type Query,
+  type QueryOptions,
+  type Sort,
+  type SystemFieldName,
+} from './client/query.js'
 export type { LookupOptions, ModifyOptions, RecordChangesInput, RecordsApi } from './client/records.js'
 export type { ServerErrorBody } from './client/response-errors.js'
 export type { SubscriptionOperation, SubscriptionsApi } from './client/subscriptions.js'

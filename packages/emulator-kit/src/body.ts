@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { ReceivedRequest } from '@sigwire/core'
 import { kitError } from './errors.js'
 
 /**
@@ -8,18 +9,15 @@ import { kitError } from './errors.js'
  */
 export const MAX_JSON_DEPTH = 1000
 
-/** Headers as Node gives them. */
-type WithHeaders = { readonly headers: Readonly<Record<string, string | readonly string[] | undefined>> }
-
 /** The `content-length` of a request, or undefined (chunked, or absent). */
-export function declaredLength(req: WithHeaders): number | undefined {
+export function declaredLength(req: Pick<ReceivedRequest, 'headers'>): number | undefined {
   const text = req.headers['content-length']
   if (typeof text !== 'string' || !/^\d+$/.test(text)) return undefined
   return Number(text)
 }
 
 /** True when the request may have a body (a length above zero, or chunked). */
-export function mayHaveBody(req: WithHeaders): boolean {
+export function mayHaveBody(req: Pick<ReceivedRequest, 'headers'>): boolean {
   const length = declaredLength(req)
   return length === undefined ? req.headers['transfer-encoding'] !== undefined : length > 0
 }

@@ -81,4 +81,6 @@ export {
   type SrpClientOptions,
   type SrpProof,
 } from './srp/client.js'
+export type { SrpGroup } from './srp/group.js'
 export { derivePasswordKey, SRP_PROTOCOLS, type SrpProtocol } from './srp/password.js'
+export type { ProofEncoding } from './srp/tokens.js'

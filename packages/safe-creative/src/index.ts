@@ -44,11 +44,14 @@ export {
   type SafeCreativeErrorCode,
   type SafeCreativeFailure,
 } from './errors.js'
-export type {
-  AppSignedComponent,
-  AuthkeySignedComponent,
-  KnownComponent,
-  UnsignedComponent,
+export {
+  APP_SIGNED_COMPONENTS,
+  type AppSignedComponent,
+  AUTHKEY_SIGNED_COMPONENTS,
+  type AuthkeySignedComponent,
+  type KnownComponent,
+  UNSIGNED_COMPONENTS,
+  type UnsignedComponent,
 } from './signing/component-keys.js'
 export { type ParamPair, type ParamsInput, paramValue, toParamPairs } from './signing/params.js'
 export {
@@ -64,3 +67,4 @@ export {
   SafeCreativeStringToSign,
   type StringToSignVariant,
 } from './signing/string-to-sign.js'
+export type { XmlObject, XmlValue } from './xml/parse-response.js'

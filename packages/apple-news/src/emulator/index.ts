@@ -1,3 +1,4 @@
+export type { PartLimits } from './bundle.js'
 export {
   type AppleNewsEmulator,
   type AppleNewsEmulatorChannel,

@@ -19,7 +19,7 @@ export interface WriteFileAtomicOptions {
  * download, in constant memory); if the stream fails, its error is thrown as it is (a `SigwireError`
  * or an abort keeps its code) and nothing is left behind. A process killed mid-write (kill -9) does
  * leave its temporary file; each save removes such orphans from its directory (see
- * {@link removeOrphanedTempFiles}). Returns the number of bytes written.
+ * `removeOrphanedTempFiles`). Returns the number of bytes written.
  */
 export async function writeFileAtomic(
   path: string,

@@ -8,7 +8,7 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean
 }
 
-/** Options for {@link createDispatcher}. */
+/** Options of the transport's undici dispatcher: TLS, proxy, connection limits. */
 export interface DispatcherOptions {
   /**
    * `'env'`: honour `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (undici's EnvHttpProxyAgent); a URL: send

@@ -32,7 +32,7 @@ import { applySignature, type RequestSigner, type SignOutput } from './signer.js
 export interface TransportOptions extends DispatcherOptions {
   /** An undici dispatcher to use instead of creating one. The transport does not close it. */
   dispatcher?: Dispatcher
-  /** Where signers get the time. Default: a {@link SkewClock} that learns from server `Date` headers. */
+  /** Where signers get the time. Default: a `SkewClock` that learns from server `Date` headers. */
   clock?: Clock
   /** Shared redactor; adapters register their secrets on it. Default: a new one. */
   redactor?: Redactor

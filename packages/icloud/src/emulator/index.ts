@@ -15,10 +15,12 @@ import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
+import { isTelemetryHost, tripped } from './telemetry.js'
 
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
+export type { EmulatedAccount } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
 export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
@@ -208,21 +210,4 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       await server.close()
     },
   }
-}
-
-/** True for a request addressed to `feedbackws.icloud.com` by its Host. */
-export function isTelemetryHost(request: EmulatorRequest): boolean {
-  const host = request.headers.host
-  return typeof host === 'string' && host.startsWith('feedbackws.')
-}
-
-/** Records a request that reached the telemetry tripwire and refuses it. */
-export function tripped(ctx: Pick<ICloudContext, 'tripwire'>, request: EmulatorRequest) {
-  const host = request.headers.host
-  ctx.tripwire.push({
-    method: request.method,
-    path: request.url.pathname,
-    host: typeof host === 'string' ? host : undefined,
-  })
-  return answer(418, { error: 'sigwire tripwire: clients must never call feedbackws.icloud.com' })
 }

@@ -2,9 +2,9 @@ import type { EmulatorRequest, Reply, Route, RouteAuth, RouteRequest } from '@si
 import type { ICloudContext } from './context.js'
 import { iCloudError } from './http-util.js'
 import { checkWidgetKey, handleIdmsa } from './idmsa.js'
-import { isTelemetryHost, tripped } from './index.js'
 import { handleService, handleWebcourier } from './services.js'
 import { handleSetup, webSession } from './setup.js'
+import { isTelemetryHost, tripped } from './telemetry.js'
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']
 /** Largest JSON body: sign-in, setup and service calls carry a few hundred bytes. */

@@ -10,7 +10,8 @@ export type SigningKeyKind = 'app' | 'authkey' | 'none'
 /** The pseudo-component of the `api-ui/authkey.edit` URL (it has no `component` parameter). */
 export const AUTHKEY_EDIT_COMPONENT = 'authkey.edit'
 
-const APP_SIGNED = [
+/** Components signed with the application's private key (§2.3). */
+export const APP_SIGNED_COMPONENTS = [
   'authkey.create',
   'authkey.state',
   'user.link',
@@ -20,7 +21,8 @@ const APP_SIGNED = [
   'work.download',
 ] as const
 
-const AUTHKEY_SIGNED = [
+/** Components signed with the authkey's private key (§2.3). */
+export const AUTHKEY_SIGNED_COMPONENTS = [
   AUTHKEY_EDIT_COMPONENT,
   'work.list',
   'work.get.private',
@@ -39,7 +41,8 @@ const AUTHKEY_SIGNED = [
   'work.upload.commit',
 ] as const
 
-const UNSIGNED = [
+/** Public components: no signature, no ztime (§2.3). */
+export const UNSIGNED_COMPONENTS = [
   'ztime',
   'version',
   'work.get',
@@ -55,19 +58,19 @@ const UNSIGNED = [
 ] as const
 
 /** Components signed with the application's private key. */
-export type AppSignedComponent = (typeof APP_SIGNED)[number]
+export type AppSignedComponent = (typeof APP_SIGNED_COMPONENTS)[number]
 /** Components signed with the authkey's private key. */
-export type AuthkeySignedComponent = (typeof AUTHKEY_SIGNED)[number]
+export type AuthkeySignedComponent = (typeof AUTHKEY_SIGNED_COMPONENTS)[number]
 /** Public components (no signature, no ztime). */
-export type UnsignedComponent = (typeof UNSIGNED)[number]
+export type UnsignedComponent = (typeof UNSIGNED_COMPONENTS)[number]
 /** Every component sigwire knows. */
 export type KnownComponent = AppSignedComponent | AuthkeySignedComponent | UnsignedComponent
 
 /** The component -> key table (§2.3). */
 export const COMPONENT_SIGNING_KEYS: ReadonlyMap<string, SigningKeyKind> = new Map<string, SigningKeyKind>([
-  ...APP_SIGNED.map((c) => [c, 'app'] as const),
-  ...AUTHKEY_SIGNED.map((c) => [c, 'authkey'] as const),
-  ...UNSIGNED.map((c) => [c, 'none'] as const),
+  ...APP_SIGNED_COMPONENTS.map((c) => [c, 'app'] as const),
+  ...AUTHKEY_SIGNED_COMPONENTS.map((c) => [c, 'authkey'] as const),
+  ...UNSIGNED_COMPONENTS.map((c) => [c, 'none'] as const),
 ])
 
 /** Components that need a fresh single-use `noncekey` (§2.5). */

@@ -118,7 +118,7 @@ export class SafeCreativeStringToSign {
 
 /**
  * Builds the string to sign from decoded parameters and the private key that signs them: `signature`
- * and `debug-component` left out, the rest sorted by name ({@link compareParamNames}, stable).
+ * and `debug-component` left out, the rest sorted by name (`compareParamNames`, stable).
  * Throws `EMPTY_PRIVATE_KEY` for a missing key and `INVALID_ARGUMENT` for non-string pairs.
  */
 export function buildStringToSign(
@@ -151,7 +151,7 @@ export function buildStringToSign(
 
 /**
  * Inserts `pair` into pairs sorted by name, after any equal names (stable), comparing as
- * {@link compareParamNames} does. For short lists this beats `Array.prototype.sort` and its
+ * `compareParamNames` does. For short lists this beats `Array.prototype.sort` and its
  * comparator calls.
  */
 function insertSorted(sorted: ParamPair[], pair: ParamPair): void {
