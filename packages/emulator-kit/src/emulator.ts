@@ -145,7 +145,8 @@ async function serveRequest(
 
   // A queued fault belongs to the requests that arrive after it was injected: it is taken before the
   // injected latency, so a slow request left over from earlier (its client gave up) cannot use it up.
-  const fault = app.faults.take(base.url.pathname)
+  // A request whose client already hung up (an aborted call) takes no fault either.
+  const fault = req.socket.destroyed ? undefined : app.faults.take(base.url.pathname)
   if (app.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, app.faults.latencyMs))
   if (fault?.kind === 'drop') {
     record(base, 0, 'fault', { fault: 'drop' })
