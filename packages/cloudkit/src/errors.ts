@@ -157,6 +157,7 @@ export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> exte
     this.recordName = options.recordName
   }
 
+  /** A plain object for logs and `--json` output, with `uuid`, `reason`, `redirectURL` and `recordName`. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

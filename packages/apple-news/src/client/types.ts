@@ -149,6 +149,7 @@ export interface ArticleMetadata {
    * and before 2015 draws a warning (§4, DOC release notes).
    */
   readonly datePublished?: string
+  /** Any other metadata field Apple documents, sent as given inside `{"data": ...}`. */
   readonly [field: string]: unknown
 }
 
