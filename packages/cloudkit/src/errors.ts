@@ -138,6 +138,7 @@ export interface CloudKitErrorOptions<C extends CloudKitErrorCode = CloudKitErro
 
 /** Every error @sigwire/cloudkit throws or returns per item, transport errors included. */
 export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> extends SigwireError<C> {
+  /** Always `'CloudKitError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'CloudKitError'
   /** CloudKit's error `uuid`, when a response caused the error. */
   readonly uuid: string | undefined
@@ -156,6 +157,7 @@ export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> exte
     this.recordName = options.recordName
   }
 
+  /** A plain object for logs and `--json` output, with `uuid`, `reason`, `redirectURL` and `recordName`. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

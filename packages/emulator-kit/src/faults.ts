@@ -3,6 +3,10 @@ export type FaultKind = 'throttle' | 'unavailable' | 'drop'
 
 /** One queued fault. */
 export interface Fault {
+  /**
+   * `throttle` and `unavailable` are answered with the service's own throttling or outage reply;
+   * `drop` closes the connection without an answer (the request log records status 0).
+   */
   readonly kind: FaultKind
   /** Seconds the service asks the client to wait (throttle and unavailable). */
   readonly retryAfterSeconds: number
@@ -17,7 +21,16 @@ export interface FaultOptions {
   /** Milliseconds added to the emulator's clock (a server whose clock is off). */
   clockOffsetMs?: number
   /** Faults answered to the next matching requests, in order. */
-  next?: Array<{ kind: FaultKind; times?: number; retryAfterSeconds?: number; pathPrefix?: string }>
+  next?: Array<{
+    /** The fault to answer with (see {@link Fault.kind}). */
+    kind: FaultKind
+    /** How many consecutive matching requests get it. Default 1. */
+    times?: number
+    /** Seconds the service asks the client to wait (throttle and unavailable). Default 1. */
+    retryAfterSeconds?: number
+    /** Only requests whose path starts with this are affected. Default: every request. */
+    pathPrefix?: string
+  }>
 }
 
 /**

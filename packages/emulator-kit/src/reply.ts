@@ -7,15 +7,38 @@ export type ReplyHeaders = Readonly<Record<string, string | readonly string[]>>
 
 /** What a reply carries: JSON, text or bytes with their type, a file streamed from disk, or nothing. */
 export type ReplyBody =
-  | { readonly json: unknown }
-  | { readonly text: string; readonly type: string }
-  | { readonly bytes: Uint8Array; readonly type: string }
-  | { readonly file: string; readonly size: number; readonly type: string }
+  | {
+      /** A value sent as `JSON.stringify(json)`, typed `application/json; charset=utf-8` by default. */
+      readonly json: unknown
+    }
+  | {
+      /** Text sent as UTF-8. */
+      readonly text: string
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+    }
+  | {
+      /** Bytes sent as they are. */
+      readonly bytes: Uint8Array
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+    }
+  | {
+      /** Path of a file streamed from disk (an asset download), never read into memory. */
+      readonly file: string
+      /** The file's length in bytes, sent as `content-length` before the file is read. */
+      readonly size: number
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+    }
 
 /** The one answer shape every route handler and error renderer returns; the kit writes it. */
 export interface Reply {
+  /** HTTP status code. */
   readonly status: number
+  /** The body; absent for an empty answer (sent with `content-length: 0`). */
   readonly body?: ReplyBody
+  /** Response headers; they override the emulator's defaults (such as `date`). */
   readonly headers?: ReplyHeaders
 }
 

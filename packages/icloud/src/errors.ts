@@ -88,6 +88,7 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */
 export class ICloudError<C extends ICloudErrorCode = ICloudErrorCode> extends SigwireError<C> {
+  /** Always `'ICloudError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'ICloudError'
 
   constructor(options: SigwireErrorOptions<C>) {

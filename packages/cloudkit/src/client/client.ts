@@ -54,17 +54,25 @@ export interface CloudKitClientOptions {
 
 /** One database of the container, with its resources. */
 export interface DatabaseApi {
+  /** Which database this is: `public`, `private` or `shared` (the path segment of every call). */
   readonly name: CloudKitDatabaseName
+  /** Records of this database: query, lookup, modify, changes. */
   readonly records: RecordsApi
+  /** Record zones of this database. */
   readonly zones: ZonesApi
+  /** Push subscriptions of this database. */
   readonly subscriptions: SubscriptionsApi
+  /** User identities, through this database's `users/*` operations. */
   readonly users: UsersApi
+  /** Asset uploads and downloads for records of this database. */
   readonly assets: AssetsApi
 }
 
 /** The CloudKit Web Services client. */
 export interface CloudKitClient {
+  /** The container every call goes to, as given in the options. */
   readonly container: string
+  /** The environment every call goes to (`development` or `production`, each with its own keys, §2.3). */
   readonly environment: CloudKitEnvironment
   /** The public database (server-to-server keys reach only this one). */
   readonly publicDatabase: DatabaseApi

@@ -3,11 +3,17 @@ import { CloudKitError, type CloudKitErrorCode, isServerErrorCode } from '../err
 
 /** CloudKit's error dictionary (DOC `ErrorCodes`; §5), as sent for a failed request or a failed item. */
 export interface ServerErrorBody {
+  /** CloudKit's id of the failure; quote it when asking Apple about one. */
   uuid?: string
+  /** The error code (`AUTHENTICATION_FAILED`, `CONFLICT`, `THROTTLED`...; §5). */
   serverErrorCode?: string
+  /** What went wrong, in CloudKit's words. */
   reason?: string
+  /** How long to wait before retrying; the client reads it as seconds (Apple does not give the unit, §5). */
   retryAfter?: number
+  /** Where the user signs in, with `AUTHENTICATION_REQUIRED` (421, §3). */
   redirectURL?: string
+  /** For a failed item of a batch: the record it is about. */
   recordName?: string
 }
 

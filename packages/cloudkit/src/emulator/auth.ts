@@ -33,6 +33,7 @@ export interface ScopeCredentials {
 export interface AuthRejection {
   /** A verifier reason (`SIGNATURE_MISMATCH`, `DATE_OUT_OF_WINDOW`, ...) or a policy reason (`S2S_ON_USER_DATABASE`, ...). */
   readonly reason: string
+  /** What is wrong, in words, without secrets. */
   readonly message: string
   /** The token the failure is about, when the verifier named one. */
   readonly token?: string

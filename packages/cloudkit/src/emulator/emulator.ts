@@ -30,14 +30,19 @@ import { CLOUDKIT_TABLES, CloudKitData, type StoredKey, scopeKey } from './state
 
 /** One request the emulator refused, and why. */
 export interface CloudKitRejection {
+  /** When the request arrived (the emulator's clock). */
   readonly at: Date
+  /** HTTP method as received. */
   readonly method: string
   /** The request-target, with tokens redacted. */
   readonly target: string
+  /** HTTP status answered (401 for refused authentication, 429 or 503 for injected faults...). */
   readonly status: number
+  /** The `serverErrorCode` of the answer (`AUTHENTICATION_FAILED`, `THROTTLED`...). */
   readonly serverErrorCode: string
   /** Verifier reason (`SIGNATURE_MISMATCH`, `DATE_OUT_OF_WINDOW`, ...), policy reason, or the server error code. */
   readonly reason: string
+  /** What was wrong, in words; empty when the log has no message. */
   readonly message: string
   /** The token the verifier named. */
   readonly token?: string
@@ -49,6 +54,7 @@ export interface CloudKitRejection {
 export interface CloudKitEmulator {
   /** Base URL: pass it to the client as `baseUrl`. */
   readonly url: string
+  /** Port it listens on (on loopback). */
   readonly port: number
   /** PEM of the self-signed certificate when `tls` is on. */
   readonly certificate: string | undefined

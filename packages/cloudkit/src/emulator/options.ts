@@ -5,6 +5,7 @@ import type { EmptyBodyHashRule } from '../signing/verify.js'
 
 /** A public key registered for a container and environment (CloudKit Dashboard, Server-to-Server Keys). */
 export interface CloudKitKeyConfig {
+  /** The key ID clients send in `X-Apple-CloudKit-Request-KeyID`. */
   keyId: string
   /** SPKI PEM (or base64 SPKI, as the Dashboard shows it). */
   publicKeyPem?: string
@@ -14,8 +15,11 @@ export interface CloudKitKeyConfig {
 
 /** One container environment the emulator serves (the `sigwire emulate --config` shape). */
 export interface CloudKitContainerConfig {
+  /** The container identifier (`iCloud.com.example.app`). */
   container: string
+  /** The environment; keys and API tokens are registered per environment (§2.3). */
   environment: 'development' | 'production'
+  /** Server-to-server public keys accepted for this container environment. */
   keys?: CloudKitKeyConfig[]
   /** API tokens accepted as `ckAPIToken`. */
   apiTokens?: string[]
@@ -23,9 +27,13 @@ export interface CloudKitContainerConfig {
 
 /** A user of the emulated iCloud (for web auth tokens, `users/*` and record ownership). */
 export interface CloudKitUserConfig {
+  /** The user's record name (`_` followed by 32 hex digits on the real service). */
   userRecordName: string
+  /** The address `users/lookup/email` and `users/discover` find the user by. */
   emailAddress?: string
+  /** Given name, in `nameComponents` of the user's identity. */
   givenName?: string
+  /** Family name, in `nameComponents` of the user's identity. */
   familyName?: string
   /** Found by `users/discover` and `users/lookup/*`. Default true. */
   discoverable?: boolean
@@ -62,10 +70,15 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
 
 /** Development credentials generated when no container is configured. */
 export interface CloudKitDevCredentials {
+  /** The generated container (`iCloud.dev.sigwire.emulator`). */
   readonly container: string
+  /** Always `development`. */
   readonly environment: 'development'
+  /** The generated key ID, for the client's `serverToServer.keyId`. */
   readonly keyId: string
+  /** The generated P-256 private key as SEC1 PEM, for the client's `serverToServer.privateKey`. */
   readonly privateKeyPem: string
+  /** Its public key as SPKI PEM, as registered with the emulator. */
   readonly publicKeyPem: string
   /** An API token accepted for the dev container (for user databases with a web auth token). */
   readonly apiToken: string

@@ -7,9 +7,26 @@ import { idmsaHeaders } from './headers.js'
 
 /** A way to receive a verification code. */
 export type TwoFactorOption =
-  | { readonly kind: 'device' }
-  | { readonly kind: 'sms' | 'voice'; readonly phoneId: number; readonly number: string }
-  | { readonly kind: 'two-step-device'; readonly deviceId: string; readonly name: string }
+  | {
+      /** A push of the code to the account's trusted Apple devices (§4.3). */
+      readonly kind: 'device'
+    }
+  | {
+      /** A text message or a phone call to a trusted number (`verify/phone`, §4.3). */
+      readonly kind: 'sms' | 'voice'
+      /** The trusted number's `id` in Apple's list, sent back as `phoneNumber.id`. */
+      readonly phoneId: number
+      /** The number as Apple shows it, usually masked (`+1 (•••) •••-••03`), for the user to pick. */
+      readonly number: string
+    }
+  | {
+      /** A device of a legacy two-step (2SA) account, from `listDevices` (§4.6). */
+      readonly kind: 'two-step-device'
+      /** The device's `deviceId` in `listDevices`, sent back to `sendVerificationCode`. */
+      readonly deviceId: string
+      /** The device type and masked number (`SMS *******03`), for the user to recognise. */
+      readonly name: string
+    }
 
 /** What the `twoFactor` callback is given. */
 export interface TwoFactorChallenge {
@@ -28,7 +45,14 @@ export interface TwoFactorChallenge {
 }
 
 /** The callback's answer: the code (as a string: codes may start with 0), and how it was received. */
-export type TwoFactorAnswer = string | { readonly code: string; readonly option: TwoFactorOption }
+export type TwoFactorAnswer =
+  | string
+  | {
+      /** The code the user received, as typed (six digits, possibly starting with 0). */
+      readonly code: string
+      /** Where the code was sent, which decides the validation call (§4.4). */
+      readonly option: TwoFactorOption
+    }
 
 /**
  * Supplies a verification code when Apple asks for one. A CLI prompts; a server waits for the user.

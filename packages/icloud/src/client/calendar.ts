@@ -5,56 +5,84 @@ import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** A calendar (collection). */
 export interface CalendarCollection {
+  /** The calendar's id, the `pGuid` of its events. */
   readonly guid: string
+  /** The calendar's name as the user sees it; empty when iCloud sent none. */
   readonly title: string
+  /** The calendar's display colour as iCloud sends it (a `#rrggbb` hex); absent when none. */
   readonly color?: string
+  /**
+   * The calendar's change tag: it changes whenever an event in it changes, and writes send the current one
+   * back in `ClientState` (§8.4); absent when iCloud sent none.
+   */
   readonly ctag?: string
 }
 
 /** An event, with its dates decoded (docs/protocols/icloud.md §8.4). */
 export interface CalendarEvent {
+  /** The event's id (with `pGuid`, the path of `ca/eventdetail/{pGuid}/{guid}`). */
   readonly guid: string
   /** The calendar's guid. */
   readonly pGuid: string
+  /** The event's title; empty when iCloud sent none. */
   readonly title: string
   /** The event's own time zone. */
   readonly timeZone: string
+  /** True for an all-day event, whose start and end are whole days. */
   readonly allDay: boolean
+  /** When the event starts, decoded from `startDate` in the event's time zone. */
   readonly start: CalendarDate
+  /** When the event ends, decoded from `endDate` in the event's time zone. */
   readonly end: CalendarDate
   /** Duration in minutes. */
   readonly duration: number
+  /** The event's location text; absent when empty. */
   readonly location?: string
+  /** The event as received (`etag`, `alarms`, `invitees`, recurrence...), for fields not mapped here. */
   readonly raw: Readonly<Record<string, unknown>>
 }
 
 /** An alarm due in the requested range (`ca/alarmtriggers`). */
 export interface AlarmTrigger {
+  /** The event's guid. */
   readonly guid: string
+  /** The guid of the event's calendar. */
   readonly pGuid: string
+  /** The event's title; empty when iCloud sent none. */
   readonly title: string
   /** When the alarm fires, in the user's time zone (`usertz`). */
   readonly trigger: CalendarDate
   /** The event's start and end in the event's time zone. */
   readonly start: CalendarDate
+  /** The event's end in the event's time zone (`endDate`). */
   readonly end: CalendarDate
   /** The event's start and end in the user's time zone. */
   readonly localStart: CalendarDate
+  /** The event's end in the user's time zone (`localEndDate`). */
   readonly localEnd: CalendarDate
+  /** True for an all-day event. */
   readonly allDay: boolean
+  /** The event's location text; absent when empty. */
   readonly location?: string
 }
 
 /** A date range for calendar calls (inclusive days in the user's time zone). */
 export interface CalendarRange extends CallOptions {
+  /** First day of the range: its date in the user's time zone is sent as `startDate`. */
   readonly from: Date
+  /** Last day of the range, included: its date in the user's time zone is sent as `endDate`. */
   readonly to: Date
 }
 
 /** Calendar (`webservices.calendar`). */
 export interface CalendarApi {
   /** `GET {calendar}/ca/startup`: calendars and the events in the range. */
-  startup(range: CalendarRange): Promise<{ collections: CalendarCollection[]; events: CalendarEvent[] }>
+  startup(range: CalendarRange): Promise<{
+    /** Every calendar of the account (`Collection`). */
+    collections: CalendarCollection[]
+    /** The events in the range (`Event`). */
+    events: CalendarEvent[]
+  }>
   /** `GET {calendar}/ca/events`: the events in the range. */
   events(range: CalendarRange): Promise<CalendarEvent[]>
   /** `POST {calendar}/ca/alarmtriggers/`: alarms due in the range, dates decoded. */

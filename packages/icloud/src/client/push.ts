@@ -5,11 +5,17 @@ import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** Push topics of the iCloud web apps (docs/protocols/icloud.md §8.8, apple-icloud `apps.json`). */
 export const PUSH_TOPICS = {
+  /** Topic of the Contacts web app. */
   contacts: '73f7bfc9253abaaa423eba9a48e9f187994b7bd9',
+  /** Topic of the Calendar web app. */
   calendar: 'dce593a0ac013016a778712b850dc2cf21af8266',
+  /** Topic of the Find My web app. */
   find: 'f68850316c5241d8fd120f3bc6da2ff4a6cca9a8',
+  /** Topic of the Mail web app. */
   mail: 'e850b097b840ef10ce5a7ed95b171058c42cc435',
+  /** Topic of the Reminders web app. */
   reminders: '8a40cb6b1d3fcd0f5c204504eb8fb9aa64b78faf',
+  /** Topic of the iWork web apps (Pages, Numbers, Keynote). */
   iwork: '5a5fc3a1fea1dfe3770aab71bc46d0aa8a4dad41',
 } as const
 
@@ -21,19 +27,25 @@ export interface PushToken {
   readonly webCourierUrl: string
   /** Lifetime in seconds. */
   readonly ttl: number
+  /** The topics the token receives notifications for (as `getToken` or `registerTopics` answered). */
   readonly registeredTopics: readonly string[]
 }
 
 /** The state of one topic. */
 export interface PushTopicState {
+  /** The topic (one of {@link PUSH_TOPICS}' values). */
   readonly topic: string
+  /** The badge count of the topic's app (`data.badge`); 0 when iCloud sent none. */
   readonly badge: number
+  /** The topic's whole `data` object as received. */
   readonly data: Readonly<Record<string, unknown>>
 }
 
 /** One notification from the webcourier long poll. */
 export interface PushNotification {
+  /** The topic it was sent on (one of {@link PUSH_TOPICS}' values); empty when the poll answer named none. */
   readonly topic: string
+  /** What the notification carries, as received (the notification itself when it has no `payload`). */
   readonly payload: Readonly<Record<string, unknown>>
 }
 

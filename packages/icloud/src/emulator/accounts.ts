@@ -9,7 +9,9 @@ import type { EmulatedAccount } from './state.js'
 
 /** An account given in the emulator's options (the `sigwire emulate --config` shape plus extras). */
 export interface ICloudAccountConfig {
+  /** The Apple ID; trimmed and lower-cased, as the client's SRP account name is (§3.3). */
   appleId: string
+  /** The password; only the SRP verifier derived from it is stored. */
   password: string
   /** `true` (default) for a two-factor account; `false` for none; `'2sa'` for legacy two-step. */
   twoFactor?: boolean | '2sa'
@@ -23,7 +25,9 @@ export interface ICloudAccountConfig {
   iterations?: number
   /** Salt bytes (base64). Default: 16 random bytes. */
   salt?: string
+  /** `dsInfo.firstName` of the account document. Default: from the Apple ID's local part. */
   firstName?: string
+  /** `dsInfo.lastName` of the account document. Default `Appleseed`. */
   lastName?: string
   /** A fixed verification code instead of one drawn per request. */
   fixedCode?: string

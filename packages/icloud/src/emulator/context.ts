@@ -78,10 +78,15 @@ export interface ICloudContext {
 
 /** One request as logged by the emulator (no values of credential headers). */
 export interface RequestRecord {
+  /** HTTP method as received. */
   readonly method: string
+  /** The URL path, without the query (which may carry a push token). */
   readonly path: string
+  /** Names of the request's headers, lower case (values are not kept). */
   readonly headerNames: readonly string[]
+  /** The `Origin` header, which the two-factor calls must set to `https://www.icloud.com` (§2.2). */
   readonly origin: string | undefined
+  /** True when the request carried a `Cookie` header (the webcourier poll and uploads must not, §8). */
   readonly cookie: boolean
 }
 

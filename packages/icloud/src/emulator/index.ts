@@ -39,6 +39,7 @@ export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSett
 
 /** The development account created when no account is configured. */
 export interface ICloudDevAccount {
+  /** The development account's Apple ID, to pass to the client. */
   readonly appleId: string
   /** Stable for a given state directory (derived from a seed kept there); random without one. */
   readonly password: string
@@ -65,7 +66,14 @@ export interface ICloudEmulator {
   /** The development account, when no account was configured. */
   readonly dev: ICloudDevAccount | undefined
   /** Requests that reached the telemetry tripwire (`feedbackws`); a correct client leaves it empty. */
-  readonly tripwire: ReadonlyArray<{ method: string; path: string; host: string | undefined }>
+  readonly tripwire: ReadonlyArray<{
+    /** HTTP method of the telemetry request. */
+    method: string
+    /** Its URL path. */
+    path: string
+    /** Its `Host` header (`feedbackws.icloud.com`...), when it had one. */
+    host: string | undefined
+  }>
   /** The last 500 requests (method, path, header names, whether cookies were sent). */
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */

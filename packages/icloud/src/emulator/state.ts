@@ -2,16 +2,23 @@ import type { SrpProtocol } from '../srp/password.js'
 
 /** One emulated Apple ID. The password itself is never kept: only salt, iterations and the verifier. */
 export interface EmulatedAccount {
+  /** The Apple ID, trimmed and lower-cased. */
   appleId: string
+  /** The account's `dsInfo.dsid`: digits derived from the Apple ID, so stable across restarts. */
   dsid: string
+  /** `dsInfo.firstName` of the account document. */
   firstName: string
+  /** `dsInfo.lastName` of the account document. */
   lastName: string
   /** `hsa2` (two-factor), `2sa` (legacy two-step), or `none`. */
   secondFactor: 'hsa2' | '2sa' | 'none'
   /** A non-2FA account that must pass `repair/complete` once after signing in (412). */
   repair: boolean
+  /** `cn` for a China mainland account: the global setup host answers `domainToUse`. */
   region: 'global' | 'cn'
+  /** The password protocol `signin/init` answers (`s2k` or `s2k_fo`, §3.2). */
   protocol: SrpProtocol
+  /** The PBKDF2 iteration count `signin/init` answers. */
   iterations: number
   /** base64 */
   salt: string
@@ -19,7 +26,15 @@ export interface EmulatedAccount {
   verifier: string
   /** A fixed verification code (the development account), else codes are drawn per request. */
   fixedCode?: string
-  trustedPhones: Array<{ id: number; numberWithDialCode: string; pushMode: 'sms' | 'voice' }>
+  /** The trusted phone numbers the auth options list (§4.2). */
+  trustedPhones: Array<{
+    /** The number's `id`, which `verify/phone` sends back. */
+    id: number
+    /** The number as shown to the user, masked (`+1 (•••) •••-••03`). */
+    numberWithDialCode: string
+    /** How a code reaches this number: text message or phone call. */
+    pushMode: 'sms' | 'voice'
+  }>
 }
 
 /** An idmsa sign-in conversation (one per `signin/init`). */

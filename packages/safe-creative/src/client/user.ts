@@ -22,14 +22,21 @@ import { type WorkFields, type WorkSource, workParams } from './work-fields.js'
 
 /** Filters of `work.list` (§4). */
 export interface WorkListFilters {
+  /** Only works in this state (`REGISTERED`, `PROCESSING`, ...), sent as `state`. */
   readonly state?: string
+  /** Only works carrying this tag, sent as `tag`. */
   readonly tag?: string
+  /** Only works of this work-type group code (from `work.types.tree`), sent as `worktypegroup`. */
   readonly worktypegroup?: string
+  /** Only works under this license code, sent as `license`. */
   readonly license?: string
   /** ISO date. */
   readonly fromdate?: string
+  /** ISO date: only works registered up to it, sent as `todate`. */
   readonly todate?: string
+  /** Text Safe Creative matches the works against, sent as `filter` (§4 names it, undocumented further). */
   readonly filter?: string
+  /** Order of the list: by registration code or by title, sent as `sortfield`. */
   readonly sortfield?: 'code' | 'title'
 }
 
