@@ -15,6 +15,7 @@ export const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'unavailable', 'dr
 
 /** One fault, queued or drawn. */
 export interface Fault {
+  /** What happens to the request (see {@link FaultKind}). */
   readonly kind: FaultKind
   /** Seconds the service asks the client to wait (throttle and unavailable). */
   readonly retryAfterSeconds: number
@@ -63,7 +64,12 @@ export interface FaultOptions {
   /** Milliseconds added to the emulator's clock (a server whose clock is off). */
   clockOffsetMs?: number
   /** Faults answered to the next matching requests, in order. */
-  next?: Array<FaultInjection & { kind: FaultKind }>
+  next?: Array<
+    FaultInjection & {
+      /** What happens to the request. */
+      kind: FaultKind
+    }
+  >
   /** Faults drawn at random for every request (after the queued ones are used up). */
   random?: RandomFaults
 }
