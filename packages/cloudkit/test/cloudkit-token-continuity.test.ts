@@ -107,6 +107,16 @@ describe('web auth token continuity (issue 14)', () => {
     expect((await client.privateDatabase.users.current()).userRecordName).toBeTruthy()
     expect(renewed).toBe(1)
     expect(reused(emulator)).toBe(0)
+    // On the wire: the dropped attempt carried a token, its retry none (421, sign in), then a new one.
+    const attempts = emulator.log
+      .entries()
+      .filter((e) => e.target.includes('/users/current'))
+      .map((e) => [e.status, e.reason ?? '', e.target.includes('ckWebAuthToken=')])
+    expect(attempts).toEqual([
+      [200, 'FAULT_DROP_AFTER', true],
+      [421, expect.any(String), false],
+      [200, '', true],
+    ])
   })
 
   it('by default the emulator accepts a used token until it expires, as the live service does', async () => {
@@ -123,5 +133,26 @@ describe('web auth token continuity (issue 14)', () => {
     await again.users.current()
     again.setWebAuthToken(first)
     expect((await again.users.current()).userRecordName).toBeTruthy()
+  })
+
+  it('a renewWebAuthToken that throws or gives up leaves the typed AUTHENTICATION_REQUIRED', async () => {
+    const emulator = await start()
+    const broken = new Error('the sign-in window was closed')
+    let calls = 0
+    const client = userClient(emulator, {
+      webAuthToken: undefined,
+      renewWebAuthToken: async () => {
+        calls++
+        if (calls === 1) throw broken
+        return undefined
+      },
+    })
+    const first = await failure(client.privateDatabase.records.lookup(['x']))
+    expect(isCloudKitError(first, 'AUTHENTICATION_REQUIRED')).toBe(true)
+    expect((first as Error).cause).toBe(broken)
+    expect(isCloudKitError(first) && first.redirectURL).toMatch(/\/auth\/signin\?/)
+    const second = await failure(client.privateDatabase.records.lookup(['x']))
+    expect(isCloudKitError(second, 'AUTHENTICATION_REQUIRED')).toBe(true)
+    expect(calls).toBe(2)
   })
 })

@@ -122,7 +122,11 @@ export class Connection {
         if (!isCloudKitError(error, 'AUTHENTICATION_REQUIRED')) throw error
         this.#session.refused(tokens.sent)
         if (renewed || !this.#session.renewable) throw error
-        const token = await this.#session.renew(error.redirectURL, this.signalOf(options))
+        const token = await this.#session
+          .renew(error.redirectURL, this.signalOf(options))
+          .catch((cause: unknown) => {
+            throw renewalFailed(error, cause)
+          })
         if (token === undefined) throw error
         this.transport.redactor.addSecret(token)
       }
@@ -277,6 +281,19 @@ export function classify(response: TransportResponse): ResponseVerdict | undefin
     retry: 'always',
     ...(typeof body?.retryAfter === 'number' ? { retryAfterMs: body.retryAfter * 1000 } : {}),
   }
+}
+
+/** The AUTHENTICATION_REQUIRED error, told that `renewWebAuthToken` threw (its error as `cause`). */
+function renewalFailed(error: CloudKitError, cause: unknown): CloudKitError {
+  if (isCloudKitError(cause)) return cause
+  return new CloudKitError({
+    code: 'AUTHENTICATION_REQUIRED',
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.serviceCode === undefined ? {} : { serviceCode: error.serviceCode }),
+    ...(error.redirectURL === undefined ? {} : { redirectURL: error.redirectURL }),
+    message: `${error.message} renewWebAuthToken failed: ${String((cause as Error)?.message ?? cause)}`,
+    cause,
+  })
 }
 
 function parseJson<T>(response: TransportResponse): T {
