@@ -57,7 +57,8 @@ const EMPTY = new Uint8Array(0)
 const ADMIN_PREFIX = '/_emulator/'
 
 /**
- * Starts an emulator on the route table of `app`. For each request: injected faults first, then the
+ * Starts an emulator on the route table of `app`. For each request: injected faults first (a
+ * `drop-after` fault lets the request run and commit, then closes the connection unanswered), then the
  * route (404/405 in the service's shape), `auth.headers` before any body byte is read (a refused
  * request's body is read only up to `sampleBytes`, for the doctor; a larger one is not read and the
  * connection is closed), the body up to the route's limit, `auth.body`, the handler, the commit of
@@ -134,7 +135,10 @@ async function serveRequest(
           }
         : {}),
       ...(extra.fault
-        ? { reason: `FAULT_${extra.fault.toUpperCase()}`, message: `Injected ${extra.fault} fault.` }
+        ? {
+            reason: `FAULT_${extra.fault.toUpperCase().replace('-', '_')}`,
+            message: `Injected ${extra.fault} fault.`,
+          }
         : {}),
       ...(extra.diagnosis ? { findings: extra.diagnosis.findings, diagnosis: extra.diagnosis } : {}),
       bodyBytes: extra.bodyBytes ?? request.body.byteLength,
@@ -147,13 +151,14 @@ async function serveRequest(
   // injected latency, so a slow request left over from earlier (its client gave up) cannot use it up.
   // A request whose client already hung up (an aborted call) takes no fault either.
   const fault = req.socket.destroyed ? undefined : app.faults.take(base.url.pathname)
-  if (app.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, app.faults.latencyMs))
+  if (app.faults.latencyMs > 0) await delay(app.faults.latencyMs)
+  if (fault?.kind === 'latency') await delay(fault.latencyMs)
   if (fault?.kind === 'drop') {
     record(base, 0, 'fault', { fault: 'drop' })
     req.socket.destroy()
     return
   }
-  if (fault) {
+  if (fault?.kind === 'throttle' || fault?.kind === 'unavailable') {
     const answer = app.renderFault(fault.kind, fault.retryAfterSeconds, base)
     record(base, answer.status, 'fault', { fault: fault.kind })
     return send(req, res, answer, app, base)
@@ -241,13 +246,24 @@ async function serveRequest(
       : failure.kind === 'internal'
         ? 'error'
         : 'failed'
+  const dropAfter = fault?.kind === 'drop-after'
   record(request, answer.status, verdict, {
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
+    ...(dropAfter ? { fault: 'drop-after' } : {}),
     diagnosis,
     bodyBytes: counter.bytes,
   })
+  // The request was served and its writes committed; the client never hears of it.
+  if (dropAfter) {
+    req.socket.destroy()
+    return
+  }
   await send(req, res, answer, app, request)
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function send(

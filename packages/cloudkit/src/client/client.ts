@@ -1,4 +1,5 @@
 import { checkBaseUrl, Transport, type TransportOptions } from '@sigwire/core'
+import type { RenewWebAuthToken } from '../auth/web-auth-session.js'
 import { CLOUDKIT_API_ORIGIN } from '../constants.js'
 import { cloudKitError, invalidArgument } from '../errors.js'
 import {
@@ -36,6 +37,14 @@ export interface CloudKitClientOptions {
   webAuthToken?: string
   /** Called with every rotated web auth token, so you can persist the latest one. */
   onWebAuthToken?: (token: string) => void
+  /**
+   * Gets a new web auth token when CloudKit asks for a sign-in (AUTHENTICATION_REQUIRED: the token
+   * expired, was refused, or was dropped because the answer carrying its successor was lost): send
+   * the user to `redirectURL` and resolve with the `ckWebAuthToken` the page hands back (or undefined
+   * to give up). Called once for all the calls waiting; the call that met the sign-in is then sent
+   * once more. Without it, such calls fail with `AUTHENTICATION_REQUIRED` and its `redirectURL`.
+   */
+  renewWebAuthToken?: RenewWebAuthToken
   /**
    * Service origin. Default `https://api.apple-cloudkit.com` (an emulator's `url` in tests). No query,
    * fragment or credentials; `http://` only to loopback unless `allowInsecureHttp`.
@@ -155,6 +164,7 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
     apiToken: options.apiToken,
     webAuthToken: options.webAuthToken,
     onWebAuthToken: options.onWebAuthToken,
+    renewWebAuthToken: options.renewWebAuthToken,
     signal: options.signal,
   })
   const databases = new Map<CloudKitDatabaseName, DatabaseApi>()

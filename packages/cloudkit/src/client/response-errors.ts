@@ -82,7 +82,7 @@ export function errorFromResponse(response: TransportResponse, auth: AuthContext
   if (code === 'AUTHENTICATION_REQUIRED')
     return new CloudKitError({
       ...common,
-      message: `${said}: this call needs a signed-in user. Open redirectURL${body?.redirectURL ? ` (${body.redirectURL})` : ''} for the user to sign in, then pass the ckWebAuthToken it returns as webAuthToken.`,
+      message: `${said}: this call needs a signed-in user (no web auth token, or one that expired, was refused or was dropped after its answer was lost). Open redirectURL${body?.redirectURL ? ` (${body.redirectURL})` : ''} for the user to sign in, then give the client the ckWebAuthToken it returns (setWebAuthToken, or the renewWebAuthToken option to do it on demand).`,
     })
   if (body === undefined && status === 405)
     return new CloudKitError({

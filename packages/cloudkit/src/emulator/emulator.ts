@@ -110,7 +110,7 @@ export async function startCloudKitEmulator(
     emptyBodyHash:
       options.emptyBodyHash === 'sha256' ? 'sha256-of-empty' : (options.emptyBodyHash ?? 'sha256-of-empty'),
     s2sOnUserDatabases: options.s2sOnUserDatabases ?? 'reject',
-    webAuthTokenReuse: options.webAuthTokenReuse ?? 'reject',
+    webAuthTokenReuse: options.webAuthTokenReuse ?? 'allow-until-expiry',
   }
   const users = options.users && options.users.length > 0 ? options.users : [DEFAULT_USER]
   const store = await DurableStore.open({ dir: options.stateDir, name: 'cloudkit', tables: CLOUDKIT_TABLES })

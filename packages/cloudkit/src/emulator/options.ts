@@ -49,7 +49,13 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
   emptyBodyHash?: EmptyBodyHashRule | 'sha256'
   /** Server-to-server keys on the private and shared databases: `reject` (default, DOC) or `allow`. */
   s2sOnUserDatabases?: 'reject' | 'allow'
-  /** A web auth token used twice: `reject` (default, DOC) or `allow-until-expiry` (3P MistKit). */
+  /**
+   * A web auth token sent again after it was used: `allow-until-expiry` (default: the live service
+   * was seen accepting it, 3P MistKit issue 462, and CloudKit JS sends one token on concurrent calls)
+   * or `reject` (DOC: "Once the response is received, the previous token is no longer valid"), which
+   * answers AUTHENTICATION_REQUIRED with a `redirectURL`, as for an expired token
+   * (docs/protocols/cloudkit.md §3).
+   */
   webAuthTokenReuse?: 'reject' | 'allow-until-expiry'
   /** Users of the emulated iCloud. Default: one developer. */
   users?: CloudKitUserConfig[]

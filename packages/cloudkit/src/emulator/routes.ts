@@ -98,6 +98,7 @@ export function cloudKitRoutes(env: CloudKitEnv): Route<unknown>[] {
         scope,
         request.receivedAt,
         env.developer,
+        signInUrlOf(env, path),
       )
       return { ...verdict, path }
     },
@@ -190,7 +191,7 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
       ? {}
       : { [HEADER_WEB_AUTH_TOKEN]: rotateSession(env.data, request.tx, sessionToken, now) }
   try {
-    const signInUrl = `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
+    const signInUrl = signInUrlOf(env, path)
     const ctx: OperationContext = {
       data: env.data,
       tx: request.tx,
@@ -231,6 +232,11 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
   } catch (error) {
     throw isEmulatorError(error) ? error.withHeaders(rotated) : error
   }
+}
+
+/** The emulator's sign-in page for a container, handed out as `redirectURL`. */
+function signInUrlOf(env: CloudKitEnv, path: CloudKitPath): string {
+  return `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
 }
 
 function parseBody(body: Uint8Array): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { type CallOptions, jsonBody } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
+import { nextStreak, pollDelayMs } from './poll-backoff.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
@@ -60,7 +61,9 @@ export interface PushApi {
   /**
    * The webcourier long poll as an async iterator: each request blocks until notifications arrive
    * (or the server's hold time ends) and is re-issued until `signal` aborts, when the iterator ends
-   * quietly. The push token travels in the query; cookies are never sent.
+   * quietly. A poll answered at once with nothing (under 1 s) is re-issued after a wait that doubles
+   * from 0.5 s up to 30 s, jittered; a held poll or one with notifications resets it. The push token
+   * travels in the query; cookies are never sent.
    */
   notifications(
     token: PushToken,
@@ -139,7 +142,10 @@ export class PushService implements PushApi {
     options: { signal?: AbortSignal; pollTimeoutMs?: number } = {},
   ): AsyncGenerator<PushNotification, void, undefined> {
     const signal = options.signal
+    let streak = 0
     while (!signal?.aborted) {
+      if (streak > 0 && !(await wait(pollDelayMs(streak), signal))) return
+      const started = performance.now()
       let result: { status: number; body: unknown }
       try {
         result = await this.caller.poll(
@@ -159,8 +165,24 @@ export class PushService implements PushApi {
         })
       const body = (result.body ?? {}) as Raw
       const list: Raw[] = Array.isArray(body.notifications) ? body.notifications : body.topic ? [body] : []
+      streak = nextStreak(streak, performance.now() - started, list.length)
       for (const n of list)
         yield { topic: String(n.topic ?? ''), payload: (n.payload ?? n) as Record<string, unknown> }
     }
   }
+}
+
+/** Waits `ms`; false when `signal` aborted first (the iterator then ends quietly). */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      resolve(value)
+    }
+    const onAbort = () => done(false)
+    const timer = setTimeout(() => done(true), ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }

@@ -25,6 +25,7 @@ import {
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
 import { formBody } from './form-body.js'
+import { KeyedQueue } from './keyed-queue.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import type { AuthorizationStore } from './store.js'
 import { type UserApi, userApi } from './user.js'
@@ -188,6 +189,8 @@ export class Client implements SafeCreativeClient {
   readonly #locale: string | undefined
   readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
+  /** Steps that spend an authkey's single-use nonce, one at a time per authkey (§2.5). */
+  readonly nonceSteps = new KeyedQueue()
   #synced: Promise<void> | undefined
 
   constructor(options: SafeCreativeClientOptions) {

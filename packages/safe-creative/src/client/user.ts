@@ -1,4 +1,5 @@
 import type { CallOptions } from '@sigwire/core'
+import { withFreshNonce } from '../auth/fresh-nonce.js'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
 import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
@@ -68,9 +69,12 @@ export interface UserApi {
   upload(path: string, options?: UploadOptions): Promise<string>
   /**
    * Registers a work (`work.register`) and returns its 13-digit code. A fresh single-use noncekey is
-   * fetched from `authkey.state` right before (§2.5); on `InvalidTime` the clock is resynced and the
-   * whole step, nonce included, repeated once. A registration is never repeated blindly: a lost
-   * answer is `OUTCOME_UNKNOWN`, and the message says to look for the work with `listWorks` first.
+   * fetched from `authkey.state` right before (§2.5), and registrations of one authkey run one at a
+   * time (the nonce belongs to the authkey), so concurrent calls never spend the same nonce; one
+   * refused with `InvalidNonceKey` (another process spent it) is repeated with a fresh nonce, up to 3
+   * attempts. On `InvalidTime` the clock is resynced and the whole step, nonce included, repeated
+   * once. A registration is never repeated blindly: a lost answer is `OUTCOME_UNKNOWN`, and the
+   * message says to look for the work with `listWorks` first.
    */
   register(source: WorkSource, fields: WorkFields, options?: CallOptions): Promise<string>
   /** Uploads `path` and registers it; returns the work code. */
@@ -119,25 +123,27 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
     } catch (error) {
       throw toSafeCreativeError(error)
     }
-    return resyncOnInvalidTime(
-      client,
-      async () => {
-        const current = await state(options)
-        if (!current.authorized || !current.nonceKey)
-          throw safeCreativeError(
-            'NOT_AUTHORIZED',
-            'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
-          )
-        const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
-          ...signed(options, 'workregistry'),
-          method: 'POST',
-        })
-        const code = text(value, 'code')
-        if (!/^\d{13}$/.test(code))
-          throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
-        return code
-      },
-      options,
+    const fetchNonce = async () => {
+      const current = await state(options)
+      if (!current.authorized || !current.nonceKey)
+        throw safeCreativeError(
+          'NOT_AUTHORIZED',
+          'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
+        )
+      return current.nonceKey
+    }
+    const send = async (nonce: string) => {
+      const value = await client.send('work.register', [...params, ['noncekey', nonce]], {
+        ...signed(options, 'workregistry'),
+        method: 'POST',
+      })
+      const code = text(value, 'code')
+      if (!/^\d{13}$/.test(code))
+        throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+      return code
+    }
+    return client.nonceSteps.run(auth.authkey, () =>
+      resyncOnInvalidTime(client, () => withFreshNonce(fetchNonce, send), options),
     )
   }
 

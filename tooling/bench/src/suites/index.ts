@@ -1,4 +1,5 @@
 import { memorySuite } from '../memory/suite.js'
+import { reliabilitySuite } from '../reliability/suite.js'
 import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
@@ -22,4 +23,5 @@ export const suites: readonly Suite[] = [
   verifyThroughputSuite,
   emulatorWritesSuite,
   memorySuite,
+  reliabilitySuite,
 ]
