@@ -17,6 +17,7 @@ import { completeTwoFactor, type TwoFactorHandler } from '../auth/two-factor.js'
 import { completeTwoStep } from '../auth/two-step.js'
 import { CHINA_ENDPOINTS, GLOBAL_ENDPOINTS, type ICloudEndpoints, USER_AGENT } from '../constants.js'
 import { ICloudError, isICloudError, toICloudError } from '../errors.js'
+import { cookieOrigins } from '../session/cookie-origins.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
 import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
@@ -51,7 +52,12 @@ export interface ICloudClientOptions {
   region?: ICloudRegion
   /** Overrides of the hosts (an emulator's `authUrl`, `setupUrl` and `url`). */
   endpoints?: Partial<ICloudEndpoints>
-  /** Extra hosts that may receive cookies and tokens (`127.0.0.1` for a local emulator). */
+  /**
+   * Extra hosts that may receive cookies and tokens: `host:port` for that one port, or a bare `host`
+   * (`127.0.0.1` for a local emulator) for the default port and the ports of `endpoints` on that host.
+   * Cookies go only to the exact origins of the endpoints and of the services the account document
+   * names, never to another port of the same host.
+   */
   allowHosts?: readonly string[]
   /** Allow plain http to loopback (local emulators only). */
   allowInsecureLoopback?: boolean
@@ -183,11 +189,24 @@ class Client implements ICloudClient {
     const policy = new HostPolicy({
       ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
       ...(options.allowInsecureLoopback ? { allowInsecureLoopback: true } : {}),
+      endpoints: [this.#endpoints.authUrl, this.#endpoints.setupUrl],
     })
     // The endpoints themselves must pass the policy: a wrong authUrl fails before any password is used.
     policy.check(this.#endpoints.authUrl, 'idmsa')
     policy.check(this.#endpoints.setupUrl, 'setup')
-    this.#http = new SessionHttp(this.transport, policy, this.#cookies, () => this.#state)
+    let origins: { for: unknown; set: ReadonlySet<string> } | undefined
+    this.#http = new SessionHttp(
+      this.transport,
+      policy,
+      this.#cookies,
+      () => this.#state,
+      () => {
+        const services = this.#state.webservices
+        if (origins === undefined || origins.for !== services)
+          origins = { for: services, set: cookieOrigins(policy, this.#endpoints, services) }
+        return origins.set
+      },
+    )
     const caller = this.#caller()
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
