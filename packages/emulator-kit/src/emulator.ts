@@ -30,7 +30,7 @@ export interface EmulatorApp {
   renderFault(kind: 'throttle' | 'unavailable', retryAfterSeconds: number, request: EmulatorRequest): Reply
   /**
    * Runs the service's doctor on a request the emulator refused; the diagnosis goes into the request
-   * log. `bodyKnown` is false when the body was too large to keep for the doctor.
+   * log (an accepted request's findings come with its {@link Reply}). `bodyKnown` is false when the body was too large to keep for the doctor.
    */
   diagnose?(request: EmulatorRequest, error: EmulatorError, bodyKnown: boolean): Diagnosis | undefined
   /** Sees every request as it arrives (before faults and routing), for a service's own records. */
@@ -241,7 +241,11 @@ async function serveRequest(
   record(request, answer.status, verdict, {
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
-    diagnosis,
+    diagnosis:
+      diagnosis ??
+      (answer.findings?.length
+        ? { ok: answer.findings.every((f) => f.severity === 'note'), findings: answer.findings }
+        : undefined),
     bodyBytes: counter.bytes,
   })
   await send(req, res, answer, app, request)
