@@ -30,6 +30,7 @@ export interface ICloudConversationEvidence {
 }
 
 const WEB_ORIGINS = new Set(['https://www.icloud.com', 'https://www.icloud.com.cn'])
+const IDMSA_ORIGINS = new Set(['https://idmsa.apple.com', 'https://idmsa.apple.com.cn'])
 
 /** True for the idmsa calls the 2026 two-factor header rule covers (docs/protocols/icloud.md §2.2). */
 export function isMfaCall(path: string): boolean {
@@ -40,9 +41,9 @@ export function isMfaCall(path: string): boolean {
  * Says how an idmsa call deviates from the conversation Apple's web client keeps
  * (docs/protocols/icloud.md §2.2, §2.3, §9 rows 7, 11 and 14, §12). Deviations that real clients
  * make and Apple is believed to accept (an earlier `scnt`, a missing session id, a session token sent
- * as the session id, FD client info or auth attributes on the two-factor calls) are notes by default
- * and errors under the `strict` profile; a wrong `Origin` on the two-factor calls and a conversation
- * that cannot be found are always errors.
+ * as the session id, the idmsa `Origin`, FD client info or auth attributes on the two-factor calls) are
+ * notes by default and errors under the `strict` profile; any other `Origin` on the two-factor calls
+ * and a conversation that cannot be found are always errors.
  */
 export function diagnoseICloudConversation(e: ICloudConversationEvidence): ICloudDiagnosis {
   const strict = e.profile === 'strict'
@@ -77,11 +78,13 @@ export function diagnoseICloudConversation(e: ICloudConversationEvidence): IClou
     if (!e.aaspCookie) add('aasp-cookie-missing', `${e.path} came without the aasp cookie.`, thin)
   }
   if ((e.headerRule ?? '2026') === '2026' && isMfaCall(e.path)) {
+    // The idmsa origin is a note: rclone sends it on these calls and signs in (731f2a6c2, 2026-07),
+    // while icloud-photos-sync's fix for iOS 26.4 (PR #1104) moved to the web origin (§12).
     if (!e.origin || !WEB_ORIGINS.has(e.origin))
       add(
         'mfa-origin',
-        `${e.path} was sent with Origin ${e.origin ?? '(none)'}; since iOS 26.4 Apple takes two-factor calls from https://www.icloud.com only.`,
-        'error',
+        `${e.path} was sent with Origin ${e.origin ?? '(none)'}; since iOS 26.4 Apple expects two-factor calls from https://www.icloud.com.`,
+        e.origin && IDMSA_ORIGINS.has(e.origin) ? thin : 'error',
       )
     if (e.fdClientInfo)
       add(

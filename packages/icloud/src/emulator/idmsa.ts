@@ -74,6 +74,7 @@ export async function handleIdmsa(
 ): Promise<Reply> {
   const method = request.method
   if (method === 'GET' && path === '/authorize/signin') return authorizePage(ctx)
+  if (method === 'POST' && path === '/federate') return federate(ctx, request)
   if (method === 'POST' && path === '/signin/init') return signinInit(ctx, request)
   if (method === 'POST' && path === '/signin/complete') return signinComplete(ctx, request)
   if (method === 'POST' && path === '/signin' && ctx.settings.legacyAuth) return legacySignin(ctx, request)
@@ -110,6 +111,21 @@ function refusal(
   headers?: Record<string, string | string[]>,
 ) {
   return iCloudFailure(status, body, headers, located.diagnosis.findings)
+}
+
+/**
+ * `POST {auth}/federate?isRememberMeEnabled=true` `{accountName, rememberMe}`: rclone asks whether the
+ * Apple ID signs in elsewhere (`authFederate`) between the page load and `signin/init`. An emulated
+ * account never does: 200 `{}` continuing the page's conversation (DECISION, docs/protocols/icloud.md §12).
+ */
+function federate(ctx: ICloudContext, request: EmulatorRequest): Reply {
+  const located = locateConversation(ctx, request, '/federate')
+  const page = located.conversation?.stage === 'page' ? located.conversation : undefined
+  const conversation = page ?? newConversation(ctx)
+  return withNotes(
+    answer(200, {}, conversationHeaders(ctx, conversation)),
+    page ? located.diagnosis.findings : [],
+  )
 }
 
 function signinInit(ctx: ICloudContext, request: EmulatorRequest): Reply {

@@ -128,23 +128,29 @@ export function handlePcs(
       message: `Unknown appName ${JSON.stringify(app)}.`,
     })
   const state = pcsState(ctx, account)
-  if (account.adp && state.consentedAt === 0)
+  if (account.adp && state.consentedAt === 0) {
+    // rclone and icloud-photos-sync call requestPCS alone and wait for the device: by default it asks
+    // the devices as enableDeviceConsentForPCS does; the strict profile wants the consent first.
+    const strict = ctx.settings.profile === 'strict'
+    if (!strict && state.requestedAt === 0)
+      ctx.tx.put('pcs', account.appleId, { ...state, requestedAt: ctx.now() })
     return {
       ...answer(200, {
         isWebAccessAllowed: true,
         status: 'failure',
-        message: 'Device consent for web access is required.',
+        message: strict ? 'Device consent for web access is required.' : NOT_YET,
       }),
       findings: [
         ICLOUD_FINDINGS.finding(
           'pcs-consent-required',
           'requestPCS was called before web access was approved.',
           {
-            severity: 'note',
+            severity: strict ? 'error' : 'note',
           },
         ),
       ],
     }
+  }
   const attempts = state.attempts[app] ?? 0
   if (account.adp && attempts < ctx.settings.pcsCookieAttempts) {
     ctx.tx.put('pcs', account.appleId, { ...state, attempts: { ...state.attempts, [app]: attempts + 1 } })
