@@ -87,13 +87,23 @@ describe('icloudjs 1.4.0, unmodified', () => {
     expect((await icloud.getStorageUsage()).storageUsageInfo.totalStorageInBytes).toBeGreaterThan(0)
     const calendar = icloud.getService('calendar')
     expect((await calendar.calendars()).map((c) => c.title)).toEqual(['Home'])
-    const events = await calendar.events(new Date(Date.now() - 86_400_000), new Date(Date.now() + 7 * 86_400_000))
+    const events = await calendar.events(
+      new Date(Date.now() - 86_400_000),
+      new Date(Date.now() + 7 * 86_400_000),
+    )
     expect(events.map((e) => e.title)).toEqual(['Review sigwire release'])
-    expect((await calendar.eventDetails(events[0]!.pGuid, events[0]!.guid)).title).toBe('Review sigwire release')
+    expect((await calendar.eventDetails(events[0]!.pGuid, events[0]!.guid)).title).toBe(
+      'Review sigwire release',
+    )
     expect(icloud.pcsEnabled).toBe(false)
 
     // The trust token it saved skips the code next time.
-    const again = new ICloud({ username: 'js@example.com', password: PASSWORD, trustDevice: true, dataDirectory: data })
+    const again = new ICloud({
+      username: 'js@example.com',
+      password: PASSWORD,
+      trustDevice: true,
+      dataDirectory: data,
+    })
     await again.authenticate()
     expect(again.status).not.toBe('MfaRequested')
     await again.awaitReady

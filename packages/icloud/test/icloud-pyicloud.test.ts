@@ -68,7 +68,10 @@ describe.skipIf(!present)("Debian's pyicloud 1.0.0, unmodified", () => {
     expect(steps.signin).toMatchObject({ requires_2fa: true })
     expect(steps.code).toMatchObject({ valid: true, trusted: true })
     expect(steps.contacts).toMatchObject({ count: 25, first: 'Py' })
-    expect(steps.events).toMatchObject({ titles: ['Review sigwire release'], detail: 'Review sigwire release' })
+    expect(steps.events).toMatchObject({
+      titles: ['Review sigwire release'],
+      detail: 'Review sigwire release',
+    })
     if (steps.calendars) expect(steps.calendars).toMatchObject({ titles: ['Home'] })
     expect(steps.resume).toMatchObject({ requires_2fa: false, trusted: true })
     const resumed = emulator.log.entries().slice(-1)[0]!

@@ -2,6 +2,7 @@ import {
   createRequest,
   fromBase64,
   Transport,
+  type TransportOptions,
   type TransportResponse,
   textBody,
   toBase64,
@@ -32,12 +33,21 @@ export type CookieStyle =
 
 /** Sends requests with exactly the headers a test names, keeping cookies the way a client does. */
 export class Replayer {
-  readonly #transport = new Transport({ proxy: false, retry: { maxAttempts: 1 } })
+  readonly #transport: Transport
   readonly #jar = new CookieJar()
   readonly #byName = new Map<string, Cookie>()
   readonly log: string[] = []
 
-  constructor(readonly emulator: ICloudEmulator) {}
+  constructor(
+    readonly emulator: ICloudEmulator,
+    options: { dispatcher?: TransportOptions['dispatcher'] } = {},
+  ) {
+    this.#transport = new Transport({
+      proxy: false,
+      retry: { maxAttempts: 1 },
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    })
+  }
 
   /** Sends one request; `cookies` says how this client attaches cookies to it. */
   async send(
