@@ -25,6 +25,7 @@ export type { ICloudSettings, RequestRecord } from './context.js'
 export {
   createSoftwareAuthenticator,
   type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
 } from './software-authenticator.js'
 export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 

@@ -1,4 +1,12 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto'
 import type { SecurityKeyAssertion, SecurityKeyChallenge } from '../auth/security-key.js'
 
 /** A FIDO2 authenticator in software, for tests and the emulator: an ES256 key pair and a counter. */
@@ -7,6 +15,8 @@ export interface SoftwareAuthenticator {
   readonly credentialId: string
   /** The public key, SPKI PEM (register it with the account's `securityKeys`). */
   readonly publicKeyPem: string
+  /** The private key, PKCS#8 PEM (to make the same authenticator again elsewhere, such as a helper script). */
+  readonly privateKeyPem: string
   /** The signature counter of the last assertion. */
   readonly signCount: number
   /**
@@ -27,14 +37,30 @@ export interface SoftwareAuthenticator {
   ): SecurityKeyAssertion
 }
 
-/** Creates a {@link SoftwareAuthenticator} with a new P-256 key and a random 32-byte credential id. */
-export function createSoftwareAuthenticator(): SoftwareAuthenticator {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const credentialId = randomBytes(32).toString('base64url')
-  let counter = 0
+/** Options of {@link createSoftwareAuthenticator}: an existing key to make the same authenticator again. */
+export interface SoftwareAuthenticatorOptions {
+  /** A P-256 private key, PKCS#8 PEM. Default: a new one. */
+  readonly privateKeyPem?: string
+  /** The credential id, base64url. Default: 32 random bytes. */
+  readonly credentialId?: string
+  /** The counter of the last assertion made with this key. Default 0. */
+  readonly signCount?: number
+}
+
+/** Creates a {@link SoftwareAuthenticator}: a new P-256 key and a random 32-byte credential id, or the given ones. */
+export function createSoftwareAuthenticator(
+  options: SoftwareAuthenticatorOptions = {},
+): SoftwareAuthenticator {
+  const privateKey = options.privateKeyPem
+    ? createPrivateKey(options.privateKeyPem)
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+  const publicKey = createPublicKey(privateKey)
+  const credentialId = options.credentialId ?? randomBytes(32).toString('base64url')
+  let counter = options.signCount ?? 0
   return {
     credentialId,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     get signCount() {
       return counter
     },
