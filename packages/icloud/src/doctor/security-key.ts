@@ -47,7 +47,7 @@ export type SecurityKeyVerdict =
   | { readonly ok: false; readonly finding: ICloudFinding }
 
 /**
- * Verifies a WebAuthn assertion the way a relying party does (W3C WebAuthn Level 2 §7.2): the credential
+ * Verifies a WebAuthn assertion the way a relying party does (W3C WebAuthn Level 2, "Verifying an Authentication Assertion"): the credential
  * is registered, clientDataJSON is a `webauthn.get` for this challenge and an accepted origin, the
  * authenticator data is for `rpId` with the user-present flag, the signature over
  * `authenticatorData || SHA-256(clientDataJSON)` verifies with the registered public key, and the
