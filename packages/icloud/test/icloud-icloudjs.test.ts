@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import https from 'node:https'
+import type * as Https from 'node:https'
 import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import tls from 'node:tls'
+import * as tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 
@@ -37,7 +37,10 @@ const ICloud = (require('icloudjs') as { default: new (options: Record<string, u
 const PASSWORD = 'icloudjs-password-1'
 let emulator: ICloudEmulator
 let dir: string
-const saved = https.globalAgent
+// The CommonJS module object: its globalAgent can be replaced (an ES namespace cannot be written to).
+const https = require('node:https') as typeof Https
+const agents = https as { globalAgent: Https.Agent }
+const saved = agents.globalAgent
 
 beforeAll(async () => {
   vi.spyOn(console, 'debug').mockImplementation(() => {})
@@ -61,11 +64,11 @@ beforeAll(async () => {
       return socket
     }
   }
-  https.globalAgent = new ToEmulator({ keepAlive: false })
+  agents.globalAgent = new ToEmulator({ keepAlive: false })
 })
 
 afterAll(async () => {
-  https.globalAgent = saved
+  agents.globalAgent = saved
   await emulator?.close()
   await rm(dir, { recursive: true, force: true })
 })
