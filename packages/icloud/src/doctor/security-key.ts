@@ -16,6 +16,7 @@ export interface RegisteredSecurityKey {
 
 /** The body of `POST {auth}/verify/security/key` (docs/protocols/icloud.md §4.4, §14). */
 export interface SecurityKeyAssertionBody {
+  /** The `fsaChallenge.challenge` the client answers (the server checks the one in clientDataJSON). */
   readonly challenge?: unknown
   /** clientDataJSON, base64. */
   readonly clientData?: unknown
@@ -23,9 +24,11 @@ export interface SecurityKeyAssertionBody {
   readonly signatureData?: unknown
   /** Authenticator data, base64. */
   readonly authenticatorData?: unknown
+  /** The user handle the authenticator returned, base64, or null. */
   readonly userHandle?: unknown
   /** The credential id, base64. */
   readonly credentialID?: unknown
+  /** The relying party id the client used (`apple.com`). */
   readonly rpId?: unknown
 }
 
@@ -43,8 +46,20 @@ export interface SecurityKeyExpectation {
 
 /** The verdict on an assertion: the key and its new counter, or the finding that explains the refusal. */
 export type SecurityKeyVerdict =
-  | { readonly ok: true; readonly credentialId: string; readonly signCount: number }
-  | { readonly ok: false; readonly finding: ICloudFinding }
+  | {
+      /** The assertion verifies. */
+      readonly ok: true
+      /** The credential that made it. */
+      readonly credentialId: string
+      /** Its signature counter (store it: the next one must be higher). */
+      readonly signCount: number
+    }
+  | {
+      /** The assertion is refused. */
+      readonly ok: false
+      /** Why (a `security-key-…` finding). */
+      readonly finding: ICloudFinding
+    }
 
 /**
  * Verifies a WebAuthn assertion the way a relying party does (W3C WebAuthn Level 2, "Verifying an Authentication Assertion"): the credential

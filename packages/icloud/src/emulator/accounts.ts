@@ -38,7 +38,14 @@ export interface ICloudAccountConfig {
    * Security keys (FIDO2) registered to the account: it then signs in with an assertion from one of
    * them instead of a code (`createSoftwareAuthenticator()` makes one for tests).
    */
-  securityKeys?: Array<{ credentialId: string; publicKeyPem: string; name?: string }>
+  securityKeys?: Array<{
+    /** The WebAuthn credential id, base64url. */
+    credentialId: string
+    /** The credential's public key, SPKI PEM (P-256 or Ed25519). */
+    publicKeyPem: string
+    /** Shown in the options' `keyNames`. Default "Security key N". */
+    name?: string
+  }>
 }
 
 /** Live control of the emulated accounts, for tests and the demo. */
