@@ -30,7 +30,7 @@ export interface EmulatorApp {
   renderFault(kind: 'throttle' | 'unavailable', retryAfterSeconds: number, request: EmulatorRequest): Reply
   /**
    * Runs the service's doctor on a request the emulator refused; the diagnosis goes into the request
-   * log. `bodyKnown` is false when the body was too large to keep for the doctor.
+   * log (an accepted request's findings come with its {@link Reply}). `bodyKnown` is false when the body was too large to keep for the doctor.
    */
   diagnose?(request: EmulatorRequest, error: EmulatorError, bodyKnown: boolean): Diagnosis | undefined
   /** Sees every request as it arrives (before faults and routing), for a service's own records. */
@@ -251,7 +251,11 @@ async function serveRequest(
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
     ...(dropAfter ? { fault: 'drop-after' } : {}),
-    diagnosis,
+    diagnosis:
+      diagnosis ??
+      (answer.findings?.length
+        ? { ok: answer.findings.every((f) => f.severity === 'note'), findings: answer.findings }
+        : undefined),
     bodyBytes: counter.bytes,
   })
   // The request was served and its writes committed; the client never hears of it.

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
+import type { Finding } from '@sigwire/core/doctor'
 
 /** Headers of a reply (`set-cookie` may be a list). */
 export type ReplyHeaders = Readonly<Record<string, string | readonly string[]>>
@@ -40,6 +41,12 @@ export interface Reply {
   readonly body?: ReplyBody
   /** Response headers; they override the emulator's defaults (such as `date`). */
   readonly headers?: ReplyHeaders
+  /**
+   * The doctor's findings about a request the emulator accepted although it deviates from the
+   * expected shape (a lenient default that a `strict` profile would refuse); recorded in the request
+   * log, never sent.
+   */
+  readonly findings?: readonly Finding[]
 }
 
 /** Builds a {@link Reply}. `reply(200, { json: value })`, `reply(204)`, `reply(302, undefined, { location })`. */

@@ -31,7 +31,7 @@ export interface RequestLogEntry {
   readonly message?: string
   /** The token the verifier named. */
   readonly token?: string
-  /** The doctor's findings for a refused request. */
+  /** The doctor's findings for a refused request, or the deviations of one accepted leniently. */
   readonly findings?: readonly Finding[]
   /** The service doctor's full diagnosis (its own type). */
   readonly diagnosis?: unknown

@@ -52,6 +52,7 @@ export {
   type TlsMaterial,
 } from '@sigwire/emulator-kit'
 export {
+  createSoftwareAuthenticator,
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,
@@ -59,6 +60,8 @@ export {
   type ICloudEmulatorOptions,
   type ICloudSettings,
   type RequestRecord,
+  type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
   startICloudEmulator,
 } from '@sigwire/icloud/emulator'
 export {

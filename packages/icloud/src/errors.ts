@@ -20,6 +20,13 @@ import {
  * - `TWO_FACTOR_REQUIRED`: Apple asks for a code and no `twoFactor` callback was given.
  * - `TWO_FACTOR_FAILED`: a code could not be requested or the trust step failed.
  * - `INVALID_PHONE`: the phone id chosen for an SMS or voice code is not one of the trusted numbers.
+ * - `SECURITY_KEY_REQUIRED`: the account signs in with a security key and no `onSecurityKey` callback
+ *   was given (a hardware key needs a WebAuthn-capable helper: a browser or a FIDO2 library).
+ * - `SECURITY_KEY_REJECTED`: Apple refused the security-key assertion (wrong key, challenge, rpId or
+ *   origin, or a bad signature).
+ * - `WEB_ACCESS_REQUIRED`: an Advanced Data Protection account has not approved web access (or the
+ *   PCS cookies of a service could not be had); pass `onWebAccessApproval` and approve the request on a
+ *   trusted device.
  * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
  * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
  * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
@@ -47,6 +54,9 @@ export type ICloudErrorCode =
   | 'TWO_FACTOR_REQUIRED'
   | 'TWO_FACTOR_FAILED'
   | 'INVALID_PHONE'
+  | 'SECURITY_KEY_REQUIRED'
+  | 'SECURITY_KEY_REJECTED'
+  | 'WEB_ACCESS_REQUIRED'
   | 'SIGNIN_FAILED'
   | 'ACCOUNT_LOGIN_FAILED'
   | 'WRONG_REGION'
@@ -71,6 +81,9 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'TWO_FACTOR_REQUIRED',
   'TWO_FACTOR_FAILED',
   'INVALID_PHONE',
+  'SECURITY_KEY_REQUIRED',
+  'SECURITY_KEY_REJECTED',
+  'WEB_ACCESS_REQUIRED',
   'SIGNIN_FAILED',
   'ACCOUNT_LOGIN_FAILED',
   'WRONG_REGION',

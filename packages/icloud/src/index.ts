@@ -11,11 +11,23 @@
 export type { CallOptions, TransportOptions } from '@sigwire/core'
 export type { AccountInfo } from './auth/account.js'
 export type {
+  SecurityKeyAssertion,
+  SecurityKeyChallenge,
+  SecurityKeyHandler,
+} from './auth/security-key.js'
+export type {
   TwoFactorAnswer,
   TwoFactorChallenge,
   TwoFactorHandler,
+  TwoFactorMethod,
   TwoFactorOption,
 } from './auth/two-factor.js'
+export type {
+  WebAccessApproval,
+  WebAccessApprovalHandler,
+  WebAccessState,
+  WebAccessTiming,
+} from './auth/web-access.js'
 export type {
   AlarmTrigger,
   CalendarApi,
@@ -49,6 +61,7 @@ export {
   type PushTopicState,
 } from './client/push.js'
 export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
+export type { WebAccessApi } from './client/web-access-api.js'
 export {
   CHINA_ENDPOINTS,
   CLIENT_BUILD_NUMBER,

@@ -21,6 +21,10 @@ interface Common {
   workDir: string
   /** Offset of the next service's port from `port`. */
   nextPort: number
+  /** iCloud: the domain mapped to loopback (`--host-name`). */
+  hostName: string | undefined
+  /** iCloud: the strict profile (`--strict`). */
+  strict: boolean
 }
 
 interface Started {
@@ -110,7 +114,12 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     async (config, common) => {
       const { startICloudEmulator } = await emulators()
-      const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud') })
+      const emulator = await startICloudEmulator({
+        ...config,
+        ...server(common, 'icloud'),
+        ...(common.hostName ? { hostName: common.hostName } : {}),
+        ...(common.strict ? { profile: 'strict' as const } : {}),
+      })
       const dev = emulator.dev
       return {
         key: 'icloud',
@@ -149,6 +158,14 @@ export function registerEmulate(program: Command, io: Io): void {
       'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
       numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
+    .option(
+      '--host-name <domain>',
+      'iCloud: a domain you map to loopback (idmsa.<domain>, setup.<domain>); cookies get Domain=<domain>',
+    )
+    .option(
+      '--strict',
+      "iCloud: refuse what Apple's behaviour leaves uncertain (the default accepts it and logs a note)",
+    )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
@@ -163,12 +180,20 @@ export function registerEmulate(program: Command, io: Io): void {
       )
     const stateDir =
       options.state === undefined ? undefined : ensureDirectory(String(options.state), '--state', 0o700)
+    const hostName = options.hostName === undefined ? undefined : String(options.hostName).toLowerCase()
+    if (hostName !== undefined && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(hostName))
+      throw cliError(
+        'INVALID_OPTION',
+        `--host-name must be a domain such as sigwire.test (got ${JSON.stringify(hostName.slice(0, 80))}); map idmsa.<domain> and setup.<domain> to 127.0.0.1.`,
+      )
     const common: Common = {
       port,
       tls: options.tls === true,
       stateDir,
       workDir: mkdtempSync(join(tmpdir(), 'sigwire-emulate-')),
       nextPort: 0,
+      hostName,
+      strict: options.strict === true,
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()

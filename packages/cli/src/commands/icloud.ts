@@ -22,6 +22,7 @@ import { readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
+import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
 import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
 
 interface ConnectionOptions {
@@ -63,16 +64,41 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     )
     .option(
       '--code-timeout <seconds>',
-      'how long to wait for --code-file',
+      'how long to wait for --code-file, a security-key assertion or a web-access approval',
       numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'a number of seconds' }),
       300,
+    )
+    .option(
+      '--code-via <method>',
+      'where the first code goes: device (push), sms, voice, or generated (made on a device, nothing sent)',
+    )
+    .option(
+      '--security-key-command <command>',
+      'security-key accounts: a WebAuthn helper run with the challenge JSON on stdin, printing the assertion JSON',
+    )
+    .option(
+      '--security-key-file <file>',
+      'security-key accounts: wait for the assertion JSON in this file (the challenge is printed first)',
     )
     .option('--json', 'machine-readable output')
     .action(
       async (
-        options: ConnectionOptions & { passwordFile?: string; codeFile?: string; codeTimeout: number },
+        options: ConnectionOptions & {
+          passwordFile?: string
+          codeFile?: string
+          codeTimeout: number
+          codeVia?: string
+          securityKeyCommand?: string
+          securityKeyFile?: string
+        },
       ) => {
         const appleId = options.appleId!
+        const method = codeVia(options.codeVia)
+        if (options.securityKeyCommand !== undefined && options.securityKeyFile !== undefined)
+          throw cliError(
+            'CONFLICTING_OPTIONS',
+            'Pass --security-key-command or --security-key-file, not both.',
+          )
         const dir = resolve(options.sessionDir)
         checkSessionDirectory(dir)
         const password =
@@ -95,6 +121,14 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
           password,
           store,
           twoFactor: codeHandler(io, options.codeFile, options.codeTimeout * 1000),
+          ...(method ? { twoFactorMethod: method } : {}),
+          onSecurityKey: securityKeyHandler(io, {
+            command: options.securityKeyCommand,
+            file: options.securityKeyFile,
+            timeoutMs: options.codeTimeout * 1000,
+          }),
+          onWebAccessApproval: webAccessPrompt(io),
+          webAccessTiming: { timeoutMs: options.codeTimeout * 1000 },
         })
         try {
           const result = await client.login()

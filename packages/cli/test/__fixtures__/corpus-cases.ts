@@ -872,6 +872,13 @@ const emulateCases: Table = [
   ],
   ['emulate --state under a file', (f) => emulate('--state', f.underFile), 2, 'NOT_A_DIRECTORY', NO_JSON],
   ['emulate --port 0', () => emulate('--port', '0'), 2, 'INVALID_OPTION', NO_JSON],
+  [
+    'emulate --host-name that is not a domain',
+    () => emulate('--icloud', '--host-name', 'not a/host'),
+    2,
+    'INVALID_OPTION',
+    { ...NO_JSON, message: /--host-name/ },
+  ],
   ['emulate --port 70000', () => emulate('--port', '70000'), 2, 'INVALID_OPTION', NO_JSON],
   ['emulate --port abc', () => emulate('--port', 'abc'), 2, 'INVALID_OPTION', NO_JSON],
   ['emulate --port with no room for four', () => emulate('--port', '65534'), 2, 'INVALID_OPTION', NO_JSON],
@@ -953,6 +960,29 @@ const icloud: Table = [
     { message: /--code-timeout/ },
   ],
   ['login --code-timeout 0', (f, s) => login(f, s, '--code-timeout', '0'), 2, 'INVALID_OPTION'],
+  [
+    'login --code-via fax',
+    (f, s) => login(f, s, '--code-via', 'fax', '--password-file', f.keys.password),
+    2,
+    'INVALID_OPTION',
+    { message: /--code-via/ },
+  ],
+  [
+    'login with both --security-key-command and --security-key-file',
+    (f, s) =>
+      login(
+        f,
+        s,
+        '--security-key-command',
+        'true',
+        '--security-key-file',
+        f.missing,
+        '--password-file',
+        f.keys.password,
+      ),
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
   ['login --code-timeout -5', (f, s) => login(f, s, '--code-timeout', '-5'), 2, 'INVALID_OPTION'],
   ['login --code-timeout Infinity', (f, s) => login(f, s, '--code-timeout', 'Infinity'), 2, 'INVALID_OPTION'],
   [

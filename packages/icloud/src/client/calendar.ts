@@ -1,4 +1,5 @@
 import { type CallOptions, textBody } from '@sigwire/core'
+import { ICloudError } from '../errors.js'
 import { type CalendarDate, calendarDay, decodeCalendarDate } from './calendar-date.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
@@ -87,6 +88,10 @@ export interface CalendarApi {
   events(range: CalendarRange): Promise<CalendarEvent[]>
   /** `POST {calendar}/ca/alarmtriggers/`: alarms due in the range, dates decoded. */
   alarmTriggers(range: CalendarRange): Promise<AlarmTrigger[]>
+  /** `GET {calendar}/ca/allcollections`: every calendar (pyicloud `get_calendars`). */
+  collections(options?: CallOptions): Promise<CalendarCollection[]>
+  /** `GET {calendar}/ca/eventdetail/{pGuid}/{guid}`: one event (undefined when the answer has none). */
+  eventDetail(pGuid: string, guid: string, options?: CallOptions): Promise<CalendarEvent | undefined>
 }
 
 /** The {@link CalendarApi} of a session. */
@@ -112,14 +117,47 @@ export class CalendarService implements CalendarApi {
       ...callOptions(range),
     })
     return {
-      collections: (Array.isArray(raw?.Collection) ? raw.Collection : []).map((c: Raw) => ({
-        guid: String(c.guid),
-        title: String(c.title ?? ''),
-        ...(c.color ? { color: String(c.color) } : {}),
-        ...(c.ctag ? { ctag: String(c.ctag) } : {}),
-      })),
+      collections: (Array.isArray(raw?.Collection) ? raw.Collection : []).map(toCollection),
       events: (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent),
     }
+  }
+
+  async collections(options: CallOptions = {}): Promise<CalendarCollection[]> {
+    const today = new Date()
+    const raw = await this.caller.call<Raw>('calendar', 'GET', '/ca/allcollections', {
+      query: this.#query({ from: today, to: today }),
+      ...callOptions(options),
+    })
+    return (Array.isArray(raw?.Collection) ? raw.Collection : []).map(toCollection)
+  }
+
+  async eventDetail(
+    pGuid: string,
+    guid: string,
+    options: CallOptions = {},
+  ): Promise<CalendarEvent | undefined> {
+    for (const [name, value] of [
+      ['pGuid', pGuid],
+      ['guid', guid],
+    ] as const)
+      if (typeof value !== 'string' || value === '' || /[/?#]/.test(value) || value === '.' || value === '..')
+        throw new ICloudError({
+          code: 'INVALID_ARGUMENT',
+          message: `${name} must be the ${name} of an event as calendar.events() returns it.`,
+          details: { argument: name },
+        })
+    const tz = this.caller.timeZone
+    const raw = await this.caller.call<Raw>(
+      'calendar',
+      'GET',
+      `/ca/eventdetail/${encodeURIComponent(pGuid)}/${encodeURIComponent(guid)}`,
+      {
+        query: { lang: this.caller.locale.toLowerCase().replace('_', '-'), usertz: tz, clientVersion: '5.1' },
+        ...callOptions(options),
+      },
+    )
+    const events = Array.isArray(raw?.Event) ? raw.Event : []
+    return events[0] ? toEvent(events[0]) : undefined
   }
 
   async events(range: CalendarRange): Promise<CalendarEvent[]> {
@@ -153,6 +191,15 @@ export class CalendarService implements CalendarApi {
         ...(typeof a.location === 'string' && a.location ? { location: a.location } : {}),
       }
     })
+  }
+}
+
+function toCollection(c: Raw): CalendarCollection {
+  return {
+    guid: String(c.guid),
+    title: String(c.title ?? ''),
+    ...(c.color ? { color: String(c.color) } : {}),
+    ...(c.ctag ? { ctag: String(c.ctag) } : {}),
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CallOptions } from '@sigwire/core'
+import { ICloudError } from '../errors.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
@@ -67,6 +68,16 @@ export interface ContactsApi {
     /** The card itself; undefined when the answer carried none. */
     contact: Contact | undefined
   }>
+  /**
+   * `GET {contacts}/co/contacts` with the startup's tokens: one page of `limit` contacts from `offset`
+   * (`limit` 0: every contact from `offset`, pyicloud's call).
+   */
+  list(
+    page: { readonly limit: number; readonly offset: number; readonly startup?: ContactsStartup },
+    options?: CallOptions,
+  ): Promise<Contact[]>
+  /** Every contact, read in pages of `pageSize` (default 200) after a `co/startup`. */
+  all(options?: CallOptions & { pageSize?: number }): Promise<Contact[]>
 }
 
 /** The {@link ContactsApi} of a session. */
@@ -101,6 +112,60 @@ export class ContactsService implements ContactsApi {
     const cards = Array.isArray(raw?.contacts) ? raw.contacts : []
     return { meCardId: String(raw?.meCardId ?? ''), contact: cards[0] ? toContact(cards[0]) : undefined }
   }
+
+  async list(
+    page: { readonly limit: number; readonly offset: number; readonly startup?: ContactsStartup },
+    options: CallOptions = {},
+  ): Promise<Contact[]> {
+    const tokens = page.startup ?? (await this.startup(options))
+    return listPage(this.caller, tokens, page.limit, page.offset, options)
+  }
+
+  async all(options: CallOptions & { pageSize?: number } = {}): Promise<Contact[]> {
+    const size = options.pageSize ?? 200
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'pageSize must be a whole number, 1 or more.',
+        details: { argument: 'pageSize' },
+      })
+    const tokens = await this.startup(options)
+    const all: Contact[] = []
+    for (;;) {
+      const page = await listPage(this.caller, tokens, size, all.length, options)
+      all.push(...page)
+      if (page.length < size) return all
+    }
+  }
+}
+
+/** The {@link ContactsApi} paging calls (kept apart from the class for reading). */
+async function listPage(
+  caller: ServiceCaller,
+  tokens: Pick<ContactsStartup, 'prefToken' | 'syncToken'>,
+  limit: number,
+  offset: number,
+  options: CallOptions,
+): Promise<Contact[]> {
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0)
+    throw new ICloudError({
+      code: 'INVALID_ARGUMENT',
+      message: 'limit and offset must be whole numbers, 0 or more.',
+      details: { argument: 'limit' },
+    })
+  const raw = await caller.call<Raw>('contacts', 'GET', '/co/contacts', {
+    query: {
+      clientVersion: '2.1',
+      locale: caller.locale,
+      order: 'last,first',
+      prefToken: tokens.prefToken,
+      syncToken: tokens.syncToken,
+      limit: String(limit),
+      offset: String(offset),
+    },
+    ...callOptions(options),
+  })
+  return (Array.isArray(raw?.contacts) ? raw.contacts : []).map(toContact)
 }
 
 function toContact(c: Raw): Contact {

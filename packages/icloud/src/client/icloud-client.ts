@@ -8,15 +8,26 @@ import {
   type TransportOptions,
 } from '@sigwire/core'
 import type { AccountInfo } from '../auth/account.js'
+import { loadAuthorizePage } from '../auth/authorize-page.js'
 import type { AuthContext } from '../auth/context.js'
 import { commonQuery, webHeaders } from '../auth/headers.js'
 import { SessionRenewal } from '../auth/renew-on-expiry.js'
+import type { SecurityKeyHandler } from '../auth/security-key.js'
 import { accountLogin, legacyLogin, logout, validateSession } from '../auth/setup.js'
 import { srpSignIn } from '../auth/signin.js'
-import { completeTwoFactor, type TwoFactorHandler } from '../auth/two-factor.js'
+import { completeTwoFactor, type TwoFactorHandler, type TwoFactorMethod } from '../auth/two-factor.js'
 import { completeTwoStep } from '../auth/two-step.js'
+import {
+  approveWebAccess,
+  pcsAppFor,
+  requestPcsCookies,
+  type WebAccessApprovalHandler,
+  type WebAccessTiming,
+  webAccessState,
+} from '../auth/web-access.js'
 import { CHINA_ENDPOINTS, GLOBAL_ENDPOINTS, type ICloudEndpoints, USER_AGENT } from '../constants.js'
 import { ICloudError, isICloudError, toICloudError } from '../errors.js'
+import { cookieOrigins } from '../session/cookie-origins.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
 import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
@@ -30,6 +41,7 @@ import { type KeyValueApi, KeyValueService } from './keyvalue.js'
 import { type PushApi, PushService } from './push.js'
 import type { ServiceCaller } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
+import type { WebAccessApi } from './web-access-api.js'
 
 /** Options of {@link createICloudClient}. */
 export interface ICloudClientOptions {
@@ -43,6 +55,24 @@ export interface ICloudClientOptions {
   /** Supplies a verification code when Apple asks for one. Without it, such a sign-in fails with `TWO_FACTOR_REQUIRED`. */
   twoFactor?: TwoFactorHandler
   /**
+   * Where the first code goes: `device` (a push to the trusted devices), `sms`, `voice`, or `generated`
+   * (nothing is sent; the user makes a code on a device). Default: where Apple's page starts.
+   */
+  twoFactorMethod?: TwoFactorMethod
+  /**
+   * Signs the WebAuthn challenge of an account protected by security keys (FIDO2). Without it, such a
+   * sign-in fails with `SECURITY_KEY_REQUIRED`.
+   */
+  onSecurityKey?: SecurityKeyHandler
+  /**
+   * Told when an Advanced Data Protection account must approve web access on a trusted device; the
+   * client asks for the approval at sign-in and waits for it (see `webAccessTiming`). Without it, the
+   * services that need the PCS cookies fail with `WEB_ACCESS_REQUIRED`.
+   */
+  onWebAccessApproval?: WebAccessApprovalHandler
+  /** How long to wait for a web-access approval and the PCS cookies, and how often to ask. */
+  webAccessTiming?: WebAccessTiming
+  /**
    * Where the session is kept between runs (`createFileSessionStore(path)`). Default: in memory only.
    * A saved session of another Apple ID is ignored.
    */
@@ -51,7 +81,12 @@ export interface ICloudClientOptions {
   region?: ICloudRegion
   /** Overrides of the hosts (an emulator's `authUrl`, `setupUrl` and `url`). */
   endpoints?: Partial<ICloudEndpoints>
-  /** Extra hosts that may receive cookies and tokens (`127.0.0.1` for a local emulator). */
+  /**
+   * Extra hosts that may receive cookies and tokens: `host:port` for that one port, or a bare `host`
+   * (`127.0.0.1` for a local emulator) for the default port and the ports of `endpoints` on that host.
+   * Cookies go only to the exact origins of the endpoints and of the services the account document
+   * names, never to another port of the same host.
+   */
   allowHosts?: readonly string[]
   /** Allow plain http to loopback (local emulators only). */
   allowInsecureLoopback?: boolean
@@ -85,6 +120,12 @@ export interface LoginOptions extends CallOptions {
   password?: string
   /** Code callback for this call (overrides the client's). */
   twoFactor?: TwoFactorHandler
+  /** Where the first code goes, for this call (overrides the client's). */
+  twoFactorMethod?: TwoFactorMethod
+  /** Security-key callback for this call (overrides the client's). */
+  onSecurityKey?: SecurityKeyHandler
+  /** Web-access approval callback for this call (overrides the client's). */
+  onWebAccessApproval?: WebAccessApprovalHandler
 }
 
 /**
@@ -105,6 +146,8 @@ export interface ICloudClient {
   readonly keyValue: KeyValueApi
   /** `refreshWebAuth` keep-alive. */
   readonly heartbeat: HeartbeatApi
+  /** Advanced Data Protection: web access approval and the PCS cookies. */
+  readonly webAccess: WebAccessApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -144,6 +187,7 @@ class Client implements ICloudClient {
   readonly push: PushService
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
+  readonly webAccess: WebAccessApi
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -183,11 +227,24 @@ class Client implements ICloudClient {
     const policy = new HostPolicy({
       ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
       ...(options.allowInsecureLoopback ? { allowInsecureLoopback: true } : {}),
+      endpoints: [this.#endpoints.authUrl, this.#endpoints.setupUrl],
     })
     // The endpoints themselves must pass the policy: a wrong authUrl fails before any password is used.
     policy.check(this.#endpoints.authUrl, 'idmsa')
     policy.check(this.#endpoints.setupUrl, 'setup')
-    this.#http = new SessionHttp(this.transport, policy, this.#cookies, () => this.#state)
+    let origins: { for: unknown; set: ReadonlySet<string> } | undefined
+    this.#http = new SessionHttp(
+      this.transport,
+      policy,
+      this.#cookies,
+      () => this.#state,
+      () => {
+        const services = this.#state.webservices
+        if (origins === undefined || origins.for !== services)
+          origins = { for: services, set: cookieOrigins(policy, this.#endpoints, services) }
+        return origins.set
+      },
+    )
     const caller = this.#caller()
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
@@ -195,6 +252,22 @@ class Client implements ICloudClient {
     this.push = new PushService(caller)
     this.keyValue = new KeyValueService(caller)
     this.heartbeat = new HeartbeatService(caller)
+    this.webAccess = {
+      state: (options = {}) => this.#guard(() => webAccessState(this.#context(options.signal))),
+      approve: (options = {}) =>
+        this.#guard(() =>
+          approveWebAccess(
+            this.#context(options.signal),
+            options.onWebAccessApproval ?? this.#options.onWebAccessApproval,
+            this.#options.webAccessTiming,
+          ),
+        ),
+      requestCookies: (app, options = {}) =>
+        this.#guard(async () => {
+          await requestPcsCookies(this.#context(options.signal), app, this.#options.webAccessTiming)
+          await this.#save()
+        }),
+    }
   }
 
   get appleId(): string {
@@ -212,8 +285,27 @@ class Client implements ICloudClient {
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
     const resumed = await this.resume(options)
-    if (resumed) return resumed
+    if (resumed) {
+      await this.#guard(() => this.#webAccessAtSignIn(options))
+      return resumed
+    }
     return this.signIn(options)
+  }
+
+  /** `fn` with core errors turned into `ICloudError`s. */
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
+  /** With an approval callback, asks an Advanced Data Protection account's devices for web access. */
+  async #webAccessAtSignIn(options: LoginOptions): Promise<void> {
+    const handler = options.onWebAccessApproval ?? this.#options.onWebAccessApproval
+    if (handler === undefined || !this.#account) return
+    await approveWebAccess(this.#context(options.signal), handler, this.#options.webAccessTiming)
   }
 
   async resume(options: CallOptions = {}): Promise<LoginResult | undefined> {
@@ -244,7 +336,9 @@ class Client implements ICloudClient {
 
   async signIn(options: LoginOptions & { legacy?: boolean } = {}): Promise<LoginResult> {
     try {
-      return await this.#signIn(options, true)
+      const result = await this.#signIn(options, true)
+      await this.#webAccessAtSignIn(options)
+      return result
     } catch (error) {
       throw toICloudError(error)
     }
@@ -270,6 +364,8 @@ class Client implements ICloudClient {
         })
       return this.#finish('legacy-login', 'none', await legacyLogin(ctx, password))
     }
+    // The web client loads the sign-in page first; it opens the idmsa conversation (§3.1).
+    await loadAuthorizePage(ctx)
     const outcome = await srpSignIn(ctx, password, {
       ...(this.#options.proofEncoding ? { encoding: this.#options.proofEncoding } : {}),
     })
@@ -284,7 +380,11 @@ class Client implements ICloudClient {
             'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
         })
       await this.#save()
-      await completeTwoFactor(ctx, twoFactor)
+      await completeTwoFactor(ctx, {
+        handler: twoFactor,
+        method: options.twoFactorMethod ?? this.#options.twoFactorMethod,
+        onSecurityKey: options.onSecurityKey ?? this.#options.onSecurityKey,
+      })
       secondFactor = 'hsa2'
     }
     let account = await accountLogin(ctx)
@@ -474,7 +574,7 @@ class Client implements ICloudClient {
         message: 'Call login() (or resume()) before using the web services.',
       })
     const signal = callSignal(this.#options.signal, options.signal)
-    const response = await this.#renewal.around(service, signal, async () => {
+    const send = async () => {
       const response = await this.#http.call({
         method,
         url: `${this.#baseOf(service).replace(/\/+$/, '')}${path}`,
@@ -487,8 +587,23 @@ class Client implements ICloudClient {
       })
       if (response.headers['set-cookie'] !== undefined) await this.#save()
       return response
-    })
+    }
+    let response = await this.#renewal.around(service, signal, send)
+    if (response.status === 423 && this.#state.webservices?.[service]?.pcsRequired) {
+      // Advanced Data Protection: the service wants PCS cookies, not a new sign-in (§6.4, §13).
+      const ctx = this.#context(signal)
+      await approveWebAccess(ctx, this.#options.onWebAccessApproval, this.#options.webAccessTiming)
+      await requestPcsCookies(ctx, pcsAppFor(service), this.#options.webAccessTiming)
+      await this.#save()
+      response = await send()
+    }
     if (response.status === 503 || response.status === 429) throw throttledError(response, service)
+    if (response.status === 423)
+      throw new ICloudError({
+        code: 'WEB_ACCESS_REQUIRED',
+        status: 423,
+        message: `${service} answered 423 "Missing PCS cookies" although the PCS cookies were requested; approve web access on a trusted device and sign in again.`,
+      })
     if (response.status >= 400) {
       const serviceCode = serviceErrorCode(response.json())
       throw new ICloudError({

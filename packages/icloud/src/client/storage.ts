@@ -1,4 +1,5 @@
 import { type CallOptions, textBody } from '@sigwire/core'
+import { isICloudError } from '../errors.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
@@ -39,7 +40,11 @@ export interface StorageUsage {
 
 /** The account's storage (`storageUsageInfo`). */
 export interface StorageApi {
-  /** `POST {setup}/storageUsageInfo`: used and total storage, per kind of data. */
+  /**
+   * `POST {account}/setup/ws/1/storageUsageInfo` on the account host (timlaing/pyicloud
+   * `AccountService.storage`; `{setup}/storageUsageInfo` when the account document lists no `account`
+   * service): used and total storage, per kind of data.
+   */
   usage(options?: CallOptions): Promise<StorageUsage>
 }
 
@@ -48,10 +53,15 @@ export class StorageService implements StorageApi {
   constructor(readonly caller: ServiceCaller) {}
 
   async usage(options: CallOptions = {}): Promise<StorageUsage> {
-    const raw = await this.caller.call<Raw>('setup', 'POST', '/storageUsageInfo', {
-      body: textBody('{}'),
-      contentType: 'text/plain;charset=UTF-8',
-      ...callOptions(options),
+    const call = (service: string, path: string) =>
+      this.caller.call<Raw>(service, 'POST', path, {
+        body: textBody('{}'),
+        contentType: 'text/plain;charset=UTF-8',
+        ...callOptions(options),
+      })
+    const raw = await call('account', '/setup/ws/1/storageUsageInfo').catch((error: unknown) => {
+      if (isICloudError(error, 'SERVICE_NOT_AVAILABLE')) return call('setup', '/storageUsageInfo')
+      throw error
     })
     const info = raw?.storageUsageInfo ?? {}
     const quota = raw?.quotaStatus ?? {}

@@ -46,9 +46,9 @@ export function meCard(account: EmulatedAccount): Record<string, unknown> {
   }
 }
 
-/** Contacts of an emulated account, the me card first. */
+/** Contacts of an emulated account, the me card first, then enough people to page through (25 in all). */
 export function contacts(account: EmulatedAccount): Record<string, unknown>[] {
-  return [
+  const people: Record<string, unknown>[] = [
     meCard(account),
     {
       contactId: 'A1B2C3D4-0001',
@@ -67,6 +67,32 @@ export function contacts(account: EmulatedAccount): Record<string, unknown>[] {
       phones: [{ field: '+44 20 7946 0002', label: 'MAIN' }],
     },
   ]
+  const names = [
+    'Grace',
+    'Alan',
+    'Edsger',
+    'Barbara',
+    'Donald',
+    'Frances',
+    'John',
+    'Radia',
+    'Ken',
+    'Hedy',
+    'Tim',
+  ]
+  for (let i = 3; i < 25; i++) {
+    const first = names[i % names.length]!
+    const n = String(i).padStart(4, '0')
+    people.push({
+      contactId: `A1B2C3D4-${n}`,
+      etag: `C=${i + 1}@U=${n}`,
+      firstName: first,
+      lastName: `Contact ${n}`,
+      emailAddresses: [{ field: `${first.toLowerCase()}.${n}@example.com`, label: 'HOME' }],
+      phones: [],
+    })
+  }
+  return people
 }
 
 /** Calendar data in `usertz`, relative to `now`: one event tomorrow 10:00 Paris time with an alarm 15 minutes before. */
@@ -107,6 +133,11 @@ export function calendar(
         ctag: 'HwoQEgwAAAAAAAAAAAAAAAAYARgAIhUIzpnO',
         enabled: true,
         supportedType: 'Event',
+        symbolicColor: '#34aadc',
+        order: 1,
+        objectType: 'personal',
+        isFamily: false,
+        shareType: null,
       },
     ],
     events: [event],

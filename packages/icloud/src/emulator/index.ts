@@ -9,10 +9,12 @@ import {
   startEmulator,
 } from '@sigwire/emulator-kit'
 import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
+import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
+import { widgetKeyDiagnosis } from './idmsa.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -20,7 +22,12 @@ import { isTelemetryHost, tripped } from './telemetry.js'
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
-export type { EmulatedAccount } from './state.js'
+export {
+  createSoftwareAuthenticator,
+  type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
+} from './software-authenticator.js'
+export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
 export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
@@ -51,9 +58,9 @@ export interface ICloudDevAccount {
 export interface ICloudEmulator {
   /** Base URL of the one loopback server (idmsa, setup and the service hosts live under path prefixes). */
   readonly url: string
-  /** `{url}/appleauth/auth`: give it to the client as `endpoints.authUrl`. */
+  /** `{url}/appleauth/auth` (on `idmsa.<hostName>` with a host name): give it to the client as `endpoints.authUrl`. */
   readonly authUrl: string
-  /** `{url}/setup/ws/1`: `endpoints.setupUrl`. */
+  /** `{url}/setup/ws/1` (on `setup.<hostName>` with a host name): `endpoints.setupUrl`. */
   readonly setupUrl: string
   /** `{url}/cn/setup/ws/1`: the China mainland setup host. */
   readonly cnSetupUrl: string
@@ -88,15 +95,20 @@ export interface ICloudEmulator {
 }
 
 const DEFAULTS: ICloudSettings = {
+  profile: 'default',
   headerProfile: '2026',
   legacyAuth: false,
-  codeAnswer: 204,
+  codeAnswer: 'apple',
   sessionLifetimeMs: 30 * 60_000,
   sessionTokenLifetimeMs: 30 * 86_400_000,
   trustLifetimeMs: 60 * 86_400_000,
   longPollHoldMs: 20_000,
   forceLeadingZeroB: false,
   tamperWebservices: {},
+  hostName: undefined,
+  pcsApproval: 'auto',
+  pcsApprovalDelayMs: 1000,
+  pcsCookieAttempts: 1,
 }
 
 /**
@@ -117,7 +129,11 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
     else ctx.queued.set(appleId, [...(ctx.queued.get(appleId) ?? []), notification])
   })
-  const ctx: Omit<ICloudContext, 'tx'> = {
+  if (settings.hostName !== undefined && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(settings.hostName))
+    throw new TypeError(
+      `hostName must be a domain such as sigwire.test (got ${JSON.stringify(String(settings.hostName).slice(0, 80))}).`,
+    )
+  const ctx: Omit<ICloudContext, 'tx' | 'cookieDomain'> = {
     data: iCloudData(store),
     settings,
     now,
@@ -180,6 +196,9 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         }
       },
       diagnose: (request, error) => {
+        const findings = error.details.findings as ICloudFinding[] | undefined
+        if (findings?.length) return { ok: false, findings }
+        if (error.code === '-20600') return widgetKeyDiagnosis(request)
         if (error.code !== '-20101' || !request.url.pathname.endsWith('/signin/complete')) return undefined
         const name = requestJson<{ accountName?: unknown }>(request)?.accountName
         const evidence = typeof name === 'string' ? ctx.evidence.get(normalizeAppleId(name)) : undefined
@@ -199,12 +218,19 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       },
     },
   )
-  ctx.origin = server.url
+  // With a host name, the URLs handed out use names the user maps to loopback (docs/protocols/icloud.md §12).
+  const named = (prefix: string) => {
+    if (!settings.hostName) return server.url
+    const url = new URL(server.url)
+    url.hostname = `${prefix}.${settings.hostName}`
+    return url.origin
+  }
+  ctx.origin = named('setup')
   return {
     url: server.url,
-    authUrl: `${server.url}/appleauth/auth`,
-    setupUrl: `${server.url}/setup/ws/1`,
-    cnSetupUrl: `${server.url}/cn/setup/ws/1`,
+    authUrl: `${named('idmsa')}/appleauth/auth`,
+    setupUrl: `${named('setup')}/setup/ws/1`,
+    cnSetupUrl: `${named('setup')}/cn/setup/ws/1`,
     certificate: server.certificate,
     accounts,
     faults,

@@ -48,8 +48,9 @@ export interface SessionResponse {
 }
 
 /**
- * Sends the session's requests: every URL passes the host policy first, cookies are attached only
- * where the policy allows, `Set-Cookie` is stored, and IDMSA headers are harvested into the state.
+ * Sends the session's requests: every URL passes the host policy first, cookies are attached only to
+ * the exact origins `cookieOrigins` names (the client's endpoints and the services of the last
+ * verified account document), `Set-Cookie` is stored, and IDMSA headers are harvested into the state.
  */
 export class SessionHttp {
   constructor(
@@ -57,6 +58,7 @@ export class SessionHttp {
     readonly policy: HostPolicy,
     public cookies: SessionCookies,
     readonly state: () => SessionState,
+    readonly cookieOrigins: () => ReadonlySet<string>,
   ) {}
 
   /** Sends one call; every error, transport errors included, is an `ICloudError`. */
@@ -71,7 +73,8 @@ export class SessionHttp {
   async #send(call: SessionCall): Promise<SessionResponse> {
     const verdict = this.policy.check(call.url, call.purpose)
     const url = verdict.url.toString()
-    const withCookies = verdict.cookies && call.cookies !== false
+    // Cookies ignore ports (RFC 6265 §8.5): the origin check keeps them on the origins named.
+    const withCookies = verdict.cookies && call.cookies !== false && this.cookieOrigins().has(verdict.origin)
     const cookie = withCookies ? await this.cookies.header(url) : undefined
     const request = createRequest({
       method: call.method,
@@ -86,7 +89,8 @@ export class SessionHttp {
       ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
       ...(call.retrySafe ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
     })
-    if (verdict.cookies) await this.cookies.store(url, response.headers['set-cookie'])
+    if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
+      await this.cookies.store(url, response.headers['set-cookie'])
     if (call.harvest) this.harvest(response.headers)
     return wrap(response)
   }
