@@ -145,12 +145,14 @@ async function serveRequest(
 
   if (app.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, app.faults.latencyMs))
   const fault = app.faults.take(base.url.pathname)
-  if (fault?.kind === 'drop') {
+  if (fault?.kind === 'drop' && fault.afterBytes === undefined) {
     record(base, 0, 'fault', { fault: 'drop' })
     req.socket.destroy()
     return
   }
-  if (fault) {
+  // A mid-body drop: the request is served, and the answer is cut after `afterBytes` body bytes.
+  const dropAfterBytes = fault?.kind === 'drop' ? fault.afterBytes : undefined
+  if (fault && fault.kind !== 'drop') {
     const answer = app.renderFault(fault.kind, fault.retryAfterSeconds, base)
     record(base, answer.status, 'fault', { fault: fault.kind })
     return send(req, res, answer, app, base)
@@ -241,10 +243,11 @@ async function serveRequest(
   record(request, answer.status, verdict, {
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
+    ...(dropAfterBytes === undefined ? {} : { fault: 'drop' }),
     diagnosis,
     bodyBytes: counter.bytes,
   })
-  await send(req, res, answer, app, request)
+  await send(req, res, answer, app, request, dropAfterBytes)
 }
 
 async function send(
@@ -253,12 +256,13 @@ async function send(
   answer: Reply,
   app: EmulatorApp,
   request: EmulatorRequest,
+  dropAfterBytes?: number,
 ) {
   const defaults = app.defaultHeaders?.(request) ?? {}
   // A body left unread (refused, or too large) is not drained: the connection closes after the answer.
   if (!req.complete && mayHaveBody(req)) defaults.connection = 'close'
   try {
-    await writeReply(res, answer, defaults)
+    await writeReply(res, answer, defaults, dropAfterBytes === undefined ? {} : { dropAfterBytes })
   } catch {
     // The client went away while the answer was being written.
   }

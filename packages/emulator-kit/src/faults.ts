@@ -8,6 +8,11 @@ export interface Fault {
   readonly retryAfterSeconds: number
   /** Only requests whose path starts with this are affected. */
   readonly pathPrefix?: string
+  /**
+   * For `drop`: answer normally but close the connection after this many bytes of the response body
+   * (a download that breaks mid-body). Without it the connection is closed before any answer.
+   */
+  readonly afterBytes?: number
 }
 
 /** Fault settings accepted by every emulator's options. */
@@ -17,7 +22,13 @@ export interface FaultOptions {
   /** Milliseconds added to the emulator's clock (a server whose clock is off). */
   clockOffsetMs?: number
   /** Faults answered to the next matching requests, in order. */
-  next?: Array<{ kind: FaultKind; times?: number; retryAfterSeconds?: number; pathPrefix?: string }>
+  next?: Array<{
+    kind: FaultKind
+    times?: number
+    retryAfterSeconds?: number
+    pathPrefix?: string
+    afterBytes?: number
+  }>
 }
 
 /**
@@ -43,13 +54,14 @@ export class FaultController {
   /** Queues `times` faults of `kind` (default 1). */
   inject(
     kind: FaultKind,
-    options: { times?: number; retryAfterSeconds?: number; pathPrefix?: string } = {},
+    options: { times?: number; retryAfterSeconds?: number; pathPrefix?: string; afterBytes?: number } = {},
   ): void {
     for (let i = 0; i < (options.times ?? 1); i++) {
       this.#queue.push({
         kind,
         retryAfterSeconds: options.retryAfterSeconds ?? 1,
         ...(options.pathPrefix === undefined ? {} : { pathPrefix: options.pathPrefix }),
+        ...(kind === 'drop' && options.afterBytes !== undefined ? { afterBytes: options.afterBytes } : {}),
       })
     }
   }
