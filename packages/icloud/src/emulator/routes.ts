@@ -1,6 +1,7 @@
 import type { EmulatorRequest, Reply, Route, RouteAuth, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
 import { iCloudError } from './http-util.js'
+import { driveRoutes } from './drive/routes.js'
 import { checkWidgetKey, handleIdmsa } from './idmsa.js'
 import { handleService, handleWebcourier } from './services.js'
 import { handleSetup, webSession } from './setup.js'
@@ -65,6 +66,8 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
     request.params.rest === undefined ? '' : `/${request.params.rest}`
 
   return [
+    // Before the generic setup and service routes: Drive's own paths (content URLs, PCS calls).
+    ...driveRoutes(base),
     ...route(
       [
         '/feedbackws',

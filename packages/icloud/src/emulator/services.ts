@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
 import { calendar, contacts, keyValue, meCard, storageUsage } from './data.js'
+import { handleDriveService } from './drive/service.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
@@ -24,13 +25,15 @@ export function handleService(
   const dsid = request.url.searchParams.get('dsid')
   if (dsid !== null && dsid !== account.dsid)
     throw iCloudFailure(403, { success: false, error: 'dsid does not match the session' })
+  if (service === 'drivews' || service === 'docws')
+    return handleDriveService(ctx, request, service, path, account.appleId)
   const method = request.method
   const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
   const route = `${service}:${method} ${path.replace(/\/+$/, '')}`
   switch (route) {
     case 'account:GET /setup/ws/1/storageUsageInfo':
     case 'account:POST /setup/ws/1/storageUsageInfo':
-      return answer(200, storageUsage(account))
+      return answer(200, storageUsage(account, ctx.drive))
     case 'contacts:GET /co/startup': {
       const list = contacts(account)
       return answer(200, {

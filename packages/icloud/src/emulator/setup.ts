@@ -16,6 +16,8 @@ export const SERVICE_NAMES = [
   'findme',
   'reminders',
   'ckdatabasews',
+  'drivews',
+  'docws',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */
@@ -40,7 +42,13 @@ export function accountDocument(
 ): Record<string, unknown> {
   const base = `${ctx.origin}${cn ? '/cn' : ''}/ws`
   const webservices: Record<string, unknown> = {}
-  for (const name of SERVICE_NAMES) webservices[name] = { url: `${base}/${name}`, status: 'active' }
+  for (const name of SERVICE_NAMES)
+    webservices[name] = {
+      url: `${base}/${name}`,
+      status: 'active',
+      // Drive under Advanced Data Protection needs PCS cookies (docs/protocols/icloud.md §5.5).
+      ...((name === 'drivews' || name === 'docws') && ctx.drive.adp(account.appleId) ? { pcsRequired: true } : {}),
+    }
   for (const [name, url] of Object.entries(ctx.settings.tamperWebservices))
     webservices[name] = { url, status: 'active' }
   const hsa2 = account.secondFactor === 'hsa2'
@@ -157,7 +165,7 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
     )
   }
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
-    return answer(200, storageUsage(account))
+    return answer(200, storageUsage(account, ctx.drive))
   if (account.secondFactor === '2sa') return twoStep(ctx, request, path, alive, account)
   throw iCloudFailure(404, { success: false, error: `No setup endpoint ${method} ${path}` })
 }

@@ -68,4 +68,6 @@ export const ICLOUD_TABLES = [
   'proofVariants',
   'lastCodes',
   'meta',
+  'driveNodes',
+  'driveUploads',
 ] as const

@@ -104,7 +104,7 @@ export async function downloadToFile(
     handle = await open(temp, keep ? (from > 0 ? 'a' : 'w') : 'wx', options.mode ?? 0o644)
     if (item.size !== 0 && !(item.size !== undefined && from === item.size)) {
       const chunks = await contentChunks(caller, item, transfer, options)
-      await writeAll(handle, chunks)
+      await writeAll(handle, chunks, keep)
     } else report(options, transfer, Date.now(), from)
     await handle.sync()
     await handle.close()
@@ -250,18 +250,28 @@ function contentOpener(
   }
 }
 
-/** Writes the chunks in batches of about {@link WRITE_BATCH} bytes. */
-async function writeAll(handle: FileHandle, chunks: AsyncIterable<Buffer>): Promise<void> {
+/**
+ * Writes the chunks in batches of about {@link WRITE_BATCH} bytes. When the download fails and its
+ * bytes are to be kept, what arrived is written before the error goes on, so the partial file holds
+ * every byte counted.
+ */
+async function writeAll(handle: FileHandle, chunks: AsyncIterable<Buffer>, keep: boolean): Promise<void> {
   let batch: Buffer[] = []
   let size = 0
-  for await (const chunk of chunks) {
-    batch.push(chunk)
-    size += chunk.byteLength
-    if (size >= WRITE_BATCH) {
-      await handle.writev(batch)
-      batch = []
-      size = 0
+  try {
+    for await (const chunk of chunks) {
+      batch.push(chunk)
+      size += chunk.byteLength
+      if (size >= WRITE_BATCH) {
+        const full = batch
+        batch = []
+        size = 0
+        await handle.writev(full)
+      }
     }
+  } catch (error) {
+    if (keep && batch.length > 0) await handle.writev(batch)
+    throw error
   }
   if (batch.length > 0) await handle.writev(batch)
 }

@@ -119,6 +119,11 @@ async function sendBytes(
     `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${filename}"\r\nContent-Type: ${contentTypeOf(name)}\r\n\r\n`,
   )
   const body = concatBodies([head, file, utf8Encode(`\r\n--${boundary}--\r\n`)])
+  const listener = options.onProgress
+  // The listener hears about the file's bytes, not the multipart envelope around them.
+  const onProgress =
+    listener &&
+    ((sent: number) => listener(Math.min(file.byteLength, Math.max(0, sent - head.byteLength)), file.byteLength))
   const response = await caller.content({
     method: 'POST',
     url,
@@ -128,7 +133,7 @@ async function sendBytes(
     cookies: true,
     // Sending the same bytes to the same upload URL again only yields the same receipt again.
     retrySafe: true,
-    ...(options.onProgress ? { onUploadProgress: options.onProgress } : {}),
+    ...(onProgress ? { onUploadProgress: onProgress } : {}),
     ...callOptions(options),
   })
   if (response.status < 200 || response.status >= 300)
