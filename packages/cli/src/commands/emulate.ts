@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { isSigwireError, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
 import { ensureDirectory } from '../input/directories.js'
@@ -21,6 +21,8 @@ interface Common {
   workDir: string
   /** Offset of the next service's port from `port`. */
   nextPort: number
+  /** `--drive-dir`: the tree the iCloud emulator's Drives start with. */
+  driveDir: string | undefined
 }
 
 interface Started {
@@ -110,7 +112,8 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     async (config, common) => {
       const { startICloudEmulator } = await emulators()
-      const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud') })
+      const drive = { ...(config.drive as object), ...(common.driveDir ? { seedDir: common.driveDir } : {}) }
+      const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud'), drive })
       const dev = emulator.dev
       return {
         key: 'icloud',
@@ -149,6 +152,10 @@ export function registerEmulate(program: Command, io: Io): void {
       'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
       numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
+  command.option(
+    '--drive-dir <dir>',
+    "seed every iCloud account's Drive from this directory tree (folders, files and their mtimes)",
+  )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
@@ -163,12 +170,14 @@ export function registerEmulate(program: Command, io: Io): void {
       )
     const stateDir =
       options.state === undefined ? undefined : ensureDirectory(String(options.state), '--state', 0o700)
+    const driveDir = options.driveDir === undefined ? undefined : existingDirectory(String(options.driveDir))
     const common: Common = {
       port,
       tls: options.tls === true,
       stateDir,
       workDir: mkdtempSync(join(tmpdir(), 'sigwire-emulate-')),
       nextPort: 0,
+      driveDir,
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -251,6 +260,16 @@ function startFailure(
     'INVALID_CONFIG',
     `The ${flag} emulator could not start with the "${key}" section of --config (${error instanceof Error ? error.name : 'error'}): check the section against the README.`,
   )
+}
+
+/** `--drive-dir`: a directory that exists (it is read, never written). */
+function existingDirectory(dir: string): string {
+  const path = resolve(dir)
+  const info = statSync(path, { throwIfNoEntry: false })
+  if (info === undefined) throw cliError('FILE_NOT_FOUND', `--drive-dir names ${path}, which does not exist.`)
+  if (!info.isDirectory())
+    throw cliError('NOT_A_DIRECTORY', `--drive-dir names ${path}, a file: name the directory tree to seed Drive with.`)
+  return path
 }
 
 function camel(flag: string): string {

@@ -64,7 +64,7 @@ export type DriveProgressListener = (transferred: number, total: number, bytesPe
 /** Options of {@link DriveApi.download} and {@link DriveApi.downloadToFile}. */
 export interface DownloadOptions extends CallOptions {
   /** Progress; see {@link DriveProgressListener}. */
-  onProgress?: DriveProgressListener | ProgressListener | undefined
+  onProgress?: DriveProgressListener | undefined
   /**
    * How many times a connection that breaks mid-body is picked up again with an HTTP `Range` request
    * for the bytes still missing. Default 5; 0 turns resuming off.
