@@ -37,7 +37,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     .option('-l, --long', 'kind, size and modification time too')
     .option('--trash', 'list the trash (items show where restore puts them back)')
     .action((path: string, options: Options & { long?: boolean; trash?: boolean }) =>
-      withDrive(options, async (d) => {
+      withDrive(io, options, async (d) => {
         const folder = options.trash ? await d.trash() : await d.lookup(checkPath(path))
         const listing = folder.isFolder ? await d.folder(folder) : undefined
         const items = listing ? listing.items : [folder]
@@ -72,7 +72,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
       // A folder download needs a directory: a file there is refused before anything is sent.
       const outDir =
         options.recursive && options.out !== undefined ? ensureDirectory(options.out, '--out') : undefined
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         const item = await d.lookup(checkPath(path))
         if (item.isFolder) {
           if (!options.recursive)
@@ -120,7 +120,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
         throw cliError('USAGE', 'put takes local files and then a Drive path: put FILE... PATH.')
       const destination = checkPath(args.at(-1)!)
       const files = args.slice(0, -1).map(checkLocalFile)
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         const { folder, name } = await putTarget(d, destination, files.length)
         const uploaded: DriveItem[] = []
         for (const file of files) {
@@ -158,7 +158,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     .action((path: string, options: Options & { parents?: boolean }) => {
       const parts = pathParts(path)
       if (parts.length === 0) throw cliError('USAGE', 'mkdir needs the path of a folder to create, not /.')
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         let folder: DriveItem = await d.root()
         let created: DriveItem | undefined
         for (const [i, name] of parts.entries()) {
@@ -194,7 +194,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     .action((source: string, destination: string, options: Options) => {
       checkPath(source)
       const target = pathParts(destination)
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         let item = await d.lookup(source)
         if (item.parentId === undefined) throw cliError('USAGE', 'The root folder cannot be moved.')
         const into = await d.lookup(destination).catch((error: unknown) => {
@@ -229,7 +229,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     .option('--trash', 'the item is in the trash (use with --forever to empty it)')
     .action((path: string, options: Options & { forever?: boolean; trash?: boolean }) => {
       checkPath(path)
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         const item = options.trash ? await trashItem(d, path) : await d.lookup(path)
         if (item.parentId === undefined) throw cliError('USAGE', 'The root folder cannot be removed.')
         if (options.forever) await d.deleteForever(item)
@@ -247,7 +247,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     .argument('<path>', 'where the item was (as ls --trash shows it)')
     .action((path: string, options: Options) => {
       checkPath(path)
-      return withDrive(options, async (d) => {
+      return withDrive(io, options, async (d) => {
         const restored = await d.restore(await trashItem(d, path))
         if (options.json) printJson(io, { ok: true, item: itemJson(restored) })
         else io.out(`${colors(io).green('✓')} ${path} restored`)
@@ -256,11 +256,28 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
     })
 }
 
-/** Runs `action` with the drive of the saved session, closing the client after. */
-async function withDrive(options: Options, action: (drive: DriveApi) => Promise<void>): Promise<void> {
+/**
+ * Runs `action` with the drive of the saved session, closing the client after. An account with
+ * Advanced Data Protection first needs the Drive's PCS cookies: the request goes to the user's
+ * devices, the command waits for the approval (docs/protocols/icloud.md §5.5), then runs again.
+ */
+async function withDrive(
+  io: Io,
+  options: Options,
+  action: (drive: DriveApi) => Promise<void>,
+): Promise<void> {
   const client: ICloudClient = await openSavedSession(options)
   try {
-    await action(client.drive)
+    try {
+      await action(client.drive)
+    } catch (error) {
+      if (!(error instanceof ICloudError && error.code === 'ADP_CONSENT_REQUIRED')) throw error
+      io.err(
+        'sigwire: Advanced Data Protection is on: approve the web access request on one of your trusted devices; waiting up to 5 minutes.',
+      )
+      await withInterrupt((signal) => client.drive.requestAccess({ signal }))
+      await action(client.drive)
+    }
   } finally {
     await client.close()
   }
@@ -342,7 +359,12 @@ async function putTarget(
 /** Where `get` writes one file: `--out` (a directory there gets the item's name), else ./name. */
 function fileTarget(out: string | undefined, name: string): string {
   if (out === undefined) return resolve(name)
-  const info = statSync(out, { throwIfNoEntry: false })
+  let info: ReturnType<typeof statSync>
+  try {
+    info = statSync(out, { throwIfNoEntry: false })
+  } catch {
+    info = undefined // under a file (ENOTDIR): writing it fails with FILE_WRITE_FAILED
+  }
   if (info?.isDirectory() || out.endsWith(sep) || out.endsWith('/'))
     return join(ensureDirectory(out, '--out'), name)
   return resolve(out)
