@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { statSync } from 'node:fs'
 import { basename, join, resolve, sep } from 'node:path'
 import { type DriveApi, type DriveItem, type ICloudClient, ICloudError } from '@sigwire/icloud'
@@ -286,6 +287,8 @@ async function withDrive(
 /** Runs a transfer that Ctrl-C aborts cleanly (no partial file is left), then exits with the error. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()
+  // Every download of a tree listens to this one signal (8 at a time, and their retries).
+  setMaxListeners(0, controller.signal)
   const stop = () => controller.abort()
   process.once('SIGINT', stop)
   try {

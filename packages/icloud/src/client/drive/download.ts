@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { type FileHandle, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises'
+import { type FileHandle, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { type CallOptions, firstHeader, isSigwireError } from '@sigwire/core'
@@ -106,10 +106,10 @@ export async function downloadToFile(
       const chunks = await contentChunks(caller, item, transfer, options)
       await writeAll(handle, chunks, keep)
     } else report(options, transfer, Date.now(), from)
+    if (options.keepMtime !== false && item.dateModified) await handle.utimes(new Date(), item.dateModified)
     await handle.sync()
     await handle.close()
     handle = undefined
-    if (options.keepMtime !== false && item.dateModified) await utimes(temp, new Date(), item.dateModified)
     await rename(temp, path)
     await syncDirectory(dir)
   } catch (error) {

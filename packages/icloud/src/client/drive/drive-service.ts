@@ -4,7 +4,7 @@ import { type CallOptions, jsonBody } from '@sigwire/core'
 import { ICloudError } from '../../errors.js'
 import type { Raw } from '../raw.js'
 import { callOptions, type ServiceCaller } from '../service-caller.js'
-import { downloadStream, downloadToFile } from './download.js'
+import { contentUrl, downloadStream, downloadToFile } from './download.js'
 import { driveResponseError, invalidName, itemStatusError, pathNotFound } from './errors.js'
 import { ROOT_DRIVEWSID, TRASH_DRIVEWSID } from './ids.js'
 import { toDriveFolder, toDriveItem } from './item.js'
@@ -194,6 +194,12 @@ export class DriveService implements DriveApi {
       options,
     )
     itemOf(raw?.items, describe(item))
+  }
+
+  async contentUrl(item: DriveItem, options: CallOptions = {}): Promise<string> {
+    if (item?.isFolder !== false)
+      throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Only files have content URLs.' })
+    return contentUrl(this.caller, item, options)
   }
 
   download(item: DriveItem, options: DownloadOptions = {}): Promise<Readable> {

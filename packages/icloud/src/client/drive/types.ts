@@ -155,6 +155,11 @@ export interface DriveApi {
   /** Deletes an item for good (from the trash, or directly). */
   deleteForever(item: DriveItem, options?: CallOptions): Promise<void>
   /**
+   * The signed URL of a file's content (`download/by_id`, §12.4), for a downloader of your own: it
+   * carries its own authorization (send no cookies), honours `Range`, and expires.
+   */
+  contentUrl(item: DriveItem, options?: CallOptions): Promise<string>
+  /**
    * A file's bytes as a stream, in constant memory; a connection that breaks mid-body is resumed with
    * `Range`. Read it to the end or destroy it.
    */
