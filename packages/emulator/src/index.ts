@@ -49,6 +49,9 @@ export {
   type TlsMaterial,
 } from '@sigwire/emulator-kit'
 export {
+  type AppLibrary,
+  type DriveControls,
+  type DriveEmulatorOptions,
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,

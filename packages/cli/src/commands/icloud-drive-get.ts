@@ -1,5 +1,5 @@
-import { mkdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, open, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { isSigwireError } from '@sigwire/core'
 import { type DriveApi, type DriveItem, MAX_NAME_BYTES } from '@sigwire/icloud'
 import type { Io } from '../output/io.js'
@@ -81,6 +81,8 @@ export async function downloadTree(
       try {
         await drive.downloadToFile(file.item, file.local, {
           signal: options.signal,
+          // Each directory is fsynced once, after its files (below), not after every file.
+          syncDirectory: false,
           onProgress: (n) => {
             bytes += n - seen
             seen = n
@@ -97,10 +99,18 @@ export async function downloadTree(
   }
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, worker))
+    for (const dir of new Set(files.map((f) => dirname(f.local)))) await syncDirectory(dir)
   } finally {
     bar.stop()
   }
   return { out, downloaded: done, skipped, bytes, folders: folders.length, failed }
+}
+
+/** fsyncs a directory so the renames into it survive a power loss (some file systems refuse: ignored). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined)
+  await handle?.sync().catch(() => undefined)
+  await handle?.close()
 }
 
 /** True when `local` is a file of the item's size and mtime (seconds), so it need not be fetched. */

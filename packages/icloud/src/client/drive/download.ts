@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
 import { type FileHandle, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { type CallOptions, firstHeader, isSigwireError } from '@sigwire/core'
 import { ICloudError, toICloudError } from '../../errors.js'
 import type { SessionResponse } from '../../session/http.js'
@@ -14,8 +16,8 @@ import type { DownloadOptions, DownloadResult, DownloadToFileOptions, DriveItem 
 
 /** Default number of `Range` resumes of a connection that breaks mid-body. */
 const DEFAULT_RESUMES = 5
-/** Chunks are gathered into writes of about this size (fewer system calls per GiB). */
-const WRITE_BATCH = 1 << 20
+/** Bytes read ahead while earlier ones are written, and gathered into one write. */
+const STREAM_BUFFER = 1 << 20
 /** Statuses of a content URL that expired or was refused: ask `download/by_id` for a fresh one. */
 const STALE_URL = new Set([401, 403, 410])
 
@@ -104,14 +106,20 @@ export async function downloadToFile(
     handle = await open(temp, keep ? (from > 0 ? 'a' : 'w') : 'wx', options.mode ?? 0o644)
     if (item.size !== 0 && !(item.size !== undefined && from === item.size)) {
       const chunks = await contentChunks(caller, item, transfer, options)
-      await writeAll(handle, chunks, keep)
+      // Reading and writing overlap: the next bytes arrive while the previous ones are written
+      // (fs.WriteStream gathers what is pending into one writev).
+      await pipeline(
+        Readable.from(chunks, { objectMode: false, highWaterMark: STREAM_BUFFER }),
+        // By descriptor: a stream over the FileHandle itself would hold the handle open (its close() would wait).
+        createWriteStream('', { fd: handle.fd, autoClose: false, emitClose: false, highWaterMark: STREAM_BUFFER }),
+      )
     } else report(options, transfer, Date.now(), from)
     if (options.keepMtime !== false && item.dateModified) await handle.utimes(new Date(), item.dateModified)
     await handle.sync()
     await handle.close()
     handle = undefined
     await rename(temp, path)
-    await syncDirectory(dir)
+    if (options.syncDirectory !== false) await syncDirectory(dir)
   } catch (error) {
     await handle?.close().catch(() => undefined)
     if (!keep) await unlink(temp).catch(() => undefined)
@@ -248,32 +256,6 @@ function contentOpener(
       return { body: response.body, skip }
     }
   }
-}
-
-/**
- * Writes the chunks in batches of about {@link WRITE_BATCH} bytes. When the download fails and its
- * bytes are to be kept, what arrived is written before the error goes on, so the partial file holds
- * every byte counted.
- */
-async function writeAll(handle: FileHandle, chunks: AsyncIterable<Buffer>, keep: boolean): Promise<void> {
-  let batch: Buffer[] = []
-  let size = 0
-  try {
-    for await (const chunk of chunks) {
-      batch.push(chunk)
-      size += chunk.byteLength
-      if (size >= WRITE_BATCH) {
-        const full = batch
-        batch = []
-        size = 0
-        await handle.writev(full)
-      }
-    }
-  } catch (error) {
-    if (keep && batch.length > 0) await handle.writev(batch)
-    throw error
-  }
-  if (batch.length > 0) await handle.writev(batch)
 }
 
 /** Tells the listener `(bytes present, size, average rate of this transfer)`. */

@@ -84,6 +84,11 @@ export interface DownloadToFileOptions extends DownloadOptions {
   mode?: number | undefined
   /** Set the file's modification time to the item's `dateModified` (default true). */
   keepMtime?: boolean | undefined
+  /**
+   * fsync the directory after the rename, so the new name survives a power loss (default true). A
+   * caller writing many files into one directory can turn it off and fsync the directory once.
+   */
+  syncDirectory?: boolean | undefined
 }
 
 /** What {@link DriveApi.downloadToFile} did. */
