@@ -51,6 +51,7 @@ export interface DriveFolder extends DriveItem {
 export interface DriveEntry {
   /** `Documents/report.pdf`: the names from the walked folder down, joined by `/`. */
   readonly path: string
+  /** The item itself (a folder's items come later in the walk). */
   readonly item: DriveItem
 }
 
@@ -145,7 +146,7 @@ export interface DriveApi {
   trash(options?: CallOptions): Promise<DriveFolder>
   /** The app libraries (`retrieveAppLibraries`). */
   appLibraries(options?: CallOptions): Promise<DriveItem[]>
-  /** Every item below a folder, depth first by folder, listing a few folders at once. */
+  /** Every item below a folder, level by level (a folder before what it holds), listing a few folders per call. */
   walk(folder: DriveItem | string, options?: WalkOptions): AsyncIterable<DriveEntry>
   /** Creates a folder named `name` in `parent`. `CONFLICT` when the name is taken. */
   createFolder(parent: DriveItem, name: string, options?: CallOptions): Promise<DriveItem>
