@@ -153,11 +153,13 @@ async function serveRequest(
   const fault = req.socket.destroyed ? undefined : app.faults.take(base.url.pathname)
   if (app.faults.latencyMs > 0) await delay(app.faults.latencyMs)
   if (fault?.kind === 'latency') await delay(fault.latencyMs)
-  if (fault?.kind === 'drop') {
+  if (fault?.kind === 'drop' && fault.afterBytes === undefined) {
     record(base, 0, 'fault', { fault: 'drop' })
     req.socket.destroy()
     return
   }
+  // A mid-body drop: the request is served, and the answer is cut after `afterBytes` body bytes.
+  const dropAfterBytes = fault?.kind === 'drop' ? fault.afterBytes : undefined
   if (fault?.kind === 'throttle' || fault?.kind === 'unavailable') {
     const answer = app.renderFault(fault.kind, fault.retryAfterSeconds, base)
     record(base, answer.status, 'fault', { fault: fault.kind })
@@ -251,6 +253,7 @@ async function serveRequest(
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
     ...(dropAfter ? { fault: 'drop-after' } : {}),
+    ...(dropAfterBytes === undefined ? {} : { fault: 'drop' }),
     diagnosis:
       diagnosis ??
       (answer.findings?.length
@@ -263,7 +266,7 @@ async function serveRequest(
     req.socket.destroy()
     return
   }
-  await send(req, res, answer, app, request)
+  await send(req, res, answer, app, request, dropAfterBytes)
 }
 
 function delay(ms: number): Promise<void> {
@@ -276,12 +279,13 @@ async function send(
   answer: Reply,
   app: EmulatorApp,
   request: EmulatorRequest,
+  dropAfterBytes?: number,
 ) {
   const defaults = app.defaultHeaders?.(request) ?? {}
   // A body left unread (refused, or too large) is not drained: the connection closes after the answer.
   if (!req.complete && mayHaveBody(req)) defaults.connection = 'close'
   try {
-    await writeReply(res, answer, defaults)
+    await writeReply(res, answer, defaults, dropAfterBytes === undefined ? {} : { dropAfterBytes })
   } catch {
     // The client went away while the answer was being written.
   }

@@ -23,6 +23,11 @@ export interface Fault {
   readonly latencyMs: number
   /** Only requests whose path starts with this are affected. */
   readonly pathPrefix?: string
+  /**
+   * For `drop`: answer normally but close the connection after this many bytes of the response body
+   * (a download that breaks mid-body). Without it the connection is closed before any answer.
+   */
+  readonly afterBytes?: number
 }
 
 /** Settings of one queued fault (see {@link FaultController.inject}). */
@@ -35,6 +40,11 @@ export interface FaultInjection {
   pathPrefix?: string
   /** Delay of a `latency` fault, in ms. Default 100. */
   latencyMs?: number
+  /**
+   * For `drop`: answer normally but close the connection after this many bytes of the response body
+   * (a download that breaks mid-body). Without it the connection is closed before any answer.
+   */
+  afterBytes?: number
 }
 
 /**
@@ -161,12 +171,13 @@ export class FaultController {
 
 function fault(
   kind: FaultKind,
-  options: { retryAfterSeconds?: number; pathPrefix?: string; latencyMs?: number },
+  options: { retryAfterSeconds?: number; pathPrefix?: string; latencyMs?: number; afterBytes?: number },
 ): Fault {
   return {
     kind,
     retryAfterSeconds: options.retryAfterSeconds ?? 1,
     latencyMs: options.latencyMs ?? DEFAULT_LATENCY_MS,
     ...(options.pathPrefix === undefined ? {} : { pathPrefix: options.pathPrefix }),
+    ...(kind === 'drop' && options.afterBytes !== undefined ? { afterBytes: options.afterBytes } : {}),
   }
 }

@@ -33,7 +33,14 @@ export {
   parseMultipart,
   type ReceivedPart,
 } from './multipart.js'
-export { type Reply, type ReplyBody, type ReplyHeaders, reply, writeReply } from './reply.js'
+export {
+  type Reply,
+  type ReplyBody,
+  type ReplyHeaders,
+  reply,
+  type WriteReplyOptions,
+  writeReply,
+} from './reply.js'
 export {
   RequestLog,
   type RequestLogEntry,

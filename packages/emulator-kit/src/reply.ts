@@ -6,7 +6,10 @@ import type { Finding } from '@sigwire/core/doctor'
 /** Headers of a reply (`set-cookie` may be a list). */
 export type ReplyHeaders = Readonly<Record<string, string | readonly string[]>>
 
-/** What a reply carries: JSON, text or bytes with their type, a file streamed from disk, or nothing. */
+/**
+ * What a reply carries: JSON, text or bytes with their type, a file streamed from disk (`size` bytes
+ * from offset `start`, default 0: a range answer), or nothing.
+ */
 export type ReplyBody =
   | {
       /** A value sent as `JSON.stringify(json)`, typed `application/json; charset=utf-8` by default. */
@@ -30,7 +33,8 @@ export type ReplyBody =
       /** The file's length in bytes, sent as `content-length` before the file is read. */
       readonly size: number
       /** The `content-type` sent unless the reply's headers name one. */
-      readonly type: string
+      readonly type: string /** Offset of the first byte sent (a range answer). Default 0. */
+      readonly start?: number
     }
 
 /** The one answer shape every route handler and error renderer returns; the kit writes it. */
@@ -54,6 +58,15 @@ export function reply(status: number, body?: ReplyBody, headers?: ReplyHeaders):
   return { status, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) }
 }
 
+/** Options of {@link writeReply}. */
+export interface WriteReplyOptions {
+  /**
+   * Sends the head and only this many bytes of the body, then destroys the connection (the injected
+   * mid-body drop fault).
+   */
+  readonly dropAfterBytes?: number
+}
+
 /**
  * Writes a reply. JSON is sent as `application/json; charset=utf-8` unless the reply names its own
  * `content-type`; `defaults` (such as `date`) are overridden by the reply's headers.
@@ -62,7 +75,9 @@ export async function writeReply(
   res: ServerResponse,
   answer: Reply,
   defaults: Readonly<Record<string, string>> = {},
+  options: WriteReplyOptions = {},
 ): Promise<void> {
+  const drop = options.dropAfterBytes
   if (res.destroyed || res.writableEnded) return
   const headers: Record<string, string | readonly string[]> = { ...defaults }
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers[name.toLowerCase()] = value
@@ -76,7 +91,17 @@ export async function writeReply(
     headers['content-type'] ??= body.type
     headers['content-length'] = String(body.size)
     res.writeHead(answer.status, headers as Record<string, string | string[]>)
-    await pipeline(createReadStream(body.file), res)
+    const sent = drop === undefined ? body.size : Math.min(drop, body.size)
+    if (sent > 0) {
+      const start = body.start ?? 0
+      const source = createReadStream(body.file, { start, end: start + sent - 1 })
+      if (drop === undefined) await pipeline(source, res)
+      else {
+        for await (const chunk of source) await writeChunk(res, chunk as Buffer)
+        res.destroy()
+      }
+    } else if (drop === undefined) res.end()
+    else res.destroy()
     return
   }
   let bytes: Uint8Array | string
@@ -91,5 +116,22 @@ export async function writeReply(
     headers['content-type'] ??= body.type
   }
   headers['content-length'] = String(typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength)
-  res.writeHead(answer.status, headers as Record<string, string | string[]>).end(bytes)
+  if (drop === undefined) {
+    res.writeHead(answer.status, headers as Record<string, string | string[]>).end(bytes)
+    return
+  }
+  res.writeHead(answer.status, headers as Record<string, string | string[]>)
+  await writeChunk(res, Buffer.from(bytes).subarray(0, drop))
+  res.destroy()
+}
+
+/** Writes one chunk and waits until the socket has taken it. */
+function writeChunk(res: ServerResponse, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (chunk.length === 0) {
+      resolve()
+      return
+    }
+    res.write(chunk, (error) => (error ? reject(error) : resolve()))
+  })
 }

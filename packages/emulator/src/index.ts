@@ -52,7 +52,10 @@ export {
   type TlsMaterial,
 } from '@sigwire/emulator-kit'
 export {
+  type AppLibrary,
   createSoftwareAuthenticator,
+  type DriveControls,
+  type DriveEmulatorOptions,
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,

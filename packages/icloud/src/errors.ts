@@ -40,6 +40,13 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ * - `NOT_FOUND`: a Drive path or item does not exist (or no longer does).
+ * - `CONFLICT`: a Drive item changed since it was read (its `etag` is stale), or its name is taken
+ *   where it was to be created, moved or restored: read it again and decide.
+ * - `QUOTA_EXCEEDED`: the account's iCloud storage is full; the upload was refused.
+ * - `ADP_CONSENT_REQUIRED`: Advanced Data Protection is on and the Drive's PCS cookies are missing
+ *   (HTTP 423): call `drive.requestAccess()` and approve on a trusted device.
+ * - `INVALID_NAME`: a Drive name is empty, `.`/`..`, contains `/` or NUL, or is over 255 UTF-8 bytes.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -70,6 +77,11 @@ export type ICloudErrorCode =
   | 'UNSUPPORTED_PROTOCOL'
   | 'LEGACY_AUTH_DISABLED'
   | 'SESSION_STORE_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'QUOTA_EXCEEDED'
+  | 'ADP_CONSENT_REQUIRED'
+  | 'INVALID_NAME'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -97,6 +109,11 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'UNSUPPORTED_PROTOCOL',
   'LEGACY_AUTH_DISABLED',
   'SESSION_STORE_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'QUOTA_EXCEEDED',
+  'ADP_CONSENT_REQUIRED',
+  'INVALID_NAME',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

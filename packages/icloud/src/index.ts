@@ -44,6 +44,26 @@ export type {
   ContactsApi,
   ContactsStartup,
 } from './client/contacts.js'
+export {
+  CLOUD_DOCS_ZONE,
+  ROOT_DRIVEWSID,
+  TRASH_DRIVEWSID,
+  TRASH_ROOT,
+} from './client/drive/ids.js'
+export { MAX_NAME_BYTES } from './client/drive/names.js'
+export type {
+  DownloadOptions,
+  DownloadResult,
+  DownloadToFileOptions,
+  DriveApi,
+  DriveEntry,
+  DriveFolder,
+  DriveItem,
+  DriveItemType,
+  DriveProgressListener,
+  UploadOptions,
+  WalkOptions,
+} from './client/drive/types.js'
 export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
 export {
   createICloudClient,

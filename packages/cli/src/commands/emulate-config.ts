@@ -204,6 +204,15 @@ function checkICloud(section: ConfigSection, check: Check): void {
           check.text(entry.name, `${where}.name`, true)
         })
     })
+  if (section.drive !== undefined) {
+    const drive = check.object(section.drive, 'icloud.drive')
+    check.number(drive.quotaBytes, 'icloud.drive.quotaBytes')
+    check.text(drive.seedDir, 'icloud.drive.seedDir', true)
+    if (drive.adpAccounts !== undefined)
+      check.list(drive.adpAccounts, 'icloud.drive.adpAccounts').forEach((id, i) => {
+        check.text(id, `icloud.drive.adpAccounts[${i}]`)
+      })
+  }
 }
 
 function lineAndColumn(text: string, position: number): string {

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { isSigwireError, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
 import { ensureDirectory } from '../input/directories.js'
@@ -25,6 +25,8 @@ interface Common {
   hostName: string | undefined
   /** iCloud: the strict profile (`--strict`). */
   strict: boolean
+  /** `--drive-dir`: the tree the iCloud emulator's Drives start with. */
+  driveDir: string | undefined
 }
 
 interface Started {
@@ -114,9 +116,11 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     async (config, common) => {
       const { startICloudEmulator } = await emulators()
+      const drive = { ...(config.drive as object), ...(common.driveDir ? { seedDir: common.driveDir } : {}) }
       const emulator = await startICloudEmulator({
         ...config,
         ...server(common, 'icloud'),
+        drive,
         ...(common.hostName ? { hostName: common.hostName } : {}),
         ...(common.strict ? { profile: 'strict' as const } : {}),
       })
@@ -166,6 +170,10 @@ export function registerEmulate(program: Command, io: Io): void {
       '--strict',
       "iCloud: refuse what Apple's behaviour leaves uncertain (the default accepts it and logs a note)",
     )
+    .option(
+      '--drive-dir <dir>',
+      "seed every iCloud account's Drive from this directory tree (folders, files and their mtimes)",
+    )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
@@ -186,6 +194,7 @@ export function registerEmulate(program: Command, io: Io): void {
         'INVALID_OPTION',
         `--host-name must be a domain such as sigwire.test (got ${JSON.stringify(hostName.slice(0, 80))}); map idmsa.<domain> and setup.<domain> to 127.0.0.1.`,
       )
+    const driveDir = options.driveDir === undefined ? undefined : existingDirectory(String(options.driveDir))
     const common: Common = {
       port,
       tls: options.tls === true,
@@ -194,6 +203,7 @@ export function registerEmulate(program: Command, io: Io): void {
       nextPort: 0,
       hostName,
       strict: options.strict === true,
+      driveDir,
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -276,6 +286,19 @@ function startFailure(
     'INVALID_CONFIG',
     `The ${flag} emulator could not start with the "${key}" section of --config (${error instanceof Error ? error.name : 'error'}): check the section against the README.`,
   )
+}
+
+/** `--drive-dir`: a directory that exists (it is read, never written). */
+function existingDirectory(dir: string): string {
+  const path = resolve(dir)
+  const info = statSync(path, { throwIfNoEntry: false })
+  if (info === undefined) throw cliError('FILE_NOT_FOUND', `--drive-dir names ${path}, which does not exist.`)
+  if (!info.isDirectory())
+    throw cliError(
+      'NOT_A_DIRECTORY',
+      `--drive-dir names ${path}, a file: name the directory tree to seed Drive with.`,
+    )
+  return path
 }
 
 function camel(flag: string): string {

@@ -30,16 +30,24 @@ import { ICloudError, isICloudError, toICloudError } from '../errors.js'
 import { cookieOrigins } from '../session/cookie-origins.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
-import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
+import {
+  type SessionCall,
+  SessionHttp,
+  type SessionResponse,
+  serviceErrorCode,
+  throttledError,
+} from '../session/http.js'
 import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
 import { createMemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
 import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
+import { DriveService } from './drive/drive-service.js'
+import type { DriveApi } from './drive/types.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
 import { type PushApi, PushService } from './push.js'
-import type { ServiceCaller } from './service-caller.js'
+import type { ContentCall, ServiceCaller, ServiceCallOptions } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
 import type { WebAccessApi } from './web-access-api.js'
 
@@ -148,6 +156,8 @@ export interface ICloudClient {
   readonly heartbeat: HeartbeatApi
   /** Advanced Data Protection: web access approval and the PCS cookies. */
   readonly webAccess: WebAccessApi
+  /** iCloud Drive: browse, download, upload and manage files (`drivews` and `docws`). */
+  readonly drive: DriveApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -188,6 +198,7 @@ class Client implements ICloudClient {
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
   readonly webAccess: WebAccessApi
+  readonly drive: DriveService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -268,6 +279,7 @@ class Client implements ICloudClient {
           await this.#save()
         }),
     }
+    this.drive = new DriveService(caller)
   }
 
   get appleId(): string {
@@ -548,6 +560,22 @@ class Client implements ICloudClient {
         })
         return { status: response.status, body: response.json() }
       },
+      respond: async (service, method, path, options = {}) => {
+        try {
+          return await this.#serviceResponse(service, method, path, options)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
+      content: (call) => this.#http.call(this.#contentCall(call)),
+      contentStream: (call) => this.#http.stream(this.#contentCall(call)),
+      cookie: async (service, name) => {
+        try {
+          return await this.#cookies.value(this.#baseOf(service), name)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
       rememberPush: async (push) => {
         this.transport.redactor.addSecret(push.token)
         this.#state.push = push
@@ -560,12 +588,46 @@ class Client implements ICloudClient {
     service: string,
     method: HttpMethod,
     path: string,
-    options: CallOptions & {
-      query?: Record<string, string | undefined>
-      body?: OwnedBody
-      contentType?: string
-    },
+    options: ServiceCallOptions,
   ): Promise<T> {
+    const response = await this.#serviceResponse(service, method, path, options)
+    if (response.status >= 400) {
+      const serviceCode = serviceErrorCode(response.json())
+      throw new ICloudError({
+        code: 'SERVICE_ERROR',
+        status: response.status,
+        ...(serviceCode === undefined ? {} : { serviceCode }),
+        message: `${service} ${path} failed with HTTP ${response.status}${serviceCode ? ` (${serviceCode})` : ''}.`,
+      })
+    }
+    return response.json<T>() as T
+  }
+
+  /** A content call as a session call: the caller's signals, no cookies unless asked for. */
+  #contentCall(call: ContentCall): SessionCall {
+    if (this.#closed)
+      throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+    const signal = callSignal(this.#options.signal, call.signal)
+    return {
+      method: call.method,
+      url: call.url,
+      purpose: call.purpose,
+      headers: { 'user-agent': USER_AGENT, ...call.headers },
+      cookies: call.cookies === true,
+      ...(call.body ? { body: call.body } : {}),
+      ...(signal ? { signal } : {}),
+      ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
+      ...(call.retrySafe ? { retrySafe: true } : {}),
+      ...(call.onUploadProgress ? { onUploadProgress: call.onUploadProgress } : {}),
+    }
+  }
+
+  async #serviceResponse(
+    service: string,
+    method: HttpMethod,
+    path: string,
+    options: ServiceCallOptions,
+  ): Promise<SessionResponse> {
     if (this.#closed)
       throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
     if (!this.#account)
@@ -584,6 +646,7 @@ class Client implements ICloudClient {
         ...(options.body ? { body: options.body } : {}),
         ...(signal ? { signal } : {}),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.retrySafe ? { retrySafe: true } : {}),
       })
       if (response.headers['set-cookie'] !== undefined) await this.#save()
       return response
@@ -604,16 +667,7 @@ class Client implements ICloudClient {
         status: 423,
         message: `${service} answered 423 "Missing PCS cookies" although the PCS cookies were requested; approve web access on a trusted device and sign in again.`,
       })
-    if (response.status >= 400) {
-      const serviceCode = serviceErrorCode(response.json())
-      throw new ICloudError({
-        code: 'SERVICE_ERROR',
-        status: response.status,
-        ...(serviceCode === undefined ? {} : { serviceCode }),
-        message: `${service} ${path} failed with HTTP ${response.status}${serviceCode ? ` (${serviceCode})` : ''}.`,
-      })
-    }
-    return response.json<T>() as T
+    return response
   }
 
   /** The base URL of a web service (the setup host for `setup`), from the account document. */

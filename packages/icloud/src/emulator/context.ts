@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
+import type { DriveEmulator } from './drive/drive-emulator.js'
 import type {
   Conversation,
   EmulatedAccount,
@@ -101,6 +102,8 @@ export interface ICloudContext {
   readonly data: ICloudData
   readonly tx: Transaction
   readonly accounts: ICloudAccounts
+  /** iCloud Drive: items, bytes, quota, PCS. */
+  readonly drive: DriveEmulator
   readonly settings: ICloudSettings
   readonly now: () => number
   /** The server's own origin (`http://127.0.0.1:port`). */

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   DurableStore,
   type EmulatorRequest,
@@ -13,6 +16,13 @@ import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
+import {
+  type DriveControls,
+  DriveEmulator,
+  type DriveEmulatorOptions,
+  newUrlKey,
+} from './drive/drive-emulator.js'
+import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
 import { iCloudRoutes } from './routes.js'
@@ -22,6 +32,8 @@ import { isTelemetryHost, tripped } from './telemetry.js'
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
+export type { DriveControls, DriveEmulatorOptions } from './drive/drive-emulator.js'
+export type { AppLibrary } from './drive/drive-state.js'
 export {
   createSoftwareAuthenticator,
   type SoftwareAuthenticator,
@@ -42,6 +54,8 @@ export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSett
   faults?: FaultOptions
   /** The emulator's clock in epoch ms (cookie, session and trust expiry). Default `Date.now` plus the fault clock offset. */
   now?: () => number
+  /** iCloud Drive: a seed directory, the quota, Advanced Data Protection accounts. */
+  drive?: DriveEmulatorOptions
 }
 
 /** The development account created when no account is configured. */
@@ -68,6 +82,8 @@ export interface ICloudEmulator {
   readonly certificate: string | undefined
   /** Accounts, codes, session expiry and push notifications. */
   readonly accounts: ICloudAccounts
+  /** iCloud Drive: the quota (live) and each account's bytes. */
+  readonly drive: DriveControls
   /** Fault injection, live. */
   readonly faults: FaultController
   /** The development account, when no account was configured. */
@@ -124,6 +140,17 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
     if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
+  // File bytes live beside the state (or in a temporary directory without one).
+  const blobDir = options.stateDir
+    ? join(options.stateDir, 'drive-blobs')
+    : await mkdtemp(join(tmpdir(), 'sigwire-icloud-drive-'))
+  await mkdir(blobDir, { recursive: true, mode: 0o700 })
+  let urlKey = store.table<string>('meta').get('driveUrlKey')
+  if (urlKey === undefined) {
+    urlKey = newUrlKey()
+    await store.write((tx) => tx.put('meta', 'driveUrlKey', urlKey))
+  }
+  const drive = new DriveEmulator(store, blobDir, options.drive ?? {}, Buffer.from(urlKey, 'base64'))
   const accounts = new ICloudAccounts(store, now, (appleId, notification) => {
     const waiters = ctx.waiters.get(appleId)
     if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
@@ -145,9 +172,15 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     evidence: new Map(),
     queued: new Map(),
     accounts,
+    drive,
   }
 
-  for (const config of options.accounts ?? []) accounts.add(config)
+  // `drive.adpAccounts` is the older spelling of an account's `advancedDataProtection`: one PCS flow serves both.
+  const adpIds = new Set((options.drive?.adpAccounts ?? []).map((id) => normalizeAppleId(id)))
+  for (const config of options.accounts ?? [])
+    accounts.add(
+      adpIds.has(normalizeAppleId(config.appleId)) ? { ...config, advancedDataProtection: true } : config,
+    )
   let dev: ICloudDevAccount | undefined
   if ((options.accounts ?? []).length === 0) {
     const seed = (ctx.data.meta.get('devSeed') as string | undefined) ?? randomBytes(16).toString('hex')
@@ -165,9 +198,12 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         salt,
         firstName: 'Dev',
         lastName: 'Account',
+        ...(adpIds.has(dev.appleId) ? { advancedDataProtection: true } : {}),
       })
   }
   await accounts.written
+  await removeOrphanBlobs(drive)
+  await seedDrives(drive, store, accounts.list(), options.drive?.seedDir, now())
 
   const server = await startEmulator(
     {
@@ -233,6 +269,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     cnSetupUrl: `${named('setup')}/cn/setup/ws/1`,
     certificate: server.certificate,
     accounts,
+    drive,
     faults,
     dev,
     tripwire: ctx.tripwire,
@@ -242,6 +279,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()
+      if (!options.stateDir) await rm(blobDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { EmulatorRequest, Reply, Route, RouteAuth, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
+import { driveRoutes } from './drive/routes.js'
 import { cookieDomain, iCloudError } from './http-util.js'
 import { checkWidgetKey, handleIdmsa } from './idmsa.js'
 import { checkPcsCookies } from './pcs.js'
@@ -71,6 +72,8 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
     request.params.rest === undefined ? '' : `/${request.params.rest}`
 
   return [
+    // Before the generic setup and service routes: Drive's content URLs.
+    ...driveRoutes(base, ctx),
     ...route(
       [
         '/feedbackws',

@@ -4,6 +4,7 @@ import { handleCalendar } from './calendar.js'
 import { handleContacts } from './contacts.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
+import { handleDriveService } from './drive/service.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
@@ -26,6 +27,8 @@ export function handleService(
   const dsid = request.url.searchParams.get('dsid')
   if (dsid !== null && dsid !== account.dsid)
     throw iCloudFailure(403, { success: false, error: 'dsid does not match the session' })
+  if (service === 'drivews' || service === 'docws')
+    return handleDriveService(ctx, request, service, path, account.appleId)
   const method = request.method
   const trimmed = path.replace(/\/+$/, '')
   const own =
@@ -39,7 +42,7 @@ export function handleService(
   switch (route) {
     case 'account:GET /setup/ws/1/storageUsageInfo':
     case 'account:POST /setup/ws/1/storageUsageInfo':
-      return answer(200, storageUsage(account))
+      return answer(200, storageUsage(account, ctx.drive))
     case 'push:POST /getToken': {
       const body = requestJson<{ pushTopics?: string[]; pushTokenTTL?: number }>(request)
       const pushToken = randomBytes(32).toString('hex')

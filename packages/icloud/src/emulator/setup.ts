@@ -17,6 +17,8 @@ export const SERVICE_NAMES = [
   'findme',
   'reminders',
   'ckdatabasews',
+  'drivews',
+  'docws',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */
@@ -162,7 +164,7 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
     )
   }
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
-    return answer(200, storageUsage(account))
+    return answer(200, storageUsage(account, ctx.drive))
   const pcs = handlePcs(ctx, request, path, account)
   if (pcs) return pcs
   if (account.secondFactor === '2sa') return twoStep(ctx, request, path, alive, account)

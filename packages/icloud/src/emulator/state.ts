@@ -136,4 +136,6 @@ export const ICLOUD_TABLES = [
   'meta',
   'pcs',
   'pcsCookies',
+  'driveNodes',
+  'driveUploads',
 ] as const

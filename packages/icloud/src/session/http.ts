@@ -2,15 +2,19 @@ import {
   createRequest,
   firstHeader,
   type HttpMethod,
+  type HttpRequest,
   type OwnedBody,
+  type ProgressListener,
   parseRetryAfter,
+  type SendOptions,
+  type StreamResponse,
   type Transport,
   type TransportResponse,
 } from '@sigwire/core'
 import { HARVESTED_HEADERS } from '../constants.js'
 import { ICloudError, toICloudError } from '../errors.js'
 import type { SessionCookies } from './cookies.js'
-import type { HostPolicy } from './host-policy.js'
+import type { HostPolicy, HostVerdict } from './host-policy.js'
 import type { SessionState } from './state.js'
 
 /** How to check a change whose answer was lost (`OUTCOME_UNKNOWN`). */
@@ -34,6 +38,8 @@ export interface SessionCall {
   timeoutMs?: number
   /** The operation may be repeated safely although it is a POST. */
   retrySafe?: boolean
+  /** Told as the request body is handed to the socket (uploads). */
+  onUploadProgress?: ProgressListener
 }
 
 /** A response with its body parsed lazily. */
@@ -70,7 +76,36 @@ export class SessionHttp {
     }
   }
 
+  /**
+   * Sends one call whose 2xx body is streamed in constant memory (content downloads); other answers
+   * are read into memory and come back as a one-chunk stream. The host policy and cookies apply as
+   * for {@link SessionHttp.call}.
+   */
+  async stream(call: SessionCall & { onDownloadProgress?: ProgressListener }): Promise<StreamResponse> {
+    try {
+      const { request, url, verdict } = await this.#prepare(call)
+      const response = await this.transport.sendStream(request, {
+        ...this.#sendOptions(call),
+        ...(call.onDownloadProgress ? { onDownloadProgress: call.onDownloadProgress } : {}),
+      })
+      if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
+        await this.cookies.store(url, response.headers['set-cookie'])
+      return response
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
   async #send(call: SessionCall): Promise<SessionResponse> {
+    const { request, url, verdict } = await this.#prepare(call)
+    const response = await this.transport.send(request, this.#sendOptions(call))
+    if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
+      await this.cookies.store(url, response.headers['set-cookie'])
+    if (call.harvest) this.harvest(response.headers)
+    return wrap(response)
+  }
+
+  async #prepare(call: SessionCall): Promise<{ request: HttpRequest; url: string; verdict: HostVerdict }> {
     const verdict = this.policy.check(call.url, call.purpose)
     const url = verdict.url.toString()
     // Cookies ignore ports (RFC 6265 §8.5): the origin check keeps them on the origins named.
@@ -83,16 +118,17 @@ export class SessionHttp {
       headers: { ...call.headers, cookie },
       ...(call.body ? { body: call.body } : {}),
     })
-    const response = await this.transport.send(request, {
+    return { request, url, verdict }
+  }
+
+  #sendOptions(call: SessionCall): SendOptions {
+    return {
       classify: (r) => (r.status === 503 && call.method !== 'GET' ? { retry: 'never' } : undefined),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
       ...(call.retrySafe ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
-    })
-    if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
-      await this.cookies.store(url, response.headers['set-cookie'])
-    if (call.harvest) this.harvest(response.headers)
-    return wrap(response)
+      ...(call.onUploadProgress ? { onUploadProgress: call.onUploadProgress } : {}),
+    }
   }
 
   /** Copies the IDMSA conversation headers of a response into the state (and registers them as secrets). */

@@ -4,6 +4,7 @@ import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
+import { iCloudDriveSuite } from './icloud-drive.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
@@ -24,4 +25,5 @@ export const suites: readonly Suite[] = [
   emulatorWritesSuite,
   memorySuite,
   reliabilitySuite,
+  iCloudDriveSuite,
 ]
