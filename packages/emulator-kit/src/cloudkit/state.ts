@@ -1,5 +1,5 @@
-import type { DurableStore, Transaction } from '@sigwire/emulator-kit'
-import type { WireField, ZoneID } from '../client/fields.js'
+import type { DurableStore, Transaction } from '../store.js'
+import type { EngineField as WireField, EngineZoneID as ZoneID } from './vocabulary.js'
 
 /** The default zone every database has. */
 export const DEFAULT_ZONE = '_defaultZone'

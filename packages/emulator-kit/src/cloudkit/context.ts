@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Transaction } from '@sigwire/emulator-kit'
-import type { ZoneID } from '../client/fields.js'
+import type { Transaction } from '../store.js'
 import { badRequest, cloudKitError } from './errors.js'
 import {
   type CloudKitData,
@@ -9,6 +8,7 @@ import {
   type StoredDatabase,
   type StoredZone,
 } from './state.js'
+import type { EngineZoneID as ZoneID } from './vocabulary.js'
 
 /** Who is calling. */
 export interface Principal {
@@ -35,6 +35,10 @@ export interface OperationContext {
   readonly maxAssetBytes: number
   /** The sign-in URL handed out with AUTHENTICATION_REQUIRED. */
   readonly signInUrl: string
+  /** Scalar field types `records/modify` accepts. Default `ENGINE_FIELD_TYPES` (Apple's own containers add more). */
+  readonly fieldTypes?: ReadonlySet<string>
+  /** The download URL of a stored asset. Default `{baseUrl}/assets/download/{assetId}/${f}`. */
+  readonly assetUrl?: (asset: StoredAsset) => string
 }
 
 /** The database the caller sees: the public one, or the user's own private or shared one. */
@@ -72,7 +76,7 @@ export function newChangeTag(ctx: OperationContext): string {
 
 /** The asset fields of a record as a client sees them, with a download URL on this emulator. */
 export function renderAsset(
-  ctx: Pick<OperationContext, 'baseUrl'>,
+  ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>,
   asset: StoredAsset,
 ): Record<string, unknown> {
   return {
@@ -81,7 +85,7 @@ export function renderAsset(
     referenceChecksum: asset.referenceChecksum,
     wrappingKey: asset.wrappingKey,
     // CloudKit download URLs carry a `${f}` placeholder for the file name.
-    downloadURL: `${ctx.baseUrl}/assets/download/${asset.assetId}/\${f}`,
+    downloadURL: ctx.assetUrl ? ctx.assetUrl(asset) : `${ctx.baseUrl}/assets/download/${asset.assetId}/\${f}`,
   }
 }
 
