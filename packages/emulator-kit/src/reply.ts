@@ -10,7 +10,13 @@ export type ReplyBody =
   | { readonly json: unknown }
   | { readonly text: string; readonly type: string }
   | { readonly bytes: Uint8Array; readonly type: string }
-  | { readonly file: string; readonly size: number; readonly type: string }
+  | {
+      readonly file: string
+      readonly size: number
+      readonly type: string
+      /** Where in the file the `size` bytes start (a range of it). Default 0. */
+      readonly offset?: number
+    }
 
 /** The one answer shape every route handler and error renderer returns; the kit writes it. */
 export interface Reply {
@@ -46,7 +52,12 @@ export async function writeReply(
     headers['content-type'] ??= body.type
     headers['content-length'] = String(body.size)
     res.writeHead(answer.status, headers as Record<string, string | string[]>)
-    await pipeline(createReadStream(body.file), res)
+    const start = body.offset ?? 0
+    if (body.size === 0) {
+      res.end()
+      return
+    }
+    await pipeline(createReadStream(body.file, { start, end: start + body.size - 1 }), res)
     return
   }
   let bytes: Uint8Array | string

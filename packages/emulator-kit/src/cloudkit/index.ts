@@ -29,6 +29,7 @@ export {
   modifyRecords,
   recordChanges,
   renderRecord,
+  zoneSyncToken,
 } from './records.js'
 export {
   CLOUDKIT_TABLES,

@@ -429,10 +429,11 @@ export function recordChanges(ctx: OperationContext): Record<string, unknown> {
   const page = changes.slice(0, limit)
   const moreComing = changes.length > limit
   const last = moreComing ? page[page.length - 1]!.serial : zone.serial
-  return { records: page.map((c) => c.item), syncToken: syncToken(zone, last), moreComing, reverse: false }
+  return { records: page.map((c) => c.item), syncToken: zoneSyncToken(zone, last), moreComing, reverse: false }
 }
 
-function syncToken(zone: StoredZone, serial: number): string {
+/** The sync token naming `serial` of `zone` (the zone's current one by default). */
+export function zoneSyncToken(zone: StoredZone, serial: number = zone.serial): string {
   return Buffer.from(JSON.stringify({ z: zone.zoneID.zoneName, i: zone.incarnation, s: serial })).toString(
     'base64url',
   )

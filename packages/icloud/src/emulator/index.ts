@@ -8,11 +8,13 @@ import {
   type ServerOptions,
   startEmulator,
 } from '@sigwire/emulator-kit'
+import { CLOUDKIT_TABLES } from '@sigwire/emulator-kit/cloudkit'
 import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
+import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -20,10 +22,11 @@ import { isTelemetryHost, tripped } from './telemetry.js'
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
+export type { EmulatedPhoto, PhotosControl, PhotosOptions } from './photos/control.js'
 export type { EmulatedAccount } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
-export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
+export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings>, PhotosOptions {
   /** Accounts to create (their passwords become verifiers). Without any, a development account is made. */
   accounts?: ICloudAccountConfig[]
   /**
@@ -70,6 +73,8 @@ export interface ICloudEmulator {
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** The Photos libraries behind `ckdatabasews` (seeding, changes, indexing state, ADP). */
+  readonly photos: PhotosControl
   /**
    * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
@@ -100,7 +105,8 @@ const DEFAULTS: ICloudSettings = {
 export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
   const faults = new FaultController(options.faults, options.now)
   const now = () => faults.now()
-  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables: ICLOUD_TABLES })
+  const tables = [...new Set<string>([...ICLOUD_TABLES, ...CLOUDKIT_TABLES, ...PHOTOS_TABLES])]
+  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables })
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
     if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
@@ -144,6 +150,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       })
   }
   await accounts.written
+  const photos = createPhotos(store, ctx, {
+    ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
+    ...(options.photosAccount === undefined ? {} : { photosAccount: options.photosAccount }),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
+  })
+  await photos.start()
 
   const server = await startEmulator(
     {
@@ -152,7 +165,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx),
+      routes: iCloudRoutes(ctx, photos.routes),
       faults,
       store,
       renderError: (error, request) => {
@@ -204,10 +217,12 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     tripwire: ctx.tripwire,
     requests: ctx.requests,
     log: server.log,
+    photos: photos.control,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()
+      await photos.close()
     },
   }
 }

@@ -12,8 +12,11 @@ const MAX_JSON_BODY = 1024 * 1024
 
 type Base = Omit<ICloudContext, 'tx'>
 
-/** The route table of the iCloud emulator. */
-export function iCloudRoutes(base: Base): Route<unknown>[] {
+/** The route table of the iCloud emulator; `extra` adds service routes (Photos) before the generic ones. */
+export function iCloudRoutes(
+  base: Base,
+  extra: (service: RouteAuth<unknown>) => Route<unknown>[] = () => [],
+): Route<unknown>[] {
   const ctx = (request: RouteRequest<unknown>): ICloudContext => ({ ...base, tx: request.tx })
   /** Every route answers the telemetry host with the tripwire, whatever the path. */
   const guarded =
@@ -86,6 +89,7 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
     ...route(['/cn/setup/ws/1/*rest'], 'none', (request) =>
       handleSetup(ctx(request), request, rest(request), true),
     ),
+    ...extra(service),
     ...route(
       ['/ws/:service', '/ws/:service/*rest', '/cn/ws/:service', '/cn/ws/:service/*rest'],
       service,

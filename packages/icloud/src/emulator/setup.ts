@@ -16,6 +16,7 @@ export const SERVICE_NAMES = [
   'findme',
   'reminders',
   'ckdatabasews',
+  'uploadimagews',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */
