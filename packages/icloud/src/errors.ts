@@ -33,6 +33,13 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ * - `NOT_FOUND`: a Photos album, asset or library that does not exist.
+ * - `CONFLICT`: a Photos record changed on the server since it was read; read it again.
+ * - `PHOTOS_NOT_READY`: Apple is still indexing the Photos library; try again in a few minutes.
+ * - `PCS_REQUIRED`: the Photos library is behind Advanced Data Protection and the web has no access;
+ *   allow "Access iCloud Data on the Web" on a trusted device.
+ * - `URL_EXPIRED`: a Photos download URL expired (the client reads the asset again once by itself).
+ * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -60,6 +67,12 @@ export type ICloudErrorCode =
   | 'UNSUPPORTED_PROTOCOL'
   | 'LEGACY_AUTH_DISABLED'
   | 'SESSION_STORE_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PHOTOS_NOT_READY'
+  | 'PCS_REQUIRED'
+  | 'URL_EXPIRED'
+  | 'DOWNLOAD_INCOMPLETE'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -84,6 +97,12 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'UNSUPPORTED_PROTOCOL',
   'LEGACY_AUTH_DISABLED',
   'SESSION_STORE_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PHOTOS_NOT_READY',
+  'PCS_REQUIRED',
+  'URL_EXPIRED',
+  'DOWNLOAD_INCOMPLETE',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

@@ -429,7 +429,12 @@ export function recordChanges(ctx: OperationContext): Record<string, unknown> {
   const page = changes.slice(0, limit)
   const moreComing = changes.length > limit
   const last = moreComing ? page[page.length - 1]!.serial : zone.serial
-  return { records: page.map((c) => c.item), syncToken: zoneSyncToken(zone, last), moreComing, reverse: false }
+  return {
+    records: page.map((c) => c.item),
+    syncToken: zoneSyncToken(zone, last),
+    moreComing,
+    reverse: false,
+  }
 }
 
 /** The sync token naming `serial` of `zone` (the zone's current one by default). */

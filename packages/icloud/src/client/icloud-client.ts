@@ -27,6 +27,7 @@ import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
+import { type PhotosApi, PhotosService } from './photos/photos.js'
 import { type PushApi, PushService } from './push.js'
 import type { ServiceCaller } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
@@ -105,6 +106,8 @@ export interface ICloudClient {
   readonly keyValue: KeyValueApi
   /** `refreshWebAuth` keep-alive. */
   readonly heartbeat: HeartbeatApi
+  /** iCloud Photos: libraries, albums, assets, changes, downloads, edits and uploads (`ckdatabasews`). */
+  readonly photos: PhotosApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -144,6 +147,7 @@ class Client implements ICloudClient {
   readonly push: PushService
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
+  readonly photos: PhotosService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -195,6 +199,7 @@ class Client implements ICloudClient {
     this.push = new PushService(caller)
     this.keyValue = new KeyValueService(caller)
     this.heartbeat = new HeartbeatService(caller)
+    this.photos = new PhotosService(caller)
   }
 
   get appleId(): string {
@@ -447,6 +452,17 @@ class Client implements ICloudClient {
           ...(signal ? { signal } : {}),
         })
         return { status: response.status, body: response.json() }
+      },
+      fetchStream: async (url, headers, options) => {
+        const signal = callSignal(this.#options.signal, options.signal)
+        try {
+          return await this.#http.stream(url, 'photos-download', headers, {
+            ...(signal ? { signal } : {}),
+            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          })
+        } catch (error) {
+          throw toICloudError(error)
+        }
       },
       rememberPush: async (push) => {
         this.transport.redactor.addSecret(push.token)

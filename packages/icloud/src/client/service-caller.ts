@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { CallOptions, HttpMethod, OwnedBody } from '@sigwire/core'
 
 /** How the service modules reach the session (implemented by the client). */
@@ -25,6 +26,15 @@ export interface ServiceCaller {
     query: Record<string, string>,
     options: { signal?: AbortSignal; timeoutMs: number },
   ): Promise<{ status: number; body: unknown }>
+  /**
+   * GETs a content URL (a signed download URL: no cookies, the host policy applies) with the body as
+   * a stream; error statuses come with their body read.
+   */
+  fetchStream(
+    url: string,
+    headers: Record<string, string>,
+    options: CallOptions,
+  ): Promise<{ status: number; header(name: string): string | undefined; body: Readable }>
   /** Records the push token in the saved session. */
   rememberPush(push: { token: string; ttl: number; topics: string[]; webCourierUrl: string }): Promise<void>
   /** The user's time zone (calendar `usertz`). */

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import {
   createRequest,
   firstHeader,
@@ -89,6 +90,28 @@ export class SessionHttp {
     if (verdict.cookies) await this.cookies.store(url, response.headers['set-cookie'])
     if (call.harvest) this.harvest(response.headers)
     return wrap(response)
+  }
+
+  /**
+   * GETs `url` with its 2xx body as a stream (downloads, in constant memory). No cookies are sent
+   * (content URLs carry their own signature); the host policy applies.
+   */
+  async stream(
+    url: string,
+    purpose: string,
+    headers: Record<string, string>,
+    options: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<{ status: number; header(name: string): string | undefined; body: Readable }> {
+    const verdict = this.policy.check(url, purpose)
+    const response = await this.transport.sendStream(
+      createRequest({ method: 'GET', url: verdict.url.toString(), headers }),
+      options,
+    )
+    return {
+      status: response.status,
+      header: (name) => firstHeader(response.headers[name.toLowerCase()]),
+      body: response.body,
+    }
   }
 
   /** Copies the IDMSA conversation headers of a response into the state (and registers them as secrets). */
