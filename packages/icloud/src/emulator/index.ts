@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
   DurableStore,
-  type EmulatorRequest,
   FaultController,
   type FaultOptions,
   type RequestLog,
@@ -13,7 +12,7 @@ import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diag
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
-import { answer, renderICloudError, requestJson } from './http-util.js'
+import { renderICloudError, requestJson } from './http-util.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'

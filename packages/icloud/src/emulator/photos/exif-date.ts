@@ -53,7 +53,7 @@ function readTiffDate(b: Buffer, tiff: number): Date | undefined {
     return out
   }
   const ascii = (entry: { type: number; count: number; value: number } | undefined): string | undefined => {
-    if (!entry || entry.type !== 2 || entry.count < 1) return undefined
+    if (entry?.type !== 2 || entry.count < 1) return undefined
     const at = entry.count <= 4 ? entry.value : tiff + u32(entry.value)
     if (at < 0 || at + entry.count > b.length) return undefined
     return b.toString('latin1', at, at + entry.count).replace(/\0.*$/s, '')

@@ -44,7 +44,7 @@ export function zoneViews(zone: StoredZone): ZoneViews {
     if (record.recordType !== 'CPLAsset') continue
     const ref = record.fields.masterRef?.value as { recordName?: string } | undefined
     const master = ref?.recordName ? zone.records.get(ref.recordName) : undefined
-    if (!master || master.recordType !== 'CPLMaster') continue
+    if (master?.recordType !== 'CPLMaster') continue
     const smart = new Set<string>()
     const itemType = String(master.fields.itemType?.value ?? '')
     const movie = itemType.includes('movie') || itemType.includes('mpeg') || itemType.includes('video')

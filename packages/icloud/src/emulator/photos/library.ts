@@ -180,7 +180,9 @@ export class PhotosLibrary {
     const hasShared = seeds.some((s) => s.shared)
     let sharedName = this.sharedZoneName(dsid)
     if (hasShared && !sharedName)
-      await this.#store.write((tx) => void (sharedName = this.sharedZoneName(dsid, tx)))
+      await this.#store.write((tx) => {
+        sharedName = this.sharedZoneName(dsid, tx)
+      })
     for (const s of seeds) wanted.set(`${s.shared ? sharedName : PRIMARY_ZONE}\u0000${s.key}`, s)
     let added = 0
     let unchanged = 0
