@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { isSigwireError, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
 import { ensureDirectory } from '../input/directories.js'
@@ -21,6 +21,8 @@ interface Common {
   workDir: string
   /** Offset of the next service's port from `port`. */
   nextPort: number
+  /** `--photos-dir`: the directory the iCloud emulator's Photos library is seeded from. */
+  photosDir?: string | undefined
 }
 
 interface Started {
@@ -110,7 +112,11 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     async (config, common) => {
       const { startICloudEmulator } = await emulators()
-      const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud') })
+      const emulator = await startICloudEmulator({
+        ...config,
+        ...server(common, 'icloud'),
+        ...(common.photosDir === undefined ? {} : { photosDir: common.photosDir }),
+      })
       const dev = emulator.dev
       return {
         key: 'icloud',
@@ -150,6 +156,10 @@ export function registerEmulate(program: Command, io: Io): void {
       numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
+  command.option(
+    '--photos-dir <dir>',
+    "seed the iCloud emulator's Photos library from the image and video files of this directory",
+  )
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
@@ -169,6 +179,7 @@ export function registerEmulate(program: Command, io: Io): void {
       stateDir,
       workDir: mkdtempSync(join(tmpdir(), 'sigwire-emulate-')),
       nextPort: 0,
+      photosDir: options.photosDir === undefined ? undefined : checkPhotosDir(String(options.photosDir)),
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -255,4 +266,17 @@ function startFailure(
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
+}
+
+/** `--photos-dir` must be a directory. */
+function checkPhotosDir(dir: string): string {
+  const info = statSync(dir, { throwIfNoEntry: false })
+  if (!info)
+    throw cliError(
+      'FILE_NOT_FOUND',
+      `--photos-dir ${dir} does not exist: name a directory of photos and videos.`,
+    )
+  if (!info.isDirectory())
+    throw cliError('NOT_A_DIRECTORY', `--photos-dir names ${dir}, which is a file: name a directory.`)
+  return resolve(dir)
 }

@@ -22,6 +22,7 @@ import { readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
+import { registerICloudPhotos } from './icloud-photos.js'
 import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
 
 interface ConnectionOptions {
@@ -41,6 +42,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
   const icloud = program
     .command('icloud')
     .description('iCloud.com sessions: sign in once, reuse the saved session')
+  registerICloudPhotos(icloud, io, setExit)
 
   icloud
     .command('login')
