@@ -187,7 +187,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
         await withClient(io, options, async (client) => {
           const state = options.dryRun && !kind ? memoryless() : openState(to)
           try {
-            for (let run = 0; ; run++) {
+            for (;;) {
               const bar = progressBar(io, options.json === true)
               const started = Date.now()
               const summary = await runPhotoSync(client.photos, state, {
