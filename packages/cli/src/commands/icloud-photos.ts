@@ -217,6 +217,15 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     )
 }
 
+function targetKind(to: string): { isDirectory(): boolean } | undefined {
+  try {
+    return statSync(to, { throwIfNoEntry: false })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return { isDirectory: () => false }
+    throw error
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }

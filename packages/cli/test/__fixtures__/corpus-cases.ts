@@ -1108,6 +1108,94 @@ const icloud: Table = [
   ],
 ]
 
+const photos = (dir: string, ...extra: string[]) => ['icloud', 'photos', ...extra, '--session-dir', dir]
+
+const icloudPhotos: Table = [
+  ['photos without a subcommand', () => ['icloud', 'photos'], 2, 'USAGE', NO_JSON],
+  ['photos sync without --to', (f) => photos(f.sessions.empty!, 'sync'), 2, 'MISSING_OPTION'],
+  ['photos sync --to a file', (f) => photos(f.sessions.empty!, 'sync', '--to', f.file), 2, 'NOT_A_DIRECTORY'],
+  [
+    'photos sync --to under a file',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.underFile),
+    2,
+    'NOT_A_DIRECTORY',
+  ],
+  [
+    'photos sync --size huge',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--size', 'huge'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --live-photos maybe',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--live-photos', 'maybe'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --library public',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--library', 'public'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --since yesterday',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--since', 'yesterday'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --recent 0',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--recent', '0'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --concurrency 1000',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--concurrency', '1000'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --watch -1',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--watch', '-1'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --file-match-policy newest',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--file-match-policy', 'newest'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --folder-structure {year}',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--folder-structure', '{year}'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'photos sync --dry-run --delete-after-download',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir, '--dry-run', '--delete-after-download'),
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
+  [
+    'photos sync with no session saved',
+    (f) => photos(f.sessions.empty!, 'sync', '--to', f.dir),
+    2,
+    'NO_SESSION',
+  ],
+  ['photos albums with a damaged session', (f) => photos(f.sessions.array!, 'albums'), 2, 'INVALID_SESSION'],
+  ['photos ls --limit 0', (f) => photos(f.sessions.empty!, 'ls', '--limit', '0'), 2, 'INVALID_OPTION'],
+  [
+    'photos ls of a session whose server is gone',
+    (f) => photos(f.sessions.emulator!, 'ls'),
+    1,
+    'NETWORK_ERROR',
+  ],
+]
+
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['usage', usage],
   ['sign cloudkit', signCloudKitCases],
@@ -1121,6 +1209,7 @@ const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['keygen', keygen],
   ['emulate', emulateCases],
   ['icloud', icloud],
+  ['icloud photos', icloudPhotos],
 ]
 
 /** The corpus: every command's malformed files and flags, with the exit code and error code each must give. */
