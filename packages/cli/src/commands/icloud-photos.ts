@@ -172,9 +172,12 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
             `--folder-structure knows {yyyy}, {mm}, {dd}, {hh} and {MM} (got ${JSON.stringify(options.folderStructure.slice(0, 40))}).`,
           )
         const to = resolve(options.to)
-        const kind = statSync(to, { throwIfNoEntry: false })
+        const kind = targetKind(to)
         if (kind && !kind.isDirectory())
-          throw cliError('NOT_A_DIRECTORY', `--to names ${to}, which is a file: name a directory.`)
+          throw cliError(
+            'NOT_A_DIRECTORY',
+            `--to names ${to}, which is (or is under) a file: name a directory.`,
+          )
         if (!options.dryRun)
           await mkdir(to, { recursive: true }).catch((error: unknown) => failWrite(error, to))
         const selection: Selection = {
