@@ -7,7 +7,7 @@ import type { Database as SqliteDatabase } from 'node-sqlite3-wasm'
 // and that installs without a native addon or a downloaded binary (better-sqlite3 is compiled for one
 // Node ABI). node-sqlite3-wasm runs SQLite compiled to WebAssembly over Node's `fs`: its VFS calls
 // fsync on xSync and fsyncs the directory when the journal is deleted, so SQLite's rollback journal
-// gives atomic, durable commits that survive kill -9 (SQLite "Atomic Commit", §3 and §4). Its lock is
+// gives atomic, durable commits that survive kill -9 (sqlite.org/atomiccommit.html, sections 3 and 4). Its lock is
 // a `<db>.lock` directory, which a killed process leaves behind; {@link openSyncState} removes it when
 // the process that made it is gone.
 const require = createRequire(import.meta.url)
