@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('packages/icloud/README.md examples', () => {
   it('has three examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true])
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true])
   })
 
   it('signs in, reads storage and contacts', async () => {
@@ -93,5 +93,34 @@ describe('packages/icloud/README.md examples', () => {
     })
     expect(module.login).toMatchObject({ method: 'signin' })
     expect((module.login as { secondFactor: unknown }).secondFactor).toBe('hsa2')
+  })
+
+  it('lists albums, downloads an album and reads the changes', async () => {
+    const photosDir = join(dir, 'photos')
+    const { mkdirSync, writeFileSync, readdirSync } = await import('node:fs')
+    mkdirSync(join(photosDir, 'Holidays'), { recursive: true })
+    writeFileSync(join(photosDir, 'Holidays', 'IMG_0001.JPG'), Buffer.alloc(5000, 1))
+    writeFileSync(join(photosDir, 'IMG_0002.HEIC'), Buffer.alloc(4000, 2))
+    const photos = await startICloudEmulator({ photosDir })
+    const client = createICloudClient({
+      appleId: photos.dev!.appleId,
+      password: photos.dev!.password,
+      twoFactor: async () => photos.dev!.twoFactorCode,
+      endpoints: { authUrl: photos.authUrl, setupUrl: photos.setupUrl },
+      allowHosts: ['127.0.0.1'],
+      allowInsecureLoopback: true,
+    })
+    const console = recordingConsole()
+    const target = join(dir, 'album')
+    try {
+      await client.login()
+      await runReadmeExample(examples[3]!, { scope: { client, console, target } })
+    } finally {
+      await client.close()
+      await photos.close()
+    }
+    expect(console.lines).toContain('album Holidays 1')
+    expect(console.lines.at(-1)).toBe('0 changed')
+    expect(readdirSync(target)).toEqual(['IMG_0001.JPG'])
   })
 })
