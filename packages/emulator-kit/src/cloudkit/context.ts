@@ -14,11 +14,13 @@ import type { EngineZoneID as ZoneID } from './vocabulary.js'
 export interface Principal {
   /** `developer`: a server-to-server key; `user`: a web auth token; `anonymous`: an API token alone. */
   readonly kind: 'developer' | 'user' | 'anonymous'
+  /** The user record name of who did it. */
   readonly userRecordName: string | undefined
 }
 
 /** What every operation handler gets. */
 export interface OperationContext {
+  /** The emulator's state. */
   readonly data: CloudKitData
   /** The request's writes (committed before the answer). */
   readonly tx: Transaction
@@ -28,10 +30,13 @@ export interface OperationContext {
   readonly baseUrl: string
   /** `container|environment`. */
   readonly scope: string
+  /** The database the request addresses. */
   readonly database: 'public' | 'private' | 'shared'
+  /** Who is calling. */
   readonly principal: Principal
   /** The parsed JSON body (an empty object for GET). */
   readonly body: Record<string, unknown>
+  /** Largest asset upload, bytes. */
   readonly maxAssetBytes: number
   /** The sign-in URL handed out with AUTHENTICATION_REQUIRED. */
   readonly signInUrl: string

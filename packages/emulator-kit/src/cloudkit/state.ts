@@ -6,8 +6,11 @@ export const DEFAULT_ZONE = '_defaultZone'
 
 /** Who changed a record. */
 export interface StoredChange {
+  /** When, in epoch milliseconds. */
   timestamp: number
+  /** The user record name of who did it. */
   userRecordName: string
+  /** The device that did it. */
   deviceID: string
 }
 
@@ -16,20 +19,31 @@ export interface StoredChange {
  * download URL is rendered per response, from the emulator's own address.
  */
 export interface StoredAsset {
+  /** The ID of the stored bytes. */
   assetId: string
+  /** The checksum of the bytes (base64). */
   fileChecksum: string
+  /** Size in bytes. */
   size: number
+  /** The reference checksum CloudKit returns with an asset. */
   referenceChecksum: string
+  /** The wrapping key CloudKit returns with an asset. */
   wrappingKey: string
 }
 
 /** A record as the emulator keeps it (fields in wire form, assets by ID; field names in a null-prototype object). */
 export interface StoredRecord {
+  /** The record name. */
   recordName: string
+  /** The record type. */
   recordType: string
+  /** The change tag (a new one per change). */
   recordChangeTag: string
+  /** Field values in wire form, by field name. */
   fields: Record<string, WireField>
+  /** Who created it, and when. */
   created: StoredChange
+  /** Who changed it last, and when. */
   modified: StoredChange
   /** Zone serial of the last change (for change tokens). */
   serial: number
@@ -39,6 +53,7 @@ export interface StoredRecord {
 
 /** A record zone: its persisted fields, plus its records and deletions (tombstones) in memory. */
 export interface StoredZone {
+  /** The zone identity. */
   zoneID: ZoneID
   /** Incremented by every record change; `syncToken`s name a serial. */
   serial: number
@@ -46,17 +61,23 @@ export interface StoredZone {
   changedAt: number
   /** Distinguishes a zone from an earlier one of the same name. */
   incarnation: string
+  /** True once the zone was deleted. */
   deleted?: boolean
+  /** Records by name. */
   readonly records: Map<string, StoredRecord>
+  /** Deleted record names with the serial of their deletion. */
   readonly tombstones: Map<string, { serial: number }>
 }
 
 /** One database (public, or one user's private or shared database). */
 export interface StoredDatabase {
+  /** The database key (`scope|database[|user]`). */
   readonly key: string
   /** Incremented by every zone change. */
   serial: number
+  /** Zones by name. */
   readonly zones: Map<string, StoredZone>
+  /** Subscriptions by ID. */
   readonly subscriptions: Map<string, Record<string, unknown>>
 }
 
@@ -64,36 +85,51 @@ export interface StoredDatabase {
 export interface StoredUpload {
   /** Container, environment and database key the upload URL was issued for. */
   scope: string
+  /** The record name. */
   recordName: string
+  /** The record type. */
   recordType: string
+  /** The asset field the upload is for. */
   fieldName: string
+  /** Expiry, epoch milliseconds. */
   expiresAt: number
   /** Set once the bytes arrived. */
   asset?: StoredAsset
+  /** The receipt handed to the uploader. */
   receipt?: string
 }
 
 /** A web auth token session. */
 export interface StoredSession {
+  /** The user record name of who did it. */
   userRecordName: string
   /** `container|environment`. */
   scope: string
+  /** Expiry, epoch milliseconds. */
   expiresAt: number
+  /** True once the token was used (web auth tokens are single-use). */
   used: boolean
 }
 
 /** A key registered at run time (`emulator.registerKey`). */
 export interface StoredKey {
+  /** The container identifier. */
   container: string
+  /** The environment. */
   environment: string
+  /** The key ID. */
   keyId: string
+  /** The public key, PEM. */
   publicKeyPem: string
 }
 
 /** An APNs token (`tokens/create`, `tokens/register`). */
 export interface StoredApnsToken {
+  /** The `container|environment` the token belongs to. */
   scope: string
+  /** The APNs environment. */
   apnsEnvironment: string
+  /** True once registered. */
   registered: boolean
 }
 

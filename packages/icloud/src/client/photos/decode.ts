@@ -4,13 +4,21 @@ import type { PhotoAsset, PhotoLibrary, PhotoResource, PhotoResourceKind } from 
 
 /** A record as `ckdatabasews` answers it. */
 export interface WireRecord {
+  /** The record name. */
   readonly recordName: string
+  /** The record type. */
   readonly recordType?: string
+  /** The change tag (a new one per change). */
   readonly recordChangeTag?: string
+  /** Field values in wire form, by field name. */
   readonly fields?: Record<string, { value?: unknown; type?: string } | undefined>
+  /** True once the zone was deleted. */
   readonly deleted?: boolean
+  /** Server error code. */
   readonly serverErrorCode?: string
+  /** Reason. */
   readonly reason?: string
+  /** The zone identity. */
   readonly zoneID?: { zoneName: string; ownerRecordName?: string; zoneType?: string }
 }
 

@@ -31,10 +31,15 @@ export interface EmulatedPhoto {
   readonly id: string
   /** The CPLMaster record name. */
   readonly masterId: string
+  /** The original file name. */
   readonly filename: string
+  /** The zone it is in. */
   readonly zone: string
+  /** In Favorites. */
   readonly favorite: boolean
+  /** Hidden. */
   readonly hidden: boolean
+  /** True once the zone was deleted. */
   readonly deleted: boolean
 }
 

@@ -6,29 +6,43 @@ import type { StoredRecord, StoredZone } from '@sigwire/emulator-kit/cloudkit'
 
 /** One asset of a zone with what the indexes sort and filter on. */
 export interface AssetView {
+  /** Asset. */
   readonly asset: StoredRecord
+  /** Master. */
   readonly master: StoredRecord
+  /** Asset date. */
   readonly assetDate: number
+  /** Added date. */
   readonly addedDate: number
+  /** Deleted at. */
   readonly deletedAt: number
+  /** True once the zone was deleted. */
   readonly deleted: boolean
+  /** Hidden. */
   readonly hidden: boolean
   /** Smart albums the asset is in (`FAVORITE`, `VIDEO`, `LIVE`, ...). */
   readonly smart: ReadonlySet<string>
+  /** Burst. */
   readonly burst: boolean
 }
 
 /** An album membership with its relation record. */
 export interface RelationView {
+  /** Relation. */
   readonly relation: StoredRecord
+  /** View. */
   readonly view: AssetView
+  /** Position. */
   readonly position: number
 }
 
 /** A zone's assets, computed once per zone serial. */
 export interface ZoneViews {
+  /** Serial. */
   readonly serial: number
+  /** Assets. */
   readonly assets: readonly AssetView[]
+  /** By name. */
   readonly byName: ReadonlyMap<string, AssetView>
   /** Relations (not deleted) per album record name. */
   readonly relations: ReadonlyMap<string, readonly RelationView[]>

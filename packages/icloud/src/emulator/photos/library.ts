@@ -46,7 +46,9 @@ export interface PhotoContent {
   readonly path?: string
   /** A stand-in rendition made on request. */
   readonly standIn?: string
+  /** Size in bytes. */
   readonly size: number
+  /** Uti. */
   readonly uti: string
 }
 
@@ -64,7 +66,9 @@ interface AccountRow {
 
 /** A zone of a user's Photos database. */
 export interface PhotosZone {
+  /** Db. */
   readonly db: StoredDatabase
+  /** The zone it is in. */
   readonly zone: StoredZone
 }
 

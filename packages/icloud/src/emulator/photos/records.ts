@@ -6,17 +6,25 @@ import type { EngineField, EngineZoneID, StoredAsset } from '@sigwire/emulator-k
 
 /** One resource of a master: the prefix of its fields (`resOriginal`, `resJPEGMed`, ...) and its file. */
 export interface ResourceSpec {
+  /** Prefix. */
   readonly prefix: string
+  /** Asset. */
   readonly asset: StoredAsset
+  /** Uti. */
   readonly uti: string
+  /** Width. */
   readonly width?: number | undefined
+  /** Height. */
   readonly height?: number | undefined
 }
 
 /** What a CPLMaster says about the file(s) of an asset. */
 export interface MasterSpec {
+  /** The original file name. */
   readonly filename: string
+  /** Item type. */
   readonly itemType: string
+  /** Resources. */
   readonly resources: readonly ResourceSpec[]
   /** Seconds of a video. */
   readonly duration?: number
@@ -24,19 +32,29 @@ export interface MasterSpec {
 
 /** What a CPLAsset says (dates, flags, the edit). */
 export interface AssetSpec {
+  /** Master name. */
   readonly masterName: string
+  /** The zone identity. */
   readonly zoneID: EngineZoneID
+  /** Asset date. */
   readonly assetDate: number
+  /** Added date. */
   readonly addedDate: number
+  /** In Favorites. */
   readonly favorite: boolean
+  /** Hidden. */
   readonly hidden: boolean
+  /** True once the zone was deleted. */
   readonly deleted: boolean
   /** `2` for a live photo (assetSubtypeV2), `0` otherwise. */
   readonly subtype: number
+  /** Adjusted. */
   readonly adjusted?: ResourceSpec | undefined
+  /** Duration. */
   readonly duration?: number | undefined
   /** The smart-album hints the seed gave (`SCREENSHOT`, `PANORAMA`, `SLOMO`, `TIMELAPSE`). */
   readonly hints: readonly string[]
+  /** Burst id. */
   readonly burstId?: string | undefined
 }
 

@@ -52,8 +52,11 @@ type Base = Omit<ICloudContext, 'tx'>
 
 /** What the Photos routes need from the iCloud emulator. */
 export interface PhotosEnv {
+  /** Base. */
   readonly base: Base
+  /** The emulator's state. */
   readonly data: CloudKitData
+  /** Library. */
   readonly library: PhotosLibrary
   /** Secret of the download URLs' signatures. */
   readonly secret: string

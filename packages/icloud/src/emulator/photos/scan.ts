@@ -9,11 +9,15 @@ export interface SeedFile {
   readonly path: string
   /** The file name as the library shows it (`IMG_0001.HEIC`). */
   readonly name: string
+  /** Size in bytes. */
   readonly size: number
+  /** Mtime ms. */
   readonly mtimeMs: number
+  /** Type. */
   readonly type: SeedFileType
   /** Pixel size, when the header says (JPEG, PNG, HEIC). */
   readonly width?: number
+  /** Height. */
   readonly height?: number
 }
 
@@ -21,6 +25,7 @@ export interface SeedFile {
 export interface SeedAsset {
   /** Path of the original relative to the seeded directory, with `/` separators: the asset's identity. */
   readonly key: string
+  /** Original. */
   readonly original: SeedFile
   /** The RAW of a RAW+JPEG pair (the JPEG is the original). */
   readonly alternative?: SeedFile
