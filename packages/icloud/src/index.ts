@@ -53,6 +53,7 @@ export type {
   PhotoResource,
   PhotoResourceKind,
   PhotosFilter,
+  PhotosFilterValue,
   PhotosZoneID,
 } from './client/photos/types.js'
 export {

@@ -43,6 +43,7 @@ export {
   type StoredKey,
   type StoredRecord,
   type StoredSession,
+  type StoredTombstone,
   type StoredUpload,
   type StoredZone,
   scopeKey,

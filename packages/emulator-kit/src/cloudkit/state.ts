@@ -66,7 +66,13 @@ export interface StoredZone {
   /** Records by name. */
   readonly records: Map<string, StoredRecord>
   /** Deleted record names with the serial of their deletion. */
-  readonly tombstones: Map<string, { serial: number }>
+  readonly tombstones: Map<string, StoredTombstone>
+}
+
+/** A deleted record's trace in the change feed. */
+export interface StoredTombstone {
+  /** The zone serial of the deletion. */
+  serial: number
 }
 
 /** One database (public, or one user's private or shared database). */
@@ -160,6 +166,7 @@ export class CloudKitData {
   readonly #databases = new Map<string, StoredDatabase>()
   /** Upload ID by asset ID (downloads and re-referenced assets). */
   readonly #assetUploads = new Map<string, string>()
+  /** The global counter (change tags, creation order). */
   counter: number
 
   constructor(store: DurableStore) {
@@ -196,18 +203,22 @@ export class CloudKitData {
     return this.#store.table<StoredKey>('keys').values()
   }
 
+  /** Uploads by upload ID. */
   uploads() {
     return this.#store.table<StoredUpload>('uploads')
   }
 
+  /** Upload IDs by receipt. */
   receipts() {
     return this.#store.table<string>('receipts')
   }
 
+  /** Web auth token sessions by token. */
   sessions() {
     return this.#store.table<StoredSession>('sessions')
   }
 
+  /** APNs tokens. */
   apnsTokens() {
     return this.#store.table<StoredApnsToken>('apnsTokens')
   }
@@ -233,22 +244,26 @@ export class CloudKitData {
     return this.#assetUploads.has(assetId)
   }
 
+  /** The next value of the global counter (written in `tx`). */
   nextCounter(tx: Transaction): number {
     this.counter += 1
     tx.put('meta', 'counter', this.counter)
     return this.counter
   }
 
+  /** Writes a database's serial. */
   putDatabase(tx: Transaction, db: StoredDatabase): void {
     tx.put('databases', db.key, { serial: db.serial })
   }
 
+  /** Writes a zone (its records are written one by one). */
   putZone(tx: Transaction, db: StoredDatabase, zone: StoredZone): void {
     db.zones.set(zone.zoneID.zoneName, zone)
     const { records: _records, tombstones: _tombstones, ...row } = zone
     tx.put('zones', JSON.stringify([db.key, zone.zoneID.zoneName]), row)
   }
 
+  /** Writes a record (and forgets its tombstone). */
   putRecord(tx: Transaction, db: StoredDatabase, zone: StoredZone, record: StoredRecord): void {
     zone.records.set(record.recordName, record)
     tx.put('records', rowKey(db, zone, record.recordName), record)
@@ -256,6 +271,7 @@ export class CloudKitData {
       tx.delete('tombstones', rowKey(db, zone, record.recordName))
   }
 
+  /** Deletes a record, leaving a tombstone at `serial` for the change feed. */
   deleteRecord(tx: Transaction, db: StoredDatabase, zone: StoredZone, name: string, serial: number): void {
     zone.records.delete(name)
     tx.delete('records', rowKey(db, zone, name))
@@ -271,16 +287,19 @@ export class CloudKitData {
     zone.tombstones.clear()
   }
 
+  /** Writes a subscription. */
   putSubscription(tx: Transaction, db: StoredDatabase, id: string, value: Record<string, unknown>): void {
     db.subscriptions.set(id, value)
     tx.put('subscriptions', JSON.stringify([db.key, id]), value)
   }
 
+  /** Deletes a subscription. */
   deleteSubscription(tx: Transaction, db: StoredDatabase, id: string): void {
     db.subscriptions.delete(id)
     tx.delete('subscriptions', JSON.stringify([db.key, id]))
   }
 
+  /** Writes an upload (and indexes its asset). */
   putUpload(tx: Transaction, id: string, upload: StoredUpload): void {
     tx.put('uploads', id, upload)
     if (upload.asset) this.#assetUploads.set(upload.asset.assetId, id)

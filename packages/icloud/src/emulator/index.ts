@@ -21,7 +21,7 @@ import { isTelemetryHost, tripped } from './telemetry.js'
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
-export type { EmulatedPhoto, PhotosControl, PhotosOptions } from './photos/control.js'
+export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
 export type { EmulatedAccount } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */

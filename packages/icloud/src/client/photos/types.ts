@@ -57,7 +57,15 @@ export interface PhotosFilter {
   /** `EQUALS` or `IN`. */
   readonly comparator: 'EQUALS' | 'IN'
   /** The typed value. */
-  readonly fieldValue: { readonly type: string; readonly value: unknown }
+  readonly fieldValue: PhotosFilterValue
+}
+
+/** A typed filter value. */
+export interface PhotosFilterValue {
+  /** `STRING`, `INT64`, `STRING_LIST`. */
+  readonly type: string
+  /** The value. */
+  readonly value: unknown
 }
 
 /** What kind of rendition a resource is. */

@@ -25,6 +25,16 @@ export interface PhotosOptions {
   photosAccount?: string
 }
 
+/** What a seeding changed. */
+export interface SeedResult {
+  /** Assets created or replaced. */
+  readonly added: number
+  /** Assets whose files left the directory. */
+  readonly removed: number
+  /** Assets whose files did not change. */
+  readonly unchanged: number
+}
+
 /** One asset of an emulated library, for tests and benchmarks. */
 export interface EmulatedPhoto {
   /** The CPLAsset record name (what clients call the asset's id). */
@@ -46,7 +56,7 @@ export interface EmulatedPhoto {
 /** Live control of the emulated Photos libraries. */
 export interface PhotosControl {
   /** Reads the seed directory again (or another one): adds, replaces and removes assets; each change moves the sync token. */
-  seed(dir?: string, appleId?: string): Promise<{ added: number; removed: number; unchanged: number }>
+  seed(dir?: string, appleId?: string): Promise<SeedResult>
   /** The assets of an account's zone (default: the Photos account's private library), oldest first. */
   list(options?: { appleId?: string; zone?: string }): EmulatedPhoto[]
   /** Marks an asset favourite or not (a change of the zone). */
