@@ -147,7 +147,7 @@ async function pyicloud(
   const started = performance.now()
   const { stdout } = await run(
     '/usr/bin/python3',
-    [join(here, 'pyicloud-download.py'), info.authUrl, info.setupUrl, APPLE_ID, PASSWORD, dir],
+    [join(here, '..', '..', 'src', 'suites', 'pyicloud-download.py'), info.authUrl, info.setupUrl, APPLE_ID, PASSWORD, dir],
     { maxBuffer: 1 << 24 },
   )
   const seconds = (performance.now() - started) / 1000
