@@ -268,6 +268,7 @@ function memoryless() {
     filesOf: () => [],
     forget: () => {},
     count: () => 0,
+    flush: () => {},
     close: () => {},
   }
 }
