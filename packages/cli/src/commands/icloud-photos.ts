@@ -158,6 +158,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           concurrency: number
           dryRun?: boolean
           deleteAfterDownload?: boolean
+          fsync?: boolean
           watch?: number
         },
       ) => {
@@ -203,6 +204,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
                 concurrency: options.concurrency,
                 dryRun: options.dryRun === true,
                 deleteAfterDownload: options.deleteAfterDownload === true,
+                fsync: options.fsync === true,
                 onProgress: bar.update,
               }).finally(bar.stop)
               const result = { ...summary, seconds: (Date.now() - started) / 1000, to }

@@ -42,7 +42,7 @@ export interface SyncState {
   owner(path: string): SyncedFile | undefined
   /**
    * Records a verified file. Records are written in batches (one transaction, one set of fsyncs, every
-   * 64 files or 250 ms, and before any `set`), because each SQLite commit blocks on several fsyncs; a
+   * 256 files or second, and before any `set`), because each SQLite commit blocks on several fsyncs; a
    * file renamed into place but not yet recorded when the process dies is recognised by its size on
    * the next run and recorded then, not downloaded again.
    */
@@ -130,8 +130,8 @@ export function openSyncState(dir: string): SyncState {
       row(db.get('SELECT * FROM files WHERE path = ?', [p]) as Record<string, unknown> | null),
     record: (f) => {
       pending.set(`${f.assetId}\u0000${f.kind}`, f)
-      if (pending.size >= 64) flush()
-      else timer ??= setTimeout(flush, 250).unref()
+      if (pending.size >= 256) flush()
+      else timer ??= setTimeout(flush, 1000).unref()
     },
     filesOf: (assetId) => {
       flush()

@@ -27,6 +27,8 @@ export interface PhotoSyncOptions {
   readonly concurrency: number
   readonly dryRun: boolean
   readonly deleteAfterDownload: boolean
+  /** fsync each file before it is renamed into place (survives power loss; slower). */
+  readonly fsync?: boolean
   /** Told of progress: assets planned and done, bytes expected and written. */
   readonly onProgress?: (p: SyncProgress) => void
   readonly signal?: AbortSignal
@@ -162,6 +164,7 @@ export async function runPhotoSync(
             let last = 0
             const result = await photos.download(asset, file.resource, target, {
               ...signal(options),
+              fsync: options.fsync === true,
               onProgress: (n) => {
                 progress.bytesDone += n - last
                 last = n

@@ -147,7 +147,14 @@ async function pyicloud(
   const started = performance.now()
   const { stdout } = await run(
     '/usr/bin/python3',
-    [join(here, '..', '..', 'src', 'suites', 'pyicloud-download.py'), info.authUrl, info.setupUrl, APPLE_ID, PASSWORD, dir],
+    [
+      join(here, '..', '..', 'src', 'suites', 'pyicloud-download.py'),
+      info.authUrl,
+      info.setupUrl,
+      APPLE_ID,
+      PASSWORD,
+      dir,
+    ],
     { maxBuffer: 1 << 24 },
   )
   const seconds = (performance.now() - started) / 1000
@@ -250,7 +257,7 @@ export const iCloudPhotosSuite: Suite = {
           `Photos first sync vs bare undici on the same URLs (concurrency ${CONCURRENCY})`,
           undici / first.seconds,
           0.8,
-          'The sync also lists the library (a count, then startRank pages), fsyncs each file and its directory, and records it in SQLite; undici only streams bytes to files.',
+          'The sync also lists the library (a count, then startRank pages), writes each file to a partial file, renames it and records it in SQLite; undici only streams bytes to files.',
         ),
       )
       const fraction = again.seconds / first.seconds

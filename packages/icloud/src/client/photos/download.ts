@@ -26,7 +26,7 @@ export async function downloadResource(
   caller: ServiceCaller,
   resource: PhotoResource,
   path: string,
-  options: CallOptions & { onProgress?: ProgressListener; mtime?: Date; resume?: boolean },
+  options: CallOptions & { onProgress?: ProgressListener; mtime?: Date; resume?: boolean; fsync?: boolean },
 ): Promise<PhotoDownloadResult> {
   if (!resource.downloadURL)
     throw new ICloudError({
@@ -91,7 +91,7 @@ export async function downloadResource(
         written += bytes.byteLength
         if (options.onProgress) tellProgress(options.onProgress, written, total, 'download')
       }
-      await handle.sync()
+      if (options.fsync !== false) await handle.sync()
     } catch (error) {
       response.body.destroy()
       throw fileError(error, path)
@@ -109,11 +109,13 @@ export async function downloadResource(
   try {
     if (options.mtime) await utimes(part, options.mtime, options.mtime)
     await rename(part, path)
-    const dir = await open(dirname(path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
+    if (options.fsync !== false) {
+      const dir = await open(dirname(path), 'r')
+      try {
+        await dir.sync()
+      } finally {
+        await dir.close()
+      }
     }
   } catch (error) {
     throw fileError(error, path)

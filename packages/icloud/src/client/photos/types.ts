@@ -171,6 +171,12 @@ export interface PhotoDownloadOptions extends CallOptions {
   mtime?: Date
   /** Resume a partial download left by an earlier run (default true). */
   resume?: boolean
+  /**
+   * fsync the file and its directory before and after the rename (default true): the file then
+   * survives a power loss too. A process killed (even with kill -9) never loses written data, so a
+   * caller that checks sizes on its next run may turn it off for speed.
+   */
+  fsync?: boolean
 }
 
 /** What a download did. */
