@@ -49,26 +49,6 @@ export const CLOUDKIT_SERVER_ERROR_CODES: readonly CloudKitServerErrorCode[] = [
   'ZONE_BUSY',
 ]
 
-/** HTTP status for each server error code (DOC `ErrorCodes`; §5). */
-export const SERVER_ERROR_STATUS: Readonly<Record<CloudKitServerErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  ATOMIC_ERROR: 400,
-  AUTHENTICATION_FAILED: 401,
-  ACCESS_DENIED: 403,
-  NOT_FOUND: 404,
-  ZONE_NOT_FOUND: 404,
-  CONFLICT: 409,
-  EXISTS: 409,
-  VALIDATING_REFERENCE_ERROR: 412,
-  QUOTA_EXCEEDED: 413,
-  AUTHENTICATION_REQUIRED: 421,
-  THROTTLED: 429,
-  INTERNAL_ERROR: 500,
-  TRY_AGAIN_LATER: 503,
-  UNIQUE_FIELD_ERROR: 409,
-  ZONE_BUSY: 503,
-}
-
 /**
  * Every error code @sigwire/cloudkit raises. Codes are stable: match on them, not on messages.
  *

@@ -33,7 +33,8 @@ export type ReplyBody =
       /** The file's length in bytes, sent as `content-length` before the file is read. */
       readonly size: number
       /** The `content-type` sent unless the reply's headers name one. */
-      readonly type: string /** Offset of the first byte sent (a range answer). Default 0. */
+      readonly type: string
+      /** Offset of the first byte sent (a range answer). Default 0. */
       readonly start?: number
     }
 

@@ -25,8 +25,8 @@ import {
  * - `SECURITY_KEY_REJECTED`: Apple refused the security-key assertion (wrong key, challenge, rpId or
  *   origin, or a bad signature).
  * - `WEB_ACCESS_REQUIRED`: an Advanced Data Protection account has not approved web access (or the
- *   PCS cookies of a service could not be had); pass `onWebAccessApproval` and approve the request on a
- *   trusted device.
+ *   PCS cookies of a service could not be had: Drive and Photos answer 423); pass `onWebAccessApproval`
+ *   (the CLI waits for it) and approve the request on a trusted device.
  * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
  * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
  * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
@@ -40,13 +40,14 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
- * - `NOT_FOUND`: a Drive path or item does not exist (or no longer does).
- * - `CONFLICT`: a Drive item changed since it was read (its `etag` is stale), or its name is taken
- *   where it was to be created, moved or restored: read it again and decide.
+ * - `NOT_FOUND`: a Drive path or item, or a Photos album, asset or library, does not exist (or no longer does).
+ * - `CONFLICT`: a Drive item or Photos record changed since it was read (its `etag` or change tag is
+ *   stale), or a Drive name is taken where it was to be created, moved or restored: read it again and decide.
  * - `QUOTA_EXCEEDED`: the account's iCloud storage is full; the upload was refused.
- * - `ADP_CONSENT_REQUIRED`: Advanced Data Protection is on and the Drive's PCS cookies are missing
- *   (HTTP 423): call `drive.requestAccess()` and approve on a trusted device.
  * - `INVALID_NAME`: a Drive name is empty, `.`/`..`, contains `/` or NUL, or is over 255 UTF-8 bytes.
+ * - `PHOTOS_NOT_READY`: Apple is still indexing the Photos library; try again in a few minutes.
+ * - `URL_EXPIRED`: a Photos download URL expired (the client reads the asset again once by itself).
+ * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -80,8 +81,10 @@ export type ICloudErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'QUOTA_EXCEEDED'
-  | 'ADP_CONSENT_REQUIRED'
   | 'INVALID_NAME'
+  | 'PHOTOS_NOT_READY'
+  | 'URL_EXPIRED'
+  | 'DOWNLOAD_INCOMPLETE'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -112,8 +115,10 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'NOT_FOUND',
   'CONFLICT',
   'QUOTA_EXCEEDED',
-  'ADP_CONSENT_REQUIRED',
   'INVALID_NAME',
+  'PHOTOS_NOT_READY',
+  'URL_EXPIRED',
+  'DOWNLOAD_INCOMPLETE',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

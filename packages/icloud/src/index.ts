@@ -73,6 +73,21 @@ export {
   type LoginResult,
 } from './client/icloud-client.js'
 export type { KeyValueApi, KeyValueApp, KeyValueSync } from './client/keyvalue.js'
+export type { PhotosApi } from './client/photos/photos.js'
+export type {
+  AssetsOptions,
+  PhotoAlbum,
+  PhotoAsset,
+  PhotoChanges,
+  PhotoDownloadOptions,
+  PhotoDownloadResult,
+  PhotoLibrary,
+  PhotoResource,
+  PhotoResourceKind,
+  PhotosFilter,
+  PhotosFilterValue,
+  PhotosZoneID,
+} from './client/photos/types.js'
 export {
   PUSH_TOPICS,
   type PushApi,

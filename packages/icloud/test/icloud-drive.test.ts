@@ -320,12 +320,12 @@ describe('changes with etags', () => {
 })
 
 describe('Advanced Data Protection', () => {
-  it('answers ADP_CONSENT_REQUIRED until the PCS flow ran', async () => {
+  it('answers WEB_ACCESS_REQUIRED until the PCS flow ran', async () => {
     const adp = clientFor(emulator, { appleId: ADP_ID, password: PASSWORD })
     try {
       await adp.login()
       const error = await failure(adp.drive.root())
-      expect(error.code).toBe('ADP_CONSENT_REQUIRED')
+      expect(error.code).toBe('WEB_ACCESS_REQUIRED')
       expect(error.status).toBe(423)
       await adp.drive.requestAccess({ pollMs: 5 })
       expect((await adp.drive.root()).items.map((i) => i.name)).toContain('Documents')

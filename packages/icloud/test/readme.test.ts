@@ -47,8 +47,8 @@ function seedDrive(): string {
 }
 
 describe('packages/icloud/README.md examples', () => {
-  it('has four examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true, true])
+  it('has five examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true])
   })
 
   it('signs in, reads storage and contacts', async () => {
@@ -116,7 +116,7 @@ describe('packages/icloud/README.md examples', () => {
     try {
       await client.login()
       writeFileSync(join(dir, 'notes.txt'), 'my notes')
-      await runReadmeExample(examples[3]!, {
+      await runReadmeExample(examples[4]!, {
         scope: { client, console },
         rewrite: [
           ["'report.pdf', {", `${JSON.stringify(join(dir, 'report.pdf'))}, {`],
@@ -136,5 +136,34 @@ describe('packages/icloud/README.md examples', () => {
     expect(console.lines).toContain('downloaded 8')
     expect(console.lines.at(-1)).toBe('in the trash, from Documents/notes-2024.txt')
     expect(readFileSync(join(dir, 'report.pdf'), 'utf8')).toBe('a report')
+  })
+
+  it('lists albums, downloads an album and reads the changes', async () => {
+    const photosDir = join(dir, 'photos')
+    const { mkdirSync, writeFileSync, readdirSync } = await import('node:fs')
+    mkdirSync(join(photosDir, 'Holidays'), { recursive: true })
+    writeFileSync(join(photosDir, 'Holidays', 'IMG_0001.JPG'), Buffer.alloc(5000, 1))
+    writeFileSync(join(photosDir, 'IMG_0002.HEIC'), Buffer.alloc(4000, 2))
+    const photos = await startICloudEmulator({ photosDir })
+    const client = createICloudClient({
+      appleId: photos.dev!.appleId,
+      password: photos.dev!.password,
+      twoFactor: async () => photos.dev!.twoFactorCode,
+      endpoints: { authUrl: photos.authUrl, setupUrl: photos.setupUrl },
+      allowHosts: ['127.0.0.1'],
+      allowInsecureLoopback: true,
+    })
+    const console = recordingConsole()
+    const target = join(dir, 'album')
+    try {
+      await client.login()
+      await runReadmeExample(examples[3]!, { scope: { client, console, target } })
+    } finally {
+      await client.close()
+      await photos.close()
+    }
+    expect(console.lines).toContain('album Holidays 1')
+    expect(console.lines.at(-1)).toBe('0 changed')
+    expect(readdirSync(target)).toEqual(['IMG_0001.JPG'])
   })
 })

@@ -27,6 +27,8 @@ interface Common {
   strict: boolean
   /** `--drive-dir`: the tree the iCloud emulator's Drives start with. */
   driveDir: string | undefined
+  /** `--photos-dir`: the directory the iCloud emulator's Photos library is seeded from. */
+  photosDir?: string | undefined
 }
 
 interface Started {
@@ -123,6 +125,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
         drive,
         ...(common.hostName ? { hostName: common.hostName } : {}),
         ...(common.strict ? { profile: 'strict' as const } : {}),
+        ...(common.photosDir === undefined ? {} : { photosDir: common.photosDir }),
       })
       const dev = emulator.dev
       return {
@@ -175,6 +178,10 @@ export function registerEmulate(program: Command, io: Io): void {
       "seed every iCloud account's Drive from this directory tree (folders, files and their mtimes)",
     )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
+  command.option(
+    '--photos-dir <dir>',
+    "seed the iCloud emulator's Photos library from the image and video files of this directory",
+  )
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
@@ -204,6 +211,7 @@ export function registerEmulate(program: Command, io: Io): void {
       hostName,
       strict: options.strict === true,
       driveDir,
+      photosDir: options.photosDir === undefined ? undefined : checkPhotosDir(String(options.photosDir)),
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -303,4 +311,17 @@ function existingDirectory(dir: string): string {
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
+}
+
+/** `--photos-dir` must be a directory. */
+function checkPhotosDir(dir: string): string {
+  const info = statSync(dir, { throwIfNoEntry: false })
+  if (!info)
+    throw cliError(
+      'FILE_NOT_FOUND',
+      `--photos-dir ${dir} does not exist: name a directory of photos and videos.`,
+    )
+  if (!info.isDirectory())
+    throw cliError('NOT_A_DIRECTORY', `--photos-dir names ${dir}, which is a file: name a directory.`)
+  return resolve(dir)
 }

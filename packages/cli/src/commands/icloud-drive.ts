@@ -272,7 +272,7 @@ async function withDrive(
     try {
       await action(client.drive)
     } catch (error) {
-      if (!(error instanceof ICloudError && error.code === 'ADP_CONSENT_REQUIRED')) throw error
+      if (!(error instanceof ICloudError && error.code === 'WEB_ACCESS_REQUIRED')) throw error
       io.err(
         'sigwire: Advanced Data Protection is on: approve the web access request on one of your trusted devices; waiting up to 5 minutes.',
       )

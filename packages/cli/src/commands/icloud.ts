@@ -23,6 +23,7 @@ import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
 import { registerICloudDrive } from './icloud-drive.js'
+import { registerICloudPhotos } from './icloud-photos.js'
 import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
 import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
 
@@ -45,6 +46,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
   const icloud = program
     .command('icloud')
     .description('iCloud.com sessions: sign in once, reuse the saved session')
+  registerICloudPhotos(icloud, io, setExit)
 
   icloud
     .command('login')

@@ -1,6 +1,8 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
 import { parseIsoSeconds, percentDecode, type ReceivedRequest, receivedHeader } from '@sigwire/core'
 import type { EmulatorError, Transaction } from '@sigwire/emulator-kit'
+import type { CloudKitData, Principal, StoredSession } from '@sigwire/emulator-kit/cloudkit'
+import { cloudKitError } from '@sigwire/emulator-kit/cloudkit'
 import type { CloudKitPath } from '../client/address.js'
 import {
   HEADER_DATE,
@@ -10,9 +12,6 @@ import {
   PARAM_WEB_AUTH_TOKEN,
 } from '../constants.js'
 import { type EmptyBodyHashRule, verifyCloudKitRequest } from '../signing/verify.js'
-import type { Principal } from './context.js'
-import { cloudKitError } from './errors.js'
-import type { CloudKitData, StoredSession } from './state.js'
 
 /** How strictly requests are checked. */
 export interface AuthSettings {

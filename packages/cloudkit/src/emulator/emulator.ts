@@ -12,11 +12,18 @@ import {
   reply,
   startEmulator,
 } from '@sigwire/emulator-kit'
+import {
+  CLOUDKIT_TABLES,
+  CloudKitData,
+  errorBody,
+  renderCloudKitError,
+  type StoredKey,
+  scopeKey,
+} from '@sigwire/emulator-kit/cloudkit'
 import { parseCloudKitPath } from '../client/address.js'
 import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
 import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { type AuthSettings, isSigned, issueSession } from './auth.js'
-import { errorBody, renderCloudKitError } from './errors.js'
 import {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
@@ -26,7 +33,6 @@ import {
   loadContainers,
 } from './options.js'
 import { type CloudKitEnv, cloudKitRoutes } from './routes.js'
-import { CLOUDKIT_TABLES, CloudKitData, type StoredKey, scopeKey } from './state.js'
 
 /** One request the emulator refused, and why. */
 export interface CloudKitRejection {

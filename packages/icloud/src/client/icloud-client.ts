@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   type CallOptions,
   callSignal,
+  firstHeader,
   type HttpMethod,
   type OwnedBody,
   Transport,
@@ -46,6 +47,7 @@ import { DriveService } from './drive/drive-service.js'
 import type { DriveApi } from './drive/types.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
+import { type PhotosApi, PhotosService } from './photos/photos.js'
 import { type PushApi, PushService } from './push.js'
 import type { ContentCall, ServiceCaller, ServiceCallOptions } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
@@ -158,6 +160,8 @@ export interface ICloudClient {
   readonly webAccess: WebAccessApi
   /** iCloud Drive: browse, download, upload and manage files (`drivews` and `docws`). */
   readonly drive: DriveApi
+  /** iCloud Photos: libraries, albums, assets, changes, downloads, edits and uploads (`ckdatabasews`). */
+  readonly photos: PhotosApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -199,6 +203,7 @@ class Client implements ICloudClient {
   readonly heartbeat: HeartbeatService
   readonly webAccess: WebAccessApi
   readonly drive: DriveService
+  readonly photos: PhotosService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -280,6 +285,7 @@ class Client implements ICloudClient {
         }),
     }
     this.drive = new DriveService(caller)
+    this.photos = new PhotosService(caller)
   }
 
   get appleId(): string {
@@ -572,6 +578,20 @@ class Client implements ICloudClient {
       cookie: async (service, name) => {
         try {
           return await this.#cookies.value(this.#baseOf(service), name)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
+      fetchStream: async (url, headers, options) => {
+        try {
+          const response = await this.#http.stream(
+            this.#contentCall({ method: 'GET', url, purpose: 'photos-download', headers, ...options }),
+          )
+          return {
+            status: response.status,
+            header: (name: string) => firstHeader(response.headers[name.toLowerCase()]),
+            body: response.body,
+          }
         } catch (error) {
           throw toICloudError(error)
         }

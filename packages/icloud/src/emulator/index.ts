@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   DurableStore,
-  type EmulatorRequest,
   FaultController,
   type FaultOptions,
   type RequestLog,
   type ServerOptions,
   startEmulator,
 } from '@sigwire/emulator-kit'
+import { CLOUDKIT_TABLES } from '@sigwire/emulator-kit/cloudkit'
 import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
@@ -25,6 +25,7 @@ import {
 import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
+import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -34,6 +35,7 @@ export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
 export type { DriveControls, DriveEmulatorOptions } from './drive/drive-emulator.js'
 export type { AppLibrary } from './drive/drive-state.js'
+export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
 export {
   createSoftwareAuthenticator,
   type SoftwareAuthenticator,
@@ -42,7 +44,7 @@ export {
 export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
-export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
+export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings>, PhotosOptions {
   /** Accounts to create (their passwords become verifiers). Without any, a development account is made. */
   accounts?: ICloudAccountConfig[]
   /**
@@ -101,6 +103,8 @@ export interface ICloudEmulator {
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** The Photos libraries behind `ckdatabasews` (seeding, changes, indexing state, ADP). */
+  readonly photos: PhotosControl
   /**
    * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
@@ -136,7 +140,8 @@ const DEFAULTS: ICloudSettings = {
 export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
   const faults = new FaultController(options.faults, options.now)
   const now = () => faults.now()
-  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables: ICLOUD_TABLES })
+  const tables = [...new Set<string>([...ICLOUD_TABLES, ...CLOUDKIT_TABLES, ...PHOTOS_TABLES])]
+  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables })
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
     if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
@@ -204,6 +209,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   await accounts.written
   await removeOrphanBlobs(drive)
   await seedDrives(drive, store, accounts.list(), options.drive?.seedDir, now())
+  const photos = createPhotos(store, ctx, {
+    ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
+    ...(options.photosAccount === undefined ? {} : { photosAccount: options.photosAccount }),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
+  })
+  await photos.start()
 
   const server = await startEmulator(
     {
@@ -212,7 +224,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx),
+      routes: iCloudRoutes(ctx, photos.routes),
       faults,
       store,
       renderError: (error, request) => {
@@ -275,11 +287,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     tripwire: ctx.tripwire,
     requests: ctx.requests,
     log: server.log,
+    photos: photos.control,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()
       if (!options.stateDir) await rm(blobDir, { recursive: true, force: true })
+      await photos.close()
     },
   }
 }

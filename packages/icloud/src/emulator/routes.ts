@@ -14,8 +14,11 @@ const MAX_JSON_BODY = 1024 * 1024
 
 type Base = Omit<ICloudContext, 'tx' | 'cookieDomain'>
 
-/** The route table of the iCloud emulator. */
-export function iCloudRoutes(base: Base): Route<unknown>[] {
+/** The route table of the iCloud emulator; `extra` adds service routes (Photos) before the generic ones. */
+export function iCloudRoutes(
+  base: Base,
+  extra: (service: RouteAuth<unknown>) => Route<unknown>[] = () => [],
+): Route<unknown>[] {
   const ctx = (request: RouteRequest<unknown>): ICloudContext => ({
     ...base,
     tx: request.tx,
@@ -95,6 +98,7 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
     ...route(['/cn/setup/ws/1/*rest'], 'none', (request) =>
       handleSetup(ctx(request), request, rest(request), true),
     ),
+    ...extra(service),
     ...route(
       ['/ws/:service', '/ws/:service/*rest', '/cn/ws/:service', '/cn/ws/:service/*rest'],
       service,

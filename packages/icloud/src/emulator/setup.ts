@@ -19,6 +19,7 @@ export const SERVICE_NAMES = [
   'ckdatabasews',
   'drivews',
   'docws',
+  'uploadimagews',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import {
   createRequest,
   firstHeader,

@@ -5,6 +5,7 @@ import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
 import { iCloudDriveSuite } from './icloud-drive.js'
+import { iCloudPhotosSuite } from './icloud-photos.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
@@ -26,4 +27,5 @@ export const suites: readonly Suite[] = [
   memorySuite,
   reliabilitySuite,
   iCloudDriveSuite,
+  iCloudPhotosSuite,
 ]

@@ -54,7 +54,7 @@ export function driveResponseError(response: SessionResponse, what: string): ICl
     new ICloudError({ code, status, ...(serviceCode === undefined ? {} : { serviceCode }), message })
   if (status === 423)
     return make(
-      'ADP_CONSENT_REQUIRED',
+      'WEB_ACCESS_REQUIRED',
       `${what}: Advanced Data Protection is on for this account and the session has no Drive PCS cookies. Call drive.requestAccess() and approve the request on a trusted device (or allow web access to iCloud data in the device's settings).`,
     )
   if (status === 413 || serviceCode === 'QUOTA_EXCEEDED')

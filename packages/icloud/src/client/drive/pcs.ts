@@ -28,7 +28,7 @@ export async function requestDriveAccess(
   const wait = async (what: string) => {
     if (Date.now() + pollMs > deadline)
       throw new ICloudError({
-        code: 'ADP_CONSENT_REQUIRED',
+        code: 'WEB_ACCESS_REQUIRED',
         message: `Advanced Data Protection: ${what} did not happen in time. Approve the request on a trusted device, then call requestAccess() again.`,
       })
     try {
@@ -43,7 +43,7 @@ export async function requestDriveAccess(
     const asked = await post('/enableDeviceConsentForPCS')
     if (asked?.isDeviceConsentNotificationSent !== true)
       throw new ICloudError({
-        code: 'ADP_CONSENT_REQUIRED',
+        code: 'WEB_ACCESS_REQUIRED',
         message:
           'Advanced Data Protection: Apple did not send the consent request to your devices. Turn on "Access iCloud Data on the Web" on a trusted device and try again.',
       })
@@ -57,7 +57,7 @@ export async function requestDriveAccess(
     if (answer?.status === 'success') return
     if (!WAITING.has(String(answer?.message)))
       throw new ICloudError({
-        code: 'ADP_CONSENT_REQUIRED',
+        code: 'WEB_ACCESS_REQUIRED',
         message: `Advanced Data Protection: requestPCS answered ${JSON.stringify(String(answer?.message ?? answer?.status)).slice(0, 120)}; approve web access on a trusted device and try again.`,
       })
     await wait('the upload of the Drive keys by your devices')

@@ -1,8 +1,8 @@
-import type { ZoneID } from '../client/fields.js'
 import { databaseOf, listOf, type OperationContext, zoneName } from './context.js'
 import { badRequest, itemError } from './errors.js'
 import { limitOf } from './records.js'
 import { DEFAULT_ZONE, newZone, type StoredZone } from './state.js'
+import type { EngineZoneID as ZoneID } from './vocabulary.js'
 
 function renderZone(zone: StoredZone): Record<string, unknown> {
   return {

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import {
-  EmulatorError,
-  type EmulatorRequest,
-  type EmulatorError as KitError,
-  type Reply,
-  reply,
-} from '@sigwire/emulator-kit'
-import { type CloudKitServerErrorCode, SERVER_ERROR_STATUS } from '../errors.js'
+import { EmulatorError, type EmulatorError as KitError } from '../errors.js'
+import { type Reply, reply } from '../reply.js'
+import type { EmulatorRequest } from '../routes.js'
+import { ENGINE_ERROR_STATUS, type EngineErrorCode } from './vocabulary.js'
 
 /** The status and code the kit's own errors become in CloudKit's shape. */
-const KIT_CODES: Readonly<Record<string, CloudKitServerErrorCode>> = {
+const KIT_CODES: Readonly<Record<string, EngineErrorCode>> = {
   NOT_FOUND: 'NOT_FOUND',
   METHOD_NOT_ALLOWED: 'BAD_REQUEST',
   MALFORMED_REQUEST: 'BAD_REQUEST',
@@ -22,7 +18,7 @@ const KIT_CODES: Readonly<Record<string, CloudKitServerErrorCode>> = {
  * what the body says; `extra` adds `retryAfter`, `redirectURL` or another status.
  */
 export function cloudKitError(
-  serverErrorCode: CloudKitServerErrorCode,
+  serverErrorCode: EngineErrorCode,
   reason: string,
   extra: {
     retryAfter?: number
@@ -35,7 +31,7 @@ export function cloudKitError(
   } = {},
 ): EmulatorError {
   return new EmulatorError(serverErrorCode, reason, {
-    status: extra.status ?? SERVER_ERROR_STATUS[serverErrorCode],
+    status: extra.status ?? ENGINE_ERROR_STATUS[serverErrorCode],
     details: {
       ...(extra.retryAfter === undefined ? {} : { retryAfter: extra.retryAfter }),
       ...(extra.redirectURL === undefined ? {} : { redirectURL: extra.redirectURL }),
@@ -65,7 +61,7 @@ export function renderCloudKitError(error: KitError, _request: EmulatorRequest):
 
 /** A per-item error inside an HTTP 200 batch. */
 export function itemError(
-  serverErrorCode: CloudKitServerErrorCode,
+  serverErrorCode: EngineErrorCode,
   reason: string,
   extra: { recordName?: string; subscriptionID?: string; zoneID?: unknown } = {},
 ): Record<string, unknown> {

@@ -1,13 +1,16 @@
-import type { DurableStore, Transaction } from '@sigwire/emulator-kit'
-import type { WireField, ZoneID } from '../client/fields.js'
+import type { DurableStore, Transaction } from '../store.js'
+import type { EngineField as WireField, EngineZoneID as ZoneID } from './vocabulary.js'
 
 /** The default zone every database has. */
 export const DEFAULT_ZONE = '_defaultZone'
 
 /** Who changed a record. */
 export interface StoredChange {
+  /** When, in epoch milliseconds. */
   timestamp: number
+  /** The user record name of who did it. */
   userRecordName: string
+  /** The device that did it. */
   deviceID: string
 }
 
@@ -16,20 +19,31 @@ export interface StoredChange {
  * download URL is rendered per response, from the emulator's own address.
  */
 export interface StoredAsset {
+  /** The ID of the stored bytes. */
   assetId: string
+  /** The checksum of the bytes (base64). */
   fileChecksum: string
+  /** Size in bytes. */
   size: number
+  /** The reference checksum CloudKit returns with an asset. */
   referenceChecksum: string
+  /** The wrapping key CloudKit returns with an asset. */
   wrappingKey: string
 }
 
 /** A record as the emulator keeps it (fields in wire form, assets by ID; field names in a null-prototype object). */
 export interface StoredRecord {
+  /** The record name. */
   recordName: string
+  /** The record type. */
   recordType: string
+  /** The change tag (a new one per change). */
   recordChangeTag: string
+  /** Field values in wire form, by field name. */
   fields: Record<string, WireField>
+  /** Who created it, and when. */
   created: StoredChange
+  /** Who changed it last, and when. */
   modified: StoredChange
   /** Zone serial of the last change (for change tokens). */
   serial: number
@@ -39,6 +53,7 @@ export interface StoredRecord {
 
 /** A record zone: its persisted fields, plus its records and deletions (tombstones) in memory. */
 export interface StoredZone {
+  /** The zone identity. */
   zoneID: ZoneID
   /** Incremented by every record change; `syncToken`s name a serial. */
   serial: number
@@ -46,17 +61,29 @@ export interface StoredZone {
   changedAt: number
   /** Distinguishes a zone from an earlier one of the same name. */
   incarnation: string
+  /** True once the zone was deleted. */
   deleted?: boolean
+  /** Records by name. */
   readonly records: Map<string, StoredRecord>
-  readonly tombstones: Map<string, { serial: number }>
+  /** Deleted record names with the serial of their deletion. */
+  readonly tombstones: Map<string, StoredTombstone>
+}
+
+/** A deleted record's trace in the change feed. */
+export interface StoredTombstone {
+  /** The zone serial of the deletion. */
+  serial: number
 }
 
 /** One database (public, or one user's private or shared database). */
 export interface StoredDatabase {
+  /** The database key (`scope|database[|user]`). */
   readonly key: string
   /** Incremented by every zone change. */
   serial: number
+  /** Zones by name. */
   readonly zones: Map<string, StoredZone>
+  /** Subscriptions by ID. */
   readonly subscriptions: Map<string, Record<string, unknown>>
 }
 
@@ -64,36 +91,51 @@ export interface StoredDatabase {
 export interface StoredUpload {
   /** Container, environment and database key the upload URL was issued for. */
   scope: string
+  /** The record name. */
   recordName: string
+  /** The record type. */
   recordType: string
+  /** The asset field the upload is for. */
   fieldName: string
+  /** Expiry, epoch milliseconds. */
   expiresAt: number
   /** Set once the bytes arrived. */
   asset?: StoredAsset
+  /** The receipt handed to the uploader. */
   receipt?: string
 }
 
 /** A web auth token session. */
 export interface StoredSession {
+  /** The user record name of who did it. */
   userRecordName: string
   /** `container|environment`. */
   scope: string
+  /** Expiry, epoch milliseconds. */
   expiresAt: number
+  /** True once the token was used (web auth tokens are single-use). */
   used: boolean
 }
 
 /** A key registered at run time (`emulator.registerKey`). */
 export interface StoredKey {
+  /** The container identifier. */
   container: string
+  /** The environment. */
   environment: string
+  /** The key ID. */
   keyId: string
+  /** The public key, PEM. */
   publicKeyPem: string
 }
 
 /** An APNs token (`tokens/create`, `tokens/register`). */
 export interface StoredApnsToken {
+  /** The `container|environment` the token belongs to. */
   scope: string
+  /** The APNs environment. */
   apnsEnvironment: string
+  /** True once registered. */
   registered: boolean
 }
 
@@ -124,6 +166,7 @@ export class CloudKitData {
   readonly #databases = new Map<string, StoredDatabase>()
   /** Upload ID by asset ID (downloads and re-referenced assets). */
   readonly #assetUploads = new Map<string, string>()
+  /** The global counter (change tags, creation order). */
   counter: number
 
   constructor(store: DurableStore) {
@@ -160,18 +203,22 @@ export class CloudKitData {
     return this.#store.table<StoredKey>('keys').values()
   }
 
+  /** Uploads by upload ID. */
   uploads() {
     return this.#store.table<StoredUpload>('uploads')
   }
 
+  /** Upload IDs by receipt. */
   receipts() {
     return this.#store.table<string>('receipts')
   }
 
+  /** Web auth token sessions by token. */
   sessions() {
     return this.#store.table<StoredSession>('sessions')
   }
 
+  /** APNs tokens. */
   apnsTokens() {
     return this.#store.table<StoredApnsToken>('apnsTokens')
   }
@@ -197,22 +244,26 @@ export class CloudKitData {
     return this.#assetUploads.has(assetId)
   }
 
+  /** The next value of the global counter (written in `tx`). */
   nextCounter(tx: Transaction): number {
     this.counter += 1
     tx.put('meta', 'counter', this.counter)
     return this.counter
   }
 
+  /** Writes a database's serial. */
   putDatabase(tx: Transaction, db: StoredDatabase): void {
     tx.put('databases', db.key, { serial: db.serial })
   }
 
+  /** Writes a zone (its records are written one by one). */
   putZone(tx: Transaction, db: StoredDatabase, zone: StoredZone): void {
     db.zones.set(zone.zoneID.zoneName, zone)
     const { records: _records, tombstones: _tombstones, ...row } = zone
     tx.put('zones', JSON.stringify([db.key, zone.zoneID.zoneName]), row)
   }
 
+  /** Writes a record (and forgets its tombstone). */
   putRecord(tx: Transaction, db: StoredDatabase, zone: StoredZone, record: StoredRecord): void {
     zone.records.set(record.recordName, record)
     tx.put('records', rowKey(db, zone, record.recordName), record)
@@ -220,6 +271,7 @@ export class CloudKitData {
       tx.delete('tombstones', rowKey(db, zone, record.recordName))
   }
 
+  /** Deletes a record, leaving a tombstone at `serial` for the change feed. */
   deleteRecord(tx: Transaction, db: StoredDatabase, zone: StoredZone, name: string, serial: number): void {
     zone.records.delete(name)
     tx.delete('records', rowKey(db, zone, name))
@@ -235,16 +287,19 @@ export class CloudKitData {
     zone.tombstones.clear()
   }
 
+  /** Writes a subscription. */
   putSubscription(tx: Transaction, db: StoredDatabase, id: string, value: Record<string, unknown>): void {
     db.subscriptions.set(id, value)
     tx.put('subscriptions', JSON.stringify([db.key, id]), value)
   }
 
+  /** Deletes a subscription. */
   deleteSubscription(tx: Transaction, db: StoredDatabase, id: string): void {
     db.subscriptions.delete(id)
     tx.delete('subscriptions', JSON.stringify([db.key, id]))
   }
 
+  /** Writes an upload (and indexes its asset). */
   putUpload(tx: Transaction, id: string, upload: StoredUpload): void {
     tx.put('uploads', id, upload)
     if (upload.asset) this.#assetUploads.set(upload.asset.assetId, id)

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { compareCodePoints } from '@sigwire/core'
-import type { WireField } from '../client/fields.js'
-import { COMPARATORS } from '../client/query.js'
 import { type OperationContext, zoneOf } from './context.js'
 import { badRequest } from './errors.js'
 import { limitOf, renderRecord } from './records.js'
 import type { StoredRecord } from './state.js'
+import type { EngineField as WireField } from './vocabulary.js'
+import { ENGINE_COMPARATORS as COMPARATORS } from './vocabulary.js'
 
 interface Filter {
   comparator: string

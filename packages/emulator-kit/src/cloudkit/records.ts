@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { WireField } from '../client/fields.js'
-import { FIELD_TYPES } from '../constants.js'
 import {
   actor,
   databaseOf,
@@ -14,18 +12,20 @@ import {
 } from './context.js'
 import { badRequest, itemError } from './errors.js'
 import { DEFAULT_ZONE, type StoredAsset, type StoredRecord, type StoredZone } from './state.js'
+import type { EngineField as WireField } from './vocabulary.js'
+import { ENGINE_FIELD_TYPES } from './vocabulary.js'
 
 /** A dictionary keyed by client input (field names): no prototype, so `__proto__` is a plain key. */
 export function dictionary<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>
 }
 
-const SCALAR_TYPES: ReadonlySet<string> = new Set(FIELD_TYPES)
+const SCALAR_TYPES: ReadonlySet<string> = new Set(ENGINE_FIELD_TYPES)
 const MAX_OPERATIONS = 200
 
 /** A record as a response carries it; `desiredKeys` limits the fields. */
 export function renderRecord(
-  ctx: Pick<OperationContext, 'baseUrl'>,
+  ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>,
   record: StoredRecord,
   zone: StoredZone,
   desiredKeys?: unknown,
@@ -48,7 +48,7 @@ export function renderRecord(
   }
 }
 
-function renderField(ctx: Pick<OperationContext, 'baseUrl'>, value: WireField): WireField {
+function renderField(ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>, value: WireField): WireField {
   if (value.type === 'ASSETID')
     return { type: 'ASSETID', value: renderAsset(ctx, value.value as StoredAsset) }
   if (value.type === 'ASSETID_LIST')
@@ -251,7 +251,7 @@ function validateFields(
         result: itemError('BAD_REQUEST', `Field ${name} needs a {value, type} dictionary.`),
       }
     const type = value.type ?? inferType(value.value)
-    if (!SCALAR_TYPES.has(type.replace(/_LIST$/, '')))
+    if (!(ctx.fieldTypes ?? SCALAR_TYPES).has(type.replace(/_LIST$/, '')))
       return {
         ok: false,
         result: itemError('BAD_REQUEST', `Field ${name} has the unknown type ${JSON.stringify(type)}.`),
@@ -429,10 +429,16 @@ export function recordChanges(ctx: OperationContext): Record<string, unknown> {
   const page = changes.slice(0, limit)
   const moreComing = changes.length > limit
   const last = moreComing ? page[page.length - 1]!.serial : zone.serial
-  return { records: page.map((c) => c.item), syncToken: syncToken(zone, last), moreComing, reverse: false }
+  return {
+    records: page.map((c) => c.item),
+    syncToken: zoneSyncToken(zone, last),
+    moreComing,
+    reverse: false,
+  }
 }
 
-function syncToken(zone: StoredZone, serial: number): string {
+/** The sync token naming `serial` of `zone` (the zone's current one by default). */
+export function zoneSyncToken(zone: StoredZone, serial: number = zone.serial): string {
   return Buffer.from(JSON.stringify({ z: zone.zoneID.zoneName, i: zone.incarnation, s: serial })).toString(
     'base64url',
   )

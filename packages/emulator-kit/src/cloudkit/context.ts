@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Transaction } from '@sigwire/emulator-kit'
-import type { ZoneID } from '../client/fields.js'
+import type { Transaction } from '../store.js'
 import { badRequest, cloudKitError } from './errors.js'
 import {
   type CloudKitData,
@@ -9,16 +8,19 @@ import {
   type StoredDatabase,
   type StoredZone,
 } from './state.js'
+import type { EngineZoneID as ZoneID } from './vocabulary.js'
 
 /** Who is calling. */
 export interface Principal {
   /** `developer`: a server-to-server key; `user`: a web auth token; `anonymous`: an API token alone. */
   readonly kind: 'developer' | 'user' | 'anonymous'
+  /** The user record name of who did it. */
   readonly userRecordName: string | undefined
 }
 
 /** What every operation handler gets. */
 export interface OperationContext {
+  /** The emulator's state. */
   readonly data: CloudKitData
   /** The request's writes (committed before the answer). */
   readonly tx: Transaction
@@ -28,13 +30,20 @@ export interface OperationContext {
   readonly baseUrl: string
   /** `container|environment`. */
   readonly scope: string
+  /** The database the request addresses. */
   readonly database: 'public' | 'private' | 'shared'
+  /** Who is calling. */
   readonly principal: Principal
   /** The parsed JSON body (an empty object for GET). */
   readonly body: Record<string, unknown>
+  /** Largest asset upload, bytes. */
   readonly maxAssetBytes: number
   /** The sign-in URL handed out with AUTHENTICATION_REQUIRED. */
   readonly signInUrl: string
+  /** Scalar field types `records/modify` accepts. Default `ENGINE_FIELD_TYPES` (Apple's own containers add more). */
+  readonly fieldTypes?: ReadonlySet<string>
+  /** The download URL of a stored asset. Default `{baseUrl}/assets/download/{assetId}/${f}`. */
+  readonly assetUrl?: (asset: StoredAsset) => string
 }
 
 /** The database the caller sees: the public one, or the user's own private or shared one. */
@@ -72,7 +81,7 @@ export function newChangeTag(ctx: OperationContext): string {
 
 /** The asset fields of a record as a client sees them, with a download URL on this emulator. */
 export function renderAsset(
-  ctx: Pick<OperationContext, 'baseUrl'>,
+  ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>,
   asset: StoredAsset,
 ): Record<string, unknown> {
   return {
@@ -81,7 +90,7 @@ export function renderAsset(
     referenceChecksum: asset.referenceChecksum,
     wrappingKey: asset.wrappingKey,
     // CloudKit download URLs carry a `${f}` placeholder for the file name.
-    downloadURL: `${ctx.baseUrl}/assets/download/${asset.assetId}/\${f}`,
+    downloadURL: ctx.assetUrl ? ctx.assetUrl(asset) : `${ctx.baseUrl}/assets/download/${asset.assetId}/\${f}`,
   }
 }
 
