@@ -123,7 +123,8 @@ async function prove(
   note: (step: string) => void,
 ): Promise<void> {
   const { sessionUUID, salt, prompt } = session
-  const extra = passThrough(prompt)
+  // Each push may carry new idmsdata/akdata; the next step returns the latest (pyicloud L268-282).
+  let extra = passThrough(prompt)
   const step = (nextStep: number, data: string) =>
     postStep(ctx, initiation, nextStep, { sessionUUID, data, ptkn: socket.token, nextStep, ...extra }, note)
   const scalars = await stretchBridgeCode(code, salt)
@@ -132,6 +133,7 @@ async function prove(
   await step(2, b64(X))
   const answer = readPush(await socket.nextPush(), sessionUUID)
   note(`push: nextStep=${String(answer.nextStep)}`)
+  extra = passThrough(answer)
   const parsed = typeof answer.data === 'string' ? parseStep4Data(answer.data) : undefined
   if (String(answer.nextStep) !== '4' || !parsed)
     throw bridgeError('The trusted device answered step 2 with something other than its share; sign in again.')
@@ -152,6 +154,7 @@ async function prove(
   await step(4, b64(proverConfirmation(keys, parsed.verifierShare)))
   const final = readPush(await socket.nextPush(), sessionUUID)
   note(`push: nextStep=${String(final.nextStep)}`)
+  extra = passThrough(final)
   const sealed = typeof final.encryptedCode === 'string' ? strictBase64(final.encryptedCode) : undefined
   const finalStep = String(final.nextStep)
   if ((finalStep !== '4' && finalStep !== '6') || !sealed)
