@@ -290,3 +290,29 @@ describe('the emulated push service', () => {
     expect(await firstAnswer(forged)).toMatchObject({ status: 1, token: undefined })
   })
 })
+
+describe('bridge over TLS', () => {
+  it('opens the push websocket with the transport CA when the emulator has TLS', async () => {
+    const e = await startICloudEmulator({
+      tls: true,
+      accounts: [{ appleId: BRIDGE, password: PASSWORD, twoFactor: 'bridge', iterations: 1000 }],
+    })
+    const client = clientFor(e, {
+      appleId: BRIDGE,
+      password: PASSWORD,
+      allowInsecureLoopback: false,
+      transport: { proxy: false, retry: { maxAttempts: 1 }, tls: { ca: e.certificate! } },
+      twoFactor: async (challenge) => e.bridgeCode(challenge.appleId)!,
+    })
+    try {
+      expect(await client.login()).toMatchObject({ secondFactor: 'hsa2' })
+      const answer = await request(`${e.url}/_emulator/icloud/bridge-code?appleId=${BRIDGE}`, {
+        dispatcher: new Agent({ connect: { ca: e.certificate! } }),
+      })
+      expect(await answer.body.json()).toMatchObject({ appleId: BRIDGE, stage: 'done' })
+    } finally {
+      await client.close()
+      await e.close()
+    }
+  })
+})

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { debug, jsonBody, type TlsOptions } from '@sigwire/core'
 import { USER_AGENT } from '../../constants.js'
 import { ICloudError } from '../../errors.js'
+import type { HostPolicy } from '../../session/host-policy.js'
 import { type SessionResponse, serviceErrorCode, throttledError } from '../../session/http.js'
 import type { AuthContext } from '../context.js'
 import { idmsaHeaders } from '../headers.js'
@@ -61,10 +62,7 @@ export async function startBridge(
     steps.push(step)
     debug('icloud bridge: %s', step)
   }
-  const socketUrl = pushBaseUrl(initiation)
-  // The websocket carries a push token: its host passes the same allowlist as every other call.
-  const checked = ctx.http.policy.check(socketUrl.replace(/^ws/, 'http'), 'push websocket')
-  const baseUrl = `${socketUrl.startsWith('ws://') ? 'ws' : 'wss'}://${checked.url.host}`
+  const baseUrl = checkedPushUrl(ctx.http.policy, initiation)
   const redactor = ctx.http.transport.redactor
   let socket: PushSocket | undefined
   try {
@@ -256,6 +254,16 @@ function passThrough(prompt: Payload): Payload {
   if (prompt.akdata !== undefined && prompt.akdata !== null)
     out.akdata = typeof prompt.akdata === 'object' ? JSON.stringify(prompt.akdata) : prompt.akdata
   return out
+}
+
+/**
+ * The push websocket's base URL, checked against the host allowlist: it carries a push token, so its
+ * host passes the same policy as every other call (`ws:` only to loopback with `allowInsecureLoopback`).
+ */
+export function checkedPushUrl(policy: HostPolicy, initiation: BridgeInitiation): string {
+  const socketUrl = pushBaseUrl(initiation)
+  const checked = policy.check(socketUrl.replace(/^ws/, 'http'), 'push websocket')
+  return `${socketUrl.startsWith('ws://') ? 'ws' : 'wss'}://${checked.url.host}`
 }
 
 /** The push websocket's base URL from the page's bridge data (pyicloud `hsa2_bridge.py` L804-821). */
