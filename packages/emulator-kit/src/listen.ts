@@ -5,8 +5,8 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { Duplex } from 'node:stream'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { selfSignedCertificate, type TlsMaterial } from './tls.js'
 
 /** A running emulator server. */

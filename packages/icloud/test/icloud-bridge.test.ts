@@ -1,10 +1,10 @@
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { type ICloudError, isICloudError, type TwoFactorChallenge } from '@sigwire/icloud'
 import { Agent, type Dispatcher, request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { connectionPath, decodeServerMessage, pushNonce } from '../src/auth/bridge/push-messages.js'
 import { openPushSocket } from '../src/auth/bridge/push-socket.js'
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 import { clientFor } from './icloud-helpers.js'
 
@@ -44,8 +44,7 @@ describe('trusted-device bridge sign-in', () => {
       expect(seen[0]).toMatchObject({ type: 'hsa2', method: 'bridge', requested: { kind: 'bridge' } })
       expect(seen[0]!.options.map((o) => o.kind)).toEqual(['bridge', 'device', 'sms', 'voice'])
       const paths = emulator.requests.map((r) => r.path)
-      for (const step of ['0', '2', '4', '6'])
-        expect(paths).toContain(`/appleauth/auth/bridge/step/${step}`)
+      for (const step of ['0', '2', '4', '6']) expect(paths).toContain(`/appleauth/auth/bridge/step/${step}`)
       expect(paths).toContain('/appleauth/auth/bridge/code/validate')
       expect(paths).toContain('/appleauth/auth/2sv/trust')
       expect((await client.storage.usage()).totalBytes).toBeGreaterThan(0)
@@ -192,18 +191,20 @@ describe('bridge failures', () => {
   })
 
   it('refuses replayed steps and a replayed validation code', async () => {
-    const recorded: Array<{ path: string; method: string; headers: Record<string, string>; body: string }> = []
+    const recorded: Array<{ path: string; method: string; headers: Record<string, string>; body: string }> =
+      []
     const agent = new Agent().compose(
-      (dispatch: Dispatcher['dispatch']) => (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
-        if (opts.path.includes('/bridge/'))
-          recorded.push({
-            path: opts.path,
-            method: opts.method,
-            headers: { ...(opts.headers as Record<string, string>) },
-            body: Buffer.from(opts.body as Uint8Array).toString(),
-          })
-        return dispatch(opts, handler)
-      },
+      (dispatch: Dispatcher['dispatch']) =>
+        (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
+          if (opts.path.includes('/bridge/'))
+            recorded.push({
+              path: opts.path,
+              method: opts.method,
+              headers: { ...(opts.headers as Record<string, string>) },
+              body: Buffer.from(opts.body as Uint8Array).toString(),
+            })
+          return dispatch(opts, handler)
+        },
     )
     const client = clientFor(emulator, {
       appleId: BRIDGE,

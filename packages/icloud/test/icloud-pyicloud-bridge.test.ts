@@ -15,7 +15,10 @@ const run = promisify(execFile)
 const source = process.env.SIGWIRE_PYICLOUD_SRC
 const python = process.env.SIGWIRE_PYICLOUD_PYTHON ?? '/usr/bin/python3'
 const runner = join(dirname(fileURLToPath(import.meta.url)), 'clients', 'pyicloud-bridge.py')
-if (!source) console.warn('skipped: set SIGWIRE_PYICLOUD_SRC to a pyicloud checkout to run its bridge against the emulator')
+if (!source)
+  console.warn(
+    'skipped: set SIGWIRE_PYICLOUD_SRC to a pyicloud checkout to run its bridge against the emulator',
+  )
 
 let emulator: ICloudEmulator
 let dir: string
@@ -36,7 +39,15 @@ afterAll(async () => {
 async function drive(code?: string) {
   const { stdout } = await run(
     python,
-    [runner, emulator.authUrl, emulator.setupUrl, emulator.url, 'py.bridge@example.com', 'py-bridge-password', ...(code ? [code] : [])],
+    [
+      runner,
+      emulator.authUrl,
+      emulator.setupUrl,
+      emulator.url,
+      'py.bridge@example.com',
+      'py-bridge-password',
+      ...(code ? [code] : []),
+    ],
     {
       env: {
         ...process.env,

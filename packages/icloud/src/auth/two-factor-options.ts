@@ -114,7 +114,8 @@ export function parseTwoFactorOptions(body: string | Raw | undefined): TwoFactor
  */
 function bridgeOf(top: Raw): BridgeInitiation | undefined {
   const data = record(top.bridgeInitiateData)
-  if (top.authInitialRoute !== 'auth/bridge/step' || top.hasTrustedDevices === false || !data) return undefined
+  if (top.authInitialRoute !== 'auth/bridge/step' || top.hasTrustedDevices === false || !data)
+    return undefined
   if (typeof data.apnsTopic !== 'string' || data.apnsTopic === '') return undefined
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
   const app = top.sourceAppId ?? data.sourceAppId

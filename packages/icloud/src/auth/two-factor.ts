@@ -2,10 +2,10 @@ import { emptyBody, jsonBody } from '@sigwire/core'
 import { SERVICE_ERRORS } from '../constants.js'
 import { ICloudError } from '../errors.js'
 import { type SessionResponse, serviceErrorCode, throttledError } from '../session/http.js'
-import type { AuthContext } from './context.js'
-import { idmsaHeaders } from './headers.js'
 import type { BridgeSettings } from './bridge/bridge-session.js'
 import { completeWithBridge } from './bridge/complete-bridge.js'
+import type { AuthContext } from './context.js'
+import { idmsaHeaders } from './headers.js'
 import { completeSecurityKey, type SecurityKeyHandler } from './security-key.js'
 import { parseTwoFactorOptions, type TwoFactorOptions } from './two-factor-options.js'
 
@@ -196,7 +196,8 @@ export async function requestCode(ctx: AuthContext, option: TwoFactorOption): Pr
   if (option.kind === 'bridge')
     throw new ICloudError({
       code: 'INVALID_ARGUMENT',
-      message: 'The trusted-device bridge is started by the sign-in itself; pick a phone to get an SMS instead.',
+      message:
+        'The trusted-device bridge is started by the sign-in itself; pick a phone to get an SMS instead.',
     })
   const response = await ctx.http.call({
     ...base,

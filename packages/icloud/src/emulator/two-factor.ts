@@ -8,9 +8,9 @@ import {
   securityCodeBlock,
   trustedPhone,
 } from './auth-options.js'
+import { handleBridgeStep } from './bridge/steps.js'
 import { type ICloudContext, token } from './context.js'
 import { conversationHeaders, issueSessionToken, saveConversation, withNotes } from './conversation.js'
-import { handleBridgeStep } from './bridge/steps.js'
 import { answer, header, iCloudFailure, requestJson, serviceErrors } from './http-util.js'
 import type { Conversation, EmulatedAccount } from './state.js'
 

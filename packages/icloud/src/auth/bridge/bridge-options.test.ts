@@ -43,10 +43,18 @@ describe('bridge detection', () => {
   })
 
   it('offers no bridge on another route, without trusted devices or without a topic', () => {
-    const base = { authInitialRoute: 'auth/bridge/step', hasTrustedDevices: true, bridgeInitiateData: bridgeData }
-    expect(parseTwoFactorOptions({ ...base, authInitialRoute: 'auth/verify/trusteddevice' }).bridge).toBeUndefined()
+    const base = {
+      authInitialRoute: 'auth/bridge/step',
+      hasTrustedDevices: true,
+      bridgeInitiateData: bridgeData,
+    }
+    expect(
+      parseTwoFactorOptions({ ...base, authInitialRoute: 'auth/verify/trusteddevice' }).bridge,
+    ).toBeUndefined()
     expect(parseTwoFactorOptions({ ...base, hasTrustedDevices: false }).bridge).toBeUndefined()
-    expect(parseTwoFactorOptions({ ...base, bridgeInitiateData: { apnsEnvironment: 'prod' } }).bridge).toBeUndefined()
+    expect(
+      parseTwoFactorOptions({ ...base, bridgeInitiateData: { apnsEnvironment: 'prod' } }).bridge,
+    ).toBeUndefined()
   })
 
   it('finds the websocket host as pyicloud does', () => {
@@ -61,7 +69,12 @@ describe('bridge detection', () => {
   })
 
   it('checks the websocket host against the allowlist', () => {
-    const init = (webSocketUrl: string) => ({ apnsTopic: 't', webSocketUrl, apnsEnvironment: undefined, sourceAppId: undefined })
+    const init = (webSocketUrl: string) => ({
+      apnsTopic: 't',
+      webSocketUrl,
+      apnsEnvironment: undefined,
+      sourceAppId: undefined,
+    })
     const policy = new HostPolicy({ allowHosts: ['127.0.0.1:9000'], allowInsecureLoopback: true })
     expect(checkedPushUrl(policy, init('websocket.push.apple.com'))).toBe('wss://websocket.push.apple.com')
     expect(checkedPushUrl(policy, init('ws://127.0.0.1:9000'))).toBe('ws://127.0.0.1:9000')
@@ -74,8 +87,8 @@ describe('bridge detection', () => {
       }
       expect(isICloudError(error, 'HOST_NOT_ALLOWED'), host).toBe(true)
     }
-    expect(() => checkedPushUrl(new HostPolicy({ allowHosts: ['10.0.0.1:80'] }), init('ws://10.0.0.1:80'))).toThrow(
-      /not https/,
-    )
+    expect(() =>
+      checkedPushUrl(new HostPolicy({ allowHosts: ['10.0.0.1:80'] }), init('ws://10.0.0.1:80')),
+    ).toThrow(/not https/)
   })
 })

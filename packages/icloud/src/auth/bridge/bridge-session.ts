@@ -134,7 +134,9 @@ async function prove(
   extra = passThrough(answer)
   const parsed = typeof answer.data === 'string' ? parseStep4Data(answer.data) : undefined
   if (String(answer.nextStep) !== '4' || !parsed)
-    throw bridgeError('The trusted device answered step 2 with something other than its share; sign in again.')
+    throw bridgeError(
+      'The trusted device answered step 2 with something other than its share; sign in again.',
+    )
   let keys: ReturnType<typeof proverKeys>
   try {
     keys = proverKeys(scalars, x, X, parsed.verifierShare)
@@ -276,7 +278,8 @@ export function pushBaseUrl(initiation: BridgeInitiation): string {
     return `wss://${given.split('/')[0]}`
   }
   const host = initiation.apnsEnvironment ? PUSH_HOSTS[initiation.apnsEnvironment] : undefined
-  if (!host) throw bridgeError('The sign-in page names no push websocket host for the bridge; ask for an SMS code.')
+  if (!host)
+    throw bridgeError('The sign-in page names no push websocket host for the bridge; ask for an SMS code.')
   return `wss://${host}`
 }
 

@@ -1,11 +1,6 @@
 import { ICloudError } from '../../errors.js'
 import type { AuthContext } from '../context.js'
-import {
-  requestCode,
-  type TwoFactorHandler,
-  type TwoFactorOption,
-  validateCode,
-} from '../two-factor.js'
+import { requestCode, type TwoFactorHandler, type TwoFactorOption, validateCode } from '../two-factor.js'
 import type { BridgeInitiation, TwoFactorOptions } from '../two-factor-options.js'
 import { type BridgeSettings, startBridge } from './bridge-session.js'
 
@@ -66,7 +61,8 @@ export async function completeWithBridge(
     if (!open)
       throw new ICloudError({
         code: 'INVALID_ARGUMENT',
-        message: 'The bridge was closed when another way was asked for; answer with that option and its code.',
+        message:
+          'The bridge was closed when another way was asked for; answer with that option and its code.',
       })
     if (bridge.legacy) {
       // Apple routed this prompt to the classic device-code check (pyicloud `hsa2_bridge.py` L284-288).

@@ -72,9 +72,9 @@ describe('bridge PAKE against the Python vectors', () => {
         const key = from(v.verifierKeyHex)
         const payload = Buffer.from(v.aesGcm.payloadB64, 'base64')
         expect(openBridgePayload(key, payload)).toBe(v.aesGcm.plaintext)
-        expect(Buffer.from(sealBridgePayload(key, from(v.aesGcm.ivHex), v.aesGcm.plaintext)).toString('base64')).toBe(
-          v.aesGcm.payloadB64,
-        )
+        expect(
+          Buffer.from(sealBridgePayload(key, from(v.aesGcm.ivHex), v.aesGcm.plaintext)).toString('base64'),
+        ).toBe(v.aesGcm.payloadB64)
         const tampered = Buffer.from(payload)
         tampered[tampered.length - 1]! ^= 1
         expect(openBridgePayload(key, tampered)).toBeUndefined()
@@ -105,4 +105,3 @@ describe('bridge PAKE against the Python vectors', () => {
     })
   }
 })
-

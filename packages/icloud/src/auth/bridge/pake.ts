@@ -106,7 +106,13 @@ export function verifierKeys(
  * The transcript: each part prefixed by its length as 8 bytes little-endian, w0 last in minimal
  * big-endian bytes, unreduced (pyicloud `hsa2_bridge_prover.py` L164-170, L338-349).
  */
-export function bridgeTranscript(X: Uint8Array, Y: Uint8Array, Z: Uint8Array, V: Uint8Array, w0: bigint): Uint8Array {
+export function bridgeTranscript(
+  X: Uint8Array,
+  Y: Uint8Array,
+  Z: Uint8Array,
+  V: Uint8Array,
+  w0: bigint,
+): Uint8Array {
   const parts = [CONTEXT, PROVER_ID, VERIFIER_ID, encode(M), encode(N), X, Y, Z, V, minimalBytes(w0)]
   const chunks: Uint8Array[] = []
   for (const part of parts) {
@@ -166,7 +172,10 @@ export function openBridgePayload(key: Uint8Array, payload: Uint8Array): string 
     const decipher = createDecipheriv('aes-256-gcm', key, iv)
     decipher.setAAD(Uint8Array.of(PAYLOAD_VERSION))
     decipher.setAuthTag(tag)
-    const plain = Buffer.concat([decipher.update(payload.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()])
+    const plain = Buffer.concat([
+      decipher.update(payload.subarray(1 + IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ])
     return new TextDecoder('utf-8', { fatal: true }).decode(plain)
   } catch {
     return undefined

@@ -62,7 +62,8 @@ export function numberField(fields: ProtoFields, n: number): number | undefined 
 }
 
 function pushVarint(out: number[], value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('Varints are non-negative safe integers.')
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError('Varints are non-negative safe integers.')
   let v = value
   while (v >= 0x80) {
     out.push((v % 0x80) | 0x80)

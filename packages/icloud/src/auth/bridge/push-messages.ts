@@ -42,7 +42,15 @@ export function filterMessage(topics: readonly string[]): Uint8Array {
 
 /** The acknowledgement of one push. */
 export function ackMessage(topic: Uint8Array, messageId: number): Uint8Array {
-  return encodeFields([[2, encodeFields([[1, topic], [2, messageId]])]])
+  return encodeFields([
+    [
+      2,
+      encodeFields([
+        [1, topic],
+        [2, messageId],
+      ]),
+    ],
+  ])
 }
 
 /** Topics travel as the SHA-1 of their name. */

@@ -63,7 +63,11 @@ export async function openPushSocket(options: PushSocketOptions, topic: string):
         options.note('topic filter sent')
         return pushSocketOn(connection, topicHash(topic), token.toString('hex'))
       }
-      if (answer.status === PUSH_STATUS_INVALID_NONCE && answer.serverTimeSeconds !== undefined && attempt === 0) {
+      if (
+        answer.status === PUSH_STATUS_INVALID_NONCE &&
+        answer.serverTimeSeconds !== undefined &&
+        attempt === 0
+      ) {
         options.note('nonce refused; retrying with the server time')
         timeMs = answer.serverTimeSeconds * 1000
         connection.close()
@@ -90,9 +94,14 @@ function pushSocketOn(connection: Connection, topic: Uint8Array, token: string):
     token,
     async nextPush() {
       for (;;) {
-        const message = await connection.next((m) => m.push !== undefined || m.subscription !== undefined, 'a push')
+        const message = await connection.next(
+          (m) => m.push !== undefined || m.subscription !== undefined,
+          'a push',
+        )
         if (message.subscription && message.subscription.status !== PUSH_STATUS_OK)
-          throw bridgeError(`The push service refused the topic subscription (status ${message.subscription.status}).`)
+          throw bridgeError(
+            `The push service refused the topic subscription (status ${message.subscription.status}).`,
+          )
         const push = message.push
         if (!push) continue
         connection.send(ackMessage(push.topic, push.messageId))
@@ -114,8 +123,12 @@ async function connect(options: PushSocketOptions, timeMs: number): Promise<Conn
     headers: { origin: options.origin, 'user-agent': options.userAgent },
     handshakeTimeout: options.timeoutMs,
     maxPayload: 1024 * 1024,
-    ...(options.tls?.ca === undefined ? {} : { ca: typeof options.tls.ca === 'string' ? options.tls.ca : [...options.tls.ca] }),
-    ...(options.tls?.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.tls.rejectUnauthorized }),
+    ...(options.tls?.ca === undefined
+      ? {}
+      : { ca: typeof options.tls.ca === 'string' ? options.tls.ca : [...options.tls.ca] }),
+    ...(options.tls?.rejectUnauthorized === undefined
+      ? {}
+      : { rejectUnauthorized: options.tls.rejectUnauthorized }),
   })
   socket.binaryType = 'nodebuffer'
   const inbox: ServerPushMessage[] = []
@@ -139,7 +152,9 @@ async function connect(options: PushSocketOptions, timeMs: number): Promise<Conn
     }
     wake?.()
   })
-  socket.on('close', () => fail(bridgeError('The push service closed the connection before the sign-in ended.')))
+  socket.on('close', () =>
+    fail(bridgeError('The push service closed the connection before the sign-in ended.')),
+  )
   socket.on('error', (error: Error & { code?: string }) =>
     fail(
       bridgeError(
@@ -195,6 +210,9 @@ async function connect(options: PushSocketOptions, timeMs: number): Promise<Conn
 }
 
 /** The typed error of a bridge step that could not go on. */
-export function bridgeError(message: string, extra: { status?: number; serviceCode?: string } = {}): ICloudError {
+export function bridgeError(
+  message: string,
+  extra: { status?: number; serviceCode?: string } = {},
+): ICloudError {
   return new ICloudError({ code: 'BRIDGE_FAILED', message, ...extra })
 }

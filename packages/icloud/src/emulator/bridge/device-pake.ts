@@ -34,7 +34,11 @@ export interface DeviceSide {
 }
 
 /** The device's state for `code` and `salt` (`y` fixed by tests, else random). */
-export async function verifierSide(code: string, salt: Uint8Array, y = randomBridgeScalar()): Promise<DeviceSide> {
+export async function verifierSide(
+  code: string,
+  salt: Uint8Array,
+  y = randomBridgeScalar(),
+): Promise<DeviceSide> {
   const { w0, w1 } = await stretchBridgeCode(code, salt)
   const L = verifierPoint(w1)
   const share = verifierShare(y, w0)

@@ -1,12 +1,12 @@
-import type { IncomingMessage } from 'node:http'
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { debug } from '@sigwire/core'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { PUSH_STATUS_INVALID_NONCE, PUSH_STATUS_OK } from '../../auth/bridge/push-messages.js'
 import {
-  connectSignatureValid,
   connectionResponse,
+  connectSignatureValid,
   nonceTime,
   pushFrame,
   readClientFrame,
@@ -64,7 +64,12 @@ export class BridgePushHub {
       this.#nonces.set(key, now + 2 * NONCE_WINDOW_MS)
       const token = randomBytes(32)
       const tokenHex = token.toString('hex')
-      const connection: PushConnection = { socket: ws, topics: new Set(), nextMessageId: 1, unacked: new Set() }
+      const connection: PushConnection = {
+        socket: ws,
+        topics: new Set(),
+        nextMessageId: 1,
+        unacked: new Set(),
+      }
       this.#connections.set(tokenHex, connection)
       ws.on('close', () => this.#connections.delete(tokenHex))
       ws.on('message', (data: Buffer, isBinary: boolean) => this.#onFrame(connection, data, isBinary))

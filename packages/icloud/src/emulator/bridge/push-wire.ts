@@ -57,7 +57,11 @@ export function nonceTime(nonce: Uint8Array): number | undefined {
 }
 
 /** The connection response: the push token as base64 text, a status, the server's time in seconds. */
-export function connectionResponse(token: Uint8Array | undefined, status: number, serverTimeSeconds: number): Uint8Array {
+export function connectionResponse(
+  token: Uint8Array | undefined,
+  status: number,
+  serverTimeSeconds: number,
+): Uint8Array {
   return encodeFields([
     [
       1,
@@ -72,13 +76,35 @@ export function connectionResponse(token: Uint8Array | undefined, status: number
 
 /** A push on `topic` (sent as its SHA-1). */
 export function pushFrame(topic: string, messageId: number, payload: string): Uint8Array {
-  return encodeFields([[2, encodeFields([[1, topicHash(topic)], [2, messageId], [4, payload]])]])
+  return encodeFields([
+    [
+      2,
+      encodeFields([
+        [1, topicHash(topic)],
+        [2, messageId],
+        [4, payload],
+      ]),
+    ],
+  ])
 }
 
 /** The answer to a topic filter. */
-export function subscriptionResponse(topics: readonly string[], messageId: number, status: number): Uint8Array {
+export function subscriptionResponse(
+  topics: readonly string[],
+  messageId: number,
+  status: number,
+): Uint8Array {
   const apps = encodeFields(topics.map((t) => [1, encodeFields([[1, t]])] as const))
-  return encodeFields([[3, encodeFields([[1, apps], [2, messageId], [3, status]])]])
+  return encodeFields([
+    [
+      3,
+      encodeFields([
+        [1, apps],
+        [2, messageId],
+        [3, status],
+      ]),
+    ],
+  ])
 }
 
 /** A client frame: a topic filter (field 3) or an ack (field 2); undefined fields when absent. */

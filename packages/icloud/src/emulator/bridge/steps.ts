@@ -94,7 +94,8 @@ function stepTwo(
   headers: Headers,
 ): Reply {
   awaitingCode(conversation, headers)
-  if (session.stage !== 'prompted') throw refused(headers, 'Step 2 was already taken for this bridge session.')
+  if (session.stage !== 'prompted')
+    throw refused(headers, 'Step 2 was already taken for this bridge session.')
   sameSender(body, session, headers, 2)
   const X = typeof body.data === 'string' ? strictBase64(body.data) : undefined
   const device = X ? session.device.answer(X) : undefined
@@ -142,7 +143,8 @@ function validate(
   headers: Headers,
 ): Reply {
   awaitingCode(conversation, headers)
-  if (session.stage !== 'confirmed') throw refused(headers, 'No validation code is pending for this bridge session.')
+  if (session.stage !== 'confirmed')
+    throw refused(headers, 'No validation code is pending for this bridge session.')
   if (typeof body.code !== 'string' || body.code !== session.validation) {
     session.stage = 'failed'
     return answer(412, serviceErrors('-21669', 'Incorrect verification code.'), headers)
@@ -187,9 +189,12 @@ function later(ctx: ICloudContext, session: DeviceSession, fields: Body): void {
     akdata: { lat: 0, lng: 0 },
     ...fields,
   }
-  setTimeout(() => {
-    if (session.stage !== 'failed') ctx.bridge.hub.push(session.token, BRIDGE_TOPIC, payload)
-  }, Math.max(1, ctx.settings.bridgeDeviceDelayMs)).unref()
+  setTimeout(
+    () => {
+      if (session.stage !== 'failed') ctx.bridge.hub.push(session.token, BRIDGE_TOPIC, payload)
+    },
+    Math.max(1, ctx.settings.bridgeDeviceDelayMs),
+  ).unref()
 }
 
 /** `GET /_emulator/icloud/bridge-code?appleId=`: the code the emulated device shows. */
@@ -198,7 +203,9 @@ export function bridgeCodeAdmin(ctx: Pick<ICloudContext, 'bridge' | 'now'>, requ
   const view = appleId ? ctx.bridge.view(appleId, ctx.now()) : undefined
   if (!view)
     return reply(404, {
-      json: { error: 'No bridge prompt is showing for this Apple ID; pass ?appleId= and start a sign-in first.' },
+      json: {
+        error: 'No bridge prompt is showing for this Apple ID; pass ?appleId= and start a sign-in first.',
+      },
     })
   return reply(200, { json: view })
 }
