@@ -14,6 +14,7 @@ export type TwoFactorOption =
   | { readonly kind: 'device' }
   | { readonly kind: 'sms' | 'voice'; readonly phoneId: number; readonly number: string }
   | { readonly kind: 'two-step-device'; readonly deviceId: string; readonly name: string }
+  /** The trusted-device bridge's prompt (iOS 26.4 and later): the code the device shows. */
   | { readonly kind: 'bridge' }
 
 /** What the `twoFactor` callback is given. */

@@ -31,7 +31,9 @@ const STEP_OK = new Set([200, 204, 409])
 
 /** How the bridge runs: its per-wait timeout and the TLS settings of the push websocket. */
 export interface BridgeSettings {
+  /** Longest wait for each answer of the push websocket, ms. */
   readonly timeoutMs: number
+  /** TLS of the push websocket (extra CA for an emulator). */
   readonly tls: TlsOptions | undefined
 }
 
@@ -43,6 +45,7 @@ export interface StartedBridge {
   readonly legacy: boolean
   /** Runs the key exchange with `code`, validates and closes the socket. Throws `WRONG_CODE` on a mismatch. */
   prove(code: string): Promise<void>
+  /** Closes the push websocket (the bridge is then over). */
   close(): void
 }
 

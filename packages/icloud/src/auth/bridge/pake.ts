@@ -29,7 +29,9 @@ const VERIFIER_ID = Buffer.from('com.apple.security.webverifier')
 
 /** The two scalars the code stretches into, kept unreduced: the transcript carries w0 as is. */
 export interface BridgePasswordScalars {
+  /** The first 32 bytes of the scrypt output, big-endian. */
   readonly w0: bigint
+  /** The last 32 bytes, big-endian. */
   readonly w1: bigint
 }
 
@@ -65,6 +67,7 @@ export function verifierPoint(w1: bigint): Uint8Array {
 
 /** The keys both sides derive from one transcript. */
 export interface BridgeSessionKeys {
+  /** The length-prefixed transcript the keys come from. */
   readonly transcript: Uint8Array
   /** HMAC key of the prover's confirmation (first half of `ConfirmationKeys`). */
   readonly proverConfirmKey: Uint8Array

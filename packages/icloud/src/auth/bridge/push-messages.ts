@@ -60,8 +60,11 @@ export function topicHash(topic: string): Uint8Array {
 
 /** A server message, decoded as far as the client needs. */
 export interface ServerPushMessage {
+  /** Field 1: the push token (base64 text), the status, the server's time in seconds. */
   readonly connection?: { token: string | undefined; status: number; serverTimeSeconds: number | undefined }
+  /** Field 2: a push (topic as SHA-1, message id, payload). */
   readonly push?: { topic: Uint8Array; messageId: number; payload: Uint8Array }
+  /** Field 3: the answer to a topic filter. */
   readonly subscription?: { status: number }
 }
 

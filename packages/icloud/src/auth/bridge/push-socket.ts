@@ -20,10 +20,13 @@ export interface PushSocketOptions {
   readonly baseUrl: string
   /** The `Origin` header: the idmsa origin the page came from. */
   readonly origin: string
+  /** The `User-Agent` of the upgrade request. */
   readonly userAgent: string
+  /** TLS of the websocket (extra CA for an emulator). */
   readonly tls: TlsOptions | undefined
   /** Longest wait for any one answer on the socket, ms. */
   readonly timeoutMs: number
+  /** Cancels the connection and every wait on it. */
   readonly signal: AbortSignal | undefined
   /** Milestones for the trace (never secrets). */
   readonly note: (step: string) => void
@@ -37,6 +40,7 @@ export interface PushSocket {
   readonly token: string
   /** The next push on the topic (acknowledged), its payload as text. */
   nextPush(): Promise<string>
+  /** Closes the websocket. */
   close(): void
 }
 

@@ -7,21 +7,29 @@ export type DeviceStage = 'prompted' | 'shared' | 'confirmed' | 'validated' | 'd
 
 /** One bridge session: the prompt on the emulated device and its side of the key exchange. */
 export interface DeviceSession {
+  /** The account signing in. */
   readonly appleId: string
   /** The idmsa conversation (`X-Apple-ID-Session-Id`) the bridge belongs to. */
   readonly conversation: string
+  /** The browser's bridge session id. */
   readonly sessionUUID: string
   /** The push token (hex) the pushes go to. */
   readonly token: string
   /** The code the device shows. */
   readonly code: string
+  /** The scrypt salt pushed with the prompt. */
   readonly salt: Uint8Array
+  /** The device's side of the key exchange. */
   readonly device: DeviceSide
+  /** The transaction id of the pushes. */
   readonly txnid: string
+  /** Where the session stands. */
   stage: DeviceStage
+  /** When the session stops being usable (emulator clock, ms). */
   readonly expiresAt: number
   /** The `idmsdata` of the device's last push; the next step must send it back. */
   idmsdata: string
+  /** The device's answer to the browser's share, once step 2 came. */
   answer?: DeviceAnswer
   /** The validation code sealed in the final push. */
   validation?: string
@@ -29,9 +37,13 @@ export interface DeviceSession {
 
 /** What the device shows now, for tests and the demo (`GET /_emulator/icloud/bridge-code`). */
 export interface BridgeCodeView {
+  /** The account signing in. */
   readonly appleId: string
+  /** The code the device shows. */
   readonly code: string
+  /** How far the bridge got. */
   readonly stage: DeviceStage
+  /** When the prompt expires (ISO 8601). */
   readonly expiresAt: string
 }
 
@@ -42,6 +54,7 @@ export interface BridgeCodeView {
 export class BridgeDevices {
   readonly #sessions = new Map<string, DeviceSession>()
   readonly #latest = new Map<string, DeviceSession>()
+  /** The emulated push service the pushes go through. */
   readonly hub: BridgePushHub
   /** `host:port` (TLS) or `ws://host:port`: the `webSocketUrl` of the page. Set once the server listens. */
   socketUrl: string | undefined

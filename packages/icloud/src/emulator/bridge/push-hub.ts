@@ -25,6 +25,8 @@ interface PushConnection {
   nextMessageId: number
   /** Pushes sent and not yet acknowledged, by message id. */
   readonly unacked: Set<number>
+  /** Pushes for topics not subscribed yet (the filter frame and an HTTP step may arrive in either order). */
+  readonly pending: Array<{ topic: string; payload: Record<string, unknown> }>
 }
 
 /**
@@ -69,6 +71,7 @@ export class BridgePushHub {
         topics: new Set(),
         nextMessageId: 1,
         unacked: new Set(),
+        pending: [],
       }
       this.#connections.set(tokenHex, connection)
       ws.on('close', () => this.#connections.delete(tokenHex))
@@ -77,18 +80,20 @@ export class BridgePushHub {
     })
   }
 
-  /** True when `tokenHex` is a live connection subscribed to `topic`. */
-  subscribed(tokenHex: string, topic: string): boolean {
-    return this.#connections.get(tokenHex.toLowerCase())?.topics.has(topic) === true
+  /** True when `tokenHex` is a live connection. */
+  connected(tokenHex: string): boolean {
+    return this.#connections.has(tokenHex.toLowerCase())
   }
 
-  /** Pushes `payload` (JSON) to the connection of `tokenHex` on `topic`; false when it is gone. */
+  /**
+   * Pushes `payload` (JSON) to the connection of `tokenHex` on `topic`, or keeps it until the connection
+   * subscribes to the topic; false when the connection is gone.
+   */
   push(tokenHex: string, topic: string, payload: Record<string, unknown>): boolean {
     const connection = this.#connections.get(tokenHex.toLowerCase())
-    if (!connection?.topics.has(topic)) return false
-    const id = connection.nextMessageId++
-    connection.unacked.add(id)
-    connection.socket.send(pushFrame(topic, id, JSON.stringify(payload)))
+    if (!connection) return false
+    if (connection.topics.has(topic)) send(connection, topic, payload)
+    else if (connection.pending.length < 16) connection.pending.push({ topic, payload })
     return true
   }
 
@@ -111,6 +116,10 @@ export class BridgePushHub {
     if (frame.filter) {
       for (const topic of frame.filter) connection.topics.add(topic)
       connection.socket.send(subscriptionResponse(frame.filter, connection.nextMessageId++, PUSH_STATUS_OK))
+      const waiting = connection.pending.splice(0)
+      for (const push of waiting)
+        if (connection.topics.has(push.topic)) send(connection, push.topic, push.payload)
+        else connection.pending.push(push)
     }
     // An ack for a push never sent, or acknowledged already, is a replay: the connection is closed.
     if (frame.ack && !connection.unacked.delete(frame.ack.messageId)) {
@@ -122,6 +131,12 @@ export class BridgePushHub {
   #forgetOldNonces(now: number): void {
     for (const [key, expiry] of this.#nonces) if (expiry < now) this.#nonces.delete(key)
   }
+}
+
+function send(connection: PushConnection, topic: string, payload: Record<string, unknown>): void {
+  const id = connection.nextMessageId++
+  connection.unacked.add(id)
+  connection.socket.send(pushFrame(topic, id, JSON.stringify(payload)))
 }
 
 function refuse(ws: WebSocket, status: number, seconds: number, reason: string): void {

@@ -6,8 +6,11 @@ import { PUSH_SIGNATURE_PREFIX, topicHash } from '../../auth/bridge/push-message
 
 /** What the connect path carries. */
 export interface ConnectRequest {
+  /** The client's ephemeral P-256 key, uncompressed. */
   readonly publicKey: Uint8Array
+  /** `00`, the time in ms (8 bytes), 8 random bytes. */
   readonly nonce: Uint8Array
+  /** `01 03` then the DER ECDSA-SHA256 signature of the nonce. */
   readonly signature: Uint8Array
 }
 

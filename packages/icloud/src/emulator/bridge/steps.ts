@@ -59,8 +59,8 @@ async function stepZero(
   const { sessionUUID, ptkn } = body
   if (typeof sessionUUID !== 'string' || !/^[\w-]{8,100}$/.test(sessionUUID) || ctx.bridge.get(sessionUUID))
     throw refused(headers, 'sessionUUID is missing, malformed or already used.')
-  if (typeof ptkn !== 'string' || !ctx.bridge.hub.subscribed(ptkn, BRIDGE_TOPIC))
-    throw refused(headers, 'ptkn is not a live push connection subscribed to the bridge topic.')
+  if (typeof ptkn !== 'string' || !ctx.bridge.hub.connected(ptkn))
+    throw refused(headers, 'ptkn is not the token of a live push connection.')
   const code = deviceCode(account.fixedCode)
   const salt = new Uint8Array(randomBytes(16))
   const session: DeviceSession = {
