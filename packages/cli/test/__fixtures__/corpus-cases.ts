@@ -916,6 +916,7 @@ const emulateCases: Table = [
       ['iCloud accounts that are a string', 'accountsString'],
       ['an iCloud password that is a number', 'accountNoPassword'],
       ['an iCloud twoFactor of "yes"', 'accountTwoFactor'],
+      ['an iCloud twoFactor of "Bridge" (the value is lower-case "bridge")', 'accountTwoFactorBridgeCase'],
     ] as const
   ).map(
     ([what, key]) =>
