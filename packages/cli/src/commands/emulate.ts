@@ -9,6 +9,7 @@ import { numberOption } from '../input/option-values.js'
 import { cliError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
 import { type ConfigSection, type EmulateConfig, readEmulateConfig } from './emulate-config.js'
+import { type EmulatorUiHandle, startEmulateUi, type UiServiceFactory, uiModule } from './emulate-ui.js'
 
 // Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
 // should not wait for them to load.
@@ -28,6 +29,8 @@ interface Started {
   readonly info: Record<string, unknown>
   /** PEM of the self-signed certificate, when serving TLS. */
   readonly certificate: string | undefined
+  /** Describes the emulator to the web UI (loaded only when the UI runs). */
+  readonly ui: UiServiceFactory
   close(): Promise<void>
 }
 
@@ -61,6 +64,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(dev ? { keyId: dev.keyId, privateKeyFile, apiToken: dev.apiToken } : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).cloudKitUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -84,6 +88,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(emulator.publicOrigin === emulator.url ? {} : { publicOrigin: emulator.publicOrigin }),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).appleNewsUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -101,6 +106,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(emulator.dev ? { sharedKey: emulator.dev.sharedKey, privateKey: emulator.dev.privateKey } : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).safeCreativeUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -121,6 +127,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(dev ? { appleId: dev.appleId, password: dev.password, twoFactorCode: dev.twoFactorCode } : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).iCloudUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -150,6 +157,7 @@ export function registerEmulate(program: Command, io: Io): void {
       numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
+  command.option('--no-ui', 'do not serve the web UI (request log, token diffs, fault controls) on loopback')
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
@@ -189,7 +197,7 @@ export function registerEmulate(program: Command, io: Io): void {
       await rm(common.workDir, { recursive: true, force: true })
       throw error
     }
-    const lines: Array<[string, Record<string, unknown>]> = []
+    const lines: Array<[string, unknown]> = []
     for (const s of started) {
       if (s.certificate === undefined) lines.push([s.key, s.info])
       else {
@@ -199,8 +207,22 @@ export function registerEmulate(program: Command, io: Io): void {
         lines.push([s.key, { ...s.info, certificateFile }])
       }
     }
+    let ui: EmulatorUiHandle | undefined
+    if (options.ui !== false) {
+      try {
+        ui = await startEmulateUi(started)
+      } catch (error) {
+        stop.dispose()
+        await Promise.all(started.map((s) => s.close()))
+        await rm(common.workDir, { recursive: true, force: true })
+        throw error
+      }
+      lines.push(['ui', ui.url])
+    }
     io.out(JSON.stringify(Object.fromEntries(lines)))
+    if (ui) io.err(`sigwire emulate: web UI at ${ui.url}`)
     await stop.requested
+    await ui?.close()
     // Closing flushes each emulator's state file.
     await Promise.all(started.map((s) => s.close()))
     await rm(common.workDir, { recursive: true, force: true })

@@ -1,0 +1,103 @@
+import { render } from 'preact'
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { api, events, type ServiceInfo, token, type UiRequest } from './api.js'
+import { html } from './html.js'
+import { RequestDetail } from './views/request-detail.js'
+import { type LogFilter, RequestLog } from './views/request-log.js'
+import { ServicePanel } from './views/service-panel.js'
+
+const MAX_ROWS = 5000
+
+function App() {
+  const [services, setServices] = useState<ServiceInfo[]>([])
+  const [requests, setRequests] = useState<UiRequest[]>([])
+  const [tab, setTab] = useState('requests')
+  const [selected, setSelected] = useState<string | undefined>(undefined)
+  const [filter, setFilter] = useState<LogFilter>({ service: '', verdict: '', status: '', finding: '' })
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [live, setLive] = useState(false)
+  const [version, setVersion] = useState(0)
+
+  useEffect(() => {
+    if (!token) {
+      setError('This page needs the token from the URL sigwire emulate printed (…/#token=…).')
+      return
+    }
+    const refreshServices = () => api.overview().then((o) => setServices(o.services))
+    Promise.all([refreshServices(), api.requests().then((r) => setRequests(r.requests))]).catch((e: Error) =>
+      setError(e.message),
+    )
+    const stream = events()
+    stream.onopen = () => setLive(true)
+    stream.onerror = () => setLive(false)
+    stream.addEventListener('request', (event) => {
+      const r = JSON.parse((event as MessageEvent<string>).data) as UiRequest
+      setRequests((all) => (all.some((x) => x.key === r.key) ? all : [...all, r].slice(-MAX_ROWS)))
+      setVersion((n) => n + 1)
+    })
+    stream.addEventListener('faults', (event) => {
+      const { service, faults } = JSON.parse((event as MessageEvent<string>).data)
+      setServices((all) => all.map((s) => (s.id === service ? { ...s, faults } : s)))
+    })
+    stream.addEventListener('state', () => setVersion((n) => n + 1))
+    return () => stream.close()
+  }, [])
+
+  // Pending fault counts change as requests take them: refresh them with the log.
+  useEffect(() => {
+    if (version > 0 && token)
+      api.overview().then(
+        (o) => setServices(o.services),
+        () => {},
+      )
+  }, [version])
+
+  const shown = useMemo(() => [...requests].reverse(), [requests])
+  const request = requests.find((r) => r.key === selected)
+  const exportHar = async () => {
+    const har = await api.har()
+    const url = URL.createObjectURL(new Blob([JSON.stringify(har, null, 2)], { type: 'application/json' }))
+    const a = document.createElement('a')
+    a.href = url
+    a.download = 'sigwire-emulators.har'
+    a.click()
+    URL.revokeObjectURL(url)
+  }
+  const service = services.find((s) => s.id === tab)
+  return html`<div class="app">
+    <header class="top">
+      <h1>sigwire emulators</h1>
+      <nav>
+        <button class=${tab === 'requests' ? 'active' : ''} name="tab-requests" onClick=${() => setTab('requests')}>Requests</button>
+        ${services.map(
+          (s) =>
+            html`<button class=${tab === s.id ? 'active' : ''} name=${`tab-${s.id}`} onClick=${() => setTab(s.id)}>${s.label}</button>`,
+        )}
+      </nav>
+      <span class=${live ? 'live on' : 'live'}>${live ? 'live' : 'offline'}</span>
+    </header>
+    ${error ? html`<p class="error" role="alert">${error} <button onClick=${() => setError(undefined)}>dismiss</button></p>` : null}
+    <main>
+      ${
+        tab === 'requests'
+          ? html`<div class="requests-view">
+            <${RequestLog}
+              requests=${shown}
+              services=${services.map((s) => s.id)}
+              filter=${filter}
+              selected=${selected}
+              onFilter=${setFilter}
+              onSelect=${setSelected}
+              onExport=${exportHar}
+            />
+            ${request ? html`<${RequestDetail} request=${request} services=${services} onClose=${() => setSelected(undefined)} />` : null}
+          </div>`
+          : service
+            ? html`<${ServicePanel} key=${service.id} service=${service} version=${version} onError=${setError} />`
+            : null
+      }
+    </main>
+  </div>`
+}
+
+render(html`<${App} />`, document.getElementById('root')!)

@@ -1,0 +1,39 @@
+import type { FaultController, RequestLog } from '@sigwire/emulator-kit'
+import { uiError } from '../errors.js'
+import type { UiService } from '../service.js'
+
+/** What {@link appleNewsUiService} needs of a running Apple News emulator (`startAppleNewsEmulator`). */
+export interface AppleNewsEmulatorLike {
+  /** Base URL. */
+  readonly url: string
+  /** Request log. */
+  readonly log: RequestLog
+  /** Fault controls. */
+  readonly faults: FaultController
+  /** Generated development credentials. */
+  readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
+  /** Marks an article as optimised by Apple (later updates answer 202). */
+  optimizeArticle(articleId: string): boolean
+}
+
+/** The Apple News emulator for the UI: its log, faults, development credentials and the optimise control. */
+export function appleNewsUiService(emulator: AppleNewsEmulatorLike): UiService {
+  const dev = emulator.dev
+  return {
+    id: 'apple-news',
+    label: 'Apple News',
+    url: emulator.url,
+    log: emulator.log,
+    faults: emulator.faults,
+    ...(dev
+      ? { credentials: () => ({ channelId: dev.channelId, keyId: dev.keyId, secret: dev.secret }) }
+      : {}),
+    actions: {
+      optimize: (input) => {
+        if (typeof input.articleId !== 'string' || !emulator.optimizeArticle(input.articleId))
+          throw uiError('NOT_FOUND', 'articleId must name an article of the emulator.')
+        return { optimized: input.articleId }
+      },
+    },
+  }
+}
