@@ -5,7 +5,7 @@ import { type AppFile, defaultAppDir, loadAppFiles } from './app-files.js'
 import { EmulatorUiError, isEmulatorUiError, uiError } from './errors.js'
 import { EventStream } from './event-stream.js'
 import { applyFaultCommand, faultState } from './fault-commands.js'
-import { refuseRequest, tokenMatches } from './guard.js'
+import { refuseRequest, tokenMatches, type UiRefusal } from './guard.js'
 import { harLog } from './har.js'
 import { requestView, type UiRequest } from './request-view.js'
 import type { UiService } from './service.js'
@@ -18,6 +18,11 @@ export interface EmulatorUiOptions {
   readonly port?: number
   /** The page bundle's directory. Default: the one built into this package. */
   readonly appDir?: string
+  /**
+   * Called for each refused request (not loopback, a foreign Host or Origin, a wrong token), e.g. to
+   * tell the person running the emulators. The path carries no query, so never the token.
+   */
+  readonly onRefusal?: (refusal: { code: UiRefusal; method: string; path: string }) => void
 }
 
 /** A running UI. */
@@ -81,9 +86,13 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
       },
       port,
     )
-    if (refusal) return json(res, 403, { error: { code: refusal, message: REFUSALS[refusal] } })
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const path = url.pathname
+    const refuse = (code: UiRefusal) => {
+      options.onRefusal?.({ code, method: req.method ?? 'GET', path })
+      json(res, 403, { error: { code, message: REFUSALS[code] } })
+    }
+    if (refusal) return refuse(refusal)
     if (!path.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return json(res, 405, { error: { code: 'NOT_FOUND' } })
@@ -92,8 +101,7 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
     // EventSource cannot set headers: the stream alone takes the token from the query.
     const presented =
       path === '/api/events' ? (url.searchParams.get('token') ?? undefined) : header(req, UI_TOKEN_HEADER)
-    if (!tokenMatches(presented, token))
-      return json(res, 403, { error: { code: 'BAD_TOKEN', message: REFUSALS.BAD_TOKEN } })
+    if (!tokenMatches(presented, token)) return refuse('BAD_TOKEN')
     if (req.method === 'GET') return get(res, path, url)
     if (req.method !== 'POST')
       return json(res, 405, { error: { code: 'NOT_FOUND', message: 'Use GET or POST.' } })
@@ -195,7 +203,7 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
   }
 }
 
-const REFUSALS: Readonly<Record<string, string>> = {
+const REFUSALS: Readonly<Record<UiRefusal, string>> = {
   NOT_LOOPBACK: 'The emulator UI answers only this machine.',
   BAD_HOST: 'The emulator UI answers only 127.0.0.1, localhost or [::1] on its own port.',
   BAD_ORIGIN: 'Requests from other sites are refused: open the UI from the URL sigwire emulate printed.',
