@@ -16,6 +16,7 @@ export const EMULATOR_UI_ERROR_CODES: readonly EmulatorUiErrorCode[] = [
 
 /** The one error class of @sigwire/emulator-ui; the UI's API answers it as `{ error: { code, message } }`. */
 export class EmulatorUiError<C extends EmulatorUiErrorCode = EmulatorUiErrorCode> extends SigwireError<C> {
+  /** Always `EmulatorUiError`. */
   override readonly name = 'EmulatorUiError'
 }
 

@@ -7,7 +7,12 @@ export interface HarDocument {
     /** `1.2`. */
     readonly version: string
     /** Who wrote it. */
-    readonly creator: { readonly name: string; readonly version: string }
+    readonly creator: {
+      /** `sigwire emulator UI`. */
+      readonly name: string
+      /** The format's revision of this writer. */
+      readonly version: string
+    }
     /** One entry per request. */
     readonly entries: readonly Record<string, unknown>[]
   }

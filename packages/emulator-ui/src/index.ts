@@ -28,6 +28,15 @@ export { requestView, type UiDifference, type UiRequest, type UiVerdict } from '
 export type { UiAction, UiService } from './service.js'
 export { type AppleNewsEmulatorLike, appleNewsUiService } from './services/apple-news.js'
 export { type CloudKitEmulatorLike, cloudKitUiService } from './services/cloudkit.js'
-export { type ICloudEmulatorLike, iCloudUiService } from './services/icloud.js'
-export { type SafeCreativeEmulatorLike, safeCreativeUiService } from './services/safe-creative.js'
+export {
+  type ICloudAccountLike,
+  type ICloudEmulatorLike,
+  type ICloudTrustedPhoneLike,
+  iCloudUiService,
+} from './services/icloud.js'
+export {
+  type SafeCreativeAuthkeyLike,
+  type SafeCreativeEmulatorLike,
+  safeCreativeUiService,
+} from './services/safe-creative.js'
 export { type EmulatorUi, type EmulatorUiOptions, startEmulatorUi, UI_TOKEN_HEADER } from './ui-server.js'

@@ -107,9 +107,11 @@ describe('emulator UI API (real emulators on loopback)', () => {
   })
 
   it('reveals only the test credentials, and only on request', async () => {
-    const overview = await (await uiFetch(stack.ui, '/api/overview')).json()
+    const overview = (await (await uiFetch(stack.ui, '/api/overview')).json()) as {
+      services: Array<{ id: string; credentials: string[] }>
+    }
     expect(JSON.stringify(overview)).not.toContain(stack.safeCreative.dev!.privateKey)
-    expect(overview.services.find((s: { id: string }) => s.id === 'safe-creative').credentials).toEqual([
+    expect(overview.services.find((s) => s.id === 'safe-creative')!.credentials).toEqual([
       'sharedKey',
       'privateKey',
     ])
@@ -118,7 +120,9 @@ describe('emulator UI API (real emulators on loopback)', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
     })
-    expect((await revealed.json()).credentials.privateKey).toBe(stack.safeCreative.dev!.privateKey)
+    expect(((await revealed.json()) as { credentials: Record<string, string> }).credentials.privateKey).toBe(
+      stack.safeCreative.dev!.privateKey,
+    )
   })
 
   it('answers bad control input with a typed error', async () => {
@@ -143,12 +147,18 @@ describe('emulator UI API (real emulators on loopback)', () => {
   })
 
   it('exports the log as HAR 1.2 with the verdicts', async () => {
-    const har = await (await uiFetch(stack.ui, '/api/har')).json()
+    const har = (await (await uiFetch(stack.ui, '/api/har')).json()) as {
+      log: {
+        version: string
+        entries: Array<{
+          request: { url: string }
+          _sigwire: { verdict: string; findings: Array<{ code: string }> }
+        }>
+      }
+    }
     expect(har.log.version).toBe('1.2')
-    const rejected = har.log.entries.find(
-      (e: { _sigwire: { verdict: string } }) => e._sigwire.verdict === 'rejected',
-    )
-    expect(rejected._sigwire.findings[0].code).toBe('params-not-sorted')
+    const rejected = har.log.entries.find((e) => e._sigwire.verdict === 'rejected')!
+    expect(rejected._sigwire.findings[0]!.code).toBe('params-not-sorted')
     expect(rejected.request.url).toContain('component=authkey.create')
   })
 })

@@ -11,7 +11,16 @@ export interface AppleNewsEmulatorLike {
   /** Fault controls. */
   readonly faults: FaultController
   /** Generated development credentials. */
-  readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
+  readonly dev:
+    | {
+        /** The development channel. */
+        readonly channelId: string
+        /** Its API key ID. */
+        readonly keyId: string
+        /** Its API secret (base64). */
+        readonly secret: string
+      }
+    | undefined
   /** Marks an article as optimised by Apple (later updates answer 202). */
   optimizeArticle(articleId: string): boolean
 }

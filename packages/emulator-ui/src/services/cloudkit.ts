@@ -12,10 +12,15 @@ export interface CloudKitEmulatorLike {
   /** Generated development credentials. */
   readonly dev:
     | {
+        /** The development container. */
         readonly container: string
+        /** Its environment. */
         readonly environment: string
+        /** The server-to-server key ID. */
         readonly keyId: string
+        /** An API token for user databases. */
         readonly apiToken: string
+        /** The server-to-server private key (PEM). */
         readonly privateKeyPem: string
       }
     | undefined

@@ -2,6 +2,32 @@ import type { FaultController, RequestLog } from '@sigwire/emulator-kit'
 import { uiError } from '../errors.js'
 import type { UiService } from '../service.js'
 
+/** An emulated iCloud account as {@link ICloudEmulatorLike} reads it. */
+export interface ICloudAccountLike {
+  /** The Apple ID. */
+  readonly appleId: string
+  /** Given name. */
+  readonly firstName: string
+  /** Family name. */
+  readonly lastName: string
+  /** `hsa2`, `2sa` or `none`. */
+  readonly secondFactor: string
+  /** `global` or `cn`. */
+  readonly region: string
+  /** Trusted phone numbers. */
+  readonly trustedPhones: ReadonlyArray<ICloudTrustedPhoneLike>
+}
+
+/** A trusted phone number of an {@link ICloudAccountLike}. */
+export interface ICloudTrustedPhoneLike {
+  /** Apple's id of the number. */
+  readonly id: number
+  /** The full number (the UI shows its last two digits only). */
+  readonly numberWithDialCode: string
+  /** `sms` or `voice`. */
+  readonly pushMode: string
+}
+
 /** What {@link iCloudUiService} needs of a running iCloud emulator (`startICloudEmulator`). */
 export interface ICloudEmulatorLike {
   /** Base URL. */
@@ -12,22 +38,24 @@ export interface ICloudEmulatorLike {
   readonly faults: FaultController
   /** The development account. */
   readonly dev:
-    | { readonly appleId: string; readonly password: string; readonly twoFactorCode: string }
+    | {
+        /** The development Apple ID. */
+        readonly appleId: string
+        /** Its password. */
+        readonly password: string
+        /** Its fixed two-factor code. */
+        readonly twoFactorCode: string
+      }
     | undefined
   /** Accounts and their codes. */
   readonly accounts: {
+    /** Every Apple ID. */
     list(): string[]
-    get(appleId: string):
-      | {
-          appleId: string
-          firstName: string
-          lastName: string
-          secondFactor: string
-          region: string
-          trustedPhones: ReadonlyArray<{ id: number; numberWithDialCode: string; pushMode: string }>
-        }
-      | undefined
+    /** One account. */
+    get(appleId: string): ICloudAccountLike | undefined
+    /** The last verification code issued for the account. */
     lastCode(appleId: string): string | undefined
+    /** Expires the account's sessions (and with `sessionTokens`, its session tokens). */
     expireSessions(appleId: string, options?: { sessionTokens?: boolean; trust?: boolean }): void
   }
 }

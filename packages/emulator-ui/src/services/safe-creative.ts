@@ -2,6 +2,18 @@ import type { FaultController, RequestLog } from '@sigwire/emulator-kit'
 import { uiError } from '../errors.js'
 import type { UiService } from '../service.js'
 
+/** An authkey as {@link SafeCreativeEmulatorLike.authkeys} lists it. */
+export interface SafeCreativeAuthkeyLike {
+  /** The authkey. */
+  readonly authkey: string
+  /** The app it belongs to. */
+  readonly sharedKey: string
+  /** True once approved. */
+  readonly authorized: boolean
+  /** The level granted. */
+  readonly level?: string
+}
+
 /** What {@link safeCreativeUiService} needs of a running Safe Creative emulator (`startSafeCreativeEmulator`). */
 export interface SafeCreativeEmulatorLike {
   /** Base URL. */
@@ -11,9 +23,14 @@ export interface SafeCreativeEmulatorLike {
   /** Fault controls. */
   readonly faults: FaultController
   /** Generated development credentials. */
-  readonly dev?: { readonly sharedKey: string; readonly privateKey: string }
+  readonly dev?: {
+    /** The development app's shared key. */
+    readonly sharedKey: string
+    /** Its private key. */
+    readonly privateKey: string
+  }
   /** The authkeys it holds. */
-  authkeys(): ReadonlyArray<{ authkey: string; sharedKey: string; authorized: boolean; level?: string }>
+  authkeys(): ReadonlyArray<SafeCreativeAuthkeyLike>
   /** The works registered. */
   works(): readonly unknown[]
   /** Approves an authkey as its user would. */
