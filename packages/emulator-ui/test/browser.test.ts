@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createICloudClient } from '@sigwire/icloud'
 import { createSafeCreativeClient } from '@sigwire/safe-creative'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -111,6 +112,32 @@ describe.skipIf(!executable)('emulator UI in a real browser (Chromium)', () => {
     await password.getByText(stack.icloud.dev!.password).waitFor()
     await page.locator('article.account[data-apple-id="dev@sigwire.test"]').waitFor()
     await page.screenshot({ path: join(SCREENSHOTS, 'icloud.png'), fullPage: true })
+  })
+
+  it('a person reads the iCloud two-factor code in the UI and the signing-in client continues', async () => {
+    const dev = stack.icloud.dev!
+    let asked = 0
+    const client = createICloudClient({
+      appleId: dev.appleId,
+      password: dev.password,
+      endpoints: { authUrl: stack.icloud.authUrl, setupUrl: stack.icloud.setupUrl },
+      allowHosts: ['127.0.0.1'],
+      allowInsecureLoopback: true,
+      twoFactor: async () => {
+        asked++
+        await page.locator('button[name="tab-icloud"]').click()
+        const account = page.locator(`article.account[data-apple-id="${dev.appleId}"]`)
+        await account.locator('button[name="reveal-code"]').click()
+        const code = account.locator('[data-code]')
+        await code.getByText(/^\d{6}$/).waitFor()
+        return (await code.textContent())!
+      },
+    })
+    const login = await client.login()
+    expect(asked).toBe(1)
+    expect(login.method).toBe('signin')
+    await page.screenshot({ path: join(SCREENSHOTS, 'icloud-code.png'), fullPage: true })
+    await client.close()
   })
 
   it('refuses requests from a page of another origin in the same browser', async () => {
