@@ -62,6 +62,20 @@ export const api = {
     call<{ result: unknown }>('POST', `/api/services/${service}/actions/${encodeURIComponent(name)}`, input),
 }
 
+/** Downloads a stored file of a service (an Apple News resource) and saves it. */
+export async function download(service: string, query: Record<string, string>, name: string): Promise<void> {
+  const response = await fetch(`/api/services/${service}/download?${new URLSearchParams(query)}`, {
+    headers: { 'x-sigwire-ui-token': token },
+  })
+  if (!response.ok) throw new ApiError('DOWNLOAD_FAILED', `The download failed (${response.status}).`)
+  const url = URL.createObjectURL(await response.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  URL.revokeObjectURL(url)
+}
+
 /** Opens the live event stream. */
 export function events(): EventSource {
   return new EventSource(`/api/events?token=${encodeURIComponent(token)}`)

@@ -25,7 +25,7 @@ export {
 } from './guard.js'
 export { type HarDocument, harLog } from './har.js'
 export { requestView, type UiDifference, type UiRequest, type UiVerdict } from './request-view.js'
-export type { UiAction, UiService } from './service.js'
+export type { UiAction, UiDownload, UiService } from './service.js'
 export { type AppleNewsEmulatorLike, appleNewsUiService } from './services/apple-news.js'
 export { type CloudKitEmulatorLike, cloudKitUiService } from './services/cloudkit.js'
 export {

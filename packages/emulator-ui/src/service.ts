@@ -27,4 +27,16 @@ export interface UiService {
   readonly state?: () => unknown | Promise<unknown>
   /** Named controls the page can run. */
   readonly actions?: Readonly<Record<string, UiAction>>
+  /** A stored file for the page to download (an Apple News resource), chosen by query parameters. */
+  readonly download?: (query: Readonly<Record<string, string>>) => Promise<UiDownload | undefined>
+}
+
+/** A file {@link UiService.download} hands to the page. */
+export interface UiDownload {
+  /** The file name to save as. */
+  readonly name: string
+  /** Its content type. */
+  readonly type: string
+  /** Its bytes. */
+  readonly bytes: Uint8Array
 }

@@ -131,12 +131,24 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
       const har = harLog(allRequests(), new Map([...services.values()].map((s) => [s.id, s.url])))
       return json(res, 200, har, { 'content-disposition': 'attachment; filename="sigwire-emulators.har"' })
     }
-    const match = /^\/api\/services\/([^/]+)\/state$/.exec(path)
-    if (match) {
+    const match = /^\/api\/services\/([^/]+)\/(state|download)$/.exec(path)
+    if (match?.[2] === 'state') {
       const service = serviceFor(match[1]!)
       return json(res, 200, { state: (await service.state?.()) ?? null })
     }
-    void url
+    if (match?.[2] === 'download') {
+      const service = serviceFor(match[1]!)
+      const file = await service.download?.(Object.fromEntries(url.searchParams))
+      if (!file) throw uiError('NOT_FOUND', 'No such file.')
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': file.type,
+        'content-length': file.bytes.byteLength,
+        'content-disposition': `attachment; filename="${file.name.replace(/[^\w.-]/g, '_')}"`,
+      })
+      res.end(file.bytes)
+      return
+    }
     throw uiError('NOT_FOUND', `No UI endpoint GET ${path}.`)
   }
 

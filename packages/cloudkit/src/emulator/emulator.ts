@@ -17,6 +17,7 @@ import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } f
 import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { type AuthSettings, isSigned, issueSession } from './auth.js'
 import { errorBody, renderCloudKitError } from './errors.js'
+import { type CloudKitEmulatorState, inspectCloudKitState } from './inspect.js'
 import {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
@@ -71,6 +72,8 @@ export interface CloudKitEmulator {
   registerApiToken(input: { container: string; environment: string; apiToken: string }): void
   /** Signs a user in and returns a web auth token (what the redirectURL page does). */
   issueWebAuthToken(input?: { container?: string; environment?: string; userRecordName?: string }): string
+  /** A snapshot of the databases, zones, records and subscriptions (for a state browser). */
+  inspect(): CloudKitEmulatorState
   /** Stops the server and closes the state. */
   close(): Promise<void>
 }
@@ -260,6 +263,7 @@ export async function startCloudKitEmulator(
       void tx.commit()
       return token
     },
+    inspect: () => inspectCloudKitState(data),
     close: () => server.close(),
   }
 }

@@ -2,6 +2,12 @@ import { useEffect, useState } from 'preact/hooks'
 import { api, type ServiceInfo } from '../api.js'
 import { html } from '../html.js'
 import { Credentials } from './credentials.js'
+import {
+  AppleNewsState,
+  type AppleNewsStateData,
+  CloudKitState,
+  type CloudKitStateData,
+} from './data-views.js'
 import { FaultControls } from './fault-controls.js'
 import {
   ICloudState,
@@ -33,9 +39,13 @@ export function ServicePanel(props: {
       ? null
       : s.id === 'safe-creative'
         ? html`<${SafeCreativeState} state=${state as SafeCreativeStateData} onChanged=${changed} onError=${props.onError} />`
-        : s.id === 'icloud'
-          ? html`<${ICloudState} state=${state as ICloudStateData} onChanged=${changed} onError=${props.onError} />`
-          : html`<${Json} value=${state} />`
+        : s.id === 'cloudkit'
+          ? html`<${CloudKitState} state=${state as CloudKitStateData} />`
+          : s.id === 'apple-news'
+            ? html`<${AppleNewsState} state=${state as AppleNewsStateData} onError=${props.onError} />`
+            : s.id === 'icloud'
+              ? html`<${ICloudState} state=${state as ICloudStateData} onChanged=${changed} onError=${props.onError} />`
+              : html`<${Json} value=${state} />`
   return html`<section class="service" data-service=${s.id}>
     <h2>${s.label} <small><code>${s.url}</code></small></h2>
     <div class="columns">

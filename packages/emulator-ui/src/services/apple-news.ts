@@ -23,6 +23,10 @@ export interface AppleNewsEmulatorLike {
     | undefined
   /** Marks an article as optimised by Apple (later updates answer 202). */
   optimizeArticle(articleId: string): boolean
+  /** A snapshot of channels, sections and articles. */
+  inspect(): unknown
+  /** The bytes of a bundle resource. */
+  readResource(articleId: string, filename: string): Promise<Uint8Array | undefined>
 }
 
 /** The Apple News emulator for the UI: its log, faults, development credentials and the optimise control. */
@@ -34,6 +38,12 @@ export function appleNewsUiService(emulator: AppleNewsEmulatorLike): UiService {
     url: emulator.url,
     log: emulator.log,
     faults: emulator.faults,
+    state: () => emulator.inspect(),
+    download: async ({ articleId, filename }) => {
+      if (!articleId || !filename) throw uiError('INVALID_ARGUMENT', 'Give articleId and filename.')
+      const bytes = await emulator.readResource(articleId, filename)
+      return bytes && { name: filename, type: 'application/octet-stream', bytes }
+    },
     ...(dev
       ? { credentials: () => ({ channelId: dev.channelId, keyId: dev.keyId, secret: dev.secret }) }
       : {}),

@@ -24,6 +24,8 @@ export interface CloudKitEmulatorLike {
         readonly privateKeyPem: string
       }
     | undefined
+  /** A snapshot of databases, zones, records and subscriptions. */
+  inspect(): unknown
 }
 
 /** The CloudKit emulator for the UI: its log, faults and development credentials. */
@@ -35,6 +37,7 @@ export function cloudKitUiService(emulator: CloudKitEmulatorLike): UiService {
     url: emulator.url,
     log: emulator.log,
     faults: emulator.faults,
+    state: () => emulator.inspect(),
     ...(dev
       ? {
           credentials: () => ({
