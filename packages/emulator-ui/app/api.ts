@@ -50,7 +50,7 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 }
 
 export const api = {
-  overview: () => call<{ services: ServiceInfo[] }>('GET', '/api/overview'),
+  overview: () => call<{ services: ServiceInfo[]; doctor: boolean }>('GET', '/api/overview'),
   requests: () => call<{ requests: UiRequest[] }>('GET', '/api/requests'),
   har: () => call<unknown>('GET', '/api/har'),
   state: (service: string) => call<{ state: unknown }>('GET', `/api/services/${service}/state`),
@@ -58,6 +58,8 @@ export const api = {
     call<{ faults: FaultState }>('POST', `/api/services/${service}/faults`, command),
   reveal: (service: string) =>
     call<{ credentials: Record<string, string | undefined> }>('POST', `/api/services/${service}/reveal`, {}),
+  doctor: (input: Record<string, string>) =>
+    call<{ report?: unknown; error?: { code: string; message: string } }>('POST', '/api/doctor', input),
   action: (service: string, name: string, input: Record<string, unknown>) =>
     call<{ result: unknown }>('POST', `/api/services/${service}/actions/${encodeURIComponent(name)}`, input),
 }

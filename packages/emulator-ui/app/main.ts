@@ -2,6 +2,7 @@ import { render } from 'preact'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, events, type ServiceInfo, token, type UiRequest } from './api.js'
 import { html } from './html.js'
+import { DoctorPage } from './views/doctor-page.js'
 import { RequestDetail } from './views/request-detail.js'
 import { type LogFilter, RequestLog } from './views/request-log.js'
 import { ServicePanel } from './views/service-panel.js'
@@ -17,13 +18,18 @@ function App() {
   const [error, setError] = useState<string | undefined>(undefined)
   const [live, setLive] = useState(false)
   const [version, setVersion] = useState(0)
+  const [doctor, setDoctor] = useState(false)
 
   useEffect(() => {
     if (!token) {
       setError('This page needs the token from the URL sigwire emulate printed (…/#token=…).')
       return
     }
-    const refreshServices = () => api.overview().then((o) => setServices(o.services))
+    const refreshServices = () =>
+      api.overview().then((o) => {
+        setServices(o.services)
+        setDoctor(o.doctor)
+      })
     Promise.all([refreshServices(), api.requests().then((r) => setRequests(r.requests))]).catch((e: Error) =>
       setError(e.message),
     )
@@ -73,6 +79,7 @@ function App() {
           (s) =>
             html`<button class=${tab === s.id ? 'active' : ''} name=${`tab-${s.id}`} onClick=${() => setTab(s.id)}>${s.label}</button>`,
         )}
+        <button class=${tab === 'doctor' ? 'active' : ''} name="tab-doctor" onClick=${() => setTab('doctor')}>Doctor</button>
       </nav>
       <span class=${live ? 'live on' : 'live'}>${live ? 'live' : 'offline'}</span>
     </header>
@@ -92,9 +99,11 @@ function App() {
             />
             ${request ? html`<${RequestDetail} request=${request} services=${services} onClose=${() => setSelected(undefined)} />` : null}
           </div>`
-          : service
-            ? html`<${ServicePanel} key=${service.id} service=${service} version=${version} onError=${setError} />`
-            : null
+          : tab === 'doctor'
+            ? html`<${DoctorPage} available=${doctor} />`
+            : service
+              ? html`<${ServicePanel} key=${service.id} service=${service} version=${version} onError=${setError} />`
+              : null
       }
     </main>
   </div>`

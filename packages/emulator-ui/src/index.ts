@@ -10,6 +10,13 @@
 export { splitAtByte, splitHexAtByte } from './byte-highlight.js'
 export { curlCommand, shellQuote } from './curl.js'
 export {
+  doctorInput,
+  type UiDoctor,
+  type UiDoctorInput,
+  type UiDoctorProtocol,
+  type UiDoctorReport,
+} from './doctor-input.js'
+export {
   EMULATOR_UI_ERROR_CODES,
   EmulatorUiError,
   type EmulatorUiErrorCode,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type AppFile, defaultAppDir, loadAppFiles } from './app-files.js'
+import { doctorInput, type UiDoctor } from './doctor-input.js'
 import { EmulatorUiError, isEmulatorUiError, uiError } from './errors.js'
 import { EventStream } from './event-stream.js'
 import { applyFaultCommand, faultState } from './fault-commands.js'
@@ -23,6 +24,8 @@ export interface EmulatorUiOptions {
    * tell the person running the emulators. The path carries no query, so never the token.
    */
   readonly onRefusal?: (refusal: { code: UiRefusal; method: string; path: string }) => void
+  /** Runs `sigwire doctor` for the doctor page; without it the page says the doctor is not available. */
+  readonly doctor?: UiDoctor
 }
 
 /** A running UI. */
@@ -125,6 +128,7 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
           actions: Object.keys(s.actions ?? {}),
           hasState: s.state !== undefined,
         })),
+        doctor: options.doctor !== undefined,
       })
     if (path === '/api/requests') return json(res, 200, { requests: allRequests() })
     if (path === '/api/har') {
@@ -153,6 +157,11 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
   }
 
   async function post(res: ServerResponse, path: string, body: Record<string, unknown>): Promise<void> {
+    if (path === '/api/doctor') {
+      if (!options.doctor) throw uiError('NOT_FOUND', 'The doctor runs with `sigwire emulate` only.')
+      // The key in the body is used for this diagnosis and dropped: nothing here logs or keeps it.
+      return json(res, 200, await options.doctor(doctorInput(body)))
+    }
     const match = /^\/api\/services\/([^/]+)\/(faults|reveal|actions\/([^/]+))$/.exec(path)
     if (!match) throw uiError('NOT_FOUND', `No UI endpoint POST ${path}.`)
     const service = serviceFor(match[1]!)
