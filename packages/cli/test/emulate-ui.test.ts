@@ -8,7 +8,7 @@ import { BIN } from './run-cli.js'
 
 const APP = { sharedKey: 'zy9x4ol0ctg3btyswq7b5wi9', privateKey: 'k3v8q1m0z7x2c5b9n4w6e8r1t' }
 
-/** A Safe Creative request signed over its parameters in the order sent, not sorted (§6, mistake 1). */
+/** A Safe Creative request signed over its parameters in the order sent, not sorted (docs/protocols/safe-creative.md §6, mistake 1). */
 function unsortedUrl(base: string, app: { sharedKey: string; privateKey: string }): string {
   const query = `ztime=${Date.now()}&sharedkey=${app.sharedKey}&component=authkey.create`
   const signature = createHash('sha1').update(`${app.privateKey}&${query}`).digest('hex')

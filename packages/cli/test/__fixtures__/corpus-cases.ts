@@ -876,6 +876,14 @@ const emulateCases: Table = [
   ['emulate --port abc', () => emulate('--port', 'abc'), 2, 'INVALID_OPTION', NO_JSON],
   ['emulate --port with no room for four', () => emulate('--port', '65534'), 2, 'INVALID_OPTION', NO_JSON],
   ['emulate an unknown service', () => emulate('--cloud-kit'), 2, 'UNKNOWN_OPTION', NO_JSON],
+  ['emulate --no-ui with a value', () => emulate('--no-ui=yes'), 2, 'UNKNOWN_OPTION', NO_JSON],
+  [
+    'emulate --ui-port (the UI takes a free port)',
+    () => emulate('--ui-port', '4000'),
+    2,
+    'UNKNOWN_OPTION',
+    NO_JSON,
+  ],
   ...(
     [
       ['not JSON', 'notJson'],
