@@ -125,6 +125,33 @@ describe('emulator UI API (real emulators on loopback)', () => {
     )
   })
 
+  it('approves and denies an authkey the way its user would', async () => {
+    const client = createSafeCreativeClient({
+      ...stack.safeCreative.dev!,
+      baseUrl: stack.safeCreative.apiUrl,
+      transport: { proxy: false },
+    })
+    const auth = await client.createAuthkey()
+    const act = (name: string) =>
+      uiFetch(stack.ui, `/api/services/safe-creative/actions/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authkey: auth.authkey, level: 'ADD' }),
+      })
+    expect((await act('approve')).status).toBe(200)
+    expect(await client.authkeyState(auth.authkey)).toMatchObject({ authorized: true, level: 'ADD' })
+    expect((await act('deny')).status).toBe(200)
+    expect((await client.authkeyState(auth.authkey)).authorized).toBe(false)
+    await expect(client.user(auth).listWorksPage(1)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' })
+    const unknown = await uiFetch(stack.ui, '/api/services/safe-creative/actions/approve', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authkey: 'nosuchauthkey' }),
+    })
+    expect(unknown.status).toBe(404)
+    await client.close()
+  })
+
   it('answers bad control input with a typed error', async () => {
     const bad = await uiFetch(stack.ui, '/api/services/safe-creative/faults', {
       method: 'POST',

@@ -35,9 +35,9 @@ export function SafeCreativeState(props: {
   onChanged: () => void
   onError: (m: string) => void
 }) {
-  const approve = (authkey: string, level: string) =>
+  const decide = (name: 'approve' | 'deny', authkey: string) =>
     api
-      .action('safe-creative', 'approve', { authkey, level })
+      .action('safe-creative', name, { authkey, level: 'MANAGE' })
       .then(props.onChanged)
       .catch((e: Error) => props.onError(e.message))
   const authkeys: Authkey[] = props.state.authkeys ?? []
@@ -52,8 +52,11 @@ export function SafeCreativeState(props: {
           (k) => html`<tr data-authkey=${k.authkey}>
             <td><code>${k.authkey}</code></td>
             <td><code>${k.sharedKey}</code></td>
-            <td>${k.authorized ? `approved (${k.level})` : 'waiting for approval'}</td>
-            <td>${k.authorized ? null : html`<button name="approve" onClick=${() => approve(k.authkey, 'MANAGE')}>Approve (MANAGE)</button>`}</td>
+            <td>${k.authorized ? `approved (${k.level})` : 'not authorized'}</td>
+            <td>
+              ${k.authorized ? null : html`<button name="approve" onClick=${() => decide('approve', k.authkey)}>Approve (MANAGE)</button>`}
+              <button name="deny" onClick=${() => decide('deny', k.authkey)}>${k.authorized ? 'Revoke' : 'Deny'}</button>
+            </td>
           </tr>`,
         )}
       </tbody>

@@ -33,13 +33,15 @@ export interface SafeCreativeEmulatorLike {
   authkeys(): ReadonlyArray<SafeCreativeAuthkeyLike>
   /** The works registered. */
   works(): readonly unknown[]
+  /** Denies or revokes an authkey as its user would. */
+  deny(authkey: string): Promise<void>
   /** Approves an authkey as its user would. */
   approve(authkey: string, level?: 'GET' | 'ADD' | 'MANAGE'): Promise<void>
 }
 
 const LEVELS = ['GET', 'ADD', 'MANAGE'] as const
 
-/** The Safe Creative emulator for the UI: apps, authkeys with an approve control, works. */
+/** The Safe Creative emulator for the UI: apps, authkeys with approve and deny controls, works. */
 export function safeCreativeUiService(emulator: SafeCreativeEmulatorLike): UiService {
   return {
     id: 'safe-creative',
@@ -67,6 +69,13 @@ export function safeCreativeUiService(emulator: SafeCreativeEmulatorLike): UiSer
           throw uiError('NOT_FOUND', 'No such authkey: create one with authkey.create first.')
         await emulator.approve(authkey, level as (typeof LEVELS)[number])
         return { authkey, level }
+      },
+      deny: async (input) => {
+        const authkey = input.authkey
+        if (typeof authkey !== 'string' || !emulator.authkeys().some((k) => k.authkey === authkey))
+          throw uiError('NOT_FOUND', 'authkey must name an authkey of the emulator.')
+        await emulator.deny(authkey)
+        return { authkey, authorized: false }
       },
     },
   }

@@ -227,6 +227,11 @@ export async function startSafeCreativeEmulator(
         source: w.source,
         ...(w.filename === undefined ? {} : { filename: w.filename, size: w.size ?? 0 }),
       })),
+    async deny(authkey) {
+      const record = ctx.authkeys.get(authkey)
+      if (!record) throw new Error(`Unknown authkey ${authkey}`)
+      await store.write((tx) => putAuthkey(tx, { ...record, authorized: false }))
+    },
     async approve(authkey, level = 'MANAGE') {
       const record = ctx.authkeys.get(authkey)
       if (!record) throw new Error(`Unknown authkey ${authkey}`)

@@ -99,6 +99,8 @@ export interface SafeCreativeEmulator {
   authkeys(): SafeCreativeAuthkeySummary[]
   /** The registered works, newest last. */
   works(): SafeCreativeWorkSummary[]
+  /** Denies (or revokes) an authkey as its user would with "Deny" on the authorization page. */
+  deny(authkey: string): Promise<void>
   /** Approves an authkey as its user would on the authorization page. */
   approve(authkey: string, level?: AuthLevel): Promise<void>
   /** Stops the server and closes the state. */
