@@ -30,11 +30,16 @@ function App() {
         setServices(o.services)
         setDoctor(o.doctor)
       })
-    Promise.all([refreshServices(), api.requests().then((r) => setRequests(r.requests))]).catch((e: Error) =>
-      setError(e.message),
-    )
+    refreshServices().catch((e: Error) => setError(e.message))
     const stream = events()
-    stream.onopen = () => setLive(true)
+    // On every (re)connection, reload the log: entries that arrived while the stream was down are in it.
+    stream.onopen = () => {
+      setLive(true)
+      api.requests().then(
+        (r) => setRequests(r.requests.slice(-MAX_ROWS)),
+        () => {},
+      )
+    }
     stream.onerror = () => setLive(false)
     stream.addEventListener('request', (event) => {
       const r = JSON.parse((event as MessageEvent<string>).data) as UiRequest
