@@ -9,6 +9,13 @@ import { ServicePanel } from './views/service-panel.js'
 
 const MAX_ROWS = 5000
 
+/** The log as loaded, plus whatever the stream delivered meanwhile, in arrival order. */
+function merge(loaded: UiRequest[], live: UiRequest[]): UiRequest[] {
+  const keys = new Set(loaded.map((r) => r.key))
+  const all = [...loaded, ...live.filter((r) => !keys.has(r.key))]
+  return all.sort((a, b) => a.at.localeCompare(b.at)).slice(-MAX_ROWS)
+}
+
 function App() {
   const [services, setServices] = useState<ServiceInfo[]>([])
   const [requests, setRequests] = useState<UiRequest[]>([])
@@ -36,7 +43,7 @@ function App() {
     stream.onopen = () => {
       setLive(true)
       api.requests().then(
-        (r) => setRequests(r.requests.slice(-MAX_ROWS)),
+        (r) => setRequests((live) => merge(r.requests, live)),
         () => {},
       )
     }
