@@ -25,7 +25,12 @@ export interface UiDoctorReport {
   /** The doctor's JSON report (`ok`, `findings`, `firstDifference`), when it ran. */
   readonly report?: unknown
   /** `sigwire: CODE: message` when the input could not be used. */
-  readonly error?: { readonly code: string; readonly message: string }
+  readonly error?: {
+    /** The CLI's error code (`USAGE`, `INVALID_URL`, ...). */
+    readonly code: string
+    /** What to change. */
+    readonly message: string
+  }
 }
 
 /** Runs `sigwire doctor` on a pasted request (supplied by `sigwire emulate`, which owns the parsers). */

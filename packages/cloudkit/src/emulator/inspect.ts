@@ -9,7 +9,17 @@ export interface CloudKitRecordView {
   /** Its change tag. */
   readonly recordChangeTag: string
   /** Each field's wire type and value (assets show their metadata: size, checksum, no bytes). */
-  readonly fields: Readonly<Record<string, { readonly type?: string; readonly value: unknown }>>
+  readonly fields: Readonly<
+    Record<
+      string,
+      {
+        /** The wire type (`STRING`, `INT64`, `ASSET`, ...), when the client sent one. */
+        readonly type?: string
+        /** The value as stored. */
+        readonly value: unknown
+      }
+    >
+  >
   /** When it was created, epoch ms. */
   readonly created: number
   /** When it was last modified, epoch ms. */
