@@ -1,4 +1,4 @@
-import type { FaultController, FaultKind } from '@sigwire/emulator-kit'
+import { FAULT_KINDS, type FaultController, type FaultKind } from '@sigwire/emulator-kit'
 import { uiError } from './errors.js'
 
 /** What the page sends to change a service's faults: the same operations as the emulator's `faults` API. */
@@ -6,7 +6,7 @@ export type FaultCommand =
   | {
       /** Queue `times` faults of `kind` (`FaultController.inject`). */
       readonly action: 'inject'
-      /** `throttle`, `unavailable` or `drop`. */
+      /** `throttle`, `unavailable`, `drop`, `drop-after` (applied, answer lost) or `latency`. */
       readonly kind: FaultKind
       /** How many requests it answers. Default 1. */
       readonly times?: number
@@ -14,6 +14,8 @@ export type FaultCommand =
       readonly retryAfterSeconds?: number
       /** Only requests whose path starts with this. */
       readonly pathPrefix?: string
+      /** Delay of a `latency` fault, in ms. Default 100. */
+      readonly latencyMs?: number
     }
   | {
       /** Remove every queued fault (`FaultController.clear`). */
@@ -38,7 +40,7 @@ export interface FaultState {
   readonly pending: number
 }
 
-const KINDS: readonly FaultKind[] = ['throttle', 'unavailable', 'drop']
+const KINDS: readonly FaultKind[] = FAULT_KINDS
 const DAY_MS = 86_400_000
 
 /** The fault settings of `faults`. */
@@ -62,12 +64,14 @@ export function applyFaultCommand(faults: FaultController, input: unknown): Faul
       if (!KINDS.includes(kind)) throw uiError('INVALID_ARGUMENT', `kind must be one of ${KINDS.join(', ')}.`)
       const times = integer('times', 1, 1000)
       const retryAfterSeconds = integer('retryAfterSeconds', 0, 3600)
+      const faultLatencyMs = integer('latencyMs', 0, 60_000)
       const pathPrefix = command.pathPrefix
       if (pathPrefix !== undefined && (typeof pathPrefix !== 'string' || !pathPrefix.startsWith('/')))
         throw uiError('INVALID_ARGUMENT', 'pathPrefix must be a path starting with "/".')
       faults.inject(kind, {
         ...(times === undefined ? {} : { times }),
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        ...(faultLatencyMs === undefined ? {} : { latencyMs: faultLatencyMs }),
         ...(pathPrefix === undefined || pathPrefix === '' ? {} : { pathPrefix }),
       })
       break

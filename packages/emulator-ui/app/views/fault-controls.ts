@@ -27,6 +27,8 @@ export function FaultControls(props: { service: ServiceInfo; onError: (message: 
         <option value="throttle">throttle</option>
         <option value="unavailable">outage</option>
         <option value="drop">drop connection</option>
+        <option value="drop-after">drop the answer (write applied)</option>
+        <option value="latency">latency (100 ms)</option>
       </select>
       <label>times <input name="times" type="number" min="1" value=${times} onInput=${num(setTimes)} /></label>
       <label>retry after (s) <input name="retryAfter" type="number" min="0" value=${retryAfter} onInput=${num(setRetryAfter)} /></label>
