@@ -40,6 +40,10 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ * - `NOT_FOUND`: a Find My device, reminders list, reminder or Hide My Email address named in a call
+ *   does not exist (`details.kind` says which; list them first).
+ * - `CONFIRMATION_REQUIRED`: a destructive call (a Find My remote wipe) was made without its explicit
+ *   confirmation argument.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -70,6 +74,8 @@ export type ICloudErrorCode =
   | 'UNSUPPORTED_PROTOCOL'
   | 'LEGACY_AUTH_DISABLED'
   | 'SESSION_STORE_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFIRMATION_REQUIRED'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -97,6 +103,8 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'UNSUPPORTED_PROTOCOL',
   'LEGACY_AUTH_DISABLED',
   'SESSION_STORE_FAILED',
+  'NOT_FOUND',
+  'CONFIRMATION_REQUIRED',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

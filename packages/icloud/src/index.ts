@@ -44,7 +44,24 @@ export type {
   ContactsApi,
   ContactsStartup,
 } from './client/contacts.js'
+export type {
+  FindMyApi,
+  FindMyLostModeOptions,
+  FindMyMessageOptions,
+  FindMyRefreshOptions,
+  FindMySoundOptions,
+  FindMyWipeOptions,
+} from './client/findmy/findmy.js'
+export type {
+  FindMyActionState,
+  FindMyDevice,
+  FindMyLocation,
+  FindMyLostMode,
+  FindMyMember,
+  FindMySnapshot,
+} from './client/findmy/models.js'
 export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
+export type { HmeAlias, HmeApi, HmeMetadata } from './client/hme/hme.js'
 export {
   createICloudClient,
   type ICloudClient,
@@ -60,6 +77,14 @@ export {
   type PushToken,
   type PushTopicState,
 } from './client/push.js'
+export type {
+  NewReminder,
+  Reminder,
+  ReminderChanges,
+  ReminderList,
+  ReminderQuery,
+  RemindersApi,
+} from './client/reminders/reminders.js'
 export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
 export type { WebAccessApi } from './client/web-access-api.js'
 export {

@@ -36,9 +36,12 @@ import { createMemorySessionStore, type SessionStore } from '../session/store.js
 import type { ProofEncoding } from '../srp/tokens.js'
 import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
+import { type FindMyApi, FindMyService } from './findmy/findmy.js'
+import { type HmeApi, HmeService } from './hme/hme.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
 import { type PushApi, PushService } from './push.js'
+import { type RemindersApi, RemindersService } from './reminders/reminders.js'
 import type { ServiceCaller } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
 import type { WebAccessApi } from './web-access-api.js'
@@ -140,6 +143,12 @@ export interface ICloudClient {
   readonly contacts: ContactsApi
   /** Calendar: `ca/startup`, `ca/events`, `ca/alarmtriggers`. */
   readonly calendar: CalendarApi
+  /** Find My: devices, locations, sound, message, lost mode, erase (docs/protocols/icloud.md §18.1). */
+  readonly findMy: FindMyApi
+  /** Hide My Email addresses (docs/protocols/icloud.md §18.2). */
+  readonly hme: HmeApi
+  /** Reminders lists and reminders (docs/protocols/icloud.md §18.3). */
+  readonly reminders: RemindersApi
   /** Push tokens, topic state and the webcourier long poll. */
   readonly push: PushApi
   /** Key-value `json/sync`. */
@@ -184,6 +193,9 @@ class Client implements ICloudClient {
   readonly storage: StorageService
   readonly contacts: ContactsService
   readonly calendar: CalendarService
+  readonly findMy: FindMyService
+  readonly hme: HmeService
+  readonly reminders: RemindersService
   readonly push: PushService
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
@@ -249,6 +261,9 @@ class Client implements ICloudClient {
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
     this.calendar = new CalendarService(caller)
+    this.findMy = new FindMyService(caller)
+    this.hme = new HmeService(caller)
+    this.reminders = new RemindersService(caller)
     this.push = new PushService(caller)
     this.keyValue = new KeyValueService(caller)
     this.heartbeat = new HeartbeatService(caller)

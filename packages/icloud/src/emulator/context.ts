@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
+import type { FindMyState } from './findmy/handler.js'
+import type { HmeState } from './hme/handler.js'
+import type { RemindersState } from './reminders/handler.js'
 import type {
   Conversation,
   EmulatedAccount,
@@ -77,6 +80,9 @@ export interface ICloudData {
   readonly meta: Table<unknown>
   readonly pcs: Table<PcsState>
   readonly pcsCookies: Table<PcsCookie>
+  readonly findmy: Table<FindMyState>
+  readonly hme: Table<HmeState>
+  readonly reminders: Table<RemindersState>
 }
 
 /** The tables of `store` as {@link ICloudData}. */
@@ -93,6 +99,9 @@ export function iCloudData(store: DurableStore): ICloudData {
     meta: store.table('meta'),
     pcs: store.table('pcs'),
     pcsCookies: store.table('pcsCookies'),
+    findmy: store.table('findmy'),
+    hme: store.table('hme'),
+    reminders: store.table('reminders'),
   }
 }
 

@@ -4,6 +4,7 @@ import { handleCalendar } from './calendar.js'
 import { handleContacts } from './contacts.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
+import { handleMoreServices } from './more-services.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
@@ -33,7 +34,7 @@ export function handleService(
       ? handleContacts(ctx, request, trimmed, account)
       : service === 'calendar'
         ? handleCalendar(ctx, request, trimmed)
-        : undefined
+        : handleMoreServices(ctx, request, service, trimmed, account)
   if (own) return own
   const route = `${service}:${method} ${trimmed}`
   switch (route) {

@@ -17,6 +17,7 @@ export const SERVICE_NAMES = [
   'findme',
   'reminders',
   'ckdatabasews',
+  'premiummailsettings',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */

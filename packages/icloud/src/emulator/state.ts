@@ -1,3 +1,4 @@
+import { SERVICE_TABLES } from './service-tables.js'
 import type { SrpProtocol } from '../srp/password.js'
 
 /** One emulated Apple ID. The password itself is never kept: only salt, iterations and the verifier. */
@@ -121,4 +122,5 @@ export const ICLOUD_TABLES = [
   'meta',
   'pcs',
   'pcsCookies',
+  ...SERVICE_TABLES,
 ] as const
