@@ -23,9 +23,11 @@ import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
 import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
+import { registerICloudServices } from './icloud-services.js'
 import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
 
-interface ConnectionOptions {
+/** The connection flags every `sigwire icloud` command takes. */
+export interface ConnectionOptions {
   appleId?: string
   authUrl?: string
   setupUrl?: string
@@ -35,7 +37,8 @@ interface ConnectionOptions {
 
 type Endpoints = NonNullable<SessionState['endpoints']>
 
-const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
+/** Where sessions are saved unless `--session-dir` says otherwise. */
+export const DEFAULT_SESSION_DIR: string = join(homedir(), '.sigwire', 'icloud')
 
 /** `sigwire icloud login` and `sigwire icloud status`. */
 export function registerICloud(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -216,6 +219,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
         await client.close()
       }
     })
+  registerICloudServices(icloud, io, setExit)
 }
 
 /**
@@ -223,7 +227,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
  * other ports), else the hosts the saved session was last used at, else Apple's. Hosts other than Apple's were named by the user (on
  * this command line, or on the one that signed in), so they are allowed to receive the session.
  */
-function connection(
+export function connection(
   options: ConnectionOptions,
   appleId: string,
   saved: Endpoints | undefined,
@@ -243,7 +247,7 @@ function connection(
 }
 
 /** A saved emulator's hosts that no longer answer: the emulator may run elsewhere now. */
-function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
+export function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
   if (!isICloudError(error, 'NETWORK_ERROR') || new URL(endpoints.setupUrl).hostname.endsWith('icloud.com'))
     return error
   return new ICloudError({

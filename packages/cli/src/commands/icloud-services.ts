@@ -1,0 +1,12 @@
+import type { Command } from 'commander'
+import type { Io } from '../output/io.js'
+import { registerFindMy } from './icloud-findmy.js'
+import { registerHme } from './icloud-hme.js'
+import { registerReminders } from './icloud-reminders.js'
+
+/** `sigwire icloud findmy|hme|reminders|account`, on the saved session. */
+export function registerICloudServices(icloud: Command, io: Io, setExit: (code: number) => void): void {
+  registerFindMy(icloud, io, setExit)
+  registerHme(icloud, io, setExit)
+  registerReminders(icloud, io, setExit)
+}
