@@ -1138,6 +1138,75 @@ const icloud: Table = [
   ],
 ]
 
+const service = (dir: string, ...args: string[]) => ['icloud', ...args, '--session-dir', dir]
+
+const icloudServices: Table = [
+  ['findmy ls with no sessions saved', (f) => service(f.sessions.empty!, 'findmy', 'ls'), 2, 'NO_SESSION'],
+  ['findmy sound without a device', (f) => service(f.sessions.empty!, 'findmy', 'sound'), 2, 'USAGE'],
+  [
+    'findmy message without --text',
+    (f) => service(f.sessions.empty!, 'findmy', 'message', 'iPhone'),
+    2,
+    'MISSING_OPTION',
+  ],
+  [
+    'findmy lost without --phone',
+    (f) => service(f.sessions.empty!, 'findmy', 'lost', 'iPhone'),
+    2,
+    'MISSING_OPTION',
+  ],
+  [
+    'findmy wipe without --confirm, not on a terminal',
+    (f) => service(f.sessions.empty!, 'findmy', 'wipe', 'iPhone'),
+    2,
+    'MISSING_OPTION',
+    { message: /--confirm/ },
+  ],
+  [
+    'findmy locate with a damaged session',
+    (f) => service(f.sessions.notJson!, 'findmy', 'locate', 'iPhone'),
+    2,
+    'INVALID_SESSION',
+  ],
+  [
+    'findmy sound on a session whose server is gone',
+    (f) => service(f.sessions.emulator!, 'findmy', 'sound', 'iPhone'),
+    1,
+    'NETWORK_ERROR',
+  ],
+  ['hme new without --label', (f) => service(f.sessions.empty!, 'hme', 'new'), 2, 'MISSING_OPTION'],
+  ['hme off without an address', (f) => service(f.sessions.empty!, 'hme', 'off'), 2, 'USAGE'],
+  ['hme ls with two sessions and no --apple-id', (f) => service(f.sessions.two!, 'hme', 'ls'), 2, 'MISSING_OPTION'],
+  [
+    'reminders add --due on a day that does not exist',
+    (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--due', '2027-02-30'),
+    2,
+    'INVALID_OPTION',
+    { message: /--due/ },
+  ],
+  [
+    'reminders add --due in words',
+    (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--due', 'tomorrow'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'reminders add --due at 25 o\'clock',
+    (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--due', '2027-03-01T25:00'),
+    2,
+    'INVALID_OPTION',
+  ],
+  [
+    'reminders add --priority urgent',
+    (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--priority', 'urgent'),
+    2,
+    'INVALID_OPTION',
+    { message: /--priority/ },
+  ],
+  ['reminders done without a guid', (f) => service(f.sessions.empty!, 'reminders', 'done'), 2, 'USAGE'],
+  ['reminders rm with no sessions saved', (f) => service(f.sessions.empty!, 'reminders', 'rm', 'R-1'), 2, 'NO_SESSION'],
+]
+
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['usage', usage],
   ['sign cloudkit', signCloudKitCases],
@@ -1151,6 +1220,7 @@ const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['keygen', keygen],
   ['emulate', emulateCases],
   ['icloud', icloud],
+  ['icloud services', icloudServices],
 ]
 
 /** The corpus: every command's malformed files and flags, with the exit code and error code each must give. */
