@@ -13,7 +13,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigwire-cli-icloud-services-'))
   sessions = join(dir, 'sessions')
   emulator = await startICloudEmulator({
-    accounts: [{ appleId: 'kim@example.com', password: 'services pass 1', twoFactor: false, firstName: 'Kim' }],
+    accounts: [
+      { appleId: 'kim@example.com', password: 'services pass 1', twoFactor: false, firstName: 'Kim' },
+    ],
   })
   await writeFile(join(dir, 'password'), 'services pass 1\n')
   const login = await runCli([
@@ -99,14 +101,28 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
   it('reminders: ls, add, done, rm', { timeout: 60_000 }, async () => {
     const listed = await json('reminders', 'ls')
     expect(listed.lists.map((l: { title: string }) => l.title)).toEqual(['Reminders', 'Groceries'])
-    const added = await json('reminders', 'add', 'Pay rent', '--list', 'Reminders', '--due', '2027-04-01T10:00Z', '--priority', 'high')
+    const added = await json(
+      'reminders',
+      'add',
+      'Pay rent',
+      '--list',
+      'Reminders',
+      '--due',
+      '2027-04-01T10:00Z',
+      '--priority',
+      'high',
+    )
     expect(added.reminder).toMatchObject({ title: 'Pay rent', priority: 1 })
     expect(added.reminder.due.date).toBe('2027-04-01T10:00:00.000Z')
     const guid: string = added.reminder.guid
     const text = await cli('reminders', 'ls', '--list', 'Reminders')
-    expect(text.stdout).toMatch(/^Reminders:\n(?: {2}.+\n)*? {2}Pay rent {2}due 2027-04-01T10:00:00.000Z {2}!1 /m)
+    expect(text.stdout).toMatch(
+      /^Reminders:\n(?: {2}.+\n)*? {2}Pay rent {2}due 2027-04-01T10:00:00.000Z {2}!1 /m,
+    )
     expect((await json('reminders', 'done', guid)).completed.completed).toBeDefined()
-    expect((await json('reminders', 'ls')).reminders.some((r: { guid: string }) => r.guid === guid)).toBe(false)
+    expect((await json('reminders', 'ls')).reminders.some((r: { guid: string }) => r.guid === guid)).toBe(
+      false,
+    )
     expect((await cli('reminders', 'rm', guid)).stdout).toContain('deleted Pay rent')
     const gone = await cli('reminders', 'done', guid)
     expect(gone.code).toBe(2)
@@ -114,5 +130,17 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     const badList = await cli('reminders', 'add', 'x', '--list', 'Nope')
     expect(badList.code).toBe(2)
     expect(badList.stderr).toMatch(/^sigwire: NOT_FOUND: No reminders list/m)
+  })
+
+  it('account: devices, family, storage', { timeout: 60_000 }, async () => {
+    const devices = await json('account', 'devices')
+    expect(devices.devices.map((d: { name: string }) => d.name)).toEqual([
+      "Kim's iPhone",
+      "Kim's MacBook Pro",
+    ])
+    const family = await cli('account', 'family')
+    expect(family.stdout).toMatch(/^Kim .+ {2}kim@example.com {2}ADULT {2}organiser$/m)
+    const storage = await json('account', 'storage')
+    expect(storage.availableBytes).toBe(storage.totalBytes - storage.usedBytes)
   })
 })

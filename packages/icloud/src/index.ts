@@ -28,6 +28,7 @@ export type {
   WebAccessState,
   WebAccessTiming,
 } from './auth/web-access.js'
+export type { AccountApi, AccountDevice, Family, FamilyMember } from './client/account/account.js'
 export type {
   AlarmTrigger,
   CalendarApi,

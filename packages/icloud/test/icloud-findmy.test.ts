@@ -51,7 +51,9 @@ describe('Find My against the emulator', () => {
     for await (const d of client.findMy.devices({ family: false })) own.push(d.name)
     expect(own).toEqual(["Fay's iPhone", "Fay's MacBook Pro"])
     // initClient first, then refreshClient with the server context.
-    const calls = emulator.requests.filter((r) => r.path.includes('/fmipservice/')).map((r) => r.path.split('/').pop())
+    const calls = emulator.requests
+      .filter((r) => r.path.includes('/fmipservice/'))
+      .map((r) => r.path.split('/').pop())
     expect(calls.slice(0, 2)).toEqual(['initClient', 'refreshClient'])
   })
 

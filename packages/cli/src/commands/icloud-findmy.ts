@@ -50,17 +50,19 @@ export function registerFindMy(icloud: Command, io: Io, setExit: (code: number) 
     .requiredOption('--text <text>', 'the message (at most 160 characters)')
     .option('--subject <text>', 'the alert title')
     .option('--sound', 'play a sound with it')
-    .action(async (device: string, options: Options & { text: string; subject?: string; sound?: boolean }) => {
-      const done = await withSavedSession(options, (c) =>
-        c.findMy.sendMessage(device, {
-          text: options.text,
-          sound: options.sound === true,
-          ...(options.subject === undefined ? {} : { subject: options.subject }),
-        }),
-      )
-      report(io, options, done, `message sent to ${done.name}`)
-      setExit(EXIT.ok)
-    })
+    .action(
+      async (device: string, options: Options & { text: string; subject?: string; sound?: boolean }) => {
+        const done = await withSavedSession(options, (c) =>
+          c.findMy.sendMessage(device, {
+            text: options.text,
+            sound: options.sound === true,
+            ...(options.subject === undefined ? {} : { subject: options.subject }),
+          }),
+        )
+        report(io, options, done, `message sent to ${done.name}`)
+        setExit(EXIT.ok)
+      },
+    )
 
   sessionOptions(findmy.command('lost <device>').description('turn lost mode on, with a number to call'))
     .requiredOption('--phone <number>', 'the number a finder can call')
@@ -116,7 +118,11 @@ function report(io: Io, options: Options, device: FindMyDevice, said: string): v
 function deviceLine(d: FindMyDevice): string {
   const battery = d.batteryLevel === undefined ? '?' : `${Math.round(d.batteryLevel * 100)}%`
   const where = d.location ? `${d.location.latitude}, ${d.location.longitude}` : 'no location'
-  const flags = [d.family ? 'family' : '', d.lostModeEnabled ? 'lost mode' : '', d.wipeInProgress ? 'erasing' : '']
+  const flags = [
+    d.family ? 'family' : '',
+    d.lostModeEnabled ? 'lost mode' : '',
+    d.wipeInProgress ? 'erasing' : '',
+  ]
     .filter(Boolean)
     .join(', ')
   return `${d.name}  ${d.displayName}  ${d.status}  ${battery} ${d.batteryStatus}  ${where}${flags ? `  [${flags}]` : ''}  id ${d.id}`

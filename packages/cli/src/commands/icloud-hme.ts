@@ -7,18 +7,22 @@ import { plain, sessionOptions, withSavedSession } from './icloud-service-client
 
 /** `sigwire icloud hme ls|new|off|on|rm`. */
 export function registerHme(icloud: Command, io: Io, setExit: (code: number) => void): void {
-  const hme = icloud.command('hme').description('Hide My Email: list, create, deactivate, reactivate and delete addresses')
+  const hme = icloud
+    .command('hme')
+    .description('Hide My Email: list, create, deactivate, reactivate and delete addresses')
 
-  sessionOptions(hme.command('ls').description('list the addresses')).action(async (options: ConnectionOptions) => {
-    const aliases = await withSavedSession(options, async (c) => {
-      const out: HmeAlias[] = []
-      for await (const a of c.hme.aliases()) out.push(a)
-      return out
-    })
-    if (options.json) printJson(io, { aliases: plain(aliases) })
-    else for (const a of aliases) io.out(line(a))
-    setExit(EXIT.ok)
-  })
+  sessionOptions(hme.command('ls').description('list the addresses')).action(
+    async (options: ConnectionOptions) => {
+      const aliases = await withSavedSession(options, async (c) => {
+        const out: HmeAlias[] = []
+        for await (const a of c.hme.aliases()) out.push(a)
+        return out
+      })
+      if (options.json) printJson(io, { aliases: plain(aliases) })
+      else for (const a of aliases) io.out(line(a))
+      setExit(EXIT.ok)
+    },
+  )
 
   sessionOptions(hme.command('new').description('generate an address and reserve it with a label'))
     .requiredOption('--label <label>', 'what the address is for')
@@ -40,20 +44,20 @@ export function registerHme(icloud: Command, io: Io, setExit: (code: number) => 
     ['on', 'reactivate an address', 'reactivated'],
     ['rm', 'delete a deactivated address for good', 'deleted'],
   ] as const)
-    sessionOptions(hme.command(`${name} <address>`).description(`${description} (by address or anonymousId)`)).action(
-      async (address: string, options: ConnectionOptions) => {
-        const alias = await withSavedSession(options, async (c) => {
-          if (name === 'off') return c.hme.deactivate(address)
-          if (name === 'on') return c.hme.reactivate(address)
-          const found = await c.hme.get(address)
-          await c.hme.remove(found.anonymousId)
-          return found
-        })
-        if (options.json) printJson(io, { ok: true, [past]: plain(alias) })
-        else io.out(`✓ ${alias.address} ${past}`)
-        setExit(EXIT.ok)
-      },
-    )
+    sessionOptions(
+      hme.command(`${name} <address>`).description(`${description} (by address or anonymousId)`),
+    ).action(async (address: string, options: ConnectionOptions) => {
+      const alias = await withSavedSession(options, async (c) => {
+        if (name === 'off') return c.hme.deactivate(address)
+        if (name === 'on') return c.hme.reactivate(address)
+        const found = await c.hme.get(address)
+        await c.hme.remove(found.anonymousId)
+        return found
+      })
+      if (options.json) printJson(io, { ok: true, [past]: plain(alias) })
+      else io.out(`✓ ${alias.address} ${past}`)
+      setExit(EXIT.ok)
+    })
 }
 
 function line(a: HmeAlias): string {

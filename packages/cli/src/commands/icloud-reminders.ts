@@ -39,7 +39,10 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
   sessionOptions(reminders.command('add <title>').description('add a reminder'))
     .option('--list <list>', 'the list (title or guid; default: the default list)')
     .option('--notes <text>', 'notes')
-    .option('--due <date>', 'when it is due: 2027-03-01 (9:00 local), 2027-03-01T17:30 (local) or with Z/±hh:mm')
+    .option(
+      '--due <date>',
+      'when it is due: 2027-03-01 (9:00 local), 2027-03-01T17:30 (local) or with Z/±hh:mm',
+    )
     .option('--priority <priority>', 'none, low, medium, high, or 0 to 9 (1 highest)')
     .action(
       async (
@@ -67,24 +70,27 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
     ['done', 'mark a reminder completed'],
     ['rm', 'delete a reminder'],
   ] as const)
-    sessionOptions(reminders.command(`${name} <guid>`).description(`${description} (by guid, as ls --json shows)`)).action(
-      async (guid: string, options: ConnectionOptions) => {
-        const reminder = await withSavedSession(options, async (c) => {
-          if (name === 'done') return c.reminders.complete(guid)
-          const found = await c.reminders.get(guid)
-          await c.reminders.remove(guid)
-          return found
-        })
-        if (options.json) printJson(io, { ok: true, [name === 'done' ? 'completed' : 'deleted']: plain(reminder) })
-        else io.out(`✓ ${name === 'done' ? 'completed' : 'deleted'} ${reminder.title}`)
-        setExit(EXIT.ok)
-      },
-    )
+    sessionOptions(
+      reminders.command(`${name} <guid>`).description(`${description} (by guid, as ls --json shows)`),
+    ).action(async (guid: string, options: ConnectionOptions) => {
+      const reminder = await withSavedSession(options, async (c) => {
+        if (name === 'done') return c.reminders.complete(guid)
+        const found = await c.reminders.get(guid)
+        await c.reminders.remove(guid)
+        return found
+      })
+      if (options.json)
+        printJson(io, { ok: true, [name === 'done' ? 'completed' : 'deleted']: plain(reminder) })
+      else io.out(`✓ ${name === 'done' ? 'completed' : 'deleted'} ${reminder.title}`)
+      setExit(EXIT.ok)
+    })
 }
 
 /** `--due`: a calendar date (9:00 local time) or a date and time, checked field by field (no rollover). */
 export function parseDue(text: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text.trim())
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(
+    text.trim(),
+  )
   const bad = () =>
     cliError(
       'INVALID_OPTION',
@@ -113,7 +119,10 @@ function parsePriority(text: string): number {
   const word = PRIORITIES[text.toLowerCase()]
   if (word !== undefined && Object.hasOwn(PRIORITIES, text.toLowerCase())) return word
   if (/^\d$/.test(text)) return Number(text)
-  throw cliError('INVALID_OPTION', `--priority must be none, low, medium, high, or a number from 0 to 9 (got ${JSON.stringify(text.slice(0, 20))}).`)
+  throw cliError(
+    'INVALID_OPTION',
+    `--priority must be none, low, medium, high, or a number from 0 to 9 (got ${JSON.stringify(text.slice(0, 20))}).`,
+  )
 }
 
 function line(r: Reminder): string {

@@ -31,7 +31,9 @@ export async function withSavedSession<T>(
   })
   try {
     const resumed = await client.resume().catch((error: unknown) => {
-      throw options.authUrl === undefined && endpoints !== undefined ? movedServerHint(error, endpoints) : error
+      throw options.authUrl === undefined && endpoints !== undefined
+        ? movedServerHint(error, endpoints)
+        : error
     })
     if (!resumed)
       throw cliError(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { Io } from '../output/io.js'
+import { registerAccount } from './icloud-account.js'
 import { registerFindMy } from './icloud-findmy.js'
 import { registerHme } from './icloud-hme.js'
 import { registerReminders } from './icloud-reminders.js'
@@ -9,4 +10,5 @@ export function registerICloudServices(icloud: Command, io: Io, setExit: (code: 
   registerFindMy(icloud, io, setExit)
   registerHme(icloud, io, setExit)
   registerReminders(icloud, io, setExit)
+  registerAccount(icloud, io, setExit)
 }

@@ -1176,7 +1176,12 @@ const icloudServices: Table = [
   ],
   ['hme new without --label', (f) => service(f.sessions.empty!, 'hme', 'new'), 2, 'MISSING_OPTION'],
   ['hme off without an address', (f) => service(f.sessions.empty!, 'hme', 'off'), 2, 'USAGE'],
-  ['hme ls with two sessions and no --apple-id', (f) => service(f.sessions.two!, 'hme', 'ls'), 2, 'MISSING_OPTION'],
+  [
+    'hme ls with two sessions and no --apple-id',
+    (f) => service(f.sessions.two!, 'hme', 'ls'),
+    2,
+    'MISSING_OPTION',
+  ],
   [
     'reminders add --due on a day that does not exist',
     (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--due', '2027-02-30'),
@@ -1191,7 +1196,7 @@ const icloudServices: Table = [
     'INVALID_OPTION',
   ],
   [
-    'reminders add --due at 25 o\'clock',
+    "reminders add --due at 25 o'clock",
     (f) => service(f.sessions.empty!, 'reminders', 'add', 'Pay rent', '--due', '2027-03-01T25:00'),
     2,
     'INVALID_OPTION',
@@ -1204,7 +1209,12 @@ const icloudServices: Table = [
     { message: /--priority/ },
   ],
   ['reminders done without a guid', (f) => service(f.sessions.empty!, 'reminders', 'done'), 2, 'USAGE'],
-  ['reminders rm with no sessions saved', (f) => service(f.sessions.empty!, 'reminders', 'rm', 'R-1'), 2, 'NO_SESSION'],
+  [
+    'reminders rm with no sessions saved',
+    (f) => service(f.sessions.empty!, 'reminders', 'rm', 'R-1'),
+    2,
+    'NO_SESSION',
+  ],
 ]
 
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [

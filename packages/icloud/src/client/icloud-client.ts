@@ -34,11 +34,12 @@ import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.j
 import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
 import { createMemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
+import { type AccountApi, AccountService } from './account/account.js'
 import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
 import { type FindMyApi, FindMyService } from './findmy/findmy.js'
-import { type HmeApi, HmeService } from './hme/hme.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
+import { type HmeApi, HmeService } from './hme/hme.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
 import { type PushApi, PushService } from './push.js'
 import { type RemindersApi, RemindersService } from './reminders/reminders.js'
@@ -143,6 +144,8 @@ export interface ICloudClient {
   readonly contacts: ContactsApi
   /** Calendar: `ca/startup`, `ca/events`, `ca/alarmtriggers`. */
   readonly calendar: CalendarApi
+  /** The account page: signed-in devices and the family (docs/protocols/icloud.md §18.4). */
+  readonly accountPage: AccountApi
   /** Find My: devices, locations, sound, message, lost mode, erase (docs/protocols/icloud.md §18.1). */
   readonly findMy: FindMyApi
   /** Hide My Email addresses (docs/protocols/icloud.md §18.2). */
@@ -193,6 +196,7 @@ class Client implements ICloudClient {
   readonly storage: StorageService
   readonly contacts: ContactsService
   readonly calendar: CalendarService
+  readonly accountPage: AccountService
   readonly findMy: FindMyService
   readonly hme: HmeService
   readonly reminders: RemindersService
@@ -261,6 +265,7 @@ class Client implements ICloudClient {
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
     this.calendar = new CalendarService(caller)
+    this.accountPage = new AccountService(caller)
     this.findMy = new FindMyService(caller)
     this.hme = new HmeService(caller)
     this.reminders = new RemindersService(caller)

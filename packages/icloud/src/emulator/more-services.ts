@@ -1,4 +1,5 @@
 import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
+import { handleAccountPage } from './account/handler.js'
 import type { ICloudContext } from './context.js'
 import { handleFindMy } from './findmy/handler.js'
 import { handleHme } from './hme/handler.js'
@@ -17,6 +18,8 @@ export function handleMoreServices(
   account: EmulatedAccount,
 ): Reply | undefined {
   switch (service) {
+    case 'account':
+      return handleAccountPage(request, path, account)
     case 'findme':
       return handleFindMy(ctx, request, path, account)
     case 'premiummailsettings':

@@ -4,8 +4,8 @@ import { handleCalendar } from './calendar.js'
 import { handleContacts } from './contacts.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
-import { handleMoreServices } from './more-services.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
+import { handleMoreServices } from './more-services.js'
 import { webSession } from './setup.js'
 
 /** Answers `/ws/<service>/...`: every call needs a live `X-APPLE-WEBAUTH-TOKEN` (else 421) and the right `dsid`. */

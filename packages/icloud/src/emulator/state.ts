@@ -1,5 +1,5 @@
-import { SERVICE_TABLES } from './service-tables.js'
 import type { SrpProtocol } from '../srp/password.js'
+import { SERVICE_TABLES } from './service-tables.js'
 
 /** One emulated Apple ID. The password itself is never kept: only salt, iterations and the verifier. */
 export interface EmulatedAccount {

@@ -1,5 +1,6 @@
 """Runs Debian's python3-pyicloud (pyicloud 1.0.0, unmodified) against the sigwire iCloud emulator's
-Find My and Reminders services. pyicloud 1.0.0 has no Hide My Email service.
+Find My, Reminders and account-page services. pyicloud 1.0.0 has no Hide My Email service, and
+its account storage call goes to the fixed host setup.icloud.com, so it is not run.
 
 Hosts are pointed at the emulator through pyicloud's class attributes; the sign-in is the retired
 password sign-in, so the emulator runs with legacyAuth. Prints one JSON object per step.
@@ -49,4 +50,12 @@ report(
     groceries=[r["title"] for r in reminders.lists["Groceries"]],
     due=[str(r["due"]) for r in reminders.lists["Groceries"] if r["title"] == "From pyicloud"],
     default=[r["title"] for r in reminders.lists["Reminders"]],
+)
+
+account = api.account
+report(
+    "account",
+    devices=[d.name for d in account.devices],
+    family=[m.first_name for m in account.family],
+    organizer=account.family[0].has_parental_privileges,
 )

@@ -207,7 +207,12 @@ export class FindMyService implements FindMyApi {
         message: `Erasing ${JSON.stringify(target.name)} cannot be undone: pass confirm equal to the device's name to erase it.`,
         details: { argument: 'confirm' },
       })
-    return this.#act(target, 'remoteWipe', { device: target.id, text, userText: text !== '', passcode }, options)
+    return this.#act(
+      target,
+      'remoteWipe',
+      { device: target.id, text, userText: text !== '', passcode },
+      options,
+    )
   }
 
   /** Sends an action, then answers the device from the action's answer, else from a refresh. */

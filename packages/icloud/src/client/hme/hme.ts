@@ -78,7 +78,8 @@ export class HmeService implements HmeApi {
     if (typeof idOrAddress !== 'string' || idOrAddress.trim() === '')
       throw new ICloudError({
         code: 'INVALID_ARGUMENT',
-        message: 'Name a Hide My Email address by its address or its anonymousId, as hme.aliases() lists them.',
+        message:
+          'Name a Hide My Email address by its address or its anonymousId, as hme.aliases() lists them.',
         details: { argument: 'address' },
       })
     const wanted = idOrAddress.trim().toLowerCase()
@@ -112,7 +113,12 @@ export class HmeService implements HmeApi {
         details: { argument: 'address' },
       })
     const { label, note } = checkMetadata(metadata)
-    const raw = await this.#call('POST', '/v1/hme/reserve', { hme: address, label, note: note ?? '' }, metadata)
+    const raw = await this.#call(
+      'POST',
+      '/v1/hme/reserve',
+      { hme: address, label, note: note ?? '' },
+      metadata,
+    )
     return this.#result(raw, 'reserve')
   }
 
@@ -174,7 +180,9 @@ export class HmeService implements HmeApi {
 
   async #call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<Raw> {
     const raw = await this.caller.call<Raw>('premiummailsettings', method, path, {
-      ...(body === undefined ? {} : { body: textBody(JSON.stringify(body)), contentType: 'application/json' }),
+      ...(body === undefined
+        ? {}
+        : { body: textBody(JSON.stringify(body)), contentType: 'application/json' }),
       ...callOptions(options),
     })
     if (raw?.success === false)

@@ -184,7 +184,8 @@ export class RemindersService implements RemindersApi {
     if (changes?.title !== undefined) fields.title = checkTitle(changes.title)
     if (changes?.notes !== undefined) fields.description = String(changes.notes)
     if (changes?.priority !== undefined) fields.priority = checkPriority(changes.priority)
-    if (changes?.due !== undefined) fields.dueDate = changes.due === null ? null : this.#encode(changes.due, 'due')
+    if (changes?.due !== undefined)
+      fields.dueDate = changes.due === null ? null : this.#encode(changes.due, 'due')
     if (changes?.completed !== undefined)
       fields.completedDate = changes.completed === null ? null : this.#encode(changes.completed, 'completed')
     const current = await this.get(guid, changes ?? {})
@@ -234,7 +235,12 @@ export class RemindersService implements RemindersApi {
     })
   }
 
-  async #changed(raw: Raw, kind: 'inserts' | 'updates', guid: string, options: CallOptions): Promise<Reminder> {
+  async #changed(
+    raw: Raw,
+    kind: 'inserts' | 'updates',
+    guid: string,
+    options: CallOptions,
+  ): Promise<Reminder> {
     const changed = raw?.ChangeSet?.[kind]?.Reminders
     const found = Array.isArray(changed) ? changed.find((r: Raw) => r?.guid === guid) : undefined
     return found ? this.#toReminder(found) : this.get(guid, options)
@@ -282,7 +288,8 @@ function decodeRdDate(value: Raw, timeZone: string): CalendarDate | undefined {
 
 function resolveList(lists: readonly ReminderList[], wanted: string): ReminderList {
   const found =
-    lists.find((l) => l.guid === wanted) ?? lists.find((l) => l.title.toLowerCase() === String(wanted).toLowerCase())
+    lists.find((l) => l.guid === wanted) ??
+    lists.find((l) => l.title.toLowerCase() === String(wanted).toLowerCase())
   if (found) return found
   throw new ICloudError({
     code: 'NOT_FOUND',
@@ -306,7 +313,8 @@ function checkPriority(priority: unknown): number {
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 9)
     throw new ICloudError({
       code: 'INVALID_ARGUMENT',
-      message: 'priority must be 0 (none), 1 (high), 5 (medium) or 9 (low), or another whole number from 0 to 9.',
+      message:
+        'priority must be 0 (none), 1 (high), 5 (medium) or 9 (low), or another whole number from 0 to 9.',
       details: { argument: 'priority' },
     })
   return priority

@@ -68,7 +68,10 @@ export function handleFindMy(
     const value = body[name]
     if (value === undefined || value === null) return ''
     if (typeof value !== 'string' || value.length > max)
-      throw iCloudFailure(400, { statusCode: '400', error: `${name} must be text of at most ${max} characters` })
+      throw iCloudFailure(400, {
+        statusCode: '400',
+        error: `${name} must be text of at most ${max} characters`,
+      })
     return value
   }
   switch (call) {

@@ -126,8 +126,7 @@ export function handleHme(
     }
     case 'POST v1/delete': {
       const target = alias()
-      if (target.isActive)
-        throw failure(400, 'HME_ACTIVE', 'Deactivate this address before deleting it')
+      if (target.isActive) throw failure(400, 'HME_ACTIVE', 'Deactivate this address before deleting it')
       delete state.aliases[target.anonymousId]
       save()
       return ok({ anonymousId: target.anonymousId })

@@ -81,7 +81,8 @@ export function handleReminders(
     const pGuid = typeof input.pGuid === 'string' ? input.pGuid : 'tasks'
     const collection = Object.hasOwn(state.collections, pGuid) ? state.collections[pGuid]! : undefined
     if (!collection) throw failure(404, 'No such reminders list')
-    const guid = typeof input.guid === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(input.guid) ? input.guid : randomUUID()
+    const guid =
+      typeof input.guid === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(input.guid) ? input.guid : randomUUID()
     if (Object.hasOwn(state.reminders, guid)) throw failure(409, 'A reminder with this guid exists')
     const reminder: RdReminder = {
       guid,
@@ -114,15 +115,22 @@ export function handleReminders(
     delete state.reminders[existing.guid]
     bump(collection)
     save()
-    return answer(200, { ChangeSet: { deletes: { Reminders: [{ guid: existing.guid }] } }, Collections: collections() })
+    return answer(200, {
+      ChangeSet: { deletes: { Reminders: [{ guid: existing.guid }] } },
+      Collections: collections(),
+    })
   }
   const updated: RdReminder = {
     ...existing,
     ...(input.title === undefined ? {} : { title: text(input.title, 'title', true) }),
-    ...(input.description === undefined ? {} : { description: text(input.description, 'description', false) }),
+    ...(input.description === undefined
+      ? {}
+      : { description: text(input.description, 'description', false) }),
     ...(input.priority === undefined ? {} : { priority: priority(input.priority) }),
     ...(input.dueDate === undefined ? {} : { dueDate: rdDate(input.dueDate, 'dueDate') }),
-    ...(input.completedDate === undefined ? {} : { completedDate: rdDate(input.completedDate, 'completedDate') }),
+    ...(input.completedDate === undefined
+      ? {}
+      : { completedDate: rdDate(input.completedDate, 'completedDate') }),
     lastModifiedDate: now,
   }
   updated.etag = bump(collection)
@@ -134,10 +142,20 @@ export function handleReminders(
 function loadState(ctx: ICloudContext, account: EmulatedAccount): RemindersState {
   const saved = ctx.data.reminders.get(account.appleId)
   if (saved) return saved
-  const state: RemindersState = { collections: Object.create(null), reminders: Object.create(null), version: 2 }
+  const state: RemindersState = {
+    collections: Object.create(null),
+    reminders: Object.create(null),
+    version: 2,
+  }
   // pyicloud 1.0.0 files a reminder without a list under the guid "tasks" (reminders.py `post`).
   state.collections.tasks = { guid: 'tasks', ctag: 'C1', title: 'Reminders', color: '#1BADF8', order: 0 }
-  state.collections.groceries = { guid: 'groceries', ctag: 'C2', title: 'Groceries', color: '#63DA38', order: 1 }
+  state.collections.groceries = {
+    guid: 'groceries',
+    ctag: 'C2',
+    title: 'Groceries',
+    color: '#63DA38',
+    order: 1,
+  }
   const seed = (guid: string, pGuid: string, title: string, extra: Partial<RdReminder> = {}) => {
     state.reminders[guid] = {
       guid,
