@@ -48,7 +48,7 @@ export interface Family {
   readonly members: readonly FamilyMember[]
 }
 
-/** The account page (`webservices.account`): devices and family; storage is {@link ICloudClient.storage}. */
+/** The account page (`webservices.account`): devices and family; storage is `client.storage`. */
 export interface AccountApi {
   /** `GET {account}/setup/web/device/getDevices`: the devices signed in to the account, one at a time. */
   devices(options?: CallOptions): AsyncIterableIterator<AccountDevice>

@@ -62,10 +62,15 @@ export interface FindMyDevice {
   readonly personId: string | undefined
   /** What the device can do: sound, message, lost mode, erase, location. */
   readonly can: {
+    /** `features.SND`: it can play a sound. */
     readonly sound: boolean
+    /** `features.MSG`: it can show a message. */
     readonly message: boolean
+    /** `lostModeCapable`: it can enter lost mode. */
     readonly lostMode: boolean
+    /** `features.WIP`: it can be erased. */
     readonly wipe: boolean
+    /** `features.LOC`: it can be located. */
     readonly locate: boolean
   }
   /** Whether lost mode is on. */
