@@ -39,6 +39,14 @@ export type {
 export type { CalendarDate } from './client/calendar-date.js'
 export { calendarDay, decodeCalendarDate } from './client/calendar-date.js'
 export type {
+  CalendarEventChanges,
+  CalendarWriteApi,
+  EventAlarm,
+  EventRecurrence,
+  NewCalendar,
+  NewCalendarEvent,
+} from './client/calendar-writes/calendar-writes.js'
+export type {
   Contact,
   ContactField,
   ContactGroup,

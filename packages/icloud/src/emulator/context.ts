@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
+import type { CalendarState } from './calendar-writes/state.js'
 import type { FindMyState } from './findmy/handler.js'
 import type { HmeState } from './hme/handler.js'
 import type { RemindersState } from './reminders/handler.js'
@@ -83,6 +84,7 @@ export interface ICloudData {
   readonly findmy: Table<FindMyState>
   readonly hme: Table<HmeState>
   readonly reminders: Table<RemindersState>
+  readonly calendar: Table<CalendarState>
 }
 
 /** The tables of `store` as {@link ICloudData}. */
@@ -102,6 +104,7 @@ export function iCloudData(store: DurableStore): ICloudData {
     findmy: store.table('findmy'),
     hme: store.table('hme'),
     reminders: store.table('reminders'),
+    calendar: store.table('calendar'),
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
 import { handleCalendar } from './calendar.js'
+import { handleCalendarWrites } from './calendar-writes/handler.js'
 import { handleContacts } from './contacts.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
@@ -33,7 +34,8 @@ export function handleService(
     service === 'contacts'
       ? handleContacts(ctx, request, trimmed, account)
       : service === 'calendar'
-        ? handleCalendar(ctx, request, trimmed)
+        ? (handleCalendarWrites(ctx, request, trimmed, account) ??
+          handleCalendar(ctx, request, trimmed, account))
         : handleMoreServices(ctx, request, service, trimmed, account)
   if (own) return own
   const route = `${service}:${method} ${trimmed}`
