@@ -143,4 +143,71 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     const storage = await json('account', 'storage')
     expect(storage.availableBytes).toBe(storage.totalBytes - storage.usedBytes)
   })
+
+  it('calendar: add with an alarm and a repeat, ls, rm; an end before the start is refused', {
+    timeout: 60_000,
+  }, async () => {
+    const added = await json(
+      'calendar',
+      'add',
+      'Dentist',
+      '--calendar',
+      'Home',
+      '--start',
+      '2027-03-04T15:00Z',
+      '--end',
+      '2027-03-04T15:30Z',
+      '--tz',
+      'Europe/Paris',
+      '--alarm',
+      '30',
+      '--repeat',
+      'yearly',
+      '--location',
+      'Rue 1',
+    )
+    expect(added.event).toMatchObject({
+      title: 'Dentist',
+      pGuid: 'home',
+      timeZone: 'Europe/Paris',
+      duration: 30,
+    })
+    expect(added.event.start.date).toBe('2027-03-04T15:00:00.000Z')
+    const day = await json(
+      'calendar',
+      'add',
+      'Holiday',
+      '--calendar',
+      'home',
+      '--start',
+      '2027-03-05',
+      '--all-day',
+    )
+    expect(day.event).toMatchObject({ allDay: true, start: { year: 2027, month: 3, day: 5 } })
+    const text = await cli('calendar', 'ls', '--from', '2027-03-01', '--to', '2027-03-31')
+    expect(text.stdout).toMatch(
+      /^Home {2}\(home\)\n(?: {2}.*\n)*? {2}Dentist {2}2027-03-04T15:00:00.000Z → 2027-03-04T15:30:00.000Z \(Europe\/Paris\) {2}@ Rue 1 /m,
+    )
+    expect(text.stdout).toMatch(/^ {2}Holiday {2}2027-03-05 \(all day\)/m)
+    const backwards = await cli(
+      'calendar',
+      'add',
+      'x',
+      '--calendar',
+      'home',
+      '--start',
+      '2027-03-04T15:00Z',
+      '--end',
+      '2027-03-04T14:00Z',
+    )
+    expect(backwards.code).toBe(2)
+    expect(backwards.stderr).toMatch(/^sigwire: INVALID_OPTION: --end .* must be after --start/m)
+    expect((await cli('calendar', 'rm', added.event.guid, '--calendar', 'home')).code).toBe(0)
+    const again = await cli('calendar', 'rm', added.event.guid, '--calendar', 'home')
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/^sigwire: NOT_FOUND: /m)
+    const unknown = await cli('calendar', 'add', 'x', '--calendar', 'Nope', '--start', '2027-03-04T15:00Z')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^sigwire: NOT_FOUND: No calendar/m)
+  })
 })

@@ -1,5 +1,6 @@
 import type { Reminder } from '@sigwire/icloud'
 import type { Command } from 'commander'
+import { parseLocalDate } from '../input/local-date.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { type Io, printJson } from '../output/io.js'
 import type { ConnectionOptions } from './icloud.js'
@@ -49,7 +50,7 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
         title: string,
         options: ConnectionOptions & { list?: string; notes?: string; due?: string; priority?: string },
       ) => {
-        const due = options.due === undefined ? undefined : parseDue(options.due)
+        const due = options.due === undefined ? undefined : parseLocalDate(options.due, '--due')
         const priority = options.priority === undefined ? undefined : parsePriority(options.priority)
         const created = await withSavedSession(options, (c) =>
           c.reminders.create({
@@ -84,35 +85,6 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
       else io.out(`✓ ${name === 'done' ? 'completed' : 'deleted'} ${reminder.title}`)
       setExit(EXIT.ok)
     })
-}
-
-/** `--due`: a calendar date (9:00 local time) or a date and time, checked field by field (no rollover). */
-export function parseDue(text: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(
-    text.trim(),
-  )
-  const bad = () =>
-    cliError(
-      'INVALID_OPTION',
-      `--due must be a date such as 2027-03-01 or 2027-03-01T17:30 (local time; add Z or +01:00 for another zone), got ${JSON.stringify(text.slice(0, 40))}.`,
-    )
-  if (!m) throw bad()
-  const [, y, mo, d, h = '09', mi = '00', s = '00', zone] = m
-  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
-  const check = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]))
-  if (
-    check.getUTCMonth() !== fields[1] - 1 ||
-    check.getUTCDate() !== fields[2] ||
-    check.getUTCHours() !== fields[3] ||
-    check.getUTCMinutes() !== fields[4] ||
-    check.getUTCSeconds() !== fields[5]
-  )
-    throw bad()
-  const date = zone
-    ? new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${zone}`)
-    : new Date(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5])
-  if (Number.isNaN(date.getTime())) throw bad()
-  return date
 }
 
 function parsePriority(text: string): number {
