@@ -54,6 +54,13 @@ export type {
   ContactsStartup,
 } from './client/contacts.js'
 export type {
+  ContactChanges,
+  ContactsWriteApi,
+  NewContact,
+  NewContactField,
+  SavedContact,
+} from './client/contacts-writes/contacts-writes.js'
+export type {
   FindMyApi,
   FindMyLostModeOptions,
   FindMyMessageOptions,

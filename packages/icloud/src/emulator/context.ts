@@ -3,6 +3,7 @@ import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
 import type { CalendarState } from './calendar-writes/state.js'
+import type { ContactsState } from './contacts-writes/state.js'
 import type { FindMyState } from './findmy/handler.js'
 import type { HmeState } from './hme/handler.js'
 import type { RemindersState } from './reminders/handler.js'
@@ -85,6 +86,7 @@ export interface ICloudData {
   readonly hme: Table<HmeState>
   readonly reminders: Table<RemindersState>
   readonly calendar: Table<CalendarState>
+  readonly contacts: Table<ContactsState>
 }
 
 /** The tables of `store` as {@link ICloudData}. */
@@ -105,6 +107,7 @@ export function iCloudData(store: DurableStore): ICloudData {
     hme: store.table('hme'),
     reminders: store.table('reminders'),
     calendar: store.table('calendar'),
+    contacts: store.table('contacts'),
   }
 }
 

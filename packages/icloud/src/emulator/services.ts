@@ -3,6 +3,7 @@ import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit
 import { handleCalendar } from './calendar.js'
 import { handleCalendarWrites } from './calendar-writes/handler.js'
 import { handleContacts } from './contacts.js'
+import { handleContactsWrites } from './contacts-writes/handler.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
@@ -32,7 +33,8 @@ export function handleService(
   const trimmed = path.replace(/\/+$/, '')
   const own =
     service === 'contacts'
-      ? handleContacts(ctx, request, trimmed, account)
+      ? (handleContactsWrites(ctx, request, trimmed, account) ??
+        handleContacts(ctx, request, trimmed, account))
       : service === 'calendar'
         ? (handleCalendarWrites(ctx, request, trimmed, account) ??
           handleCalendar(ctx, request, trimmed, account))
