@@ -210,4 +210,30 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/^sigwire: NOT_FOUND: No calendar/m)
   })
+
+  it('contacts: ls (paged), add, rm', { timeout: 60_000 }, async () => {
+    const listed = await json('contacts', 'ls', '--page-size', '10')
+    expect(listed.contacts).toHaveLength(25)
+    expect(listed.groups[0]).toMatchObject({ name: 'Work' })
+    const added = await json(
+      'contacts',
+      'add',
+      '--first',
+      'Mary',
+      '--last',
+      'Jackson',
+      '--email',
+      'mj@example.com',
+    )
+    const id: string = added.contact.contactId
+    const text = await cli('contacts', 'ls')
+    expect(text.stdout).toContain(`Mary Jackson  <mj@example.com>  ${id}`)
+    const stale = await cli('contacts', 'rm', id, '--etag', 'C=1@U=old')
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toMatch(/^sigwire: SERVICE_ERROR: The contact .* changed since its etag was read/m)
+    expect((await cli('contacts', 'rm', id)).stdout).toContain(`deleted ${id}`)
+    const gone = await cli('contacts', 'rm', id)
+    expect(gone.code).toBe(2)
+    expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact/m)
+  })
 })

@@ -1338,6 +1338,26 @@ const icloudServices: Table = [
     2,
     'NO_SESSION',
   ],
+  [
+    'contacts add without a name',
+    (f) => service(f.sessions.empty!, 'contacts', 'add', '--notes', 'x'),
+    2,
+    'MISSING_OPTION',
+  ],
+  [
+    'contacts add --email that is not an address',
+    (f) => service(f.sessions.empty!, 'contacts', 'add', '--first', 'A', '--email', 'not-an-address'),
+    2,
+    'INVALID_OPTION',
+    { message: /--email/ },
+  ],
+  [
+    'contacts ls --page-size 0',
+    (f) => service(f.sessions.empty!, 'contacts', 'ls', '--page-size', '0'),
+    2,
+    'INVALID_OPTION',
+  ],
+  ['contacts rm without an id', (f) => service(f.sessions.empty!, 'contacts', 'rm'), 2, 'USAGE'],
 ]
 
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [
