@@ -225,7 +225,7 @@ export class CalendarWrites implements CalendarWriteApi {
       query: this.#query(new Date()),
       body: textBody(
         JSON.stringify({
-          // The fields pyicloud's CalendarObject sends (services/calendar.py l. 456-490).
+          // The fields pyicloud's CalendarObject sends (services/calendar.py l. 448-505; docs/protocols/icloud.md §18.5).
           Collection: {
             title,
             guid,

@@ -160,7 +160,7 @@ function parseEvent(body: Body, pGuid: string, guid: string): StoredEvent {
 /**
  * The instant of a date array in `tz`. Only the five fields after the stamp are read: pyicloud writes the
  * stamp as a string and the end's last element as minutes to midnight (`services/calendar.py`
- * l. 104-130), so neither is checked.
+ * l. 105-130; docs/protocols/icloud.md §18.5), so neither is checked.
  */
 function wallClock(value: unknown, tz: string, name: string): number {
   if (!Array.isArray(value) || value.length < 6) throw failure(400, `${name} must be a date array`)
