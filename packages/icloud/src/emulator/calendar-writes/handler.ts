@@ -48,7 +48,7 @@ export function handleCalendarWrites(
     return `E=${state.version}`
   }
   if (collection) {
-    const guid = safeDecode(collection[1]!)
+    const guid = checkGuid(safeDecode(collection[1]!))
     if (override === 'DELETE') {
       if (!Object.hasOwn(state.collections, guid)) throw failure(404, 'No such calendar')
       delete state.collections[guid]
@@ -73,8 +73,8 @@ export function handleCalendarWrites(
     save()
     return answer(200, { Collection: [state.collections[guid]] })
   }
-  const pGuid = safeDecode(event![1]!)
-  const guid = safeDecode(event![2]!)
+  const pGuid = checkGuid(safeDecode(event![1]!))
+  const guid = checkGuid(safeDecode(event![2]!))
   const key = eventKey(pGuid, guid)
   const existing = Object.hasOwn(state.events, key) ? state.events[key]! : undefined
   const ifMatch = query.get('ifMatch')
@@ -177,6 +177,13 @@ function wallClock(value: unknown, tz: string, name: string): number {
   )
     throw failure(400, `${name} is not a real date and time`)
   return decodeCalendarDate([y! * 10000 + mo! * 100 + d!, y, mo, d, h, mi], tz).date.getTime()
+}
+
+/** Guids become keys of the durable state: letters, digits and `-_.:` only (never `__proto__`). */
+function checkGuid(guid: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(guid))
+    throw failure(400, 'A guid has letters, digits and -_.: only')
+  return guid
 }
 
 function safeDecode(segment: string): string {

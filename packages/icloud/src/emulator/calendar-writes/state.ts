@@ -45,7 +45,13 @@ export interface CalendarState {
 /** The account's calendar state; the seeded calendar and event are folded in on first write. */
 export function loadCalendarState(ctx: ICloudContext, account: EmulatedAccount): CalendarState {
   const saved = ctx.data.calendar.get(account.appleId)
-  if (saved) return saved
+  // Keyed by guids the client chose: null-prototype objects, also after a reload from JSON.
+  if (saved)
+    return {
+      ...saved,
+      collections: Object.assign(Object.create(null), saved.collections),
+      events: Object.assign(Object.create(null), saved.events),
+    }
   const seed = calendar(ctx.now(), 'UTC')
   const state: CalendarState = {
     version: 1,
