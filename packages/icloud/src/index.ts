@@ -45,6 +45,8 @@ export type {
   EventRecurrence,
   NewCalendar,
   NewCalendarEvent,
+  SavedCalendar,
+  SavedEvent,
 } from './client/calendar-writes/calendar-writes.js'
 export type {
   Contact,

@@ -7,6 +7,8 @@ import {
   CalendarWrites,
   type NewCalendar,
   type NewCalendarEvent,
+  type SavedCalendar,
+  type SavedEvent,
 } from './calendar-writes/calendar-writes.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
@@ -81,15 +83,11 @@ export class CalendarService implements CalendarApi {
     this.#writes = new CalendarWrites(caller)
   }
 
-  createEvent(event: NewCalendarEvent): Promise<{ guid: string; pGuid: string; etag: string }> {
+  createEvent(event: NewCalendarEvent): Promise<SavedEvent> {
     return this.#writes.createEvent(event)
   }
 
-  updateEvent(
-    pGuid: string,
-    guid: string,
-    changes: CalendarEventChanges,
-  ): Promise<{ guid: string; pGuid: string; etag: string }> {
+  updateEvent(pGuid: string, guid: string, changes: CalendarEventChanges): Promise<SavedEvent> {
     return this.#writes.updateEvent(pGuid, guid, changes)
   }
 
@@ -97,7 +95,7 @@ export class CalendarService implements CalendarApi {
     return this.#writes.deleteEvent(pGuid, guid, options)
   }
 
-  createCalendar(calendar: NewCalendar): Promise<{ guid: string }> {
+  createCalendar(calendar: NewCalendar): Promise<SavedCalendar> {
     return this.#writes.createCalendar(calendar)
   }
 

@@ -57,20 +57,32 @@ export interface NewCalendar extends CallOptions {
   readonly color?: string
 }
 
+/** An event as saved: where it is and its new etag. */
+export interface SavedEvent {
+  /** The event's guid. */
+  readonly guid: string
+  /** Its calendar's guid. */
+  readonly pGuid: string
+  /** Its etag after the change (what the next change sends back). */
+  readonly etag: string
+}
+
+/** A calendar as made. */
+export interface SavedCalendar {
+  /** The calendar's guid. */
+  readonly guid: string
+}
+
 /** Calendar changes: events and calendars (`ca/events/{pGuid}/{guid}`, `ca/collections/{guid}`). */
 export interface CalendarWriteApi {
   /** `POST {calendar}/ca/events/{pGuid}/{guid}`: a new event; answers its guid and calendar guid. */
-  createEvent(event: NewCalendarEvent): Promise<{ guid: string; pGuid: string; etag: string }>
+  createEvent(event: NewCalendarEvent): Promise<SavedEvent>
   /** The same URL with `ifMatch`: changes an event. */
-  updateEvent(
-    pGuid: string,
-    guid: string,
-    changes: CalendarEventChanges,
-  ): Promise<{ guid: string; pGuid: string; etag: string }>
+  updateEvent(pGuid: string, guid: string, changes: CalendarEventChanges): Promise<SavedEvent>
   /** The same URL with `methodOverride=DELETE&ifMatch=<etag>`: deletes an event. */
   deleteEvent(pGuid: string, guid: string, options?: CallOptions): Promise<void>
   /** `POST {calendar}/ca/collections/{guid}`: a new calendar; answers its guid. */
-  createCalendar(calendar: NewCalendar): Promise<{ guid: string }>
+  createCalendar(calendar: NewCalendar): Promise<SavedCalendar>
   /** `POST {calendar}/ca/collections/{guid}?methodOverride=DELETE`: deletes a calendar and its events. */
   deleteCalendar(guid: string, options?: CallOptions): Promise<void>
 }
@@ -143,18 +155,14 @@ export class CalendarWrites implements CalendarWriteApi {
     return { event, alarms: Array.isArray(raw?.Alarm) ? raw.Alarm : [], recurrence: raw?.Recurrence }
   }
 
-  async createEvent(event: NewCalendarEvent): Promise<{ guid: string; pGuid: string; etag: string }> {
+  async createEvent(event: NewCalendarEvent): Promise<SavedEvent> {
     const fields = checkEvent(event, this.caller.timeZone, true)
     const calendar = await this.#calendar(event.calendar, event)
     const guid = randomUUID().toUpperCase()
     return this.#save(calendar.guid, guid, calendar.ctag, fields, undefined, event)
   }
 
-  async updateEvent(
-    pGuid: string,
-    guid: string,
-    changes: CalendarEventChanges,
-  ): Promise<{ guid: string; pGuid: string; etag: string }> {
+  async updateEvent(pGuid: string, guid: string, changes: CalendarEventChanges): Promise<SavedEvent> {
     const current = await this.#current(pGuid, guid, changes ?? {})
     const e = current.event
     const tz = typeof e.tz === 'string' && e.tz ? e.tz : this.caller.timeZone
@@ -205,7 +213,7 @@ export class CalendarWrites implements CalendarWriteApi {
     )
   }
 
-  async createCalendar(calendar: NewCalendar): Promise<{ guid: string }> {
+  async createCalendar(calendar: NewCalendar): Promise<SavedCalendar> {
     const title = calendar?.title
     if (typeof title !== 'string' || title.trim() === '' || title.length > 256)
       throw new ICloudError({
@@ -264,7 +272,7 @@ export class CalendarWrites implements CalendarWriteApi {
     fields: CheckedEvent,
     etag: string | undefined,
     options: CallOptions,
-  ): Promise<{ guid: string; pGuid: string; etag: string }> {
+  ): Promise<SavedEvent> {
     const tz = fields.timeZone
     const start = encodeCalendarDate(fields.start, tz)
     const end = encodeCalendarDate(fields.end, tz)
