@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Transaction } from '@sigwire/emulator-kit'
 import type { ZoneID } from '../client/fields.js'
 import { badRequest, cloudKitError } from './errors.js'
+import { sharedZoneOf } from './shared-zones.js'
 import {
   type CloudKitData,
   DEFAULT_ZONE,
@@ -35,6 +36,10 @@ export interface OperationContext {
   readonly maxAssetBytes: number
   /** The sign-in URL handed out with AUTHENTICATION_REQUIRED. */
   readonly signInUrl: string
+  /** A user's identity as responses show it (share participants), or undefined for an unknown user. */
+  readonly identity: (userRecordName: string) => Record<string, unknown> | undefined
+  /** Wakes the webcourier long polls of a token once the request's writes are durable. */
+  readonly wake: (apnsToken: string) => void
 }
 
 /** The database the caller sees: the public one, or the user's own private or shared one. */
@@ -43,8 +48,13 @@ export function databaseOf(ctx: OperationContext): StoredDatabase {
   return ctx.data.database(`${ctx.scope}|${ctx.database}${owner}`)
 }
 
-/** A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. */
+/**
+ * A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. In the shared
+ * database the zone is the owner's (`zoneID.ownerRecordName`), reached through an accepted share
+ * (docs/protocols/cloudkit.md §9).
+ */
 export function zoneOf(ctx: OperationContext, zoneID: unknown): StoredZone {
+  if (ctx.database === 'shared') return sharedZoneOf(ctx, zoneID).zone
   const name = zoneName(zoneID)
   const zone = databaseOf(ctx).zones.get(name)
   if (!zone || zone.deleted)

@@ -27,6 +27,7 @@ import {
 } from './options.js'
 import { type CloudKitEnv, cloudKitRoutes } from './routes.js'
 import { CLOUDKIT_TABLES, CloudKitData, type StoredKey, scopeKey } from './state.js'
+import { Webcourier } from './webcourier.js'
 
 /** One request the emulator refused, and why. */
 export interface CloudKitRejection {
@@ -161,6 +162,7 @@ export async function startCloudKitEmulator(
   for (const k of data.keys) addKey(k.container, k.environment, k.keyId, k.publicKeyPem)
 
   const developer = users[0]!.userRecordName
+  const webcourier = new Webcourier()
   const env: CloudKitEnv = {
     data,
     settings,
@@ -168,6 +170,8 @@ export async function startCloudKitEmulator(
     developer,
     baseUrl: '',
     assets: { dir: assetsDir, maxBytes: options.maxAssetBytes ?? 50 * 1024 * 1024 },
+    webcourier,
+    webcourierHoldMs: options.webcourierHoldMs ?? 30_000,
     credentials: (scope) => registry.get(scope),
     knownScope: (scope) => registry.has(scope),
   }
@@ -213,8 +217,11 @@ export async function startCloudKitEmulator(
       },
       diagnose: (request, _error, bodyKnown) => diagnose(request, bodyKnown),
       defaultHeaders: (request) => ({ date: new Date(request.receivedAt).toUTCString() }),
-      redactTarget: (target) => redactor.redactUrl(target),
+      // A webcourier URL carries the push token, which is all it takes to read a user's notifications.
+      redactTarget: (target) =>
+        redactor.redactUrl(target).replace(/^\/webcourier\/[^/?]+/, '/webcourier/***'),
       async onClose() {
+        webcourier.close()
         if (!options.stateDir) await rm(assetsDir, { recursive: true, force: true })
       },
     },
@@ -260,7 +267,10 @@ export async function startCloudKitEmulator(
       void tx.commit()
       return token
     },
-    close: () => server.close(),
+    close: () => {
+      webcourier.close()
+      return server.close()
+    },
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '@sigwire/emulator-kit'
 import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
 import { DATABASES, ENVIRONMENTS, HEADER_WEB_AUTH_TOKEN } from '../constants.js'
+import { rereferenceAssets } from './asset-rereference.js'
 import { type AssetStore, receiveUpload, requestUploads, sendDownload, uploadTarget } from './assets.js'
 import {
   type AuthSettings,
@@ -21,15 +22,18 @@ import {
   rotateSession,
   type ScopeCredentials,
 } from './auth.js'
+import { databaseChanges, recordZoneChanges } from './changes.js'
 import type { OperationContext } from './context.js'
 import { badRequest, cloudKitError, errorBody } from './errors.js'
 import type { CloudKitUserConfig } from './options.js'
 import { queryRecords } from './query.js'
 import { lookupRecords, modifyRecords, recordChanges } from './records.js'
+import { acceptShares, resolveShortGuids } from './share-ops.js'
 import { type CloudKitData, type StoredUpload, scopeKey } from './state.js'
 import { listSubscriptions, lookupSubscriptions, modifySubscriptions } from './subscriptions.js'
 import { tokensOperation } from './tokens.js'
-import { usersOperation } from './users.js'
+import { identity, usersOperation } from './users.js'
+import { pollWebcourier, type Webcourier } from './webcourier.js'
 import { listZones, lookupZones, modifyZones, zoneChanges } from './zones.js'
 
 /** What the routes read from the running emulator. */
@@ -40,6 +44,10 @@ export interface CloudKitEnv {
   readonly developer: string
   baseUrl: string
   readonly assets: AssetStore
+  /** Long polls at webcourier URLs. */
+  readonly webcourier: Webcourier
+  /** How long a webcourier poll is held with nothing to deliver. */
+  readonly webcourierHoldMs: number
   credentials(scope: string): ScopeCredentials | undefined
   knownScope(scope: string): boolean
 }
@@ -65,6 +73,12 @@ const OPERATIONS: Readonly<Record<string, Operation>> = Object.assign(Object.cre
   'subscriptions/lookup': { method: 'POST', needsUser: true, run: lookupSubscriptions },
   'subscriptions/modify': { method: 'POST', needsUser: true, run: modifySubscriptions },
   'assets/upload': { method: 'POST', needsUser: true, run: requestUploads },
+  'assets/rereference': { method: 'POST', needsUser: true, run: rereferenceAssets },
+  'changes/database': { method: 'POST', needsUser: true, run: databaseChanges },
+  'changes/zone': { method: 'POST', needsUser: true, run: recordZoneChanges },
+  // Sent to the public database whatever database the share lives in (DOC `AcceptingShareRecords`; §9).
+  'records/resolve': { method: 'POST', needsUser: false, run: resolveShortGuids },
+  'records/accept': { method: 'POST', needsUser: true, run: acceptShares },
 })
 
 /** The `users/*` operations, which always need a signed-in user. */
@@ -144,6 +158,13 @@ export function cloudKitRoutes(env: CloudKitEnv): Route<unknown>[] {
     }),
     open({
       method: 'GET',
+      path: '/webcourier/:token',
+      auth: 'none',
+      maxBodyBytes: 0,
+      handle: (request) => pollWebcourier(env.data, env.webcourier, request, env.webcourierHoldMs),
+    }),
+    open({
+      method: 'GET',
       path: '/auth/signin',
       auth: 'none',
       maxBodyBytes: 0,
@@ -202,6 +223,11 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
       body: parseBody(request.body),
       maxAssetBytes: env.assets.maxBytes,
       signInUrl,
+      identity: (name) => {
+        const user = env.users.find((u) => u.userRecordName === name)
+        return user ? identity(user) : undefined
+      },
+      wake: (token) => env.webcourier.wake(token),
     }
     const needUser = () => {
       if (principal.kind === 'anonymous')

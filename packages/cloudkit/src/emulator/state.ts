@@ -35,6 +35,38 @@ export interface StoredRecord {
   serial: number
   /** Creation order (default query order). */
   order: number
+  /** The record's short GUID, for share URLs (`createShortGUID`, share records). */
+  shortGUID?: string
+  /** The parent reference (`{recordName}`) that places the record in a share's hierarchy. */
+  parent?: { recordName: string }
+  /** A root record's share (`{recordName, zoneID}`). */
+  share?: { recordName: string; zoneID: ZoneID }
+  /** What a `cloudkit.share` record carries besides fields. */
+  shareInfo?: StoredShareInfo
+}
+
+/** The sharing part of a `cloudkit.share` record (docs/protocols/cloudkit.md §9). */
+export interface StoredShareInfo {
+  /** What anyone with the share URL may do: `NONE`, `READ_ONLY` or `READ_WRITE`. */
+  publicPermission: string
+  /** The root record's name. */
+  rootRecordName: string
+  participants: StoredParticipant[]
+}
+
+/** A participant of a share. */
+export interface StoredParticipant {
+  participantId: string
+  userRecordName?: string
+  emailAddress?: string
+  /** `OWNER`, `PRIVATE_USER` (invited) or `PUBLIC_USER` (joined through the URL). */
+  type: string
+  /** `PENDING` or `ACCEPTED`. */
+  acceptanceStatus: string
+  /** `READ_ONLY` or `READ_WRITE`. */
+  permission: string
+  /** Global change counter when the participant accepted (shared-database change feeds). */
+  acceptedAt?: number
 }
 
 /** A record zone: its persisted fields, plus its records and deletions (tombstones) in memory. */
@@ -47,6 +79,8 @@ export interface StoredZone {
   /** Distinguishes a zone from an earlier one of the same name. */
   incarnation: string
   deleted?: boolean
+  /** Global change counter of the zone's last change (`changes/database` tokens). */
+  clock?: number
   readonly records: Map<string, StoredRecord>
   readonly tombstones: Map<string, { serial: number }>
 }
@@ -95,6 +129,34 @@ export interface StoredApnsToken {
   scope: string
   apnsEnvironment: string
   registered: boolean
+  /** The signed-in user the token belongs to (notifications of their subscriptions go to it). */
+  userRecordName?: string
+}
+
+/** A notification waiting at a token's webcourier URL. */
+export interface StoredNotification {
+  apnsToken: string
+  payload: Record<string, unknown>
+}
+
+/** Where a short GUID points. */
+export interface StoredShortGuid {
+  /** Key of the database holding the record. */
+  database: string
+  zoneName: string
+  recordName: string
+}
+
+/** A user's accepted participation in a share (what the user's shared database shows). */
+export interface StoredParticipation {
+  /** `container|environment`. */
+  scope: string
+  userRecordName: string
+  ownerRecordName: string
+  zoneName: string
+  shareRecordName: string
+  /** Global change counter at acceptance. */
+  acceptedAt: number
 }
 
 /** The tables of the CloudKit emulator's durable store. */
@@ -110,6 +172,9 @@ export const CLOUDKIT_TABLES = [
   'sessions',
   'apnsTokens',
   'meta',
+  'notifications',
+  'shortGuids',
+  'participations',
 ] as const
 
 type ZoneRow = Omit<StoredZone, 'records' | 'tombstones'>
@@ -124,6 +189,8 @@ export class CloudKitData {
   readonly #databases = new Map<string, StoredDatabase>()
   /** Upload ID by asset ID (downloads and re-referenced assets). */
   readonly #assetUploads = new Map<string, string>()
+  /** The database of each zone (a zone of the shared database is another user's private zone). */
+  readonly #zoneDatabases = new WeakMap<StoredZone, StoredDatabase>()
   counter: number
 
   constructor(store: DurableStore) {
@@ -133,11 +200,10 @@ export class CloudKitData {
       this.#databases.set(key, this.#newDatabase(key, row.serial))
     for (const [key, row] of store.table<ZoneRow>('zones')) {
       const [dbKey] = JSON.parse(key) as [string, string]
-      this.database(dbKey).zones.set(row.zoneID.zoneName, {
-        ...row,
-        records: new Map(),
-        tombstones: new Map(),
-      })
+      const db = this.database(dbKey)
+      const zone: StoredZone = { ...row, records: new Map(), tombstones: new Map() }
+      db.zones.set(row.zoneID.zoneName, zone)
+      this.#zoneDatabases.set(zone, db)
     }
     for (const [key, row] of store.table<StoredRecord>('records')) {
       const [dbKey, zoneName, name] = JSON.parse(key) as [string, string, string]
@@ -176,6 +242,23 @@ export class CloudKitData {
     return this.#store.table<StoredApnsToken>('apnsTokens')
   }
 
+  notifications() {
+    return this.#store.table<StoredNotification>('notifications')
+  }
+
+  shortGuids() {
+    return this.#store.table<StoredShortGuid>('shortGuids')
+  }
+
+  participations() {
+    return this.#store.table<StoredParticipation>('participations')
+  }
+
+  /** Every database the emulator holds (for lookups across users, such as short GUIDs and subscriptions). */
+  get databases(): ReadonlyMap<string, StoredDatabase> {
+    return this.#databases
+  }
+
   /** The database, created (in memory; persisted with its first change) when new. */
   database(key: string): StoredDatabase {
     let db = this.#databases.get(key)
@@ -207,8 +290,14 @@ export class CloudKitData {
     tx.put('databases', db.key, { serial: db.serial })
   }
 
+  /** The database holding `zone`. */
+  databaseOfZone(zone: StoredZone): StoredDatabase | undefined {
+    return this.#zoneDatabases.get(zone)
+  }
+
   putZone(tx: Transaction, db: StoredDatabase, zone: StoredZone): void {
     db.zones.set(zone.zoneID.zoneName, zone)
+    this.#zoneDatabases.set(zone, db)
     const { records: _records, tombstones: _tombstones, ...row } = zone
     tx.put('zones', JSON.stringify([db.key, zone.zoneID.zoneName]), row)
   }
@@ -253,7 +342,9 @@ export class CloudKitData {
   #newDatabase(key: string, serial: number): StoredDatabase {
     const db: StoredDatabase = { key, serial, zones: new Map(), subscriptions: new Map() }
     // A fixed incarnation: the default zone is never recreated, and its sync tokens survive a restart.
-    db.zones.set(DEFAULT_ZONE, { ...newZone({ zoneName: DEFAULT_ZONE }, 0), incarnation: 'default' })
+    const zone: StoredZone = { ...newZone({ zoneName: DEFAULT_ZONE }, 0), incarnation: 'default' }
+    db.zones.set(DEFAULT_ZONE, zone)
+    this.#zoneDatabases.set(zone, db)
     return db
   }
 }
