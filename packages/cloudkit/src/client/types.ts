@@ -1,5 +1,6 @@
 import type { CloudKitError } from '../errors.js'
 import type { FieldInput, FieldValue, WireField, ZoneID } from './fields.js'
+import type { SharingAttributes, SharingInput } from './share-types.js'
 
 export type { CallOptions } from '@sigwire/core'
 
@@ -10,8 +11,8 @@ export interface ChangeInfo {
   readonly deviceID?: string
 }
 
-/** A record as CloudKit returns it, with typed field values. */
-export interface CloudKitRecord {
+/** A record as CloudKit returns it, with typed field values (and, for shares, their participants). */
+export interface CloudKitRecord extends SharingAttributes {
   readonly recordName: string
   readonly recordType: string
   /** Needed to update, replace or delete it without forcing. */
@@ -25,8 +26,11 @@ export interface CloudKitRecord {
   readonly shortGUID?: string
 }
 
-/** A record to create or change. Fields take typed values or plain ones (see `FieldInput`); `null` clears. */
-export interface RecordInput {
+/**
+ * A record to create or change. Fields take typed values or plain ones (see `FieldInput`); `null`
+ * clears. A share is a record of type `cloudkit.share` with `forRecord` (see `SharingInput`).
+ */
+export interface RecordInput extends SharingInput {
   /** Default on create: a random UUID chosen by CloudKit. */
   recordName?: string
   recordType?: string
@@ -99,10 +103,13 @@ export interface ZoneChangesPage {
   readonly moreComing: boolean
 }
 
-/** A subscription (DOC `ModifySubscriptions`). */
+/**
+ * A subscription (DOC `ModifySubscriptions`). `database` subscriptions (any change in the private or
+ * shared database's custom zones) are CloudKit JS's third type (VC `SubscriptionType.DATABASE`).
+ */
 export interface Subscription {
   subscriptionID?: string
-  subscriptionType: 'zone' | 'query'
+  subscriptionType: 'zone' | 'query' | 'database'
   zoneID?: ZoneID
   query?: { recordType: string; filterBy?: readonly unknown[]; sortBy?: readonly unknown[] }
   firesOn?: readonly ('create' | 'update' | 'delete')[]
@@ -141,4 +148,13 @@ export interface WireRecord {
   deleted?: boolean
   zoneID?: ZoneID
   shortGUID?: string
+  /** Sharing keys (share records and records in a share's hierarchy). */
+  parent?: { recordName: string; zoneID?: ZoneID } | null
+  share?: { recordName: string; zoneID?: ZoneID }
+  forRecord?: { recordName: string; recordChangeTag?: string }
+  createShortGUID?: boolean
+  publicPermission?: string
+  participants?: unknown[]
+  owner?: unknown
+  currentUserParticipant?: unknown
 }

@@ -45,9 +45,16 @@ function find(ctx: OperationContext, guid: string): Found | undefined {
   return { db, zone, share, owner: db.key.split('|')[3]! }
 }
 
+/** The caller's participant entry: by user record name, or by the email address the owner invited. */
 function me(ctx: OperationContext, share: StoredRecord): StoredParticipant | undefined {
   const user = ctx.principal.userRecordName
-  return share.shareInfo!.participants.find((p) => p.userRecordName === user && user !== undefined)
+  if (user === undefined) return undefined
+  const email = (ctx.identity(user)?.lookupInfo as { emailAddress?: string } | undefined)?.emailAddress
+  return share.shareInfo!.participants.find(
+    (p) =>
+      p.userRecordName === user ||
+      (email !== undefined && p.userRecordName === undefined && p.emailAddress === email),
+  )
 }
 
 /** May the caller see this share: a participant, or anyone while the public permission is not NONE. */
@@ -129,8 +136,9 @@ export function acceptShares(ctx: OperationContext): Record<string, unknown> {
       if (found.owner === user) return result(ctx, request, found)
       const { db, zone, share } = found
       const clock = nextCounter(ctx)
+      const invited = me(ctx, share)
       const participants = share.shareInfo!.participants.map((p) =>
-        p.userRecordName === user ? { ...p, acceptanceStatus: 'ACCEPTED', acceptedAt: clock } : p,
+        p === invited ? { ...p, userRecordName: user, acceptanceStatus: 'ACCEPTED', acceptedAt: clock } : p,
       )
       if (!participants.some((p) => p.userRecordName === user))
         participants.push({
