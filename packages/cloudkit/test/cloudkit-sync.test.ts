@@ -9,7 +9,6 @@ import {
   createFilePushRegistrationStore,
   createMemoryPushRegistrationStore,
   createMemorySyncTokenStore,
-  field,
   type RecordResult,
   shareOperation,
 } from '@sigwire/cloudkit'
