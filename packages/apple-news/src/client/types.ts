@@ -57,6 +57,12 @@ export interface Article {
   readonly isSponsored?: boolean
   readonly isCandidateToBeFeatured?: boolean
   readonly isHidden?: boolean
+  /** The article is behind the channel's paywall (News+). */
+  readonly isPaid?: boolean
+  /** The article is a developing story. */
+  readonly isDevelopingStory?: boolean
+  /** Text shown with the article in feeds, or null. */
+  readonly accessoryText?: string | null
   readonly maturityRating?: 'KIDS' | 'MATURE' | 'GENERAL' | null
   readonly targetTerritoryCountryCodes?: readonly string[]
   /** The Apple News Format document, on create, read and update. */
@@ -68,18 +74,35 @@ export interface Article {
   readonly warnings?: readonly AppleNewsErrorItem[]
 }
 
-/** Metadata of a create or update (§3); sent as the `metadata` part, wrapped in `{"data": ...}`. */
+/**
+ * Metadata of a create or update (§3, §8: DOC `Create Article Metadata Fields`; the WordPress plugin
+ * sends the same set); sent as the `metadata` part, wrapped in `{"data": ...}`.
+ */
 export interface ArticleMetadata {
+  /** Ask the Apple News editors to consider the article for featuring. */
   readonly isCandidateToBeFeatured?: boolean
+  /** Hidden articles are reachable only by link. */
   readonly isHidden?: boolean
+  /** A News+ (paid) article. */
+  readonly isPaid?: boolean
+  /** A developing story. */
+  readonly isDevelopingStory?: boolean
   /** A preview is visible only in News Preview; may go from true to false, not back. */
   readonly isPreview?: boolean
+  /** Sponsored content. */
   readonly isSponsored?: boolean
+  /** Text shown next to the article in feeds (e.g. "Sponsored by..."), or null to remove it. */
+  readonly accessoryText?: string | null
   readonly maturityRating?: 'KIDS' | 'MATURE' | 'GENERAL' | null
+  /** ISO 3166-1 alpha-2 codes of the territories the article is shown in (e.g. `["US", "GB"]`). */
   readonly targetTerritoryCountryCodes?: readonly string[]
   /** `links.sections`: full section URLs; `[]` publishes standalone; omitted, the default section. */
   readonly links?: { readonly sections?: readonly string[] }
+  /** ISO 8601 date-time of publication. */
   readonly datePublished?: string
+  /** The article's thumbnail (`bundle://` or `https://`); promoted articles need one. */
+  readonly thumbnailURL?: string
+  /** Fields the API added after this list; sent as given. */
   readonly [field: string]: unknown
 }
 
