@@ -8,7 +8,7 @@ import {
   validateArticle,
 } from '@sigwire/apple-news'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type AppleNewsEmulator, startAppleNewsEmulator } from '../src/emulator/index.js'
+import { startAppleNewsEmulator } from '../src/emulator/index.js'
 
 // A 1x1 PNG.
 const PNG = Buffer.from(

@@ -40,7 +40,7 @@ function extensionOf(nameOrUrl: string): string {
  * known and from the extension otherwise; undefined when the image is (or may be) supported.
  */
 export function unsupportedImageType(nameOrUrl: string, contentType?: string): string | undefined {
-  const type = contentType?.split(';')[0]!.trim().toLowerCase()
+  const type = contentType?.split(';')[0]?.trim().toLowerCase()
   if (type && type !== 'application/octet-stream') {
     if (SUPPORTED_TYPES.has(type)) return undefined
     return UNSUPPORTED_TYPES[type] ?? type

@@ -128,8 +128,9 @@ export function checkDocument(
 
   /** URL-valued keys anywhere in a subtree (fills, metadata): images where the key says so. */
   const walkUrls = (value: unknown, path: Path) => {
-    if (Array.isArray(value)) value.forEach((item, i) => walkUrls(item, [...path, i]))
-    else if (isObject(value))
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walkUrls(item, [...path, i])
+    } else if (isObject(value))
       for (const [key, item] of Object.entries(value)) {
         if (typeof item === 'string' && /URL$/.test(key))
           checkUrl(item, [...path, key], IMAGE_URL_KEYS.has(key) || (key === 'URL' && value.type === 'image'))
@@ -192,9 +193,8 @@ export function checkDocument(
         if (!Array.isArray(items) || items.length === 0)
           error('INVALID_DOCUMENT', [...at, 'items'], `A ${role} needs items.`)
         else
-          items.forEach((item, j) =>
-            checkUrl(isObject(item) ? item.URL : undefined, [...at, 'items', j, 'URL'], true),
-          )
+          for (const [j, item] of items.entries())
+            checkUrl(isObject(item) ? item.URL : undefined, [...at, 'items', j, 'URL'], true)
       }
       for (const key of ['stillURL', 'imageURL'])
         if (component[key] !== undefined) checkUrl(component[key], [...at, key], true)
