@@ -78,6 +78,9 @@ describe('the malformed-input corpus', () => {
       'doctor safe-creative',
       'icloud login',
       'icloud status',
+      'apple-news validate',
+      'cloudkit changes',
+      'safe-creative search',
     ])
       expect(commands).toContain(command)
     expect([...commands].some((c) => c.startsWith('keygen'))).toBe(true)

@@ -1108,6 +1108,148 @@ const icloud: Table = [
   ],
 ]
 
+const validate = (...extra: string[]) => ['apple-news', 'validate', ...extra]
+const appleNewsTools: Table = [
+  ['validate without a directory', () => validate(), 2, 'USAGE'],
+  ['validate a missing directory', (f) => validate(f.missing), 2, 'FILE_NOT_FOUND'],
+  ['validate a file', (f) => validate(f.file), 2, 'NOT_A_DIRECTORY'],
+  [
+    'validate a directory without article.json',
+    (f) => validate(f.directory),
+    2,
+    'INVALID_BUNDLE',
+    { message: /has no article\.json/ },
+  ],
+  [
+    'validate an article.json that is not JSON',
+    (f) => validate(f.bundles.articleNotJson!),
+    2,
+    'INVALID_BUNDLE',
+    { message: /is not JSON/ },
+  ],
+  ['validate a metadata.json that is a list', (f) => validate(f.bundles.metadataList!), 2, 'INVALID_BUNDLE'],
+  [
+    'validate an article.json that is a directory',
+    (f) => validate(f.bundles.articleDirectory!),
+    2,
+    'NOT_A_FILE',
+  ],
+  ['validate with an unknown option', (f) => validate(f.directory, '--strict'), 2, 'UNKNOWN_OPTION'],
+  [
+    'doctor --bundle a missing directory',
+    (f) => ['doctor', 'apple-news', '--bundle', f.missing],
+    2,
+    'FILE_NOT_FOUND',
+  ],
+  [
+    'doctor --bundle with a request',
+    (f) => ['doctor', 'apple-news', '--bundle', f.directory, '--request', f.requests.appleNews!],
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
+]
+
+const CONTAINER = 'iCloud.com.example.app'
+const changes = (...extra: string[]) => ['cloudkit', 'changes', '--container', CONTAINER, ...extra]
+const ckTokens = () => ({
+  SIGWIRE_CLOUDKIT_API_TOKEN: 'api-token',
+  SIGWIRE_CLOUDKIT_WEB_AUTH_TOKEN: 'web-token',
+})
+const cloudkitTools: Table = [
+  ['changes without --container', () => ['cloudkit', 'changes'], 2, 'MISSING_OPTION'],
+  ['changes --database public', () => changes('--database', 'public'), 2, 'INVALID_OPTION'],
+  ['changes --environment staging', () => changes('--environment', 'staging'), 2, 'INVALID_OPTION'],
+  ['changes --results-limit 0', () => changes('--results-limit', '0'), 2, 'INVALID_OPTION'],
+  ['changes --results-limit 201', () => changes('--results-limit', '201'), 2, 'INVALID_OPTION'],
+  [
+    'changes --sync-token and --token-file',
+    (f) => changes('--sync-token', 'abc', '--token-file', f.missing),
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
+  ['changes --owner without --zone', () => changes('--owner', '_abc'), 2, 'MISSING_OPTION'],
+  ['changes without an API token', () => changes(), 2, 'MISSING_OPTION', { message: /API token/ }],
+  [
+    'changes without a web auth token',
+    () => changes(),
+    2,
+    'MISSING_OPTION',
+    { message: /web auth token/, env: () => ({ SIGWIRE_CLOUDKIT_API_TOKEN: 'api-token' }) },
+  ],
+  ['changes --api-token-file missing', (f) => changes('--api-token-file', f.missing), 2, 'FILE_NOT_FOUND'],
+  [
+    'changes --web-auth-token-file a directory',
+    (f) => changes('--api-token-file', f.keys.garbage, '--web-auth-token-file', f.directory),
+    2,
+    'NOT_A_FILE',
+  ],
+  [
+    'changes --base-url not a URL',
+    () => changes('--base-url', 'not a url'),
+    2,
+    'INVALID_ARGUMENT',
+    { env: ckTokens },
+  ],
+  [
+    'changes against a closed port',
+    (_f, s) => changes('--base-url', new URL(s.closedAuthUrl).origin),
+    1,
+    'NETWORK_ERROR',
+    { env: ckTokens },
+  ],
+]
+
+const search = (...extra: string[]) => ['safe-creative', 'search', ...extra]
+const scKeys = (f: CorpusFiles) => ({
+  SIGWIRE_SAFE_CREATIVE_SHARED_KEY: 'shared',
+  SIGWIRE_SAFE_CREATIVE_PRIVATE_KEY: f.secrets.safeCreativeKey,
+})
+const safeCreativeTools: Table = [
+  ['search without anything to search for', () => search(), 2, 'MISSING_OPTION'],
+  [
+    'search --hash and --query',
+    (f) => search('--hash', f.file, '--query', 'madrid'),
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
+  [
+    'search --sha1 and --query',
+    () => search('--sha1', 'a'.repeat(40), '--query', 'x'),
+    2,
+    'CONFLICTING_OPTIONS',
+  ],
+  ['search --hash a missing file', (f) => search('--hash', f.missing), 2, 'FILE_NOT_FOUND'],
+  ['search --hash a directory', (f) => search('--hash', f.directory), 2, 'NOT_A_FILE'],
+  ['search --page 0', () => search('--query', 'x', '--page', '0'), 2, 'INVALID_OPTION'],
+  [
+    'search without a shared key',
+    () => search('--query', 'x'),
+    2,
+    'MISSING_OPTION',
+    { message: /shared key/ },
+  ],
+  [
+    'search with a missing private key file',
+    (f) => search('--query', 'x', '--shared-key', 'shared', '--private-key-file', f.missing),
+    2,
+    'FILE_NOT_FOUND',
+  ],
+  [
+    'search --sha1 that is not hex',
+    () => search('--sha1', 'not-a-sha1'),
+    2,
+    'INVALID_ARGUMENT',
+    { env: scKeys },
+  ],
+  [
+    'search against a closed port',
+    (f, s) => search('--hash', f.file, '--base-url', `${new URL(s.closedAuthUrl).origin}/v2/`),
+    1,
+    'NETWORK_ERROR',
+    { env: scKeys },
+  ],
+]
+
 const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['usage', usage],
   ['sign cloudkit', signCloudKitCases],
@@ -1121,6 +1263,9 @@ const GROUPS: ReadonlyArray<readonly [string, Table]> = [
   ['keygen', keygen],
   ['emulate', emulateCases],
   ['icloud', icloud],
+  ['apple-news tools', appleNewsTools],
+  ['cloudkit tools', cloudkitTools],
+  ['safe-creative tools', safeCreativeTools],
 ]
 
 /** The corpus: every command's malformed files and flags, with the exit code and error code each must give. */
