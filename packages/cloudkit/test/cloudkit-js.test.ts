@@ -85,7 +85,7 @@ beforeAll(async () => {
     container: emulator.dev!.container,
     environment: 'development' as const,
     baseUrl: emulator.url,
-    transport: { proxy: false },
+    transport: { proxy: false as const },
   }
   owner = createCloudKitClient({
     ...common,

@@ -204,9 +204,13 @@ describe('packages/cloudkit/README.md examples', () => {
             scope: { console, savedToken: token, save: (next: string) => (token = next) },
             rewrite: [
               ["'iCloud.com.example.app'", JSON.stringify(dev.container)],
-              ["environment: 'development',", `environment: 'development', baseUrl: ${JSON.stringify(users.url)},`],
+              [
+                "environment: 'development',",
+                `environment: 'development', baseUrl: ${JSON.stringify(users.url)},`,
+              ],
               ["'zones.token'", JSON.stringify(join(dir, 'zones.token'))],
-              ['`zone-${zoneID.zoneName}.token`', `\`${dir}/zone-\${zoneID.zoneName}.token\``],
+              // The example's template literal, rebuilt here so as not to look like one.
+              [`\`zone-$${'{'}zoneID.zoneName}.token\``, `\`${dir}/zone-$${'{'}zoneID.zoneName}.token\``],
             ],
             after: 'await client.close()',
           })
@@ -219,9 +223,12 @@ describe('packages/cloudkit/README.md examples', () => {
       expect(await run()).toEqual(['changed n1'])
       // Nothing changed since: the saved tokens make the second run print nothing.
       expect(await run()).toEqual([])
-      await owner.privateDatabase.records.modify([{ operationType: 'forceDelete', record: { recordName: 'n1' } }], {
-        zoneID: { zoneName: 'Notes' },
-      })
+      await owner.privateDatabase.records.modify(
+        [{ operationType: 'forceDelete', record: { recordName: 'n1' } }],
+        {
+          zoneID: { zoneName: 'Notes' },
+        },
+      )
       expect(await run()).toEqual(['deleted n1'])
     } finally {
       await owner.close()
