@@ -12,6 +12,7 @@
  * `download` and `downloadToFile`, and the transport options (from @sigwire/core).
  */
 export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
+export type { RenewWebAuthToken, WebAuthRenewal } from './auth/web-auth-session.js'
 export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
 export type { ExistingAsset, RereferenceResult } from './client/asset-rereference.js'
 export type {

@@ -14,7 +14,14 @@ export interface BundleResource {
    * pass, sent in a second, never held in memory), or `{ url }` for a file on the web, downloaded by
    * `articles.create`/`update` or referenced from the document (see {@link RemoteResourceData}).
    */
-  readonly data: Uint8Array | OwnedBody | { readonly path: string } | RemoteResourceData
+  readonly data:
+    | Uint8Array
+    | OwnedBody
+    | {
+        /** A file to stream; its size is read when the bundle is built: do not change it before the call. */
+        readonly path: string
+      }
+    | RemoteResourceData
   /** Content type; default from the extension (`image/jpeg`, `image/png`, `image/gif`, else `application/octet-stream`). */
   readonly contentType?: string
   /** The part's `name`; default `file0`, `file1`... */
@@ -49,9 +56,13 @@ export interface ArticleBundleOptions {
 
 /** One part of a built bundle, as sent. */
 export interface BundlePartSummary {
+  /** The part's `name` in `Content-Disposition` (`article.json`, `metadata`, `file0`...). */
   readonly name: string
+  /** The part's `filename` in `Content-Disposition`; undefined for a metadata part sent without one. */
   readonly filename: string | undefined
+  /** The part's `Content-Type` header as sent. */
   readonly contentType: string
+  /** Bytes of the part's content (headers and boundary lines not counted). */
   readonly size: number
 }
 

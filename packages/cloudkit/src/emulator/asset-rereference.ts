@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { listOf, type OperationContext, zoneOf } from './context.js'
-import { badRequest, itemError } from './errors.js'
-import { canSee } from './shared-zones.js'
-import type { StoredAsset } from './state.js'
+import {
+  badRequest,
+  canSee,
+  itemError,
+  listOf,
+  type OperationContext,
+  type StoredAsset,
+  zoneOf,
+} from '@sigwire/emulator-kit/cloudkit'
 
 /**
  * `assets/rereference` (DOC `RereferenceAssets`; docs/protocols/cloudkit.md §9): for each

@@ -9,6 +9,27 @@ import {
   type RouteRequest,
   reply,
 } from '@sigwire/emulator-kit'
+import type { OperationContext } from '@sigwire/emulator-kit/cloudkit'
+import {
+  acceptShares,
+  badRequest,
+  type CloudKitData,
+  cloudKitError,
+  databaseChanges,
+  errorBody,
+  listZones,
+  lookupRecords,
+  lookupZones,
+  modifyRecords,
+  modifyZones,
+  queryRecords,
+  recordChanges,
+  recordZoneChanges,
+  resolveShortGuids,
+  type StoredUpload,
+  scopeKey,
+  zoneChanges,
+} from '@sigwire/emulator-kit/cloudkit'
 import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
 import { DATABASES, ENVIRONMENTS, HEADER_WEB_AUTH_TOKEN } from '../constants.js'
 import { rereferenceAssets } from './asset-rereference.js'
@@ -22,19 +43,11 @@ import {
   rotateSession,
   type ScopeCredentials,
 } from './auth.js'
-import { databaseChanges, recordZoneChanges } from './changes.js'
-import type { OperationContext } from './context.js'
-import { badRequest, cloudKitError, errorBody } from './errors.js'
 import type { CloudKitUserConfig } from './options.js'
-import { queryRecords } from './query.js'
-import { lookupRecords, modifyRecords, recordChanges } from './records.js'
-import { acceptShares, resolveShortGuids } from './share-ops.js'
-import { type CloudKitData, type StoredUpload, scopeKey } from './state.js'
 import { listSubscriptions, lookupSubscriptions, modifySubscriptions } from './subscriptions.js'
 import { tokensOperation } from './tokens.js'
 import { identity, usersOperation } from './users.js'
 import { pollWebcourier, type Webcourier } from './webcourier.js'
-import { listZones, lookupZones, modifyZones, zoneChanges } from './zones.js'
 
 /** What the routes read from the running emulator. */
 export interface CloudKitEnv {
@@ -112,6 +125,7 @@ export function cloudKitRoutes(env: CloudKitEnv): Route<unknown>[] {
         scope,
         request.receivedAt,
         env.developer,
+        signInUrlOf(env, path),
       )
       return { ...verdict, path }
     },
@@ -211,7 +225,7 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
       ? {}
       : { [HEADER_WEB_AUTH_TOKEN]: rotateSession(env.data, request.tx, sessionToken, now) }
   try {
-    const signInUrl = `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
+    const signInUrl = signInUrlOf(env, path)
     const ctx: OperationContext = {
       data: env.data,
       tx: request.tx,
@@ -257,6 +271,11 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
   } catch (error) {
     throw isEmulatorError(error) ? error.withHeaders(rotated) : error
   }
+}
+
+/** The emulator's sign-in page for a container, handed out as `redirectURL`. */
+function signInUrlOf(env: CloudKitEnv, path: CloudKitPath): string {
+  return `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
 }
 
 function parseBody(body: Uint8Array): Record<string, unknown> {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { databaseOf, listOf, type OperationContext, zoneName } from './context.js'
-import { itemError } from './errors.js'
+import {
+  databaseOf,
+  itemError,
+  listOf,
+  type OperationContext,
+  zoneName,
+} from '@sigwire/emulator-kit/cloudkit'
 
 /** A subscription as responses carry it: without the owner the emulator keeps for notifications. */
 function render(subscription: Record<string, unknown>): Record<string, unknown> {

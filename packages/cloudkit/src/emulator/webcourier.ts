@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net'
 import { type Reply, type RouteRequest, reply } from '@sigwire/emulator-kit'
-import { errorBody } from './errors.js'
-import type { CloudKitData, StoredNotification } from './state.js'
+import { type CloudKitData, errorBody, type StoredNotification } from '@sigwire/emulator-kit/cloudkit'
 
 /** How a long poll's wait ended. */
 type WaitOutcome = 'woken' | 'timeout' | 'gone'

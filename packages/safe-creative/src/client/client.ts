@@ -34,6 +34,7 @@ import type { SafeCreativeUser, UserQuota } from './account-models.js'
 import { type AppComponents, appComponents, type PartnerApi } from './app-components.js'
 import type { LicenseFeature, WorkTypeGroup } from './catalog-models.js'
 import { formBody } from './form-body.js'
+import { KeyedQueue } from './keyed-queue.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import { type SearchApi, searchApi } from './search.js'
 import type { AuthorizationStore } from './store.js'
@@ -222,7 +223,10 @@ export class Client implements SafeCreativeClient {
   readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
   readonly #app: AppComponents
+  /** Public searches: by text, fields, hash (with a local SHA-1 of a file) and fingerprints. */
   readonly search: SearchApi
+  /** Steps that spend an authkey's single-use nonce, one at a time per authkey (§2.5). */
+  readonly nonceSteps = new KeyedQueue()
   #synced: Promise<void> | undefined
 
   constructor(options: SafeCreativeClientOptions) {

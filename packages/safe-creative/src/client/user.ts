@@ -1,4 +1,5 @@
 import type { CallOptions } from '@sigwire/core'
+import { withFreshNonce } from '../auth/fresh-nonce.js'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
 import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
@@ -23,14 +24,21 @@ import { type WorkFields, type WorkSource, workParams } from './work-fields.js'
 
 /** Filters of `work.list` (§4). */
 export interface WorkListFilters {
+  /** Only works in this state (`REGISTERED`, `PROCESSING`, ...), sent as `state`. */
   readonly state?: string
+  /** Only works carrying this tag, sent as `tag`. */
   readonly tag?: string
+  /** Only works of this work-type group code (from `work.types.tree`), sent as `worktypegroup`. */
   readonly worktypegroup?: string
+  /** Only works under this license code, sent as `license`. */
   readonly license?: string
   /** ISO date. */
   readonly fromdate?: string
+  /** ISO date: only works registered up to it, sent as `todate`. */
   readonly todate?: string
+  /** Text Safe Creative matches the works against, sent as `filter` (§4 names it, undocumented further). */
   readonly filter?: string
+  /** Order of the list: by registration code or by title, sent as `sortfield`. */
   readonly sortfield?: 'code' | 'title'
 }
 
@@ -62,9 +70,12 @@ export interface UserApi extends UserWorksApi {
   upload(path: string, options?: UploadOptions): Promise<string>
   /**
    * Registers a work (`work.register`) and returns its 13-digit code. A fresh single-use noncekey is
-   * fetched from `authkey.state` right before (§2.5); on `InvalidTime` the clock is resynced and the
-   * whole step, nonce included, repeated once. A registration is never repeated blindly: a lost
-   * answer is `OUTCOME_UNKNOWN`, and the message says to look for the work with `listWorks` first.
+   * fetched from `authkey.state` right before (§2.5), and registrations of one authkey run one at a
+   * time (the nonce belongs to the authkey), so concurrent calls never spend the same nonce; one
+   * refused with `InvalidNonceKey` (another process spent it) is repeated with a fresh nonce, up to 3
+   * attempts. On `InvalidTime` the clock is resynced and the whole step, nonce included, repeated
+   * once. A registration is never repeated blindly: a lost answer is `OUTCOME_UNKNOWN`, and the
+   * message says to look for the work with `listWorks` first.
    */
   register(source: WorkSource, fields: WorkFields, options?: CallOptions): Promise<string>
   /** Uploads `path` and registers it; returns the work code. */
@@ -113,25 +124,27 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
     } catch (error) {
       throw toSafeCreativeError(error)
     }
-    return resyncOnInvalidTime(
-      client,
-      async () => {
-        const current = await state(options)
-        if (!current.authorized || !current.nonceKey)
-          throw safeCreativeError(
-            'NOT_AUTHORIZED',
-            'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
-          )
-        const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
-          ...signed(options, 'workregistry'),
-          method: 'POST',
-        })
-        const code = text(value, 'code')
-        if (!/^\d{13}$/.test(code))
-          throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
-        return code
-      },
-      options,
+    const fetchNonce = async () => {
+      const current = await state(options)
+      if (!current.authorized || !current.nonceKey)
+        throw safeCreativeError(
+          'NOT_AUTHORIZED',
+          'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
+        )
+      return current.nonceKey
+    }
+    const send = async (nonce: string) => {
+      const value = await client.send('work.register', [...params, ['noncekey', nonce]], {
+        ...signed(options, 'workregistry'),
+        method: 'POST',
+      })
+      const code = text(value, 'code')
+      if (!/^\d{13}$/.test(code))
+        throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+      return code
+    }
+    return client.nonceSteps.run(auth.authkey, () =>
+      resyncOnInvalidTime(client, () => withFreshNonce(fetchNonce, send), options),
     )
   }
 

@@ -1,8 +1,11 @@
 import { memorySuite } from '../memory/suite.js'
+import { reliabilitySuite } from '../reliability/suite.js'
 import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
+import { iCloudDriveSuite } from './icloud-drive.js'
+import { iCloudPhotosSuite } from './icloud-photos.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
@@ -22,4 +25,7 @@ export const suites: readonly Suite[] = [
   verifyThroughputSuite,
   emulatorWritesSuite,
   memorySuite,
+  reliabilitySuite,
+  iCloudDriveSuite,
+  iCloudPhotosSuite,
 ]
