@@ -9,21 +9,34 @@ import { itemError, type ServerErrorBody } from './response-errors.js'
 
 /** An asset already in CloudKit: the record and field that hold it (DOC `RereferenceAssets`). */
 export interface ExistingAsset {
+  /** The record holding the asset. */
   recordName: string
+  /** The asset field (an asset list field gives its first asset). */
   fieldName: string
 }
 
 /** The outcome for one asset: a new receipt of the same bytes, or its own error (NOT_FOUND). */
 export type RereferenceResult =
   | {
+      /** A receipt was issued. */
       readonly ok: true
+      /** The record asked about. */
       readonly recordName: string
+      /** The asset field asked about. */
       readonly fieldName: string
+      /** The new receipt of the same bytes. */
       readonly receipt: AssetReceipt
       /** `field.asset(receipt)`: set it on another record with `records.modify`. */
       readonly field: FieldValue
     }
-  | { readonly ok: false; readonly recordName: string; readonly error: CloudKitError }
+  | {
+      /** This asset failed. */
+      readonly ok: false
+      /** The record asked about. */
+      readonly recordName: string
+      /** Why (NOT_FOUND for a missing record or field...). */
+      readonly error: CloudKitError
+    }
 
 type WireItem = ServerErrorBody & {
   recordName?: string

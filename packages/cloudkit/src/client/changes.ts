@@ -13,11 +13,13 @@ import type { CloudKitRecord, RecordResult, WireRecord } from './types.js'
 export interface DatabaseChangesInput {
   /** Where the previous sync stopped; omit for every zone. */
   syncToken?: string
+  /** Most zones per page (1 to 200; CloudKit's default when omitted). */
   resultsLimit?: number
 }
 
 /** A zone that changed: fetch its records with `changes.zones` / `changes.zonePages`. */
 export interface ChangedZone {
+  /** The zone, with its owner in the shared database. */
   readonly zoneID: ZoneID
   /** The zone was deleted (or you left its share): drop what you kept of it. */
   readonly deleted?: boolean
@@ -25,6 +27,7 @@ export interface ChangedZone {
 
 /** One page of `changes/database`. */
 export interface DatabaseChangesPage {
+  /** The zones changed since the token, oldest change first. */
   readonly zones: readonly ChangedZone[]
   /** Where to resume; store it after processing the page. */
   readonly syncToken: string
@@ -34,10 +37,13 @@ export interface DatabaseChangesPage {
 
 /** One zone to ask `changes/zone` about (DOC `FetchingRecordZoneChanges`, Zone Changes Request). */
 export interface ZoneChangesRequest {
+  /** The zone; in the shared database with its `ownerRecordName`. */
   zoneID: ZoneID
   /** Where the previous sync of this zone stopped; omit for every record. */
   syncToken?: string
+  /** Most records per page (1 to 200; CloudKit's default when omitted). */
   resultsLimit?: number
+  /** Only these fields of each record (all when omitted). */
   desiredKeys?: readonly string[]
   /** Only records of these types. */
   desiredRecordTypes?: readonly string[]
@@ -45,19 +51,32 @@ export interface ZoneChangesRequest {
 
 /** One page of one zone's record changes (`changes/zone`). */
 export interface ZoneRecordChangesPage {
+  /** The zone the page is about. */
   readonly zoneID: ZoneID
   /** Every item of the page, in change order: records (`deleted: true` for deletions) or their errors. */
   readonly results: readonly RecordResult[]
+  /** The records of `results` that are not errors (deletions included, with `deleted: true`). */
   readonly records: readonly CloudKitRecord[]
   /** Where to resume this zone; store it after processing the page. */
   readonly syncToken: string
+  /** True when another page of this zone follows. */
   readonly moreComing: boolean
 }
 
 /** The outcome for one zone of a `changes/zone` request: its page, or its own error (ZONE_NOT_FOUND). */
 export type ZoneChangesResult =
-  | ({ readonly ok: true } & ZoneRecordChangesPage)
-  | { readonly ok: false; readonly zoneID: ZoneID | undefined; readonly error: CloudKitError }
+  | ({
+      /** The zone's page follows. */
+      readonly ok: true
+    } & ZoneRecordChangesPage)
+  | {
+      /** The zone failed. */
+      readonly ok: false
+      /** The zone, as CloudKit named it in the error. */
+      readonly zoneID: ZoneID | undefined
+      /** Why the zone failed (ZONE_NOT_FOUND...). */
+      readonly error: CloudKitError
+    }
 
 /** Options of the change-feed iterators. */
 export interface ChangeFeedOptions extends CallOptions {

@@ -2,21 +2,32 @@ import type { ZoneID } from './fields.js'
 
 /** What every CloudKit notification carries (VC `CloudKit.Notification`). */
 interface NotificationBase {
+  /** The notification's ID (`ck.nid`). */
   readonly notificationID?: string
+  /** The container the change happened in (`ck.cid`). */
   readonly containerIdentifier?: string
+  /** The subscription that fired (`sid`). */
   readonly subscriptionID?: string
   /** The database of the change (`dbs`: 0 public, 1 private, 2 shared; VC reads 0 as public). */
   readonly databaseScope?: 'public' | 'private' | 'shared'
   /** The alert the subscription's `notificationInfo` asked for. */
   readonly alert?: {
+    /** The alert text. */
     readonly body?: string
+    /** A key of the app's Localizable.strings for the alert text (`loc-key`). */
     readonly localizationKey?: string
+    /** Values for the localized alert's format (`loc-args`). */
     readonly localizationArgs?: readonly string[]
+    /** A key of the localized title of the alert's action button (`action-loc-key`). */
     readonly actionLocalizationKey?: string
+    /** The launch image shown when the app opens from the alert (`launch-image`). */
     readonly launchImage?: string
   }
+  /** The sound to play (`aps.sound`). */
   readonly soundName?: string
+  /** The badge number to show on the app icon (`aps.badge`). */
   readonly badge?: number
+  /** The notification category, for its actions (`aps.category`). */
   readonly category?: string
   /** The payload as it arrived. */
   readonly raw: Readonly<Record<string, unknown>>
@@ -24,9 +35,13 @@ interface NotificationBase {
 
 /** A query subscription fired: a record matching it was created, updated or deleted. */
 export interface QueryNotification extends NotificationBase {
+  /** `query`: a query subscription fired. */
   readonly type: 'query'
+  /** The zone of the record that changed. */
   readonly zoneID?: ZoneID
+  /** The record that changed. */
   readonly recordName?: string
+  /** What happened to the record. */
   readonly reason?: 'created' | 'updated' | 'deleted'
   /** The record fields the subscription's `notificationInfo.desiredKeys` asked for. */
   readonly fields?: Readonly<Record<string, unknown>>
@@ -34,17 +49,21 @@ export interface QueryNotification extends NotificationBase {
 
 /** A zone subscription fired: records of the zone changed (fetch them with `changes.zonePages`). */
 export interface RecordZoneNotification extends NotificationBase {
+  /** `zone`: a zone subscription fired. */
   readonly type: 'zone'
+  /** The zone whose records changed. */
   readonly zoneID?: ZoneID
 }
 
 /** A database subscription fired: zones of the database changed (fetch them with `changes.databasePages`). */
 export interface DatabaseNotification extends NotificationBase {
+  /** `database`: a database subscription fired. */
   readonly type: 'database'
 }
 
 /** A payload without a CloudKit part sigwire knows. */
 export interface UnknownNotification extends NotificationBase {
+  /** `unknown`: no CloudKit part sigwire reads. */
   readonly type: 'unknown'
 }
 

@@ -22,7 +22,12 @@ export interface ListenOptions extends CallOptions {
    */
   store?: PushRegistrationStore
   /** Waits after a failed poll: `initialMs` (default 500), doubled up to `maxMs` (default 30 000). */
-  backoff?: { initialMs?: number; maxMs?: number }
+  backoff?: {
+    /** The first wait after a failure, ms. Default 500. */
+    initialMs?: number
+    /** The longest wait, ms. Default 30 000. */
+    maxMs?: number
+  }
   /** Told of each failed poll and how long the listener waits before the next. */
   onError?: (error: CloudKitError, retryInMs: number) => void
   /** Longest time one poll may be held by the server. Default 5 minutes. */

@@ -28,13 +28,30 @@ export interface ShortGuidInput {
 
 /** The outcome for one short GUID: what it points to, or its own error (NOT_FOUND, ACCESS_DENIED). */
 export type ShareInfoResult =
-  | { readonly ok: true; readonly info: ShareInfo }
-  | { readonly ok: false; readonly shortGUID: string; readonly error: CloudKitError }
+  | {
+      /** The share was found (and, for `accept`, accepted). */
+      readonly ok: true
+      /** What the short GUID points to. */
+      readonly info: ShareInfo
+    }
+  | {
+      /** This short GUID failed. */
+      readonly ok: false
+      /** The short GUID asked about. */
+      readonly shortGUID: string
+      /** Why (NOT_FOUND, ACCESS_DENIED...). */
+      readonly error: CloudKitError
+    }
 
 /** Input of {@link shareOperation}. */
 export interface ShareInput {
   /** The root record: its name and, as CloudKit JS sends it, its current change tag. */
-  root: { recordName: string; recordChangeTag?: string }
+  root: {
+    /** The root record's name. */
+    recordName: string
+    /** The root record's current change tag. */
+    recordChangeTag?: string
+  }
   /** The share record's name. Default: CloudKit picks one. */
   recordName?: string
   /** What anyone with the share URL may do. Default `NONE` (participants only). */

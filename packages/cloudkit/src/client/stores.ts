@@ -19,8 +19,11 @@ export interface SyncTokenStore {
 
 /** A push registration: the token `tokens/create` gave and where to poll for its notifications. */
 export interface PushRegistration {
+  /** The APNs environment the token was created for. */
   readonly apnsEnvironment: 'development' | 'production'
+  /** The token from `tokens/create`. */
   readonly apnsToken: string
+  /** The URL to long-poll for the token's notifications. */
   readonly webcourierURL: string
 }
 
@@ -30,8 +33,11 @@ export interface PushRegistration {
  * webcourier URL reads the notifications.
  */
 export interface PushRegistrationStore {
+  /** The saved registration, or undefined when none was saved. */
   load(): Promise<PushRegistration | undefined>
+  /** Saves the registration, replacing the one saved before. */
   save(registration: PushRegistration): Promise<void>
+  /** Forgets the saved registration (when CloudKit no longer knows its token). */
   clear(): Promise<void>
 }
 

@@ -275,13 +275,35 @@ export interface WireRecord {
   zoneID?: ZoneID
   /** The short id of a shared record. */
   shortGUID?: string
-  /** Sharing keys (share records and records in a share's hierarchy). */
-  parent?: { recordName: string; zoneID?: ZoneID } | null
-  share?: { recordName: string; zoneID?: ZoneID }
-  forRecord?: { recordName: string; recordChangeTag?: string }
+  /** The parent that places the record in a share's hierarchy; `null` detaches it. */
+  parent?: {
+    /** The parent record's name. */
+    recordName: string
+    /** The parent's zone. */
+    zoneID?: ZoneID
+  } | null
+  /** A root record's share. */
+  share?: {
+    /** The share record's name. */
+    recordName: string
+    /** The share's zone. */
+    zoneID?: ZoneID
+  }
+  /** Share records, on create: the root record shared. */
+  forRecord?: {
+    /** The root record's name. */
+    recordName: string
+    /** The root record's change tag. */
+    recordChangeTag?: string
+  }
+  /** Ask CloudKit for a short GUID. */
   createShortGUID?: boolean
+  /** Share records: what anyone with the URL may do. */
   publicPermission?: string
+  /** Share records: the participants. */
   participants?: unknown[]
+  /** Share records: the owner. */
   owner?: unknown
+  /** Share records: the caller, when a participant. */
   currentUserParticipant?: unknown
 }

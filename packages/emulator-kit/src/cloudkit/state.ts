@@ -52,9 +52,17 @@ export interface StoredRecord {
   /** The record's short GUID, for share URLs (`createShortGUID`, share records). */
   shortGUID?: string
   /** The parent reference (`{recordName}`) that places the record in a share's hierarchy. */
-  parent?: { recordName: string }
+  parent?: {
+    /** The parent record's name (same zone). */
+    recordName: string
+  }
   /** A root record's share (`{recordName, zoneID}`). */
-  share?: { recordName: string; zoneID: ZoneID }
+  share?: {
+    /** The share record's name. */
+    recordName: string
+    /** The share's zone. */
+    zoneID: ZoneID
+  }
   /** What a `cloudkit.share` record carries besides fields. */
   shareInfo?: StoredShareInfo
 }

@@ -20,17 +20,23 @@ export interface SafeCreativeUser {
 
 /** Disk and registration quota of a user (`user.quota`, §9). Sizes in bytes. */
 export interface UserQuota {
+  /** The user's 13-digit code. */
   readonly userCode: string
+  /** Bytes used by the user's files. */
   readonly diskUsage: number
+  /** Bytes the user may store. */
   readonly diskQuota: number
   /** Registrations in the current month. */
   readonly monthlyRegistrations: number
+  /** Registrations allowed per month. */
   readonly monthlyRegistrationsQuota: number
 }
 
 /** What `user.link` answers: the user and an authkey already authorized for the application (§9). */
 export interface UserLink {
+  /** The user's 13-digit code. */
   readonly userCode: string
+  /** An authkey authorized for the application at the level asked. */
   readonly authkey: string
   /** The authkey's private key: shown once, keep it. */
   readonly privateKey: string
@@ -38,12 +44,19 @@ export interface UserLink {
 
 /** The account fields `user.link` and `user.modify` take (§9). */
 export interface AccountFields {
+  /** First name. */
   readonly firstName?: string
+  /** Middle name. */
   readonly middleName?: string
+  /** Last name. */
   readonly lastName?: string
+  /** First line of the postal address. */
   readonly addressLine1?: string
+  /** Second line of the postal address. */
   readonly addressLine2?: string
+  /** Postal code. */
   readonly addressZip?: string
+  /** City. */
   readonly addressCity?: string
   /** A country code from `countries()`. */
   readonly addressCountry?: string
@@ -63,6 +76,7 @@ export interface LinkUserInput extends AccountFields {
 
 /** Input of `user.modify` (§9). */
 export interface ModifyUserInput extends AccountFields {
+  /** A new mail address for the account. */
   readonly mail?: string
 }
 

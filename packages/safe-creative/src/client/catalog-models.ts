@@ -10,12 +10,15 @@ export interface LicenseFeature {
   readonly code: string
   /** Full description, in the call's locale. */
   readonly name: string
+  /** Short description. */
   readonly shortName: string
+  /** The values the feature can take (see {@link LicenseFeatureValue}). */
   readonly values: readonly string[]
 }
 
 /** A group of work types with its types (`work.types.tree`, §9). */
 export interface WorkTypeGroup extends CodeName {
+  /** The work types of the group. */
   readonly workTypes: readonly CodeName[]
 }
 
@@ -23,6 +26,7 @@ export interface WorkTypeGroup extends CodeName {
 export interface DownloadInfo {
   /** The URL; valid for a limited time. */
   readonly url: string
+  /** The file's content type. */
   readonly mimeType: string
   /** `ORIGINAL`, `EVALUATION` or `CERTIFICATE`. */
   readonly type: string

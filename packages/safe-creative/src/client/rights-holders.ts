@@ -17,17 +17,23 @@ export interface RightsHolder {
   readonly userCode: string
   /** Full name, pseudonym, or the mail address until confirmed. */
   readonly name: string
+  /** The holder may edit the work. */
   readonly canEdit: boolean
+  /** Where the rights sharing is (`ACCEPTED`, `PENDING`...). */
   readonly state: RightsSharingState | string
   /** When the rights holding was accepted (ISO 8601). */
   readonly entryDate?: string
+  /** The holder's roles in the work (`AUTHOR`, `RIGHTS_OWNER`). */
   readonly roles: readonly (RightsHolderRole | string)[]
   /** A request sent to this holder and not answered yet. */
   readonly pendingRequest?: {
+    /** The page where the holder confirms. */
     readonly confirmUrl: string
+    /** The code of the user who sent the request. */
     readonly requestUserCode: string
     /** `ACTIVE` (a request to share rights) or `INACTIVE` (a request to cancel them). */
     readonly requestState: string
+    /** When the request was sent (ISO 8601). */
     readonly requestDate?: string
   }
 }
@@ -36,6 +42,7 @@ export interface RightsHolder {
 export interface AddRightsHolderInput {
   /** Where the confirmation mail goes; it need not be a Safe Creative account yet. */
   readonly mail: string
+  /** The roles to give: `AUTHOR`, `RIGHTS_OWNER` or both. */
   readonly roles: readonly ('AUTHOR' | 'RIGHTS_OWNER')[]
   /** The holder may edit the work. */
   readonly canEdit: boolean

@@ -36,7 +36,9 @@ export interface SearchOptions extends CallOptions {
 
 /** What `search.byhash` looks for: the SHA-1 or MD5 of a work's contents, lower-case hex (§9). */
 export interface HashQuery {
+  /** The SHA-1 of the file, 40 hex digits. */
   readonly sha1?: string
+  /** The MD5 of the file, 32 hex digits. */
   readonly md5?: string
   /** Only works owned by this user code. */
   readonly user?: string

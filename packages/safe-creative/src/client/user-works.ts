@@ -22,7 +22,15 @@ export interface WorkUpdate extends Partial<WorkFields> {
 }
 
 /** Input of {@link UserWorksApi.attachFile}: a file to upload, or a ticket of one already uploaded. */
-export type AttachmentSource = { readonly path: string } | { readonly uploadTicket: string }
+export type AttachmentSource =
+  | {
+      /** A file to upload. */
+      readonly path: string
+    }
+  | {
+      /** The ticket of a file uploaded before. */
+      readonly uploadTicket: string
+    }
 
 /** The state of an upload ticket (`work.uploadticket.status`, §9). */
 export type UploadTicketState = 'ready' | 'processing'
