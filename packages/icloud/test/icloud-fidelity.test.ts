@@ -202,7 +202,7 @@ describe('Advanced Data Protection', () => {
     const caller = (client.storage as unknown as { caller: ServiceCaller }).caller
     await expect(
       caller.call('ckdatabasews', 'POST', '/database/1/com.apple.photos.cloud/production/private/zones/list'),
-    ).rejects.toMatchObject({ code: 'SERVICE_ERROR', status: 404 })
+    ).resolves.toMatchObject({ zones: expect.any(Array) })
     const paths = seen(e).paths
     const gate = paths.indexOf(
       'POST /ws/ckdatabasews/database/1/com.apple.photos.cloud/production/private/zones/list',
