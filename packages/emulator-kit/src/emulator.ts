@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { Diagnosis } from '@sigwire/core/doctor'
 import { limitedStream, mayHaveBody, readBody, readSmallBody } from './body.js'
 import { type EmulatorError, isEmulatorError, kitError } from './errors.js'
@@ -39,6 +40,16 @@ export interface EmulatorApp {
   defaultHeaders?(request: EmulatorRequest): Record<string, string>
   /** Masks credentials in a request-target for the log. Default: the target as is. */
   redactTarget?(target: string): string
+  /**
+   * Handles an HTTP upgrade request (a WebSocket endpoint of the service); without it, upgrade
+   * requests are refused by closing the socket.
+   */
+  onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, origin: string): void
+  /**
+   * Answers the service's own `/_emulator/<service>/...` admin endpoints; undefined falls through to
+   * the kit's (`/_emulator/requests`) and a 404.
+   */
+  admin?(request: EmulatorRequest): Reply | undefined
   /** Runs after the server stopped and the store closed. */
   onClose?(): Promise<void>
   /** The request log. Default: a new log of the last 1000 requests. */
@@ -80,6 +91,7 @@ export async function startEmulator(options: ServerOptions, app: EmulatorApp): P
       await app.store.close()
       await app.onClose?.()
     },
+    app.onUpgrade?.bind(app),
   )
   return { ...server, close: () => server.close(), log }
 }
@@ -103,7 +115,7 @@ async function serveRequest(
     url: url ?? new URL(`${origin}/`),
     receivedAt: app.faults.now(),
   }
-  if (url?.pathname.startsWith(ADMIN_PREFIX)) return writeReply(res, admin(base, log))
+  if (url?.pathname.startsWith(ADMIN_PREFIX)) return writeReply(res, app.admin?.(base) ?? admin(base, log))
   app.onRequest?.(base)
 
   const record = (
