@@ -15,7 +15,9 @@ export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions }
 export type { ArticlesApi, CreateArticleInput, UpdateArticleInput } from './client/articles.js'
 export type { ChannelsApi } from './client/channels.js'
 export { type AppleNewsClient, type AppleNewsClientOptions, createAppleNewsClient } from './client/client.js'
+export { type DeletePreviewsOptions, duplicateArticleId, type PreviewsApi } from './client/previews.js'
 export type { SectionsApi } from './client/sections.js'
+export type { ArticleWriteOptions } from './client/send-checks.js'
 export type {
   Article,
   ArticleMetadata,
@@ -50,6 +52,52 @@ export {
   isAppleNewsError,
 } from './errors.js'
 export {
+  AD_ROLES,
+  type AdvertisementComponent,
+  COMPONENT_ROLES,
+  CONTAINER_ROLES,
+  type Component,
+  type ComponentBase,
+  type ComponentRole,
+  type ContainerComponent,
+  EMBED_ROLES,
+  type EmbedComponent,
+  GALLERY_ROLES,
+  type GalleryComponent,
+  type GalleryItem,
+  IMAGE_ROLES,
+  type ImageComponent,
+  MEDIA_ROLES,
+  type MediaComponent,
+  OTHER_ROLES,
+  type OtherComponent,
+  TEXT_ROLES,
+  type TextComponent,
+} from './format/component-types.js'
+export type { ArticleDocument, DocumentMetadata, LinkedArticle } from './format/document-types.js'
+export { unsupportedImageType } from './format/image-types.js'
+export type {
+  Color,
+  ComponentLayout,
+  ComponentStyle,
+  ComponentTextStyle,
+  DocumentStyle,
+  Fill,
+  InlineTextStyle,
+  Layout,
+  StrokeStyle,
+  SupportedUnits,
+  TextStyle,
+} from './format/style-types.js'
+export { validateArticle } from './format/validate-article.js'
+export { BOOLEAN_METADATA_FIELDS, METADATA_FIELDS } from './format/validate-metadata.js'
+export type {
+  ArticleValidation,
+  BundleFileInfo,
+  ValidateArticleOptions,
+  ValidationIssue,
+} from './format/validation-types.js'
+export {
   type ArticleBundle,
   type ArticleBundleInput,
   type ArticleBundleOptions,
@@ -63,6 +111,7 @@ export {
   type MultipartOptions,
   type MultipartPart,
 } from './multipart/multipart.js'
+export type { RemoteResourceData } from './multipart/remote-resources.js'
 export { type AppleNewsAuthorizationParams, formatAppleNewsAuthorization } from './signing/authorization.js'
 export {
   type AppleNewsCredentials,

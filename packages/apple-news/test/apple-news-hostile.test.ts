@@ -88,7 +88,8 @@ describe('Apple News emulator under hostile input', () => {
         identifier: name,
         language: 'en',
         title: name,
-        layout: {},
+        // A valid layout: the emulator validates documents as the client does (src/format).
+        layout: { columns: 7, width: 1024 },
         components: [{ role: 'photo', URL: `bundle://${name}` }],
       }
       const sections = links ? `"links":{"sections":[${JSON.stringify(name)}]},` : ''

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequest, fixedClock } from '@sigwire/core'
@@ -29,8 +31,8 @@ afterAll(async () => {
 })
 
 describe('packages/apple-news/README.md examples', () => {
-  it('has three examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true])
+  it('has five examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true])
   })
 
   it('creates, updates, searches and deletes an article', async () => {
@@ -118,5 +120,63 @@ describe('packages/apple-news/README.md examples', () => {
     expect(module.result).toMatchObject({ ok: true })
     expect(module.ok).toBe(false)
     expect((module.findings as Array<{ code: string }>).length).toBeGreaterThan(0)
+  })
+
+  it('validates a document locally and prints the errors Apple would answer', async () => {
+    const console = recordingConsole()
+    const doc = {
+      version: '1.15',
+      identifier: 'logo',
+      language: 'en',
+      title: 'Logo',
+      layout: { columns: 7, width: 1024 },
+      components: [
+        { role: 'title', text: 'Logo' },
+        { role: 'logo', URL: 'bundle://logo.svg' },
+      ],
+    }
+    await runReadmeExample(examples[3]!, { scope: { doc, console } })
+    expect(console.lines).toEqual(['FAILED_TO_PARSE_IMAGE components.1.URL', 'INVALID_TYPE data.isPaid'])
+  })
+
+  it('creates with a resource downloaded from a URL, and updates the original on DUPLICATE_ARTICLE_FOUND', async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mP4z8AAAAMBAQD3A0FDAAAAAElFTkSuQmCC',
+      'base64',
+    )
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length })
+      res.end(png)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const imageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/photo.png`
+    const news: AppleNewsClient = createAppleNewsClient({ ...emulator.dev!, baseUrl: emulator.url })
+    const doc = {
+      version: '1.15',
+      identifier: 'duplicate',
+      language: 'en',
+      title: 'Twice the same title',
+      layout: { columns: 7, width: 1024 },
+      components: [
+        { role: 'title', text: 'Twice the same title' },
+        { role: 'photo', URL: 'bundle://photo.jpg' },
+      ],
+    }
+    try {
+      const first = await news.articles.create({
+        article: doc,
+        resources: [{ filename: 'photo.jpg', data: { url: imageUrl } }],
+      })
+      await runReadmeExample(examples[4]!, {
+        scope: { news, doc },
+        rewrite: [["'https://cdn.example.com/photo.jpg'", JSON.stringify(imageUrl)]],
+      })
+      const after = await news.articles.read(first.id)
+      expect(after.revision).not.toBe(first.revision)
+      await news.articles.delete(first.id)
+    } finally {
+      await news.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

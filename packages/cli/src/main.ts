@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { registerAppleNews } from './commands/apple-news.js'
+import { registerCloudKit } from './commands/cloudkit.js'
 import { registerEmulate } from './commands/emulate.js'
 import { registerICloud } from './commands/icloud.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerProtocolCommands } from './commands/protocols.js'
+import { registerSafeCreative } from './commands/safe-creative.js'
 import { EXIT } from './output/errors.js'
 import { describeFailure, printFailure, wantsJson } from './output/failure.js'
 import { type Io, processIo } from './output/io.js'
@@ -43,6 +46,9 @@ export function buildProgram(
   registerKeygen(program, io)
   registerEmulate(program, io)
   registerICloud(program, io, setExit)
+  registerCloudKit(program, io, setExit)
+  registerAppleNews(program, io, setExit)
+  registerSafeCreative(program, io, setExit)
   return program
 }
 

@@ -97,6 +97,9 @@ describe('the malformed-input corpus', () => {
       'icloud login',
       'icloud status',
       'icloud drive',
+      'apple-news validate',
+      'cloudkit changes',
+      'safe-creative search',
     ])
       expect(commands).toContain(command)
     expect([...commands].some((c) => c.startsWith('keygen'))).toBe(true)

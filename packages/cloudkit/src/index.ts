@@ -1,7 +1,8 @@
 /**
  * @sigwire/cloudkit: CloudKit Web Services for Node.js. Server-to-server ECDSA P-256 signing over the
  * exact bytes sent, the matching verifier, a doctor that says why a request was rejected, and a typed
- * client for records, zones, subscriptions, users, APNs tokens and assets.
+ * client for records, zones, change feeds, shares, subscriptions, notifications, users, APNs tokens
+ * and assets.
  *
  * @packageDocumentation
  */
@@ -13,6 +14,7 @@
 export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
 export type { RenewWebAuthToken, WebAuthRenewal } from './auth/web-auth-session.js'
 export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
+export type { ExistingAsset, RereferenceResult } from './client/asset-rereference.js'
 export type {
   AssetsApi,
   AssetTarget,
@@ -20,6 +22,16 @@ export type {
   AssetUploadUrl,
   UploadedAsset,
 } from './client/assets.js'
+export type {
+  ChangedZone,
+  ChangeFeedOptions,
+  ChangesApi,
+  DatabaseChangesInput,
+  DatabaseChangesPage,
+  ZoneChangesRequest,
+  ZoneChangesResult,
+  ZoneRecordChangesPage,
+} from './client/changes.js'
 export {
   type CloudKitClient,
   type CloudKitClientOptions,
@@ -39,6 +51,15 @@ export {
   type ZoneID,
 } from './client/fields.js'
 export {
+  type CloudKitNotification,
+  type DatabaseNotification,
+  parseNotification,
+  type QueryNotification,
+  type RecordZoneNotification,
+  type UnknownNotification,
+} from './client/notification-types.js'
+export type { ListenOptions, NotificationsApi, PollOptions } from './client/notifications.js'
+export {
   COMPARATORS,
   type Comparator,
   type Filter,
@@ -49,6 +70,33 @@ export {
 } from './client/query.js'
 export type { LookupOptions, ModifyOptions, RecordChangesInput, RecordsApi } from './client/records.js'
 export type { ServerErrorBody } from './client/response-errors.js'
+export {
+  SHARE_RECORD_TYPE,
+  type ShareAcceptanceStatus,
+  type ShareInfo,
+  type ShareParticipant,
+  type ShareParticipantInput,
+  type ShareParticipantType,
+  type SharePermission,
+  type SharingAttributes,
+  type SharingInput,
+} from './client/share-types.js'
+export {
+  type ShareInfoResult,
+  type ShareInput,
+  type SharingApi,
+  type ShortGuidInput,
+  shareOperation,
+} from './client/sharing.js'
+export {
+  createFilePushRegistrationStore,
+  createFileSyncTokenStore,
+  createMemoryPushRegistrationStore,
+  createMemorySyncTokenStore,
+  type PushRegistration,
+  type PushRegistrationStore,
+  type SyncTokenStore,
+} from './client/stores.js'
 export type { SubscriptionOperation, SubscriptionsApi } from './client/subscriptions.js'
 export type { TokensApi } from './client/tokens.js'
 export type {

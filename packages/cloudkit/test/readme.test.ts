@@ -65,8 +65,8 @@ async function receivedQuery() {
 }
 
 describe('packages/cloudkit/README.md examples', () => {
-  it('has six examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true, true])
+  it('has eight examples, all but the endless notification loop run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true, true, true, false])
   })
 
   it('creates a record and queries it back, server to server', async () => {
@@ -179,5 +179,65 @@ describe('packages/cloudkit/README.md examples', () => {
         'const caller = await client.publicDatabase.users.caller()\nawait client.close()\nawait emulator.close()\nexport { caller }',
     })
     expect(module.caller).toBeDefined()
+  })
+
+  it('syncs a user’s private database through the change feeds, keeping the tokens in files', async () => {
+    const USER = '_readme000000000000000000000000a'
+    const users = await startCloudKitEmulator({ users: [{ userRecordName: USER }] })
+    const dev = users.dev!
+    const owner = createCloudKitClient({
+      container: dev.container,
+      environment: 'development',
+      apiToken: dev.apiToken,
+      webAuthToken: users.issueWebAuthToken({ userRecordName: USER }),
+      baseUrl: users.url,
+    })
+    try {
+      await owner.privateDatabase.zones.modify([
+        { operationType: 'create', zone: { zoneID: { zoneName: 'Notes' } } },
+      ])
+      await owner.privateDatabase.records.modify(
+        [{ operationType: 'create', record: { recordName: 'n1', recordType: 'Note', fields: { t: 'a' } } }],
+        { zoneID: { zoneName: 'Notes' } },
+      )
+      let token = users.issueWebAuthToken({ userRecordName: USER })
+      const run = async () => {
+        const console = recordingConsole()
+        process.env.CLOUDKIT_API_TOKEN = dev.apiToken
+        try {
+          const module = await runReadmeExample(examples[6]!, {
+            scope: { console, savedToken: token, save: (next: string) => (token = next) },
+            rewrite: [
+              ["'iCloud.com.example.app'", JSON.stringify(dev.container)],
+              [
+                "environment: 'development',",
+                `environment: 'development', baseUrl: ${JSON.stringify(users.url)},`,
+              ],
+              ["'zones.token'", JSON.stringify(join(dir, 'zones.token'))],
+              // The example's template literal, rebuilt here so as not to look like one.
+              [`\`zone-$${'{'}zoneID.zoneName}.token\``, `\`${dir}/zone-$${'{'}zoneID.zoneName}.token\``],
+            ],
+            after: 'await client.close()',
+          })
+          void module
+        } finally {
+          delete process.env.CLOUDKIT_API_TOKEN
+        }
+        return console.lines
+      }
+      expect(await run()).toEqual(['changed n1'])
+      // Nothing changed since: the saved tokens make the second run print nothing.
+      expect(await run()).toEqual([])
+      await owner.privateDatabase.records.modify(
+        [{ operationType: 'forceDelete', record: { recordName: 'n1' } }],
+        {
+          zoneID: { zoneName: 'Notes' },
+        },
+      )
+      expect(await run()).toEqual(['deleted n1'])
+    } finally {
+      await owner.close()
+      await users.close()
+    }
   })
 })

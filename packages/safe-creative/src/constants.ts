@@ -7,6 +7,11 @@
 export const SAFE_CREATIVE_API_URL = 'https://api.safecreative.org/v2/'
 /** The sandbox ("arena") endpoint; keys from its new-api-key page are active at once (§1). */
 export const SAFE_CREATIVE_ARENA_URL = 'https://arena.safecreative.org/v2/'
+/**
+ * The search endpoint of production (§1): `search.byquery`, `search.byfields` and `semantic.query`
+ * go here; `search.byhash` goes to the main API (DOC `Search.byhash`; VC Java `setApiSearchUrl`).
+ */
+export const SAFE_CREATIVE_SEARCH_URL = 'https://api-search.safecreative.org/v2/'
 /** Path of the authorization page, relative to the host of the API endpoint (§3). */
 export const AUTHKEY_EDIT_PATH = '/api-ui/authkey.edit'
 

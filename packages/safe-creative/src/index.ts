@@ -8,6 +8,21 @@
 
 /** The options every call takes last, and the transport options (from @sigwire/core). */
 export type { CallOptions, ProgressListener, TransportOptions } from '@sigwire/core'
+export type {
+  AccountFields,
+  LinkUserInput,
+  ModifyUserInput,
+  SafeCreativeUser,
+  UserLink,
+  UserQuota,
+} from './client/account-models.js'
+export type { PartnerApi } from './client/app-components.js'
+export type {
+  DownloadInfo,
+  LicenseFeature,
+  LicenseFeatureValue,
+  WorkTypeGroup,
+} from './client/catalog-models.js'
 export {
   type AuthorizeOptions,
   type ComponentCallOptions,
@@ -17,6 +32,22 @@ export {
   type WaitOptions,
 } from './client/client.js'
 export type { AuthkeyState, CodeName, License, Page, Work, WorkPerson, WorkSummary } from './client/models.js'
+export type {
+  AddRightsHolderInput,
+  RightsHolder,
+  RightsHolderRole,
+  RightsHoldersApi,
+  RightsSharingState,
+} from './client/rights-holders.js'
+export type {
+  FileSearchResult,
+  HashQuery,
+  SearchApi,
+  SearchField,
+  SearchOptions,
+  SemanticKey,
+  SemanticQuery,
+} from './client/search.js'
 export {
   type AuthorizationStore,
   createFileAuthorizationStore,
@@ -25,6 +56,12 @@ export {
 } from './client/store.js'
 export type { UploadMethod, UploadOptions } from './client/upload.js'
 export type { RegisterFileOptions, UserApi, WorkListFilters } from './client/user.js'
+export type {
+  AttachmentSource,
+  UploadTicketState,
+  UserWorksApi,
+  WorkUpdate,
+} from './client/user-works.js'
 export type { WorkFields, WorkLink, WorkSource } from './client/work-fields.js'
 export {
   AUTH_LEVELS,
@@ -33,6 +70,7 @@ export {
   EXCLUDED_PARAMS,
   SAFE_CREATIVE_API_URL,
   SAFE_CREATIVE_ARENA_URL,
+  SAFE_CREATIVE_SEARCH_URL,
   UPLOAD_CHUNK_BYTES,
   ZTIME_WINDOW_MS,
 } from './constants.js'

@@ -24,8 +24,8 @@ afterAll(async () => {
 })
 
 describe('packages/safe-creative/README.md examples', () => {
-  it('has four examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true, true])
+  it('has five examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true])
   })
 
   it('authorizes a user, registers a work and reads it back', async () => {
@@ -113,5 +113,30 @@ describe('packages/safe-creative/README.md examples', () => {
       after: 'await client.close()\nawait emulator.close()\nexport { auth }',
     })
     expect((module.auth as { authkey: string }).authkey).toMatch(/\w+/)
+  })
+
+  it('finds a registered work by the SHA-1 of a local file', async () => {
+    const { createMemoryAuthorizationStore, createSafeCreativeClient } = await import('../src/index.js')
+    const client = createSafeCreativeClient({ ...emulator.dev!, baseUrl: emulator.apiUrl })
+    const path = join(dir, 'hashed.mp3')
+    writeFileSync(path, 'the bytes of a registered song')
+    try {
+      const user = await client.authorize({
+        store: createMemoryAuthorizationStore(),
+        level: 'ADD',
+        intervalMs: 5,
+        onAuthorizationUrl: () => {},
+      })
+      const code = await user.registerFile(path, { title: 'Hashed song' })
+      const console = recordingConsole()
+      await runReadmeExample(examples[4]!, {
+        scope: { client, console },
+        rewrite: [["byFile('song.mp3')", `byFile(${JSON.stringify(path)})`]],
+      })
+      expect(console.lines[0]).toMatch(/^[0-9a-f]{40} 1$/)
+      expect(console.lines[1]).toBe(`${code} Hashed song`)
+    } finally {
+      await client.close()
+    }
   })
 })

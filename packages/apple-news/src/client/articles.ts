@@ -6,7 +6,10 @@ import {
   type BundleResource,
   buildArticleBundle,
 } from '../multipart/article-bundle.js'
+import { resolveRemoteResources } from '../multipart/remote-resources.js'
 import { type ApiContext, checkId, data, json, send } from './api.js'
+import { type PreviewsApi, previewsApi } from './previews.js'
+import { type ArticleWriteOptions, checkBeforeSend } from './send-checks.js'
 import type {
   Article,
   ArticleMetadata,
@@ -40,8 +43,8 @@ export interface UpdateArticleInput {
   readonly resources?: readonly BundleResource[]
 }
 
-/** Article calls. */
-export interface ArticlesApi {
+/** Article calls, and the helpers for preview and duplicate errors. */
+export interface ArticlesApi extends PreviewsApi {
   /**
    * `POST /channels/{channelId}/articles` with a multipart bundle built byte for byte. `onProgress`
    * counts the whole multipart body (its `Content-Length` is the total) as it is handed to the socket;
@@ -50,7 +53,7 @@ export interface ArticlesApi {
    */
   create(
     input: CreateArticleInput,
-    options?: CallOptions & ArticleBundleOptions & ProgressOptions,
+    options?: CallOptions & ArticleBundleOptions & ProgressOptions & ArticleWriteOptions,
   ): Promise<Article>
   /** `GET /articles/{articleId}`. */
   read(articleId: string, options?: CallOptions): Promise<Article>
@@ -62,7 +65,7 @@ export interface ArticlesApi {
   update(
     articleId: string,
     input: UpdateArticleInput,
-    options?: CallOptions & ArticleBundleOptions & ProgressOptions,
+    options?: CallOptions & ArticleBundleOptions & ProgressOptions & ArticleWriteOptions,
   ): Promise<ArticleUpdateResult>
   /** `DELETE /articles/{articleId}`. */
   delete(articleId: string, options?: CallOptions): Promise<void>
@@ -115,27 +118,36 @@ export function articlesApi(context: ApiContext): ArticlesApi {
     return { articles: parsed.data ?? [], ...(token ? { nextPageToken: token } : {}) }
   }
 
-  return {
+  const api: Omit<ArticlesApi, keyof PreviewsApi> = {
     async create(input, options = {}) {
       const channelId = checkId(input.channelId ?? context.channelId, 'channel ID')
-      const bundle = await buildArticleBundle(
-        { article: input.article, metadata: input.metadata, resources: input.resources },
-        bundleOptions(options),
-      ).catch(rethrow)
-      const what = `POST /channels/${channelId}/articles`
-      const response = await send(
-        context,
-        {
-          method: 'POST',
-          path: `/channels/${channelId}/articles`,
-          what,
-          body: bundle.body,
-          contentType: bundle.contentType,
-          outcomeHint: CREATE_HINT,
-        },
-        options,
-      )
-      return data<Article>(response, what)
+      const resolved = await resolveRemoteResources(input, context.transport, {
+        ...options,
+        clientSignal: context.signal,
+      })
+      try {
+        const bundle = await buildArticleBundle(
+          { article: resolved.article, metadata: input.metadata, resources: resolved.resources },
+          bundleOptions(options),
+        ).catch(rethrow)
+        if (options.validate !== false) checkBeforeSend(resolved.article, input.metadata, bundle, false)
+        const what = `POST /channels/${channelId}/articles`
+        const response = await send(
+          context,
+          {
+            method: 'POST',
+            path: `/channels/${channelId}/articles`,
+            what,
+            body: bundle.body,
+            contentType: bundle.contentType,
+            outcomeHint: CREATE_HINT,
+          },
+          options,
+        )
+        return data<Article>(response, what)
+      } finally {
+        await resolved.cleanup()
+      }
     },
 
     async read(articleId, options) {
@@ -149,27 +161,37 @@ export function articlesApi(context: ApiContext): ArticlesApi {
 
     async update(articleId, input, options = {}) {
       const id = checkId(articleId, 'article ID')
-      const bundleInput: ArticleBundleInput = {
-        article: input.article,
+      const resolved = await resolveRemoteResources(input, context.transport, {
+        ...options,
+        clientSignal: context.signal,
+      })
+      try {
         // The update's metadata part is required and carries the revision (§2).
-        metadata: { ...input.metadata, revision: input.revision },
-        resources: input.resources,
+        const metadata = { ...input.metadata, revision: input.revision }
+        const bundleInput: ArticleBundleInput = {
+          article: resolved.article,
+          metadata,
+          resources: resolved.resources,
+        }
+        const bundle = await buildArticleBundle(bundleInput, bundleOptions(options)).catch(rethrow)
+        if (options.validate !== false) checkBeforeSend(resolved.article, metadata, bundle, true)
+        const what = `POST /articles/${id}`
+        const response = await send(
+          context,
+          {
+            method: 'POST',
+            path: `/articles/${id}`,
+            what,
+            body: bundle.body,
+            contentType: bundle.contentType,
+            outcomeHint: UPDATE_HINT,
+          },
+          options,
+        )
+        return { article: data<Article>(response, what), applied: response.status !== 202 }
+      } finally {
+        await resolved.cleanup()
       }
-      const bundle = await buildArticleBundle(bundleInput, bundleOptions(options)).catch(rethrow)
-      const what = `POST /articles/${id}`
-      const response = await send(
-        context,
-        {
-          method: 'POST',
-          path: `/articles/${id}`,
-          what,
-          body: bundle.body,
-          contentType: bundle.contentType,
-          outcomeHint: UPDATE_HINT,
-        },
-        options,
-      )
-      return { article: data<Article>(response, what), applied: response.status !== 202 }
     },
 
     async delete(articleId, options) {
@@ -192,4 +214,5 @@ export function articlesApi(context: ApiContext): ArticlesApi {
       } while (pageToken !== undefined)
     },
   }
+  return { ...api, ...previewsApi(context, api) }
 }

@@ -98,6 +98,12 @@ export interface Article {
   readonly isCandidateToBeFeatured?: boolean
   /** True for an article that is published but not shown in the channel's feed and sections. */
   readonly isHidden?: boolean
+  /** The article is behind the channel's paywall (News+). */
+  readonly isPaid?: boolean
+  /** The article is a developing story. */
+  readonly isDevelopingStory?: boolean
+  /** Text shown with the article in feeds, or null. */
+  readonly accessoryText?: string | null
   /** The article's audience rating; `null` (or absent) when the publisher set none. */
   readonly maturityRating?: 'KIDS' | 'MATURE' | 'GENERAL' | null
   /** Country codes (ISO 3166-1 alpha-2) the article is limited to; absent: every territory of the channel. */
@@ -122,16 +128,25 @@ export interface Article {
   readonly warnings?: readonly AppleNewsErrorItem[]
 }
 
-/** Metadata of a create or update (§3); sent as the `metadata` part, wrapped in `{"data": ...}`. */
+/**
+ * Metadata of a create or update (§3, §8: DOC `Create Article Metadata Fields`; the WordPress plugin
+ * sends the same set); sent as the `metadata` part, wrapped in `{"data": ...}`.
+ */
 export interface ArticleMetadata {
   /** Offer the article to Apple News editors for featuring. */
   readonly isCandidateToBeFeatured?: boolean
   /** Publish the article without showing it in the channel's feed and sections. */
   readonly isHidden?: boolean
+  /** A News+ (paid) article. */
+  readonly isPaid?: boolean
+  /** A developing story. */
+  readonly isDevelopingStory?: boolean
   /** A preview is visible only in News Preview; may go from true to false, not back. */
   readonly isPreview?: boolean
   /** Mark the article as sponsored (paid) content. */
   readonly isSponsored?: boolean
+  /** Text shown next to the article in feeds (e.g. "Sponsored by..."), or null to remove it. */
+  readonly accessoryText?: string | null
   /** The audience rating; `null` clears it. */
   readonly maturityRating?: 'KIDS' | 'MATURE' | 'GENERAL' | null
   /** Limit the article to these countries (ISO 3166-1 alpha-2 codes such as `US`, `GB`). */
@@ -149,6 +164,8 @@ export interface ArticleMetadata {
    * and before 2015 draws a warning (§4, DOC release notes).
    */
   readonly datePublished?: string
+  /** The article's thumbnail (`bundle://` or `https://`); promoted articles need one. */
+  readonly thumbnailURL?: string
   /** Any other metadata field Apple documents, sent as given inside `{"data": ...}`. */
   readonly [field: string]: unknown
 }

@@ -11,14 +11,22 @@ import {
   type ReceivedPart,
 } from '@sigwire/emulator-kit'
 import { PART_LIMITS } from '../constants.js'
-import { findBundleReferences } from '../multipart/bundle-references.js'
+import { validateArticle } from '../format/validate-article.js'
+import type { ValidationIssue } from '../format/validation-types.js'
 import { errorReply } from './render.js'
 
 /** A bundle received and validated (§3). Resource bytes are in files under the upload directory. */
 export interface ReceivedBundle {
   document?: Record<string, unknown>
   metadata?: Record<string, unknown>
-  resources: Array<{ filename: string; contentType: string; size: number; sha256: string; file: string }>
+  resources: Array<{
+    name: string
+    filename: string
+    contentType: string
+    size: number
+    sha256: string
+    file: string
+  }>
 }
 
 /** Switches of the bundle checks (docs/protocols/apple-news.md §1.3). */
@@ -33,16 +41,6 @@ export interface BundleRules {
 
 /** The size limits the emulator enforces, in bytes (Apple's are `PART_LIMITS`). */
 export type PartLimits = { readonly [K in keyof typeof PART_LIMITS]: number }
-
-const REQUIRED_DOCUMENT_FIELDS = [
-  'version',
-  'identifier',
-  'language',
-  'title',
-  'layout',
-  'components',
-] as const
-const FONT = /\.(otf|ttf|woff2?)$/i
 
 /** Parses and checks a spooled multipart body; on failure removes what it wrote and returns Apple's error. */
 export async function receiveBundle(
@@ -93,7 +91,6 @@ export async function receiveBundle(
   const bundle: ReceivedBundle = { resources: [] }
   const limits = rules.limits ?? PART_LIMITS
   const filenames = new Set<string>()
-  let total = 0
   for (const part of parts) {
     const name = part.disposition.name ?? ''
     if (part.dispositionType !== 'form-data')
@@ -118,7 +115,6 @@ export async function receiveBundle(
           message: `The part has ${part.size} bytes.`,
         }),
       )
-    total += part.size
     const type = (part.headers['content-type'] ?? 'application/octet-stream')
       .split(';')[0]!
       .trim()
@@ -127,13 +123,6 @@ export async function receiveBundle(
     if (name === 'article.json' || filename === 'article.json') {
       const parsed = parseJson(part.bytes)
       if (!isObject(parsed)) return fail(errorReply(400, 'INVALID_JSON', { keyPath: ['article.json'] }))
-      for (const field of REQUIRED_DOCUMENT_FIELDS)
-        if (parsed[field] === undefined)
-          return fail(
-            errorReply(400, 'INVALID_DOCUMENT', { keyPath: [field], message: `${field} is required.` }),
-          )
-      if (!Array.isArray(parsed.components))
-        return fail(errorReply(400, 'INVALID_DOCUMENT', { keyPath: ['components'] }))
       bundle.document = parsed
     } else if (name === 'metadata') {
       const parsed = parseJson(part.bytes)
@@ -148,13 +137,6 @@ export async function receiveBundle(
     } else {
       if (part.file === undefined || filename === undefined)
         return fail(errorReply(400, 'INVALID_MIME_MULTIPART', { keyPath: [name] }))
-      const limit = type.startsWith('image/')
-        ? limits.image
-        : FONT.test(filename) || type.startsWith('font/')
-          ? limits.font
-          : limits.attachment
-      if (part.size > limit)
-        return fail(errorReply(400, 'MIME_PART_TOO_LARGE', { keyPath: [name], value: part.size }))
       if (filenames.has(filename))
         return fail(
           errorReply(400, 'INVALID_MIME_MULTIPART', {
@@ -164,6 +146,7 @@ export async function receiveBundle(
         )
       filenames.add(filename)
       bundle.resources.push({
+        name,
         filename,
         contentType: type,
         size: part.size,
@@ -172,22 +155,25 @@ export async function receiveBundle(
       })
     }
   }
-  if (total > limits.bundle) return fail(errorReply(400, 'BUNDLE_TOO_LARGE', { value: total }))
-  for (const [source, path] of [
-    [bundle.document, [] as string[]],
-    [bundle.metadata, ['metadata']],
-  ] as const) {
-    for (const [filename, keyPath] of findBundleReferences(source ?? {}))
-      if (!filenames.has(filename))
-        return fail(
-          errorReply(400, 'INVALID_DOCUMENT', {
-            keyPath: [...path, ...keyPath],
-            value: `bundle://${filename}`,
-            message: 'No part of the request has this filename.',
-          }),
-        )
-  }
+  // The document, the files and the metadata go through the validator the client runs before
+  // sending (src/format): one set of rules, so the two agree (docs/protocols/apple-news.md §8).
+  const validation = validateArticle(bundle.document, {
+    resources: bundle.resources,
+    ...(bundle.metadata ? { metadata: bundle.metadata } : {}),
+    limits,
+  })
+  const first = validation.errors[0]
+  if (first) return fail(issueReply(first))
   return bundle
+}
+
+/** Apple's error answer for a validation issue. */
+export function issueReply(issue: ValidationIssue): EmulatorError {
+  return errorReply(issue.status, issue.code, {
+    ...(issue.keyPath.length > 0 ? { keyPath: [...issue.keyPath] } : {}),
+    ...(issue.value === undefined ? {} : { value: issue.value }),
+    ...(issue.message === undefined ? {} : { message: issue.message }),
+  })
 }
 
 async function sha256File(path: string): Promise<string> {

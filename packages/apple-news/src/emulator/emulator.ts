@@ -68,6 +68,11 @@ export interface AppleNewsEmulatorOptions extends ServerOptions {
   readonly requirePartSize?: boolean
   /** Answer `DUPLICATE_ARTICLE_FOUND` for a second live article with the same title within 24 h. Default true. */
   readonly detectDuplicates?: boolean
+  /**
+   * Most preview articles (`isPreview: true`) a channel may hold; one more create answers 400
+   * `TOO_MANY_PREVIEW_ARTICLES` (docs/protocols/apple-news.md §4, §8). Default 500.
+   */
+  readonly maxPreviewArticles?: number
   /** Creates and updates allowed per channel per hour before 429. Default 200. */
   readonly quota?: number
   /**
@@ -186,6 +191,7 @@ export async function startAppleNewsEmulator(
     resourcesDir,
     quota: options.quota ?? 200,
     detectDuplicates: options.detectDuplicates !== false,
+    maxPreviewArticles: options.maxPreviewArticles ?? 500,
     receive: (file, contentType) => receiveBundle(file, contentType, uploadDir, rules),
   })
   const windowSeconds = options.windowSeconds ?? DATE_WINDOW_SECONDS

@@ -17,6 +17,7 @@ export interface HandlerContext {
   readonly resourcesDir: string
   readonly quota: number
   readonly detectDuplicates: boolean
+  readonly maxPreviewArticles: number
   receive(file: string, contentType: string | undefined): Promise<ReceivedBundle | EmulatorError>
 }
 
@@ -158,6 +159,17 @@ export function appleNewsHandlers(ctx: HandlerContext) {
       const duplicate = duplicateOf(channelId, title)
       if (duplicate)
         throw errorReply(400, 'DUPLICATE_ARTICLE_FOUND', { keyPath: ['title'], value: duplicate.id })
+      if (bundle.metadata?.isPreview === true) {
+        let previews = 0
+        for (const a of data.articles.values())
+          if (a.channelId === channelId && a.metadata.isPreview === true) previews++
+        if (previews >= ctx.maxPreviewArticles)
+          throw errorReply(400, 'TOO_MANY_PREVIEW_ARTICLES', {
+            keyPath: ['data', 'isPreview'],
+            value: previews,
+            message: `The channel already has ${previews} preview articles; publish or delete some.`,
+          })
+      }
       return { title, sections: sectionIds(bundle.metadata, channelId) }
     })
     const id = randomUUID()

@@ -132,6 +132,9 @@ export function articleJson(
     isSponsored: m.isSponsored === true,
     isPreview: m.isPreview === true,
     isHidden: m.isHidden === true,
+    isPaid: m.isPaid === true,
+    isDevelopingStory: m.isDevelopingStory === true,
+    accessoryText: typeof m.accessoryText === 'string' ? m.accessoryText : null,
     ...(Array.isArray(m.targetTerritoryCountryCodes)
       ? { targetTerritoryCountryCodes: m.targetTerritoryCountryCodes }
       : {}),

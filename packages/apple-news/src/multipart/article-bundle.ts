@@ -3,14 +3,16 @@ import { ARTICLE_PART_NAME, METADATA_PART_NAME } from '../constants.js'
 import { appleNewsError } from '../errors.js'
 import { findBundleReferences, resourceContentType } from './bundle-references.js'
 import { type EncodedMultipart, encodeMultipart, type MultipartPart } from './multipart.js'
+import { isRemote, type RemoteResourceData } from './remote-resources.js'
 
 /** A file of the article bundle (an image, a font), referenced as `bundle://<filename>`. */
 export interface BundleResource {
   /** The filename used in `bundle://<filename>` references. */
   readonly filename: string
   /**
-   * The bytes: a `Uint8Array`, an owned body, or `{ path }` to stream a file from disk (hashed in one
-   * pass, sent in a second, never held in memory).
+   * The bytes: a `Uint8Array`, an owned body, `{ path }` to stream a file from disk (hashed in one
+   * pass, sent in a second, never held in memory), or `{ url }` for a file on the web, downloaded by
+   * `articles.create`/`update` or referenced from the document (see {@link RemoteResourceData}).
    */
   readonly data:
     | Uint8Array
@@ -19,6 +21,7 @@ export interface BundleResource {
         /** A file to stream; its size is read when the bundle is built: do not change it before the call. */
         readonly path: string
       }
+    | RemoteResourceData
   /** Content type; default from the extension (`image/jpeg`, `image/png`, `image/gif`, else `application/octet-stream`). */
   readonly contentType?: string
   /** The part's `name`; default `file0`, `file1`... */
@@ -164,5 +167,10 @@ export async function buildArticleBundle(
 async function resourceBody(data: BundleResource['data']): Promise<OwnedBody> {
   if (data instanceof Uint8Array) return bytesBody(data)
   if (isOwnedBody(data)) return data
+  if (isRemote(data))
+    throw appleNewsError(
+      'INVALID_ARGUMENT',
+      `A resource given by URL (${data.url}) is downloaded by articles.create and articles.update; to build a bundle yourself, download it first and pass { path }.`,
+    )
   return fileBody(data.path)
 }

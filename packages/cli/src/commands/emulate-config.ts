@@ -124,6 +124,7 @@ function checkCloudKit(section: ConfigSection, check: Check): void {
     })
   check.number(section.dateWindowSeconds, 'cloudkit.dateWindowSeconds')
   check.number(section.maxAssetBytes, 'cloudkit.maxAssetBytes')
+  check.number(section.webcourierHoldMs, 'cloudkit.webcourierHoldMs')
   check.oneOf(section.emptyBodyHash, 'cloudkit.emptyBodyHash', [
     'sha256-of-empty',
     'empty',
@@ -176,6 +177,7 @@ function checkSafeCreative(section: ConfigSection, check: Check): void {
       check.text(app.sharedKey, `safeCreative.apps[${i}].sharedKey`)
       check.text(app.privateKey, `safeCreative.apps[${i}].privateKey`)
       check.text(app.bringBackUrl, `safeCreative.apps[${i}].bringBackUrl`, true)
+      check.oneOf(app.partner, `safeCreative.apps[${i}].partner`, [true, false])
     })
   check.number(section.ztimeWindowMs, 'safeCreative.ztimeWindowMs')
 }

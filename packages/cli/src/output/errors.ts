@@ -51,6 +51,10 @@ export const CLI_ERRORS = {
     meaning: 'a --curl value that is not one curl command: an unbalanced quote, a pipe, no URL',
   },
   INVALID_CONFIG: { exit: EXIT.usage, meaning: 'an emulate --config file whose contents cannot be used' },
+  INVALID_BUNDLE: {
+    exit: EXIT.usage,
+    meaning: 'an article bundle directory without article.json, or with a file that is not JSON',
+  },
   NO_SESSION: { exit: EXIT.usage, meaning: 'no saved iCloud session to use' },
   INVALID_SESSION: { exit: EXIT.usage, meaning: 'a saved iCloud session file that is damaged' },
   NO_CODE: { exit: EXIT.usage, meaning: 'no two-factor code appeared in --code-file in time' },

@@ -50,6 +50,8 @@ export interface CorpusFiles {
   readonly configs: Readonly<Record<string, string>>
   /** `--session-dir` directories. */
   readonly sessions: Readonly<Record<string, string>>
+  /** Article bundle directories for `apple-news validate` that cannot be checked (broken JSON). */
+  readonly bundles: Readonly<Record<string, string>>
   /** The Apple ID of the sessions. */
   readonly appleId: string
   readonly secrets: PlantedSecrets
@@ -325,6 +327,21 @@ export async function makeCorpusFiles(): Promise<CorpusFiles> {
   }
   await writeFile(join(sessions.two, sessionFileName('john@example.com')), JSON.stringify(state))
 
+  const bundle = async (name: string, files: Record<string, string>) => {
+    await mkdir(at(name))
+    for (const [file, content] of Object.entries(files)) await writeFile(join(at(name), file), content)
+    return at(name)
+  }
+  const bundles = {
+    articleNotJson: await bundle('bundle-not-json', { 'article.json': '{"version": "1.0",' }),
+    metadataList: await bundle('bundle-metadata-list', {
+      'article.json': '{}',
+      'metadata.json': '[]',
+    }),
+    articleDirectory: await bundle('bundle-article-dir', {}),
+  }
+  await mkdir(join(bundles.articleDirectory, 'article.json'))
+
   return {
     dir,
     missing: at('does-not-exist'),
@@ -338,6 +355,7 @@ export async function makeCorpusFiles(): Promise<CorpusFiles> {
     hars,
     configs,
     sessions,
+    bundles,
     appleId,
     secrets: { ...secrets, list: [...Object.values(secrets), ...pemLines] },
   }

@@ -11,6 +11,7 @@ import {
 import { LIMITS } from '../constants.js'
 import { CloudKitError, cloudKitError } from '../errors.js'
 import type { CloudKitDatabaseName } from './address.js'
+import { type ExistingAsset, type RereferenceResult, rereferenceAssets } from './asset-rereference.js'
 import type { Connection } from './connection.js'
 import { type Asset, type AssetReceipt, type FieldValue, field, type ZoneID } from './fields.js'
 import { invalid } from './query.js'
@@ -82,6 +83,14 @@ export interface AssetsApi {
    * `onProgress` reports step 2, the bytes (see {@link AssetsApi.uploadBytes}).
    */
   upload(input: AssetUploadInput, options?: CallOptions & ProgressOptions): Promise<UploadedAsset>
+  /**
+   * New receipts for assets records already hold (`assets/rereference`), to give another record the
+   * same bytes without uploading them again; each item is the receipt or its own error.
+   */
+  rereference(
+    assets: readonly ExistingAsset[],
+    options?: CallOptions & { zoneID?: ZoneID },
+  ): Promise<RereferenceResult[]>
   /**
    * Downloads an asset as a stream (read it, or destroy it). `fileName` replaces the `${f}` placeholder
    * CloudKit download URLs carry. `onProgress` counts the bytes as the stream hands them to you, up to
@@ -162,6 +171,13 @@ export class Assets implements AssetsApi {
         message: 'The asset upload answered without a singleFile receipt.',
       })
     return parsed.singleFile
+  }
+
+  rereference(
+    assets: readonly ExistingAsset[],
+    options: CallOptions & { zoneID?: ZoneID } = {},
+  ): Promise<RereferenceResult[]> {
+    return rereferenceAssets(this.#connection, this.#database, assets, options)
   }
 
   async upload(input: AssetUploadInput, options: CallOptions & ProgressOptions = {}): Promise<UploadedAsset> {

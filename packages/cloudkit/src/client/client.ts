@@ -16,8 +16,11 @@ import {
   checkEnvironment,
 } from './address.js'
 import { Assets, type AssetsApi } from './assets.js'
+import { Changes, type ChangesApi } from './changes.js'
 import { Connection } from './connection.js'
+import { Notifications, type NotificationsApi } from './notifications.js'
 import { Records, type RecordsApi } from './records.js'
+import { Sharing, type SharingApi } from './sharing.js'
 import { Subscriptions, type SubscriptionsApi } from './subscriptions.js'
 import { Tokens, type TokensApi } from './tokens.js'
 import { Users, type UsersApi } from './users.js'
@@ -75,6 +78,8 @@ export interface DatabaseApi {
   readonly users: UsersApi
   /** Asset uploads and downloads for records of this database. */
   readonly assets: AssetsApi
+  /** Change feeds: zones changed since a token (`changes/database`), then their records (`changes/zone`). */
+  readonly changes: ChangesApi
 }
 
 /** The CloudKit Web Services client. */
@@ -93,6 +98,10 @@ export interface CloudKitClient {
   readonly users: UsersApi
   /** APNs tokens (`/device/1/...`). */
   readonly tokens: TokensApi
+  /** Share URLs: what a short GUID points to (`records/resolve`) and accepting it (`records/accept`). */
+  readonly sharing: SharingApi
+  /** Notifications of the signed-in user's subscriptions, long-polled from the webcourier URL. */
+  readonly notifications: NotificationsApi
   /** The key ID, when a server-to-server key is configured. */
   readonly keyId: string | undefined
   /** The current web auth token (the latest rotated one). */
@@ -179,12 +188,15 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
         subscriptions: new Subscriptions(connection, checked),
         users: new Users(connection, checked),
         assets: new Assets(connection, checked),
+        changes: new Changes(connection, checked),
       }
       databases.set(checked, db)
     }
     return db
   }
   const tokens = new Tokens(connection)
+  const sharing = new Sharing(connection, signer !== undefined)
+  const notifications = new Notifications(connection, tokens)
   return {
     container: address.container,
     environment: address.environment,
@@ -201,6 +213,8 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
       return database('public').users
     },
     tokens,
+    sharing,
+    notifications,
     keyId: signer?.keyId,
     get webAuthToken() {
       return connection.webAuthToken

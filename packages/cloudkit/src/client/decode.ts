@@ -1,6 +1,7 @@
 import { CloudKitError } from '../errors.js'
 import { decodeField, encodeField, type FieldValue, type WireField } from './fields.js'
 import { itemError, type ServerErrorBody } from './response-errors.js'
+import { sharingInputOf, sharingOf } from './sharing-wire.js'
 import type { ChangeInfo, CloudKitRecord, RecordInput, RecordResult, WireRecord } from './types.js'
 
 /** Decodes one item of a `records` array: a record, or that record's own error. */
@@ -34,6 +35,7 @@ export function decodeRecord(wire: WireRecord): CloudKitRecord {
     ...(wire.deleted ? { deleted: true } : {}),
     ...(wire.zoneID ? { zoneID: wire.zoneID } : {}),
     ...(wire.shortGUID ? { shortGUID: wire.shortGUID } : {}),
+    ...sharingOf(wire),
   }
 }
 
@@ -51,6 +53,7 @@ export function encodeRecord(record: RecordInput): WireRecord {
   if (record.recordName !== undefined) out.recordName = record.recordName
   if (record.recordType !== undefined) out.recordType = record.recordType
   if (record.recordChangeTag !== undefined) out.recordChangeTag = record.recordChangeTag
+  Object.assign(out, sharingInputOf(record))
   if (record.fields) {
     const fields: Record<string, WireField | null> = {}
     for (const [name, value] of Object.entries(record.fields))

@@ -1,5 +1,6 @@
 import type { CloudKitError } from '../errors.js'
 import type { FieldInput, FieldValue, WireField, ZoneID } from './fields.js'
+import type { SharingAttributes, SharingInput } from './share-types.js'
 
 export type { CallOptions } from '@sigwire/core'
 
@@ -13,8 +14,8 @@ export interface ChangeInfo {
   readonly deviceID?: string
 }
 
-/** A record as CloudKit returns it, with typed field values. */
-export interface CloudKitRecord {
+/** A record as CloudKit returns it, with typed field values (and, for shares, their participants). */
+export interface CloudKitRecord extends SharingAttributes {
   /** The record's name, unique in its zone (a random UUID when it was created without one, §4.1). */
   readonly recordName: string
   /** The record type, as defined in the container's schema. */
@@ -35,8 +36,11 @@ export interface CloudKitRecord {
   readonly shortGUID?: string
 }
 
-/** A record to create or change. Fields take typed values or plain ones (see `FieldInput`); `null` clears. */
-export interface RecordInput {
+/**
+ * A record to create or change. Fields take typed values or plain ones (see `FieldInput`); `null`
+ * clears. A share is a record of type `cloudkit.share` with `forRecord` (see `SharingInput`).
+ */
+export interface RecordInput extends SharingInput {
   /** Default on create: a random UUID chosen by CloudKit. */
   recordName?: string
   /** The record type; required to create, `forceUpdate` or replace (§4.1). */
@@ -151,12 +155,18 @@ export interface ZoneChangesPage {
   readonly moreComing: boolean
 }
 
-/** A subscription (DOC `ModifySubscriptions`). */
+/**
+ * A subscription (DOC `ModifySubscriptions`). `database` subscriptions (any change in the private or
+ * shared database's custom zones) are CloudKit JS's third type (VC `SubscriptionType.DATABASE`).
+ */
 export interface Subscription {
   /** The subscription's id; on create, CloudKit picks one when it is left out. */
   subscriptionID?: string
-  /** `zone`: fires on any change in `zoneID`; `query`: fires when records matching `query` change. */
-  subscriptionType: 'zone' | 'query'
+  /**
+   * `zone`: fires on any change in `zoneID`; `query`: fires when records matching `query` change;
+   * `database`: fires on any change in the database's custom zones.
+   */
+  subscriptionType: 'zone' | 'query' | 'database'
   /** The zone watched (zone subscriptions) or searched (query subscriptions). */
   zoneID?: ZoneID
   /** The query a `query` subscription matches records against. */
@@ -265,4 +275,35 @@ export interface WireRecord {
   zoneID?: ZoneID
   /** The short id of a shared record. */
   shortGUID?: string
+  /** The parent that places the record in a share's hierarchy; `null` detaches it. */
+  parent?: {
+    /** The parent record's name. */
+    recordName: string
+    /** The parent's zone. */
+    zoneID?: ZoneID
+  } | null
+  /** A root record's share. */
+  share?: {
+    /** The share record's name. */
+    recordName: string
+    /** The share's zone. */
+    zoneID?: ZoneID
+  }
+  /** Share records, on create: the root record shared. */
+  forRecord?: {
+    /** The root record's name. */
+    recordName: string
+    /** The root record's change tag. */
+    recordChangeTag?: string
+  }
+  /** Ask CloudKit for a short GUID. */
+  createShortGUID?: boolean
+  /** Share records: what anyone with the URL may do. */
+  publicPermission?: string
+  /** Share records: the participants. */
+  participants?: unknown[]
+  /** Share records: the owner. */
+  owner?: unknown
+  /** Share records: the caller, when a participant. */
+  currentUserParticipant?: unknown
 }

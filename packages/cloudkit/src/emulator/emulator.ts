@@ -34,6 +34,7 @@ import {
   loadContainers,
 } from './options.js'
 import { type CloudKitEnv, cloudKitRoutes } from './routes.js'
+import { Webcourier } from './webcourier.js'
 
 /** One request the emulator refused, and why. */
 export interface CloudKitRejection {
@@ -176,6 +177,7 @@ export async function startCloudKitEmulator(
   for (const k of data.keys) addKey(k.container, k.environment, k.keyId, k.publicKeyPem)
 
   const developer = users[0]!.userRecordName
+  const webcourier = new Webcourier()
   const env: CloudKitEnv = {
     data,
     settings,
@@ -183,6 +185,8 @@ export async function startCloudKitEmulator(
     developer,
     baseUrl: '',
     assets: { dir: assetsDir, maxBytes: options.maxAssetBytes ?? 50 * 1024 * 1024 },
+    webcourier,
+    webcourierHoldMs: options.webcourierHoldMs ?? 30_000,
     credentials: (scope) => registry.get(scope),
     knownScope: (scope) => registry.has(scope),
   }
@@ -228,8 +232,11 @@ export async function startCloudKitEmulator(
       },
       diagnose: (request, _error, bodyKnown) => diagnose(request, bodyKnown),
       defaultHeaders: (request) => ({ date: new Date(request.receivedAt).toUTCString() }),
-      redactTarget: (target) => redactor.redactUrl(target),
+      // A webcourier URL carries the push token, which is all it takes to read a user's notifications.
+      redactTarget: (target) =>
+        redactor.redactUrl(target).replace(/^\/webcourier\/[^/?]+/, '/webcourier/***'),
       async onClose() {
+        webcourier.close()
         if (!options.stateDir) await rm(assetsDir, { recursive: true, force: true })
       },
     },
@@ -276,7 +283,10 @@ export async function startCloudKitEmulator(
       return token
     },
     inspect: () => inspectCloudKitState(data),
-    close: () => server.close(),
+    close: () => {
+      webcourier.close()
+      return server.close()
+    },
   }
 }
 

@@ -54,7 +54,7 @@ export interface CloudKitEmulatorState {
 
 /** A snapshot of the emulator's containers, databases, zones, records and subscriptions. */
 export function inspectCloudKitState(data: CloudKitData): CloudKitEmulatorState {
-  return { databases: [...data.databases()].map(databaseView) }
+  return { databases: [...data.databases.values()].map(databaseView) }
 }
 
 function databaseView(db: StoredDatabase): CloudKitDatabaseView {

@@ -59,6 +59,11 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
   webAuthTokenReuse?: 'reject' | 'allow-until-expiry'
   /** Users of the emulated iCloud. Default: one developer. */
   users?: CloudKitUserConfig[]
+  /**
+   * How long a poll of a webcourier URL is held open with nothing to deliver before it answers JSON
+   * `null` (poll again). Default 30 s.
+   */
+  webcourierHoldMs?: number
   /** Largest asset in bytes. Default 50 MB (DOC `PropertyMetrics`). */
   maxAssetBytes?: number
   /**

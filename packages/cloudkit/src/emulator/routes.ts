@@ -11,9 +11,11 @@ import {
 } from '@sigwire/emulator-kit'
 import type { OperationContext } from '@sigwire/emulator-kit/cloudkit'
 import {
+  acceptShares,
   badRequest,
   type CloudKitData,
   cloudKitError,
+  databaseChanges,
   errorBody,
   listZones,
   lookupRecords,
@@ -22,12 +24,15 @@ import {
   modifyZones,
   queryRecords,
   recordChanges,
+  recordZoneChanges,
+  resolveShortGuids,
   type StoredUpload,
   scopeKey,
   zoneChanges,
 } from '@sigwire/emulator-kit/cloudkit'
 import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
 import { DATABASES, ENVIRONMENTS, HEADER_WEB_AUTH_TOKEN } from '../constants.js'
+import { rereferenceAssets } from './asset-rereference.js'
 import { type AssetStore, receiveUpload, requestUploads, sendDownload, uploadTarget } from './assets.js'
 import {
   type AuthSettings,
@@ -41,7 +46,8 @@ import {
 import type { CloudKitUserConfig } from './options.js'
 import { listSubscriptions, lookupSubscriptions, modifySubscriptions } from './subscriptions.js'
 import { tokensOperation } from './tokens.js'
-import { usersOperation } from './users.js'
+import { identity, usersOperation } from './users.js'
+import { pollWebcourier, type Webcourier } from './webcourier.js'
 
 /** What the routes read from the running emulator. */
 export interface CloudKitEnv {
@@ -51,6 +57,10 @@ export interface CloudKitEnv {
   readonly developer: string
   baseUrl: string
   readonly assets: AssetStore
+  /** Long polls at webcourier URLs. */
+  readonly webcourier: Webcourier
+  /** How long a webcourier poll is held with nothing to deliver. */
+  readonly webcourierHoldMs: number
   credentials(scope: string): ScopeCredentials | undefined
   knownScope(scope: string): boolean
 }
@@ -76,6 +86,12 @@ const OPERATIONS: Readonly<Record<string, Operation>> = Object.assign(Object.cre
   'subscriptions/lookup': { method: 'POST', needsUser: true, run: lookupSubscriptions },
   'subscriptions/modify': { method: 'POST', needsUser: true, run: modifySubscriptions },
   'assets/upload': { method: 'POST', needsUser: true, run: requestUploads },
+  'assets/rereference': { method: 'POST', needsUser: true, run: rereferenceAssets },
+  'changes/database': { method: 'POST', needsUser: true, run: databaseChanges },
+  'changes/zone': { method: 'POST', needsUser: true, run: recordZoneChanges },
+  // Sent to the public database whatever database the share lives in (DOC `AcceptingShareRecords`; §9).
+  'records/resolve': { method: 'POST', needsUser: false, run: resolveShortGuids },
+  'records/accept': { method: 'POST', needsUser: true, run: acceptShares },
 })
 
 /** The `users/*` operations, which always need a signed-in user. */
@@ -156,6 +172,13 @@ export function cloudKitRoutes(env: CloudKitEnv): Route<unknown>[] {
     }),
     open({
       method: 'GET',
+      path: '/webcourier/:token',
+      auth: 'none',
+      maxBodyBytes: 0,
+      handle: (request) => pollWebcourier(env.data, env.webcourier, request, env.webcourierHoldMs),
+    }),
+    open({
+      method: 'GET',
       path: '/auth/signin',
       auth: 'none',
       maxBodyBytes: 0,
@@ -214,6 +237,11 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
       body: parseBody(request.body),
       maxAssetBytes: env.assets.maxBytes,
       signInUrl,
+      identity: (name) => {
+        const user = env.users.find((u) => u.userRecordName === name)
+        return user ? identity(user) : undefined
+      },
+      wake: (token) => env.webcourier.wake(token),
     }
     const needUser = () => {
       if (principal.kind === 'anonymous')

@@ -7,9 +7,15 @@ import {
   zoneName,
 } from '@sigwire/emulator-kit/cloudkit'
 
+/** A subscription as responses carry it: without the owner the emulator keeps for notifications. */
+function render(subscription: Record<string, unknown>): Record<string, unknown> {
+  const { _owner: _hidden, ...shown } = subscription
+  return shown
+}
+
 /** `subscriptions/list` (DOC `FetchSubscriptions`). */
 export function listSubscriptions(ctx: OperationContext): Record<string, unknown> {
-  return { subscriptions: [...databaseOf(ctx).subscriptions.values()] }
+  return { subscriptions: [...databaseOf(ctx).subscriptions.values()].map(render) }
 }
 
 /** `subscriptions/lookup`: each subscription or a NOT_FOUND item. */
@@ -18,10 +24,10 @@ export function lookupSubscriptions(ctx: OperationContext): Record<string, unkno
   return {
     subscriptions: listOf(ctx.body, 'subscriptions').map((entry) => {
       const id = (entry as { subscriptionID?: string })?.subscriptionID ?? ''
-      return (
-        all.get(id) ??
-        itemError('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`, { subscriptionID: id })
-      )
+      const found = all.get(id)
+      return found
+        ? render(found)
+        : itemError('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`, { subscriptionID: id })
     }),
   }
 }
@@ -43,14 +49,21 @@ export function modifySubscriptions(ctx: OperationContext): Record<string, unkno
     }
     if (op.operationType !== 'create' && op.operationType !== 'update')
       return fail('BAD_REQUEST', `Unknown subscription operationType ${JSON.stringify(op.operationType)}.`)
-    if (sub.subscriptionType !== 'zone' && sub.subscriptionType !== 'query')
-      return fail('BAD_REQUEST', 'subscriptionType must be "zone" or "query".')
+    // `database` subscriptions are CloudKit JS's third type (VC `SubscriptionType.DATABASE`; §10).
+    if (
+      sub.subscriptionType !== 'zone' &&
+      sub.subscriptionType !== 'query' &&
+      sub.subscriptionType !== 'database'
+    )
+      return fail('BAD_REQUEST', 'subscriptionType must be "zone", "query" or "database".')
+    if (sub.subscriptionType === 'database' && ctx.database === 'public')
+      return fail('BAD_REQUEST', 'Database subscriptions work on the private and shared databases.')
     if (
       sub.subscriptionType === 'query' &&
       typeof (sub.query as { recordType?: unknown })?.recordType !== 'string'
     )
       return fail('BAD_REQUEST', 'A query subscription needs query.recordType.')
-    if (sub.subscriptionType === 'zone') {
+    if (sub.subscriptionType === 'zone' && ctx.database !== 'shared') {
       const zone = db.zones.get(zoneName(sub.zoneID))
       if (!zone || zone.deleted)
         return fail('ZONE_NOT_FOUND', 'The subscription names a zone that does not exist.')
@@ -59,9 +72,14 @@ export function modifySubscriptions(ctx: OperationContext): Record<string, unkno
       return fail('EXISTS', `Subscription ${JSON.stringify(id)} already exists.`)
     if (op.operationType === 'update' && (!id || !db.subscriptions.has(id)))
       return fail('NOT_FOUND', `Subscription ${JSON.stringify(id)} does not exist.`)
-    const stored = { ...sub, subscriptionID: id ?? randomUUID().toUpperCase() }
+    const { _owner: _ignored, ...given } = sub
+    const stored = {
+      ...given,
+      subscriptionID: id ?? randomUUID().toUpperCase(),
+      ...(ctx.principal.userRecordName === undefined ? {} : { _owner: ctx.principal.userRecordName }),
+    }
     ctx.data.putSubscription(ctx.tx, db, stored.subscriptionID, stored)
-    return stored
+    return render(stored)
   })
   return { subscriptions }
 }

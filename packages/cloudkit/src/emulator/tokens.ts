@@ -13,6 +13,7 @@ export function tokensOperation(ctx: OperationContext, operation: string): Recor
       scope: ctx.scope,
       apnsEnvironment: environment,
       registered: false,
+      ...owner(ctx),
     })
     return {
       apnsEnvironment: environment,
@@ -27,8 +28,16 @@ export function tokensOperation(ctx: OperationContext, operation: string): Recor
       scope: ctx.scope,
       apnsEnvironment: environment,
       registered: true,
+      ...owner(ctx),
     })
     return { apnsEnvironment: environment, apnsToken }
   }
   throw cloudKitError('NOT_FOUND', `Unknown operation ${operation}.`)
+}
+
+/** Notifications of a user's subscriptions go to the tokens that user created or registered (§10). */
+function owner(ctx: OperationContext): { userRecordName?: string } {
+  return ctx.principal.kind === 'user' && ctx.principal.userRecordName !== undefined
+    ? { userRecordName: ctx.principal.userRecordName }
+    : {}
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Transaction } from '../store.js'
 import { badRequest, cloudKitError } from './errors.js'
+import { sharedZoneOf } from './shared-zones.js'
 import {
   type CloudKitData,
   DEFAULT_ZONE,
@@ -44,6 +45,16 @@ export interface OperationContext {
   readonly fieldTypes?: ReadonlySet<string>
   /** The download URL of a stored asset. Default `{baseUrl}/assets/download/{assetId}/${f}`. */
   readonly assetUrl?: (asset: StoredAsset) => string
+  /**
+   * A user's identity as responses show it (share participants), or undefined for an unknown user.
+   * Default: none known (participants show only their user record name or email address).
+   */
+  readonly identity?: (userRecordName: string) => Record<string, unknown> | undefined
+  /**
+   * Wakes the webcourier long polls of an APNs token once the request's writes are durable
+   * (subscription notifications, docs/protocols/cloudkit.md §10). Default: nothing to wake.
+   */
+  readonly wake?: (apnsToken: string) => void
 }
 
 /** The database the caller sees: the public one, or the user's own private or shared one. */
@@ -52,8 +63,13 @@ export function databaseOf(ctx: OperationContext): StoredDatabase {
   return ctx.data.database(`${ctx.scope}|${ctx.database}${owner}`)
 }
 
-/** A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. */
+/**
+ * A zone of the caller's database; a missing or deleted zone fails with ZONE_NOT_FOUND. In the shared
+ * database the zone is the owner's (`zoneID.ownerRecordName`), reached through an accepted share
+ * (docs/protocols/cloudkit.md §9).
+ */
 export function zoneOf(ctx: OperationContext, zoneID: unknown): StoredZone {
+  if (ctx.database === 'shared') return sharedZoneOf(ctx, zoneID).zone
   const name = zoneName(zoneID)
   const zone = databaseOf(ctx).zones.get(name)
   if (!zone || zone.deleted)

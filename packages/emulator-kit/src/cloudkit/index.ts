@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+export { databaseChanges, recordZoneChanges } from './changes.js'
 export {
   actor,
   databaseOf,
@@ -31,6 +32,8 @@ export {
   renderRecord,
   zoneSyncToken,
 } from './records.js'
+export { acceptShares, resolveShortGuids } from './share-ops.js'
+export { canSee } from './shared-zones.js'
 export {
   CLOUDKIT_TABLES,
   CloudKitData,
@@ -41,8 +44,13 @@ export {
   type StoredChange,
   type StoredDatabase,
   type StoredKey,
+  type StoredNotification,
+  type StoredParticipant,
+  type StoredParticipation,
   type StoredRecord,
   type StoredSession,
+  type StoredShareInfo,
+  type StoredShortGuid,
   type StoredTombstone,
   type StoredUpload,
   type StoredZone,

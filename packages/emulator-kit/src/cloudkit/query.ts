@@ -3,11 +3,13 @@ import { compareCodePoints } from '@sigwire/core'
 import { type OperationContext, zoneOf } from './context.js'
 import { badRequest } from './errors.js'
 import { limitOf, renderRecord } from './records.js'
+import { canSee } from './shared-zones.js'
 import type { StoredRecord } from './state.js'
 import type { EngineField as WireField } from './vocabulary.js'
 import { ENGINE_COMPARATORS as COMPARATORS } from './vocabulary.js'
 
-interface Filter {
+/** A query filter (DOC `QueryingRecords`). */
+export interface Filter {
   comparator: string
   fieldName?: string
   systemFieldName?: string
@@ -54,7 +56,12 @@ export function queryRecords(ctx: OperationContext): Record<string, unknown> {
   const offset = readMarker(ctx.body.continuationMarker, fingerprint)
 
   const matches = [...zone.records.values()]
-    .filter((r) => r.recordType === query.recordType && filters.every((f) => matchesFilter(r, f)))
+    .filter(
+      (r) =>
+        r.recordType === query.recordType &&
+        filters.every((f) => matchesFilter(r, f)) &&
+        canSee(ctx, zone, r),
+    )
     .sort((a, b) => compareRecords(a, b, sorts))
   const page = matches.slice(offset, offset + limit)
   const next = offset + page.length
@@ -118,7 +125,8 @@ function comparable(value: unknown): unknown {
   return value
 }
 
-function matchesFilter(record: StoredRecord, filter: Filter): boolean {
+/** Whether a record passes one filter (also used to match query subscriptions). */
+export function matchesFilter(record: StoredRecord, filter: Filter): boolean {
   const actual =
     filter.fieldName === '___all'
       ? allText(record)

@@ -10,7 +10,10 @@ import {
   zoneName,
   zoneOf,
 } from './context.js'
-import { badRequest, itemError } from './errors.js'
+import { badRequest, cloudKitError, itemError } from './errors.js'
+import { notifySubscribers } from './notify.js'
+import { canSee, sharedZoneOf } from './shared-zones.js'
+import { afterSharingChanges, renderSharing, SHARE_RECORD_TYPE, sharingOf, unshareRoot } from './shares.js'
 import { DEFAULT_ZONE, type StoredAsset, type StoredRecord, type StoredZone } from './state.js'
 import type { EngineField as WireField } from './vocabulary.js'
 import { ENGINE_FIELD_TYPES } from './vocabulary.js'
@@ -25,11 +28,12 @@ const MAX_OPERATIONS = 200
 
 /** A record as a response carries it; `desiredKeys` limits the fields. */
 export function renderRecord(
-  ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>,
+  ctx: OperationContext,
   record: StoredRecord,
   zone: StoredZone,
   desiredKeys?: unknown,
 ): Record<string, unknown> {
+  const zoneID = zoneIdOf(ctx, zone)
   const keys = Array.isArray(desiredKeys) ? new Set(desiredKeys.map(String)) : undefined
   const fields = dictionary<unknown>()
   for (const [name, value] of Object.entries(record.fields)) {
@@ -44,8 +48,19 @@ export function renderRecord(
     created: record.created,
     modified: record.modified,
     deleted: false,
-    ...(zone.zoneID.zoneName === DEFAULT_ZONE ? {} : { zoneID: zone.zoneID }),
+    ...(zone.zoneID.zoneName === DEFAULT_ZONE ? {} : { zoneID }),
+    ...renderSharing(ctx, record, zoneID, ctx.identity),
   }
+}
+
+/**
+ * A zone's ID as the caller sees it: in the shared database it names its owner (`ownerRecordName`),
+ * since the same zone name can belong to several users there.
+ */
+export function zoneIdOf(ctx: OperationContext, zone: StoredZone): StoredZone['zoneID'] {
+  if (ctx.database !== 'shared' || zone.zoneID.ownerRecordName) return zone.zoneID
+  const owner = ctx.data.databaseOfZone(zone)?.key.split('|')[3]
+  return owner ? { ...zone.zoneID, ownerRecordName: owner } : zone.zoneID
 }
 
 function renderField(ctx: Pick<OperationContext, 'baseUrl' | 'assetUrl'>, value: WireField): WireField {
@@ -75,6 +90,8 @@ export function modifyRecords(ctx: OperationContext): Record<string, unknown> {
   if (operations.length > MAX_OPERATIONS)
     throw badRequest(`At most ${MAX_OPERATIONS} operations per request; got ${operations.length}.`)
   const zone = zoneOf(ctx, ctx.body.zoneID)
+  if (ctx.database === 'shared' && sharedZoneOf(ctx, ctx.body.zoneID).permission !== 'READ_WRITE')
+    throw cloudKitError('ACCESS_DENIED', 'Your participation in this share is read-only.')
   const isDefault = zone.zoneID.zoneName === DEFAULT_ZONE
   const atomic = !isDefault && ctx.body.atomic !== false
   const staged: Staged = new Map()
@@ -146,7 +163,11 @@ function applyOperation(
         return fail('BAD_REQUEST', 'A created record needs a recordType.')
       const problem = checkFields()
       if (problem) return problem
-      staged.set(name, newRecord(ctx, name, input.recordType, normalize(ctx, withoutNulls(fields ?? {}))))
+      const sharing = sharingOf(ctx, zone, staged, input, undefined)
+      if ('error' in sharing) return { ok: false, result: sharing.error }
+      const created = newRecord(ctx, name, input.recordType, normalize(ctx, withoutNulls(fields ?? {})))
+      if (sharing.root) staged.set(sharing.root.recordName, sharing.root)
+      staged.set(name, { ...created, ...sharing.extras })
       return { ok: true, result: { recordName: name } }
     }
     case 'update':
@@ -166,6 +187,9 @@ function applyOperation(
       if (problem) return problem
       const recordType = typeof input.recordType === 'string' ? input.recordType : existing?.recordType
       if (!recordType) return fail('BAD_REQUEST', `${type} of a new record needs a recordType.`)
+      const sharing = sharingOf(ctx, zone, staged, input, existing)
+      if ('error' in sharing) return { ok: false, result: sharing.error }
+      if (sharing.root) staged.set(sharing.root.recordName, sharing.root)
       const base = existing && (type === 'update' || type === 'forceUpdate') ? existing.fields : {}
       const merged: Record<string, WireField> = Object.assign(dictionary<WireField>(), base)
       for (const [key, value] of Object.entries(fields ?? {})) {
@@ -181,7 +205,7 @@ function applyOperation(
             modified: change(ctx),
           }
         : newRecord(ctx, name, recordType, normalize(ctx, merged))
-      staged.set(name, next)
+      staged.set(name, { ...next, ...sharing.extras })
       return { ok: true, result: { recordName: name } }
     }
     case 'delete':
@@ -199,6 +223,7 @@ function applyOperation(
           `Record ${blocker} holds a VALIDATE reference to ${name}; delete it first.`,
         )
       staged.set(name, null)
+      if (existing.recordType === SHARE_RECORD_TYPE) unshareRoot(ctx, zone, staged, existing)
       deleteSelfCascade(zone, staged, name)
       return { ok: true, result: { recordName: name } }
     }
@@ -373,20 +398,26 @@ function deleteSelfCascade(zone: StoredZone, staged: Staged, name: string): void
 
 function commit(ctx: OperationContext, zone: StoredZone, staged: Staged): void {
   if (staged.size === 0) return
-  const db = databaseOf(ctx)
+  const db = ctx.data.databaseOfZone(zone) ?? databaseOf(ctx)
+  const changes: Array<{ name: string; before: StoredRecord | undefined; after: StoredRecord | null }> = []
   for (const [name, record] of staged) {
+    const before = zone.records.get(name)
     zone.serial += 1
     if (record === null) {
-      if (zone.records.has(name)) ctx.data.deleteRecord(ctx.tx, db, zone, name, zone.serial)
+      if (before) ctx.data.deleteRecord(ctx.tx, db, zone, name, zone.serial)
     } else {
       record.serial = zone.serial
       ctx.data.putRecord(ctx.tx, db, zone, record)
     }
+    if (before || record) changes.push({ name, before, after: record })
   }
   db.serial += 1
   zone.changedAt = db.serial
+  zone.clock = nextCounter(ctx)
   ctx.data.putZone(ctx.tx, db, zone)
   ctx.data.putDatabase(ctx.tx, db)
+  afterSharingChanges(ctx, db, zone, changes)
+  notifySubscribers(ctx, db, zone, changes)
 }
 
 /** `records/lookup`: each name gives the record or a NOT_FOUND item (DOC `LookupRecords`). */
@@ -400,7 +431,7 @@ export function lookupRecords(ctx: OperationContext): Record<string, unknown> {
       if (typeof e?.recordName !== 'string')
         return itemError('BAD_REQUEST', 'Each lookup entry needs a recordName.')
       const record = zone.records.get(e.recordName)
-      if (!record)
+      if (!record || !canSee(ctx, zone, record))
         return itemError('NOT_FOUND', `Record ${e.recordName} does not exist.`, { recordName: e.recordName })
       return renderRecord(ctx, record, zone, e.desiredKeys ?? ctx.body.desiredKeys)
     }),
@@ -417,24 +448,41 @@ export function recordChanges(ctx: OperationContext): Record<string, unknown> {
   const name = zoneName(ctx.body.zoneID)
   if (name === DEFAULT_ZONE) throw badRequest('records/changes needs the zoneID of a custom zone.')
   const zone = zoneOf(ctx, ctx.body.zoneID)
-  const limit = limitOf(ctx.body.resultsLimit)
-  const since = readSyncToken(ctx.body.syncToken, zone)
+  return {
+    ...zoneRecordChanges(ctx, zone, {
+      syncToken: ctx.body.syncToken,
+      limit: limitOf(ctx.body.resultsLimit),
+      desiredKeys: ctx.body.desiredKeys,
+    }),
+    reverse: false,
+  }
+}
+
+/**
+ * The records changed and deleted in `zone` since a sync token, oldest first, `limit` at a time
+ * (`records/changes` and each zone of `changes/zone`). In the shared database only the records of the
+ * caller's shares are listed.
+ */
+export function zoneRecordChanges(
+  ctx: OperationContext,
+  zone: StoredZone,
+  options: { syncToken: unknown; limit: number; desiredKeys?: unknown; desiredRecordTypes?: unknown },
+): { records: Record<string, unknown>[]; syncToken: string; moreComing: boolean } {
+  const since = readSyncToken(options.syncToken, zone)
+  const types = Array.isArray(options.desiredRecordTypes)
+    ? new Set(options.desiredRecordTypes.map(String))
+    : undefined
   const changes: Array<{ serial: number; item: Record<string, unknown> }> = []
   for (const record of zone.records.values())
-    if (record.serial > since)
-      changes.push({ serial: record.serial, item: renderRecord(ctx, record, zone, ctx.body.desiredKeys) })
+    if (record.serial > since && (!types || types.has(record.recordType)) && canSee(ctx, zone, record))
+      changes.push({ serial: record.serial, item: renderRecord(ctx, record, zone, options.desiredKeys) })
   for (const [recordName, tomb] of zone.tombstones)
     if (tomb.serial > since) changes.push({ serial: tomb.serial, item: { recordName, deleted: true } })
   changes.sort((a, b) => a.serial - b.serial)
-  const page = changes.slice(0, limit)
-  const moreComing = changes.length > limit
+  const page = changes.slice(0, options.limit)
+  const moreComing = changes.length > options.limit
   const last = moreComing ? page[page.length - 1]!.serial : zone.serial
-  return {
-    records: page.map((c) => c.item),
-    syncToken: zoneSyncToken(zone, last),
-    moreComing,
-    reverse: false,
-  }
+  return { records: page.map((c) => c.item), syncToken: zoneSyncToken(zone, last), moreComing }
 }
 
 /** The sync token naming `serial` of `zone` (the zone's current one by default). */

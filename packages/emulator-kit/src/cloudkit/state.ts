@@ -49,6 +49,50 @@ export interface StoredRecord {
   serial: number
   /** Creation order (default query order). */
   order: number
+  /** The record's short GUID, for share URLs (`createShortGUID`, share records). */
+  shortGUID?: string
+  /** The parent reference (`{recordName}`) that places the record in a share's hierarchy. */
+  parent?: {
+    /** The parent record's name (same zone). */
+    recordName: string
+  }
+  /** A root record's share (`{recordName, zoneID}`). */
+  share?: {
+    /** The share record's name. */
+    recordName: string
+    /** The share's zone. */
+    zoneID: ZoneID
+  }
+  /** What a `cloudkit.share` record carries besides fields. */
+  shareInfo?: StoredShareInfo
+}
+
+/** The sharing part of a `cloudkit.share` record (docs/protocols/cloudkit.md §9). */
+export interface StoredShareInfo {
+  /** What anyone with the share URL may do: `NONE`, `READ_ONLY` or `READ_WRITE`. */
+  publicPermission: string
+  /** The root record's name. */
+  rootRecordName: string
+  /** Everyone in the share, the owner first. */
+  participants: StoredParticipant[]
+}
+
+/** A participant of a share. */
+export interface StoredParticipant {
+  /** The participant's ID within the share. */
+  participantId: string
+  /** The participant's user record name, once known. */
+  userRecordName?: string
+  /** The email address the owner invited, when invited by email. */
+  emailAddress?: string
+  /** `OWNER`, `PRIVATE_USER` (invited) or `PUBLIC_USER` (joined through the URL). */
+  type: string
+  /** `PENDING` or `ACCEPTED`. */
+  acceptanceStatus: string
+  /** `READ_ONLY` or `READ_WRITE`. */
+  permission: string
+  /** Global change counter when the participant accepted (shared-database change feeds). */
+  acceptedAt?: number
 }
 
 /** A record zone: its persisted fields, plus its records and deletions (tombstones) in memory. */
@@ -63,6 +107,8 @@ export interface StoredZone {
   incarnation: string
   /** True once the zone was deleted. */
   deleted?: boolean
+  /** Global change counter of the zone's last change (`changes/database` tokens). */
+  clock?: number
   /** Records by name. */
   readonly records: Map<string, StoredRecord>
   /** Deleted record names with the serial of their deletion. */
@@ -137,6 +183,42 @@ export interface StoredApnsToken {
   apnsEnvironment: string
   /** True once registered. */
   registered: boolean
+  /** The signed-in user the token belongs to (notifications of their subscriptions go to it). */
+  userRecordName?: string
+}
+
+/** A notification waiting at a token's webcourier URL. */
+export interface StoredNotification {
+  /** The APNs token whose webcourier URL delivers it. */
+  apnsToken: string
+  /** The notification as delivered (`ck` and `aps` dictionaries). */
+  payload: Record<string, unknown>
+}
+
+/** Where a short GUID points. */
+export interface StoredShortGuid {
+  /** Key of the database holding the record. */
+  database: string
+  /** The zone holding the record. */
+  zoneName: string
+  /** The record the short GUID names. */
+  recordName: string
+}
+
+/** A user's accepted participation in a share (what the user's shared database shows). */
+export interface StoredParticipation {
+  /** `container|environment`. */
+  scope: string
+  /** The participant who accepted. */
+  userRecordName: string
+  /** The owner of the shared zone. */
+  ownerRecordName: string
+  /** The owner's zone holding the share. */
+  zoneName: string
+  /** The share record accepted. */
+  shareRecordName: string
+  /** Global change counter at acceptance. */
+  acceptedAt: number
 }
 
 /** The tables of the CloudKit emulator's durable store. */
@@ -152,6 +234,9 @@ export const CLOUDKIT_TABLES = [
   'sessions',
   'apnsTokens',
   'meta',
+  'notifications',
+  'shortGuids',
+  'participations',
 ] as const
 
 type ZoneRow = Omit<StoredZone, 'records' | 'tombstones'>
@@ -166,6 +251,8 @@ export class CloudKitData {
   readonly #databases = new Map<string, StoredDatabase>()
   /** Upload ID by asset ID (downloads and re-referenced assets). */
   readonly #assetUploads = new Map<string, string>()
+  /** The database of each zone (a zone of the shared database is another user's private zone). */
+  readonly #zoneDatabases = new WeakMap<StoredZone, StoredDatabase>()
   /** The global counter (change tags, creation order). */
   counter: number
 
@@ -176,11 +263,10 @@ export class CloudKitData {
       this.#databases.set(key, this.#newDatabase(key, row.serial))
     for (const [key, row] of store.table<ZoneRow>('zones')) {
       const [dbKey] = JSON.parse(key) as [string, string]
-      this.database(dbKey).zones.set(row.zoneID.zoneName, {
-        ...row,
-        records: new Map(),
-        tombstones: new Map(),
-      })
+      const db = this.database(dbKey)
+      const zone: StoredZone = { ...row, records: new Map(), tombstones: new Map() }
+      db.zones.set(row.zoneID.zoneName, zone)
+      this.#zoneDatabases.set(zone, db)
     }
     for (const [key, row] of store.table<StoredRecord>('records')) {
       const [dbKey, zoneName, name] = JSON.parse(key) as [string, string, string]
@@ -196,11 +282,6 @@ export class CloudKitData {
     }
     for (const [id, upload] of store.table<StoredUpload>('uploads'))
       if (upload.asset) this.#assetUploads.set(upload.asset.assetId, id)
-  }
-
-  /** Every database that holds a zone or subscription (for a state browser). */
-  databases(): IterableIterator<StoredDatabase> {
-    return this.#databases.values()
   }
 
   /** Runtime-registered keys. */
@@ -226,6 +307,26 @@ export class CloudKitData {
   /** APNs tokens. */
   apnsTokens() {
     return this.#store.table<StoredApnsToken>('apnsTokens')
+  }
+
+  /** Notifications waiting at webcourier URLs, keyed `token|sequence`. */
+  notifications() {
+    return this.#store.table<StoredNotification>('notifications')
+  }
+
+  /** Where each short GUID points. */
+  shortGuids() {
+    return this.#store.table<StoredShortGuid>('shortGuids')
+  }
+
+  /** Accepted share participations. */
+  participations() {
+    return this.#store.table<StoredParticipation>('participations')
+  }
+
+  /** Every database the emulator holds (for lookups across users, such as short GUIDs and subscriptions). */
+  get databases(): ReadonlyMap<string, StoredDatabase> {
+    return this.#databases
   }
 
   /** The database, created (in memory; persisted with its first change) when new. */
@@ -261,9 +362,15 @@ export class CloudKitData {
     tx.put('databases', db.key, { serial: db.serial })
   }
 
+  /** The database holding `zone`. */
+  databaseOfZone(zone: StoredZone): StoredDatabase | undefined {
+    return this.#zoneDatabases.get(zone)
+  }
+
   /** Writes a zone (its records are written one by one). */
   putZone(tx: Transaction, db: StoredDatabase, zone: StoredZone): void {
     db.zones.set(zone.zoneID.zoneName, zone)
+    this.#zoneDatabases.set(zone, db)
     const { records: _records, tombstones: _tombstones, ...row } = zone
     tx.put('zones', JSON.stringify([db.key, zone.zoneID.zoneName]), row)
   }
@@ -313,7 +420,9 @@ export class CloudKitData {
   #newDatabase(key: string, serial: number): StoredDatabase {
     const db: StoredDatabase = { key, serial, zones: new Map(), subscriptions: new Map() }
     // A fixed incarnation: the default zone is never recreated, and its sync tokens survive a restart.
-    db.zones.set(DEFAULT_ZONE, { ...newZone({ zoneName: DEFAULT_ZONE }, 0), incarnation: 'default' })
+    const zone: StoredZone = { ...newZone({ zoneName: DEFAULT_ZONE }, 0), incarnation: 'default' }
+    db.zones.set(DEFAULT_ZONE, zone)
+    this.#zoneDatabases.set(zone, db)
     return db
   }
 }

@@ -1,4 +1,4 @@
-import { databaseOf, listOf, type OperationContext, zoneName } from './context.js'
+import { databaseOf, listOf, nextCounter, type OperationContext, zoneName } from './context.js'
 import { badRequest, itemError } from './errors.js'
 import { limitOf } from './records.js'
 import { DEFAULT_ZONE, newZone, type StoredZone } from './state.js'
@@ -59,6 +59,7 @@ export function modifyZones(ctx: OperationContext): Record<string, unknown> {
         { zoneName: name, ...(id?.ownerRecordName ? { ownerRecordName: id.ownerRecordName } : {}) },
         db.serial,
       )
+      zone.clock = nextCounter(ctx)
       ctx.data.putZone(ctx.tx, db, zone)
       ctx.data.putDatabase(ctx.tx, db)
       return renderZone(zone)
@@ -70,6 +71,7 @@ export function modifyZones(ctx: OperationContext): Record<string, unknown> {
       existing.deleted = true
       ctx.data.clearZone(ctx.tx, db, existing)
       existing.changedAt = db.serial
+      existing.clock = nextCounter(ctx)
       ctx.data.putZone(ctx.tx, db, existing)
       ctx.data.putDatabase(ctx.tx, db)
       return { zoneID: existing.zoneID, deleted: true }

@@ -14,7 +14,13 @@ import {
   type TransportResponse,
 } from '@sigwire/core'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
-import { AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SAFE_CREATIVE_API_URL } from '../constants.js'
+import {
+  AUTHKEY_EDIT_PATH,
+  type AuthLevel,
+  levelAllows,
+  SAFE_CREATIVE_API_URL,
+  SAFE_CREATIVE_SEARCH_URL,
+} from '../constants.js'
 import { isSafeCreativeError, SafeCreativeError, safeCreativeError, toSafeCreativeError } from '../errors.js'
 import { AUTHKEY_EDIT_COMPONENT, signingKeyFor } from '../signing/component-keys.js'
 import { type ParamPair, type ParamsInput, toParamPairs } from '../signing/params.js'
@@ -24,9 +30,13 @@ import {
   type SafeCreativeSigner,
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
+import type { SafeCreativeUser, UserQuota } from './account-models.js'
+import { type AppComponents, appComponents, type PartnerApi } from './app-components.js'
+import type { LicenseFeature, WorkTypeGroup } from './catalog-models.js'
 import { formBody } from './form-body.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
+import { type SearchApi, searchApi } from './search.js'
 import type { AuthorizationStore } from './store.js'
 import { type UserApi, userApi } from './user.js'
 
@@ -44,6 +54,12 @@ export interface SafeCreativeClientOptions {
   readonly baseUrl?: string
   /** Allow `baseUrl` to be `http://` to a host that is not loopback. Default false. */
   readonly allowInsecureHttp?: boolean
+  /**
+   * The search endpoint of `search.byquery`, `search.byfields` and `semantic.query`. Default
+   * `https://api-search.safecreative.org/v2/` with the production `baseUrl`, else `baseUrl` (the arena
+   * and the emulator serve searches themselves).
+   */
+  readonly searchUrl?: string
   /**
    * Sync the clock from `component=ztime` before the first signed call. Default true. Needs the
    * transport's clock to be a `SkewClock` (the default); with another clock, nothing is synced.
@@ -144,6 +160,23 @@ export interface SafeCreativeClient {
   workTypes(options?: CallOptions): Promise<readonly CodeName[]>
   /** Work languages (`work.languages`), fetched once per client. */
   workLanguages(options?: CallOptions): Promise<readonly CodeName[]>
+  /** Work type groups with their types (`work.types.tree`), fetched once per client and locale. */
+  workTypesTree(options?: CallOptions & { locale?: string }): Promise<readonly WorkTypeGroup[]>
+  /** Countries for account addresses (`user.countries`), fetched once per client and locale. */
+  countries(options?: CallOptions & { locale?: string }): Promise<readonly CodeName[]>
+  /** License features and their possible values (`license.features`), fetched once per client and locale. */
+  licenseFeatures(options?: CallOptions & { locale?: string }): Promise<readonly LicenseFeature[]>
+  /** A user's public profile (`user.get`, signed with the application's key). `NOT_FOUND` when unknown. */
+  getUser(code: string, options?: CallOptions): Promise<SafeCreativeUser>
+  /**
+   * Disk and registration quota (`user.quota`, signed with the application's key) of the user who
+   * authorized `authkey`, or of the application's own user without one.
+   */
+  userQuota(authkey?: string, options?: CallOptions): Promise<UserQuota>
+  /** Public searches: by text, fields, hash (with a local SHA-1 of a file) and fingerprints. */
+  readonly search: SearchApi
+  /** Components Safe Creative grants to partner applications only (`user.link`, `user.unlink`, `work.download`). */
+  readonly partner: PartnerApi
   /**
    * Calls any component: signs it with the right key (a caller never picks one), sends it, parses the
    * XML, and turns `<error>`/`<exception>` answers into typed errors. On `InvalidTime` the clock is
@@ -189,6 +222,9 @@ export class Client implements SafeCreativeClient {
   readonly #locale: string | undefined
   readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
+  readonly #app: AppComponents
+  /** Public searches: by text, fields, hash (with a local SHA-1 of a file) and fingerprints. */
+  readonly search: SearchApi
   /** Steps that spend an authkey's single-use nonce, one at a time per authkey (§2.5). */
   readonly nonceSteps = new KeyedQueue()
   #synced: Promise<void> | undefined
@@ -208,6 +244,32 @@ export class Client implements SafeCreativeClient {
     this.#syncClock = (options.syncClock ?? true) && this.#clock !== undefined
     this.#locale = options.locale
     this.#signal = options.signal
+    this.#app = appComponents(this)
+    this.search = searchApi(this, searchEndpoint(options.searchUrl, this.baseUrl, options.allowInsecureHttp))
+  }
+
+  get partner(): PartnerApi {
+    return this.#app.partner
+  }
+
+  workTypesTree(options: CallOptions & { locale?: string } = {}): Promise<readonly WorkTypeGroup[]> {
+    return this.#app.workTypesTree(options)
+  }
+
+  countries(options: CallOptions & { locale?: string } = {}): Promise<readonly CodeName[]> {
+    return this.#app.countries(options)
+  }
+
+  licenseFeatures(options: CallOptions & { locale?: string } = {}): Promise<readonly LicenseFeature[]> {
+    return this.#app.licenseFeatures(options)
+  }
+
+  getUser(code: string, options: CallOptions = {}): Promise<SafeCreativeUser> {
+    return this.#app.getUser(code, options)
+  }
+
+  userQuota(authkey?: string, options: CallOptions = {}): Promise<UserQuota> {
+    return this.#app.userQuota(authkey, options)
   }
 
   get sharedKey(): string {
@@ -474,6 +536,16 @@ function throttled(response: TransportResponse, component: string): SafeCreative
     ...(wait === undefined ? {} : { retryAfterMs: wait }),
     message: `Safe Creative is throttling ${component} (HTTP 429)${wait === undefined ? '' : `; wait ${Math.ceil(wait / 1000)} s`} before calling again.`,
   })
+}
+
+/** The search endpoint: the one given, the production search host, or the API endpoint itself. */
+function searchEndpoint(
+  given: string | undefined,
+  baseUrl: string,
+  allowInsecureHttp: boolean | undefined,
+): string {
+  if (given !== undefined) return normalizeEndpoint(checkBaseUrl(given, { allowInsecureHttp }))
+  return baseUrl === SAFE_CREATIVE_API_URL ? SAFE_CREATIVE_SEARCH_URL : baseUrl
 }
 
 function normalizeEndpoint(url: URL): string {

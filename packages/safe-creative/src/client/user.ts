@@ -19,6 +19,7 @@ import {
   type WorkSummary,
 } from './models.js'
 import { type UploadOptions, uploadFile } from './upload.js'
+import { type UserWorksApi, userWorksApi } from './user-works.js'
 import { type WorkFields, type WorkSource, workParams } from './work-fields.js'
 
 /** Filters of `work.list` (§4). */
@@ -48,7 +49,7 @@ export interface RegisterFileOptions extends UploadOptions {}
  * The API of one authorized user: uploads, registrations, the user's works, profiles and licenses.
  * Every call is signed with the authkey's private key where the protocol says so (§2.3).
  */
-export interface UserApi {
+export interface UserApi extends UserWorksApi {
   /** The authkey this API acts for. */
   readonly authkey: string
   /** The authkey's state (`authkey.state`). */
@@ -148,6 +149,7 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
   }
 
   return {
+    ...userWorksApi(client, auth, { state, upload }),
     authkey: auth.authkey,
     state,
     profiles: (options = {}) =>

@@ -68,6 +68,11 @@ const flag = (value: boolean) => (value ? '1' : '0')
 export function workParams(source: WorkSource, fields: WorkFields): ParamPair[] {
   if (!fields || typeof fields.title !== 'string' || fields.title === '')
     throw safeCreativeError('INVALID_ARGUMENT', 'A work needs a non-empty title.', { parameter: 'title' })
+  return [...sourceParams(source), ...fieldParams(fields)]
+}
+
+/** The parameters of a work's content (one source, §4). */
+export function sourceParams(source: WorkSource): ParamPair[] {
   const out: ParamPair[] = []
   if ('uploadTicket' in source) out.push(['uploadticket', source.uploadTicket])
   else if ('text' in source) out.push(['text', source.text])
@@ -87,7 +92,16 @@ export function workParams(source: WorkSource, fields: WorkFields): ParamPair[] 
       ['checksum', source.checksum],
     )
   }
-  out.push(['title', fields.title])
+  return out
+}
+
+/**
+ * The parameters of a work's fields (every field given, in a stable order), shared by registrations
+ * and updates (`work.register` with `code`, docs/protocols/safe-creative.md §9).
+ */
+export function fieldParams(fields: Partial<WorkFields>): ParamPair[] {
+  const out: ParamPair[] = []
+  if (fields.title !== undefined) out.push(['title', fields.title])
   if (fields.excerpt !== undefined) out.push(['excerpt', fields.excerpt])
   if (fields.tags !== undefined)
     out.push(['tags', typeof fields.tags === 'string' ? fields.tags : fields.tags.join(', ')])

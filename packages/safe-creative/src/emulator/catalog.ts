@@ -62,4 +62,57 @@ export const COMPONENT_LEVELS: Readonly<Record<string, 'GET' | 'ADD' | 'MANAGE'>
   'work.upload.chunk': 'ADD',
   'work.upload.commit': 'ADD',
   'work.delete': 'MANAGE',
+  'work.download.private': 'GET',
+  'work.certificate': 'GET',
+  'work.registration-certificate': 'GET',
+  'work.attachfile': 'MANAGE',
+  'work.uploadticket.status': 'ADD',
+  'work.rightsholders.add': 'MANAGE',
+  'work.rightsholders.list': 'GET',
+  'work.rightsholders.remove': 'MANAGE',
+  'user.modify': 'MANAGE',
 }
+
+/** Work type groups: group code and name, then the codes of `WORK_TYPES` in it (`work.types.tree`). */
+export const WORK_TYPE_GROUPS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
+  ['Literary', 'Literary', ['article', 'text']],
+  ['Audiovisual', 'Audiovisual', ['music', 'video']],
+  ['Visual', 'Visual arts', ['photo', 'image']],
+  ['Other', 'Other', ['software', 'other']],
+]
+
+/** Countries for account addresses (`user.countries`): code, name. */
+export const COUNTRIES: ReadonlyArray<readonly [string, string]> = [
+  ['ES', 'Spain'],
+  ['GB', 'United Kingdom'],
+  ['US', 'United States'],
+  ['FR', 'France'],
+  ['DE', 'Germany'],
+  ['IT', 'Italy'],
+  ['PT', 'Portugal'],
+  ['MX', 'Mexico'],
+]
+
+/** License features and the values each takes (DOC `License.features`, the wiki's example). */
+export const LICENSE_FEATURES: ReadonlyArray<readonly [string, string, string, readonly string[]]> = [
+  [
+    'distribution',
+    'Work can be copied and distributed',
+    'Distribution',
+    ['YES', 'YES_WITH_RESTRICTIONS', 'NO', 'NOT_APPLICABLE'],
+  ],
+  [
+    'commercial',
+    'Commercial use of this work is allowed',
+    'Commercial',
+    ['YES', 'YES_WITH_RESTRICTIONS', 'NO', 'NOT_APPLICABLE'],
+  ],
+  [
+    'derivations',
+    'Derived works can be produced',
+    'Derivative',
+    ['YES', 'YES_WITH_RESTRICTIONS', 'INHERITANCE', 'NO', 'NOT_APPLICABLE'],
+  ],
+  ['recognition', 'Author must be recognized', 'Recognition', ['YES', 'NO', 'NOT_APPLICABLE']],
+  ['timelimited', 'License has a limited period of application', 'Time limited', ['YES', 'NOT_APPLICABLE']],
+]

@@ -7,6 +7,7 @@ import { LICENSES, WORK_LANGUAGES, WORK_TYPES } from './catalog.js'
 import { approved, putAuthkey, randomKey, type ScContext } from './context.js'
 import { missingParameter, scError } from './errors.js'
 import { appFor, authkeyFor, checkSignatureAndTime, requireLevel, signingKey } from './keys.js'
+import { appComponent, userComponent } from './more-components.js'
 import type { AuthkeyRecord } from './state.js'
 import { uploadBegin, uploadChunk, uploadCommit, uploadLookup } from './uploads.js'
 import { listPage, register, workXml } from './works.js'
@@ -120,9 +121,13 @@ export async function runComponent(ctx: ScContext, tx: Transaction, call: Accept
       ]
     }
   }
+  const answered = appComponent(ctx, tx, name, params)
+  if (answered) return answered
   // Every other emulated component acts for an authorized authkey.
   const record = authkeyFor(ctx, params)
   requireLevel(record, name, params)
+  const managed = userComponent(ctx, tx, record, name, params)
+  if (managed) return managed
   const own = () => [...ctx.works.values()].filter((w) => w.userCode === record.userCode)
   switch (name) {
     case 'work.list': {

@@ -2,7 +2,14 @@ import { randomInt } from 'node:crypto'
 import type { Table, Transaction } from '@sigwire/emulator-kit'
 import type { AuthLevel } from '../constants.js'
 import type { KeyContext } from './keys.js'
-import type { AuthkeyRecord, TicketRecord, UploadRecord, WorkRecord } from './state.js'
+import type {
+  AuthkeyRecord,
+  DownloadRecord,
+  TicketRecord,
+  UploadRecord,
+  UserRecord,
+  WorkRecord,
+} from './state.js'
 
 /** What the components read and write. */
 export interface ScContext extends KeyContext {
@@ -10,6 +17,12 @@ export interface ScContext extends KeyContext {
   readonly tickets: Table<TicketRecord>
   readonly uploads: Table<UploadRecord>
   readonly meta: Table<unknown>
+  readonly users: Table<UserRecord>
+  readonly downloads: Table<DownloadRecord>
+  /** Where uploaded files are kept (for downloads). */
+  readonly filesDir: string
+  /** `user.quota` limits: bytes of disk and registrations per month. */
+  readonly quota: { readonly diskBytes: number; readonly monthlyRegistrations: number }
   /** Items per page of paginated answers. */
   readonly pageSize: number
   /** Approve every new authkey at this level. */

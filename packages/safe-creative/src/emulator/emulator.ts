@@ -19,6 +19,7 @@ import { authorizationUi } from './authorization-ui.js'
 import { type AcceptedCall, acceptCall, runComponent } from './components.js'
 import { approved, EMULATOR_USER, putAuthkey, randomKey, type ScContext } from './context.js'
 import { renderSafeCreativeError, scError } from './errors.js'
+import { fileRoutes, removeOrphanFiles } from './file-routes.js'
 import type { SafeCreativeEmulator, SafeCreativeEmulatorOptions } from './options.js'
 import { type AuthkeyRecord, SAFE_CREATIVE_TABLES, type SafeCreativeApp } from './state.js'
 import { uploadServlet } from './uploads.js'
@@ -79,6 +80,9 @@ export async function startSafeCreativeEmulator(
   // Chunk files of uploads that no longer exist (committed, or never begun) are leftovers.
   for (const name of await readdir(uploadDir))
     if (uploads.get(name)?.received === undefined) await rm(join(uploadDir, name), { force: true })
+  const filesDir = join(options.stateDir ?? ownDir!, 'safe-creative-files')
+  await mkdir(filesDir, { recursive: true, mode: 0o700 })
+  await removeOrphanFiles(store, filesDir)
 
   let baseUrl = ''
   const ctx: ScContext = {
@@ -94,6 +98,13 @@ export async function startSafeCreativeEmulator(
     pageSize: options.pageSize ?? 10,
     autoApprove: options.autoApprove,
     uploadDir,
+    users: store.table('users'),
+    downloads: store.table('downloads'),
+    filesDir,
+    quota: {
+      diskBytes: options.quota?.diskBytes ?? 20_000_000_000,
+      monthlyRegistrations: options.quota?.monthlyRegistrations ?? 50,
+    },
     baseUrl: () => baseUrl,
   }
   const debugSignatures = options.debugSignatures === true
@@ -141,6 +152,7 @@ export async function startSafeCreativeEmulator(
       maxBodyBytes: 64 * 1024,
       handle: (request) => authorizationUi(ctx, request, { editKey: options.authkeyEditKey ?? 'authkey' }),
     }),
+    ...fileRoutes(ctx, paramsOf),
     open({
       method: 'POST',
       path: '/upload',

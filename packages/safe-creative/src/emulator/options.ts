@@ -33,6 +33,13 @@ export interface SafeCreativeEmulatorOptions extends ServerOptions {
   errorStatus?: number
   /** Items per page of paginated answers. Default 10. */
   pageSize?: number
+  /** `user.quota` limits. Default 20 GB of disk and 50 registrations a month. */
+  quota?: {
+    /** Bytes each user may store. */
+    diskBytes?: number
+    /** Registrations each user may make per month. */
+    monthlyRegistrations?: number
+  }
   /** Approve every new authkey at once at this level (no page visit). Default off. */
   autoApprove?: AuthLevel
   /** Authkeys that exist from the start, already authorized (recorded requests, vectors). */

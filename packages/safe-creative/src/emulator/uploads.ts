@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fromBase64, receivedHeader, toHex } from '@sigwire/core'
+import { fromBase64, receivedHeader } from '@sigwire/core'
 import {
   MultipartError,
   parseMultipart,
@@ -110,17 +110,28 @@ export async function uploadCommit(
       `length ${paramValue(params, 'length')} is not the ${upload.received} bytes received.`,
     )
   const hash = createHash('sha1')
+  const md5 = createHash('md5')
   const path = join(ctx.uploadDir, uploadId)
   if (upload.received > 0)
-    for await (const chunk of createReadStream(path, { end: upload.received - 1 }))
+    for await (const chunk of createReadStream(path, { end: upload.received - 1 })) {
       hash.update(chunk as Buffer)
+      md5.update(chunk as Buffer)
+    }
   const checksum = hash.digest('hex')
   if (paramValue(params, 'checksum') !== checksum)
     throw scError('InvalidParameter', 'checksum is not the SHA-1 of the bytes received.')
-  tx.afterCommit(() => rm(path, { force: true }))
+  // The bytes are kept for downloads (work.download.private): moved into the files directory before
+  // the ticket that names them is committed.
+  const file = randomKey(32)
+  await rename(path, join(ctx.filesDir, file))
   return [
     'workuploadcommit',
-    [['uploadticket', issueTicket(tx, uploadId, upload, upload.received, checksum)]],
+    [
+      [
+        'uploadticket',
+        issueTicket(tx, uploadId, upload, { size: upload.received, checksum, md5: md5.digest('hex'), file }),
+      ],
+    ],
   ]
 }
 
@@ -129,15 +140,13 @@ function issueTicket(
   tx: Transaction,
   uploadId: string,
   upload: UploadRecord,
-  size: number,
-  checksum: string,
+  content: { size: number; checksum: string; md5: string; file: string },
 ): string {
   const ticket = randomKey(32)
   tx.put<TicketRecord>('tickets', ticket, {
     authkey: upload.authkey,
     filename: upload.filename,
-    size,
-    checksum,
+    ...content,
     used: false,
   })
   tx.delete('uploads', uploadId)
@@ -146,41 +155,61 @@ function issueTicket(
 
 /**
  * The multipart upload servlet (`/upload`, unsigned; the `uploadid` is the credential). The file part
- * is hashed as it streams, never held in memory; an `uploadid` part before it is checked before a
- * byte of the file is read. Answers the ticket as text.
+ * streams to a file (never held in memory) that is hashed once complete and kept for downloads; an
+ * `uploadid` part before it is checked before a byte of the file is read. Answers the ticket as text.
  */
 export async function uploadServlet(ctx: ScContext, request: RouteRequest<undefined>) {
   const invalid = () =>
     scError('InvalidParameter', 'Expected multipart fields uploadid and file for a bypost upload.')
   const boundary = /boundary=("?)([^";]+)\1/.exec(receivedHeader(request, 'content-type') ?? '')?.[2]
   if (!boundary) throw invalid()
-  const hash = createHash('sha1')
-  let size = 0
   let sawFile = false
+  // The file part goes to a file of its own (kept for downloads once its ticket is issued).
+  const file = randomKey(32)
+  const path = join(ctx.filesDir, file)
   const idOf = (parts: readonly ReceivedPart[]) =>
     parts.find((p) => p.disposition.name === 'uploadid')?.bytes?.toString('utf8')
   let uploadId: string | undefined
   try {
     const parts = await parseMultipart(request.stream, boundary, (_headers, disposition, before) => {
       if (disposition.name === 'uploadid') return { memory: 1024 }
-      if (disposition.name !== 'file') return { memory: 64 * 1024 }
+      if (disposition.name !== 'file' || sawFile) return { memory: 64 * 1024 }
       const known = idOf(before)
       if (known !== undefined && ctx.uploads.get(known)?.bypost !== true) throw invalid()
       sawFile = true
-      return {
-        sink: (chunk) => {
-          size += chunk.byteLength
-          hash.update(chunk)
-        },
-      }
+      return { file: path }
     })
     uploadId = idOf(parts)
   } catch (error) {
+    await rm(path, { force: true })
     if (error instanceof MultipartError) throw invalid()
     throw error
   }
   const upload = uploadId === undefined ? undefined : ctx.uploads.get(uploadId)
-  if (!sawFile || !upload?.bypost) throw invalid()
-  const ticket = issueTicket(request.tx, uploadId!, upload, size, toHex(hash.digest()))
+  if (!sawFile || !upload?.bypost) {
+    await rm(path, { force: true })
+    throw invalid()
+  }
+  const { sha1, md5, size } = await hashFile(path)
+  const ticket = issueTicket(request.tx, uploadId!, upload, { size, checksum: sha1, md5, file })
   return reply(200, { text: ticket, type: 'text/plain; charset=UTF-8' })
+}
+
+/** SHA-1 and MD5 (hex) and size of a file, read in constant memory; fsynced first, since a ticket will name it. */
+async function hashFile(path: string): Promise<{ sha1: string; md5: string; size: number }> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  const sha1 = createHash('sha1')
+  const md5 = createHash('md5')
+  let size = 0
+  for await (const chunk of createReadStream(path)) {
+    sha1.update(chunk as Buffer)
+    md5.update(chunk as Buffer)
+    size += (chunk as Buffer).byteLength
+  }
+  return { sha1: sha1.digest('hex'), md5: md5.digest('hex'), size }
 }

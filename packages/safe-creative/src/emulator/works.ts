@@ -6,9 +6,11 @@ import { LICENSES, WORK_TYPES } from './catalog.js'
 import { EMULATOR_USER, putAuthkey, randomKey, type ScContext } from './context.js'
 import { missingParameter, scError } from './errors.js'
 import type { AuthkeyRecord, TicketRecord, WorkRecord } from './state.js'
+import { updateWork } from './work-update.js'
 import type { XmlNode } from './xml.js'
 
-const WORK_FIELDS = [
+/** The registration fields the emulator keeps (§4). */
+export const WORK_FIELDS = [
   'title',
   'excerpt',
   'tags',
@@ -121,36 +123,12 @@ export function register(
   if (!noncekey) throw missingParameter('noncekey')
   if (noncekey !== record.nonceKey)
     throw scError('InvalidNonceKey', 'The noncekey is wrong or was already used.')
-  const ticket = paramValue(params, 'uploadticket')
-  const text = paramValue(params, 'text')
-  const url = paramValue(params, 'url')
-  const sources = [ticket, text, url].filter((s) => s !== undefined).length
-  if (sources !== 1) throw scError('InvalidParameter', 'Give exactly one of uploadticket, text, url.')
+  if (paramValue(params, 'code') !== undefined) return updateWork(ctx, tx, record, params)
+  if (sourceCount(params) !== 1)
+    throw scError('InvalidParameter', 'Give exactly one of uploadticket, text, url.')
   const title = paramValue(params, 'title')
   if (!title) throw missingParameter('title')
-  if (paramValue(params, 'code'))
-    throw scError('InvalidParameter', 'Updating registered works is not emulated.')
-  let source: WorkRecord['source']
-  let file: { filename?: string; size?: number; checksum?: string } = {}
-  if (ticket !== undefined) {
-    const t = ctx.tickets.get(ticket)
-    if (!t || t.authkey !== record.authkey) throw scError('InvalidParameter', 'Unknown upload ticket.')
-    if (t.used) throw scError('InvalidParameter', 'The upload ticket was already used.')
-    tx.put<TicketRecord>('tickets', ticket, { ...t, used: true })
-    source = 'upload'
-    file = { filename: t.filename, size: t.size, checksum: t.checksum }
-  } else if (text !== undefined) {
-    source = 'text'
-    file = { size: utf8Encode(text).byteLength, checksum: createHash('sha1').update(text).digest('hex') }
-  } else {
-    source = 'url'
-    const size = Number(paramValue(params, 'size'))
-    const checksum = paramValue(params, 'checksum') ?? ''
-    const filename = paramValue(params, 'filename')
-    if (!filename || !Number.isSafeInteger(size) || !/^[0-9a-f]{40}$/.test(checksum))
-      throw scError('InvalidParameter', 'url registrations need filename, size and a SHA-1 checksum.')
-    file = { filename, size, checksum }
-  }
+  const { source, file } = readSource(ctx, tx, record, params)!
   // The nonce is spent by a registration (§2.5): rotate it.
   putAuthkey(tx, { ...record, nonceKey: randomKey(25) })
   const fields: Record<string, string> = Object.create(null)
@@ -174,7 +152,79 @@ export function register(
   return ['workregistry', [['code', work.code]]]
 }
 
-function mimeType(filename: string): string {
+/** What a registration's content gave: its kind and file facts. */
+export interface WorkContent {
+  readonly source: WorkRecord['source']
+  readonly file: Pick<WorkRecord, 'filename' | 'size' | 'checksum' | 'md5' | 'file' | 'text'>
+}
+
+/**
+ * The content of a `work.register` (§4): one of an upload ticket (spent here), text, or a URL with
+ * size and SHA-1; undefined when none is given. More than one is refused.
+ */
+export function readSource(
+  ctx: ScContext,
+  tx: Transaction,
+  record: AuthkeyRecord,
+  params: readonly ParamPair[],
+): WorkContent | undefined {
+  const sources = sourceCount(params)
+  if (sources === 0) return undefined
+  if (sources !== 1) throw scError('InvalidParameter', 'Give exactly one of uploadticket, text, url.')
+  const ticket = paramValue(params, 'uploadticket')
+  const text = paramValue(params, 'text')
+  if (ticket !== undefined) {
+    const t = spendTicket(ctx, tx, record, ticket)
+    return {
+      source: 'upload',
+      file: {
+        filename: t.filename,
+        size: t.size,
+        checksum: t.checksum,
+        ...(t.md5 ? { md5: t.md5 } : {}),
+        ...(t.file ? { file: t.file } : {}),
+      },
+    }
+  }
+  if (text !== undefined)
+    return {
+      source: 'text',
+      file: {
+        size: utf8Encode(text).byteLength,
+        checksum: createHash('sha1').update(text).digest('hex'),
+        md5: createHash('md5').update(text).digest('hex'),
+        text,
+      },
+    }
+  const size = Number(paramValue(params, 'size'))
+  const checksum = paramValue(params, 'checksum') ?? ''
+  const filename = paramValue(params, 'filename')
+  if (!filename || !Number.isSafeInteger(size) || !/^[0-9a-f]{40}$/.test(checksum))
+    throw scError('InvalidParameter', 'url registrations need filename, size and a SHA-1 checksum.')
+  return { source: 'url', file: { filename, size, checksum } }
+}
+
+/** How many of the content parameters (uploadticket, text, url) a registration gives. */
+function sourceCount(params: readonly ParamPair[]): number {
+  return ['uploadticket', 'text', 'url'].filter((n) => paramValue(params, n) !== undefined).length
+}
+
+/** Marks an upload ticket of this authkey used, or refuses it. */
+export function spendTicket(
+  ctx: ScContext,
+  tx: Transaction,
+  record: AuthkeyRecord,
+  ticket: string,
+): TicketRecord {
+  const t = ctx.tickets.get(ticket)
+  if (!t || t.authkey !== record.authkey) throw scError('InvalidParameter', 'Unknown upload ticket.')
+  if (t.used) throw scError('InvalidParameter', 'The upload ticket was already used.')
+  tx.put<TicketRecord>('tickets', ticket, { ...t, used: true })
+  return t
+}
+
+/** The MIME type of a file name (what `mimetype` and download answers say). */
+export function mimeType(filename: string): string {
   const ext = filename.split('.').pop()?.toLowerCase() ?? ''
   const types: Record<string, string> = {
     txt: 'text/plain',

@@ -39,6 +39,10 @@ export const AUTHKEY_SIGNED_COMPONENTS = [
   'work.upload.begin',
   'work.upload.chunk',
   'work.upload.commit',
+  'work.uploadticket.status',
+  'work.rightsholders.add',
+  'work.rightsholders.list',
+  'work.rightsholders.remove',
 ] as const
 
 /** Public components: no signature, no ztime (§2.3). */
