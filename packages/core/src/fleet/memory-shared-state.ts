@@ -67,8 +67,8 @@ export function createMemorySharedState(options: MemorySharedStateOptions = {}):
       }
       const timer = setTimeout(done, Math.max(1, ms))
       signal?.addEventListener('abort', done, { once: true })
-      let set = wakers.get(name)
-      if (!set) wakers.set(name, (set = new Set()))
+      const set = wakers.get(name) ?? new Set()
+      wakers.set(name, set)
       set.add(done)
     })
 
@@ -90,8 +90,8 @@ export function createMemorySharedState(options: MemorySharedStateOptions = {}):
 
   const gateOf = (name: string, settings: RequestGateOptions): RequestGate => {
     const state = (): GateState => {
-      let s = gates.get(name)
-      if (!s) gates.set(name, (s = { bucket: undefined, pausedUntil: 0, probeNeeded: false, probeUntil: 0 }))
+      const s = gates.get(name) ?? { bucket: undefined, pausedUntil: 0, probeNeeded: false, probeUntil: 0 }
+      gates.set(name, s)
       return s
     }
     const rate = settings.ratePerSecond
