@@ -7,6 +7,7 @@ import type { Diagnosis } from '@sigwire/core/doctor'
 import {
   DurableStore,
   type EmulatorRequest,
+  type EmulatorStats,
   FaultController,
   type FaultOptions,
   type RequestLog,
@@ -90,6 +91,8 @@ export interface AppleNewsEmulator {
   readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
   /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `throttled` (429 answers) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /**
    * Marks an article as optimised by the Apple News team: later updates answer 202 and change
    * nothing (the client's `applied: false`). Returns false for an unknown article.
@@ -213,6 +216,7 @@ export async function startAppleNewsEmulator(
     faults,
     store,
     renderError: renderAppleNewsError,
+    counters: { throttled: (entry) => entry.status === 429 },
     renderFault: (kind, retryAfterSeconds) =>
       renderAppleNewsError(
         kind === 'throttle'
@@ -235,6 +239,7 @@ export async function startAppleNewsEmulator(
     certificate: server.certificate,
     dev: configured.length === 0 && dev ? { ...dev } : undefined,
     log: server.log,
+    stats: server.stats,
     optimizeArticle(articleId) {
       const tx = store.transaction()
       const found = handlers.optimize(tx, articleId)

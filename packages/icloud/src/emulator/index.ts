@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import {
   DurableStore,
   type EmulatorRequest,
+  type EmulatorStats,
   FaultController,
   type FaultOptions,
   type RequestLog,
@@ -11,6 +12,7 @@ import {
 import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
+import { expireSessionsAdmin, ICLOUD_COUNTERS } from './admin.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { iCloudRoutes } from './routes.js'
@@ -70,6 +72,8 @@ export interface ICloudEmulator {
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `signIns` (SRP proofs accepted by `signin/complete`), `accountLogins` and `validates` (answered 200) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /**
    * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
@@ -155,6 +159,8 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       routes: iCloudRoutes(ctx),
       faults,
       store,
+      counters: ICLOUD_COUNTERS,
+      admin: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
       renderError: (error, request) => {
         // Any request for the telemetry host trips the wire, whatever its path.
         if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
@@ -204,6 +210,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     tripwire: ctx.tripwire,
     requests: ctx.requests,
     log: server.log,
+    stats: server.stats,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
