@@ -11,6 +11,13 @@
  * `download` and `downloadToFile`, and the transport options (from @sigwire/core).
  */
 export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
+export {
+  createMemoryWebAuthTokenStore,
+  createSharedWebAuthTokenStore,
+  type SharedWebAuthTokenStoreOptions,
+  type WebAuthTokenFleet,
+  type WebAuthTokenStore,
+} from './auth/web-auth-token-store.js'
 export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
 export type {
   AssetsApi,

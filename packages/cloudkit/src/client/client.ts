@@ -1,4 +1,5 @@
 import { checkBaseUrl, Transport, type TransportOptions } from '@sigwire/core'
+import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
 import { CLOUDKIT_API_ORIGIN } from '../constants.js'
 import { cloudKitError, invalidArgument } from '../errors.js'
 import {
@@ -36,6 +37,13 @@ export interface CloudKitClientOptions {
   webAuthToken?: string
   /** Called with every rotated web auth token, so you can persist the latest one. */
   onWebAuthToken?: (token: string) => void
+  /**
+   * Where the user's token is kept: loaded before the first user call when `webAuthToken` is not
+   * given, every rotated one saved. A shared store (`createSharedWebAuthTokenStore`) makes the
+   * processes of a fleet take turns: one user call at a time, each with the latest token.
+   * `setWebAuthToken` saves to it too.
+   */
+  webAuthTokenStore?: WebAuthTokenStore
   /**
    * Service origin. Default `https://api.apple-cloudkit.com` (an emulator's `url` in tests). No query,
    * fragment or credentials; `http://` only to loopback unless `allowInsecureHttp`.
@@ -147,6 +155,7 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
     apiToken: options.apiToken,
     webAuthToken: options.webAuthToken,
     onWebAuthToken: options.onWebAuthToken,
+    webAuthTokenStore: options.webAuthTokenStore,
     signal: options.signal,
   })
   const databases = new Map<CloudKitDatabaseName, DatabaseApi>()

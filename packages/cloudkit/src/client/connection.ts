@@ -15,6 +15,8 @@ import {
   utf8Decode,
 } from '@sigwire/core'
 import { resignOnSkew } from '../auth/resign-on-skew.js'
+import { mayHaveUsedToken } from '../auth/spent-token.js'
+import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
 import {
   HEADER_WEB_AUTH_TOKEN,
   HEADER_WEB_AUTH_TOKEN_FALLBACK,
@@ -48,6 +50,8 @@ export interface ConnectionOptions {
   readonly apiToken: string | undefined
   readonly webAuthToken: string | undefined
   readonly onWebAuthToken: ((token: string) => void) | undefined
+  /** Where the token is kept; a shared one runs the user's calls one at a time across processes. */
+  readonly webAuthTokenStore?: WebAuthTokenStore | undefined
   /** Aborts every call of the client. */
   readonly signal: AbortSignal | undefined
 }
@@ -71,6 +75,7 @@ export class Connection {
   readonly #options: ConnectionOptions
   #webAuthToken: string | undefined
   #userQueue: Promise<unknown> = Promise.resolve()
+  #storing: Promise<unknown> = Promise.resolve()
 
   constructor(options: ConnectionOptions) {
     this.#options = options
@@ -91,6 +96,9 @@ export class Connection {
   setWebAuthToken(token: string | undefined): void {
     this.transport.redactor.addSecret(token)
     this.#webAuthToken = token
+    const store = this.#options.webAuthTokenStore
+    // The next user call waits for this save: it reads the token from the store.
+    if (store) this.#storing = (token === undefined ? store.clear() : store.save(token)).catch(() => undefined)
   }
 
   #adoptRotated(token: string): void {
@@ -114,10 +122,39 @@ export class Connection {
         throw errorFromResponse(response, this.#context(auth))
       return parseJson<T>(response)
     }
-    if (auth !== 'api-token' || this.#webAuthToken === undefined) return run()
-    const next = this.#userQueue.then(run, run)
+    const store = this.#options.webAuthTokenStore
+    if (auth !== 'api-token' || (this.#webAuthToken === undefined && store === undefined)) return run()
+    const turn = store === undefined ? run : () => this.#withStore(store, run, options)
+    const next = this.#userQueue.then(turn, turn)
     this.#userQueue = next.catch(() => undefined)
     return next
+  }
+
+  /**
+   * Runs one user call with the store's latest token and keeps its successor there; with a shared
+   * store, during the user's turn in the fleet. A token whose answer was lost may have been used (and
+   * its successor lost with the answer): it is forgotten, never sent again.
+   */
+  async #withStore<T>(store: WebAuthTokenStore, run: () => Promise<T>, options: CallOptions): Promise<T> {
+    await this.#storing
+    const once = async (latest: string | undefined, keep: (token: string | null) => void) => {
+      if (latest !== undefined) this.#webAuthToken = latest
+      const sent = this.#webAuthToken
+      try {
+        return await run()
+      } catch (error) {
+        if (sent !== undefined && this.#webAuthToken === sent && mayHaveUsedToken(error))
+          this.#webAuthToken = undefined
+        throw error
+      } finally {
+        if (this.#webAuthToken !== latest) keep(this.#webAuthToken ?? null)
+      }
+    }
+    if (store.fleet) return store.fleet.turn(once, this.signalOf(options))
+    const latest = this.#webAuthToken === undefined ? await store.load() : undefined
+    return once(latest, (token) => {
+      void (token === null ? store.clear() : store.save(token)).catch(() => undefined)
+    })
   }
 
   /**
