@@ -12,8 +12,12 @@ import {
   Transport,
   type TransportOptions,
   type TransportResponse,
+  createMemorySharedState,
+  type SharedState,
 } from '@sigwire/core'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
+import { type NonceGuard, runNonceStep } from '../auth/shared-nonce.js'
+import { sharedZtime } from '../auth/shared-ztime.js'
 import { AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SAFE_CREATIVE_API_URL } from '../constants.js'
 import { isSafeCreativeError, SafeCreativeError, safeCreativeError, toSafeCreativeError } from '../errors.js'
 import { AUTHKEY_EDIT_COMPONENT, signingKeyFor } from '../signing/component-keys.js'
@@ -57,6 +61,13 @@ export interface SafeCreativeClientOptions {
   readonly transport?: Transport | TransportOptions
   /** Aborts every call of the client (each call may also take its own `signal`). */
   readonly signal?: AbortSignal
+  /**
+   * State shared with the other clients of the fleet (`createRedisSharedState` from
+   * `@sigwire/redis`): each authkey's nonce step (`authkey.state` then `work.register`) runs one at a
+   * time across all of them, and the clock offset learned from `component=ztime` is shared. Default:
+   * this client's own, in memory.
+   */
+  readonly shared?: SharedState
 }
 
 /** Options of the low-level {@link SafeCreativeClient.call}. */
@@ -188,6 +199,8 @@ export class Client implements SafeCreativeClient {
   readonly #locale: string | undefined
   readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
+  readonly #shared: SharedState
+  readonly #sharedZtime: ReturnType<typeof sharedZtime> | undefined
   #synced: Promise<void> | undefined
 
   constructor(options: SafeCreativeClientOptions) {
@@ -205,6 +218,16 @@ export class Client implements SafeCreativeClient {
     this.#syncClock = (options.syncClock ?? true) && this.#clock !== undefined
     this.#locale = options.locale
     this.#signal = options.signal
+    this.#shared = options.shared ?? createMemorySharedState()
+    this.#sharedZtime = options.shared ? sharedZtime(options.shared, this.#signer.sharedKey) : undefined
+  }
+
+  /**
+   * Runs a step that spends `authkey`'s single-use nonce, one at a time per authkey across every client
+   * sharing this client's state (see {@link runNonceStep}).
+   */
+  nonceStep<T>(authkey: string, step: (guard: NonceGuard) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return runNonceStep(this.#shared, this.#signer.sharedKey, authkey, step, this.signalOf(options))
   }
 
   get sharedKey(): string {
@@ -230,6 +253,7 @@ export class Client implements SafeCreativeClient {
     if (this.#clock === undefined) return this.transport.clock.offsetMs
     this.#clock.syncTo(server, Math.round((before + after) / 2))
     this.#synced = Promise.resolve()
+    await this.#sharedZtime?.save(this.#clock.offsetMs)
     return this.#clock.offsetMs
   }
 
@@ -448,9 +472,17 @@ export class Client implements SafeCreativeClient {
     return clockMs(this.transport.clock)
   }
 
+  /** The fleet's clock offset when one was measured lately, else a measurement of this client's own. */
+  async #adoptSharedClock(options: CallOptions): Promise<unknown> {
+    const offset = await this.#sharedZtime?.load()
+    if (offset === undefined || this.#clock === undefined) return this.syncClock(options)
+    this.#clock.setOffset(offset)
+    return offset
+  }
+
   async #ensureClock(options: CallOptions): Promise<void> {
     if (!this.#syncClock) return
-    this.#synced ??= this.syncClock(options).then(
+    this.#synced ??= this.#adoptSharedClock(options).then(
       () => undefined,
       (error: unknown) => {
         this.#synced = undefined

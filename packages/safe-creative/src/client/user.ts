@@ -112,24 +112,34 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
     } catch (error) {
       throw toSafeCreativeError(error)
     }
-    return resyncOnInvalidTime(
-      client,
-      async () => {
-        const current = await state(options)
-        if (!current.authorized || !current.nonceKey)
-          throw safeCreativeError(
-            'NOT_AUTHORIZED',
-            'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
-          )
-        const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
-          ...signed(options, 'workregistry'),
-          method: 'POST',
-        })
-        const code = text(value, 'code')
-        if (!/^\d{13}$/.test(code))
-          throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
-        return code
-      },
+    // One nonce step at a time per authkey, across the fleet when the client shares its state (§2.5).
+    return client.nonceStep(
+      auth.authkey,
+      (guard) =>
+        resyncOnInvalidTime(
+          client,
+          async () => {
+            const current = await state(options)
+            if (!current.authorized || !current.nonceKey)
+              throw safeCreativeError(
+                'NOT_AUTHORIZED',
+                'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
+              )
+            await guard.claim(current.nonceKey)
+            const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
+              ...signed(options, 'workregistry'),
+              method: 'POST',
+            })
+            // Registered: a store that fails now must not turn the success into an error (a caller
+            // would register the work again).
+            await guard.spent(current.nonceKey).catch(() => undefined)
+            const code = text(value, 'code')
+            if (!/^\d{13}$/.test(code))
+              throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+            return code
+          },
+          options,
+        ),
       options,
     )
   }
