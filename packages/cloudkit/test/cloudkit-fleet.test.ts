@@ -1,5 +1,5 @@
-import { createMemorySharedState } from '@sigwire/core'
 import { createCloudKitClient, createSharedWebAuthTokenStore } from '@sigwire/cloudkit'
+import { createMemorySharedState } from '@sigwire/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
 

@@ -20,7 +20,9 @@ describe('Safe Creative clients sharing their state', () => {
     )
     const codes = await Promise.all(
       clients.flatMap((client, c) =>
-        Array.from({ length: 6 }, (_, i) => client.user(AUTH).registerText(`text ${c}-${i}`, { title: `T${c}-${i}` })),
+        Array.from({ length: 6 }, (_, i) =>
+          client.user(AUTH).registerText(`text ${c}-${i}`, { title: `T${c}-${i}` }),
+        ),
       ),
     )
     expect(new Set(codes).size).toBe(18)

@@ -23,6 +23,7 @@ export interface CorpusCase {
 }
 
 const UUID = '3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b'
+const STORE_KEY = Buffer.alloc(32, 1).toString('base64')
 const CK_TARGET = '/database/1/iCloud.com.example/development/public/records/query'
 const AN_URL = 'https://news-api.apple.com/channels/6c3b2f0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
 
@@ -1105,6 +1106,56 @@ const icloud: Table = [
     1,
     'NETWORK_ERROR',
     { message: /if that server runs elsewhere now, pass its --auth-url and --setup-url/ },
+  ],
+  [
+    'login --store that is not a redis URL',
+    (f, s) => login(f, s, '--password-file', f.keys.password, '--store', 'https://127.0.0.1:6379/0'),
+    2,
+    'INVALID_URL',
+    { message: /redis:\/\// },
+  ],
+  [
+    'login --store with a path that is not a database number',
+    (f, s) => login(f, s, '--password-file', f.keys.password, '--store', 'redis://127.0.0.1:6379/sessions'),
+    2,
+    'INVALID_URL',
+  ],
+  [
+    'login --store with a query',
+    (f, s) => login(f, s, '--password-file', f.keys.password, '--store', 'rediss://h:6380/0?tls=false'),
+    2,
+    'INVALID_URL',
+  ],
+  [
+    'login --store without SIGWIRE_STORE_KEY',
+    (f, s) => login(f, s, '--password-file', f.keys.password, '--store', 'redis://127.0.0.1:1/0'),
+    2,
+    'STORE_KEY_INVALID',
+    { message: /openssl rand -base64 32/, env: () => ({ SIGWIRE_STORE_KEY: '' }) },
+  ],
+  [
+    'login with a SIGWIRE_STORE_KEY that is too short',
+    (f, s) => login(f, s, '--password-file', f.keys.password, '--store', 'redis://127.0.0.1:1/0'),
+    2,
+    'STORE_KEY_INVALID',
+    { env: () => ({ SIGWIRE_STORE_KEY: 'c2hvcnQ=' }) },
+  ],
+  [
+    'login with a SIGWIRE_STORE where nothing listens',
+    (f, s) => login(f, s, '--password-file', f.keys.password),
+    1,
+    'STORE_UNAVAILABLE',
+    {
+      message: /redis:\/\/127\.0\.0\.1:1\/0/,
+      env: () => ({ SIGWIRE_STORE: 'redis://:hunter2@127.0.0.1:1/0', SIGWIRE_STORE_KEY: STORE_KEY }),
+    },
+  ],
+  [
+    'status --store without --apple-id',
+    (f) => [...status(f.dir), '--store', 'redis://127.0.0.1:1/0'],
+    2,
+    'MISSING_OPTION',
+    { env: () => ({ SIGWIRE_STORE_KEY: STORE_KEY }) },
   ],
 ]
 

@@ -107,7 +107,11 @@ export function createSharedWebAuthTokenStore(
             })
           } finally {
             if (next !== undefined && (next ?? undefined) !== latest)
-              await shared.set(key, next ?? '', { expected: record?.revision ?? 'absent', ttlMs, lease: held })
+              await shared.set(key, next ?? '', {
+                expected: record?.revision ?? 'absent',
+                ttlMs,
+                lease: held,
+              })
           }
         }),
     },

@@ -98,7 +98,8 @@ export class Connection {
     this.#webAuthToken = token
     const store = this.#options.webAuthTokenStore
     // The next user call waits for this save: it reads the token from the store.
-    if (store) this.#storing = (token === undefined ? store.clear() : store.save(token)).catch(() => undefined)
+    if (store)
+      this.#storing = (token === undefined ? store.clear() : store.save(token)).catch(() => undefined)
   }
 
   #adoptRotated(token: string): void {

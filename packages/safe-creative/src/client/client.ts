@@ -4,16 +4,16 @@ import {
   callSignal,
   checkBaseUrl,
   clockMs,
+  createMemorySharedState,
   createRequest,
   formatQueryPairs,
   parseRetryAfter,
+  type SharedState,
   SkewClock,
   type StreamSendOptions,
   Transport,
   type TransportOptions,
   type TransportResponse,
-  createMemorySharedState,
-  type SharedState,
 } from '@sigwire/core'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
 import { type NonceGuard, runNonceStep } from '../auth/shared-nonce.js'
@@ -226,7 +226,11 @@ export class Client implements SafeCreativeClient {
    * Runs a step that spends `authkey`'s single-use nonce, one at a time per authkey across every client
    * sharing this client's state (see {@link runNonceStep}).
    */
-  nonceStep<T>(authkey: string, step: (guard: NonceGuard) => Promise<T>, options: CallOptions = {}): Promise<T> {
+  nonceStep<T>(
+    authkey: string,
+    step: (guard: NonceGuard) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
     return runNonceStep(this.#shared, this.#signer.sharedKey, authkey, step, this.signalOf(options))
   }
 

@@ -135,7 +135,10 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
             await guard.spent(current.nonceKey).catch(() => undefined)
             const code = text(value, 'code')
             if (!/^\d{13}$/.test(code))
-              throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+              throw safeCreativeError(
+                'INVALID_RESPONSE',
+                'work.register did not answer a 13-digit work code.',
+              )
             return code
           },
           options,
