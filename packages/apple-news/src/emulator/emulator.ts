@@ -66,8 +66,13 @@ export interface AppleNewsEmulatorOptions extends ServerOptions {
   readonly requirePartSize?: boolean
   /** Answer `DUPLICATE_ARTICLE_FOUND` for a second live article with the same title within 24 h. Default true. */
   readonly detectDuplicates?: boolean
-  /** Creates and updates allowed per channel per hour before 429. Default 200. */
+  /** Creates and updates allowed per channel per quota window before 429. Default 200. */
   readonly quota?: number
+  /**
+   * The quota's sliding window in ms. Default an hour, as the service's; shorter to see throttling
+   * and recovery in a test or a benchmark.
+   */
+  readonly quotaWindowMs?: number
   /**
    * Size limits in bytes replacing Apple's (`PART_LIMITS`: `body`, `bundle`, `image`, `font`,
    * `attachment`), e.g. to measure memory with gigabyte bundles. Default: Apple's.
@@ -174,6 +179,7 @@ export async function startAppleNewsEmulator(
     now: nowMs,
     resourcesDir,
     quota: options.quota ?? 200,
+    quotaWindowMs: options.quotaWindowMs ?? 3_600_000,
     detectDuplicates: options.detectDuplicates !== false,
     receive: (file, contentType) => receiveBundle(file, contentType, uploadDir, rules),
   })

@@ -3,6 +3,7 @@ import {
   type CallOptions,
   callSignal,
   type HttpMethod,
+  isSigwireError,
   type Lease,
   type OwnedBody,
   Transport,
@@ -467,9 +468,18 @@ class Client implements ICloudClient {
   /** Signs in again without the user (see {@link SessionRenewal}): the session token, else SRP. */
   async #reauthenticate(signal: AbortSignal | undefined): Promise<void> {
     // In a fleet, one process at a time; one that waited finds the session another just renewed.
-    await this.#exclusive(signal, async () => {
-      if (!(await this.#adoptNewer())) await this.#renewOwnSession(signal)
-    })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#exclusive(signal, async () => {
+          if (!(await this.#adoptNewer())) await this.#renewOwnSession(signal)
+        })
+        return
+      } catch (error) {
+        // This process stalled past its lease and another took over: take its turn again, and most
+        // likely the session the new holder saves.
+        if (!isSigwireError(error, 'LEASE_LOST') || attempt >= 3) throw error
+      }
+    }
   }
 
   async #renewOwnSession(signal: AbortSignal | undefined): Promise<void> {
