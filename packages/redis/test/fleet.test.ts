@@ -1,5 +1,5 @@
-import { sharedKey } from '@sigwire/core'
 import { startCloudKitEmulator } from '@sigwire/cloudkit/emulator'
+import { sharedKey } from '@sigwire/core'
 import { createICloudClient, createSharedSessionStore } from '@sigwire/icloud'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/icloud/emulator'
 import { startSafeCreativeEmulator } from '@sigwire/safe-creative/emulator'
@@ -32,7 +32,9 @@ describeWithRedis(vitest, 'a fleet of OS processes sharing one Redis', () => {
   let icloud: ICloudEmulator
   beforeAll(async () => {
     redis = await startRedisServer()
-    icloud = await startICloudEmulator({ accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: false }] })
+    icloud = await startICloudEmulator({
+      accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: false }],
+    })
     // The first sign-in, saved in Redis: the workers start from it.
     const shared = createRedisSharedState({ url: redis.url, key: KEY })
     const client = createICloudClient({
@@ -193,9 +195,11 @@ describeWithRedis(vitest, 'a fleet of OS processes sharing one Redis', () => {
         const user = 'user-1'
         const shared = createRedisSharedState({ url: redis.url, key: KEY })
         const { createSharedWebAuthTokenStore } = await import('@sigwire/cloudkit')
-        await createSharedWebAuthTokenStore(shared, { container: dev.container, environment: 'development', user }).save(
-          emulator.issueWebAuthToken(),
-        )
+        await createSharedWebAuthTokenStore(shared, {
+          container: dev.container,
+          environment: 'development',
+          user,
+        }).save(emulator.issueWebAuthToken())
         await shared.close()
         const workers = Array.from({ length: 3 }, () =>
           startWorker({

@@ -8,7 +8,11 @@ import { createRedisSharedState } from '@sigwire/redis'
 import { createSafeCreativeClient } from '@sigwire/safe-creative'
 
 const job = JSON.parse(process.argv[2])
-const shared = createRedisSharedState({ url: job.redis, key: job.key, reconnectForMs: job.reconnectForMs ?? 10_000 })
+const shared = createRedisSharedState({
+  url: job.redis,
+  key: job.key,
+  reconnectForMs: job.reconnectForMs ?? 10_000,
+})
 const lines = createInterface({ input: process.stdin })
 const go = new Promise((resolve) => lines.once('line', resolve))
 

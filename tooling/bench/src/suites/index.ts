@@ -3,6 +3,7 @@ import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
+import { fleetSuite } from './fleet.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
 import { cloudKitSigningSuite } from './signing-cloudkit.js'
@@ -22,4 +23,5 @@ export const suites: readonly Suite[] = [
   verifyThroughputSuite,
   emulatorWritesSuite,
   memorySuite,
+  fleetSuite,
 ]
