@@ -6,6 +6,7 @@ export const STORE_KEY_VARIABLE = 'SIGWIRE_STORE_KEY'
 
 /** The key that encrypts the store, parsed, with a short id that names it in every sealed value. */
 export interface StoreKey {
+  /** The 32 key bytes. */
   readonly bytes: Buffer
   /** The first 8 hex digits of the key's SHA-256: values sealed with another key are recognised. */
   readonly id: string

@@ -2,11 +2,15 @@ import { SigwireError } from '@sigwire/core'
 
 /** Where the Redis server is, from a `redis://` or `rediss://` URL. */
 export interface StoreAddress {
+  /** Host name or IP address (IPv6 without brackets). */
   readonly host: string
+  /** Port; 6379 when the URL names none. */
   readonly port: number
+  /** Database number; 0 when the URL names none. */
   readonly db: number
   /** ACL user name, when the URL names one. */
   readonly username?: string
+  /** The password (never shown in messages). */
   readonly password?: string
   /** `rediss://`: TLS, with the server's certificate verified against the system's CAs (or `ca`). */
   readonly tls: boolean

@@ -1,6 +1,8 @@
 /** A token bucket's state: tokens left and when it was last filled (epoch ms). */
 export interface TokenBucket {
+  /** Tokens left (a fraction while refilling). */
   readonly tokens: number
+  /** When the bucket was last filled, in epoch ms. */
   readonly at: number
 }
 
