@@ -30,8 +30,8 @@ export function defineSigwireConfig(overrides = {}) {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
-      testTimeout: 20_000,
-      hookTimeout: 20_000,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       // Each test file owns its loopback servers; running files in separate forks keeps ports and
       // global dispatchers apart.
       pool: 'forks',

@@ -29,15 +29,27 @@ export const BUNDLE_URL_PREFIX = 'bundle://'
 
 /** Largest accepted part sizes (§3, DOC incl. release notes). */
 export const PART_LIMITS = {
+  /** Bytes of one image part (`image/*`); larger gives `MIME_PART_TOO_LARGE`. */
   image: 20 * 1024 * 1024,
+  /** Bytes of one font part; larger gives `MIME_PART_TOO_LARGE`. */
   font: 5 * 1024 * 1024,
+  /** Bytes of any other resource part; larger gives `MIME_PART_TOO_LARGE`. */
   attachment: 50 * 1024 * 1024,
+  /** Bytes of all parts of one bundle together; larger gives 400. */
   bundle: 450 * 1024 * 1024,
+  /** Bytes of the whole request body, multipart framing included; larger gives `REQUEST_BODY_TOO_LARGE`. */
   body: 500 * 1024 * 1024,
 } as const
 
 /** Search page size bounds and default (§2). */
-export const SEARCH_PAGE_SIZE = { min: 1, max: 100, default: 10 } as const
+export const SEARCH_PAGE_SIZE = {
+  /** Smallest `pageSize` accepted; below it Apple answers 400 `INVALID` with keyPath `pageSize`. */
+  min: 1,
+  /** Largest `pageSize` accepted; above it Apple answers 400 `INVALID` with keyPath `pageSize`. */
+  max: 100,
+  /** The page size Apple uses when the query has no `pageSize`. */
+  default: 10,
+} as const
 
 /** Most article IDs one section can promote (§2). */
 export const MAX_PROMOTED_ARTICLES = 6

@@ -81,6 +81,7 @@ export interface AppleNewsErrorOptions<C extends AppleNewsErrorCode = AppleNewsE
 
 /** The error @sigwire/apple-news throws, transport errors included. `errors` keeps every item Apple returned. */
 export class AppleNewsError<C extends AppleNewsErrorCode = AppleNewsErrorCode> extends SigwireError<C> {
+  /** Always `'AppleNewsError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'AppleNewsError'
   /** Every item of Apple's `errors` array (empty when the error did not come from a response). */
   readonly errors: readonly AppleNewsErrorItem[]

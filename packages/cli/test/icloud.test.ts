@@ -1,16 +1,33 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
+import { createSoftwareAuthenticator, type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './run-cli.js'
 
 let dir: string
 let emulator: ICloudEmulator
+const key = createSoftwareAuthenticator()
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigwire-cli-icloud-'))
   emulator = await startICloudEmulator({
-    accounts: [{ appleId: 'jane@example.com', password: 'correct horse battery staple', twoFactor: true }],
+    pcsApprovalDelayMs: 0,
+    pcsCookieAttempts: 0,
+    accounts: [
+      { appleId: 'jane@example.com', password: 'correct horse battery staple', twoFactor: true },
+      { appleId: 'sms@example.com', password: 'correct horse battery staple', twoFactor: true },
+      {
+        appleId: 'key@example.com',
+        password: 'correct horse battery staple',
+        securityKeys: [{ credentialId: key.credentialId, publicKeyPem: key.publicKeyPem, name: 'Desk key' }],
+      },
+      {
+        appleId: 'adp@example.com',
+        password: 'correct horse battery staple',
+        twoFactor: false,
+        advancedDataProtection: true,
+      },
+    ],
   })
 })
 afterAll(async () => {
@@ -112,5 +129,76 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     expect(none.stderr).toMatch(/--password-file/)
     const status = await runCli(['icloud', 'status', '--session-dir', join(dir, 'empty')])
     expect(status.code).toBe(2)
+  })
+
+  it('sends the first code by SMS with --code-via sms, and never pushes to the devices', async () => {
+    const passwordFile = join(dir, 'password-sms')
+    const codeFile = join(dir, 'code-sms')
+    await writeFile(passwordFile, 'correct horse battery staple\n')
+    const login = runCli([
+      'icloud',
+      'login',
+      '--apple-id',
+      'sms@example.com',
+      ...connection(join(dir, 'sms')),
+      '--password-file',
+      passwordFile,
+      '--code-file',
+      codeFile,
+      '--code-via',
+      'sms',
+      '--json',
+    ])
+    let code: string | undefined
+    for (let i = 0; i < 200 && !code; i++) {
+      code = emulator.accounts.lastCode('sms@example.com', 'phone')
+      if (!code) await new Promise((r) => setTimeout(r, 50))
+    }
+    await writeFile(codeFile, `${code}\n`)
+    const run = await login
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/sent by sms/)
+    expect(emulator.accounts.lastCode('sms@example.com', 'device')).toBeUndefined()
+  })
+
+  it('signs in with a security key through --security-key-command, and explains the helper without one', async () => {
+    const passwordFile = join(dir, 'password-key')
+    await writeFile(passwordFile, 'correct horse battery staple\n')
+    const keyFile = join(dir, 'key.json')
+    await writeFile(
+      keyFile,
+      JSON.stringify({ privateKeyPem: key.privateKeyPem, credentialId: key.credentialId }),
+    )
+    const base = ['icloud', 'login', '--apple-id', 'key@example.com', '--password-file', passwordFile]
+    const without = await runCli([...base, ...connection(join(dir, 'key-none'))])
+    expect(without.code).toBe(2)
+    expect(without.stderr).toMatch(/MISSING_OPTION.*WebAuthn-capable helper/)
+    const helper = join(import.meta.dirname, '__fixtures__', 'software-key.mjs')
+    const run = await runCli([
+      ...base,
+      ...connection(join(dir, 'key')),
+      '--security-key-command',
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(helper)} ${JSON.stringify(keyFile)}`,
+      '--json',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, secondFactor: 'hsa2', trusted: true })
+  })
+
+  it('waits for web access to be approved for an Advanced Data Protection account, with a prompt', async () => {
+    const passwordFile = join(dir, 'password-adp')
+    await writeFile(passwordFile, 'correct horse battery staple\n')
+    const run = await runCli([
+      'icloud',
+      'login',
+      '--apple-id',
+      'adp@example.com',
+      ...connection(join(dir, 'adp')),
+      '--password-file',
+      passwordFile,
+      '--json',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/approve "Access iCloud Data on the Web" on your iPhone/)
   })
 })

@@ -69,8 +69,11 @@ export const FIELD_TYPES = [
 
 /** DOC `PropertyMetrics` limits (§4.4). */
 export const LIMITS = {
+  /** Most operations in one modify request (records, zones, subscriptions). */
   operationsPerRequest: 200,
+  /** Most records in one answer, which is also the largest `resultsLimit`. */
   recordsPerResponse: 200,
+  /** Most asset upload tokens in one `assets/upload` request. */
   tokensPerRequest: 200,
   /** DOC `PropertyMetrics`: 50 MB per asset field (`UploadAssets` says 15 MB; §2.4). */
   assetBytes: 50 * 1024 * 1024,
@@ -81,7 +84,10 @@ export const KEY_CURVE = 'prime256v1'
 
 /** Key generation and conversion commands quoted in error messages and the README (§2.3). */
 export const OPENSSL = {
+  /** Makes a P-256 private key as SEC1 PEM (`BEGIN EC PRIVATE KEY`), the form Apple's guide makes. */
   generate: 'openssl ecparam -name prime256v1 -genkey -noout -out eckey.pem',
+  /** Writes the key's public half as SPKI PEM, what CloudKit Dashboard asks for. */
   publicKey: 'openssl ec -in eckey.pem -pubout -out eckey.pub.pem',
+  /** Converts the key to PKCS#8 PEM, for tools that read only that form (WebCrypto, CryptoKit). */
   toPkcs8: 'openssl pkcs8 -topk8 -nocrypt -in eckey.pem -out eckey.pk8.pem',
 } as const

@@ -49,26 +49,6 @@ export const CLOUDKIT_SERVER_ERROR_CODES: readonly CloudKitServerErrorCode[] = [
   'ZONE_BUSY',
 ]
 
-/** HTTP status for each server error code (DOC `ErrorCodes`; §5). */
-export const SERVER_ERROR_STATUS: Readonly<Record<CloudKitServerErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  ATOMIC_ERROR: 400,
-  AUTHENTICATION_FAILED: 401,
-  ACCESS_DENIED: 403,
-  NOT_FOUND: 404,
-  ZONE_NOT_FOUND: 404,
-  CONFLICT: 409,
-  EXISTS: 409,
-  VALIDATING_REFERENCE_ERROR: 412,
-  QUOTA_EXCEEDED: 413,
-  AUTHENTICATION_REQUIRED: 421,
-  THROTTLED: 429,
-  INTERNAL_ERROR: 500,
-  TRY_AGAIN_LATER: 503,
-  UNIQUE_FIELD_ERROR: 409,
-  ZONE_BUSY: 503,
-}
-
 /**
  * Every error code @sigwire/cloudkit raises. Codes are stable: match on them, not on messages.
  *
@@ -138,6 +118,7 @@ export interface CloudKitErrorOptions<C extends CloudKitErrorCode = CloudKitErro
 
 /** Every error @sigwire/cloudkit throws or returns per item, transport errors included. */
 export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> extends SigwireError<C> {
+  /** Always `'CloudKitError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'CloudKitError'
   /** CloudKit's error `uuid`, when a response caused the error. */
   readonly uuid: string | undefined
@@ -156,6 +137,7 @@ export class CloudKitError<C extends CloudKitErrorCode = CloudKitErrorCode> exte
     this.recordName = options.recordName
   }
 
+  /** A plain object for logs and `--json` output, with `uuid`, `reason`, `redirectURL` and `recordName`. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

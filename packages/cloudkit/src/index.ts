@@ -11,6 +11,7 @@
  * `download` and `downloadToFile`, and the transport options (from @sigwire/core).
  */
 export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
+export type { RenewWebAuthToken, WebAuthRenewal } from './auth/web-auth-session.js'
 export {
   createMemoryWebAuthTokenStore,
   createSharedWebAuthTokenStore,

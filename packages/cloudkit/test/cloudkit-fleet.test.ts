@@ -6,7 +6,7 @@ import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/in
 describe('CloudKit clients sharing one user token store', () => {
   let emulator: CloudKitEmulator
   beforeAll(async () => {
-    emulator = await startCloudKitEmulator()
+    emulator = await startCloudKitEmulator({ webAuthTokenReuse: 'reject' })
   })
   afterAll(() => emulator.close())
 

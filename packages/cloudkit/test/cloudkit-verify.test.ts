@@ -41,7 +41,8 @@ function signedHeaders(date: string, message: string, signature?: string): Recor
 
 let emulator: CloudKitEmulator
 beforeAll(async () => {
-  emulator = await startCloudKitEmulator(options())
+  // DOC's rule for used web auth tokens; the default follows the live service (see below).
+  emulator = await startCloudKitEmulator(options({ webAuthTokenReuse: 'reject' }))
 })
 afterAll(async () => {
   await emulator.close()
@@ -336,7 +337,10 @@ describe('API token and web auth token', () => {
       target: withTokens(privateQuery, token),
       body,
     })
-    expect(reused.status).toBe(401)
+    // A used token no longer signs anyone in: sign in again, as for an expired one (§3).
+    expect(reused.status).toBe(421)
+    expect(reused.json).toMatchObject({ serverErrorCode: 'AUTHENTICATION_REQUIRED' })
+    expect(reused.json.redirectURL).toMatch(/\/auth\/signin\?container=/)
     expect(emulator.rejections.at(-1)).toMatchObject({ reason: 'WEB_AUTH_TOKEN_REUSED' })
     expect(emulator.rejections.at(-1)!.target).not.toContain(percentEncode(token))
     const next = await sendRaw(transport, emulator.url, {
@@ -374,9 +378,9 @@ describe('API token and web auth token', () => {
     expect(emulator.rejections.some((r) => r.reason === 'S2S_WITH_API_TOKEN')).toBe(true)
   })
 
-  it('allows token reuse until expiry when configured', async () => {
+  it('allows token reuse until expiry by default (the live service, MistKit issue 462)', async () => {
     now = Date.now()
-    const lenient = await startCloudKitEmulator(options({ webAuthTokenReuse: 'allow-until-expiry' }))
+    const lenient = await startCloudKitEmulator(options())
     try {
       const token = lenient.issueWebAuthToken({ container: v.container, environment: 'development' })
       for (let i = 0; i < 2; i++)

@@ -91,7 +91,12 @@ describe('packages/cloudkit/README.md examples', () => {
     const saved: string[] = []
     try {
       const module = await runReadmeExample(examples[1]!, {
-        scope: { createCloudKitClient, savedToken: undefined, save: (t: string) => saved.push(t) },
+        scope: {
+          createCloudKitClient,
+          savedToken: undefined,
+          save: (t: string) => saved.push(t),
+          askUserToSignIn: async () => undefined,
+        },
         after: 'export { client }',
       })
       await (module.client as CloudKitClient).close()

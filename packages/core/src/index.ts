@@ -123,4 +123,3 @@ export {
   type TransportResponse,
 } from './transport/transport.js'
 export { type ReceivedRequest, receivedHeader } from './verify/received-request.js'
-export const undocumentedThing = 1

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type IncomingMessage, ServerResponse } from 'node:http'
 import { readBody } from './body.js'
 import type { FaultController } from './faults.js'
 import { listen, type RunningServer, type ServerOptions, targetUrl } from './listen.js'
@@ -71,12 +71,19 @@ async function serve(
   }
   if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
   const fault = faults.take(url.pathname)
+  if (fault?.kind === 'latency') await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
   if (fault?.kind === 'drop') {
     req.socket.destroy()
     return
   }
-  if (fault) {
+  if (fault?.kind === 'throttle' || fault?.kind === 'unavailable') {
     handlers.renderFault(fault.kind, fault.retryAfterSeconds, request, res)
+    return
+  }
+  if (fault?.kind === 'drop-after') {
+    // The handler runs in full and writes to a response with no socket, thrown away with the connection.
+    await handlers.handle(request, new ServerResponse(req))
+    req.socket.destroy()
     return
   }
   await handlers.handle(request, res)

@@ -31,7 +31,7 @@ export interface EmulatorApp {
   renderFault(kind: 'throttle' | 'unavailable', retryAfterSeconds: number, request: EmulatorRequest): Reply
   /**
    * Runs the service's doctor on a request the emulator refused; the diagnosis goes into the request
-   * log. `bodyKnown` is false when the body was too large to keep for the doctor.
+   * log (an accepted request's findings come with its {@link Reply}). `bodyKnown` is false when the body was too large to keep for the doctor.
    */
   diagnose?(request: EmulatorRequest, error: EmulatorError, bodyKnown: boolean): Diagnosis | undefined
   /** Sees every request as it arrives (before faults and routing), for a service's own records. */
@@ -67,7 +67,8 @@ const EMPTY = new Uint8Array(0)
 const ADMIN_PREFIX = '/_emulator/'
 
 /**
- * Starts an emulator on the route table of `app`. For each request: injected faults first, then the
+ * Starts an emulator on the route table of `app`. For each request: injected faults first (a
+ * `drop-after` fault lets the request run and commit, then closes the connection unanswered), then the
  * route (404/405 in the service's shape), `auth.headers` before any body byte is read (a refused
  * request's body is read only up to `sampleBytes`, for the doctor; a larger one is not read and the
  * connection is closed), the body up to the route's limit, `auth.body`, the handler, the commit of
@@ -148,7 +149,10 @@ async function serveRequest(
           }
         : {}),
       ...(extra.fault
-        ? { reason: `FAULT_${extra.fault.toUpperCase()}`, message: `Injected ${extra.fault} fault.` }
+        ? {
+            reason: `FAULT_${extra.fault.toUpperCase().replace('-', '_')}`,
+            message: `Injected ${extra.fault} fault.`,
+          }
         : {}),
       ...(extra.diagnosis ? { findings: extra.diagnosis.findings, diagnosis: extra.diagnosis } : {}),
       bodyBytes: extra.bodyBytes ?? request.body.byteLength,
@@ -161,13 +165,16 @@ async function serveRequest(
   // injected latency, so a slow request left over from earlier (its client gave up) cannot use it up.
   // A request whose client already hung up (an aborted call) takes no fault either.
   const fault = req.socket.destroyed ? undefined : app.faults.take(base.url.pathname)
-  if (app.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, app.faults.latencyMs))
-  if (fault?.kind === 'drop') {
+  if (app.faults.latencyMs > 0) await delay(app.faults.latencyMs)
+  if (fault?.kind === 'latency') await delay(fault.latencyMs)
+  if (fault?.kind === 'drop' && fault.afterBytes === undefined) {
     record(base, 0, 'fault', { fault: 'drop' })
     req.socket.destroy()
     return
   }
-  if (fault) {
+  // A mid-body drop: the request is served, and the answer is cut after `afterBytes` body bytes.
+  const dropAfterBytes = fault?.kind === 'drop' ? fault.afterBytes : undefined
+  if (fault?.kind === 'throttle' || fault?.kind === 'unavailable') {
     const answer = app.renderFault(fault.kind, fault.retryAfterSeconds, base)
     record(base, answer.status, 'fault', { fault: fault.kind })
     return send(req, res, answer, app, base)
@@ -255,13 +262,29 @@ async function serveRequest(
       : failure.kind === 'internal'
         ? 'error'
         : 'failed'
+  const dropAfter = fault?.kind === 'drop-after'
   record(request, answer.status, verdict, {
     ...(label ? { route: label } : {}),
     ...(failure ? { error: failure } : {}),
-    diagnosis,
+    ...(dropAfter ? { fault: 'drop-after' } : {}),
+    ...(dropAfterBytes === undefined ? {} : { fault: 'drop' }),
+    diagnosis:
+      diagnosis ??
+      (answer.findings?.length
+        ? { ok: answer.findings.every((f) => f.severity === 'note'), findings: answer.findings }
+        : undefined),
     bodyBytes: counter.bytes,
   })
-  await send(req, res, answer, app, request)
+  // The request was served and its writes committed; the client never hears of it.
+  if (dropAfter) {
+    req.socket.destroy()
+    return
+  }
+  await send(req, res, answer, app, request, dropAfterBytes)
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function send(
@@ -270,12 +293,13 @@ async function send(
   answer: Reply,
   app: EmulatorApp,
   request: EmulatorRequest,
+  dropAfterBytes?: number,
 ) {
   const defaults = app.defaultHeaders?.(request) ?? {}
   // A body left unread (refused, or too large) is not drained: the connection closes after the answer.
   if (!req.complete && mayHaveBody(req)) defaults.connection = 'close'
   try {
-    await writeReply(res, answer, defaults)
+    await writeReply(res, answer, defaults, dropAfterBytes === undefined ? {} : { dropAfterBytes })
   } catch {
     // The client went away while the answer was being written.
   }

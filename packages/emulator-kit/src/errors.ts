@@ -42,15 +42,23 @@ export interface EmulatorErrorOptions {
  * service's own error body by the emulator's `renderError`, and recorded in the request log.
  */
 export class EmulatorError extends Error {
+  /** Always `'EmulatorError'` (what stack traces show). */
   override readonly name = 'EmulatorError'
   /** The service's error code (or a {@link KitErrorCode}). */
   readonly code: string
+  /** HTTP status of the answer the service's renderer writes. */
   readonly status: number
+  /** Service fields the renderer puts into the error body (`keyPath`, `retryAfter`, ...); `{}` when none. */
   readonly details: Readonly<Record<string, unknown>>
+  /** Extra response headers sent with the error answer; `{}` when none. */
   readonly headers: Readonly<Record<string, string | readonly string[]>>
+  /** How the request log counts it; defaults to `internal` for a 5xx status and `request` otherwise. */
   readonly kind: EmulatorErrorKind
+  /** Why, as the request log's `reason` (a verifier or policy reason); the `code` unless one was given. */
   readonly reason: string
+  /** What the request log shows as `message`; the error's message unless one was given. */
   readonly explanation: string
+  /** The string-to-sign token the verifier named (`date`, `signature`, ...), when it named one. */
   readonly token: string | undefined
 
   constructor(code: string, message: string, options: EmulatorErrorOptions) {

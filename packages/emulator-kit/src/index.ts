@@ -16,7 +16,15 @@ export {
   type KitErrorCode,
   kitError,
 } from './errors.js'
-export { type Fault, FaultController, type FaultKind, type FaultOptions } from './faults.js'
+export {
+  FAULT_KINDS,
+  type Fault,
+  FaultController,
+  type FaultInjection,
+  type FaultKind,
+  type FaultOptions,
+  type RandomFaults,
+} from './faults.js'
 export type { RunningServer, ServerOptions } from './listen.js'
 export {
   MultipartError,
@@ -25,7 +33,14 @@ export {
   parseMultipart,
   type ReceivedPart,
 } from './multipart.js'
-export { type Reply, type ReplyBody, type ReplyHeaders, reply, writeReply } from './reply.js'
+export {
+  type Reply,
+  type ReplyBody,
+  type ReplyHeaders,
+  reply,
+  type WriteReplyOptions,
+  writeReply,
+} from './reply.js'
 export {
   RequestLog,
   type RequestLogEntry,

@@ -25,7 +25,19 @@ function dictionary(): Record<string, string> {
 export class MultipartError extends Error {}
 
 /** Where a part's bytes go: memory (small parts, with a byte cap), a file, or a function (hashing in flight). */
-export type PartDestination = { memory: number } | { file: string } | { sink: (chunk: Buffer) => void }
+export type PartDestination =
+  | {
+      /** Keep the part in `ReceivedPart.bytes`, refusing it (`MultipartError`) past this many bytes. */
+      memory: number
+    }
+  | {
+      /** Write the part to this path, which must not exist yet (created with mode 0600). */
+      file: string
+    }
+  | {
+      /** Hand each chunk to this function as it arrives and keep nothing. */
+      sink: (chunk: Buffer) => void
+    }
 
 /**
  * A streaming multipart/form-data parser. The emulators need the raw part headers (the `size=`

@@ -1,27 +1,71 @@
 import { createReadStream } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
+import type { Finding } from '@sigwire/core/doctor'
 
 /** Headers of a reply (`set-cookie` may be a list). */
 export type ReplyHeaders = Readonly<Record<string, string | readonly string[]>>
 
-/** What a reply carries: JSON, text or bytes with their type, a file streamed from disk, or nothing. */
+/**
+ * What a reply carries: JSON, text or bytes with their type, a file streamed from disk (`size` bytes
+ * from offset `start`, default 0: a range answer), or nothing.
+ */
 export type ReplyBody =
-  | { readonly json: unknown }
-  | { readonly text: string; readonly type: string }
-  | { readonly bytes: Uint8Array; readonly type: string }
-  | { readonly file: string; readonly size: number; readonly type: string }
+  | {
+      /** A value sent as `JSON.stringify(json)`, typed `application/json; charset=utf-8` by default. */
+      readonly json: unknown
+    }
+  | {
+      /** Text sent as UTF-8. */
+      readonly text: string
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+    }
+  | {
+      /** Bytes sent as they are. */
+      readonly bytes: Uint8Array
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+    }
+  | {
+      /** Path of a file streamed from disk (an asset download), never read into memory. */
+      readonly file: string
+      /** The file's length in bytes, sent as `content-length` before the file is read. */
+      readonly size: number
+      /** The `content-type` sent unless the reply's headers name one. */
+      readonly type: string
+      /** Offset of the first byte sent (a range answer). Default 0. */
+      readonly start?: number
+    }
 
 /** The one answer shape every route handler and error renderer returns; the kit writes it. */
 export interface Reply {
+  /** HTTP status code. */
   readonly status: number
+  /** The body; absent for an empty answer (sent with `content-length: 0`). */
   readonly body?: ReplyBody
+  /** Response headers; they override the emulator's defaults (such as `date`). */
   readonly headers?: ReplyHeaders
+  /**
+   * The doctor's findings about a request the emulator accepted although it deviates from the
+   * expected shape (a lenient default that a `strict` profile would refuse); recorded in the request
+   * log, never sent.
+   */
+  readonly findings?: readonly Finding[]
 }
 
 /** Builds a {@link Reply}. `reply(200, { json: value })`, `reply(204)`, `reply(302, undefined, { location })`. */
 export function reply(status: number, body?: ReplyBody, headers?: ReplyHeaders): Reply {
   return { status, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) }
+}
+
+/** Options of {@link writeReply}. */
+export interface WriteReplyOptions {
+  /**
+   * Sends the head and only this many bytes of the body, then destroys the connection (the injected
+   * mid-body drop fault).
+   */
+  readonly dropAfterBytes?: number
 }
 
 /**
@@ -32,7 +76,9 @@ export async function writeReply(
   res: ServerResponse,
   answer: Reply,
   defaults: Readonly<Record<string, string>> = {},
+  options: WriteReplyOptions = {},
 ): Promise<void> {
+  const drop = options.dropAfterBytes
   if (res.destroyed || res.writableEnded) return
   const headers: Record<string, string | readonly string[]> = { ...defaults }
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers[name.toLowerCase()] = value
@@ -46,7 +92,17 @@ export async function writeReply(
     headers['content-type'] ??= body.type
     headers['content-length'] = String(body.size)
     res.writeHead(answer.status, headers as Record<string, string | string[]>)
-    await pipeline(createReadStream(body.file), res)
+    const sent = drop === undefined ? body.size : Math.min(drop, body.size)
+    if (sent > 0) {
+      const start = body.start ?? 0
+      const source = createReadStream(body.file, { start, end: start + sent - 1 })
+      if (drop === undefined) await pipeline(source, res)
+      else {
+        for await (const chunk of source) await writeChunk(res, chunk as Buffer)
+        res.destroy()
+      }
+    } else if (drop === undefined) res.end()
+    else res.destroy()
     return
   }
   let bytes: Uint8Array | string
@@ -61,5 +117,22 @@ export async function writeReply(
     headers['content-type'] ??= body.type
   }
   headers['content-length'] = String(typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength)
-  res.writeHead(answer.status, headers as Record<string, string | string[]>).end(bytes)
+  if (drop === undefined) {
+    res.writeHead(answer.status, headers as Record<string, string | string[]>).end(bytes)
+    return
+  }
+  res.writeHead(answer.status, headers as Record<string, string | string[]>)
+  await writeChunk(res, Buffer.from(bytes).subarray(0, drop))
+  res.destroy()
+}
+
+/** Writes one chunk and waits until the socket has taken it. */
+function writeChunk(res: ServerResponse, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (chunk.length === 0) {
+      resolve()
+      return
+    }
+    res.write(chunk, (error) => (error ? reject(error) : resolve()))
+  })
 }

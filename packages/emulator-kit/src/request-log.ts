@@ -13,21 +13,25 @@ export interface RequestLogEntry {
   readonly id: number
   /** ISO 8601 time the request arrived (emulator clock). */
   readonly at: string
+  /** HTTP method as received. */
   readonly method: string
   /** The request-target with token and signature values masked. */
   readonly target: string
   /** The route's label (`POST /database/1/:container/...`), when one matched. */
   readonly route?: string
+  /** HTTP status answered; 0 when an injected `drop` fault closed the connection. */
   readonly status: number
+  /** How the request ended (see {@link RequestVerdict}). */
   readonly verdict: RequestVerdict
   /** The service's error code. */
   readonly code?: string
   /** The verifier's or the policy's reason (`SIGNATURE_MISMATCH`, `UNKNOWN_KEY_ID`, ...). */
   readonly reason?: string
+  /** What went wrong, in words (the error's explanation, or `Injected <kind> fault.`); absent if accepted. */
   readonly message?: string
   /** The token the verifier named. */
   readonly token?: string
-  /** The doctor's findings for a refused request. */
+  /** The doctor's findings for a refused request, or the deviations of one accepted leniently. */
   readonly findings?: readonly Finding[]
   /** The service doctor's full diagnosis (its own type). */
   readonly diagnosis?: unknown

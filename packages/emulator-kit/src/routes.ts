@@ -37,7 +37,9 @@ export interface RouteRequest<A = unknown> extends EmulatorRequest {
  * that cover it. Each returns what the handler sees as `request.auth`.
  */
 export interface RouteAuth<A> {
+  /** Checks what the headers, target and path parameters can prove; runs before the body is read. */
   headers(request: EmulatorRequest & { readonly params: Readonly<Record<string, string>> }): A | Promise<A>
+  /** Checks what needs the body (a signature over it); `request.auth` is what `headers` returned. */
   body?(request: RouteRequest<A>): A | Promise<A>
 }
 
@@ -56,7 +58,12 @@ export interface Route<A = unknown> {
    * Largest body in bytes, read into `request.body` before `handle` runs; or `{ stream: n }` for
    * uploads the handler reads as a stream (`request.stream`, at most n bytes).
    */
-  readonly maxBodyBytes: number | { readonly stream: number }
+  readonly maxBodyBytes:
+    | number
+    | {
+        /** Most bytes the handler may read from `request.stream` before it fails with `BODY_TOO_LARGE`. */
+        readonly stream: number
+      }
   /** Answers the request: a reply, or throw an `EmulatorError`. */
   handle(request: RouteRequest<A>): Reply | Promise<Reply>
 }

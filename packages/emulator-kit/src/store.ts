@@ -37,12 +37,19 @@ export interface StoreStats {
 
 /** A read-only view of one table: string keys to values, in insertion order. */
 export interface Table<T> {
+  /** The value stored under `key`, including writes of the current, uncommitted transaction. */
   get(key: string): T | undefined
+  /** True when `key` is stored. */
   has(key: string): boolean
+  /** The keys, in insertion order. */
   keys(): IterableIterator<string>
+  /** The values, in insertion order. */
   values(): IterableIterator<T>
+  /** `[key, value]` pairs, in insertion order. */
   entries(): IterableIterator<[string, T]>
+  /** The same pairs as {@link Table.entries}, so a table can be spread or iterated with `for...of`. */
   [Symbol.iterator](): IterableIterator<[string, T]>
+  /** Number of keys stored. */
   readonly size: number
 }
 

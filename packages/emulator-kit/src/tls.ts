@@ -2,7 +2,9 @@ import { generate } from 'selfsigned'
 
 /** A PEM key and certificate. */
 export interface TlsMaterial {
+  /** The P-256 private key, PEM; give it to the server only. */
   key: string
+  /** The self-signed certificate, PEM; clients trust the emulator by passing it as `tls.ca`. */
   cert: string
 }
 

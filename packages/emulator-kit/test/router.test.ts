@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -197,3 +197,65 @@ describe('startEmulator', () => {
     expect(store.stats.transactions).toBe(1)
   })
 })
+
+describe('file answers and mid-body drops', () => {
+  it('answers a slice of a file, and cuts an answer after the bytes a drop fault names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sigwire-router-file-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const file = join(dir, 'data')
+    await writeFile(file, 'abcdefghij')
+    const store = await DurableStore.open({ name: 'test', tables: [] })
+    const faults = new FaultController()
+    const emulator = await startEmulator(
+      {},
+      {
+        routes: [
+          {
+            method: 'GET',
+            path: '/file',
+            auth: 'none',
+            maxBodyBytes: 0,
+            handle: () => reply(206, { file, start: 3, size: 4, type: 'application/octet-stream' }),
+          },
+          {
+            method: 'GET',
+            path: '/json',
+            auth: 'none',
+            maxBodyBytes: 0,
+            handle: () => reply(200, { json: { long: 'x'.repeat(100) } }),
+          },
+        ],
+        store,
+        faults,
+        renderError: (error) => reply(error.status, { json: { code: error.code } }),
+        renderFault: () => reply(503),
+      },
+    )
+    cleanups.push(() => emulator.close())
+    expect(await send(emulator.url, { path: '/file' })).toMatchObject({ status: 206, text: 'defg' })
+    faults.inject('drop', { afterBytes: 2, pathPrefix: '/file' })
+    const cut = await received(`${emulator.url}/file`)
+    expect(cut).toEqual({ status: 206, body: 'de', aborted: true })
+    faults.inject('drop', { afterBytes: 5 })
+    expect(await received(`${emulator.url}/json`)).toEqual({ status: 200, body: '{"lon', aborted: true })
+    expect(emulator.log.entries().at(-1)).toMatchObject({ reason: 'FAULT_DROP' })
+    expect(await send(emulator.url, { path: '/file' })).toMatchObject({ status: 206, text: 'defg' })
+  })
+})
+
+/** The status and the body bytes that arrived before the connection ended, and whether it ended early. */
+function received(url: string): Promise<{ status: number; body: string; aborted: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (c: string) => {
+        body += c
+      })
+      res.on('end', () => resolve({ status: res.statusCode!, body, aborted: false }))
+      res.on('error', () => resolve({ status: res.statusCode!, body, aborted: true }))
+      res.on('aborted', () => resolve({ status: res.statusCode!, body, aborted: true }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}

@@ -29,10 +29,13 @@ export {
   EmulatorError,
   type EmulatorHandlers,
   type EmulatorRequest,
+  FAULT_KINDS,
   type Fault,
   FaultController,
+  type FaultInjection,
   type FaultKind,
   type FaultOptions,
+  type RandomFaults,
   type Reply,
   RequestLog,
   type RequestLogEntry,
@@ -49,6 +52,10 @@ export {
   type TlsMaterial,
 } from '@sigwire/emulator-kit'
 export {
+  type AppLibrary,
+  createSoftwareAuthenticator,
+  type DriveControls,
+  type DriveEmulatorOptions,
   type ICloudAccountConfig,
   ICloudAccounts,
   type ICloudDevAccount,
@@ -56,6 +63,8 @@ export {
   type ICloudEmulatorOptions,
   type ICloudSettings,
   type RequestRecord,
+  type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
   startICloudEmulator,
 } from '@sigwire/icloud/emulator'
 export {

@@ -20,6 +20,13 @@ import {
  * - `TWO_FACTOR_REQUIRED`: Apple asks for a code and no `twoFactor` callback was given.
  * - `TWO_FACTOR_FAILED`: a code could not be requested or the trust step failed.
  * - `INVALID_PHONE`: the phone id chosen for an SMS or voice code is not one of the trusted numbers.
+ * - `SECURITY_KEY_REQUIRED`: the account signs in with a security key and no `onSecurityKey` callback
+ *   was given (a hardware key needs a WebAuthn-capable helper: a browser or a FIDO2 library).
+ * - `SECURITY_KEY_REJECTED`: Apple refused the security-key assertion (wrong key, challenge, rpId or
+ *   origin, or a bad signature).
+ * - `WEB_ACCESS_REQUIRED`: an Advanced Data Protection account has not approved web access (or the
+ *   PCS cookies of a service could not be had: Drive and Photos answer 423); pass `onWebAccessApproval`
+ *   (the CLI waits for it) and approve the request on a trusted device.
  * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
  * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
  * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
@@ -33,6 +40,14 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
+ * - `NOT_FOUND`: a Drive path or item, or a Photos album, asset or library, does not exist (or no longer does).
+ * - `CONFLICT`: a Drive item or Photos record changed since it was read (its `etag` or change tag is
+ *   stale), or a Drive name is taken where it was to be created, moved or restored: read it again and decide.
+ * - `QUOTA_EXCEEDED`: the account's iCloud storage is full; the upload was refused.
+ * - `INVALID_NAME`: a Drive name is empty, `.`/`..`, contains `/` or NUL, or is over 255 UTF-8 bytes.
+ * - `PHOTOS_NOT_READY`: Apple is still indexing the Photos library; try again in a few minutes.
+ * - `URL_EXPIRED`: a Photos download URL expired (the client reads the asset again once by itself).
+ * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -47,6 +62,9 @@ export type ICloudErrorCode =
   | 'TWO_FACTOR_REQUIRED'
   | 'TWO_FACTOR_FAILED'
   | 'INVALID_PHONE'
+  | 'SECURITY_KEY_REQUIRED'
+  | 'SECURITY_KEY_REJECTED'
+  | 'WEB_ACCESS_REQUIRED'
   | 'SIGNIN_FAILED'
   | 'ACCOUNT_LOGIN_FAILED'
   | 'WRONG_REGION'
@@ -60,6 +78,13 @@ export type ICloudErrorCode =
   | 'UNSUPPORTED_PROTOCOL'
   | 'LEGACY_AUTH_DISABLED'
   | 'SESSION_STORE_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'QUOTA_EXCEEDED'
+  | 'INVALID_NAME'
+  | 'PHOTOS_NOT_READY'
+  | 'URL_EXPIRED'
+  | 'DOWNLOAD_INCOMPLETE'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -71,6 +96,9 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'TWO_FACTOR_REQUIRED',
   'TWO_FACTOR_FAILED',
   'INVALID_PHONE',
+  'SECURITY_KEY_REQUIRED',
+  'SECURITY_KEY_REJECTED',
+  'WEB_ACCESS_REQUIRED',
   'SIGNIN_FAILED',
   'ACCOUNT_LOGIN_FAILED',
   'WRONG_REGION',
@@ -84,10 +112,18 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'UNSUPPORTED_PROTOCOL',
   'LEGACY_AUTH_DISABLED',
   'SESSION_STORE_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'QUOTA_EXCEEDED',
+  'INVALID_NAME',
+  'PHOTOS_NOT_READY',
+  'URL_EXPIRED',
+  'DOWNLOAD_INCOMPLETE',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */
 export class ICloudError<C extends ICloudErrorCode = ICloudErrorCode> extends SigwireError<C> {
+  /** Always `'ICloudError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'ICloudError'
 
   constructor(options: SigwireErrorOptions<C>) {

@@ -11,11 +11,23 @@
 export type { CallOptions, TransportOptions } from '@sigwire/core'
 export type { AccountInfo } from './auth/account.js'
 export type {
+  SecurityKeyAssertion,
+  SecurityKeyChallenge,
+  SecurityKeyHandler,
+} from './auth/security-key.js'
+export type {
   TwoFactorAnswer,
   TwoFactorChallenge,
   TwoFactorHandler,
+  TwoFactorMethod,
   TwoFactorOption,
 } from './auth/two-factor.js'
+export type {
+  WebAccessApproval,
+  WebAccessApprovalHandler,
+  WebAccessState,
+  WebAccessTiming,
+} from './auth/web-access.js'
 export type {
   AlarmTrigger,
   CalendarApi,
@@ -32,6 +44,26 @@ export type {
   ContactsApi,
   ContactsStartup,
 } from './client/contacts.js'
+export {
+  CLOUD_DOCS_ZONE,
+  ROOT_DRIVEWSID,
+  TRASH_DRIVEWSID,
+  TRASH_ROOT,
+} from './client/drive/ids.js'
+export { MAX_NAME_BYTES } from './client/drive/names.js'
+export type {
+  DownloadOptions,
+  DownloadResult,
+  DownloadToFileOptions,
+  DriveApi,
+  DriveEntry,
+  DriveFolder,
+  DriveItem,
+  DriveItemType,
+  DriveProgressListener,
+  UploadOptions,
+  WalkOptions,
+} from './client/drive/types.js'
 export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
 export {
   createICloudClient,
@@ -41,6 +73,21 @@ export {
   type LoginResult,
 } from './client/icloud-client.js'
 export type { KeyValueApi, KeyValueApp, KeyValueSync } from './client/keyvalue.js'
+export type { PhotosApi } from './client/photos/photos.js'
+export type {
+  AssetsOptions,
+  PhotoAlbum,
+  PhotoAsset,
+  PhotoChanges,
+  PhotoDownloadOptions,
+  PhotoDownloadResult,
+  PhotoLibrary,
+  PhotoResource,
+  PhotoResourceKind,
+  PhotosFilter,
+  PhotosFilterValue,
+  PhotosZoneID,
+} from './client/photos/types.js'
 export {
   PUSH_TOPICS,
   type PushApi,
@@ -49,6 +96,7 @@ export {
   type PushTopicState,
 } from './client/push.js'
 export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
+export type { WebAccessApi } from './client/web-access-api.js'
 export {
   CHINA_ENDPOINTS,
   CLIENT_BUILD_NUMBER,

@@ -89,7 +89,7 @@ describe('secrets', () => {
       await client.storage.usage() // 421, re-authentication with the session token, retry
       emulator.faults.inject('unavailable', {
         retryAfterSeconds: 1,
-        pathPrefix: '/setup/ws/1/storageUsageInfo',
+        pathPrefix: '/ws/account/setup/ws/1/storageUsageInfo',
       })
       errors.push(await client.storage.usage().catch((e: unknown) => e))
       errors.push(await client.contacts.startup().catch((e: unknown) => e))

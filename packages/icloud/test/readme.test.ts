@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readmeExamples, recordingConsole, repoPath, runReadmeExample } from '@sigwire/vitest-config/docs'
@@ -21,6 +21,7 @@ beforeAll(async () => {
       { appleId: 'jane.appleseed@icloud.com', password: 'readme-password', twoFactor: false },
       { appleId: 'sms@example.com', password: 'pw', twoFactor: true },
     ],
+    drive: { seedDir: seedDrive() },
   })
   endpoints = {
     endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl },
@@ -33,11 +34,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close()
   rmSync(dir, { recursive: true, force: true })
+  rmSync(seed, { recursive: true, force: true })
 })
 
+let seed: string
+/** A Drive with /Documents/report.pdf, as the Drive example expects. */
+function seedDrive(): string {
+  seed = mkdtempSync(join(tmpdir(), 'sigwire-icloud-readme-seed-'))
+  mkdirSync(join(seed, 'Documents'))
+  writeFileSync(join(seed, 'Documents', 'report.pdf'), 'a report')
+  return seed
+}
+
 describe('packages/icloud/README.md examples', () => {
-  it('has three examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true])
+  it('has five examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true])
   })
 
   it('signs in, reads storage and contacts', async () => {
@@ -93,5 +104,66 @@ describe('packages/icloud/README.md examples', () => {
     })
     expect(module.login).toMatchObject({ method: 'signin' })
     expect((module.login as { secondFactor: unknown }).secondFactor).toBe('hsa2')
+  })
+
+  it('browses, downloads, uploads, renames and trashes Drive files', async () => {
+    const client = createICloudClient({
+      appleId: 'jane.appleseed@icloud.com',
+      password: 'readme-password',
+      ...endpoints,
+    })
+    const console = recordingConsole()
+    try {
+      await client.login()
+      writeFileSync(join(dir, 'notes.txt'), 'my notes')
+      await runReadmeExample(examples[4]!, {
+        scope: { client, console },
+        rewrite: [
+          ["'report.pdf', {", `${JSON.stringify(join(dir, 'report.pdf'))}, {`],
+          ["upload('notes.txt'", `upload(${JSON.stringify(join(dir, 'notes.txt'))}`],
+        ],
+      })
+    } finally {
+      await client.close()
+    }
+    expect(console.lines.slice(0, 5)).toEqual([
+      'FOLDER Documents',
+      'APP_LIBRARY Keynote',
+      'APP_LIBRARY Numbers',
+      'APP_LIBRARY Pages',
+      expect.stringMatching(/^0\/8 bytes/),
+    ])
+    expect(console.lines).toContain('downloaded 8')
+    expect(console.lines.at(-1)).toBe('in the trash, from Documents/notes-2024.txt')
+    expect(readFileSync(join(dir, 'report.pdf'), 'utf8')).toBe('a report')
+  })
+
+  it('lists albums, downloads an album and reads the changes', async () => {
+    const photosDir = join(dir, 'photos')
+    const { mkdirSync, writeFileSync, readdirSync } = await import('node:fs')
+    mkdirSync(join(photosDir, 'Holidays'), { recursive: true })
+    writeFileSync(join(photosDir, 'Holidays', 'IMG_0001.JPG'), Buffer.alloc(5000, 1))
+    writeFileSync(join(photosDir, 'IMG_0002.HEIC'), Buffer.alloc(4000, 2))
+    const photos = await startICloudEmulator({ photosDir })
+    const client = createICloudClient({
+      appleId: photos.dev!.appleId,
+      password: photos.dev!.password,
+      twoFactor: async () => photos.dev!.twoFactorCode,
+      endpoints: { authUrl: photos.authUrl, setupUrl: photos.setupUrl },
+      allowHosts: ['127.0.0.1'],
+      allowInsecureLoopback: true,
+    })
+    const console = recordingConsole()
+    const target = join(dir, 'album')
+    try {
+      await client.login()
+      await runReadmeExample(examples[3]!, { scope: { client, console, target } })
+    } finally {
+      await client.close()
+      await photos.close()
+    }
+    expect(console.lines).toContain('album Holidays 1')
+    expect(console.lines.at(-1)).toBe('0 changed')
+    expect(readdirSync(target)).toEqual(['IMG_0001.JPG'])
   })
 })

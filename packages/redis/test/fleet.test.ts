@@ -189,7 +189,7 @@ describeWithRedis(vitest, 'a fleet of OS processes sharing one Redis', () => {
   it(
     'CloudKit: processes sharing one user token take turns, so no token is sent twice (the emulator refuses reuse)',
     async () => {
-      const emulator = await startCloudKitEmulator()
+      const emulator = await startCloudKitEmulator({ webAuthTokenReuse: 'reject' })
       try {
         const dev = emulator.dev!
         const user = 'user-1'

@@ -110,6 +110,7 @@ export const ERROR_ID_CODES: Readonly<Record<string, SafeCreativeErrorCode>> = {
 export class SafeCreativeError<
   C extends SafeCreativeErrorCode = SafeCreativeErrorCode,
 > extends SigwireError<C> {
+  /** Always `'SafeCreativeError'` (what stack traces and `toJSON()` show). */
   override readonly name: string = 'SafeCreativeError'
 
   constructor(options: SigwireErrorOptions<C>) {

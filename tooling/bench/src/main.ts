@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeMachine } from './machine.js'
 import { FULL, QUICK } from './measure.js'
-import { missedNotes, renderMarkdown, summaryTable } from './report.js'
+import { missedNotes, renderMarkdown, replaceSections, summaryTable } from './report.js'
 import { suites } from './suites/index.js'
 import { type Table, tableToText } from './table.js'
 import type { Target } from './target.js'
@@ -25,6 +25,9 @@ const tables: Table[] = []
 const targets: Target[] = []
 const failures: string[] = []
 const raw: Record<string, unknown> = {}
+// Sections of suites that stand alone, which an --only run writes into BENCHMARKS.md.
+const ownTables: Table[] = []
+const ownTargets: Target[] = []
 for (const suite of suites) {
   if (only && !only.includes(suite.id)) continue
   log(`bench: ${suite.title}`)
@@ -34,6 +37,10 @@ for (const suite of suites) {
     tables.push(...result.tables)
     targets.push(...(result.targets ?? []))
     raw[suite.id] = result.raw
+    if (suite.ownSection) {
+      ownTables.push(...result.tables)
+      ownTargets.push(...(result.targets ?? []))
+    }
     for (const table of result.tables) console.log(`\n${tableToText(table)}`)
   } catch (error) {
     failures.push(`${suite.id}: ${String((error as Error).message ?? error).split('\n')[0]}`)
@@ -58,6 +65,9 @@ if (!quick && !only) {
     join(root, 'BENCHMARKS.md'),
     renderMarkdown({ machine, seconds, targets, tables, failures }),
   )
+} else if (!quick && ownTables.length > 0) {
+  const file = join(root, 'BENCHMARKS.md')
+  await writeFile(file, replaceSections(await readFile(file, 'utf8'), ownTables, ownTargets))
 }
 // Peer libraries leave timers behind (CloudKit JS polls); the run is over, so end the process.
 process.exit(failures.length > 0 ? 1 : 0)

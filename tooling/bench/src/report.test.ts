@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Machine } from './machine.js'
-import { missedNotes, renderMarkdown, summaryTable } from './report.js'
+import { missedNotes, renderMarkdown, replaceSections, summaryTable } from './report.js'
 import { atLeast, below } from './target.js'
 
 const machine: Machine = {
@@ -58,5 +58,48 @@ describe('targets and BENCHMARKS.md', () => {
     expect(renderMarkdown({ machine, seconds: 1, targets, tables: [], failures: [] })).toContain(
       'Every target was met.',
     )
+  })
+
+  it('replaces the sections of an --only run and keeps the rest of the file', () => {
+    const first = renderMarkdown({
+      machine,
+      seconds: 300,
+      targets: [atLeast('speed', 1, 0.9), { name: 'R', goal: '0', measured: '1', met: false }],
+      tables: [
+        { title: 'A', columns: ['a'], rows: [['1']] },
+        { title: 'R', columns: ['r'], rows: [['old']] },
+        { title: 'B', columns: ['b'], rows: [['2']] },
+      ],
+      failures: [],
+    })
+    const again = replaceSections(
+      first,
+      [
+        { title: 'R', columns: ['r'], rows: [['new']], notes: ['measured again'] },
+        { title: 'N', columns: ['n'], rows: [['added']] },
+      ],
+      [
+        { name: 'R', goal: '0', measured: '0', met: true },
+        { name: 'N', goal: '0', measured: '0', met: true },
+      ],
+    )
+    expect(again).toContain('run time: 300 s')
+    expect(again).toContain('| speed | ≥ 0.90x | 1.00x | met |')
+    expect(again).toContain('| R | 0 | 0 | met |')
+    expect(again).not.toContain('| R | 0 | 1 | missed |')
+    expect(again).toContain('| N | 0 | 0 | met |')
+    expect(again.indexOf('| N | 0 | 0 | met |')).toBeLessThan(again.indexOf('## Results'))
+    expect(again).toContain('### R\n\n| r |\n| --- |\n| new |\n\nmeasured again\n\n### B')
+    expect(again).not.toContain('| old |')
+    expect(again).toContain('### A\n\n| a |')
+    expect(again.indexOf('### N')).toBeGreaterThan(again.indexOf('### B'))
+    expect(again.indexOf('### N')).toBeLessThan(again.indexOf('## Notes'))
+    expect(
+      replaceSections(
+        again,
+        [{ title: 'R', columns: ['r'], rows: [['new']], notes: ['measured again'] }],
+        [],
+      ),
+    ).toBe(again)
   })
 })

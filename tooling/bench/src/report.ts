@@ -66,3 +66,50 @@ export function renderMarkdown(report: Report): string {
   ]
   return `${lines.join('\n')}\n`
 }
+
+/**
+ * BENCHMARKS.md with some sections measured again (an `--only` run of suites whose sections stand
+ * alone): each table replaces the `### ` section of the same title, or is added at the end of the
+ * results; each target replaces the summary row of the same name, or is added to the summary. The
+ * rest of the file (machine facts, other suites) is kept as it was.
+ */
+export function replaceSections(
+  markdown: string,
+  tables: readonly Table[],
+  targets: readonly Target[],
+): string {
+  let text = markdown
+  for (const table of tables) {
+    const heading = `### ${table.title}\n`
+    const section = `${tableToMarkdown(table)}\n\n`
+    const at = text.indexOf(heading)
+    if (at !== -1) {
+      const rest = text.slice(at + heading.length)
+      const end = rest.search(/^##/m)
+      text = text.slice(0, at) + section + (end === -1 ? '' : rest.slice(end))
+    } else {
+      const notes = text.indexOf('\n## Notes')
+      text =
+        notes === -1
+          ? `${text}\n${section}`
+          : `${text.slice(0, notes)}\n${section.trimEnd()}\n${text.slice(notes)}`
+    }
+  }
+  const lines = text.split('\n')
+  for (const target of targets) {
+    const row = tableToMarkdown(summaryTable([target]))
+      .split('\n')
+      .at(-1)!
+    const same = lines.findIndex((l) => l.startsWith(`| ${target.name} |`))
+    if (same !== -1) {
+      lines[same] = row
+      continue
+    }
+    const summary = lines.indexOf('## Summary')
+    let last = -1
+    for (let i = summary + 1; i < lines.length && !lines[i]!.startsWith('## '); i++)
+      if (lines[i]!.startsWith('| ')) last = i
+    if (last !== -1) lines.splice(last + 1, 0, row)
+  }
+  return lines.join('\n')
+}

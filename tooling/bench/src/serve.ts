@@ -1,13 +1,19 @@
 // Runs emulators for the round-trip, peer and memory benchmarks in their own process, so the server's
 // work (and memory) is not counted in the client's process. Usage: node dist/serve.js '<json spec>'.
 // Prints one JSON line with each server's URL and dev credentials, then runs until stdin closes.
-import { startAppleNewsEmulator, startCloudKitEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
+import {
+  startAppleNewsEmulator,
+  startCloudKitEmulator,
+  startICloudEmulator,
+  startSafeCreativeEmulator,
+} from '@sigwire/emulator'
 import { startFileServer } from './file-server.js'
 
 interface Spec {
   cloudkit?: Record<string, unknown>
   safeCreative?: Record<string, unknown>
   appleNews?: Record<string, unknown>
+  icloud?: Record<string, unknown>
   /** A plain HTTP file server for this directory. */
   files?: { dir: string }
 }
@@ -34,6 +40,11 @@ if (spec.appleNews) {
     publicOrigin: emulator.publicOrigin,
     certificate: emulator.certificate,
   }
+}
+if (spec.icloud) {
+  const emulator = await startICloudEmulator(spec.icloud)
+  closers.push(() => emulator.close())
+  info.icloud = { url: emulator.url, dev: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl } }
 }
 if (spec.files) {
   const server = await startFileServer(spec.files.dir)

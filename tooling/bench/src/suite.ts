@@ -21,5 +21,10 @@ export interface SuiteResult {
 export interface Suite {
   readonly id: string
   readonly title: string
+  /**
+   * Its tables and targets stand alone (they do not compare with the rest of the run), so a
+   * `--only` run writes them into BENCHMARKS.md too, in place of the ones there.
+   */
+  readonly ownSection?: boolean
   run(context: SuiteContext): Promise<SuiteResult>
 }

@@ -28,7 +28,9 @@ import { APPLE_NEWS_TABLES, generateDevCredentials } from './state.js'
 
 /** A channel and its API key, as `sigwire emulate --config` lists them. */
 export interface AppleNewsEmulatorChannel {
+  /** The channel's UUID (the `{channelId}` of `/channels/{channelId}`). */
   readonly channelId: string
+  /** The API key ID (a UUID) clients send as `key=` in `Authorization`; it reaches this channel only. */
   readonly keyId: string
   /** Base64 secret, as Apple issues it. */
   readonly secret: string
@@ -93,7 +95,16 @@ export interface AppleNewsEmulator {
   /** PEM of the self-signed certificate when serving TLS. */
   readonly certificate: string | undefined
   /** Generated development credentials (only when no channel was configured); stable for a state directory. */
-  readonly dev: { readonly channelId: string; readonly keyId: string; readonly secret: string } | undefined
+  readonly dev:
+    | {
+        /** The generated channel's UUID. */
+        readonly channelId: string
+        /** The generated API key ID (a UUID), for the client's `keyId`. */
+        readonly keyId: string
+        /** The generated base64 secret, for the client's `secret`; a development secret, never Apple's. */
+        readonly secret: string
+      }
+    | undefined
   /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
   /** Requests by route and status, and `throttled` (429 answers) (also at `GET /_emulator/stats`). */

@@ -12,7 +12,13 @@ export interface BundleResource {
    * The bytes: a `Uint8Array`, an owned body, or `{ path }` to stream a file from disk (hashed in one
    * pass, sent in a second, never held in memory).
    */
-  readonly data: Uint8Array | OwnedBody | { readonly path: string }
+  readonly data:
+    | Uint8Array
+    | OwnedBody
+    | {
+        /** A file to stream; its size is read when the bundle is built: do not change it before the call. */
+        readonly path: string
+      }
   /** Content type; default from the extension (`image/jpeg`, `image/png`, `image/gif`, else `application/octet-stream`). */
   readonly contentType?: string
   /** The part's `name`; default `file0`, `file1`... */
@@ -47,9 +53,13 @@ export interface ArticleBundleOptions {
 
 /** One part of a built bundle, as sent. */
 export interface BundlePartSummary {
+  /** The part's `name` in `Content-Disposition` (`article.json`, `metadata`, `file0`...). */
   readonly name: string
+  /** The part's `filename` in `Content-Disposition`; undefined for a metadata part sent without one. */
   readonly filename: string | undefined
+  /** The part's `Content-Type` header as sent. */
   readonly contentType: string
+  /** Bytes of the part's content (headers and boundary lines not counted). */
   readonly size: number
 }
 

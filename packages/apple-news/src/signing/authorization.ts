@@ -34,13 +34,21 @@ export type AuthorizationParseCode =
 /** The outcome of {@link parseAppleNewsAuthorization}. */
 export type ParsedAuthorization =
   | {
+      /** The header parsed; whether the key, date and signature in it are right is checked later. */
       readonly ok: true
       /** Parameters by lower-case name, quotes removed. */
       readonly params: Readonly<Record<string, string>>
       /** True when at least one value was quoted. */
       readonly quoted: boolean
     }
-  | { readonly ok: false; readonly code: AuthorizationParseCode; readonly message: string }
+  | {
+      /** The header cannot be parsed; the service answers 401 with `code`. */
+      readonly ok: false
+      /** Apple's error code for the first step of §1.4 that failed. */
+      readonly code: AuthorizationParseCode
+      /** What is wrong with the header, in words; it quotes at most the start of a malformed element. */
+      readonly message: string
+    }
 
 /**
  * Parses an HHMAC `Authorization` header the way the service does (§1.4 steps 1–4): the first

@@ -86,10 +86,12 @@ export function verifyAppleNewsRequest(
   request: ReceivedRequest,
   options: AppleNewsVerifyOptions & { readonly body?: undefined },
 ): AppleNewsVerifyResult
+/** With `options.body`, a streamed source: the body is hashed as it is read, so the answer is a Promise. */
 export function verifyAppleNewsRequest(
   request: ReceivedRequest,
   options: AppleNewsVerifyOptions & { readonly body: ByteSource },
 ): Promise<AppleNewsVerifyResult>
+/** When it is not known whether `options.body` is given: a result, or a Promise of one. */
 export function verifyAppleNewsRequest(
   request: ReceivedRequest,
   options: AppleNewsVerifyOptions,

@@ -181,6 +181,8 @@ function checkSafeCreative(section: ConfigSection, check: Check): void {
 }
 
 function checkICloud(section: ConfigSection, check: Check): void {
+  check.oneOf(section.profile, 'icloud.profile', ['default', 'strict'])
+  check.text(section.hostName, 'icloud.hostName', true)
   if (section.accounts !== undefined)
     check.list(section.accounts, 'icloud.accounts').forEach((entry, i) => {
       const at = `icloud.accounts[${i}]`
@@ -191,7 +193,26 @@ function checkICloud(section: ConfigSection, check: Check): void {
       check.oneOf(account.region, `${at}.region`, ['global', 'cn'])
       check.number(account.iterations, `${at}.iterations`)
       check.text(account.fixedCode, `${at}.fixedCode`, true)
+      check.oneOf(account.trustedDevices, `${at}.trustedDevices`, [true, false])
+      check.oneOf(account.advancedDataProtection, `${at}.advancedDataProtection`, [true, false])
+      if (account.securityKeys !== undefined)
+        check.list(account.securityKeys, `${at}.securityKeys`).forEach((key, k) => {
+          const where = `${at}.securityKeys[${k}]`
+          const entry = check.object(key, where)
+          check.text(entry.credentialId, `${where}.credentialId`)
+          check.text(entry.publicKeyPem, `${where}.publicKeyPem`)
+          check.text(entry.name, `${where}.name`, true)
+        })
     })
+  if (section.drive !== undefined) {
+    const drive = check.object(section.drive, 'icloud.drive')
+    check.number(drive.quotaBytes, 'icloud.drive.quotaBytes')
+    check.text(drive.seedDir, 'icloud.drive.seedDir', true)
+    if (drive.adpAccounts !== undefined)
+      check.list(drive.adpAccounts, 'icloud.drive.adpAccounts').forEach((id, i) => {
+        check.text(id, `icloud.drive.adpAccounts[${i}]`)
+      })
+  }
 }
 
 function lineAndColumn(text: string, position: number): string {

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { isSigwireError, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
 import { ensureDirectory } from '../input/directories.js'
@@ -21,6 +21,14 @@ interface Common {
   workDir: string
   /** Offset of the next service's port from `port`. */
   nextPort: number
+  /** iCloud: the domain mapped to loopback (`--host-name`). */
+  hostName: string | undefined
+  /** iCloud: the strict profile (`--strict`). */
+  strict: boolean
+  /** `--drive-dir`: the tree the iCloud emulator's Drives start with. */
+  driveDir: string | undefined
+  /** `--photos-dir`: the directory the iCloud emulator's Photos library is seeded from. */
+  photosDir?: string | undefined
 }
 
 interface Started {
@@ -110,7 +118,15 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
     'icloud',
     async (config, common) => {
       const { startICloudEmulator } = await emulators()
-      const emulator = await startICloudEmulator({ ...config, ...server(common, 'icloud') })
+      const drive = { ...(config.drive as object), ...(common.driveDir ? { seedDir: common.driveDir } : {}) }
+      const emulator = await startICloudEmulator({
+        ...config,
+        ...server(common, 'icloud'),
+        drive,
+        ...(common.hostName ? { hostName: common.hostName } : {}),
+        ...(common.strict ? { profile: 'strict' as const } : {}),
+        ...(common.photosDir === undefined ? {} : { photosDir: common.photosDir }),
+      })
       const dev = emulator.dev
       return {
         key: 'icloud',
@@ -149,7 +165,23 @@ export function registerEmulate(program: Command, io: Io): void {
       'first of consecutive ports, one per started service in the order cloudkit, apple-news, safe-creative, icloud (default: free ports)',
       numberOption('--port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
     )
+    .option(
+      '--host-name <domain>',
+      'iCloud: a domain you map to loopback (idmsa.<domain>, setup.<domain>); cookies get Domain=<domain>',
+    )
+    .option(
+      '--strict',
+      "iCloud: refuse what Apple's behaviour leaves uncertain (the default accepts it and logs a note)",
+    )
+    .option(
+      '--drive-dir <dir>',
+      "seed every iCloud account's Drive from this directory tree (folders, files and their mtimes)",
+    )
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
+  command.option(
+    '--photos-dir <dir>',
+    "seed the iCloud emulator's Photos library from the image and video files of this directory",
+  )
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
@@ -163,12 +195,23 @@ export function registerEmulate(program: Command, io: Io): void {
       )
     const stateDir =
       options.state === undefined ? undefined : ensureDirectory(String(options.state), '--state', 0o700)
+    const hostName = options.hostName === undefined ? undefined : String(options.hostName).toLowerCase()
+    if (hostName !== undefined && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(hostName))
+      throw cliError(
+        'INVALID_OPTION',
+        `--host-name must be a domain such as sigwire.test (got ${JSON.stringify(hostName.slice(0, 80))}); map idmsa.<domain> and setup.<domain> to 127.0.0.1.`,
+      )
+    const driveDir = options.driveDir === undefined ? undefined : existingDirectory(String(options.driveDir))
     const common: Common = {
       port,
       tls: options.tls === true,
       stateDir,
       workDir: mkdtempSync(join(tmpdir(), 'sigwire-emulate-')),
       nextPort: 0,
+      hostName,
+      strict: options.strict === true,
+      driveDir,
+      photosDir: options.photosDir === undefined ? undefined : checkPhotosDir(String(options.photosDir)),
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -253,6 +296,32 @@ function startFailure(
   )
 }
 
+/** `--drive-dir`: a directory that exists (it is read, never written). */
+function existingDirectory(dir: string): string {
+  const path = resolve(dir)
+  const info = statSync(path, { throwIfNoEntry: false })
+  if (info === undefined) throw cliError('FILE_NOT_FOUND', `--drive-dir names ${path}, which does not exist.`)
+  if (!info.isDirectory())
+    throw cliError(
+      'NOT_A_DIRECTORY',
+      `--drive-dir names ${path}, a file: name the directory tree to seed Drive with.`,
+    )
+  return path
+}
+
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
+}
+
+/** `--photos-dir` must be a directory. */
+function checkPhotosDir(dir: string): string {
+  const info = statSync(dir, { throwIfNoEntry: false })
+  if (!info)
+    throw cliError(
+      'FILE_NOT_FOUND',
+      `--photos-dir ${dir} does not exist: name a directory of photos and videos.`,
+    )
+  if (!info.isDirectory())
+    throw cliError('NOT_A_DIRECTORY', `--photos-dir names ${dir}, which is a file: name a directory.`)
+  return resolve(dir)
 }

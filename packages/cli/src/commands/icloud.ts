@@ -22,10 +22,14 @@ import { readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { readSecret } from '../secrets.js'
+import { registerICloudDrive } from './icloud-drive.js'
+import { registerICloudPhotos } from './icloud-photos.js'
+import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
 import { checkSessionDirectory, findSavedSession, type SavedSession } from './icloud-session.js'
 import { openSharedStore, STORE_HELP, sessionStoreOf } from './store-option.js'
 
-interface ConnectionOptions {
+/** The connection flags every `sigwire icloud` command takes. */
+export interface ConnectionOptions {
   appleId?: string
   authUrl?: string
   setupUrl?: string
@@ -36,13 +40,15 @@ interface ConnectionOptions {
 
 type Endpoints = NonNullable<SessionState['endpoints']>
 
-const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
+/** Where sessions are saved unless `--session-dir` says otherwise. */
+export const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
 
 /** `sigwire icloud login` and `sigwire icloud status`. */
 export function registerICloud(program: Command, io: Io, setExit: (code: number) => void): void {
   const icloud = program
     .command('icloud')
     .description('iCloud.com sessions: sign in once, reuse the saved session')
+  registerICloudPhotos(icloud, io, setExit)
 
   icloud
     .command('login')
@@ -65,17 +71,42 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     )
     .option(
       '--code-timeout <seconds>',
-      'how long to wait for --code-file',
+      'how long to wait for --code-file, a security-key assertion or a web-access approval',
       numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'a number of seconds' }),
       300,
     )
     .option('--store <url>', STORE_HELP)
+    .option(
+      '--code-via <method>',
+      'where the first code goes: device (push), sms, voice, or generated (made on a device, nothing sent)',
+    )
+    .option(
+      '--security-key-command <command>',
+      'security-key accounts: a WebAuthn helper run with the challenge JSON on stdin, printing the assertion JSON',
+    )
+    .option(
+      '--security-key-file <file>',
+      'security-key accounts: wait for the assertion JSON in this file (the challenge is printed first)',
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (
-        options: ConnectionOptions & { passwordFile?: string; codeFile?: string; codeTimeout: number },
+        options: ConnectionOptions & {
+          passwordFile?: string
+          codeFile?: string
+          codeTimeout: number
+          codeVia?: string
+          securityKeyCommand?: string
+          securityKeyFile?: string
+        },
       ) => {
         const appleId = options.appleId!
+        const method = codeVia(options.codeVia)
+        if (options.securityKeyCommand !== undefined && options.securityKeyFile !== undefined)
+          throw cliError(
+            'CONFLICTING_OPTIONS',
+            'Pass --security-key-command or --security-key-file, not both.',
+          )
         const dir = resolve(options.sessionDir)
         const shared = openSharedStore(options.store, io.env)
         if (shared === undefined) checkSessionDirectory(dir)
@@ -102,6 +133,14 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
           password,
           store,
           twoFactor: codeHandler(io, options.codeFile, options.codeTimeout * 1000),
+          ...(method ? { twoFactorMethod: method } : {}),
+          onSecurityKey: securityKeyHandler(io, {
+            command: options.securityKeyCommand,
+            file: options.securityKeyFile,
+            timeoutMs: options.codeTimeout * 1000,
+          }),
+          onWebAccessApproval: webAccessPrompt(io),
+          webAccessTiming: { timeoutMs: options.codeTimeout * 1000 },
         })
         try {
           const result = await client.login()
@@ -203,6 +242,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
         await shared?.close()
       }
     })
+
+  registerICloudDrive(icloud, io, setExit)
 }
 
 /** The session of `appleId` in the shared store (`--store`), which lists no accounts: `--apple-id` is needed. */
@@ -231,7 +272,7 @@ async function findSharedSession(
  * other ports), else the hosts the saved session was last used at, else Apple's. Hosts other than Apple's were named by the user (on
  * this command line, or on the one that signed in), so they are allowed to receive the session.
  */
-function connection(
+export function connection(
   options: ConnectionOptions,
   appleId: string,
   saved: Endpoints | undefined,
@@ -251,7 +292,7 @@ function connection(
 }
 
 /** A saved emulator's hosts that no longer answer: the emulator may run elsewhere now. */
-function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
+export function movedServerHint(error: unknown, endpoints: Endpoints): unknown {
   if (!isICloudError(error, 'NETWORK_ERROR') || new URL(endpoints.setupUrl).hostname.endsWith('icloud.com'))
     return error
   return new ICloudError({

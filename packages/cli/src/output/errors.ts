@@ -54,6 +54,15 @@ export const CLI_ERRORS = {
   NO_SESSION: { exit: EXIT.usage, meaning: 'no saved iCloud session to use' },
   INVALID_SESSION: { exit: EXIT.usage, meaning: 'a saved iCloud session file that is damaged' },
   NO_CODE: { exit: EXIT.usage, meaning: 'no two-factor code appeared in --code-file in time' },
+  NO_ASSERTION: {
+    exit: EXIT.usage,
+    meaning:
+      'no security-key assertion: --security-key-command failed, or nothing appeared in --security-key-file in time',
+  },
+  INVALID_ASSERTION: {
+    exit: EXIT.usage,
+    meaning: 'a security-key assertion that is not the JSON sigwire reads',
+  },
   CANCELLED: { exit: EXIT.usage, meaning: 'a prompt was cancelled' },
   PORT_IN_USE: { exit: EXIT.usage, meaning: 'an emulator port is taken or not allowed' },
   INTERNAL: { exit: EXIT.usage, meaning: 'a bug in sigwire (please report it, with the command line)' },

@@ -30,6 +30,9 @@ const REWRITES: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [/add the host with the allowHosts option/g, 'pass its URL with --auth-url and --setup-url'],
   [/ \(set allowInsecureLoopback for a local emulator\)/g, ''],
+  // @sigwire/icloud drive: a new version, and Advanced Data Protection (the CLI runs the PCS flow itself).
+  [/pass the existing item as replace to upload a new version/g, 'pass --replace to upload a new version'],
+  [/Call drive\.requestAccess\(\) and approve the request/g, 'Run the command again and approve the request'],
 ]
 
 /** Library option names that must not reach the user (checked by the tests). */
@@ -42,6 +45,8 @@ export const LIBRARY_OPTION_NAMES: readonly string[] = [
   'twoFactor callback',
   'allowHosts',
   'allowInsecureLoopback',
+  'as replace',
+  'drive.requestAccess',
 ]
 
 /** `text` with the library's option names replaced by the CLI's flags. */

@@ -23,13 +23,14 @@ export interface WebAuthTokenStore {
 /** What a shared {@link WebAuthTokenStore} adds: one user call at a time across the fleet. */
 export interface WebAuthTokenFleet {
   /**
-   * Runs `task` holding the user's lease. `task` gets the latest stored token and calls `keep` with
-   * the token to store after it (its successor, or `null` to forget a token whose answer was lost);
-   * the store writes it with compare-and-set once `task` settled, so a token saved meanwhile by
-   * `save` (a new sign-in) is not overwritten.
+   * Runs `task` holding the user's lease. `task` gets the latest stored token (`null` when the last
+   * holder forgot it: its answer was lost or CloudKit refused it; undefined when none was ever
+   * stored) and calls `keep` with the token to store after it (its successor or a renewed one, or
+   * `null` to forget it); the store writes it with compare-and-set once `task` settled, and only
+   * when it changed, so a token saved meanwhile by `save` (a new sign-in) is not overwritten.
    */
   turn<T>(
-    task: (latest: string | undefined, keep: (token: string | null) => void) => Promise<T>,
+    task: (latest: string | null | undefined, keep: (token: string | null) => void) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T>
 }
@@ -92,21 +93,23 @@ export function createSharedWebAuthTokenStore(
       await shared.set(key, token, { expected: 'any', ttlMs })
     },
     async clear() {
-      await shared.delete(key)
+      // Kept as '' rather than deleted: a process given its own token at start uses that one only
+      // while the store never held any.
+      await shared.set(key, '', { expected: 'any', ttlMs })
     },
     fleet: {
       turn: (task, signal) =>
         withLease(shared, lease, { ...leaseOptions, signal }, async (held) => {
           const record = await shared.get(key)
           // A forgotten token is stored as '' (so forgetting is a compare-and-set write too).
-          const latest = record?.value || undefined
+          const latest = record === undefined ? undefined : record.value || null
           let next: string | null | undefined
           try {
             return await task(latest, (token) => {
               next = token
             })
           } finally {
-            if (next !== undefined && (next ?? undefined) !== latest)
+            if (next !== undefined && next !== (latest ?? null))
               await shared.set(key, next ?? '', {
                 expected: record?.revision ?? 'absent',
                 ttlMs,

@@ -8,7 +8,9 @@ export type CloudKitDatabaseName = (typeof DATABASES)[number]
 
 /** Where a request goes: container, environment and (for database operations) database. */
 export interface CloudKitAddress {
+  /** The container identifier, starting with `iCloud.` (§1). */
   readonly container: string
+  /** The environment path segment, in lower case (`Development` is refused, §1). */
   readonly environment: CloudKitEnvironment
 }
 

@@ -20,14 +20,19 @@ import { errorFromResponse } from './response-errors.js'
 export interface AssetTarget {
   /** The record the asset will belong to; CloudKit picks a name when omitted. */
   recordName?: string
+  /** The type of that record. */
   recordType: string
+  /** The record's `ASSETID` field the file is for. */
   fieldName: string
 }
 
 /** Where to upload one asset's bytes (valid for 15 minutes; DOC `UploadAssets`). */
 export interface AssetUploadUrl {
+  /** The record the upload is for (CloudKit's pick when the target named none). */
   readonly recordName: string
+  /** The asset field the upload is for. */
   readonly fieldName: string
+  /** Where to POST the bytes: another host (such as `cvws.icloud-content.com`), sent unsigned (§1). */
   readonly url: string
 }
 
@@ -35,13 +40,17 @@ export interface AssetUploadUrl {
 export interface AssetUploadInput extends AssetTarget {
   /** The bytes: a file path (streamed in constant memory), an owned body, or bytes. */
   body: string | OwnedBody | Uint8Array
+  /** The zone of the record; the default zone when absent. */
   zoneID?: ZoneID
 }
 
 /** What {@link AssetsApi.upload} returns: the receipt, ready to put into the record's field. */
 export interface UploadedAsset {
+  /** The record the asset is for: write the field on this record. */
   readonly recordName: string
+  /** The asset field to set. */
   readonly fieldName: string
+  /** What the upload host answered (`singleFile`): the proof `records/modify` exchanges for the asset. */
   readonly receipt: AssetReceipt
   /** `field.asset(receipt)`: set it as the field's value in `records.modify` (step 3). */
   readonly field: FieldValue

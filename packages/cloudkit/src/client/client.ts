@@ -1,4 +1,5 @@
 import { checkBaseUrl, Transport, type TransportOptions } from '@sigwire/core'
+import type { RenewWebAuthToken } from '../auth/web-auth-session.js'
 import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
 import { CLOUDKIT_API_ORIGIN } from '../constants.js'
 import { cloudKitError, invalidArgument } from '../errors.js'
@@ -38,10 +39,19 @@ export interface CloudKitClientOptions {
   /** Called with every rotated web auth token, so you can persist the latest one. */
   onWebAuthToken?: (token: string) => void
   /**
-   * Where the user's token is kept: loaded before the first user call when `webAuthToken` is not
-   * given, every rotated one saved. A shared store (`createSharedWebAuthTokenStore`) makes the
-   * processes of a fleet take turns: one user call at a time, each with the latest token.
-   * `setWebAuthToken` saves to it too.
+   * Gets a new web auth token when CloudKit asks for a sign-in (AUTHENTICATION_REQUIRED: the token
+   * expired, was refused, or was dropped because the answer carrying its successor was lost): send
+   * the user to `redirectURL` and resolve with the `ckWebAuthToken` the page hands back (or undefined
+   * to give up). Called once for all the calls waiting; the call that met the sign-in is then sent
+   * once more. Without it, such calls fail with `AUTHENTICATION_REQUIRED` and its `redirectURL`.
+   */
+  renewWebAuthToken?: RenewWebAuthToken
+  /**
+   * Where the user's token is kept: each user call starts from its latest token (loaded when the
+   * client holds none) and leaves there the token it ended with (rotated, renewed by
+   * `renewWebAuthToken`, or forgotten when its answer was lost). A shared store
+   * (`createSharedWebAuthTokenStore`) makes the processes of a fleet take turns: one user call at a
+   * time across them, each with the latest token. `setWebAuthToken` saves to it too.
    */
   webAuthTokenStore?: WebAuthTokenStore
   /**
@@ -62,17 +72,25 @@ export interface CloudKitClientOptions {
 
 /** One database of the container, with its resources. */
 export interface DatabaseApi {
+  /** Which database this is: `public`, `private` or `shared` (the path segment of every call). */
   readonly name: CloudKitDatabaseName
+  /** Records of this database: query, lookup, modify, changes. */
   readonly records: RecordsApi
+  /** Record zones of this database. */
   readonly zones: ZonesApi
+  /** Push subscriptions of this database. */
   readonly subscriptions: SubscriptionsApi
+  /** User identities, through this database's `users/*` operations. */
   readonly users: UsersApi
+  /** Asset uploads and downloads for records of this database. */
   readonly assets: AssetsApi
 }
 
 /** The CloudKit Web Services client. */
 export interface CloudKitClient {
+  /** The container every call goes to, as given in the options. */
   readonly container: string
+  /** The environment every call goes to (`development` or `production`, each with its own keys, §2.3). */
   readonly environment: CloudKitEnvironment
   /** The public database (server-to-server keys reach only this one). */
   readonly publicDatabase: DatabaseApi
@@ -155,6 +173,7 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
     apiToken: options.apiToken,
     webAuthToken: options.webAuthToken,
     onWebAuthToken: options.onWebAuthToken,
+    renewWebAuthToken: options.renewWebAuthToken,
     webAuthTokenStore: options.webAuthTokenStore,
     signal: options.signal,
   })

@@ -2,7 +2,6 @@ import {
   type CallOptions,
   callSignal,
   createRequest,
-  firstHeader,
   type HttpMethod,
   jsonBody,
   type OwnedBody,
@@ -15,15 +14,10 @@ import {
   utf8Decode,
 } from '@sigwire/core'
 import { resignOnSkew } from '../auth/resign-on-skew.js'
-import { mayHaveUsedToken } from '../auth/spent-token.js'
+import { type CallTokens, type RenewWebAuthToken, WebAuthSession } from '../auth/web-auth-session.js'
 import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
-import {
-  HEADER_WEB_AUTH_TOKEN,
-  HEADER_WEB_AUTH_TOKEN_FALLBACK,
-  PARAM_API_TOKEN,
-  PARAM_WEB_AUTH_TOKEN,
-} from '../constants.js'
-import { CloudKitError, cloudKitError, invalidArgument } from '../errors.js'
+import { PARAM_API_TOKEN } from '../constants.js'
+import { CloudKitError, cloudKitError, invalidArgument, isCloudKitError } from '../errors.js'
 import type { CloudKitSigner } from '../signing/signer.js'
 import { type CloudKitAddress, type CloudKitDatabaseName, databasePath, devicePath } from './address.js'
 import { type AuthContext, errorFromResponse, parseErrorBody } from './response-errors.js'
@@ -50,6 +44,7 @@ export interface ConnectionOptions {
   readonly apiToken: string | undefined
   readonly webAuthToken: string | undefined
   readonly onWebAuthToken: ((token: string) => void) | undefined
+  readonly renewWebAuthToken: RenewWebAuthToken | undefined
   /** Where the token is kept; a shared one runs the user's calls one at a time across processes. */
   readonly webAuthTokenStore?: WebAuthTokenStore | undefined
   /** Aborts every call of the client. */
@@ -67,21 +62,28 @@ export const OUTCOME_HINT =
  * database when a key is configured, otherwise `ckAPIToken` plus the user's `ckWebAuthToken`
  * (percent-encoded). A user token is good for one round trip: every response may carry its successor
  * in `X-Apple-CloudKit-Web-Auth-Token`, so calls that carry one run one at a time and each uses the
- * latest (docs/protocols/cloudkit.md §3).
+ * latest; a token whose answer was lost is never sent again, and AUTHENTICATION_REQUIRED asks
+ * `renewWebAuthToken` for a new one (docs/protocols/cloudkit.md §3; {@link WebAuthSession}).
  */
 export class Connection {
   readonly address: CloudKitAddress
   readonly transport: Transport
   readonly #options: ConnectionOptions
-  #webAuthToken: string | undefined
-  #userQueue: Promise<unknown> = Promise.resolve()
-  #storing: Promise<unknown> = Promise.resolve()
+  readonly #session: WebAuthSession
 
   constructor(options: ConnectionOptions) {
     this.#options = options
     this.address = options.address
     this.transport = options.transport
-    this.#webAuthToken = options.webAuthToken
+    // Rotated tokens travel only as the ckWebAuthToken parameter and the X-Apple-CloudKit-Web-Auth-Token
+    // header, which the redactor masks by name. Registering each one by value would grow the redactor
+    // by one pattern per request for the life of the client.
+    this.#session = new WebAuthSession({
+      token: options.webAuthToken,
+      renew: options.renewWebAuthToken,
+      onRotated: options.onWebAuthToken,
+      store: options.webAuthTokenStore,
+    })
     const redactor = options.transport.redactor
     redactor.addSecret(options.apiToken)
     redactor.addSecret(options.webAuthToken)
@@ -89,73 +91,65 @@ export class Connection {
 
   /** The current web auth token (rotated after every response that carried a new one). */
   get webAuthToken(): string | undefined {
-    return this.#webAuthToken
+    return this.#session.token
   }
 
   /** Replaces the web auth token (after the user signed in). */
   setWebAuthToken(token: string | undefined): void {
     this.transport.redactor.addSecret(token)
-    this.#webAuthToken = token
-    const store = this.#options.webAuthTokenStore
-    // The next user call waits for this save: it reads the token from the store.
-    if (store)
-      this.#storing = (token === undefined ? store.clear() : store.save(token)).catch(() => undefined)
-  }
-
-  #adoptRotated(token: string): void {
-    // Rotated tokens travel only as the ckWebAuthToken parameter and the X-Apple-CloudKit-Web-Auth-Token
-    // header, which the redactor masks by name. Registering each one by value would grow the redactor
-    // by one pattern per request for the life of the client.
-    this.#webAuthToken = token
+    this.#session.set(token)
   }
 
   /** Sends a call and returns its parsed JSON body; a non-2xx answer throws the typed error. */
   async call<T>(spec: CallSpec, options: CallOptions = {}): Promise<T> {
     const auth = this.#authFor(spec.database)
-    const run = async () => {
-      let response: TransportResponse
-      try {
-        response = await this.#send(spec, auth, options)
-      } catch (error) {
-        throw cloudKitError(error)
-      }
-      if (response.status < 200 || response.status >= 300)
-        throw errorFromResponse(response, this.#context(auth))
-      return parseJson<T>(response)
-    }
-    const store = this.#options.webAuthTokenStore
-    if (auth !== 'api-token' || (this.#webAuthToken === undefined && store === undefined)) return run()
-    const turn = store === undefined ? run : () => this.#withStore(store, run, options)
-    const next = this.#userQueue.then(turn, turn)
-    this.#userQueue = next.catch(() => undefined)
-    return next
+    if (auth !== 'api-token') return this.#run<T>(spec, auth, options, undefined)
+    if (!this.#session.active) return this.#run<T>(spec, auth, options, undefined)
+    return this.#session.run(() => this.#runAsUser<T>(spec, options), this.signalOf(options))
   }
 
   /**
-   * Runs one user call with the store's latest token and keeps its successor there; with a shared
-   * store, during the user's turn in the fleet. A token whose answer was lost may have been used (and
-   * its successor lost with the answer): it is forgotten, never sent again.
+   * A user call: on AUTHENTICATION_REQUIRED the refused token is dropped and, with
+   * `renewWebAuthToken`, a new one is asked for and the call sent once more (CloudKit did not act on
+   * a refused request, so repeating a write is safe).
    */
-  async #withStore<T>(store: WebAuthTokenStore, run: () => Promise<T>, options: CallOptions): Promise<T> {
-    await this.#storing
-    const once = async (latest: string | undefined, keep: (token: string | null) => void) => {
-      if (latest !== undefined) this.#webAuthToken = latest
-      const sent = this.#webAuthToken
+  async #runAsUser<T>(spec: CallSpec, options: CallOptions): Promise<T> {
+    for (let renewed = false; ; renewed = true) {
+      const tokens = this.#session.forCall()
       try {
-        return await run()
+        return await this.#run<T>(spec, 'api-token', options, tokens)
       } catch (error) {
-        if (sent !== undefined && this.#webAuthToken === sent && mayHaveUsedToken(error))
-          this.#webAuthToken = undefined
-        throw error
-      } finally {
-        if (this.#webAuthToken !== latest) keep(this.#webAuthToken ?? null)
+        if (!isCloudKitError(error, 'AUTHENTICATION_REQUIRED')) throw error
+        this.#session.refused(tokens.sent)
+        if (renewed || !this.#session.renewable) throw error
+        const token = await this.#session
+          .renew(error.redirectURL, this.signalOf(options))
+          .catch((cause: unknown) => {
+            throw renewalFailed(error, cause)
+          })
+        if (token === undefined) throw error
+        this.transport.redactor.addSecret(token)
       }
     }
-    if (store.fleet) return store.fleet.turn(once, this.signalOf(options))
-    const latest = this.#webAuthToken === undefined ? await store.load() : undefined
-    return once(latest, (token) => {
-      void (token === null ? store.clear() : store.save(token)).catch(() => undefined)
-    })
+  }
+
+  async #run<T>(
+    spec: CallSpec,
+    auth: 'server-to-server' | 'api-token',
+    options: CallOptions,
+    tokens: CallTokens | undefined,
+  ): Promise<T> {
+    let response: TransportResponse
+    try {
+      response = await this.#send(spec, auth, options, tokens)
+    } catch (error) {
+      throw cloudKitError(error)
+    } finally {
+      tokens?.finish()
+    }
+    if (response.status < 200 || response.status >= 300)
+      throw errorFromResponse(response, this.#context(auth))
+    return parseJson<T>(response)
   }
 
   /**
@@ -216,6 +210,7 @@ export class Connection {
     spec: CallSpec,
     auth: 'server-to-server' | 'api-token',
     options: CallOptions,
+    tokens: CallTokens | undefined,
   ): Promise<TransportResponse> {
     const path =
       spec.database === undefined
@@ -224,8 +219,8 @@ export class Connection {
     const query: Array<[string, string]> = []
     if (auth === 'api-token') {
       // createRequest percent-encodes per RFC 3986, so + / = in a web auth token become %2B %2F %3D (§3).
+      // The web auth token is added per attempt by `tokens` (a retry must not repeat a lost one).
       query.push([PARAM_API_TOKEN, this.#options.apiToken!])
-      if (this.#webAuthToken !== undefined) query.push([PARAM_WEB_AUTH_TOKEN, this.#webAuthToken])
     }
     const request = createRequest({
       method: spec.method,
@@ -234,18 +229,20 @@ export class Connection {
       ...(spec.body === undefined ? {} : { body: jsonBody(spec.body), headers: CONTENT_TYPE }),
     })
     const send = {
-      classify,
+      classify: tokens
+        ? (response: TransportResponse) => {
+            tokens.answered(response)
+            return classify(response)
+          }
+        : classify,
       ...(spec.readOnly ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
       ...this.#callOptions(options),
     }
-    const response =
-      auth === 'server-to-server'
-        ? await resignOnSkew(this.transport, () =>
-            this.transport.send(request, { ...send, signer: this.#options.signer! }),
-          )
-        : await this.transport.send(request, send)
-    this.#rotate(response)
-    return response
+    if (auth === 'server-to-server')
+      return resignOnSkew(this.transport, () =>
+        this.transport.send(request, { ...send, signer: this.#options.signer! }),
+      )
+    return this.transport.send(request, tokens ? { ...send, signer: tokens } : send)
   }
 
   /** The signal of one call: the call's own and the client's together. */
@@ -259,15 +256,6 @@ export class Connection {
       ...(signal ? { signal } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }
-  }
-
-  #rotate(response: TransportResponse): void {
-    const token =
-      firstHeader(response.headers[HEADER_WEB_AUTH_TOKEN]) ??
-      firstHeader(response.headers[HEADER_WEB_AUTH_TOKEN_FALLBACK])
-    if (token === undefined || token === '' || token === this.#webAuthToken) return
-    this.#adoptRotated(token)
-    this.#options.onWebAuthToken?.(token)
   }
 
   #context(mode: AuthContext['mode']): AuthContext {
@@ -293,6 +281,19 @@ export function classify(response: TransportResponse): ResponseVerdict | undefin
     retry: 'always',
     ...(typeof body?.retryAfter === 'number' ? { retryAfterMs: body.retryAfter * 1000 } : {}),
   }
+}
+
+/** The AUTHENTICATION_REQUIRED error, told that `renewWebAuthToken` threw (its error as `cause`). */
+function renewalFailed(error: CloudKitError, cause: unknown): CloudKitError {
+  if (isCloudKitError(cause)) return cause
+  return new CloudKitError({
+    code: 'AUTHENTICATION_REQUIRED',
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.serviceCode === undefined ? {} : { serviceCode: error.serviceCode }),
+    ...(error.redirectURL === undefined ? {} : { redirectURL: error.redirectURL }),
+    message: `${error.message} renewWebAuthToken failed: ${String((cause as Error)?.message ?? cause)}`,
+    cause,
+  })
 }
 
 function parseJson<T>(response: TransportResponse): T {

@@ -48,35 +48,72 @@ export type SystemFieldName =
 
 /** One filter of a query: a field (or system field), a comparator and a typed value. */
 export type Filter = {
+  /** How the field is compared with `fieldValue`; `IN`, `NOT_IN` and the `*_ALL`/`*_ANY` ones want a list. */
   comparator: Comparator
+  /** The value to compare with, typed like a record field (a list for the list comparators, §4.1). */
   fieldValue: FieldInput
   /** Meters, for `NEAR`. */
   distance?: number
 } & (
-  | { fieldName: string; systemFieldName?: undefined }
-  | { systemFieldName: SystemFieldName; fieldName?: undefined }
+  | {
+      /** The record field to filter on. */
+      fieldName: string
+      /** Leave it out: a filter or sort names `fieldName` or `systemFieldName`, not both. */
+      systemFieldName?: undefined
+    }
+  | {
+      /** A system field to filter on instead of a record field. */
+      systemFieldName: SystemFieldName
+      /** Leave it out: a filter or sort names `fieldName` or `systemFieldName`, not both. */
+      fieldName?: undefined
+    }
 )
 
 /** One sort descriptor. */
-export type Sort = { ascending?: boolean; relativeLocation?: Location } & (
-  | { fieldName: string; systemFieldName?: undefined }
-  | { systemFieldName: SystemFieldName; fieldName?: undefined }
+export type Sort = {
+  /** Ascending order (the default) or, with `false`, descending. */
+  ascending?: boolean
+  /** Sort a `LOCATION` field by distance from this place instead of by value. */
+  relativeLocation?: Location
+} & (
+  | {
+      /** The record field to sort on. */
+      fieldName: string
+      /** Leave it out: a filter or sort names `fieldName` or `systemFieldName`, not both. */
+      systemFieldName?: undefined
+    }
+  | {
+      /** A system field to sort on instead of a record field. */
+      systemFieldName: SystemFieldName
+      /** Leave it out: a filter or sort names `fieldName` or `systemFieldName`, not both. */
+      fieldName?: undefined
+    }
 )
 
 /** A query (DOC `QueryingRecords`). */
 export interface Query {
+  /** The record type to search; required. */
   recordType: string
+  /** Filters, all of which a record must pass; every record of the type when absent. */
   filterBy?: readonly Filter[]
+  /** Sort order, first descriptor first; CloudKit's own order when absent. */
   sortBy?: readonly Sort[]
 }
 
 /** Options of `records.query` beyond the query itself. */
 export interface QueryOptions {
+  /** The zone to search; the default zone when absent. */
   zoneID?: ZoneID
   /** Records per page, 1 to 200. */
   resultsLimit?: number
+  /** Only these fields in each record returned; every field when absent. */
   desiredKeys?: readonly string[]
+  /** Search every zone of the database instead of one (`zoneWide`). Default false. */
   zoneWide?: boolean
+  /**
+   * Ask CloudKit to send INT64 and DOUBLE values as strings (`numbersAsStrings`); the client turns them
+   * back into numbers, so this gains no precision.
+   */
   numbersAsStrings?: boolean
   /** Resume after a previous page. */
   continuationMarker?: string

@@ -19,17 +19,23 @@ type WireItems = { records?: Array<WireRecord & ServerErrorBody> }
 
 /** Options of `records.lookup`. */
 export interface LookupOptions extends CallOptions {
+  /** The zone of the records; the default zone when absent. */
   zoneID?: ZoneID
+  /** Only these fields in each record returned; every field when absent. */
   desiredKeys?: readonly string[]
+  /** Numbers sent as strings by CloudKit (see {@link QueryOptions.numbersAsStrings}). */
   numbersAsStrings?: boolean
 }
 
 /** Options of `records.modify`. */
 export interface ModifyOptions extends CallOptions {
+  /** The zone of the records; the default zone when absent. */
   zoneID?: ZoneID
   /** All or nothing (custom zones only; CloudKit's default is true there). */
   atomic?: boolean
+  /** Only these fields in each record returned; every field when absent. */
   desiredKeys?: readonly string[]
+  /** Numbers sent as strings by CloudKit (see {@link QueryOptions.numbersAsStrings}). */
   numbersAsStrings?: boolean
 }
 
@@ -39,7 +45,9 @@ export interface RecordChangesInput {
   zoneID: ZoneID
   /** Where the previous sync stopped; omit for everything. */
   syncToken?: string
+  /** Most records per page, up to 200 (`LIMITS.recordsPerResponse`). */
   resultsLimit?: number
+  /** Only these fields in each record returned; every field when absent. */
   desiredKeys?: readonly string[]
 }
 

@@ -3,11 +3,17 @@ import { CloudKitError, type CloudKitErrorCode, isServerErrorCode } from '../err
 
 /** CloudKit's error dictionary (DOC `ErrorCodes`; §5), as sent for a failed request or a failed item. */
 export interface ServerErrorBody {
+  /** CloudKit's id of the failure; quote it when asking Apple about one. */
   uuid?: string
+  /** The error code (`AUTHENTICATION_FAILED`, `CONFLICT`, `THROTTLED`...; §5). */
   serverErrorCode?: string
+  /** What went wrong, in CloudKit's words. */
   reason?: string
+  /** How long to wait before retrying; the client reads it as seconds (Apple does not give the unit, §5). */
   retryAfter?: number
+  /** Where the user signs in, with `AUTHENTICATION_REQUIRED` (421, §3). */
   redirectURL?: string
+  /** For a failed item of a batch: the record it is about. */
   recordName?: string
 }
 
@@ -76,7 +82,7 @@ export function errorFromResponse(response: TransportResponse, auth: AuthContext
   if (code === 'AUTHENTICATION_REQUIRED')
     return new CloudKitError({
       ...common,
-      message: `${said}: this call needs a signed-in user. Open redirectURL${body?.redirectURL ? ` (${body.redirectURL})` : ''} for the user to sign in, then pass the ckWebAuthToken it returns as webAuthToken.`,
+      message: `${said}: this call needs a signed-in user (no web auth token, or one that expired, was refused or was dropped after its answer was lost). Open redirectURL${body?.redirectURL ? ` (${body.redirectURL})` : ''} for the user to sign in, then give the client the ckWebAuthToken it returns (setWebAuthToken, or the renewWebAuthToken option to do it on demand).`,
     })
   if (body === undefined && status === 405)
     return new CloudKitError({

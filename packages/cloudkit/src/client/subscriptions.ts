@@ -9,14 +9,23 @@ type WireSubscription = Subscription & ServerErrorBody
 
 /** One operation of `subscriptions/modify`. */
 export interface SubscriptionOperation {
+  /** What to do with the subscription. */
   operationType: 'create' | 'update' | 'delete'
+  /** The subscription; for `update` and `delete`, `subscriptionID` names it. */
   subscription: Subscription
 }
 
 /** Push subscriptions of one database (DOC `ModifySubscriptions`, `FetchSubscriptions`). */
 export interface SubscriptionsApi {
   /** Every subscription of the database. */
-  list(options?: CallOptions): Promise<Array<Subscription & { subscriptionID: string }>>
+  list(options?: CallOptions): Promise<
+    Array<
+      Subscription & {
+        /** The subscription's id. */
+        subscriptionID: string
+      }
+    >
+  >
   /** Fetches subscriptions by ID; each item is the subscription or its own error. */
   lookup(subscriptionIDs: readonly string[], options?: CallOptions): Promise<SubscriptionResult[]>
   /** Creates, updates or deletes subscriptions; one result per operation, in order. */

@@ -9,7 +9,10 @@ export interface UsersApi {
   /** The identity of the caller (the key's creator for server-to-server, else the signed-in user). */
   caller(options?: CallOptions): Promise<UserIdentity>
   /** The caller's user record name (`users/current`). */
-  current(options?: CallOptions): Promise<{ userRecordName: string }>
+  current(options?: CallOptions): Promise<{
+    /** The caller's user record name in this container. */
+    userRecordName: string
+  }>
   /** Discoverable users by email address, phone number or user record name (`users/discover`). */
   lookup(
     lookupInfos: readonly ({ emailAddress: string } | { phoneNumber: string } | { userRecordName: string })[],

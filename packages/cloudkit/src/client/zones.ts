@@ -10,8 +10,13 @@ type WireZone = Zone & ServerErrorBody & { zoneID?: ZoneID }
 
 /** One operation of `zones/modify`. */
 export interface ZoneOperation {
+  /** Create the zone, or delete it with every record in it. */
   operationType: 'create' | 'delete'
-  zone: { zoneID: ZoneID }
+  /** The zone to create or delete. */
+  zone: {
+    /** Its name (and owner). */
+    zoneID: ZoneID
+  }
 }
 
 /** Record zones of one database (DOC `GettingAllZones`, `ModifyZones`, `GetZoneChanges`). */

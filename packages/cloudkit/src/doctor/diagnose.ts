@@ -37,9 +37,13 @@ import { type CloudKitFinding, finding, orderFindings } from './findings.js'
 
 /** A public key registered with CloudKit (or the emulator) for a container and environment. */
 export interface RegisteredKey {
+  /** The key ID CloudKit Dashboard shows, matched against `X-Apple-CloudKit-Request-KeyID`. */
   readonly keyId: string
+  /** The public key: SPKI PEM, base64 SPKI as the Dashboard shows it, DER bytes or a `KeyObject`. */
   readonly publicKeyPem: PublicKeyInput
+  /** The container the key is registered for; any container when absent. */
   readonly container?: string
+  /** The environment the key is registered for; any when absent (each environment has its own keys). */
   readonly environment?: string
 }
 

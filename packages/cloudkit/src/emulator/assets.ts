@@ -2,9 +2,15 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isEmulatorError, type Reply, type RouteRequest, reply } from '@sigwire/emulator-kit'
-import { listOf, type OperationContext, zoneName, zoneOf } from './context.js'
-import { badRequest, cloudKitError } from './errors.js'
-import type { CloudKitData, StoredUpload } from './state.js'
+import type { CloudKitData, StoredUpload } from '@sigwire/emulator-kit/cloudkit'
+import {
+  badRequest,
+  cloudKitError,
+  listOf,
+  type OperationContext,
+  zoneName,
+  zoneOf,
+} from '@sigwire/emulator-kit/cloudkit'
 
 const UPLOAD_URL_LIFETIME_MS = 15 * 60_000
 const MAX_TOKENS = 200

@@ -1,6 +1,8 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
 import { parseIsoSeconds, percentDecode, type ReceivedRequest, receivedHeader } from '@sigwire/core'
 import type { EmulatorError, Transaction } from '@sigwire/emulator-kit'
+import type { CloudKitData, Principal, StoredSession } from '@sigwire/emulator-kit/cloudkit'
+import { cloudKitError } from '@sigwire/emulator-kit/cloudkit'
 import type { CloudKitPath } from '../client/address.js'
 import {
   HEADER_DATE,
@@ -10,9 +12,6 @@ import {
   PARAM_WEB_AUTH_TOKEN,
 } from '../constants.js'
 import { type EmptyBodyHashRule, verifyCloudKitRequest } from '../signing/verify.js'
-import type { Principal } from './context.js'
-import { cloudKitError } from './errors.js'
-import type { CloudKitData, StoredSession } from './state.js'
 
 /** How strictly requests are checked. */
 export interface AuthSettings {
@@ -33,6 +32,7 @@ export interface ScopeCredentials {
 export interface AuthRejection {
   /** A verifier reason (`SIGNATURE_MISMATCH`, `DATE_OUT_OF_WINDOW`, ...) or a policy reason (`S2S_ON_USER_DATABASE`, ...). */
   readonly reason: string
+  /** What is wrong, in words, without secrets. */
   readonly message: string
   /** The token the failure is about, when the verifier named one. */
   readonly token?: string
@@ -60,22 +60,23 @@ export function isSigned(request: ReceivedRequest): boolean {
   return [HEADER_KEY_ID, HEADER_DATE, HEADER_SIGNATURE].some((h) => receivedHeader(request, h) !== undefined)
 }
 
-function refuse(
-  reason: string,
-  message: string,
-  token?: string,
-  code: 'AUTHENTICATION_FAILED' | 'AUTHENTICATION_REQUIRED' = 'AUTHENTICATION_FAILED',
-): EmulatorError {
-  return cloudKitError(
-    code,
-    code === 'AUTHENTICATION_FAILED' ? 'Authentication failed' : 'request needs authorization',
-    {
-      kind: 'auth',
-      logReason: reason,
-      explanation: message,
-      ...(token ? { token } : {}),
-    },
-  )
+function refuse(reason: string, message: string, token?: string): EmulatorError {
+  return cloudKitError('AUTHENTICATION_FAILED', 'Authentication failed', {
+    kind: 'auth',
+    logReason: reason,
+    explanation: message,
+    ...(token ? { token } : {}),
+  })
+}
+
+/** A web auth token that no longer signs the user in: 421 with the sign-in URL, as for no token (§3). */
+function signInAgain(reason: string, message: string, signInUrl: string): EmulatorError {
+  return cloudKitError('AUTHENTICATION_REQUIRED', 'request needs authorization', {
+    kind: 'auth',
+    logReason: reason,
+    explanation: message,
+    redirectURL: signInUrl,
+  })
 }
 
 /**
@@ -83,7 +84,8 @@ function refuse(
  * body is read: the container must be configured; a server-to-server request must name a key
  * registered for it, and its headers and date must pass the verifier's own checks (only the signature,
  * which covers the body hash, is left for the body phase); an API token must be valid, and a web auth
- * token percent-encoded, known, unexpired and unused.
+ * token percent-encoded and known; an expired one (or, with `webAuthTokenReuse: 'reject'`, a used one)
+ * answers AUTHENTICATION_REQUIRED with `signInUrl` as the `redirectURL`.
  */
 export function authenticateHeaders(
   request: ReceivedRequest,
@@ -94,6 +96,7 @@ export function authenticateHeaders(
   scope: string,
   now: number,
   developer: string,
+  signInUrl: string,
 ): HeaderAuth {
   if (!settings.verify) return { principal: { kind: 'developer', userRecordName: developer } }
   const query = rawQuery(request.target)
@@ -157,16 +160,14 @@ export function authenticateHeaders(
   if (session === undefined || session.scope !== scope)
     throw refuse('WEB_AUTH_TOKEN_UNKNOWN', 'ckWebAuthToken is not a token this container issued.')
   if (session.expiresAt < now)
-    throw refuse(
-      'WEB_AUTH_TOKEN_EXPIRED',
-      'The web auth token expired; sign in again.',
-      undefined,
-      'AUTHENTICATION_REQUIRED',
-    )
+    throw signInAgain('WEB_AUTH_TOKEN_EXPIRED', 'The web auth token expired; sign in again.', signInUrl)
+  // DOC says a used token is no longer valid; the live service was seen accepting one (§3), which is
+  // the default (`allow-until-expiry`). `reject` follows DOC: the token no longer signs anyone in.
   if (session.used && settings.webAuthTokenReuse === 'reject')
-    throw refuse(
+    throw signInAgain(
       'WEB_AUTH_TOKEN_REUSED',
       'This web auth token was already used; each token is good for one request, use the one from X-Apple-CloudKit-Web-Auth-Token.',
+      signInUrl,
     )
   return { principal: { kind: 'user', userRecordName: session.userRecordName }, sessionToken: token! }
 }

@@ -13,11 +13,18 @@ import {
   reply,
   startEmulator,
 } from '@sigwire/emulator-kit'
+import {
+  CLOUDKIT_TABLES,
+  CloudKitData,
+  errorBody,
+  renderCloudKitError,
+  type StoredKey,
+  scopeKey,
+} from '@sigwire/emulator-kit/cloudkit'
 import { parseCloudKitPath } from '../client/address.js'
 import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
 import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { type AuthSettings, isSigned, issueSession } from './auth.js'
-import { errorBody, renderCloudKitError } from './errors.js'
 import {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
@@ -27,18 +34,22 @@ import {
   loadContainers,
 } from './options.js'
 import { type CloudKitEnv, cloudKitRoutes } from './routes.js'
-import { CLOUDKIT_TABLES, CloudKitData, type StoredKey, scopeKey } from './state.js'
 
 /** One request the emulator refused, and why. */
 export interface CloudKitRejection {
+  /** When the request arrived (the emulator's clock). */
   readonly at: Date
+  /** HTTP method as received. */
   readonly method: string
   /** The request-target, with tokens redacted. */
   readonly target: string
+  /** HTTP status answered (401 for refused authentication, 429 or 503 for injected faults...). */
   readonly status: number
+  /** The `serverErrorCode` of the answer (`AUTHENTICATION_FAILED`, `THROTTLED`...). */
   readonly serverErrorCode: string
   /** Verifier reason (`SIGNATURE_MISMATCH`, `DATE_OUT_OF_WINDOW`, ...), policy reason, or the server error code. */
   readonly reason: string
+  /** What was wrong, in words; empty when the log has no message. */
   readonly message: string
   /** The token the verifier named. */
   readonly token?: string
@@ -50,6 +61,7 @@ export interface CloudKitRejection {
 export interface CloudKitEmulator {
   /** Base URL: pass it to the client as `baseUrl`. */
   readonly url: string
+  /** Port it listens on (on loopback). */
   readonly port: number
   /** PEM of the self-signed certificate when `tls` is on. */
   readonly certificate: string | undefined
@@ -107,7 +119,7 @@ export async function startCloudKitEmulator(
     emptyBodyHash:
       options.emptyBodyHash === 'sha256' ? 'sha256-of-empty' : (options.emptyBodyHash ?? 'sha256-of-empty'),
     s2sOnUserDatabases: options.s2sOnUserDatabases ?? 'reject',
-    webAuthTokenReuse: options.webAuthTokenReuse ?? 'reject',
+    webAuthTokenReuse: options.webAuthTokenReuse ?? 'allow-until-expiry',
   }
   const users = options.users && options.users.length > 0 ? options.users : [DEFAULT_USER]
   const store = await DurableStore.open({ dir: options.stateDir, name: 'cloudkit', tables: CLOUDKIT_TABLES })

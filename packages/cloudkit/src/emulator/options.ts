@@ -5,6 +5,7 @@ import type { EmptyBodyHashRule } from '../signing/verify.js'
 
 /** A public key registered for a container and environment (CloudKit Dashboard, Server-to-Server Keys). */
 export interface CloudKitKeyConfig {
+  /** The key ID clients send in `X-Apple-CloudKit-Request-KeyID`. */
   keyId: string
   /** SPKI PEM (or base64 SPKI, as the Dashboard shows it). */
   publicKeyPem?: string
@@ -14,8 +15,11 @@ export interface CloudKitKeyConfig {
 
 /** One container environment the emulator serves (the `sigwire emulate --config` shape). */
 export interface CloudKitContainerConfig {
+  /** The container identifier (`iCloud.com.example.app`). */
   container: string
+  /** The environment; keys and API tokens are registered per environment (§2.3). */
   environment: 'development' | 'production'
+  /** Server-to-server public keys accepted for this container environment. */
   keys?: CloudKitKeyConfig[]
   /** API tokens accepted as `ckAPIToken`. */
   apiTokens?: string[]
@@ -23,9 +27,13 @@ export interface CloudKitContainerConfig {
 
 /** A user of the emulated iCloud (for web auth tokens, `users/*` and record ownership). */
 export interface CloudKitUserConfig {
+  /** The user's record name (`_` followed by 32 hex digits on the real service). */
   userRecordName: string
+  /** The address `users/lookup/email` and `users/discover` find the user by. */
   emailAddress?: string
+  /** Given name, in `nameComponents` of the user's identity. */
   givenName?: string
+  /** Family name, in `nameComponents` of the user's identity. */
   familyName?: string
   /** Found by `users/discover` and `users/lookup/*`. Default true. */
   discoverable?: boolean
@@ -41,7 +49,13 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
   emptyBodyHash?: EmptyBodyHashRule | 'sha256'
   /** Server-to-server keys on the private and shared databases: `reject` (default, DOC) or `allow`. */
   s2sOnUserDatabases?: 'reject' | 'allow'
-  /** A web auth token used twice: `reject` (default, DOC) or `allow-until-expiry` (3P MistKit). */
+  /**
+   * A web auth token sent again after it was used: `allow-until-expiry` (default: the live service
+   * was seen accepting it, 3P MistKit issue 462, and CloudKit JS sends one token on concurrent calls)
+   * or `reject` (DOC: "Once the response is received, the previous token is no longer valid"), which
+   * answers AUTHENTICATION_REQUIRED with a `redirectURL`, as for an expired token
+   * (docs/protocols/cloudkit.md §3).
+   */
   webAuthTokenReuse?: 'reject' | 'allow-until-expiry'
   /** Users of the emulated iCloud. Default: one developer. */
   users?: CloudKitUserConfig[]
@@ -62,10 +76,15 @@ export interface CloudKitEmulatorOptions extends ServerOptions {
 
 /** Development credentials generated when no container is configured. */
 export interface CloudKitDevCredentials {
+  /** The generated container (`iCloud.dev.sigwire.emulator`). */
   readonly container: string
+  /** Always `development`. */
   readonly environment: 'development'
+  /** The generated key ID, for the client's `serverToServer.keyId`. */
   readonly keyId: string
+  /** The generated P-256 private key as SEC1 PEM, for the client's `serverToServer.privateKey`. */
   readonly privateKeyPem: string
+  /** Its public key as SPKI PEM, as registered with the emulator. */
   readonly publicKeyPem: string
   /** An API token accepted for the dev container (for user databases with a web auth token). */
   readonly apiToken: string

@@ -9,6 +9,23 @@ import {
   type RouteRequest,
   reply,
 } from '@sigwire/emulator-kit'
+import type { OperationContext } from '@sigwire/emulator-kit/cloudkit'
+import {
+  badRequest,
+  type CloudKitData,
+  cloudKitError,
+  errorBody,
+  listZones,
+  lookupRecords,
+  lookupZones,
+  modifyRecords,
+  modifyZones,
+  queryRecords,
+  recordChanges,
+  type StoredUpload,
+  scopeKey,
+  zoneChanges,
+} from '@sigwire/emulator-kit/cloudkit'
 import { type CloudKitPath, parseCloudKitPath } from '../client/address.js'
 import { DATABASES, ENVIRONMENTS, HEADER_WEB_AUTH_TOKEN } from '../constants.js'
 import { type AssetStore, receiveUpload, requestUploads, sendDownload, uploadTarget } from './assets.js'
@@ -21,16 +38,10 @@ import {
   rotateSession,
   type ScopeCredentials,
 } from './auth.js'
-import type { OperationContext } from './context.js'
-import { badRequest, cloudKitError, errorBody } from './errors.js'
 import type { CloudKitUserConfig } from './options.js'
-import { queryRecords } from './query.js'
-import { lookupRecords, modifyRecords, recordChanges } from './records.js'
-import { type CloudKitData, type StoredUpload, scopeKey } from './state.js'
 import { listSubscriptions, lookupSubscriptions, modifySubscriptions } from './subscriptions.js'
 import { tokensOperation } from './tokens.js'
 import { usersOperation } from './users.js'
-import { listZones, lookupZones, modifyZones, zoneChanges } from './zones.js'
 
 /** What the routes read from the running emulator. */
 export interface CloudKitEnv {
@@ -98,6 +109,7 @@ export function cloudKitRoutes(env: CloudKitEnv): Route<unknown>[] {
         scope,
         request.receivedAt,
         env.developer,
+        signInUrlOf(env, path),
       )
       return { ...verdict, path }
     },
@@ -190,7 +202,7 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
       ? {}
       : { [HEADER_WEB_AUTH_TOKEN]: rotateSession(env.data, request.tx, sessionToken, now) }
   try {
-    const signInUrl = `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
+    const signInUrl = signInUrlOf(env, path)
     const ctx: OperationContext = {
       data: env.data,
       tx: request.tx,
@@ -231,6 +243,11 @@ function runOperation(env: CloudKitEnv, request: RouteRequest<CloudKitAuth>): Re
   } catch (error) {
     throw isEmulatorError(error) ? error.withHeaders(rotated) : error
   }
+}
+
+/** The emulator's sign-in page for a container, handed out as `redirectURL`. */
+function signInUrlOf(env: CloudKitEnv, path: CloudKitPath): string {
+  return `${env.baseUrl}/auth/signin?container=${percentEncode(path.container)}&environment=${percentEncode(path.environment)}`
 }
 
 function parseBody(body: Uint8Array): Record<string, unknown> {

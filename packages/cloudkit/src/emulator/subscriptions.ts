@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { databaseOf, listOf, type OperationContext, zoneName } from './context.js'
-import { itemError } from './errors.js'
+import {
+  databaseOf,
+  itemError,
+  listOf,
+  type OperationContext,
+  zoneName,
+} from '@sigwire/emulator-kit/cloudkit'
 
 /** `subscriptions/list` (DOC `FetchSubscriptions`). */
 export function listSubscriptions(ctx: OperationContext): Record<string, unknown> {

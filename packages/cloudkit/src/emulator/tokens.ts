@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { OperationContext } from './context.js'
-import { badRequest, cloudKitError } from './errors.js'
-import type { StoredApnsToken } from './state.js'
+import type { OperationContext, StoredApnsToken } from '@sigwire/emulator-kit/cloudkit'
+import { badRequest, cloudKitError } from '@sigwire/emulator-kit/cloudkit'
 
 /** `/device/1/.../tokens/create|register` (DOC `CreateTokens`, `RegisterTokens`). */
 export function tokensOperation(ctx: OperationContext, operation: string): Record<string, unknown> {

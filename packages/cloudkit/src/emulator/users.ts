@@ -1,6 +1,5 @@
-import type { OperationContext } from './context.js'
-import { listOf } from './context.js'
-import { badRequest, cloudKitError } from './errors.js'
+import type { OperationContext } from '@sigwire/emulator-kit/cloudkit'
+import { badRequest, cloudKitError, listOf } from '@sigwire/emulator-kit/cloudkit'
 import type { CloudKitUserConfig } from './options.js'
 
 /** The identity CloudKit returns for a user (DOC `FetchCurrentUserIdentity`). */

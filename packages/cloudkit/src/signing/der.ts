@@ -6,9 +6,22 @@
 
 /** What {@link inspectEcdsaSignature} found. */
 export type SignatureShape =
-  | { readonly kind: 'der' }
-  | { readonly kind: 'raw'; readonly byteLength: number }
-  | { readonly kind: 'invalid'; readonly problem: string }
+  | {
+      /** Strict DER, the only encoding CloudKit accepts. */
+      readonly kind: 'der'
+    }
+  | {
+      /** Raw `r || s` (WebCrypto's and CryptoKit's `rawRepresentation` output): convert it to DER. */
+      readonly kind: 'raw'
+      /** Always 64 (two 32-byte P-256 scalars). */
+      readonly byteLength: number
+    }
+  | {
+      /** Neither DER nor a raw P-256 signature. */
+      readonly kind: 'invalid'
+      /** Why it is not DER, in words (`it does not start with a DER SEQUENCE (0x30)`). */
+      readonly problem: string
+    }
 
 /** Size of one P-256 scalar in bytes. */
 const SCALAR_BYTES = 32

@@ -2,9 +2,13 @@ import { type BytesToken, bytesToken, textToken } from '@sigwire/core'
 
 /** Labels of the string-to-sign's tokens, as shown in traces, diffs and verifier results. */
 export const TOKEN = {
+  /** The `X-Apple-CloudKit-Request-ISO8601Date` value, first in the message. */
   date: 'date',
+  /** The `:` between the fields (its label is the colon itself). */
   separator: ':',
+  /** The base64 SHA-256 of the body, second in the message. */
   bodyHash: 'body-hash',
+  /** The path and query as sent, last in the message. */
   target: 'request-target',
   /** Not part of CloudKit's message: the HTTP method some clients wrongly add (the doctor's layouts). */
   method: 'method',
@@ -30,6 +34,7 @@ export interface StringToSignParts {
 
 /** The message as tokens and as the bytes they render to. */
 export interface CloudKitMessage {
+  /** The message as labelled tokens (`date`, `:`, `body-hash`, `:`, `request-target`), for traces, diffs. */
   readonly tokens: BytesToken[]
   /** The UTF-8 bytes of the whole message; `renderTokens(tokens)` gives the same bytes. */
   readonly bytes: Uint8Array

@@ -6,8 +6,18 @@ import type { TokenDifference } from './diff-tokens.js'
  * differs from what the verifier rebuilt.
  */
 export type VerifyResult<Reason extends string = string> =
-  | { readonly ok: true; readonly notes?: readonly string[] }
   | {
+      /** The request would be accepted: the verifier rebuilt the same signature. */
+      readonly ok: true
+      /**
+       * Things the service tolerates but a careful client would not send (an empty body hash on a bodyless
+       * CloudKit request, an offset date instead of `Z` on Apple News, a public Safe Creative component);
+       * absent when there is nothing to say.
+       */
+      readonly notes?: readonly string[]
+    }
+  | {
+      /** The service would refuse the request; `reason` says why. */
       readonly ok: false
       /** Stable reason code (protocol-specific, e.g. `WRONG_SIGNATURE`, `DATE_NOT_RECENT`). */
       readonly reason: Reason

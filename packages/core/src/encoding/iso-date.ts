@@ -46,7 +46,12 @@ export type IsoZoneForm = 'Z' | 'colon-offset' | 'compact-offset'
 export function parseIsoDateTime(
   text: string,
   options: { allowFraction?: boolean } = {},
-): { date: Date; zone: IsoZoneForm } {
+): {
+  /** The instant the text names, in UTC (offset applied, fraction kept to the millisecond). */
+  date: Date
+  /** How the text wrote its zone, for verifiers that care which form a client sent. */
+  zone: IsoZoneForm
+} {
   const match = ANY_ISO.exec(text)
   if (!match || text[10] !== 'T') throw dateError(text, 'format')
   if (match[7] && !options.allowFraction) throw dateError(text, 'fraction')

@@ -26,6 +26,10 @@ export interface SigwireErrorOptions<C extends string> {
  * (`SigwireError<CloudKitErrorCode>`); `message` says what to do.
  */
 export class SigwireError<C extends string = CoreErrorCode> extends Error {
+  /**
+   * `'SigwireError'` here; each package's subclass sets its own (`CloudKitError`, `AppleNewsError`,
+   * ...), which is what stack traces and `toJSON()` show.
+   */
   override readonly name: string = 'SigwireError'
   /** Stable machine-readable code. */
   readonly code: C

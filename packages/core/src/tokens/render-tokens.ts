@@ -33,7 +33,17 @@ export function renderTokensToString(tokens: readonly Token[]): string {
 }
 
 /** What to digest the tokens with: a plain hash, or an HMAC with a key parsed once. */
-export type TokenDigest = { hash: HashAlgorithm } | { hmac: 'sha256'; key: Uint8Array | KeyObject }
+export type TokenDigest =
+  | {
+      /** The hash to digest the tokens with (Safe Creative's signature is the `sha1` of its tokens). */
+      hash: HashAlgorithm
+    }
+  | {
+      /** HMAC-SHA256, the only keyed digest a sigwire protocol uses (Apple News). */
+      hmac: 'sha256'
+      /** The HMAC key: raw secret bytes, or a `KeyObject` made once so the secret is not copied per call. */
+      key: Uint8Array | KeyObject
+    }
 
 /**
  * Digests the tokens in order, streaming any streamed token, in constant memory. This is how a body of

@@ -33,6 +33,7 @@ export interface StreamToken {
   readonly label: string
   /** Where the bytes come from. */
   readonly stream: ByteSource
+  /** Always absent or `false`: a streamed token is a body, never a key (traces show its length only). */
   readonly secret?: false
 }
 

@@ -5,11 +5,17 @@ import type { WebService } from '../session/state.js'
 export interface AccountInfo {
   /** The account's directory services id (added to service calls as `dsid`). */
   readonly dsid: string
+  /** `dsInfo.appleId`: the account's Apple ID as Apple spells it; undefined when the document has none. */
   readonly appleId: string | undefined
+  /** `dsInfo.fullName`, for display; undefined when the document has none. */
   readonly fullName: string | undefined
+  /** `dsInfo.firstName`; undefined when the document has none. */
   readonly firstName: string | undefined
+  /** `dsInfo.lastName`; undefined when the document has none. */
   readonly lastName: string | undefined
+  /** `dsInfo.countryCode`, the account's country (e.g. `USA`); undefined when the document has none. */
   readonly countryCode: string | undefined
+  /** `dsInfo.locale`, the account's language and region (e.g. `en_US`); undefined when missing. */
   readonly locale: string | undefined
   /** 2 for two-factor accounts, 1 for legacy two-step accounts, 0 for neither. */
   readonly hsaVersion: number

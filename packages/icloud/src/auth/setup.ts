@@ -7,7 +7,8 @@ import { commonQuery, webHeaders } from './headers.js'
 
 const TEXT = 'text/plain;charset=UTF-8'
 
-function setupCall(
+/** A POST to the setup host as the web app sends it: the common query, `text/plain` JSON, cookies. */
+export function setupCall(
   ctx: AuthContext,
   path: string,
   body: string,
@@ -35,7 +36,8 @@ export async function accountLogin(ctx: AuthContext): Promise<AccountInfo> {
     ctx,
     'accountLogin',
     JSON.stringify({
-      accountCountryCode: ctx.state.accountCountry ?? '',
+      // The web client sends null when idmsa named no country (pyicloud `_authenticate_with_token`).
+      accountCountryCode: ctx.state.accountCountry ?? null,
       dsWebAuthToken: ctx.state.sessionToken,
       extended_login: true,
       trustToken: ctx.state.trustToken ?? '',

@@ -4,12 +4,31 @@ import { ICloudError } from '../errors.js'
 import { type SessionResponse, serviceErrorCode, throttledError } from '../session/http.js'
 import type { AuthContext } from './context.js'
 import { idmsaHeaders } from './headers.js'
+import { completeSecurityKey, type SecurityKeyHandler } from './security-key.js'
+import { parseTwoFactorOptions, type TwoFactorOptions } from './two-factor-options.js'
 
 /** A way to receive a verification code. */
 export type TwoFactorOption =
-  | { readonly kind: 'device' }
-  | { readonly kind: 'sms' | 'voice'; readonly phoneId: number; readonly number: string }
-  | { readonly kind: 'two-step-device'; readonly deviceId: string; readonly name: string }
+  | {
+      /** A push of the code to the account's trusted Apple devices (§4.3). */
+      readonly kind: 'device'
+    }
+  | {
+      /** A text message or a phone call to a trusted number (`verify/phone`, §4.3). */
+      readonly kind: 'sms' | 'voice'
+      /** The trusted number's `id` in Apple's list, sent back as `phoneNumber.id`. */
+      readonly phoneId: number
+      /** The number as Apple shows it, usually masked (`+1 (•••) •••-••03`), for the user to pick. */
+      readonly number: string
+    }
+  | {
+      /** A device of a legacy two-step (2SA) account, from `listDevices` (§4.6). */
+      readonly kind: 'two-step-device'
+      /** The device's `deviceId` in `listDevices`, sent back to `sendVerificationCode`. */
+      readonly deviceId: string
+      /** The device type and masked number (`SMS *******03`), for the user to recognise. */
+      readonly name: string
+    }
 
 /** What the `twoFactor` callback is given. */
 export interface TwoFactorChallenge {
@@ -28,7 +47,14 @@ export interface TwoFactorChallenge {
 }
 
 /** The callback's answer: the code (as a string: codes may start with 0), and how it was received. */
-export type TwoFactorAnswer = string | { readonly code: string; readonly option: TwoFactorOption }
+export type TwoFactorAnswer =
+  | string
+  | {
+      /** The code the user received, as typed (six digits, possibly starting with 0). */
+      readonly code: string
+      /** Where the code was sent, which decides the validation call (§4.4). */
+      readonly option: TwoFactorOption
+    }
 
 /**
  * Supplies a verification code when Apple asks for one. A CLI prompts; a server waits for the user.
@@ -36,87 +62,109 @@ export type TwoFactorAnswer = string | { readonly code: string; readonly option:
  */
 export type TwoFactorHandler = (challenge: TwoFactorChallenge) => Promise<TwoFactorAnswer>
 
-interface AuthOptions {
-  trustedPhoneNumbers?: Array<{
-    id: number
-    numberWithDialCode?: string
-    obfuscatedNumber?: string
-    pushMode?: string
-  }>
-  hasTrustedDevices?: boolean
-  securityCode?: { length?: number }
-  phoneNumberVerification?: AuthOptions
+/**
+ * How the user wants the code: pushed to the trusted devices, sent by SMS or a call to the default
+ * trusted number, or `generated` (the user makes one on a device: Settings, "Get Verification Code";
+ * nothing is sent). Default: what Apple's page starts with (the devices when the account has any,
+ * else the phone).
+ */
+export type TwoFactorMethod = 'device' | 'sms' | 'voice' | 'generated'
+
+/** What {@link completeTwoFactor} is given besides the code callback. */
+export interface TwoFactorSettings {
+  readonly handler: TwoFactorHandler | undefined
+  readonly method?: TwoFactorMethod | undefined
+  readonly onSecurityKey?: SecurityKeyHandler | undefined
 }
 
 /**
- * The HSA2 step after a 409 from `signin/complete` (docs/protocols/icloud.md §4): read the options, push a
- * code to the trusted devices (or SMS when there are none), ask the handler, validate the code, then
- * `2sv/trust` for a trust token.
+ * The HSA2 step after a 409 from `signin/complete` (docs/protocols/icloud.md §4, §12), the way the web
+ * page does it: load the two-factor page (`GET {auth}` as HTML, its `boot_args`), then either sign the
+ * security-key challenge, or send a code only through the channel the user chose (a device push only
+ * when the device was chosen), ask the handler, validate the code; then `2sv/trust` for a trust token.
  */
-export async function completeTwoFactor(
-  ctx: AuthContext,
-  handler: TwoFactorHandler | undefined,
-): Promise<void> {
+export async function completeTwoFactor(ctx: AuthContext, settings: TwoFactorSettings): Promise<void> {
   const options = await authOptions(ctx)
-  const phones = (options.trustedPhoneNumbers ?? []).map(
-    (p) =>
-      ({
-        kind: p.pushMode === 'voice' ? 'voice' : 'sms',
-        phoneId: p.id,
-        number: p.numberWithDialCode ?? p.obfuscatedNumber ?? `#${p.id}`,
-      }) as const,
-  )
-  const list: TwoFactorOption[] = [
-    ...(options.hasTrustedDevices !== false ? [{ kind: 'device' as const }] : []),
-    ...phones,
-  ]
-  if (handler === undefined)
-    throw new ICloudError({
-      code: 'TWO_FACTOR_REQUIRED',
-      message: `Apple asks for a two-factor code for ${ctx.state.appleId}; pass a twoFactor callback that returns the code.`,
+  if (options.fsaChallenge) {
+    await completeSecurityKey(ctx, options.fsaChallenge, options.keyNames, settings.onSecurityKey)
+  } else {
+    const handler = settings.handler
+    const phones = options.phones.map(
+      (p) => ({ kind: p.pushMode === 'voice' ? 'voice' : 'sms', phoneId: p.id, number: p.number }) as const,
+    )
+    const list: TwoFactorOption[] = [
+      ...(options.hasTrustedDevices ? [{ kind: 'device' as const }] : []),
+      ...phones,
+    ]
+    if (handler === undefined)
+      throw new ICloudError({
+        code: 'TWO_FACTOR_REQUIRED',
+        message: `Apple asks for a two-factor code for ${ctx.state.appleId}; pass a twoFactor callback that returns the code.`,
+      })
+    let requested: TwoFactorOption | undefined
+    const first = chosenOption(settings.method, options, list)
+    if (first) {
+      await requestCode(ctx, first)
+      requested = first
+    }
+    const answer = await handler({
+      type: 'hsa2',
+      appleId: ctx.state.appleId,
+      options: list,
+      get requested() {
+        return requested
+      },
+      codeLength: options.codeLength,
+      async requestCode(option) {
+        await requestCode(ctx, option)
+        requested = option
+      },
     })
-  let requested: TwoFactorOption | undefined
-  const first = list[0]
-  if (first) {
-    await requestCode(ctx, first)
-    requested = first
+    const { code, option } =
+      typeof answer === 'string' ? { code: answer, option: requested ?? { kind: 'device' as const } } : answer
+    await validateCode(ctx, code, option)
   }
-  const answer = await handler({
-    type: 'hsa2',
-    appleId: ctx.state.appleId,
-    options: list,
-    get requested() {
-      return requested
-    },
-    codeLength: options.securityCode?.length ?? 6,
-    async requestCode(option) {
-      await requestCode(ctx, option)
-      requested = option
-    },
-  })
-  const { code, option } =
-    typeof answer === 'string' ? { code: answer, option: requested ?? { kind: 'device' as const } } : answer
-  await validateCode(ctx, code, option)
   // Trust is skipped only when idmsa says the browser cannot be trusted (X-Apple-TwoSV-Trust-Eligible).
   if (ctx.state.trustEligible !== 'false') await trust(ctx)
 }
 
-async function authOptions(ctx: AuthContext): Promise<AuthOptions> {
+/** Where the first code goes: the user's choice, else where Apple's page starts. */
+function chosenOption(
+  method: TwoFactorMethod | undefined,
+  options: TwoFactorOptions,
+  list: readonly TwoFactorOption[],
+): TwoFactorOption | undefined {
+  if (method === 'generated') return undefined
+  const phoneFor = (kind: 'sms' | 'voice'): TwoFactorOption | undefined => {
+    const preferred = options.defaultPhone ?? options.phones[0]
+    return preferred ? { kind, phoneId: preferred.id, number: preferred.number } : undefined
+  }
+  if (method === 'sms' || method === 'voice') return phoneFor(method)
+  if (method === 'device') return { kind: 'device' }
+  const phoneFirst = options.initialRoute === 'auth/verify/phone' || !options.hasTrustedDevices
+  if (!phoneFirst) return list[0]
+  return phoneFor(options.defaultPhone?.pushMode === 'voice' ? 'voice' : 'sms')
+}
+
+async function authOptions(ctx: AuthContext): Promise<TwoFactorOptions> {
+  // The page load the web client makes: HTML with the options in its boot_args (pyicloud asks the same
+  // way; a JSON Accept may get a reduced answer, pyicloud `_get_mfa_auth_options`).
   const response = await ctx.http.call({
     method: 'GET',
     url: ctx.endpoints.authUrl,
     purpose: 'two-factor options',
     headers: {
       ...idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'signin'),
+      accept: 'text/html',
       'content-type': undefined,
     },
     harvest: true,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })
-  // openHAB #21176: this call may answer 409 while carrying the JSON.
+  // openHAB #21176: this call may answer 409 while carrying the options.
   if (response.status !== 200 && response.status !== 409) throw mfaError(response, 'two-factor options')
-  const body = response.json<AuthOptions>() ?? {}
-  return body.phoneNumberVerification ?? body
+  const json = response.json<Record<string, unknown>>()
+  return parseTwoFactorOptions(json ?? Buffer.from(response.body).toString('utf8'))
 }
 
 async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<void> {

@@ -6,10 +6,15 @@ export interface CalendarDate {
   readonly date: Date
   /** The IANA time zone the wall-clock fields are in (`UTC` for floating all-day values). */
   readonly timeZone: string
+  /** Wall-clock year in `timeZone` (the array's second element). */
   readonly year: number
+  /** Wall-clock month in `timeZone`, 1 to 12 (not JavaScript's 0 to 11). */
   readonly month: number
+  /** Wall-clock day of the month in `timeZone`, from 1. */
   readonly day: number
+  /** Wall-clock hour in `timeZone`, 0 to 23. */
   readonly hour: number
+  /** Wall-clock minute in `timeZone`, 0 to 59. */
   readonly minute: number
 }
 

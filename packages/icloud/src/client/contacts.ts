@@ -1,39 +1,59 @@
 import type { CallOptions } from '@sigwire/core'
+import { ICloudError } from '../errors.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** A labelled value of a contact (`{ field, label }`). */
 export interface ContactField {
+  /** The value itself: a phone number or an e-mail address, as the user typed it. */
   readonly field: string
+  /** What kind of value it is (`MOBILE`, `HOME`, `WORK`...); absent when the card has no label. */
   readonly label?: string
 }
 
 /** A contact card (docs/protocols/icloud.md §8.3). Unknown fields stay in `raw`. */
 export interface Contact {
+  /** The card's id (an upper-case UUID for cards made on the web, §8.3). */
   readonly contactId: string
+  /** The card's version; changes and deletes send it back so a concurrent edit is refused (§8.3). */
   readonly etag?: string
+  /** Given name; absent when the card has none. */
   readonly firstName?: string
+  /** Family name; absent when the card has none. */
   readonly lastName?: string
+  /** Company name; absent when the card has none. */
   readonly companyName?: string
+  /** True for a card that stands for a company rather than a person; absent when iCloud did not say. */
   readonly isCompany?: boolean
+  /** Phone numbers, in the card's order; empty when none. */
   readonly phones: readonly ContactField[]
+  /** E-mail addresses, in the card's order; empty when none. */
   readonly emailAddresses: readonly ContactField[]
+  /** The card as received (addresses, birthday, photo URL, notes...), for fields not mapped here. */
   readonly raw: Readonly<Record<string, unknown>>
 }
 
 /** A contact group. */
 export interface ContactGroup {
+  /** The group's id. */
   readonly groupId: string
+  /** The group's name as the user sees it; empty when iCloud sent none. */
   readonly name: string
+  /** The `contactId`s of the group's members; empty for an empty group. */
   readonly contactIds: readonly string[]
 }
 
 /** The answer of `co/startup`. */
 export interface ContactsStartup {
+  /** Opaque token of the contact preferences, sent back with `co/contacts` and with changes (§8.3). */
   readonly prefToken: string
+  /** Opaque token of the address book's state, sent back with `co/contacts` and with changes (§8.3). */
   readonly syncToken: string
+  /** The `contactId` of the account holder's own card; undefined when iCloud named none. */
   readonly meCardId: string | undefined
+  /** Every contact card. */
   readonly contacts: readonly Contact[]
+  /** Every contact group. */
   readonly groups: readonly ContactGroup[]
 }
 
@@ -42,7 +62,22 @@ export interface ContactsApi {
   /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
   startup(options?: CallOptions & { order?: 'last,first' | 'first,last' }): Promise<ContactsStartup>
   /** `GET {contacts}/co/mecard`: the account holder's own card. */
-  meCard(options?: CallOptions): Promise<{ meCardId: string; contact: Contact | undefined }>
+  meCard(options?: CallOptions): Promise<{
+    /** The `contactId` of the account holder's card (48 characters on iCloud, §8.3). */
+    meCardId: string
+    /** The card itself; undefined when the answer carried none. */
+    contact: Contact | undefined
+  }>
+  /**
+   * `GET {contacts}/co/contacts` with the startup's tokens: one page of `limit` contacts from `offset`
+   * (`limit` 0: every contact from `offset`, pyicloud's call).
+   */
+  list(
+    page: { readonly limit: number; readonly offset: number; readonly startup?: ContactsStartup },
+    options?: CallOptions,
+  ): Promise<Contact[]>
+  /** Every contact, read in pages of `pageSize` (default 200) after a `co/startup`. */
+  all(options?: CallOptions & { pageSize?: number }): Promise<Contact[]>
 }
 
 /** The {@link ContactsApi} of a session. */
@@ -77,6 +112,60 @@ export class ContactsService implements ContactsApi {
     const cards = Array.isArray(raw?.contacts) ? raw.contacts : []
     return { meCardId: String(raw?.meCardId ?? ''), contact: cards[0] ? toContact(cards[0]) : undefined }
   }
+
+  async list(
+    page: { readonly limit: number; readonly offset: number; readonly startup?: ContactsStartup },
+    options: CallOptions = {},
+  ): Promise<Contact[]> {
+    const tokens = page.startup ?? (await this.startup(options))
+    return listPage(this.caller, tokens, page.limit, page.offset, options)
+  }
+
+  async all(options: CallOptions & { pageSize?: number } = {}): Promise<Contact[]> {
+    const size = options.pageSize ?? 200
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'pageSize must be a whole number, 1 or more.',
+        details: { argument: 'pageSize' },
+      })
+    const tokens = await this.startup(options)
+    const all: Contact[] = []
+    for (;;) {
+      const page = await listPage(this.caller, tokens, size, all.length, options)
+      all.push(...page)
+      if (page.length < size) return all
+    }
+  }
+}
+
+/** The {@link ContactsApi} paging calls (kept apart from the class for reading). */
+async function listPage(
+  caller: ServiceCaller,
+  tokens: Pick<ContactsStartup, 'prefToken' | 'syncToken'>,
+  limit: number,
+  offset: number,
+  options: CallOptions,
+): Promise<Contact[]> {
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0)
+    throw new ICloudError({
+      code: 'INVALID_ARGUMENT',
+      message: 'limit and offset must be whole numbers, 0 or more.',
+      details: { argument: 'limit' },
+    })
+  const raw = await caller.call<Raw>('contacts', 'GET', '/co/contacts', {
+    query: {
+      clientVersion: '2.1',
+      locale: caller.locale,
+      order: 'last,first',
+      prefToken: tokens.prefToken,
+      syncToken: tokens.syncToken,
+      limit: String(limit),
+      offset: String(offset),
+    },
+    ...callOptions(options),
+  })
+  return (Array.isArray(raw?.contacts) ? raw.contacts : []).map(toContact)
 }
 
 function toContact(c: Raw): Contact {

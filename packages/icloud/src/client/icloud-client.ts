@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   type CallOptions,
   callSignal,
+  firstHeader,
   type HttpMethod,
   isSigwireError,
   type Lease,
@@ -10,28 +11,49 @@ import {
   type TransportOptions,
 } from '@sigwire/core'
 import type { AccountInfo } from '../auth/account.js'
+import { loadAuthorizePage } from '../auth/authorize-page.js'
 import type { AuthContext } from '../auth/context.js'
 import { commonQuery, webHeaders } from '../auth/headers.js'
 import { SessionRenewal } from '../auth/renew-on-expiry.js'
+import type { SecurityKeyHandler } from '../auth/security-key.js'
 import { accountLogin, legacyLogin, logout, validateSession } from '../auth/setup.js'
 import { srpSignIn } from '../auth/signin.js'
-import { completeTwoFactor, type TwoFactorHandler } from '../auth/two-factor.js'
+import { completeTwoFactor, type TwoFactorHandler, type TwoFactorMethod } from '../auth/two-factor.js'
 import { completeTwoStep } from '../auth/two-step.js'
+import {
+  approveWebAccess,
+  pcsAppFor,
+  requestPcsCookies,
+  type WebAccessApprovalHandler,
+  type WebAccessTiming,
+  webAccessState,
+} from '../auth/web-access.js'
 import { CHINA_ENDPOINTS, GLOBAL_ENDPOINTS, type ICloudEndpoints, USER_AGENT } from '../constants.js'
 import { ICloudError, isICloudError, toICloudError } from '../errors.js'
+import { cookieOrigins } from '../session/cookie-origins.js'
 import { SessionCookies } from '../session/cookies.js'
 import { HostPolicy } from '../session/host-policy.js'
-import { SessionHttp, serviceErrorCode, throttledError } from '../session/http.js'
+import {
+  type SessionCall,
+  SessionHttp,
+  type SessionResponse,
+  serviceErrorCode,
+  throttledError,
+} from '../session/http.js'
 import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
 import { createMemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
 import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
+import { DriveService } from './drive/drive-service.js'
+import type { DriveApi } from './drive/types.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
+import { type PhotosApi, PhotosService } from './photos/photos.js'
 import { type PushApi, PushService } from './push.js'
-import type { ServiceCaller } from './service-caller.js'
+import type { ContentCall, ServiceCaller, ServiceCallOptions } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
+import type { WebAccessApi } from './web-access-api.js'
 
 /** Options of {@link createICloudClient}. */
 export interface ICloudClientOptions {
@@ -45,6 +67,24 @@ export interface ICloudClientOptions {
   /** Supplies a verification code when Apple asks for one. Without it, such a sign-in fails with `TWO_FACTOR_REQUIRED`. */
   twoFactor?: TwoFactorHandler
   /**
+   * Where the first code goes: `device` (a push to the trusted devices), `sms`, `voice`, or `generated`
+   * (nothing is sent; the user makes a code on a device). Default: where Apple's page starts.
+   */
+  twoFactorMethod?: TwoFactorMethod
+  /**
+   * Signs the WebAuthn challenge of an account protected by security keys (FIDO2). Without it, such a
+   * sign-in fails with `SECURITY_KEY_REQUIRED`.
+   */
+  onSecurityKey?: SecurityKeyHandler
+  /**
+   * Told when an Advanced Data Protection account must approve web access on a trusted device; the
+   * client asks for the approval at sign-in and waits for it (see `webAccessTiming`). Without it, the
+   * services that need the PCS cookies fail with `WEB_ACCESS_REQUIRED`.
+   */
+  onWebAccessApproval?: WebAccessApprovalHandler
+  /** How long to wait for a web-access approval and the PCS cookies, and how often to ask. */
+  webAccessTiming?: WebAccessTiming
+  /**
    * Where the session is kept between runs (`createFileSessionStore(path)`). Default: in memory only.
    * A saved session of another Apple ID is ignored.
    */
@@ -53,7 +93,12 @@ export interface ICloudClientOptions {
   region?: ICloudRegion
   /** Overrides of the hosts (an emulator's `authUrl`, `setupUrl` and `url`). */
   endpoints?: Partial<ICloudEndpoints>
-  /** Extra hosts that may receive cookies and tokens (`127.0.0.1` for a local emulator). */
+  /**
+   * Extra hosts that may receive cookies and tokens: `host:port` for that one port, or a bare `host`
+   * (`127.0.0.1` for a local emulator) for the default port and the ports of `endpoints` on that host.
+   * Cookies go only to the exact origins of the endpoints and of the services the account document
+   * names, never to another port of the same host.
+   */
   allowHosts?: readonly string[]
   /** Allow plain http to loopback (local emulators only). */
   allowInsecureLoopback?: boolean
@@ -87,6 +132,12 @@ export interface LoginOptions extends CallOptions {
   password?: string
   /** Code callback for this call (overrides the client's). */
   twoFactor?: TwoFactorHandler
+  /** Where the first code goes, for this call (overrides the client's). */
+  twoFactorMethod?: TwoFactorMethod
+  /** Security-key callback for this call (overrides the client's). */
+  onSecurityKey?: SecurityKeyHandler
+  /** Web-access approval callback for this call (overrides the client's). */
+  onWebAccessApproval?: WebAccessApprovalHandler
 }
 
 /**
@@ -107,6 +158,12 @@ export interface ICloudClient {
   readonly keyValue: KeyValueApi
   /** `refreshWebAuth` keep-alive. */
   readonly heartbeat: HeartbeatApi
+  /** Advanced Data Protection: web access approval and the PCS cookies. */
+  readonly webAccess: WebAccessApi
+  /** iCloud Drive: browse, download, upload and manage files (`drivews` and `docws`). */
+  readonly drive: DriveApi
+  /** iCloud Photos: libraries, albums, assets, changes, downloads, edits and uploads (`ckdatabasews`). */
+  readonly photos: PhotosApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -146,6 +203,9 @@ class Client implements ICloudClient {
   readonly push: PushService
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
+  readonly webAccess: WebAccessApi
+  readonly drive: DriveService
+  readonly photos: PhotosService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -189,11 +249,24 @@ class Client implements ICloudClient {
     const policy = new HostPolicy({
       ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
       ...(options.allowInsecureLoopback ? { allowInsecureLoopback: true } : {}),
+      endpoints: [this.#endpoints.authUrl, this.#endpoints.setupUrl],
     })
     // The endpoints themselves must pass the policy: a wrong authUrl fails before any password is used.
     policy.check(this.#endpoints.authUrl, 'idmsa')
     policy.check(this.#endpoints.setupUrl, 'setup')
-    this.#http = new SessionHttp(this.transport, policy, this.#cookies, () => this.#state)
+    let origins: { for: unknown; set: ReadonlySet<string> } | undefined
+    this.#http = new SessionHttp(
+      this.transport,
+      policy,
+      this.#cookies,
+      () => this.#state,
+      () => {
+        const services = this.#state.webservices
+        if (origins === undefined || origins.for !== services)
+          origins = { for: services, set: cookieOrigins(policy, this.#endpoints, services) }
+        return origins.set
+      },
+    )
     const caller = this.#caller()
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
@@ -201,6 +274,24 @@ class Client implements ICloudClient {
     this.push = new PushService(caller)
     this.keyValue = new KeyValueService(caller)
     this.heartbeat = new HeartbeatService(caller)
+    this.webAccess = {
+      state: (options = {}) => this.#guard(() => webAccessState(this.#context(options.signal))),
+      approve: (options = {}) =>
+        this.#guard(() =>
+          approveWebAccess(
+            this.#context(options.signal),
+            options.onWebAccessApproval ?? this.#options.onWebAccessApproval,
+            this.#options.webAccessTiming,
+          ),
+        ),
+      requestCookies: (app, options = {}) =>
+        this.#guard(async () => {
+          await requestPcsCookies(this.#context(options.signal), app, this.#options.webAccessTiming)
+          await this.#save()
+        }),
+    }
+    this.drive = new DriveService(caller)
+    this.photos = new PhotosService(caller)
   }
 
   get appleId(): string {
@@ -217,14 +308,32 @@ class Client implements ICloudClient {
    * (two-factor only when Apple asks).
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
-    try {
-      return await this.#exclusive(options.signal, async () => {
+    // The account's lease (in a fleet) covers the sign-in only; the web-access step after it waits
+    // for a person on a trusted device and needs no turn.
+    const result = await this.#guard(() =>
+      this.#exclusive(options.signal, async () => {
         await this.#adoptNewer()
         return (await this.#resume(options)) ?? (await this.#signIn(options, true))
-      })
+      }),
+    )
+    await this.#guard(() => this.#webAccessAtSignIn(options))
+    return result
+  }
+
+  /** `fn` with core errors turned into `ICloudError`s. */
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
     } catch (error) {
       throw toICloudError(error)
     }
+  }
+
+  /** With an approval callback, asks an Advanced Data Protection account's devices for web access. */
+  async #webAccessAtSignIn(options: LoginOptions): Promise<void> {
+    const handler = options.onWebAccessApproval ?? this.#options.onWebAccessApproval
+    if (handler === undefined || !this.#account) return
+    await approveWebAccess(this.#context(options.signal), handler, this.#options.webAccessTiming)
   }
 
   async resume(options: CallOptions = {}): Promise<LoginResult | undefined> {
@@ -292,7 +401,9 @@ class Client implements ICloudClient {
 
   async signIn(options: LoginOptions & { legacy?: boolean } = {}): Promise<LoginResult> {
     try {
-      return await this.#exclusive(options.signal, () => this.#signIn(options, true))
+      const result = await this.#exclusive(options.signal, () => this.#signIn(options, true))
+      await this.#webAccessAtSignIn(options)
+      return result
     } catch (error) {
       throw toICloudError(error)
     }
@@ -318,6 +429,8 @@ class Client implements ICloudClient {
         })
       return this.#finish('legacy-login', 'none', await legacyLogin(ctx, password))
     }
+    // The web client loads the sign-in page first; it opens the idmsa conversation (§3.1).
+    await loadAuthorizePage(ctx)
     const outcome = await srpSignIn(ctx, password, {
       ...(this.#options.proofEncoding ? { encoding: this.#options.proofEncoding } : {}),
     })
@@ -332,7 +445,11 @@ class Client implements ICloudClient {
             'The iCloud session expired and Apple asks for a new two-factor code; call login() interactively.',
         })
       await this.#save()
-      await completeTwoFactor(ctx, twoFactor)
+      await completeTwoFactor(ctx, {
+        handler: twoFactor,
+        method: options.twoFactorMethod ?? this.#options.twoFactorMethod,
+        onSecurityKey: options.onSecurityKey ?? this.#options.onSecurityKey,
+      })
       secondFactor = 'hsa2'
     }
     let account = await accountLogin(ctx)
@@ -539,6 +656,36 @@ class Client implements ICloudClient {
         })
         return { status: response.status, body: response.json() }
       },
+      respond: async (service, method, path, options = {}) => {
+        try {
+          return await this.#serviceResponse(service, method, path, options)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
+      content: (call) => this.#http.call(this.#contentCall(call)),
+      contentStream: (call) => this.#http.stream(this.#contentCall(call)),
+      cookie: async (service, name) => {
+        try {
+          return await this.#cookies.value(this.#baseOf(service), name)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
+      fetchStream: async (url, headers, options) => {
+        try {
+          const response = await this.#http.stream(
+            this.#contentCall({ method: 'GET', url, purpose: 'photos-download', headers, ...options }),
+          )
+          return {
+            status: response.status,
+            header: (name: string) => firstHeader(response.headers[name.toLowerCase()]),
+            body: response.body,
+          }
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
       rememberPush: async (push) => {
         this.transport.redactor.addSecret(push.token)
         this.#state.push = push
@@ -551,35 +698,9 @@ class Client implements ICloudClient {
     service: string,
     method: HttpMethod,
     path: string,
-    options: CallOptions & {
-      query?: Record<string, string | undefined>
-      body?: OwnedBody
-      contentType?: string
-    },
+    options: ServiceCallOptions,
   ): Promise<T> {
-    if (this.#closed)
-      throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
-    if (!this.#account)
-      throw new ICloudError({
-        code: 'AUTHENTICATION_REQUIRED',
-        message: 'Call login() (or resume()) before using the web services.',
-      })
-    const signal = callSignal(this.#options.signal, options.signal)
-    const response = await this.#renewal.around(service, signal, async () => {
-      const response = await this.#http.call({
-        method,
-        url: `${this.#baseOf(service).replace(/\/+$/, '')}${path}`,
-        purpose: service,
-        query: { ...options.query, ...commonQuery(this.#state) },
-        headers: webHeaders(this.#endpoints, options.contentType),
-        ...(options.body ? { body: options.body } : {}),
-        ...(signal ? { signal } : {}),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      })
-      if (response.headers['set-cookie'] !== undefined) await this.#save()
-      return response
-    })
-    if (response.status === 503 || response.status === 429) throw throttledError(response, service)
+    const response = await this.#serviceResponse(service, method, path, options)
     if (response.status >= 400) {
       const serviceCode = serviceErrorCode(response.json())
       throw new ICloudError({
@@ -590,6 +711,73 @@ class Client implements ICloudClient {
       })
     }
     return response.json<T>() as T
+  }
+
+  /** A content call as a session call: the caller's signals, no cookies unless asked for. */
+  #contentCall(call: ContentCall): SessionCall {
+    if (this.#closed)
+      throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+    const signal = callSignal(this.#options.signal, call.signal)
+    return {
+      method: call.method,
+      url: call.url,
+      purpose: call.purpose,
+      headers: { 'user-agent': USER_AGENT, ...call.headers },
+      cookies: call.cookies === true,
+      ...(call.body ? { body: call.body } : {}),
+      ...(signal ? { signal } : {}),
+      ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
+      ...(call.retrySafe ? { retrySafe: true } : {}),
+      ...(call.onUploadProgress ? { onUploadProgress: call.onUploadProgress } : {}),
+    }
+  }
+
+  async #serviceResponse(
+    service: string,
+    method: HttpMethod,
+    path: string,
+    options: ServiceCallOptions,
+  ): Promise<SessionResponse> {
+    if (this.#closed)
+      throw new ICloudError({ code: 'ABORTED', message: 'This client was closed; create a new one.' })
+    if (!this.#account)
+      throw new ICloudError({
+        code: 'AUTHENTICATION_REQUIRED',
+        message: 'Call login() (or resume()) before using the web services.',
+      })
+    const signal = callSignal(this.#options.signal, options.signal)
+    const send = async () => {
+      const response = await this.#http.call({
+        method,
+        url: `${this.#baseOf(service).replace(/\/+$/, '')}${path}`,
+        purpose: service,
+        query: { ...options.query, ...commonQuery(this.#state) },
+        headers: webHeaders(this.#endpoints, options.contentType),
+        ...(options.body ? { body: options.body } : {}),
+        ...(signal ? { signal } : {}),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.retrySafe ? { retrySafe: true } : {}),
+      })
+      if (response.headers['set-cookie'] !== undefined) await this.#save()
+      return response
+    }
+    let response = await this.#renewal.around(service, signal, send)
+    if (response.status === 423 && this.#state.webservices?.[service]?.pcsRequired) {
+      // Advanced Data Protection: the service wants PCS cookies, not a new sign-in (§6.4, §13).
+      const ctx = this.#context(signal)
+      await approveWebAccess(ctx, this.#options.onWebAccessApproval, this.#options.webAccessTiming)
+      await requestPcsCookies(ctx, pcsAppFor(service), this.#options.webAccessTiming)
+      await this.#save()
+      response = await send()
+    }
+    if (response.status === 503 || response.status === 429) throw throttledError(response, service)
+    if (response.status === 423)
+      throw new ICloudError({
+        code: 'WEB_ACCESS_REQUIRED',
+        status: 423,
+        message: `${service} answered 423 "Missing PCS cookies" although the PCS cookies were requested; approve web access on a trusted device and sign in again.`,
+      })
+    return response
   }
 
   /** The base URL of a web service (the setup host for `setup`), from the account document. */

@@ -4,15 +4,21 @@ import { callOptions, type ServiceCaller } from './service-caller.js'
 
 /** The preferences of one app in the key-value store. */
 export interface KeyValueApp {
+  /** The web app the settings belong to (`app-id`: `account`, `contacts`, `calendar`, `mail`...). */
   readonly appId: string
+  /** The app's `registry-version`, an opaque version text (`FT=-@RU=<guid>@S=<n>`). */
   readonly registryVersion: string
+  /** The app's settings by name (`locale`, `timezone`, `defaultCalendar`...), each value as text. */
   readonly keys: Readonly<Record<string, string>>
 }
 
 /** The answer of `json/sync` (docs/protocols/icloud.md §8.9). */
 export interface KeyValueSync {
+  /** When iCloud answered, in epoch milliseconds (e.g. `1458910490003`). */
   readonly timestamp: number
+  /** iCloud's `status`; 0 in every recorded answer. */
   readonly status: number
+  /** The settings of each web app. */
   readonly apps: readonly KeyValueApp[]
 }
 

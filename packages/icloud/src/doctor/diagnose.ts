@@ -25,26 +25,35 @@ export interface ICloudSignInEvidence {
   readonly accountName: string
   /** `accountName` as received in `signin/init`, when known. */
   readonly initAccountName?: string
+  /** The account's salt as `signin/init` sent it (base64-decoded bytes). */
   readonly salt: Uint8Array
+  /** The PBKDF2 iteration count `signin/init` sent (`iteration`, §3.2). */
   readonly iterations: number
+  /** The password protocol `signin/init` chose (`s2k` or `s2k_fo`, §3.2). */
   readonly protocol: SrpProtocol
   /** The stored verifier v. */
   readonly verifier: Uint8Array
+  /** The client's public value A from `signin/init` (`a`, base64-decoded). */
   readonly A: Uint8Array
   /** The server's private value b (the emulator keeps it per conversation). */
   readonly b: Uint8Array
+  /** The server's public value B that `signin/init` answered. */
   readonly B: Uint8Array
+  /** The client's proof M1 from `signin/complete` (`m1`, base64-decoded). */
   readonly m1: Uint8Array
+  /** The client's M2 from `signin/complete`, when it sent one; checked as `H(A ‖ M1 ‖ K)` (§3.3). */
   readonly m2?: Uint8Array
   /** The Apple ID as the user typed it, when known (a candidate for I). */
   readonly typedAccountName?: string
   /** `c` as issued by init and as echoed in complete. */
   readonly cIssued?: string
+  /** `c` as `signin/complete` echoed it; it must equal `cIssued` untouched (§3.1). */
   readonly cReceived?: string
   /** The client's M1 input tokens (`m1Tokens` with its K), for a token-by-token diff. */
   readonly claimedM1Tokens?: readonly Token[]
   /** The password and the client's derived key p, for the derivation candidate search. */
   readonly password?: string
+  /** The key p the client derived (32 bytes), compared with each derivation mistake of §3.2. */
   readonly claimedPasswordKey?: Uint8Array
 }
 

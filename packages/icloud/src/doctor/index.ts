@@ -5,5 +5,14 @@
  *
  * @packageDocumentation
  */
+export { diagnoseICloudConversation, type ICloudConversationEvidence } from './conversation.js'
 export { diagnoseICloudRequest, type ICloudDiagnosis, type ICloudSignInEvidence } from './diagnose.js'
 export { ICLOUD_FINDING_CODES, type ICloudFinding, type ICloudFindingCode } from './findings.js'
+export {
+  type RegisteredSecurityKey,
+  SECURITY_KEY_ORIGINS,
+  type SecurityKeyAssertionBody,
+  type SecurityKeyExpectation,
+  type SecurityKeyVerdict,
+  verifySecurityKeyAssertion,
+} from './security-key.js'

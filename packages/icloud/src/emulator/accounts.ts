@@ -9,7 +9,9 @@ import type { EmulatedAccount } from './state.js'
 
 /** An account given in the emulator's options (the `sigwire emulate --config` shape plus extras). */
 export interface ICloudAccountConfig {
+  /** The Apple ID; trimmed and lower-cased, as the client's SRP account name is (§3.3). */
   appleId: string
+  /** The password; only the SRP verifier derived from it is stored. */
   password: string
   /** `true` (default) for a two-factor account; `false` for none; `'2sa'` for legacy two-step. */
   twoFactor?: boolean | '2sa'
@@ -23,10 +25,31 @@ export interface ICloudAccountConfig {
   iterations?: number
   /** Salt bytes (base64). Default: 16 random bytes. */
   salt?: string
+  /** `dsInfo.firstName` of the account document. Default: from the Apple ID's local part. */
   firstName?: string
+  /** `dsInfo.lastName` of the account document. Default `Appleseed`. */
   lastName?: string
   /** A fixed verification code instead of one drawn per request. */
   fixedCode?: string
+  /** False for an account without trusted devices (codes by SMS or voice only). Default true. */
+  trustedDevices?: boolean
+  /**
+   * Advanced Data Protection: the `pcsRequired` services answer 423 until web access is approved on a
+   * trusted device and `requestPCS` handed out the PCS cookies (docs/protocols/icloud.md §5.5, §13).
+   */
+  advancedDataProtection?: boolean
+  /**
+   * Security keys (FIDO2) registered to the account: it then signs in with an assertion from one of
+   * them instead of a code (`createSoftwareAuthenticator()` makes one for tests).
+   */
+  securityKeys?: Array<{
+    /** The WebAuthn credential id, base64url. */
+    credentialId: string
+    /** The credential's public key, SPKI PEM (P-256 or Ed25519). */
+    publicKeyPem: string
+    /** Shown in the options' `keyNames`. Default "Security key N". */
+    name?: string
+  }>
 }
 
 /** Live control of the emulated accounts, for tests and the demo. */
@@ -77,6 +100,18 @@ export class ICloudAccounts {
       salt: toBase64(salt),
       verifier: toHex(computeVerifier(key, salt)),
       ...(config.fixedCode ? { fixedCode: config.fixedCode } : {}),
+      ...(config.trustedDevices === false ? { trustedDevices: false } : {}),
+      ...(config.advancedDataProtection ? { adp: true } : {}),
+      ...(config.securityKeys?.length
+        ? {
+            securityKeys: config.securityKeys.map((k, i) => ({
+              credentialId: k.credentialId,
+              publicKeyPem: k.publicKeyPem,
+              name: k.name ?? `Security key ${i + 1}`,
+              signCount: 0,
+            })),
+          }
+        : {}),
       trustedPhones: [
         { id: 1, numberWithDialCode: '+1 (•••) •••-••03', pushMode: 'sms' },
         { id: 2, numberWithDialCode: '+44 •••• ••••21', pushMode: 'voice' },
@@ -99,17 +134,52 @@ export class ICloudAccounts {
     return [...this.#data.accounts.keys()]
   }
 
-  /** The last verification code issued for `appleId` (what the user would read on a device or SMS). */
-  lastCode(appleId: string): string | undefined {
-    return this.#data.lastCodes.get(normalizeAppleId(appleId))
+  /**
+   * The last verification code sent for `appleId` (what the user would read on a device or SMS); with
+   * `via`, the code the trusted devices show (`device`, see {@link ICloudAccounts.deviceCode}) or the
+   * last one sent to a phone (`phone`).
+   */
+  lastCode(appleId: string, via?: 'device' | 'phone'): string | undefined {
+    const id = normalizeAppleId(appleId)
+    const fixed = this.get(id)?.fixedCode
+    if (via === 'device') return fixed ?? this.#data.lastCodes.get(`device:${id}`)
+    if (via === 'phone') return this.#data.lastCodes.get(`phone:${id}`)
+    return this.#data.lastCodes.get(id)
   }
 
-  /** Draws a code for `appleId` (or uses its fixed code) and remembers it in the request's transaction. */
-  issueCode(appleId: string, tx: Transaction): string {
-    const account = this.get(appleId)
-    const code = account?.fixedCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0')
-    tx.put('lastCodes', normalizeAppleId(appleId), code)
+  /**
+   * The code the account's trusted devices show now, made there if none is showing: what a user reads
+   * in Settings, "Get Verification Code", without any request to Apple (Apple accepts such a code,
+   * icloudpd #1322). `written` resolves when it is durable.
+   */
+  deviceCode(appleId: string): string {
+    const id = normalizeAppleId(appleId)
+    const current = this.lastCode(id, 'device')
+    if (current) return current
+    const code = drawCode()
+    this.written = this.#store.write((tx) => tx.put('lastCodes', `device:${id}`, code))
     return code
+  }
+
+  /** Sends a code to the trusted devices (`device`) or a phone, in the request's transaction. */
+  issueCode(appleId: string, tx: Transaction, via: 'device' | 'phone' = 'device'): string {
+    const id = normalizeAppleId(appleId)
+    const code = this.get(id)?.fixedCode ?? drawCode()
+    tx.put('lastCodes', id, code)
+    tx.put('lastCodes', `${via}:${id}`, code)
+    return code
+  }
+
+  /**
+   * Approves the pending web-access request of an Advanced Data Protection account, as the user does
+   * on a trusted device (`pcsApproval: 'manual'`). Returns false when nothing was asked.
+   */
+  approveWebAccess(appleId: string): boolean {
+    const id = normalizeAppleId(appleId)
+    const state = this.#data.pcs.get(id)
+    if (!state || state.requestedAt === 0) return false
+    this.written = this.#store.write((tx) => tx.put('pcs', id, { ...state, consentedAt: this.#now() }))
+    return true
   }
 
   /** Which M1 encodings the account's successful sign-ins used, oldest first. */
@@ -142,6 +212,10 @@ export class ICloudAccounts {
   notify(appleId: string, topic: string, payload: Record<string, unknown> = {}): void {
     this.#notify(normalizeAppleId(appleId), { topic, payload })
   }
+}
+
+function drawCode(): string {
+  return String(randomInt(0, 1_000_000)).padStart(6, '0')
 }
 
 function titleCase(text: string): string {

@@ -1,29 +1,35 @@
 import { encodeCalendarDate } from '../client/calendar-date.js'
+import { type DriveEmulator, OTHER_MEDIA } from './drive/drive-emulator.js'
 import type { EmulatedAccount } from './state.js'
 
-/** Storage usage of an emulated account (docs/protocols/icloud.md §8.1 shape). */
-export function storageUsage(_account: EmulatedAccount): Record<string, unknown> {
+/**
+ * Storage usage of an emulated account (docs/protocols/icloud.md §8.1 shape): fixed amounts for
+ * photos, backups and mail, and the real bytes of its Drive as `docs` (trash included), against
+ * the Drive's quota.
+ */
+export function storageUsage(account: EmulatedAccount, drive: DriveEmulator): Record<string, unknown> {
+  const docs = drive.state.usage(account.appleId)
   const media = [
-    {
-      mediaKey: 'photos',
-      displayLabel: 'Photos and Videos',
-      displayColor: 'ffcc00',
-      usageInBytes: 3_221_225_472,
-    },
-    { mediaKey: 'backup', displayLabel: 'Backup', displayColor: '5856d6', usageInBytes: 1_610_612_736 },
-    { mediaKey: 'docs', displayLabel: 'Documents', displayColor: 'ff9500', usageInBytes: 402_653_184 },
-    { mediaKey: 'mail', displayLabel: 'Mail', displayColor: '007aff', usageInBytes: 104_857_600 },
+    ...OTHER_MEDIA.slice(0, 2),
+    { mediaKey: 'docs', displayLabel: 'Documents', displayColor: 'ff9500', usageInBytes: docs },
+    ...OTHER_MEDIA.slice(2),
   ]
   const used = media.reduce((sum, m) => sum + m.usageInBytes, 0)
+  const total = drive.quotaBytes
   return {
     storageUsageByMedia: media,
     storageUsageInfo: {
       compStorageInBytes: 0,
       usedStorageInBytes: used,
-      totalStorageInBytes: 53_687_091_200,
-      commerceStorageInBytes: 53_687_091_200,
+      totalStorageInBytes: total,
+      commerceStorageInBytes: total,
     },
-    quotaStatus: { overQuota: false, haveMaxQuotaTier: false, 'almost-full': false, paidQuota: true },
+    quotaStatus: {
+      overQuota: used >= total,
+      haveMaxQuotaTier: false,
+      'almost-full': used >= total * 0.95,
+      paidQuota: true,
+    },
     familyStorageUsageInfo: {
       mediaKey: 'family',
       displayLabel: 'Family',
@@ -46,9 +52,9 @@ export function meCard(account: EmulatedAccount): Record<string, unknown> {
   }
 }
 
-/** Contacts of an emulated account, the me card first. */
+/** Contacts of an emulated account, the me card first, then enough people to page through (25 in all). */
 export function contacts(account: EmulatedAccount): Record<string, unknown>[] {
-  return [
+  const people: Record<string, unknown>[] = [
     meCard(account),
     {
       contactId: 'A1B2C3D4-0001',
@@ -67,6 +73,32 @@ export function contacts(account: EmulatedAccount): Record<string, unknown>[] {
       phones: [{ field: '+44 20 7946 0002', label: 'MAIN' }],
     },
   ]
+  const names = [
+    'Grace',
+    'Alan',
+    'Edsger',
+    'Barbara',
+    'Donald',
+    'Frances',
+    'John',
+    'Radia',
+    'Ken',
+    'Hedy',
+    'Tim',
+  ]
+  for (let i = 3; i < 25; i++) {
+    const first = names[i % names.length]!
+    const n = String(i).padStart(4, '0')
+    people.push({
+      contactId: `A1B2C3D4-${n}`,
+      etag: `C=${i + 1}@U=${n}`,
+      firstName: first,
+      lastName: `Contact ${n}`,
+      emailAddresses: [{ field: `${first.toLowerCase()}.${n}@example.com`, label: 'HOME' }],
+      phones: [],
+    })
+  }
+  return people
 }
 
 /** Calendar data in `usertz`, relative to `now`: one event tomorrow 10:00 Paris time with an alarm 15 minutes before. */
@@ -107,6 +139,11 @@ export function calendar(
         ctag: 'HwoQEgwAAAAAAAAAAAAAAAAYARgAIhUIzpnO',
         enabled: true,
         supportedType: 'Event',
+        symbolicColor: '#34aadc',
+        order: 1,
+        objectType: 'personal',
+        isFamily: false,
+        shareType: null,
       },
     ],
     events: [event],

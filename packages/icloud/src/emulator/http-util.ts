@@ -1,4 +1,5 @@
 import { receivedHeader } from '@sigwire/core'
+import type { Finding } from '@sigwire/core/doctor'
 import {
   EmulatorError,
   type EmulatorRequest,
@@ -61,11 +62,17 @@ export function iCloudError(
   status: number,
   code: string,
   body: unknown,
-  options: { headers?: Record<string, string | string[]>; auth?: boolean; explanation?: string } = {},
+  options: {
+    headers?: Record<string, string | string[]>
+    auth?: boolean
+    explanation?: string
+    /** The doctor's findings about the refused request (the request log shows them). */
+    findings?: readonly Finding[]
+  } = {},
 ): EmulatorError {
   return new EmulatorError(code, typeof options.explanation === 'string' ? options.explanation : code, {
     status,
-    details: { body },
+    details: { body, ...(options.findings ? { findings: options.findings } : {}) },
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.auth ? { kind: 'auth' } : {}),
   })
@@ -79,6 +86,7 @@ export function iCloudFailure(
   status: number,
   body: unknown,
   headers?: Record<string, string | string[]>,
+  findings?: readonly Finding[],
 ): EmulatorError {
   const b = (body ?? {}) as {
     serviceErrors?: Array<{ code?: string; message?: string }>
@@ -91,7 +99,12 @@ export function iCloudFailure(
   const message = item?.message ?? b.error ?? `HTTP ${status}`
   // 401, 421 and 450 refuse the caller's credentials (password, conversation, session cookie).
   const auth = status === 401 || status === 421 || status === 450
-  return iCloudError(status, code, body, { ...(headers ? { headers } : {}), explanation: message, auth })
+  return iCloudError(status, code, body, {
+    ...(headers ? { headers } : {}),
+    ...(findings ? { findings } : {}),
+    explanation: message,
+    auth,
+  })
 }
 
 /** Renders an emulator error in iCloud's shape. */
@@ -101,9 +114,33 @@ export function renderICloudError(error: EmulatorError): Reply {
   return answer(error.status, { success: false, error: error.message })
 }
 
-/** A `Set-Cookie` line. Over plain http the cookie has no `Domain` and no `Secure` (docs/protocols/icloud.md §10). */
-export function setCookie(name: string, value: string, expiresAt: number, secure: boolean): string {
-  return `${name}=${value}; Path=/; Expires=${new Date(expiresAt).toUTCString()}; HttpOnly${secure ? '; Secure' : ''}`
+/**
+ * A `Set-Cookie` line. Apple always sets `Domain` (`.icloud.com`, `apple.com`), and some clients
+ * send no cookie without one (icloud-photos-sync `HeaderJar.isApplicable`); over plain http the
+ * cookie has no `Secure` (docs/protocols/icloud.md §10, §12).
+ */
+export function setCookie(
+  name: string,
+  value: string,
+  expiresAt: number,
+  where: { readonly secure: boolean; readonly cookieDomain: string | undefined },
+): string {
+  const domain = where.cookieDomain ? `; Domain=${where.cookieDomain}` : ''
+  return `${name}=${value}; Path=/${domain}; Expires=${new Date(expiresAt).toUTCString()}; HttpOnly${where.secure ? '; Secure' : ''}`
+}
+
+/**
+ * The `Domain` of the emulator's cookies for `request`: the configured host name, else the host the
+ * client addressed when a client keeps such a cookie (an IPv4 address or a dotted name; not
+ * `localhost`, which Python's cookie jar refuses as a domain, nor an IPv6 literal).
+ */
+export function cookieDomain(hostName: string | undefined, request: EmulatorRequest): string | undefined {
+  if (hostName) return hostName
+  const host = header(request, 'host')?.toLowerCase()
+  if (!host || host.startsWith('[')) return undefined
+  const name = host.replace(/:\d+$/, '')
+  if (name === 'localhost' || !name.includes('.') || !/^[a-z0-9.-]+$/.test(name)) return undefined
+  return name
 }
 
 /** Apple's error body shape with `serviceErrors`. */

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   DurableStore,
-  type EmulatorRequest,
   type EmulatorStats,
   FaultController,
   type FaultOptions,
@@ -9,12 +11,23 @@ import {
   type ServerOptions,
   startEmulator,
 } from '@sigwire/emulator-kit'
+import { CLOUDKIT_TABLES } from '@sigwire/emulator-kit/cloudkit'
 import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diagnose.js'
+import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { expireSessionsAdmin, ICLOUD_COUNTERS } from './admin.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
+import {
+  type DriveControls,
+  DriveEmulator,
+  type DriveEmulatorOptions,
+  newUrlKey,
+} from './drive/drive-emulator.js'
+import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
+import { widgetKeyDiagnosis } from './idmsa.js'
+import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -22,10 +35,18 @@ import { isTelemetryHost, tripped } from './telemetry.js'
 export type { ICloudAccountConfig } from './accounts.js'
 export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
-export type { EmulatedAccount } from './state.js'
+export type { DriveControls, DriveEmulatorOptions } from './drive/drive-emulator.js'
+export type { AppLibrary } from './drive/drive-state.js'
+export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
+export {
+  createSoftwareAuthenticator,
+  type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
+} from './software-authenticator.js'
+export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
-export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings> {
+export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings>, PhotosOptions {
   /** Accounts to create (their passwords become verifiers). Without any, a development account is made. */
   accounts?: ICloudAccountConfig[]
   /**
@@ -37,10 +58,13 @@ export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSett
   faults?: FaultOptions
   /** The emulator's clock in epoch ms (cookie, session and trust expiry). Default `Date.now` plus the fault clock offset. */
   now?: () => number
+  /** iCloud Drive: a seed directory, the quota, Advanced Data Protection accounts. */
+  drive?: DriveEmulatorOptions
 }
 
 /** The development account created when no account is configured. */
 export interface ICloudDevAccount {
+  /** The development account's Apple ID, to pass to the client. */
   readonly appleId: string
   /** Stable for a given state directory (derived from a seed kept there); random without one. */
   readonly password: string
@@ -52,9 +76,9 @@ export interface ICloudDevAccount {
 export interface ICloudEmulator {
   /** Base URL of the one loopback server (idmsa, setup and the service hosts live under path prefixes). */
   readonly url: string
-  /** `{url}/appleauth/auth`: give it to the client as `endpoints.authUrl`. */
+  /** `{url}/appleauth/auth` (on `idmsa.<hostName>` with a host name): give it to the client as `endpoints.authUrl`. */
   readonly authUrl: string
-  /** `{url}/setup/ws/1`: `endpoints.setupUrl`. */
+  /** `{url}/setup/ws/1` (on `setup.<hostName>` with a host name): `endpoints.setupUrl`. */
   readonly setupUrl: string
   /** `{url}/cn/setup/ws/1`: the China mainland setup host. */
   readonly cnSetupUrl: string
@@ -62,18 +86,29 @@ export interface ICloudEmulator {
   readonly certificate: string | undefined
   /** Accounts, codes, session expiry and push notifications. */
   readonly accounts: ICloudAccounts
+  /** iCloud Drive: the quota (live) and each account's bytes. */
+  readonly drive: DriveControls
   /** Fault injection, live. */
   readonly faults: FaultController
   /** The development account, when no account was configured. */
   readonly dev: ICloudDevAccount | undefined
   /** Requests that reached the telemetry tripwire (`feedbackws`); a correct client leaves it empty. */
-  readonly tripwire: ReadonlyArray<{ method: string; path: string; host: string | undefined }>
+  readonly tripwire: ReadonlyArray<{
+    /** HTTP method of the telemetry request. */
+    method: string
+    /** Its URL path. */
+    path: string
+    /** Its `Host` header (`feedbackws.icloud.com`...), when it had one. */
+    host: string | undefined
+  }>
   /** The last 500 requests (method, path, header names, whether cookies were sent). */
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
   /** Requests by route and status, and `signIns` (SRP proofs accepted by `signin/complete`), `accountLogins` and `validates` (answered 200) (also at `GET /_emulator/stats`). */
   readonly stats: EmulatorStats
+  /** The Photos libraries behind `ckdatabasews` (seeding, changes, indexing state, ADP). */
+  readonly photos: PhotosControl
   /**
    * What the server saw of the account's last `signin/complete` (A, b, B, M1, c, account names,
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
@@ -84,15 +119,20 @@ export interface ICloudEmulator {
 }
 
 const DEFAULTS: ICloudSettings = {
+  profile: 'default',
   headerProfile: '2026',
   legacyAuth: false,
-  codeAnswer: 204,
+  codeAnswer: 'apple',
   sessionLifetimeMs: 30 * 60_000,
   sessionTokenLifetimeMs: 30 * 86_400_000,
   trustLifetimeMs: 60 * 86_400_000,
   longPollHoldMs: 20_000,
   forceLeadingZeroB: false,
   tamperWebservices: {},
+  hostName: undefined,
+  pcsApproval: 'auto',
+  pcsApprovalDelayMs: 1000,
+  pcsCookieAttempts: 1,
 }
 
 /**
@@ -104,16 +144,32 @@ const DEFAULTS: ICloudSettings = {
 export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
   const faults = new FaultController(options.faults, options.now)
   const now = () => faults.now()
-  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables: ICLOUD_TABLES })
+  const tables = [...new Set<string>([...ICLOUD_TABLES, ...CLOUDKIT_TABLES, ...PHOTOS_TABLES])]
+  const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables })
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
     if (options[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = options[key]
+  // File bytes live beside the state (or in a temporary directory without one).
+  const blobDir = options.stateDir
+    ? join(options.stateDir, 'drive-blobs')
+    : await mkdtemp(join(tmpdir(), 'sigwire-icloud-drive-'))
+  await mkdir(blobDir, { recursive: true, mode: 0o700 })
+  let urlKey = store.table<string>('meta').get('driveUrlKey')
+  if (urlKey === undefined) {
+    urlKey = newUrlKey()
+    await store.write((tx) => tx.put('meta', 'driveUrlKey', urlKey))
+  }
+  const drive = new DriveEmulator(store, blobDir, options.drive ?? {}, Buffer.from(urlKey, 'base64'))
   const accounts = new ICloudAccounts(store, now, (appleId, notification) => {
     const waiters = ctx.waiters.get(appleId)
     if (waiters && waiters.size > 0) for (const deliver of [...waiters]) deliver([notification])
     else ctx.queued.set(appleId, [...(ctx.queued.get(appleId) ?? []), notification])
   })
-  const ctx: Omit<ICloudContext, 'tx'> = {
+  if (settings.hostName !== undefined && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(settings.hostName))
+    throw new TypeError(
+      `hostName must be a domain such as sigwire.test (got ${JSON.stringify(String(settings.hostName).slice(0, 80))}).`,
+    )
+  const ctx: Omit<ICloudContext, 'tx' | 'cookieDomain'> = {
     data: iCloudData(store),
     settings,
     now,
@@ -125,9 +181,15 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     evidence: new Map(),
     queued: new Map(),
     accounts,
+    drive,
   }
 
-  for (const config of options.accounts ?? []) accounts.add(config)
+  // `drive.adpAccounts` is the older spelling of an account's `advancedDataProtection`: one PCS flow serves both.
+  const adpIds = new Set((options.drive?.adpAccounts ?? []).map((id) => normalizeAppleId(id)))
+  for (const config of options.accounts ?? [])
+    accounts.add(
+      adpIds.has(normalizeAppleId(config.appleId)) ? { ...config, advancedDataProtection: true } : config,
+    )
   let dev: ICloudDevAccount | undefined
   if ((options.accounts ?? []).length === 0) {
     const seed = (ctx.data.meta.get('devSeed') as string | undefined) ?? randomBytes(16).toString('hex')
@@ -145,9 +207,19 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         salt,
         firstName: 'Dev',
         lastName: 'Account',
+        ...(adpIds.has(dev.appleId) ? { advancedDataProtection: true } : {}),
       })
   }
   await accounts.written
+  await removeOrphanBlobs(drive)
+  await seedDrives(drive, store, accounts.list(), options.drive?.seedDir, now())
+  const photos = createPhotos(store, ctx, {
+    ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
+    ...(options.photosAccount === undefined ? {} : { photosAccount: options.photosAccount }),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
+  })
+  await photos.start()
 
   const server = await startEmulator(
     {
@@ -156,7 +228,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx),
+      routes: iCloudRoutes(ctx, photos.routes),
       faults,
       store,
       counters: ICLOUD_COUNTERS,
@@ -178,6 +250,9 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         }
       },
       diagnose: (request, error) => {
+        const findings = error.details.findings as ICloudFinding[] | undefined
+        if (findings?.length) return { ok: false, findings }
+        if (error.code === '-20600') return widgetKeyDiagnosis(request)
         if (error.code !== '-20101' || !request.url.pathname.endsWith('/signin/complete')) return undefined
         const name = requestJson<{ accountName?: unknown }>(request)?.accountName
         const evidence = typeof name === 'string' ? ctx.evidence.get(normalizeAppleId(name)) : undefined
@@ -197,24 +272,35 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       },
     },
   )
-  ctx.origin = server.url
+  // With a host name, the URLs handed out use names the user maps to loopback (docs/protocols/icloud.md §12).
+  const named = (prefix: string) => {
+    if (!settings.hostName) return server.url
+    const url = new URL(server.url)
+    url.hostname = `${prefix}.${settings.hostName}`
+    return url.origin
+  }
+  ctx.origin = named('setup')
   return {
     url: server.url,
-    authUrl: `${server.url}/appleauth/auth`,
-    setupUrl: `${server.url}/setup/ws/1`,
-    cnSetupUrl: `${server.url}/cn/setup/ws/1`,
+    authUrl: `${named('idmsa')}/appleauth/auth`,
+    setupUrl: `${named('setup')}/setup/ws/1`,
+    cnSetupUrl: `${named('setup')}/cn/setup/ws/1`,
     certificate: server.certificate,
     accounts,
+    drive,
     faults,
     dev,
     tripwire: ctx.tripwire,
     requests: ctx.requests,
     log: server.log,
     stats: server.stats,
+    photos: photos.control,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()
+      if (!options.stateDir) await rm(blobDir, { recursive: true, force: true })
+      await photos.close()
     },
   }
 }

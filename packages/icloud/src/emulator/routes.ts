@@ -1,7 +1,9 @@
 import type { EmulatorRequest, Reply, Route, RouteAuth, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from './context.js'
-import { iCloudError } from './http-util.js'
+import { driveRoutes } from './drive/routes.js'
+import { cookieDomain, iCloudError } from './http-util.js'
 import { checkWidgetKey, handleIdmsa } from './idmsa.js'
+import { checkPcsCookies } from './pcs.js'
 import { handleService, handleWebcourier } from './services.js'
 import { handleSetup, webSession } from './setup.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -10,11 +12,18 @@ const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']
 /** Largest JSON body: sign-in, setup and service calls carry a few hundred bytes. */
 const MAX_JSON_BODY = 1024 * 1024
 
-type Base = Omit<ICloudContext, 'tx'>
+type Base = Omit<ICloudContext, 'tx' | 'cookieDomain'>
 
-/** The route table of the iCloud emulator. */
-export function iCloudRoutes(base: Base): Route<unknown>[] {
-  const ctx = (request: RouteRequest<unknown>): ICloudContext => ({ ...base, tx: request.tx })
+/** The route table of the iCloud emulator; `extra` adds service routes (Photos) before the generic ones. */
+export function iCloudRoutes(
+  base: Base,
+  extra: (service: RouteAuth<unknown>) => Route<unknown>[] = () => [],
+): Route<unknown>[] {
+  const ctx = (request: RouteRequest<unknown>): ICloudContext => ({
+    ...base,
+    tx: request.tx,
+    cookieDomain: cookieDomain(base.settings.hostName, request),
+  })
   /** Every route answers the telemetry host with the tripwire, whatever the path. */
   const guarded =
     (handle: (request: RouteRequest<unknown>) => Reply | Promise<Reply>) =>
@@ -47,7 +56,7 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
         throw iCloudError(404, 'NOT_FOUND', {
           error: `The iCloud emulator has no route ${request.method} ${request.url.pathname}`,
         })
-      const alive = webSession({ ...base, tx: undefined as never }, request)
+      const alive = webSession({ ...base, tx: undefined as never, cookieDomain: undefined }, request)
       if (!alive || alive.session.challengeRequired)
         throw iCloudError(
           name === 'findme' ? 450 : 421,
@@ -59,12 +68,15 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
               'No live X-APPLE-WEBAUTH-TOKEN session cookie (signed out, expired, or 2SA pending).',
           },
         )
+      checkPcsCookies(base, request, name, alive.session.appleId)
     },
   }
   const rest = (request: EmulatorRequest & { params: Readonly<Record<string, string>> }) =>
     request.params.rest === undefined ? '' : `/${request.params.rest}`
 
   return [
+    // Before the generic setup and service routes: Drive's content URLs.
+    ...driveRoutes(base, ctx),
     ...route(
       [
         '/feedbackws',
@@ -86,6 +98,7 @@ export function iCloudRoutes(base: Base): Route<unknown>[] {
     ...route(['/cn/setup/ws/1/*rest'], 'none', (request) =>
       handleSetup(ctx(request), request, rest(request), true),
     ),
+    ...extra(service),
     ...route(
       ['/ws/:service', '/ws/:service/*rest', '/cn/ws/:service', '/cn/ws/:service/*rest'],
       service,

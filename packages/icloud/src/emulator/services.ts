@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
+import { handleCalendar } from './calendar.js'
+import { handleContacts } from './contacts.js'
 import type { ICloudContext } from './context.js'
-import { calendar, contacts, keyValue, meCard, storageUsage } from './data.js'
+import { keyValue, storageUsage } from './data.js'
+import { handleDriveService } from './drive/service.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
 import { webSession } from './setup.js'
 
@@ -24,46 +27,22 @@ export function handleService(
   const dsid = request.url.searchParams.get('dsid')
   if (dsid !== null && dsid !== account.dsid)
     throw iCloudFailure(403, { success: false, error: 'dsid does not match the session' })
+  if (service === 'drivews' || service === 'docws')
+    return handleDriveService(ctx, request, service, path, account.appleId)
   const method = request.method
-  const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
-  const route = `${service}:${method} ${path.replace(/\/+$/, '')}`
+  const trimmed = path.replace(/\/+$/, '')
+  const own =
+    service === 'contacts'
+      ? handleContacts(ctx, request, trimmed, account)
+      : service === 'calendar'
+        ? handleCalendar(ctx, request, trimmed)
+        : undefined
+  if (own) return own
+  const route = `${service}:${method} ${trimmed}`
   switch (route) {
     case 'account:GET /setup/ws/1/storageUsageInfo':
     case 'account:POST /setup/ws/1/storageUsageInfo':
-      return answer(200, storageUsage(account))
-    case 'contacts:GET /co/startup': {
-      const list = contacts(account)
-      return answer(200, {
-        prefToken: 'pref-1',
-        syncToken: `sync-${account.dsid}-1`,
-        meCardId: (list[0] as { contactId: string }).contactId,
-        contacts: list,
-        groups: [{ groupId: 'GROUP-1', name: 'Work', contactIds: ['A1B2C3D4-0001'] }],
-        contactsOrder: list.map((c) => (c as { contactId: string }).contactId),
-      })
-    }
-    case 'contacts:GET /co/mecard':
-    case 'contacts:POST /co/mecard': {
-      const card = meCard(account)
-      return answer(200, { meCardId: card.contactId, contacts: [card] })
-    }
-    case 'calendar:GET /ca/startup': {
-      const data = calendar(ctx.now(), userTz)
-      return answer(200, {
-        Collection: data.collections,
-        Event: data.events,
-        Alarm: [],
-        Invitee: [],
-        Recurrence: [],
-      })
-    }
-    case 'calendar:GET /ca/events': {
-      const data = calendar(ctx.now(), userTz)
-      return answer(200, { Event: data.events, Alarm: [], Invitee: [], Recurrence: [] })
-    }
-    case 'calendar:GET /ca/alarmtriggers':
-    case 'calendar:POST /ca/alarmtriggers':
-      return answer(200, { AlarmTrigger: calendar(ctx.now(), userTz).alarms })
+      return answer(200, storageUsage(account, ctx.drive))
     case 'push:POST /getToken': {
       const body = requestJson<{ pushTopics?: string[]; pushTokenTTL?: number }>(request)
       const pushToken = randomBytes(32).toString('hex')
@@ -101,7 +80,7 @@ export function handleService(
         {},
         {
           'set-cookie': [
-            setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${alive.id}~~"`, alive.session.expiresAt, ctx.secure),
+            setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${alive.id}~~"`, alive.session.expiresAt, ctx),
           ],
         },
       )

@@ -4,6 +4,7 @@ import { type ICloudContext, token } from './context.js'
 import { storageUsage } from './data.js'
 import { answer, iCloudFailure, requestCookies, requestJson, setCookie } from './http-util.js'
 import { passwordMatches } from './idmsa.js'
+import { handlePcs, PCS_REQUIRED_SERVICES } from './pcs.js'
 import type { EmulatedAccount, WebSession } from './state.js'
 
 /** Services listed in the account document, each pointing back at the emulator (`/ws/<name>`). */
@@ -16,6 +17,9 @@ export const SERVICE_NAMES = [
   'findme',
   'reminders',
   'ckdatabasews',
+  'drivews',
+  'docws',
+  'uploadimagews',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */
@@ -40,7 +44,12 @@ export function accountDocument(
 ): Record<string, unknown> {
   const base = `${ctx.origin}${cn ? '/cn' : ''}/ws`
   const webservices: Record<string, unknown> = {}
-  for (const name of SERVICE_NAMES) webservices[name] = { url: `${base}/${name}`, status: 'active' }
+  for (const name of SERVICE_NAMES)
+    webservices[name] = {
+      url: `${base}/${name}`,
+      status: 'active',
+      ...(PCS_REQUIRED_SERVICES.has(name) ? { pcsRequired: true } : {}),
+    }
   for (const [name, url] of Object.entries(ctx.settings.tamperWebservices))
     webservices[name] = { url, status: 'active' }
   const hsa2 = account.secondFactor === 'hsa2'
@@ -80,12 +89,11 @@ function sessionCookies(
   account: EmulatedAccount,
   session: WebSession,
 ): string[] {
-  const secure = ctx.secure
   return [
-    setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${id}~~"`, session.expiresAt, secure),
-    setCookie('X-APPLE-WEBAUTH-USER', `"v=1:s=1:d=${account.dsid}"`, ctx.now() + 30 * 86_400_000, secure),
-    setCookie('X-APPLE-WEBAUTH-VALIDATE', `"v=1:t=${token(12)}"`, session.expiresAt, secure),
-    setCookie('X-APPLE-DS-WEB-SESSION-TOKEN', `"${token(24)}"`, session.expiresAt, secure),
+    setCookie('X-APPLE-WEBAUTH-TOKEN', `"v=2:t=${id}~~"`, session.expiresAt, ctx),
+    setCookie('X-APPLE-WEBAUTH-USER', `"v=1:s=1:d=${account.dsid}"`, ctx.now() + 30 * 86_400_000, ctx),
+    setCookie('X-APPLE-WEBAUTH-VALIDATE', `"v=1:t=${token(12)}"`, session.expiresAt, ctx),
+    setCookie('X-APPLE-DS-WEB-SESSION-TOKEN', `"${token(24)}"`, session.expiresAt, ctx),
   ]
 }
 
@@ -152,12 +160,14 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
       200,
       { success: true },
       {
-        'set-cookie': [setCookie('X-APPLE-WEBAUTH-TOKEN', '', 0, ctx.secure)],
+        'set-cookie': [setCookie('X-APPLE-WEBAUTH-TOKEN', '', 0, ctx)],
       },
     )
   }
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
-    return answer(200, storageUsage(account))
+    return answer(200, storageUsage(account, ctx.drive))
+  const pcs = handlePcs(ctx, request, path, account)
+  if (pcs) return pcs
   if (account.secondFactor === '2sa') return twoStep(ctx, request, path, alive, account)
   throw iCloudFailure(404, { success: false, error: `No setup endpoint ${method} ${path}` })
 }
@@ -204,12 +214,7 @@ function twoStep(
         expiresAt: ctx.now() + ctx.settings.trustLifetimeMs,
       })
       cookies.push(
-        setCookie(
-          'X-APPLE-WEBAUTH-HSA-TRUST',
-          trustToken,
-          ctx.now() + ctx.settings.trustLifetimeMs,
-          ctx.secure,
-        ),
+        setCookie('X-APPLE-WEBAUTH-HSA-TRUST', trustToken, ctx.now() + ctx.settings.trustLifetimeMs, ctx),
       )
     }
     return answer(200, { success: true }, cookies.length ? { 'set-cookie': cookies } : {})

@@ -40,6 +40,12 @@ export class SessionCookies {
     return cookies.some((c) => c.key === WEBAUTH_TOKEN_COOKIE && c.value !== '')
   }
 
+  /** The value of the cookie `name` that applies to `url` (quotes kept), or undefined. */
+  async value(url: string, name: string): Promise<string | undefined> {
+    const cookies = await this.#jar.getCookies(url)
+    return cookies.find((c) => c.key === name)?.value
+  }
+
   /** Removes every cookie. */
   clear(): void {
     this.#jar = new CookieJar()

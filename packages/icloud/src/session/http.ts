@@ -1,16 +1,21 @@
+import type { Readable } from 'node:stream'
 import {
   createRequest,
   firstHeader,
   type HttpMethod,
+  type HttpRequest,
   type OwnedBody,
+  type ProgressListener,
   parseRetryAfter,
+  type SendOptions,
+  type StreamResponse,
   type Transport,
   type TransportResponse,
 } from '@sigwire/core'
 import { HARVESTED_HEADERS } from '../constants.js'
 import { ICloudError, toICloudError } from '../errors.js'
 import type { SessionCookies } from './cookies.js'
-import type { HostPolicy } from './host-policy.js'
+import type { HostPolicy, HostVerdict } from './host-policy.js'
 import type { SessionState } from './state.js'
 
 /** How to check a change whose answer was lost (`OUTCOME_UNKNOWN`). */
@@ -34,6 +39,8 @@ export interface SessionCall {
   timeoutMs?: number
   /** The operation may be repeated safely although it is a POST. */
   retrySafe?: boolean
+  /** Told as the request body is handed to the socket (uploads). */
+  onUploadProgress?: ProgressListener
 }
 
 /** A response with its body parsed lazily. */
@@ -48,8 +55,9 @@ export interface SessionResponse {
 }
 
 /**
- * Sends the session's requests: every URL passes the host policy first, cookies are attached only
- * where the policy allows, `Set-Cookie` is stored, and IDMSA headers are harvested into the state.
+ * Sends the session's requests: every URL passes the host policy first, cookies are attached only to
+ * the exact origins `cookieOrigins` names (the client's endpoints and the services of the last
+ * verified account document), `Set-Cookie` is stored, and IDMSA headers are harvested into the state.
  */
 export class SessionHttp {
   constructor(
@@ -57,6 +65,7 @@ export class SessionHttp {
     readonly policy: HostPolicy,
     public cookies: SessionCookies,
     readonly state: () => SessionState,
+    readonly cookieOrigins: () => ReadonlySet<string>,
   ) {}
 
   /** Sends one call; every error, transport errors included, is an `ICloudError`. */
@@ -68,10 +77,40 @@ export class SessionHttp {
     }
   }
 
+  /**
+   * Sends one call whose 2xx body is streamed in constant memory (content downloads); other answers
+   * are read into memory and come back as a one-chunk stream. The host policy and cookies apply as
+   * for {@link SessionHttp.call}.
+   */
+  async stream(call: SessionCall & { onDownloadProgress?: ProgressListener }): Promise<StreamResponse> {
+    try {
+      const { request, url, verdict } = await this.#prepare(call)
+      const response = await this.transport.sendStream(request, {
+        ...this.#sendOptions(call),
+        ...(call.onDownloadProgress ? { onDownloadProgress: call.onDownloadProgress } : {}),
+      })
+      if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
+        await this.cookies.store(url, response.headers['set-cookie'])
+      return response
+    } catch (error) {
+      throw toICloudError(error)
+    }
+  }
+
   async #send(call: SessionCall): Promise<SessionResponse> {
+    const { request, url, verdict } = await this.#prepare(call)
+    const response = await this.transport.send(request, this.#sendOptions(call))
+    if (verdict.cookies && this.cookieOrigins().has(verdict.origin))
+      await this.cookies.store(url, response.headers['set-cookie'])
+    if (call.harvest) this.harvest(response.headers)
+    return wrap(response)
+  }
+
+  async #prepare(call: SessionCall): Promise<{ request: HttpRequest; url: string; verdict: HostVerdict }> {
     const verdict = this.policy.check(call.url, call.purpose)
     const url = verdict.url.toString()
-    const withCookies = verdict.cookies && call.cookies !== false
+    // Cookies ignore ports (RFC 6265 §8.5): the origin check keeps them on the origins named.
+    const withCookies = verdict.cookies && call.cookies !== false && this.cookieOrigins().has(verdict.origin)
     const cookie = withCookies ? await this.cookies.header(url) : undefined
     const request = createRequest({
       method: call.method,
@@ -80,15 +119,17 @@ export class SessionHttp {
       headers: { ...call.headers, cookie },
       ...(call.body ? { body: call.body } : {}),
     })
-    const response = await this.transport.send(request, {
+    return { request, url, verdict }
+  }
+
+  #sendOptions(call: SessionCall): SendOptions {
+    return {
       classify: (r) => (r.status === 503 && call.method !== 'GET' ? { retry: 'never' } : undefined),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
       ...(call.retrySafe ? { retrySafe: true } : { outcomeHint: OUTCOME_HINT }),
-    })
-    if (verdict.cookies) await this.cookies.store(url, response.headers['set-cookie'])
-    if (call.harvest) this.harvest(response.headers)
-    return wrap(response)
+      ...(call.onUploadProgress ? { onUploadProgress: call.onUploadProgress } : {}),
+    }
   }
 
   /** Copies the IDMSA conversation headers of a response into the state (and registers them as secrets). */

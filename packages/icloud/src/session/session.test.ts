@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redactor } from '@sigwire/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { cookieOrigins } from './cookie-origins.js'
 import { SessionCookies } from './cookies.js'
 import { HostPolicy } from './host-policy.js'
 import { newSessionState } from './state.js'
@@ -42,8 +43,15 @@ describe('HostPolicy', () => {
   })
 
   it('allows extra hosts, and plain http only to loopback when asked', () => {
-    const local = new HostPolicy({ allowHosts: ['127.0.0.1', 'emulator.test'], allowInsecureLoopback: true })
-    expect(local.check('http://127.0.0.1:4000/x', 'x').cookies).toBe(true)
+    const local = new HostPolicy({
+      allowHosts: ['127.0.0.1', 'emulator.test'],
+      allowInsecureLoopback: true,
+      endpoints: ['http://127.0.0.1:4000/appleauth/auth'],
+    })
+    expect(local.check('http://127.0.0.1:4000/x', 'x')).toMatchObject({
+      cookies: true,
+      origin: 'http://127.0.0.1:4000',
+    })
     expect(() => local.check('http://emulator.test/x', 'x')).toThrow(
       expect.objectContaining({ code: 'INSECURE_URL' }),
     )
@@ -51,6 +59,51 @@ describe('HostPolicy', () => {
     expect(() => new HostPolicy({ allowHosts: ['127.0.0.1'] }).check('http://127.0.0.1/', 'x')).toThrow(
       expect.objectContaining({ code: 'INSECURE_URL' }),
     )
+  })
+
+  it('allows Apple hosts and extra hosts on their ports only', () => {
+    const policy = new HostPolicy({
+      allowHosts: ['127.0.0.1', 'emulator.test:8443'],
+      allowInsecureLoopback: true,
+      endpoints: ['http://127.0.0.1:4000/setup/ws/1'],
+    })
+    expect(policy.check('https://p61-contactsws.icloud.com:443/co', 'x').origin).toBe(
+      'https://p61-contactsws.icloud.com:443',
+    )
+    expect(policy.check('https://emulator.test:8443/x', 'x').origin).toBe('https://emulator.test:8443')
+    for (const url of [
+      'https://p61-contactsws.icloud.com:8443/co',
+      'https://setup.icloud.com:444/',
+      'http://127.0.0.1:4001/x',
+      'https://emulator.test/x',
+    ])
+      expect(() => policy.check(url, 'x')).toThrow(expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }))
+  })
+})
+
+describe('cookieOrigins', () => {
+  it('names the endpoints and the services of the account document that pass the policy, ports included', () => {
+    const policy = new HostPolicy()
+    const origins = cookieOrigins(
+      policy,
+      { authUrl: 'https://idmsa.apple.com/appleauth/auth', setupUrl: 'https://setup.icloud.com/setup/ws/1' },
+      {
+        contacts: { url: 'https://p61-contactsws.icloud.com:443' },
+        photos: {
+          url: 'https://p61-photosws.icloud.com',
+          uploadUrl: 'https://p61-uploadphotosws.icloud.com:443',
+        },
+        evil: { url: 'https://p61-contactsws.icloud.com:8443' },
+        outside: { url: 'https://evil.example.com' },
+      },
+    )
+    expect([...origins].sort()).toEqual([
+      'https://idmsa.apple.com:443',
+      'https://p61-contactsws.icloud.com:443',
+      'https://p61-photosws.icloud.com:443',
+      'https://p61-uploadphotosws.icloud.com:443',
+      'https://setup.icloud.com:443',
+    ])
   })
 })
 

@@ -36,7 +36,9 @@ export interface SessionState {
   trustToken?: string
   /** IDMSA conversation headers. */
   scnt?: string
+  /** `X-Apple-ID-Session-Id` of the last idmsa answer, sent back on the next idmsa calls (§2.3). */
   sessionId?: string
+  /** `X-Apple-Auth-Attributes` of the last idmsa answer, sent back on the sign-in calls (§2.3). */
   authAttributes?: string
   /** `X-Apple-ID-Account-Country`, sent as `accountCountryCode`. */
   accountCountry?: string
@@ -54,7 +56,16 @@ export interface SessionState {
    */
   endpoints?: ICloudEndpoints
   /** The last push token, when one was requested. */
-  push?: { token: string; ttl: number; topics: string[]; webCourierUrl: string }
+  push?: {
+    /** The push token (64 hex characters), the `tok` of the webcourier poll. */
+    token: string
+    /** The token's lifetime in seconds (`pushTokenTTL`, 43200 by default). */
+    ttl: number
+    /** The topics registered for the token. */
+    topics: string[]
+    /** The long-poll URL `getToken` answered (`https://webcourier.push.apple.com/aps`). */
+    webCourierUrl: string
+  }
   /** When the state was last written (ISO 8601). */
   savedAt?: string
   /**

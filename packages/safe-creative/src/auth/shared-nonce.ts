@@ -14,6 +14,15 @@ export interface NonceGuard {
   spent(nonce: string): Promise<void>
 }
 
+/**
+ * The guard of a client without shared state: its own queue per authkey is all that keeps its steps
+ * apart, and an `InvalidNonceKey` from another process is met by a fresh nonce (`withFreshNonce`).
+ */
+export const IN_PROCESS_GUARD: NonceGuard = Object.freeze({
+  claim: async () => undefined,
+  spent: async () => undefined,
+})
+
 /** Leases of nonce steps: long enough for `authkey.state` and a registration, renewed while they run. */
 const LEASE = { ttlMs: 15_000, waitMs: 120_000 }
 /** Spent nonces remembered per authkey (hashes), and for how long. */

@@ -4,7 +4,6 @@ import {
   callSignal,
   checkBaseUrl,
   clockMs,
-  createMemorySharedState,
   createRequest,
   formatQueryPairs,
   parseRetryAfter,
@@ -16,7 +15,7 @@ import {
   type TransportResponse,
 } from '@sigwire/core'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
-import { type NonceGuard, runNonceStep } from '../auth/shared-nonce.js'
+import { IN_PROCESS_GUARD, type NonceGuard, runNonceStep } from '../auth/shared-nonce.js'
 import { sharedZtime } from '../auth/shared-ztime.js'
 import { AUTHKEY_EDIT_PATH, type AuthLevel, levelAllows, SAFE_CREATIVE_API_URL } from '../constants.js'
 import { isSafeCreativeError, SafeCreativeError, safeCreativeError, toSafeCreativeError } from '../errors.js'
@@ -29,6 +28,7 @@ import {
 } from '../signing/signer.js'
 import { asObject, children, expectRoot, parseXml, text, type XmlValue } from '../xml/parse-response.js'
 import { formBody } from './form-body.js'
+import { KeyedQueue } from './keyed-queue.js'
 import { type AuthkeyState, type CodeName, toAuthkeyState, toCodeName, toWork, type Work } from './models.js'
 import type { AuthorizationStore } from './store.js'
 import { type UserApi, userApi } from './user.js'
@@ -65,7 +65,7 @@ export interface SafeCreativeClientOptions {
    * State shared with the other clients of the fleet (`createRedisSharedState` from
    * `@sigwire/redis`): each authkey's nonce step (`authkey.state` then `work.register`) runs one at a
    * time across all of them, and the clock offset learned from `component=ztime` is shared. Default:
-   * this client's own, in memory.
+   * none: the client's nonce steps take turns per authkey in this process only.
    */
   readonly shared?: SharedState
 }
@@ -199,7 +199,9 @@ export class Client implements SafeCreativeClient {
   readonly #locale: string | undefined
   readonly #signal: AbortSignal | undefined
   readonly #cache = new Map<string, Promise<unknown>>()
-  readonly #shared: SharedState
+  /** Steps that spend an authkey's single-use nonce, one at a time per authkey in this process (§2.5). */
+  readonly #nonceSteps = new KeyedQueue()
+  readonly #shared: SharedState | undefined
   readonly #sharedZtime: ReturnType<typeof sharedZtime> | undefined
   #synced: Promise<void> | undefined
 
@@ -218,20 +220,26 @@ export class Client implements SafeCreativeClient {
     this.#syncClock = (options.syncClock ?? true) && this.#clock !== undefined
     this.#locale = options.locale
     this.#signal = options.signal
-    this.#shared = options.shared ?? createMemorySharedState()
+    this.#shared = options.shared
     this.#sharedZtime = options.shared ? sharedZtime(options.shared, this.#signer.sharedKey) : undefined
   }
 
   /**
-   * Runs a step that spends `authkey`'s single-use nonce, one at a time per authkey across every client
-   * sharing this client's state (see {@link runNonceStep}).
+   * Runs a step that spends `authkey`'s single-use nonce: one at a time per authkey in this process,
+   * and with `shared` state also under the authkey's lease across every client sharing it (see
+   * {@link runNonceStep}); without it the guard has nothing to claim.
    */
   nonceStep<T>(
     authkey: string,
     step: (guard: NonceGuard) => Promise<T>,
     options: CallOptions = {},
   ): Promise<T> {
-    return runNonceStep(this.#shared, this.#signer.sharedKey, authkey, step, this.signalOf(options))
+    const shared = this.#shared
+    return this.#nonceSteps.run(authkey, () =>
+      shared === undefined
+        ? step(IN_PROCESS_GUARD)
+        : runNonceStep(shared, this.#signer.sharedKey, authkey, step, this.signalOf(options)),
+    )
   }
 
   get sharedKey(): string {

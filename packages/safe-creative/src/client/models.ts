@@ -3,12 +3,15 @@ import { child, children, text, type XmlObject, type XmlValue } from '../xml/par
 
 /** A code and a display name (work types, languages, licenses, profiles). */
 export interface CodeName {
+  /** The code to send back in a parameter (`worktype`, `language`, `license`, `profile`), from `<code>`. */
   readonly code: string
+  /** The display name (`<name>`), for people; send the `code`. */
   readonly name: string
 }
 
 /** The state of an authkey (`authkey.state`, §3). */
 export interface AuthkeyState {
+  /** The authkey asked about, as `<authkey>` echoes it. */
   readonly authkey: string
   /** True once the user approved the authkey on the authkey.edit page. */
   readonly authorized: boolean
@@ -22,14 +25,19 @@ export interface AuthkeyState {
 
 /** A license as works and `user.licenses` describe it. */
 export interface License extends CodeName {
+  /** The license's short name (`<shortname>`); absent when Safe Creative sent it empty. */
   readonly shortName?: string
+  /** A page describing the license for people (`<human-url>`); absent when none was sent. */
   readonly humanUrl?: string
 }
 
 /** An author or rights holder of a work. */
 export interface WorkPerson {
+  /** The person's Safe Creative user code (`<code>`); absent for a person who is not a user. */
   readonly code?: string
+  /** The name shown on the registration (`<name>`). */
   readonly name: string
+  /** The person's public profile page (`<human-url>`); absent when none was sent. */
   readonly humanUrl?: string
 }
 
@@ -37,22 +45,33 @@ export interface WorkPerson {
 export interface Work {
   /** The 13-digit registration code. */
   readonly code: string
+  /** The title given at registration (`<title>`). */
   readonly title: string
   /** Registration time (ISO 8601). */
   readonly entryDate?: string
+  /** The short description given at registration (`<excerpt>`); absent when empty. */
   readonly excerpt?: string
+  /** The work's tags as one comma-separated text (`<tags>`, e.g. `tag1, tag2`); absent when none. */
   readonly tags?: string
   /** `REGISTERED`, `PROCESSING`, ... (private view). */
   readonly state?: string
+  /** The work type (`<worktype>`, codes from `workTypes()`); absent when the answer has none. */
   readonly workType?: CodeName
+  /** The license the work is offered under (`<license>`); absent when the answer has none. */
   readonly license?: License
+  /** The authors (`<authors>`); empty when the answer lists none. */
   readonly authors: readonly WorkPerson[]
+  /** The rights holders (`<rights-holders>`); empty when the answer lists none. */
   readonly rightsHolders: readonly WorkPerson[]
+  /** The registration's public page for people (`<human-url>`). */
   readonly humanUrl?: string
+  /** The registration's machine-readable description (`<machine-url>`). */
   readonly machineUrl?: string
+  /** Whether the public page offers the file for download (`<allowdownload>`); absent when not sent. */
   readonly allowDownload?: boolean
   /** Private view only. */
   readonly mimeType?: string
+  /** The work's language code (`<languagecode>`, codes from `workLanguages()`); private view only. */
   readonly languageCode?: string
   /** The whole parsed element, for fields not mapped here. */
   readonly raw: XmlObject
@@ -60,10 +79,15 @@ export interface Work {
 
 /** One entry of `work.list`. */
 export interface WorkSummary {
+  /** The 13-digit registration code; `getPrivateWork(code)` reads the whole work. */
   readonly code: string
+  /** The title given at registration. */
   readonly title: string
+  /** Registration time (ISO 8601, `<entrydate>`); absent when empty. */
   readonly entryDate?: string
+  /** `REGISTERED`, `PROCESSING`, ... (`<state>`); absent when empty. */
   readonly state?: string
+  /** The whole `<work>` element of the list, for fields not mapped here (`{}` if it was not an element). */
   readonly raw: XmlObject
 }
 
@@ -71,8 +95,11 @@ export interface WorkSummary {
 export interface Page<T> {
   /** The page number requested (Safe Creative does not echo it). */
   readonly page: number
+  /** Records on all pages together (`<recordtotal>`); 0 when the answer has none. */
   readonly recordTotal: number
+  /** Number of pages (`<pagetotal>`): ask for `page` 1 up to this (§4.1); 0 when nothing matched. */
   readonly pageTotal: number
+  /** This page's items, in Safe Creative's order; the page size is fixed per component (§4.1). */
   readonly items: readonly T[]
 }
 

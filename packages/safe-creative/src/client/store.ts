@@ -6,7 +6,9 @@ import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 
 /** A user's authorization as the application keeps it. The private key is shown once: keep it safe. */
 export interface StoredAuthorization {
+  /** The authkey `authkey.create` returned, sent as the `authkey` parameter of the user's calls (§3). */
   readonly authkey: string
+  /** The authkey's private key: it signs the user's calls (§2.3) and Safe Creative never shows it again. */
   readonly privateKey: string
   /** The level the user granted, once known. */
   readonly level?: AuthLevel

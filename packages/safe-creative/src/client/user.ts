@@ -1,4 +1,5 @@
 import type { CallOptions } from '@sigwire/core'
+import { withFreshNonce } from '../auth/fresh-nonce.js'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
 import { safeCreativeError, toSafeCreativeError } from '../errors.js'
 import type { AuthkeyCredentials } from '../signing/signer.js'
@@ -22,14 +23,21 @@ import { type WorkFields, type WorkSource, workParams } from './work-fields.js'
 
 /** Filters of `work.list` (§4). */
 export interface WorkListFilters {
+  /** Only works in this state (`REGISTERED`, `PROCESSING`, ...), sent as `state`. */
   readonly state?: string
+  /** Only works carrying this tag, sent as `tag`. */
   readonly tag?: string
+  /** Only works of this work-type group code (from `work.types.tree`), sent as `worktypegroup`. */
   readonly worktypegroup?: string
+  /** Only works under this license code, sent as `license`. */
   readonly license?: string
   /** ISO date. */
   readonly fromdate?: string
+  /** ISO date: only works registered up to it, sent as `todate`. */
   readonly todate?: string
+  /** Text Safe Creative matches the works against, sent as `filter` (§4 names it, undocumented further). */
   readonly filter?: string
+  /** Order of the list: by registration code or by title, sent as `sortfield`. */
   readonly sortfield?: 'code' | 'title'
 }
 
@@ -61,9 +69,12 @@ export interface UserApi {
   upload(path: string, options?: UploadOptions): Promise<string>
   /**
    * Registers a work (`work.register`) and returns its 13-digit code. A fresh single-use noncekey is
-   * fetched from `authkey.state` right before (§2.5); on `InvalidTime` the clock is resynced and the
-   * whole step, nonce included, repeated once. A registration is never repeated blindly: a lost
-   * answer is `OUTCOME_UNKNOWN`, and the message says to look for the work with `listWorks` first.
+   * fetched from `authkey.state` right before (§2.5), and registrations of one authkey run one at a
+   * time (the nonce belongs to the authkey), so concurrent calls never spend the same nonce; one
+   * refused with `InvalidNonceKey` (another process spent it) is repeated with a fresh nonce, up to 3
+   * attempts. On `InvalidTime` the clock is resynced and the whole step, nonce included, repeated
+   * once. A registration is never repeated blindly: a lost answer is `OUTCOME_UNKNOWN`, and the
+   * message says to look for the work with `listWorks` first.
    */
   register(source: WorkSource, fields: WorkFields, options?: CallOptions): Promise<string>
   /** Uploads `path` and registers it; returns the work code. */
@@ -112,37 +123,37 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
     } catch (error) {
       throw toSafeCreativeError(error)
     }
-    // One nonce step at a time per authkey, across the fleet when the client shares its state (§2.5).
+    const fetchNonce = async () => {
+      const current = await state(options)
+      if (!current.authorized || !current.nonceKey)
+        throw safeCreativeError(
+          'NOT_AUTHORIZED',
+          'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
+        )
+      return current.nonceKey
+    }
+    // One nonce step at a time per authkey: in this process always, across the fleet when the client
+    // shares its state (§2.5). A nonce another process spent first (InvalidNonceKey, or one the
+    // fleet's ledger already holds) is replaced by a fresh one.
     return client.nonceStep(
       auth.authkey,
-      (guard) =>
-        resyncOnInvalidTime(
-          client,
-          async () => {
-            const current = await state(options)
-            if (!current.authorized || !current.nonceKey)
-              throw safeCreativeError(
-                'NOT_AUTHORIZED',
-                'The authkey is not authorized (authkey.state gave no noncekey); authorize it first.',
-              )
-            await guard.claim(current.nonceKey)
-            const value = await client.send('work.register', [...params, ['noncekey', current.nonceKey]], {
-              ...signed(options, 'workregistry'),
-              method: 'POST',
-            })
-            // Registered: a store that fails now must not turn the success into an error (a caller
-            // would register the work again).
-            await guard.spent(current.nonceKey).catch(() => undefined)
-            const code = text(value, 'code')
-            if (!/^\d{13}$/.test(code))
-              throw safeCreativeError(
-                'INVALID_RESPONSE',
-                'work.register did not answer a 13-digit work code.',
-              )
-            return code
-          },
-          options,
-        ),
+      (guard) => {
+        const send = async (nonce: string) => {
+          await guard.claim(nonce)
+          const value = await client.send('work.register', [...params, ['noncekey', nonce]], {
+            ...signed(options, 'workregistry'),
+            method: 'POST',
+          })
+          // Registered: a store that fails now must not turn the success into an error (a caller
+          // would register the work again).
+          await guard.spent(nonce).catch(() => undefined)
+          const code = text(value, 'code')
+          if (!/^\d{13}$/.test(code))
+            throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+          return code
+        }
+        return resyncOnInvalidTime(client, () => withFreshNonce(fetchNonce, send), options)
+      },
       options,
     )
   }

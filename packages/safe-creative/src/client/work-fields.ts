@@ -3,7 +3,9 @@ import type { ParamPair } from '../signing/params.js'
 
 /** A link attached to a work (`linkN` = `url|name|TYPE`, §4). */
 export interface WorkLink {
+  /** The link's target; write a `|` in it as `%7C`, since `|` separates the parts of `linkN`. */
   readonly url: string
+  /** The text shown for the link on the registration page; a `|` in it would split `linkN` wrongly. */
   readonly name: string
   /** `INFO` (default) or `DOWNLOAD`. */
   readonly type?: 'INFO' | 'DOWNLOAD'
@@ -11,7 +13,9 @@ export interface WorkLink {
 
 /** Registration fields of `work.register` (§4). Anything not listed goes in `extra`. */
 export interface WorkFields {
+  /** The work's title (`title`); required and not empty. */
   readonly title: string
+  /** A short description shown with the registration (`excerpt`). */
   readonly excerpt?: string
   /** Comma-separated text, or a list joined with ", ". */
   readonly tags?: string | readonly string[]
@@ -23,11 +27,15 @@ export interface WorkFields {
   readonly language?: string
   /** Registration profile code (see `profiles()`). */
   readonly profile?: string
+  /** Offer the registered file for download on the public page (`allowdownload`, sent as 1 or 0). */
   readonly allowDownload?: boolean
+  /** Make the registration public (`registrypublic`, 1 or 0); a private one is read with `getPrivateWork`. */
   readonly registryPublic?: boolean
   /** Register as final (cannot be changed afterwards). */
   readonly final?: boolean
+  /** Whether the authorizing user is an author of the work (`userauthor`, sent as 1 or 0). */
   readonly userAuthor?: boolean
+  /** Links attached to the work, sent as `link1`, `link2`... in this order. */
   readonly links?: readonly WorkLink[]
   /** More parameters, sent and signed as given (strings only). */
   readonly extra?: Readonly<Record<string, string>>
@@ -35,11 +43,18 @@ export interface WorkFields {
 
 /** The content of a registration: exactly one source (§4). */
 export type WorkSource =
-  | { readonly uploadTicket: string }
-  | { readonly text: string }
+  | {
+      /** The ticket `work.upload.commit` (or a `bypost` upload) returned for the uploaded file (§4). */
+      readonly uploadTicket: string
+    }
+  | {
+      /** The work itself as text (a poem, a script), registered without a file. */
+      readonly text: string
+    }
   | {
       /** Safe Creative downloads the file from this URL (the work stays `PROCESSING` until then). */
       readonly url: string
+      /** The file's name, as the registration will show it. */
       readonly filename: string
       /** Size in bytes. */
       readonly size: number

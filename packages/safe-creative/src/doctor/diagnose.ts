@@ -17,7 +17,12 @@ export interface SafeCreativeDiagnoseInput {
   /** The request as the server received it (raw target, headers, body). */
   readonly request: ReceivedRequest
   /** The private keys the doctor may try. */
-  readonly privateKeys?: { readonly app?: string; readonly authkey?: string }
+  readonly privateKeys?: {
+    /** The application's private key (the one paired with `sharedkey`), for components it signs (§2.3). */
+    readonly app?: string
+    /** The authkey's private key, for the user's components. Given both, the other is tried too (§6 #3). */
+    readonly authkey?: string
+  }
   /** The string the client says it signed (private key in clear, as its debug output shows it). */
   readonly signedString?: string
   /** The server's time in epoch ms. Default `Date.now()`. */

@@ -43,7 +43,9 @@ export interface SafeCreativeEmulatorOptions extends ServerOptions {
   autoApprove?: AuthLevel
   /** Authkeys that exist from the start, already authorized (recorded requests, vectors). */
   authkeys?: ReadonlyArray<{
+    /** The authkey, as clients send it in the `authkey` parameter. */
     authkey: string
+    /** Its private key, which signs the user's components (§2.3). */
     privateKey: string
     /** The app it belongs to. Default: the first app. */
     sharedKey?: string
@@ -60,13 +62,19 @@ export interface SafeCreativeEmulator {
   readonly url: string
   /** The API endpoint: `${url}/v2/`. */
   readonly apiUrl: string
+  /** Port it listens on (on loopback). */
   readonly port: number
   /** PEM of the self-signed certificate when serving TLS. */
   readonly certificate: string | undefined
   /** Live fault controls. */
   readonly faults: FaultController
   /** Development credentials, when no app was configured. */
-  readonly dev?: { readonly sharedKey: string; readonly privateKey: string }
+  readonly dev?: {
+    /** The generated application's shared key, sent as `sharedkey`. */
+    readonly sharedKey: string
+    /** The generated application's private key, for the client's credentials; a development key only. */
+    readonly privateKey: string
+  }
   /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
   /** Requests by route and status, and `nonceRejections` (`InvalidNonceKey` answers) (also at `GET /_emulator/stats`). */

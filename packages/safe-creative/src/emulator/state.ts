@@ -2,7 +2,9 @@ import type { AuthLevel } from '../constants.js'
 
 /** An application key pair the emulator knows (the `sigwire emulate --config` shape). */
 export interface SafeCreativeApp {
+  /** The application's shared key, the `sharedkey` parameter clients send (§3). */
   readonly sharedKey: string
+  /** The application's private key, which signs the components of §2.3's first column. */
   readonly privateKey: string
   /** Where the authorization page sends the user after approving (the app's "bringback URL", §3). */
   readonly bringBackUrl?: string

@@ -111,7 +111,10 @@ export class SafeCreativeStringToSign {
   }
 
   /** Masked form for JSON. */
-  toJSON(): { pairs: readonly ParamPair[] } {
+  toJSON(): {
+    /** The signed parameters in signing order, as {@link SafeCreativeStringToSign.pairs}; no private key. */
+    pairs: readonly ParamPair[]
+  } {
     return { pairs: this.pairs }
   }
 }

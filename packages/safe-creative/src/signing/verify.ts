@@ -76,7 +76,12 @@ function sameText(wanted: string, given: string): boolean {
 
 /** The private keys a verifier may use, or a function that finds the key for a request. */
 export type SafeCreativeVerifyKeys =
-  | { readonly app?: string; readonly authkey?: string }
+  | {
+      /** The application's private key, for the components it signs (§2.3). */
+      readonly app?: string
+      /** The authkey's private key, for the components the authkey signs (§2.3). */
+      readonly authkey?: string
+    }
   | ((kind: Exclude<SigningKeyKind, 'none'>, params: readonly ParamPair[]) => string | undefined)
 
 /** Options of {@link verifySafeCreativeRequest}. */

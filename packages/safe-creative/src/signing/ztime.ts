@@ -2,13 +2,20 @@ import { ZTIME_WINDOW_MS } from '../constants.js'
 
 /** What is wrong with a `ztime` value, if anything. */
 export type ZtimeProblem =
-  | { readonly ok: true; readonly skewMs: number }
   | {
+      /** The `ztime` is epoch milliseconds within the window. */
+      readonly ok: true
+      /** `ztime` minus the server's time, in ms (positive: the client's clock is ahead). */
+      readonly skewMs: number
+    }
+  | {
+      /** The server would refuse this `ztime`; `problem` says why. */
       readonly ok: false
       /** `missing`, `not-milliseconds` (seconds, a date-time string, anything but 13 digits) or `skew`. */
       readonly problem: 'missing' | 'not-milliseconds' | 'skew'
       /** ztime minus the server's time in ms, when ztime is a number. */
       readonly skewMs?: number
+      /** What is wrong, in words: the skew and the accepted window, or what the value looks like instead. */
       readonly message: string
     }
 

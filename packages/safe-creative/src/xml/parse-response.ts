@@ -7,6 +7,7 @@ import { readPlainXml } from './read-plain-xml.js'
 export type XmlValue = string | XmlObject | XmlValue[]
 /** Child elements by name. */
 export interface XmlObject {
+  /** The child element(s) of this name: text, an element, or an array when the child repeats. */
   [name: string]: XmlValue
 }
 

@@ -1,8 +1,11 @@
 import { memorySuite } from '../memory/suite.js'
+import { reliabilitySuite } from '../reliability/suite.js'
 import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
+import { iCloudDriveSuite } from './icloud-drive.js'
+import { iCloudPhotosSuite } from './icloud-photos.js'
 import { fleetSuite } from './fleet.js'
 import { roundTripSuite } from './roundtrip.js'
 import { appleNewsSigningSuite } from './signing-apple-news.js'
@@ -24,4 +27,7 @@ export const suites: readonly Suite[] = [
   emulatorWritesSuite,
   memorySuite,
   fleetSuite,
+  reliabilitySuite,
+  iCloudDriveSuite,
+  iCloudPhotosSuite,
 ]

@@ -1,0 +1,396 @@
+import { statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  createFileSessionStore,
+  createICloudClient,
+  type ICloudClient,
+  ICloudError,
+  type PhotoAsset,
+  type PhotoLibrary,
+} from '@sigwire/icloud'
+import { Presets, SingleBar } from 'cli-progress'
+import type { Command } from 'commander'
+import { choiceOption, numberOption } from '../input/option-values.js'
+import { cliError, EXIT } from '../output/errors.js'
+import { colors, type Io, printJson } from '../output/io.js'
+import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
+import { openSyncState } from '../photos/state.js'
+import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
+import { findSavedSession } from './icloud-session.js'
+
+const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
+
+interface SessionOptions {
+  appleId?: string
+  sessionDir: string
+  json?: boolean
+  library: 'private' | 'shared' | 'all'
+}
+
+/** `sigwire icloud photos ls|albums|sync`: iCloud Photos through the saved session. */
+export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: number) => void): void {
+  const photos = icloud
+    .command('photos')
+    .description('iCloud Photos: list albums and assets, sync a library to a directory')
+  const common = (command: Command) =>
+    command
+      .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
+      .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
+      .option(
+        '--library <which>',
+        'private, shared or all',
+        choiceOption('--library', ['private', 'shared', 'all'] as const),
+        'all',
+      )
+      .option('--json', 'machine-readable output')
+
+  common(
+    photos.command('albums').description('list smart albums, albums and folders with their counts'),
+  ).action(async (options: SessionOptions) =>
+    withClient(io, options, async (client) => {
+      const rows = []
+      for (const library of await libraries(client, options.library)) {
+        for (const album of await client.photos.albums({ library }))
+          rows.push({ library: library.id, name: album.path, kind: album.kind, count: album.count ?? null })
+      }
+      if (options.json) printJson(io, { albums: rows })
+      else
+        for (const r of rows)
+          io.out(
+            `${r.library.padEnd(10)} ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
+          )
+      setExit(EXIT.ok)
+    }),
+  )
+
+  common(photos.command('ls').description('list the assets of the library or of an album, newest first'))
+    .option('--album <name>', 'an album (name or Folder/Name path)')
+    .option(
+      '--limit <n>',
+      'at most this many assets',
+      numberOption('--limit', { min: 1, max: 10_000_000, integer: true, unit: 'a count' }),
+    )
+    .action(async (options: SessionOptions & { album?: string; limit?: number }) =>
+      withClient(io, options, async (client) => {
+        let n = 0
+        const rows: unknown[] = []
+        for (const library of await libraries(client, options.library))
+          for await (const asset of client.photos.assets({
+            library,
+            ...(options.album ? { album: options.album } : {}),
+          })) {
+            if (options.limit !== undefined && n++ >= options.limit) break
+            const row = describe(asset)
+            if (options.json) rows.push(row)
+            else
+              io.out(
+                `${row.created}  ${row.type.padEnd(5)} ${String(row.size ?? '').padStart(11)}  ${row.filename}${row.live ? ' (live)' : ''}`,
+              )
+          }
+        if (options.json) printJson(io, { assets: rows })
+        setExit(EXIT.ok)
+      }),
+    )
+
+  common(
+    photos
+      .command('sync')
+      .description('download a library or albums into a directory; later runs read only what changed'),
+  )
+    .requiredOption('--to <dir>', 'the target directory (its state file is .sigwire-photos.sqlite)')
+    .option('--album <name>', 'an album to sync (repeatable)', collect, [])
+    .option('--size <size>', `rendition to download (repeatable): ${SIZES.join(', ')}`, collectSizes, [])
+    .option(
+      '--live-photos <mode>',
+      'include, skip or only the videos of live photos',
+      choiceOption('--live-photos', ['include', 'skip', 'only'] as const),
+      'include',
+    )
+    .option('--skip-videos', 'do not download videos')
+    .option('--since <date>', 'only assets taken on or after this date (YYYY-MM-DD or ISO 8601)', sinceOption)
+    .option(
+      '--recent <n>',
+      'only the N most recent assets',
+      numberOption('--recent', { min: 1, max: 10_000_000, integer: true, unit: 'a count' }),
+    )
+    .option(
+      '--folder-structure <pattern>',
+      "sub-folders by creation date, like '{yyyy}/{mm}/{dd}', or none",
+      '{yyyy}/{mm}/{dd}',
+    )
+    .option(
+      '--file-match-policy <policy>',
+      'name-size-dedup or name-id',
+      choiceOption('--file-match-policy', ['name-size-dedup', 'name-id'] as const),
+      'name-size-dedup',
+    )
+    .option(
+      '--concurrency <n>',
+      'downloads at once',
+      numberOption('--concurrency', { min: 1, max: 64, integer: true, unit: 'a count' }),
+      4,
+    )
+    .option('--dry-run', 'list what would be downloaded, change nothing')
+    .option(
+      '--delete-after-download',
+      'move each asset to Recently Deleted once all its files are verified on disk',
+    )
+    .option(
+      '--watch <seconds>',
+      'sync again every N seconds until interrupted',
+      numberOption('--watch', { min: 1, max: 86_400 * 7, integer: true, unit: 'a number of seconds' }),
+    )
+    .action(
+      async (
+        options: SessionOptions & {
+          to: string
+          album: string[]
+          size: SyncSize[]
+          livePhotos: Selection['livePhotos']
+          skipVideos?: boolean
+          since?: Date
+          recent?: number
+          folderStructure: string
+          fileMatchPolicy: Selection['fileMatchPolicy']
+          concurrency: number
+          dryRun?: boolean
+          deleteAfterDownload?: boolean
+          fsync?: boolean
+          watch?: number
+        },
+      ) => {
+        if (options.dryRun && options.deleteAfterDownload)
+          throw cliError(
+            'CONFLICTING_OPTIONS',
+            '--dry-run changes nothing, so it cannot be combined with --delete-after-download.',
+          )
+        if (/[{}]/.test(options.folderStructure.replace(/\{(yyyy|mm|dd|hh|MM)\}/g, '')))
+          throw cliError(
+            'INVALID_OPTION',
+            `--folder-structure knows {yyyy}, {mm}, {dd}, {hh} and {MM} (got ${JSON.stringify(options.folderStructure.slice(0, 40))}).`,
+          )
+        const to = resolve(options.to)
+        const kind = targetKind(to)
+        if (kind && !kind.isDirectory())
+          throw cliError(
+            'NOT_A_DIRECTORY',
+            `--to names ${to}, which is (or is under) a file: name a directory.`,
+          )
+        if (!options.dryRun)
+          await mkdir(to, { recursive: true }).catch((error: unknown) => failWrite(error, to))
+        const selection: Selection = {
+          sizes: options.size.length > 0 ? options.size : ['original'],
+          livePhotos: options.livePhotos,
+          skipVideos: options.skipVideos === true,
+          folderStructure: options.folderStructure,
+          fileMatchPolicy: options.fileMatchPolicy,
+        }
+        await withClient(io, options, async (client) => {
+          const state = options.dryRun && !kind ? memoryless() : openState(to)
+          try {
+            for (;;) {
+              const bar = progressBar(io, options.json === true)
+              const started = Date.now()
+              const summary = await runPhotoSync(client.photos, state, {
+                to,
+                albums: options.album,
+                library: options.library,
+                selection,
+                since: options.since,
+                recent: options.recent,
+                concurrency: options.concurrency,
+                dryRun: options.dryRun === true,
+                deleteAfterDownload: options.deleteAfterDownload === true,
+                fsync: options.fsync === true,
+                onProgress: bar.update,
+              }).finally(bar.stop)
+              const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
+              if (options.json) printJson(io, result)
+              else report(io, result, options.dryRun === true)
+              setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
+              if (options.watch === undefined) break
+              await sleep(options.watch * 1000)
+            }
+          } finally {
+            state.close()
+          }
+        })
+      },
+    )
+}
+
+function targetKind(to: string): { isDirectory(): boolean } | undefined {
+  try {
+    return statSync(to, { throwIfNoEntry: false })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return { isDirectory: () => false }
+    throw error
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function collectSizes(value: string, previous: SyncSize[]): SyncSize[] {
+  return [...previous, choiceOption('--size', SIZES)(value)]
+}
+
+function sinceOption(value: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? new Date(value) : new Date(Number.NaN)
+  if (Number.isNaN(date.getTime()))
+    throw cliError(
+      'INVALID_OPTION',
+      `--since ${JSON.stringify(value.slice(0, 40))} is not a date: use YYYY-MM-DD or ISO 8601.`,
+    )
+  return date
+}
+
+function openState(to: string) {
+  try {
+    return openSyncState(to)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'STATE_BUSY')
+      throw cliError('FILE_EXISTS', `${(error as Error).message} Wait for it to finish.`)
+    return failWrite(error, to)
+  }
+}
+
+/** A state that remembers nothing (a dry run into a directory that does not exist yet). */
+function memoryless() {
+  return {
+    get: () => undefined,
+    set: () => {},
+    file: () => undefined,
+    owner: () => undefined,
+    record: () => {},
+    filesOf: () => [],
+    forget: () => {},
+    count: () => 0,
+    flush: () => {},
+    close: () => {},
+  }
+}
+
+function failWrite(error: unknown, to: string): never {
+  throw cliError(
+    'FILE_WRITE_FAILED',
+    `Cannot write into ${to} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check that it is a writable directory.`,
+  )
+}
+
+async function libraries(client: ICloudClient, which: SessionOptions['library']): Promise<PhotoLibrary[]> {
+  return (await client.photos.libraries()).filter((l) => which === 'all' || l.kind === which)
+}
+
+function describe(asset: PhotoAsset) {
+  return {
+    id: asset.id,
+    library: asset.library.id,
+    filename: asset.filename,
+    type: asset.type,
+    live: asset.isLivePhoto,
+    created: asset.created.toISOString(),
+    size: asset.resources.original?.size ?? null,
+    favorite: asset.favorite,
+    resources: Object.keys(asset.resources),
+  }
+}
+
+/** Runs `task` with a client continuing the saved session (SIGWIRE_ICLOUD_PASSWORD lets it sign in again). */
+async function withClient(
+  io: Io,
+  options: SessionOptions,
+  task: (client: ICloudClient) => Promise<void>,
+): Promise<void> {
+  const dir = resolve(options.sessionDir)
+  const saved = findSavedSession(dir, options.appleId)
+  const endpoints = saved.state.endpoints
+  const hosts = endpoints
+    ? [...new Set(Object.values(endpoints).map((u) => new URL(String(u)).hostname))]
+    : []
+  const password = io.env.SIGWIRE_ICLOUD_PASSWORD
+  const client = createICloudClient({
+    appleId: saved.appleId,
+    store: createFileSessionStore(saved.file),
+    ...(endpoints ? { endpoints, allowHosts: hosts, allowInsecureLoopback: true } : {}),
+    ...(password ? { password } : {}),
+  })
+  try {
+    const resumed = await client.resume()
+    if (!resumed) {
+      if (!password)
+        throw new ICloudError({
+          code: 'AUTHENTICATION_REQUIRED',
+          message: `The saved session of ${saved.appleId} expired: run sigwire icloud login --apple-id ${saved.appleId} (or set SIGWIRE_ICLOUD_PASSWORD).`,
+        })
+      await client.login()
+    }
+    await task(client)
+  } finally {
+    await client.close()
+  }
+}
+
+function progressBar(io: Io, json: boolean): { update: (p: SyncProgress) => void; stop: () => void } {
+  const stream = io.progressStream
+  if (stream === undefined || json) return { update: () => {}, stop: () => {} }
+  const bar = new SingleBar(
+    {
+      stream,
+      format:
+        'photos [{bar}] {percentage}% | {assetsDone}/{assets} assets | {mb}/{totalMb} MB | {rate} MB/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  )
+  const started = Date.now()
+  let running = false
+  return {
+    update: (p) => {
+      const payload = {
+        assets: p.assets,
+        assetsDone: p.assetsDone,
+        mb: (p.bytesDone / 1e6).toFixed(1),
+        totalMb: (p.bytes / 1e6).toFixed(1),
+        rate: (p.bytesDone / 1e6 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+      }
+      if (!running) {
+        bar.start(Math.max(1, p.bytes), p.bytesDone, payload)
+        running = true
+      }
+      bar.setTotal(Math.max(1, p.bytes))
+      bar.update(p.bytesDone, payload)
+    },
+    stop: () => {
+      if (running) bar.stop()
+    },
+  }
+}
+
+function report(
+  io: Io,
+  s: Awaited<ReturnType<typeof runPhotoSync>> & { seconds: number; to: string },
+  dryRun: boolean,
+): void {
+  const c = colors(io)
+  if (dryRun) {
+    for (const path of s.planned) io.out(`would download ${path}`)
+    io.out(`${s.planned.length} files would be downloaded, ${s.skipped} are already there`)
+    return
+  }
+  const modes = Object.entries(s.libraries)
+    .map(([id, mode]) => `${id}: ${mode}`)
+    .join(', ')
+  io.out(
+    `${s.failures.length === 0 ? c.green('✓') : c.red('✗')} ${s.downloaded} downloaded (${(s.bytes / 1e6).toFixed(1)} MB${s.resumedBytes ? `, ${(s.resumedBytes / 1e6).toFixed(1)} MB resumed` : ''}), ${s.skipped} already there, in ${s.seconds.toFixed(1)} s (${modes}) into ${s.to}`,
+  )
+  if (s.removedRemotely)
+    io.out(`  ${s.removedRemotely} records were removed from iCloud since the last run (local files kept)`)
+  if (s.deletedFromICloud) io.out(`  ${s.deletedFromICloud} assets moved to Recently Deleted in iCloud`)
+  for (const f of s.failures.slice(0, 20)) io.err(`  failed: ${f.path}: ${f.code}: ${f.message}`)
+}

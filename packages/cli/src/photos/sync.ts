@@ -1,0 +1,353 @@
+import { createHash } from 'node:crypto'
+import { createReadStream, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import {
+  isICloudError,
+  type PhotoAlbum,
+  type PhotoAsset,
+  type PhotoLibrary,
+  type PhotosApi,
+} from '@sigwire/icloud'
+import { dedupPath, type PlannedFile, plannedFiles, type Selection } from './plan.js'
+import type { SyncState } from './state.js'
+
+/** Options of {@link runPhotoSync}. */
+export interface PhotoSyncOptions {
+  /** The target directory (it exists and holds the state file). */
+  readonly to: string
+  /** Album names or paths (repeatable); none: the whole library. */
+  readonly albums: readonly string[]
+  readonly library: 'private' | 'shared' | 'all'
+  readonly selection: Selection
+  /** Only assets taken at or after this date. */
+  readonly since?: Date | undefined
+  /** Only the N most recent assets (of each library). */
+  readonly recent?: number | undefined
+  readonly concurrency: number
+  readonly dryRun: boolean
+  readonly deleteAfterDownload: boolean
+  /** fsync each file before it is renamed into place (survives power loss; slower). */
+  readonly fsync?: boolean
+  /** Told of progress: assets planned and done, bytes expected and written. */
+  readonly onProgress?: (p: SyncProgress) => void
+  readonly signal?: AbortSignal
+}
+
+/** Progress of a run. */
+export interface SyncProgress {
+  readonly assets: number
+  readonly assetsDone: number
+  readonly bytes: number
+  readonly bytesDone: number
+}
+
+/** What a run did. */
+export interface PhotoSyncSummary {
+  /** `full` listings and `incremental` reads of the change feed, per library id. */
+  readonly libraries: Record<string, 'full' | 'incremental'>
+  readonly assets: number
+  readonly downloaded: number
+  /** Files already on disk and verified. */
+  readonly skipped: number
+  readonly bytes: number
+  /** Bytes taken from partial files of an interrupted run. */
+  readonly resumedBytes: number
+  /** Files a dry run would download. */
+  readonly planned: string[]
+  /** Assets removed from iCloud since the last run (their local files are kept). */
+  readonly removedRemotely: number
+  /** Assets moved to Recently Deleted by `--delete-after-download`. */
+  readonly deletedFromICloud: number
+  readonly failures: Array<{ path: string; code: string; message: string }>
+}
+
+const FINGERPRINT = 'fingerprint'
+
+/**
+ * One sync of iCloud Photos into a directory. The first run lists the library (a count, then pages)
+ * and records the zone's sync token; later runs read only the change feed from that token. A file is
+ * downloaded unless the state has it verified (same asset, rendition, checksum and size, and the file
+ * on disk has that size); downloads resume partial files, and a file enters the state only once it is
+ * complete on disk, so a run killed at any point resumes without re-downloading verified files.
+ */
+export async function runPhotoSync(
+  photos: PhotosApi,
+  state: SyncState,
+  options: PhotoSyncOptions,
+): Promise<PhotoSyncSummary> {
+  const summary = {
+    libraries: {} as Record<string, 'full' | 'incremental'>,
+    assets: 0,
+    downloaded: 0,
+    skipped: 0,
+    bytes: 0,
+    resumedBytes: 0,
+    planned: [] as string[],
+    removedRemotely: 0,
+    deletedFromICloud: 0,
+    failures: [] as Array<{ path: string; code: string; message: string }>,
+  }
+  const fingerprint = JSON.stringify([
+    options.selection,
+    options.albums,
+    options.since?.toISOString() ?? null,
+    options.recent ?? null,
+  ])
+  if (!options.dryRun && state.get(FINGERPRINT) !== fingerprint) {
+    // Other selections: list everything again (verified files are still skipped).
+    for (const key of ['private', 'shared']) state.set(`token:${key}`, undefined)
+    state.set(FINGERPRINT, fingerprint)
+  }
+  // User albums live in the private library (the Shared Library has none, pyicloud constants.py
+  // `SUPPORTED_SHARED_LIBRARY_SMART_ALBUMS`): an album name with `--library all` means the private one.
+  const which = options.albums.length > 0 && options.library === 'all' ? 'private' : options.library
+  const libraries = (await photos.libraries({ ...signal(options) })).filter(
+    (l) => which === 'all' || l.kind === which,
+  )
+  const progress = { assets: 0, assetsDone: 0, bytes: 0, bytesDone: 0 }
+  const tell = () => options.onProgress?.({ ...progress })
+  const reserved = new Map<string, string>()
+  const pool = new Pool(options.concurrency)
+  const toDelete: PhotoAsset[] = []
+
+  const handle = (asset: PhotoAsset): void => {
+    summary.assets++
+    const files = plannedFiles(asset, options.selection)
+    if (files.length === 0) return
+    progress.assets++
+    let remaining = files.length
+    let ok = true
+    const done = (success: boolean) => {
+      ok &&= success
+      if (--remaining === 0) {
+        progress.assetsDone++
+        if (ok && options.deleteAfterDownload && !options.dryRun) toDelete.push(asset)
+        tell()
+      }
+    }
+    for (const file of files) {
+      const path = placeFile(file, state, reserved, options.to)
+      const known = state.file(asset.id, file.kind)
+      const size = file.resource.size
+      if (
+        known &&
+        known.path === path &&
+        known.checksum === file.resource.checksum &&
+        known.size === size &&
+        sizeOnDisk(options.to, path) === size
+      ) {
+        summary.skipped++
+        done(true)
+        continue
+      }
+      if (options.dryRun) {
+        summary.planned.push(path)
+        done(false)
+        continue
+      }
+      progress.bytes += size ?? 0
+      tell()
+      pool.run(async () => {
+        try {
+          const target = join(options.to, path)
+          await mkdir(dirname(target), { recursive: true })
+          let sha256: string
+          let written: number
+          // A complete file of this size that no other asset owns is the one an interrupted run renamed
+          // into place before it could record it.
+          if (!known && size !== undefined && sizeOnDisk(options.to, path) === size && !state.owner(path)) {
+            sha256 = await hashFile(target)
+            written = size
+            summary.skipped++
+          } else {
+            let last = 0
+            const result = await photos.download(asset, file.resource, target, {
+              ...signal(options),
+              fsync: options.fsync === true,
+              onProgress: (n) => {
+                progress.bytesDone += n - last
+                last = n
+                tell()
+              },
+            })
+            sha256 = result.sha256
+            written = result.size
+            summary.downloaded++
+            summary.bytes += result.size - result.resumedFrom
+            summary.resumedBytes += result.resumedFrom
+          }
+          state.record({
+            assetId: asset.id,
+            kind: file.kind,
+            path,
+            size: written,
+            checksum: file.resource.checksum ?? '',
+            sha256,
+            library: asset.library.id,
+          })
+          done(true)
+        } catch (error) {
+          summary.failures.push({
+            path,
+            code: (error as { code?: string }).code ?? 'ERROR',
+            message: (error as Error).message,
+          })
+          done(false)
+          if (isICloudError(error, 'FILE_WRITE_FAILED') || isICloudError(error, 'AUTHENTICATION_REQUIRED'))
+            throw error
+        }
+      })
+    }
+  }
+
+  for (const library of libraries) {
+    const key = `token:${library.kind === 'private' ? 'private' : 'shared'}`
+    const previous = options.dryRun ? undefined : state.get(key)
+    const incremental = previous !== undefined && options.albums.length === 0 && options.recent === undefined
+    summary.libraries[library.id] = incremental ? 'incremental' : 'full'
+    if (incremental) {
+      let token = previous
+      for await (const page of photos.changes({ library, syncToken: token, ...signal(options) })) {
+        for (const asset of page.assets) {
+          if (asset.deleted || asset.hidden) continue
+          if (options.since && asset.created < options.since) continue
+          handle(asset)
+        }
+        summary.removedRemotely += page.removed.length
+        await pool.drain()
+        token = page.syncToken
+        if (summary.failures.length === 0) state.set(key, token)
+      }
+    } else {
+      const token = await photos.syncToken(library, signal(options))
+      let n = 0
+      for (const source of await sources(photos, library, options)) {
+        for await (const asset of photos.assets({
+          library,
+          ...(source ? { album: source } : {}),
+          ...(options.since ? { since: options.since } : {}),
+          ...signal(options),
+        })) {
+          if (options.recent !== undefined && n++ >= options.recent) break
+          handle(asset)
+          await pool.backpressure()
+        }
+      }
+      await pool.drain()
+      if (
+        !options.dryRun &&
+        summary.failures.length === 0 &&
+        options.albums.length === 0 &&
+        options.recent === undefined
+      )
+        state.set(key, token)
+    }
+  }
+  await pool.drain()
+  for (let i = 0; i < toDelete.length; i += 100) {
+    await photos.delete(toDelete.slice(i, i + 100), signal(options))
+    summary.deletedFromICloud += Math.min(100, toDelete.length - i)
+  }
+  return summary
+}
+
+function signal(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {}
+}
+
+async function sources(
+  photos: PhotosApi,
+  library: PhotoLibrary,
+  options: PhotoSyncOptions,
+): Promise<Array<PhotoAlbum | undefined>> {
+  if (options.albums.length === 0) return [undefined]
+  const out: PhotoAlbum[] = []
+  for (const name of options.albums) out.push(await photos.album(name, { library, ...signal(options) }))
+  return out
+}
+
+/** The path a file gets: its planned one, unless another asset owns it (then de-duplicated). */
+function placeFile(file: PlannedFile, state: SyncState, reserved: Map<string, string>, to: string): string {
+  const self = `${file.asset.id}\u0000${file.kind}`
+  const known = state.file(file.asset.id, file.kind)
+  if (known && known.checksum === file.resource.checksum && reserved.get(known.path) === undefined) {
+    reserved.set(known.path, self)
+    return known.path
+  }
+  const taken = (candidate: string): boolean => {
+    const claim = reserved.get(candidate)
+    if (claim !== undefined) return claim !== self
+    const owner = state.owner(candidate)
+    if (owner) return `${owner.assetId}\u0000${owner.kind}` !== self
+    // An untracked file of another size is someone else's.
+    const size = sizeOnDisk(to, candidate)
+    return size !== undefined && size !== file.resource.size
+  }
+  const path = dedupPath(file.path, file.resource.size, taken)
+  reserved.set(path, self)
+  return path
+}
+
+function sizeOnDisk(to: string, path: string): number | undefined {
+  const info = statSync(join(to, path), { throwIfNoEntry: false })
+  return info?.isFile() ? info.size : undefined
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Runs at most `size` tasks at once; the first fatal error stops the run. */
+class Pool {
+  readonly #size: number
+  readonly #queue: Array<() => Promise<void>> = []
+  #active = 0
+  #waiters: Array<() => void> = []
+  #fatal: unknown
+
+  constructor(size: number) {
+    this.#size = Math.max(1, size)
+  }
+
+  run(task: () => Promise<void>): void {
+    this.#queue.push(task)
+    this.#pump()
+  }
+
+  #pump(): void {
+    while (this.#active < this.#size && this.#queue.length > 0) {
+      const task = this.#queue.shift()!
+      this.#active++
+      task()
+        .catch((error: unknown) => {
+          this.#fatal ??= error
+        })
+        .finally(() => {
+          this.#active--
+          this.#pump()
+          for (const wake of this.#waiters.splice(0)) wake()
+        })
+    }
+  }
+
+  async #until(ready: () => boolean): Promise<void> {
+    while (!ready()) await new Promise<void>((resolve) => this.#waiters.push(resolve))
+    if (this.#fatal) throw this.#fatal
+  }
+
+  /** Waits while many tasks are queued (keeps memory constant however long the listing). */
+  backpressure(): Promise<void> {
+    return this.#until(() => this.#queue.length < this.#size * 4 || this.#fatal !== undefined)
+  }
+
+  /** Waits for every task. */
+  drain(): Promise<void> {
+    return this.#until(
+      () =>
+        (this.#active === 0 && this.#queue.length === 0) || (this.#fatal !== undefined && this.#active === 0),
+    )
+  }
+}

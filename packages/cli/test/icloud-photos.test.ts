@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
+import { createFileSessionStore, createICloudClient, sessionFileName } from '@sigwire/icloud'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN } from './run-cli.js'
+import { runMain } from './run-main.js'
+
+let root: string
+let library: string
+let sessions: string
+let emulator: ICloudEmulator
+const files: Record<string, Buffer> = {}
+
+function put(name: string, bytes: Buffer, date: string): void {
+  const path = join(library, name)
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, bytes)
+  utimesSync(path, new Date(date), new Date(date))
+  files[name] = bytes
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'sigwire-cli-photos-'))
+  library = join(root, 'library')
+  sessions = join(root, 'sessions')
+  put('IMG_0001.HEIC', randomBytes(40_000), '2021-01-01T10:00:00Z')
+  put('IMG_0001.MOV', randomBytes(60_000), '2021-01-01T10:00:00Z')
+  put('IMG_0002.JPG', randomBytes(30_000), '2021-02-02T10:00:00Z')
+  put('IMG_0002.DNG', randomBytes(90_000), '2021-02-02T10:00:00Z')
+  put('Holidays/IMG_0003.JPG', randomBytes(20_000), '2022-03-03T10:00:00Z')
+  put('Holidays/IMG_0004.JPG', randomBytes(21_000), '2022-03-04T10:00:00Z')
+  // Two different photos with the same name: neither may overwrite the other.
+  put('Other/IMG_0003.JPG', randomBytes(22_000), '2022-03-03T12:00:00Z')
+  put('shared/IMG_0005.JPG', randomBytes(25_000), '2023-04-05T10:00:00Z')
+  for (let i = 0; i < 40; i++)
+    put(
+      `Bulk/IMG_1${String(i).padStart(3, '0')}.JPG`,
+      randomBytes(150_000),
+      `2020-05-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
+    )
+  emulator = await startICloudEmulator({ photosDir: library })
+  const dev = emulator.dev!
+  const client = createICloudClient({
+    appleId: dev.appleId,
+    password: dev.password,
+    twoFactor: async () => dev.twoFactorCode,
+    store: createFileSessionStore(join(sessions, sessionFileName(dev.appleId))),
+    endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl },
+    allowHosts: ['127.0.0.1'],
+    allowInsecureLoopback: true,
+  })
+  await client.login()
+  await client.close()
+})
+
+afterAll(async () => {
+  await emulator?.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const session = () => ['--session-dir', sessions]
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>()
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (!e.name.startsWith('.sigwire-photos')) out.set(relative(dir, p), sha(readFileSync(p)))
+    }
+  }
+  walk(dir)
+  return out
+}
+
+describe('sigwire icloud photos', () => {
+  it('lists albums with counts and assets', async () => {
+    const albums = await runMain(['icloud', 'photos', 'albums', ...session(), '--json'])
+    expect(albums.code, albums.stderr).toBe(0)
+    const rows = JSON.parse(albums.stdout).albums as Array<{ library: string; name: string; count: number }>
+    expect(rows.find((r) => r.library === 'private' && r.name === 'All Photos')!.count).toBe(45)
+    expect(rows.find((r) => r.name === 'Holidays')!.count).toBe(2)
+    const ls = await runMain([
+      'icloud',
+      'photos',
+      'ls',
+      ...session(),
+      '--album',
+      'Holidays',
+      '--library',
+      'private',
+      '--json',
+    ])
+    expect(JSON.parse(ls.stdout).assets.map((a: { filename: string }) => a.filename)).toEqual([
+      'IMG_0004.JPG',
+      'IMG_0003.JPG',
+    ])
+    const missing = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'Nope'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: No album named "Nope"/)
+  })
+
+  it('mirrors the library byte for byte (live photos, RAW pairs, the Shared Library), then downloads nothing', async () => {
+    const to = join(root, 'mirror')
+    const first = await runMain([
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      to,
+      '--size',
+      'original',
+      '--size',
+      'alternative',
+      '--folder-structure',
+      'none',
+      '--json',
+    ])
+    expect(first.code, first.stderr).toBe(0)
+    const summary = JSON.parse(first.stdout)
+    expect(summary.failures).toEqual([])
+    expect(summary.libraries).toMatchObject({ private: 'full' })
+    const got = tree(to)
+    // Every source file is there with equal bytes; the duplicate name got its size as a suffix.
+    expect(got.size).toBe(Object.keys(files).length)
+    for (const [name, bytes] of Object.entries(files)) {
+      const base = name.split('/').pop()!
+      const candidates = [...got.entries()].filter(
+        ([p]) => p === base || p.startsWith(base.replace('.JPG', '-')),
+      )
+      expect(
+        candidates.map(([, h]) => h),
+        name,
+      ).toContain(sha(bytes))
+    }
+    expect(statSync(join(to, 'IMG_0002.JPG')).mtime.toISOString()).toBe('2021-02-02T10:00:00.000Z')
+    const second = await runMain([
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      to,
+      '--size',
+      'original',
+      '--size',
+      'alternative',
+      '--folder-structure',
+      'none',
+      '--json',
+    ])
+    const again = JSON.parse(second.stdout)
+    expect(again).toMatchObject({ downloaded: 0, bytes: 0, libraries: { private: 'incremental' } })
+  })
+
+  it('reads only the changes: an added file, a favourite, a removed file', async () => {
+    const to = join(root, 'changes')
+    const args = ['icloud', 'photos', 'sync', ...session(), '--to', to, '--library', 'private', '--json']
+    expect((await runMain(args)).code).toBe(0)
+    put('IMG_0099.JPG', randomBytes(12_345), '2024-09-09T09:00:00Z')
+    await emulator.photos.seed()
+    const run = JSON.parse((await runMain(args)).stdout)
+    expect(run).toMatchObject({ downloaded: 1, assets: 1, libraries: { private: 'incremental' } })
+    expect(readFileSync(join(to, '2024/09/09/IMG_0099.JPG')).equals(files['IMG_0099.JPG']!)).toBe(true)
+  })
+
+  it('resumes after kill -9 without downloading verified files again, and leaves nothing partial', {
+    timeout: 90_000,
+  }, async () => {
+    const to = join(root, 'killed')
+    const args = [
+      BIN,
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      to,
+      '--album',
+      'Bulk',
+      '--concurrency',
+      '1',
+      '--json',
+    ]
+    emulator.faults.latencyMs = 40
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    const countFiles = () => {
+      try {
+        return [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part')).length
+      } catch {
+        return 0
+      }
+    }
+    for (let i = 0; i < 400 && countFiles() < 8; i++) await new Promise((r) => setTimeout(r, 25))
+    child.kill('SIGKILL')
+    await new Promise((r) => child.on('close', r))
+    emulator.faults.latencyMs = 0
+    const before = countFiles()
+    expect(before).toBeGreaterThanOrEqual(8)
+    expect(before).toBeLessThan(40)
+    const resumed = await runMain(args.slice(1))
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const summary = JSON.parse(resumed.stdout)
+    expect(summary.downloaded + summary.skipped).toBe(40)
+    expect(summary.downloaded).toBeLessThanOrEqual(40 - before + 1)
+    const all = [...tree(to).keys()]
+    expect(all.filter((p) => p.includes('sigwire-part') || p.endsWith('.tmp'))).toEqual([])
+    expect(all.length).toBe(40)
+  })
+
+  it('refuses bad input with typed errors', async () => {
+    const file = join(root, 'a-file')
+    writeFileSync(file, 'x')
+    const notDir = await runMain(['icloud', 'photos', 'sync', ...session(), '--to', file])
+    expect(notDir.code).toBe(2)
+    expect(notDir.stderr).toMatch(/NOT_A_DIRECTORY/)
+    const badSize = await runMain([
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      join(root, 'x'),
+      '--size',
+      'huge',
+    ])
+    expect(badSize.code).toBe(2)
+    expect(badSize.stderr).toMatch(/INVALID_OPTION/)
+    const conflict = await runMain([
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      join(root, 'x'),
+      '--dry-run',
+      '--delete-after-download',
+    ])
+    expect(conflict.stderr).toMatch(/CONFLICTING_OPTIONS/)
+  })
+})

@@ -1,0 +1,192 @@
+import type { CallOptions, ProgressListener } from '@sigwire/core'
+
+/** A CloudKit zone's identity as Photos sends it. */
+export interface PhotosZoneID {
+  /** `PrimarySync` or `SharedSync-<uuid>`. */
+  readonly zoneName: string
+  /** The zone's owner (`_` and 32 hex digits). */
+  readonly ownerRecordName?: string
+  /** `REGULAR_CUSTOM_ZONE`. */
+  readonly zoneType?: string
+}
+
+/** A photo library: the private one (`PrimarySync`) or the Shared Library (`SharedSync-*`). */
+export interface PhotoLibrary {
+  /** `private` for the private library, `shared:<zoneName>` for a Shared Library. */
+  readonly id: string
+  /** Which it is. */
+  readonly kind: 'private' | 'shared'
+  /** The CloudKit database it lives in (a Shared Library you own is in your private database). */
+  readonly database: 'private' | 'shared'
+  /** Its zone. */
+  readonly zoneID: PhotosZoneID
+  /** The zone's sync token when the library was listed (changes since it are what `changes` reads). */
+  readonly syncToken: string | undefined
+}
+
+/** An album: a smart album, a user album, or a folder of albums. */
+export interface PhotoAlbum {
+  /** The smart album's name (`Favorites`) or the CPLAlbum record name. */
+  readonly id: string
+  /** The name shown. */
+  readonly name: string
+  /** `Folder/Sub/Name` for albums inside folders. */
+  readonly path: string
+  /** `smart`, `album` or `folder`. */
+  readonly kind: 'smart' | 'album' | 'folder'
+  /** The library it belongs to. */
+  readonly library: PhotoLibrary
+  /** Number of assets (undefined for folders). */
+  readonly count: number | undefined
+  /** The parent folder's id, for albums inside folders. */
+  readonly parentId?: string
+  /** Needed to rename or delete a user album. */
+  readonly recordChangeTag?: string
+  /** The index that lists it and its filters (internal to the client's queries). */
+  readonly listType: string
+  /** The count ID of the album. */
+  readonly countId: string
+  /** Extra filters of its index. */
+  readonly filters: readonly PhotosFilter[]
+}
+
+/** A filter of a Photos index query. */
+export interface PhotosFilter {
+  /** The field (`smartAlbum`, `parentId`). */
+  readonly fieldName: string
+  /** `EQUALS` or `IN`. */
+  readonly comparator: 'EQUALS' | 'IN'
+  /** The typed value. */
+  readonly fieldValue: PhotosFilterValue
+}
+
+/** A typed filter value. */
+export interface PhotosFilterValue {
+  /** `STRING`, `INT64`, `STRING_LIST`. */
+  readonly type: string
+  /** The value. */
+  readonly value: unknown
+}
+
+/** What kind of rendition a resource is. */
+export type PhotoResourceKind =
+  | 'original'
+  | 'adjusted'
+  | 'alternative'
+  | 'live'
+  | 'medium'
+  | 'thumb'
+  | 'liveMedium'
+  | 'liveThumb'
+
+/** One downloadable rendition of an asset. */
+export interface PhotoResource {
+  /** Which rendition. */
+  readonly kind: PhotoResourceKind
+  /** A file name for it (the asset's name with this rendition's extension). */
+  readonly filename: string
+  /** Bytes. */
+  readonly size: number | undefined
+  /** Apple's `fileChecksum` (base64): the identity of the bytes (its algorithm is unpublished, §16.8). */
+  readonly checksum: string | undefined
+  /** The uniform type identifier (`public.heic`). */
+  readonly uti: string | undefined
+  /** Pixels, for images. */
+  readonly width: number | undefined
+  /** Pixels, for images. */
+  readonly height: number | undefined
+  /** Where to download it (it expires; reading the asset again gives a fresh one). */
+  readonly downloadURL: string | undefined
+}
+
+/** A photo or video: a CPLAsset with its CPLMaster. */
+export interface PhotoAsset {
+  /** The CPLAsset record name (stable across renames and edits). */
+  readonly id: string
+  /** The CPLMaster record name. */
+  readonly masterId: string
+  /** The library it is in. */
+  readonly library: PhotoLibrary
+  /** The original file's name. */
+  readonly filename: string
+  /** `image` or `video`. */
+  readonly type: 'image' | 'video'
+  /** True when a live-photo video comes with it. */
+  readonly isLivePhoto: boolean
+  /** Pixels of the original. */
+  readonly width: number | undefined
+  /** Pixels of the original. */
+  readonly height: number | undefined
+  /** When it was taken (`assetDate`). */
+  readonly created: Date
+  /** When it was added to the library (`addedDate`). */
+  readonly added: Date
+  /** In Favorites. */
+  readonly favorite: boolean
+  /** In Hidden. */
+  readonly hidden: boolean
+  /** In Recently Deleted. */
+  readonly deleted: boolean
+  /** Seconds, for videos. */
+  readonly duration: number | undefined
+  /** Every rendition there is. */
+  readonly resources: Readonly<Partial<Record<PhotoResourceKind, PhotoResource>>>
+  /** The CPLAsset's change tag (sent with changes to it). */
+  readonly recordChangeTag: string | undefined
+}
+
+/** Where in a library to read assets. */
+export interface AssetsOptions extends CallOptions {
+  /** The library (default: the private one). */
+  library?: PhotoLibrary
+  /** An album (or its name or path); default All Photos. */
+  album?: PhotoAlbum | string
+  /** `newest` first (default) or `oldest` first. */
+  order?: 'newest' | 'oldest'
+  /** Only assets taken at or after this date. */
+  since?: Date
+  /** Assets per request (1 to 100; default 100). */
+  pageSize?: number
+}
+
+/** One page of changes of a library since a sync token. */
+export interface PhotoChanges {
+  /** Assets created or changed (with their current resources). */
+  readonly assets: readonly PhotoAsset[]
+  /** IDs of assets removed for good (their CPLAsset record is gone). */
+  readonly removed: readonly string[]
+  /** True when an album record changed (re-read the album list). */
+  readonly albumsChanged: boolean
+  /** Where the next read starts: keep it after handling the page. */
+  readonly syncToken: string
+  /** True when another page follows. */
+  readonly moreComing: boolean
+}
+
+/** Options of {@link PhotosApi.download}. */
+export interface PhotoDownloadOptions extends CallOptions {
+  /** Told of the bytes written (resumed bytes count from where the download resumed). */
+  onProgress?: ProgressListener
+  /** The file's modification time (default: the asset's creation date, when given). */
+  mtime?: Date
+  /** Resume a partial download left by an earlier run (default true). */
+  resume?: boolean
+  /**
+   * fsync the file and its directory before and after the rename (default true): the file then
+   * survives a power loss too. A process killed (even with kill -9) never loses written data, so a
+   * caller that checks sizes on its next run may turn it off for speed.
+   */
+  fsync?: boolean
+}
+
+/** What a download did. */
+export interface PhotoDownloadResult {
+  /** The file written. */
+  readonly path: string
+  /** Its size in bytes. */
+  readonly size: number
+  /** Bytes taken from an earlier partial download. */
+  readonly resumedFrom: number
+  /** SHA-256 of the file (hex), computed as it was written. */
+  readonly sha256: string
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type ICloudClient, isICloudError, type PhotoAsset } from '@sigwire/icloud'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
+import { clientFor } from './icloud-helpers.js'
+import { jpegWithExif, writeLibrary } from './photos-fixtures.js'
+
+let emulator: ICloudEmulator
+let client: ICloudClient
+let dir: string
+let out: string
+let files: Record<string, Buffer>
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sigwire-photos-lib-'))
+  out = mkdtempSync(join(tmpdir(), 'sigwire-photos-out-'))
+  files = writeLibrary(dir)
+  emulator = await startICloudEmulator({ photosDir: dir })
+  const dev = emulator.dev!
+  client = clientFor(emulator, {
+    appleId: dev.appleId,
+    password: dev.password,
+    twoFactor: async () => dev.twoFactorCode,
+  })
+  await client.login()
+})
+
+afterAll(async () => {
+  await client?.close()
+  await emulator?.close()
+  rmSync(dir, { recursive: true, force: true })
+  rmSync(out, { recursive: true, force: true })
+})
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+
+async function all(iterator: AsyncIterable<PhotoAsset>): Promise<PhotoAsset[]> {
+  const list: PhotoAsset[] = []
+  for await (const a of iterator) list.push(a)
+  return list
+}
+
+describe('iCloud Photos against the emulator seeded from a directory', () => {
+  it('lists the private library and the Shared Library', async () => {
+    const libraries = await client.photos.libraries()
+    expect(libraries.map((l) => l.kind)).toEqual(['private', 'shared'])
+    expect(libraries[1]!.zoneID.zoneName).toMatch(/^SharedSync-/)
+    expect(await client.photos.indexingState()).toBe('FINISHED')
+  })
+
+  it('lists smart albums, folders and albums with their counts', async () => {
+    const albums = await client.photos.albums()
+    const byPath = Object.fromEntries(albums.map((a) => [a.path, a]))
+    expect(byPath['All Photos']!.count).toBe(7)
+    expect(byPath.Videos!.count).toBe(1)
+    expect(byPath.Live!.count).toBe(1)
+    expect(byPath.Trips!.kind).toBe('folder')
+    expect(byPath['Trips/Paris']!.count).toBe(2)
+    expect(byPath.Family!.count).toBe(1)
+    await expect(client.photos.album('Nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('pages assets newest first and oldest first with the creation dates of EXIF or mtime', async () => {
+    const newest = await all(client.photos.assets({ pageSize: 2 }))
+    const oldest = await all(client.photos.assets({ order: 'oldest', pageSize: 3 }))
+    expect(newest.map((a) => a.filename)).toEqual(oldest.map((a) => a.filename).reverse())
+    expect(oldest.map((a) => a.filename)).toEqual([
+      'IMG_0001.HEIC',
+      'IMG_0002.JPG',
+      'IMG_0003.JPG',
+      'MOV_0004.MOV',
+      'IMG_0005.JPG',
+      'IMG_0006.JPG',
+      'IMG_0007.JPG',
+    ])
+    expect(oldest[0]!.created.toISOString()).toBe('2021-06-01T10:00:00.000Z')
+    expect(oldest[3]!.created.toISOString()).toBe('2021-06-04T08:00:00.000Z')
+    const live = oldest[0]!
+    expect(live.isLivePhoto).toBe(true)
+    expect(live.resources.live?.filename).toBe('IMG_0001.MOV')
+    expect(live.width).toBe(4032)
+    expect(oldest[1]!.resources.alternative?.filename).toBe('IMG_0002.DNG')
+    expect(oldest[2]!.resources.adjusted?.size).toBe(files['IMG_E0003.JPG']!.length)
+    expect(oldest[3]!.type).toBe('video')
+    const since = await all(client.photos.assets({ since: new Date('2022-01-01') }))
+    expect(since.map((a) => a.filename)).toEqual(['IMG_0007.JPG', 'IMG_0006.JPG', 'IMG_0005.JPG'])
+    const album = await all(client.photos.assets({ album: 'Trips/Paris', order: 'oldest' }))
+    expect(album.map((a) => a.filename)).toEqual(['IMG_0005.JPG', 'IMG_0006.JPG'])
+  })
+
+  it('downloads every original, live video, RAW and edit with equal bytes, the mtime at the creation date', async () => {
+    const assets = await all(client.photos.assets({ order: 'oldest' }))
+    for (const asset of assets)
+      for (const kind of ['original', 'live', 'alternative', 'adjusted'] as const) {
+        const resource = asset.resources[kind]
+        if (!resource) continue
+        const path = join(out, `${asset.id}-${resource.filename}`)
+        const result = await client.photos.download(asset, resource, path)
+        const source = Object.entries(files).find(([name]) =>
+          name.endsWith(kind === 'adjusted' ? 'IMG_E0003.JPG' : resource.filename),
+        )![1]
+        expect(sha(readFileSync(path))).toBe(sha(source))
+        expect(result.sha256).toBe(sha(source))
+        expect(statSync(path).mtime.getTime()).toBe(asset.created.getTime())
+      }
+    const shared = (await client.photos.libraries())[1]!
+    const [one] = await all(client.photos.assets({ library: shared }))
+    const path = join(out, 'shared.jpg')
+    await client.photos.download(one!, one!.resources.original!, path)
+    expect(sha(readFileSync(path))).toBe(sha(files['shared/IMG_0008.JPG']!))
+  })
+
+  it('resumes a partial download with Range and refreshes an expired URL', async () => {
+    const [asset] = await all(client.photos.assets({ album: 'Family' }))
+    const resource = asset!.resources.original!
+    const target = join(out, 'resumed.jpg')
+    const { partialPath } = await import('../src/client/photos/download.js')
+    writeFileSync(partialPath(target, resource), files['Family/IMG_0007.JPG']!.subarray(0, 1000))
+    const result = await client.photos.download(asset!, resource, target)
+    expect(result.resumedFrom).toBe(1000)
+    expect(sha(readFileSync(target))).toBe(sha(files['Family/IMG_0007.JPG']!))
+    emulator.photos.downloadUrlLifetimeMs = -60_000
+    const [stale] = await all(client.photos.assets({ album: 'Family' }))
+    emulator.photos.downloadUrlLifetimeMs = 3_600_000
+    const again = await client.photos.download(stale!, stale!.resources.original!, join(out, 'refreshed.jpg'))
+    expect(again.size).toBe(files['Family/IMG_0007.JPG']!.length)
+  })
+
+  it('reads only what changed after the sync token: favourite, delete, restore, a new file, a removed file', async () => {
+    let token = await client.photos.syncToken()
+    const drain = async () => {
+      const changed: PhotoAsset[] = []
+      const removed: string[] = []
+      for await (const page of client.photos.changes({ syncToken: token })) {
+        changed.push(...page.assets)
+        removed.push(...page.removed)
+        token = page.syncToken
+      }
+      return { changed, removed }
+    }
+    expect((await drain()).changed).toEqual([])
+    const [a, b] = await all(client.photos.assets({ order: 'oldest' }))
+    await client.photos.setFavorite([a!], true)
+    await client.photos.delete([b!])
+    const first = await drain()
+    expect(first.changed.map((x) => [x.filename, x.favorite, x.deleted]).sort()).toEqual([
+      ['IMG_0001.HEIC', true, false],
+      ['IMG_0002.JPG', false, true],
+    ])
+    const albums = await client.photos.albums()
+    expect(albums.find((x) => x.name === 'Favorites')!.count).toBe(1)
+    expect(albums.find((x) => x.name === 'Recently Deleted')!.count).toBe(1)
+    await client.photos.restore([b!])
+    writeFileSync(join(dir, 'IMG_0009.JPG'), jpegWithExif('2025:01:01 00:00:00'))
+    rmSync(join(dir, 'Family'), { recursive: true })
+    await emulator.photos.seed()
+    const second = await drain()
+    expect(second.changed.map((x) => x.filename).sort()).toEqual(['IMG_0002.JPG', 'IMG_0009.JPG'])
+    expect(second.removed.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('creates, fills, renames and deletes an album, and uploads a photo into it', async () => {
+    const album = await client.photos.createAlbum('Picks')
+    const [first] = await all(client.photos.assets({ order: 'oldest' }))
+    await client.photos.addToAlbum(album, [first!])
+    expect((await client.photos.album('Picks')).count).toBe(1)
+    const upload = join(out, 'upload.jpg')
+    writeFileSync(upload, jpegWithExif('2020:01:01 00:00:00'))
+    const uploaded = await client.photos.upload(upload, { album })
+    expect(uploaded.filename).toBe('upload.jpg')
+    expect((await client.photos.album('Picks')).count).toBe(2)
+    await client.photos.removeFromAlbum(album, [first!])
+    const renamed = await client.photos.renameAlbum(await client.photos.album('Picks'), 'Best')
+    expect((await client.photos.album('Best')).count).toBe(1)
+    await client.photos.deleteAlbum(renamed)
+    await expect(client.photos.album('Best')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('refuses politely while indexing and behind ADP, and retries after throttling', async () => {
+    emulator.photos.indexingState = 'RUNNING'
+    await expect(client.photos.albums()).rejects.toMatchObject({ code: 'PHOTOS_NOT_READY' })
+    emulator.photos.indexingState = 'FINISHED'
+    emulator.photos.setAdvancedDataProtection(emulator.dev!.appleId, true)
+    const refused = await client.photos.albums().catch((e: unknown) => e)
+    expect(isICloudError(refused, 'WEB_ACCESS_REQUIRED')).toBe(true)
+    emulator.photos.setAdvancedDataProtection(emulator.dev!.appleId, false)
+    emulator.faults.inject('throttle', { times: 1, retryAfterSeconds: 1, pathPrefix: '/ws/ckdatabasews' })
+    expect((await client.photos.albums()).length).toBeGreaterThan(10)
+  })
+})

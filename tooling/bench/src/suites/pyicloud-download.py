@@ -1,0 +1,26 @@
+# The pyicloud side of the photos benchmark: Debian's pyicloud 1.0.0, unmodified, signs in to the iCloud
+# emulator and downloads every original of All Photos through its photos service, streaming each file to
+# disk. Usage: python3 pyicloud-download.py <authUrl> <setupUrl> <appleId> <password> <outDir>
+import json
+import os
+import sys
+import time
+
+from pyicloud import PyiCloudService
+
+auth_url, setup_url, apple_id, password, out = sys.argv[1:6]
+PyiCloudService.AUTH_ENDPOINT = auth_url
+PyiCloudService.SETUP_ENDPOINT = setup_url
+os.makedirs(out, exist_ok=True)
+api = PyiCloudService(apple_id, password, cookie_directory=os.path.join(out, ".pyicloud"))
+started = time.perf_counter()
+count = 0
+total = 0
+for photo in api.photos.all:
+    response = photo.download()
+    with open(os.path.join(out, f"{count}-{photo.filename}"), "wb") as f:
+        for chunk in response.iter_content(1 << 16):
+            f.write(chunk)
+            total += len(chunk)
+    count += 1
+print(json.dumps({"files": count, "bytes": total, "seconds": time.perf_counter() - started}))
