@@ -16,7 +16,12 @@ export function takeToken(
   now: number,
   ratePerSecond: number,
   burst: number,
-): { bucket: TokenBucket; waitMs: number } {
+): {
+  /** The bucket after this take, to store. */
+  bucket: TokenBucket
+  /** 0 when a token was taken; else how long until one is there, in ms (nothing was taken). */
+  waitMs: number
+} {
   const start = bucket ?? { tokens: burst, at: now }
   const elapsed = Math.max(0, now - start.at)
   const tokens = Math.min(burst, start.tokens + (elapsed * ratePerSecond) / 1000)

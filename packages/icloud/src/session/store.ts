@@ -27,7 +27,15 @@ export interface SessionStore {
 /** What a shared {@link SessionStore} adds so that a fleet signs in once (see `createSharedSessionStore`). */
 export interface SessionFleet {
   /** The saved session and its revision (what a compare-and-set names). */
-  loadRevision(): Promise<{ state: SessionState; revision: number } | undefined>
+  loadRevision(): Promise<
+    | {
+        /** The saved session. */
+        state: SessionState
+        /** Its revision in the shared store. */
+        revision: number
+      }
+    | undefined
+  >
   /**
    * Saves when the stored revision is still `expected` (`'absent'`: nothing stored); with `lease`, only
    * while it is held (`LEASE_LOST` otherwise). Resolves to the new revision, or undefined when another
