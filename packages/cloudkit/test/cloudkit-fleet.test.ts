@@ -1,4 +1,4 @@
-import { createCloudKitClient, createSharedWebAuthTokenStore } from '@sigwire/cloudkit'
+import { createCloudKitClient, createSharedWebAuthTokenStore, isCloudKitError } from '@sigwire/cloudkit'
 import { createMemorySharedState } from '@sigwire/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CloudKitEmulator, startCloudKitEmulator } from '../src/emulator/index.js'
@@ -44,5 +44,58 @@ describe('CloudKit clients sharing one user token store', () => {
     expect(stored).toBeTruthy()
     expect(stored).not.toBe(first)
     await Promise.all(clients.map((c) => c.close()))
+  })
+
+  it('a token whose answer was lost is forgotten in the store; the renewed one is saved there for the others', async () => {
+    const shared = createMemorySharedState()
+    const dev = emulator.dev!
+    const storeOf = () =>
+      createSharedWebAuthTokenStore(shared, {
+        container: dev.container,
+        environment: 'development',
+        user: 'user-2',
+      })
+    await storeOf().save(emulator.issueWebAuthToken())
+    let renewals = 0
+    const [a, b] = Array.from({ length: 2 }, (_, i) =>
+      createCloudKitClient({
+        container: dev.container,
+        environment: 'development',
+        apiToken: dev.apiToken,
+        webAuthTokenStore: storeOf(),
+        baseUrl: emulator.url,
+        transport: { proxy: false, retry: { baseDelayMs: 1 } },
+        ...(i === 0
+          ? {
+              renewWebAuthToken: async ({ redirectURL }: { redirectURL: string | undefined }) => {
+                renewals++
+                const response = await fetch(redirectURL!)
+                return ((await response.json()) as { ckWebAuthToken: string }).ckWebAuthToken
+              },
+            }
+          : {}),
+      }),
+    )
+    const refusedBefore = emulator.rejections.length
+    await a!.privateDatabase.zones.list()
+    emulator.faults.inject('drop-after')
+    const lost = await b!.privateDatabase.records
+      .modify([
+        { operationType: 'create', record: { recordName: 'fleet-lost', recordType: 'Note', fields: {} } },
+      ])
+      .catch((error: unknown) => error)
+    expect(isCloudKitError(lost, 'OUTCOME_UNKNOWN')).toBe(true)
+    // b forgot the token in the store, so a does not send it: it meets the sign-in and renews.
+    expect(await storeOf().load()).toBeUndefined()
+    await a!.privateDatabase.zones.list()
+    expect(renewals).toBe(1)
+    const renewed = await storeOf().load()
+    expect(renewed).toBeTruthy()
+    // b, which cannot renew, continues with the token a saved.
+    await b!.privateDatabase.zones.list()
+    expect(emulator.rejections.slice(refusedBefore).map((r) => r.reason)).not.toContain(
+      'WEB_AUTH_TOKEN_REUSED',
+    )
+    await Promise.all([a!.close(), b!.close()])
   })
 })
