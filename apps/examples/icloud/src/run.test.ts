@@ -18,7 +18,7 @@ describe('example: icloud', () => {
     await run(env, (line) => first.push(line))
     expect(first.join('\n')).toMatch(/Signed in \(signin \+ hsa2\) as Dev Account/)
     expect(first.join('\n')).toMatch(/Storage: [\d.]+ GB used of 50\.00 GB/)
-    expect(first.join('\n')).toContain('Contacts: 3')
+    expect(first.join('\n')).toContain('Contacts: 25')
     const [file] = await readdir(join(dir, 'sessions'))
     expect(await readFile(join(dir, 'sessions', file!), 'utf8')).toContain('X-APPLE-WEBAUTH-TOKEN')
 
