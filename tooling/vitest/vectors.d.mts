@@ -9,6 +9,7 @@ export function loadVectorFile(name: 'cloudkit.json'): CloudKitVectorFile
 export function loadVectorFile(name: 'apple-news.json'): AppleNewsVectorFile
 export function loadVectorFile(name: 'safe-creative.json'): SafeCreativeVectorFile
 export function loadVectorFile(name: 'icloud-srp.json'): SrpVectorFile
+export function loadVectorFile(name: 'icloud-bridge.json'): BridgeVectorFile
 export function loadVectorFile(name: string): unknown
 
 // cloudkit.json: positives from Apple's CloudKit JS 2.6.4, negatives from published failures.
@@ -197,4 +198,49 @@ export interface SrpVectorCase {
 export interface SrpVectorFile {
   group: { N: string; g: number; hash: string; k: string; HNxorHPADg: string }
   cases: SrpVectorCase[]
+}
+
+// icloud-bridge.json: the trusted-device bridge PAKE by an independent Python implementation
+// (tooling/vectors/generators/icloud-bridge.py). Hex is lowercase; points are uncompressed SEC1.
+
+/** One code and salt through the whole key exchange. */
+export interface BridgeVectorCase {
+  name: string
+  code: string
+  saltB64: string
+  scryptHex: string
+  w0Hex: string
+  w1Hex: string
+  /** w0 as the transcript carries it: minimal big-endian bytes. */
+  w0TranscriptHex: string
+  /** The browser's (prover's) scalar. */
+  xHex: string
+  /** The device's (verifier's) scalar. */
+  yHex: string
+  proverShareHex: string
+  verifierShareHex: string
+  verifierPointLHex: string
+  zHex: string
+  vHex: string
+  transcriptHex: string
+  transcriptHashHex: string
+  confirmationKeysHex: string
+  sharedKeyHex: string
+  proverConfirmationHex: string
+  verifierConfirmationHex: string
+  verifierKeyHex: string
+  proverKeyHex: string
+  /** The device's step-4 push `data`. */
+  step4DataB64: string
+  aesGcm: { ivHex: string; plaintext: string; payloadB64: string }
+  /** A code the user might type instead: its share and the device confirmation it would expect. */
+  wrongCode: { code: string; proverShareHex: string; verifierConfirmationExpectedByProverHex: string }
+}
+
+/** The whole bridge vector file. */
+export interface BridgeVectorFile {
+  generator: string
+  notes: string
+  constants: { M: string; N: string }
+  cases: BridgeVectorCase[]
 }

@@ -16,6 +16,7 @@ beforeAll(async () => {
     accounts: [
       { appleId: 'jane@example.com', password: 'correct horse battery staple', twoFactor: true },
       { appleId: 'sms@example.com', password: 'correct horse battery staple', twoFactor: true },
+      { appleId: 'bridge@example.com', password: 'correct horse battery staple', twoFactor: 'bridge' },
       {
         appleId: 'key@example.com',
         password: 'correct horse battery staple',
@@ -129,6 +130,35 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     expect(none.stderr).toMatch(/--password-file/)
     const status = await runCli(['icloud', 'status', '--session-dir', join(dir, 'empty')])
     expect(status.code).toBe(2)
+  })
+
+  it('signs in through the trusted-device bridge with the code the device shows', async () => {
+    const passwordFile = join(dir, 'password-bridge')
+    const codeFile = join(dir, 'code-bridge')
+    await writeFile(passwordFile, 'correct horse battery staple\n')
+    const login = runCli([
+      'icloud',
+      'login',
+      '--apple-id',
+      'bridge@example.com',
+      ...connection(join(dir, 'bridge')),
+      '--password-file',
+      passwordFile,
+      '--code-file',
+      codeFile,
+      '--json',
+    ])
+    let code: string | undefined
+    for (let i = 0; i < 200 && !code; i++) {
+      code = emulator.bridgeCode('bridge@example.com')
+      if (!code) await new Promise((r) => setTimeout(r, 50))
+    }
+    await writeFile(codeFile, `${code}\n`)
+    const run = await login
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/type the code it shows/)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, secondFactor: 'hsa2', trusted: true })
+    expect(run.stdout + run.stderr).not.toContain(code!)
   })
 
   it('sends the first code by SMS with --code-via sms, and never pushes to the devices', async () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { Diagnosis } from '@sigwire/core/doctor'
 import { limitedStream, mayHaveBody, readBody, readSmallBody } from './body.js'
 import { type EmulatorError, isEmulatorError, kitError } from './errors.js'
@@ -40,6 +41,16 @@ export interface EmulatorApp {
   defaultHeaders?(request: EmulatorRequest): Record<string, string>
   /** Masks credentials in a request-target for the log. Default: the target as is. */
   redactTarget?(target: string): string
+  /**
+   * Handles an HTTP upgrade request (a WebSocket endpoint of the service); without it, upgrade
+   * requests are refused by closing the socket.
+   */
+  onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, origin: string): void
+  /**
+   * Answers the service's own `/_emulator/<service>/...` admin endpoints; undefined falls through to
+   * the kit's (`/_emulator/requests`) and a 404.
+   */
+  admin?(request: EmulatorRequest): Reply | undefined
   /** Runs after the server stopped and the store closed. */
   onClose?(): Promise<void>
   /** The request log. Default: a new log of the last 1000 requests. */
@@ -50,9 +61,10 @@ export interface EmulatorApp {
   readonly counters?: Readonly<Record<string, StatsCounter>>
   /**
    * The service's own admin endpoints under `/_emulator/`, keyed `METHOD name` (`POST
-   * expire-sessions`); each gets the request with its body (at most 64 KiB) and answers JSON.
+   * expire-sessions`); each gets the request with its body (at most 64 KiB) and answers JSON. The
+   * `admin` hook, when it answers, comes first.
    */
-  readonly admin?: Readonly<Record<string, (request: EmulatorRequest) => Reply | Promise<Reply>>>
+  readonly adminEndpoints?: Readonly<Record<string, (request: EmulatorRequest) => Reply | Promise<Reply>>>
 }
 
 /** A running emulator: the server, its request log and its store. */
@@ -93,6 +105,7 @@ export async function startEmulator(options: ServerOptions, app: EmulatorApp): P
       await app.store.close()
       await app.onClose?.()
     },
+    app.onUpgrade?.bind(app),
   )
   return { ...server, close: () => server.close(), log, stats }
 }
@@ -117,7 +130,8 @@ async function serveRequest(
     url: url ?? new URL(`${origin}/`),
     receivedAt: app.faults.now(),
   }
-  if (url?.pathname.startsWith(ADMIN_PREFIX)) return writeReply(res, await admin(base, req, log, stats, app))
+  if (url?.pathname.startsWith(ADMIN_PREFIX))
+    return writeReply(res, app.admin?.(base) ?? (await admin(base, req, log, stats, app)))
   app.onRequest?.(base)
 
   const record = (
@@ -349,7 +363,7 @@ async function admin(
     stats.reset()
     return reply(200, { json: { reset: true } })
   }
-  const own = app.admin?.[`${request.method} ${name}`]
+  const own = app.adminEndpoints?.[`${request.method} ${name}`]
   if (own) {
     try {
       const body = mayHaveBody(req) ? await readBody(req, 64 * 1024) : EMPTY

@@ -6,6 +6,7 @@ import {
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { selfSignedCertificate, type TlsMaterial } from './tls.js'
 
 /** A running emulator server. */
@@ -35,6 +36,7 @@ export async function listen(
   options: ServerOptions,
   listener: (req: IncomingMessage, res: ServerResponse, origin: string) => void,
   onClose: () => Promise<void>,
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, origin: string) => void,
 ): Promise<RunningServer> {
   const tls = options.tls === true ? await selfSignedCertificate() : options.tls || undefined
   let origin = ''
@@ -43,6 +45,11 @@ export async function listen(
     ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
     : createHttpServer(handler)
   server.keepAliveTimeout = 30_000
+  // Without a handler Node answers nothing to an upgrade request; end the socket instead.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (onUpgrade) onUpgrade(req, socket, head, origin)
+    else socket.destroy()
+  })
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)

@@ -27,6 +27,10 @@ import {
  * - `WEB_ACCESS_REQUIRED`: an Advanced Data Protection account has not approved web access (or the
  *   PCS cookies of a service could not be had: Drive and Photos answer 423); pass `onWebAccessApproval`
  *   (the CLI waits for it) and approve the request on a trusted device.
+ * - `BRIDGE_FAILED`: the trusted-device bridge sign-in (iOS 26.4 and later) could not go on: the push
+ *   websocket was refused or closed, a bridge step was refused, or the device sent an error or a
+ *   malformed message. Sign in again, or ask for an SMS code (`twoFactorMethod: 'sms'`). A code that does
+ *   not match the one the device shows is `WRONG_CODE`.
  * - `SIGNIN_FAILED`: idmsa rejected the sign-in in another way (status and service code attached).
  * - `ACCOUNT_LOGIN_FAILED`: `accountLogin` refused the session token ("Missing apple_id field").
  * - `WRONG_REGION`: the account lives on the China mainland hosts (`domainToUse`); set `region: 'cn'`.
@@ -65,6 +69,7 @@ export type ICloudErrorCode =
   | 'SECURITY_KEY_REQUIRED'
   | 'SECURITY_KEY_REJECTED'
   | 'WEB_ACCESS_REQUIRED'
+  | 'BRIDGE_FAILED'
   | 'SIGNIN_FAILED'
   | 'ACCOUNT_LOGIN_FAILED'
   | 'WRONG_REGION'
@@ -99,6 +104,7 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'SECURITY_KEY_REQUIRED',
   'SECURITY_KEY_REJECTED',
   'WEB_ACCESS_REQUIRED',
+  'BRIDGE_FAILED',
   'SIGNIN_FAILED',
   'ACCOUNT_LOGIN_FAILED',
   'WRONG_REGION',

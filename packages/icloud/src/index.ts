@@ -8,7 +8,7 @@
  */
 
 /** The options every call takes last, and the transport options (from @sigwire/core). */
-export type { CallOptions, TransportOptions } from '@sigwire/core'
+export type { CallOptions, TlsOptions, TransportOptions } from '@sigwire/core'
 export type { AccountInfo } from './auth/account.js'
 export type {
   SecurityKeyAssertion,
@@ -66,6 +66,7 @@ export type {
 } from './client/drive/types.js'
 export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
 export {
+  type BridgeOptions,
   createICloudClient,
   type ICloudClient,
   type ICloudClientOptions,

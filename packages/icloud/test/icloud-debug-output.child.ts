@@ -58,3 +58,35 @@ it('writes debug lines without any password, token or cookie value', async () =>
   expect(text).toContain('/webcourier/aps?tok=[redacted]')
   for (const secret of secrets) expect(text).not.toContain(secret)
 })
+
+it('writes the bridge steps without the device code, the password or the session token', async () => {
+  const password = 'debug-bridge-password'
+  const emulator = await startICloudEmulator({
+    accounts: [{ appleId: 'bridge.debug@example.com', password, twoFactor: 'bridge' }],
+  })
+  const store = createMemorySessionStore()
+  let code = ''
+  const client = clientFor(emulator, {
+    appleId: 'bridge.debug@example.com',
+    password,
+    store,
+    twoFactor: async (challenge) => {
+      code = emulator.bridgeCode(challenge.appleId)!
+      return code
+    },
+  })
+  const from = lines.length
+  try {
+    await client.login()
+  } finally {
+    await client.close()
+    await emulator.close()
+  }
+  const state = (await store.load())!
+  const text = lines.slice(from).join('')
+  expect(text).toContain('icloud bridge: push token received')
+  expect(text).toContain('/appleauth/auth/bridge/code/validate')
+  for (const secret of [password, state.sessionToken!, state.trustToken!]) expect(text).not.toContain(secret)
+  // Six digits may occur inside hex ids by chance; the code must not appear on its own.
+  expect(text).not.toMatch(new RegExp(`(?<![0-9a-f])${code}(?![0-9a-f])`))
+})

@@ -93,6 +93,7 @@ describe('tooling/vectors', () => {
     expect(listed.map((m) => m[2]).sort()).toEqual([
       'apple-news.json',
       'cloudkit.json',
+      'icloud-bridge.json',
       'icloud-srp.json',
       'safe-creative.json',
     ])

@@ -5,6 +5,7 @@ import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import {
   createFileSessionStore,
   createICloudClient,
+  createMemorySessionStore,
   type ICloudClient,
   PUSH_TOPICS,
   type SessionStore,
@@ -14,6 +15,7 @@ import type { Step } from '../report.js'
 
 const APPLE_ID = 'jane.appleseed@example.com'
 const PASSWORD = 'correct horse battery staple'
+const BRIDGE_ID = 'john.appleseed@example.com'
 
 /** iCloud.com: SRP sign-in with a two-factor code, a saved session resumed without signing in, the account-page services. */
 export function icloudSteps(): Step[] {
@@ -42,7 +44,10 @@ export function icloudSteps(): Step[] {
         dir = await mkdtemp(join(tmpdir(), 'sigwire-demo-icloud-'))
         store = createFileSessionStore(join(dir, 'sessions', sessionFileName(APPLE_ID)))
         emulator = await startICloudEmulator({
-          accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: true, iterations: 20064 }],
+          accounts: [
+            { appleId: APPLE_ID, password: PASSWORD, twoFactor: true, iterations: 20064 },
+            { appleId: BRIDGE_ID, password: PASSWORD, twoFactor: 'bridge', iterations: 20064 },
+          ],
         })
         return emulator.url
       },
@@ -57,6 +62,33 @@ export function icloudSteps(): Step[] {
           throw new Error(`unexpected ${result.method}`)
         const variant = emulator!.accounts.proofVariants(APPLE_ID).at(-1)
         return `signed in as dsid ${result.account.dsid}, code via trusted device, M1 ${variant}, session saved`
+      },
+    },
+    {
+      service: 'icloud',
+      name: 'sign in another account through the trusted-device bridge',
+      async run() {
+        const bridged = createICloudClient({
+          appleId: BRIDGE_ID,
+          password: PASSWORD,
+          store: createMemorySessionStore(),
+          endpoints: { authUrl: emulator!.authUrl, setupUrl: emulator!.setupUrl },
+          allowHosts: ['127.0.0.1'],
+          allowInsecureLoopback: true,
+          transport: { proxy: false },
+          // iOS 26.4 and later: the device asks to allow the sign-in and shows a code (here the emulator's).
+          twoFactor: async (challenge) => {
+            if (challenge.method !== 'bridge') throw new Error('the bridge was not offered')
+            return emulator!.bridgeCode(challenge.appleId)!
+          },
+        })
+        try {
+          const result = await bridged.login()
+          const steps = emulator!.requests.filter((r) => r.path.includes('/bridge/')).length
+          return `signed in as dsid ${result.account.dsid} via the push websocket and SPAKE2 (${steps} bridge calls)`
+        } finally {
+          await bridged.close()
+        }
       },
     },
     {

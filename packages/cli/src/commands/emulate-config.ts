@@ -189,7 +189,7 @@ function checkICloud(section: ConfigSection, check: Check): void {
       const account = check.object(entry, at)
       check.text(account.appleId, `${at}.appleId`)
       check.text(account.password, `${at}.password`)
-      check.oneOf(account.twoFactor, `${at}.twoFactor`, [true, false, '2sa'])
+      check.oneOf(account.twoFactor, `${at}.twoFactor`, [true, false, '2sa', 'bridge'])
       check.oneOf(account.region, `${at}.region`, ['global', 'cn'])
       check.number(account.iterations, `${at}.iterations`)
       check.text(account.fixedCode, `${at}.fixedCode`, true)

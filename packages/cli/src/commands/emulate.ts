@@ -135,6 +135,12 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           authUrl: emulator.authUrl,
           setupUrl: emulator.setupUrl,
           ...(dev ? { appleId: dev.appleId, password: dev.password, twoFactorCode: dev.twoFactorCode } : {}),
+          // Bridge accounts: the code their emulated trusted device shows, once a sign-in started.
+          ...((config as { accounts?: Array<{ twoFactor?: unknown }> }).accounts?.some(
+            (a) => a.twoFactor === 'bridge',
+          )
+            ? { bridgeCodeUrl: `${emulator.url}/_emulator/icloud/bridge-code?appleId=` }
+            : {}),
         },
         certificate: emulator.certificate,
         close: () => emulator.close(),

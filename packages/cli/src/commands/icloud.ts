@@ -373,6 +373,8 @@ function readCodeFile(file: string): string | undefined {
 function describeOption(option: TwoFactorOption | undefined): string {
   if (option === undefined) return ''
   if (option.kind === 'device') return ' (sent to your trusted devices)'
+  if (option.kind === 'bridge')
+    return ' (allow the sign-in on your iPhone, iPad or Mac, then type the code it shows; --code-via sms for a text instead)'
   if (option.kind === 'two-step-device') return ` (sent to ${option.name})`
   return ` (sent by ${option.kind} to ${option.number})`
 }

@@ -273,6 +273,11 @@ export async function makeCorpusFiles(): Promise<CorpusFiles> {
         accounts: [{ appleId: 'jane@example.com', password: secrets.configPassword, twoFactor: 'yes' }],
       },
     }),
+    accountTwoFactorBridgeCase: await config('account-2fa-bridge.json', {
+      icloud: {
+        accounts: [{ appleId: 'jane@example.com', password: secrets.configPassword, twoFactor: 'Bridge' }],
+      },
+    }),
   }
 
   const appleId = 'jane@example.com'

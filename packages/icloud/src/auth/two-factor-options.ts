@@ -22,6 +22,20 @@ export interface TwoFactorOptions {
   /** The WebAuthn challenge of an account protected by security keys. */
   readonly fsaChallenge: FsaChallenge | undefined
   readonly keyNames: readonly string[]
+  /** The trusted-device bridge Apple offers instead of a pushed code (iOS 26.4 and later), when it does. */
+  readonly bridge: BridgeInitiation | undefined
+}
+
+/** What the page says about the trusted-device bridge (docs/protocols/icloud.md §17.1). */
+export interface BridgeInitiation {
+  /** The push topic the device answers on. */
+  readonly apnsTopic: string
+  /** The push websocket host (`host[:port]`, or a `wss://` URL), when given. */
+  readonly webSocketUrl: string | undefined
+  /** `prod` or `sandbox`: the push host when no `webSocketUrl` is given. */
+  readonly apnsEnvironment: string | undefined
+  /** Sent as `X-Apple-App-Id` on the bridge calls. */
+  readonly sourceAppId: string | undefined
 }
 
 type Raw = Record<string, unknown>
@@ -90,5 +104,25 @@ export function parseTwoFactorOptions(body: string | Raw | undefined): TwoFactor
     codeLength: typeof length === 'number' && length > 0 ? length : 6,
     fsaChallenge: fsa(top.fsaChallenge ?? verification.fsaChallenge),
     keyNames: Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [],
+    bridge: bridgeOf(top),
+  }
+}
+
+/**
+ * The bridge, offered when the page starts at `auth/bridge/step`, the account has trusted devices and
+ * `bridgeInitiateData` names a push topic (pyicloud `base.py` L891-899, `hsa2_bridge.py` L824-832).
+ */
+function bridgeOf(top: Raw): BridgeInitiation | undefined {
+  const data = record(top.bridgeInitiateData)
+  if (top.authInitialRoute !== 'auth/bridge/step' || top.hasTrustedDevices === false || !data)
+    return undefined
+  if (typeof data.apnsTopic !== 'string' || data.apnsTopic === '') return undefined
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+  const app = top.sourceAppId ?? data.sourceAppId
+  return {
+    apnsTopic: data.apnsTopic,
+    webSocketUrl: text(data.webSocketUrl),
+    apnsEnvironment: text(data.apnsEnvironment),
+    sourceAppId: typeof app === 'number' || typeof app === 'string' ? String(app) : undefined,
   }
 }

@@ -2,6 +2,8 @@ import { emptyBody, jsonBody } from '@sigwire/core'
 import { SERVICE_ERRORS } from '../constants.js'
 import { ICloudError } from '../errors.js'
 import { type SessionResponse, serviceErrorCode, throttledError } from '../session/http.js'
+import type { BridgeSettings } from './bridge/bridge-session.js'
+import { completeWithBridge } from './bridge/complete-bridge.js'
 import type { AuthContext } from './context.js'
 import { idmsaHeaders } from './headers.js'
 import { completeSecurityKey, type SecurityKeyHandler } from './security-key.js'
@@ -29,11 +31,22 @@ export type TwoFactorOption =
       /** The device type and masked number (`SMS *******03`), for the user to recognise. */
       readonly name: string
     }
+  | {
+      /** The trusted-device bridge's prompt (iOS 26.4 and later): the user types the code the device shows. */
+      readonly kind: 'bridge'
+    }
 
 /** What the `twoFactor` callback is given. */
 export interface TwoFactorChallenge {
   /** `hsa2` (two-factor authentication) or `2sa` (legacy two-step verification). */
   readonly type: 'hsa2' | '2sa'
+  /**
+   * `bridge`: Apple uses the trusted-device bridge (iOS 26.4 and later): the device asks the user to
+   * allow the sign-in and then shows a code; return that code (it is used for a key exchange with the
+   * device, never sent). To get an SMS instead, call `requestCode` with a phone option first.
+   * `code`: a code sent by Apple (device push, SMS, call) or generated on a device.
+   */
+  readonly method: 'code' | 'bridge'
   /** The Apple ID being signed in. */
   readonly appleId: string
   /** Where a code can be sent. */
@@ -75,7 +88,12 @@ export interface TwoFactorSettings {
   readonly handler: TwoFactorHandler | undefined
   readonly method?: TwoFactorMethod | undefined
   readonly onSecurityKey?: SecurityKeyHandler | undefined
+  /** Timeout and TLS of the trusted-device bridge's push websocket. */
+  readonly bridge?: BridgeSettings | undefined
 }
+
+/** Default wait for each answer of the bridge's push websocket (pyicloud `WEBSOCKET_TIMEOUT_SECONDS`). */
+export const BRIDGE_TIMEOUT_MS = 30_000
 
 /**
  * The HSA2 step after a 409 from `signin/complete` (docs/protocols/icloud.md §4, §12), the way the web
@@ -101,6 +119,14 @@ export async function completeTwoFactor(ctx: AuthContext, settings: TwoFactorSet
         code: 'TWO_FACTOR_REQUIRED',
         message: `Apple asks for a two-factor code for ${ctx.state.appleId}; pass a twoFactor callback that returns the code.`,
       })
+    if (options.bridge && (settings.method === undefined || settings.method === 'device')) {
+      await completeWithBridge(ctx, options, options.bridge, list, handler, {
+        timeoutMs: settings.bridge?.timeoutMs ?? BRIDGE_TIMEOUT_MS,
+        tls: settings.bridge?.tls,
+      })
+      if (ctx.state.trustEligible !== 'false') await trust(ctx)
+      return
+    }
     let requested: TwoFactorOption | undefined
     const first = chosenOption(settings.method, options, list)
     if (first) {
@@ -109,6 +135,7 @@ export async function completeTwoFactor(ctx: AuthContext, settings: TwoFactorSet
     }
     const answer = await handler({
       type: 'hsa2',
+      method: 'code',
       appleId: ctx.state.appleId,
       options: list,
       get requested() {
@@ -167,7 +194,8 @@ async function authOptions(ctx: AuthContext): Promise<TwoFactorOptions> {
   return parseTwoFactorOptions(json ?? Buffer.from(response.body).toString('utf8'))
 }
 
-async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<void> {
+/** Asks Apple to send a code through `option` (docs/protocols/icloud.md §4.3). */
+export async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<void> {
   const headers = idmsaHeaders(ctx.state, ctx.endpoints, ctx.oauthState, 'mfa')
   const base = { headers, harvest: true, ...(ctx.signal ? { signal: ctx.signal } : {}) }
   if (option.kind === 'device') {
@@ -192,6 +220,12 @@ async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<v
   }
   if (option.kind === 'two-step-device')
     throw new ICloudError({ code: 'INVALID_ARGUMENT', message: 'Two-step devices belong to the 2SA flow.' })
+  if (option.kind === 'bridge')
+    throw new ICloudError({
+      code: 'INVALID_ARGUMENT',
+      message:
+        'The trusted-device bridge is started by the sign-in itself; pick a phone to get an SMS instead.',
+    })
   const response = await ctx.http.call({
     ...base,
     method: 'PUT',
@@ -210,7 +244,8 @@ async function requestCode(ctx: AuthContext, option: TwoFactorOption): Promise<v
   throw mfaError(response, 'verify/phone')
 }
 
-async function validateCode(ctx: AuthContext, code: string, option: TwoFactorOption): Promise<void> {
+/** Checks `code` with Apple, on the device or phone endpoint `option` names (§4.4). */
+export async function validateCode(ctx: AuthContext, code: string, option: TwoFactorOption): Promise<void> {
   if (typeof code !== 'string' || !/^\d{4,8}$/.test(code.trim()))
     throw new ICloudError({
       code: 'WRONG_CODE',

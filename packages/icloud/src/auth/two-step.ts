@@ -71,6 +71,7 @@ export async function completeTwoStep(
   await send(options[0]!)
   const answer = await handler({
     type: '2sa',
+    method: 'code',
     appleId: ctx.state.appleId,
     options,
     get requested() {

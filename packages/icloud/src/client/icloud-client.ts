@@ -7,6 +7,7 @@ import {
   isSigwireError,
   type Lease,
   type OwnedBody,
+  type TlsOptions,
   Transport,
   type TransportOptions,
 } from '@sigwire/core'
@@ -18,7 +19,12 @@ import { SessionRenewal } from '../auth/renew-on-expiry.js'
 import type { SecurityKeyHandler } from '../auth/security-key.js'
 import { accountLogin, legacyLogin, logout, validateSession } from '../auth/setup.js'
 import { srpSignIn } from '../auth/signin.js'
-import { completeTwoFactor, type TwoFactorHandler, type TwoFactorMethod } from '../auth/two-factor.js'
+import {
+  BRIDGE_TIMEOUT_MS,
+  completeTwoFactor,
+  type TwoFactorHandler,
+  type TwoFactorMethod,
+} from '../auth/two-factor.js'
 import { completeTwoStep } from '../auth/two-step.js'
 import {
   approveWebAccess,
@@ -110,10 +116,23 @@ export interface ICloudClientOptions {
   locale?: string
   /** A transport to share, or options for the client's own one (TLS CA, proxy, timeouts). */
   transport?: Transport | TransportOptions
+  /** The trusted-device bridge's push websocket (docs/protocols/icloud.md §17). */
+  bridge?: BridgeOptions
   /** How A, B and S enter the SRP proofs (tests of servers). Default: js-srp GSA (minimal bytes). */
   proofEncoding?: ProofEncoding
   /** Aborts every call of the client, sign-in included (each call may also take its own `signal`). */
   signal?: AbortSignal
+}
+
+/** Settings of the trusted-device bridge's push websocket. */
+export interface BridgeOptions {
+  /** Longest wait for each answer of the push websocket (not for the user typing the code), ms. Default 30 000. */
+  timeoutMs?: number
+  /**
+   * TLS of the push websocket (it does not go through the transport). Default: the `tls` of
+   * `transport` when it is given as options.
+   */
+  tls?: TlsOptions
 }
 
 /** How a session was obtained. */
@@ -449,6 +468,12 @@ class Client implements ICloudClient {
         handler: twoFactor,
         method: options.twoFactorMethod ?? this.#options.twoFactorMethod,
         onSecurityKey: options.onSecurityKey ?? this.#options.onSecurityKey,
+        bridge: {
+          timeoutMs: this.#options.bridge?.timeoutMs ?? BRIDGE_TIMEOUT_MS,
+          tls:
+            this.#options.bridge?.tls ??
+            (this.#options.transport instanceof Transport ? undefined : this.#options.transport?.tls),
+        },
       })
       secondFactor = 'hsa2'
     }

@@ -13,8 +13,13 @@ export interface ICloudAccountConfig {
   appleId: string
   /** The password; only the SRP verifier derived from it is stored. */
   password: string
-  /** `true` (default) for a two-factor account; `false` for none; `'2sa'` for legacy two-step. */
-  twoFactor?: boolean | '2sa'
+  /**
+   * `true` (default) for a two-factor account; `false` for none; `'2sa'` for legacy two-step;
+   * `'bridge'` for a two-factor account whose sign-in page offers the trusted-device bridge (iOS 26.4
+   * and later): the emulator plays the push service and the trusted device, whose code is at
+   * `GET /_emulator/icloud/bridge-code` (docs/protocols/icloud.md §17).
+   */
+  twoFactor?: boolean | '2sa' | 'bridge'
   /** A non-2FA account that answers 412 once and needs `repair/complete`. */
   repair?: boolean
   /** `cn` for a China mainland account (`domainToUse` on the global setup host). */
@@ -101,6 +106,7 @@ export class ICloudAccounts {
       verifier: toHex(computeVerifier(key, salt)),
       ...(config.fixedCode ? { fixedCode: config.fixedCode } : {}),
       ...(config.trustedDevices === false ? { trustedDevices: false } : {}),
+      ...(config.twoFactor === 'bridge' ? { bridge: true } : {}),
       ...(config.advancedDataProtection ? { adp: true } : {}),
       ...(config.securityKeys?.length
         ? {

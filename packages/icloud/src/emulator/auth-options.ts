@@ -51,9 +51,13 @@ export function phoneVerification(account: EmulatedAccount): Record<string, unkn
   }
 }
 
-/** Where the web widget starts: the trusted devices, the phone, or the security key. */
+/** The push topic of the sign-in widget (pyicloud `tests/test_hsa2_bridge.py` L196-200). */
+export const BRIDGE_TOPIC = 'com.apple.idmsauthwidget'
+
+/** Where the web widget starts: the trusted devices, the bridge, the phone, or the security key. */
 export function initialRoute(account: EmulatedAccount): string {
   if ((account.securityKeys ?? []).length > 0) return 'auth/verify/securitykey'
+  if (account.bridge && account.trustedDevices !== false) return 'auth/bridge/step'
   return account.trustedDevices === false ? 'auth/verify/phone' : 'auth/verify/trusteddevice'
 }
 
@@ -71,17 +75,42 @@ function securityKeyPart(account: EmulatedAccount, conversation: Conversation): 
   }
 }
 
+/**
+ * The bridge part of the options (pyicloud `tests/test_hsa2_bridge.py` L185-215): the push topic and
+ * the websocket host (`host:port` without a scheme when the emulator has TLS, the way pyicloud keeps the
+ * port; `ws://host:port` without TLS).
+ */
+export function bridgeInitiateData(
+  account: EmulatedAccount,
+  webSocketUrl: string | undefined,
+): Record<string, unknown> | undefined {
+  if (initialRoute(account) !== 'auth/bridge/step' || webSocketUrl === undefined) return undefined
+  return {
+    apnsTopic: BRIDGE_TOPIC,
+    apnsEnvironment: 'prod',
+    webSocketUrl,
+    phoneNumberVerification: phoneVerification(account),
+  }
+}
+
 /** The two-factor options as JSON (`GET {auth}` with a JSON `Accept`). */
 export function authOptionsJson(
   account: EmulatedAccount,
   conversation: Conversation,
+  webSocketUrl?: string,
 ): Record<string, unknown> {
   const keys = (account.securityKeys ?? []).length > 0
+  const bridge = bridgeInitiateData(account, webSocketUrl)
   return {
     ...phoneVerification(account),
     hasTrustedDevices: account.trustedDevices !== false && !keys,
-    authFactors: keys ? ['securitykey'] : ['robocall', 'sms', 'generatedcode'],
+    authFactors: keys
+      ? ['securitykey']
+      : bridge
+        ? ['web_piggybacking', 'robocall', 'sms', 'generatedcode']
+        : ['robocall', 'sms', 'generatedcode'],
     authInitialRoute: initialRoute(account),
+    ...(bridge ? { bridgeInitiateData: bridge, sourceAppId: SOURCE_APP_ID } : {}),
     ...securityKeyPart(account, conversation),
   }
 }
@@ -90,11 +119,15 @@ export function authOptionsJson(
  * The two-factor page (`GET {auth}` with `Accept: text/html`): the `boot_args` JSON inside a script
  * element, the shape of icloudpd's recorded page. The phone list is in both places clients read it:
  * `twoSV.phoneNumberVerification` (the 2023 page) and `twoSV.bridgeInitiateData.phoneNumberVerification`
- * (where pyicloud's 2026 parser looks); no bridge is offered, so the initial route is never
- * `auth/bridge/step` (DECISION, docs/protocols/icloud.md §12).
+ * (where pyicloud's 2026 parser looks); the initial route is `auth/bridge/step`, with the push
+ * topic and websocket host, only for an account configured with the bridge (docs/protocols/icloud.md §17).
  */
-export function authOptionsPage(account: EmulatedAccount, conversation: Conversation): string {
-  const json = authOptionsJson(account, conversation)
+export function authOptionsPage(
+  account: EmulatedAccount,
+  conversation: Conversation,
+  webSocketUrl?: string,
+): string {
+  const json = authOptionsJson(account, conversation, webSocketUrl)
   const verification = phoneVerification(account)
   const bootArgs = {
     direct: {
@@ -104,7 +137,9 @@ export function authOptionsPage(account: EmulatedAccount, conversation: Conversa
       twoSV: {
         supportedPushModes: ['voice', 'sms'],
         phoneNumberVerification: verification,
-        bridgeInitiateData: { phoneNumberVerification: verification },
+        bridgeInitiateData: bridgeInitiateData(account, webSocketUrl) ?? {
+          phoneNumberVerification: verification,
+        },
         authFactors: json.authFactors,
         source_returnurl: 'https://idmsa.apple.com/',
         sourceAppId: SOURCE_APP_ID,

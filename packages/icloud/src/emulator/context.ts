@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
+import type { BridgeDevices } from './bridge/device.js'
 import type { DriveEmulator } from './drive/drive-emulator.js'
 import type {
   Conversation,
@@ -59,6 +60,10 @@ export interface ICloudSettings {
    * `accounts.approveWebAccess(appleId)`.
    */
   pcsApproval: 'auto' | 'manual'
+  /** How long a trusted-device bridge session (prompt to last step) stays usable, ms. Default 600 000. */
+  bridgeLifetimeMs: number
+  /** How long the emulated trusted device takes before each bridge push, ms. Default 0. */
+  bridgeDeviceDelayMs: number
   /** Delay of an automatic approval, ms. Default 1000. */
   pcsApprovalDelayMs: number
   /** `requestPCS` calls per app answered "Requested the device to upload cookies." before success. Default 1. */
@@ -121,6 +126,8 @@ export interface ICloudContext {
   readonly evidence: Map<string, ICloudSignInEvidence>
   /** Queued notifications per Apple ID. */
   readonly queued: Map<string, unknown[]>
+  /** The trusted-device bridge: push service and emulated devices (docs/protocols/icloud.md §17). */
+  readonly bridge: BridgeDevices
 }
 
 /** One request as logged by the emulator (no values of credential headers). */

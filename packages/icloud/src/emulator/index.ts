@@ -17,6 +17,9 @@ import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
 import { expireSessionsAdmin, ICLOUD_COUNTERS } from './admin.js'
+import { BridgeDevices } from './bridge/device.js'
+import { BridgePushHub } from './bridge/push-hub.js'
+import { bridgeCodeAdmin } from './bridge/steps.js'
 import { type ICloudContext, type ICloudSettings, iCloudData, type RequestRecord } from './context.js'
 import {
   type DriveControls,
@@ -114,6 +117,11 @@ export interface ICloudEmulator {
    * salt, verifier), ready for `diagnoseICloudRequest` from @sigwire/icloud. Kept in memory only.
    */
   signInEvidence(appleId: string): ICloudSignInEvidence | undefined
+  /**
+   * The code the emulated trusted device shows for the bridge sign-in of `appleId` (an account with
+   * `twoFactor: 'bridge'`), once a sign-in started it; also at `GET /_emulator/icloud/bridge-code?appleId=`.
+   */
+  bridgeCode(appleId: string): string | undefined
   /** Stops the server and flushes the state. */
   close(): Promise<void>
 }
@@ -133,6 +141,8 @@ const DEFAULTS: ICloudSettings = {
   pcsApproval: 'auto',
   pcsApprovalDelayMs: 1000,
   pcsCookieAttempts: 1,
+  bridgeLifetimeMs: 10 * 60_000,
+  bridgeDeviceDelayMs: 0,
 }
 
 /**
@@ -182,6 +192,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     queued: new Map(),
     accounts,
     drive,
+    bridge: new BridgeDevices(new BridgePushHub(now)),
   }
 
   // `drive.adpAccounts` is the older spelling of an account's `advancedDataProtection`: one PCS flow serves both.
@@ -232,7 +243,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       faults,
       store,
       counters: ICLOUD_COUNTERS,
-      admin: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
+      adminEndpoints: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
       renderError: (error, request) => {
         // Any request for the telemetry host trips the wire, whatever its path.
         if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
@@ -258,6 +269,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         const evidence = typeof name === 'string' ? ctx.evidence.get(normalizeAppleId(name)) : undefined
         return evidence ? diagnoseICloudRequest(evidence) : undefined
       },
+      // The bridge's push websocket shares the emulator's port (and its TLS).
+      onUpgrade: (req, socket, head) => ctx.bridge.hub.upgrade(req, socket, head),
+      admin: (request) =>
+        request.url.pathname === '/_emulator/icloud/bridge-code' && request.method === 'GET'
+          ? bridgeCodeAdmin(ctx, request)
+          : undefined,
+      onClose: async () => ctx.bridge.hub.close(),
       // The webcourier `tok` is a push token, a credential of the session.
       redactTarget: (target) => target.replace(/([?&]tok=)[^&]*/g, '$1***'),
       onRequest: (request) => {
@@ -280,6 +298,8 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     return url.origin
   }
   ctx.origin = named('setup')
+  const idmsaHost = new URL(named('idmsa')).host
+  ctx.bridge.socketUrl = options.tls ? idmsaHost : `ws://${idmsaHost}`
   return {
     url: server.url,
     authUrl: `${named('idmsa')}/appleauth/auth`,
@@ -296,6 +316,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     stats: server.stats,
     photos: photos.control,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
+    bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,
     close: async () => {
       for (const waiters of ctx.waiters.values()) for (const deliver of [...waiters]) deliver([])
       await server.close()

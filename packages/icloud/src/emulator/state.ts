@@ -37,6 +37,8 @@ export interface EmulatedAccount {
   }>
   /** False for an account without trusted devices: codes go to its phones only. */
   trustedDevices?: boolean
+  /** The sign-in page offers the trusted-device bridge instead of a pushed code (§17). */
+  bridge?: boolean
   /** Advanced Data Protection: `pcsRequired` services need the PCS cookies, given after device consent. */
   adp?: boolean
   /** Registered security keys (FIDO2): the account signs in with one of them instead of a code. */

@@ -8,6 +8,7 @@ import {
   securityCodeBlock,
   trustedPhone,
 } from './auth-options.js'
+import { handleBridgeStep } from './bridge/steps.js'
 import { type ICloudContext, token } from './context.js'
 import { conversationHeaders, issueSessionToken, saveConversation, withNotes } from './conversation.js'
 import { answer, header, iCloudFailure, requestJson, serviceErrors } from './http-util.js'
@@ -29,9 +30,11 @@ export async function handleTwoFactor(
   const headers = conversationHeaders(ctx, conversation)
   const account = ctx.data.accounts.get(conversation.appleId)
   if (method === 'GET' && path === '/2sv/trust') return trust(ctx, conversation, headers)
+  if (path.startsWith('/bridge/')) return handleBridgeStep(ctx, request, path, conversation, account, headers)
   if (!account || conversation.stage !== 'awaiting-code')
     throw iCloudFailure(400, serviceErrors('-20000', 'No two-factor step pending.'), headers)
-  if (method === 'GET' && path === '') return authOptions(request, account, conversation, headers)
+  if (method === 'GET' && path === '')
+    return authOptions(request, account, conversation, headers, ctx.bridge.socketUrl)
   if (method === 'POST' && path === '/verify/security/key')
     return securityKey(ctx, request, account, conversation, headers)
   if ((account.securityKeys ?? []).length > 0 && path.startsWith('/verify/'))
@@ -70,15 +73,16 @@ function authOptions(
   account: EmulatedAccount,
   conversation: Conversation,
   headers: Headers,
+  webSocketUrl: string | undefined,
 ): Reply {
   const accept = header(request, 'accept') ?? ''
   if (/text\/html/i.test(accept) && !/application\/json/i.test(accept))
     return reply(
       200,
-      { text: authOptionsPage(account, conversation), type: 'text/html;charset=UTF-8' },
+      { text: authOptionsPage(account, conversation, webSocketUrl), type: 'text/html;charset=UTF-8' },
       headers,
     )
-  return answer(200, authOptionsJson(account, conversation), headers)
+  return answer(200, authOptionsJson(account, conversation, webSocketUrl), headers)
 }
 
 /**
@@ -206,7 +210,7 @@ function securityKey(
 }
 
 /** Marks the conversation verified and answers with a verified session token. */
-function verified(
+export function verified(
   ctx: ICloudContext,
   conversation: Conversation,
   headers: Headers,
