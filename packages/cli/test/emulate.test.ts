@@ -50,7 +50,7 @@ describe('sigwire emulate (real binary)', () => {
     const first = await emulate(['--state', state])
     const { cloudkit, appleNews, safeCreative, icloud } = first.info
     // No service flag: all four, in the documented order.
-    expect(Object.keys(first.info)).toEqual(['cloudkit', 'appleNews', 'safeCreative', 'icloud'])
+    expect(Object.keys(first.info)).toEqual(['cloudkit', 'appleNews', 'safeCreative', 'icloud', 'ui'])
     expect(Object.keys(appleNews!).sort()).toEqual(['channelId', 'keyId', 'secret', 'url'])
     expect((await stat(cloudkit!.privateKeyFile!)).mode & 0o777).toBe(0o600)
 
@@ -102,7 +102,7 @@ describe('sigwire emulate (real binary)', () => {
     expect(end.stderr).toMatch(/state flushed/)
 
     const second = await emulate(['--state', state, '--cloudkit', '--safe-creative'])
-    expect(Object.keys(second.info).sort()).toEqual(['cloudkit', 'safeCreative'])
+    expect(Object.keys(second.info).sort()).toEqual(['cloudkit', 'safeCreative', 'ui'])
     expect(second.info.cloudkit!.keyId).toBe(cloudkit!.keyId)
     expect(second.info.safeCreative!.sharedKey).toBe(safeCreative!.sharedKey)
     second.child.kill('SIGINT')
@@ -144,7 +144,7 @@ describe('sigwire emulate (real binary)', () => {
         transport: { tls: { ca: await readFile(info.certificateFile!, 'utf8') } },
       })
     const first = await emulate(['--apple-news', '--tls', '--state', state])
-    expect(Object.keys(first.info)).toEqual(['appleNews'])
+    expect(Object.keys(first.info)).toEqual(['appleNews', 'ui'])
     const info = first.info.appleNews!
     expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     const news = await client(info)
@@ -197,7 +197,7 @@ describe('sigwire emulate (real binary)', () => {
       '--port',
       String(base),
     ])
-    expect(Object.keys(run.info)).toEqual(['appleNews', 'safeCreative', 'icloud'])
+    expect(Object.keys(run.info)).toEqual(['appleNews', 'safeCreative', 'icloud', 'ui'])
     expect(new URL(run.info.appleNews!.url!).port).toBe(String(base))
     expect(new URL(run.info.safeCreative!.url!).port).toBe(String(base + 1))
     expect(new URL(run.info.icloud!.url!).port).toBe(String(base + 2))
@@ -232,6 +232,30 @@ describe('sigwire emulate (real binary)', () => {
     expect(((await response.json()) as { data: { id: string } }).data.id).toBe(own.channelId)
     run.child.kill('SIGTERM')
     expect((await run.stopped).code).toBe(0)
+  })
+
+  it("serves the web UI at the ready line's ui URL, behind its token; --no-ui turns it off", async () => {
+    const run = await emulate(['--safe-creative'])
+    const ui = new URL(run.info.ui as unknown as string)
+    expect(ui.hostname).toBe('127.0.0.1')
+    const token = new URLSearchParams(ui.hash.slice(1)).get('token')!
+    expect(token).toMatch(/^[\w-]{32}$/)
+    const page = await fetch(ui.origin)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect((await fetch(`${ui.origin}/api/overview`)).status).toBe(403)
+    const overview = await fetch(`${ui.origin}/api/overview`, { headers: { 'x-sigwire-ui-token': token } })
+    const services = ((await overview.json()) as { services: Array<{ id: string }> }).services
+    expect(services.map((s) => s.id)).toEqual(['safe-creative'])
+    run.child.kill('SIGTERM')
+    const stopped = await run.stopped
+    expect(stopped.code).toBe(0)
+    expect(stopped.stderr).toContain(`web UI at ${ui.href}`)
+
+    const off = await emulate(['--safe-creative', '--no-ui'])
+    expect(Object.keys(off.info)).toEqual(['safeCreative'])
+    off.child.kill('SIGTERM')
+    expect((await off.stopped).stderr).not.toContain('web UI')
   })
 
   it('refuses an Apple News config with a secret that is not base64, without showing it (exit 2)', async () => {

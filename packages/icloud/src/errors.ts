@@ -44,7 +44,8 @@ import {
  * - `UNSUPPORTED_PROTOCOL`: `signin/init` chose a password protocol other than s2k or s2k_fo.
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
- * - `NOT_FOUND`: a Drive path or item, or a Photos album, asset or library, does not exist (or no longer does).
+ * - `NOT_FOUND`: a Drive path or item, a Photos album, asset or library, a Find My device, reminders list,
+ *   reminder or Hide My Email address does not exist (or no longer does; `details.kind` says which where set).
  * - `CONFLICT`: a Drive item or Photos record changed since it was read (its `etag` or change tag is
  *   stale), or a Drive name is taken where it was to be created, moved or restored: read it again and decide.
  * - `QUOTA_EXCEEDED`: the account's iCloud storage is full; the upload was refused.
@@ -52,6 +53,8 @@ import {
  * - `PHOTOS_NOT_READY`: Apple is still indexing the Photos library; try again in a few minutes.
  * - `URL_EXPIRED`: a Photos download URL expired (the client reads the asset again once by itself).
  * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
+ * - `CONFIRMATION_REQUIRED`: a destructive call (a Find My remote wipe) was made without its explicit
+ *   confirmation argument.
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -90,6 +93,7 @@ export type ICloudErrorCode =
   | 'PHOTOS_NOT_READY'
   | 'URL_EXPIRED'
   | 'DOWNLOAD_INCOMPLETE'
+  | 'CONFIRMATION_REQUIRED'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -125,6 +129,7 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'PHOTOS_NOT_READY',
   'URL_EXPIRED',
   'DOWNLOAD_INCOMPLETE',
+  'CONFIRMATION_REQUIRED',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

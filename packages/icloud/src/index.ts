@@ -28,6 +28,7 @@ export type {
   WebAccessState,
   WebAccessTiming,
 } from './auth/web-access.js'
+export type { AccountApi, AccountDevice, Family, FamilyMember } from './client/account/account.js'
 export type {
   AlarmTrigger,
   CalendarApi,
@@ -38,12 +39,29 @@ export type {
 export type { CalendarDate } from './client/calendar-date.js'
 export { calendarDay, decodeCalendarDate } from './client/calendar-date.js'
 export type {
+  CalendarEventChanges,
+  CalendarWriteApi,
+  EventAlarm,
+  EventRecurrence,
+  NewCalendar,
+  NewCalendarEvent,
+  SavedCalendar,
+  SavedEvent,
+} from './client/calendar-writes/calendar-writes.js'
+export type {
   Contact,
   ContactField,
   ContactGroup,
   ContactsApi,
   ContactsStartup,
 } from './client/contacts.js'
+export type {
+  ContactChanges,
+  ContactsWriteApi,
+  NewContact,
+  NewContactField,
+  SavedContact,
+} from './client/contacts-writes/contacts-writes.js'
 export {
   CLOUD_DOCS_ZONE,
   ROOT_DRIVEWSID,
@@ -64,7 +82,24 @@ export type {
   UploadOptions,
   WalkOptions,
 } from './client/drive/types.js'
+export type {
+  FindMyApi,
+  FindMyLostModeOptions,
+  FindMyMessageOptions,
+  FindMyRefreshOptions,
+  FindMySoundOptions,
+  FindMyWipeOptions,
+} from './client/findmy/findmy.js'
+export type {
+  FindMyActionState,
+  FindMyDevice,
+  FindMyLocation,
+  FindMyLostMode,
+  FindMyMember,
+  FindMySnapshot,
+} from './client/findmy/models.js'
 export type { Heartbeat, HeartbeatApi } from './client/heartbeat.js'
+export type { HmeAlias, HmeApi, HmeMetadata } from './client/hme/hme.js'
 export {
   type BridgeOptions,
   createICloudClient,
@@ -96,6 +131,14 @@ export {
   type PushToken,
   type PushTopicState,
 } from './client/push.js'
+export type {
+  NewReminder,
+  Reminder,
+  ReminderChanges,
+  ReminderList,
+  ReminderQuery,
+  RemindersApi,
+} from './client/reminders/reminders.js'
 export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
 export type { WebAccessApi } from './client/web-access-api.js'
 export {

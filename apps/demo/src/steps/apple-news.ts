@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { type AppleNewsClient, type Article, createAppleNewsClient } from '@sigwire/apple-news'
 import { diagnoseAppleNewsRequest } from '@sigwire/apple-news/doctor'
 import { type AppleNewsEmulator, startAppleNewsEmulator } from '@sigwire/emulator'
+import { appleNewsUiService } from '@sigwire/emulator-ui'
+import type { Keeper } from '../keep.js'
 import type { Step } from '../report.js'
 
 // A 1x1 PNG: the article's image.
@@ -11,7 +13,7 @@ const PNG = Buffer.from(
 )
 
 /** The Apple News job: publish an article with an image, search, update with its revision, delete. */
-export function appleNewsSteps(): Step[] {
+export function appleNewsSteps(keeper: Keeper): Step[] {
   let emulator: AppleNewsEmulator | undefined
   let client: AppleNewsClient | undefined
   let article: Article | undefined
@@ -123,7 +125,7 @@ export function appleNewsSteps(): Step[] {
         const gone = await client!.articles.read(article!.id).catch((e: { code?: string }) => e.code)
         if (gone !== 'NOT_FOUND') throw new Error(`the deleted article reads as ${String(gone)}`)
         await client!.close()
-        await emulator!.close()
+        await keeper.release(emulator && appleNewsUiService(emulator), () => emulator!.close())
         return 'DELETE 204, then NOT_FOUND'
       },
     },

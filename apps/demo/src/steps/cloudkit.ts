@@ -22,6 +22,8 @@ import {
   toHex,
 } from '@sigwire/core'
 import { type CloudKitEmulator, startCloudKitEmulator } from '@sigwire/emulator'
+import { cloudKitUiService } from '@sigwire/emulator-ui'
+import type { Keeper } from '../keep.js'
 import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
 
@@ -33,7 +35,7 @@ const SERVICE = 'cloudkit'
  * does), records with typed fields, a paginated query, an asset upload, and a deliberately mis-signed
  * request that the emulator rejects and the doctor explains.
  */
-export function cloudkitSteps(): Step[] {
+export function cloudkitSteps(keeper: Keeper): Step[] {
   let emulator: CloudKitEmulator | undefined
   let client: CloudKitClient | undefined
   let keyId = ''
@@ -211,9 +213,11 @@ export function cloudkitSteps(): Step[] {
       name: 'stop the emulator',
       async run() {
         await client?.close()
-        await emulator?.close()
-        await rm(workDir, { recursive: true, force: true })
-        return `closed; ${emulator?.rejections.length ?? 0} rejected request(s) recorded`
+        await keeper.release(emulator && cloudKitUiService(emulator), async () => {
+          await emulator?.close()
+          await rm(workDir, { recursive: true, force: true })
+        })
+        return `${keeper.keep ? 'kept up for the web UI' : 'closed'}; ${emulator?.rejections.length ?? 0} rejected request(s) recorded`
       },
     },
   ]

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
+import { iCloudUiService } from '@sigwire/emulator-ui'
 import {
   createFileSessionStore,
   createICloudClient,
@@ -11,6 +12,7 @@ import {
   type SessionStore,
   sessionFileName,
 } from '@sigwire/icloud'
+import type { Keeper } from '../keep.js'
 import type { Step } from '../report.js'
 
 const APPLE_ID = 'jane.appleseed@example.com'
@@ -18,7 +20,7 @@ const PASSWORD = 'correct horse battery staple'
 const BRIDGE_ID = 'john.appleseed@example.com'
 
 /** iCloud.com: SRP sign-in with a two-factor code, a saved session resumed without signing in, the account-page services. */
-export function icloudSteps(): Step[] {
+export function icloudSteps(keeper: Keeper): Step[] {
   let emulator: ICloudEmulator | undefined
   let dir = ''
   let store: SessionStore | undefined
@@ -135,11 +137,13 @@ export function icloudSteps(): Step[] {
       name: 'stop the emulator',
       async run() {
         await client?.close()
-        await emulator?.close()
         if (emulator && emulator.tripwire.length > 0)
           throw new Error('the client called the telemetry endpoint')
-        await rm(dir, { recursive: true, force: true })
-        return 'closed; telemetry tripwire untouched'
+        await keeper.release(emulator && iCloudUiService(emulator), async () => {
+          await emulator?.close()
+          await rm(dir, { recursive: true, force: true })
+        })
+        return `${keeper.keep ? 'kept up for the web UI' : 'closed'}; telemetry tripwire untouched`
       },
     },
   ]

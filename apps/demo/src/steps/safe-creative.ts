@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequest, formatQueryPairs, Transport, textBody, utf8Decode } from '@sigwire/core'
 import { type SafeCreativeEmulator, startSafeCreativeEmulator } from '@sigwire/emulator'
+import { safeCreativeUiService } from '@sigwire/emulator-ui'
 import {
   type AuthkeyCredentials,
   createMemoryAuthorizationStore,
@@ -12,6 +13,7 @@ import {
   type UserApi,
 } from '@sigwire/safe-creative'
 import { diagnoseSafeCreativeRequest } from '@sigwire/safe-creative/doctor'
+import type { Keeper } from '../keep.js'
 import { withProgressBar } from '../progress-bar.js'
 import type { Step } from '../report.js'
 
@@ -40,7 +42,7 @@ async function approveInBrowser(url: string): Promise<string> {
 }
 
 /** Safe Creative: authorize a user, register a work from a file, list the works, diagnose a bad signature. */
-export function safeCreativeSteps(): Step[] {
+export function safeCreativeSteps(keeper: Keeper): Step[] {
   let emulator: SafeCreativeEmulator | undefined
   let client: SafeCreativeClient | undefined
   let auth: AuthkeyCredentials | undefined
@@ -145,9 +147,11 @@ export function safeCreativeSteps(): Step[] {
       name: 'stop the emulator',
       async run() {
         await client?.close()
-        await emulator?.close()
-        if (dir) await rm(dir, { recursive: true, force: true })
-        return 'closed'
+        await keeper.release(emulator && safeCreativeUiService(emulator), async () => {
+          await emulator?.close()
+          if (dir) await rm(dir, { recursive: true, force: true })
+        })
+        return keeper.keep ? 'kept up for the web UI' : 'closed'
       },
     },
   ]

@@ -22,6 +22,7 @@ import { verifyAppleNewsRequest } from '../signing/verify.js'
 import { type BundleRules, type PartLimits, receiveBundle } from './bundle.js'
 import { AppleNewsData } from './data.js'
 import { appleNewsHandlers } from './handlers.js'
+import { type AppleNewsEmulatorState, inspectAppleNewsState } from './inspect.js'
 import { errorReply, renderAppleNewsError } from './render.js'
 import { appleNewsRoutes } from './routes.js'
 import { APPLE_NEWS_TABLES, generateDevCredentials } from './state.js'
@@ -116,6 +117,8 @@ export interface AppleNewsEmulator {
   optimizeArticle(articleId: string): boolean
   /** The bytes of a stored bundle resource, or undefined. */
   readResource(articleId: string, filename: string): Promise<Uint8Array | undefined>
+  /** A snapshot of the channels, sections and articles (for a state browser). */
+  inspect(): AppleNewsEmulatorState
   /** Stops the server and closes the state. */
   close(): Promise<void>
 }
@@ -263,6 +266,7 @@ export async function startAppleNewsEmulator(
       void tx.commit()
       return found
     },
+    inspect: () => inspectAppleNewsState(data),
     async readResource(articleId, filename) {
       const file = handlers.resourceFile(articleId, filename)
       if (!file) return undefined

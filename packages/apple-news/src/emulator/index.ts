@@ -5,3 +5,4 @@ export {
   type AppleNewsEmulatorOptions,
   startAppleNewsEmulator,
 } from './emulator.js'
+export type { AppleNewsArticleView, AppleNewsEmulatorState } from './inspect.js'

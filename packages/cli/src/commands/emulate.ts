@@ -9,6 +9,7 @@ import { numberOption } from '../input/option-values.js'
 import { cliError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
 import { type ConfigSection, type EmulateConfig, readEmulateConfig } from './emulate-config.js'
+import { type EmulatorUiHandle, startEmulateUi, type UiServiceFactory, uiModule } from './emulate-ui.js'
 
 // Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
 // should not wait for them to load.
@@ -36,6 +37,8 @@ interface Started {
   readonly info: Record<string, unknown>
   /** PEM of the self-signed certificate, when serving TLS. */
   readonly certificate: string | undefined
+  /** Describes the emulator to the web UI (loaded only when the UI runs). */
+  readonly ui: UiServiceFactory
   close(): Promise<void>
 }
 
@@ -69,6 +72,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(dev ? { keyId: dev.keyId, privateKeyFile, apiToken: dev.apiToken } : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).cloudKitUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -92,6 +96,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(emulator.publicOrigin === emulator.url ? {} : { publicOrigin: emulator.publicOrigin }),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).appleNewsUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -109,6 +114,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
           ...(emulator.dev ? { sharedKey: emulator.dev.sharedKey, privateKey: emulator.dev.privateKey } : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).safeCreativeUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -143,6 +149,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
             : {}),
         },
         certificate: emulator.certificate,
+        ui: async () => (await uiModule()).iCloudUiService(emulator),
         close: () => emulator.close(),
       }
     },
@@ -188,6 +195,7 @@ export function registerEmulate(program: Command, io: Io): void {
     '--photos-dir <dir>',
     "seed the iCloud emulator's Photos library from the image and video files of this directory",
   )
+  command.option('--no-ui', 'do not serve the web UI (request log, token diffs, fault controls) on loopback')
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
@@ -238,7 +246,7 @@ export function registerEmulate(program: Command, io: Io): void {
       await rm(common.workDir, { recursive: true, force: true })
       throw error
     }
-    const lines: Array<[string, Record<string, unknown>]> = []
+    const lines: Array<[string, unknown]> = []
     for (const s of started) {
       if (s.certificate === undefined) lines.push([s.key, s.info])
       else {
@@ -248,8 +256,22 @@ export function registerEmulate(program: Command, io: Io): void {
         lines.push([s.key, { ...s.info, certificateFile }])
       }
     }
+    let ui: EmulatorUiHandle | undefined
+    if (options.ui !== false) {
+      try {
+        ui = await startEmulateUi(started)
+      } catch (error) {
+        stop.dispose()
+        await Promise.all(started.map((s) => s.close()))
+        await rm(common.workDir, { recursive: true, force: true })
+        throw error
+      }
+      lines.push(['ui', ui.url])
+    }
     io.out(JSON.stringify(Object.fromEntries(lines)))
+    if (ui) io.err(`sigwire emulate: web UI at ${ui.url}`)
     await stop.requested
+    await ui?.close()
     // Closing flushes each emulator's state file.
     await Promise.all(started.map((s) => s.close()))
     await rm(common.workDir, { recursive: true, force: true })

@@ -25,6 +25,7 @@ import { readSecret } from '../secrets.js'
 import { registerICloudDrive } from './icloud-drive.js'
 import { registerICloudPhotos } from './icloud-photos.js'
 import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
+import { registerICloudServices } from './icloud-services.js'
 import { checkSessionDirectory, findSavedSession, type SavedSession } from './icloud-session.js'
 import { openSharedStore, STORE_HELP, sessionStoreOf } from './store-option.js'
 
@@ -41,7 +42,7 @@ export interface ConnectionOptions {
 type Endpoints = NonNullable<SessionState['endpoints']>
 
 /** Where sessions are saved unless `--session-dir` says otherwise. */
-export const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
+export const DEFAULT_SESSION_DIR: string = join(homedir(), '.sigwire', 'icloud')
 
 /** `sigwire icloud login` and `sigwire icloud status`. */
 export function registerICloud(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -244,6 +245,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     })
 
   registerICloudDrive(icloud, io, setExit)
+  registerICloudServices(icloud, io, setExit)
 }
 
 /** The session of `appleId` in the shared store (`--store`), which lists no accounts: `--apple-id` is needed. */

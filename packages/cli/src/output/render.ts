@@ -108,7 +108,12 @@ export function printDiagnosis(io: Io, diagnosis: Diagnosis, request: ParsedRequ
     severity: f.severity,
   }))
   if (json) {
-    printJson(io, { ok: diagnosis.ok, findings })
+    // The first difference (with both token lists, secrets masked) when the doctor found what was signed.
+    printJson(io, {
+      ok: diagnosis.ok,
+      findings,
+      ...(diagnosis.firstDifference ? { firstDifference: diagnosis.firstDifference } : {}),
+    })
     return diagnosis.ok
   }
   const c = colors(io)

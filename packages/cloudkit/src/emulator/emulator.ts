@@ -25,6 +25,7 @@ import { parseCloudKitPath } from '../client/address.js'
 import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
 import { parseCloudKitPublicKey } from '../signing/keys.js'
 import { type AuthSettings, isSigned, issueSession } from './auth.js'
+import { type CloudKitEmulatorState, inspectCloudKitState } from './inspect.js'
 import {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,
@@ -86,6 +87,8 @@ export interface CloudKitEmulator {
   registerApiToken(input: { container: string; environment: string; apiToken: string }): void
   /** Signs a user in and returns a web auth token (what the redirectURL page does). */
   issueWebAuthToken(input?: { container?: string; environment?: string; userRecordName?: string }): string
+  /** A snapshot of the databases, zones, records and subscriptions (for a state browser). */
+  inspect(): CloudKitEmulatorState
   /** Stops the server and closes the state. */
   close(): Promise<void>
 }
@@ -277,6 +280,7 @@ export async function startCloudKitEmulator(
       void tx.commit()
       return token
     },
+    inspect: () => inspectCloudKitState(data),
     close: () => server.close(),
   }
 }

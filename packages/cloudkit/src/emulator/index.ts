@@ -1,5 +1,11 @@
 export type { AuthRejection } from './auth.js'
 export { type CloudKitEmulator, type CloudKitRejection, startCloudKitEmulator } from './emulator.js'
+export type {
+  CloudKitDatabaseView,
+  CloudKitEmulatorState,
+  CloudKitRecordView,
+  CloudKitZoneView,
+} from './inspect.js'
 export {
   type CloudKitContainerConfig,
   type CloudKitDevCredentials,

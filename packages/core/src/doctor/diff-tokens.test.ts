@@ -28,6 +28,29 @@ describe('diffTokens', () => {
     expect(diff.actual.text).toBe('POXU')
   })
 
+  it('carries both strings as trace rows, secrets masked', () => {
+    const signed = [textToken('key', 'hunter2', { secret: true }), ...expected]
+    const actual = [...signed]
+    actual[3] = textToken('body-hash', 'POXU')
+    const diff = diffTokens(signed, actual)!
+    expect(diff.expectedTokens!.map((t) => t.text)).toEqual([
+      '{secret}',
+      '2016-08-14T14:23:35Z',
+      ':',
+      'POSU',
+      ':',
+      '/a',
+    ])
+    expect(diff.actualTokens![3]).toMatchObject({
+      order: 3,
+      label: 'body-hash',
+      text: 'POXU',
+      hex: '504f5855',
+    })
+    expect(JSON.stringify(diff)).not.toContain('hunter2')
+    expect(JSON.stringify(diffTokens(expected, expected.slice(0, 2))!.actualTokens)).toContain('"order":1')
+  })
+
   it('reports missing and extra tokens', () => {
     expect(diffTokens(expected, expected.slice(0, 3))).toMatchObject({
       index: 3,

@@ -1,6 +1,7 @@
 import { toHex } from '../encoding/hex.js'
 import { utf8Decode } from '../encoding/utf8.js'
-import { isBytesToken, type Token } from '../tokens/token.js'
+import { lazyTraceTokens } from '../tokens/lazy-trace.js'
+import { isBytesToken, type Token, type TokenTrace } from '../tokens/token.js'
 import { SECRET_HEX_MASK, SECRET_TEXT_MASK } from '../tokens/trace-tokens.js'
 
 /** One side of a {@link TokenDifference}. */
@@ -29,6 +30,13 @@ export interface TokenDifference {
   readonly expected: TokenSide
   /** What it was. */
   readonly actual: TokenSide
+  /**
+   * Every expected token as a trace row (label, text, UTF-8 hex, offset; secrets masked), computed on
+   * first read: what a UI draws as the expected string-to-sign.
+   */
+  readonly expectedTokens?: readonly TokenTrace[]
+  /** Every token the client signed, lined up the same way (secrets masked), computed on first read. */
+  readonly actualTokens?: readonly TokenTrace[]
 }
 
 /**
@@ -41,6 +49,7 @@ export function diffTokens(
   actual: readonly Token[],
 ): TokenDifference | undefined {
   let offset = 0
+  const rows = () => ({ expectedTokens: lazyTraceTokens(expected), actualTokens: lazyTraceTokens(actual) })
   const count = Math.max(expected.length, actual.length)
   for (let index = 0; index < count; index++) {
     const e = expected[index]
@@ -54,6 +63,7 @@ export function diffTokens(
         kind: e === undefined ? 'extra' : 'missing',
         expected: side(e),
         actual: side(a),
+        ...rows(),
       }
     }
     const at = firstDifference(e, a)
@@ -66,6 +76,7 @@ export function diffTokens(
         kind: 'value',
         expected: side(e),
         actual: side(a),
+        ...rows(),
       }
     }
     offset += isBytesToken(e) ? e.bytes.byteLength : e.stream.byteLength

@@ -198,6 +198,11 @@ export class CloudKitData {
       if (upload.asset) this.#assetUploads.set(upload.asset.assetId, id)
   }
 
+  /** Every database that holds a zone or subscription (for a state browser). */
+  databases(): IterableIterator<StoredDatabase> {
+    return this.#databases.values()
+  }
+
   /** Runtime-registered keys. */
   get keys(): Iterable<StoredKey> {
     return this.#store.table<StoredKey>('keys').values()

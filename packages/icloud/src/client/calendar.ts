@@ -1,6 +1,15 @@
 import { type CallOptions, textBody } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
 import { type CalendarDate, calendarDay, decodeCalendarDate } from './calendar-date.js'
+import {
+  type CalendarEventChanges,
+  type CalendarWriteApi,
+  CalendarWrites,
+  type NewCalendar,
+  type NewCalendarEvent,
+  type SavedCalendar,
+  type SavedEvent,
+} from './calendar-writes/calendar-writes.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
@@ -75,8 +84,8 @@ export interface CalendarRange extends CallOptions {
   readonly to: Date
 }
 
-/** Calendar (`webservices.calendar`). */
-export interface CalendarApi {
+/** Calendar (`webservices.calendar`): reads, and event and calendar changes (§18.5). */
+export interface CalendarApi extends CalendarWriteApi {
   /** `GET {calendar}/ca/startup`: calendars and the events in the range. */
   startup(range: CalendarRange): Promise<{
     /** Every calendar of the account (`Collection`). */
@@ -96,7 +105,31 @@ export interface CalendarApi {
 
 /** The {@link CalendarApi} of a session. */
 export class CalendarService implements CalendarApi {
-  constructor(readonly caller: ServiceCaller) {}
+  readonly #writes: CalendarWrites
+
+  constructor(readonly caller: ServiceCaller) {
+    this.#writes = new CalendarWrites(caller)
+  }
+
+  createEvent(event: NewCalendarEvent): Promise<SavedEvent> {
+    return this.#writes.createEvent(event)
+  }
+
+  updateEvent(pGuid: string, guid: string, changes: CalendarEventChanges): Promise<SavedEvent> {
+    return this.#writes.updateEvent(pGuid, guid, changes)
+  }
+
+  deleteEvent(pGuid: string, guid: string, options: CallOptions = {}): Promise<void> {
+    return this.#writes.deleteEvent(pGuid, guid, options)
+  }
+
+  createCalendar(calendar: NewCalendar): Promise<SavedCalendar> {
+    return this.#writes.createCalendar(calendar)
+  }
+
+  deleteCalendar(guid: string, options: CallOptions = {}): Promise<void> {
+    return this.#writes.deleteCalendar(guid, options)
+  }
 
   #query(range: CalendarRange): Record<string, string> {
     const tz = this.caller.timeZone

@@ -1,5 +1,12 @@
 import type { CallOptions } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
+import {
+  type ContactChanges,
+  type ContactsWriteApi,
+  ContactsWrites,
+  type NewContact,
+  type SavedContact,
+} from './contacts-writes/contacts-writes.js'
 import type { Raw } from './raw.js'
 import { callOptions, type ServiceCaller } from './service-caller.js'
 
@@ -57,8 +64,10 @@ export interface ContactsStartup {
   readonly groups: readonly ContactGroup[]
 }
 
-/** Contacts (`webservices.contacts`). */
-export interface ContactsApi {
+/** Contacts (`webservices.contacts`): reads, and contact changes (§18.6). */
+export interface ContactsApi extends ContactsWriteApi {
+  /** Every contact, read lazily in pages of `pageSize` (default 200) after a `co/startup`. */
+  iterate(options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<Contact>
   /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
   startup(options?: CallOptions & { order?: 'last,first' | 'first,last' }): Promise<ContactsStartup>
   /** `GET {contacts}/co/mecard`: the account holder's own card. */
@@ -82,7 +91,39 @@ export interface ContactsApi {
 
 /** The {@link ContactsApi} of a session. */
 export class ContactsService implements ContactsApi {
-  constructor(readonly caller: ServiceCaller) {}
+  readonly #writes: ContactsWrites
+
+  constructor(readonly caller: ServiceCaller) {
+    this.#writes = new ContactsWrites(caller)
+  }
+
+  create(contact: NewContact): Promise<SavedContact> {
+    return this.#writes.create(contact)
+  }
+
+  update(contactId: string, changes: ContactChanges): Promise<SavedContact> {
+    return this.#writes.update(contactId, changes)
+  }
+
+  remove(contactId: string, options: CallOptions & { etag?: string } = {}): Promise<void> {
+    return this.#writes.remove(contactId, options)
+  }
+
+  async *iterate(options: CallOptions & { pageSize?: number } = {}): AsyncIterableIterator<Contact> {
+    const size = options.pageSize ?? 200
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'pageSize must be a whole number, 1 or more.',
+        details: { argument: 'pageSize' },
+      })
+    const tokens = await this.startup(options)
+    for (let offset = 0; ; offset += size) {
+      const page = await listPage(this.caller, tokens, size, offset, options)
+      yield* page
+      if (page.length < size) return
+    }
+  }
 
   async startup(
     options: CallOptions & { order?: 'last,first' | 'first,last' } = {},

@@ -49,14 +49,18 @@ import {
 import { type ICloudRegion, newSessionState, normalizeAppleId, type SessionState } from '../session/state.js'
 import { createMemorySessionStore, type SessionStore } from '../session/store.js'
 import type { ProofEncoding } from '../srp/tokens.js'
+import { type AccountApi, AccountService } from './account/account.js'
 import { type CalendarApi, CalendarService } from './calendar.js'
 import { type ContactsApi, ContactsService } from './contacts.js'
 import { DriveService } from './drive/drive-service.js'
 import type { DriveApi } from './drive/types.js'
+import { type FindMyApi, FindMyService } from './findmy/findmy.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
+import { type HmeApi, HmeService } from './hme/hme.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
 import { type PhotosApi, PhotosService } from './photos/photos.js'
 import { type PushApi, PushService } from './push.js'
+import { type RemindersApi, RemindersService } from './reminders/reminders.js'
 import type { ContentCall, ServiceCaller, ServiceCallOptions } from './service-caller.js'
 import { type StorageApi, StorageService } from './storage.js'
 import type { WebAccessApi } from './web-access-api.js'
@@ -171,6 +175,14 @@ export interface ICloudClient {
   readonly contacts: ContactsApi
   /** Calendar: `ca/startup`, `ca/events`, `ca/alarmtriggers`. */
   readonly calendar: CalendarApi
+  /** The account page: signed-in devices and the family (docs/protocols/icloud.md §18.4). */
+  readonly accountPage: AccountApi
+  /** Find My: devices, locations, sound, message, lost mode, erase (docs/protocols/icloud.md §18.1). */
+  readonly findMy: FindMyApi
+  /** Hide My Email addresses (docs/protocols/icloud.md §18.2). */
+  readonly hme: HmeApi
+  /** Reminders lists and reminders (docs/protocols/icloud.md §18.3). */
+  readonly reminders: RemindersApi
   /** Push tokens, topic state and the webcourier long poll. */
   readonly push: PushApi
   /** Key-value `json/sync`. */
@@ -219,6 +231,10 @@ class Client implements ICloudClient {
   readonly storage: StorageService
   readonly contacts: ContactsService
   readonly calendar: CalendarService
+  readonly accountPage: AccountService
+  readonly findMy: FindMyService
+  readonly hme: HmeService
+  readonly reminders: RemindersService
   readonly push: PushService
   readonly keyValue: KeyValueService
   readonly heartbeat: HeartbeatService
@@ -290,6 +306,10 @@ class Client implements ICloudClient {
     this.storage = new StorageService(caller)
     this.contacts = new ContactsService(caller)
     this.calendar = new CalendarService(caller)
+    this.accountPage = new AccountService(caller)
+    this.findMy = new FindMyService(caller)
+    this.hme = new HmeService(caller)
+    this.reminders = new RemindersService(caller)
     this.push = new PushService(caller)
     this.keyValue = new KeyValueService(caller)
     this.heartbeat = new HeartbeatService(caller)

@@ -1,12 +1,13 @@
 import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
+import { contactsView } from './contacts-writes/state.js'
 import type { ICloudContext } from './context.js'
-import { contacts, meCard } from './data.js'
+import { meCard } from './data.js'
 import { answer, iCloudFailure } from './http-util.js'
 import type { EmulatedAccount } from './state.js'
 
-/** The sync tokens of an account's contacts (the data never changes, so neither do they). */
-function tokens(account: EmulatedAccount): { prefToken: string; syncToken: string } {
-  return { prefToken: `pref-${account.dsid}-1`, syncToken: `sync-${account.dsid}-1` }
+/** The sync tokens of an account's contacts: the sync token follows the changes (§18.6). */
+function tokens(account: EmulatedAccount, version: number): { prefToken: string; syncToken: string } {
+  return { prefToken: `pref-${account.dsid}-1`, syncToken: `sync-${account.dsid}-${version}` }
 }
 
 /**
@@ -15,20 +16,21 @@ function tokens(account: EmulatedAccount): { prefToken: string; syncToken: strin
  * for), and the me card by GET (pyicloud) or POST (the web app). Undefined for other paths.
  */
 export function handleContacts(
-  _ctx: ICloudContext,
+  ctx: ICloudContext,
   request: EmulatorRequest,
   path: string,
   account: EmulatedAccount,
 ): Reply | undefined {
   const method = request.method
-  const list = contacts(account)
+  const view = contactsView(ctx, account)
+  const list = view.cards
   const query = request.url.searchParams
   if (method === 'GET' && path === '/co/startup')
     return answer(200, {
-      ...tokens(account),
-      meCardId: (list[0] as { contactId: string }).contactId,
+      ...tokens(account, view.version),
+      meCardId: meCard(account).contactId,
       contacts: list,
-      groups: [{ groupId: 'GROUP-1', name: 'Work', contactIds: ['A1B2C3D4-0001'] }],
+      groups: view.groups,
       contactsOrder: list.map((c) => (c as { contactId: string }).contactId),
     })
   if (method === 'GET' && path === '/co/contacts') {
@@ -37,7 +39,7 @@ export function handleContacts(
     if (limit === undefined || offset === undefined)
       throw iCloudFailure(400, { success: false, error: 'limit and offset must be whole numbers' })
     const page = list.slice(offset, limit === 0 ? undefined : offset + limit)
-    return answer(200, { ...tokens(account), contacts: page })
+    return answer(200, { ...tokens(account, view.version), contacts: page })
   }
   if ((method === 'GET' || method === 'POST') && path === '/co/mecard') {
     const card = meCard(account)

@@ -3,7 +3,12 @@ import type { DurableStore, Table, Transaction } from '@sigwire/emulator-kit'
 import type { ICloudSignInEvidence } from '../doctor/diagnose.js'
 import type { ICloudAccounts } from './accounts.js'
 import type { BridgeDevices } from './bridge/device.js'
+import type { CalendarState } from './calendar-writes/state.js'
+import type { ContactsState } from './contacts-writes/state.js'
 import type { DriveEmulator } from './drive/drive-emulator.js'
+import type { FindMyState } from './findmy/handler.js'
+import type { HmeState } from './hme/handler.js'
+import type { RemindersState } from './reminders/handler.js'
 import type {
   Conversation,
   EmulatedAccount,
@@ -83,6 +88,11 @@ export interface ICloudData {
   readonly meta: Table<unknown>
   readonly pcs: Table<PcsState>
   readonly pcsCookies: Table<PcsCookie>
+  readonly findmy: Table<FindMyState>
+  readonly hme: Table<HmeState>
+  readonly reminders: Table<RemindersState>
+  readonly calendar: Table<CalendarState>
+  readonly contacts: Table<ContactsState>
 }
 
 /** The tables of `store` as {@link ICloudData}. */
@@ -99,6 +109,11 @@ export function iCloudData(store: DurableStore): ICloudData {
     meta: store.table('meta'),
     pcs: store.table('pcs'),
     pcsCookies: store.table('pcsCookies'),
+    findmy: store.table('findmy'),
+    hme: store.table('hme'),
+    reminders: store.table('reminders'),
+    calendar: store.table('calendar'),
+    contacts: store.table('contacts'),
   }
 }
 

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit'
 import { handleCalendar } from './calendar.js'
+import { handleCalendarWrites } from './calendar-writes/handler.js'
 import { handleContacts } from './contacts.js'
+import { handleContactsWrites } from './contacts-writes/handler.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
 import { handleDriveService } from './drive/service.js'
 import { answer, iCloudFailure, requestJson, setCookie } from './http-util.js'
+import { handleMoreServices } from './more-services.js'
 import { webSession } from './setup.js'
 
 /** Answers `/ws/<service>/...`: every call needs a live `X-APPLE-WEBAUTH-TOKEN` (else 421) and the right `dsid`. */
@@ -33,10 +36,12 @@ export function handleService(
   const trimmed = path.replace(/\/+$/, '')
   const own =
     service === 'contacts'
-      ? handleContacts(ctx, request, trimmed, account)
+      ? (handleContactsWrites(ctx, request, trimmed, account) ??
+        handleContacts(ctx, request, trimmed, account))
       : service === 'calendar'
-        ? handleCalendar(ctx, request, trimmed)
-        : undefined
+        ? (handleCalendarWrites(ctx, request, trimmed, account) ??
+          handleCalendar(ctx, request, trimmed, account))
+        : handleMoreServices(ctx, request, service, trimmed, account)
   if (own) return own
   const route = `${service}:${method} ${trimmed}`
   switch (route) {

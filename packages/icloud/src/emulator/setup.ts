@@ -20,6 +20,7 @@ export const SERVICE_NAMES = [
   'drivews',
   'docws',
   'uploadimagews',
+  'premiummailsettings',
 ]
 
 /** The web session a request's `X-APPLE-WEBAUTH-TOKEN` cookie names, if it is alive. */

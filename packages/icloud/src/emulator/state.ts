@@ -1,4 +1,5 @@
 import type { SrpProtocol } from '../srp/password.js'
+import { SERVICE_TABLES } from './service-tables.js'
 
 /** One emulated Apple ID. The password itself is never kept: only salt, iterations and the verifier. */
 export interface EmulatedAccount {
@@ -140,4 +141,5 @@ export const ICLOUD_TABLES = [
   'pcsCookies',
   'driveNodes',
   'driveUploads',
+  ...SERVICE_TABLES,
 ] as const

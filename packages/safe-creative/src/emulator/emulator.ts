@@ -213,6 +213,27 @@ export async function startSafeCreativeEmulator(
           'debugSignatures is on: debug-component=signature.analysis answers the expected signature to any caller who knows a sharedkey or an authkey, so that caller can act without the private key. Use it only on a machine of your own.',
         ]
       : [],
+    authkeys: () =>
+      [...ctx.authkeys.values()].map((r) => ({
+        authkey: r.authkey,
+        sharedKey: r.sharedKey,
+        authorized: r.authorized,
+        ...(r.level ? { level: r.level } : {}),
+      })),
+    works: () =>
+      [...ctx.works.values()].map((w) => ({
+        code: w.code,
+        state: w.state,
+        entryDate: w.entryDate,
+        fields: { ...w.fields },
+        source: w.source,
+        ...(w.filename === undefined ? {} : { filename: w.filename, size: w.size ?? 0 }),
+      })),
+    async deny(authkey) {
+      const record = ctx.authkeys.get(authkey)
+      if (!record) throw new Error(`Unknown authkey ${authkey}`)
+      await store.write((tx) => putAuthkey(tx, { ...record, authorized: false }))
+    },
     async approve(authkey, level = 'MANAGE') {
       const record = ctx.authkeys.get(authkey)
       if (!record) throw new Error(`Unknown authkey ${authkey}`)

@@ -1,4 +1,9 @@
 export type { AuthkeyEditKey } from './authorization-ui.js'
 export { startSafeCreativeEmulator } from './emulator.js'
-export type { SafeCreativeEmulator, SafeCreativeEmulatorOptions } from './options.js'
+export type {
+  SafeCreativeAuthkeySummary,
+  SafeCreativeEmulator,
+  SafeCreativeEmulatorOptions,
+  SafeCreativeWorkSummary,
+} from './options.js'
 export type { SafeCreativeApp } from './state.js'

@@ -56,6 +56,36 @@ export interface SafeCreativeEmulatorOptions extends ServerOptions {
   }>
 }
 
+/** An authkey as {@link SafeCreativeEmulator.authkeys} lists it: no private key, no nonce. */
+export interface SafeCreativeAuthkeySummary {
+  /** The authkey (the public half the client sends). */
+  readonly authkey: string
+  /** The application it belongs to. */
+  readonly sharedKey: string
+  /** True once its user approved it. */
+  readonly authorized: boolean
+  /** The level granted, when approved. */
+  readonly level?: AuthLevel
+}
+
+/** A work as {@link SafeCreativeEmulator.works} lists it. */
+export interface SafeCreativeWorkSummary {
+  /** The registration code. */
+  readonly code: string
+  /** `REGISTERED` or `PROCESSING`. */
+  readonly state: string
+  /** ISO 8601 entry date. */
+  readonly entryDate: string
+  /** The work's fields (title, ...). */
+  readonly fields: Readonly<Record<string, string>>
+  /** How it was registered. */
+  readonly source: 'upload' | 'text' | 'url'
+  /** The uploaded file's name and size, for an upload. */
+  readonly filename?: string
+  /** Bytes of the uploaded file. */
+  readonly size?: number
+}
+
 /** A running Safe Creative emulator. */
 export interface SafeCreativeEmulator {
   /** Base URL, e.g. `http://127.0.0.1:53124`. */
@@ -81,6 +111,12 @@ export interface SafeCreativeEmulator {
   readonly stats: EmulatorStats
   /** What to tell whoever starts the emulator: settings that weaken it (`debugSignatures`). */
   readonly notices: readonly string[]
+  /** The authkeys the emulator holds (no private key), for a UI's approve/deny list. */
+  authkeys(): SafeCreativeAuthkeySummary[]
+  /** The registered works, newest last. */
+  works(): SafeCreativeWorkSummary[]
+  /** Denies (or revokes) an authkey as its user would with "Deny" on the authorization page. */
+  deny(authkey: string): Promise<void>
   /** Approves an authkey as its user would on the authorization page. */
   approve(authkey: string, level?: AuthLevel): Promise<void>
   /** Stops the server and closes the state. */

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { type FileHandle, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -10,6 +9,7 @@ import type { SessionResponse } from '../../session/http.js'
 import type { Raw } from '../raw.js'
 import { callOptions, type ServiceCaller } from '../service-caller.js'
 import { driveResponseError } from './errors.js'
+import { fileSink } from './file-sink.js'
 import { CLOUD_DOCS_ZONE } from './ids.js'
 import { contentRangeOf } from './range.js'
 import type { DownloadOptions, DownloadResult, DownloadToFileOptions, DriveItem } from './types.js'
@@ -107,16 +107,10 @@ export async function downloadToFile(
     if (item.size !== 0 && !(item.size !== undefined && from === item.size)) {
       const chunks = await contentChunks(caller, item, transfer, options)
       // Reading and writing overlap: the next bytes arrive while the previous ones are written
-      // (fs.WriteStream gathers what is pending into one writev).
+      // (the sink gathers what is pending into one writev).
       await pipeline(
         Readable.from(chunks, { objectMode: false, highWaterMark: STREAM_BUFFER }),
-        // By descriptor: a stream over the FileHandle itself would hold the handle open (its close() would wait).
-        createWriteStream('', {
-          fd: handle.fd,
-          autoClose: false,
-          emitClose: false,
-          highWaterMark: STREAM_BUFFER,
-        }),
+        fileSink(handle, STREAM_BUFFER),
       )
     } else report(options, transfer, Date.now(), from)
     if (options.keepMtime !== false && item.dateModified) await handle.utimes(new Date(), item.dateModified)

@@ -1,0 +1,62 @@
+import type {
+  EmulatorUi,
+  UiDoctorInput,
+  UiDoctorProtocol,
+  UiDoctorReport,
+  UiService,
+} from '@sigwire/emulator-ui'
+import type { Io } from '../output/io.js'
+
+/** Describes one started emulator to the web UI. */
+export type UiServiceFactory = () => Promise<UiService>
+
+/** The running UI, as `sigwire emulate` holds it. */
+export type EmulatorUiHandle = Pick<EmulatorUi, 'url' | 'close'>
+
+// Loaded when the UI starts, like the emulators themselves.
+export const uiModule = () => import('@sigwire/emulator-ui')
+
+/** Starts the web UI over the started emulators, on a free loopback port, with `sigwire doctor` behind its doctor page. */
+export async function startEmulateUi(
+  started: ReadonlyArray<{ ui: UiServiceFactory }>,
+): Promise<EmulatorUiHandle> {
+  const { startEmulatorUi } = await uiModule()
+  const services = await Promise.all(started.map((s) => s.ui()))
+  return startEmulatorUi({ services, doctor: runDoctor })
+}
+
+/** The environment variable each doctor reads its key from (the CLI README's `doctor` section). */
+const KEY_ENV: Readonly<Record<UiDoctorProtocol, string>> = {
+  cloudkit: 'SIGWIRE_CLOUDKIT_PUBLIC_KEY',
+  'apple-news': 'SIGWIRE_APPLE_NEWS_SECRET',
+  'safe-creative': 'SIGWIRE_SAFE_CREATIVE_PRIVATE_KEY',
+}
+
+/**
+ * Runs `sigwire doctor <protocol> --json` in this process on a pasted request: the same parsers, doctors
+ * and report as the command line. The key and the signed string go in through the run's own
+ * environment object (never `process.env`), the request through its stdin; nothing is written anywhere.
+ */
+export async function runDoctor(input: UiDoctorInput): Promise<UiDoctorReport> {
+  const { main } = await import('../main.js')
+  const out: string[] = []
+  const err: string[] = []
+  const stdin = input.format === 'curl' ? undefined : Buffer.from(input.text, 'utf8')
+  const io: Io = {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    isTTY: false,
+    env: {
+      ...(input.key === undefined ? {} : { [KEY_ENV[input.protocol]]: input.key }),
+      ...(input.signed === undefined ? {} : { SIGWIRE_SIGNED_STRING: input.signed }),
+    },
+    stdinIsTTY: false,
+    readStdin: (maxBytes) => (stdin && stdin.byteLength <= maxBytes ? new Uint8Array(stdin) : undefined),
+  }
+  const source =
+    input.format === 'curl' ? ['--curl', input.text] : [input.format === 'har' ? '--har' : '--request', '-']
+  await main(['doctor', input.protocol, ...source, '--json'], io)
+  if (out.length > 0) return { report: JSON.parse(out.join('\n')) }
+  const failure = JSON.parse(err.join('\n') || '{}') as { error?: { code: string; message: string } }
+  return { error: failure.error ?? { code: 'INTERNAL', message: 'The doctor printed nothing.' } }
+}

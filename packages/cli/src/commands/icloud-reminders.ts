@@ -1,0 +1,105 @@
+import type { Reminder } from '@sigwire/icloud'
+import type { Command } from 'commander'
+import { parseLocalDate } from '../input/local-date.js'
+import { cliError, EXIT } from '../output/errors.js'
+import { type Io, printJson } from '../output/io.js'
+import type { ConnectionOptions } from './icloud.js'
+import { plain, sessionOptions, withSavedSession } from './icloud-service-client.js'
+
+const PRIORITIES: Readonly<Record<string, number>> = { none: 0, high: 1, medium: 5, low: 9 }
+
+/** `sigwire icloud reminders ls|add|done|rm`. */
+export function registerReminders(icloud: Command, io: Io, setExit: (code: number) => void): void {
+  const reminders = icloud.command('reminders').description('Reminders: list, add, complete and delete')
+
+  sessionOptions(reminders.command('ls').description('list the lists and their open reminders'))
+    .option('--list <list>', 'only this list (title or guid)')
+    .option('--completed', 'include completed reminders')
+    .action(async (options: ConnectionOptions & { list?: string; completed?: boolean }) => {
+      const result = await withSavedSession(options, async (c) => {
+        const lists = await c.reminders.lists()
+        const items: Reminder[] = []
+        for await (const r of c.reminders.reminders({
+          completed: options.completed === true,
+          ...(options.list === undefined ? {} : { list: options.list }),
+        }))
+          items.push(r)
+        return { lists, reminders: items }
+      })
+      if (options.json) printJson(io, plain(result))
+      else
+        for (const list of result.lists) {
+          const mine = result.reminders.filter((r) => r.listGuid === list.guid)
+          if (options.list !== undefined && mine.length === 0) continue
+          io.out(`${list.title}:`)
+          for (const r of mine) io.out(`  ${line(r)}`)
+        }
+      setExit(EXIT.ok)
+    })
+
+  sessionOptions(reminders.command('add <title>').description('add a reminder'))
+    .option('--list <list>', 'the list (title or guid; default: the default list)')
+    .option('--notes <text>', 'notes')
+    .option(
+      '--due <date>',
+      'when it is due: 2027-03-01 (9:00 local), 2027-03-01T17:30 (local) or with Z/±hh:mm',
+    )
+    .option('--priority <priority>', 'none, low, medium, high, or 0 to 9 (1 highest)')
+    .action(
+      async (
+        title: string,
+        options: ConnectionOptions & { list?: string; notes?: string; due?: string; priority?: string },
+      ) => {
+        const due = options.due === undefined ? undefined : parseLocalDate(options.due, '--due')
+        const priority = options.priority === undefined ? undefined : parsePriority(options.priority)
+        const created = await withSavedSession(options, (c) =>
+          c.reminders.create({
+            title,
+            ...(options.list === undefined ? {} : { list: options.list }),
+            ...(options.notes === undefined ? {} : { notes: options.notes }),
+            ...(due === undefined ? {} : { due }),
+            ...(priority === undefined ? {} : { priority }),
+          }),
+        )
+        if (options.json) printJson(io, { ok: true, reminder: plain(created) })
+        else io.out(`✓ added ${line(created)}`)
+        setExit(EXIT.ok)
+      },
+    )
+
+  for (const [name, description] of [
+    ['done', 'mark a reminder completed'],
+    ['rm', 'delete a reminder'],
+  ] as const)
+    sessionOptions(
+      reminders.command(`${name} <guid>`).description(`${description} (by guid, as ls --json shows)`),
+    ).action(async (guid: string, options: ConnectionOptions) => {
+      const reminder = await withSavedSession(options, async (c) => {
+        if (name === 'done') return c.reminders.complete(guid)
+        const found = await c.reminders.get(guid)
+        await c.reminders.remove(guid)
+        return found
+      })
+      if (options.json)
+        printJson(io, { ok: true, [name === 'done' ? 'completed' : 'deleted']: plain(reminder) })
+      else io.out(`✓ ${name === 'done' ? 'completed' : 'deleted'} ${reminder.title}`)
+      setExit(EXIT.ok)
+    })
+}
+
+function parsePriority(text: string): number {
+  const word = PRIORITIES[text.toLowerCase()]
+  if (word !== undefined && Object.hasOwn(PRIORITIES, text.toLowerCase())) return word
+  if (/^\d$/.test(text)) return Number(text)
+  throw cliError(
+    'INVALID_OPTION',
+    `--priority must be none, low, medium, high, or a number from 0 to 9 (got ${JSON.stringify(text.slice(0, 20))}).`,
+  )
+}
+
+function line(r: Reminder): string {
+  const due = r.due ? `  due ${r.due.date.toISOString()}` : ''
+  const done = r.completed ? '  ✓' : ''
+  const priority = r.priority ? `  !${r.priority}` : ''
+  return `${r.title}${due}${priority}${done}  ${r.guid}`
+}

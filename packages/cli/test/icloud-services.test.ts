@@ -1,0 +1,239 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './run-cli.js'
+
+let dir: string
+let sessions: string
+let emulator: ICloudEmulator
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sigwire-cli-icloud-services-'))
+  sessions = join(dir, 'sessions')
+  emulator = await startICloudEmulator({
+    accounts: [
+      { appleId: 'kim@example.com', password: 'services pass 1', twoFactor: false, firstName: 'Kim' },
+    ],
+  })
+  await writeFile(join(dir, 'password'), 'services pass 1\n')
+  const login = await runCli([
+    'icloud',
+    'login',
+    '--apple-id',
+    'kim@example.com',
+    '--auth-url',
+    emulator.authUrl,
+    '--setup-url',
+    emulator.setupUrl,
+    '--session-dir',
+    sessions,
+    '--password-file',
+    join(dir, 'password'),
+  ])
+  expect(login.code, login.stderr).toBe(0)
+}, 60_000)
+
+afterAll(async () => {
+  await emulator.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const cli = (...args: string[]) => runCli(['icloud', ...args, '--session-dir', sessions])
+const json = async (...args: string[]) => {
+  const run = await cli(...args, '--json')
+  expect(run.code, run.stderr).toBe(0)
+  return JSON.parse(run.stdout)
+}
+
+describe('sigwire icloud findmy, hme and reminders (real binary against the emulator)', () => {
+  it('findmy: ls, locate, sound, message, lost; wipe asks for the name', { timeout: 60_000 }, async () => {
+    const listed = await json('findmy', 'ls')
+    expect(listed.devices.map((d: { name: string }) => d.name)).toEqual([
+      "Kim's iPhone",
+      "Kim's MacBook Pro",
+      "Sam's iPhone",
+    ])
+    const text = await cli('findmy', 'ls', '--no-family')
+    expect(text.stdout).toMatch(/Kim's iPhone {2}iPhone 15 Pro {2}online {2}\d+% NotCharging/)
+    expect(text.stdout).not.toContain("Sam's")
+    const located = await json('findmy', 'locate', "Kim's iPhone")
+    expect(located.location.latitude).toBeCloseTo(37.33, 1)
+    expect((await json('findmy', 'sound', "Kim's iPhone")).device.sound.statusCode).toBe('200')
+    expect((await json('findmy', 'message', "Kim's iPhone", '--text', 'hi')).device.message).toBeDefined()
+    const lost = await json('findmy', 'lost', "Kim's iPhone", '--phone', '+1 408 555 0100', '--text', 'call')
+    expect(lost.device).toMatchObject({ lostModeEnabled: true, lostMode: { ownerNumber: '+1 408 555 0100' } })
+
+    const noConfirm = await cli('findmy', 'wipe', "Sam's iPhone")
+    expect(noConfirm.code).toBe(2)
+    expect(noConfirm.stderr).toMatch(/^sigwire: MISSING_OPTION: .*--confirm/m)
+    const wrong = await cli('findmy', 'wipe', "Sam's iPhone", '--confirm', 'Sam')
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toMatch(/^sigwire: CONFIRMATION_REQUIRED: /m)
+    expect((await json('findmy', 'locate', "Sam's iPhone")).wipeInProgress).toBe(false)
+    const wiped = await json('findmy', 'wipe', "Sam's iPhone", '--confirm', "Sam's iPhone")
+    expect(wiped.device.wipeInProgress).toBe(true)
+
+    const unknown = await cli('findmy', 'sound', 'Nobody')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^sigwire: NOT_FOUND: No Find My device/m)
+  })
+
+  it('hme: new, ls, off, on, rm', { timeout: 60_000 }, async () => {
+    const created = await json('hme', 'new', '--label', 'Newsletters', '--note', 'n')
+    const address: string = created.alias.address
+    expect(created.alias).toMatchObject({ label: 'Newsletters', note: 'n', active: true })
+    expect((await json('hme', 'ls')).aliases.map((a: { address: string }) => a.address)).toEqual([address])
+    const active = await cli('hme', 'rm', address)
+    expect(active.code).toBe(2)
+    expect(active.stderr).toMatch(/deactivate it first/)
+    expect((await json('hme', 'off', address)).deactivated.active).toBe(false)
+    expect((await json('hme', 'on', address)).reactivated.active).toBe(true)
+    await json('hme', 'off', address)
+    expect((await cli('hme', 'rm', address)).stdout).toContain(`${address} deleted`)
+    expect((await json('hme', 'ls')).aliases).toEqual([])
+    const unknown = await cli('hme', 'off', 'nobody@icloud.com')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^sigwire: NOT_FOUND: /m)
+  })
+
+  it('reminders: ls, add, done, rm', { timeout: 60_000 }, async () => {
+    const listed = await json('reminders', 'ls')
+    expect(listed.lists.map((l: { title: string }) => l.title)).toEqual(['Reminders', 'Groceries'])
+    const added = await json(
+      'reminders',
+      'add',
+      'Pay rent',
+      '--list',
+      'Reminders',
+      '--due',
+      '2027-04-01T10:00Z',
+      '--priority',
+      'high',
+    )
+    expect(added.reminder).toMatchObject({ title: 'Pay rent', priority: 1 })
+    expect(added.reminder.due.date).toBe('2027-04-01T10:00:00.000Z')
+    const guid: string = added.reminder.guid
+    const text = await cli('reminders', 'ls', '--list', 'Reminders')
+    expect(text.stdout).toMatch(
+      /^Reminders:\n(?: {2}.+\n)*? {2}Pay rent {2}due 2027-04-01T10:00:00.000Z {2}!1 /m,
+    )
+    expect((await json('reminders', 'done', guid)).completed.completed).toBeDefined()
+    expect((await json('reminders', 'ls')).reminders.some((r: { guid: string }) => r.guid === guid)).toBe(
+      false,
+    )
+    expect((await cli('reminders', 'rm', guid)).stdout).toContain('deleted Pay rent')
+    const gone = await cli('reminders', 'done', guid)
+    expect(gone.code).toBe(2)
+    expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: /m)
+    const badList = await cli('reminders', 'add', 'x', '--list', 'Nope')
+    expect(badList.code).toBe(2)
+    expect(badList.stderr).toMatch(/^sigwire: NOT_FOUND: No reminders list/m)
+  })
+
+  it('account: devices, family, storage', { timeout: 60_000 }, async () => {
+    const devices = await json('account', 'devices')
+    expect(devices.devices.map((d: { name: string }) => d.name)).toEqual([
+      "Kim's iPhone",
+      "Kim's MacBook Pro",
+    ])
+    const family = await cli('account', 'family')
+    expect(family.stdout).toMatch(/^Kim .+ {2}kim@example.com {2}ADULT {2}organiser$/m)
+    const storage = await json('account', 'storage')
+    expect(storage.availableBytes).toBe(storage.totalBytes - storage.usedBytes)
+  })
+
+  it('calendar: add with an alarm and a repeat, ls, rm; an end before the start is refused', {
+    timeout: 60_000,
+  }, async () => {
+    const added = await json(
+      'calendar',
+      'add',
+      'Dentist',
+      '--calendar',
+      'Home',
+      '--start',
+      '2027-03-04T15:00Z',
+      '--end',
+      '2027-03-04T15:30Z',
+      '--tz',
+      'Europe/Paris',
+      '--alarm',
+      '30',
+      '--repeat',
+      'yearly',
+      '--location',
+      'Rue 1',
+    )
+    expect(added.event).toMatchObject({
+      title: 'Dentist',
+      pGuid: 'home',
+      timeZone: 'Europe/Paris',
+      duration: 30,
+    })
+    expect(added.event.start.date).toBe('2027-03-04T15:00:00.000Z')
+    const day = await json(
+      'calendar',
+      'add',
+      'Holiday',
+      '--calendar',
+      'home',
+      '--start',
+      '2027-03-05',
+      '--all-day',
+    )
+    expect(day.event).toMatchObject({ allDay: true, start: { year: 2027, month: 3, day: 5 } })
+    const text = await cli('calendar', 'ls', '--from', '2027-03-01', '--to', '2027-03-31')
+    expect(text.stdout).toMatch(
+      /^Home {2}\(home\)\n(?: {2}.*\n)*? {2}Dentist {2}2027-03-04T15:00:00.000Z → 2027-03-04T15:30:00.000Z \(Europe\/Paris\) {2}@ Rue 1 /m,
+    )
+    expect(text.stdout).toMatch(/^ {2}Holiday {2}2027-03-05 \(all day\)/m)
+    const backwards = await cli(
+      'calendar',
+      'add',
+      'x',
+      '--calendar',
+      'home',
+      '--start',
+      '2027-03-04T15:00Z',
+      '--end',
+      '2027-03-04T14:00Z',
+    )
+    expect(backwards.code).toBe(2)
+    expect(backwards.stderr).toMatch(/^sigwire: INVALID_OPTION: --end .* must be after --start/m)
+    expect((await cli('calendar', 'rm', added.event.guid, '--calendar', 'home')).code).toBe(0)
+    const again = await cli('calendar', 'rm', added.event.guid, '--calendar', 'home')
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/^sigwire: NOT_FOUND: /m)
+    const unknown = await cli('calendar', 'add', 'x', '--calendar', 'Nope', '--start', '2027-03-04T15:00Z')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^sigwire: NOT_FOUND: No calendar/m)
+  })
+
+  it('contacts: ls (paged), add, rm', { timeout: 60_000 }, async () => {
+    const listed = await json('contacts', 'ls', '--page-size', '10')
+    expect(listed.contacts).toHaveLength(25)
+    expect(listed.groups[0]).toMatchObject({ name: 'Work' })
+    const added = await json(
+      'contacts',
+      'add',
+      '--first',
+      'Mary',
+      '--last',
+      'Jackson',
+      '--email',
+      'mj@example.com',
+    )
+    const id: string = added.contact.contactId
+    const text = await cli('contacts', 'ls')
+    expect(text.stdout).toContain(`Mary Jackson  <mj@example.com>  ${id}`)
+    const stale = await cli('contacts', 'rm', id, '--etag', 'C=1@U=old')
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toMatch(/^sigwire: SERVICE_ERROR: The contact .* changed since its etag was read/m)
+    expect((await cli('contacts', 'rm', id)).stdout).toContain(`deleted ${id}`)
+    const gone = await cli('contacts', 'rm', id)
+    expect(gone.code).toBe(2)
+    expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact/m)
+  })
+})
