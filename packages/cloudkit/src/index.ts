@@ -13,6 +13,13 @@
  */
 export type { CallOptions, ProgressListener, ProgressOptions, TransportOptions } from '@sigwire/core'
 export type { RenewWebAuthToken, WebAuthRenewal } from './auth/web-auth-session.js'
+export {
+  createMemoryWebAuthTokenStore,
+  createSharedWebAuthTokenStore,
+  type SharedWebAuthTokenStoreOptions,
+  type WebAuthTokenFleet,
+  type WebAuthTokenStore,
+} from './auth/web-auth-token-store.js'
 export type { CloudKitAddress, CloudKitDatabaseName, CloudKitEnvironment } from './client/address.js'
 export type { ExistingAsset, RereferenceResult } from './client/asset-rereference.js'
 export type {

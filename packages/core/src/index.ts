@@ -52,6 +52,22 @@ export { adoptError, type SigwireErrorClass } from './errors/adopt-error.js'
 export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/codes.js'
 export { invalidArgument } from './errors/invalid-argument.js'
 export { isSigwireError, SigwireError, type SigwireErrorOptions } from './errors/sigwire-error.js'
+export { leaseLost, leaseTimeout } from './fleet/fleet-errors.js'
+export {
+  createMemorySharedState,
+  type MemorySharedStateOptions,
+} from './fleet/memory-shared-state.js'
+export type { GateDecision, RequestGate, RequestGateOptions } from './fleet/request-gate.js'
+export { sharedKey } from './fleet/shared-keys.js'
+export type {
+  Lease,
+  LeaseOptions,
+  SharedRecord,
+  SharedSetOptions,
+  SharedState,
+} from './fleet/shared-state.js'
+export { type TokenBucket, takeToken } from './fleet/token-bucket.js'
+export { withLease } from './fleet/with-lease.js'
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js'
 export { CHANNEL_NAMES, channels } from './observe/channels.js'
 export { debug } from './observe/debug.js'

@@ -15,6 +15,7 @@ import {
   type Route,
   type RouteRequest,
 } from './routes.js'
+import { EmulatorStats, type StatsCounter } from './stats.js'
 import type { DurableStore, Transaction } from './store.js'
 
 /** What a service plugs into {@link startEmulator}. */
@@ -56,12 +57,22 @@ export interface EmulatorApp {
   readonly log?: RequestLog
   /** Bytes of a refused request's body read for the doctor (a larger body is not read). Default 64 KiB. */
   readonly sampleBytes?: number
+  /** The service's own counters of `GET /_emulator/stats` (`signIns`, `throttled`...), by name. */
+  readonly counters?: Readonly<Record<string, StatsCounter>>
+  /**
+   * The service's own admin endpoints under `/_emulator/`, keyed `METHOD name` (`POST
+   * expire-sessions`); each gets the request with its body (at most 64 KiB) and answers JSON. The
+   * `admin` hook, when it answers, comes first.
+   */
+  readonly adminEndpoints?: Readonly<Record<string, (request: EmulatorRequest) => Reply | Promise<Reply>>>
 }
 
 /** A running emulator: the server, its request log and its store. */
 export interface RunningEmulator extends RunningServer {
   /** Every request, with its verdict and, for refused ones, the doctor's findings. */
   readonly log: RequestLog
+  /** Requests by route and status, and the service's counters (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
 }
 
 const EMPTY = new Uint8Array(0)
@@ -74,15 +85,18 @@ const ADMIN_PREFIX = '/_emulator/'
  * request's body is read only up to `sampleBytes`, for the doctor; a larger one is not read and the
  * connection is closed), the body up to the route's limit, `auth.body`, the handler, the commit of
  * the request's writes (so a 2xx is sent only for durable writes), the reply, the log entry.
- * `GET /_emulator/requests[?after=<id>]` answers the request log as JSON.
+ * `GET /_emulator/requests[?after=<id>]` answers the request log as JSON, `GET /_emulator/stats` the
+ * counters (`DELETE` resets them), and the service's own admin endpoints answer under `/_emulator/`.
  */
 export async function startEmulator(options: ServerOptions, app: EmulatorApp): Promise<RunningEmulator> {
   const compiled = compileRoutes(app.routes)
   const log = app.log ?? new RequestLog()
+  const stats = new EmulatorStats(app.counters)
+  log.subscribe((entry) => stats.observe(entry))
   const server = await listen(
     options,
     (req, res, origin) => {
-      void serveRequest(req, res, origin, app, compiled, log).catch(() => {
+      void serveRequest(req, res, origin, app, compiled, log, stats).catch(() => {
         if (!res.headersSent) res.writeHead(500, { connection: 'close' })
         res.end()
       })
@@ -93,7 +107,7 @@ export async function startEmulator(options: ServerOptions, app: EmulatorApp): P
     },
     app.onUpgrade?.bind(app),
   )
-  return { ...server, close: () => server.close(), log }
+  return { ...server, close: () => server.close(), log, stats }
 }
 
 async function serveRequest(
@@ -103,6 +117,7 @@ async function serveRequest(
   app: EmulatorApp,
   routes: readonly CompiledRoute[],
   log: RequestLog,
+  stats: EmulatorStats,
 ): Promise<void> {
   const started = performance.now()
   const target = req.url ?? '/'
@@ -115,7 +130,8 @@ async function serveRequest(
     url: url ?? new URL(`${origin}/`),
     receivedAt: app.faults.now(),
   }
-  if (url?.pathname.startsWith(ADMIN_PREFIX)) return writeReply(res, app.admin?.(base) ?? admin(base, log))
+  if (url?.pathname.startsWith(ADMIN_PREFIX))
+    return writeReply(res, app.admin?.(base) ?? (await admin(base, req, log, stats, app)))
   app.onRequest?.(base)
 
   const record = (
@@ -329,11 +345,32 @@ async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number 
   }
 }
 
-function admin(request: EmulatorRequest, log: RequestLog): Reply {
+async function admin(
+  request: EmulatorRequest,
+  req: IncomingMessage,
+  log: RequestLog,
+  stats: EmulatorStats,
+  app: EmulatorApp,
+): Promise<Reply> {
   const path = request.url.pathname
-  if (path === `${ADMIN_PREFIX}requests` && request.method === 'GET') {
+  const name = path.slice(ADMIN_PREFIX.length)
+  if (name === 'requests' && request.method === 'GET') {
     const after = Number(request.url.searchParams.get('after') ?? '0')
     return reply(200, { json: { requests: log.entries(Number.isSafeInteger(after) ? after : 0) } })
+  }
+  if (name === 'stats' && request.method === 'GET') return reply(200, { json: stats.snapshot() })
+  if (name === 'stats' && request.method === 'DELETE') {
+    stats.reset()
+    return reply(200, { json: { reset: true } })
+  }
+  const own = app.adminEndpoints?.[`${request.method} ${name}`]
+  if (own) {
+    try {
+      const body = mayHaveBody(req) ? await readBody(req, 64 * 1024) : EMPTY
+      return await own({ ...request, body })
+    } catch (error) {
+      return reply(400, { json: { error: (error as Error)?.message ?? String(error) } })
+    }
   }
   return reply(404, { json: { error: `No emulator admin endpoint ${request.method} ${path}.` } })
 }

@@ -54,6 +54,7 @@ export {
   type RouteRequest,
   safeDecode,
 } from './routes.js'
+export { EmulatorStats, type EmulatorStatsSnapshot, type StatsCounter } from './stats.js'
 export {
   DurableStore,
   type DurableStoreOptions,

@@ -159,10 +159,15 @@ export {
   isICloudError,
 } from './errors.js'
 export { HostPolicy, type HostPolicyOptions, type HostVerdict } from './session/host-policy.js'
+export {
+  createSharedSessionStore,
+  type SharedSessionStoreOptions,
+} from './session/shared-store.js'
 export { type ICloudRegion, normalizeAppleId, type SessionState, type WebService } from './session/state.js'
 export {
   createFileSessionStore,
   createMemorySessionStore,
+  type SessionFleet,
   type SessionStore,
   sessionFileName,
 } from './session/store.js'

@@ -7,6 +7,7 @@ import type { Diagnosis } from '@sigwire/core/doctor'
 import {
   DurableStore,
   type EmulatorRequest,
+  type EmulatorStats,
   FaultController,
   type FaultOptions,
   type RequestLog,
@@ -73,8 +74,13 @@ export interface AppleNewsEmulatorOptions extends ServerOptions {
    * `TOO_MANY_PREVIEW_ARTICLES` (docs/protocols/apple-news.md §4, §8). Default 500.
    */
   readonly maxPreviewArticles?: number
-  /** Creates and updates allowed per channel per hour before 429. Default 200. */
+  /** Creates and updates allowed per channel per quota window before 429. Default 200. */
   readonly quota?: number
+  /**
+   * The quota's sliding window in ms. Default an hour, as the service's; shorter to see throttling
+   * and recovery in a test or a benchmark.
+   */
+  readonly quotaWindowMs?: number
   /**
    * Size limits in bytes replacing Apple's (`PART_LIMITS`: `body`, `bundle`, `image`, `font`,
    * `attachment`), e.g. to measure memory with gigabyte bundles. Default: Apple's.
@@ -107,6 +113,8 @@ export interface AppleNewsEmulator {
     | undefined
   /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `throttled` (429 answers) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /**
    * Marks an article as optimised by the Apple News team: later updates answer 202 and change
    * nothing (the client's `applied: false`). Returns false for an unknown article.
@@ -190,6 +198,7 @@ export async function startAppleNewsEmulator(
     now: nowMs,
     resourcesDir,
     quota: options.quota ?? 200,
+    quotaWindowMs: options.quotaWindowMs ?? 3_600_000,
     detectDuplicates: options.detectDuplicates !== false,
     maxPreviewArticles: options.maxPreviewArticles ?? 500,
     receive: (file, contentType) => receiveBundle(file, contentType, uploadDir, rules),
@@ -233,6 +242,7 @@ export async function startAppleNewsEmulator(
     faults,
     store,
     renderError: renderAppleNewsError,
+    counters: { throttled: (entry) => entry.status === 429 },
     renderFault: (kind, retryAfterSeconds) =>
       renderAppleNewsError(
         kind === 'throttle'
@@ -255,6 +265,7 @@ export async function startAppleNewsEmulator(
     certificate: server.certificate,
     dev: configured.length === 0 && dev ? { ...dev } : undefined,
     log: server.log,
+    stats: server.stats,
     optimizeArticle(articleId) {
       const tx = store.transaction()
       const found = handlers.optimize(tx, articleId)

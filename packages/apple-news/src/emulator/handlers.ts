@@ -16,6 +16,8 @@ export interface HandlerContext {
   now(): number
   readonly resourcesDir: string
   readonly quota: number
+  /** The quota's sliding window in ms (an hour on the service). */
+  readonly quotaWindowMs: number
   readonly detectDuplicates: boolean
   readonly maxPreviewArticles: number
   receive(file: string, contentType: string | undefined): Promise<ReceivedBundle | EmulatorError>
@@ -31,7 +33,6 @@ export interface AppleNewsAuth {
 type Request = RouteRequest<AppleNewsAuth>
 
 const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 
 /** Throws an error outcome; passes an answer on. */
 function must<T>(outcome: T | EmulatorError): T {
@@ -65,12 +66,12 @@ export function appleNewsHandlers(ctx: HandlerContext) {
   }
   const recentWrites = (channelId: string): number[] => {
     const now = ctx.now()
-    return (data.quotaLog.get(channelId) ?? []).filter((t) => now - t < HOUR_MS)
+    return (data.quotaLog.get(channelId) ?? []).filter((t) => now - t < ctx.quotaWindowMs)
   }
   const checkQuota = (channelId: string): void => {
     const log = recentWrites(channelId)
     if (log.length < ctx.quota) return
-    const wait = Math.max(1, Math.ceil((log[0]! + HOUR_MS - ctx.now()) / 1000))
+    const wait = Math.max(1, Math.ceil((log[0]! + ctx.quotaWindowMs - ctx.now()) / 1000))
     throw errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
   }
   const countWrite = (tx: Transaction, channelId: string): void => {
@@ -196,7 +197,7 @@ export function appleNewsHandlers(ctx: HandlerContext) {
       body: {
         data: articleJson(article, ctx.origin(), {
           state: 'PROCESSING',
-          throttling: throttlingJson(data, channelId, ctx.quota, ctx.now()),
+          throttling: throttlingJson(data, channelId, ctx.quota, ctx.now(), ctx.quotaWindowMs),
         }),
       },
     }
@@ -254,7 +255,7 @@ export function appleNewsHandlers(ctx: HandlerContext) {
       body: {
         data: articleJson(next, ctx.origin(), {
           state: 'PROCESSING_UPDATE',
-          throttling: throttlingJson(data, article.channelId, ctx.quota, ctx.now()),
+          throttling: throttlingJson(data, article.channelId, ctx.quota, ctx.now(), ctx.quotaWindowMs),
         }),
       },
     }
@@ -389,7 +390,7 @@ export function appleNewsHandlers(ctx: HandlerContext) {
     quota(request: Request): Answer {
       const id = request.params.id!
       channelAccess(id, request.auth.keyChannel)
-      return { status: 200, body: throttlingJson(data, id, ctx.quota, ctx.now()) }
+      return { status: 200, body: throttlingJson(data, id, ctx.quota, ctx.now(), ctx.quotaWindowMs) }
     },
     channelSections(request: Request): Answer {
       const id = request.params.id!

@@ -97,8 +97,9 @@ export function throttlingJson(
   channelId: string,
   quota: number,
   nowMs: number,
+  windowMs = 3_600_000,
 ): Record<string, unknown> {
-  const used = (data.quotaLog.get(channelId) ?? []).filter((t) => nowMs - t < 3_600_000).length
+  const used = (data.quotaLog.get(channelId) ?? []).filter((t) => nowMs - t < windowMs).length
   const available = Math.max(0, quota - used)
   return { isThrottled: available === 0, queueSize: 0, estimatedDelayInSeconds: 0, quotaAvailable: available }
 }

@@ -26,7 +26,8 @@ import { registerICloudDrive } from './icloud-drive.js'
 import { registerICloudPhotos } from './icloud-photos.js'
 import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
 import { registerICloudServices } from './icloud-services.js'
-import { checkSessionDirectory, findSavedSession } from './icloud-session.js'
+import { checkSessionDirectory, findSavedSession, type SavedSession } from './icloud-session.js'
+import { openSharedStore, STORE_HELP, sessionStoreOf } from './store-option.js'
 
 /** The connection flags every `sigwire icloud` command takes. */
 export interface ConnectionOptions {
@@ -34,6 +35,7 @@ export interface ConnectionOptions {
   authUrl?: string
   setupUrl?: string
   sessionDir: string
+  store?: string
   json?: boolean
 }
 
@@ -74,6 +76,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
       numberOption('--code-timeout', { min: 1, max: 86_400, unit: 'a number of seconds' }),
       300,
     )
+    .option('--store <url>', STORE_HELP)
     .option(
       '--code-via <method>',
       'where the first code goes: device (push), sms, voice, or generated (made on a device, nothing sent)',
@@ -106,7 +109,8 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             'Pass --security-key-command or --security-key-file, not both.',
           )
         const dir = resolve(options.sessionDir)
-        checkSessionDirectory(dir)
+        const shared = openSharedStore(options.store, io.env)
+        if (shared === undefined) checkSessionDirectory(dir)
         const password =
           readSecret(
             {
@@ -119,9 +123,12 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             io.env,
           ) ?? (await askPassword(io, appleId))
         const sessionFile = join(dir, sessionFileName(appleId))
-        const store = createFileSessionStore(sessionFile)
+        const store = sessionStoreOf(shared, appleId, () => createFileSessionStore(sessionFile))
         // A damaged or missing file is no session here: the sign-in writes a new one.
-        const saved = await store.load()
+        const saved = await store.load().catch(async (error: unknown) => {
+          await shared?.close()
+          throw error
+        })
         const client = createICloudClient({
           ...connection(options, appleId, saved?.endpoints),
           password,
@@ -148,7 +155,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             method: result.method,
             secondFactor: result.secondFactor,
             trusted: Boolean(state?.trustToken),
-            sessionFile,
+            ...(shared ? { store: shared.address } : { sessionFile }),
             expires,
           }
           if (options.json) printJson(io, summary)
@@ -157,12 +164,15 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             io.out(
               `${c.green('✓')} signed in as ${summary.name ?? summary.appleId} (dsid ${summary.dsid}) by ${describeMethod(result.method, result.secondFactor)}`,
             )
-            io.out(`  session saved to ${summary.sessionFile}${expires ? `, valid until ${expires}` : ''}`)
+            io.out(
+              `  session saved to ${shared ? shared.address : sessionFile}${expires ? `, valid until ${expires}` : ''}`,
+            )
             if (summary.trusted) io.out('  this machine is trusted: the next sign-in will not ask for a code')
           }
           setExit(EXIT.ok)
         } finally {
           await client.close()
+          await shared?.close()
         }
       },
     )
@@ -176,14 +186,24 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     .option('--auth-url <url>', 'IDMSA base URL (default: where the session was last used)')
     .option('--setup-url <url>', 'setup base URL (default: where the session was last used)')
     .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
+    .option('--store <url>', STORE_HELP)
     .option('--json', 'machine-readable output')
     .action(async (options: ConnectionOptions) => {
-      const dir = resolve(options.sessionDir)
-      const saved = findSavedSession(dir, options.appleId)
+      const shared = openSharedStore(options.store, io.env)
+      let saved: SavedSession
+      try {
+        saved =
+          shared === undefined
+            ? findSavedSession(resolve(options.sessionDir), options.appleId)
+            : await findSharedSession(shared, options.appleId)
+      } catch (error) {
+        await shared?.close()
+        throw error
+      }
       const appleId = saved.appleId
       const endpoints = saved.state.endpoints
       const sessionFile = saved.file
-      const store = createFileSessionStore(sessionFile)
+      const store = sessionStoreOf(shared, appleId, () => createFileSessionStore(sessionFile))
       const client = createICloudClient({ ...connection(options, appleId, endpoints), store })
       try {
         const result = await client.resume().catch((error: unknown) => {
@@ -200,7 +220,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
           dsid: result?.account.dsid ?? state?.dsid,
           validatedBy: result?.method,
           trusted: Boolean(state?.trustToken),
-          sessionFile,
+          ...(shared ? { store: shared.address } : { sessionFile }),
           expires: sessionExpiry(state),
         }
         if (options.json) printJson(io, summary)
@@ -220,11 +240,33 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
         setExit(valid ? EXIT.ok : EXIT.failed)
       } finally {
         await client.close()
+        await shared?.close()
       }
     })
 
   registerICloudDrive(icloud, io, setExit)
   registerICloudServices(icloud, io, setExit)
+}
+
+/** The session of `appleId` in the shared store (`--store`), which lists no accounts: `--apple-id` is needed. */
+async function findSharedSession(
+  shared: NonNullable<ReturnType<typeof openSharedStore>>,
+  appleId: string | undefined,
+): Promise<SavedSession> {
+  if (appleId === undefined)
+    throw cliError(
+      'MISSING_OPTION',
+      'With --store, pass --apple-id: the shared store does not list its accounts.',
+    )
+  const state = await sessionStoreOf(shared, appleId, () => {
+    throw new Error('unreachable')
+  }).load()
+  if (state === undefined)
+    throw cliError(
+      'NO_SESSION',
+      `No session for ${appleId} in ${shared.address}: run sigwire icloud login --apple-id ${appleId} --store ... first.`,
+    )
+  return { appleId: state.appleId, state, file: shared.address }
 }
 
 /**

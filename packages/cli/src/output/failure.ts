@@ -12,7 +12,15 @@ export interface Failure {
 }
 
 /** Library codes that mean the service was asked and could not answer: the check failed (exit 1). */
-const SERVICE_UNREACHED = new Set(['TIMEOUT', 'NETWORK_ERROR', 'OUTCOME_UNKNOWN', 'RESPONSE_TOO_LARGE'])
+const SERVICE_UNREACHED = new Set([
+  'TIMEOUT',
+  'NETWORK_ERROR',
+  'OUTCOME_UNKNOWN',
+  'RESPONSE_TOO_LARGE',
+  'STORE_UNAVAILABLE',
+  'LEASE_TIMEOUT',
+  'LEASE_LOST',
+])
 
 const COMMANDER_CODES: Readonly<Record<string, CliErrorCode>> = {
   'commander.unknownCommand': 'UNKNOWN_COMMAND',

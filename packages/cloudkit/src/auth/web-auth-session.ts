@@ -9,6 +9,7 @@ import {
   type TransportResponse,
 } from '@sigwire/core'
 import { HEADER_WEB_AUTH_TOKEN, HEADER_WEB_AUTH_TOKEN_FALLBACK, PARAM_WEB_AUTH_TOKEN } from '../constants.js'
+import type { WebAuthTokenStore } from './web-auth-token-store.js'
 
 /** What `renewWebAuthToken` is told when CloudKit asks for a sign-in. */
 export interface WebAuthRenewal {
@@ -26,6 +27,18 @@ export type RenewWebAuthToken = (renewal: WebAuthRenewal) => Promise<string | un
 const NO_TOKENS: readonly Token[] = Object.freeze([])
 const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
 
+/** What a {@link WebAuthSession} starts from. */
+export interface WebAuthSessionOptions {
+  /** The token the client was given, if any. */
+  readonly token: string | undefined
+  /** Asks for a new token when CloudKit wants a sign-in. */
+  readonly renew: RenewWebAuthToken | undefined
+  /** Told every token an answer rotated in. */
+  readonly onRotated: ((token: string) => void) | undefined
+  /** Where the latest token is loaded from and saved to; a shared one also gives the user's turns across processes. */
+  readonly store: WebAuthTokenStore | undefined
+}
+
 /**
  * The signed-in user's web auth token across calls (docs/protocols/cloudkit.md §3). Each answer may
  * carry the token's successor, which replaces it. A token sent on a request whose answer was lost
@@ -34,22 +47,27 @@ const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
  * Calls then go without a user token, and CloudKit answers AUTHENTICATION_REQUIRED with a
  * `redirectURL`; the client asks `renew` for a new token (once, for every call waiting) or surfaces
  * that error.
+ *
+ * User calls run one at a time ({@link WebAuthSession.run}). With a {@link WebAuthTokenStore}, each
+ * starts from the store's latest token and leaves the token it ended with there (a successor, a
+ * renewed one, or none when it was lost or refused); with a shared store, during the user's turn
+ * across every process of the fleet, so no two processes send the same token.
  */
 export class WebAuthSession {
   #token: string | undefined
   #lost = false
   #renewing: Promise<string | undefined> | undefined
+  #queue: Promise<unknown> = Promise.resolve()
+  #storing: Promise<unknown> = Promise.resolve()
   readonly #renew: RenewWebAuthToken | undefined
   readonly #onRotated: ((token: string) => void) | undefined
+  readonly #store: WebAuthTokenStore | undefined
 
-  constructor(
-    token: string | undefined,
-    renew: RenewWebAuthToken | undefined,
-    onRotated: ((token: string) => void) | undefined,
-  ) {
-    this.#token = token
-    this.#renew = renew
-    this.#onRotated = onRotated
+  constructor(options: WebAuthSessionOptions) {
+    this.#token = options.token
+    this.#renew = options.renew
+    this.#onRotated = options.onRotated
+    this.#store = options.store
   }
 
   /** The current token, or undefined when there is none (never signed in, or dropped). */
@@ -57,9 +75,12 @@ export class WebAuthSession {
     return this.#token
   }
 
-  /** True while user calls must run one at a time: a token is held, was lost, or can be renewed. */
+  /**
+   * True while user calls must run one at a time: a token is held, was lost, can be renewed, or
+   * is kept in a store (which may hold one).
+   */
   get active(): boolean {
-    return this.#token !== undefined || this.#lost || this.#renew !== undefined
+    return this.#token !== undefined || this.#lost || this.#renew !== undefined || this.#store !== undefined
   }
 
   /** Whether the client can ask for a new token. */
@@ -67,9 +88,67 @@ export class WebAuthSession {
     return this.#renew !== undefined
   }
 
-  /** Replaces the token (the user signed in). */
+  /** Replaces the token (the user signed in); with a store, saves it there before the next user call. */
   set(token: string | undefined): void {
     this.#token = token
+    this.#lost = false
+    const store = this.#store
+    if (store)
+      this.#storing = (token === undefined ? store.clear() : store.save(token)).catch(() => undefined)
+  }
+
+  /**
+   * Runs one user call after the ones before it in this process. With a store: the call starts from
+   * the store's latest token and the token it ended with is saved there; with a shared store, the
+   * call runs during the user's turn across the fleet (`signal` stops waiting for it).
+   */
+  run<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const store = this.#store
+    const turn = store === undefined ? call : () => this.#withStore(store, call, signal)
+    const next = this.#queue.then(turn, turn)
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  async #withStore<T>(
+    store: WebAuthTokenStore,
+    call: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    await this.#storing
+    if (store.fleet)
+      return store.fleet.turn(async (latest, keep) => {
+        // The store is the truth across the fleet; only a store that never held a token leaves this
+        // client's own (given at creation) to be used and saved.
+        if (latest !== undefined) this.#adopt(latest)
+        try {
+          return await call()
+        } finally {
+          keep(this.#token ?? null)
+        }
+      }, signal)
+    if (this.#token === undefined) {
+      const loaded = await store.load()
+      if (loaded !== undefined) this.#adopt(loaded)
+    }
+    const before = this.#token
+    try {
+      return await call()
+    } finally {
+      const after = this.#token
+      if (after !== before)
+        await (after === undefined ? store.clear() : store.save(after)).catch(() => undefined)
+    }
+  }
+
+  /** Takes the store's latest token (null: it was forgotten, its answer lost or the token refused). */
+  #adopt(latest: string | null): void {
+    if (latest === null) {
+      this.#token = undefined
+      return
+    }
+    if (latest === this.#token) return
+    this.#token = latest
     this.#lost = false
   }
 
@@ -98,14 +177,18 @@ export class WebAuthSession {
 
   /**
    * Asks `renew` for a new token, once for all the calls that need one at the same time. Resolves
-   * to the new token, or undefined when there is no `renew` or it gave up.
+   * to the new token, or undefined when there is no `renew` or it gave up. The call that asked saves
+   * it to the store when its turn ends.
    */
   renew(redirectURL: string | undefined, signal: AbortSignal | undefined): Promise<string | undefined> {
     const renew = this.#renew
     if (renew === undefined) return Promise.resolve(undefined)
     this.#renewing ??= renew({ redirectURL, tokenLost: this.#lost, signal })
       .then((token) => {
-        if (token !== undefined && token !== '') this.set(token)
+        if (token !== undefined && token !== '') {
+          this.#token = token
+          this.#lost = false
+        }
         return token || undefined
       })
       .finally(() => {

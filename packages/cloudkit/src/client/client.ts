@@ -1,5 +1,6 @@
 import { checkBaseUrl, Transport, type TransportOptions } from '@sigwire/core'
 import type { RenewWebAuthToken } from '../auth/web-auth-session.js'
+import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
 import { CLOUDKIT_API_ORIGIN } from '../constants.js'
 import { cloudKitError, invalidArgument } from '../errors.js'
 import {
@@ -48,6 +49,14 @@ export interface CloudKitClientOptions {
    * once more. Without it, such calls fail with `AUTHENTICATION_REQUIRED` and its `redirectURL`.
    */
   renewWebAuthToken?: RenewWebAuthToken
+  /**
+   * Where the user's token is kept: each user call starts from its latest token (loaded when the
+   * client holds none) and leaves there the token it ended with (rotated, renewed by
+   * `renewWebAuthToken`, or forgotten when its answer was lost). A shared store
+   * (`createSharedWebAuthTokenStore`) makes the processes of a fleet take turns: one user call at a
+   * time across them, each with the latest token. `setWebAuthToken` saves to it too.
+   */
+  webAuthTokenStore?: WebAuthTokenStore
   /**
    * Service origin. Default `https://api.apple-cloudkit.com` (an emulator's `url` in tests). No query,
    * fragment or credentials; `http://` only to loopback unless `allowInsecureHttp`.
@@ -174,6 +183,7 @@ function clientOf(options: CloudKitClientOptions): CloudKitClient {
     webAuthToken: options.webAuthToken,
     onWebAuthToken: options.onWebAuthToken,
     renewWebAuthToken: options.renewWebAuthToken,
+    webAuthTokenStore: options.webAuthTokenStore,
     signal: options.signal,
   })
   const databases = new Map<CloudKitDatabaseName, DatabaseApi>()

@@ -15,6 +15,7 @@ import {
 } from '@sigwire/core'
 import { resignOnSkew } from '../auth/resign-on-skew.js'
 import { type CallTokens, type RenewWebAuthToken, WebAuthSession } from '../auth/web-auth-session.js'
+import type { WebAuthTokenStore } from '../auth/web-auth-token-store.js'
 import { PARAM_API_TOKEN } from '../constants.js'
 import { CloudKitError, cloudKitError, invalidArgument, isCloudKitError } from '../errors.js'
 import type { CloudKitSigner } from '../signing/signer.js'
@@ -44,6 +45,8 @@ export interface ConnectionOptions {
   readonly webAuthToken: string | undefined
   readonly onWebAuthToken: ((token: string) => void) | undefined
   readonly renewWebAuthToken: RenewWebAuthToken | undefined
+  /** Where the token is kept; a shared one runs the user's calls one at a time across processes. */
+  readonly webAuthTokenStore?: WebAuthTokenStore | undefined
   /** Aborts every call of the client. */
   readonly signal: AbortSignal | undefined
 }
@@ -67,7 +70,6 @@ export class Connection {
   readonly transport: Transport
   readonly #options: ConnectionOptions
   readonly #session: WebAuthSession
-  #userQueue: Promise<unknown> = Promise.resolve()
 
   constructor(options: ConnectionOptions) {
     this.#options = options
@@ -76,11 +78,12 @@ export class Connection {
     // Rotated tokens travel only as the ckWebAuthToken parameter and the X-Apple-CloudKit-Web-Auth-Token
     // header, which the redactor masks by name. Registering each one by value would grow the redactor
     // by one pattern per request for the life of the client.
-    this.#session = new WebAuthSession(
-      options.webAuthToken,
-      options.renewWebAuthToken,
-      options.onWebAuthToken,
-    )
+    this.#session = new WebAuthSession({
+      token: options.webAuthToken,
+      renew: options.renewWebAuthToken,
+      onRotated: options.onWebAuthToken,
+      store: options.webAuthTokenStore,
+    })
     const redactor = options.transport.redactor
     redactor.addSecret(options.apiToken)
     redactor.addSecret(options.webAuthToken)
@@ -102,10 +105,7 @@ export class Connection {
     const auth = this.#authFor(spec.database)
     if (auth !== 'api-token') return this.#run<T>(spec, auth, options, undefined)
     if (!this.#session.active) return this.#run<T>(spec, auth, options, undefined)
-    const run = () => this.#runAsUser<T>(spec, options)
-    const next = this.#userQueue.then(run, run)
-    this.#userQueue = next.catch(() => undefined)
-    return next
+    return this.#session.run(() => this.#runAsUser<T>(spec, options), this.signalOf(options))
   }
 
   /**

@@ -6,6 +6,7 @@ import { Redactor } from '@sigwire/core'
 import {
   DurableStore,
   type EmulatorRequest,
+  type EmulatorStats,
   FaultController,
   type RequestLog,
   type RequestLogEntry,
@@ -74,6 +75,8 @@ export interface CloudKitEmulator {
   readonly rejections: readonly CloudKitRejection[]
   /** Every request with its verdict and the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `throttled` (429 `THROTTLED` answers) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /** Registers a public key for a container and environment (what CloudKit Dashboard does); it persists. */
   registerKey(input: {
     container: string
@@ -222,6 +225,7 @@ export async function startCloudKitEmulator(
       faults,
       store,
       renderError: renderCloudKitError,
+      counters: { throttled: (entry) => entry.status === 429 },
       renderFault(kind, retryAfterSeconds) {
         const code = kind === 'throttle' ? 'THROTTLED' : 'TRY_AGAIN_LATER'
         return reply(kind === 'throttle' ? 429 : 503, {
@@ -258,6 +262,7 @@ export async function startCloudKitEmulator(
     dev,
     rejections,
     log: server.log,
+    stats: server.stats,
     async registerKey({ container, environment, keyId, publicKeyPem }) {
       addKey(container, environment, keyId, publicKeyPem)
       await store.write((tx) =>

@@ -17,6 +17,15 @@
  * - `RESPONSE_TOO_LARGE`: a response body exceeded `maxResponseBytes`.
  * - `FILE_WRITE_FAILED`: an atomic file write failed; the previous file is intact.
  * - `PROGRESS_LISTENER_FAILED`: a progress listener threw, so the transfer was aborted (not retried).
+ * - `STORE_UNAVAILABLE`: the shared store of a fleet (Redis) could not be reached or answered an
+ *   error. Nothing that needs it was done (no sign-in, no nonce spent): the call fails closed; retry
+ *   once the store is back.
+ * - `STORE_KEY_INVALID`: the key that encrypts the shared store is missing or malformed, or the data
+ *   was written with another key.
+ * - `LEASE_TIMEOUT`: another process held a lease (an account's sign-in, an authkey's nonce, a user's
+ *   token) for longer than this one was willing to wait.
+ * - `LEASE_LOST`: this process's lease expired before its work was saved (another process took
+ *   over); what it did was not saved over the newer state.
  */
 export type CoreErrorCode =
   | 'INVALID_ARGUMENT'
@@ -34,6 +43,10 @@ export type CoreErrorCode =
   | 'RESPONSE_TOO_LARGE'
   | 'FILE_WRITE_FAILED'
   | 'PROGRESS_LISTENER_FAILED'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_KEY_INVALID'
+  | 'LEASE_TIMEOUT'
+  | 'LEASE_LOST'
 
 /** The codes of {@link CoreErrorCode} as a runtime list (for exhaustiveness checks and docs). */
 export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
@@ -52,4 +65,8 @@ export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
   'RESPONSE_TOO_LARGE',
   'FILE_WRITE_FAILED',
   'PROGRESS_LISTENER_FAILED',
+  'STORE_UNAVAILABLE',
+  'STORE_KEY_INVALID',
+  'LEASE_TIMEOUT',
+  'LEASE_LOST',
 ]

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { type Clock, SkewClock } from '../clock/clock.js'
 import { SigwireError } from '../errors/sigwire-error.js'
+import type { RequestGate } from '../fleet/request-gate.js'
 import { contentLength, trackDownload } from '../progress/download-progress.js'
 import type { ProgressListener } from '../progress/progress-listener.js'
 import { trackUpload } from '../progress/upload-progress.js'
@@ -46,6 +47,12 @@ export interface TransportOptions extends DispatcherOptions {
   userAgent?: string
   /** Random source for backoff jitter (tests). Default `Math.random`. */
   random?: () => number
+  /**
+   * The gate of the credential this transport sends with (`SharedState.gate`): every attempt waits
+   * for it (rate limit, a pause after a throttle), and every throttle answer pauses every client of the
+   * gate, in this process and, with a shared store, in the whole fleet. Default: none.
+   */
+  gate?: RequestGate
 }
 
 /** An adapter's reading of a response. */
@@ -133,6 +140,7 @@ export class Transport {
   readonly #userAgent: string
   readonly #random: () => number
   readonly #diagnostics: Diagnostics
+  readonly #gate: RequestGate | undefined
   #closed = false
 
   constructor(options: TransportOptions = {}) {
@@ -147,6 +155,7 @@ export class Transport {
     this.#userAgent = options.userAgent ?? `sigwire (node ${process.versions.node})`
     this.#random = options.random ?? Math.random
     this.#diagnostics = new Diagnostics(this.redactor)
+    this.#gate = options.gate
   }
 
   /** Signs (per attempt), sends, retries, and returns the response with its body read into memory. */
@@ -177,8 +186,9 @@ export class Transport {
     try {
       for (let attempt = 1; ; attempt++) {
         call.throwIfAborted()
+        const probe = this.#gate === undefined ? false : await admit(this.#gate, call)
         const { signed, trace } = await this.#sign(request, options.signer)
-        const next = await this.#attempt(signed, trace, call, attempt, safe, options, stream)
+        const next = await this.#attempt(signed, trace, call, attempt, safe, options, stream, probe)
         if ('response' in next) return next.response as R
         this.#diagnostics.retry(call.id, signed, attempt, next.retryInMs, next.reason)
         await call.sleep(next.retryInMs)
@@ -208,6 +218,7 @@ export class Transport {
     safe: boolean,
     options: StreamSendOptions,
     stream: boolean,
+    probe: boolean,
   ): Promise<Next<TransportResponse | StreamResponse>> {
     const diagnostics = this.#diagnostics
     const started = diagnostics.listening ? performance.now() : 0
@@ -235,6 +246,7 @@ export class Transport {
     this.#skewClock?.observeServerDate(firstHeader(headers.date))
     diagnostics.finish(call.id, signed, attempt, status, started)
     if (received.body instanceof Readable) {
+      if (probe) await tellGate(this.#gate!, undefined)
       const body = options.onDownloadProgress
         ? trackDownload(received.body, contentLength(headers['content-length']), options.onDownloadProgress)
         : received.body
@@ -250,8 +262,18 @@ export class Transport {
     }
     const verdict = options.classify?.(response)
     const mode = verdict?.retry ?? defaultRetryMode(status)
-    if (this.#mayRetry(mode, safe, attempt)) {
-      const hinted = verdict?.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after']))
+    const retry = this.#mayRetry(mode, safe, attempt)
+    const hinted =
+      retry || status === 429 || status === 503
+        ? (verdict?.retryAfterMs ?? parseRetryAfter(firstHeader(headers['retry-after'])))
+        : undefined
+    if (this.#gate !== undefined) {
+      // A throttle pauses every client of the gate: a 429, or a 503 that says how long to wait.
+      const throttled = status === 429 || (status === 503 && hinted !== undefined)
+      if (throttled) await tellGate(this.#gate, hinted ?? this.#backoff(attempt))
+      else if (probe) await tellGate(this.#gate, undefined)
+    }
+    if (retry) {
       if (hinted === undefined || hinted <= this.#retry.maxRetryAfterMs)
         return { retryInMs: hinted ?? this.#backoff(attempt), reason: `HTTP ${status}` }
     }
@@ -268,6 +290,33 @@ export class Transport {
 }
 
 const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
+
+/**
+ * Waits until `gate` lets one attempt go (the wait counts against the call's time limit and ends with
+ * its signal). Returns whether the attempt is the probe after a throttle. A gate whose store cannot
+ * be reached throws (`STORE_UNAVAILABLE`): nothing is sent without it.
+ */
+async function admit(gate: RequestGate, call: Call): Promise<boolean> {
+  for (;;) {
+    const decision = await gate.admit()
+    if (decision.waitMs <= 0) return decision.probe
+    await call.sleep(decision.waitMs)
+  }
+}
+
+/**
+ * Tells `gate` what an answer said: a throttle (`waitMs`), or a probe that went through (undefined).
+ * The answer already arrived, so a store that fails here must not cost the caller it: the pause is
+ * then only this client's own retry wait.
+ */
+async function tellGate(gate: RequestGate, waitMs: number | undefined): Promise<void> {
+  try {
+    if (waitMs === undefined) await gate.recovered()
+    else await gate.throttled(waitMs)
+  } catch {
+    // See above.
+  }
+}
 
 /** The signer's trace, read from `output` on first use (see {@link lazyTrace}). */
 function traceOf(output: SignOutput): readonly TokenTrace[] {

@@ -4,6 +4,8 @@ import {
   callSignal,
   firstHeader,
   type HttpMethod,
+  isSigwireError,
+  type Lease,
   type OwnedBody,
   type TlsOptions,
   Transport,
@@ -252,6 +254,10 @@ class Client implements ICloudClient {
   #account: AccountInfo | undefined
   readonly #renewal: SessionRenewal
   #closed = false
+  /** The revision of the shared store's session this client last loaded or saved. */
+  #revision: number | undefined
+  /** The account's lease while this client signs in (shared stores only). */
+  #lease: Lease | undefined
 
   constructor(options: ICloudClientOptions) {
     if (!options.appleId || typeof options.appleId !== 'string')
@@ -341,12 +347,16 @@ class Client implements ICloudClient {
    * (two-factor only when Apple asks).
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
-    const resumed = await this.resume(options)
-    if (resumed) {
-      await this.#guard(() => this.#webAccessAtSignIn(options))
-      return resumed
-    }
-    return this.signIn(options)
+    // The account's lease (in a fleet) covers the sign-in only; the web-access step after it waits
+    // for a person on a trusted device and needs no turn.
+    const result = await this.#guard(() =>
+      this.#exclusive(options.signal, async () => {
+        await this.#adoptNewer()
+        return (await this.#resume(options)) ?? (await this.#signIn(options, true))
+      }),
+    )
+    await this.#guard(() => this.#webAccessAtSignIn(options))
+    return result
   }
 
   /** `fn` with core errors turned into `ICloudError`s. */
@@ -367,10 +377,47 @@ class Client implements ICloudClient {
 
   async resume(options: CallOptions = {}): Promise<LoginResult | undefined> {
     try {
-      return await this.#resume(options)
+      return await this.#exclusive(options.signal, async () => {
+        await this.#adoptNewer()
+        return this.#resume(options)
+      })
     } catch (error) {
       throw toICloudError(error)
     }
+  }
+
+  /**
+   * Runs `work` holding the account's lease when the store is shared by a fleet (one sign-in at a
+   * time across processes); with a store of one process, runs it as it is.
+   */
+  async #exclusive<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    const fleet = this.#store.fleet
+    if (fleet === undefined) return work()
+    const callerSignal = callSignal(this.#options.signal, signal)
+    return fleet.exclusive(async (lease) => {
+      this.#lease = lease
+      try {
+        return await work()
+      } finally {
+        this.#lease = undefined
+      }
+    }, callerSignal)
+  }
+
+  /**
+   * Takes the fleet's session when it changed since this client loaded or saved it, and says whether
+   * it comes from a later sign-in than this client's own (another process signed in meanwhile).
+   */
+  async #adoptNewer(): Promise<boolean> {
+    await this.#load()
+    const fleet = this.#store.fleet
+    if (fleet === undefined) return false
+    const latest = await fleet.loadRevision()
+    if (latest === undefined || latest.revision === this.#revision) return false
+    const newer = (latest.state.authenticatedAt ?? '') > (this.#state.authenticatedAt ?? '')
+    this.#adopt(latest.state)
+    this.#revision = latest.revision
+    return newer
   }
 
   async #resume(options: CallOptions): Promise<LoginResult | undefined> {
@@ -393,7 +440,7 @@ class Client implements ICloudClient {
 
   async signIn(options: LoginOptions & { legacy?: boolean } = {}): Promise<LoginResult> {
     try {
-      const result = await this.#signIn(options, true)
+      const result = await this.#exclusive(options.signal, () => this.#signIn(options, true))
       await this.#webAccessAtSignIn(options)
       return result
     } catch (error) {
@@ -507,8 +554,16 @@ class Client implements ICloudClient {
   async #load(): Promise<void> {
     if (this.#loaded) return
     this.#loaded = true
-    const saved = await this.#store.load()
+    const fleet = this.#store.fleet
+    const versioned = fleet ? await fleet.loadRevision() : undefined
+    const saved = fleet ? versioned?.state : await this.#store.load()
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
+    this.#revision = versioned?.revision
+    this.#adopt(saved)
+  }
+
+  /** Continues `saved` (its secrets registered with the redactor, its cookies in the jar). */
+  #adopt(saved: SessionState): void {
     this.#state = { ...saved, region: saved.region ?? this.#state.region }
     const redactor = this.transport.redactor
     for (const value of [
@@ -529,7 +584,25 @@ class Client implements ICloudClient {
     this.#state.endpoints = { authUrl, setupUrl, homeUrl }
     this.#state.cookies = this.#cookies.serialize()
     this.#state.savedAt = new Date().toISOString()
-    await this.#store.save(this.#state)
+    const fleet = this.#store.fleet
+    if (fleet === undefined) return this.#store.save(this.#state)
+    // Compare-and-set: another process saved since this one loaded. Holding the lease, this process
+    // has the newest sign-in and saves over it; otherwise the fleet's session is at least as new as
+    // this one (only lease holders sign in), so this one adopts it.
+    for (;;) {
+      const revision = await fleet.saveIfUnchanged(this.#state, this.#revision ?? 'absent', this.#lease)
+      if (revision !== undefined) {
+        this.#revision = revision
+        return
+      }
+      const latest = await fleet.loadRevision()
+      if (this.#lease === undefined && latest !== undefined) {
+        this.#adopt(latest.state)
+        this.#revision = latest.revision
+        return
+      }
+      this.#revision = latest?.revision
+    }
   }
 
   #context(callerSignal?: AbortSignal): AuthContext {
@@ -549,12 +622,29 @@ class Client implements ICloudClient {
     account: AccountInfo,
   ): Promise<LoginResult> {
     this.#account = account
+    if (method !== 'validate') this.#state.authenticatedAt = new Date().toISOString()
     await this.#save()
     return { method, secondFactor, account }
   }
 
   /** Signs in again without the user (see {@link SessionRenewal}): the session token, else SRP. */
   async #reauthenticate(signal: AbortSignal | undefined): Promise<void> {
+    // In a fleet, one process at a time; one that waited finds the session another just renewed.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#exclusive(signal, async () => {
+          if (!(await this.#adoptNewer())) await this.#renewOwnSession(signal)
+        })
+        return
+      } catch (error) {
+        // This process stalled past its lease and another took over: take its turn again, and most
+        // likely the session the new holder saves.
+        if (!isSigwireError(error, 'LEASE_LOST') || attempt >= 3) throw error
+      }
+    }
+  }
+
+  async #renewOwnSession(signal: AbortSignal | undefined): Promise<void> {
     // The saved cookies just failed; try the session token, then SRP with the trust token.
     const ctx = this.#context(signal)
     if (this.#state.sessionToken) {

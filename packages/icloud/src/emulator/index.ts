@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   DurableStore,
+  type EmulatorStats,
   FaultController,
   type FaultOptions,
   type RequestLog,
@@ -15,6 +16,7 @@ import { diagnoseICloudRequest, type ICloudSignInEvidence } from '../doctor/diag
 import type { ICloudFinding } from '../doctor/findings.js'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudAccountConfig, ICloudAccounts } from './accounts.js'
+import { expireSessionsAdmin, ICLOUD_COUNTERS } from './admin.js'
 import { BridgeDevices } from './bridge/device.js'
 import { BridgePushHub } from './bridge/push-hub.js'
 import { bridgeCodeAdmin } from './bridge/steps.js'
@@ -106,6 +108,8 @@ export interface ICloudEmulator {
   readonly requests: readonly RequestRecord[]
   /** Every request with its verdict and, for a refused sign-in, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `signIns` (SRP proofs accepted by `signin/complete`), `accountLogins` and `validates` (answered 200) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /** The Photos libraries behind `ckdatabasews` (seeding, changes, indexing state, ADP). */
   readonly photos: PhotosControl
   /**
@@ -238,6 +242,8 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       routes: iCloudRoutes(ctx, photos.routes),
       faults,
       store,
+      counters: ICLOUD_COUNTERS,
+      adminEndpoints: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
       renderError: (error, request) => {
         // Any request for the telemetry host trips the wire, whatever its path.
         if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
@@ -307,6 +313,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     tripwire: ctx.tripwire,
     requests: ctx.requests,
     log: server.log,
+    stats: server.stats,
     photos: photos.control,
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,

@@ -68,6 +68,11 @@ export interface SessionState {
   }
   /** When the state was last written (ISO 8601). */
   savedAt?: string
+  /**
+   * When the session was last obtained by signing in or re-authenticating (ISO 8601): a process of a
+   * fleet whose session is older adopts the newer one instead of signing in again.
+   */
+  authenticatedAt?: string
 }
 
 /** A fresh state for `appleId`. */

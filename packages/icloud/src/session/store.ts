@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { writeFileAtomic } from '@sigwire/core'
+import { type Lease, writeFileAtomic } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
 import { normalizeAppleId, type SessionState } from './state.js'
 
@@ -17,6 +17,37 @@ export interface SessionStore {
   save(state: SessionState): Promise<void>
   /** Forgets it. */
   clear(): Promise<void>
+  /**
+   * Present on a store that several processes share (`createSharedSessionStore`): the client then
+   * saves with compare-and-set and signs in only under the account's lease.
+   */
+  readonly fleet?: SessionFleet
+}
+
+/** What a shared {@link SessionStore} adds so that a fleet signs in once (see `createSharedSessionStore`). */
+export interface SessionFleet {
+  /** The saved session and its revision (what a compare-and-set names). */
+  loadRevision(): Promise<
+    | {
+        /** The saved session. */
+        state: SessionState
+        /** Its revision in the shared store. */
+        revision: number
+      }
+    | undefined
+  >
+  /**
+   * Saves when the stored revision is still `expected` (`'absent'`: nothing stored); with `lease`, only
+   * while it is held (`LEASE_LOST` otherwise). Resolves to the new revision, or undefined when another
+   * process saved first.
+   */
+  saveIfUnchanged(
+    state: SessionState,
+    expected: number | 'absent',
+    lease?: Lease,
+  ): Promise<number | undefined>
+  /** Runs `task` holding the account's lease: one sign-in or re-authentication at a time in the fleet. */
+  exclusive<T>(task: (lease: Lease) => Promise<T>, signal?: AbortSignal): Promise<T>
 }
 
 /** A store in memory only (tests, short-lived scripts), optionally holding `initial`. */

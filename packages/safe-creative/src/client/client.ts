@@ -7,6 +7,7 @@ import {
   createRequest,
   formatQueryPairs,
   parseRetryAfter,
+  type SharedState,
   SkewClock,
   type StreamSendOptions,
   Transport,
@@ -14,6 +15,8 @@ import {
   type TransportResponse,
 } from '@sigwire/core'
 import { resyncOnInvalidTime } from '../auth/resync-ztime.js'
+import { IN_PROCESS_GUARD, type NonceGuard, runNonceStep } from '../auth/shared-nonce.js'
+import { sharedZtime } from '../auth/shared-ztime.js'
 import {
   AUTHKEY_EDIT_PATH,
   type AuthLevel,
@@ -74,6 +77,13 @@ export interface SafeCreativeClientOptions {
   readonly transport?: Transport | TransportOptions
   /** Aborts every call of the client (each call may also take its own `signal`). */
   readonly signal?: AbortSignal
+  /**
+   * State shared with the other clients of the fleet (`createRedisSharedState` from
+   * `@sigwire/redis`): each authkey's nonce step (`authkey.state` then `work.register`) runs one at a
+   * time across all of them, and the clock offset learned from `component=ztime` is shared. Default:
+   * none: the client's nonce steps take turns per authkey in this process only.
+   */
+  readonly shared?: SharedState
 }
 
 /** Options of the low-level {@link SafeCreativeClient.call}. */
@@ -225,8 +235,10 @@ export class Client implements SafeCreativeClient {
   readonly #app: AppComponents
   /** Public searches: by text, fields, hash (with a local SHA-1 of a file) and fingerprints. */
   readonly search: SearchApi
-  /** Steps that spend an authkey's single-use nonce, one at a time per authkey (§2.5). */
-  readonly nonceSteps = new KeyedQueue()
+  /** Steps that spend an authkey's single-use nonce, one at a time per authkey in this process (§2.5). */
+  readonly #nonceSteps = new KeyedQueue()
+  readonly #shared: SharedState | undefined
+  readonly #sharedZtime: ReturnType<typeof sharedZtime> | undefined
   #synced: Promise<void> | undefined
 
   constructor(options: SafeCreativeClientOptions) {
@@ -244,8 +256,28 @@ export class Client implements SafeCreativeClient {
     this.#syncClock = (options.syncClock ?? true) && this.#clock !== undefined
     this.#locale = options.locale
     this.#signal = options.signal
+    this.#shared = options.shared
+    this.#sharedZtime = options.shared ? sharedZtime(options.shared, this.#signer.sharedKey) : undefined
     this.#app = appComponents(this)
     this.search = searchApi(this, searchEndpoint(options.searchUrl, this.baseUrl, options.allowInsecureHttp))
+  }
+
+  /**
+   * Runs a step that spends `authkey`'s single-use nonce: one at a time per authkey in this process,
+   * and with `shared` state also under the authkey's lease across every client sharing it (see
+   * {@link runNonceStep}); without it the guard has nothing to claim.
+   */
+  nonceStep<T>(
+    authkey: string,
+    step: (guard: NonceGuard) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
+    const shared = this.#shared
+    return this.#nonceSteps.run(authkey, () =>
+      shared === undefined
+        ? step(IN_PROCESS_GUARD)
+        : runNonceStep(shared, this.#signer.sharedKey, authkey, step, this.signalOf(options)),
+    )
   }
 
   get partner(): PartnerApi {
@@ -295,6 +327,7 @@ export class Client implements SafeCreativeClient {
     if (this.#clock === undefined) return this.transport.clock.offsetMs
     this.#clock.syncTo(server, Math.round((before + after) / 2))
     this.#synced = Promise.resolve()
+    await this.#sharedZtime?.save(this.#clock.offsetMs)
     return this.#clock.offsetMs
   }
 
@@ -513,9 +546,17 @@ export class Client implements SafeCreativeClient {
     return clockMs(this.transport.clock)
   }
 
+  /** The fleet's clock offset when one was measured lately, else a measurement of this client's own. */
+  async #adoptSharedClock(options: CallOptions): Promise<unknown> {
+    const offset = await this.#sharedZtime?.load()
+    if (offset === undefined || this.#clock === undefined) return this.syncClock(options)
+    this.#clock.setOffset(offset)
+    return offset
+  }
+
   async #ensureClock(options: CallOptions): Promise<void> {
     if (!this.#syncClock) return
-    this.#synced ??= this.syncClock(options).then(
+    this.#synced ??= this.#adoptSharedClock(options).then(
       () => undefined,
       (error: unknown) => {
         this.#synced = undefined

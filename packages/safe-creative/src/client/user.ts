@@ -133,18 +133,29 @@ export function userApi(client: Client, auth: AuthkeyCredentials): UserApi {
         )
       return current.nonceKey
     }
-    const send = async (nonce: string) => {
-      const value = await client.send('work.register', [...params, ['noncekey', nonce]], {
-        ...signed(options, 'workregistry'),
-        method: 'POST',
-      })
-      const code = text(value, 'code')
-      if (!/^\d{13}$/.test(code))
-        throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
-      return code
-    }
-    return client.nonceSteps.run(auth.authkey, () =>
-      resyncOnInvalidTime(client, () => withFreshNonce(fetchNonce, send), options),
+    // One nonce step at a time per authkey: in this process always, across the fleet when the client
+    // shares its state (§2.5). A nonce another process spent first (InvalidNonceKey, or one the
+    // fleet's ledger already holds) is replaced by a fresh one.
+    return client.nonceStep(
+      auth.authkey,
+      (guard) => {
+        const send = async (nonce: string) => {
+          await guard.claim(nonce)
+          const value = await client.send('work.register', [...params, ['noncekey', nonce]], {
+            ...signed(options, 'workregistry'),
+            method: 'POST',
+          })
+          // Registered: a store that fails now must not turn the success into an error (a caller
+          // would register the work again).
+          await guard.spent(nonce).catch(() => undefined)
+          const code = text(value, 'code')
+          if (!/^\d{13}$/.test(code))
+            throw safeCreativeError('INVALID_RESPONSE', 'work.register did not answer a 13-digit work code.')
+          return code
+        }
+        return resyncOnInvalidTime(client, () => withFreshNonce(fetchNonce, send), options)
+      },
+      options,
     )
   }
 

@@ -187,6 +187,7 @@ export async function startSafeCreativeEmulator(
     faults,
     store,
     renderError: (error) => renderSafeCreativeError(error, errorStatus, date()),
+    counters: { nonceRejections: (entry) => entry.code === 'InvalidNonceKey' },
     renderFault(kind, retryAfterSeconds) {
       const body = exceptionDocument(
         kind === 'throttle' ? 'TooManyRequests' : 'ServiceUnavailable',
@@ -218,6 +219,7 @@ export async function startSafeCreativeEmulator(
       ? { dev: { sharedKey: dev.sharedKey, privateKey: dev.privateKey } }
       : {}),
     log: server.log,
+    stats: server.stats,
     notices: debugSignatures
       ? [
           'debugSignatures is on: debug-component=signature.analysis answers the expected signature to any caller who knows a sharedkey or an authkey, so that caller can act without the private key. Use it only on a machine of your own.',

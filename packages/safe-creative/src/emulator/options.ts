@@ -1,4 +1,10 @@
-import type { FaultController, FaultOptions, RequestLog, ServerOptions } from '@sigwire/emulator-kit'
+import type {
+  EmulatorStats,
+  FaultController,
+  FaultOptions,
+  RequestLog,
+  ServerOptions,
+} from '@sigwire/emulator-kit'
 import type { AuthLevel } from '../constants.js'
 import type { AuthkeyEditKey } from './authorization-ui.js'
 import type { SafeCreativeApp } from './state.js'
@@ -108,6 +114,8 @@ export interface SafeCreativeEmulator {
   }
   /** Every request with its verdict and, for refused ones, the doctor's findings (also at `GET /_emulator/requests`). */
   readonly log: RequestLog
+  /** Requests by route and status, and `nonceRejections` (`InvalidNonceKey` answers) (also at `GET /_emulator/stats`). */
+  readonly stats: EmulatorStats
   /** What to tell whoever starts the emulator: settings that weaken it (`debugSignatures`). */
   readonly notices: readonly string[]
   /** The authkeys the emulator holds (no private key), for a UI's approve/deny list. */

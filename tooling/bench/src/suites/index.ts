@@ -4,6 +4,7 @@ import type { Suite } from '../suite.js'
 import { appleNewsPeerSuite } from './apple-news-peer.js'
 import { coreTokensSuite } from './core-tokens.js'
 import { emulatorWritesSuite } from './emulator-writes.js'
+import { fleetSuite } from './fleet.js'
 import { iCloudDriveSuite } from './icloud-drive.js'
 import { iCloudPhotosSuite } from './icloud-photos.js'
 import { roundTripSuite } from './roundtrip.js'
@@ -25,6 +26,7 @@ export const suites: readonly Suite[] = [
   verifyThroughputSuite,
   emulatorWritesSuite,
   memorySuite,
+  fleetSuite,
   reliabilitySuite,
   iCloudDriveSuite,
   iCloudPhotosSuite,

@@ -1,0 +1,3 @@
+import { defineSigwireConfig } from '@sigwire/vitest-config'
+
+export default defineSigwireConfig()
