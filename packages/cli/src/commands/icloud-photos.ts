@@ -276,6 +276,11 @@ function memoryless() {
 }
 
 function failWrite(error: unknown, to: string): never {
+  // Node 22's statSync({ throwIfNoEntry: false }) answers undefined for a path under a file (ENOTDIR),
+  // so the mkdir is where such a target shows up.
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOTDIR' || code === 'EEXIST')
+    throw cliError('NOT_A_DIRECTORY', `--to names ${to}, which is (or is under) a file: name a directory.`)
   throw cliError(
     'FILE_WRITE_FAILED',
     `Cannot write into ${to} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check that it is a writable directory.`,
