@@ -1,9 +1,7 @@
-import { resolve } from 'node:path'
-import { createFileSessionStore, createICloudClient, type ICloudClient } from '@sigwire/icloud'
+import type { ICloudClient } from '@sigwire/icloud'
 import type { Command } from 'commander'
-import { cliError } from '../output/errors.js'
-import { type ConnectionOptions, connection, DEFAULT_SESSION_DIR, movedServerHint } from './icloud.js'
-import { findSavedSession } from './icloud-session.js'
+import { type ConnectionOptions, DEFAULT_SESSION_DIR } from './icloud.js'
+import { openSavedSession } from './icloud-drive-session.js'
 
 /** Adds the flags that pick a saved session (`--apple-id`, `--session-dir`, an emulator's URLs) and `--json`. */
 export function sessionOptions(command: Command): Command {
@@ -16,30 +14,16 @@ export function sessionOptions(command: Command): Command {
 }
 
 /**
- * Runs `fn` with a client on the saved session (`sigwire icloud login` made it): the session is
- * resumed without a password, and `NO_SESSION` says to sign in again when it has expired.
+ * Runs `fn` with a client on the saved session (`sigwire icloud login` made it), resumed without a
+ * password (see {@link openSavedSession}: an expired session is `AUTHENTICATION_REQUIRED` naming the
+ * login command), and closes it afterwards.
  */
 export async function withSavedSession<T>(
   options: ConnectionOptions,
   fn: (client: ICloudClient) => Promise<T>,
 ): Promise<T> {
-  const saved = findSavedSession(resolve(options.sessionDir), options.appleId)
-  const endpoints = saved.state.endpoints
-  const client = createICloudClient({
-    ...connection(options, saved.appleId, endpoints),
-    store: createFileSessionStore(saved.file),
-  })
+  const client = await openSavedSession(options)
   try {
-    const resumed = await client.resume().catch((error: unknown) => {
-      throw options.authUrl === undefined && endpoints !== undefined
-        ? movedServerHint(error, endpoints)
-        : error
-    })
-    if (!resumed)
-      throw cliError(
-        'NO_SESSION',
-        `The saved session of ${saved.appleId} has expired: run sigwire icloud login --apple-id ${saved.appleId}.`,
-      )
     return await fn(client)
   } finally {
     await client.close()
