@@ -77,7 +77,7 @@ if (job.service === 'icloud') {
         identifier: `a${i}`,
         language: 'en',
         title: `${process.pid} ${i}`,
-        layout: {},
+        layout: { columns: 7, width: 1024 },
         components: [{ role: 'title', text: `${process.pid} ${i}` }],
       },
     })
