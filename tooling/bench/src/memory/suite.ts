@@ -23,6 +23,7 @@ function serverSpec(bytes: number, dir: string): Record<string, Record<string, u
       tls: true,
       publicOrigin: 'https://127.0.0.1',
       detectDuplicates: false,
+      maxPreviewArticles: 1e9,
       partLimits: { body: big, bundle: big, image: big, font: big, attachment: big },
     },
     cloudkit: { maxAssetBytes: big },

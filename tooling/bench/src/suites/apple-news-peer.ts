@@ -13,6 +13,7 @@ export const PEER_EMULATOR = {
   publicOrigin: 'https://127.0.0.1',
   detectDuplicates: false,
   quota: 1e9,
+  maxPreviewArticles: 1e9,
 }
 
 /** Publishing the same article with the apple-news npm package and with sigwire, to the same emulator. */

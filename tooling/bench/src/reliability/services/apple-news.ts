@@ -10,7 +10,7 @@ import type { ServiceUnderFaults } from '../fault-run.js'
 export async function appleNewsUnderFaults(): Promise<ServiceUnderFaults> {
   // The channel quota (200 creates an hour by default, as Apple's) would refuse most of a long run;
   // this run is about faults, so the quota is out of the way.
-  const emulator = await startAppleNewsEmulator({ quota: 1_000_000 })
+  const emulator = await startAppleNewsEmulator({ quota: 1_000_000, maxPreviewArticles: 1e9 })
   const client = createAppleNewsClient({
     ...emulator.dev!,
     baseUrl: emulator.url,
