@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { sha256 } from '../digest/digest.js'
 import { utf8Encode } from '../encoding/utf8.js'
 import { invalidArgument } from '../errors/invalid-argument.js'
 import { SigwireError } from '../errors/sigwire-error.js'
@@ -30,6 +31,7 @@ export abstract class OwnedBody implements ByteSource {
   /** A fresh pass over the bytes, in chunks. Every call starts at the beginning. */
   abstract chunks(): AsyncIterable<Uint8Array>
   #sha256: Promise<Uint8Array> | undefined
+  #sha256Bytes: Uint8Array | undefined
 
   /** SHA-256 of the bytes, computed once (in one streamed pass for files) and remembered. */
   sha256(): Promise<Uint8Array> {
@@ -39,16 +41,18 @@ export abstract class OwnedBody implements ByteSource {
 
   /** SHA-256 of in-memory bytes without awaiting; undefined for streamed bodies. */
   sha256Sync(): Uint8Array | undefined {
+    if (this.#sha256Bytes !== undefined) return this.#sha256Bytes
     const bytes = this.inMemoryBytes()
     if (bytes === undefined) return undefined
-    const digest = createHash('sha256').update(bytes).digest()
+    const digest = sha256(bytes)
+    this.#sha256Bytes = digest
     this.#sha256 ??= Promise.resolve(digest)
     return digest
   }
 
   async #computeSha256(): Promise<Uint8Array> {
     const bytes = this.inMemoryBytes()
-    if (bytes) return createHash('sha256').update(bytes).digest()
+    if (bytes) return sha256(bytes)
     const hash = createHash('sha256')
     for await (const chunk of this.chunks()) hash.update(chunk)
     return hash.digest()

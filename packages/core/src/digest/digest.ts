@@ -1,4 +1,4 @@
-import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, hash, type KeyObject, timingSafeEqual } from 'node:crypto'
 
 /** Data a digest accepts: bytes, or text hashed as UTF-8. */
 export type DigestInput = Uint8Array | string
@@ -6,14 +6,18 @@ export type DigestInput = Uint8Array | string
 /** Hash algorithms the protocols here use. */
 export type HashAlgorithm = 'sha1' | 'sha256'
 
+// One-shot `crypto.hash` (Node.js 20.12+, https://nodejs.org/api/crypto.html#cryptohashalgorithm-data-outputencoding)
+// skips the Hash object: for the short strings and bodies signed here it is 3-4x faster than
+// createHash().update().digest() (`pnpm bench --only=signing-safe-creative` has both rows).
+
 /** SHA-1 of `data` (Safe Creative signatures). */
 export function sha1(data: DigestInput): Uint8Array {
-  return createHash('sha1').update(data).digest()
+  return hash('sha1', data, 'buffer')
 }
 
 /** SHA-256 of `data`. */
 export function sha256(data: DigestInput): Uint8Array {
-  return createHash('sha256').update(data).digest()
+  return hash('sha256', data, 'buffer')
 }
 
 /** HMAC-SHA256 of `data` keyed with `key` (raw bytes or a secret KeyObject parsed once). */

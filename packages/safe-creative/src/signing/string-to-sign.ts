@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { type BytesToken, digestTokensSync, textToken, toHex } from '@sigwire/core'
 import { EXCLUDED_PARAMS } from '../constants.js'
 import { safeCreativeError } from '../errors.js'
@@ -95,9 +95,9 @@ export class SafeCreativeStringToSign {
 
   /** Lower-case hex SHA-1 of the UTF-8 bytes of {@link render}: the `signature` parameter (§2.1). */
   signature(): string {
-    // digest('hex') straight from node:crypto: going through a Buffer and back to hex costs more than
-    // the SHA-1 itself for strings this short.
-    return createHash('sha1').update(this.render(), 'utf8').digest('hex')
+    // One-shot crypto.hash straight to hex (Node.js 20.12+): no Hash object, no Buffer and back to hex.
+    // For strings this short both cost more than the SHA-1 itself (`pnpm bench --only=signing-safe-creative`).
+    return hash('sha1', this.render(), 'hex')
   }
 
   /** The SHA-1 digest computed token by token (equal to {@link signature}; used by tests to tie both views). */
