@@ -31,6 +31,9 @@ import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
+import { accountOptionsAdmin } from './inspect/account-options.js'
+import { createICloudInspector, type ICloudInspector } from './inspect/index.js'
+import { sessionsAdmin } from './inspect/sessions.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -47,6 +50,20 @@ export {
   type SoftwareAuthenticatorOptions,
 } from './software-authenticator.js'
 export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
+export {
+  ICLOUD_TWO_FACTOR_ROUTES,
+  type ICloudAccountOptions,
+  type ICloudInspector,
+  type ICloudTwoFactorRoute,
+  type InspectedAlbum,
+  type InspectedDevice,
+  type InspectedDriveFolder,
+  type InspectedDriveItem,
+  type InspectedFile,
+  type InspectedPhoto,
+  type InspectedPhotoLibrary,
+  type InspectedSession,
+} from './inspect/index.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
 export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings>, PhotosOptions {
@@ -122,6 +139,8 @@ export interface ICloudEmulator {
    * `twoFactor: 'bridge'`), once a sign-in started it; also at `GET /_emulator/icloud/bridge-code?appleId=`.
    */
   bridgeCode(appleId: string): string | undefined
+  /** The state as a state browser shows it (Drive, Photos, Find My, sessions) and the account options. */
+  readonly inspect: ICloudInspector
   /** Stops the server and flushes the state. */
   close(): Promise<void>
 }
@@ -243,7 +262,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       faults,
       store,
       counters: ICLOUD_COUNTERS,
-      adminEndpoints: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
+      adminEndpoints: {
+        'POST expire-sessions': expireSessionsAdmin(accounts),
+        'GET icloud/account-options': accountOptionsAdmin(store, ctx.data),
+        'POST icloud/account-options': accountOptionsAdmin(store, ctx.data),
+        'GET icloud/sessions': sessionsAdmin(store, ctx.data, now),
+        'POST icloud/sessions': sessionsAdmin(store, ctx.data, now),
+      },
       renderError: (error, request) => {
         // Any request for the telemetry host trips the wire, whatever its path.
         if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
@@ -315,6 +340,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     log: server.log,
     stats: server.stats,
     photos: photos.control,
+    inspect: createICloudInspector(store, ctx, photos.library),
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,
     close: async () => {
