@@ -63,7 +63,10 @@ export const api = {
   doctor: (input: Record<string, string>) =>
     call<{ report?: unknown; error?: { code: string; message: string } }>('POST', '/api/doctor', input),
   view: <T>(service: string, name: string, query: Record<string, string>) =>
-    call<{ view: T }>('GET', `/api/services/${service}/views/${encodeURIComponent(name)}?${new URLSearchParams(query)}`),
+    call<{ view: T }>(
+      'GET',
+      `/api/services/${service}/views/${encodeURIComponent(name)}?${new URLSearchParams(query)}`,
+    ),
   action: (service: string, name: string, input: Record<string, unknown>) =>
     call<{ result: unknown }>('POST', `/api/services/${service}/actions/${encodeURIComponent(name)}`, input),
 }

@@ -63,12 +63,16 @@ describe.skipIf(!executable)('iCloud state browsers in a real browser (Chromium)
     await grid.locator('li[data-photo="IMG_0002.PNG"] img.tile').waitFor()
     await expect(grid.locator('li').count()).resolves.toBe(2)
     // Each tile is the seeded file itself, served by the emulator: the browser decoded its pixels.
-    const size = await grid
-      .locator('li[data-photo="IMG_0001.PNG"] img.tile')
-      .evaluate(async (img: HTMLImageElement) => {
-        await img.decode()
-        return [img.naturalWidth, img.naturalHeight]
-      })
+    const size = await grid.locator('li[data-photo="IMG_0001.PNG"] img.tile').evaluate(async (element) => {
+      // Runs in the page: the element is an <img>.
+      const img = element as unknown as {
+        decode(): Promise<void>
+        naturalWidth: number
+        naturalHeight: number
+      }
+      await img.decode()
+      return [img.naturalWidth, img.naturalHeight]
+    })
     expect(size).toEqual([96, 96])
     await page.locator('section.photos button[data-album="Trips"]').click()
     await grid.locator('li[data-photo="IMG_0001.PNG"]').waitFor({ state: 'detached' })
@@ -88,7 +92,10 @@ describe.skipIf(!executable)('iCloud state browsers in a real browser (Chromium)
     const row = drive.locator('tr[data-item="report.txt"]')
     await row.waitFor()
     await expect(page.locator('section.drive').getAttribute('data-folder')).resolves.toBe('Projects/sigwire')
-    const [saved] = await Promise.all([page.waitForEvent('download'), row.locator('button[name="download"]').click()])
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      row.locator('button[name="download"]').click(),
+    ])
     expect(saved.suggestedFilename()).toBe('report.txt')
     expect(readFileSync((await saved.path())!)).toEqual(files.report)
     await page.screenshot({ path: join(SCREENSHOTS, 'icloud-drive.png'), fullPage: true })
@@ -141,8 +148,10 @@ describe.skipIf(!executable)('iCloud state browsers in a real browser (Chromium)
     await live.first().locator('button[name="expire-session"]').click()
     await account.locator(`tr[data-session="${id}"][data-alive="false"]`).waitFor()
     expect(icloud.inspect.sessions(dev.appleId).filter((s) => s.alive)).toHaveLength(1)
-    await account.locator('input[name="adp"]').check()
+    // The box shows the emulator's state: it turns checked once the change is stored and reloaded.
+    await account.locator('input[name="adp"]').click()
     await expect.poll(() => icloud.inspect.accountOptions(dev.appleId)?.advancedDataProtection).toBe(true)
+    await account.locator('input[name="adp"]:checked').waitFor()
     await page.screenshot({ path: join(SCREENSHOTS, 'icloud-account.png'), fullPage: true })
     await first.close()
     await second.close()

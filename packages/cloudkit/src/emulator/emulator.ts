@@ -24,8 +24,8 @@ import {
 import { parseCloudKitPath } from '../client/address.js'
 import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
 import { parseCloudKitPublicKey } from '../signing/keys.js'
-import { type AuthSettings, isSigned, issueSession } from './auth.js'
 import { readStoredAsset } from './asset-file.js'
+import { type AuthSettings, isSigned, issueSession } from './auth.js'
 import { type CloudKitEmulatorState, inspectCloudKitState } from './inspect.js'
 import {
   type CloudKitContainerConfig,

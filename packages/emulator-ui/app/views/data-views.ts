@@ -52,9 +52,14 @@ export function CloudKitState(props: {
                                     (a, i) => html`<span class="asset" data-asset=${name}>
                                       ${a.size} bytes
                                       <button name="download-asset" onClick=${() =>
-                                        download('cloudkit', { assetId: a.assetId, name: `${r.recordName}-${name}${i > 0 ? `-${i}` : ''}` }, `${r.recordName}-${name}`).catch(
-                                          (e: Error) => props.onError(e.message),
-                                        )}>Download</button>
+                                        download(
+                                          'cloudkit',
+                                          {
+                                            assetId: a.assetId,
+                                            name: `${r.recordName}-${name}${i > 0 ? `-${i}` : ''}`,
+                                          },
+                                          `${r.recordName}-${name}`,
+                                        ).catch((e: Error) => props.onError(e.message))}>Download</button>
                                     </span>`,
                                   )
                                 : html`<code>${short(f.value)}</code>`

@@ -57,9 +57,11 @@ export function DriveBrowser(props: { appleId: string; version: number; onError:
             <td>${
               item.type === 'FILE'
                 ? html`<button name="download" onClick=${() =>
-                    download('icloud', { kind: 'drive', appleId: props.appleId, id: item.id }, item.name).catch((e: Error) =>
-                      props.onError(e.message),
-                    )}>Download</button>`
+                    download(
+                      'icloud',
+                      { kind: 'drive', appleId: props.appleId, id: item.id },
+                      item.name,
+                    ).catch((e: Error) => props.onError(e.message))}>Download</button>`
                 : null
             }</td>
           </tr>`,

@@ -46,7 +46,9 @@ export function PhotosGrid(props: { appleId: string; version: number; onError: (
   return html`<section class="photos" data-zone=${library.zone}>
     <div class="row">
       ${libraries.map(
-        (l) => html`<button class=${l === library ? 'active' : ''} name=${`library-${l.label === 'Library' ? 'own' : 'shared'}`}
+        (
+          l,
+        ) => html`<button class=${l === library ? 'active' : ''} name=${`library-${l.label === 'Library' ? 'own' : 'shared'}`}
           onClick=${() => {
             setZone(l.zone)
             setAlbum('')
@@ -56,12 +58,15 @@ export function PhotosGrid(props: { appleId: string; version: number; onError: (
     <div class="row albums">
       <button class=${album === '' ? 'active' : ''} name="album-all" onClick=${() => setAlbum('')}>All photos</button>
       ${library.albums.map(
-        (a) => html`<button class=${album === a.id ? 'active' : ''} data-album=${a.name} onClick=${() => setAlbum(a.id)}>${a.name} (${a.assetIds.length})</button>`,
+        (a) =>
+          html`<button class=${album === a.id ? 'active' : ''} data-album=${a.name} onClick=${() => setAlbum(a.id)}>${a.name} (${a.assetIds.length})</button>`,
       )}
     </div>
     <ul class="photo-grid">
       ${assets.slice(0, shown).map(
-        (p) => html`<li key=${p.id} data-photo=${p.filename} title=${`${p.filename} · ${p.date.slice(0, 10)}`}>
+        (
+          p,
+        ) => html`<li key=${p.id} data-photo=${p.filename} title=${`${p.filename} · ${p.date.slice(0, 10)}`}>
           <${Tile} appleId=${props.appleId} zone=${library.zone} photo=${p} />
           <span class="caption">${p.favorite ? '♥ ' : ''}${p.filename}</span>
         </li>`,
@@ -80,7 +85,12 @@ function Tile(props: { appleId: string; zone: string; photo: Photo }) {
   useEffect(() => {
     if (props.photo.video) return
     let live = true
-    fetchFile('icloud', { kind: 'photo', appleId: props.appleId, zone: props.zone, asset: props.photo.id }).then(
+    fetchFile('icloud', {
+      kind: 'photo',
+      appleId: props.appleId,
+      zone: props.zone,
+      asset: props.photo.id,
+    }).then(
       (blob) => {
         if (!live) return
         current.current = URL.createObjectURL(blob)
@@ -95,5 +105,7 @@ function Tile(props: { appleId: string; zone: string; photo: Photo }) {
   }, [props.zone, props.photo.id])
   if (props.photo.video) return html`<div class="tile video">▶ video</div>`
   if (failed) return html`<div class="tile">no thumbnail</div>`
-  return url ? html`<img class="tile" src=${url} alt=${props.photo.filename} />` : html`<div class="tile loading"></div>`
+  return url
+    ? html`<img class="tile" src=${url} alt=${props.photo.filename} />`
+    : html`<div class="tile loading"></div>`
 }

@@ -10,11 +10,7 @@ import {
 } from './data-views.js'
 import { FaultControls } from './fault-controls.js'
 import { ICloudState, type ICloudStateData } from './icloud-state.js'
-import {
-  Json,
-  SafeCreativeState,
-  type SafeCreativeStateData,
-} from './state-views.js'
+import { Json, SafeCreativeState, type SafeCreativeStateData } from './state-views.js'
 
 /** One emulator: its test credentials, fault controls and state. */
 export function ServicePanel(props: {

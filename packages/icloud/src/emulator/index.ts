@@ -28,12 +28,12 @@ import {
   newUrlKey,
 } from './drive/drive-emulator.js'
 import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
-import { answer, renderICloudError, requestJson } from './http-util.js'
+import { renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
-import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { accountOptionsAdmin } from './inspect/account-options.js'
 import { createICloudInspector, type ICloudInspector } from './inspect/index.js'
 import { sessionsAdmin } from './inspect/sessions.js'
+import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -43,13 +43,6 @@ export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
 export type { DriveControls, DriveEmulatorOptions } from './drive/drive-emulator.js'
 export type { AppLibrary } from './drive/drive-state.js'
-export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
-export {
-  createSoftwareAuthenticator,
-  type SoftwareAuthenticator,
-  type SoftwareAuthenticatorOptions,
-} from './software-authenticator.js'
-export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 export {
   ICLOUD_TWO_FACTOR_ROUTES,
   type ICloudAccountOptions,
@@ -64,6 +57,13 @@ export {
   type InspectedPhotoLibrary,
   type InspectedSession,
 } from './inspect/index.js'
+export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
+export {
+  createSoftwareAuthenticator,
+  type SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
+} from './software-authenticator.js'
+export type { EmulatedAccount, EmulatedSecurityKey } from './state.js'
 
 /** Options of {@link startICloudEmulator}: the `sigwire emulate --config` shape plus server and test settings. */
 export interface ICloudEmulatorOptions extends ServerOptions, Partial<ICloudSettings>, PhotosOptions {

@@ -126,7 +126,8 @@ export function accountOptionsAdmin(store: DurableStore, data: ICloudData) {
   return async (request: EmulatorRequest): Promise<Reply> => {
     if (request.method === 'GET') {
       const account = data.accounts.get(normalizeAppleId(request.url.searchParams.get('appleId') ?? ''))
-      if (!account) return reply(404, { json: { error: 'Pass ?appleId= naming an account of the emulator.' } })
+      if (!account)
+        return reply(404, { json: { error: 'Pass ?appleId= naming an account of the emulator.' } })
       return reply(200, { json: accountOptions(data, account) })
     }
     const text = Buffer.from(request.body).toString('utf8').trim()

@@ -88,7 +88,7 @@ export function driveFolder(
 /** A file of the account's Drive, to download; undefined for anything else. */
 export function driveFile(state: DriveState, appleId: string, fileId: string): InspectedFile | undefined {
   const node = state.nodeById(normalizeAppleId(appleId), fileId)
-  if (!node || node.type !== 'FILE') return undefined
+  if (node?.type !== 'FILE') return undefined
   const type = 'application/octet-stream'
   if (!node.blob || !node.size) return { name: node.name, type, bytes: new Uint8Array(0) }
   return { name: node.name, type, path: state.blobPath(node.blob), size: node.size }

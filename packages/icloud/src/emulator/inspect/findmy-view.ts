@@ -1,5 +1,5 @@
-import type { FindMyState } from '../findmy/handler.js'
 import { batteryAt, deviceFixtures, memberOf, positionAt } from '../findmy/fixtures.js'
+import type { FindMyState } from '../findmy/handler.js'
 import type { EmulatedAccount } from '../state.js'
 
 /** A Find My device as the emulator UI draws it. */

@@ -73,7 +73,9 @@ export function photoLibraries(library: PhotosLibrary, dsid: string, limit = 500
     for (const record of zone.zone.records.values()) {
       if (record.recordType !== 'CPLAlbum' || Number(record.fields.albumType?.value) !== 0) continue
       if (Number(record.fields.isDeleted?.value ?? 0) === 1) continue
-      const members = [...(views.relations.get(record.recordName) ?? [])].sort((a, b) => a.position - b.position)
+      const members = [...(views.relations.get(record.recordName) ?? [])].sort(
+        (a, b) => a.position - b.position,
+      )
       albums.push({
         id: record.recordName,
         name: text(record, 'albumNameEnc'),
