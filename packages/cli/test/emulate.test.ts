@@ -258,6 +258,21 @@ describe('sigwire emulate (real binary)', () => {
     expect((await off.stopped).stderr).not.toContain('web UI')
   })
 
+  it('serves the UI on --ui-port, and names a taken one with PORT_IN_USE (exit 2)', async () => {
+    const free = await consecutiveFreePorts(1)
+    const run = await emulate(['--safe-creative', '--ui-port', String(free)])
+    const ui = new URL(run.info.ui as unknown as string)
+    expect(ui.port).toBe(String(free))
+    expect((await fetch(ui.origin)).status).toBe(200)
+    // The UI of the first run holds the port now.
+    const taken = await runCli(['emulate', '--safe-creative', '--ui-port', String(free)])
+    expect(taken.code).toBe(2)
+    expect(taken.stderr).toMatch(/^sigwire: PORT_IN_USE: Port \d+ for the web UI is already in use/m)
+    expect(taken.stdout).toBe('')
+    run.child.kill('SIGTERM')
+    expect((await run.stopped).code).toBe(0)
+  })
+
   it('refuses an Apple News config with a secret that is not base64, without showing it (exit 2)', async () => {
     const config = join(dir, 'bad-news-config.json')
     const secret = 'not base64 at all, a pass phrase'

@@ -12,6 +12,8 @@ export interface ServiceInfo {
   faults: FaultState
   credentials: string[]
   actions: string[]
+  views: string[]
+  downloads: boolean
   hasState: boolean
 }
 
@@ -60,17 +62,27 @@ export const api = {
     call<{ credentials: Record<string, string | undefined> }>('POST', `/api/services/${service}/reveal`, {}),
   doctor: (input: Record<string, string>) =>
     call<{ report?: unknown; error?: { code: string; message: string } }>('POST', '/api/doctor', input),
+  view: <T>(service: string, name: string, query: Record<string, string>) =>
+    call<{ view: T }>(
+      'GET',
+      `/api/services/${service}/views/${encodeURIComponent(name)}?${new URLSearchParams(query)}`,
+    ),
   action: (service: string, name: string, input: Record<string, unknown>) =>
     call<{ result: unknown }>('POST', `/api/services/${service}/actions/${encodeURIComponent(name)}`, input),
 }
 
-/** Downloads a stored file of a service (an Apple News resource) and saves it. */
-export async function download(service: string, query: Record<string, string>, name: string): Promise<void> {
+/** Fetches a stored file of a service (the token rides in a header, so an <img> cannot ask for it). */
+export async function fetchFile(service: string, query: Record<string, string>): Promise<Blob> {
   const response = await fetch(`/api/services/${service}/download?${new URLSearchParams(query)}`, {
     headers: { 'x-sigwire-ui-token': token },
   })
   if (!response.ok) throw new ApiError('DOWNLOAD_FAILED', `The download failed (${response.status}).`)
-  const url = URL.createObjectURL(await response.blob())
+  return response.blob()
+}
+
+/** Downloads a stored file of a service (an Apple News resource, a Drive file) and saves it. */
+export async function download(service: string, query: Record<string, string>, name: string): Promise<void> {
+  const url = URL.createObjectURL(await fetchFile(service, query))
   const a = document.createElement('a')
   a.href = url
   a.download = name

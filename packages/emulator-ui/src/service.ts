@@ -27,16 +27,35 @@ export interface UiService {
   readonly state?: () => unknown | Promise<unknown>
   /** Named controls the page can run. */
   readonly actions?: Readonly<Record<string, UiAction>>
+  /**
+   * Named reads the page asks with query parameters (a Drive folder, a Photos library): they change
+   * nothing and must return nothing secret.
+   */
+  readonly views?: Readonly<Record<string, UiView>>
   /** A stored file for the page to download (an Apple News resource), chosen by query parameters. */
   readonly download?: (query: Readonly<Record<string, string>>) => Promise<UiDownload | undefined>
 }
 
-/** A file {@link UiService.download} hands to the page. */
-export interface UiDownload {
-  /** The file name to save as. */
-  readonly name: string
-  /** Its content type. */
-  readonly type: string
-  /** Its bytes. */
-  readonly bytes: Uint8Array
-}
+/** A read of {@link UiService.views}: query parameters in, JSON out. */
+export type UiView = (query: Readonly<Record<string, string>>) => unknown | Promise<unknown>
+
+/** A file {@link UiService.download} hands to the page: bytes in memory, or a file streamed from disk. */
+export type UiDownload =
+  | {
+      /** The file name to save as. */
+      readonly name: string
+      /** Its content type. */
+      readonly type: string
+      /** Its bytes. */
+      readonly bytes: Uint8Array
+    }
+  | {
+      /** The file name to save as. */
+      readonly name: string
+      /** Its content type. */
+      readonly type: string
+      /** The file holding the bytes (the emulator's own store, never a path from the page). */
+      readonly path: string
+      /** Its size in bytes. */
+      readonly size: number
+    }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { pipeline } from 'node:stream/promises'
 import { type AppFile, defaultAppDir, loadAppFiles } from './app-files.js'
 import { doctorInput, type UiDoctor } from './doctor-input.js'
 import { EmulatorUiError, isEmulatorUiError, uiError } from './errors.js'
@@ -126,6 +128,8 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
           faults: faultState(s.faults),
           credentials: Object.keys(s.credentials?.() ?? {}),
           actions: Object.keys(s.actions ?? {}),
+          views: Object.keys(s.views ?? {}),
+          downloads: s.download !== undefined,
           hasState: s.state !== undefined,
         })),
         doctor: options.doctor !== undefined,
@@ -135,7 +139,7 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
       const har = harLog(allRequests(), new Map([...services.values()].map((s) => [s.id, s.url])))
       return json(res, 200, har, { 'content-disposition': 'attachment; filename="sigwire-emulators.har"' })
     }
-    const match = /^\/api\/services\/([^/]+)\/(state|download)$/.exec(path)
+    const match = /^\/api\/services\/([^/]+)\/(state|download|views\/([^/]+))$/.exec(path)
     if (match?.[2] === 'state') {
       const service = serviceFor(match[1]!)
       return json(res, 200, { state: (await service.state?.()) ?? null })
@@ -147,11 +151,20 @@ export async function startEmulatorUi(options: EmulatorUiOptions): Promise<Emula
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'content-type': file.type,
-        'content-length': file.bytes.byteLength,
+        'content-length': 'bytes' in file ? file.bytes.byteLength : file.size,
         'content-disposition': `attachment; filename="${file.name.replace(/[^\w.-]/g, '_')}"`,
       })
-      res.end(file.bytes)
+      if ('bytes' in file) res.end(file.bytes)
+      else if (file.size === 0) res.end()
+      else await pipeline(createReadStream(file.path, { start: 0, end: Math.max(0, file.size - 1) }), res)
       return
+    }
+    if (match?.[3] !== undefined) {
+      const service = serviceFor(match[1]!)
+      const name = decodeURIComponent(match[3])
+      const view = service.views && Object.hasOwn(service.views, name) ? service.views[name] : undefined
+      if (!view) throw uiError('NOT_FOUND', `${service.label} has no view ${name}.`)
+      return json(res, 200, { view: (await view(Object.fromEntries(url.searchParams))) ?? null })
     }
     throw uiError('NOT_FOUND', `No UI endpoint GET ${path}.`)
   }

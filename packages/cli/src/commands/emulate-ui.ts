@@ -5,6 +5,7 @@ import type {
   UiDoctorReport,
   UiService,
 } from '@sigwire/emulator-ui'
+import { cliError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
 
 /** Describes one started emulator to the web UI. */
@@ -16,13 +17,33 @@ export type EmulatorUiHandle = Pick<EmulatorUi, 'url' | 'close'>
 // Loaded when the UI starts, like the emulators themselves.
 export const uiModule = () => import('@sigwire/emulator-ui')
 
-/** Starts the web UI over the started emulators, on a free loopback port, with `sigwire doctor` behind its doctor page. */
+/**
+ * Starts the web UI over the started emulators on loopback (`port`, or a free one), with
+ * `sigwire doctor` behind its doctor page.
+ */
 export async function startEmulateUi(
   started: ReadonlyArray<{ ui: UiServiceFactory }>,
+  port?: number,
 ): Promise<EmulatorUiHandle> {
   const { startEmulatorUi } = await uiModule()
   const services = await Promise.all(started.map((s) => s.ui()))
-  return startEmulatorUi({ services, doctor: runDoctor })
+  return startEmulatorUi({ services, doctor: runDoctor, ...(port === undefined ? {} : { port }) })
+}
+
+/** Why the UI did not start: `--ui-port` taken or not allowed becomes `PORT_IN_USE`; anything else as it is. */
+export function uiStartFailure(error: unknown, port: number | undefined): unknown {
+  const e = error as NodeJS.ErrnoException
+  if (e?.code === 'EADDRINUSE')
+    return cliError(
+      'PORT_IN_USE',
+      `Port ${port ?? ''} for the web UI is already in use: pass another --ui-port, stop what listens there, or leave --ui-port out to use a free port.`,
+    )
+  if (e?.code === 'EACCES' && e.syscall === 'listen')
+    return cliError(
+      'PORT_IN_USE',
+      `Not allowed to listen on port ${port ?? ''} for the web UI (ports below 1024 need privileges): pass --ui-port 1024 or above.`,
+    )
+  return error
 }
 
 /** The environment variable each doctor reads its key from (the CLI README's `doctor` section). */

@@ -9,7 +9,13 @@ import { numberOption } from '../input/option-values.js'
 import { cliError } from '../output/errors.js'
 import type { Io } from '../output/io.js'
 import { type ConfigSection, type EmulateConfig, readEmulateConfig } from './emulate-config.js'
-import { type EmulatorUiHandle, startEmulateUi, type UiServiceFactory, uiModule } from './emulate-ui.js'
+import {
+  type EmulatorUiHandle,
+  startEmulateUi,
+  type UiServiceFactory,
+  uiModule,
+  uiStartFailure,
+} from './emulate-ui.js'
 
 // Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
 // should not wait for them to load.
@@ -196,12 +202,19 @@ export function registerEmulate(program: Command, io: Io): void {
     "seed the iCloud emulator's Photos library from the image and video files of this directory",
   )
   command.option('--no-ui', 'do not serve the web UI (request log, token diffs, fault controls) on loopback')
+  command.option(
+    '--ui-port <n>',
+    'port of the web UI on 127.0.0.1 (default: a free one)',
+    numberOption('--ui-port', { min: 1, max: 65_535, integer: true, unit: 'a port number' }),
+  )
   command.action(async (options: Record<string, string | number | boolean | undefined>) => {
     // Everything the command line and the config say is checked before anything starts.
     const config = options.config === undefined ? {} : readEmulateConfig(String(options.config))
     const chosen = STARTERS.filter(([flag]) => options[camel(flag)] === true)
     const selected = chosen.length > 0 ? chosen : STARTERS
     const port = options.port as number | undefined
+    if (options.uiPort !== undefined && options.ui === false)
+      throw cliError('INVALID_OPTION', '--ui-port and --no-ui contradict each other: drop one of them.')
     if (port !== undefined && port + selected.length - 1 > 65_535)
       throw cliError(
         'INVALID_OPTION',
@@ -259,12 +272,12 @@ export function registerEmulate(program: Command, io: Io): void {
     let ui: EmulatorUiHandle | undefined
     if (options.ui !== false) {
       try {
-        ui = await startEmulateUi(started)
+        ui = await startEmulateUi(started, options.uiPort as number | undefined)
       } catch (error) {
         stop.dispose()
         await Promise.all(started.map((s) => s.close()))
         await rm(common.workDir, { recursive: true, force: true })
-        throw error
+        throw uiStartFailure(error, options.uiPort as number | undefined)
       }
       lines.push(['ui', ui.url])
     }

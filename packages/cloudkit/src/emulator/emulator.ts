@@ -24,6 +24,7 @@ import {
 import { parseCloudKitPath } from '../client/address.js'
 import { type CloudKitDiagnosis, diagnoseCloudKitRequest, type RegisteredKey } from '../doctor/diagnose.js'
 import { parseCloudKitPublicKey } from '../signing/keys.js'
+import { readStoredAsset } from './asset-file.js'
 import { type AuthSettings, isSigned, issueSession } from './auth.js'
 import { type CloudKitEmulatorState, inspectCloudKitState } from './inspect.js'
 import {
@@ -90,6 +91,8 @@ export interface CloudKitEmulator {
   issueWebAuthToken(input?: { container?: string; environment?: string; userRecordName?: string }): string
   /** A snapshot of the databases, zones, records and subscriptions (for a state browser). */
   inspect(): CloudKitEmulatorState
+  /** The bytes of a stored asset by its `assetId` (an asset field's value in {@link CloudKitEmulator.inspect}). */
+  readAsset(assetId: string): Promise<Uint8Array | undefined>
   /** Stops the server and closes the state. */
   close(): Promise<void>
 }
@@ -288,6 +291,7 @@ export async function startCloudKitEmulator(
       return token
     },
     inspect: () => inspectCloudKitState(data),
+    readAsset: (assetId) => readStoredAsset(data, assetsDir, assetId),
     close: () => {
       webcourier.close()
       return server.close()

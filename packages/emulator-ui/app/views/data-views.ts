@@ -20,7 +20,11 @@ export interface CloudKitStateData {
 }
 
 /** CloudKit: databases, zones, records with typed fields, subscriptions. */
-export function CloudKitState(props: { state: CloudKitStateData }) {
+export function CloudKitState(props: {
+  state: CloudKitStateData
+  assets: boolean
+  onError: (m: string) => void
+}) {
   const databases = props.state.databases ?? []
   if (databases.length === 0) return html`<p class="muted">No zone or subscription yet.</p>`
   return html`<div>
@@ -42,7 +46,24 @@ export function CloudKitState(props: { state: CloudKitStateData }) {
                       <dl class="fields">
                         ${Object.entries(r.fields).map(
                           ([name, f]) =>
-                            html`<dt>${name} <small>${f.type ?? 'untyped'}</small></dt><dd><code>${short(f.value)}</code></dd>`,
+                            html`<dt>${name} <small>${f.type ?? 'untyped'}</small></dt><dd>${
+                              props.assets && assetsOf(f).length > 0
+                                ? assetsOf(f).map(
+                                    (a, i) => html`<span class="asset" data-asset=${name}>
+                                      ${a.size} bytes
+                                      <button name="download-asset" onClick=${() =>
+                                        download(
+                                          'cloudkit',
+                                          {
+                                            assetId: a.assetId,
+                                            name: `${r.recordName}-${name}${i > 0 ? `-${i}` : ''}`,
+                                          },
+                                          `${r.recordName}-${name}`,
+                                        ).catch((e: Error) => props.onError(e.message))}>Download</button>
+                                    </span>`,
+                                  )
+                                : html`<code>${short(f.value)}</code>`
+                            }</dd>`,
                         )}
                       </dl>
                     </td>
@@ -113,6 +134,16 @@ export function AppleNewsState(props: { state: AppleNewsStateData; onError: (m: 
       </details>`,
     )}
   </div>`
+}
+
+/** The stored assets of an `ASSETID`/`ASSET` field or a list of them (each carries its `assetId`). */
+function assetsOf(field: { type?: string; value: unknown }): Array<{ assetId: string; size: number }> {
+  if (!field.type?.startsWith('ASSET')) return []
+  const values = Array.isArray(field.value) ? field.value : [field.value]
+  return values.filter(
+    (v): v is { assetId: string; size: number } =>
+      typeof v === 'object' && v !== null && typeof (v as { assetId?: unknown }).assetId === 'string',
+  )
 }
 
 function short(value: unknown): string {

@@ -9,13 +9,8 @@ import {
   type CloudKitStateData,
 } from './data-views.js'
 import { FaultControls } from './fault-controls.js'
-import {
-  ICloudState,
-  type ICloudStateData,
-  Json,
-  SafeCreativeState,
-  type SafeCreativeStateData,
-} from './state-views.js'
+import { ICloudState, type ICloudStateData } from './icloud-state.js'
+import { Json, SafeCreativeState, type SafeCreativeStateData } from './state-views.js'
 
 /** One emulator: its test credentials, fault controls and state. */
 export function ServicePanel(props: {
@@ -40,11 +35,11 @@ export function ServicePanel(props: {
       : s.id === 'safe-creative'
         ? html`<${SafeCreativeState} state=${state as SafeCreativeStateData} onChanged=${changed} onError=${props.onError} />`
         : s.id === 'cloudkit'
-          ? html`<${CloudKitState} state=${state as CloudKitStateData} />`
+          ? html`<${CloudKitState} state=${state as CloudKitStateData} assets=${s.downloads} onError=${props.onError} />`
           : s.id === 'apple-news'
             ? html`<${AppleNewsState} state=${state as AppleNewsStateData} onError=${props.onError} />`
             : s.id === 'icloud'
-              ? html`<${ICloudState} state=${state as ICloudStateData} onChanged=${changed} onError=${props.onError} />`
+              ? html`<${ICloudState} state=${state as ICloudStateData} version=${props.version} onChanged=${changed} onError=${props.onError} />`
               : html`<${Json} value=${state} />`
   return html`<section class="service" data-service=${s.id}>
     <h2>${s.label} <small><code>${s.url}</code></small></h2>

@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { html } from '../html.js'
 
@@ -14,19 +13,6 @@ export interface SafeCreativeStateData {
   apps?: Array<{ sharedKey: string }>
   authkeys?: Authkey[]
   works?: unknown[]
-}
-
-interface Account {
-  appleId: string
-  name: string
-  secondFactor: string
-  region: string
-  trustedPhones: Array<{ id: number; number: string; pushMode: string }>
-}
-
-/** What the iCloud service's state answers. */
-export interface ICloudStateData {
-  accounts?: Account[]
 }
 
 /** Safe Creative: apps, authkeys with approve, works. */
@@ -64,38 +50,6 @@ export function SafeCreativeState(props: {
     ${authkeys.length === 0 ? html`<p class="muted">No authkey yet (a client creates one with authkey.create).</p>` : null}
     <h3>Works</h3>
     <${Json} value=${props.state.works ?? []} />
-  </div>`
-}
-
-/** iCloud: accounts, trusted phones, the current code (on reveal), expire sessions. */
-export function ICloudState(props: {
-  state: ICloudStateData
-  onChanged: () => void
-  onError: (m: string) => void
-}) {
-  const [codes, setCodes] = useState<Record<string, string | null>>({})
-  const act = (name: string, appleId: string) =>
-    api.action('icloud', name, { appleId }).catch((e: Error) => {
-      props.onError(e.message)
-      return undefined
-    })
-  return html`<div>
-    <h3>Accounts</h3>
-    ${(props.state.accounts ?? []).map(
-      (a) => html`<article class="account" data-apple-id=${a.appleId}>
-        <h4>${a.appleId} <small>${a.name} · ${a.secondFactor} · ${a.region}</small></h4>
-        <p>Trusted phones: ${a.trustedPhones.map((p) => `${p.number} (${p.pushMode})`).join(', ') || 'none'}</p>
-        <p>
-          Current verification code:
-          <code data-code>${a.appleId in codes ? (codes[a.appleId] ?? 'none issued') : '••••••'}</code>
-          <button name="reveal-code" onClick=${async () => {
-            const r = await act('reveal-code', a.appleId)
-            if (r) setCodes({ ...codes, [a.appleId]: (r.result as { code: string | null }).code })
-          }}>Reveal code</button>
-          <button name="expire-sessions" onClick=${() => act('expire-sessions', a.appleId).then(props.onChanged)}>Expire sessions</button>
-        </p>
-      </article>`,
-    )}
   </div>`
 }
 

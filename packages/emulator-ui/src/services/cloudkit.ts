@@ -1,4 +1,5 @@
 import type { FaultController, RequestLog } from '@sigwire/emulator-kit'
+import { uiError } from '../errors.js'
 import type { UiService } from '../service.js'
 
 /** What {@link cloudKitUiService} needs of a running CloudKit emulator (`startCloudKitEmulator`). */
@@ -26,9 +27,14 @@ export interface CloudKitEmulatorLike {
     | undefined
   /** A snapshot of databases, zones, records and subscriptions. */
   inspect(): unknown
+  /** The bytes of a stored asset, by the `assetId` of an asset field. */
+  readAsset?(assetId: string): Promise<Uint8Array | undefined>
 }
 
-/** The CloudKit emulator for the UI: its log, faults and development credentials. */
+/**
+ * The CloudKit emulator for the UI: its log, faults, development credentials, state and, with
+ * `readAsset`, the download of an asset field's bytes.
+ */
 export function cloudKitUiService(emulator: CloudKitEmulatorLike): UiService {
   const dev = emulator.dev
   return {
@@ -38,6 +44,15 @@ export function cloudKitUiService(emulator: CloudKitEmulatorLike): UiService {
     log: emulator.log,
     faults: emulator.faults,
     state: () => emulator.inspect(),
+    ...(emulator.readAsset
+      ? {
+          download: async ({ assetId, name }: Readonly<Record<string, string>>) => {
+            if (!assetId) throw uiError('INVALID_ARGUMENT', 'Give assetId.')
+            const bytes = await emulator.readAsset!(assetId)
+            return bytes && { name: name || assetId, type: 'application/octet-stream', bytes }
+          },
+        }
+      : {}),
     ...(dev
       ? {
           credentials: () => ({

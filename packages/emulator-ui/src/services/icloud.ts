@@ -1,6 +1,6 @@
 import type { FaultController, RequestLog } from '@sigwire/emulator-kit'
 import { uiError } from '../errors.js'
-import type { UiService } from '../service.js'
+import type { UiDownload, UiService } from '../service.js'
 
 /** An emulated iCloud account as {@link ICloudEmulatorLike} reads it. */
 export interface ICloudAccountLike {
@@ -58,12 +58,48 @@ export interface ICloudEmulatorLike {
     /** Expires the account's sessions (and with `sessionTokens`, its session tokens). */
     expireSessions(appleId: string, options?: { sessionTokens?: boolean; trust?: boolean }): void
   }
+  /** The code the emulated trusted device shows for a bridge sign-in under way. */
+  bridgeCode?(appleId: string): string | undefined
+  /** The state browser's reads and the account options (`ICloudInspector` of @sigwire/icloud/emulator). */
+  readonly inspect?: ICloudInspectorLike
+}
+
+/** What {@link iCloudUiService} reads of the iCloud emulator's `inspect`. */
+export interface ICloudInspectorLike {
+  /** The account's second-factor route, Advanced Data Protection and the routes it can take. */
+  accountOptions(appleId: string): unknown
+  /** Changes them as `POST /_emulator/icloud/account-options` does. */
+  setAccountOptions(
+    appleId: string,
+    change: {
+      /** The route of the next sign-in. */
+      twoFactor?: string
+      /** Advanced Data Protection on or off. */
+      advancedDataProtection?: boolean
+    },
+  ): Promise<unknown>
+  /** The account's web sessions (named by a digest, never their cookie). */
+  sessions(appleId: string): unknown
+  /** Expires one web session by id. */
+  expireSession(id: string): Promise<boolean>
+  /** A Drive folder (the root without `folderId`). */
+  driveFolder(appleId: string, folderId?: string): unknown
+  /** A Drive file to download. */
+  driveFile(appleId: string, fileId: string): UiDownload | undefined
+  /** The Photos libraries with albums. */
+  photos(appleId: string, limit?: number): unknown
+  /** The tile of a Photos asset. */
+  photoTile(appleId: string, zone: string, assetId: string): UiDownload | undefined
+  /** Find My devices where they are now. */
+  findMy(appleId: string): unknown
 }
 
 /**
- * The iCloud emulator for the UI: accounts with their trusted phones, the current verification code
- * (shown on an explicit reveal: it is the emulator's own test credential) and a control that expires an
- * account's sessions.
+ * The iCloud emulator for the UI: accounts with their trusted phones, the current two-factor and
+ * bridge codes (shown on an explicit reveal: they are the emulator's own test credentials), the
+ * account options (second-factor route, Advanced Data Protection), sessions with "expire one" and
+ * "expire all", and, when the emulator has `inspect`, the Drive tree, the Photos libraries and the
+ * Find My devices.
  */
 export function iCloudUiService(emulator: ICloudEmulatorLike): UiService {
   const account = (input: Readonly<Record<string, unknown>>): string => {
@@ -72,6 +108,13 @@ export function iCloudUiService(emulator: ICloudEmulatorLike): UiService {
       throw uiError('NOT_FOUND', 'appleId must name an account of the emulator.')
     return appleId
   }
+  const text = (input: Readonly<Record<string, unknown>>, name: string): string => {
+    const value = input[name]
+    if (typeof value !== 'string' || value === '' || value.length > 500)
+      throw uiError('INVALID_ARGUMENT', `Give ${name}.`)
+    return value
+  }
+  const inspect = emulator.inspect
   return {
     id: 'icloud',
     label: 'iCloud',
@@ -102,15 +145,53 @@ export function iCloudUiService(emulator: ICloudEmulatorLike): UiService {
             pushMode: p.pushMode,
           })),
           hasCode: emulator.accounts.lastCode(appleId) !== undefined,
+          hasBridgeCode: emulator.bridgeCode?.(appleId) !== undefined,
+          ...(inspect
+            ? { options: inspect.accountOptions(appleId), sessions: inspect.sessions(appleId) }
+            : {}),
         }
       }),
+      browsers: inspect !== undefined,
     }),
     actions: {
       'reveal-code': (input) => ({ code: emulator.accounts.lastCode(account(input)) ?? null }),
+      'reveal-bridge-code': (input) => ({ code: emulator.bridgeCode?.(account(input)) ?? null }),
       'expire-sessions': (input) => {
         emulator.accounts.expireSessions(account(input), { sessionTokens: input.sessionTokens === true })
         return { expired: true }
       },
+      ...(inspect
+        ? {
+            'expire-session': async (input) => {
+              const id = text(input, 'id')
+              if (!(await inspect.expireSession(id)))
+                throw uiError('NOT_FOUND', 'No live session has this id: reload the account.')
+              return { expired: id }
+            },
+            'account-options': (input) =>
+              inspect.setAccountOptions(account(input), {
+                ...(input.twoFactor === undefined ? {} : { twoFactor: text(input, 'twoFactor') }),
+                ...(typeof input.advancedDataProtection === 'boolean'
+                  ? { advancedDataProtection: input.advancedDataProtection }
+                  : {}),
+              }),
+          }
+        : {}),
     },
+    ...(inspect
+      ? {
+          views: {
+            drive: (q) => inspect.driveFolder(account(q), q.folderId || undefined) ?? null,
+            photos: (q) => inspect.photos(account(q)),
+            findmy: (q) => inspect.findMy(account(q)),
+          },
+          download: async (q: Readonly<Record<string, string>>) => {
+            const appleId = account(q)
+            if (q.kind === 'drive') return inspect.driveFile(appleId, text(q, 'id'))
+            if (q.kind === 'photo') return inspect.photoTile(appleId, text(q, 'zone'), text(q, 'asset'))
+            throw uiError('INVALID_ARGUMENT', 'kind must be drive or photo.')
+          },
+        }
+      : {}),
   }
 }

@@ -28,8 +28,11 @@ import {
   newUrlKey,
 } from './drive/drive-emulator.js'
 import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
-import { answer, renderICloudError, requestJson } from './http-util.js'
+import { renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
+import { accountOptionsAdmin } from './inspect/account-options.js'
+import { createICloudInspector, type ICloudInspector } from './inspect/index.js'
+import { sessionsAdmin } from './inspect/sessions.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
@@ -40,6 +43,20 @@ export { ICloudAccounts } from './accounts.js'
 export type { ICloudSettings, RequestRecord } from './context.js'
 export type { DriveControls, DriveEmulatorOptions } from './drive/drive-emulator.js'
 export type { AppLibrary } from './drive/drive-state.js'
+export {
+  ICLOUD_TWO_FACTOR_ROUTES,
+  type ICloudAccountOptions,
+  type ICloudInspector,
+  type ICloudTwoFactorRoute,
+  type InspectedAlbum,
+  type InspectedDevice,
+  type InspectedDriveFolder,
+  type InspectedDriveItem,
+  type InspectedFile,
+  type InspectedPhoto,
+  type InspectedPhotoLibrary,
+  type InspectedSession,
+} from './inspect/index.js'
 export type { EmulatedPhoto, PhotosControl, PhotosOptions, SeedResult } from './photos/control.js'
 export {
   createSoftwareAuthenticator,
@@ -122,6 +139,8 @@ export interface ICloudEmulator {
    * `twoFactor: 'bridge'`), once a sign-in started it; also at `GET /_emulator/icloud/bridge-code?appleId=`.
    */
   bridgeCode(appleId: string): string | undefined
+  /** The state as a state browser shows it (Drive, Photos, Find My, sessions) and the account options. */
+  readonly inspect: ICloudInspector
   /** Stops the server and flushes the state. */
   close(): Promise<void>
 }
@@ -243,7 +262,13 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       faults,
       store,
       counters: ICLOUD_COUNTERS,
-      adminEndpoints: { 'POST expire-sessions': expireSessionsAdmin(accounts) },
+      adminEndpoints: {
+        'POST expire-sessions': expireSessionsAdmin(accounts),
+        'GET icloud/account-options': accountOptionsAdmin(store, ctx.data),
+        'POST icloud/account-options': accountOptionsAdmin(store, ctx.data),
+        'GET icloud/sessions': sessionsAdmin(store, ctx.data, now),
+        'POST icloud/sessions': sessionsAdmin(store, ctx.data, now),
+      },
       renderError: (error, request) => {
         // Any request for the telemetry host trips the wire, whatever its path.
         if ((error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_ALLOWED') && isTelemetryHost(request))
@@ -315,6 +340,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     log: server.log,
     stats: server.stats,
     photos: photos.control,
+    inspect: createICloudInspector(store, ctx, photos.library),
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,
     close: async () => {

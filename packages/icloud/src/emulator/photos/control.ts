@@ -88,6 +88,7 @@ export function createPhotos(
 ): {
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
   control: PhotosControl
+  library: PhotosLibrary
   start: () => Promise<void>
   close: () => Promise<void>
 } {
@@ -176,6 +177,7 @@ export function createPhotos(
   return {
     routes: (serviceAuth) => photosRoutes({ base, data, library, secret, tmpDir, account }, serviceAuth),
     control,
+    library,
     start: async () => {
       if (!meta.has('photosUrlSecret')) await store.write((tx) => tx.put('meta', 'photosUrlSecret', secret))
       if (options.photosDir) await control.seed()
