@@ -38,7 +38,10 @@ describeWithRedis(vitest, 'an Apple News fleet of OS processes behind one shared
 
   /** Runs the fleet against a fresh channel whose quota was spent just before `go`. */
   async function publish(gate: Record<string, unknown> | undefined) {
-    const emulator: AppleNewsEmulator = await startAppleNewsEmulator({ quota: QUOTA, quotaWindowMs: WINDOW_MS })
+    const emulator: AppleNewsEmulator = await startAppleNewsEmulator({
+      quota: QUOTA,
+      quotaWindowMs: WINDOW_MS,
+    })
     try {
       const dev = emulator.dev!
       const throttledAt: number[] = []
