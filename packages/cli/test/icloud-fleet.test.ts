@@ -63,6 +63,35 @@ describeWithRedis(vitest, 'sigwire icloud --store (several processes, one accoun
     expect(JSON.parse(status.stdout)).toMatchObject({ ok: true, validatedBy: 'validate' })
   }, 180_000)
 
+  it('service commands continue the session from the store: after the web sessions expire, concurrent commands renew it once', async () => {
+    const env = { SIGWIRE_STORE: redis.url, SIGWIRE_STORE_KEY: KEY }
+    await fetch(`${emulator.url}/_emulator/expire-sessions`, { method: 'POST', body: '{}' })
+    const before = emulator.stats.snapshot()
+    const runs = await Promise.all([
+      ...Array.from({ length: 3 }, () =>
+        runCli(['icloud', 'account', 'storage', '--apple-id', APPLE_ID, '--json'], { env }),
+      ),
+      runCli(['icloud', 'drive', 'ls', '/', '--apple-id', APPLE_ID, '--json'], { env }),
+    ])
+    for (const run of runs) expect(run.code, run.stderr).toBe(0)
+    const after = emulator.stats.snapshot()
+    // One renewal (accountLogin with the saved session token) for the four processes, no sign-in.
+    expect(Number(after.accountLogins) - Number(before.accountLogins)).toBe(1)
+    expect(after.signIns).toBe(before.signIns)
+    // Without --apple-id the store cannot pick the account (it lists none).
+    const unnamed = await runCli(['icloud', 'account', 'storage', '--store', redis.url], {
+      env: { SIGWIRE_STORE_KEY: KEY },
+    })
+    expect(unnamed.code).toBe(2)
+    expect(unnamed.stderr).toMatch(/^sigwire: MISSING_OPTION: With --store, pass --apple-id/)
+    // Another key cannot read the session: STORE_KEY_INVALID, nothing sent.
+    const wrongKey = await runCli(['icloud', 'account', 'storage', '--apple-id', APPLE_ID], {
+      env: { SIGWIRE_STORE: redis.url, SIGWIRE_STORE_KEY: Buffer.alloc(32, 4).toString('base64') },
+    })
+    expect(wrongKey.stderr).toMatch(/^sigwire: STORE_KEY_INVALID: /)
+    expect(wrongKey.code).toBe(2)
+  }, 180_000)
+
   it('fails closed while Redis is down: STORE_UNAVAILABLE, exit 1, no sign-in', async () => {
     const before = emulator.stats.snapshot().signIns
     await redis.kill()

@@ -86,11 +86,14 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return {math.ceil((1 - tokens) * 1000 / rate), 0}`
 
-/** KEYS: gate. ARGV: wait ms. Pauses every client until now + wait, then one probe. */
+/**
+ * KEYS: gate. ARGV: wait ms. Pauses every client until now + wait, then one probe; the bucket starts
+ * empty at the end of the pause, so the clients that waited follow the probe at the rate, not at once.
+ */
 export const THROTTLED = `
 ${NOW}
 local paused = math.max(tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0'), now + tonumber(ARGV[1]))
-redis.call('HSET', KEYS[1], 'pausedUntil', paused, 'probeNeeded', '1', 'probeUntil', '0')
+redis.call('HSET', KEYS[1], 'pausedUntil', paused, 'probeNeeded', '1', 'probeUntil', '0', 'tokens', '0', 'at', paused)
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return paused`
 

@@ -77,8 +77,8 @@ describeWithRedis(vitest, 'createRedisSharedState against redis-server', () => {
   })
 
   it('gates: a throttle seen by one process pauses the others, then one probe goes', async () => {
-    const a = open({ prefix: 't4:' }).gate('apple-news:k', { ratePerSecond: 1000, burst: 5 })
-    const b = open({ prefix: 't4:' }).gate('apple-news:k', { ratePerSecond: 1000, burst: 5 })
+    const a = open({ prefix: 't4:' }).gate('apple-news:k', { ratePerSecond: 4, burst: 5 })
+    const b = open({ prefix: 't4:' }).gate('apple-news:k', { ratePerSecond: 4, burst: 5 })
     expect(await a.admit()).toEqual({ waitMs: 0, probe: false })
     await a.throttled(400)
     const paused = await b.admit()
@@ -87,6 +87,12 @@ describeWithRedis(vitest, 'createRedisSharedState against redis-server', () => {
     expect(await b.admit()).toEqual({ waitMs: 0, probe: true })
     expect((await a.admit()).waitMs).toBeGreaterThan(0)
     await b.recovered()
+    // The bucket starts empty at the end of the pause: the others follow the probe at the rate (4/s).
+    const next = await a.admit()
+    expect(next.probe).toBe(false)
+    expect(next.waitMs).toBeGreaterThan(150)
+    expect(next.waitMs).toBeLessThanOrEqual(250)
+    await new Promise((resolve) => setTimeout(resolve, next.waitMs + 5))
     expect(await a.admit()).toEqual({ waitMs: 0, probe: false })
   })
 

@@ -68,11 +68,26 @@ export function appleNewsHandlers(ctx: HandlerContext) {
     const now = ctx.now()
     return (data.quotaLog.get(channelId) ?? []).filter((t) => now - t < ctx.quotaWindowMs)
   }
-  const checkQuota = (channelId: string): void => {
-    const log = recentWrites(channelId)
-    if (log.length < ctx.quota) return
-    const wait = Math.max(1, Math.ceil((log[0]! + ctx.quotaWindowMs - ctx.now()) / 1000))
-    throw errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
+  // Writes admitted under the quota whose request is still being read: counted with the log, so
+  // requests that arrive together cannot all pass the check before any of them is counted.
+  const admitted = new Map<string, Set<{ readonly at: number }>>()
+  /** Checks the channel's quota and holds one write against it; call the result when done. */
+  const holdQuota = (channelId: string): (() => void) => {
+    const now = ctx.now()
+    const held = admitted.get(channelId) ?? new Set()
+    const times = [...recentWrites(channelId), ...[...held].map((h) => h.at)]
+    if (times.length >= ctx.quota) {
+      const oldest = Math.min(...times)
+      const wait = Math.max(1, Math.ceil((oldest + ctx.quotaWindowMs - now) / 1000))
+      throw errorReply(429, 'TOO_MANY_REQUESTS', {}, { 'retry-after': String(wait) })
+    }
+    const mine = { at: now }
+    held.add(mine)
+    admitted.set(channelId, held)
+    return () => {
+      held.delete(mine)
+      if (held.size === 0 && admitted.get(channelId) === held) admitted.delete(channelId)
+    }
   }
   const countWrite = (tx: Transaction, channelId: string): void => {
     tx.put('quotaLog', channelId, [...recentWrites(channelId), ctx.now()])
@@ -152,7 +167,15 @@ export function appleNewsHandlers(ctx: HandlerContext) {
   }
 
   async function createArticle(request: Request, channelId: string): Promise<Answer> {
-    checkQuota(channelId)
+    const release = holdQuota(channelId)
+    try {
+      return await createHeld(request, channelId)
+    } finally {
+      release()
+    }
+  }
+
+  async function createHeld(request: Request, channelId: string): Promise<Answer> {
     const bundle = must(await ctx.receive(request.auth.upload!.file, contentTypeOf(request)))
     const { title, sections } = await checked(bundle, () => {
       if (!bundle.document) throw errorReply(400, 'MISSING', { keyPath: ['article.json'] })
@@ -204,7 +227,15 @@ export function appleNewsHandlers(ctx: HandlerContext) {
   }
 
   async function updateArticle(request: Request, article: StoredArticle): Promise<Answer> {
-    checkQuota(article.channelId)
+    const release = holdQuota(article.channelId)
+    try {
+      return await updateHeld(request, article)
+    } finally {
+      release()
+    }
+  }
+
+  async function updateHeld(request: Request, article: StoredArticle): Promise<Answer> {
     const bundle = must(await ctx.receive(request.auth.upload!.file, contentTypeOf(request)))
     const { metadata, sections, title } = await checked(bundle, () => {
       const metadata = bundle.metadata

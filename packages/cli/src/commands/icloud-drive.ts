@@ -11,6 +11,7 @@ import { type ConnectionOptions, DEFAULT_SESSION_DIR } from './icloud.js'
 import { downloadTree } from './icloud-drive-get.js'
 import { formatBytes, itemJson, longLine, shortName, transferBar } from './icloud-drive-output.js'
 import { openSavedSession } from './icloud-drive-session.js'
+import { STORE_HELP } from './store-option.js'
 
 type Options = ConnectionOptions & { json?: boolean }
 
@@ -29,6 +30,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
       .description(description)
       .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
       .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
+      .option('--store <url>', STORE_HELP)
       .option('--auth-url <url>', 'IDMSA base URL (default: where the session was last used)')
       .option('--setup-url <url>', 'setup base URL (default: where the session was last used)')
       .option('--json', 'machine-readable output')

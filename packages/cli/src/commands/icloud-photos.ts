@@ -4,7 +4,6 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  createFileSessionStore,
   createICloudClient,
   type ICloudClient,
   ICloudError,
@@ -19,11 +18,11 @@ import { colors, type Io, printJson } from '../output/io.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
-import { findSavedSession } from './icloud-session.js'
+import { locateSavedSession, type SessionLocation, STORE_HELP } from './store-option.js'
 
 const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
 
-interface SessionOptions {
+interface SessionOptions extends SessionLocation {
   appleId?: string
   sessionDir: string
   json?: boolean
@@ -39,6 +38,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     command
       .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
       .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
+      .option('--store <url>', STORE_HELP)
       .option(
         '--library <which>',
         'private, shared or all',
@@ -311,19 +311,25 @@ async function withClient(
   options: SessionOptions,
   task: (client: ICloudClient) => Promise<void>,
 ): Promise<void> {
-  const dir = resolve(options.sessionDir)
-  const saved = findSavedSession(dir, options.appleId)
+  const located = await locateSavedSession(options)
+  const { saved } = located
   const endpoints = saved.state.endpoints
   const hosts = endpoints
     ? [...new Set(Object.values(endpoints).map((u) => new URL(String(u)).hostname))]
     : []
   const password = io.env.SIGWIRE_ICLOUD_PASSWORD
-  const client = createICloudClient({
-    appleId: saved.appleId,
-    store: createFileSessionStore(saved.file),
-    ...(endpoints ? { endpoints, allowHosts: hosts, allowInsecureLoopback: true } : {}),
-    ...(password ? { password } : {}),
-  })
+  let client: ICloudClient
+  try {
+    client = createICloudClient({
+      appleId: saved.appleId,
+      store: located.store,
+      ...(endpoints ? { endpoints, allowHosts: hosts, allowInsecureLoopback: true } : {}),
+      ...(password ? { password } : {}),
+    })
+  } catch (error) {
+    await located.close()
+    throw error
+  }
   try {
     const resumed = await client.resume()
     if (!resumed) {
@@ -337,6 +343,7 @@ async function withClient(
     await task(client)
   } finally {
     await client.close()
+    await located.close()
   }
 }
 

@@ -2,14 +2,16 @@ import type { ICloudClient } from '@sigwire/icloud'
 import type { Command } from 'commander'
 import { type ConnectionOptions, DEFAULT_SESSION_DIR } from './icloud.js'
 import { openSavedSession } from './icloud-drive-session.js'
+import { STORE_HELP } from './store-option.js'
 
-/** Adds the flags that pick a saved session (`--apple-id`, `--session-dir`, an emulator's URLs) and `--json`. */
+/** Adds the flags that pick a saved session (`--apple-id`, `--session-dir`, `--store`, an emulator's URLs) and `--json`. */
 export function sessionOptions(command: Command): Command {
   return command
     .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
     .option('--auth-url <url>', 'IDMSA base URL (default: where the session was last used)')
     .option('--setup-url <url>', 'setup base URL (default: where the session was last used)')
     .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
+    .option('--store <url>', STORE_HELP)
     .option('--json', 'machine-readable output')
 }
 

@@ -27,7 +27,7 @@ import { registerICloudPhotos } from './icloud-photos.js'
 import { codeVia, securityKeyHandler, webAccessPrompt } from './icloud-second-factor.js'
 import { registerICloudServices } from './icloud-services.js'
 import { checkSessionDirectory, findSavedSession, type SavedSession } from './icloud-session.js'
-import { openSharedStore, STORE_HELP, sessionStoreOf } from './store-option.js'
+import { findSharedSession, openSharedStore, STORE_HELP, sessionStoreOf } from './store-option.js'
 
 /** The connection flags every `sigwire icloud` command takes. */
 export interface ConnectionOptions {
@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   setupUrl?: string
   sessionDir: string
   store?: string
+  /** The environment `--store`'s default and key come from (set for every `sigwire icloud` command). */
+  env?: NodeJS.ProcessEnv
   json?: boolean
 }
 
@@ -246,27 +248,10 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
 
   registerICloudDrive(icloud, io, setExit)
   registerICloudServices(icloud, io, setExit)
-}
-
-/** The session of `appleId` in the shared store (`--store`), which lists no accounts: `--apple-id` is needed. */
-async function findSharedSession(
-  shared: NonNullable<ReturnType<typeof openSharedStore>>,
-  appleId: string | undefined,
-): Promise<SavedSession> {
-  if (appleId === undefined)
-    throw cliError(
-      'MISSING_OPTION',
-      'With --store, pass --apple-id: the shared store does not list its accounts.',
-    )
-  const state = await sessionStoreOf(shared, appleId, () => {
-    throw new Error('unreachable')
-  }).load()
-  if (state === undefined)
-    throw cliError(
-      'NO_SESSION',
-      `No session for ${appleId} in ${shared.address}: run sigwire icloud login --apple-id ${appleId} --store ... first.`,
-    )
-  return { appleId: state.appleId, state, file: shared.address }
+  // Every command that continues a saved session reads SIGWIRE_STORE and its key from here.
+  icloud.hook('preAction', (_icloud, action) => {
+    action.setOptionValue('env', io.env)
+  })
 }
 
 /**

@@ -1,5 +1,8 @@
-import { createSharedSessionStore, type SessionStore } from '@sigwire/icloud'
+import { resolve } from 'node:path'
+import { createFileSessionStore, createSharedSessionStore, type SessionStore } from '@sigwire/icloud'
 import { createRedisSharedState, type RedisSharedState, STORE_KEY_VARIABLE } from '@sigwire/redis'
+import { cliError } from '../output/errors.js'
+import { findSavedSession, type SavedSession } from './icloud-session.js'
 
 /** The environment variable that names the shared store when `--store` is not given. */
 export const STORE_VARIABLE = 'SIGWIRE_STORE'
@@ -28,4 +31,65 @@ export function sessionStoreOf(
   fileStore: () => SessionStore,
 ): SessionStore {
   return shared === undefined ? fileStore() : createSharedSessionStore(shared, appleId)
+}
+
+/** The session of `appleId` in the shared store (`--store`), which lists no accounts: `--apple-id` is needed. */
+export async function findSharedSession(
+  shared: RedisSharedState,
+  appleId: string | undefined,
+): Promise<SavedSession> {
+  if (appleId === undefined)
+    throw cliError(
+      'MISSING_OPTION',
+      'With --store, pass --apple-id: the shared store does not list its accounts.',
+    )
+  const state = await createSharedSessionStore(shared, appleId).load()
+  if (state === undefined)
+    throw cliError(
+      'NO_SESSION',
+      `No session for ${appleId} in ${shared.address}: run sigwire icloud login --apple-id ${appleId} --store ... first.`,
+    )
+  return { appleId: state.appleId, state, file: shared.address }
+}
+
+/** Where a command finds its saved iCloud session: the flags of {@link locateSavedSession}. */
+export interface SessionLocation {
+  /** `--apple-id`: needed with a store, else the only saved session. */
+  readonly appleId?: string | undefined
+  /** `--session-dir`. */
+  readonly sessionDir: string
+  /** `--store` (else `SIGWIRE_STORE` in `env`). */
+  readonly store?: string | undefined
+  /** The environment the store and its key are read from (`registerICloud` sets it on every command). */
+  readonly env?: NodeJS.ProcessEnv | undefined
+}
+
+/** A saved session, the store that keeps it, and what to close when done. */
+export interface LocatedSession {
+  /** The session as saved. */
+  readonly saved: SavedSession
+  /** Its store: the shared one with `--store`, else its file. */
+  readonly store: SessionStore
+  /** Closes the shared store's connections (nothing for a file). */
+  close(): Promise<void>
+}
+
+/**
+ * The saved session of a command that continues one: in the shared store when `--store` or
+ * `SIGWIRE_STORE` names one (renewals then take the account's lease, so a fleet signs in once), else
+ * in `--session-dir` as before.
+ */
+export async function locateSavedSession(options: SessionLocation): Promise<LocatedSession> {
+  const shared = openSharedStore(options.store, options.env ?? {})
+  if (shared === undefined) {
+    const saved = findSavedSession(resolve(options.sessionDir), options.appleId)
+    return { saved, store: createFileSessionStore(saved.file), close: async () => {} }
+  }
+  try {
+    const saved = await findSharedSession(shared, options.appleId)
+    return { saved, store: createSharedSessionStore(shared, saved.appleId), close: () => shared.close() }
+  } catch (error) {
+    await shared.close()
+    throw error
+  }
 }

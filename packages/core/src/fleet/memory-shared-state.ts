@@ -117,6 +117,8 @@ export function createMemorySharedState(options: MemorySharedStateOptions = {}):
         s.pausedUntil = Math.max(s.pausedUntil, now() + waitMs)
         s.probeNeeded = true
         s.probeUntil = 0
+        // The bucket starts empty when the pause ends: those that waited follow the probe at the rate.
+        s.bucket = { tokens: 0, at: s.pausedUntil }
       },
       async recovered() {
         const s = state()

@@ -2,6 +2,7 @@
 // Argument: a JSON job. Prints `ready` once set up, waits for `go` on stdin, runs the job's calls and
 // prints one JSON line with the outcome (error codes only: messages could name a secret).
 import { createInterface } from 'node:readline'
+import { createAppleNewsClient } from '@sigwire/apple-news'
 import { createCloudKitClient, createSharedWebAuthTokenStore } from '@sigwire/cloudkit'
 import { createICloudClient, createSharedSessionStore } from '@sigwire/icloud'
 import { createRedisSharedState } from '@sigwire/redis'
@@ -85,6 +86,34 @@ if (job.service === 'icloud') {
   process.stdout.write('ready\n')
   await go
   result = await pool(job.calls, job.concurrency ?? 2, () => client.privateDatabase.zones.list())
+  await client.close()
+} else if (job.service === 'apple-news') {
+  // job.gate: the gate's settings, or absent for none (each process backs off alone).
+  const client = createAppleNewsClient({
+    channelId: job.channelId,
+    keyId: job.keyId,
+    secret: job.secret,
+    baseUrl: job.baseUrl,
+    transport: {
+      proxy: false,
+      retry: { maxAttempts: 10 },
+      ...(job.gate ? { gate: shared.gate(`apple-news:${job.keyId}`, job.gate) } : {}),
+    },
+  })
+  process.stdout.write('ready\n')
+  await go
+  result = await pool(job.calls, job.concurrency ?? 2, (i) =>
+    client.articles.create({
+      article: {
+        version: '1.7',
+        identifier: `a${i}`,
+        language: 'en',
+        title: `${process.pid} ${i}`,
+        layout: { columns: 7, width: 1024 },
+        components: [{ role: 'title', text: `${process.pid} ${i}` }],
+      },
+    }),
+  )
   await client.close()
 }
 await shared.close()

@@ -1,3 +1,5 @@
+import type { RequestGateOptions } from '@sigwire/core'
+
 /** What one worker of the `fleet` benchmark does (see worker.ts). */
 export interface FleetJob {
   readonly service: 'icloud' | 'safe-creative' | 'apple-news'
@@ -17,8 +19,8 @@ export interface FleetJob {
   readonly channelId?: string
   readonly keyId?: string
   readonly secret?: string
-  /** Apple News: pass every request through the fleet's shared gate. */
-  readonly gate?: boolean
+  /** Apple News: pass every request through the fleet's shared gate, with these settings when given. */
+  readonly gate?: boolean | RequestGateOptions
 }
 
 /** What a worker reports. */

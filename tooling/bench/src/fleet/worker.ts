@@ -67,7 +67,9 @@ if (job.service === 'icloud') {
     baseUrl: job.baseUrl!,
     transport: {
       proxy: false,
-      ...(job.gate ? { gate: shared.gate(`apple-news:${job.keyId}`) } : {}),
+      ...(job.gate
+        ? { gate: shared.gate(`apple-news:${job.keyId}`, job.gate === true ? {} : job.gate) }
+        : {}),
     },
   })
   run = (i) =>
