@@ -30,6 +30,7 @@ import {
 import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
+import { createNotes } from './notes/control.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
@@ -231,6 +232,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
   })
   await photos.start()
+  const notes = createNotes(store, photos.data, ctx)
 
   const server = await startEmulator(
     {
@@ -239,7 +241,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx, photos.routes),
+      routes: iCloudRoutes(ctx, (service) => [...notes.routes(service), ...photos.routes(service)]),
       faults,
       store,
       counters: ICLOUD_COUNTERS,

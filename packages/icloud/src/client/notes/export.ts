@@ -14,7 +14,6 @@ const MAX_STEM = 100
  */
 export function fileStem(title: string): string {
   const cleaned = title
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
     .replace(/[/\\:*?"<>|\u0000-\u001f\u007f]/g, '-')
     .replace(/\s+/g, ' ')
     .trim()
