@@ -56,7 +56,13 @@ export function inflateNoteData(bytes: Uint8Array): Buffer {
 
 interface WireRun {
   length?: number
-  paragraph?: { style?: number; indent?: number; checklist?: { done?: number }; blockQuote?: number }
+  paragraph?: {
+    style?: number
+    indent?: number
+    checklist?: { done?: number }
+    listStart?: number
+    blockQuote?: number
+  }
   fontWeight?: number
   underline?: number
   strikethrough?: number
@@ -106,6 +112,7 @@ function toRun(r: WireRun, start: number, length: number): NoteRun {
     style: paragraphStyleOf(p?.style),
     indent: p?.indent ?? 0,
     ...(p?.checklist ? { checked: (p.checklist.done ?? 0) !== 0 } : {}),
+    ...(p?.listStart ? { listStart: p.listStart } : {}),
     blockQuote: (p?.blockQuote ?? 0) !== 0,
     bold: weight === 1 || weight === 3,
     italic: weight === 2 || weight === 3,

@@ -111,6 +111,10 @@ export const NOTE_BODY_SCHEMA = {
                   type: 'ChecklistState',
                   id: 5,
                 },
+                listStart: {
+                  type: 'int32',
+                  id: 7,
+                },
                 blockQuote: {
                   type: 'int32',
                   id: 8,

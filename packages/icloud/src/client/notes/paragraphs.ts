@@ -21,6 +21,8 @@ export interface NoteParagraph {
   readonly checked: boolean
   /** A block quote. */
   readonly blockQuote: boolean
+  /** The first number of a numbered list, when not 1. */
+  readonly listStart: number | undefined
   /** Its inline spans, in order. */
   readonly spans: readonly InlineSpan[]
 }
@@ -56,6 +58,7 @@ export function noteParagraphs(body: NoteBody): NoteParagraph[] {
       indent: first?.indent ?? 0,
       checked: first?.checked ?? false,
       blockQuote: first?.blockQuote ?? false,
+      listStart: first?.listStart,
       spans,
     })
     lineStart = lineEnd + 1

@@ -84,9 +84,15 @@ export function noteBodyToHtml(body: NoteBody): string {
     const items = block.items
     switch (block.kind) {
       case 'ul':
-      case 'ol':
-        out.push(`<${block.kind}>${items.map((p) => `<li>${inlineHtml(p)}</li>`).join('')}</${block.kind}>`)
+        out.push(`<ul>${items.map((p) => `<li>${inlineHtml(p)}</li>`).join('')}</ul>`)
         break
+      case 'ol': {
+        const start = items[0]!.listStart
+        out.push(
+          `<ol${start && start !== 1 ? ` start="${start}"` : ''}>${items.map((p) => `<li>${inlineHtml(p)}</li>`).join('')}</ol>`,
+        )
+        break
+      }
       case 'checklist':
         out.push(
           `<ul class="checklist">${items
@@ -141,6 +147,21 @@ function inlineMarkdown(p: NoteParagraph): string {
     .replace(/^(\s*)([#>+-]|\d+[.)])(?=\s|$)/, '$1\\$2')
 }
 
+/**
+ * The number of each item of a numbered list: counted per indentation level, restarting under a new
+ * parent item, the first one from `listStart` when the note sets it.
+ */
+export function numbered(items: readonly NoteParagraph[]): Array<[NoteParagraph, number]> {
+  const counters: number[] = []
+  return items.map((p) => {
+    const level = Math.max(0, p.indent)
+    counters.length = level + 1
+    const n = counters[level] === undefined ? (p.listStart ?? 1) : counters[level]! + 1
+    counters[level] = n
+    return [p, n]
+  })
+}
+
 const MD_PREFIX: Partial<Record<NoteParagraphStyle, string>> = {
   title: '# ',
   heading: '## ',
@@ -163,7 +184,11 @@ export function noteBodyToMarkdown(body: NoteBody): string {
         out.push(items.map((p) => `${indent(p)}- ${inlineMarkdown(p)}`).join('\n'))
         break
       case 'ol':
-        out.push(items.map((p, i) => `${indent(p)}${i + 1}. ${inlineMarkdown(p)}`).join('\n'))
+        out.push(
+          numbered(items)
+            .map(([p, n]) => `${'   '.repeat(Math.max(0, p.indent))}${n}. ${inlineMarkdown(p)}`)
+            .join('\n'),
+        )
         break
       case 'checklist':
         out.push(items.map((p) => `${indent(p)}- [${p.checked ? 'x' : ' '}] ${inlineMarkdown(p)}`).join('\n'))

@@ -68,6 +68,8 @@ export interface NoteRun {
   readonly indent: number
   /** For checklist items: ticked or not. */
   readonly checked?: boolean
+  /** For the first item of a numbered list: its number, when not 1. */
+  readonly listStart?: number
   /** A block quote. */
   readonly blockQuote: boolean
   /** Bold. */
