@@ -7,6 +7,7 @@ import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.
 import { clientFor } from './icloud-helpers.js'
 
 const ACCOUNT = { appleId: 'noter@example.com', password: 'notes password 1', twoFactor: false }
+const CREDENTIALS = { appleId: ACCOUNT.appleId, password: ACCOUNT.password }
 let dir: string
 let emulator: ICloudEmulator
 let client: ICloudClient
@@ -14,7 +15,7 @@ let client: ICloudClient
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sigwire-notes-'))
   emulator = await startICloudEmulator({ accounts: [ACCOUNT], stateDir: join(dir, 'state') })
-  client = clientFor(emulator, ACCOUNT)
+  client = clientFor(emulator, CREDENTIALS)
   await client.login()
 })
 
@@ -114,7 +115,7 @@ describe('Notes against the emulator (com.apple.notes over ckdatabasews)', () =>
     await client.close()
     await emulator.close()
     emulator = await startICloudEmulator({ accounts: [ACCOUNT], stateDir: join(dir, 'state') })
-    client = clientFor(emulator, ACCOUNT)
+    client = clientFor(emulator, CREDENTIALS)
     await client.login()
     expect((await all(client.notes.notes())).map((n) => [n.id, n.modified?.getTime()])).toEqual(before)
   })
