@@ -45,7 +45,7 @@ import {
  * - `LEGACY_AUTH_DISABLED`: the plaintext `/login` was requested without opting in.
  * - `SESSION_STORE_FAILED`: the saved session could not be read or written.
  * - `NOT_FOUND`: a Drive path or item, a Photos album, asset or library, a Find My device, reminders list,
- *   reminder or Hide My Email address does not exist (or no longer does; `details.kind` says which where set).
+ *   reminder, Hide My Email address, note or Notes folder does not exist (or no longer does; `details.kind` says which where set).
  * - `CONFLICT`: a Drive item or Photos record changed since it was read (its `etag` or change tag is
  *   stale), or a Drive name is taken where it was to be created, moved or restored: read it again and decide.
  * - `QUOTA_EXCEEDED`: the account's iCloud storage is full; the upload was refused.
@@ -55,6 +55,8 @@ import {
  * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
  * - `CONFIRMATION_REQUIRED`: a destructive call (a Find My remote wipe) was made without its explicit
  *   confirmation argument.
+ * - `NOTE_LOCKED`: a note is locked with a password; iCloud.com cannot read its body (unlock it in the
+ *   Notes app).
  *
  * From the transport and core (see `CoreErrorCode`): `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`,
  * `NETWORK_ERROR`, `OUTCOME_UNKNOWN` (a change whose answer was lost: read it again before repeating
@@ -94,6 +96,7 @@ export type ICloudErrorCode =
   | 'URL_EXPIRED'
   | 'DOWNLOAD_INCOMPLETE'
   | 'CONFIRMATION_REQUIRED'
+  | 'NOTE_LOCKED'
 
 /** The codes of {@link ICloudErrorCode} as a runtime list. */
 export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
@@ -130,6 +133,7 @@ export const ICLOUD_ERROR_CODES: readonly ICloudErrorCode[] = [
   'URL_EXPIRED',
   'DOWNLOAD_INCOMPLETE',
   'CONFIRMATION_REQUIRED',
+  'NOTE_LOCKED',
 ]
 
 /** The error class of @sigwire/icloud (transport errors included): a `SigwireError` with an {@link ICloudErrorCode}. */

@@ -109,6 +109,20 @@ export {
   type LoginResult,
 } from './client/icloud-client.js'
 export type { KeyValueApi, KeyValueApp, KeyValueSync } from './client/keyvalue.js'
+export type { NotesApi } from './client/notes/notes.js'
+export { noteBodyToText } from './client/notes/paragraphs.js'
+export { noteBodyToHtml, noteBodyToMarkdown } from './client/notes/render.js'
+export type {
+  Note,
+  NoteAttachmentRef,
+  NoteBody,
+  NoteFolder,
+  NoteParagraphStyle,
+  NoteRun,
+  NoteSummary,
+  NotesExportResult,
+  NotesListOptions,
+} from './client/notes/types.js'
 export type { PhotosApi } from './client/photos/photos.js'
 export type {
   AssetsOptions,

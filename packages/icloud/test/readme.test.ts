@@ -47,8 +47,8 @@ function seedDrive(): string {
 }
 
 describe('packages/icloud/README.md examples', () => {
-  it('has five examples, all of which run', () => {
-    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true])
+  it('has six examples, all of which run', () => {
+    expect(examples.map((e) => e.run)).toEqual([true, true, true, true, true, true])
   })
 
   it('signs in, reads storage and contacts', async () => {
@@ -165,5 +165,25 @@ describe('packages/icloud/README.md examples', () => {
     expect(console.lines).toContain('album Holidays 1')
     expect(console.lines.at(-1)).toBe('0 changed')
     expect(readdirSync(target)).toEqual(['IMG_0001.JPG'])
+  })
+
+  it('lists, reads and exports notes', async () => {
+    const { noteBodyToMarkdown } = await import('../src/index.js')
+    const client = createICloudClient({
+      appleId: 'jane.appleseed@icloud.com',
+      password: 'readme-password',
+      ...endpoints,
+    })
+    const console = recordingConsole()
+    const target = join(dir, 'recipes')
+    try {
+      await client.login()
+      await runReadmeExample(examples[5]!, { scope: { client, console, target, noteBodyToMarkdown } })
+    } finally {
+      await client.close()
+    }
+    expect(console.lines.slice(0, 3)).toEqual(['folder Notes', 'folder Recipes', 'folder Work'])
+    expect(console.lines).toContain('Groceries true')
+    expect(console.lines.at(-1)).toBe('1 exported')
   })
 })

@@ -89,11 +89,15 @@ describe('references inside the repository', () => {
 
 describe('tooling/vectors', () => {
   it('holds the bytes its README lists', () => {
-    const listed = [...read('tooling/vectors/README.md').matchAll(/^([0-9a-f]{64}) {2}(\S+\.json)$/gm)]
+    const listed = [
+      ...read('tooling/vectors/README.md').matchAll(/^([0-9a-f]{64}) {2}(\S+\.(?:json|bin))$/gm),
+    ]
     expect(listed.map((m) => m[2]).sort()).toEqual([
       'apple-news.json',
       'cloudkit.json',
       'icloud-bridge.json',
+      'icloud-notes-parser.bin',
+      'icloud-notes-pyicloud.json',
       'icloud-srp.json',
       'safe-creative.json',
     ])

@@ -5,9 +5,10 @@ import { registerCalendar } from './icloud-calendar.js'
 import { registerContacts } from './icloud-contacts.js'
 import { registerFindMy } from './icloud-findmy.js'
 import { registerHme } from './icloud-hme.js'
+import { registerNotes } from './icloud-notes.js'
 import { registerReminders } from './icloud-reminders.js'
 
-/** `sigwire icloud findmy|hme|reminders|account|calendar|contacts`, on the saved session. */
+/** `sigwire icloud findmy|hme|reminders|account|calendar|contacts|notes`, on the saved session. */
 export function registerICloudServices(icloud: Command, io: Io, setExit: (code: number) => void): void {
   registerFindMy(icloud, io, setExit)
   registerHme(icloud, io, setExit)
@@ -15,4 +16,5 @@ export function registerICloudServices(icloud: Command, io: Io, setExit: (code: 
   registerAccount(icloud, io, setExit)
   registerCalendar(icloud, io, setExit)
   registerContacts(icloud, io, setExit)
+  registerNotes(icloud, io, setExit)
 }

@@ -58,6 +58,7 @@ import { type FindMyApi, FindMyService } from './findmy/findmy.js'
 import { type HeartbeatApi, HeartbeatService } from './heartbeat.js'
 import { type HmeApi, HmeService } from './hme/hme.js'
 import { type KeyValueApi, KeyValueService } from './keyvalue.js'
+import { type NotesApi, NotesService } from './notes/notes.js'
 import { type PhotosApi, PhotosService } from './photos/photos.js'
 import { type PushApi, PushService } from './push.js'
 import { type RemindersApi, RemindersService } from './reminders/reminders.js'
@@ -195,6 +196,8 @@ export interface ICloudClient {
   readonly drive: DriveApi
   /** iCloud Photos: libraries, albums, assets, changes, downloads, edits and uploads (`ckdatabasews`). */
   readonly photos: PhotosApi
+  /** iCloud Notes, read only: folders, notes, bodies as text, HTML or Markdown, folder export (docs/protocols/icloud.md §19). */
+  readonly notes: NotesApi
   /** The transport (its `redactor` masks every password, token and cookie value this client saw). */
   readonly transport: Transport
   /** The Apple ID as used on the wire. */
@@ -241,6 +244,7 @@ class Client implements ICloudClient {
   readonly webAccess: WebAccessApi
   readonly drive: DriveService
   readonly photos: PhotosService
+  readonly notes: NotesService
   readonly transport: Transport
 
   readonly #options: ICloudClientOptions
@@ -331,6 +335,7 @@ class Client implements ICloudClient {
     }
     this.drive = new DriveService(caller)
     this.photos = new PhotosService(caller)
+    this.notes = new NotesService(caller)
   }
 
   get appleId(): string {

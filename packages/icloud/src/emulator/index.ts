@@ -33,6 +33,7 @@ import { widgetKeyDiagnosis } from './idmsa.js'
 import { accountOptionsAdmin } from './inspect/account-options.js'
 import { createICloudInspector, type ICloudInspector } from './inspect/index.js'
 import { sessionsAdmin } from './inspect/sessions.js'
+import { createNotes } from './notes/control.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
@@ -250,6 +251,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
   })
   await photos.start()
+  const notes = createNotes(store, photos.data, ctx)
 
   const server = await startEmulator(
     {
@@ -258,7 +260,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx, photos.routes),
+      routes: iCloudRoutes(ctx, (service) => [...notes.routes(service), ...photos.routes(service)]),
       faults,
       store,
       counters: ICLOUD_COUNTERS,

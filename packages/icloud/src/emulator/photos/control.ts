@@ -89,6 +89,8 @@ export function createPhotos(
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
   control: PhotosControl
   library: PhotosLibrary
+  /** The CloudKit engine's state, shared with the other containers of `ckdatabasews` (Notes). */
+  data: CloudKitData
   start: () => Promise<void>
   close: () => Promise<void>
 } {
@@ -178,6 +180,7 @@ export function createPhotos(
     routes: (serviceAuth) => photosRoutes({ base, data, library, secret, tmpDir, account }, serviceAuth),
     control,
     library,
+    data,
     start: async () => {
       if (!meta.has('photosUrlSecret')) await store.write((tx) => tx.put('meta', 'photosUrlSecret', secret))
       if (options.photosDir) await control.seed()
