@@ -31,6 +31,7 @@ import { removeOrphanBlobs, seedDrives } from './drive/seed.js'
 import { answer, renderICloudError, requestJson } from './http-util.js'
 import { widgetKeyDiagnosis } from './idmsa.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
+import { remindersRoutes } from './reminders/cloudkit-routes.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -239,7 +240,10 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx, photos.routes),
+      routes: iCloudRoutes(ctx, (auth) => [
+        ...remindersRoutes(store, ctx, photos.data, auth),
+        ...photos.routes(auth),
+      ]),
       faults,
       store,
       counters: ICLOUD_COUNTERS,

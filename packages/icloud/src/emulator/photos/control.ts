@@ -88,6 +88,8 @@ export function createPhotos(
 ): {
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
   control: PhotosControl
+  /** The CloudKit engine's state, shared with the other `ckdatabasews` containers (Reminders). */
+  data: CloudKitData
   start: () => Promise<void>
   close: () => Promise<void>
 } {
@@ -176,6 +178,7 @@ export function createPhotos(
   return {
     routes: (serviceAuth) => photosRoutes({ base, data, library, secret, tmpDir, account }, serviceAuth),
     control,
+    data,
     start: async () => {
       if (!meta.has('photosUrlSecret')) await store.write((tx) => tx.put('meta', 'photosUrlSecret', secret))
       if (options.photosDir) await control.seed()
