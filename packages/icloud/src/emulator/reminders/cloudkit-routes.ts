@@ -184,8 +184,9 @@ function parseBody(bytes: Uint8Array): Record<string, unknown> {
 }
 
 /**
- * What the Reminders clients write, in the engine's terms: a field sent as `{type, value: null}`
- * clears it (pyicloud clears `DueDate`, `CompletionDate`, `ParentReminder` so, §19.5), and the
+ * What the Reminders clients write, in the engine's terms: a field sent as `{type, value: null}`, or
+ * as `{type}` alone, clears it (pyicloud clears `DueDate`, `CompletionDate`, `ParentReminder` so, and
+ * its `exclude_none` serialisation drops the null value, §19.5), and the
  * CRDT documents sent as STRING are kept with their schema type, ENCRYPTED_BYTES (§19.4).
  */
 function normalizeWrites(body: Record<string, unknown>): Record<string, unknown> {
@@ -198,7 +199,8 @@ function normalizeWrites(body: Record<string, unknown>): Record<string, unknown>
       if (!fields || typeof fields !== 'object') return op
       const out: Record<string, EngineField | null> = Object.create(null)
       for (const [name, field] of Object.entries(fields as Record<string, EngineField | null>)) {
-        if (field && typeof field === 'object' && field.value === null) out[name] = null
+        if (field && typeof field === 'object' && (field.value === null || !('value' in field)))
+          out[name] = null
         else if (field && ENCRYPTED_FIELDS.has(name) && field.type === 'STRING')
           out[name] = { type: 'ENCRYPTED_BYTES', value: field.value }
         else out[name] = field
