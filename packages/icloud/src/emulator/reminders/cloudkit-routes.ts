@@ -40,7 +40,7 @@ import { seedOperations } from './cloudkit-seed.js'
 export const REMINDERS_CONTAINER = 'com.apple.reminders'
 const SCOPE = scopeKey(REMINDERS_CONTAINER, 'production')
 const ZONE_ID = { zoneName: 'Reminders', zoneType: 'REGULAR_CUSTOM_ZONE' }
-/** Apple's own containers add ENCRYPTED_BYTES (`TitleDocument`, `NotesDocument`, §19.4). */
+/** Apple's own containers add ENCRYPTED_BYTES (`TitleDocument`, `NotesDocument`, docs/protocols/icloud.md §19.4). */
 const FIELD_TYPES: ReadonlySet<string> = new Set([...ENGINE_FIELD_TYPES, 'ENCRYPTED_BYTES'])
 /** Fields the schema types ENCRYPTED_BYTES: written as STRING by pyicloud, read back as ENCRYPTED_BYTES. */
 const ENCRYPTED_FIELDS = new Set(['TitleDocument', 'NotesDocument'])
@@ -186,8 +186,8 @@ function parseBody(bytes: Uint8Array): Record<string, unknown> {
 /**
  * What the Reminders clients write, in the engine's terms: a field sent as `{type, value: null}`, or
  * as `{type}` alone, clears it (pyicloud clears `DueDate`, `CompletionDate`, `ParentReminder` so, and
- * its `exclude_none` serialisation drops the null value, §19.5), and the
- * CRDT documents sent as STRING are kept with their schema type, ENCRYPTED_BYTES (§19.4).
+ * its `exclude_none` serialisation drops the null value, docs/protocols/icloud.md §19.5), and the
+ * CRDT documents sent as STRING are kept with their schema type, ENCRYPTED_BYTES (icloud.md §19.4).
  */
 function normalizeWrites(body: Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(body.operations)) return body
