@@ -112,21 +112,27 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
       '--priority',
       'high',
     )
-    expect(added.reminder).toMatchObject({ title: 'Pay rent', priority: 1 })
-    expect(added.reminder.due.date).toBe('2027-04-01T10:00:00.000Z')
-    const guid: string = added.reminder.guid
+    expect(added.reminder).toMatchObject({ title: 'Pay rent', priority: 1, completed: false })
+    expect(added.reminder.due).toBe('2027-04-01T10:00:00.000Z')
+    const id: string = added.reminder.id
+    const sub = await json('reminders', 'add', 'Find the lease', '--parent', id, '--flag')
+    expect(sub.reminder).toMatchObject({ parentId: id, flagged: true })
     const text = await cli('reminders', 'ls', '--list', 'Reminders')
     expect(text.stdout).toMatch(
-      /^Reminders:\n(?: {2}.+\n)*? {2}Pay rent {2}due 2027-04-01T10:00:00.000Z {2}!1 /m,
+      /^Reminders:\n(?: {2}.+\n)*? {2}Pay rent {2}due 2027-04-01T10:00:00.000Z {2}!1 {2}Reminder\/\S+\n {4}Find the lease {2}⚑ /m,
     )
-    expect((await json('reminders', 'done', guid)).completed.completed).toBeDefined()
-    expect((await json('reminders', 'ls')).reminders.some((r: { guid: string }) => r.guid === guid)).toBe(
-      false,
-    )
-    expect((await cli('reminders', 'rm', guid)).stdout).toContain('deleted Pay rent')
-    const gone = await cli('reminders', 'done', guid)
+    expect((await json('reminders', 'done', id)).completed.completed).toBe(true)
+    expect((await json('reminders', 'ls')).reminders.some((r: { id: string }) => r.id === id)).toBe(false)
+    expect(
+      (await json('reminders', 'ls', '--completed')).reminders.some((r: { id: string }) => r.id === id),
+    ).toBe(true)
+    expect((await cli('reminders', 'rm', id)).stdout).toContain('deleted Pay rent')
+    const gone = await cli('reminders', 'done', id)
     expect(gone.code).toBe(2)
     expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: /m)
+    const badParent = await cli('reminders', 'add', 'x', '--parent', 'not an id')
+    expect(badParent.code).toBe(2)
+    expect(badParent.stderr).toMatch(/^sigwire: INVALID_OPTION: --parent/m)
     const badList = await cli('reminders', 'add', 'x', '--list', 'Nope')
     expect(badList.code).toBe(2)
     expect(badList.stderr).toMatch(/^sigwire: NOT_FOUND: No reminders list/m)

@@ -152,7 +152,8 @@ export type {
   ReminderList,
   ReminderQuery,
   RemindersApi,
-} from './client/reminders/reminders.js'
+  ReminderUpdate,
+} from './client/reminders/types.js'
 export type { StorageApi, StorageByMedia, StorageUsage } from './client/storage.js'
 export type { WebAccessApi } from './client/web-access-api.js'
 export {

@@ -33,13 +33,17 @@ describe('Hide My Email, Reminders and contact changes survive a restart of the 
     const address = await client.hme.generate()
     await client.hme.reserve(address, { label: 'Kept' })
     await client.hme.deactivate(address)
+    const token = await client.reminders.syncToken()
     const reminder = await client.reminders.create({ title: 'Kept reminder', list: 'Groceries', priority: 9 })
     const contact = await client.contacts.create({ firstName: 'Kept', lastName: 'Card' })
     await client.close()
     await emulator.close()
     await start()
     expect(await client.hme.get(address)).toMatchObject({ label: 'Kept', active: false })
-    expect(await client.reminders.get(reminder.guid)).toMatchObject({ title: 'Kept reminder', priority: 9 })
+    expect(await client.reminders.get(reminder.id)).toMatchObject({ title: 'Kept reminder', priority: 9 })
+    // A sync token from before the restart still reads the changes since (the zone is the same one).
+    const changes = await client.reminders.changes(token)
+    expect(changes.reminders.map((r) => r.title)).toEqual(['Kept reminder'])
     const cards = []
     for await (const c of client.contacts.iterate()) cards.push(c)
     expect(cards.find((c) => c.contactId === contact.contactId)).toMatchObject({

@@ -8,12 +8,14 @@ import { plain, sessionOptions, withSavedSession } from './icloud-service-client
 
 const PRIORITIES: Readonly<Record<string, number>> = { none: 0, high: 1, medium: 5, low: 9 }
 
-/** `sigwire icloud reminders ls|add|done|rm`. */
+/** `sigwire icloud reminders ls|add|done|rm`, on CloudKit `com.apple.reminders` (docs/protocols/icloud.md §20). */
 export function registerReminders(icloud: Command, io: Io, setExit: (code: number) => void): void {
   const reminders = icloud.command('reminders').description('Reminders: list, add, complete and delete')
 
-  sessionOptions(reminders.command('ls').description('list the lists and their open reminders'))
-    .option('--list <list>', 'only this list (title or guid)')
+  sessionOptions(
+    reminders.command('ls').description('list the lists and their open reminders (sub-tasks indented)'),
+  )
+    .option('--list <list>', 'only this list (title or id)')
     .option('--completed', 'include completed reminders')
     .action(async (options: ConnectionOptions & { list?: string; completed?: boolean }) => {
       const result = await withSavedSession(options, async (c) => {
@@ -29,17 +31,24 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
       if (options.json) printJson(io, plain(result))
       else
         for (const list of result.lists) {
-          const mine = result.reminders.filter((r) => r.listGuid === list.guid)
+          const mine = result.reminders.filter((r) => r.listId === list.id)
           if (options.list !== undefined && mine.length === 0) continue
           io.out(`${list.title}:`)
-          for (const r of mine) io.out(`  ${line(r)}`)
+          const shown = new Set(mine.map((r) => r.id))
+          for (const r of mine) {
+            if (r.parentId !== undefined && shown.has(r.parentId)) continue
+            io.out(`  ${line(r)}`)
+            for (const child of mine.filter((c) => c.parentId === r.id)) io.out(`    ${line(child)}`)
+          }
         }
       setExit(EXIT.ok)
     })
 
   sessionOptions(reminders.command('add <title>').description('add a reminder'))
-    .option('--list <list>', 'the list (title or guid; default: the default list)')
+    .option('--list <list>', "the list (title or id; default: the parent's list, else the first list)")
+    .option('--parent <id>', 'make it a sub-task of this reminder (its id, as ls --json shows)')
     .option('--notes <text>', 'notes')
+    .option('--flag', 'flag it')
     .option(
       '--due <date>',
       'when it is due: 2027-03-01 (9:00 local), 2027-03-01T17:30 (local) or with Z/±hh:mm',
@@ -48,15 +57,29 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
     .action(
       async (
         title: string,
-        options: ConnectionOptions & { list?: string; notes?: string; due?: string; priority?: string },
+        options: ConnectionOptions & {
+          list?: string
+          parent?: string
+          notes?: string
+          due?: string
+          priority?: string
+          flag?: boolean
+        },
       ) => {
+        if (options.parent !== undefined && !/^(Reminder\/)?[0-9A-Za-z-]{1,100}$/.test(options.parent))
+          throw cliError(
+            'INVALID_OPTION',
+            `--parent takes a reminder id such as Reminder/8F3C… (ls --json shows them), got ${JSON.stringify(options.parent.slice(0, 40))}.`,
+          )
         const due = options.due === undefined ? undefined : parseLocalDate(options.due, '--due')
         const priority = options.priority === undefined ? undefined : parsePriority(options.priority)
         const created = await withSavedSession(options, (c) =>
           c.reminders.create({
             title,
             ...(options.list === undefined ? {} : { list: options.list }),
+            ...(options.parent === undefined ? {} : { parent: options.parent }),
             ...(options.notes === undefined ? {} : { notes: options.notes }),
+            ...(options.flag ? { flagged: true } : {}),
             ...(due === undefined ? {} : { due }),
             ...(priority === undefined ? {} : { priority }),
           }),
@@ -72,12 +95,12 @@ export function registerReminders(icloud: Command, io: Io, setExit: (code: numbe
     ['rm', 'delete a reminder'],
   ] as const)
     sessionOptions(
-      reminders.command(`${name} <guid>`).description(`${description} (by guid, as ls --json shows)`),
-    ).action(async (guid: string, options: ConnectionOptions) => {
+      reminders.command(`${name} <id>`).description(`${description} (by id, as ls --json shows)`),
+    ).action(async (id: string, options: ConnectionOptions) => {
       const reminder = await withSavedSession(options, async (c) => {
-        if (name === 'done') return c.reminders.complete(guid)
-        const found = await c.reminders.get(guid)
-        await c.reminders.remove(guid)
+        if (name === 'done') return c.reminders.complete(id)
+        const found = await c.reminders.get(id)
+        await c.reminders.remove(id)
         return found
       })
       if (options.json)
@@ -98,8 +121,9 @@ function parsePriority(text: string): number {
 }
 
 function line(r: Reminder): string {
-  const due = r.due ? `  due ${r.due.date.toISOString()}` : ''
+  const due = r.due ? `  due ${r.due.toISOString()}` : ''
   const done = r.completed ? '  ✓' : ''
   const priority = r.priority ? `  !${r.priority}` : ''
-  return `${r.title}${due}${priority}${done}  ${r.guid}`
+  const flag = r.flagged ? '  ⚑' : ''
+  return `${r.title}${due}${priority}${flag}${done}  ${r.id}`
 }

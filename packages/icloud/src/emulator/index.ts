@@ -35,6 +35,7 @@ import { createICloudInspector, type ICloudInspector } from './inspect/index.js'
 import { sessionsAdmin } from './inspect/sessions.js'
 import { createNotes } from './notes/control.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
+import { remindersRoutes } from './reminders/cloudkit-routes.js'
 import { iCloudRoutes } from './routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
@@ -260,7 +261,11 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
-      routes: iCloudRoutes(ctx, (service) => [...notes.routes(service), ...photos.routes(service)]),
+      routes: iCloudRoutes(ctx, (service) => [
+        ...notes.routes(service),
+        ...remindersRoutes(store, ctx, photos.data, service),
+        ...photos.routes(service),
+      ]),
       faults,
       store,
       counters: ICLOUD_COUNTERS,

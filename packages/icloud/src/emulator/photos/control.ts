@@ -89,7 +89,7 @@ export function createPhotos(
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
   control: PhotosControl
   library: PhotosLibrary
-  /** The CloudKit engine's state, shared with the other containers of `ckdatabasews` (Notes). */
+  /** The CloudKit engine's state, shared with the other containers of `ckdatabasews` (Notes, Reminders). */
   data: CloudKitData
   start: () => Promise<void>
   close: () => Promise<void>

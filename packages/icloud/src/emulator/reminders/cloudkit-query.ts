@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto'
+import {
+  badRequest,
+  type EngineField,
+  limitOf,
+  type OperationContext,
+  queryRecords,
+  renderRecord,
+  type StoredRecord,
+  zoneOf,
+} from '@sigwire/emulator-kit/cloudkit'
+
+// `records/query` of the Reminders container. `reminderList` is a compound query the server answers
+// with a list's reminders and the records hanging off them (docs/protocols/icloud.md §20.3); any
+// other record type is an ordinary CloudKit query run by the shared engine.
+
+/** Record types that hang off a reminder through their `Reminder` reference (pyicloud `_reads.py`). */
+const CHILD_TYPES = new Set(['Alarm', 'Attachment', 'Hashtag', 'RecurrenceRule'])
+
+const refName = (record: StoredRecord, field: string): string | undefined =>
+  (record.fields[field]?.value as { recordName?: unknown } | null | undefined)?.recordName as
+    | string
+    | undefined
+const flag = (record: StoredRecord, field: string): boolean => Number(record.fields[field]?.value ?? 0) !== 0
+
+/** Answers one Reminders `records/query`. */
+export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
+  const query = ctx.body.query as { recordType?: unknown; filterBy?: unknown } | undefined
+  if (query?.recordType !== 'reminderList') return queryRecords(ctx)
+  const filters = Array.isArray(query.filterBy)
+    ? (query.filterBy as Array<{ fieldName?: unknown; fieldValue?: EngineField }>)
+    : []
+  const value = (name: string) => filters.find((f) => f?.fieldName === name)?.fieldValue?.value
+  const list = (value('List') as { recordName?: unknown } | undefined)?.recordName
+  if (list !== undefined && typeof list !== 'string')
+    throw badRequest('The List filter needs a reference with a recordName.')
+  const includeCompleted = Number(value('includeCompleted') ?? 0) !== 0
+  const zone = zoneOf(ctx, ctx.body.zoneID)
+  const limit = limitOf(ctx.body.resultsLimit)
+  // Without a List filter (the sync-token probe) the answer has no records.
+  const reminders =
+    list === undefined
+      ? []
+      : [...zone.records.values()].filter(
+          (r) =>
+            r.recordType === 'Reminder' &&
+            refName(r, 'List') === list &&
+            !flag(r, 'Deleted') &&
+            (includeCompleted || !flag(r, 'Completed')),
+        )
+  const names = new Set(reminders.map((r) => r.recordName))
+  const children = [...zone.records.values()].filter(
+    (r) => CHILD_TYPES.has(r.recordType) && names.has(refName(r, 'Reminder') ?? '') && !flag(r, 'Deleted'),
+  )
+  const alarms = new Set(children.filter((r) => r.recordType === 'Alarm').map((r) => r.recordName))
+  const triggers = [...zone.records.values()].filter(
+    (r) => r.recordType === 'AlarmTrigger' && alarms.has(refName(r, 'Alarm') ?? ''),
+  )
+  const all = [...reminders, ...children, ...triggers].sort((a, b) => a.order - b.order)
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([list, includeCompleted]))
+    .digest('base64url')
+    .slice(0, 12)
+  const offset = readMarker(ctx.body.continuationMarker, fingerprint)
+  const page = all.slice(offset, offset + limit)
+  const next = offset + page.length
+  return {
+    records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
+    ...(next < all.length
+      ? { continuationMarker: Buffer.from(JSON.stringify({ f: fingerprint, o: next })).toString('base64url') }
+      : {}),
+  }
+}
+
+function readMarker(marker: unknown, fingerprint: string): number {
+  if (marker === undefined || marker === null || marker === '') return 0
+  try {
+    const parsed = JSON.parse(Buffer.from(String(marker), 'base64url').toString('utf8')) as {
+      f?: unknown
+      o?: unknown
+    }
+    if (parsed.f === fingerprint && Number.isInteger(parsed.o) && (parsed.o as number) >= 0)
+      return parsed.o as number
+  } catch {
+    // fall through
+  }
+  throw badRequest('The continuationMarker does not belong to this query; run the query again without one.')
+}
