@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import {
   type CallOptions,
   callSignal,
-  firstHeader,
   type HttpMethod,
   isSigwireError,
   type Lease,
@@ -713,20 +712,6 @@ class Client implements ICloudClient {
       cookie: async (service, name) => {
         try {
           return await this.#cookies.value(this.#baseOf(service), name)
-        } catch (error) {
-          throw toICloudError(error)
-        }
-      },
-      fetchStream: async (url, headers, options) => {
-        try {
-          const response = await this.#http.stream(
-            this.#contentCall({ method: 'GET', url, purpose: 'photos-download', headers, ...options }),
-          )
-          return {
-            status: response.status,
-            header: (name: string) => firstHeader(response.headers[name.toLowerCase()]),
-            body: response.body,
-          }
         } catch (error) {
           throw toICloudError(error)
         }
