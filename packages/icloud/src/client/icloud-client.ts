@@ -319,17 +319,26 @@ class Client implements ICloudClient {
           approveWebAccess(
             this.#context(options.signal),
             options.onWebAccessApproval ?? this.#options.onWebAccessApproval,
-            this.#options.webAccessTiming,
+            this.#webAccessTiming(options),
           ),
         ),
       requestCookies: (app, options = {}) =>
         this.#guard(async () => {
-          await requestPcsCookies(this.#context(options.signal), app, this.#options.webAccessTiming)
+          await requestPcsCookies(this.#context(options.signal), app, this.#webAccessTiming(options))
           await this.#save()
         }),
     }
-    this.drive = new DriveService(caller)
+    this.drive = new DriveService(caller, this.webAccess)
     this.photos = new PhotosService(caller)
+  }
+
+  /** The client's `webAccessTiming`, with a call's own interval and time limit over it. */
+  #webAccessTiming(options: { intervalMs?: number; timeoutMs?: number | undefined }): WebAccessTiming {
+    return {
+      ...this.#options.webAccessTiming,
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    }
   }
 
   get appleId(): string {
