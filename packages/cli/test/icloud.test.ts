@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSoftwareAuthenticator, type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { icloudConnection } from './icloud-harness.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -36,9 +37,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function connection(sessionDir: string): string[] {
-  return ['--auth-url', emulator.authUrl, '--setup-url', emulator.setupUrl, '--session-dir', sessionDir]
-}
+const connection = (sessionDir: string): string[] => icloudConnection(emulator, sessionDir)
 
 describe('sigwire icloud (real binary against the emulator)', () => {
   it('signs in with a password file and a code file, saves a 0600 session without the password, then reports status', async () => {
