@@ -3,7 +3,7 @@ import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { isSigwireError } from '@sigwire/core'
+import { isSigwireError, syncDirectory } from '@sigwire/core'
 import { ICloudError, isICloudError, toICloudError } from '../../errors.js'
 import type { ServiceCaller } from '../service-caller.js'
 import {
@@ -150,17 +150,4 @@ function fileError(error: unknown, path: string, kept: string | undefined): unkn
     details: { path, errno: errno.code },
     cause: error,
   })
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Some file systems refuse to fsync a directory; the rename itself is still atomic.
-  }
 }
