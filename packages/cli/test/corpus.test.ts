@@ -6,6 +6,7 @@ import { CLI_ERRORS } from '../src/output/errors.js'
 import { LIBRARY_OPTION_NAMES } from '../src/output/wording.js'
 import { CORPUS, type CorpusCase, type CorpusServers } from './__fixtures__/corpus-cases.js'
 import { type CorpusFiles, makeCorpusFiles } from './__fixtures__/corpus-files.js'
+import { icloudLogin } from './icloud-harness.js'
 import { type MainRun, runMain } from './run-main.js'
 
 let files: CorpusFiles
@@ -20,21 +21,11 @@ beforeAll(async () => {
   const closed = await closedPort()
   // A live saved session for the Drive cases, whose inputs are refused after the session was opened.
   const driveSessions = `${files.dir}/drive-sessions`
-  const login = await runMain([
-    'icloud',
-    'login',
-    '--apple-id',
-    files.appleId,
-    '--auth-url',
-    emulator.authUrl,
-    '--setup-url',
-    emulator.setupUrl,
-    '--session-dir',
-    driveSessions,
-    '--password-file',
-    files.keys.password,
-  ])
-  expect(login.code, login.stderr).toBe(0)
+  await icloudLogin(runMain, emulator, {
+    appleId: files.appleId,
+    passwordFile: files.keys.password,
+    sessionDir: driveSessions,
+  })
   servers = {
     authUrl: emulator.authUrl,
     setupUrl: emulator.setupUrl,

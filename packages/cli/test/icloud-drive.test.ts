@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fakeTerminal } from './fake-terminal.js'
+import { icloudLogin } from './icloud-harness.js'
 import { runCli } from './run-cli.js'
 import { runMain } from './run-main.js'
 
@@ -54,21 +55,11 @@ beforeAll(async () => {
     drive: { seedDir: seed, adpAccounts: ['adp@example.com'] },
   })
   await writeFile(join(dir, 'password'), PASSWORD)
-  const login = await runMain([
-    'icloud',
-    'login',
-    '--apple-id',
-    APPLE_ID,
-    '--auth-url',
-    emulator.authUrl,
-    '--setup-url',
-    emulator.setupUrl,
-    '--session-dir',
-    sessions,
-    '--password-file',
-    join(dir, 'password'),
-  ])
-  expect(login.code, login.stderr).toBe(0)
+  await icloudLogin(runMain, emulator, {
+    appleId: APPLE_ID,
+    passwordFile: join(dir, 'password'),
+    sessionDir: sessions,
+  })
 })
 
 afterAll(async () => {
@@ -197,21 +188,11 @@ describe('sigwire icloud drive', () => {
     timeout: 30_000,
   }, async () => {
     const adpSessions = join(dir, 'adp-sessions')
-    const login = await runMain([
-      'icloud',
-      'login',
-      '--apple-id',
-      'adp@example.com',
-      '--auth-url',
-      emulator.authUrl,
-      '--setup-url',
-      emulator.setupUrl,
-      '--session-dir',
-      adpSessions,
-      '--password-file',
-      join(dir, 'password'),
-    ])
-    expect(login.code, login.stderr).toBe(0)
+    const login = await icloudLogin(runMain, emulator, {
+      appleId: 'adp@example.com',
+      passwordFile: join(dir, 'password'),
+      sessionDir: adpSessions,
+    })
     const run = await runMain(['icloud', 'drive', 'ls', '/Photos', '--session-dir', adpSessions])
     expect(run.code, run.stderr).toBe(0)
     // The sign-in already asked the devices (the account has ADP), so the listing needs no second approval.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { icloudLogin } from './icloud-harness.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -18,21 +19,11 @@ beforeAll(async () => {
     ],
   })
   await writeFile(join(dir, 'password'), 'services pass 1\n')
-  const login = await runCli([
-    'icloud',
-    'login',
-    '--apple-id',
-    'kim@example.com',
-    '--auth-url',
-    emulator.authUrl,
-    '--setup-url',
-    emulator.setupUrl,
-    '--session-dir',
-    sessions,
-    '--password-file',
-    join(dir, 'password'),
-  ])
-  expect(login.code, login.stderr).toBe(0)
+  await icloudLogin(runCli, emulator, {
+    appleId: 'kim@example.com',
+    passwordFile: join(dir, 'password'),
+    sessionDir: sessions,
+  })
 }, 60_000)
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSoftwareAuthenticator, type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { icloudConnection, icloudLoginWithCodeFile } from './icloud-harness.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -36,9 +37,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function connection(sessionDir: string): string[] {
-  return ['--auth-url', emulator.authUrl, '--setup-url', emulator.setupUrl, '--session-dir', sessionDir]
-}
+const connection = (sessionDir: string): string[] => icloudConnection(emulator, sessionDir)
 
 describe('sigwire icloud (real binary against the emulator)', () => {
   it('signs in with a password file and a code file, saves a 0600 session without the password, then reports status', async () => {
@@ -46,26 +45,13 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     const passwordFile = join(dir, 'password')
     const codeFile = join(dir, 'code')
     await writeFile(passwordFile, 'correct horse battery staple\n')
-    const login = runCli([
-      'icloud',
-      'login',
-      '--apple-id',
-      'Jane@Example.com',
-      ...connection(sessions),
-      '--password-file',
-      passwordFile,
-      '--code-file',
-      codeFile,
-      '--json',
-    ])
     // The code arrives on the "trusted device" once the sign-in asked for it; a script writes it to the file.
-    let code: string | undefined
-    for (let i = 0; i < 200 && !code; i++) {
-      code = emulator.accounts.lastCode('jane@example.com')
-      if (!code) await new Promise((r) => setTimeout(r, 50))
-    }
-    await writeFile(codeFile, `${code}\n`)
-    const run = await login
+    const { run } = await icloudLoginWithCodeFile(
+      emulator,
+      { appleId: 'Jane@Example.com', passwordFile, codeFile, sessionDir: sessions },
+      () => emulator.accounts.lastCode('jane@example.com'),
+      ['--json'],
+    )
     expect(run.stderr).toMatch(/waiting for/)
     expect(run.code, run.stderr).toBe(0)
     const out = JSON.parse(run.stdout)
@@ -136,25 +122,12 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     const passwordFile = join(dir, 'password-bridge')
     const codeFile = join(dir, 'code-bridge')
     await writeFile(passwordFile, 'correct horse battery staple\n')
-    const login = runCli([
-      'icloud',
-      'login',
-      '--apple-id',
-      'bridge@example.com',
-      ...connection(join(dir, 'bridge')),
-      '--password-file',
-      passwordFile,
-      '--code-file',
-      codeFile,
-      '--json',
-    ])
-    let code: string | undefined
-    for (let i = 0; i < 200 && !code; i++) {
-      code = emulator.bridgeCode('bridge@example.com')
-      if (!code) await new Promise((r) => setTimeout(r, 50))
-    }
-    await writeFile(codeFile, `${code}\n`)
-    const run = await login
+    const { run, code } = await icloudLoginWithCodeFile(
+      emulator,
+      { appleId: 'bridge@example.com', passwordFile, codeFile, sessionDir: join(dir, 'bridge') },
+      () => emulator.bridgeCode('bridge@example.com'),
+      ['--json'],
+    )
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(/type the code it shows/)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, secondFactor: 'hsa2', trusted: true })
@@ -165,27 +138,12 @@ describe('sigwire icloud (real binary against the emulator)', () => {
     const passwordFile = join(dir, 'password-sms')
     const codeFile = join(dir, 'code-sms')
     await writeFile(passwordFile, 'correct horse battery staple\n')
-    const login = runCli([
-      'icloud',
-      'login',
-      '--apple-id',
-      'sms@example.com',
-      ...connection(join(dir, 'sms')),
-      '--password-file',
-      passwordFile,
-      '--code-file',
-      codeFile,
-      '--code-via',
-      'sms',
-      '--json',
-    ])
-    let code: string | undefined
-    for (let i = 0; i < 200 && !code; i++) {
-      code = emulator.accounts.lastCode('sms@example.com', 'phone')
-      if (!code) await new Promise((r) => setTimeout(r, 50))
-    }
-    await writeFile(codeFile, `${code}\n`)
-    const run = await login
+    const { run } = await icloudLoginWithCodeFile(
+      emulator,
+      { appleId: 'sms@example.com', passwordFile, codeFile, sessionDir: join(dir, 'sms') },
+      () => emulator.accounts.lastCode('sms@example.com', 'phone'),
+      ['--code-via', 'sms', '--json'],
+    )
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(/sent by sms/)
     expect(emulator.accounts.lastCode('sms@example.com', 'device')).toBeUndefined()

@@ -4,6 +4,8 @@
  * 2.6.4.
  */
 
+import { CLOUDKIT_FIELD_TYPES } from '@sigwire/core/cloudkit'
+
 /** The production host (DOC `SettingUpWebServices`; §1). */
 export const CLOUDKIT_API_ORIGIN = 'https://api.apple-cloudkit.com'
 
@@ -56,16 +58,7 @@ export const ENVIRONMENTS = ['development', 'production'] as const
 export const DATABASES = ['public', 'private', 'shared'] as const
 
 /** The scalar field types of a record; each also has a `_LIST` form (VC typings; protocol notes §4.1). */
-export const FIELD_TYPES = [
-  'STRING',
-  'INT64',
-  'DOUBLE',
-  'TIMESTAMP',
-  'BYTES',
-  'REFERENCE',
-  'LOCATION',
-  'ASSETID',
-] as const
+export const FIELD_TYPES = CLOUDKIT_FIELD_TYPES
 
 /** DOC `PropertyMetrics` limits (§4.4). */
 export const LIMITS = {

@@ -5,49 +5,20 @@ import {
   SigwireError,
   type SigwireErrorOptions,
 } from '@sigwire/core'
+import {
+  type CloudKitWireErrorCode,
+  CLOUDKIT_SERVER_ERROR_CODES as SERVER_ERROR_CODES,
+} from '@sigwire/core/cloudkit'
 
 /**
  * `serverErrorCode` values CloudKit answers with (DOC `ErrorCodes`; `UNIQUE_FIELD_ERROR` and
  * `ZONE_BUSY` from CloudKit JS; docs/protocols/cloudkit.md §5). An error caused by one of them has it as
  * both `code` and `serviceCode`.
  */
-export type CloudKitServerErrorCode =
-  | 'BAD_REQUEST'
-  | 'ATOMIC_ERROR'
-  | 'AUTHENTICATION_FAILED'
-  | 'ACCESS_DENIED'
-  | 'NOT_FOUND'
-  | 'ZONE_NOT_FOUND'
-  | 'CONFLICT'
-  | 'EXISTS'
-  | 'VALIDATING_REFERENCE_ERROR'
-  | 'QUOTA_EXCEEDED'
-  | 'AUTHENTICATION_REQUIRED'
-  | 'THROTTLED'
-  | 'INTERNAL_ERROR'
-  | 'TRY_AGAIN_LATER'
-  | 'UNIQUE_FIELD_ERROR'
-  | 'ZONE_BUSY'
+export type CloudKitServerErrorCode = CloudKitWireErrorCode
 
 /** The server error codes as a runtime list. */
-export const CLOUDKIT_SERVER_ERROR_CODES: readonly CloudKitServerErrorCode[] = [
-  'BAD_REQUEST',
-  'ATOMIC_ERROR',
-  'AUTHENTICATION_FAILED',
-  'ACCESS_DENIED',
-  'NOT_FOUND',
-  'ZONE_NOT_FOUND',
-  'CONFLICT',
-  'EXISTS',
-  'VALIDATING_REFERENCE_ERROR',
-  'QUOTA_EXCEEDED',
-  'AUTHENTICATION_REQUIRED',
-  'THROTTLED',
-  'INTERNAL_ERROR',
-  'TRY_AGAIN_LATER',
-  'UNIQUE_FIELD_ERROR',
-  'ZONE_BUSY',
-]
+export const CLOUDKIT_SERVER_ERROR_CODES: readonly CloudKitServerErrorCode[] = SERVER_ERROR_CODES
 
 /**
  * Every error code @sigwire/cloudkit raises. Codes are stable: match on them, not on messages.

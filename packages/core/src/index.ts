@@ -68,6 +68,7 @@ export type {
 } from './fleet/shared-state.js'
 export { type TokenBucket, takeToken } from './fleet/token-bucket.js'
 export { withLease } from './fleet/with-lease.js'
+export { syncDirectory } from './fs/sync-directory.js'
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js'
 export { CHANNEL_NAMES, channels } from './observe/channels.js'
 export { debug } from './observe/debug.js'

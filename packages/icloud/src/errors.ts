@@ -52,7 +52,8 @@ import {
  * - `INVALID_NAME`: a Drive name is empty, `.`/`..`, contains `/` or NUL, or is over 255 UTF-8 bytes.
  * - `PHOTOS_NOT_READY`: Apple is still indexing the Photos library; try again in a few minutes.
  * - `URL_EXPIRED`: a Photos download URL expired (the client reads the asset again once by itself).
- * - `DOWNLOAD_INCOMPLETE`: a download ended short of the size Apple announced; nothing was kept.
+ * - `DOWNLOAD_INCOMPLETE`: a Drive or Photos download kept ending short of the size Apple announced
+ *   through all its `Range` resumes; its partial file was removed.
  * - `CONFIRMATION_REQUIRED`: a destructive call (a Find My remote wipe) was made without its explicit
  *   confirmation argument.
  * - `NOTE_LOCKED`: a note is locked with a password; iCloud.com cannot read its body (unlock it in the

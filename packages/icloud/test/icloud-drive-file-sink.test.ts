@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fileSink } from '../src/client/drive/file-sink.js'
+import { fileSink } from '../src/client/content/file-sink.js'
 
 let dir: string
 

@@ -122,11 +122,27 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     const result = await client.photos.download(asset!, resource, target)
     expect(result.resumedFrom).toBe(1000)
     expect(sha(readFileSync(target))).toBe(sha(files['Family/IMG_0007.JPG']!))
+    expect(result.sha256).toBe(sha(files['Family/IMG_0007.JPG']!))
     emulator.photos.downloadUrlLifetimeMs = -60_000
     const [stale] = await all(client.photos.assets({ album: 'Family' }))
     emulator.photos.downloadUrlLifetimeMs = 3_600_000
     const again = await client.photos.download(stale!, stale!.resources.original!, join(out, 'refreshed.jpg'))
     expect(again.size).toBe(files['Family/IMG_0007.JPG']!.length)
+  })
+
+  it('resumes a connection that drops mid-body with Range, the digest covering every byte', async () => {
+    const [asset] = await all(client.photos.assets({ album: 'Family' }))
+    const target = join(out, 'dropped.jpg')
+    emulator.faults.inject('drop', { afterBytes: 700, pathPrefix: '/photos-content/B/', times: 2 })
+    const result = await client.photos.download(asset!, asset!.resources.original!, target)
+    expect(result.resumedFrom).toBe(0)
+    expect(result.sha256).toBe(sha(files['Family/IMG_0007.JPG']!))
+    expect(sha(readFileSync(target))).toBe(sha(files['Family/IMG_0007.JPG']!))
+    const statuses = emulator.log
+      .entries()
+      .filter((e) => e.target.startsWith('/photos-content/B/'))
+      .map((e) => e.status)
+    expect(statuses.slice(-3)).toEqual([200, 206, 206])
   })
 
   it('reads only what changed after the sync token: favourite, delete, restore, a new file, a removed file', async () => {

@@ -1,30 +1,15 @@
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { PYICLOUD_INSTALL, pyicloudPresent, runPython } from '@sigwire/vitest-config/pyicloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 
 // A maintained real-world client, unmodified: Debian's python3-pyicloud (pyicloud 1.0.0) lists the
 // albums and downloads originals through the emulator's Photos library. It signs in with the legacy
 // plaintext `/signin` that 1.0.0 still uses, which the emulator serves behind `legacyAuth`.
-const run = promisify(execFile)
-const PYTHON = '/usr/bin/python3'
-const INSTALL = 'apt-get install -y python3-pyicloud'
-
-async function hasPyicloud(): Promise<boolean> {
-  try {
-    await run(PYTHON, ['-c', 'import pyicloud'])
-    return true
-  } catch {
-    return false
-  }
-}
-
-const available = await hasPyicloud()
-if (!available && process.env.CI === 'true') throw new Error(`python3-pyicloud is missing on CI: ${INSTALL}`)
+const available = pyicloudPresent()
 
 let emulator: ICloudEmulator
 let root: string
@@ -60,35 +45,42 @@ afterAll(async () => {
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
-describe.skipIf(!available)(`python3-pyicloud 1.0.0 against the Photos emulator (${INSTALL})`, () => {
-  it('lists the albums and downloads every original of All Photos and of an album with equal bytes', {
-    timeout: 120_000,
-  }, async () => {
-    const out = join(root, 'out')
-    mkdirSync(out, { recursive: true })
-    const script = join(import.meta.dirname, 'peers', 'pyicloud-photos.py')
-    const { stdout } = await run(
-      PYTHON,
-      [script, emulator.authUrl, emulator.setupUrl, 'py@example.com', 'pyicloud-password', out, 'Trip'],
-      { maxBuffer: 16 * 1024 * 1024 },
-    )
-    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-      albums: string[]
-      all: string[]
-      album: string[]
-      count: number
-    }
-    expect(summary.albums).toContain('Trip')
-    expect(summary.albums).toContain('Favorites')
-    expect(summary.count).toBe(154)
-    expect(summary.all).toHaveLength(154)
-    expect(summary.album).toHaveLength(150)
-    for (const [name, bytes] of Object.entries(files)) {
-      // pyicloud 1.0.0 downloads originals: the live video and the RAW stay in iCloud.
-      if (['IMG_0002.MOV', 'IMG_0003.DNG'].includes(name)) continue
-      const base = name.split('/').pop()!
-      expect(sha(readFileSync(join(out, 'all', base))), name).toBe(sha(bytes))
-      if (name.startsWith('Trip/')) expect(sha(readFileSync(join(out, 'album', base)))).toBe(sha(bytes))
-    }
-  })
-})
+describe.skipIf(!available)(
+  `python3-pyicloud 1.0.0 against the Photos emulator (${PYICLOUD_INSTALL})`,
+  () => {
+    it('lists the albums and downloads every original of All Photos and of an album with equal bytes', {
+      timeout: 120_000,
+    }, async () => {
+      const out = join(root, 'out')
+      mkdirSync(out, { recursive: true })
+      const script = join(import.meta.dirname, 'peers', 'pyicloud-photos.py')
+      const { stdout } = await runPython([
+        script,
+        emulator.authUrl,
+        emulator.setupUrl,
+        'py@example.com',
+        'pyicloud-password',
+        out,
+        'Trip',
+      ])
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        albums: string[]
+        all: string[]
+        album: string[]
+        count: number
+      }
+      expect(summary.albums).toContain('Trip')
+      expect(summary.albums).toContain('Favorites')
+      expect(summary.count).toBe(154)
+      expect(summary.all).toHaveLength(154)
+      expect(summary.album).toHaveLength(150)
+      for (const [name, bytes] of Object.entries(files)) {
+        // pyicloud 1.0.0 downloads originals: the live video and the RAW stay in iCloud.
+        if (['IMG_0002.MOV', 'IMG_0003.DNG'].includes(name)) continue
+        const base = name.split('/').pop()!
+        expect(sha(readFileSync(join(out, 'all', base))), name).toBe(sha(bytes))
+        if (name.startsWith('Trip/')) expect(sha(readFileSync(join(out, 'album', base)))).toBe(sha(bytes))
+      }
+    })
+  },
+)

@@ -4,7 +4,7 @@ import {
   type ArticleBundleInput,
   type ArticleBundleOptions,
   type BundleResource,
-  buildArticleBundle,
+  buildBundleReadingArticle,
 } from '../multipart/article-bundle.js'
 import { resolveRemoteResources } from '../multipart/remote-resources.js'
 import { type ApiContext, checkId, data, json, send } from './api.js'
@@ -126,11 +126,11 @@ export function articlesApi(context: ApiContext): ArticlesApi {
         clientSignal: context.signal,
       })
       try {
-        const bundle = await buildArticleBundle(
+        const { bundle, document } = await buildBundleReadingArticle(
           { article: resolved.article, metadata: input.metadata, resources: resolved.resources },
           bundleOptions(options),
         ).catch(rethrow)
-        if (options.validate !== false) checkBeforeSend(resolved.article, input.metadata, bundle, false)
+        if (options.validate !== false) checkBeforeSend(document, input.metadata, bundle, false)
         const what = `POST /channels/${channelId}/articles`
         const response = await send(
           context,
@@ -173,8 +173,11 @@ export function articlesApi(context: ApiContext): ArticlesApi {
           metadata,
           resources: resolved.resources,
         }
-        const bundle = await buildArticleBundle(bundleInput, bundleOptions(options)).catch(rethrow)
-        if (options.validate !== false) checkBeforeSend(resolved.article, metadata, bundle, true)
+        const { bundle, document } = await buildBundleReadingArticle(
+          bundleInput,
+          bundleOptions(options),
+        ).catch(rethrow)
+        if (options.validate !== false) checkBeforeSend(document, metadata, bundle, true)
         const what = `POST /articles/${id}`
         const response = await send(
           context,

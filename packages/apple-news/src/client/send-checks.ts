@@ -14,16 +14,16 @@ export interface ArticleWriteOptions {
 }
 
 /**
- * Runs the validator over what is about to be sent: the document as given, the resource parts as
- * built (their filenames, types and sizes) and the metadata. Throws before anything leaves.
+ * Runs the validator over what is about to be sent: the document as the bundle read it (a string
+ * article parsed once, by the bundle), the resource parts as built (their filenames, types and sizes)
+ * and the metadata. Throws before anything leaves.
  */
 export function checkBeforeSend(
-  article: object | string | undefined,
+  document: unknown,
   metadata: Readonly<Record<string, unknown>> | undefined,
   bundle: ArticleBundle,
   update: boolean,
 ): void {
-  const document = typeof article === 'string' ? (JSON.parse(article) as unknown) : article
   const resources = bundle.parts
     .filter((p) => p.name !== METADATA_PART_NAME && p.filename !== ARTICLE_PART_NAME)
     .map((p) => ({ filename: p.filename ?? p.name, name: p.name, contentType: p.contentType, size: p.size }))

@@ -82,9 +82,20 @@ export async function buildArticleBundle(
   input: ArticleBundleInput,
   options: ArticleBundleOptions = {},
 ): Promise<ArticleBundle> {
+  return (await buildBundleReadingArticle(input, options)).bundle
+}
+
+/**
+ * {@link buildArticleBundle}, also answering the article document as read: the text of a string
+ * article is parsed here once, and the validator reads the result instead of parsing it again.
+ */
+export async function buildBundleReadingArticle(
+  input: ArticleBundleInput,
+  options: ArticleBundleOptions = {},
+): Promise<{ readonly bundle: ArticleBundle; readonly document: unknown }> {
   const parts: MultipartPart[] = []
+  let document: unknown
   if (input.article !== undefined) {
-    let document: unknown
     let body: OwnedBody
     if (typeof input.article === 'string') {
       try {
@@ -153,7 +164,7 @@ export async function buildArticleBundle(
     ...(options.boundary === undefined ? {} : { boundary: options.boundary }),
     ...(options.includeSize === undefined ? {} : { includeSize: options.includeSize }),
   })
-  return {
+  const bundle: ArticleBundle = {
     ...encoded,
     parts: parts.map((p) => ({
       name: p.name,
@@ -162,6 +173,7 @@ export async function buildArticleBundle(
       size: p.body.byteLength,
     })),
   }
+  return { bundle, document }
 }
 
 async function resourceBody(data: BundleResource['data']): Promise<OwnedBody> {

@@ -1,3 +1,4 @@
+import { CLOUDKIT_COMPARATORS } from '@sigwire/core/cloudkit'
 import { LIMITS } from '../constants.js'
 import { type CloudKitError, invalidArgument } from '../errors.js'
 import {
@@ -10,28 +11,7 @@ import {
 } from './fields.js'
 
 /** Every comparator of a query filter (DOC `QueryingRecords`; §4.1). */
-export const COMPARATORS = [
-  'EQUALS',
-  'NOT_EQUALS',
-  'LESS_THAN',
-  'LESS_THAN_OR_EQUALS',
-  'GREATER_THAN',
-  'GREATER_THAN_OR_EQUALS',
-  'NEAR',
-  'CONTAINS_ALL_TOKENS',
-  'IN',
-  'NOT_IN',
-  'CONTAINS_ANY_TOKENS',
-  'LIST_CONTAINS',
-  'NOT_LIST_CONTAINS',
-  'NOT_LIST_CONTAINS_ANY',
-  'BEGINS_WITH',
-  'NOT_BEGINS_WITH',
-  'LIST_MEMBER_BEGINS_WITH',
-  'NOT_LIST_MEMBER_BEGINS_WITH',
-  'LIST_CONTAINS_ALL',
-  'NOT_LIST_CONTAINS_ALL',
-] as const
+export const COMPARATORS = CLOUDKIT_COMPARATORS
 
 /** A filter comparator. */
 export type Comparator = (typeof COMPARATORS)[number]

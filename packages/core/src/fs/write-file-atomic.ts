@@ -3,6 +3,7 @@ import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { isSigwireError, SigwireError } from '../errors/sigwire-error.js'
+import { syncDirectory } from './sync-directory.js'
 
 /** Options for {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
@@ -64,16 +65,7 @@ export async function writeFileAtomic(
       cause: error,
     })
   }
-  try {
-    const dirHandle = await open(dir, 'r')
-    try {
-      await dirHandle.sync()
-    } finally {
-      await dirHandle.close()
-    }
-  } catch {
-    // Some filesystems refuse to fsync a directory; the rename itself is still atomic.
-  }
+  await syncDirectory(dir)
   inFlight.delete(temp)
   await removeOrphanedTempFiles(dir)
   return written

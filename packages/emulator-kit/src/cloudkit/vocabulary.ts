@@ -1,8 +1,14 @@
 /**
- * The server side of CloudKit's wire vocabulary, as the engine checks it. The client halves of these
- * lists live in @sigwire/cloudkit (`FIELD_TYPES`, `COMPARATORS`, `CLOUDKIT_SERVER_ERROR_CODES`); a test
- * there keeps both in step (docs/protocols/cloudkit.md §4.1, §5).
+ * CloudKit's wire vocabulary as the engine checks it. The lists themselves live once in
+ * `@sigwire/core/cloudkit`, shared with the client in @sigwire/cloudkit (which this kit must not depend
+ * on); only the server's half, the status of each error code, is kept here (docs/protocols/cloudkit.md
+ * §4.1, §5).
  */
+import {
+  CLOUDKIT_COMPARATORS,
+  CLOUDKIT_FIELD_TYPES,
+  type CloudKitWireErrorCode,
+} from '@sigwire/core/cloudkit'
 
 /** A field value as it travels: `{ value, type }` (CloudKit's record field dictionary). */
 export interface EngineField {
@@ -23,59 +29,13 @@ export interface EngineZoneID {
 }
 
 /** The scalar field types CloudKit Web Services accepts; each also has a `_LIST` form. */
-export const ENGINE_FIELD_TYPES: readonly string[] = [
-  'STRING',
-  'INT64',
-  'DOUBLE',
-  'TIMESTAMP',
-  'BYTES',
-  'REFERENCE',
-  'LOCATION',
-  'ASSETID',
-]
+export const ENGINE_FIELD_TYPES: readonly string[] = CLOUDKIT_FIELD_TYPES
 
 /** Every comparator a query filter may use. */
-export const ENGINE_COMPARATORS: readonly string[] = [
-  'EQUALS',
-  'NOT_EQUALS',
-  'LESS_THAN',
-  'LESS_THAN_OR_EQUALS',
-  'GREATER_THAN',
-  'GREATER_THAN_OR_EQUALS',
-  'NEAR',
-  'CONTAINS_ALL_TOKENS',
-  'IN',
-  'NOT_IN',
-  'CONTAINS_ANY_TOKENS',
-  'LIST_CONTAINS',
-  'NOT_LIST_CONTAINS',
-  'NOT_LIST_CONTAINS_ANY',
-  'BEGINS_WITH',
-  'NOT_BEGINS_WITH',
-  'LIST_MEMBER_BEGINS_WITH',
-  'NOT_LIST_MEMBER_BEGINS_WITH',
-  'LIST_CONTAINS_ALL',
-  'NOT_LIST_CONTAINS_ALL',
-]
+export const ENGINE_COMPARATORS: readonly string[] = CLOUDKIT_COMPARATORS
 
 /** A `serverErrorCode` the engine answers with. */
-export type EngineErrorCode =
-  | 'BAD_REQUEST'
-  | 'ATOMIC_ERROR'
-  | 'AUTHENTICATION_FAILED'
-  | 'ACCESS_DENIED'
-  | 'NOT_FOUND'
-  | 'ZONE_NOT_FOUND'
-  | 'CONFLICT'
-  | 'EXISTS'
-  | 'VALIDATING_REFERENCE_ERROR'
-  | 'QUOTA_EXCEEDED'
-  | 'AUTHENTICATION_REQUIRED'
-  | 'THROTTLED'
-  | 'INTERNAL_ERROR'
-  | 'TRY_AGAIN_LATER'
-  | 'UNIQUE_FIELD_ERROR'
-  | 'ZONE_BUSY'
+export type EngineErrorCode = CloudKitWireErrorCode
 
 /** The HTTP status of each server error code (docs/protocols/cloudkit.md §5). */
 export const ENGINE_ERROR_STATUS: Readonly<Record<EngineErrorCode, number>> = {

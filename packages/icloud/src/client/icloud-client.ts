@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import {
   type CallOptions,
   callSignal,
-  firstHeader,
   type HttpMethod,
   isSigwireError,
   type Lease,
@@ -325,18 +324,27 @@ class Client implements ICloudClient {
           approveWebAccess(
             this.#context(options.signal),
             options.onWebAccessApproval ?? this.#options.onWebAccessApproval,
-            this.#options.webAccessTiming,
+            this.#webAccessTiming(options),
           ),
         ),
       requestCookies: (app, options = {}) =>
         this.#guard(async () => {
-          await requestPcsCookies(this.#context(options.signal), app, this.#options.webAccessTiming)
+          await requestPcsCookies(this.#context(options.signal), app, this.#webAccessTiming(options))
           await this.#save()
         }),
     }
-    this.drive = new DriveService(caller)
+    this.drive = new DriveService(caller, this.webAccess)
     this.photos = new PhotosService(caller)
     this.notes = new NotesService(caller)
+  }
+
+  /** The client's `webAccessTiming`, with a call's own interval and time limit over it. */
+  #webAccessTiming(options: { intervalMs?: number; timeoutMs?: number | undefined }): WebAccessTiming {
+    return {
+      ...this.#options.webAccessTiming,
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    }
   }
 
   get appleId(): string {
@@ -719,20 +727,6 @@ class Client implements ICloudClient {
       cookie: async (service, name) => {
         try {
           return await this.#cookies.value(this.#baseOf(service), name)
-        } catch (error) {
-          throw toICloudError(error)
-        }
-      },
-      fetchStream: async (url, headers, options) => {
-        try {
-          const response = await this.#http.stream(
-            this.#contentCall({ method: 'GET', url, purpose: 'photos-download', headers, ...options }),
-          )
-          return {
-            status: response.status,
-            header: (name: string) => firstHeader(response.headers[name.toLowerCase()]),
-            body: response.body,
-          }
         } catch (error) {
           throw toICloudError(error)
         }

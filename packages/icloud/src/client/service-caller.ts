@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream'
 import type { CallOptions, HttpMethod, OwnedBody, ProgressListener, StreamResponse } from '@sigwire/core'
 import type { SessionResponse } from '../session/http.js'
 
@@ -58,15 +57,6 @@ export interface ServiceCaller {
   contentStream(call: ContentCall): Promise<StreamResponse>
   /** The value of session cookie `name` as it would be sent to web service `service`. */
   cookie(service: string, name: string): Promise<string | undefined>
-  /**
-   * GETs a content URL (a signed download URL: no cookies, the host policy applies) with the body as
-   * a stream; error statuses come with their body read.
-   */
-  fetchStream(
-    url: string,
-    headers: Record<string, string>,
-    options: CallOptions,
-  ): Promise<{ status: number; header(name: string): string | undefined; body: Readable }>
   /** Records the push token in the saved session. */
   rememberPush(push: { token: string; ttl: number; topics: string[]; webCourierUrl: string }): Promise<void>
   /** The user's time zone (calendar `usertz`). */

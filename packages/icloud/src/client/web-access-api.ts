@@ -13,7 +13,20 @@ export interface WebAccessApi {
    * Asks the trusted devices to approve web access (`enableDeviceConsentForPCS`), tells the callback,
    * and waits until a device approved. Returns at once when no approval is needed.
    */
-  approve(options?: CallOptions & { onWebAccessApproval?: WebAccessApprovalHandler }): Promise<WebAccessState>
+  approve(
+    options?: CallOptions & {
+      /** Told when the devices were asked; default the client's `onWebAccessApproval`. */
+      onWebAccessApproval?: WebAccessApprovalHandler
+      /** Between two checks, ms; default the client's `webAccessTiming.intervalMs`. `timeoutMs`: how long to wait. */
+      intervalMs?: number
+    },
+  ): Promise<WebAccessState>
   /** `requestPCS` until Apple sets the PCS cookies of `app` (they are saved with the session). */
-  requestCookies(app: 'photos' | 'iclouddrive', options?: CallOptions): Promise<void>
+  requestCookies(
+    app: 'photos' | 'iclouddrive',
+    options?: CallOptions & {
+      /** Between two checks, ms; default the client's `webAccessTiming.intervalMs`. `timeoutMs`: how long to wait. */
+      intervalMs?: number
+    },
+  ): Promise<void>
 }

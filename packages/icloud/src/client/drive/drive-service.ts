@@ -4,12 +4,12 @@ import { type CallOptions, jsonBody } from '@sigwire/core'
 import { ICloudError } from '../../errors.js'
 import type { Raw } from '../raw.js'
 import { callOptions, type ServiceCaller } from '../service-caller.js'
+import type { WebAccessApi } from '../web-access-api.js'
 import { contentUrl, downloadStream, downloadToFile } from './download.js'
 import { driveResponseError, invalidName, itemStatusError, pathNotFound } from './errors.js'
 import { ROOT_DRIVEWSID, TRASH_DRIVEWSID } from './ids.js'
 import { toDriveFolder, toDriveItem } from './item.js'
 import { nameProblem, pathSegments } from './names.js'
-import { requestDriveAccess } from './pcs.js'
 import type {
   DownloadOptions,
   DownloadResult,
@@ -28,7 +28,10 @@ const TEXT = 'text/plain'
 
 /** The {@link DriveApi} of a session. */
 export class DriveService implements DriveApi {
-  constructor(readonly caller: ServiceCaller) {}
+  constructor(
+    readonly caller: ServiceCaller,
+    readonly webAccess: WebAccessApi,
+  ) {}
 
   root(options: CallOptions = {}): Promise<DriveFolder> {
     return this.folder(ROOT_DRIVEWSID, options)
@@ -220,8 +223,12 @@ export class DriveService implements DriveApi {
     return uploadFile(this.caller, listing, file, options, (old) => this.moveToTrash(old, options))
   }
 
-  requestAccess(options: CallOptions & { pollMs?: number } = {}): Promise<void> {
-    return requestDriveAccess(this.caller, options)
+  async requestAccess(options: CallOptions & { pollMs?: number } = {}): Promise<void> {
+    const { pollMs, ...call } = options
+    const waiting = pollMs === undefined ? call : { ...call, intervalMs: pollMs }
+    // The caller has already told the user to approve on a device: no prompt of its own here.
+    const state = await this.webAccess.approve({ ...waiting, onWebAccessApproval: () => undefined })
+    if (state.advancedDataProtection) await this.webAccess.requestCookies('iclouddrive', waiting)
   }
 
   async #post(path: string, body: unknown, what: string, options: CallOptions, read = false): Promise<Raw> {

@@ -567,14 +567,8 @@ export class PhotosService implements PhotosApi {
     path: string,
     options: PhotoDownloadOptions = {},
   ): Promise<PhotoDownloadResult> {
-    try {
-      return await downloadResource(this.caller, resource, path, {
-        ...options,
-        mtime: options.mtime ?? asset.created,
-      })
-    } catch (error) {
-      // A download URL expires: read the asset again for a fresh one, once (§16.7).
-      if (!isICloudError(error, 'URL_EXPIRED')) throw error
+    // A download URL expires: the downloader asks for a fresh one, read from the asset again (§16.7).
+    const refresh = async (): Promise<PhotoResource> => {
       const fresh = await this.asset(asset.id, { ...options, library: asset.library })
       const again = fresh?.resources[resource.kind]
       if (!again)
@@ -582,8 +576,15 @@ export class PhotosService implements PhotosApi {
           code: 'NOT_FOUND',
           message: `The asset ${asset.filename} is gone from the library.`,
         })
-      return downloadResource(this.caller, again, path, { ...options, mtime: options.mtime ?? asset.created })
+      return again
     }
+    return downloadResource(
+      this.caller,
+      resource,
+      path,
+      { ...options, mtime: options.mtime ?? asset.created },
+      refresh,
+    )
   }
 
   async #modify(library: PhotoLibrary, operations: unknown[], options: CallOptions): Promise<WireRecord[]> {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { syncDirectory } from '@sigwire/core'
 import {
   type EmulatorRequest,
   isEmulatorError,
@@ -197,17 +198,4 @@ async function syncAndHash(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
   return hash.digest('base64')
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Some file systems refuse to fsync a directory; the rename itself is still atomic.
-  }
 }

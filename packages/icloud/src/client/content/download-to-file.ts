@@ -1,0 +1,153 @@
+import { createHash, type Hash, randomBytes } from 'node:crypto'
+import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { isSigwireError, syncDirectory } from '@sigwire/core'
+import { ICloudError, isICloudError, toICloudError } from '../../errors.js'
+import type { ServiceCaller } from '../service-caller.js'
+import {
+  type ContentOptions,
+  type ContentSource,
+  contentChunks,
+  reportProgress,
+  type Transfer,
+} from './content-chunks.js'
+import { fileSink } from './file-sink.js'
+
+/** Bytes read ahead while earlier ones are written, and gathered into one write. */
+const STREAM_BUFFER = 1 << 20
+/** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
+const UNUSABLE = ['DOWNLOAD_INCOMPLETE', 'INVALID_RESPONSE', 'CONFLICT'] as const
+
+/** Options of {@link downloadContentToFile}. */
+export interface FileDownloadOptions extends ContentOptions {
+  /**
+   * A partial file to keep when the download fails, named for the version it holds; with `resume`, the
+   * bytes an earlier run left in it are continued from. Without it, the bytes go to a temporary file
+   * of this call that a failure removes.
+   */
+  partial?: { readonly path: string; readonly resume: boolean } | undefined
+  /** File mode of a new file. Default 0o644. */
+  mode?: number | undefined
+  /** The file's modification time. */
+  mtime?: Date | undefined
+  /** fsync the file before the rename (default true). */
+  syncFile?: boolean | undefined
+  /** fsync the directory after the rename, so the new name survives a power loss (default true). */
+  syncDirectory?: boolean | undefined
+  /** Compute the SHA-256 of the whole file (resumed bytes included). */
+  sha256?: boolean | undefined
+}
+
+/** What {@link downloadContentToFile} did. */
+export interface FileDownload {
+  readonly path: string
+  readonly bytes: number
+  readonly resumedFrom: number
+  readonly resumes: number
+  /** Hex, when asked for. */
+  readonly sha256: string | undefined
+}
+
+/**
+ * Downloads `source` to `path` atomically: the bytes stream through the file sink into a partial or
+ * temporary file beside the target (resumed with `Range` from a kept partial), which is fsynced,
+ * given its mtime and renamed over `path`; the directory is fsynced so the rename survives a crash.
+ * `path` is only ever complete, and a file already there stays unchanged until the rename.
+ */
+export async function downloadContentToFile(
+  caller: ServiceCaller,
+  source: ContentSource,
+  path: string,
+  options: FileDownloadOptions,
+): Promise<FileDownload> {
+  const existing = await stat(path).catch(() => undefined)
+  if (existing?.isDirectory())
+    throw new ICloudError({
+      code: 'FILE_WRITE_FAILED',
+      message: `${path} is a directory: name the file to write, or a path inside the directory.`,
+      details: { path },
+    })
+  const dir = dirname(path)
+  const kept = options.partial?.path
+  const temp = kept ?? join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  let from = 0
+  if (kept && options.partial?.resume) {
+    const present = await stat(kept).catch(() => undefined)
+    if (present?.isFile() && (source.size === undefined || present.size <= source.size)) from = present.size
+  }
+  const transfer: Transfer = { offset: from, total: source.size, resumes: 0 }
+  const hash = options.sha256 ? createHash('sha256') : undefined
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(temp, kept ? (from > 0 ? 'a+' : 'w') : 'wx', options.mode ?? 0o644)
+    if (hash && from > 0) await digestFrom(handle, from, hash)
+    if (source.size !== 0 && !(source.size !== undefined && from === source.size)) {
+      const chunks = await contentChunks(caller, source, transfer, options)
+      // Reading and writing overlap: the next bytes arrive while the previous ones are written
+      // (the sink gathers what is pending into one writev).
+      await pipeline(
+        Readable.from(hash ? digesting(chunks, hash) : chunks, {
+          objectMode: false,
+          highWaterMark: STREAM_BUFFER,
+        }),
+        fileSink(handle, STREAM_BUFFER),
+      )
+    } else reportProgress(options, transfer, Date.now(), from)
+    if (options.mtime) await handle.utimes(new Date(), options.mtime)
+    if (options.syncFile !== false) await handle.sync()
+    await handle.close()
+    handle = undefined
+    await rename(temp, path)
+    if (options.syncDirectory !== false) await syncDirectory(dir)
+  } catch (error) {
+    await handle?.close().catch(() => undefined)
+    const keep = kept !== undefined && !UNUSABLE.some((code) => isICloudError(error, code))
+    if (!keep) await unlink(temp).catch(() => undefined)
+    throw fileError(error, path, keep ? temp : undefined)
+  }
+  return {
+    path,
+    bytes: transfer.offset,
+    resumedFrom: from,
+    resumes: transfer.resumes,
+    sha256: hash?.digest('hex'),
+  }
+}
+
+/** The first `length` bytes of the open file into `hash`, read with positioned reads (no stream to close it). */
+async function digestFrom(handle: FileHandle, length: number, hash: Hash): Promise<void> {
+  const buffer = Buffer.allocUnsafe(Math.min(length, STREAM_BUFFER))
+  for (let position = 0; position < length; ) {
+    const { bytesRead } = await handle.read(
+      buffer,
+      0,
+      Math.min(buffer.byteLength, length - position),
+      position,
+    )
+    if (bytesRead === 0) throw new Error(`the partial file ended at ${position} of its ${length} bytes`)
+    hash.update(buffer.subarray(0, bytesRead))
+    position += bytesRead
+  }
+}
+
+async function* digesting(chunks: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    hash.update(chunk)
+    yield chunk
+  }
+}
+
+/** File system failures as `FILE_WRITE_FAILED`; everything else as it is. */
+function fileError(error: unknown, path: string, kept: string | undefined): unknown {
+  const errno = error as NodeJS.ErrnoException
+  if (isSigwireError(error) || typeof errno?.code !== 'string' || errno.syscall === undefined)
+    return toICloudError(error)
+  return new ICloudError({
+    code: 'FILE_WRITE_FAILED',
+    message: `Could not write ${path} (${errno.code}); ${kept ? `the bytes so far are kept in ${kept} to resume from` : 'nothing was left behind'}, and a file already there is unchanged.`,
+    details: { path, errno: errno.code },
+    cause: error,
+  })
+}
