@@ -5,7 +5,6 @@ import {
   type HttpMethod,
   isSigwireError,
   type Lease,
-  type OwnedBody,
   type TlsOptions,
   Transport,
   type TransportOptions,
