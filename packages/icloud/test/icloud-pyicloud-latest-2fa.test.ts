@@ -51,7 +51,7 @@ interface Run {
  */
 async function pyicloud(e: ICloudEmulator, r: Replayer, home: string, route: 'sms' | 'device'): Promise<Run> {
   const idmsa = new URL(e.authUrl).origin
-  const clientId = randomUUID().toLowerCase() // uuid1 in pyicloud (l. 283): never `auth-` prefixed
+  const clientId = randomUUID().toLowerCase() // uuid1 in pyicloud (l. 282): never `auth-` prefixed
   const session = { 'user-agent': UA, accept: '*/*', origin: home, referer: `${home}/` }
   const data: Record<string, string> = {}
   // PyiCloudSession keeps these response headers of every answer, refused ones too (const.py HEADER_DATA).
