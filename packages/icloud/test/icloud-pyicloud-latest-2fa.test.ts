@@ -155,7 +155,10 @@ async function pyicloud(e: ICloudEmulator, r: Replayer, home: string, route: 'sm
   }
   const phone = boot.direct.twoSV.phoneNumberVerification.trustedPhoneNumber
   // TrustedPhoneNumber.as_phone_number_payload (l. 153-159): id, and nonFTEU when a boolean.
-  const phoneNumber = { id: phone.id, ...(typeof phone.nonFTEU === 'boolean' ? { nonFTEU: phone.nonFTEU } : {}) }
+  const phoneNumber = {
+    id: phone.id,
+    ...(typeof phone.nonFTEU === 'boolean' ? { nonFTEU: phone.nonFTEU } : {}),
+  }
   // _request_2fa_code (l. 831-865): one header set (one scnt) for the push and the SMS; failures swallowed.
   const once = auth({ accept: 'application/json' })
   await mfa('GET', '/verify/trusteddevice', once)
@@ -180,7 +183,11 @@ async function pyicloud(e: ICloudEmulator, r: Replayer, home: string, route: 'sm
   }
   // trust_session (l. 1238-1254): 2sv/trust with the plain auth headers, then accountLogin.
   await mfa('GET', '/2sv/trust', auth())
-  return { calls, ...(refused ? { refused } : {}), trusted: (await accountLogin()).hsaTrustedBrowser === true }
+  return {
+    calls,
+    ...(refused ? { refused } : {}),
+    trusted: (await accountLogin()).hsaTrustedBrowser === true,
+  }
 }
 
 const twoFactorFindings = (e: ICloudEmulator) =>

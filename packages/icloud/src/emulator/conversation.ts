@@ -68,10 +68,14 @@ export function locateConversation(
   }
   const diagnosis = diagnoseICloudConversation(evidence)
   const lenient =
-    ctx.settings.profile === 'strict' ? diagnoseICloudConversation({ ...evidence, profile: 'default' }) : diagnosis
+    ctx.settings.profile === 'strict'
+      ? diagnoseICloudConversation({ ...evidence, profile: 'default' })
+      : diagnosis
   const errorsByDefault = new Set(lenient.findings.filter((f) => f.severity === 'error').map((f) => f.code))
   const strictOnly = new Set<string>(
-    diagnosis.findings.filter((f) => f.severity === 'error' && !errorsByDefault.has(f.code)).map((f) => f.code),
+    diagnosis.findings
+      .filter((f) => f.severity === 'error' && !errorsByDefault.has(f.code))
+      .map((f) => f.code),
   )
   const usable = conversation && !diagnosis.findings.some((f) => f.code === 'conversation-unknown')
   return { conversation: usable ? conversation : undefined, diagnosis, strictOnly }
