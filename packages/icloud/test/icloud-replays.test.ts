@@ -582,8 +582,13 @@ describe('maintained clients, replayed against the strict profile', () => {
     const { emulator: e, replayer: r } = await start({ profile: 'strict' })
     await expect(pyicloud(e, r, 'sms')).rejects.toThrow()
     const refused = findingsAfter(e.log.entries()).filter((l) => l.status === 401)
-    expect(refused[0]).toMatchObject({ request: 'GET /appleauth/auth/verify/trusteddevice' })
-    expect(refused[0]!.findings).toEqual(['error:mfa-fd-client-info', 'error:mfa-auth-attributes'])
+    // FD client info and auth attributes are notes under both profiles (§21): the reused scnt is refused.
+    expect(refused[0]).toMatchObject({ request: 'PUT /appleauth/auth/verify/phone' })
+    expect(refused[0]!.findings).toEqual([
+      'error:scnt-not-latest',
+      'note:mfa-fd-client-info',
+      'note:mfa-auth-attributes',
+    ])
   })
 
   it('refuses icloud-photos-sync at signin/complete (no session id)', async () => {

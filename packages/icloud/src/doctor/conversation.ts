@@ -23,6 +23,13 @@ export interface ICloudConversationEvidence {
   readonly fdClientInfo: boolean
   /** Whether `X-Apple-Auth-Attributes` was sent. */
   readonly authAttributes: boolean
+  /**
+   * How a server that stands in for Apple (the emulator) classes an `Origin` naming the server itself:
+   * `web` when it plays `https://www.icloud.com` (a client whose home endpoint is the server sends that
+   * origin where it would send `https://www.icloud.com`), `idmsa` when it plays `https://idmsa.apple.com`.
+   * Absent for any other origin.
+   */
+  readonly originRole?: 'web' | 'idmsa'
   /** `2026` applies the two-factor header rule to `verify/*` and `2sv/trust`. Default `2026`. */
   readonly headerRule?: '2026' | 'lenient'
   /** `strict` makes the deviations the default profile accepts into errors. Default `default`. */
@@ -39,11 +46,12 @@ export function isMfaCall(path: string): boolean {
 
 /**
  * Says how an idmsa call deviates from the conversation Apple's web client keeps
- * (docs/protocols/icloud.md §2.2, §2.3, §9 rows 7, 11 and 14, §12). Deviations that real clients
+ * (docs/protocols/icloud.md §2.2, §2.3, §9 rows 7, 11 and 14, §12, §21). Deviations that real clients
  * make and Apple is believed to accept (an earlier `scnt`, a missing session id, a session token sent
- * as the session id, the idmsa `Origin`, FD client info or auth attributes on the two-factor calls) are
- * notes by default and errors under the `strict` profile; any other `Origin` on the two-factor calls
- * and a conversation that cannot be found are always errors.
+ * as the session id, the idmsa `Origin` on the two-factor calls) are notes by default and errors under
+ * the `strict` profile; FD client info and auth attributes on the two-factor calls, which Apple is seen
+ * to accept (§21), are notes under both; any other `Origin` on the two-factor calls and a conversation
+ * that cannot be found are always errors.
  */
 export function diagnoseICloudConversation(e: ICloudConversationEvidence): ICloudDiagnosis {
   const strict = e.profile === 'strict'
@@ -80,23 +88,27 @@ export function diagnoseICloudConversation(e: ICloudConversationEvidence): IClou
   if ((e.headerRule ?? '2026') === '2026' && isMfaCall(e.path)) {
     // The idmsa origin is a note: rclone sends it on these calls and signs in (731f2a6c2, 2026-07),
     // while icloud-photos-sync's fix for iOS 26.4 (PR #1104) moved to the web origin (§12).
-    if (!e.origin || !WEB_ORIGINS.has(e.origin))
+    const web = e.origin !== undefined && (WEB_ORIGINS.has(e.origin) || e.originRole === 'web')
+    const idmsa = e.origin !== undefined && (IDMSA_ORIGINS.has(e.origin) || e.originRole === 'idmsa')
+    if (!web)
       add(
         'mfa-origin',
-        `${e.path} was sent with Origin ${e.origin ?? '(none)'}; since iOS 26.4 Apple expects two-factor calls from https://www.icloud.com.`,
-        e.origin && IDMSA_ORIGINS.has(e.origin) ? thin : 'error',
+        `${e.path} was sent with Origin ${e.origin ?? '(none)'}; since iOS 26.4 Apple expects two-factor calls from https://www.icloud.com${e.originRole === undefined ? '' : " (or this emulator's own web origin)"}.`,
+        idmsa ? thin : 'error',
       )
+    // Notes under both profiles: pyicloud (PR #210, #260) and rclone (731f2a6c2) send both headers on
+    // these calls and Apple validated their codes in 2026 (docs/protocols/icloud.md §21).
     if (e.fdClientInfo)
       add(
         'mfa-fd-client-info',
-        `${e.path} carried X-Apple-I-FD-Client-Info (2026 rule, thin evidence).`,
-        thin,
+        `${e.path} carried FD client info (X-Apple-I-FD-Client-Info or X-Apple-FD-Client-Info), which Apple's 2026 web client leaves off and Apple accepts.`,
+        'note',
       )
     if (e.authAttributes)
       add(
         'mfa-auth-attributes',
-        `${e.path} carried X-Apple-Auth-Attributes (2026 rule, thin evidence).`,
-        thin,
+        `${e.path} carried X-Apple-Auth-Attributes, which Apple's 2026 web client leaves off and Apple accepts.`,
+        'note',
       )
   }
   const settled = ICLOUD_FINDINGS.settle(findings)

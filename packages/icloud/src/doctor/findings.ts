@@ -95,10 +95,10 @@ export const ICLOUD_FINDINGS = findingCatalog(ICLOUD_FINDING_CODES, {
     fix: 'Send verify/* and 2sv/trust with Origin https://www.icloud.com and Referer https://www.icloud.com/ (iOS 26.4 and later).',
   },
   'mfa-fd-client-info': {
-    fix: 'Leave X-Apple-I-FD-Client-Info off verify/* and 2sv/trust, as the 2026 web client does.',
+    fix: 'Nothing is required: Apple accepts it; the 2026 web client leaves X-Apple-I-FD-Client-Info off verify/* and 2sv/trust.',
   },
   'mfa-auth-attributes': {
-    fix: 'Leave X-Apple-Auth-Attributes off verify/* and 2sv/trust, as the 2026 web client does.',
+    fix: 'Nothing is required: Apple accepts it; the 2026 web client leaves X-Apple-Auth-Attributes off verify/* and 2sv/trust.',
   },
   'aasp-cookie-missing': {
     fix: 'Keep the cookies idmsa sets (aasp) and send them on every later idmsa call.',

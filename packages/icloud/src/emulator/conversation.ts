@@ -3,6 +3,7 @@ import { diagnoseICloudConversation, type ICloudConversationEvidence } from '../
 import type { ICloudDiagnosis } from '../doctor/diagnose.js'
 import { type ICloudContext, token } from './context.js'
 import { header, requestCookies, setCookie } from './http-util.js'
+import { ownOriginRole } from './own-origins.js'
 import type { Conversation, SessionTokenRecord } from './state.js'
 
 /** How many earlier scnt values a conversation remembers. */
@@ -14,6 +15,8 @@ export const CONVERSATION_LIFETIME_MS = 15 * 60_000
 export interface LocatedConversation {
   readonly conversation: Conversation | undefined
   readonly diagnosis: ICloudDiagnosis
+  /** The codes of the error findings that are errors only because the profile is `strict`. */
+  readonly strictOnly: ReadonlySet<string>
 }
 
 /**
@@ -49,21 +52,37 @@ export function locateConversation(
       : conversation?.scnts?.includes(scnt)
         ? 'earlier'
         : 'unknown'
-  const diagnosis = diagnoseICloudConversation({
+  const evidence: ICloudConversationEvidence = {
     path,
     scnt: conversation ? scntState : scnt ? 'unknown' : 'missing',
     sessionId: conversation ? sessionId : sid ? 'unknown' : 'missing',
     aaspCookie: conversation?.aasp !== undefined && requestCookies(request).get('aasp') === conversation.aasp,
     origin: header(request, 'origin'),
+    ...originRoleOf(ownOriginRole(header(request, 'origin'), ctx.origin, ctx.settings.hostName)),
     fdClientInfo: Boolean(
       header(request, 'x-apple-i-fd-client-info') || header(request, 'x-apple-fd-client-info'),
     ),
     authAttributes: Boolean(header(request, 'x-apple-auth-attributes')),
     headerRule: ctx.settings.headerProfile,
     profile: ctx.settings.profile,
-  })
+  }
+  const diagnosis = diagnoseICloudConversation(evidence)
+  const lenient =
+    ctx.settings.profile === 'strict'
+      ? diagnoseICloudConversation({ ...evidence, profile: 'default' })
+      : diagnosis
+  const errorsByDefault = new Set(lenient.findings.filter((f) => f.severity === 'error').map((f) => f.code))
+  const strictOnly = new Set<string>(
+    diagnosis.findings
+      .filter((f) => f.severity === 'error' && !errorsByDefault.has(f.code))
+      .map((f) => f.code),
+  )
   const usable = conversation && !diagnosis.findings.some((f) => f.code === 'conversation-unknown')
-  return { conversation: usable ? conversation : undefined, diagnosis }
+  return { conversation: usable ? conversation : undefined, diagnosis, strictOnly }
+}
+
+function originRoleOf(role: 'web' | 'idmsa' | undefined): { originRole?: 'web' | 'idmsa' } {
+  return role === undefined ? {} : { originRole: role }
 }
 
 function find(ctx: ICloudContext, match: (c: Conversation) => boolean): Conversation | undefined {

@@ -89,18 +89,29 @@ export async function handleIdmsa(
     )
   if (!located.diagnosis.ok) {
     // Refused by the 2026 rule or by the strict profile; the scnt still rotates, as Apple's answers do.
-    const first = located.diagnosis.findings.find((f) => f.severity === 'error')!
-    throw refusal(
-      401,
-      serviceErrors('-20209', first.message),
-      located,
-      conversationHeaders(ctx, conversation),
-    )
+    throw refusal(401, refusedBody(located), located, conversationHeaders(ctx, conversation))
   }
   const notes = located.diagnosis.findings
   if (method === 'POST' && path === '/repair/complete')
     return withNotes(repairComplete(ctx, conversation), notes)
   return withNotes(await handleTwoFactor(ctx, request, path, conversation), notes)
+}
+
+/**
+ * The body of a 401 the conversation check makes: Apple's `-20209` shape with one service error per
+ * error finding, each saying which check refused the request (its finding code, the profile when the
+ * strict profile made it an error), what was wrong and what to change, so a client's log says why.
+ */
+function refusedBody(located: LocatedConversation): unknown {
+  const errors = located.diagnosis.findings.filter((f) => f.severity === 'error')
+  return {
+    serviceErrors: errors.map((f) => ({
+      code: '-20209',
+      message: `sigwire emulator refused (${f.code}${located.strictOnly.has(f.code) ? ', strict profile' : ''}): ${f.message} Fix: ${f.fix}`,
+      suppressDismissal: false,
+    })),
+    hasError: true,
+  }
 }
 
 /** A refusal carrying the doctor's reading of the conversation (the log shows it). */
