@@ -81,6 +81,7 @@ class RedisState implements RedisSharedState {
   readonly #wakers = new Map<string, Set<() => void>>()
   #subscriber: Redis | undefined
   #closed = false
+  #lastSocketError: string | undefined
 
   constructor(address: StoreAddress, key: StoreKey, options: RedisSharedStateOptions) {
     this.address = describeAddress(address)
@@ -110,8 +111,15 @@ class RedisState implements RedisSharedState {
       maxRetriesPerRequest: Math.max(1, retries),
       retryStrategy: reconnectDelay,
     })
-    // Connection errors reach the callers as STORE_UNAVAILABLE; this keeps them off the console.
-    this.#redis.on('error', () => {})
+    // Connection errors reach the callers as STORE_UNAVAILABLE; this keeps them off the console and
+    // remembers the socket's own code (ECONNREFUSED, ENOTFOUND...), which says more than the error
+    // ioredis gives up with (its class name also differs between Node.js versions).
+    this.#redis.on('error', (error: NodeJS.ErrnoException) => {
+      if (typeof error?.code === 'string') this.#lastSocketError = error.code
+    })
+    this.#redis.on('ready', () => {
+      this.#lastSocketError = undefined
+    })
     this.#redis.defineCommand('sigwireSet', { numberOfKeys: 3, lua: SET_RECORD })
     this.#redis.defineCommand('sigwireAcquire', { numberOfKeys: 2, lua: ACQUIRE })
     this.#redis.defineCommand('sigwireRenew', { numberOfKeys: 1, lua: RENEW })
@@ -275,7 +283,7 @@ class RedisState implements RedisSharedState {
       return await command()
     } catch (error) {
       if (error instanceof SigwireError) throw error
-      throw unavailable(this.address, error)
+      throw unavailable(this.address, error, this.#lastSocketError)
     }
   }
 }
@@ -293,8 +301,9 @@ function leaseValue(lease: Lease): string {
   return `${owner}|${lease.token}`
 }
 
-function unavailable(address: string, error: unknown): SigwireError {
-  const reason = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.name ?? 'unknown error'
+function unavailable(address: string, error: unknown, socketError: string | undefined): SigwireError {
+  const reason =
+    (error as NodeJS.ErrnoException)?.code ?? socketError ?? (error as Error)?.name ?? 'unknown error'
   const text = String((error as Error)?.message ?? '')
   // Redis' own refusals (NOAUTH, WRONGPASS, READONLY, OOM) say what to fix; they carry no secret.
   const said = /^(NOAUTH|WRONGPASS|NOPERM|READONLY|OOM|LOADING|MASTERDOWN|ERR)\b/.exec(text)?.[1]
