@@ -2,15 +2,18 @@ import {
   type CloudKitRecord,
   createCloudKitClient,
   createFileSyncTokenStore,
+  createSharedWebAuthTokenStore,
   type SyncTokenStore,
+  type WebAuthTokenStore,
   type ZoneID,
 } from '@sigwire/cloudkit'
-import { writeFileAtomic } from '@sigwire/core'
+import { type SharedState, sharedKey, writeFileAtomic } from '@sigwire/core'
 import type { Command } from 'commander'
 import { choiceOption, numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
-import { requireSecret } from '../secrets.js'
+import { readSecret, requireSecret } from '../secrets.js'
+import { openSharedStore, STORE_HELP } from './store-option.js'
 
 const API_TOKEN_ENV = 'SIGWIRE_CLOUDKIT_API_TOKEN'
 const WEB_AUTH_TOKEN_ENV = 'SIGWIRE_CLOUDKIT_WEB_AUTH_TOKEN'
@@ -27,7 +30,26 @@ interface ChangesOptions {
   baseUrl?: string
   apiTokenFile?: string
   webAuthTokenFile?: string
+  store?: string
+  user?: string
   json?: boolean
+}
+
+/**
+ * The feed's sync token in the shared store, one per container, environment, user, database and zone,
+ * so every process of a fleet resumes where the last page any of them finished.
+ */
+function sharedSyncTokenStore(shared: SharedState, ids: readonly string[]): SyncTokenStore {
+  const key = sharedKey('cloudkit:sync', ...ids)
+  return {
+    load: async () => (await shared.get(key))?.value || undefined,
+    save: async (token) => {
+      await shared.set(key, token, { expected: 'any' })
+    },
+    clear: async () => {
+      await shared.set(key, '', { expected: 'any' })
+    },
+  }
 }
 
 /** A store that only remembers: for a `--sync-token` given on the command line (nothing is written). */
@@ -92,6 +114,11 @@ export function registerCloudKit(program: Command, io: Io, setExit: (code: numbe
       '--web-auth-token-file <file>',
       `file holding the user's web auth token, rewritten with the rotated one (or ${WEB_AUTH_TOKEN_ENV})`,
     )
+    .option('--store <url>', STORE_HELP)
+    .option(
+      '--user <id>',
+      "with --store: whose web auth token and sync token these are (the user's record name or your own id)",
+    )
     .option('--json', 'machine-readable output: one JSON object per page')
     .action(async (options: ChangesOptions) => {
       if (options.syncToken !== undefined && options.tokenFile !== undefined)
@@ -108,34 +135,70 @@ export function registerCloudKit(program: Command, io: Io, setExit: (code: numbe
         },
         io.env,
       )
-      const webAuthToken = requireSecret(
-        {
-          file: options.webAuthTokenFile,
-          fileFlag: '--web-auth-token-file',
-          envName: WEB_AUTH_TOKEN_ENV,
-          what: "user's web auth token",
-          flags: '--web-auth-token-file',
-        },
-        io.env,
-      )
+      const tokenSources = {
+        file: options.webAuthTokenFile,
+        fileFlag: '--web-auth-token-file',
+        envName: WEB_AUTH_TOKEN_ENV,
+        what: "user's web auth token",
+        flags: '--web-auth-token-file',
+      }
+      const shared = openSharedStore(options.store, io.env)
+      if (shared !== undefined && options.user === undefined) {
+        await shared.close()
+        throw cliError(
+          'MISSING_OPTION',
+          'With --store, pass --user: the shared store keeps one web auth token and one sync token per user.',
+        )
+      }
+      if (shared === undefined && options.user !== undefined)
+        throw cliError(
+          'MISSING_OPTION',
+          '--user names whose tokens the shared store keeps: pass --store too.',
+        )
+      // With a shared store the token given here only seeds a store that never held one; after that the
+      // store's latest token is used, one call at a time across processes (docs/protocols/cloudkit.md §3).
+      const webAuthToken =
+        shared === undefined ? requireSecret(tokenSources, io.env) : readSecret(tokenSources, io.env)
+      const ids = [options.container, options.environment, options.user ?? '']
+      const tokenStore: WebAuthTokenStore | undefined =
+        shared === undefined
+          ? undefined
+          : createSharedWebAuthTokenStore(shared, {
+              container: options.container,
+              environment: options.environment,
+              user: options.user!,
+            })
       let rotated: string | undefined
       const client = createCloudKitClient({
         container: options.container,
         environment: options.environment,
         apiToken,
-        webAuthToken,
+        ...(webAuthToken === undefined ? {} : { webAuthToken }),
+        ...(tokenStore === undefined ? {} : { webAuthTokenStore: tokenStore }),
         onWebAuthToken: (token) => {
           rotated = token
         },
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
       })
       const store =
-        options.tokenFile === undefined
-          ? startingAt(options.syncToken)
-          : createFileSyncTokenStore(options.tokenFile)
+        options.tokenFile !== undefined
+          ? createFileSyncTokenStore(options.tokenFile)
+          : shared !== undefined && options.syncToken === undefined
+            ? sharedSyncTokenStore(shared, [
+                ...ids,
+                options.database,
+                options.zone ?? '',
+                options.owner ?? '',
+              ])
+            : startingAt(options.syncToken)
       const json = Boolean(options.json)
       const c = colors(io)
       try {
+        if (tokenStore !== undefined && webAuthToken === undefined && (await tokenStore.load()) === undefined)
+          throw cliError(
+            'MISSING_OPTION',
+            `${shared!.address} holds no web auth token for ${options.user}: pass --web-auth-token-file (or set ${WEB_AUTH_TOKEN_ENV}) once to store it.`,
+          )
         const db = client.database(options.database)
         const limit = options.resultsLimit === undefined ? {} : { resultsLimit: options.resultsLimit }
         let last: string | undefined
@@ -177,10 +240,12 @@ export function registerCloudKit(program: Command, io: Io, setExit: (code: numbe
         setExit(EXIT.ok)
       } finally {
         await client.close()
+        await shared?.close()
         // The token sent is spent: keep the rotated one where it came from, or the next run fails.
+        // With a shared store the client saved it there.
         if (rotated !== undefined && options.webAuthTokenFile !== undefined)
           await writeFileAtomic(options.webAuthTokenFile, `${rotated}\n`, { mode: 0o600 })
-        else if (rotated !== undefined)
+        else if (rotated !== undefined && shared === undefined)
           io.err(
             `sigwire: the web auth token from ${WEB_AUTH_TOKEN_ENV} is spent (each is good for one request); pass --web-auth-token-file to keep the rotated one.`,
           )
