@@ -4,7 +4,7 @@ import { Replayer } from './replay-kit.js'
 
 // The latest pyicloud (timlaing/pyicloud at bd836af) opens `api.photos` only when the account document
 // lists `ckdatabasews`, `uploadimagews` and `sharedstreams` (pyicloud/base.py l. 1346-1370), and its
-// Photos service lists the shared albums with `webgetalbumslist` (photos_legacy.py l. 646-671),
+// Photos service lists the shared albums with `webgetalbumslist` (photos_legacy.py l. 647-671),
 // replayed here with its query parameters and `text/plain` body (docs/protocols/icloud.md §22).
 
 const ACCOUNT = { appleId: 'streams@example.com', password: 'shared-streams-password-1', twoFactor: false }
