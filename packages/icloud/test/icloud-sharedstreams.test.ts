@@ -66,7 +66,12 @@ describe('webservices.sharedstreams for the latest pyicloud', () => {
     const { r, doc } = await signedIn()
     const dsid = String(doc.dsInfo.dsid)
     const base = doc.webservices.sharedstreams!.url
-    const answer = await r.send('POST', `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(dsid)}`, TEXT, {})
+    const answer = await r.send(
+      'POST',
+      `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+      TEXT,
+      {},
+    )
     expect(answer.status).toBe(200)
     expect(answer.header('content-type')).toMatch(/^application\/json/)
     expect(answer.json()).toEqual({ albums: [] })
@@ -77,9 +82,19 @@ describe('webservices.sharedstreams for the latest pyicloud', () => {
     const dsid = String(doc.dsInfo.dsid)
     const base = doc.webservices.sharedstreams!.url
     const other = `${dsid.slice(0, -1)}${dsid.endsWith('1') ? '2' : '1'}`
-    const wrongPath = await r.send('POST', `${base}/${other}/sharedstreams/webgetalbumslist?${params(dsid)}`, TEXT, {})
+    const wrongPath = await r.send(
+      'POST',
+      `${base}/${other}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+      TEXT,
+      {},
+    )
     expect(wrongPath.status).toBe(403)
-    const wrongQuery = await r.send('POST', `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(other)}`, TEXT, {})
+    const wrongQuery = await r.send(
+      'POST',
+      `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(other)}`,
+      TEXT,
+      {},
+    )
     expect(wrongQuery.status).toBe(403)
     const stranger = new Replayer(e)
     try {
