@@ -37,6 +37,7 @@ import { createNotes } from './notes/control.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { remindersRoutes } from './reminders/cloudkit-routes.js'
 import { iCloudRoutes } from './routes.js'
+import { sharedStreamsRoutes } from './sharedstreams/routes.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
 
@@ -265,6 +266,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         ...notes.routes(service),
         ...remindersRoutes(store, ctx, photos.data, service),
         ...photos.routes(service),
+        ...sharedStreamsRoutes(ctx, service),
       ]),
       faults,
       store,

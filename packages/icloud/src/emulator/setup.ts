@@ -20,6 +20,7 @@ export const SERVICE_NAMES = [
   'drivews',
   'docws',
   'uploadimagews',
+  'sharedstreams',
   'premiummailsettings',
 ]
 
