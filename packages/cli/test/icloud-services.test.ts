@@ -242,4 +242,32 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     expect(gone.code).toBe(2)
     expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact/m)
   })
+
+  it('contacts groups: ls, new, add, drop, rm; contacts ls --group', { timeout: 60_000 }, async () => {
+    expect((await json('contacts', 'groups', 'ls')).groups).toEqual([
+      expect.objectContaining({ name: 'Work', contactIds: ['A1B2C3D4-0001'] }),
+    ])
+    const made = await json('contacts', 'groups', 'new', 'Choir', '--member', 'A1B2C3D4-0002')
+    expect(made.group).toMatchObject({ name: 'Choir', contactIds: ['A1B2C3D4-0002'] })
+    const added = await cli('contacts', 'groups', 'add', 'Choir', 'A1B2C3D4-0001')
+    expect(added.stdout).toContain('Choir  2 contacts')
+    const members = await json('contacts', 'ls', '--group', 'Choir')
+    expect(members.contacts.map((c: { contactId: string }) => c.contactId)).toEqual([
+      'A1B2C3D4-0002',
+      'A1B2C3D4-0001',
+    ])
+    expect((await cli('contacts', 'groups', 'ls', 'Choir')).stdout).toMatch(
+      /^ {2}Ada Lovelace {2}<ada@example.com>/m,
+    )
+    expect((await json('contacts', 'groups', 'drop', 'Choir', 'A1B2C3D4-0002')).group.contactIds).toEqual([
+      'A1B2C3D4-0001',
+    ])
+    expect((await cli('contacts', 'groups', 'rm', 'Choir')).stdout).toContain('deleted group Choir')
+    const gone = await cli('contacts', 'groups', 'ls', 'Choir')
+    expect(gone.code).toBe(2)
+    expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact group .*contacts groups ls/m)
+    const stranger = await cli('contacts', 'groups', 'add', 'Work', 'NOT-A-CARD')
+    expect(stranger.code).toBe(2)
+    expect(stranger.stderr).toMatch(/^sigwire: NOT_FOUND: No contact has the id/m)
+  })
 })
