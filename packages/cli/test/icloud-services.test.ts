@@ -195,6 +195,13 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
       /^Home {2}\(home\)\n(?: {2}.*\n)*? {2}Dentist {2}2027-03-04T15:00:00.000Z → 2027-03-04T15:30:00.000Z \(Europe\/Paris\) {2}@ Rue 1 /m,
     )
     expect(text.stdout).toMatch(/^ {2}Holiday {2}2027-03-05 \(all day\)/m)
+    const dentist: string = added.event.guid
+    expect(text.stdout).toContain(`${dentist}__20270304T160000  ↻ yearly (series ${dentist})`)
+    const occurrence = await cli('calendar', 'rm', `${dentist}__20270304T160000`, '--calendar', 'home')
+    expect(occurrence.code).toBe(2)
+    expect(occurrence.stderr).toMatch(
+      /^sigwire: INVALID_ARGUMENT: .* is one occurrence of the repeating event/m,
+    )
     const backwards = await cli(
       'calendar',
       'add',
