@@ -72,7 +72,15 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toMatch(/^sigwire: CONFIRMATION_REQUIRED: /m)
     expect((await json('findmy', 'locate', "Sam's iPhone")).wipeInProgress).toBe(false)
+    const before = emulator.requests.length
     const wiped = await json('findmy', 'wipe', "Sam's iPhone", '--confirm', "Sam's iPhone")
+    // The erase goes with a token from fmipWebAuthenticate (docs/protocols/icloud.md §23).
+    expect(emulator.requests.slice(before).map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        '/setup/ws/1/fmipWebAuthenticate',
+        '/ws/findme/fmipservice/client/web/remoteWipeWithUserAuth',
+      ]),
+    )
     expect(wiped.device.wipeInProgress).toBe(true)
 
     const unknown = await cli('findmy', 'sound', 'Nobody')
