@@ -62,7 +62,8 @@ export function handleCalendar(
         Recurrence: recurrenceJson(series),
       })
     }
-    const event = data().events.find(
+    // Any event of the account, whatever range the call names (pyicloud sends its month with every call).
+    const event = calendarView(ctx, account, userTz).events.find(
       (e) => (e as { pGuid: string }).pGuid === pGuid && (e as { guid: string }).guid === guid,
     )
     const key = eventKey(pGuid, guid)

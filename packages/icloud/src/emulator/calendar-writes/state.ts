@@ -152,7 +152,11 @@ export function occurrenceOf(e: StoredEvent, start: number): StoredEvent {
     guid,
     start,
     end: start + (e.end - e.start),
-    alarms: e.alarms.map((a) => ({ ...a, guid: `${guid}${a.guid.slice(e.guid.length)}` })),
+    // `<event guid>:<alarm guid>` becomes `<occurrence guid>:<alarm guid>` (docs/protocols/icloud.md §22).
+    alarms: e.alarms.map((a) => ({
+      ...a,
+      guid: `${guid}${a.guid.startsWith(`${e.guid}:`) ? a.guid.slice(e.guid.length) : `:${a.guid}`}`,
+    })),
   }
 }
 
