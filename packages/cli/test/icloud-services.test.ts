@@ -63,7 +63,15 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toMatch(/^sigwire: CONFIRMATION_REQUIRED: /m)
     expect((await json('findmy', 'locate', "Sam's iPhone")).wipeInProgress).toBe(false)
+    const before = emulator.requests.length
     const wiped = await json('findmy', 'wipe', "Sam's iPhone", '--confirm', "Sam's iPhone")
+    // The erase goes with a token from fmipWebAuthenticate (docs/protocols/icloud.md §25).
+    expect(emulator.requests.slice(before).map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        '/setup/ws/1/fmipWebAuthenticate',
+        '/ws/findme/fmipservice/client/web/remoteWipeWithUserAuth',
+      ]),
+    )
     expect(wiped.device.wipeInProgress).toBe(true)
 
     const unknown = await cli('findmy', 'sound', 'Nobody')
@@ -186,6 +194,13 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
       /^Home {2}\(home\)\n(?: {2}.*\n)*? {2}Dentist {2}2027-03-04T15:00:00.000Z → 2027-03-04T15:30:00.000Z \(Europe\/Paris\) {2}@ Rue 1 /m,
     )
     expect(text.stdout).toMatch(/^ {2}Holiday {2}2027-03-05 \(all day\)/m)
+    const dentist: string = added.event.guid
+    expect(text.stdout).toContain(`${dentist}__20270304T160000  ↻ yearly (series ${dentist})`)
+    const occurrence = await cli('calendar', 'rm', `${dentist}__20270304T160000`, '--calendar', 'home')
+    expect(occurrence.code).toBe(2)
+    expect(occurrence.stderr).toMatch(
+      /^sigwire: INVALID_ARGUMENT: .* is one occurrence of the repeating event/m,
+    )
     const backwards = await cli(
       'calendar',
       'add',
@@ -232,5 +247,33 @@ describe('sigwire icloud findmy, hme and reminders (real binary against the emul
     const gone = await cli('contacts', 'rm', id)
     expect(gone.code).toBe(2)
     expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact/m)
+  })
+
+  it('contacts groups: ls, new, add, drop, rm; contacts ls --group', { timeout: 60_000 }, async () => {
+    expect((await json('contacts', 'groups', 'ls')).groups).toEqual([
+      expect.objectContaining({ name: 'Work', contactIds: ['A1B2C3D4-0001'] }),
+    ])
+    const made = await json('contacts', 'groups', 'new', 'Choir', '--member', 'A1B2C3D4-0002')
+    expect(made.group).toMatchObject({ name: 'Choir', contactIds: ['A1B2C3D4-0002'] })
+    const added = await cli('contacts', 'groups', 'add', 'Choir', 'A1B2C3D4-0001')
+    expect(added.stdout).toContain('Choir  2 contacts')
+    const members = await json('contacts', 'ls', '--group', 'Choir')
+    expect(members.contacts.map((c: { contactId: string }) => c.contactId)).toEqual([
+      'A1B2C3D4-0002',
+      'A1B2C3D4-0001',
+    ])
+    expect((await cli('contacts', 'groups', 'ls', 'Choir')).stdout).toMatch(
+      /^ {2}Ada Lovelace {2}<ada@example.com>/m,
+    )
+    expect((await json('contacts', 'groups', 'drop', 'Choir', 'A1B2C3D4-0002')).group.contactIds).toEqual([
+      'A1B2C3D4-0001',
+    ])
+    expect((await cli('contacts', 'groups', 'rm', 'Choir')).stdout).toContain('deleted group Choir')
+    const gone = await cli('contacts', 'groups', 'ls', 'Choir')
+    expect(gone.code).toBe(2)
+    expect(gone.stderr).toMatch(/^sigwire: NOT_FOUND: No contact group .*contacts groups ls/m)
+    const stranger = await cli('contacts', 'groups', 'add', 'Work', 'NOT-A-CARD')
+    expect(stranger.code).toBe(2)
+    expect(stranger.stderr).toMatch(/^sigwire: NOT_FOUND: No contact has the id/m)
   })
 })

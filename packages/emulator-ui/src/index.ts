@@ -32,12 +32,13 @@ export {
 } from './guard.js'
 export { type HarDocument, harLog } from './har.js'
 export { requestView, type UiDifference, type UiRequest, type UiVerdict } from './request-view.js'
-export type { UiAction, UiDownload, UiService } from './service.js'
+export type { UiAction, UiDownload, UiService, UiView } from './service.js'
 export { type AppleNewsEmulatorLike, appleNewsUiService } from './services/apple-news.js'
 export { type CloudKitEmulatorLike, cloudKitUiService } from './services/cloudkit.js'
 export {
   type ICloudAccountLike,
   type ICloudEmulatorLike,
+  type ICloudInspectorLike,
   type ICloudTrustedPhoneLike,
   iCloudUiService,
 } from './services/icloud.js'

@@ -56,6 +56,10 @@ export type {
   ContactsStartup,
 } from './client/contacts.js'
 export type {
+  ContactGroupMembers,
+  ContactGroupsApi,
+} from './client/contacts-groups/contacts-groups.js'
+export type {
   ContactChanges,
   ContactsWriteApi,
   NewContact,

@@ -44,7 +44,9 @@ describe('calendar changes against the emulator', () => {
     })
     expect(created).toMatchObject({ pGuid: 'home' })
     const events = await client.calendar.events(range)
-    const standup = events.find((e) => e.guid === created.guid)!
+    // A repeating event is listed as its occurrences in the range (docs/protocols/icloud.md §24).
+    expect(events.filter((e) => e.seriesGuid === created.guid)).toHaveLength(10)
+    const standup = events.find((e) => e.seriesGuid === created.guid)!
     expect(standup).toMatchObject({
       title: 'Standup',
       timeZone: 'Europe/Paris',

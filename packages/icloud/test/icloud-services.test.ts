@@ -43,7 +43,12 @@ describe('account-page web services', () => {
     ])
     expect(startup.contacts).toHaveLength(25)
     expect(startup.meCardId).toBe(startup.contacts[0]?.contactId)
-    expect(startup.groups[0]).toEqual({ groupId: 'GROUP-1', name: 'Work', contactIds: ['A1B2C3D4-0001'] })
+    expect(startup.groups[0]).toEqual({
+      groupId: 'GROUP-1',
+      name: 'Work',
+      contactIds: ['A1B2C3D4-0001'],
+      etag: 'G=1@U=GROUP-1',
+    })
     const me = await client.contacts.meCard()
     expect(me.contact?.emailAddresses[0]?.field).toBe('jane@example.com')
     const last = emulator.requests.findLast((r) => r.path.endsWith('/co/mecard'))

@@ -164,5 +164,10 @@ function line(e: CalendarEvent): string {
   const when = e.allDay
     ? `${e.start.year}-${String(e.start.month).padStart(2, '0')}-${String(e.start.day).padStart(2, '0')} (all day)`
     : `${e.start.date.toISOString()} → ${e.end.date.toISOString()} (${e.timeZone})`
-  return `${e.title}  ${when}${e.location ? `  @ ${e.location}` : ''}  ${e.guid}`
+  // One occurrence of a repeating event names its series: `rm` and changes take the series' guid.
+  const series =
+    e.seriesGuid && !e.recurrenceMaster
+      ? `  ↻ ${e.recurrence?.frequency ?? 'repeats'} (series ${e.seriesGuid})`
+      : ''
+  return `${e.title}  ${when}${e.location ? `  @ ${e.location}` : ''}  ${e.guid}${series}`
 }

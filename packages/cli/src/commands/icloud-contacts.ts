@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { cliError, EXIT } from '../output/errors.js'
 import { type Io, printJson } from '../output/io.js'
 import type { ConnectionOptions } from './icloud.js'
+import { member, registerContactGroups } from './icloud-contacts-groups.js'
 import { plain, sessionOptions, withSavedSession } from './icloud-service-client.js'
 
 const collect = (value: string, all: string[]) => [...all, value]
@@ -13,9 +14,19 @@ export function registerContacts(icloud: Command, io: Io, setExit: (code: number
 
   sessionOptions(contacts.command('ls').description('every contact, and the groups'))
     .option('--page-size <n>', 'contacts per request (default 200)')
-    .action(async (options: ConnectionOptions & { pageSize?: string }) => {
+    .option('--group <group>', "only this group's members (its name or id)")
+    .action(async (options: ConnectionOptions & { pageSize?: string; group?: string }) => {
       if (options.pageSize !== undefined && !/^[1-9]\d{0,3}$/.test(options.pageSize))
         throw cliError('INVALID_OPTION', '--page-size must be a whole number from 1 to 9999.')
+      if (options.group !== undefined) {
+        if (options.pageSize !== undefined)
+          throw cliError('CONFLICTING_OPTIONS', '--group lists one group from co/startup: drop --page-size.')
+        const found = await withSavedSession(options, (c) => c.contacts.group(options.group as string))
+        if (options.json) printJson(io, plain({ contacts: found.members, group: found.group }))
+        else for (const m of found.members) io.out(member(m))
+        setExit(EXIT.ok)
+        return
+      }
       const pageSize = options.pageSize === undefined ? 200 : Number(options.pageSize)
       const result = await withSavedSession(options, async (c) => {
         const list: Contact[] = []
@@ -24,11 +35,13 @@ export function registerContacts(icloud: Command, io: Io, setExit: (code: number
       })
       if (options.json) printJson(io, plain(result))
       else {
-        for (const c of result.contacts) io.out(line(c))
+        for (const c of result.contacts) io.out(member(c))
         for (const g of result.groups) io.out(`group ${g.name}: ${g.contactIds.length} contacts`)
       }
       setExit(EXIT.ok)
     })
+
+  registerContactGroups(contacts, io, setExit)
 
   sessionOptions(contacts.command('add').description('add a contact'))
     .option('--first <name>', 'first name')
@@ -82,10 +95,4 @@ export function registerContacts(icloud: Command, io: Io, setExit: (code: number
       else io.out(`✓ deleted ${contactId}`)
       setExit(EXIT.ok)
     })
-}
-
-function line(c: Contact): string {
-  const name = [c.firstName, c.lastName].filter(Boolean).join(' ') || c.companyName || '(no name)'
-  const email = c.emailAddresses[0]?.field
-  return `${name}${email ? `  <${email}>` : ''}  ${c.contactId}`
 }

@@ -85,23 +85,27 @@ export function registerFindMy(icloud: Command, io: Io, setExit: (code: number) 
   )
     .option('--confirm <name>', "the device's name, typed again")
     .option('--text <text>', 'the message shown after the erase')
-    .action(async (device: string, options: Options & { confirm?: string; text?: string }) => {
-      if (options.confirm === undefined && (!io.isTTY || !io.stdinIsTTY))
-        throw cliError(
-          'MISSING_OPTION',
-          "Erasing a device cannot be undone: pass --confirm with the device's name, or run in a terminal to type it.",
-        )
-      const done = await withSavedSession(options, async (c) => {
-        const target = await c.findMy.device(device)
-        const confirm = options.confirm ?? (await askName(target.name))
-        return c.findMy.remoteWipe(target.id, {
-          confirm,
-          ...(options.text === undefined ? {} : { text: options.text }),
+    .option('--plain', 'send the older remoteWipe, without an erase token from fmipWebAuthenticate')
+    .action(
+      async (device: string, options: Options & { confirm?: string; text?: string; plain?: boolean }) => {
+        if (options.confirm === undefined && (!io.isTTY || !io.stdinIsTTY))
+          throw cliError(
+            'MISSING_OPTION',
+            "Erasing a device cannot be undone: pass --confirm with the device's name, or run in a terminal to type it.",
+          )
+        const done = await withSavedSession(options, async (c) => {
+          const target = await c.findMy.device(device)
+          const confirm = options.confirm ?? (await askName(target.name))
+          return c.findMy.remoteWipe(target.id, {
+            confirm,
+            ...(options.text === undefined ? {} : { text: options.text }),
+            ...(options.plain ? { method: 'plain' as const } : {}),
+          })
         })
-      })
-      report(io, options, done, `erasing ${done.name}`)
-      setExit(EXIT.ok)
-    })
+        report(io, options, done, `erasing ${done.name}`)
+        setExit(EXIT.ok)
+      },
+    )
 }
 
 async function askName(name: string): Promise<string> {

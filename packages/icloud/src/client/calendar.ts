@@ -5,6 +5,7 @@ import {
   type CalendarEventChanges,
   type CalendarWriteApi,
   CalendarWrites,
+  type EventRecurrence,
   type NewCalendar,
   type NewCalendarEvent,
   type SavedCalendar,
@@ -48,6 +49,18 @@ export interface CalendarEvent {
   readonly duration: number
   /** The event's location text; absent when empty. */
   readonly location?: string
+  /**
+   * For a repeating event: the guid of its series (`recurrence` is `<series guid>*MME-RID`,
+   * docs/protocols/icloud.md §24). An occurrence listed for a date range has a guid of its own
+   * (`<series guid>__<YYYYMMDDTHHMMSS>`); change or delete the series by this guid. Absent for a one-off event.
+   */
+  readonly seriesGuid?: string
+  /** True when this entry is the series itself (`recurrenceMaster`), false for one occurrence or a one-off. */
+  readonly recurrenceMaster: boolean
+  /** True for an occurrence changed on its own (`recurrenceException`). */
+  readonly recurrenceException: boolean
+  /** How the series repeats, from the answer's `Recurrence[]`; absent for a one-off or when not sent. */
+  readonly recurrence?: EventRecurrence
   /** The event as received (`etag`, `alarms`, `invitees`, recurrence...), for fields not mapped here. */
   readonly raw: Readonly<Record<string, unknown>>
 }
@@ -133,6 +146,19 @@ export class CalendarService implements CalendarApi {
 
   #query(range: CalendarRange): Record<string, string> {
     const tz = this.caller.timeZone
+    for (const name of ['from', 'to'] as const)
+      if (!(range?.[name] instanceof Date) || Number.isNaN(range[name].getTime()))
+        throw new ICloudError({
+          code: 'INVALID_ARGUMENT',
+          message: `range.${name} must be a valid Date.`,
+          details: { argument: name },
+        })
+    if (calendarDay(range.to, tz) < calendarDay(range.from, tz))
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: `range.to (${calendarDay(range.to, tz)}) is before range.from (${calendarDay(range.from, tz)}): give the earlier day first.`,
+        details: { argument: 'to' },
+      })
     return {
       lang: this.caller.locale.toLowerCase().replace('_', '-'),
       usertz: tz,
@@ -151,7 +177,7 @@ export class CalendarService implements CalendarApi {
     })
     return {
       collections: (Array.isArray(raw?.Collection) ? raw.Collection : []).map(toCollection),
-      events: (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent),
+      events: toEvents(raw),
     }
   }
 
@@ -189,8 +215,7 @@ export class CalendarService implements CalendarApi {
         ...callOptions(options),
       },
     )
-    const events = Array.isArray(raw?.Event) ? raw.Event : []
-    return events[0] ? toEvent(events[0]) : undefined
+    return toEvents(raw)[0]
   }
 
   async events(range: CalendarRange): Promise<CalendarEvent[]> {
@@ -198,7 +223,7 @@ export class CalendarService implements CalendarApi {
       query: this.#query(range),
       ...callOptions(range),
     })
-    return (Array.isArray(raw?.Event) ? raw.Event : []).map(toEvent)
+    return toEvents(raw)
   }
 
   async alarmTriggers(range: CalendarRange): Promise<AlarmTrigger[]> {
@@ -236,8 +261,19 @@ function toCollection(c: Raw): CalendarCollection {
   }
 }
 
-function toEvent(e: Raw): CalendarEvent {
+/** The `Event[]` of an answer, each with its series' rule from the answer's `Recurrence[]` (§24). */
+function toEvents(raw: Raw): CalendarEvent[] {
+  const rules = new Map<string, Raw>()
+  for (const r of Array.isArray(raw?.Recurrence) ? raw.Recurrence : [])
+    if (typeof r?.guid === 'string') rules.set(r.guid, r)
+  return (Array.isArray(raw?.Event) ? raw.Event : []).map((e: Raw) => toEvent(e, rules))
+}
+
+function toEvent(e: Raw, rules: ReadonlyMap<string, Raw>): CalendarEvent {
   const tz = typeof e.tz === 'string' ? e.tz : 'UTC'
+  const ruleId = typeof e.recurrence === 'string' ? e.recurrence : undefined
+  const series = ruleId?.endsWith('*MME-RID') ? ruleId.slice(0, -'*MME-RID'.length) : undefined
+  const rule = ruleId === undefined ? undefined : ruleOf(rules.get(ruleId), tz)
   return {
     guid: String(e.guid),
     pGuid: String(e.pGuid ?? ''),
@@ -248,6 +284,27 @@ function toEvent(e: Raw): CalendarEvent {
     end: decodeCalendarDate(e.endDate, tz),
     duration: Number(e.duration ?? 0),
     ...(typeof e.location === 'string' && e.location ? { location: e.location } : {}),
+    ...(series ? { seriesGuid: series } : {}),
+    recurrenceMaster: e.recurrenceMaster === true,
+    recurrenceException: e.recurrenceException === true,
+    ...(rule ? { recurrence: rule } : {}),
     raw: e,
+  }
+}
+
+/** A `Recurrence[]` entry as an {@link EventRecurrence}; undefined when absent or of a kind not mapped. */
+function ruleOf(r: Raw, tz: string): EventRecurrence | undefined {
+  if (!r || !['daily', 'weekly', 'monthly', 'yearly'].includes(r.freq)) return undefined
+  let until: Date | undefined
+  try {
+    until = r.until ? decodeCalendarDate(r.until, tz).date : undefined
+  } catch {
+    until = undefined
+  }
+  return {
+    frequency: r.freq,
+    interval: Number.isSafeInteger(r.interval) && r.interval > 0 ? r.interval : 1,
+    ...(Number.isSafeInteger(r.count) ? { count: r.count } : {}),
+    ...(until ? { until } : {}),
   }
 }

@@ -1,6 +1,12 @@
 import type { CallOptions } from '@sigwire/core'
 import { ICloudError } from '../errors.js'
 import {
+  type ContactGroupMembers,
+  ContactGroups,
+  type ContactGroupsApi,
+  toGroup,
+} from './contacts-groups/contacts-groups.js'
+import {
   type ContactChanges,
   type ContactsWriteApi,
   ContactsWrites,
@@ -48,6 +54,8 @@ export interface ContactGroup {
   readonly name: string
   /** The `contactId`s of the group's members; empty for an empty group. */
   readonly contactIds: readonly string[]
+  /** The group's version when the service sent one; sent back with changes (docs/protocols/icloud.md §23). */
+  readonly etag?: string
 }
 
 /** The answer of `co/startup`. */
@@ -64,8 +72,8 @@ export interface ContactsStartup {
   readonly groups: readonly ContactGroup[]
 }
 
-/** Contacts (`webservices.contacts`): reads, and contact changes (§18.6). */
-export interface ContactsApi extends ContactsWriteApi {
+/** Contacts (`webservices.contacts`): reads, contact changes (§18.6) and groups (§23). */
+export interface ContactsApi extends ContactsWriteApi, ContactGroupsApi {
   /** Every contact, read lazily in pages of `pageSize` (default 200) after a `co/startup`. */
   iterate(options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<Contact>
   /** `GET {contacts}/co/startup`: every contact and group, with the sync tokens. */
@@ -92,9 +100,43 @@ export interface ContactsApi extends ContactsWriteApi {
 /** The {@link ContactsApi} of a session. */
 export class ContactsService implements ContactsApi {
   readonly #writes: ContactsWrites
+  readonly #groups: ContactGroups
 
   constructor(readonly caller: ServiceCaller) {
     this.#writes = new ContactsWrites(caller)
+    this.#groups = new ContactGroups(caller)
+  }
+
+  groups(options?: CallOptions): Promise<ContactGroup[]> {
+    return this.#groups.groups(options)
+  }
+
+  async group(group: string, options?: CallOptions): Promise<ContactGroupMembers> {
+    const found = await this.#groups.group(group, options)
+    return { group: found.group, members: found.members.map(toContact) }
+  }
+
+  createGroup(
+    name: string,
+    options?: CallOptions & { readonly contactIds?: readonly string[] },
+  ): Promise<ContactGroup> {
+    return this.#groups.createGroup(name, options)
+  }
+
+  addToGroup(group: string, contactIds: readonly string[], options?: CallOptions): Promise<ContactGroup> {
+    return this.#groups.addToGroup(group, contactIds, options)
+  }
+
+  removeFromGroup(
+    group: string,
+    contactIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<ContactGroup> {
+    return this.#groups.removeFromGroup(group, contactIds, options)
+  }
+
+  removeGroup(group: string, options?: CallOptions): Promise<void> {
+    return this.#groups.removeGroup(group, options)
   }
 
   create(contact: NewContact): Promise<SavedContact> {
@@ -118,10 +160,16 @@ export class ContactsService implements ContactsApi {
         details: { argument: 'pageSize' },
       })
     const tokens = await this.startup(options)
+    // pyicloud only ever asks for `limit=0&offset=0` (every card at once, docs/protocols/icloud.md §23):
+    // how the service pages is not on record, so a page longer or shorter than asked for ends the walk,
+    // and a card seen before (an offset the service ignored) is not yielded twice.
+    const seen = new Set<string>()
     for (let offset = 0; ; offset += size) {
       const page = await listPage(this.caller, tokens, size, offset, options)
-      yield* page
-      if (page.length < size) return
+      const fresh = page.filter((c) => !seen.has(c.contactId))
+      for (const c of fresh) seen.add(c.contactId)
+      yield* fresh
+      if (page.length !== size || fresh.length === 0) return
     }
   }
 
@@ -137,11 +185,7 @@ export class ContactsService implements ContactsApi {
       syncToken: String(raw?.syncToken ?? ''),
       meCardId: typeof raw?.meCardId === 'string' ? raw.meCardId : undefined,
       contacts: (Array.isArray(raw?.contacts) ? raw.contacts : []).map(toContact),
-      groups: (Array.isArray(raw?.groups) ? raw.groups : []).map((g: Raw) => ({
-        groupId: String(g.groupId),
-        name: String(g.name ?? ''),
-        contactIds: Array.isArray(g.contactIds) ? g.contactIds.map(String) : [],
-      })),
+      groups: (Array.isArray(raw?.groups) ? raw.groups : []).map(toGroup),
     }
   }
 
@@ -163,20 +207,9 @@ export class ContactsService implements ContactsApi {
   }
 
   async all(options: CallOptions & { pageSize?: number } = {}): Promise<Contact[]> {
-    const size = options.pageSize ?? 200
-    if (!Number.isSafeInteger(size) || size < 1)
-      throw new ICloudError({
-        code: 'INVALID_ARGUMENT',
-        message: 'pageSize must be a whole number, 1 or more.',
-        details: { argument: 'pageSize' },
-      })
-    const tokens = await this.startup(options)
     const all: Contact[] = []
-    for (;;) {
-      const page = await listPage(this.caller, tokens, size, all.length, options)
-      all.push(...page)
-      if (page.length < size) return all
-    }
+    for await (const c of this.iterate(options)) all.push(c)
+    return all
   }
 }
 

@@ -730,6 +730,8 @@ class Client implements ICloudClient {
           throw toICloudError(error)
         }
       },
+      sessionToken: () => this.#state.sessionToken,
+      redact: (value) => this.transport.redactor.addSecret(value),
       rememberPush: async (push) => {
         this.transport.redactor.addSecret(push.token)
         this.#state.push = push

@@ -59,6 +59,13 @@ export interface ServiceCaller {
   cookie(service: string, name: string): Promise<string | undefined>
   /** Records the push token in the saved session. */
   rememberPush(push: { token: string; ttl: number; topics: string[]; webCourierUrl: string }): Promise<void>
+  /**
+   * The sign-in's session token (`dsWebAuthToken`), for the calls that prove the user signed in (the
+   * Find My erase token, docs/protocols/icloud.md §25); undefined when the session holds none.
+   */
+  sessionToken(): string | undefined
+  /** Keeps `value` (a credential a service handed out) out of errors, logs and traces. */
+  redact(value: string): void
   /** The user's time zone (calendar `usertz`). */
   readonly timeZone: string
   /** Locale (`en_US`), for contacts. */

@@ -1,5 +1,16 @@
 import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
-import { alarmJson, calendarView, eventKey, recurrenceJson } from './calendar-writes/state.js'
+import { decodeCalendarDate } from '../client/calendar-date.js'
+import { occurrenceStarts, parseOccurrenceGuid } from './calendar-writes/occurrences.js'
+import { requestedRange } from './calendar-writes/range.js'
+import {
+  alarmJson,
+  calendarView,
+  eventJson,
+  eventKey,
+  occurrenceOf,
+  recurrenceJson,
+  type StoredEvent,
+} from './calendar-writes/state.js'
 import type { ICloudContext } from './context.js'
 import { answer, iCloudFailure } from './http-util.js'
 import type { EmulatedAccount } from './state.js'
@@ -16,9 +27,9 @@ export function handleCalendar(
   account: EmulatedAccount,
 ): Reply | undefined {
   const method = request.method
-  const userTz = request.url.searchParams.get('usertz') ?? 'UTC'
-  // The seeded calendar, with the account's changes (§18.5).
-  const data = () => calendarView(ctx, account, validZone(userTz))
+  const userTz = validZone(request.url.searchParams.get('usertz') ?? 'UTC')
+  // The seeded calendar, with the account's changes (§18.5), in the call's date range (§24).
+  const data = () => calendarView(ctx, account, userTz, requestedRange(request.url.searchParams, userTz))
   if (method === 'GET' && path === '/ca/startup') {
     const d = data()
     return answer(200, {
@@ -35,15 +46,32 @@ export function handleCalendar(
     return answer(200, { Collection: data().collections })
   const detail = /^\/ca\/eventdetail\/([^/]+)\/([^/]+)$/.exec(path)
   if (method === 'GET' && detail) {
-    const event = data().events.find(
-      (e) => (e as { pGuid: string }).pGuid === detail[1] && (e as { guid: string }).guid === detail[2],
-    )
-    if (!event) throw iCloudFailure(404, { success: false, error: 'No such event' })
+    const [pGuid, guid] = [detail[1]!, detail[2]!]
     const stored = ctx.data.calendar.get(account.appleId)?.events
-    const key = eventKey(detail[1]!, detail[2]!)
+    // One occurrence of a series (`<guid>__YYYYMMDDTHHMMSS`, §24) is answered from its series.
+    const occurrence = parseOccurrenceGuid(guid)
+    const seriesKey = occurrence ? eventKey(pGuid, occurrence.series) : undefined
+    const series = seriesKey && stored && Object.hasOwn(stored, seriesKey) ? stored[seriesKey] : undefined
+    const start = series && occurrence ? occurrenceStart(series, occurrence.stamp) : undefined
+    if (series && start !== undefined) {
+      const one = occurrenceOf(series, start)
+      return answer(200, {
+        Event: [eventJson(one, userTz, series)],
+        Alarm: alarmJson(one),
+        Invitee: [],
+        Recurrence: recurrenceJson(series),
+      })
+    }
+    // Any event of the account, whatever range the call names (pyicloud sends its month with every call).
+    const event = calendarView(ctx, account, userTz).events.find(
+      (e) => (e as { pGuid: string }).pGuid === pGuid && (e as { guid: string }).guid === guid,
+    )
+    const key = eventKey(pGuid, guid)
     const kept = stored && Object.hasOwn(stored, key) ? stored[key] : undefined
+    const answered = event ?? (kept ? eventJson(kept, userTz) : undefined)
+    if (!answered) throw iCloudFailure(404, { success: false, error: 'No such event' })
     return answer(200, {
-      Event: [event],
+      Event: [answered],
       Alarm: kept ? alarmJson(kept) : [],
       Invitee: [],
       Recurrence: kept ? recurrenceJson(kept) : [],
@@ -52,6 +80,19 @@ export function handleCalendar(
   if ((method === 'GET' || method === 'POST') && path === '/ca/alarmtriggers')
     return answer(200, { AlarmTrigger: data().alarms })
   return undefined
+}
+
+/** The start of the occurrence of `series` stamped `YYYYMMDDTHHMMSS`, if the rule makes one then. */
+function occurrenceStart(series: StoredEvent, stamp: string): number | undefined {
+  if (!series.recurrence) return undefined
+  const [y, mo, d, h, mi] = [0, 4, 6, 9, 11].map((at, i) => Number(stamp.slice(at, at + (i ? 2 : 4))))
+  let start: number
+  try {
+    start = decodeCalendarDate([y! * 10000 + mo! * 100 + d!, y, mo, d, h, mi], series.tz).date.getTime()
+  } catch {
+    return undefined
+  }
+  return occurrenceStarts(series, { from: start, to: start + 1 }).includes(start) ? start : undefined
 }
 
 /** `usertz` when it names a zone this runtime knows, else UTC (a hostile zone must not throw). */

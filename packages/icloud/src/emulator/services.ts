@@ -3,6 +3,7 @@ import type { EmulatorRequest, Reply, RouteRequest } from '@sigwire/emulator-kit
 import { handleCalendar } from './calendar.js'
 import { handleCalendarWrites } from './calendar-writes/handler.js'
 import { handleContacts } from './contacts.js'
+import { handleContactGroups } from './contacts-groups/handler.js'
 import { handleContactsWrites } from './contacts-writes/handler.js'
 import type { ICloudContext } from './context.js'
 import { keyValue, storageUsage } from './data.js'
@@ -37,6 +38,7 @@ export function handleService(
   const own =
     service === 'contacts'
       ? (handleContactsWrites(ctx, request, trimmed, account) ??
+        handleContactGroups(ctx, request, trimmed, account) ??
         handleContacts(ctx, request, trimmed, account))
       : service === 'calendar'
         ? (handleCalendarWrites(ctx, request, trimmed, account) ??

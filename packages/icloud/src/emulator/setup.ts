@@ -2,6 +2,7 @@ import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import { normalizeAppleId } from '../session/state.js'
 import { type ICloudContext, token } from './context.js'
 import { storageUsage } from './data.js'
+import { handleEraseToken } from './findmy/erase-token.js'
 import { answer, iCloudFailure, requestCookies, requestJson, setCookie } from './http-util.js'
 import { passwordMatches } from './idmsa.js'
 import { handlePcs, PCS_REQUIRED_SERVICES } from './pcs.js'
@@ -166,6 +167,8 @@ export function handleSetup(ctx: ICloudContext, request: EmulatorRequest, path: 
       },
     )
   }
+  const erase = handleEraseToken(ctx, request, path, account)
+  if (erase) return erase
   if (path === '/storageUsageInfo' && (method === 'GET' || method === 'POST'))
     return answer(200, storageUsage(account, ctx.drive))
   const pcs = handlePcs(ctx, request, path, account)

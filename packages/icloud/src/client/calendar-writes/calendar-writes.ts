@@ -11,7 +11,7 @@ export interface EventAlarm {
   readonly minutesBefore: number
 }
 
-/** How an event repeats (stored with the event; the emulator does not expand the occurrences). */
+/** How an event repeats (docs/protocols/icloud.md §18.5, §24: listings expand it into occurrences). */
 export interface EventRecurrence {
   /** `daily`, `weekly`, `monthly` or `yearly`. */
   readonly frequency: 'daily' | 'weekly' | 'monthly' | 'yearly'
@@ -152,6 +152,15 @@ export class CalendarWrites implements CalendarWriteApi {
       })
     const event = Array.isArray(raw?.Event) ? raw.Event[0] : undefined
     if (!event) throw missing()
+    // An occurrence listed for a date range has a guid of its own; its series is named in `recurrence`
+    // (docs/protocols/icloud.md §24). Changing one occurrence alone is not implemented.
+    const series = typeof event.recurrence === 'string' ? event.recurrence.replace(/\*MME-RID$/, '') : guid
+    if (event.recurrenceMaster !== true && series !== guid)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: `${JSON.stringify(guid.slice(0, 80))} is one occurrence of the repeating event ${JSON.stringify(series.slice(0, 80))}; change or delete the series by that guid.`,
+        details: { argument: 'guid' },
+      })
     return { event, alarms: Array.isArray(raw?.Alarm) ? raw.Alarm : [], recurrence: raw?.Recurrence }
   }
 

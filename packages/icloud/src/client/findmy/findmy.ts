@@ -47,6 +47,12 @@ export interface FindMyWipeOptions extends CallOptions {
   readonly text?: string
   /** A passcode for the erased device's lock (4 or 6 digits); default none. */
   readonly passcode?: string
+  /**
+   * `userAuth` (default): `remoteWipeWithUserAuth` with an erase token from `{setup}/fmipWebAuthenticate`,
+   * what pyicloud sends (docs/protocols/icloud.md §25). `plain`: the older `remoteWipe` without a token
+   * (§18.1, unverified against Apple).
+   */
+  readonly method?: 'userAuth' | 'plain'
 }
 
 /** Find My (`webservices.findme`, docs/protocols/icloud.md §8.2, §18.1). */
@@ -67,7 +73,10 @@ export interface FindMyApi {
   sendMessage(device: string, options: FindMyMessageOptions): Promise<FindMyDevice>
   /** `lostDevice`: turns lost mode on with a phone number and a message. */
   lostMode(device: string, options: FindMyLostModeOptions): Promise<FindMyDevice>
-  /** `remoteWipe`: erases the device; refused without `confirm` equal to the device's name. */
+  /**
+   * Erases the device (`remoteWipeWithUserAuth` after `fmipWebAuthenticate`, or `remoteWipe`); refused
+   * without `confirm` equal to the device's name, and for a device that cannot be erased.
+   */
   remoteWipe(device: string, options: FindMyWipeOptions): Promise<FindMyDevice>
 }
 
@@ -200,6 +209,13 @@ export class FindMyService implements FindMyApi {
   async remoteWipe(device: string, options: FindMyWipeOptions): Promise<FindMyDevice> {
     const text = checkText(options?.text, 'text', false) ?? ''
     const passcode = checkPasscode(options?.passcode)
+    const method = options?.method ?? 'userAuth'
+    if (method !== 'userAuth' && method !== 'plain')
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: 'method must be "userAuth" (the default) or "plain".',
+        details: { argument: 'method' },
+      })
     const target = await this.device(device, options)
     if (typeof options?.confirm !== 'string' || options.confirm !== target.name)
       throw new ICloudError({
@@ -207,12 +223,52 @@ export class FindMyService implements FindMyApi {
         message: `Erasing ${JSON.stringify(target.name)} cannot be undone: pass confirm equal to the device's name to erase it.`,
         details: { argument: 'confirm' },
       })
+    // pyicloud refuses to erase a device without `features.WIP` (services/findmyiphone.py l. 422-423).
+    if (!target.can.wipe)
+      throw new ICloudError({
+        code: 'INVALID_ARGUMENT',
+        message: `${JSON.stringify(target.name)} cannot be erased from iCloud (features.WIP is off).`,
+        details: { argument: 'device' },
+      })
+    if (method === 'plain')
+      return this.#act(
+        target,
+        'remoteWipe',
+        { device: target.id, text, userText: text !== '', passcode },
+        options,
+      )
+    const authToken = await this.#eraseToken(options)
     return this.#act(
       target,
-      'remoteWipe',
-      { device: target.id, text, userText: text !== '', passcode },
+      'remoteWipeWithUserAuth',
+      { authToken, text, device: target.id, passcode },
       options,
     )
+  }
+
+  /** `POST {setup}/fmipWebAuthenticate` with the session token: the one-erase token (§25). */
+  async #eraseToken(options: CallOptions): Promise<string> {
+    const sessionToken = this.caller.sessionToken()
+    if (!sessionToken)
+      throw new ICloudError({
+        code: 'AUTHENTICATION_REQUIRED',
+        message:
+          'Erasing needs the session token of a sign-in, which this session does not hold: sign in again with the password (sigwire icloud login), then repeat the erase.',
+      })
+    const raw = await this.caller.call<Raw>('setup', 'POST', '/fmipWebAuthenticate', {
+      body: textBody(JSON.stringify({ dsWebAuthToken: sessionToken })),
+      contentType: 'text/plain;charset=UTF-8',
+      ...callOptions(options),
+    })
+    const erase = raw?.tokens?.mmeFMIPWebEraseDeviceToken
+    if (typeof erase !== 'string' || erase === '')
+      throw new ICloudError({
+        code: 'SERVICE_ERROR',
+        message:
+          'iCloud gave no erase token (fmipWebAuthenticate answered without tokens.mmeFMIPWebEraseDeviceToken); nothing was erased.',
+      })
+    this.caller.redact(erase)
+    return erase
   }
 
   /** Sends an action, then answers the device from the action's answer, else from a refresh. */

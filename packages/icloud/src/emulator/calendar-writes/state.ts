@@ -2,6 +2,7 @@ import { decodeCalendarDate, encodeCalendarDate } from '../../client/calendar-da
 import type { ICloudContext } from '../context.js'
 import { calendar } from '../data.js'
 import type { EmulatedAccount } from '../state.js'
+import { type InstantRange, occurrenceGuid, occurrenceStarts } from './occurrences.js'
 
 /** An alarm kept with an event: `minutes` before the start (0: at the start). */
 export interface StoredAlarm {
@@ -92,19 +93,25 @@ export function eventKey(pGuid: string, guid: string): string {
   return `${pGuid}\n${guid}`
 }
 
-/** The collections, events, alarms and recurrences of an account as the read calls answer them. */
+/**
+ * The collections, events, alarms and recurrences of an account as the read calls answer them. With a
+ * `range` (the `startDate`/`endDate` of the call), only what overlaps it, and a repeating event as its
+ * occurrences in the range (docs/protocols/icloud.md §24); without one, every event once.
+ */
 export function calendarView(
   ctx: ICloudContext,
   account: EmulatedAccount,
   userTz: string,
+  range?: InstantRange,
 ): { collections: unknown[]; events: Record<string, unknown>[]; alarms: unknown[]; recurrences: unknown[] } {
   const saved = ctx.data.calendar.get(account.appleId)
-  if (!saved) {
+  if (!saved && !range) {
     // Nothing written yet: the seeded data, relative to now, as before any write.
     const seed = calendar(ctx.now(), userTz)
     return { ...seed, events: seed.events as Record<string, unknown>[], recurrences: [] }
   }
-  const collections = Object.values(saved.collections)
+  const state = saved ?? loadCalendarState(ctx, account)
+  const collections = Object.values(state.collections)
     .sort((a, b) => a.order - b.order)
     .map((c) => ({
       ...c,
@@ -115,17 +122,50 @@ export function calendarView(
       isFamily: false,
       shareType: null,
     }))
-  const events = Object.values(saved.events)
+  const events = Object.values(state.events)
+  if (!range)
+    return {
+      collections,
+      events: events.map((e) => eventJson(e, userTz)),
+      alarms: events.flatMap((e) => alarmTriggers(e, userTz)),
+      recurrences: events.flatMap((e) => recurrenceJson(e)),
+    }
+  const listed = events.flatMap((e) =>
+    occurrenceStarts(e, range).map((start) => ({ e, start, occurrence: occurrenceOf(e, start) })),
+  )
+  listed.sort((a, b) => a.start - b.start)
+  const series = [...new Set(listed.filter((l) => l.e.recurrence).map((l) => l.e))]
   return {
     collections,
-    events: events.map((e) => eventJson(e, userTz)),
-    alarms: events.flatMap((e) => alarmTriggers(e, userTz)),
-    recurrences: events.flatMap((e) => recurrenceJson(e)),
+    events: listed.map((l) => eventJson(l.occurrence, userTz, l.e)),
+    alarms: listed.flatMap((l) => alarmTriggers(l.occurrence, userTz)),
+    recurrences: series.flatMap((e) => recurrenceJson(e)),
   }
 }
 
-/** One event of `Event[]`. */
-export function eventJson(e: StoredEvent, userTz: string): Record<string, unknown> {
+/** One occurrence of a series as an event of its own: its guid, start, end and alarm guids. */
+export function occurrenceOf(e: StoredEvent, start: number): StoredEvent {
+  if (!e.recurrence) return e
+  const guid = occurrenceGuid(e, start)
+  return {
+    ...e,
+    guid,
+    start,
+    end: start + (e.end - e.start),
+    // `<event guid>:<alarm guid>` becomes `<occurrence guid>:<alarm guid>` (docs/protocols/icloud.md §24).
+    alarms: e.alarms.map((a) => ({
+      ...a,
+      guid: `${guid}${a.guid.startsWith(`${e.guid}:`) ? a.guid.slice(e.guid.length) : `:${a.guid}`}`,
+    })),
+  }
+}
+
+/**
+ * One event of `Event[]`; with `series`, `e` is one occurrence of it: not the master, and its
+ * `recurrence` names the series' rule (docs/protocols/icloud.md §24).
+ */
+export function eventJson(e: StoredEvent, userTz: string, series?: StoredEvent): Record<string, unknown> {
+  const occurrence = series !== undefined && series.recurrence !== null
   return {
     guid: e.guid,
     pGuid: e.pGuid,
@@ -141,9 +181,13 @@ export function eventJson(e: StoredEvent, userTz: string): Record<string, unknow
     etag: e.etag,
     alarms: e.alarms.map((a) => a.guid),
     invitees: [],
-    recurrenceMaster: e.recurrence !== null,
+    recurrenceMaster: e.recurrence !== null && !occurrence,
     recurrenceException: false,
-    ...(e.recurrence ? { recurrence: `${e.guid}*MME-RID` } : {}),
+    ...(occurrence
+      ? { recurrence: `${series.guid}*MME-RID` }
+      : e.recurrence
+        ? { recurrence: `${e.guid}*MME-RID` }
+        : {}),
     extendedDetailsAreIncluded: true,
     hasAttachments: false,
   }

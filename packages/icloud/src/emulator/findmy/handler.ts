@@ -2,6 +2,7 @@ import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import type { ICloudContext } from '../context.js'
 import { answer, iCloudFailure, requestJson } from '../http-util.js'
 import type { EmulatedAccount } from '../state.js'
+import { spendEraseToken } from './erase-token.js'
 import { batteryAt, type DeviceFixture, deviceFixtures, memberOf, positionAt } from './fixtures.js'
 
 /** An action's stamp as the device reports it (`snd`, `msg`, `lostDevice`, `remoteWipe`). */
@@ -27,6 +28,8 @@ export interface FindMyState {
   devices: Record<string, DeviceActions>
   /** Every action, oldest first (the last 200), for tests and `GET /_emulator/requests` readers. */
   actions: Array<{ at: number; device: string; action: string }>
+  /** Erase tokens from `fmipWebAuthenticate` not yet used, with when they expire (§25). */
+  eraseTokens?: Record<string, number>
 }
 
 const BASE = '/fmipservice/client/web/'
@@ -62,6 +65,8 @@ export function handleFindMy(
       statusCode: '404',
       error: 'No such device',
     })
+  // The user-auth erase spends a token from `{setup}/fmipWebAuthenticate` (§25).
+  if (call === 'remoteWipeWithUserAuth') spendEraseToken(ctx, state, body.authToken)
   const now = ctx.now()
   const actions: DeviceActions = Object.hasOwn(state.devices, fixture.id) ? state.devices[fixture.id]! : {}
   const text = (name: string, max: number) => {
