@@ -8,7 +8,9 @@ import { clientFor } from './icloud-helpers.js'
 
 const PASSWORD = 'find my password 1'
 const ACCOUNT = { appleId: 'finder@example.com', password: PASSWORD, twoFactor: false, firstName: 'Fay' }
-let clock = Date.parse('2026-12-06T10:00:00Z')
+// The emulator's clock starts at the real time: its cookies expire by it, and the client's cookie jar
+// judges them by the real clock (a fixed date in the past made every cookie arrive expired).
+let clock = Date.now()
 let emulator: ICloudEmulator
 let client: ICloudClient
 let dir: string
