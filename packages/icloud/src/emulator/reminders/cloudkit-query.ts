@@ -9,6 +9,7 @@ import {
   type StoredRecord,
   zoneOf,
 } from '@sigwire/emulator-kit/cloudkit'
+import { offsetMarker, readOffsetMarker } from '../ckdatabase/continuation.js'
 
 // `records/query` of the Reminders container. `reminderList` is a compound query the server answers
 // with a list's reminders and the records hanging off them (docs/protocols/icloud.md §20.3); any
@@ -61,28 +62,11 @@ export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
     .update(JSON.stringify([list, includeCompleted]))
     .digest('base64url')
     .slice(0, 12)
-  const offset = readMarker(ctx.body.continuationMarker, fingerprint)
+  const offset = readOffsetMarker(ctx.body.continuationMarker, fingerprint)
   const page = all.slice(offset, offset + limit)
   const next = offset + page.length
   return {
     records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
-    ...(next < all.length
-      ? { continuationMarker: Buffer.from(JSON.stringify({ f: fingerprint, o: next })).toString('base64url') }
-      : {}),
+    ...(next < all.length ? { continuationMarker: offsetMarker(fingerprint, next) } : {}),
   }
-}
-
-function readMarker(marker: unknown, fingerprint: string): number {
-  if (marker === undefined || marker === null || marker === '') return 0
-  try {
-    const parsed = JSON.parse(Buffer.from(String(marker), 'base64url').toString('utf8')) as {
-      f?: unknown
-      o?: unknown
-    }
-    if (parsed.f === fingerprint && Number.isInteger(parsed.o) && (parsed.o as number) >= 0)
-      return parsed.o as number
-  } catch {
-    // fall through
-  }
-  throw badRequest('The continuationMarker does not belong to this query; run the query again without one.')
 }
