@@ -1,4 +1,11 @@
-import { badRequest } from '@sigwire/emulator-kit/cloudkit'
+import {
+  badRequest,
+  limitOf,
+  type OperationContext,
+  renderRecord,
+  type StoredRecord,
+  type StoredZone,
+} from '@sigwire/emulator-kit/cloudkit'
 
 // A server-side query's `continuationMarker`: opaque to clients, here the next offset tied to the
 // query it belongs to (`tag`), so a marker from another query is refused rather than misread.
@@ -21,4 +28,25 @@ export function readOffsetMarker(marker: unknown, tag: string): number {
     // fall through
   }
   throw badRequest('The continuationMarker does not belong to this query; run the query again without one.')
+}
+
+/**
+ * One page of the records a server-side query matched (`matches`, in answer order): `resultsLimit`
+ * of them from the offset of the request's `continuationMarker`, rendered with `desiredKeys`, and a
+ * marker for the next page while there is one.
+ */
+export function offsetPage(
+  ctx: OperationContext,
+  zone: StoredZone,
+  matches: readonly StoredRecord[],
+  tag: string,
+): Record<string, unknown> {
+  const limit = limitOf(ctx.body.resultsLimit)
+  const offset = readOffsetMarker(ctx.body.continuationMarker, tag)
+  const page = matches.slice(offset, offset + limit)
+  const next = offset + page.length
+  return {
+    records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
+    ...(next < matches.length ? { continuationMarker: offsetMarker(tag, next) } : {}),
+  }
 }

@@ -1,13 +1,11 @@
 import {
   badRequest,
-  limitOf,
   type OperationContext,
   queryRecords,
-  renderRecord,
   type StoredRecord,
   zoneOf,
 } from '@sigwire/emulator-kit/cloudkit'
-import { offsetMarker, readOffsetMarker } from '../ckdatabase/continuation.js'
+import { offsetPage } from '../ckdatabase/continuation.js'
 
 const NOTE_TYPES: ReadonlySet<string> = new Set(['Note', 'PasswordProtectedNote'])
 
@@ -53,12 +51,5 @@ export function notesQuery(ctx: OperationContext): Record<string, unknown> {
     throw badRequest(
       `The Notes emulator has no index ${JSON.stringify(index)} (it has parentless and recents).`,
     )
-  const limit = limitOf(ctx.body.resultsLimit)
-  const offset = readOffsetMarker(ctx.body.continuationMarker, index)
-  const page = matches.slice(offset, offset + limit)
-  const next = offset + limit < matches.length
-  return {
-    records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
-    ...(next ? { continuationMarker: offsetMarker(index, offset + limit) } : {}),
-  }
+  return offsetPage(ctx, zone, matches, index)
 }

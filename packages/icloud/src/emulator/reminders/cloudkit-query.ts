@@ -2,14 +2,12 @@ import { createHash } from 'node:crypto'
 import {
   badRequest,
   type EngineField,
-  limitOf,
   type OperationContext,
   queryRecords,
-  renderRecord,
   type StoredRecord,
   zoneOf,
 } from '@sigwire/emulator-kit/cloudkit'
-import { offsetMarker, readOffsetMarker } from '../ckdatabase/continuation.js'
+import { offsetPage } from '../ckdatabase/continuation.js'
 
 // `records/query` of the Reminders container. `reminderList` is a compound query the server answers
 // with a list's reminders and the records hanging off them (docs/protocols/icloud.md §20.3); any
@@ -37,7 +35,6 @@ export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
     throw badRequest('The List filter needs a reference with a recordName.')
   const includeCompleted = Number(value('includeCompleted') ?? 0) !== 0
   const zone = zoneOf(ctx, ctx.body.zoneID)
-  const limit = limitOf(ctx.body.resultsLimit)
   // Without a List filter (the sync-token probe) the answer has no records.
   const reminders =
     list === undefined
@@ -62,11 +59,5 @@ export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
     .update(JSON.stringify([list, includeCompleted]))
     .digest('base64url')
     .slice(0, 12)
-  const offset = readOffsetMarker(ctx.body.continuationMarker, fingerprint)
-  const page = all.slice(offset, offset + limit)
-  const next = offset + page.length
-  return {
-    records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
-    ...(next < all.length ? { continuationMarker: offsetMarker(fingerprint, next) } : {}),
-  }
+  return offsetPage(ctx, zone, all, fingerprint)
 }
