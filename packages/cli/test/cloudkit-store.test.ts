@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCloudKitClient } from '@sigwire/cloudkit'
 import { type CloudKitEmulator, startCloudKitEmulator } from '@sigwire/emulator'
 import { describeWithRedis, startRedisServer, type TestRedisServer } from '@sigwire/vitest-config/redis'
 import * as vitest from 'vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { changesCommand, userClient } from './cloudkit-user.js'
 import { runCli } from './run-cli.js'
 
 const USER = '_cli0000000000000000000000000002'
@@ -27,15 +27,7 @@ describeWithRedis(vitest, 'sigwire cloudkit changes --store (several processes, 
   })
 
   it('seeds the web auth token once, then concurrent processes share the rotated token and the sync token', async () => {
-    const dev = emulator.dev!
-    const app = createCloudKitClient({
-      container: dev.container,
-      environment: 'development',
-      apiToken: dev.apiToken,
-      webAuthToken: emulator.issueWebAuthToken({ userRecordName: USER }),
-      baseUrl: emulator.url,
-      transport: { proxy: false },
-    })
+    const app = userClient(emulator, USER)
     const zoneID = { zoneName: 'Inbox' }
     await app.privateDatabase.zones.modify([{ operationType: 'create', zone: { zoneID } }])
     const create = (name: string) =>
@@ -50,25 +42,9 @@ describeWithRedis(vitest, 'sigwire cloudkit changes --store (several processes, 
       )
     await create('first')
 
-    const apiTokenFile = join(dir, 'api-token')
-    await writeFile(apiTokenFile, `${dev.apiToken}\n`)
+    const command = await changesCommand(emulator, join(dir, 'api-token'))
     const env = { SIGWIRE_STORE: redis.url, SIGWIRE_STORE_KEY: KEY }
-    const args = (...extra: string[]) => [
-      'cloudkit',
-      'changes',
-      '--container',
-      dev.container,
-      '--base-url',
-      emulator.url,
-      '--api-token-file',
-      apiTokenFile,
-      '--user',
-      USER,
-      '--zone',
-      'Inbox',
-      '--json',
-      ...extra,
-    ]
+    const args = (...extra: string[]) => [...command, '--user', USER, '--zone', 'Inbox', '--json', ...extra]
     const records = (stdout: string) =>
       stdout
         .trim()

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCloudKitClient } from '@sigwire/cloudkit'
 import {
   type CloudKitEmulator,
   type SafeCreativeEmulator,
@@ -11,6 +10,7 @@ import {
 } from '@sigwire/emulator'
 import { createMemoryAuthorizationStore, createSafeCreativeClient } from '@sigwire/safe-creative'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { changesCommand, userClient } from './cloudkit-user.js'
 import { runMain } from './run-main.js'
 
 // A 1x1 PNG.
@@ -114,15 +114,7 @@ describe('sigwire cloudkit changes (against the emulator)', () => {
   })
 
   it('lists changed zones, then a zone’s records, keeping the sync token and the rotated web auth token in files', async () => {
-    const dev = emulator.dev!
-    const app = createCloudKitClient({
-      container: dev.container,
-      environment: 'development',
-      apiToken: dev.apiToken,
-      webAuthToken: emulator.issueWebAuthToken({ userRecordName: USER }),
-      baseUrl: emulator.url,
-      transport: { proxy: false },
-    })
+    const app = userClient(emulator, USER)
     const db = app.privateDatabase
     await db.zones.modify([{ operationType: 'create', zone: { zoneID: { zoneName: 'Notes' } } }])
     await db.records.modify(
@@ -133,27 +125,14 @@ describe('sigwire cloudkit changes (against the emulator)', () => {
       { zoneID: { zoneName: 'Notes' } },
     )
 
-    const apiTokenFile = join(dir, 'ck-api-token')
     const webTokenFile = join(dir, 'ck-web-token')
     const syncFile = join(dir, 'ck-sync-token')
     const zoneSyncFile = join(dir, 'ck-zone-sync-token')
-    await writeFile(apiTokenFile, `${dev.apiToken}\n`)
+    const command = await changesCommand(emulator, join(dir, 'ck-api-token'))
     const firstWebToken = emulator.issueWebAuthToken({ userRecordName: USER })
     await writeFile(webTokenFile, `${firstWebToken}\n`)
     const changes = (...extra: string[]) =>
-      runMain([
-        'cloudkit',
-        'changes',
-        '--container',
-        dev.container,
-        '--base-url',
-        emulator.url,
-        '--api-token-file',
-        apiTokenFile,
-        '--web-auth-token-file',
-        webTokenFile,
-        ...extra,
-      ])
+      runMain([...command, '--web-auth-token-file', webTokenFile, ...extra])
 
     const zones = await changes('--token-file', syncFile)
     expect(zones.code, zones.stderr).toBe(0)

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import { WIDGET_KEY } from '@sigwire/icloud'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { bootArgsOf } from '../src/auth/boot-args.js'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
+import type { ICloudEmulator } from '../src/emulator/index.js'
 import { ownOriginRole } from '../src/emulator/own-origins.js'
-import { type Answer, findingsAfter, Replayer, srpProof, srpStart } from './replay-kit.js'
+import { findingsAfter, type Replayer } from './replay-kit.js'
+import { pyicloudSession, replayEmulators } from './replay-session.js'
 
 // The two-factor step of the latest pyicloud (timlaing/pyicloud at bd836af, 2026-06-30), replayed
 // request by request with its headers and bodies (docs/protocols/icloud.md §21): pointed at the
@@ -14,26 +13,9 @@ import { type Answer, findingsAfter, Replayer, srpProof, srpStart } from './repl
 
 const PASSWORD = 'latest-pyicloud-password'
 const APPLE_ID = 'latest.pyicloud@example.com'
-const UA =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.3.1 Safari/605.1.15'
-let emulator: ICloudEmulator | undefined
-let replayer: Replayer | undefined
-
-afterEach(async () => {
-  await replayer?.close()
-  await emulator?.close()
-  replayer = undefined
-  emulator = undefined
-})
-
-async function start(profile: 'default' | 'strict' = 'default') {
-  emulator = await startICloudEmulator({
-    profile,
-    accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: true }],
-  })
-  replayer = new Replayer(emulator)
-  return { e: emulator, r: replayer }
-}
+const open = replayEmulators()
+const start = (profile: 'default' | 'strict' = 'default') =>
+  open({ profile, accounts: [{ appleId: APPLE_ID, password: PASSWORD, twoFactor: true }] })
 
 interface Run {
   /** The statuses of the two-factor calls, in order, as `METHOD path status`. */
@@ -50,46 +32,8 @@ interface Run {
  * `Referer` of idmsa calls is `_idmsa_endpoint` (l. 713).
  */
 async function pyicloud(e: ICloudEmulator, r: Replayer, home: string, route: 'sms' | 'device'): Promise<Run> {
-  const idmsa = new URL(e.authUrl).origin
-  const clientId = randomUUID().toLowerCase() // uuid1 in pyicloud (l. 282): never `auth-` prefixed
-  const session = { 'user-agent': UA, accept: '*/*', origin: home, referer: `${home}/` }
-  const data: Record<string, string> = {}
-  // PyiCloudSession keeps these response headers of every answer, refused ones too (const.py HEADER_DATA).
-  const harvest = (a: Answer) => {
-    for (const [h, k] of [
-      ['x-apple-id-account-country', 'account_country'],
-      ['x-apple-id-session-id', 'session_id'],
-      ['x-apple-auth-attributes', 'auth_attributes'],
-      ['x-apple-session-token', 'session_token'],
-      ['x-apple-twosv-trust-token', 'trust_token'],
-      ['scnt', 'scnt'],
-    ] as const) {
-      const v = a.header(h)
-      if (v) data[k] = v
-    }
-    return a
-  }
-  // _get_auth_headers (l. 706-731) over _AUTH_HEADERS_JSON (l. 80-101), on top of the session headers.
-  const auth = (over: Record<string, string> = {}) => ({
-    ...session,
-    accept: 'application/json, text/javascript',
-    'content-type': 'application/json',
-    'x-apple-oauth-client-id': WIDGET_KEY,
-    'x-apple-oauth-client-type': 'firstPartyAuth',
-    'x-apple-oauth-redirect-uri': home,
-    'x-apple-oauth-require-grant-code': 'true',
-    'x-apple-oauth-response-mode': 'web_message',
-    'x-apple-oauth-response-type': 'code',
-    'x-apple-oauth-state': clientId,
-    'x-apple-widget-key': WIDGET_KEY,
-    'x-apple-fd-client-info': JSON.stringify({ U: UA, L: 'en-US', Z: 'GMT+00:00', V: '1.1', F: '' }),
-    referer: idmsa,
-    'x-apple-frame-id': clientId,
-    ...(data.scnt ? { scnt: data.scnt } : {}),
-    ...(data.session_id ? { 'x-apple-id-session-id': data.session_id } : {}),
-    ...(data.auth_attributes ? { 'x-apple-auth-attributes': data.auth_attributes } : {}),
-    ...over,
-  })
+  const py = pyicloudSession(e, r, { home, referer: new URL(e.authUrl).origin })
+  const { auth, harvest } = py
   const calls: string[] = []
   let refused: Run['refused']
   const mfa = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
@@ -98,54 +42,10 @@ async function pyicloud(e: ICloudEmulator, r: Replayer, home: string, route: 'sm
     if (a.status >= 400 && !refused) refused = a.json()
     return a
   }
-  const accountLogin = async () =>
-    harvest(
-      await r.send(
-        'POST',
-        `${e.setupUrl}/accountLogin`,
-        { ...session, 'content-type': 'application/json' },
-        {
-          accountCountryCode: data.account_country ?? null,
-          dsWebAuthToken: data.session_token,
-          extended_login: true,
-          trustToken: data.trust_token ?? '',
-        },
-      ),
-    ).json<{ hsaTrustedBrowser?: boolean }>()
+  const accountLogin = async () => (await py.accountLogin()).json<{ hsaTrustedBrowser?: boolean }>()
 
-  // _srp_authentication (l. 543-636): the page load with the session headers only, init, complete.
-  const q = new URLSearchParams({
-    frame_id: clientId,
-    skVersion: '7',
-    iframeid: clientId,
-    client_id: WIDGET_KEY,
-    response_type: 'code',
-    redirect_uri: home,
-    response_mode: 'web_message',
-    state: clientId,
-    authVersion: 'latest',
-  })
-  expect(harvest(await r.send('GET', `${e.authUrl}/authorize/signin?${q}`, session)).status).toBe(200)
-  const { srp, a } = srpStart()
-  const init = harvest(
-    await r.send('POST', `${e.authUrl}/signin/init`, auth(), {
-      a,
-      accountName: APPLE_ID,
-      protocols: ['s2k', 's2k_fo'],
-    }),
-  )
-  const proof = await srpProof(init, APPLE_ID, PASSWORD, srp)
-  const complete = harvest(
-    await r.send('POST', `${e.authUrl}/signin/complete?isRememberMeEnabled=true`, auth(), {
-      accountName: APPLE_ID,
-      ...proof,
-      rememberMe: true,
-      trustTokens: [],
-    }),
-  )
-  expect(complete.status).toBe(409)
-  // _get_mfa_auth_options (l. 805-829): the HTML page with boot_args.
-  const page = harvest(await r.send('GET', e.authUrl, auth({ accept: 'text/html' })))
+  // _srp_authentication (l. 543-636), then _get_mfa_auth_options (l. 805-829): the HTML page with boot_args.
+  const page = await py.signIn(APPLE_ID, PASSWORD)
   const boot = bootArgsOf(page.text) as {
     direct: {
       twoSV: {
@@ -201,10 +101,6 @@ describe('the latest pyicloud two-factor step, replayed', () => {
       expect(run.refused).toBeUndefined()
       expect(run.trusted).toBe(true)
       for (const l of twoFactorFindings(e)) expect(l.findings).not.toContain('error:mfa-origin')
-      await r.close()
-      await e.close()
-      replayer = undefined
-      emulator = undefined
     }
   })
 

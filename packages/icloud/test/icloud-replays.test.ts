@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { WIDGET_KEY } from '@sigwire/icloud'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { bootArgsOf } from '../src/auth/boot-args.js'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
-import { type Answer, findingsAfter, Replayer, srpProof, srpStart } from './replay-kit.js'
+import type { ICloudEmulator } from '../src/emulator/index.js'
+import { type Answer, findingsAfter, type Replayer, srpProof, srpStart } from './replay-kit.js'
+import { pyicloudSession, replayEmulators } from './replay-session.js'
 
 // Each maintained client's sign-in, two-factor, trust, accountLogin, storage, contacts, calendar and
 // validate requests, headers included, as their sources send them (file and line at the mirrored
@@ -12,18 +13,9 @@ import { type Answer, findingsAfter, Replayer, srpProof, srpStart } from './repl
 
 const PASSWORD = 'replay-password-1'
 const APPLE_ID = 'replay@example.com'
-let emulator: ICloudEmulator | undefined
-let replayer: Replayer | undefined
-
-afterEach(async () => {
-  await replayer?.close()
-  await emulator?.close()
-  replayer = undefined
-  emulator = undefined
-})
-
-async function start(options: Parameters<typeof startICloudEmulator>[0] = {}) {
-  emulator = await startICloudEmulator({
+const open = replayEmulators()
+const start = (options: Parameters<typeof open>[0] = {}) =>
+  open({
     accounts: [
       { appleId: APPLE_ID, password: PASSWORD, twoFactor: true },
       {
@@ -36,9 +28,6 @@ async function start(options: Parameters<typeof startICloudEmulator>[0] = {}) {
     pcsApprovalDelayMs: 0,
     ...options,
   })
-  replayer = new Replayer(emulator)
-  return { emulator, replayer }
-}
 
 /**
  * timlaing/pyicloud at bd836af (2026-06-30), the SMS route a default run takes: `pyicloud/base.py`
@@ -53,83 +42,9 @@ async function pyicloud(
   r: Replayer,
   route: 'sms' | 'device',
 ): Promise<{ contacts: number; me: string; calendars: string[]; event: string; resumed: number }> {
-  const clientId = randomUUID().toLowerCase()
-  const ua =
-    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.3.1 Safari/605.1.15'
-  const session = {
-    'user-agent': ua,
-    accept: '*/*',
-    origin: 'https://www.icloud.com',
-    referer: 'https://www.icloud.com/',
-  }
-  const data: Record<string, string> = {}
-  const harvest = (a: Answer) => {
-    for (const [h, k] of [
-      ['x-apple-id-account-country', 'account_country'],
-      ['x-apple-id-session-id', 'session_id'],
-      ['x-apple-auth-attributes', 'auth_attributes'],
-      ['x-apple-session-token', 'session_token'],
-      ['x-apple-twosv-trust-token', 'trust_token'],
-      ['scnt', 'scnt'],
-    ] as const) {
-      const v = a.header(h)
-      if (v) data[k] = v
-    }
-    return a
-  }
-  const auth = (over: Record<string, string> = {}) => ({
-    ...session,
-    accept: 'application/json, text/javascript',
-    'content-type': 'application/json',
-    'x-apple-oauth-client-id': WIDGET_KEY,
-    'x-apple-oauth-client-type': 'firstPartyAuth',
-    'x-apple-oauth-redirect-uri': 'https://www.icloud.com',
-    'x-apple-oauth-require-grant-code': 'true',
-    'x-apple-oauth-response-mode': 'web_message',
-    'x-apple-oauth-response-type': 'code',
-    'x-apple-oauth-state': clientId,
-    'x-apple-widget-key': WIDGET_KEY,
-    'x-apple-fd-client-info': JSON.stringify({ U: ua, L: 'en-US', Z: 'GMT+00:00', V: '1.1', F: '' }),
-    referer: 'https://idmsa.apple.com',
-    'x-apple-frame-id': clientId,
-    ...(data.scnt ? { scnt: data.scnt } : {}),
-    ...(data.session_id ? { 'x-apple-id-session-id': data.session_id } : {}),
-    ...(data.auth_attributes ? { 'x-apple-auth-attributes': data.auth_attributes } : {}),
-    ...over,
-  })
-  const q = new URLSearchParams({
-    frame_id: clientId,
-    skVersion: '7',
-    iframeid: clientId,
-    client_id: WIDGET_KEY,
-    response_type: 'code',
-    redirect_uri: 'https://www.icloud.com',
-    response_mode: 'web_message',
-    state: clientId,
-    authVersion: 'latest',
-  })
-  expect(harvest(await r.send('GET', `${e.authUrl}/authorize/signin?${q}`, session)).status).toBe(200)
-  const { srp, a } = srpStart()
-  const init = harvest(
-    await r.send('POST', `${e.authUrl}/signin/init`, auth(), {
-      a,
-      accountName: APPLE_ID,
-      protocols: ['s2k', 's2k_fo'],
-    }),
-  )
-  expect(init.status).toBe(200)
-  const proof = await srpProof(init, APPLE_ID, PASSWORD, srp)
-  const complete = harvest(
-    await r.send('POST', `${e.authUrl}/signin/complete?isRememberMeEnabled=true`, auth(), {
-      accountName: APPLE_ID,
-      ...proof,
-      rememberMe: true,
-      trustTokens: [],
-    }),
-  )
-  expect(complete.status).toBe(409)
-  const page = harvest(await r.send('GET', e.authUrl, auth({ accept: 'text/html' })))
-  expect(page.status).toBe(200)
+  const py = pyicloudSession(e, r, { home: 'https://www.icloud.com', referer: 'https://idmsa.apple.com' })
+  const { clientId, session, harvest, auth, accountLogin } = py
+  const page = await py.signIn(APPLE_ID, PASSWORD)
   const boot = bootArgsOf(page.text) as {
     direct: {
       twoSV: { bridgeInitiateData: { phoneNumberVerification: { trustedPhoneNumber: { id: number } } } }
@@ -144,18 +59,6 @@ async function pyicloud(
       await r.send('PUT', `${e.authUrl}/verify/phone`, h2, { phoneNumber: { id: phone.id }, mode: 'sms' }),
     ).status,
   ).toBe(200)
-  const accountLogin = () =>
-    r.send(
-      'POST',
-      `${e.setupUrl}/accountLogin`,
-      { ...session, 'content-type': 'application/json' },
-      {
-        accountCountryCode: data.account_country ?? null,
-        dsWebAuthToken: data.session_token,
-        extended_login: true,
-        trustToken: data.trust_token ?? '',
-      },
-    )
   const untrusted = harvest(await accountLogin())
   expect(untrusted.json().hsaTrustedBrowser).toBe(false)
   if (route === 'sms') {
@@ -515,7 +418,7 @@ async function rclone(e: ICloudEmulator, r: Replayer): Promise<number> {
 
 describe('maintained clients, replayed against the default profile', () => {
   it('pyicloud (latest): SMS route, trust, storage on the account host, contacts, calendars, validate', async () => {
-    const { emulator: e, replayer: r } = await start()
+    const { e, r } = await start()
     expect(await pyicloud(e, r, 'sms')).toEqual({
       contacts: 25,
       me: 'Replay',
@@ -534,12 +437,12 @@ describe('maintained clients, replayed against the default profile', () => {
   })
 
   it('pyicloud (latest): the trusted-device route with a code made on the device', async () => {
-    const { emulator: e, replayer: r } = await start()
+    const { e, r } = await start()
     expect((await pyicloud(e, r, 'device')).resumed).toBe(200)
   })
 
   it('icloud-photos-sync: device code without a request, no session id on complete, PCS cookies', async () => {
-    const { emulator: e, replayer: r } = await start()
+    const { e, r } = await start()
     expect(await icloudPhotosSync(e, r, { route: 'device' })).toEqual({ pcsCookies: 2 })
     const log = findingsAfter(e.log.entries())
     expect(log.find((l) => l.request.endsWith('/signin/complete'))?.findings).toContain(
@@ -551,7 +454,7 @@ describe('maintained clients, replayed against the default profile', () => {
   })
 
   it('icloud-photos-sync: SMS resend (200) and code (200), the old device resend (202)', async () => {
-    const { emulator: e, replayer: r } = await start()
+    const { e, r } = await start()
     await icloudPhotosSync(e, r, { route: 'sms' })
     await icloudPhotosSync(e, r, { route: 'device-resend' })
     const log = findingsAfter(e.log.entries())
@@ -561,14 +464,14 @@ describe('maintained clients, replayed against the default profile', () => {
   })
 
   it('icloud-photos-sync: an Advanced Data Protection account gets its PCS cookies once a device approves', async () => {
-    const { emulator: e, replayer: r } = await start({ pcsApproval: 'auto', pcsApprovalDelayMs: 0 })
+    const { e, r } = await start({ pcsApproval: 'auto', pcsApprovalDelayMs: 0 })
     expect(await icloudPhotosSync(e, r, { appleId: 'adp-replay@example.com', route: 'device' })).toEqual({
       pcsCookies: 2,
     })
   })
 
   it('rclone: page load, federate, push, device code, trust, accountLogin without cookies, validate', async () => {
-    const { emulator: e, replayer: r } = await start()
+    const { e, r } = await start()
     expect(await rclone(e, r)).toBe(200)
     const log = findingsAfter(e.log.entries())
     expect(log.find((l) => l.request.endsWith('/2sv/trust'))?.findings).toEqual(
@@ -579,7 +482,7 @@ describe('maintained clients, replayed against the default profile', () => {
 
 describe('maintained clients, replayed against the strict profile', () => {
   it('refuses what the thin evidence forbids, and the request log names why', async () => {
-    const { emulator: e, replayer: r } = await start({ profile: 'strict' })
+    const { e, r } = await start({ profile: 'strict' })
     await expect(pyicloud(e, r, 'sms')).rejects.toThrow()
     const refused = findingsAfter(e.log.entries()).filter((l) => l.status === 401)
     // FD client info and auth attributes are notes under both profiles (§21): the reused scnt is refused.
@@ -592,7 +495,7 @@ describe('maintained clients, replayed against the strict profile', () => {
   })
 
   it('refuses icloud-photos-sync at signin/complete (no session id)', async () => {
-    const { emulator: e, replayer: r } = await start({ profile: 'strict' })
+    const { e, r } = await start({ profile: 'strict' })
     await expect(icloudPhotosSync(e, r, { route: 'device' })).rejects.toThrow()
     const complete = findingsAfter(e.log.entries()).find((l) => l.request.endsWith('/signin/complete'))
     expect(complete).toMatchObject({ status: 400, findings: ['error:session-id-missing'] })

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
 import { Replayer } from './replay-kit.js'
+import { replayEmulators } from './replay-session.js'
 
 // The latest pyicloud (timlaing/pyicloud at bd836af) opens `api.photos` only when the account document
 // lists `ckdatabasews`, `uploadimagews` and `sharedstreams` (pyicloud/base.py l. 1346-1370), and its
@@ -8,15 +8,7 @@ import { Replayer } from './replay-kit.js'
 // replayed here with its query parameters and `text/plain` body (docs/protocols/icloud.md §22).
 
 const ACCOUNT = { appleId: 'streams@example.com', password: 'shared-streams-password-1', twoFactor: false }
-let emulator: ICloudEmulator | undefined
-let replayer: Replayer | undefined
-
-afterEach(async () => {
-  await replayer?.close()
-  await emulator?.close()
-  replayer = undefined
-  emulator = undefined
-})
+const start = replayEmulators()
 
 interface Service {
   url: string
@@ -25,17 +17,16 @@ interface Service {
 }
 
 async function signedIn() {
-  emulator = await startICloudEmulator({ legacyAuth: true, accounts: [ACCOUNT] })
-  replayer = new Replayer(emulator)
-  const login = await replayer.send(
+  const { e, r } = await start({ legacyAuth: true, accounts: [ACCOUNT] })
+  const login = await r.send(
     'POST',
-    `${emulator.setupUrl}/login`,
+    `${e.setupUrl}/login`,
     { 'content-type': 'application/json' },
     { apple_id: ACCOUNT.appleId, password: ACCOUNT.password, extended_login: true },
   )
   expect(login.status).toBe(200)
   const doc = login.json<{ dsInfo: { dsid: string }; webservices: Record<string, Service> }>()
-  return { e: emulator, r: replayer, doc }
+  return { e, r, doc }
 }
 
 /** pyicloud's Photos params (`PhotosService.__init__`): the session params plus remapEnums and getCurrentSyncToken. */

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { type CallOptions, jsonBody } from '@sigwire/core'
-import { ICloudError, isICloudError } from '../../errors.js'
+import type { CallOptions } from '@sigwire/core'
+import { ICloudError } from '../../errors.js'
+import { callCkDatabase, containerRefusal, queryPages, THROTTLE_RETRIES } from '../ckdatabase.js'
 import type { WireRecord } from '../photos/decode.js'
-import { callOptions, type ServiceCaller } from '../service-caller.js'
+import type { ServiceCaller } from '../service-caller.js'
 import { decodeNoteBody } from './body-codec.js'
 import {
   BODY_KEY,
@@ -45,47 +45,29 @@ export interface NotesApi {
   exportFolder(folder: NoteFolder | string, dir: string, options?: CallOptions): Promise<NotesExportResult>
 }
 
-/** Read-only calls are sent again after throttling; this many times at most. */
-const THROTTLE_RETRIES = 4
-const MAX_THROTTLE_WAIT_MS = 60_000
 const PAGE = 200
 
 /** The {@link NotesApi} of a session. */
 export class NotesService implements NotesApi {
   constructor(readonly caller: ServiceCaller) {}
 
-  async #call<T>(op: string, body: unknown, options: CallOptions): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.caller.call<T>(
-          'ckdatabasews',
-          'POST',
-          `/database/1/${NOTES_CONTAINER}/production/private/${op}`,
-          {
-            // pyicloud service.py 99-105: the web app's parameters.
-            query: { remapEnums: 'true', getCurrentSyncToken: 'true' },
-            body: jsonBody(body),
-            contentType: 'text/plain',
-            // Every Notes call reads.
-            retrySafe: true,
-            ...callOptions(options),
-          },
-        )
-      } catch (error) {
-        if (isICloudError(error, 'THROTTLED') && attempt < THROTTLE_RETRIES) {
-          const wait = Math.min(error.retryAfterMs ?? 1000 * 2 ** attempt, MAX_THROTTLE_WAIT_MS)
-          await sleep(wait, undefined, options.signal ? { signal: options.signal } : {})
-          continue
-        }
-        throw notesError(error)
-      }
-    }
+  #call<T>(op: string, body: unknown, options: CallOptions): Promise<T> {
+    return callCkDatabase<T>(this.caller, {
+      container: NOTES_CONTAINER,
+      database: 'private',
+      op,
+      body,
+      options,
+      // Every Notes call reads.
+      retrySafe: true,
+      throttleRetries: THROTTLE_RETRIES,
+      mapError: notesError,
+    })
   }
 
   async *folders(options: CallOptions = {}): AsyncIterableIterator<NoteFolder> {
-    let marker: string | undefined
-    do {
-      const answer = await this.#call<{ records?: unknown; continuationMarker?: string | null }>(
+    const pages = queryPages((marker) =>
+      this.#call<{ records?: unknown; continuationMarker?: string | null }>(
         'records/query',
         {
           query: {
@@ -104,11 +86,11 @@ export class NotesService implements NotesApi {
           ...(marker ? { continuationMarker: marker } : {}),
         },
         options,
-      )
+      ),
+    )
+    for await (const answer of pages)
       for (const record of recordsOf(answer, 'the folder query'))
         if (!record.serverErrorCode) yield toNoteFolder(record)
-      marker = answer.continuationMarker ?? undefined
-    } while (marker)
   }
 
   async folder(idOrName: string, options: CallOptions = {}): Promise<NoteFolder> {
@@ -242,25 +224,11 @@ function notFound(id: string, item: WireRecord | undefined): ICloudError {
 
 /** A missing zone is an account without Notes in iCloud; a refusal under ADP needs web access. */
 function notesError(error: unknown): unknown {
-  if (!isICloudError(error, 'SERVICE_ERROR')) return error
-  if (error.serviceCode === 'ACCESS_DENIED' || error.status === 423)
-    return new ICloudError({
-      code: 'WEB_ACCESS_REQUIRED',
-      status: error.status,
-      serviceCode: error.serviceCode ?? 'ACCESS_DENIED',
-      message:
-        'These notes are protected by Advanced Data Protection and the web has no access: on a trusted device allow "Access iCloud Data on the Web" (docs/protocols/icloud.md §5.5), then sign in again.',
-      cause: error,
-    })
-  if (error.serviceCode === 'ZONE_NOT_FOUND')
-    return new ICloudError({
-      code: 'NOT_FOUND',
-      status: error.status,
-      serviceCode: 'ZONE_NOT_FOUND',
-      message:
-        'This account keeps no notes in iCloud (no Notes zone): turn on Notes in the iCloud settings of a device first.',
-      details: { kind: 'zone' },
-      cause: error,
-    })
-  return error
+  return containerRefusal(error, {
+    webAccess:
+      'These notes are protected by Advanced Data Protection and the web has no access: on a trusted device allow "Access iCloud Data on the Web" (docs/protocols/icloud.md §5.5), then sign in again.',
+    zoneNotFound:
+      'This account keeps no notes in iCloud (no Notes zone): turn on Notes in the iCloud settings of a device first.',
+    zoneDetails: { kind: 'zone' },
+  })
 }

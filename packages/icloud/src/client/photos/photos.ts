@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { type CallOptions, fileBody, jsonBody } from '@sigwire/core'
+import { type CallOptions, fileBody } from '@sigwire/core'
 import { ICloudError, isICloudError } from '../../errors.js'
+import { callCkDatabase, containerRefusal, queryPages, THROTTLE_RETRIES } from '../ckdatabase.js'
 import { callOptions, type ServiceCaller } from '../service-caller.js'
 import {
   ALBUM_COUNT_PREFIX,
@@ -87,45 +87,22 @@ export interface PhotosApi {
   upload(path: string, options?: CallOptions & { album?: PhotoAlbum; filename?: string }): Promise<PhotoAsset>
 }
 
-/** Read-only calls are sent again after throttling; this many times at most. */
-const THROTTLE_RETRIES = 4
-const MAX_THROTTLE_WAIT_MS = 60_000
-
 /** The {@link PhotosApi} of a session. */
 export class PhotosService implements PhotosApi {
   #private: PhotoLibrary | undefined
 
   constructor(readonly caller: ServiceCaller) {}
 
-  async #call<T>(
-    database: 'private' | 'shared',
-    op: string,
-    body: unknown,
-    options: CallOptions,
-  ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.caller.call<T>(
-          'ckdatabasews',
-          'POST',
-          `/database/1/${PHOTOS_CONTAINER}/production/${database}/${op}`,
-          {
-            query: { remapEnums: 'true', getCurrentSyncToken: 'true' },
-            body: jsonBody(body),
-            contentType: 'text/plain',
-            ...callOptions(options),
-          },
-        )
-      } catch (error) {
-        // Throttling: wait as asked (or back off) and send again; the refused call changed nothing.
-        if (isICloudError(error, 'THROTTLED') && attempt < THROTTLE_RETRIES) {
-          const wait = Math.min(error.retryAfterMs ?? 1000 * 2 ** attempt, MAX_THROTTLE_WAIT_MS)
-          await sleep(wait, undefined, options.signal ? { signal: options.signal } : {})
-          continue
-        }
-        throw photosError(error)
-      }
-    }
+  #call<T>(database: 'private' | 'shared', op: string, body: unknown, options: CallOptions): Promise<T> {
+    return callCkDatabase<T>(this.caller, {
+      container: PHOTOS_CONTAINER,
+      database,
+      op,
+      body,
+      options,
+      throttleRetries: THROTTLE_RETRIES,
+      mapError: photosError,
+    })
   }
 
   async libraries(options: CallOptions = {}): Promise<PhotoLibrary[]> {
@@ -259,22 +236,21 @@ export class PhotosService implements PhotosApi {
     options: CallOptions,
   ): Promise<WireRecord[]> {
     const out: WireRecord[] = []
-    let marker: string | undefined
-    do {
-      const answer = await this.#query(
+    const pages = queryPages((marker) =>
+      this.#query(
         library,
         { recordType: ALBUM_QUERY_TYPE, ...(parent ? { filterBy: [eq('parentId', parent)] } : {}) },
         marker ? { continuationMarker: marker } : {},
         options,
-      )
+      ),
+    )
+    for await (const answer of pages)
       for (const r of answer.records ?? []) {
         if (ROOT_FOLDERS.has(r.recordName) || seen.has(r.recordName) || r.deleted) continue
         if (Number(fieldValue(r, 'isDeleted') ?? 0) === 1 || r.recordType !== 'CPLAlbum') continue
         seen.add(r.recordName)
         out.push(r)
       }
-      marker = answer.continuationMarker
-    } while (marker)
     for (const r of [...out])
       if (Number(fieldValue(r, 'albumType')) === 3)
         out.push(...(await this.#albumRecords(library, r.recordName, seen, options)))
@@ -367,10 +343,9 @@ export class PhotosService implements PhotosApi {
     const seen = new Set<string>()
     const since = options.since?.getTime()
     while (newest ? rank >= 0 : true) {
-      let marker: string | undefined
       let received = 0
-      do {
-        const answer = await this.#query(
+      const pages = queryPages((marker) =>
+        this.#query(
           library,
           {
             recordType: album.listType,
@@ -386,7 +361,9 @@ export class PhotosService implements PhotosApi {
             ...(marker ? { continuationMarker: marker } : {}),
           },
           options,
-        )
+        ),
+      )
+      for await (const answer of pages) {
         const page = pairAssets(answer.records ?? [], library)
         received += page.length
         for (const asset of page) {
@@ -399,8 +376,7 @@ export class PhotosService implements PhotosApi {
           }
           yield asset
         }
-        marker = answer.continuationMarker
-      } while (marker)
+      }
       // A short page is the last one.
       if (received === 0 || received < pageSize) return
       rank = newest ? rank - received : rank + received
@@ -849,23 +825,9 @@ function randomRecordName(): string {
 
 /** Photos' own refusals as typed errors: ADP without consent, a missing zone. */
 function photosError(error: unknown): unknown {
-  if (!isICloudError(error, 'SERVICE_ERROR')) return error
-  if (error.serviceCode === 'ACCESS_DENIED' || error.status === 423)
-    return new ICloudError({
-      code: 'WEB_ACCESS_REQUIRED',
-      status: error.status,
-      serviceCode: error.serviceCode ?? 'ACCESS_DENIED',
-      message:
-        'This iCloud Photos library is protected by Advanced Data Protection and the web has no access: on a trusted device allow "Access iCloud Data on the Web" (docs/protocols/icloud.md §5.5), then sign in again.',
-      cause: error,
-    })
-  if (error.serviceCode === 'ZONE_NOT_FOUND')
-    return new ICloudError({
-      code: 'NOT_FOUND',
-      status: error.status,
-      serviceCode: 'ZONE_NOT_FOUND',
-      message: 'That Photos library does not exist (any more).',
-      cause: error,
-    })
-  return error
+  return containerRefusal(error, {
+    webAccess:
+      'This iCloud Photos library is protected by Advanced Data Protection and the web has no access: on a trusted device allow "Access iCloud Data on the Web" (docs/protocols/icloud.md §5.5), then sign in again.',
+    zoneNotFound: 'That Photos library does not exist (any more).',
+  })
 }

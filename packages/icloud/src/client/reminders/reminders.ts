@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { type CallOptions, jsonBody } from '@sigwire/core'
+import type { CallOptions } from '@sigwire/core'
 import { ICloudError } from '../../errors.js'
-import { callOptions, type ServiceCaller } from '../service-caller.js'
+import { callCkDatabase, queryPages } from '../ckdatabase.js'
+import type { ServiceCaller } from '../service-caller.js'
 import {
   checkRecords,
   int,
@@ -43,21 +44,16 @@ export class RemindersService implements RemindersApi {
   constructor(readonly caller: ServiceCaller) {}
 
   #call<T>(op: string, body: unknown, options: CallOptions, retrySafe: boolean): Promise<T> {
-    return this.caller.call<T>(
-      'ckdatabasews',
-      'POST',
-      `/database/1/${REMINDERS_CONTAINER}/production/private/${op}`,
-      {
-        query: { remapEnums: 'true', getCurrentSyncToken: 'true' },
-        body: jsonBody(body),
-        contentType: 'text/plain',
-        retrySafe,
-        ...callOptions(options),
-      },
-    )
+    return callCkDatabase<T>(this.caller, {
+      container: REMINDERS_CONTAINER,
+      database: 'private',
+      op,
+      body,
+      options,
+      retrySafe,
+    })
   }
 
-  /** Every page of `changes/zone` from `since` for `types` (§20.7). */
   async #zoneChanges(
     types: string[] | undefined,
     since: string | undefined,
@@ -102,9 +98,8 @@ export class RemindersService implements RemindersApi {
 
   /** The compound `reminderList` query of one list, page by page (§20.3). */
   async *#ofList(listId: string, completed: boolean, options: CallOptions): AsyncIterableIterator<Reminder> {
-    let marker: string | undefined
-    do {
-      const answer = await this.#call<{ records?: WireRecord[]; continuationMarker?: string }>(
+    const pages = queryPages((marker) =>
+      this.#call<{ records?: WireRecord[]; continuationMarker?: string }>(
         'records/query',
         {
           query: {
@@ -133,7 +128,9 @@ export class RemindersService implements RemindersApi {
         },
         options,
         true,
-      )
+      ),
+    )
+    for await (const answer of pages) {
       const records = answer?.records ?? []
       checkRecords(records, 'Listing reminders')
       for (const r of records) {
@@ -142,8 +139,7 @@ export class RemindersService implements RemindersApi {
         // The compound answer may carry records of other lists; the list filter is the client's (§20.3).
         if (reminder.listId === listId && (completed || !reminder.completed)) yield reminder
       }
-      marker = answer?.continuationMarker
-    } while (marker)
+    }
   }
 
   async #lookup(id: string, options: CallOptions): Promise<WireRecord | undefined> {

@@ -1,25 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  EmulatorError,
-  isEmulatorError,
-  parseJsonBody,
-  type Reply,
-  type Route,
-  type RouteAuth,
-  type RouteRequest,
-  reply,
-} from '@sigwire/emulator-kit'
+import { type Reply, type Route, type RouteAuth, type RouteRequest, reply } from '@sigwire/emulator-kit'
 import {
   badRequest,
   type CloudKitData,
   cloudKitError,
   DEFAULT_ZONE,
   databaseOf,
-  ENGINE_FIELD_TYPES,
-  errorBody,
-  listZones,
   lookupRecords,
   lookupZones,
   modifyRecords,
@@ -29,6 +17,15 @@ import {
   zoneChanges,
   zoneOf,
 } from '@sigwire/emulator-kit/cloudkit'
+import { changesZone } from '../ckdatabase/changes-zone.js'
+import { listCustomZones, userOperationContext } from '../ckdatabase/context.js'
+import {
+  cloudKitShaped,
+  containerRoutes,
+  operationOf,
+  parseOperationBody,
+  serviceRouteAuth,
+} from '../ckdatabase/routes.js'
 import type { ICloudContext } from '../context.js'
 import type { EmulatedAccount } from '../state.js'
 import { CONTENT_PREFIX, contentUrl, sendContent } from './content.js'
@@ -42,8 +39,6 @@ import {
 } from './library.js'
 import { photosQuery } from './query.js'
 
-/** Apple's own containers add ENCRYPTED_BYTES to CloudKit's field types (`albumNameEnc`, §16.4). */
-const PHOTOS_FIELD_TYPES: ReadonlySet<string> = new Set([...ENGINE_FIELD_TYPES, 'ENCRYPTED_BYTES'])
 const MAX_JSON_BODY = 4 * 1024 * 1024
 /** Largest upload through `uploadimagews` (a video of a few GiB is allowed). */
 const MAX_UPLOAD_BYTES = 16 * 1024 * 1024 * 1024
@@ -71,25 +66,10 @@ export interface PhotosEnv {
  * `com.apple.photos.cloud` container, `uploadimagews` uploads, and the download URLs.
  */
 export function photosRoutes(env: PhotosEnv, serviceAuth: RouteAuth<unknown>): Route<unknown>[] {
-  // The session check of the web services, as for `/ws/<service>/...`.
-  const auth = (service: string): RouteAuth<unknown> => ({
-    headers: (request) =>
-      serviceAuth.headers({
-        ...request,
-        params: Object.assign(Object.create(null), request.params, { service }),
-      }),
-  })
-  const database = (prefix: string): Route<unknown> => ({
-    method: ['GET', 'POST'],
-    path: `${prefix}/ws/ckdatabasews/database/1/:container/:environment/:database/*op`,
-    auth: auth('ckdatabasews'),
-    maxBodyBytes: MAX_JSON_BODY,
-    handle: (request) => cloudKitShaped(() => runDatabase(env, request)),
-  })
   const upload = (prefix: string): Route<unknown> => ({
     method: 'POST',
     path: `${prefix}/ws/uploadimagews/upload`,
-    auth: auth('uploadimagews'),
+    auth: serviceRouteAuth(serviceAuth, 'uploadimagews'),
     maxBodyBytes: { stream: MAX_UPLOAD_BYTES },
     handle: (request) => cloudKitShaped(() => receiveUpload(env, request)),
   })
@@ -101,29 +81,18 @@ export function photosRoutes(env: PhotosEnv, serviceAuth: RouteAuth<unknown>): R
     handle: (request) => sendContent(request, env.library, env.secret, env.base.now()),
   })
   return [
-    database(''),
-    database('/cn'),
+    // Any container: the Notes and Reminders routes, listed before these, take their own.
+    ...containerRoutes({
+      container: ':container',
+      maxBodyBytes: MAX_JSON_BODY,
+      serviceAuth,
+      handle: (request) => runDatabase(env, request),
+    }),
     upload(''),
     upload('/cn'),
     content(`${CONTENT_PREFIX}/B/:asset`),
     content(`${CONTENT_PREFIX}/B/:asset/*file`),
   ]
-}
-
-/** Engine errors carry CloudKit's error dictionary as the iCloud emulator's error body. */
-async function cloudKitShaped(run: () => Reply | Promise<Reply>): Promise<Reply> {
-  try {
-    return await run()
-  } catch (error) {
-    if (isEmulatorError(error) && !Object.hasOwn(error.details, 'body'))
-      throw new EmulatorError(error.code, error.message, {
-        status: error.status,
-        details: { body: errorBody(error.code, error.message, error.details) },
-        headers: error.headers,
-        kind: error.kind,
-      })
-    throw error
-  }
 }
 
 function context(
@@ -135,26 +104,21 @@ function context(
   const account = env.account(request)!
   const origin = env.base.origin
   const expiresAt = env.base.now() + env.library.downloadUrlLifetimeMs
-  return {
+  return userOperationContext(request, {
     data: env.data,
-    tx: request.tx,
-    now: request.receivedAt,
-    baseUrl: origin,
+    origin,
     scope: PHOTOS_SCOPE,
     database,
-    principal: { kind: 'user', userRecordName: env.library.ownerOf(account.dsid) },
+    owner: env.library.ownerOf(account.dsid),
     body,
-    maxAssetBytes: 0,
-    signInUrl: `${origin}/setup/ws/1/accountLogin`,
-    fieldTypes: PHOTOS_FIELD_TYPES,
     assetUrl: (asset) => contentUrl(origin, env.secret, asset.assetId, '', expiresAt),
-  }
+  })
 }
 
 async function runDatabase(env: PhotosEnv, request: RouteRequest<unknown>): Promise<Reply> {
   const { container, environment } = request.params
   const db = request.params.database
-  const op = request.params.op!.replace(/\/+$/, '')
+  const op = operationOf(request)
   if (container !== PHOTOS_CONTAINER || environment !== PHOTOS_ENVIRONMENT)
     throw cloudKitError(
       'NOT_FOUND',
@@ -165,17 +129,13 @@ async function runDatabase(env: PhotosEnv, request: RouteRequest<unknown>): Prom
   if (env.library.adpAccounts.has(account.appleId))
     throw cloudKitError('ACCESS_DENIED', 'private db access disabled for this account')
   await env.library.ensureAccount(account.dsid)
-  const body = parseBody(request.body)
+  const body = parseOperationBody(request.body)
   const ctx = context(env, request, db, body)
   const json = (value: unknown) => reply(200, { json: value })
   switch (`${request.method} ${op}`) {
     case 'GET zones/list':
     case 'POST zones/list':
-      return json({
-        zones: (listZones(ctx).zones as Array<{ zoneID: { zoneName: string } }>).filter(
-          (z) => z.zoneID.zoneName !== DEFAULT_ZONE,
-        ),
-      })
+      return json(listCustomZones(ctx))
     case 'POST zones/lookup':
       return json(lookupZones(ctx))
     case 'POST zones/changes':
@@ -193,18 +153,10 @@ async function runDatabase(env: PhotosEnv, request: RouteRequest<unknown>): Prom
     case 'POST records/changes':
       return json(recordChanges(ctx))
     case 'POST changes/zone':
-      return json(zoneRecordChanges(ctx))
+      return json(changesZone(ctx))
     default:
       throw cloudKitError('NOT_FOUND', `The Photos emulator has no operation ${request.method} ${op}.`)
   }
-}
-
-function parseBody(bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.byteLength === 0) return {}
-  const value = parseJsonBody(bytes)
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw badRequest('The body must be a JSON object.')
-  return value as Record<string, unknown>
 }
 
 /**
@@ -270,52 +222,6 @@ function readDatabaseToken(token: unknown): number {
     // fall through
   }
   throw badRequest('The syncToken is not one this database issued; ask again without one.')
-}
-
-/**
- * `changes/zone`: for each zone of `zones`, the records changed since its `syncToken` (oldest first,
- * `resultsLimit` at a time, `moreComing`), with `desiredRecordTypes` and `desiredKeys` (pyicloud
- * `CKZoneChangesRequest`, §16.11). Runs the engine's `records/changes` zone by zone.
- */
-function zoneRecordChanges(ctx: OperationContext): Record<string, unknown> {
-  const zones = ctx.body.zones
-  if (!Array.isArray(zones) || zones.length === 0)
-    throw badRequest('changes/zone needs "zones": a list of zone requests.')
-  return {
-    zones: zones.map((entry: unknown) => {
-      const z = (entry ?? {}) as {
-        zoneID?: unknown
-        syncToken?: unknown
-        desiredKeys?: unknown
-        desiredRecordTypes?: unknown
-      }
-      const page = recordChanges({
-        ...ctx,
-        body: {
-          zoneID: z.zoneID,
-          ...(z.syncToken ? { syncToken: z.syncToken } : {}),
-          ...(ctx.body.resultsLimit === undefined ? {} : { resultsLimit: ctx.body.resultsLimit }),
-          ...(z.desiredKeys === undefined ? {} : { desiredKeys: z.desiredKeys }),
-        },
-      }) as {
-        records: Array<{ recordType?: string; deleted?: boolean }>
-        syncToken: string
-        moreComing: boolean
-      }
-      const types = Array.isArray(z.desiredRecordTypes)
-        ? new Set(z.desiredRecordTypes.map(String))
-        : undefined
-      const zone = zoneOf(ctx, z.zoneID)
-      return {
-        zoneID: zone.zoneID,
-        records: types
-          ? page.records.filter((r) => r.deleted || types.has(String(r.recordType)))
-          : page.records,
-        syncToken: page.syncToken,
-        moreComing: page.moreComing,
-      }
-    }),
-  }
 }
 
 /**

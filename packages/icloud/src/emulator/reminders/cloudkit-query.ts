@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto'
 import {
   badRequest,
   type EngineField,
-  limitOf,
   type OperationContext,
   queryRecords,
-  renderRecord,
   type StoredRecord,
   zoneOf,
 } from '@sigwire/emulator-kit/cloudkit'
+import { offsetPage } from '../ckdatabase/continuation.js'
 
 // `records/query` of the Reminders container. `reminderList` is a compound query the server answers
 // with a list's reminders and the records hanging off them (docs/protocols/icloud.md §20.3); any
@@ -36,7 +35,6 @@ export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
     throw badRequest('The List filter needs a reference with a recordName.')
   const includeCompleted = Number(value('includeCompleted') ?? 0) !== 0
   const zone = zoneOf(ctx, ctx.body.zoneID)
-  const limit = limitOf(ctx.body.resultsLimit)
   // Without a List filter (the sync-token probe) the answer has no records.
   const reminders =
     list === undefined
@@ -61,28 +59,5 @@ export function remindersQuery(ctx: OperationContext): Record<string, unknown> {
     .update(JSON.stringify([list, includeCompleted]))
     .digest('base64url')
     .slice(0, 12)
-  const offset = readMarker(ctx.body.continuationMarker, fingerprint)
-  const page = all.slice(offset, offset + limit)
-  const next = offset + page.length
-  return {
-    records: page.map((r) => renderRecord(ctx, r, zone, ctx.body.desiredKeys)),
-    ...(next < all.length
-      ? { continuationMarker: Buffer.from(JSON.stringify({ f: fingerprint, o: next })).toString('base64url') }
-      : {}),
-  }
-}
-
-function readMarker(marker: unknown, fingerprint: string): number {
-  if (marker === undefined || marker === null || marker === '') return 0
-  try {
-    const parsed = JSON.parse(Buffer.from(String(marker), 'base64url').toString('utf8')) as {
-      f?: unknown
-      o?: unknown
-    }
-    if (parsed.f === fingerprint && Number.isInteger(parsed.o) && (parsed.o as number) >= 0)
-      return parsed.o as number
-  } catch {
-    // fall through
-  }
-  throw badRequest('The continuationMarker does not belong to this query; run the query again without one.')
+  return offsetPage(ctx, zone, all, fingerprint)
 }

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto'
 import {
   type DurableStore,
-  EmulatorError,
-  isEmulatorError,
-  parseJsonBody,
   type Reply,
   type Route,
   type RouteAuth,
@@ -11,12 +8,9 @@ import {
   reply,
 } from '@sigwire/emulator-kit'
 import {
-  badRequest,
   type CloudKitData,
   cloudKitError,
-  ENGINE_FIELD_TYPES,
   type EngineField,
-  errorBody,
   listZones,
   lookupRecords,
   lookupZones,
@@ -28,6 +22,9 @@ import {
   zoneOf,
   zoneSyncToken,
 } from '@sigwire/emulator-kit/cloudkit'
+import { changesZone } from '../ckdatabase/changes-zone.js'
+import { userOperationContext } from '../ckdatabase/context.js'
+import { containerRoutes, operationOf, parseOperationBody } from '../ckdatabase/routes.js'
 import type { ICloudContext } from '../context.js'
 import { webSession } from '../setup.js'
 import { remindersQuery } from './cloudkit-query.js'
@@ -40,8 +37,6 @@ import { seedOperations } from './cloudkit-seed.js'
 export const REMINDERS_CONTAINER = 'com.apple.reminders'
 const SCOPE = scopeKey(REMINDERS_CONTAINER, 'production')
 const ZONE_ID = { zoneName: 'Reminders', zoneType: 'REGULAR_CUSTOM_ZONE' }
-/** Apple's own containers add ENCRYPTED_BYTES (`TitleDocument`, `NotesDocument`, docs/protocols/icloud.md §20.4). */
-const FIELD_TYPES: ReadonlySet<string> = new Set([...ENGINE_FIELD_TYPES, 'ENCRYPTED_BYTES'])
 /** Fields the schema types ENCRYPTED_BYTES: written as STRING by pyicloud, read back as ENCRYPTED_BYTES. */
 const ENCRYPTED_FIELDS = new Set(['TitleDocument', 'NotesDocument'])
 const MAX_JSON_BODY = 4 * 1024 * 1024
@@ -55,36 +50,12 @@ export function remindersRoutes(
   data: CloudKitData,
   serviceAuth: RouteAuth<unknown>,
 ): Route<unknown>[] {
-  const auth: RouteAuth<unknown> = {
-    headers: (request) =>
-      serviceAuth.headers({
-        ...request,
-        params: Object.assign(Object.create(null), request.params, { service: 'ckdatabasews' }),
-      }),
-  }
-  return ['', '/cn'].map((prefix) => ({
-    method: ['GET', 'POST'],
-    path: `${prefix}/ws/ckdatabasews/database/1/${REMINDERS_CONTAINER}/:environment/:database/*op`,
-    auth,
+  return containerRoutes({
+    container: REMINDERS_CONTAINER,
     maxBodyBytes: MAX_JSON_BODY,
-    handle: (request) => cloudKitShaped(() => run(store, base, data, request)),
-  }))
-}
-
-/** Engine errors carry CloudKit's error dictionary as the body. */
-async function cloudKitShaped(run: () => Promise<Reply>): Promise<Reply> {
-  try {
-    return await run()
-  } catch (error) {
-    if (isEmulatorError(error) && !Object.hasOwn(error.details, 'body'))
-      throw new EmulatorError(error.code, error.message, {
-        status: error.status,
-        details: { body: errorBody(error.code, error.message, error.details) },
-        headers: error.headers,
-        kind: error.kind,
-      })
-    throw error
-  }
+    serviceAuth,
+    handle: (request) => run(store, base, data, request),
+  })
 }
 
 /** The user record name of an account in this container (stable: derived from the dsid). */
@@ -99,7 +70,7 @@ async function run(
   request: RouteRequest<unknown>,
 ): Promise<Reply> {
   const { environment, database } = request.params
-  const op = request.params.op!.replace(/\/+$/, '')
+  const op = operationOf(request)
   if (environment !== 'production')
     throw cloudKitError(
       'NOT_FOUND',
@@ -110,21 +81,15 @@ async function run(
   const alive = webSession({ ...base, tx: request.tx, cookieDomain: undefined }, request)
   const account = alive ? base.data.accounts.get(alive.session.appleId) : undefined
   if (!account) throw cloudKitError('AUTHENTICATION_REQUIRED', 'Sign in again.')
-  const owner = ownerOf(account.dsid)
-  const body = parseBody(request.body)
-  const ctx: OperationContext = {
+  const body = parseOperationBody(request.body)
+  const ctx = userOperationContext(request, {
     data,
-    tx: request.tx,
-    now: request.receivedAt,
-    baseUrl: base.origin,
+    origin: base.origin,
     scope: SCOPE,
     database,
-    principal: { kind: 'user', userRecordName: owner },
+    owner: ownerOf(account.dsid),
     body,
-    maxAssetBytes: 0,
-    signInUrl: `${base.origin}/setup/ws/1/accountLogin`,
-    fieldTypes: FIELD_TYPES,
-  }
+  })
   // Shared lists are not emulated: the shared database has no zones.
   if (database === 'shared') {
     if (op === 'zones/list') return reply(200, { json: { zones: [] } })
@@ -151,7 +116,7 @@ async function run(
     case 'POST records/changes':
       return json(recordChanges(ctx))
     case 'POST changes/zone':
-      return reply(200, { json: zoneChanges(ctx) })
+      return reply(200, { json: changesZone(ctx) })
     default:
       throw cloudKitError('NOT_FOUND', `The Reminders emulator has no operation ${request.method} ${op}.`)
   }
@@ -173,14 +138,6 @@ async function ensureZone(store: DurableStore, data: CloudKitData, ctx: Operatio
       body: { zoneID: ZONE_ID, atomic: true, operations: seedOperations(ctx.now) },
     })
   })
-}
-
-function parseBody(bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.byteLength === 0) return {}
-  const value = parseJsonBody(bytes)
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw badRequest('The body must be a JSON object.')
-  return value as Record<string, unknown>
 }
 
 /**
@@ -206,50 +163,6 @@ function normalizeWrites(body: Record<string, unknown>): Record<string, unknown>
         else out[name] = field
       }
       return { ...(op as object), record: { ...record, fields: out } }
-    }),
-  }
-}
-
-/**
- * `changes/zone`: for each zone of `zones`, the records changed since its `syncToken`, oldest first,
- * `resultsLimit` at a time with `moreComing`, keeping `desiredRecordTypes` (deletions always pass).
- */
-function zoneChanges(ctx: OperationContext): Record<string, unknown> {
-  const zones = ctx.body.zones
-  if (!Array.isArray(zones) || zones.length === 0)
-    throw badRequest('changes/zone needs "zones": a list of zone requests.')
-  return {
-    zones: zones.map((entry: unknown) => {
-      const z = (entry ?? {}) as {
-        zoneID?: unknown
-        syncToken?: unknown
-        desiredKeys?: unknown
-        desiredRecordTypes?: unknown
-      }
-      const page = recordChanges({
-        ...ctx,
-        body: {
-          zoneID: z.zoneID,
-          ...(z.syncToken ? { syncToken: z.syncToken } : {}),
-          ...(ctx.body.resultsLimit === undefined ? {} : { resultsLimit: ctx.body.resultsLimit }),
-          ...(z.desiredKeys === undefined ? {} : { desiredKeys: z.desiredKeys }),
-        },
-      }) as {
-        records: Array<{ recordType?: string; deleted?: boolean }>
-        syncToken: string
-        moreComing: boolean
-      }
-      const types = Array.isArray(z.desiredRecordTypes)
-        ? new Set(z.desiredRecordTypes.map(String))
-        : undefined
-      return {
-        zoneID: zoneOf(ctx, z.zoneID).zoneID,
-        records: types
-          ? page.records.filter((r) => r.deleted || types.has(String(r.recordType)))
-          : page.records,
-        syncToken: page.syncToken,
-        moreComing: page.moreComing,
-      }
     }),
   }
 }
