@@ -1,7 +1,8 @@
 import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
+import { cardChange, cardFailure } from '../contacts-writes/card-request.js'
 import { contactsView } from '../contacts-writes/state.js'
 import type { ICloudContext } from '../context.js'
-import { answer, iCloudFailure, requestJson } from '../http-util.js'
+import { answer } from '../http-util.js'
 import type { EmulatedAccount } from '../state.js'
 
 type Group = { groupId: string; name: string; contactIds: string[]; etag?: string }
@@ -18,17 +19,9 @@ export function handleContactGroups(
   path: string,
   account: EmulatedAccount,
 ): Reply | undefined {
-  if (request.method !== 'POST' || path !== '/co/groups/card') return undefined
-  const query = request.url.searchParams
-  const method = query.get('method')
-  if (method !== '' && method !== 'PUT' && method !== 'DELETE')
-    throw failure(400, 'INVALID_METHOD', 'method must be "", PUT or DELETE')
-  if (!query.get('prefToken') || !query.get('syncToken'))
-    throw failure(400, 'MISSING_TOKENS', 'prefToken and syncToken (from co/startup) are required')
-  const body = requestJson<{ groups?: unknown }>(request)
-  const list = body?.groups
-  if (!Array.isArray(list) || list.length === 0 || list.length > 100)
-    throw failure(400, 'INVALID_BODY', 'The body must be {"groups":[…]} with 1 to 100 groups')
+  const change = cardChange(request, path, '/co/groups/card', 'groups')
+  if (!change) return undefined
+  const { method, list } = change
   // A copy: a refusal half-way through the list leaves the kept state as it was.
   const state = structuredClone(contactsView(ctx, account))
   const cards = new Set(state.cards.map((c) => c.contactId))
@@ -36,13 +29,14 @@ export function handleContactGroups(
   for (const input of list as Array<Record<string, unknown>>) {
     const id = input?.groupId
     if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id))
-      throw failure(400, 'INVALID_GROUP_ID', 'groupId must be the client-made id (an upper-case UUID)')
+      throw cardFailure(400, 'INVALID_GROUP_ID', 'groupId must be the client-made id (an upper-case UUID)')
     const index = state.groups.findIndex((g) => g.groupId === id)
-    if (method === '' && index !== -1) throw failure(409, 'GROUP_EXISTS', 'A group with this groupId exists')
-    if (method !== '' && index === -1) throw failure(404, 'GROUP_NOT_FOUND', 'No such group')
+    if (method === '' && index !== -1)
+      throw cardFailure(409, 'GROUP_EXISTS', 'A group with this groupId exists')
+    if (method !== '' && index === -1) throw cardFailure(404, 'GROUP_NOT_FOUND', 'No such group')
     const current = index === -1 ? undefined : state.groups[index]!
     if (current && input.etag !== undefined && input.etag !== current.etag)
-      throw failure(412, 'ETAG_MISMATCH', 'The group changed since its etag was read')
+      throw cardFailure(412, 'ETAG_MISMATCH', 'The group changed since its etag was read')
     state.version += 1
     if (method === 'DELETE') {
       state.groups.splice(index, 1)
@@ -51,13 +45,13 @@ export function handleContactGroups(
     }
     const name = input.name === undefined && current ? current.name : input.name
     if (typeof name !== 'string' || name.trim() === '' || name.length > 256)
-      throw failure(400, 'INVALID_FIELD', 'name must be text of 1 to 256 characters')
+      throw cardFailure(400, 'INVALID_FIELD', 'name must be text of 1 to 256 characters')
     const members = input.contactIds === undefined ? (current?.contactIds ?? []) : input.contactIds
     if (!Array.isArray(members) || members.length > 10_000 || members.some((m) => typeof m !== 'string'))
-      throw failure(400, 'INVALID_FIELD', 'contactIds must be a list of contactIds')
+      throw cardFailure(400, 'INVALID_FIELD', 'contactIds must be a list of contactIds')
     const unknown = members.find((m) => !cards.has(m))
     if (unknown !== undefined)
-      throw failure(404, 'CONTACT_NOT_FOUND', 'A member is not a contact of this account')
+      throw cardFailure(404, 'CONTACT_NOT_FOUND', 'A member is not a contact of this account')
     const group: Group = {
       groupId: id,
       name,
@@ -74,8 +68,4 @@ export function handleContactGroups(
     syncToken: `sync-${account.dsid}-${state.version}`,
     groups: changed,
   })
-}
-
-function failure(status: number, errorCode: string, message: string) {
-  return iCloudFailure(status, { errorCode, error: message })
 }

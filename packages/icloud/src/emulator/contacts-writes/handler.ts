@@ -1,7 +1,8 @@
 import type { EmulatorRequest, Reply } from '@sigwire/emulator-kit'
 import type { ICloudContext } from '../context.js'
-import { answer, iCloudFailure, requestJson } from '../http-util.js'
+import { answer } from '../http-util.js'
 import type { EmulatedAccount } from '../state.js'
+import { cardChange, cardFailure } from './card-request.js'
 import { contactsView } from './state.js'
 
 const TEXT_FIELDS = ['firstName', 'lastName', 'middleName', 'nickName', 'companyName', 'notes'] as const
@@ -18,36 +19,32 @@ export function handleContactsWrites(
   path: string,
   account: EmulatedAccount,
 ): Reply | undefined {
-  if (request.method !== 'POST' || path !== '/co/contacts/card') return undefined
-  const query = request.url.searchParams
-  const method = query.get('method')
-  if (method !== '' && method !== 'PUT' && method !== 'DELETE')
-    throw failure(400, 'INVALID_METHOD', 'method must be "", PUT or DELETE')
-  if (!query.get('prefToken') || !query.get('syncToken'))
-    throw failure(400, 'MISSING_TOKENS', 'prefToken and syncToken (from co/startup) are required')
-  const body = requestJson<{ contacts?: unknown }>(request)
-  const list = body?.contacts
-  if (!Array.isArray(list) || list.length === 0 || list.length > 100)
-    throw failure(400, 'INVALID_BODY', 'The body must be {"contacts":[…]} with 1 to 100 cards')
+  const change = cardChange(request, path, '/co/contacts/card', 'contacts')
+  if (!change) return undefined
+  const { method, list } = change
   const state = contactsView(ctx, account)
   const changed: Array<Record<string, unknown>> = []
   for (const input of list as Array<Record<string, unknown>>) {
     const id = input?.contactId
     if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id))
-      throw failure(400, 'INVALID_CONTACT_ID', 'contactId must be the client-made id (an upper-case UUID)')
+      throw cardFailure(
+        400,
+        'INVALID_CONTACT_ID',
+        'contactId must be the client-made id (an upper-case UUID)',
+      )
     const index = state.cards.findIndex((c) => c.contactId === id)
     if (method === '') {
-      if (index !== -1) throw failure(409, 'CONTACT_EXISTS', 'A contact with this contactId exists')
+      if (index !== -1) throw cardFailure(409, 'CONTACT_EXISTS', 'A contact with this contactId exists')
       state.version += 1
       const card = { ...fields(input), contactId: id, etag: `C=${state.version}@U=${id}` }
       state.cards.push(card)
       changed.push(card)
       continue
     }
-    if (index === -1) throw failure(404, 'CONTACT_NOT_FOUND', 'No such contact')
+    if (index === -1) throw cardFailure(404, 'CONTACT_NOT_FOUND', 'No such contact')
     const current = state.cards[index]!
     if (input.etag !== current.etag)
-      throw failure(412, 'ETAG_MISMATCH', 'The contact changed since its etag was read')
+      throw cardFailure(412, 'ETAG_MISMATCH', 'The contact changed since its etag was read')
     state.version += 1
     if (method === 'DELETE') {
       state.cards.splice(index, 1)
@@ -73,23 +70,20 @@ function fields(input: Record<string, unknown>): Record<string, unknown> {
   for (const name of TEXT_FIELDS) {
     const v = input[name]
     if (v === undefined) continue
-    if (typeof v !== 'string' || v.length > 4096) throw failure(400, 'INVALID_FIELD', `${name} must be text`)
+    if (typeof v !== 'string' || v.length > 4096)
+      throw cardFailure(400, 'INVALID_FIELD', `${name} must be text`)
     out[name] = v
   }
   for (const name of LIST_FIELDS) {
     const v = input[name]
     if (v === undefined) continue
-    if (!Array.isArray(v) || v.length > 50) throw failure(400, 'INVALID_FIELD', `${name} must be a list`)
+    if (!Array.isArray(v) || v.length > 50) throw cardFailure(400, 'INVALID_FIELD', `${name} must be a list`)
     out[name] = v.map((f: { field?: unknown; label?: unknown }) => {
       if (typeof f?.field !== 'string' || f.field.length > 256)
-        throw failure(400, 'INVALID_FIELD', `${name}[].field must be text`)
+        throw cardFailure(400, 'INVALID_FIELD', `${name}[].field must be text`)
       return { field: f.field, label: typeof f.label === 'string' ? f.label.slice(0, 32) : 'OTHER' }
     })
   }
   if (typeof input.isCompany === 'boolean') out.isCompany = input.isCompany
   return out
-}
-
-function failure(status: number, errorCode: string, message: string) {
-  return iCloudFailure(status, { errorCode, error: message })
 }
