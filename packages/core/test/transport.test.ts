@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { getEventListeners } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { type AddressInfo, connect as netConnect } from 'node:net'
@@ -353,6 +354,54 @@ describe('wire', () => {
     let total = 0
     for await (const chunk of stream.body) total += (chunk as Buffer).length
     expect(total).toBe(2048)
+  })
+
+  it("lets go of the caller's signal once a streamed body ends, fails or is destroyed", async () => {
+    const server = await loopback((req, res) => {
+      if (req.url === '/broken') {
+        res.writeHead(200, { 'content-length': '4096' }).write(Buffer.alloc(100))
+        setTimeout(() => res.destroy(), 20)
+      } else res.writeHead(200).end(Buffer.alloc(70_000))
+    })
+    const t = transport({ retry: { maxAttempts: 1 } })
+    const caller = new AbortController()
+    for (let i = 0; i < 20; i++) {
+      const read = await t.sendStream(createRequest({ method: 'GET', url: server.url }), {
+        signal: caller.signal,
+      })
+      for await (const _ of read.body) {
+        // drained
+      }
+    }
+    const broken = await t.sendStream(createRequest({ method: 'GET', url: `${server.url}/broken` }), {
+      signal: caller.signal,
+    })
+    await expect(
+      (async () => {
+        for await (const _ of broken.body) {
+          // until the connection breaks
+        }
+      })(),
+    ).rejects.toBeDefined()
+    const dropped = await t.sendStream(createRequest({ method: 'GET', url: server.url }), {
+      signal: caller.signal,
+    })
+    dropped.body.destroy()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0)
+    // While a body is being read, the caller can still cancel it.
+    const open = await t.sendStream(createRequest({ method: 'GET', url: server.url }), {
+      signal: caller.signal,
+    })
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1)
+    caller.abort()
+    await expect(
+      (async () => {
+        for await (const _ of open.body) {
+          // aborted
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ABORTED' })
   })
 
   it('goes through an HTTP proxy when given one (undici ProxyAgent, CONNECT tunnel)', async () => {

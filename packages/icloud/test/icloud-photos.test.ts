@@ -130,6 +130,27 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     expect(again.size).toBe(files['Family/IMG_0007.JPG']!.length)
   })
 
+  it('answers Range on download URLs as the Drive content host does (206, suffix, 416, malformed ignored)', async () => {
+    const [asset] = await all(client.photos.assets({ album: 'Family' }))
+    const bytes = files['Family/IMG_0007.JPG']!
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudKit's file-name placeholder.
+    const url = asset!.resources.original!.downloadURL!.replace('${f}', 'x.jpg')
+    const get = (range: string) => fetch(url, { headers: { range } })
+    const part = await get('bytes=10-19')
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${bytes.length}`)
+    expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(10, 20))).toBe(true)
+    const suffix = await get('bytes=-5')
+    expect(Buffer.from(await suffix.arrayBuffer()).equals(bytes.subarray(-5))).toBe(true)
+    const past = await get(`bytes=${bytes.length}-`)
+    expect(past.status).toBe(416)
+    expect(past.headers.get('content-range')).toBe(`bytes */${bytes.length}`)
+    await past.arrayBuffer()
+    const malformed = await get('bytes=5-1')
+    expect(malformed.status).toBe(200)
+    expect(Buffer.from(await malformed.arrayBuffer()).equals(bytes)).toBe(true)
+  })
+
   it('resumes a connection that drops mid-body with Range, the digest covering every byte', async () => {
     const [asset] = await all(client.photos.assets({ album: 'Family' }))
     const target = join(out, 'dropped.jpg')

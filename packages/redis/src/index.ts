@@ -12,5 +12,5 @@ export {
   type RedisSharedState,
   type RedisSharedStateOptions,
 } from './redis-shared-state.js'
-export { parseStoreKey, STORE_KEY_VARIABLE, type StoreKey } from './store-key.js'
+export { parseStoreKey, STORE_KEY_VARIABLE, type StoreKey } from './store-key/index.js'
 export { parseStoreUrl, type StoreAddress } from './store-url.js'

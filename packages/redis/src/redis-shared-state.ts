@@ -16,7 +16,7 @@ import {
 import { Redis } from 'ioredis'
 import { ACQUIRE, ADMIT, RECOVERED, RELEASE, RENEW, SET_RECORD, THROTTLED } from './scripts.js'
 import { seal, unseal } from './seal.js'
-import { parseStoreKey, STORE_KEY_VARIABLE, type StoreKey } from './store-key.js'
+import { parseStoreKey, STORE_KEY_VARIABLE, type StoreKey } from './store-key/index.js'
 import { describeAddress, parseStoreUrl, type StoreAddress } from './store-url.js'
 
 /** Options of {@link createRedisSharedState}. */

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { SigwireError } from '@sigwire/core'
-import type { StoreKey } from './store-key.js'
+import type { StoreKey } from './store-key/index.js'
 
 const VERSION = 'v1'
 

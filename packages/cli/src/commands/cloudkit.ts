@@ -142,7 +142,7 @@ export function registerCloudKit(program: Command, io: Io, setExit: (code: numbe
         what: "user's web auth token",
         flags: '--web-auth-token-file',
       }
-      const shared = openSharedStore(options.store, io.env)
+      const shared = await openSharedStore(options.store, io.env)
       if (shared !== undefined && options.user === undefined) {
         await shared.close()
         throw cliError(

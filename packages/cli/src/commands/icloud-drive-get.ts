@@ -1,4 +1,5 @@
-import { mkdir, open, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { isSigwireError } from '@sigwire/core'
 import { type DriveApi, type DriveItem, MAX_NAME_BYTES } from '@sigwire/icloud'
@@ -65,7 +66,7 @@ export async function downloadTree(
     }
     const local = join(out, ...parts)
     if (item.isFolder) folders.push(local)
-    else if (await unchanged(local, item)) skipped++
+    else if (unchanged(local, item)) skipped++
     else files.push({ item, path, local })
   }
   for (const dir of folders) await mkdir(dir, { recursive: true }).catch((error: unknown) => fail(dir, error))
@@ -113,9 +114,13 @@ async function syncDirectory(dir: string): Promise<void> {
   await handle?.close()
 }
 
-/** True when `local` is a file of the item's size and mtime (seconds), so it need not be fetched. */
-export async function unchanged(local: string, item: DriveItem): Promise<boolean> {
-  const info = await stat(local).catch(() => undefined)
+/**
+ * True when `local` is a file of the item's size and mtime (seconds), so it need not be fetched.
+ * Synchronous on purpose: one stat per listed file, where the promise API builds an ENOENT error with
+ * its stack for every file not there yet.
+ */
+export function unchanged(local: string, item: DriveItem): boolean {
+  const info = statSync(local, { throwIfNoEntry: false })
   if (!info?.isFile() || item.size === undefined || info.size !== item.size || !item.dateModified)
     return false
   return Math.floor(info.mtimeMs / 1000) === Math.floor(item.dateModified.getTime() / 1000)

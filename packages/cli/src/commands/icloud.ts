@@ -111,7 +111,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
             'Pass --security-key-command or --security-key-file, not both.',
           )
         const dir = resolve(options.sessionDir)
-        const shared = openSharedStore(options.store, io.env)
+        const shared = await openSharedStore(options.store, io.env)
         if (shared === undefined) checkSessionDirectory(dir)
         const password =
           readSecret(
@@ -191,7 +191,7 @@ export function registerICloud(program: Command, io: Io, setExit: (code: number)
     .option('--store <url>', STORE_HELP)
     .option('--json', 'machine-readable output')
     .action(async (options: ConnectionOptions) => {
-      const shared = openSharedStore(options.store, io.env)
+      const shared = await openSharedStore(options.store, io.env)
       let saved: SavedSession
       try {
         saved =

@@ -87,6 +87,7 @@ export function openSyncState(dir: string): SyncState {
         }
       : undefined
   const pending = new Map<string, SyncedFile>()
+  const pendingByPath = new Map<string, SyncedFile>()
   let timer: NodeJS.Timeout | undefined
   const flush = () => {
     if (timer) clearTimeout(timer)
@@ -105,8 +106,8 @@ export function openSyncState(dir: string): SyncState {
       throw error
     }
     pending.clear()
+    pendingByPath.clear()
   }
-  const pendingAt = (p: string) => [...pending.values()].find((f) => f.path === p)
   return {
     flush,
     get: (key) => {
@@ -126,10 +127,14 @@ export function openSyncState(dir: string): SyncState {
         > | null,
       ),
     owner: (p) =>
-      pendingAt(p) ??
+      pendingByPath.get(p) ??
       row(db.get('SELECT * FROM files WHERE path = ?', [p]) as Record<string, unknown> | null),
     record: (f) => {
-      pending.set(`${f.assetId}\u0000${f.kind}`, f)
+      const key = `${f.assetId}\u0000${f.kind}`
+      const before = pending.get(key)
+      if (before && pendingByPath.get(before.path) === before) pendingByPath.delete(before.path)
+      pending.set(key, f)
+      pendingByPath.set(f.path, f)
       if (pending.size >= 256) flush()
       else timer ??= setTimeout(flush, 1000).unref()
     },

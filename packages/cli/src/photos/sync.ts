@@ -109,6 +109,7 @@ export async function runPhotoSync(
   const tell = () => options.onProgress?.({ ...progress })
   const reserved = new Map<string, string>()
   const pool = new Pool(options.concurrency)
+  const directories = new Set<string>()
   const toDelete: PhotoAsset[] = []
 
   const handle = (asset: PhotoAsset): void => {
@@ -151,7 +152,11 @@ export async function runPhotoSync(
       pool.run(async () => {
         try {
           const target = join(options.to, path)
-          await mkdir(dirname(target), { recursive: true })
+          const directory = dirname(target)
+          if (!directories.has(directory)) {
+            await mkdir(directory, { recursive: true })
+            directories.add(directory)
+          }
           let sha256: string
           let written: number
           // A complete file of this size that no other asset owns is the one an interrupted run renamed

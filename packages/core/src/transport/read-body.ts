@@ -84,6 +84,7 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
       this.#body = new Readable({
         read: () => controller.resume(),
         destroy: (error, callback) => {
+          this.#call.releaseCallerSignal()
           if (!controller.aborted && !this.#ended) controller.abort(error ?? new Error('aborted'))
           callback(error)
         },
@@ -116,6 +117,7 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
     this.#ended = true
     if (this.#body !== undefined) {
       this.#call.signal.removeListener('abort', this.#onAbort)
+      this.#call.releaseCallerSignal()
       this.#body.push(null)
       return
     }
@@ -130,6 +132,7 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#body !== undefined) {
       this.#call.signal.removeListener('abort', this.#onAbort)
+      this.#call.releaseCallerSignal()
       // As undici does: a reader that is not listening must not crash the process.
       this.#body.on('error', noop).destroy(error)
       return

@@ -1,6 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import type { TlsOptions } from '@sigwire/core'
-import WebSocket from 'ws'
 import { ICloudError } from '../../errors.js'
 import {
   ackMessage,
@@ -123,6 +122,8 @@ async function connect(options: PushSocketOptions, timeMs: number): Promise<Conn
   const nonce = pushNonce(timeMs, randomBytes(8))
   const signature = sign('sha256', nonce, privateKey)
   const url = `${options.baseUrl}${connectionPath(point, nonce, signature)}`
+  // Loaded here: only the trusted-device bridge uses a websocket, and every client import paid for it.
+  const { default: WebSocket } = await import('ws')
   const socket = new WebSocket(url, {
     headers: { origin: options.origin, 'user-agent': options.userAgent },
     handshakeTimeout: options.timeoutMs,

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib'
-import protobuf from 'protobufjs/light.js'
+import type * as Protobuf from 'protobufjs/light.js'
 import { ICloudError } from '../../errors.js'
 import { NOTE_BODY_SCHEMA } from './note-body-schema.js'
 import type { NoteBody, NoteParagraphStyle, NoteRun } from './types.js'
@@ -7,11 +8,15 @@ import type { NoteBody, NoteParagraphStyle, NoteRun } from './types.js'
 /** Largest body sigwire inflates: a note's text is far smaller; this stops a decompression bomb. */
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024
 
-let archiveType: protobuf.Type | undefined
+let archiveType: Protobuf.Type | undefined
 
-/** The `NoteArchive` message type of note-body.proto (docs/protocols/icloud.md §19.5). */
-export function noteArchiveType(): protobuf.Type {
-  archiveType ??= protobuf.Root.fromJSON(NOTE_BODY_SCHEMA as protobuf.INamespace).lookupType(
+/**
+ * The `NoteArchive` message type of note-body.proto (docs/protocols/icloud.md §19.5). protobufjs is
+ * required on first use, not imported: only Notes needs it, and every client import paid for it.
+ */
+export function noteArchiveType(): Protobuf.Type {
+  const protobuf = createRequire(import.meta.url)('protobufjs/light.js') as typeof Protobuf
+  archiveType ??= protobuf.Root.fromJSON(NOTE_BODY_SCHEMA as Protobuf.INamespace).lookupType(
     'sigwire.notes.NoteArchive',
   )
   return archiveType

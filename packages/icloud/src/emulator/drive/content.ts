@@ -12,11 +12,11 @@ import {
   type RouteRequest,
   reply,
 } from '@sigwire/emulator-kit'
+import { byteRange } from '../byte-range.js'
 import type { ICloudContext } from '../context.js'
 import { answer, header } from '../http-util.js'
 import type { DriveEmulator } from './drive-emulator.js'
 import { driveFailure } from './failure.js'
-import { byteRange } from './range.js'
 import type { DriveUploadRecord } from './records.js'
 
 /** Room for the multipart envelope around an upload's declared bytes. */

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Reply, RouteRequest } from '@sigwire/emulator-kit'
 import { reply } from '@sigwire/emulator-kit'
+import { byteRange } from '../byte-range.js'
+import { header } from '../http-util.js'
 import type { PhotosLibrary } from './library.js'
 
 // Download URLs of the Photos library: like Apple's content host (`cvws.icloud-content.com`) they
@@ -26,29 +28,10 @@ function signature(secret: string, assetId: string, e: number): string {
   return createHmac('sha256', secret).update(`${assetId}:${e}`).digest('base64url').slice(0, 27)
 }
 
-/** Parses `Range: bytes=a-b` against `size`: the range, `undefined` for none, or `'invalid'`. */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | undefined | 'invalid' {
-  if (header === undefined || header.trim() === '') return undefined
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  if (!m || (m[1] === '' && m[2] === '')) return 'invalid'
-  if (m[1] === '') {
-    const suffix = Number(m[2])
-    if (suffix === 0) return 'invalid'
-    return { start: Math.max(0, size - suffix), end: size - 1 }
-  }
-  const start = Number(m[1])
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
-  if (start >= size || end < start) return 'invalid'
-  return { start, end }
-}
-
 /**
  * Answers a download: checks the URL's expiry and signature (403 for a forged URL, 410 for an expired
- * one, a DECISION: Apple's answer is not on record), then streams the bytes, honouring `Range` (206 with
- * `Content-Range`, 416 past the end).
+ * one, a DECISION: Apple's answer is not on record), then streams the bytes, honouring `Range` as the
+ * Drive content host does ({@link byteRange}: 206 with `Content-Range`, 416 past the end).
  */
 export async function sendContent(
   request: RouteRequest<unknown>,
@@ -66,9 +49,8 @@ export async function sendContent(
   if (e * 1000 < now)
     return reply(410, { text: 'This download URL expired; read the record again.', type: 'text/plain' })
   const size = content.size
-  const header = request.headers.range
-  const range = parseRange(Array.isArray(header) ? header[0] : header, size)
-  if (range === 'invalid')
+  const range = byteRange(header(request, 'range'), size)
+  if (range.kind === 'unsatisfiable')
     return reply(
       416,
       { text: 'Range Not Satisfiable', type: 'text/plain' },
@@ -78,7 +60,7 @@ export async function sendContent(
   const common = { 'accept-ranges': 'bytes', 'cache-control': 'private' }
   if (content.standIn !== undefined) {
     const bytes = library.standInBytes(content)
-    if (!range) return reply(200, { bytes, type }, common)
+    if (range.kind === 'whole') return reply(200, { bytes, type }, common)
     return reply(
       206,
       { bytes: bytes.subarray(range.start, range.end + 1), type },
@@ -88,7 +70,7 @@ export async function sendContent(
       },
     )
   }
-  if (!range) return reply(200, { file: content.path!, size, type }, common)
+  if (range.kind === 'whole') return reply(200, { file: content.path!, size, type }, common)
   return reply(
     206,
     { file: content.path!, size: range.end - range.start + 1, start: range.start, type },

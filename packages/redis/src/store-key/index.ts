@@ -1,3 +1,10 @@
+/**
+ * @sigwire/redis/store-key: the key that encrypts a shared store, and the variable the CLI reads it
+ * from, without ioredis: a program that only names the key (the CLI's help) need not load a Redis
+ * client. The same exports come from `@sigwire/redis`.
+ *
+ * @packageDocumentation
+ */
 import { createHash } from 'node:crypto'
 import { SigwireError } from '@sigwire/core'
 
