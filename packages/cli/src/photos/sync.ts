@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, readdirSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import {
   isICloudError,
   type PhotoAlbum,
@@ -10,7 +10,7 @@ import {
   type PhotosApi,
 } from '@sigwire/icloud'
 import { dedupPath, type PlannedFile, plannedFiles, type Selection } from './plan.js'
-import type { SyncState } from './state.js'
+import type { SyncedFile, SyncState } from './state.js'
 
 /** Options of {@link runPhotoSync}. */
 export interface PhotoSyncOptions {
@@ -110,6 +110,7 @@ export async function runPhotoSync(
   const reserved = new Map<string, string>()
   const pool = new Pool(options.concurrency)
   const directories = new Set<string>()
+  const local = new LocalFiles(options.to)
   const toDelete: PhotoAsset[] = []
 
   const handle = (asset: PhotoAsset): void => {
@@ -128,15 +129,15 @@ export async function runPhotoSync(
       }
     }
     for (const file of files) {
-      const path = placeFile(file, state, reserved, options.to)
       const known = state.file(asset.id, file.kind)
+      const path = placeFile(file, known, state, reserved, local)
       const size = file.resource.size
       if (
         known &&
         known.path === path &&
         known.checksum === file.resource.checksum &&
         known.size === size &&
-        sizeOnDisk(options.to, path) === size
+        local.size(path) === size
       ) {
         summary.skipped++
         done(true)
@@ -161,7 +162,7 @@ export async function runPhotoSync(
           let written: number
           // A complete file of this size that no other asset owns is the one an interrupted run renamed
           // into place before it could record it.
-          if (!known && size !== undefined && sizeOnDisk(options.to, path) === size && !state.owner(path)) {
+          if (!known && size !== undefined && local.size(path) === size && !state.owner(path)) {
             sha256 = await hashFile(target)
             written = size
             summary.skipped++
@@ -273,9 +274,14 @@ async function sources(
 }
 
 /** The path a file gets: its planned one, unless another asset owns it (then de-duplicated). */
-function placeFile(file: PlannedFile, state: SyncState, reserved: Map<string, string>, to: string): string {
+function placeFile(
+  file: PlannedFile,
+  known: SyncedFile | undefined,
+  state: SyncState,
+  reserved: Map<string, string>,
+  local: LocalFiles,
+): string {
   const self = `${file.asset.id}\u0000${file.kind}`
-  const known = state.file(file.asset.id, file.kind)
   if (known && known.checksum === file.resource.checksum && reserved.get(known.path) === undefined) {
     reserved.set(known.path, self)
     return known.path
@@ -286,7 +292,7 @@ function placeFile(file: PlannedFile, state: SyncState, reserved: Map<string, st
     const owner = state.owner(candidate)
     if (owner) return `${owner.assetId}\u0000${owner.kind}` !== self
     // An untracked file of another size is someone else's.
-    const size = sizeOnDisk(to, candidate)
+    const size = local.size(candidate)
     return size !== undefined && size !== file.resource.size
   }
   const path = dedupPath(file.path, file.resource.size, taken)
@@ -294,9 +300,43 @@ function placeFile(file: PlannedFile, state: SyncState, reserved: Map<string, st
   return path
 }
 
-function sizeOnDisk(to: string, path: string): number | undefined {
-  const info = statSync(join(to, path), { throwIfNoEntry: false })
-  return info?.isFile() ? info.size : undefined
+/**
+ * Sizes of the files under the target directory. Each directory's names are read once, when a file is
+ * first planned in it, and only names found there are stat'ed: a first sync into an empty directory
+ * stat'ed every planned file (twice), as much CPU as the file's download bookkeeping. A name this run
+ * creates is the run's own (it is reserved before it is written), so the listing need not follow it.
+ */
+class LocalFiles {
+  readonly #to: string
+  readonly #names = new Map<string, ReadonlySet<string>>()
+
+  constructor(to: string) {
+    this.#to = to
+  }
+
+  /** The size of the file at `path` (relative, `/`-separated), undefined when there is none. */
+  size(path: string): number | undefined {
+    const full = join(this.#to, path)
+    const dir = dirname(full)
+    let names = this.#names.get(dir)
+    if (names === undefined) {
+      names = listNames(dir)
+      this.#names.set(dir, names)
+    }
+    if (!names.has(basename(full))) return undefined
+    const info = statSync(full, { throwIfNoEntry: false })
+    return info?.isFile() ? info.size : undefined
+  }
+}
+
+function listNames(dir: string): ReadonlySet<string> {
+  try {
+    return new Set(readdirSync(dir))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return new Set()
+    throw error
+  }
 }
 
 async function hashFile(path: string): Promise<string> {

@@ -1,7 +1,8 @@
 import { createHash, type Hash, randomBytes } from 'node:crypto'
-import { statSync } from 'node:fs'
+import { closeSync, fsync, futimesSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { promisify } from 'node:util'
 import { isSigwireError, syncDirectory } from '@sigwire/core'
 import { ICloudError, isICloudError, toICloudError } from '../../errors.js'
 import type { ServiceCaller } from '../service-caller.js'
@@ -12,13 +13,18 @@ import {
   reportProgress,
   type Transfer,
 } from './content-chunks.js'
-import { writeChunks } from './write-chunks.js'
+import { writeAllSync, writeChunks } from './write-chunks.js'
 
 /**
  * Bytes that may wait behind a write in flight before reading pauses (they become the next write):
  * enough to keep the disk busy at several hundred MB/s, small enough for eight downloads at once.
  */
 const WRITE_BEHIND = 256 * 1024
+/**
+ * Files up to this size are gathered in memory and written with synchronous calls once complete
+ * (see {@link placeSmallFile}).
+ */
+const SMALL_FILE = 256 * 1024
 /** Buffer of the positioned reads that hash a resumed partial file. */
 const READ_BUFFER = 1 << 20
 /** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
@@ -84,6 +90,8 @@ export async function downloadContentToFile(
     if (present?.isFile() && (source.size === undefined || present.size <= source.size)) from = present.size
   }
   const transfer: Transfer = { offset: from, total: source.size, resumes: 0 }
+  if (from === 0 && source.size !== undefined && source.size > 0 && source.size <= SMALL_FILE)
+    return placeSmallFile(caller, source, path, temp, kept, transfer, options)
   const hash = options.sha256 ? createHash('sha256') : undefined
   let handle: FileHandle | undefined
   try {
@@ -111,6 +119,76 @@ export async function downloadContentToFile(
     resumedFrom: from,
     resumes: transfer.resumes,
     sha256: hash?.digest('hex'),
+  }
+}
+
+const fsyncFd = promisify(fsync)
+
+/**
+ * {@link downloadContentToFile} for a file of at most {@link SMALL_FILE} bytes and no partial bytes:
+ * the bytes are gathered in memory, then written with synchronous calls (open, writev, futimes, close,
+ * rename: about 70 µs together on ext4), where each promise-API call costs about 20 µs of the event
+ * loop plus a thread-pool round trip; for a Drive folder of small files or a Photos library that was a
+ * quarter of the client's CPU. fsync, which waits on the disk, stays off the event loop. The outcome
+ * is the streamed path's: `path` appears complete or not at all, and the bytes received before a
+ * failure stay in a kept partial file to resume from.
+ */
+async function placeSmallFile(
+  caller: ServiceCaller,
+  source: ContentSource,
+  path: string,
+  temp: string,
+  kept: string | undefined,
+  transfer: Transfer,
+  options: FileDownloadOptions,
+): Promise<FileDownload> {
+  const hash = options.sha256 ? createHash('sha256') : undefined
+  const buffers: Buffer[] = []
+  let fd: number | undefined
+  try {
+    const chunks = await contentChunks(caller, source, transfer, options)
+    for await (const chunk of chunks) {
+      hash?.update(chunk)
+      buffers.push(chunk)
+    }
+    fd = openSync(temp, kept ? 'w' : 'wx', options.mode ?? 0o644)
+    writeAllSync(fd, buffers)
+    if (options.mtime) futimesSync(fd, new Date(), options.mtime)
+    if (options.syncFile !== false) await fsyncFd(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(temp, path)
+    if (options.syncDirectory !== false) await syncDirectory(dirname(path))
+  } catch (error) {
+    if (fd !== undefined) closeQuietly(fd)
+    const keep = kept !== undefined && !UNUSABLE.some((code) => isICloudError(error, code))
+    if (keep) keepReceived(kept, buffers)
+    else rmSync(temp, { force: true })
+    throw fileError(error, path, keep ? temp : undefined)
+  }
+  return {
+    path,
+    bytes: transfer.offset,
+    resumedFrom: 0,
+    resumes: transfer.resumes,
+    sha256: hash?.digest('hex'),
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // already failing: the first error is the one reported
+  }
+}
+
+/** The bytes received before a failure, in the kept partial file (best effort: the failure is reported either way). */
+function keepReceived(partial: string, buffers: readonly Buffer[]): void {
+  try {
+    writeFileSync(partial, Buffer.concat(buffers))
+  } catch {
+    // a partial that cannot be written is one fewer resume, not a second error
   }
 }
 

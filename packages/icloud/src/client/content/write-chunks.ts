@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 
 /**
@@ -70,6 +71,12 @@ export async function writeChunks(
   }
 }
 
+/** Writes every byte of `buffers` at the descriptor's position, synchronously, looping over short writes. */
+export function writeAllSync(fd: number, buffers: readonly Buffer[]): void {
+  let pending = buffers
+  while (pending.length > 0) pending = remainder(pending, writevSync(fd, pending))
+}
+
 /** Writes every byte of `buffers` at the handle's position, looping over short writes. */
 async function writeAll(handle: FileHandle, buffers: readonly Buffer[]): Promise<void> {
   let pending = buffers
@@ -80,7 +87,7 @@ async function writeAll(handle: FileHandle, buffers: readonly Buffer[]): Promise
 }
 
 /** What is left of `buffers` after their first `written` bytes. */
-function remainder(buffers: readonly Buffer[], written: number): Buffer[] {
+export function remainder(buffers: readonly Buffer[], written: number): Buffer[] {
   const rest: Buffer[] = []
   let skip = written
   for (const buffer of buffers) {
