@@ -61,8 +61,9 @@ export interface FileDownload {
 }
 
 /**
- * Downloads `source` to `path` atomically: the bytes stream through the file sink into a partial or
- * temporary file beside the target (resumed with `Range` from a kept partial), which is fsynced,
+ * Downloads `source` to `path` atomically: the bytes are written as they arrive ({@link writeChunks})
+ * into a partial or temporary file beside the target (resumed with `Range` from a kept partial; a
+ * small file is written once complete, see {@link placeSmallFile}), which is fsynced,
  * given its mtime and renamed over `path`; the directory is fsynced so the rename survives a crash.
  * `path` is only ever complete, and a file already there stays unchanged until the rename.
  */
