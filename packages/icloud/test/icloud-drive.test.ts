@@ -181,6 +181,47 @@ describe('downloads', () => {
     expect((await readdir(work)).filter((n) => n.endsWith('.partial'))).toEqual([])
   })
 
+  // A file of up to 256 KiB is gathered in memory and written once complete: the same outcomes.
+  it('a small file: no file after a failure or an abort, the received bytes kept when asked, resumed', async () => {
+    const bytes = randomBytes(100_000)
+    const local = join(work, 'small-source.bin')
+    await writeFile(local, bytes)
+    const small = await client.drive.upload(local, await client.drive.lookup('/Keynote'))
+    const target = join(work, 'small.bin')
+    await writeFile(target, 'previous')
+    emulator.faults.inject('drop', { afterBytes: 40_000, pathPrefix: '/drive-content/B/' })
+    const broken = await failure(client.drive.downloadToFile(small, target, { resumeAttempts: 0 }))
+    expect(broken.code).toBe('NETWORK_ERROR')
+    expect(await readFile(target, 'utf8')).toBe('previous')
+    expect((await readdir(work)).filter((n) => n.startsWith('.small'))).toEqual([])
+
+    const controller = new AbortController()
+    const aborted = await failure(
+      client.drive.downloadToFile(small, target, {
+        signal: controller.signal,
+        onProgress: (n) => n > 0 && controller.abort(),
+      }),
+    )
+    expect(aborted.code).toBe('ABORTED')
+    expect(await readFile(target, 'utf8')).toBe('previous')
+    expect((await readdir(work)).filter((n) => n.startsWith('.small'))).toEqual([])
+
+    emulator.faults.inject('drop', { afterBytes: 40_000, pathPrefix: '/drive-content/B/' })
+    await failure(client.drive.downloadToFile(small, target, { resumeAttempts: 0, keepPartial: true }))
+    const partials = (await readdir(work)).filter((n) => n.startsWith('.small') && n.endsWith('.partial'))
+    expect(partials).toHaveLength(1)
+    const kept = await readFile(join(work, partials[0]!))
+    expect(kept.byteLength).toBeGreaterThan(0)
+    expect(kept.equals(bytes.subarray(0, kept.byteLength))).toBe(true)
+    const result = await client.drive.downloadToFile(small, target, { keepPartial: true })
+    expect(result.resumedFrom).toBe(kept.byteLength)
+    expect((await readFile(target)).equals(bytes)).toBe(true)
+    expect((await readdir(work)).filter((n) => n.endsWith('.partial'))).toEqual([])
+    const whole = await client.drive.downloadToFile(small, join(work, 'small-again.bin'))
+    expect(whole).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
+    expect((await readFile(join(work, 'small-again.bin'))).equals(bytes)).toBe(true)
+  })
+
   it('refuses to download a folder, or into a directory', async () => {
     const documents = await client.drive.lookup('/Documents')
     expect((await failure(client.drive.downloadToFile(documents, join(work, 'x')))).code).toBe(
