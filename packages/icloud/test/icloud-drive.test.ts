@@ -220,6 +220,16 @@ describe('downloads', () => {
     const whole = await client.drive.downloadToFile(small, join(work, 'small-again.bin'))
     expect(whole).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
     expect((await readFile(join(work, 'small-again.bin'))).equals(bytes)).toBe(true)
+    // After a slow synchronous placement (a network mount), small files take the streamed path.
+    const { smallFiles } = await import('../src/client/content/download-to-file.js')
+    smallFiles.slow = true
+    try {
+      const streamed = await client.drive.downloadToFile(small, join(work, 'small-streamed.bin'))
+      expect(streamed).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
+      expect((await readFile(join(work, 'small-streamed.bin'))).equals(bytes)).toBe(true)
+    } finally {
+      smallFiles.slow = false
+    }
   })
 
   it('refuses to download a folder, or into a directory', async () => {

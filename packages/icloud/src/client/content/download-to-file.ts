@@ -25,6 +25,18 @@ const WRITE_BEHIND = 256 * 1024
  * (see {@link placeSmallFile}).
  */
 const SMALL_FILE = 256 * 1024
+/** A synchronous placement slower than this means a slow file system (see {@link smallFiles}). */
+const SLOW_PLACEMENT_MS = 5
+
+/**
+ * How this process writes small files. The synchronous calls block the event loop for as long as the
+ * file system takes: microseconds on a local disk, but milliseconds on a network mount (a NAS over NFS
+ * or SMB, common for photo libraries), where eight downloads would then wait on each other's calls.
+ * So the first placement that takes longer than {@link SLOW_PLACEMENT_MS} sets `slow`, and from then
+ * on small files go through the asynchronous, streamed path like large ones.
+ * @internal
+ */
+export const smallFiles: { slow: boolean } = { slow: false }
 /** Buffer of the positioned reads that hash a resumed partial file. */
 const READ_BUFFER = 1 << 20
 /** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
@@ -91,7 +103,13 @@ export async function downloadContentToFile(
     if (present?.isFile() && (source.size === undefined || present.size <= source.size)) from = present.size
   }
   const transfer: Transfer = { offset: from, total: source.size, resumes: 0 }
-  if (from === 0 && source.size !== undefined && source.size > 0 && source.size <= SMALL_FILE)
+  if (
+    !smallFiles.slow &&
+    from === 0 &&
+    source.size !== undefined &&
+    source.size > 0 &&
+    source.size <= SMALL_FILE
+  )
     return placeSmallFile(caller, source, path, temp, kept, transfer, options)
   const hash = options.sha256 ? createHash('sha256') : undefined
   let handle: FileHandle | undefined
@@ -152,13 +170,18 @@ async function placeSmallFile(
       hash?.update(chunk)
       buffers.push(chunk)
     }
+    let started = performance.now()
     fd = openSync(temp, kept ? 'w' : 'wx', options.mode ?? 0o644)
     writeAllSync(fd, buffers)
     if (options.mtime) futimesSync(fd, new Date(), options.mtime)
+    let blocked = performance.now() - started
     if (options.syncFile !== false) await fsyncFd(fd)
+    started = performance.now()
     closeSync(fd)
     fd = undefined
     renameSync(temp, path)
+    blocked += performance.now() - started
+    if (blocked > SLOW_PLACEMENT_MS) smallFiles.slow = true
     if (options.syncDirectory !== false) await syncDirectory(dirname(path))
   } catch (error) {
     if (fd !== undefined) closeQuietly(fd)
