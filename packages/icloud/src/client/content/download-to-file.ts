@@ -25,18 +25,23 @@ const WRITE_BEHIND = 256 * 1024
  * (see {@link placeSmallFile}).
  */
 const SMALL_FILE = 256 * 1024
-/** A synchronous placement slower than this means a slow file system (see {@link smallFiles}). */
-const SLOW_PLACEMENT_MS = 5
+/**
+ * A running average of synchronous placements above this means a slow file system (see
+ * {@link smallFiles}); each sample counts at most {@link SAMPLE_CAP_MS}, so one stall (write-back of a
+ * busy local disk) cannot flip it, while a network mount's steady milliseconds do within a few files.
+ */
+const SLOW_PLACEMENT_MS = 2
+const SAMPLE_CAP_MS = 10
 
 /**
  * How this process writes small files. The synchronous calls block the event loop for as long as the
  * file system takes: microseconds on a local disk, but milliseconds on a network mount (a NAS over NFS
  * or SMB, common for photo libraries), where eight downloads would then wait on each other's calls.
- * So the first placement that takes longer than {@link SLOW_PLACEMENT_MS} sets `slow`, and from then
- * on small files go through the asynchronous, streamed path like large ones.
+ * So once the running average of placements exceeds {@link SLOW_PLACEMENT_MS}, `slow` is set, and from
+ * then on small files go through the asynchronous, streamed path like large ones.
  * @internal
  */
-export const smallFiles: { slow: boolean } = { slow: false }
+export const smallFiles: { slow: boolean; averageMs: number } = { slow: false, averageMs: 0 }
 /** Buffer of the positioned reads that hash a resumed partial file. */
 const READ_BUFFER = 1 << 20
 /** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
@@ -181,7 +186,8 @@ async function placeSmallFile(
     fd = undefined
     renameSync(temp, path)
     blocked += performance.now() - started
-    if (blocked > SLOW_PLACEMENT_MS) smallFiles.slow = true
+    smallFiles.averageMs = smallFiles.averageMs * 0.8 + Math.min(blocked, SAMPLE_CAP_MS) * 0.2
+    if (smallFiles.averageMs > SLOW_PLACEMENT_MS) smallFiles.slow = true
     if (options.syncDirectory !== false) await syncDirectory(dirname(path))
   } catch (error) {
     if (fd !== undefined) closeQuietly(fd)
