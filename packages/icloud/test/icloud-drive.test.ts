@@ -150,35 +150,51 @@ describe('downloads', () => {
     expect(ranges.slice(-3).map((e) => e.status)).toEqual([200, 206, 206])
   })
 
-  it('leaves no file when a download fails or is aborted, unless asked to keep it', async () => {
-    const report = await client.drive.lookup('/Documents/report.pdf')
-    const target = join(work, 'kept.pdf')
+  /**
+   * The outcomes every download path owes: no file after a failure or an abort (a file already there is
+   * unchanged), the received bytes kept in a partial file when asked, and a resume from them.
+   */
+  async function expectAtomicOutcomes(item: DriveItem, bytes: Buffer, name: string, dropAfter: number) {
+    const target = join(work, name)
+    const mine = (n: string) => n.startsWith(`.${name}`)
     await writeFile(target, 'previous')
-    emulator.faults.inject('drop', { afterBytes: 120_000, pathPrefix: '/drive-content/B/' })
-    const broken = await failure(client.drive.downloadToFile(report, target, { resumeAttempts: 0 }))
+    emulator.faults.inject('drop', { afterBytes: dropAfter, pathPrefix: '/drive-content/B/' })
+    const broken = await failure(client.drive.downloadToFile(item, target, { resumeAttempts: 0 }))
     expect(broken.code).toBe('NETWORK_ERROR')
     expect(await readFile(target, 'utf8')).toBe('previous')
-    expect((await readdir(work)).filter((n) => n.startsWith('.kept'))).toEqual([])
+    expect((await readdir(work)).filter(mine)).toEqual([])
 
     const controller = new AbortController()
     const aborted = await failure(
-      client.drive.downloadToFile(report, target, {
+      client.drive.downloadToFile(item, target, {
         signal: controller.signal,
         onProgress: (n) => n > 0 && controller.abort(),
       }),
     )
     expect(aborted.code).toBe('ABORTED')
     expect(await readFile(target, 'utf8')).toBe('previous')
-    expect((await readdir(work)).filter((n) => n.startsWith('.kept'))).toEqual([])
+    expect((await readdir(work)).filter(mine)).toEqual([])
 
-    emulator.faults.inject('drop', { afterBytes: 120_000, pathPrefix: '/drive-content/B/' })
-    await failure(client.drive.downloadToFile(report, target, { resumeAttempts: 0, keepPartial: true }))
-    const partials = (await readdir(work)).filter((n) => n.endsWith('.partial'))
+    emulator.faults.inject('drop', { afterBytes: dropAfter, pathPrefix: '/drive-content/B/' })
+    await failure(client.drive.downloadToFile(item, target, { resumeAttempts: 0, keepPartial: true }))
+    const partials = (await readdir(work)).filter((n) => mine(n) && n.endsWith('.partial'))
     expect(partials).toHaveLength(1)
-    const result = await client.drive.downloadToFile(report, target, { keepPartial: true })
-    expect(result.resumedFrom).toBeGreaterThan(0)
-    expect((await readFile(target)).equals(REPORT)).toBe(true)
+    const kept = await readFile(join(work, partials[0]!))
+    expect(kept.byteLength).toBeGreaterThan(0)
+    expect(kept.equals(bytes.subarray(0, kept.byteLength))).toBe(true)
+    const result = await client.drive.downloadToFile(item, target, { keepPartial: true })
+    expect(result.resumedFrom).toBe(kept.byteLength)
+    expect((await readFile(target)).equals(bytes)).toBe(true)
     expect((await readdir(work)).filter((n) => n.endsWith('.partial'))).toEqual([])
+  }
+
+  it('leaves no file when a download fails or is aborted, unless asked to keep it', async () => {
+    await expectAtomicOutcomes(
+      await client.drive.lookup('/Documents/report.pdf'),
+      REPORT,
+      'kept.pdf',
+      120_000,
+    )
   })
 
   // A file of up to 256 KiB is gathered in memory and written once complete: the same outcomes.
@@ -187,48 +203,20 @@ describe('downloads', () => {
     const local = join(work, 'small-source.bin')
     await writeFile(local, bytes)
     const small = await client.drive.upload(local, await client.drive.lookup('/Keynote'))
-    const target = join(work, 'small.bin')
-    await writeFile(target, 'previous')
-    emulator.faults.inject('drop', { afterBytes: 40_000, pathPrefix: '/drive-content/B/' })
-    const broken = await failure(client.drive.downloadToFile(small, target, { resumeAttempts: 0 }))
-    expect(broken.code).toBe('NETWORK_ERROR')
-    expect(await readFile(target, 'utf8')).toBe('previous')
-    expect((await readdir(work)).filter((n) => n.startsWith('.small'))).toEqual([])
-
-    const controller = new AbortController()
-    const aborted = await failure(
-      client.drive.downloadToFile(small, target, {
-        signal: controller.signal,
-        onProgress: (n) => n > 0 && controller.abort(),
-      }),
-    )
-    expect(aborted.code).toBe('ABORTED')
-    expect(await readFile(target, 'utf8')).toBe('previous')
-    expect((await readdir(work)).filter((n) => n.startsWith('.small'))).toEqual([])
-
-    emulator.faults.inject('drop', { afterBytes: 40_000, pathPrefix: '/drive-content/B/' })
-    await failure(client.drive.downloadToFile(small, target, { resumeAttempts: 0, keepPartial: true }))
-    const partials = (await readdir(work)).filter((n) => n.startsWith('.small') && n.endsWith('.partial'))
-    expect(partials).toHaveLength(1)
-    const kept = await readFile(join(work, partials[0]!))
-    expect(kept.byteLength).toBeGreaterThan(0)
-    expect(kept.equals(bytes.subarray(0, kept.byteLength))).toBe(true)
-    const result = await client.drive.downloadToFile(small, target, { keepPartial: true })
-    expect(result.resumedFrom).toBe(kept.byteLength)
-    expect((await readFile(target)).equals(bytes)).toBe(true)
-    expect((await readdir(work)).filter((n) => n.endsWith('.partial'))).toEqual([])
+    await expectAtomicOutcomes(small, bytes, 'small.bin', 40_000)
     const whole = await client.drive.downloadToFile(small, join(work, 'small-again.bin'))
     expect(whole).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
     expect((await readFile(join(work, 'small-again.bin'))).equals(bytes)).toBe(true)
-    // After a slow synchronous placement (a network mount), small files take the streamed path.
+    // After slow synchronous placements (a network mount), small files take the streamed path.
     const { smallFiles } = await import('../src/client/content/download-to-file.js')
-    smallFiles.slow = true
+    const before = smallFiles.averageMs
+    smallFiles.averageMs = 100
     try {
       const streamed = await client.drive.downloadToFile(small, join(work, 'small-streamed.bin'))
       expect(streamed).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
       expect((await readFile(join(work, 'small-streamed.bin'))).equals(bytes)).toBe(true)
     } finally {
-      smallFiles.slow = false
+      smallFiles.averageMs = before
     }
   })
 

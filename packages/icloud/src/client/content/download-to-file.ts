@@ -37,11 +37,12 @@ const SAMPLE_CAP_MS = 10
  * How this process writes small files. The synchronous calls block the event loop for as long as the
  * file system takes: microseconds on a local disk, but milliseconds on a network mount (a NAS over NFS
  * or SMB, common for photo libraries), where eight downloads would then wait on each other's calls.
- * So once the running average of placements exceeds {@link SLOW_PLACEMENT_MS}, `slow` is set, and from
- * then on small files go through the asynchronous, streamed path like large ones.
+ * So once the running average of placements exceeds {@link SLOW_PLACEMENT_MS}, small files go through
+ * the asynchronous, streamed path like large ones; the average is only updated by synchronous
+ * placements, so the switch is for the rest of the process.
  * @internal
  */
-export const smallFiles: { slow: boolean; averageMs: number } = { slow: false, averageMs: 0 }
+export const smallFiles: { averageMs: number } = { averageMs: 0 }
 /** Buffer of the positioned reads that hash a resumed partial file. */
 const READ_BUFFER = 1 << 20
 /** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
@@ -109,7 +110,7 @@ export async function downloadContentToFile(
   }
   const transfer: Transfer = { offset: from, total: source.size, resumes: 0 }
   if (
-    !smallFiles.slow &&
+    smallFiles.averageMs <= SLOW_PLACEMENT_MS &&
     from === 0 &&
     source.size !== undefined &&
     source.size > 0 &&
@@ -133,7 +134,7 @@ export async function downloadContentToFile(
     if (options.syncDirectory !== false) await syncDirectory(dir)
   } catch (error) {
     await handle?.close().catch(() => undefined)
-    const keep = kept !== undefined && !UNUSABLE.some((code) => isICloudError(error, code))
+    const keep = keepsPartial(kept, error)
     if (!keep) await unlink(temp).catch(() => undefined)
     throw fileError(error, path, keep ? temp : undefined)
   }
@@ -187,12 +188,11 @@ async function placeSmallFile(
     renameSync(temp, path)
     blocked += performance.now() - started
     smallFiles.averageMs = smallFiles.averageMs * 0.8 + Math.min(blocked, SAMPLE_CAP_MS) * 0.2
-    if (smallFiles.averageMs > SLOW_PLACEMENT_MS) smallFiles.slow = true
     if (options.syncDirectory !== false) await syncDirectory(dirname(path))
   } catch (error) {
     if (fd !== undefined) closeQuietly(fd)
-    const keep = kept !== undefined && !UNUSABLE.some((code) => isICloudError(error, code))
-    if (keep) keepReceived(kept, buffers)
+    const keep = keepsPartial(kept, error)
+    if (keep && kept !== undefined) keepReceived(kept, buffers)
     else rmSync(temp, { force: true })
     throw fileError(error, path, keep ? temp : undefined)
   }
@@ -236,6 +236,11 @@ async function digestFrom(handle: FileHandle, length: number, hash: Hash): Promi
     hash.update(buffer.subarray(0, bytesRead))
     position += bytesRead
   }
+}
+
+/** Whether a failed download keeps its partial file: one was asked for, and its bytes can be continued from. */
+function keepsPartial(kept: string | undefined, error: unknown): boolean {
+  return kept !== undefined && !UNUSABLE.some((code) => isICloudError(error, code))
 }
 
 /** File system failures as `FILE_WRITE_FAILED`; everything else as it is. */

@@ -10,8 +10,9 @@ import type { FileHandle } from 'node:fs/promises'
  *
  * Why not `stream.pipeline(Readable.from(chunks), writable)`: that is two streams' buffering and
  * events per chunk, and every promise `pipeline` builds an AbortController and aborts it when it
- * finishes (a DOMException with a stack trace); for thousands of small photos those were a tenth of
- * the sync's CPU. And `fs.createWriteStream('', { fd, autoClose: false })` closes the descriptor when
+ * finishes (a DOMException with a stack trace): for a 5,000-photo sync, a CPU profile put about 0.4 s
+ * in those DOMExceptions alone, besides the two streams' work per chunk. And
+ * `fs.createWriteStream('', { fd, autoClose: false })` closes the descriptor when
  * destroyed anyway (https://github.com/nodejs/node/issues/49241), so a later `handle.close()` would
  * close the same number a second time.
  */
