@@ -1,12 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { registerAppleNews } from './commands/apple-news.js'
-import { registerCloudKit } from './commands/cloudkit.js'
-import { registerEmulate } from './commands/emulate.js'
-import { registerICloud } from './commands/icloud.js'
-import { registerKeygen } from './commands/keygen.js'
-import { registerProtocolCommands } from './commands/protocols.js'
-import { registerSafeCreative } from './commands/safe-creative.js'
 import { EXIT } from './output/errors.js'
 import { describeFailure, printFailure, wantsJson } from './output/failure.js'
 import { type Io, processIo } from './output/io.js'
@@ -22,15 +15,62 @@ export interface ProgramOutput {
   readonly writeErr?: (text: string) => void
 }
 
+type Register = (program: Command, io: Io, setExit: (code: number) => void) => void
+
 /**
- * Builds the `sigwire` program writing to `io`; commands report their exit code through `setExit`.
- * Commander's error messages are not printed: `main` reports them in the CLI's error format.
+ * The top-level words and the module that registers them, in the order `sigwire --help` lists them.
+ * Modules load on demand: a run registers only the module its first word names, so `sigwire icloud ...`
+ * does not import the CloudKit, Safe Creative or emulator code (the import was most of a short
+ * command's start-up).
  */
-export function buildProgram(
+const COMMAND_MODULES: ReadonlyArray<{
+  readonly words: readonly string[]
+  readonly load: () => Promise<Register>
+}> = [
+  {
+    words: ['sign', 'verify', 'doctor'],
+    load: async () => (await import('./commands/protocols.js')).registerProtocolCommands,
+  },
+  { words: ['keygen'], load: async () => (await import('./commands/keygen.js')).registerKeygen },
+  { words: ['emulate'], load: async () => (await import('./commands/emulate.js')).registerEmulate },
+  { words: ['icloud'], load: async () => (await import('./commands/icloud.js')).registerICloud },
+  { words: ['cloudkit'], load: async () => (await import('./commands/cloudkit.js')).registerCloudKit },
+  { words: ['apple-news'], load: async () => (await import('./commands/apple-news.js')).registerAppleNews },
+  {
+    words: ['safe-creative'],
+    load: async () => (await import('./commands/safe-creative.js')).registerSafeCreative,
+  },
+]
+
+/**
+ * Builds the `sigwire` program writing to `io`, with every command; commands report their exit code
+ * through `setExit`. Commander's error messages are not printed: `main` reports them in the CLI's error
+ * format.
+ */
+export async function buildProgram(
   io: Io,
   setExit: (code: number) => void = () => {},
   output: ProgramOutput = {},
-): Command {
+): Promise<Command> {
+  return programFor(COMMAND_MODULES, io, setExit, output)
+}
+
+/**
+ * The modules `argv` needs: the one its first argument names, or all of them (no command, `help`, an
+ * option first, an unknown word, so that help lists everything and a typo gets commander's suggestion).
+ */
+function modulesFor(argv: readonly string[]): typeof COMMAND_MODULES {
+  const word = argv[0]
+  const named = word === undefined ? undefined : COMMAND_MODULES.find((m) => m.words.includes(word))
+  return named === undefined ? COMMAND_MODULES : [named]
+}
+
+async function programFor(
+  modules: typeof COMMAND_MODULES,
+  io: Io,
+  setExit: (code: number) => void,
+  output: ProgramOutput,
+): Promise<Command> {
   const program = new Command('sigwire')
     .description(
       'Sign, verify and diagnose requests to CloudKit, Apple News, Safe Creative and iCloud.com; run local emulators.',
@@ -42,13 +82,8 @@ export function buildProgram(
       writeErr: (text) => (output.writeErr ?? io.err)(text.trimEnd()),
       outputError: () => {},
     })
-  registerProtocolCommands(program, io, setExit)
-  registerKeygen(program, io)
-  registerEmulate(program, io)
-  registerICloud(program, io, setExit)
-  registerCloudKit(program, io, setExit)
-  registerAppleNews(program, io, setExit)
-  registerSafeCreative(program, io, setExit)
+  const registers = await Promise.all(modules.map((m) => m.load()))
+  for (const register of registers) register(program, io, setExit)
   return program
 }
 
@@ -63,20 +98,25 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let exitCode: number = EXIT.ok
   // Help printed because a command is missing is shown with the error, unless the output is JSON.
   const help: string[] = []
-  const program = buildProgram(
-    io,
-    (code) => {
-      exitCode = Math.max(exitCode, code)
-    },
-    { writeErr: (text) => help.push(text) },
-  )
+  let program: Command | undefined
   try {
+    program = await programFor(
+      modulesFor(argv),
+      io,
+      (code) => {
+        exitCode = Math.max(exitCode, code)
+      },
+      { writeErr: (text) => help.push(text) },
+    )
     await program.parseAsync([...argv], { from: 'user' })
     return exitCode
   } catch (error) {
     if ((error as { exitCode?: unknown }).exitCode === 0) return EXIT.ok
     if (!json) for (const text of help) io.err(text)
-    const failure = describeFailure(error, helpCommand(program, argv))
+    const failure = describeFailure(
+      error,
+      program === undefined ? 'sigwire --help' : helpCommand(program, argv),
+    )
     printFailure(io, failure, json)
     return failure.exit
   }
