@@ -187,10 +187,18 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
       ['IMG_0001.HEIC', true, false],
       ['IMG_0002.JPG', false, true],
     ])
+    // The indexes the pages come from follow the change (the emulator keeps them sorted per zone serial).
+    const names = async (album?: string) =>
+      (await all(client.photos.assets({ order: 'oldest', ...(album ? { album } : {}) }))).map(
+        (x) => x.filename,
+      )
+    expect(await names()).not.toContain(b!.filename)
+    expect(await names('Favorites')).toEqual([a!.filename])
     const albums = await client.photos.albums()
     expect(albums.find((x) => x.name === 'Favorites')!.count).toBe(1)
     expect(albums.find((x) => x.name === 'Recently Deleted')!.count).toBe(1)
     await client.photos.restore([b!])
+    expect(await names()).toContain(b!.filename)
     writeFileSync(join(dir, 'IMG_0009.JPG'), jpegWithExif('2025:01:01 00:00:00'))
     rmSync(join(dir, 'Family'), { recursive: true })
     await emulator.photos.seed()

@@ -34,7 +34,7 @@ export function renderRecord(
   desiredKeys?: unknown,
 ): Record<string, unknown> {
   const zoneID = zoneIdOf(ctx, zone)
-  const keys = Array.isArray(desiredKeys) ? new Set(desiredKeys.map(String)) : undefined
+  const keys = Array.isArray(desiredKeys) ? keySet(desiredKeys) : undefined
   const fields = dictionary<unknown>()
   for (const [name, value] of Object.entries(record.fields)) {
     if (keys && !keys.has(name)) continue
@@ -51,6 +51,19 @@ export function renderRecord(
     ...(zone.zoneID.zoneName === DEFAULT_ZONE ? {} : { zoneID }),
     ...renderSharing(ctx, record, zoneID, ctx.identity),
   }
+}
+
+// A query renders every record of a page with the same `desiredKeys` array (Photos pages hundreds of
+// records with about 40 keys), so its Set is built once per array, not once per record.
+const keySets = new WeakMap<readonly unknown[], ReadonlySet<string>>()
+
+function keySet(desiredKeys: readonly unknown[]): ReadonlySet<string> {
+  let keys = keySets.get(desiredKeys)
+  if (keys === undefined) {
+    keys = new Set(desiredKeys.map(String))
+    keySets.set(desiredKeys, keys)
+  }
+  return keys
 }
 
 /**

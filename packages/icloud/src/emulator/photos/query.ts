@@ -88,7 +88,7 @@ export function photosQuery(ctx: OperationContext, library: PhotosLibrary): Reco
   if (direction !== 'ASCENDING' && direction !== 'DESCENDING')
     throw badRequest('direction is ASCENDING or DESCENDING.')
   const wanted = filters.get('recordName')
-  let items = members.items as Array<AssetView | RelationView>
+  let items: readonly (AssetView | RelationView)[] = members.items
   if (typeof wanted === 'string')
     items = items.filter(
       (m) => viewOf(m).asset.recordName === wanted || viewOf(m).master.recordName === wanted,
