@@ -122,7 +122,7 @@ const filename = (master: WireRecord) =>
 
 describe('shared albums seeded from shared-albums/', () => {
   it('lists each sub-folder as an album with every key pyicloud reads, its calls at the emulator', async () => {
-    const { e, r, dsid, list } = await signedIn()
+    const { e, dsid, list } = await signedIn()
     const albums = await list()
     expect(albums.map((a) => a.attributes.name)).toEqual(['Family', 'Holiday'])
     const origin = new URL(e.setupUrl).origin
@@ -254,7 +254,7 @@ describe('shared albums seeded from shared-albums/', () => {
   })
 
   it('answers the album calls only to the session of the dsid in the path (421 without the cookie, 403 for another)', async () => {
-    const { e, dsid, list } = await signedIn()
+    const { e, r, dsid, list } = await signedIn()
     const family = (await list()).find((a) => a.attributes.name === 'Family')!
     const stranger = new Replayer(e)
     try {
