@@ -51,6 +51,16 @@ beforeAll(async () => {
       randomBytes(150_000),
       `2020-05-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
     )
+  // Shared albums are not part of the library (nor of `files`, which the sync tests mirror).
+  for (const [name, date] of [
+    ['IMG_9002.JPG', '2024-06-02T10:00:00Z'],
+    ['IMG_9001.JPG', '2024-06-01T10:00:00Z'],
+  ] as const) {
+    const path = join(library, 'shared-albums', 'Party', name)
+    mkdirSync(join(path, '..'), { recursive: true })
+    writeFileSync(path, randomBytes(12_000))
+    utimesSync(path, new Date(date), new Date(date))
+  }
   emulator = await startICloudEmulator({ photosDir: library })
   const dev = emulator.dev!
   const client = createICloudClient({
@@ -112,6 +122,40 @@ describe('sigwire icloud photos', () => {
     const missing = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'Nope'])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: No album named "Nope"/)
+  })
+
+  it('lists shared albums with the albums (or alone with --shared) and the assets of one with ls --shared-album', async () => {
+    const albums = await runMain(['icloud', 'photos', 'albums', ...session(), '--json'])
+    const rows = JSON.parse(albums.stdout).albums as Array<{
+      library: string
+      name: string
+      kind: string
+      count: number
+    }>
+    expect(rows.filter((r) => r.kind === 'shared')).toEqual([
+      expect.objectContaining({
+        library: 'shared-album',
+        name: 'Party',
+        kind: 'shared',
+        count: 2,
+        sharing: 'owned',
+      }),
+    ])
+    expect(rows.find((r) => r.name === 'All Photos' && r.library === 'private')!.count).toBe(45)
+    const only = await runMain(['icloud', 'photos', 'albums', ...session(), '--shared'])
+    expect(only.code, only.stderr).toBe(0)
+    expect(only.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^shared-album shared\s+2 {2}Party$/),
+    ])
+    const ls = await runMain(['icloud', 'photos', 'ls', ...session(), '--shared-album', 'Party', '--json'])
+    expect(ls.code, ls.stderr).toBe(0)
+    const assets = JSON.parse(ls.stdout).assets as Array<{ filename: string; library: string; size: number }>
+    expect(assets.map((a) => a.filename)).toEqual(['IMG_9001.JPG', 'IMG_9002.JPG'])
+    expect(assets[0]).toMatchObject({ size: 12_000 })
+    expect(assets[0]!.library).toMatch(/^shared-album:/)
+    const missing = await runMain(['icloud', 'photos', 'ls', ...session(), '--shared-album', 'Nope'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: No shared album is named "Nope"/)
   })
 
   it('mirrors the library byte for byte (live photos, RAW pairs, the Shared Library), then downloads nothing', async () => {

@@ -128,6 +128,7 @@ export type {
   NotesListOptions,
 } from './client/notes/types.js'
 export type { PhotosApi } from './client/photos/photos.js'
+export type { SharedAlbumsApi } from './client/photos/shared-albums.js'
 export type {
   AssetsOptions,
   PhotoAlbum,
@@ -141,6 +142,8 @@ export type {
   PhotosFilter,
   PhotosFilterValue,
   PhotosZoneID,
+  SharedAlbum,
+  SharedAlbumAssetsOptions,
 } from './client/photos/types.js'
 export {
   PUSH_TOPICS,

@@ -199,7 +199,7 @@ export function registerEmulate(program: Command, io: Io): void {
   for (const [flag] of STARTERS) command.option(`--${flag}`, `start the ${flag} emulator`)
   command.option(
     '--photos-dir <dir>',
-    "seed the iCloud emulator's Photos library from the image and video files of this directory",
+    "seed the iCloud emulator's Photos library from the image and video files of this directory (its shared-albums/ sub-folders: shared albums)",
   )
   command.option('--no-ui', 'do not serve the web UI (request log, token diffs, fault controls) on loopback')
   command.option(

@@ -18,6 +18,7 @@ import { colors, type Io, printJson } from '../output/io.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
+import { checkSharedAlbumOption, sharedAlbumAssets, sharedAlbumRows } from './icloud-photos-shared.js'
 import { locateSavedSession, type SessionLocation, STORE_HELP } from './store-option.js'
 
 const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
@@ -48,40 +49,56 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
       .option('--json', 'machine-readable output')
 
   common(
-    photos.command('albums').description('list smart albums, albums and folders with their counts'),
-  ).action(async (options: SessionOptions) =>
-    withClient(io, options, async (client) => {
-      const rows = []
-      for (const library of await libraries(client, options.library)) {
-        for (const album of await client.photos.albums({ library }))
-          rows.push({ library: library.id, name: album.path, kind: album.kind, count: album.count ?? null })
-      }
-      if (options.json) printJson(io, { albums: rows })
-      else
-        for (const r of rows)
-          io.out(
-            `${r.library.padEnd(10)} ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
-          )
-      setExit(EXIT.ok)
-    }),
+    photos
+      .command('albums')
+      .description('list smart albums, albums and folders with their counts, and the shared albums'),
   )
+    .option('--shared', 'list only the shared albums (iCloud Shared Albums)')
+    .action(async (options: SessionOptions & { shared?: boolean }) =>
+      withClient(io, options, async (client) => {
+        const rows: Array<{ library: string; name: string; kind: string; count: number | null }> = []
+        if (!options.shared)
+          for (const library of await libraries(client, options.library)) {
+            for (const album of await client.photos.albums({ library }))
+              rows.push({
+                library: library.id,
+                name: album.path,
+                kind: album.kind,
+                count: album.count ?? null,
+              })
+          }
+        if (options.shared || options.library === 'all') rows.push(...(await sharedAlbumRows(client)))
+        if (options.json) printJson(io, { albums: rows })
+        else
+          for (const r of rows)
+            io.out(
+              `${r.library.padEnd(10)} ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
+            )
+        setExit(EXIT.ok)
+      }),
+    )
 
   common(photos.command('ls').description('list the assets of the library or of an album, newest first'))
     .option('--album <name>', 'an album (name or Folder/Name path)')
+    .option('--shared-album <name>', 'a shared album (name or id), its assets oldest first')
     .option(
       '--limit <n>',
       'at most this many assets',
       numberOption('--limit', { min: 1, max: 10_000_000, integer: true, unit: 'a count' }),
     )
-    .action(async (options: SessionOptions & { album?: string; limit?: number }) =>
-      withClient(io, options, async (client) => {
+    .action(async (options: SessionOptions & { album?: string; sharedAlbum?: string; limit?: number }) => {
+      checkSharedAlbumOption(options)
+      return withClient(io, options, async (client) => {
         let n = 0
         const rows: unknown[] = []
-        for (const library of await libraries(client, options.library))
-          for await (const asset of client.photos.assets({
-            library,
-            ...(options.album ? { album: options.album } : {}),
-          })) {
+        const sources =
+          options.sharedAlbum !== undefined
+            ? [sharedAlbumAssets(client, options.sharedAlbum)]
+            : (await libraries(client, options.library)).map((library) =>
+                client.photos.assets({ library, ...(options.album ? { album: options.album } : {}) }),
+              )
+        for (const source of sources)
+          for await (const asset of source) {
             if (options.limit !== undefined && n++ >= options.limit) break
             const row = describe(asset)
             if (options.json) rows.push(row)
@@ -92,8 +109,8 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           }
         if (options.json) printJson(io, { assets: rows })
         setExit(EXIT.ok)
-      }),
-    )
+      })
+    })
 
   common(
     photos

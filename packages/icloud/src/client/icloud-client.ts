@@ -731,6 +731,14 @@ class Client implements ICloudClient {
         }
       },
       sessionToken: () => this.#state.sessionToken,
+      dsid: () => this.#state.dsid,
+      serviceUrl: (service) => {
+        try {
+          return this.#baseOf(service)
+        } catch (error) {
+          throw toICloudError(error)
+        }
+      },
       redact: (value) => this.transport.redactor.addSecret(value),
       rememberPush: async (push) => {
         this.transport.redactor.addSecret(push.token)

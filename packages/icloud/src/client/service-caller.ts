@@ -64,6 +64,13 @@ export interface ServiceCaller {
    * Find My erase token, docs/protocols/icloud.md §25); undefined when the session holds none.
    */
   sessionToken(): string | undefined
+  /** The signed-in account's dsid (in the path of some calls, e.g. `webgetalbumslist`); undefined before sign-in. */
+  dsid(): string | undefined
+  /**
+   * The base URL of web service `service` from the account document (`SERVICE_NOT_AVAILABLE` when it is
+   * not listed), for services that hand out URLs below it (a shared album's `albumlocation`).
+   */
+  serviceUrl(service: string): string
   /** Keeps `value` (a credential a service handed out) out of errors, logs and traces. */
   redact(value: string): void
   /** The user's time zone (calendar `usertz`). */

@@ -37,7 +37,7 @@ import { createNotes } from './notes/control.js'
 import { createPhotos, PHOTOS_TABLES, type PhotosControl, type PhotosOptions } from './photos/control.js'
 import { remindersRoutes } from './reminders/cloudkit-routes.js'
 import { iCloudRoutes } from './routes.js'
-import { sharedStreamsRoutes } from './sharedstreams/routes.js'
+import { createSharedStreams, SHARED_ALBUMS_TABLE } from './sharedstreams/control.js'
 import { ICLOUD_TABLES } from './state.js'
 import { isTelemetryHost, tripped } from './telemetry.js'
 
@@ -176,7 +176,9 @@ const DEFAULTS: ICloudSettings = {
 export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): Promise<ICloudEmulator> {
   const faults = new FaultController(options.faults, options.now)
   const now = () => faults.now()
-  const tables = [...new Set<string>([...ICLOUD_TABLES, ...CLOUDKIT_TABLES, ...PHOTOS_TABLES])]
+  const tables = [
+    ...new Set<string>([...ICLOUD_TABLES, ...CLOUDKIT_TABLES, ...PHOTOS_TABLES, SHARED_ALBUMS_TABLE]),
+  ]
   const store = await DurableStore.open({ dir: options.stateDir, name: 'icloud', tables })
   const settings: ICloudSettings = { ...DEFAULTS }
   for (const key of Object.keys(DEFAULTS) as Array<keyof ICloudSettings>)
@@ -253,6 +255,12 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
   })
   await photos.start()
+  const sharedStreams = createSharedStreams(store, ctx, {
+    ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
+    account: () => options.photosAccount ?? dev?.appleId ?? options.accounts?.[0]?.appleId,
+    downloadUrl: photos.downloadUrl,
+  })
+  await sharedStreams.start()
   const notes = createNotes(store, photos.data, ctx)
 
   const server = await startEmulator(
@@ -266,7 +274,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
         ...notes.routes(service),
         ...remindersRoutes(store, ctx, photos.data, service),
         ...photos.routes(service),
-        ...sharedStreamsRoutes(ctx, service),
+        ...sharedStreams.routes(service),
       ]),
       faults,
       store,

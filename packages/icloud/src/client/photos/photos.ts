@@ -15,6 +15,7 @@ import {
 } from './constants.js'
 import { encText, fieldValue, pairAssets, type WireRecord } from './decode.js'
 import { downloadResource } from './download.js'
+import { type SharedAlbumsApi, SharedAlbumsService } from './shared-albums.js'
 import type {
   AssetsOptions,
   PhotoAlbum,
@@ -30,6 +31,8 @@ import type {
 
 /** iCloud Photos over `ckdatabasews` (docs/protocols/icloud.md §16). */
 export interface PhotosApi {
+  /** iCloud Shared Albums (`sharedstreams`, docs/protocols/icloud.md §22): their assets download with {@link PhotosApi.download}. */
+  readonly sharedAlbums: SharedAlbumsApi
   /** The libraries: the private one first, then Shared Libraries (`zones/list` of both databases). */
   libraries(options?: CallOptions): Promise<PhotoLibrary[]>
   /** `FINISHED` when the library can be read, `RUNNING` while Apple is still indexing it. */
@@ -90,8 +93,11 @@ export interface PhotosApi {
 /** The {@link PhotosApi} of a session. */
 export class PhotosService implements PhotosApi {
   #private: PhotoLibrary | undefined
+  readonly sharedAlbums: SharedAlbumsService
 
-  constructor(readonly caller: ServiceCaller) {}
+  constructor(readonly caller: ServiceCaller) {
+    this.sharedAlbums = new SharedAlbumsService(caller)
+  }
 
   #call<T>(database: 'private' | 'shared', op: string, body: unknown, options: CallOptions): Promise<T> {
     return callCkDatabase<T>(this.caller, {
@@ -545,7 +551,9 @@ export class PhotosService implements PhotosApi {
   ): Promise<PhotoDownloadResult> {
     // A download URL expires: the downloader asks for a fresh one, read from the asset again (§16.7).
     const refresh = async (): Promise<PhotoResource> => {
-      const fresh = await this.asset(asset.id, { ...options, library: asset.library })
+      const fresh = asset.sharedAlbum
+        ? await this.sharedAlbums.asset(asset.sharedAlbum, asset.id, options)
+        : await this.asset(asset.id, { ...options, library: asset.library })
       const again = fresh?.resources[resource.kind]
       if (!again)
         throw new ICloudError({

@@ -10,18 +10,59 @@ export interface PhotosZoneID {
   readonly zoneType?: string
 }
 
-/** A photo library: the private one (`PrimarySync`) or the Shared Library (`SharedSync-*`). */
+/**
+ * A photo library: the private one (`PrimarySync`), the Shared Library (`SharedSync-*`), or, for the
+ * assets of a shared album, that album (docs/protocols/icloud.md §22).
+ */
 export interface PhotoLibrary {
-  /** `private` for the private library, `shared:<zoneName>` for a Shared Library. */
+  /** `private` for the private library, `shared:<zoneName>` for a Shared Library, `shared-album:<albumguid>` for a shared album. */
   readonly id: string
   /** Which it is. */
-  readonly kind: 'private' | 'shared'
-  /** The CloudKit database it lives in (a Shared Library you own is in your private database). */
+  readonly kind: 'private' | 'shared' | 'shared-album'
+  /**
+   * The CloudKit database it lives in (a Shared Library you own is in your private database); `shared`
+   * for a shared album, which is no CloudKit zone (its calls go to `sharedstreams`).
+   */
   readonly database: 'private' | 'shared'
-  /** Its zone. */
+  /** Its zone; for a shared album, `zoneName` is the album's guid. */
   readonly zoneID: PhotosZoneID
-  /** The zone's sync token when the library was listed (changes since it are what `changes` reads). */
+  /**
+   * The zone's sync token when the library was listed (changes since it are what `changes` reads); a
+   * shared album's change tag (`albumctag`).
+   */
   readonly syncToken: string | undefined
+}
+
+/** A shared album (iCloud Shared Albums, `webservices.sharedstreams`, docs/protocols/icloud.md §22.2). */
+export interface SharedAlbum {
+  /** `albumguid`. */
+  readonly id: string
+  /** The album's name (`attributes.name`). */
+  readonly name: string
+  /** `albumctag`: the album's change tag, sent back when reading its assets. */
+  readonly ctag: string
+  /** `albumlocation`: the base URL of the album's calls, ending in `/`. */
+  readonly location: string
+  /** `ownerdsid`: the owner's dsid. */
+  readonly ownerDsid: string
+  /** `sharingtype`: `owned` (yours) or `subscribed` (shared with you). */
+  readonly sharingType: 'owned' | 'subscribed' | (string & {})
+  /** `attributes.allowcontributions`: subscribers may add photos. */
+  readonly allowContributions: boolean
+  /** `attributes.ispublic`: the album has a public website. */
+  readonly isPublic: boolean
+  /** `iswebuploadsupported`: iCloud.com may add photos to it. */
+  readonly webUploadSupported: boolean
+  /** `publicurl`: the public website's address, when it has one. */
+  readonly publicUrl: string | undefined
+  /** `attributes.creationDate` (ms since the epoch on the wire). */
+  readonly created: Date
+}
+
+/** Options of {@link SharedAlbumsApi.assets}. */
+export interface SharedAlbumAssetsOptions extends CallOptions {
+  /** Assets per `webgetassets` request (1 to 100; default 100). */
+  pageSize?: number
 }
 
 /** An album: a smart album, a user album, or a folder of albums. */
@@ -133,6 +174,8 @@ export interface PhotoAsset {
   readonly resources: Readonly<Partial<Record<PhotoResourceKind, PhotoResource>>>
   /** The CPLAsset's change tag (sent with changes to it). */
   readonly recordChangeTag: string | undefined
+  /** The shared album it was read from (assets of {@link SharedAlbumsApi.assets} only). */
+  readonly sharedAlbum?: SharedAlbum
 }
 
 /** Where in a library to read assets. */

@@ -9,6 +9,7 @@ import { normalizeAppleId } from '../../session/state.js'
 import type { ICloudContext } from '../context.js'
 import { webSession } from '../setup.js'
 import type { EmulatedAccount } from '../state.js'
+import { contentUrl } from './content.js'
 import { type AssetView, PhotosLibrary, PRIMARY_ZONE } from './library.js'
 import { photosRoutes } from './routes.js'
 
@@ -93,6 +94,8 @@ export function createPhotos(
   data: CloudKitData
   start: () => Promise<void>
   close: () => Promise<void>
+  /** A signed download URL of the content route for a stored content row, valid for the library's URL lifetime. */
+  downloadUrl: (assetId: string) => string
 } {
   const data = new CloudKitData(store)
   const library = new PhotosLibrary(store, data, {
@@ -186,5 +189,7 @@ export function createPhotos(
       if (options.photosDir) await control.seed()
     },
     close: () => rm(tmpDir, { recursive: true, force: true }),
+    downloadUrl: (assetId) =>
+      contentUrl(base.origin, secret, assetId, '', base.now() + library.downloadUrlLifetimeMs),
   }
 }

@@ -43,11 +43,15 @@ export interface SeedAsset {
 
 const HEAD_BYTES = 256 * 1024
 
+/** The top-level folder of a seed directory whose sub-folders are shared albums, not library albums. */
+export const SHARED_ALBUMS_DIR = 'shared-albums'
+
 /**
  * Reads a directory into seed assets: every image or video file is an asset whose original is that
  * file; `NAME.HEIC|JPG` + `NAME.MOV` is one live photo, `NAME.DNG|CR2|...` + `NAME.JPG` one RAW+JPEG
  * asset, `IMG_E0001.JPG` the edited rendition of `IMG_0001.*`; sub-folders are albums (their parents
- * folders), and everything under `shared/` belongs to the Shared Library. Hidden files are skipped.
+ * folders), and everything under `shared/` belongs to the Shared Library. Hidden files are skipped, and
+ * so is the top-level `shared-albums/` folder: its sub-folders are shared albums (`../sharedstreams/seed.ts`).
  */
 export async function scanPhotosDir(root: string): Promise<SeedAsset[]> {
   const out: SeedAsset[] = []
@@ -60,6 +64,7 @@ async function walk(root: string, dir: string, out: SeedAsset[]): Promise<void> 
   const files: Array<{ name: string; type: SeedFileType }> = []
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue
+    if (dir === root && entry.name === SHARED_ALBUMS_DIR && entry.isDirectory()) continue
     if (entry.isDirectory()) await walk(root, join(dir, entry.name), out)
     else if (entry.isFile()) {
       const type = seedFileType(entry.name)
