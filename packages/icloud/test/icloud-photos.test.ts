@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ICloudClient, isICloudError, type PhotoAsset } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
-import { clientFor } from './icloud-helpers.js'
-import { jpegWithExif, writeLibrary } from './photos-fixtures.js'
+import type { ICloudEmulator } from '../src/emulator/index.js'
+import {
+  all,
+  jpegWithExif,
+  type PhotosSession,
+  photosSession,
+  sha256,
+  writeLibrary,
+} from './photos-fixtures.js'
 
+let session: PhotosSession
 let emulator: ICloudEmulator
 let client: ICloudClient
 let dir: string
@@ -16,32 +22,15 @@ let files: Record<string, Buffer>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sigwire-photos-lib-'))
-  out = mkdtempSync(join(tmpdir(), 'sigwire-photos-out-'))
   files = writeLibrary(dir)
-  emulator = await startICloudEmulator({ photosDir: dir })
-  const dev = emulator.dev!
-  client = clientFor(emulator, {
-    appleId: dev.appleId,
-    password: dev.password,
-    twoFactor: async () => dev.twoFactorCode,
-  })
-  await client.login()
+  session = await photosSession(dir)
+  ;({ emulator, client, out } = session)
 })
 
 afterAll(async () => {
-  await client?.close()
-  await emulator?.close()
+  await session?.close()
   rmSync(dir, { recursive: true, force: true })
-  rmSync(out, { recursive: true, force: true })
 })
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-
-async function all(iterator: AsyncIterable<PhotoAsset>): Promise<PhotoAsset[]> {
-  const list: PhotoAsset[] = []
-  for await (const a of iterator) list.push(a)
-  return list
-}
 
 describe('iCloud Photos against the emulator seeded from a directory', () => {
   it('lists the private library and the Shared Library', async () => {
@@ -102,15 +91,15 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
         const source = Object.entries(files).find(([name]) =>
           name.endsWith(kind === 'adjusted' ? 'IMG_E0003.JPG' : resource.filename),
         )![1]
-        expect(sha(readFileSync(path))).toBe(sha(source))
-        expect(result.sha256).toBe(sha(source))
+        expect(sha256(readFileSync(path))).toBe(sha256(source))
+        expect(result.sha256).toBe(sha256(source))
         expect(statSync(path).mtime.getTime()).toBe(asset.created.getTime())
       }
     const shared = (await client.photos.libraries())[1]!
     const [one] = await all(client.photos.assets({ library: shared }))
     const path = join(out, 'shared.jpg')
     await client.photos.download(one!, one!.resources.original!, path)
-    expect(sha(readFileSync(path))).toBe(sha(files['shared/IMG_0008.JPG']!))
+    expect(sha256(readFileSync(path))).toBe(sha256(files['shared/IMG_0008.JPG']!))
   })
 
   it('resumes a partial download with Range and refreshes an expired URL', async () => {
@@ -121,8 +110,8 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     writeFileSync(partialPath(target, resource), files['Family/IMG_0007.JPG']!.subarray(0, 1000))
     const result = await client.photos.download(asset!, resource, target)
     expect(result.resumedFrom).toBe(1000)
-    expect(sha(readFileSync(target))).toBe(sha(files['Family/IMG_0007.JPG']!))
-    expect(result.sha256).toBe(sha(files['Family/IMG_0007.JPG']!))
+    expect(sha256(readFileSync(target))).toBe(sha256(files['Family/IMG_0007.JPG']!))
+    expect(result.sha256).toBe(sha256(files['Family/IMG_0007.JPG']!))
     emulator.photos.downloadUrlLifetimeMs = -60_000
     const [stale] = await all(client.photos.assets({ album: 'Family' }))
     emulator.photos.downloadUrlLifetimeMs = 3_600_000
@@ -157,8 +146,8 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     emulator.faults.inject('drop', { afterBytes: 700, pathPrefix: '/photos-content/B/', times: 2 })
     const result = await client.photos.download(asset!, asset!.resources.original!, target)
     expect(result.resumedFrom).toBe(0)
-    expect(result.sha256).toBe(sha(files['Family/IMG_0007.JPG']!))
-    expect(sha(readFileSync(target))).toBe(sha(files['Family/IMG_0007.JPG']!))
+    expect(result.sha256).toBe(sha256(files['Family/IMG_0007.JPG']!))
+    expect(sha256(readFileSync(target))).toBe(sha256(files['Family/IMG_0007.JPG']!))
     const statuses = emulator.log
       .entries()
       .filter((e) => e.target.startsWith('/photos-content/B/'))

@@ -1,17 +1,22 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ICloudClient, isICloudError, type PhotoAsset, type SharedAlbum } from '@sigwire/icloud'
+import { type ICloudClient, isICloudError, type SharedAlbum } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
-import { clientFor } from './icloud-helpers.js'
-import { heicWithExif, jpegWithExif } from './photos-fixtures.js'
+import {
+  all,
+  heicWithExif,
+  jpegWithExif,
+  type PhotosSession,
+  photosSession,
+  sha256,
+} from './photos-fixtures.js'
 
 // sigwire's client against the emulator's shared albums (docs/protocols/icloud.md §22): listing,
 // counting, paging, and downloads through the Photos downloader, bytes compared with the seeded files.
 
-let emulator: ICloudEmulator
+let session: PhotosSession
 let client: ICloudClient
 let dir: string
 let out: string
@@ -19,7 +24,6 @@ const files: Record<string, Buffer> = {}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sigwire-shared-albums-lib-'))
-  out = mkdtempSync(join(tmpdir(), 'sigwire-shared-albums-out-'))
   const put = (name: string, bytes: Buffer) => {
     mkdirSync(join(dir, name, '..'), { recursive: true })
     writeFileSync(join(dir, name), bytes)
@@ -32,30 +36,14 @@ beforeAll(async () => {
   put('shared-albums/Beach/IMG_2000.MOV', randomBytes(40_000))
   put('shared-albums/Beach/MOV_3000.MOV', randomBytes(70_000))
   put('shared-albums/Empty/.hidden.JPG', randomBytes(10))
-  emulator = await startICloudEmulator({ photosDir: dir })
-  const dev = emulator.dev!
-  client = clientFor(emulator, {
-    appleId: dev.appleId,
-    password: dev.password,
-    twoFactor: async () => dev.twoFactorCode,
-  })
-  await client.login()
+  session = await photosSession(dir)
+  ;({ client, out } = session)
 })
 
 afterAll(async () => {
-  await client?.close()
-  await emulator?.close()
+  await session?.close()
   rmSync(dir, { recursive: true, force: true })
-  rmSync(out, { recursive: true, force: true })
 })
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-
-async function all(iterator: AsyncIterable<PhotoAsset>): Promise<PhotoAsset[]> {
-  const list: PhotoAsset[] = []
-  for await (const a of iterator) list.push(a)
-  return list
-}
 
 describe('photos.sharedAlbums against the emulator', () => {
   it('lists the shared albums with typed fields, apart from the library albums', async () => {
@@ -103,13 +91,13 @@ describe('photos.sharedAlbums against the emulator', () => {
       const path = join(out, asset.filename)
       const result = await client.photos.download(asset, asset.resources.original!, path)
       const source = files[`shared-albums/Beach/${asset.filename}`]!
-      expect(sha(readFileSync(path)), asset.filename).toBe(sha(source))
-      expect(result.sha256).toBe(sha(source))
+      expect(sha256(readFileSync(path)), asset.filename).toBe(sha256(source))
+      expect(result.sha256).toBe(sha256(source))
       expect(statSync(path).mtime.getTime()).toBe(asset.created.getTime())
       if (asset.resources.live) {
         const video = join(out, asset.resources.live.filename)
         await client.photos.download(asset, asset.resources.live, video)
-        expect(sha(readFileSync(video))).toBe(sha(files['shared-albums/Beach/IMG_2000.MOV']!))
+        expect(sha256(readFileSync(video))).toBe(sha256(files['shared-albums/Beach/IMG_2000.MOV']!))
       }
     }
     const [first] = await all(client.photos.sharedAlbums.assets(beach, { pageSize: 1 }))
@@ -119,20 +107,20 @@ describe('photos.sharedAlbums against the emulator', () => {
     writeFileSync(partialPath(target, first!.resources.original!), bytes.subarray(0, 1000))
     const resumed = await client.photos.download(first!, first!.resources.original!, target)
     expect(resumed.resumedFrom).toBe(1000)
-    expect(sha(readFileSync(target))).toBe(sha(bytes))
+    expect(sha256(readFileSync(target))).toBe(sha256(bytes))
   })
 
   it('refreshes an expired download URL by reading the album again', async () => {
     const beach = await client.photos.sharedAlbums.album('Beach')
-    emulator.photos.downloadUrlLifetimeMs = -60_000
+    session.emulator.photos.downloadUrlLifetimeMs = -60_000
     const [stale] = await all(client.photos.sharedAlbums.assets(beach, { pageSize: 1 }))
-    emulator.photos.downloadUrlLifetimeMs = 3_600_000
+    session.emulator.photos.downloadUrlLifetimeMs = 3_600_000
     const result = await client.photos.download(
       stale!,
       stale!.resources.original!,
       join(out, 'refreshed.jpg'),
     )
-    expect(result.sha256).toBe(sha(files[`shared-albums/Beach/${stale!.filename}`]!))
+    expect(result.sha256).toBe(sha256(files[`shared-albums/Beach/${stale!.filename}`]!))
   })
 
   it('names an unknown album, a bad page size and a foreign albumlocation with typed errors', async () => {

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { pyicloudPhotosParams, sha256 } from './photos-fixtures.js'
 import { Replayer } from './replay-kit.js'
-import { replayEmulators } from './replay-session.js'
+import { legacySetupLogin, replayEmulators } from './replay-session.js'
 
 // Shared albums seeded from `<photosDir>/shared-albums/<album>/` and read with the latest pyicloud's
 // exact requests (timlaing/pyicloud at bd836af, pyicloud/services/photos_legacy.py): webgetalbumslist
@@ -38,19 +39,6 @@ const photosDir = join(root, 'photos')
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 const TEXT = { 'content-type': 'text/plain', accept: '*/*' }
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-
-/** pyicloud's Photos params (`PhotosService.__init__`): the session params plus remapEnums and getCurrentSyncToken. */
-function params(dsid: string): string {
-  return new URLSearchParams({
-    clientBuildNumber: '2534Project66',
-    clientMasteringNumber: '2534B22',
-    clientId: 'a4d1c0de-0000-4000-8000-000000000001',
-    dsid,
-    remapEnums: 'True',
-    getCurrentSyncToken: 'True',
-  }).toString()
-}
 
 interface Album {
   albumguid: string
@@ -71,20 +59,16 @@ interface WireRecord {
 
 async function signedIn(options: Parameters<typeof start>[0] = {}) {
   const { e, r } = await start({ legacyAuth: true, accounts: [ACCOUNT], photosDir, ...options })
-  const login = await r.send(
-    'POST',
-    `${e.setupUrl}/login`,
-    { 'content-type': 'application/json' },
-    { apple_id: ACCOUNT.appleId, password: ACCOUNT.password, extended_login: true },
-  )
-  expect(login.status).toBe(200)
-  const doc = login.json<{ dsInfo: { dsid: string }; webservices: Record<string, { url: string }> }>()
+  const doc = await legacySetupLogin<{
+    dsInfo: { dsid: string }
+    webservices: Record<string, { url: string }>
+  }>(e, r, ACCOUNT)
   const dsid = String(doc.dsInfo.dsid)
   const base = doc.webservices.sharedstreams!.url
   const list = async () => {
     const answer = await r.send(
       'POST',
-      `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+      `${base}/${dsid}/sharedstreams/webgetalbumslist?${pyicloudPhotosParams(dsid)}`,
       TEXT,
       {},
     )
@@ -92,9 +76,9 @@ async function signedIn(options: Parameters<typeof start>[0] = {}) {
     return answer.json<{ albums: Album[] }>().albums
   }
   const assets = (album: Album, body: Record<string, unknown>) =>
-    r.send('POST', `${album.albumlocation}webgetassets?${params(dsid)}`, TEXT, body)
+    r.send('POST', `${album.albumlocation}webgetassets?${pyicloudPhotosParams(dsid)}`, TEXT, body)
   const count = (album: Album, body: Record<string, unknown> = { albumguid: album.albumguid }) =>
-    r.send('POST', `${album.albumlocation}webgetassetcount?${params(dsid)}`, TEXT, body)
+    r.send('POST', `${album.albumlocation}webgetassetcount?${pyicloudPhotosParams(dsid)}`, TEXT, body)
   return { e, r, dsid, base, list, assets, count }
 }
 
@@ -190,13 +174,13 @@ describe('shared albums seeded from shared-albums/', () => {
       // pyicloud GETs the URL as it is, `${f}` and all, with its session (l. 1849-1859).
       const download = await fetch(res.downloadURL)
       expect(download.status).toBe(200)
-      expect(sha(new Uint8Array(await download.arrayBuffer())), name).toBe(sha(bytes))
+      expect(sha256(new Uint8Array(await download.arrayBuffer())), name).toBe(sha256(bytes))
     }
     const live = seen.find((s) => filename(s.master) === 'IMG_2000.HEIC')!
     expect(live.master.fields.resOriginalVidComplFileType?.value).toBe('com.apple.quicktime-movie')
     const video = live.master.fields.resOriginalVidComplRes!.value as { downloadURL: string }
     const movie = new Uint8Array(await (await fetch(video.downloadURL)).arrayBuffer())
-    expect(sha(movie)).toBe(sha(files.get('shared-albums/Holiday/IMG_2000.MOV')!))
+    expect(sha256(movie)).toBe(sha256(files.get('shared-albums/Holiday/IMG_2000.MOV')!))
   })
 
   it('takes limit as an end index, answers a window past the end with what is left, and honours Range', async () => {
@@ -260,7 +244,7 @@ describe('shared albums seeded from shared-albums/', () => {
     try {
       const anonymous = await stranger.send(
         'POST',
-        `${family.albumlocation}webgetassets?${params(dsid)}`,
+        `${family.albumlocation}webgetassets?${pyicloudPhotosParams(dsid)}`,
         TEXT,
         page(family, 0, 10),
       )
@@ -269,7 +253,7 @@ describe('shared albums seeded from shared-albums/', () => {
       await stranger.close()
     }
     const elsewhere = family.albumlocation.replace(`/${dsid}/`, `/${dsid}0/`)
-    const wrong = await r.send('POST', `${elsewhere}webgetassetcount?${params(dsid)}`, TEXT, {
+    const wrong = await r.send('POST', `${elsewhere}webgetassetcount?${pyicloudPhotosParams(dsid)}`, TEXT, {
       albumguid: family.albumguid,
     })
     expect(wrong.status).toBe(403)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { pyicloudPhotosParams } from './photos-fixtures.js'
 import { Replayer } from './replay-kit.js'
-import { replayEmulators } from './replay-session.js'
+import { legacySetupLogin, replayEmulators } from './replay-session.js'
 
 // The latest pyicloud (timlaing/pyicloud at bd836af) opens `api.photos` only when the account document
 // lists `ckdatabasews`, `uploadimagews` and `sharedstreams` (pyicloud/base.py l. 1346-1370), and its
@@ -18,27 +19,12 @@ interface Service {
 
 async function signedIn() {
   const { e, r } = await start({ legacyAuth: true, accounts: [ACCOUNT] })
-  const login = await r.send(
-    'POST',
-    `${e.setupUrl}/login`,
-    { 'content-type': 'application/json' },
-    { apple_id: ACCOUNT.appleId, password: ACCOUNT.password, extended_login: true },
+  const doc = await legacySetupLogin<{ dsInfo: { dsid: string }; webservices: Record<string, Service> }>(
+    e,
+    r,
+    ACCOUNT,
   )
-  expect(login.status).toBe(200)
-  const doc = login.json<{ dsInfo: { dsid: string }; webservices: Record<string, Service> }>()
   return { e, r, doc }
-}
-
-/** pyicloud's Photos params (`PhotosService.__init__`): the session params plus remapEnums and getCurrentSyncToken. */
-function params(dsid: string): string {
-  return new URLSearchParams({
-    clientBuildNumber: '2534Project66',
-    clientMasteringNumber: '2534B22',
-    clientId: 'a4d1c0de-0000-4000-8000-000000000001',
-    dsid,
-    remapEnums: 'True',
-    getCurrentSyncToken: 'True',
-  }).toString()
 }
 
 const TEXT = { 'content-type': 'text/plain', accept: '*/*' }
@@ -59,7 +45,7 @@ describe('webservices.sharedstreams for the latest pyicloud', () => {
     const base = doc.webservices.sharedstreams!.url
     const answer = await r.send(
       'POST',
-      `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+      `${base}/${dsid}/sharedstreams/webgetalbumslist?${pyicloudPhotosParams(dsid)}`,
       TEXT,
       {},
     )
@@ -75,14 +61,14 @@ describe('webservices.sharedstreams for the latest pyicloud', () => {
     const other = `${dsid.slice(0, -1)}${dsid.endsWith('1') ? '2' : '1'}`
     const wrongPath = await r.send(
       'POST',
-      `${base}/${other}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+      `${base}/${other}/sharedstreams/webgetalbumslist?${pyicloudPhotosParams(dsid)}`,
       TEXT,
       {},
     )
     expect(wrongPath.status).toBe(403)
     const wrongQuery = await r.send(
       'POST',
-      `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(other)}`,
+      `${base}/${dsid}/sharedstreams/webgetalbumslist?${pyicloudPhotosParams(other)}`,
       TEXT,
       {},
     )
@@ -91,7 +77,7 @@ describe('webservices.sharedstreams for the latest pyicloud', () => {
     try {
       const anonymous = await stranger.send(
         'POST',
-        `${base}/${dsid}/sharedstreams/webgetalbumslist?${params(dsid)}`,
+        `${base}/${dsid}/sharedstreams/webgetalbumslist?${pyicloudPhotosParams(dsid)}`,
         TEXT,
         {},
       )

@@ -1,8 +1,12 @@
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { ICloudClient } from '@sigwire/icloud'
+import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
 import { exifBlock } from '../src/emulator/photos/exif-date.js'
 import { standInJpeg } from '../src/emulator/photos/file-types.js'
+import { clientFor } from './icloud-helpers.js'
 
 /** A JPEG with an EXIF APP1 block dated `date` (`YYYY:MM:DD HH:MM:SS`) and `extra` random bytes in a comment. */
 export function jpegWithExif(date: string, extra = 2048): Buffer {
@@ -52,4 +56,61 @@ export function writeLibrary(dir: string): Record<string, Buffer> {
   // A video has no EXIF: its date is the file's mtime.
   utimesSync(join(dir, 'MOV_0004.MOV'), new Date('2021-06-04T08:00:00Z'), new Date('2021-06-04T08:00:00Z'))
   return files
+}
+
+/** The SHA-256 of `bytes`, hex: how downloads are compared with the seeded files. */
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+/** Every item of an async iterator, in order. */
+export async function all<T>(iterator: AsyncIterable<T>): Promise<T[]> {
+  const list: T[] = []
+  for await (const item of iterator) list.push(item)
+  return list
+}
+
+/** pyicloud's Photos query parameters (`PhotosService.__init__`): the session params plus remapEnums and getCurrentSyncToken. */
+export function pyicloudPhotosParams(dsid: string): string {
+  return new URLSearchParams({
+    clientBuildNumber: '2534Project66',
+    clientMasteringNumber: '2534B22',
+    clientId: 'a4d1c0de-0000-4000-8000-000000000001',
+    dsid,
+    remapEnums: 'True',
+    getCurrentSyncToken: 'True',
+  }).toString()
+}
+
+/** An emulator seeded from a photos directory, its development account signed in, and an output directory. */
+export interface PhotosSession {
+  /** The emulator. */
+  readonly emulator: ICloudEmulator
+  /** sigwire's client, signed in as the development account. */
+  readonly client: ICloudClient
+  /** An empty directory for downloads. */
+  readonly out: string
+  /** Closes the client and the emulator, and removes `out`. */
+  close(): Promise<void>
+}
+
+/** Starts the emulator on `photosDir` and signs the development account in (two-factor included). */
+export async function photosSession(photosDir: string): Promise<PhotosSession> {
+  const out = mkdtempSync(join(tmpdir(), 'sigwire-photos-out-'))
+  const emulator = await startICloudEmulator({ photosDir })
+  const dev = emulator.dev!
+  const client = clientFor(emulator, {
+    appleId: dev.appleId,
+    password: dev.password,
+    twoFactor: async () => dev.twoFactorCode,
+  })
+  await client.login()
+  return {
+    emulator,
+    client,
+    out,
+    async close() {
+      await client.close()
+      await emulator.close()
+      rmSync(out, { recursive: true, force: true })
+    },
+  }
 }

@@ -33,6 +33,25 @@ export function replayEmulators(): (
   }
 }
 
+/**
+ * pyicloud 1.0.0's password sign-in, `POST {setup}/login` (the emulator's `legacyAuth`): expects 200
+ * and returns the account document.
+ */
+export async function legacySetupLogin<Doc>(
+  e: ICloudEmulator,
+  r: Replayer,
+  account: { readonly appleId: string; readonly password: string },
+): Promise<Doc> {
+  const login = await r.send(
+    'POST',
+    `${e.setupUrl}/login`,
+    { 'content-type': 'application/json' },
+    { apple_id: account.appleId, password: account.password, extended_login: true },
+  )
+  expect(login.status).toBe(200)
+  return login.json<Doc>()
+}
+
 /** pyicloud's session against an emulator: its headers, the answers' headers it keeps, and its calls. */
 export interface PyicloudSession {
   /** `uuid1` in pyicloud (l. 282): never `auth-` prefixed. */
