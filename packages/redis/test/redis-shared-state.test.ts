@@ -90,7 +90,9 @@ describeWithRedis(vitest, 'createRedisSharedState against redis-server', () => {
     // The bucket starts empty at the end of the pause: the others follow the probe at the rate (4/s).
     const next = await a.admit()
     expect(next.probe).toBe(false)
-    expect(next.waitMs).toBeGreaterThan(150)
+    // Empty, not full: a wait of at most one interval (250 ms at 4/s), less what a loaded machine took
+    // since the pause ended.
+    expect(next.waitMs).toBeGreaterThan(0)
     expect(next.waitMs).toBeLessThanOrEqual(250)
     await new Promise((resolve) => setTimeout(resolve, next.waitMs + 5))
     expect(await a.admit()).toEqual({ waitMs: 0, probe: false })
