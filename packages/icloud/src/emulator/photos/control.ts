@@ -95,13 +95,14 @@ export function createPhotos(
   close: () => Promise<void>
 } {
   const data = new CloudKitData(store)
+  const tmpDir = mkdtempSync(join(tmpdir(), 'sigwire-photos-'))
   const library = new PhotosLibrary(store, data, {
     now: base.now,
+    scratchDir: tmpDir,
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
   })
   const meta = store.table<string>('meta')
   const secret = meta.get('photosUrlSecret') ?? randomBytes(32).toString('hex')
-  const tmpDir = mkdtempSync(join(tmpdir(), 'sigwire-photos-'))
   const accountOf = (appleId?: string): EmulatedAccount => {
     const id = normalizeAppleId(appleId ?? options.photosAccount ?? options.defaultAccount() ?? '')
     const account = base.data.accounts.get(id)
