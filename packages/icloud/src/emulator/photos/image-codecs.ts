@@ -47,7 +47,9 @@ const importModule: ModuleImporter = (name) => import(name)
  * The codecs, or undefined when jpeg-js or pngjs is not installed. Other failures (a broken install)
  * are thrown: a missing optional library is a fallback, a damaged one is a bug to see.
  */
-export async function loadImageCodecs(importer: ModuleImporter = importModule): Promise<ImageCodecs | undefined> {
+export async function loadImageCodecs(
+  importer: ModuleImporter = importModule,
+): Promise<ImageCodecs | undefined> {
   let jpeg: JpegJs
   let png: PngJs
   try {

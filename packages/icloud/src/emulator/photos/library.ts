@@ -456,10 +456,7 @@ export class PhotosLibrary {
    * its own file, §16.10): real scaled JPEGs of a JPEG or PNG original when the image libraries are
    * installed (renditions.ts), else stand-ins. Each record states the pixel size of its own bytes.
    */
-  async #renditions(
-    s: SeedAsset,
-    original: StoredAsset,
-  ): Promise<Renditions> {
+  async #renditions(s: SeedAsset, original: StoredAsset): Promise<Renditions> {
     if (s.original.type.kind === 'movie') return {}
     const dir = this.#renditionDir
     this.#codecs ??= dir ? loadImageCodecs() : Promise.resolve(undefined)

@@ -88,7 +88,11 @@ export async function renditionsOf(
 }
 
 /** The two scaled images of an original, or undefined when it cannot be decoded. */
-function render(bytes: Buffer, uti: string, codecs: ImageCodecs): Record<RenditionRole, RgbaImage> | undefined {
+function render(
+  bytes: Buffer,
+  uti: string,
+  codecs: ImageCodecs,
+): Record<RenditionRole, RgbaImage> | undefined {
   // The header's size is checked before decoding, so a huge image is refused without its pixels.
   const size = dimensions(bytes)
   if (!size || size.width < 1 || size.height < 1 || size.width * size.height > MAX_PIXELS) return undefined
@@ -106,7 +110,9 @@ function render(bytes: Buffer, uti: string, codecs: ImageCodecs): Record<Renditi
   return { medium: mediumImage, thumb: scaleArea(mediumImage, thumb.width, thumb.height) }
 }
 
-async function readCached(paths: Record<RenditionRole, string>): Promise<Record<RenditionRole, Rendition> | undefined> {
+async function readCached(
+  paths: Record<RenditionRole, string>,
+): Promise<Record<RenditionRole, Rendition> | undefined> {
   const out = {} as Record<RenditionRole, Rendition>
   for (const role of ['medium', 'thumb'] as const) {
     const bytes = await readFile(paths[role]).catch(() => undefined)
@@ -120,6 +126,8 @@ async function readCached(paths: Record<RenditionRole, string>): Promise<Record<
 function describe(path: string, bytes: Buffer): Rendition | undefined {
   const size = dimensions(bytes)
   if (!size) return undefined
-  const checksum = Buffer.concat([Buffer.from([1]), createHash('sha1').update(bytes).digest()]).toString('base64')
+  const checksum = Buffer.concat([Buffer.from([1]), createHash('sha1').update(bytes).digest()]).toString(
+    'base64',
+  )
   return { path, size: bytes.length, checksum, ...size }
 }

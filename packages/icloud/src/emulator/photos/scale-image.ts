@@ -27,7 +27,8 @@ function spans(from: number, to: number): Span[] {
     const first = Math.floor(start)
     const last = Math.min(from - 1, Math.ceil(end) - 1)
     const weights = new Float64Array(last - first + 1)
-    for (let s = first; s <= last; s++) weights[s - first] = (Math.min(end, s + 1) - Math.max(start, s)) / scale
+    for (let s = first; s <= last; s++)
+      weights[s - first] = (Math.min(end, s + 1) - Math.max(start, s)) / scale
     out.push({ first, weights })
   }
   return out
