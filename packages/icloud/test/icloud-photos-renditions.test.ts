@@ -170,6 +170,28 @@ describe('Photos renditions of seeded originals', () => {
     await fetchRendition(again, again.resources.thumb!)
   })
 
+  it('keeps stand-ins for every image with photosRenditions: stand-in, and refuses another value', async () => {
+    const quick = await startICloudEmulator({ photosDir: dir, photosRenditions: 'stand-in' })
+    try {
+      const dev = quick.dev!
+      const other = clientFor(quick, {
+        appleId: dev.appleId,
+        password: dev.password,
+        twoFactor: async () => dev.twoFactorCode,
+      })
+      await other.login()
+      for await (const a of other.photos.assets())
+        if (a.type === 'image')
+          expect([a.resources.medium!.width, a.resources.thumb!.height]).toEqual([16, 16])
+      await other.close()
+    } finally {
+      await quick.close()
+    }
+    await expect(startICloudEmulator({ photosRenditions: 'large' as 'scaled' })).rejects.toThrow(
+      /photosRenditions must be "scaled" or "stand-in"/,
+    )
+  })
+
   it('renders an uploaded JPEG the same way', async () => {
     const path = join(out, 'upload.jpg')
     writeFileSync(path, twoColourJpeg(640, 480))

@@ -109,19 +109,26 @@ export class PhotosLibrary {
 
   /**
    * `stateDir` keeps uploads and renditions beside the state; without it, renditions go to
-   * `scratchDir` (removed with the emulator), and without either the renditions are stand-ins.
+   * `scratchDir` (removed with the emulator); without either, or with `renditions: 'stand-in'`, the
+   * renditions are stand-ins.
    */
   constructor(
     store: DurableStore,
     data: CloudKitData,
-    options: { now: () => number; stateDir?: string; scratchDir?: string },
+    options: {
+      now: () => number
+      stateDir?: string
+      scratchDir?: string
+      renditions?: 'scaled' | 'stand-in'
+    },
   ) {
     this.#store = store
     this.#data = data
     this.#now = options.now
     this.#contentDir = options.stateDir ? join(options.stateDir, 'photos') : undefined
     const renditionsBase = this.#contentDir ?? options.scratchDir
-    this.#renditionDir = renditionsBase ? join(renditionsBase, 'renditions') : undefined
+    this.#renditionDir =
+      renditionsBase && options.renditions !== 'stand-in' ? join(renditionsBase, 'renditions') : undefined
   }
 
   /** The user record name the Photos database of `dsid` belongs to (`_` and 32 hex digits). */
