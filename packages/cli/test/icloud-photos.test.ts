@@ -264,7 +264,7 @@ describe('sigwire icloud photos', () => {
       expect([top > 240, bottom < 15], name).toEqual([true, true])
       return `${name} ${image.width}x${image.height}`
     })
-    // 1600×1200 is within the medium budget (kept), and 480×360 for the thumbnail (§16.13).
+    // 1600×1200 is within the medium budget (kept), and 480×360 for the thumbnail (§16.10).
     expect(sizes).toEqual(['IMG_3000-medium.JPG 1600x1200', 'IMG_3000-thumb.JPG 480x360'])
   })
 

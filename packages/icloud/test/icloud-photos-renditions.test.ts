@@ -116,7 +116,7 @@ describe('Photos renditions of seeded originals', () => {
     const asset = assets.get('IMG_0001.JPG')!
     const medium = await fetchRendition(asset, asset.resources.medium!)
     const thumb = await fetchRendition(asset, asset.resources.thumb!)
-    // 2400×1800 is 4:3: the same sizes as Apple's 4032×3024 renditions (§16.13).
+    // 2400×1800 is 4:3: the same sizes as Apple's 4032×3024 renditions (§16.10).
     expect([medium.image.width, medium.image.height]).toEqual([2048, 1536])
     expect([thumb.image.width, thumb.image.height]).toEqual([480, 360])
     for (const { image } of [medium, thumb]) {

@@ -1,7 +1,7 @@
 // The pixel sizes of the derived renditions. Apple sizes them by area, not by long edge: in icloudpd's
 // recorded libraries a 4032×3024 original has a 2048×1536 `resJPEGMed` and a 480×360 `resJPEGThumb`,
 // a 3840×2160 one 2364×1330 and 554×311 (the same areas at 16:9), and a 1599×1009 PNG a medium of its
-// own size (docs/protocols/icloud.md §16.13).
+// own size (docs/protocols/icloud.md §16.10).
 
 /** The pixel budget of `resJPEGMed` (2048 × 1536, about 3.1 MP). */
 export const MEDIUM_MAX_PIXELS = 2048 * 1536

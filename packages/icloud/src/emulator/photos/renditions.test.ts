@@ -4,7 +4,7 @@ import { MEDIUM_MAX_PIXELS, renditionSize, THUMB_MAX_PIXELS } from './rendition-
 import { flattenOnWhite, scaleArea } from './scale-image.js'
 
 describe('renditionSize', () => {
-  // Originals and renditions recorded in icloudpd's cassettes (docs/protocols/icloud.md §16.13).
+  // Originals and renditions recorded in icloudpd's cassettes (docs/protocols/icloud.md §16.10).
   it.each([
     [4032, 3024, MEDIUM_MAX_PIXELS, 2048, 1536],
     [3024, 4032, MEDIUM_MAX_PIXELS, 1536, 2048],

@@ -8,16 +8,17 @@ import { flattenOnWhite, type RgbaImage, scaleArea } from './scale-image.js'
 import { dimensions } from './scan.js'
 
 // Real `resJPEGMed` and `resJPEGThumb` renditions of JPEG and PNG originals (docs/protocols/icloud.md
-// §16.10, §16.13).
+// §16.10).
 //
 // When: at seed (and upload) time, not at the first download. A master record announces each
 // rendition's `size` and `fileChecksum`, and clients check a download's length against `size` (sigwire
 // does, §16.8), so the bytes must exist before the record does; rendering at the first download would
-// mean records whose size is a guess. The cost (about 1.5 s for a 12 MP JPEG in jpeg-js, measured)
-// is paid once per distinct original: renditions are files named by the SHA-1 of the original's bytes
+// mean records whose size is a guess. The cost (1.5 to 3 s for a 12 MP JPEG, mostly jpeg-js's decode,
+// measured) is paid once per distinct original: renditions are files named by the SHA-1 of the original's bytes
 // (which the seed computes anyway for `fileChecksum`), so a restart, a re-seed of unchanged files, a
 // touched file or a duplicate costs a cache read, and files that are not decodable JPEG or PNG (HEIC,
-// RAW, video, or bytes that only carry the extension) cost a header check.
+// RAW, video, or bytes that only carry the extension) cost a header check. A library too large to
+// render at its first start takes `photosRenditions: 'stand-in'`.
 
 /** The version of the rendering below: a change of size rule, filter or quality must change it. */
 const RENDER_VERSION = 'r1'
