@@ -28,6 +28,19 @@ function twoColourJpeg(width: number, height: number): Buffer {
   return jpeg.encode({ data, width, height }, 92).data
 }
 
+/** `jpeg` with an EXIF APP1 block whose Orientation is `orientation`, right after SOI. */
+function withOrientation(jpeg: Buffer, orientation: number): Buffer {
+  // TIFF header (big-endian, IFD0 at 8), one entry: Orientation (0x0112), SHORT, 1 value; no next IFD.
+  const tiff = Buffer.from(
+    `4d4d002a00000008 0001 0112 0003 00000001 000${orientation}0000 00000000`.replaceAll(' ', ''),
+    'hex',
+  )
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
+  const head = Buffer.from([0xff, 0xe1, 0, 0])
+  head.writeUInt16BE(body.length + 2, 2)
+  return Buffer.concat([jpeg.subarray(0, 2), head, body, jpeg.subarray(2)])
+}
+
 /** A solid GREEN PNG, half transparent in its bottom half (flattened onto white in the renditions). */
 function greenPng(width: number, height: number): Buffer {
   const png = new PNG({ width, height })
@@ -85,6 +98,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'IMG_0001.JPG'), twoColourJpeg(2400, 1800))
   writeFileSync(join(dir, 'Screenshot 1.PNG'), greenPng(900, 600))
   writeFileSync(join(dir, 'IMG_0003.HEIC'), heicWithExif('2021:06:01 10:00:00'))
+  writeFileSync(join(dir, 'IMG_0005.JPG'), withOrientation(twoColourJpeg(1200, 900), 6))
   mkdirSync(join(dir, 'Copies'))
   writeFileSync(join(dir, 'Copies', 'IMG_0004.JPG'), readFileSync(join(dir, 'IMG_0001.JPG')))
   await start()
@@ -144,6 +158,20 @@ describe('Photos renditions of seeded originals', () => {
     }
   })
 
+  it('turns a JPEG with EXIF orientation 6 upright, as Apple does, the original keeping its stored size', async () => {
+    const asset = assets.get('IMG_0005.JPG')!
+    expect([asset.width, asset.height]).toEqual([1200, 900])
+    const medium = await fetchRendition(asset, asset.resources.medium!)
+    const thumb = await fetchRendition(asset, asset.resources.thumb!)
+    expect([medium.image.width, medium.image.height]).toEqual([900, 1200])
+    expect([thumb.image.width, thumb.image.height]).toEqual([360, 480])
+    // Rotated a quarter turn clockwise: the stored left half (red) is now the top.
+    for (const { image } of [medium, thumb]) {
+      near(mean(image, 0, 0, image.width, Math.floor(image.height * 0.45)), RED)
+      near(mean(image, 0, Math.ceil(image.height * 0.55), image.width, image.height), BLUE)
+    }
+  })
+
   it('keeps the documented 16×16 stand-in for a HEIC (no pure-JS decoder), with its size stated', async () => {
     const asset = assets.get('IMG_0003.HEIC')!
     for (const kind of ['medium', 'thumb'] as const) {
@@ -159,8 +187,8 @@ describe('Photos renditions of seeded originals', () => {
     expect(b.resources.medium!.checksum).toBe(a.resources.medium!.checksum)
     const cache = join(state, 'photos', 'renditions')
     const before = readdirSync(cache).sort()
-    // Two renditions for each of the JPEG and the PNG; the copy shares the JPEG's.
-    expect(before).toHaveLength(4)
+    // Two renditions for each of the JPEG, the PNG and the rotated JPEG; the copy shares the JPEG's.
+    expect(before).toHaveLength(6)
     const checksums = [a.resources.medium!.checksum, a.resources.thumb!.checksum]
     await stop()
     await start()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadImageCodecs } from './image-codecs.js'
+import { jpegOrientation, orientUpright } from './orientation.js'
 import { MEDIUM_MAX_PIXELS, renditionSize, THUMB_MAX_PIXELS } from './rendition-size.js'
 import { flattenOnWhite, scaleArea } from './scale-image.js'
 
@@ -71,5 +72,59 @@ describe('loadImageCodecs', () => {
     expect([back.width, back.height]).toEqual([8, 8])
     expect(Math.abs(back.data[0]! - 200)).toBeLessThanOrEqual(3)
     expect(() => codecs.decodePng(jpeg)).toThrow()
+  })
+})
+
+/** A JPEG prefix (SOI, an APP1 EXIF block with `Orientation`, in `order` byte order), then EOI. */
+function jpegWithOrientation(orientation: number, order: 'II' | 'MM' = 'MM'): Buffer {
+  const tiff = Buffer.alloc(26)
+  const le = order === 'II'
+  tiff.write(order, 0, 'latin1')
+  const u16 = (v: number, at: number) => (le ? tiff.writeUInt16LE(v, at) : tiff.writeUInt16BE(v, at))
+  const u32 = (v: number, at: number) => (le ? tiff.writeUInt32LE(v, at) : tiff.writeUInt32BE(v, at))
+  u16(42, 2)
+  u32(8, 4)
+  u16(1, 8)
+  u16(0x0112, 10)
+  u16(3, 12)
+  u32(1, 14)
+  u16(orientation, 18)
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
+  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0, 0])
+  head.writeUInt16BE(body.length + 2, 4)
+  return Buffer.concat([head, body, Buffer.from([0xff, 0xd9])])
+}
+
+describe('orientation', () => {
+  it('reads EXIF Orientation in either byte order, 1 without one', () => {
+    expect(jpegOrientation(jpegWithOrientation(6))).toBe(6)
+    expect(jpegOrientation(jpegWithOrientation(8, 'II'))).toBe(8)
+    expect(jpegOrientation(jpegWithOrientation(9))).toBe(1)
+    expect(jpegOrientation(Buffer.from([0xff, 0xd8, 0xff, 0xd9]))).toBe(1)
+    expect(jpegOrientation(Buffer.from('not a jpeg'))).toBe(1)
+  })
+
+  // A 3×2 image whose pixels are numbered 0..5 (in the red channel), row by row.
+  const numbered = () => {
+    const data = new Uint8Array(6 * 4)
+    for (let i = 0; i < 6; i++) data.set([i, 0, 0, 255], i * 4)
+    return { width: 3, height: 2, data }
+  }
+  const reds = (image: { data: Uint8Array }) => [...image.data].filter((_, i) => i % 4 === 0)
+
+  it.each([
+    // Stored 0 1 2 / 3 4 5; each orientation's upright picture, rows top to bottom.
+    [1, 3, [0, 1, 2, 3, 4, 5]],
+    [2, 3, [2, 1, 0, 5, 4, 3]],
+    [3, 3, [5, 4, 3, 2, 1, 0]],
+    [4, 3, [3, 4, 5, 0, 1, 2]],
+    [5, 2, [0, 3, 1, 4, 2, 5]],
+    [6, 2, [3, 0, 4, 1, 5, 2]],
+    [7, 2, [5, 2, 4, 1, 3, 0]],
+    [8, 2, [2, 5, 1, 4, 0, 3]],
+  ])('orientation %i turns the pixels upright', (orientation, width, expected) => {
+    const out = orientUpright(numbered(), orientation)
+    expect(out.width).toBe(width)
+    expect(reds(out)).toEqual(expected)
   })
 })
