@@ -341,7 +341,7 @@ export class PhotosLibrary {
     }
     const stored = this.#storedAsset(assetId, checksum, size)
     const files = { original: stored } as Record<string, StoredAsset>
-    const renditions = await this.#renditions(seedAsset, stored)
+    const renditions = await this.#renditions(seedAsset, stored, true)
     let records: StoredRecord[] = []
     await this.#store.write((tx) => {
       tx.put<PhotoContent>('photoContent', assetId, { path, size, uti: type.uti })
@@ -463,13 +463,16 @@ export class PhotosLibrary {
    * its own file, §16.10): real scaled JPEGs of a JPEG or PNG original when the image libraries are
    * installed (renditions.ts), else stand-ins. Each record states the pixel size of its own bytes.
    */
-  async #renditions(s: SeedAsset, original: StoredAsset): Promise<Renditions> {
+  async #renditions(s: SeedAsset, original: StoredAsset, upload = false): Promise<Renditions> {
     if (s.original.type.kind === 'movie') return {}
     const dir = this.#renditionDir
     this.#codecs ??= dir ? loadImageCodecs() : Promise.resolve(undefined)
     const codecs = await this.#codecs
+    // The scan read each file's header: a seeded file without a pixel size there (HEIC aside, bytes
+    // that only carry a .JPG name) cannot be rendered, and costs no file read. An upload was not scanned.
+    const readable = upload || s.original.width !== undefined
     const real =
-      dir && codecs
+      dir && codecs && readable
         ? await renditionsOf(
             { path: s.original.path, uti: s.original.type.uti, checksum: original.fileChecksum },
             dir,
