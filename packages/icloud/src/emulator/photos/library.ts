@@ -468,8 +468,8 @@ export class PhotosLibrary {
     const dir = this.#renditionDir
     this.#codecs ??= dir ? loadImageCodecs() : Promise.resolve(undefined)
     const codecs = await this.#codecs
-    // The scan read each file's header: a seeded file without a pixel size there (HEIC aside, bytes
-    // that only carry a .JPG name) cannot be rendered, and costs no file read. An upload was not scanned.
+    // The scan read each seeded file's header: one that gave no pixel size (bytes that only carry a
+    // .JPG name) cannot be rendered and costs no further read. An upload was not scanned.
     const readable = upload || s.original.width !== undefined
     const real =
       dir && codecs && readable
