@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { createFileSessionStore, createICloudClient, sessionFileName } from '@sigwire/icloud'
+import jpeg from 'jpeg-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN } from './run-cli.js'
 import { runMain } from './run-main.js'
@@ -268,6 +269,47 @@ describe('sigwire icloud photos', () => {
     const all = [...tree(to).keys()]
     expect(all.filter((p) => p.includes('sigwire-part') || p.endsWith('.tmp'))).toEqual([])
     expect(all.length).toBe(40)
+  })
+
+  it('syncs real medium and thumbnail renditions of a JPEG (--size medium|thumb)', async () => {
+    // A 1600×1200 photo, top half white and bottom half black.
+    const width = 1600
+    const height = 1200
+    const data = Buffer.alloc(width * height * 4, 255)
+    data.fill(0, (height / 2) * width * 4)
+    for (let i = 3; i < data.length; i += 4) data[i] = 255
+    put('Renditions/IMG_3000.JPG', jpeg.encode({ data, width, height }, 90).data, '2024-10-10T10:00:00Z')
+    await emulator.photos.seed()
+    const to = join(root, 'renditions')
+    const run = await runMain([
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      to,
+      '--album',
+      'Renditions',
+      '--size',
+      'medium',
+      '--size',
+      'thumb',
+      '--folder-structure',
+      'none',
+      '--json',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ downloaded: 2, failures: [] })
+    const sizes = [...tree(to).keys()].sort().map((name) => {
+      const image = jpeg.decode(readFileSync(join(to, name)), { useTArray: true })
+      // The top rows are white, the bottom rows black: the photo, scaled, not a stand-in.
+      const top = image.data[4 * image.width * 2]!
+      const bottom = image.data[4 * image.width * (image.height - 3)]!
+      expect([top > 240, bottom < 15], name).toEqual([true, true])
+      return `${name} ${image.width}x${image.height}`
+    })
+    // 1600×1200 is within the medium budget (kept), and 480×360 for the thumbnail (§16.10).
+    expect(sizes).toEqual(['IMG_3000-medium.JPG 1600x1200', 'IMG_3000-thumb.JPG 480x360'])
   })
 
   it('refuses bad input with typed errors', async () => {

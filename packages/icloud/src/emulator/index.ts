@@ -251,6 +251,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   const photos = createPhotos(store, ctx, {
     ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
     ...(options.photosAccount === undefined ? {} : { photosAccount: options.photosAccount }),
+    ...(options.photosRenditions === undefined ? {} : { photosRenditions: options.photosRenditions }),
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
   })

@@ -24,6 +24,14 @@ export interface PhotosOptions {
   photosDir?: string
   /** Whose library the directory seeds. Default: the development account, else the first configured one. */
   photosAccount?: string
+  /**
+   * The medium and thumbnail renditions of images. `scaled` (default): real JPEGs scaled from JPEG and
+   * PNG originals when jpeg-js and pngjs are installed (optional peer dependencies), rendered once per
+   * distinct original and kept in the state directory; about 3 s for a 12 MP photo on first seeding.
+   * `stand-in`: a 16×16 JPEG for every image, for large libraries that must start at once
+   * (docs/protocols/icloud.md §16.10).
+   */
+  photosRenditions?: 'scaled' | 'stand-in'
 }
 
 /** What a seeding changed. */
@@ -98,13 +106,19 @@ export function createPhotos(
   downloadUrl: (assetId: string) => string
 } {
   const data = new CloudKitData(store)
+  if (options.photosRenditions !== undefined && !['scaled', 'stand-in'].includes(options.photosRenditions))
+    throw new TypeError(
+      `photosRenditions must be "scaled" or "stand-in" (got ${JSON.stringify(String(options.photosRenditions).slice(0, 40))}).`,
+    )
+  const tmpDir = mkdtempSync(join(tmpdir(), 'sigwire-photos-'))
   const library = new PhotosLibrary(store, data, {
     now: base.now,
+    scratchDir: tmpDir,
+    renditions: options.photosRenditions ?? 'scaled',
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
   })
   const meta = store.table<string>('meta')
   const secret = meta.get('photosUrlSecret') ?? randomBytes(32).toString('hex')
-  const tmpDir = mkdtempSync(join(tmpdir(), 'sigwire-photos-'))
   const accountOf = (appleId?: string): EmulatedAccount => {
     const id = normalizeAppleId(appleId ?? options.photosAccount ?? options.defaultAccount() ?? '')
     const account = base.data.accounts.get(id)

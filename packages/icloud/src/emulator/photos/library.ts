@@ -15,6 +15,7 @@ import {
   scopeKey,
 } from '@sigwire/emulator-kit/cloudkit'
 import { JPEG_UTI, seedFileType, standInJpeg } from './file-types.js'
+import { type ImageCodecs, loadImageCodecs } from './image-codecs.js'
 import { type AssetView, type ZoneViews, zoneViews } from './indexes.js'
 import {
   albumFields,
@@ -25,6 +26,7 @@ import {
   relationFields,
   uuidOf,
 } from './records.js'
+import { type RenditionRole, renditionsOf } from './renditions.js'
 import { type SeedAsset, type SeedFile, scanPhotosDir } from './scan.js'
 
 /** The CloudKit container of Photos (docs/protocols/icloud.md §8.7). */
@@ -42,7 +44,7 @@ export const PHOTOS_TABLES = ['photoContent', 'photoSeed', 'photoAccounts'] as c
 
 /** Where the bytes of a stored asset come from. */
 export interface PhotoContent {
-  /** A file on disk (a seeded file, or an uploaded one in the state directory). */
+  /** A file on disk (a seeded file, an uploaded one, or a rendition made from either). */
   readonly path?: string
   /** A stand-in rendition made on request. */
   readonly standIn?: string
@@ -51,6 +53,19 @@ export interface PhotoContent {
   /** Uti. */
   readonly uti: string
 }
+
+/** A medium or thumbnail rendition of an asset: its asset dictionary, its bytes and its pixel size. */
+interface DerivedRendition {
+  readonly asset: StoredAsset
+  readonly content: PhotoContent
+  readonly width: number
+  readonly height: number
+}
+
+type Renditions = Partial<Record<RenditionRole, DerivedRendition>>
+
+/** The stand-in rendition's pixel size (file-types.ts `standInJpeg`). */
+const STAND_IN_SIZE = 16
 
 interface SeedRow {
   readonly signature: string
@@ -82,6 +97,8 @@ export class PhotosLibrary {
   readonly #data: CloudKitData
   readonly #now: () => number
   readonly #contentDir: string | undefined
+  readonly #renditionDir: string | undefined
+  #codecs: Promise<ImageCodecs | undefined> | undefined
   readonly #views = new WeakMap<StoredZone, ZoneViews>()
   /** `FINISHED`, or `RUNNING` to make clients wait (the indexing gate, §16.3). */
   indexingState: 'FINISHED' | 'RUNNING' = 'FINISHED'
@@ -90,11 +107,28 @@ export class PhotosLibrary {
   /** Download URLs expire this long after a record was read (a refreshed read gives new ones). */
   downloadUrlLifetimeMs = 60 * 60_000
 
-  constructor(store: DurableStore, data: CloudKitData, options: { now: () => number; stateDir?: string }) {
+  /**
+   * `stateDir` keeps uploads and renditions beside the state; without it, renditions go to
+   * `scratchDir` (removed with the emulator); without either, or with `renditions: 'stand-in'`, the
+   * renditions are stand-ins.
+   */
+  constructor(
+    store: DurableStore,
+    data: CloudKitData,
+    options: {
+      now: () => number
+      stateDir?: string
+      scratchDir?: string
+      renditions?: 'scaled' | 'stand-in'
+    },
+  ) {
     this.#store = store
     this.#data = data
     this.#now = options.now
     this.#contentDir = options.stateDir ? join(options.stateDir, 'photos') : undefined
+    const renditionsBase = this.#contentDir ?? options.scratchDir
+    this.#renditionDir =
+      renditionsBase && options.renditions !== 'stand-in' ? join(renditionsBase, 'renditions') : undefined
   }
 
   /** The user record name the Photos database of `dsid` belongs to (`_` and 32 hex digits). */
@@ -199,16 +233,20 @@ export class PhotosLibrary {
     // Batches keep each journal line (one transaction) a few megabytes at most.
     for (let i = 0; i < pending.length; i += 100) {
       const batch = pending.slice(i, i + 100)
-      const prepared = await Promise.all(
+      const hashed = await Promise.all(
         batch.map(async ([key, s]) => ({ key, s, files: await this.#fileAssets(s) })),
       )
+      // One at a time: each rendering holds a decoded original (up to ~50 MB for 12 MP) in memory.
+      const prepared: Array<(typeof hashed)[number] & { renditions: Renditions }> = []
+      for (const item of hashed)
+        prepared.push({ ...item, renditions: await this.#renditions(item.s, item.files.original!) })
       await this.#store.write((tx) => {
-        for (const { key, s, files } of prepared) {
+        for (const { key, s, files, renditions } of prepared) {
           const zoneName = key.slice(0, key.indexOf('\u0000'))
           const target = this.zone(dsid, zoneName, tx)!
           const old = table.get(`${dsid}\u0000${key}`)
           const deletes = old ? this.#assetDeletions(target.zone, old) : []
-          const puts = this.#assetRecords(tx, target.zone, s, files, old)
+          const puts = this.#assetRecords(tx, target.zone, s, files, renditions, old)
           this.#commit(tx, target, puts, deletes)
           tx.put<SeedRow>('photoSeed', `${dsid}\u0000${key}`, {
             signature: signature(s),
@@ -303,17 +341,12 @@ export class PhotosLibrary {
     }
     const stored = this.#storedAsset(assetId, checksum, size)
     const files = { original: stored } as Record<string, StoredAsset>
+    const renditions = await this.#renditions(seedAsset, stored, true)
     let records: StoredRecord[] = []
     await this.#store.write((tx) => {
       tx.put<PhotoContent>('photoContent', assetId, { path, size, uti: type.uti })
       const target = this.zone(dsid, PRIMARY_ZONE, tx)!
-      records = this.#assetRecords(
-        tx,
-        target.zone,
-        seedAsset,
-        { ...files, ...this.#standIns(tx, seedAsset, assetId) },
-        undefined,
-      )
+      records = this.#assetRecords(tx, target.zone, seedAsset, files, renditions, undefined)
       this.#commit(tx, target, records, [])
     })
     return records.slice(0, 2)
@@ -425,16 +458,48 @@ export class PhotosLibrary {
     }
   }
 
-  /** Stand-in renditions (medium, thumbnail) of an asset; a video's are its own file (§16.10). */
-  #standIns(tx: Transaction, s: SeedAsset, base: string): Record<string, StoredAsset> {
-    const out: Record<string, StoredAsset> = {}
-    const movie = s.original.type.kind === 'movie'
-    for (const role of movie ? [] : ['medium', 'thumb']) {
+  /**
+   * The medium and thumbnail renditions of an image (none for a video, whose smaller renditions are
+   * its own file, §16.10): real scaled JPEGs of a JPEG or PNG original when the image libraries are
+   * installed (renditions.ts), else stand-ins. Each record states the pixel size of its own bytes.
+   */
+  async #renditions(s: SeedAsset, original: StoredAsset, upload = false): Promise<Renditions> {
+    if (s.original.type.kind === 'movie') return {}
+    const dir = this.#renditionDir
+    this.#codecs ??= dir ? loadImageCodecs() : Promise.resolve(undefined)
+    const codecs = await this.#codecs
+    // The scan read each seeded file's header: one that gave no pixel size (bytes that only carry a
+    // .JPG name) cannot be rendered and costs no further read. An upload was not scanned.
+    const readable = upload || s.original.width !== undefined
+    const real =
+      dir && codecs && readable
+        ? await renditionsOf(
+            { path: s.original.path, uti: s.original.type.uti, checksum: original.fileChecksum },
+            dir,
+            codecs,
+          )
+        : undefined
+    const out: Renditions = {}
+    for (const role of ['medium', 'thumb'] as const) {
+      const id = createHash('sha256').update(`${original.assetId}:${role}`).digest('hex').slice(0, 32)
+      const made = real?.[role]
+      if (made) {
+        out[role] = {
+          asset: this.#storedAsset(id, made.checksum, made.size),
+          content: { path: made.path, size: made.size, uti: JPEG_UTI },
+          width: made.width,
+          height: made.height,
+        }
+        continue
+      }
       const label = `${role} of ${s.key}`
       const bytes = standInJpeg(label)
-      const id = createHash('sha256').update(`${base}:${role}`).digest('hex').slice(0, 32)
-      tx.put<PhotoContent>('photoContent', id, { standIn: label, size: bytes.length, uti: JPEG_UTI })
-      out[role] = this.#storedAsset(id, sha1Checksum(bytes), bytes.length)
+      out[role] = {
+        asset: this.#storedAsset(id, sha1Checksum(bytes), bytes.length),
+        content: { standIn: label, size: bytes.length, uti: JPEG_UTI },
+        width: STAND_IN_SIZE,
+        height: STAND_IN_SIZE,
+      }
     }
     return out
   }
@@ -444,6 +509,7 @@ export class PhotosLibrary {
     zone: StoredZone,
     s: SeedAsset,
     files: Record<string, StoredAsset>,
+    renditions: Renditions,
     old: SeedRow | undefined,
   ): StoredRecord[] {
     const zoneID = zone.zoneID
@@ -459,7 +525,9 @@ export class PhotosLibrary {
           size: file.size,
           uti: file.type.uti,
         })
-    const derived = { ...this.#standIns(tx, s, files.original!.assetId), ...files }
+    for (const rendition of Object.values(renditions))
+      tx.put<PhotoContent>('photoContent', rendition.asset.assetId, rendition.content)
+    const derived = files
     const master = old?.master ?? masterRecordName(`${zoneID.zoneName}:${s.key}`)
     const asset = old?.asset ?? uuidOf(`asset:${zoneID.zoneName}:${s.key}`)
     const movie = s.original.type.kind === 'movie'
@@ -489,10 +557,19 @@ export class PhotosLibrary {
     if (movie) {
       resources.push({ prefix: 'resVidMed', asset: derived.original!, uti: s.original.type.uti })
       resources.push({ prefix: 'resVidSmall', asset: derived.original!, uti: s.original.type.uti })
-    } else {
-      resources.push({ prefix: 'resJPEGMed', asset: derived.medium!, uti: JPEG_UTI, width: 16, height: 16 })
-      resources.push({ prefix: 'resJPEGThumb', asset: derived.thumb!, uti: JPEG_UTI, width: 16, height: 16 })
-    }
+    } else
+      for (const [prefix, rendition] of [
+        ['resJPEGMed', renditions.medium],
+        ['resJPEGThumb', renditions.thumb],
+      ] as const)
+        if (rendition)
+          resources.push({
+            prefix,
+            asset: rendition.asset,
+            uti: JPEG_UTI,
+            width: rendition.width,
+            height: rendition.height,
+          })
     const name = s.original.name
     const hints: string[] = []
     if (/screenshot/i.test(name)) hints.push('SCREENSHOT')
