@@ -36,6 +36,8 @@ interface Common {
   driveDir: string | undefined
   /** `--photos-dir`: the directory the iCloud emulator's Photos library is seeded from. */
   photosDir?: string | undefined
+  /** `--photos-renditions`: real scaled medium/thumbnail JPEGs, or the stand-in (fast to seed). */
+  photosRenditions?: 'scaled' | 'stand-in' | undefined
 }
 
 interface Started {
@@ -138,6 +140,7 @@ const STARTERS: ReadonlyArray<readonly [flag: string, key: keyof EmulateConfig, 
         ...(common.hostName ? { hostName: common.hostName } : {}),
         ...(common.strict ? { profile: 'strict' as const } : {}),
         ...(common.photosDir === undefined ? {} : { photosDir: common.photosDir }),
+        ...(common.photosRenditions === undefined ? {} : { photosRenditions: common.photosRenditions }),
       })
       const dev = emulator.dev
       return {
@@ -201,6 +204,10 @@ export function registerEmulate(program: Command, io: Io): void {
     '--photos-dir <dir>',
     "seed the iCloud emulator's Photos library from the image and video files of this directory (its shared-albums/ sub-folders: shared albums)",
   )
+  command.option(
+    '--photos-renditions <mode>',
+    'medium and thumbnail renditions: scaled (real JPEGs of JPEG/PNG originals, made once per file at about 2 s per 12 MP photo; the default) or stand-in (a placeholder JPEG, for a large library that must start at once)',
+  )
   command.option('--no-ui', 'do not serve the web UI (request log, token diffs, fault controls) on loopback')
   command.option(
     '--ui-port <n>',
@@ -239,6 +246,7 @@ export function registerEmulate(program: Command, io: Io): void {
       strict: options.strict === true,
       driveDir,
       photosDir: options.photosDir === undefined ? undefined : checkPhotosDir(String(options.photosDir)),
+      photosRenditions: renditionsOption(options.photosRenditions),
     }
     // Listen for the stop signals before anything starts, so a signal never finds the default handler.
     const stop = stopSignal()
@@ -352,6 +360,16 @@ function existingDirectory(dir: string): string {
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
+}
+
+/** `--photos-renditions` is `scaled` or `stand-in`. */
+function renditionsOption(value: unknown): 'scaled' | 'stand-in' | undefined {
+  if (value === undefined) return undefined
+  if (value === 'scaled' || value === 'stand-in') return value
+  throw cliError(
+    'INVALID_OPTION',
+    `--photos-renditions is scaled or stand-in (got ${JSON.stringify(String(value).slice(0, 40))}).`,
+  )
 }
 
 /** `--photos-dir` must be a directory. */
