@@ -213,7 +213,8 @@ beforeAll(async () => {
   library = join(root, 'library')
   data = join(root, 'photos')
   await mkdir(data)
-  // A live photo, a RAW+JPEG pair, an edited photo, a PNG, a video, an album in a folder and a top-level album.
+  // A live photo, a RAW+JPEG pair, an edited photo, a PNG, a video, an album in a folder, a top-level
+  // album and a photo of the Shared Library.
   await seed('IMG_0001.HEIC', bytes('heic', 40_000))
   await seed('IMG_0001.MOV', bytes('mov', 60_000))
   await seed('IMG_0002.JPG', bytes('jpeg', 30_000))
@@ -224,6 +225,7 @@ beforeAll(async () => {
   await seed('MOV_0005.MOV', bytes('mov', 150_000))
   await seed('Trips/Paris/IMG_0006.JPG', bytes('jpeg', 21_000))
   await seed('Family/IMG_0007.JPG', bytes('jpeg', 22_000))
+  await seed('shared/IMG_0008.JPG', bytes('jpeg', 23_000))
   const config = join(root, 'config.json')
   await writeFile(
     config,
@@ -253,7 +255,11 @@ describe.skipIf(Boolean(skip))('icloud-photos-sync 4.0.0 (unmodified) against si
     expect(log.split('\n').filter((l) => / (WARN|ERROR) /.test(l))).toEqual([])
 
     const synced = await tree(data)
-    const all = [...synced].filter(([path]) => path.startsWith('_All-Photos/'))
+    // Assets land in _All-Photos/, those of the Shared Library (the seed's shared/) in _Shared-Photos/.
+    const all = [...synced].filter(([path]) => /^_(All|Shared)-Photos\//.test(path))
+    expect(all.filter(([path]) => path.startsWith('_Shared-Photos/')).map(([, f]) => f.sha)).toEqual([
+      sha(seeded['shared/IMG_0008.JPG']!),
+    ])
     // It syncs each asset's original (`resOriginalRes`) and its edit (`resJPEGFullRes`), not the video
     // of a live photo nor the RAW of a RAW+JPEG pair (helper.ts convertCPLAssets at c6dc1dd, l. 30-52;
     // query-builder.ts QUERY_KEYS asks for neither).
@@ -266,6 +272,7 @@ describe.skipIf(Boolean(skip))('icloud-photos-sync 4.0.0 (unmodified) against si
       'MOV_0005.MOV',
       'Trips/Paris/IMG_0006.JPG',
       'Family/IMG_0007.JPG',
+      'shared/IMG_0008.JPG',
     ]
     expect(all.map(([, f]) => f.sha).sort()).toEqual(expected.map((n) => sha(seeded[n]!)).sort())
     const notSynced = ['IMG_0001.MOV', 'IMG_0002.DNG'].map((n) => sha(seeded[n]!))
@@ -294,7 +301,7 @@ describe.skipIf(Boolean(skip))('icloud-photos-sync 4.0.0 (unmodified) against si
     expect(downloads(after)).toEqual([])
     expect(after.filter((e) => e.target.includes('/verify/'))).toEqual([])
     const again = await tree(data)
-    expect([...again].filter(([p]) => p.startsWith('_All-Photos/')).map(([p, f]) => [p, f.sha])).toEqual(
+    expect([...again].filter(([p]) => /^_(All|Shared)-Photos\//.test(p)).map(([p, f]) => [p, f.sha])).toEqual(
       all.map(([p, f]) => [p, f.sha]),
     )
     for (const [p, mtime] of mtimes) expect((await stat(join(data, p))).mtimeMs).toBe(mtime)
