@@ -140,7 +140,7 @@ async function requestLog(): Promise<Array<{ id: number; method: string; target:
  * l. 435-469) answers 412 until it waits for a code; the code is posted until one is taken.
  */
 async function sync(): Promise<{ code: number | null; output: string; mfaPosted: boolean }> {
-  const [mfaPort] = [await consecutiveFreePorts(1)]
+  const mfaPort = await consecutiveFreePorts(1)
   const child = spawn(
     (NODE as { node: string }).node,
     ['--import', PRELOAD, MAIN!, 'sync', '--max-retries', '1', '--log-level', 'info', '--mfa-timeout', '50'],
@@ -180,9 +180,9 @@ async function sync(): Promise<{ code: number | null; output: string; mfaPosted:
       await new Promise((r) => setTimeout(r, 200))
       // Its console says so once the server waits for a code (a code sent earlier is a warning).
       if (!output.includes('MFA code required')) continue
-      const answer = await fetch(`http://127.0.0.1:${mfaPort}/api/mfa?code=${CODE}`, { method: 'POST' }).catch(
-        () => undefined,
-      )
+      const answer = await fetch(`http://127.0.0.1:${mfaPort}/api/mfa?code=${CODE}`, {
+        method: 'POST',
+      }).catch(() => undefined)
       if (answer?.status === 200) mfaPosted = true
     }
   })()
@@ -197,10 +197,8 @@ async function tree(dir: string): Promise<Map<string, { sha: string; target: str
       if (entry.name.startsWith('.icloud-photos-sync')) continue
       const path = join(d, entry.name)
       const target = await realpath(path)
-      if ((await stat(target)).isDirectory()) {
-        if (!entry.isSymbolicLink()) await walk(path)
-        else await walk(path)
-      } else out.set(relative(dir, path), { sha: sha(await readFile(target)), target })
+      if ((await stat(target)).isDirectory()) await walk(path)
+      else out.set(relative(dir, path), { sha: sha(await readFile(target)), target })
     }
   }
   await walk(dir)
@@ -242,68 +240,73 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
-describe.skipIf(Boolean(skip))('icloud-photos-sync 4.0.0 (unmodified) against sigwire emulate --icloud', () => {
-  it('signs in with a code, syncs every original and edit with equal bytes and the albums, then a second run downloads nothing', {
-    timeout: 60_000,
-  }, async () => {
-    const first = await sync()
-    expect(first.code, first.output).toBe(0)
-    expect(first.mfaPosted).toBe(true)
-    const log = await readFile(join(data, '.icloud-photos-sync.log'), 'utf8')
-    expect(log).toContain('Completed sync!')
-    // Nothing the emulator answered made it warn (count mismatches, unreadable records, missing parents).
-    expect(log.split('\n').filter((l) => / (WARN|ERROR) /.test(l))).toEqual([])
+describe.skipIf(Boolean(skip))(
+  'icloud-photos-sync 4.0.0 (unmodified) against sigwire emulate --icloud',
+  () => {
+    it('signs in with a code, syncs every original and edit with equal bytes and the albums, then a second run downloads nothing', {
+      timeout: 60_000,
+    }, async () => {
+      const first = await sync()
+      expect(first.code, first.output).toBe(0)
+      expect(first.mfaPosted).toBe(true)
+      const log = await readFile(join(data, '.icloud-photos-sync.log'), 'utf8')
+      expect(log).toContain('Completed sync!')
+      // Nothing the emulator answered made it warn (count mismatches, unreadable records, missing parents).
+      expect(log.split('\n').filter((l) => / (WARN|ERROR) /.test(l))).toEqual([])
 
-    const synced = await tree(data)
-    // Assets land in _All-Photos/, those of the Shared Library (the seed's shared/) in _Shared-Photos/.
-    const all = [...synced].filter(([path]) => /^_(All|Shared)-Photos\//.test(path))
-    expect(all.filter(([path]) => path.startsWith('_Shared-Photos/')).map(([, f]) => f.sha)).toEqual([
-      sha(seeded['shared/IMG_0008.JPG']!),
-    ])
-    // It syncs each asset's original (`resOriginalRes`) and its edit (`resJPEGFullRes`), not the video
-    // of a live photo nor the RAW of a RAW+JPEG pair (helper.ts convertCPLAssets at c6dc1dd, l. 30-52;
-    // query-builder.ts QUERY_KEYS asks for neither).
-    const expected = [
-      'IMG_0001.HEIC',
-      'IMG_0002.JPG',
-      'IMG_0003.JPG',
-      'IMG_E0003.JPG',
-      'IMG_0004.PNG',
-      'MOV_0005.MOV',
-      'Trips/Paris/IMG_0006.JPG',
-      'Family/IMG_0007.JPG',
-      'shared/IMG_0008.JPG',
-    ]
-    expect(all.map(([, f]) => f.sha).sort()).toEqual(expected.map((n) => sha(seeded[n]!)).sort())
-    const notSynced = ['IMG_0001.MOV', 'IMG_0002.DNG'].map((n) => sha(seeded[n]!))
-    expect(all.some(([, f]) => notSynced.includes(f.sha))).toBe(false)
-    // Albums are folders (links to hidden UUID folders) of links into _All-Photos, under their folder.
-    const albumFile = (prefix: string) =>
-      [...synced].filter(([path]) => path.startsWith(prefix)).map(([, f]) => f.sha)
-    expect(albumFile('Trips/Paris/')).toEqual([sha(seeded['Trips/Paris/IMG_0006.JPG']!)])
-    expect(albumFile('Family/')).toEqual([sha(seeded['Family/IMG_0007.JPG']!)])
-    expect((await lstat(join(data, 'Trips'))).isSymbolicLink()).toBe(true)
+      const synced = await tree(data)
+      // Assets land in _All-Photos/, those of the Shared Library (the seed's shared/) in _Shared-Photos/.
+      const all = [...synced].filter(([path]) => /^_(All|Shared)-Photos\//.test(path))
+      expect(all.filter(([path]) => path.startsWith('_Shared-Photos/')).map(([, f]) => f.sha)).toEqual([
+        sha(seeded['shared/IMG_0008.JPG']!),
+      ])
+      // It syncs each asset's original (`resOriginalRes`) and its edit (`resJPEGFullRes`), not the video
+      // of a live photo nor the RAW of a RAW+JPEG pair (helper.ts convertCPLAssets at c6dc1dd, l. 30-52;
+      // query-builder.ts QUERY_KEYS asks for neither).
+      const expected = [
+        'IMG_0001.HEIC',
+        'IMG_0002.JPG',
+        'IMG_0003.JPG',
+        'IMG_E0003.JPG',
+        'IMG_0004.PNG',
+        'MOV_0005.MOV',
+        'Trips/Paris/IMG_0006.JPG',
+        'Family/IMG_0007.JPG',
+        'shared/IMG_0008.JPG',
+      ]
+      expect(all.map(([, f]) => f.sha).sort()).toEqual(expected.map((n) => sha(seeded[n]!)).sort())
+      const notSynced = ['IMG_0001.MOV', 'IMG_0002.DNG'].map((n) => sha(seeded[n]!))
+      expect(all.some(([, f]) => notSynced.includes(f.sha))).toBe(false)
+      // Albums are folders (links to hidden UUID folders) of links into _All-Photos, under their folder.
+      const albumFile = (prefix: string) =>
+        [...synced].filter(([path]) => path.startsWith(prefix)).map(([, f]) => f.sha)
+      expect(albumFile('Trips/Paris/')).toEqual([sha(seeded['Trips/Paris/IMG_0006.JPG']!)])
+      expect(albumFile('Family/')).toEqual([sha(seeded['Family/IMG_0007.JPG']!)])
+      expect((await lstat(join(data, 'Trips'))).isSymbolicLink()).toBe(true)
 
-    const downloads = (entries: Awaited<ReturnType<typeof requestLog>>) =>
-      entries.filter((e) => e.method === 'GET' && e.target.startsWith('/photos-content/'))
-    const before = await requestLog()
-    expect(downloads(before)).toHaveLength(expected.length)
-    expect(downloads(before).every((e) => e.status === 200)).toBe(true)
-    const last = Math.max(...before.map((e) => e.id))
-    const mtimes = new Map(await Promise.all(all.map(async ([p]) => [p, (await stat(join(data, p))).mtimeMs] as const)))
+      const downloads = (entries: Awaited<ReturnType<typeof requestLog>>) =>
+        entries.filter((e) => e.method === 'GET' && e.target.startsWith('/photos-content/'))
+      const before = await requestLog()
+      expect(downloads(before)).toHaveLength(expected.length)
+      expect(downloads(before).every((e) => e.status === 200)).toBe(true)
+      const last = Math.max(...before.map((e) => e.id))
+      const mtimes = new Map(
+        await Promise.all(all.map(async ([p]) => [p, (await stat(join(data, p))).mtimeMs] as const)),
+      )
 
-    // Second run: the trust token it stored skips the code; the library is complete, nothing is fetched.
-    const second = await sync()
-    expect(second.code, second.output).toBe(0)
-    expect(second.mfaPosted).toBe(false)
-    const after = (await requestLog()).filter((e) => e.id > last)
-    expect(after.some((e) => e.target.includes('/records/query'))).toBe(true)
-    expect(downloads(after)).toEqual([])
-    expect(after.filter((e) => e.target.includes('/verify/'))).toEqual([])
-    const again = await tree(data)
-    expect([...again].filter(([p]) => /^_(All|Shared)-Photos\//.test(p)).map(([p, f]) => [p, f.sha])).toEqual(
-      all.map(([p, f]) => [p, f.sha]),
-    )
-    for (const [p, mtime] of mtimes) expect((await stat(join(data, p))).mtimeMs).toBe(mtime)
-  })
-})
+      // Second run: the trust token it stored skips the code; the library is complete, nothing is fetched.
+      const second = await sync()
+      expect(second.code, second.output).toBe(0)
+      expect(second.mfaPosted).toBe(false)
+      const after = (await requestLog()).filter((e) => e.id > last)
+      expect(after.some((e) => e.target.includes('/records/query'))).toBe(true)
+      expect(downloads(after)).toEqual([])
+      expect(after.filter((e) => e.target.includes('/verify/'))).toEqual([])
+      const again = await tree(data)
+      expect(
+        [...again].filter(([p]) => /^_(All|Shared)-Photos\//.test(p)).map(([p, f]) => [p, f.sha]),
+      ).toEqual(all.map(([p, f]) => [p, f.sha]))
+      for (const [p, mtime] of mtimes) expect((await stat(join(data, p))).mtimeMs).toBe(mtime)
+    })
+  },
+)

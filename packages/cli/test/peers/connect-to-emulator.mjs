@@ -1,15 +1,16 @@
 // Preloaded (`node --import`) into a peer client that runs as its own process: every TLS connection
 // goes to the emulator's port on loopback, whatever host the client named (its hosts are fixed:
-// idmsa.apple.com, setup.icloud.com, p*-ckdatabasews.icloud.com, cvws.icloud-content.com), the way
-// /etc/hosts and a port forward would; the client's code is untouched and still sends its own Host and
-// SNI-free certificate check against the emulator's CA (NODE_EXTRA_CA_CERTS). Plain connections to
-// anything but loopback are refused, so the peer reaches nothing beyond this machine.
+// idmsa.apple.com, setup.icloud.com, the ckdatabasews and content hosts), the way /etc/hosts and a port
+// forward would. The client's code is untouched: it still sends its own Host header, and trusts the
+// emulator's certificate through NODE_EXTRA_CA_CERTS. Plain connections to anything but loopback are
+// refused, so the peer reaches nothing beyond this machine (no crash reports, no telemetry).
 import net from 'node:net'
 import tls from 'node:tls'
 
 const target = process.env.SIGWIRE_EMULATOR_TLS_PORT
 const port = Number(target)
-if (!Number.isInteger(port) || port <= 0) throw new Error('SIGWIRE_EMULATOR_TLS_PORT must name the emulator TLS port')
+if (!Number.isInteger(port) || port <= 0)
+  throw new Error('SIGWIRE_EMULATOR_TLS_PORT must name the emulator TLS port')
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const connectTls = tls.connect
@@ -36,7 +37,8 @@ tls.connect = function toEmulator(...args) {
 
 function refuseRemote(...args) {
   const first = args[0]
-  const host = first !== null && typeof first === 'object' ? (first.host ?? 'localhost') : args[1] ?? 'localhost'
+  const host =
+    first !== null && typeof first === 'object' ? (first.host ?? 'localhost') : (args[1] ?? 'localhost')
   if (!(first !== null && typeof first === 'object' && first.path) && !LOOPBACK.has(String(host)))
     throw new Error(`connect-to-emulator: refused a plain connection to ${host}; only loopback is allowed`)
   return createConnection.apply(net, args)
