@@ -261,7 +261,7 @@ describe.skipIf(Boolean(skip))(
         sha(seeded['shared/IMG_0008.JPG']!),
       ])
       // It syncs each asset's original (`resOriginalRes`) and its edit (`resJPEGFullRes`), not the video
-      // of a live photo nor the RAW of a RAW+JPEG pair (helper.ts convertCPLAssets at c6dc1dd, l. 30-52;
+      // of a live photo nor the RAW of a RAW+JPEG pair (helper.ts convertCPLAssets at c6dc1dd, l. 47-77;
       // query-builder.ts QUERY_KEYS asks for neither).
       const expected = [
         'IMG_0001.HEIC',
