@@ -616,7 +616,8 @@ export class PhotosLibrary {
     const out = [masterRecord, assetRecord]
     // Sub-folders are albums; the folders above them are CPLAlbum folders.
     if (s.album.length > 0) {
-      let parent = ROOT_FOLDER
+      // Top-level albums carry no parentId (docs/protocols/icloud.md §26).
+      let parent: string | undefined
       for (let i = 0; i < s.album.length - 1; i++) {
         const id = uuidOf(`folder:${zoneID.zoneName}:${s.album.slice(0, i + 1).join('/')}`)
         if (!zone.records.has(id) && !out.some((r) => r.recordName === id))
