@@ -6,9 +6,8 @@ import type { ICloudClient, PhotoAsset, PhotoResource } from '@sigwire/icloud'
 import jpeg from 'jpeg-js'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
-import { clientFor } from './icloud-helpers.js'
-import { heicWithExif } from './photos-fixtures.js'
+import { startICloudEmulator } from '../src/emulator/index.js'
+import { heicWithExif, type PhotosSession, photosSession } from './photos-fixtures.js'
 
 // Real medium and thumbnail renditions (docs/protocols/icloud.md §16.10): seeded JPEG and PNG originals
 // downloaded through the client from a loopback emulator, decoded with an independent decoder.
@@ -66,29 +65,23 @@ function near(actual: number[], expected: readonly number[], tolerance = 10): vo
 const checksumOf = (b: Uint8Array) =>
   Buffer.concat([Buffer.from([1]), createHash('sha1').update(b).digest()]).toString('base64')
 
-let emulator: ICloudEmulator
 let client: ICloudClient
 let dir: string
 let state: string
 let out: string
 let assets: Map<string, PhotoAsset>
 
+let session: PhotosSession | undefined
+
 async function start(): Promise<void> {
-  emulator = await startICloudEmulator({ photosDir: dir, stateDir: state })
-  const dev = emulator.dev!
-  client = clientFor(emulator, {
-    appleId: dev.appleId,
-    password: dev.password,
-    twoFactor: async () => dev.twoFactorCode,
-  })
-  await client.login()
+  session = await photosSession(dir, { stateDir: state })
+  client = session.client
   assets = new Map()
   for await (const a of client.photos.assets()) assets.set(a.filename, a)
 }
 
 async function stop(): Promise<void> {
-  await client?.close()
-  await emulator?.close()
+  await session?.close()
 }
 
 beforeAll(async () => {
@@ -199,19 +192,11 @@ describe('Photos renditions of seeded originals', () => {
   })
 
   it('keeps stand-ins for every image with photosRenditions: stand-in, and refuses another value', async () => {
-    const quick = await startICloudEmulator({ photosDir: dir, photosRenditions: 'stand-in' })
+    const quick = await photosSession(dir, { photosRenditions: 'stand-in' })
     try {
-      const dev = quick.dev!
-      const other = clientFor(quick, {
-        appleId: dev.appleId,
-        password: dev.password,
-        twoFactor: async () => dev.twoFactorCode,
-      })
-      await other.login()
-      for await (const a of other.photos.assets())
+      for await (const a of quick.client.photos.assets())
         if (a.type === 'image')
           expect([a.resources.medium!.width, a.resources.thumb!.height]).toEqual([16, 16])
-      await other.close()
     } finally {
       await quick.close()
     }

@@ -92,10 +92,16 @@ export interface PhotosSession {
   close(): Promise<void>
 }
 
-/** Starts the emulator on `photosDir` and signs the development account in (two-factor included). */
-export async function photosSession(photosDir: string): Promise<PhotosSession> {
+/**
+ * Starts the emulator on `photosDir` (with `options`, such as a state directory) and signs the
+ * development account in (two-factor included).
+ */
+export async function photosSession(
+  photosDir: string,
+  options: Omit<Parameters<typeof startICloudEmulator>[0], 'photosDir'> = {},
+): Promise<PhotosSession> {
   const out = mkdtempSync(join(tmpdir(), 'sigwire-photos-out-'))
-  const emulator = await startICloudEmulator({ photosDir })
+  const emulator = await startICloudEmulator({ ...options, photosDir })
   const dev = emulator.dev!
   const client = clientFor(emulator, {
     appleId: dev.appleId,
