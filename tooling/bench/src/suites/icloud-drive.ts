@@ -270,6 +270,7 @@ export const iCloudDriveSuite: Suite = {
               `Drive tree of ${treeFiles} small files: get --recursive vs pyicloud`,
               pyicloud / sigwireTree,
               5,
+              "Each file is two requests (download/by_id, then the content URL) and one fsynced, renamed file with its mtime set. The client and the emulator share the machine's cores; in a profile of the emulator serving the tree, garbage collection and system calls (stat, socket writes) were its largest items. pyicloud fetches one file at a time.",
             ),
           )
         } else {
