@@ -7,6 +7,7 @@ import jpeg from 'jpeg-js'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startICloudEmulator } from '../src/emulator/index.js'
+import { sha1Checksum } from '../src/emulator/photos/checksum.js'
 import { heicWithExif, type PhotosSession, photosSession } from './photos-fixtures.js'
 
 // Real medium and thumbnail renditions (docs/protocols/icloud.md §16.10): seeded JPEG and PNG originals
@@ -62,9 +63,6 @@ function near(actual: number[], expected: readonly number[], tolerance = 10): vo
   for (let c = 0; c < 3; c++) expect(Math.abs(actual[c]! - expected[c]!)).toBeLessThanOrEqual(tolerance)
 }
 
-const checksumOf = (b: Uint8Array) =>
-  Buffer.concat([Buffer.from([1]), createHash('sha1').update(b).digest()]).toString('base64')
-
 let client: ICloudClient
 let dir: string
 let state: string
@@ -109,7 +107,7 @@ async function fetchRendition(asset: PhotoAsset, resource: PhotoResource) {
   const bytes = readFileSync(path)
   expect(resource.uti).toBe('public.jpeg')
   expect(bytes.length).toBe(resource.size)
-  expect(checksumOf(bytes)).toBe(resource.checksum)
+  expect(sha1Checksum(bytes)).toBe(resource.checksum)
   const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true })
   expect({ width: image.width, height: image.height }).toEqual({
     width: resource.width,

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdir, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DurableStore, Transaction } from '@sigwire/emulator-kit'
@@ -14,6 +13,7 @@ import {
   type StoredZone,
   scopeKey,
 } from '@sigwire/emulator-kit/cloudkit'
+import { fileChecksum, sha1Checksum } from './checksum.js'
 import { JPEG_UTI, seedFileType, standInJpeg } from './file-types.js'
 import { type ImageCodecs, loadImageCodecs } from './image-codecs.js'
 import { type AssetView, type ZoneViews, zoneViews } from './indexes.js'
@@ -650,22 +650,6 @@ function signature(s: SeedAsset): string {
     .map((f) => (f ? `${f.path}:${f.size}:${Math.floor(f.mtimeMs)}` : '-'))
     .concat(s.album.join('/'))
     .join('|')
-}
-
-/**
- * The emulator's `fileChecksum`: Apple's shape (21 bytes, the first 0x01, base64), here 0x01 followed
- * by the SHA-1 of the bytes. Apple's own algorithm is not published (§16.8): clients must not rely on
- * this form.
- */
-export async function fileChecksum(path: string): Promise<string> {
-  const hash = createHash('sha1')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return Buffer.concat([Buffer.from([1]), hash.digest()]).toString('base64')
-}
-
-/** {@link fileChecksum} of bytes in memory. */
-export function sha1Checksum(bytes: Uint8Array): string {
-  return Buffer.concat([Buffer.from([1]), createHash('sha1').update(bytes).digest()]).toString('base64')
 }
 
 /** The visible views of an asset name in a zone. */

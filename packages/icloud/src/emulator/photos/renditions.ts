@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '@sigwire/core'
+import { sha1Checksum } from './checksum.js'
 import type { ImageCodecs } from './image-codecs.js'
 import { jpegOrientation, orientUpright } from './orientation.js'
 import { MEDIUM_MAX_PIXELS, renditionSize, THUMB_MAX_PIXELS } from './rendition-size.js'
@@ -133,8 +133,6 @@ async function readCached(
 function describe(path: string, bytes: Buffer): Rendition | undefined {
   const size = dimensions(bytes)
   if (!size) return undefined
-  const checksum = Buffer.concat([Buffer.from([1]), createHash('sha1').update(bytes).digest()]).toString(
-    'base64',
-  )
+  const checksum = sha1Checksum(bytes)
   return { path, size: bytes.length, checksum, ...size }
 }

@@ -28,6 +28,7 @@ import {
 } from '../ckdatabase/routes.js'
 import type { ICloudContext } from '../context.js'
 import type { EmulatedAccount } from '../state.js'
+import { checksumOf } from './checksum.js'
 import { CONTENT_PREFIX, contentUrl, sendContent } from './content.js'
 import { seedFileType } from './file-types.js'
 import {
@@ -262,7 +263,7 @@ async function receiveUpload(env: PhotosEnv, request: RouteRequest<unknown>): Pr
     throw error
   }
   await file.close()
-  const checksum = Buffer.concat([Buffer.from([1]), hash.digest()]).toString('base64')
+  const checksum = checksumOf(hash)
   const records = await env.library.addUpload(account.dsid, filename, temp, size, checksum)
   const target = env.library.zone(account.dsid, PRIMARY_ZONE)!
   const ctx = context(env, request, 'private', {})

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { DurableStore, Transaction } from '@sigwire/emulator-kit'
-import { fileChecksum, type PhotoContent } from '../photos/library.js'
+import { fileChecksum } from '../photos/checksum.js'
+import type { PhotoContent } from '../photos/library.js'
 import { masterRecordName, uuidOf } from '../photos/records.js'
 import type { SeedAsset, SeedFile } from '../photos/scan.js'
 import { scanSharedAlbums } from './seed.js'
