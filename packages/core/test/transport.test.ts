@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { getEventListeners } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -7,7 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  bytesBody,
   type Clock,
+  concatBodies,
   createRequest,
   fileBody,
   formatIsoSeconds,
@@ -20,6 +23,7 @@ import {
   textToken,
   toBase64,
   traceTokens,
+  utf8Decode,
 } from '../src/index.js'
 import { debugLines, startLoopback } from './loopback.js'
 
@@ -341,6 +345,45 @@ describe('wire', () => {
       t.send(createRequest({ method: 'POST', url: server.url, body: changing }), { signer }),
     ).rejects.toMatchObject({ code: 'BODY_CHANGED' })
     expect(server.received.filter((r) => r.body.length === 1_000_000)).toHaveLength(1)
+  })
+
+  it('sends every byte of a file body although it reads into the same buffers again', async () => {
+    // Distinct bytes in every chunk: a chunk overwritten before the socket took it would show here.
+    const dir = await mkdtemp(join(tmpdir(), 'sigwire-transport-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const path = join(dir, 'random.bin')
+    const bytes = randomBytes(8 * 1024 * 1024 + 12_345)
+    await writeFile(path, bytes)
+    // The server reads slowly, so the socket fills and undici waits for it to drain.
+    const server = createServer(async (req, res) => {
+      const parts: Buffer[] = []
+      for await (const chunk of req) {
+        parts.push(chunk as Buffer)
+        if (parts.length % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+      res.writeHead(200).end(createHash('sha256').update(Buffer.concat(parts)).digest('hex'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    const expected = createHash('sha256').update(bytes).digest('hex')
+    const t = transport()
+    for (const chunkSize of [64 * 1024, undefined]) {
+      const body = await fileBody(path, { chunkSize })
+      const plain = await t.send(createRequest({ method: 'POST', url, body }), { signer: countingSigner() })
+      expect(utf8Decode(plain.body)).toBe(expected)
+      // With progress the chunks are sliced; around a file, parts of other bodies.
+      let seen = 0
+      const both = concatBodies([textBody('head'), body, bytesBody(new Uint8Array([1, 2])), body])
+      const twice = await t.send(createRequest({ method: 'POST', url, body: both }), {
+        onUploadProgress: (n) => {
+          seen = n
+        },
+      })
+      const whole = Buffer.concat([Buffer.from('head'), bytes, Buffer.from([1, 2]), bytes])
+      expect(utf8Decode(twice.body)).toBe(createHash('sha256').update(whole).digest('hex'))
+      expect(seen).toBe(whole.length)
+    }
   })
 
   it('limits the size of a response read into memory', async () => {

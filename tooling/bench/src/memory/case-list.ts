@@ -15,7 +15,7 @@ export interface CaseInfo {
 }
 
 const STREAMED =
-  'The body is not held in memory: the peak is flat in the body size (8 MiB: 81 MiB, 128 MiB: 103-119 MiB, 1 GiB: 128-129 MiB in development runs). It is the baseline (about 62 MiB with the client loaded; a bare `node` is 39 MiB) plus about 65 MiB of read and write chunk buffers that V8 frees only at its next GC (external memory) and that glibc keeps in per-thread malloc arenas: with MALLOC_ARENA_MAX=1 the same 256 MiB CloudKit upload peaks at 100 MiB instead of 133 MiB. The chunk size makes no difference (16 KiB to 1 MiB tried).'
+  'The body is not held in memory: a file body is read into two buffers used again and again, so the peak is the baseline (about 60 MiB with the client loaded; a bare `node` is 39 MiB) plus the sockets, the response and V8 young-generation garbage. Reading into a fresh buffer per chunk (as `fs.createReadStream` does) added about 65 MiB at 1 GiB: external memory V8 frees only at its next GC, which it starts once about 64 MiB of it has piled up.'
 
 /** Every case, each run in its own child process; peers last (they need the most memory). */
 export const CASES: readonly CaseInfo[] = [
