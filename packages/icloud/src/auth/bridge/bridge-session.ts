@@ -7,17 +7,6 @@ import { type SessionResponse, serviceErrorCode, throttledError } from '../../se
 import type { AuthContext } from '../context.js'
 import { idmsaHeaders } from '../headers.js'
 import type { BridgeInitiation } from '../two-factor-options.js'
-import {
-  bridgePayloadKeys,
-  confirmationsEqual,
-  openBridgePayload,
-  proverConfirmation,
-  proverKeys,
-  proverShare,
-  randomBridgeScalar,
-  stretchBridgeCode,
-  verifierConfirmation,
-} from './pake.js'
 import { bridgeError, openPushSocket, type PushSocket } from './push-socket.js'
 import { parseStep4Data, strictBase64 } from './step-data.js'
 
@@ -124,6 +113,19 @@ async function prove(
   note: (step: string) => void,
 ): Promise<void> {
   const { sessionUUID, salt, prompt } = session
+  // Loaded here, not at the top: the P-256 code costs every iCloud client about 4 MiB of memory
+  // (`node -e` RSS with and without) and only a bridge sign-in uses it.
+  const {
+    bridgePayloadKeys,
+    confirmationsEqual,
+    openBridgePayload,
+    proverConfirmation,
+    proverKeys,
+    proverShare,
+    randomBridgeScalar,
+    stretchBridgeCode,
+    verifierConfirmation,
+  } = await import('./pake.js')
   // Each push may carry new idmsdata/akdata; the next step returns the latest (pyicloud L268-282).
   let extra = passThrough(prompt)
   const step = (nextStep: number, data: string) =>
