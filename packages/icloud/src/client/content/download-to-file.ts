@@ -52,6 +52,13 @@ const SAMPLE_CAP_MS = 10
  * @internal
  */
 export const smallFiles: { averageMs: number } = { averageMs: 0 }
+/**
+ * Temporary names: the process id, a random part drawn once and a counter, so a name is unique in
+ * this process and cannot meet a temporary file a crashed earlier process left behind (created with
+ * `wx`, such a meeting would fail the download). One random draw per process instead of per file.
+ */
+const TEMP_PREFIX = `${process.pid}.${randomBytes(6).toString('hex')}.`
+let tempCounter = 0
 /** Buffer of the positioned reads that hash a resumed partial file. */
 const READ_BUFFER = 1 << 20
 /** Codes that say the bytes received cannot be continued from: a kept partial file goes too. */
@@ -111,7 +118,7 @@ export async function downloadContentToFile(
     })
   const dir = dirname(path)
   const kept = options.partial?.path
-  const temp = kept ?? join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = kept ?? join(dir, `.${basename(path)}.${TEMP_PREFIX}${(tempCounter++).toString(36)}.tmp`)
   let from = 0
   if (kept && options.partial?.resume) {
     const present = statSync(kept, { throwIfNoEntry: false })
