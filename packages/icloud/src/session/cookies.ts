@@ -1,6 +1,9 @@
 import type { Redactor } from '@sigwire/core'
-import { CookieJar, type SerializedCookieJar } from 'tough-cookie'
+import { CookieJar, cookieCompare, type SerializedCookieJar } from 'tough-cookie'
 import { WEBAUTH_TOKEN_COOKIE } from '../constants.js'
+
+/** Paths remembered by {@link SessionCookies.header} before it starts again. */
+const HEADER_CACHE_LIMIT = 256
 
 /**
  * The session's cookies in a tough-cookie jar (RFC 6265 domain, path, expiry and deletion rules),
@@ -10,6 +13,13 @@ import { WEBAUTH_TOKEN_COOKIE } from '../constants.js'
 export class SessionCookies {
   #jar: CookieJar
   readonly #redactor: Redactor
+  /**
+   * `Cookie` headers by URL without its query (which cookies apply depends on the scheme, host and
+   * path, RFC 6265 §5.4), each good until the first of its cookies expires; any change to the jar
+   * empties it. A Drive folder or a Photos library calls the same few paths thousands of times, and
+   * tough-cookie's matching, sorting and expiry checks ran again for every request.
+   */
+  readonly #headers = new Map<string, { readonly value: string | undefined; readonly until: number }>()
 
   constructor(redactor: Redactor, serialized?: SerializedCookieJar) {
     this.#redactor = redactor
@@ -20,8 +30,24 @@ export class SessionCookies {
 
   /** The `Cookie` header for `url`, or undefined when no cookie applies. */
   async header(url: string): Promise<string | undefined> {
-    const text = await this.#jar.getCookieString(url)
-    return text === '' ? undefined : text
+    const query = url.indexOf('?')
+    const key = query === -1 ? url : url.slice(0, query)
+    const known = this.#headers.get(key)
+    if (known !== undefined && Date.now() < known.until) return known.value
+    const cookies = await this.#jar.getCookies(url)
+    let until = Number.POSITIVE_INFINITY
+    for (const cookie of cookies) until = Math.min(until, cookie.expiryTime() ?? Number.POSITIVE_INFINITY)
+    // getCookieString's own order and join (tough-cookie `CookieJar.getCookieString`).
+    const value =
+      cookies.length === 0
+        ? undefined
+        : cookies
+            .sort(cookieCompare)
+            .map((c) => c.cookieString())
+            .join('; ')
+    if (this.#headers.size >= HEADER_CACHE_LIMIT) this.#headers.clear()
+    this.#headers.set(key, { value, until })
+    return value
   }
 
   /** Stores the `Set-Cookie` headers of a response from `url`. */
@@ -30,6 +56,7 @@ export class SessionCookies {
     for (const line of typeof setCookie === 'string' ? [setCookie] : setCookie) {
       const value = /^[^=]*=([^;]*)/.exec(line)?.[1]
       if (value) this.#redactor.addSecret(value)
+      this.#headers.clear()
       await this.#jar.setCookie(line, url, { ignoreError: true })
     }
   }
@@ -48,6 +75,7 @@ export class SessionCookies {
 
   /** Removes every cookie. */
   clear(): void {
+    this.#headers.clear()
     this.#jar = new CookieJar()
   }
 
