@@ -194,6 +194,8 @@ describe('sigwire icloud photos', () => {
       ).toContain(sha(bytes))
     }
     expect(statSync(join(to, 'IMG_0002.JPG')).mtime.toISOString()).toBe('2021-02-02T10:00:00.000Z')
+    const stateFile = join(to, '.sigwire-photos.sqlite')
+    const stateBefore = readFileSync(stateFile)
     const second = await runMain([
       'icloud',
       'photos',
@@ -211,6 +213,8 @@ describe('sigwire icloud photos', () => {
     ])
     const again = JSON.parse(second.stdout)
     expect(again).toMatchObject({ downloaded: 0, bytes: 0, libraries: { private: 'incremental' } })
+    // Nothing changed, so nothing was committed (the same sync token is not written again).
+    expect(readFileSync(stateFile).equals(stateBefore)).toBe(true)
   })
 
   it('reads only the changes: an added file, a favourite, a removed file', async () => {
