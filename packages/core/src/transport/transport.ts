@@ -187,7 +187,9 @@ export class Transport {
       for (let attempt = 1; ; attempt++) {
         call.throwIfAborted()
         const probe = this.#gate === undefined ? false : await admit(this.#gate, call)
-        const { signed, trace } = await this.#sign(request, options.signer)
+        // A synchronous signer (CloudKit, Apple News, Safe Creative) is not awaited: no promise per call.
+        const signing = this.#sign(request, options.signer)
+        const { signed, trace } = signing instanceof Promise ? await signing : signing
         const next = await this.#attempt(signed, trace, call, attempt, safe, options, stream, probe)
         if ('response' in next) return next.response as R
         this.#diagnostics.retry(call.id, signed, attempt, next.retryInMs, next.reason)
@@ -198,15 +200,18 @@ export class Transport {
     }
   }
 
-  async #sign(
-    request: HttpRequest,
-    signer: RequestSigner | undefined,
-  ): Promise<{ signed: HttpRequest; trace: readonly TokenTrace[] }> {
+  #sign(request: HttpRequest, signer: RequestSigner | undefined): Signed | Promise<Signed> {
     if (signer === undefined) return { signed: request, trace: NO_TRACE }
-    const output = await signer.sign(request, this.clock)
+    const output = signer.sign(request, this.clock)
     // Not `output.trace`: a signer may build its trace when first read, and it is read only when
     // something needs it (an authentication error, a log line).
-    return { signed: applySignature(request, output), trace: traceOf(output) }
+    if (typeof (output as Partial<PromiseLike<SignOutput>>).then === 'function')
+      return Promise.resolve(output).then((value) => ({
+        signed: applySignature(request, value),
+        trace: traceOf(value),
+      }))
+    const value = output as SignOutput
+    return { signed: applySignature(request, value), trace: traceOf(value) }
   }
 
   /** One attempt: dispatch, read, classify, and decide between returning and retrying. */
@@ -290,6 +295,12 @@ export class Transport {
 }
 
 const NO_TRACE: readonly TokenTrace[] = Object.freeze([])
+
+/** A request as signed for one attempt, with what was signed. */
+interface Signed {
+  readonly signed: HttpRequest
+  readonly trace: readonly TokenTrace[]
+}
 
 /**
  * Waits until `gate` lets one attempt go (the wait counts against the call's time limit and ends with
