@@ -370,6 +370,8 @@ describe('wire', () => {
     const t = transport()
     for (const chunkSize of [64 * 1024, undefined]) {
       const body = await fileBody(path, { chunkSize })
+      // The body's SHA-256 is the fingerprint of its first pass (one read, one hash).
+      expect(Buffer.from(await body.sha256()).toString('hex')).toBe(expected)
       const plain = await t.send(createRequest({ method: 'POST', url, body }), { signer: countingSigner() })
       expect(utf8Decode(plain.body)).toBe(expected)
       // With progress the chunks are sliced; around a file, parts of other bodies.
