@@ -52,4 +52,22 @@ describe('SessionCookies.header', () => {
     cookies.clear()
     expect(await cookies.header(urls[0]!)).toBeUndefined()
   })
+
+  it('does not remember a lookup that a Set-Cookie overtook', async () => {
+    const cookies = new SessionCookies(new Redactor())
+    const url = 'https://p01-docws.icloud.com/ws/com.apple.CloudDocs/download/by_id'
+    await cookies.store(url, 'OLD=1; Path=/')
+    const during = cookies.header(url)
+    await cookies.store(url, 'NEW=2; Path=/')
+    await during
+    expect(await cookies.header(url)).toBe(
+      await reference(
+        [
+          ['OLD=1; Path=/', url],
+          ['NEW=2; Path=/', url],
+        ],
+        url,
+      ),
+    )
+  })
 })

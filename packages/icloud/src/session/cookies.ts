@@ -20,6 +20,8 @@ export class SessionCookies {
    * tough-cookie's matching, sorting and expiry checks ran again for every request.
    */
   readonly #headers = new Map<string, { readonly value: string | undefined; readonly until: number }>()
+  /** Counts the jar's changes: a lookup that a change overtook is not remembered. */
+  #changes = 0
 
   constructor(redactor: Redactor, serialized?: SerializedCookieJar) {
     this.#redactor = redactor
@@ -34,6 +36,7 @@ export class SessionCookies {
     const key = query === -1 ? url : url.slice(0, query)
     const known = this.#headers.get(key)
     if (known !== undefined && Date.now() < known.until) return known.value
+    const changes = this.#changes
     const cookies = await this.#jar.getCookies(url)
     let until = Number.POSITIVE_INFINITY
     for (const cookie of cookies) until = Math.min(until, cookie.expiryTime() ?? Number.POSITIVE_INFINITY)
@@ -45,6 +48,7 @@ export class SessionCookies {
             .sort(cookieCompare)
             .map((c) => c.cookieString())
             .join('; ')
+    if (changes !== this.#changes) return value
     if (this.#headers.size >= HEADER_CACHE_LIMIT) this.#headers.clear()
     this.#headers.set(key, { value, until })
     return value
@@ -56,8 +60,8 @@ export class SessionCookies {
     for (const line of typeof setCookie === 'string' ? [setCookie] : setCookie) {
       const value = /^[^=]*=([^;]*)/.exec(line)?.[1]
       if (value) this.#redactor.addSecret(value)
-      this.#headers.clear()
       await this.#jar.setCookie(line, url, { ignoreError: true })
+      this.#changed()
     }
   }
 
@@ -75,8 +79,13 @@ export class SessionCookies {
 
   /** Removes every cookie. */
   clear(): void {
-    this.#headers.clear()
     this.#jar = new CookieJar()
+    this.#changed()
+  }
+
+  #changed(): void {
+    this.#changes++
+    this.#headers.clear()
   }
 
   /** The jar as JSON (for the session store). */
