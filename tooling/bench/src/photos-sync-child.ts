@@ -3,19 +3,10 @@
 // exit code, the seconds `main` took and the process's peak RSS on stderr.
 import { main } from '@sigwire/cli'
 import { readRss } from './memory/rss.js'
+import { preloadCommand } from './preload-command.js'
 
 const argv = process.argv.slice(2)
-// The CLI loads a command's module when the command first runs: load it (`sigwire icloud --help`, output
-// dropped) before the clock starts, so `main` is still timed without imports.
-const quiet = {
-  out() {},
-  err() {},
-  isTTY: false,
-  env: process.env,
-  stdinIsTTY: false,
-  readStdin: () => undefined,
-}
-await main([argv[0] ?? '--help', '--help'], quiet)
+await preloadCommand(main, argv)
 const started = performance.now()
 const code = await main(argv)
 const seconds = (performance.now() - started) / 1000

@@ -3,15 +3,14 @@
 // runs twice through the CLI's own `main`, and one JSON line gives each run's time and report.
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { Io } from '@sigwire/cli'
+import { preloadCommand } from './preload-command.js'
 
 const { cli, argv } = JSON.parse(process.argv[2] ?? '{}') as { cli: string; argv: string[] }
 const { main } = (await import(pathToFileURL(resolve(cli)).href)) as {
-  main: (argv: readonly string[], io: unknown) => Promise<number>
+  main: (argv: readonly string[], io?: Io) => Promise<number>
 }
-// The CLI loads a command's module when the command first runs: load it (`--help`, output dropped)
-// before the clock starts, so each run is timed without imports.
-const quiet = { out() {}, err() {}, isTTY: false, env: {}, stdinIsTTY: false, readStdin: () => undefined }
-await main([argv[0] ?? '--help', '--help'], quiet)
+await preloadCommand(main, argv)
 const runs: Array<{ seconds: number; code: number; report: unknown }> = []
 for (let i = 0; i < 2; i++) {
   let out = ''

@@ -115,17 +115,16 @@ export function openSyncState(dir: string): SyncState {
     pending.clear()
     pendingByPath.clear()
   }
+  const get = (key: string): string | undefined =>
+    (statements.meta.get([key]) as { value?: string } | null)?.value
   return {
     flush,
-    get: (key) => {
-      const r = statements.meta.get([key]) as { value?: string } | null
-      return r?.value
-    },
+    get,
     set: (key, value) => {
       flush()
       // An unchanged value (the token of a change feed that moved nothing) is not written again: each
-      // SQLite commit costs several fsyncs, most of a re-run with no changes.
-      if (value === (statements.meta.get([key]) as { value?: string } | null)?.value) return
+      // SQLite commit costs several fsyncs.
+      if (value === get(key)) return
       if (value === undefined) db.run('DELETE FROM meta WHERE key = ?', [key])
       else db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value])
     },

@@ -336,7 +336,7 @@ export const iCloudPhotosSuite: Suite = {
         goal: '< 3%',
         measured: `${(fraction * 100).toFixed(1)}%`,
         met: fraction < 0.03 && again.summary.downloaded === 0,
-        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s are mostly fixed costs of a fresh process: the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 40 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; compiling them eagerly moves about 80 ms into the import instead), and three ckdatabasews calls. The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
+        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s are mostly fixed costs of a fresh process: the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 40 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; with eager compilation the open took 8 ms but the import 65 ms longer), and three ckdatabasews calls. The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
       })
       targets.push({
         name: 'Photos re-run after 50 additions and 20 deletions reads only the changes',

@@ -169,9 +169,9 @@ const openFd = promisify(openFile)
 /**
  * {@link downloadContentToFile} for a file of at most {@link SMALL_FILE} bytes and no partial bytes:
  * the file is created in the thread pool while the bytes are fetched and gathered in memory, then
- * written with synchronous calls (writev, futimes, close, rename: tens of µs together on ext4), where each promise-API call costs about 20 µs of the event
- * loop plus a thread-pool round trip; for a Drive folder of small files or a Photos library that was a
- * quarter of the client's CPU. fsync, which waits on the disk, stays off the event loop. The outcome
+ * written with synchronous calls (writev, futimes, close, rename: tens of µs together on ext4), where
+ * each promise-API call costs about 20 µs of the event loop plus a thread-pool round trip; for a Drive
+ * folder of small files or a Photos library that was a quarter of the client's CPU. fsync, which waits on the disk, stays off the event loop. The outcome
  * is the streamed path's: `path` appears complete or not at all, and the bytes received before a
  * failure stay in a kept partial file to resume from.
  */
@@ -213,10 +213,7 @@ async function placeSmallFile(
     if (options.syncDirectory !== false) await syncDirectory(dirname(path))
   } catch (error) {
     // A failure before the file was created still waits for it, so nothing is left behind.
-    fd ??= await opening.then(
-      (opened) => opened,
-      () => undefined,
-    )
+    fd ??= await opening.catch(() => undefined)
     if (fd !== undefined) closeQuietly(fd)
     const keep = keepsPartial(kept, error)
     if (keep && kept !== undefined) keepReceived(kept, buffers)
