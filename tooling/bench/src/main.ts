@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { removeDiscarded } from './disk.js'
 import { describeMachine } from './machine.js'
 import { FULL, QUICK } from './measure.js'
 import { missedNotes, renderMarkdown, replaceSections, summaryTable } from './report.js'
@@ -49,6 +50,7 @@ for (const suite of suites) {
   log(`bench: ${suite.id} took ${((performance.now() - suiteStarted) / 1000).toFixed(1)} s`)
 }
 const seconds = (performance.now() - started) / 1000
+await removeDiscarded()
 if (targets.length > 0) {
   console.log(`\n${tableToText(summaryTable(targets))}`)
   for (const note of missedNotes(targets)) console.log(note)

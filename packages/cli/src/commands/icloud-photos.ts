@@ -283,6 +283,7 @@ function memoryless() {
     set: () => {},
     file: () => undefined,
     owner: () => undefined,
+    preload: () => {},
     record: () => {},
     filesOf: () => [],
     forget: () => {},

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
 import type { Database as SqliteDatabase } from 'node-sqlite3-wasm'
 
 // Why node-sqlite3-wasm: the sync state must be a real SQLite file that CI reads on Node 20, 22 and 24
@@ -11,7 +12,14 @@ import type { Database as SqliteDatabase } from 'node-sqlite3-wasm'
 // a `<db>.lock` directory, which a killed process leaves behind; {@link openSyncState} removes it when
 // the process that made it is gone.
 const require = createRequire(import.meta.url)
-const { Database } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm')
+const { Database } = compiledAsBaseline(
+  () => require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm'),
+)
+
+/** Records written in one commit at most (see {@link SyncState.record}). */
+const BATCH_FILES = 4096
+/** How long a record may wait for its commit. */
+const BATCH_MS = 10_000
 
 /** The state file's name inside the target directory. */
 export const STATE_FILE = '.sigwire-photos.sqlite'
@@ -41,10 +49,18 @@ export interface SyncState {
   /** Who owns a path, if anyone. */
   owner(path: string): SyncedFile | undefined
   /**
+   * Reads every recorded file into memory once, for a run about to look up each of them (a full
+   * listing): one query instead of two per planned file, which was most of the state's cost in a first
+   * sync (each point lookup crosses into the WebAssembly SQLite and back). Later lookups and records use
+   * the copy; writes still go to the file.
+   */
+  preload(): void
+  /**
    * Records a verified file. Records are written in batches (one transaction, one set of fsyncs, every
-   * 256 files or second, and before any `set`), because each SQLite commit blocks on several fsyncs; a
-   * file renamed into place but not yet recorded when the process dies is recognised by its size on
-   * the next run and recorded then, not downloaded again.
+   * {@link BATCH_FILES} files or {@link BATCH_MS} ms, and with any `set`), because each SQLite commit
+   * blocks the event loop on several fsyncs (about 85 ms each on the benchmark machine while downloads
+   * fill the disk); a file renamed into place but not yet recorded when the process dies is recognised
+   * by its size on the next run and recorded then, not downloaded again.
    */
   record(file: SyncedFile): void
   /** Writes the pending records now. */
@@ -98,15 +114,19 @@ export function openSyncState(dir: string): SyncState {
   }
   const pending = new Map<string, SyncedFile>()
   const pendingByPath = new Map<string, SyncedFile>()
+  /** Every recorded file by asset and kind, and by path, once {@link SyncState.preload} ran. */
+  let memory: { byKey: Map<string, SyncedFile>; byPath: Map<string, SyncedFile> } | undefined
   let timer: NodeJS.Timeout | undefined
-  const flush = () => {
+  /** Writes the pending records, and `also` in the same transaction (one commit for both). */
+  const flush = (also?: () => void) => {
     if (timer) clearTimeout(timer)
     timer = undefined
-    if (pending.size === 0) return
+    if (pending.size === 0 && !also) return
     db.exec('BEGIN')
     try {
       for (const f of pending.values())
         statements.insert.run([f.assetId, f.kind, f.path, f.size, f.checksum, f.sha256, f.library])
+      also?.()
       db.exec('COMMIT')
     } catch (error) {
       db.exec('ROLLBACK')
@@ -118,26 +138,57 @@ export function openSyncState(dir: string): SyncState {
   const get = (key: string): string | undefined =>
     (statements.meta.get([key]) as { value?: string } | null)?.value
   return {
-    flush,
+    flush: () => flush(),
     get,
     set: (key, value) => {
-      flush()
       // An unchanged value (the token of a change feed that moved nothing) is not written again: each
-      // SQLite commit costs several fsyncs.
-      if (value === get(key)) return
-      if (value === undefined) db.run('DELETE FROM meta WHERE key = ?', [key])
-      else db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value])
+      // SQLite commit costs several fsyncs. A changed one commits with the pending records.
+      if (value === get(key)) flush()
+      else
+        flush(() => {
+          if (value === undefined) db.run('DELETE FROM meta WHERE key = ?', [key])
+          else db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value])
+        })
     },
-    file: (assetId, kind) => row(statements.file.get([assetId, kind]) as Record<string, unknown> | null),
-    owner: (p) => pendingByPath.get(p) ?? row(statements.owner.get([p]) as Record<string, unknown> | null),
+    preload: () => {
+      if (memory) return
+      flush()
+      memory = { byKey: new Map(), byPath: new Map() }
+      for (const r of db.all('SELECT * FROM files') as Array<Record<string, unknown>>) {
+        const f = row(r)!
+        memory.byKey.set(fileKey(f), f)
+        memory.byPath.set(f.path, f)
+      }
+    },
+    file: (assetId, kind) =>
+      memory
+        ? memory.byKey.get(`${assetId}\u0000${kind}`)
+        : row(statements.file.get([assetId, kind]) as Record<string, unknown> | null),
+    owner: (p) =>
+      memory
+        ? memory.byPath.get(p)
+        : (pendingByPath.get(p) ?? row(statements.owner.get([p]) as Record<string, unknown> | null)),
     record: (f) => {
-      const key = `${f.assetId}\u0000${f.kind}`
+      const key = fileKey(f)
       const before = pending.get(key)
       if (before && pendingByPath.get(before.path) === before) pendingByPath.delete(before.path)
+      // Re-inserted, not updated in place: the batch is written in the order of the records, so the
+      // latest record of a path is the one that keeps it.
+      pending.delete(key)
       pending.set(key, f)
       pendingByPath.set(f.path, f)
-      if (pending.size >= 256) flush()
-      else timer ??= setTimeout(flush, 1000).unref()
+      if (memory) {
+        // The copy follows the table's rules: one row per asset and kind, and one per path (INSERT OR
+        // REPLACE removes the row that held the path before).
+        const old = memory.byKey.get(key)
+        if (old && memory.byPath.get(old.path) === old) memory.byPath.delete(old.path)
+        const holder = memory.byPath.get(f.path)
+        if (holder) memory.byKey.delete(fileKey(holder))
+        memory.byKey.set(key, f)
+        memory.byPath.set(f.path, f)
+      }
+      if (pending.size >= BATCH_FILES) flush()
+      else timer ??= setTimeout(flush, BATCH_MS).unref()
     },
     filesOf: (assetId) => {
       flush()
@@ -148,6 +199,14 @@ export function openSyncState(dir: string): SyncState {
     },
     forget: (assetId) => {
       flush()
+      if (memory)
+        for (const r of db.all('SELECT * FROM files WHERE asset_id = ?', [assetId]) as Array<
+          Record<string, unknown>
+        >) {
+          const f = row(r)!
+          memory.byKey.delete(fileKey(f))
+          if (memory.byPath.get(f.path)?.assetId === assetId) memory.byPath.delete(f.path)
+        }
       db.run('DELETE FROM files WHERE asset_id = ?', [assetId])
     },
     count: () => pending.size + Number((db.get('SELECT count(*) AS n FROM files') as { n: number }).n),
@@ -158,6 +217,32 @@ export function openSyncState(dir: string): SyncState {
       rmSync(`${path}.pid`, { force: true })
     },
   }
+}
+
+/**
+ * Loads `load`'s WebAssembly as V8's baseline (Liftoff) code only. With V8's default tiering, SQLite's
+ * interpreter loop (`sqlite3VdbeExec`, one very large function) becomes hot within the first hundred
+ * statements and is recompiled by the optimising compiler on a background thread: measured on Node 20
+ * and 22, about 250 ms of CPU and 40 MB of peak memory per process, more than all the queries of a
+ * 5,000-asset first sync cost, and taken from the cores that run the downloads. The state runs a few
+ * statements per thousand files, which baseline code runs fast enough. V8 documents flags as settable
+ * at run time with care (nodejs.org/api/v8.html#v8setflagsfromstringflags); this one only chooses which
+ * compiler builds code, is set only while this module is compiled and is restored at once, so
+ * WebAssembly loaded later (undici's HTTP parser) is optimised as usual. Newer V8 (Node 24) freezes its
+ * flags after start-up and ignores the call: the state then works as before, only with the optimised
+ * recompilation's cost.
+ */
+function compiledAsBaseline<T>(load: () => T): T {
+  setFlagsFromString('--liftoff-only')
+  try {
+    return load()
+  } finally {
+    setFlagsFromString('--no-liftoff-only')
+  }
+}
+
+function fileKey(f: SyncedFile): string {
+  return `${f.assetId}\u0000${f.kind}`
 }
 
 /**

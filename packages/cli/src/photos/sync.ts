@@ -226,6 +226,8 @@ export async function runPhotoSync(
         if (summary.failures.length === 0) state.set(key, token)
       }
     } else {
+      // A full listing looks up every asset's files: one read of the whole state instead.
+      state.preload()
       const token = await photos.syncToken(library, signal(options))
       let n = 0
       for (const source of await sources(photos, library, options)) {

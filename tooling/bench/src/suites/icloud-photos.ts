@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { mkdtemp, open } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createFileSessionStore, createICloudClient, sessionFileName } from '@sigwire/icloud'
 import { Agent, request } from 'undici'
+import { discardLater, settleDisk } from '../disk.js'
 import { type Servers, startServers } from '../servers.js'
 import { median } from '../stats.js'
 import type { Suite } from '../suite.js'
@@ -250,6 +251,7 @@ export const iCloudPhotosSuite: Suite = {
         const order = round % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()
         for (const subject of order) {
           log(`photos: round ${round + 1} of ${rounds}, ${subject}`)
+          settleDisk()
           if (subject === 'sigwire') firsts.push(await syncChild(sessions, join(root, `sync-${round}`)))
           else if (subject === 'undici') undicis.push(await undiciFetch(urls, join(root, `undici-${round}`)))
           else {
@@ -257,9 +259,8 @@ export const iCloudPhotosSuite: Suite = {
             if (run) pys.push(run)
           }
         }
-        // The first round's sync directory stays for the re-runs; the others only fill the disk.
-        for (const dir of [`undici-${round}`, `pyicloud-${round}`, ...(round > 0 ? [`sync-${round}`] : [])])
-          await rm(join(root, dir), { recursive: true, force: true })
+        // Every directory stays until the whole run ends (see discardLater): removing one round's 15,000
+        // files slowed the file creation of the next round's subjects.
       }
       const first = medianRun(firsts)
       const undici = median(undicis)
@@ -269,6 +270,7 @@ export const iCloudPhotosSuite: Suite = {
       const vsUndici = perRound((r) => undicis[r]! / firsts[r]!.seconds)
       const peaks = firsts.map((run) => run.peakMiB)
       log('photos: re-run without changes')
+      settleDisk()
       const again = await syncChild(sessions, join(root, 'sync-0'))
       await servers.stop()
       servers = undefined
@@ -278,6 +280,7 @@ export const iCloudPhotosSuite: Suite = {
         rmSync(join(library, `Album ${i % 20}`, `IMG_${String(i).padStart(5, '0')}.JPG`), { force: true })
       servers = await startServers(emulatorSpec(library, join(root, 'state'), port))
       log('photos: re-run after 50 additions and 20 deletions')
+      settleDisk()
       const changed = await syncChild(sessions, join(root, 'sync-0'))
       await servers.stop()
       servers = undefined
@@ -405,7 +408,7 @@ export const iCloudPhotosSuite: Suite = {
       }
     } finally {
       await servers?.stop()
-      await rm(root, { recursive: true, force: true })
+      discardLater(root)
     }
   },
 }
