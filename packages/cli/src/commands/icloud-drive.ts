@@ -71,49 +71,59 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
       numberOption('--concurrency', { min: 1, max: 64, integer: true, unit: 'a number of files' }),
       8,
     )
-    .action((path: string, options: Options & { out?: string; recursive?: boolean; concurrency: number }) => {
-      // A folder download needs a directory: a file there is refused before anything is sent.
-      const outDir =
-        options.recursive && options.out !== undefined ? ensureDirectory(options.out, '--out') : undefined
-      return withDrive(io, options, async (d) => {
-        const item = await d.lookup(checkPath(path))
-        if (item.isFolder) {
-          if (!options.recursive)
-            throw cliError(
-              'USAGE',
-              `${path} is a folder: pass --recursive to download it and everything in it.`,
+    .option(
+      '--fsync',
+      'with --recursive: fsync each file before it is renamed into place (survives a power loss; slower)',
+    )
+    .action(
+      (
+        path: string,
+        options: Options & { out?: string; recursive?: boolean; concurrency: number; fsync?: boolean },
+      ) => {
+        // A folder download needs a directory: a file there is refused before anything is sent.
+        const outDir =
+          options.recursive && options.out !== undefined ? ensureDirectory(options.out, '--out') : undefined
+        return withDrive(io, options, async (d) => {
+          const item = await d.lookup(checkPath(path))
+          if (item.isFolder) {
+            if (!options.recursive)
+              throw cliError(
+                'USAGE',
+                `${path} is a folder: pass --recursive to download it and everything in it.`,
+              )
+            const out = outDir ?? ensureDirectory(item.name || 'iCloud Drive', '--out')
+            const result = await withInterrupt((signal) =>
+              downloadTree(io, d, item, out, {
+                concurrency: options.concurrency,
+                signal,
+                json: Boolean(options.json),
+                fsync: options.fsync === true,
+              }),
             )
-          const out = outDir ?? ensureDirectory(item.name || 'iCloud Drive', '--out')
-          const result = await withInterrupt((signal) =>
-            downloadTree(io, d, item, out, {
-              concurrency: options.concurrency,
-              signal,
-              json: Boolean(options.json),
-            }),
-          )
-          if (options.json) printJson(io, { ok: result.failed.length === 0, ...result })
-          else {
-            io.out(
-              `${colors(io).green('✓')} ${result.downloaded} files (${formatBytes(result.bytes)}) downloaded to ${out}, ${result.skipped} unchanged skipped`,
-            )
-            for (const f of result.failed) io.err(`sigwire: ${f.code}: ${f.path}: ${f.message}`)
+            if (options.json) printJson(io, { ok: result.failed.length === 0, ...result })
+            else {
+              io.out(
+                `${colors(io).green('✓')} ${result.downloaded} files (${formatBytes(result.bytes)}) downloaded to ${out}, ${result.skipped} unchanged skipped`,
+              )
+              for (const f of result.failed) io.err(`sigwire: ${f.code}: ${f.path}: ${f.message}`)
+            }
+            setExit(result.failed.length === 0 ? EXIT.ok : EXIT.failed)
+            return
           }
-          setExit(result.failed.length === 0 ? EXIT.ok : EXIT.failed)
-          return
-        }
-        const target = fileTarget(options.out, item.name)
-        const bar = transferBar(io, item.name, item.size ?? 0, Boolean(options.json))
-        const result = await withInterrupt((signal) =>
-          d.downloadToFile(item, target, { signal, onProgress: (n) => bar.update(n) }),
-        ).finally(() => bar.stop())
-        if (options.json) printJson(io, { ok: true, ...result, item: itemJson(item) })
-        else
-          io.out(
-            `${colors(io).green('✓')} ${item.name} (${formatBytes(result.bytes)}) written to ${result.path}`,
-          )
-        setExit(EXIT.ok)
-      })
-    })
+          const target = fileTarget(options.out, item.name)
+          const bar = transferBar(io, item.name, item.size ?? 0, Boolean(options.json))
+          const result = await withInterrupt((signal) =>
+            d.downloadToFile(item, target, { signal, onProgress: (n) => bar.update(n) }),
+          ).finally(() => bar.stop())
+          if (options.json) printJson(io, { ok: true, ...result, item: itemJson(item) })
+          else
+            io.out(
+              `${colors(io).green('✓')} ${item.name} (${formatBytes(result.bytes)}) written to ${result.path}`,
+            )
+          setExit(EXIT.ok)
+        })
+      },
+    )
 
   command('put', 'upload files into a folder (or one file as a new name)')
     .argument('<files...>', 'local files, then the Drive folder (or path) to put them in')

@@ -66,6 +66,7 @@ export async function downloadToFile(
     ...options,
     partial,
     mtime: options.keepMtime !== false ? item.dateModified : undefined,
+    syncFile: options.syncFile,
     syncDirectory: options.syncDirectory,
   })
   return { path, bytes: result.bytes, resumedFrom: result.resumedFrom, resumes: result.resumes }

@@ -86,6 +86,12 @@ export interface DownloadToFileOptions extends DownloadOptions {
   /** Set the file's modification time to the item's `dateModified` (default true). */
   keepMtime?: boolean | undefined
   /**
+   * fsync the file before it is renamed into place, so it survives a power loss (default true). The
+   * file appears complete or not at all either way, and a killed process never loses written data: a
+   * caller that checks sizes on its next run may turn it off for speed.
+   */
+  syncFile?: boolean | undefined
+  /**
    * fsync the directory after the rename, so the new name survives a power loss (default true). A
    * caller writing many files into one directory can turn it off and fsync the directory once.
    */
