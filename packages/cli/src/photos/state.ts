@@ -170,6 +170,14 @@ export function openSyncState(dir: string): SyncState {
         : (pendingByPath.get(p) ?? row(statements.owner.get([p]) as Record<string, unknown> | null)),
     record: (f) => {
       const key = fileKey(f)
+      // A record that takes a path another file holds is committed at once (with the batch before it):
+      // INSERT OR REPLACE then removes the holder's row, as it would have one record at a time. Left in
+      // the batch, a later record moving this file on would be the only one written, and the holder's
+      // row would stay. A sync never does this (it reserves each path for one file); the state does not rely on it.
+      const holder = memory
+        ? memory.byPath.get(f.path)
+        : (pendingByPath.get(f.path) ?? row(statements.owner.get([f.path]) as Record<string, unknown> | null))
+      const takesOver = holder !== undefined && fileKey(holder) !== key
       const before = pending.get(key)
       if (before && pendingByPath.get(before.path) === before) pendingByPath.delete(before.path)
       // Re-inserted, not updated in place: the batch is written in the order of the records, so the
@@ -182,12 +190,11 @@ export function openSyncState(dir: string): SyncState {
         // REPLACE removes the row that held the path before).
         const old = memory.byKey.get(key)
         if (old && memory.byPath.get(old.path) === old) memory.byPath.delete(old.path)
-        const holder = memory.byPath.get(f.path)
         if (holder) memory.byKey.delete(fileKey(holder))
         memory.byKey.set(key, f)
         memory.byPath.set(f.path, f)
       }
-      if (pending.size >= BATCH_FILES) flush()
+      if (takesOver || pending.size >= BATCH_FILES) flush()
       else timer ??= setTimeout(flush, BATCH_MS).unref()
     },
     filesOf: (assetId) => {

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream'
 import {
   createRequest,
   firstHeader,
@@ -153,7 +152,9 @@ function wrap(response: TransportResponse): SessionResponse {
     json<T>() {
       if (parsed === undefined) {
         try {
-          const text = Buffer.from(response.body).toString('utf8')
+          // A view of the body, not a copy (a Photos page is hundreds of kB).
+          const body = response.body
+          const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
           parsed = { value: text.trim() === '' ? undefined : JSON.parse(text) }
         } catch {
           parsed = { value: undefined }

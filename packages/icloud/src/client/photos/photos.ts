@@ -348,15 +348,16 @@ export class PhotosService implements PhotosApi {
     let rank = newest ? total! - 1 : 0
     const seen = new Set<string>()
     const since = options.since?.getTime()
-    while (newest ? rank >= 0 : true) {
-      let received = 0
+    /** The assets of the query at `at`, every continuation answer included. */
+    const read = async (at: number): Promise<PhotoAsset[]> => {
+      const assets: PhotoAsset[] = []
       const pages = queryPages((marker) =>
         this.#query(
           library,
           {
             recordType: album.listType,
             filterBy: [
-              eq('startRank', rank, 'INT64'),
+              eq('startRank', at, 'INT64'),
               eq('direction', newest ? 'DESCENDING' : 'ASCENDING'),
               ...album.filters,
             ],
@@ -369,23 +370,34 @@ export class PhotosService implements PhotosApi {
           options,
         ),
       )
-      for await (const answer of pages) {
-        const page = pairAssets(answer.records ?? [], library)
-        received += page.length
-        for (const asset of page) {
-          if (seen.has(asset.id)) continue
-          seen.add(asset.id)
-          if (since !== undefined && asset.created.getTime() < since) {
-            // Newest first: every later asset is older still.
-            if (newest) return
-            continue
-          }
-          yield asset
+      for await (const answer of pages)
+        for (const asset of pairAssets(answer.records ?? [], library)) assets.push(asset)
+      return assets
+    }
+    let next: Promise<PhotoAsset[]> | undefined = newest && rank < 0 ? undefined : read(rank)
+    while (next) {
+      const page = await next
+      next = undefined
+      // A short page is the last one. Otherwise the next page is asked for now, while this one's assets
+      // are handed out: a caller that downloads them (a sync) then never waits for a page.
+      if (page.length > 0 && page.length >= pageSize) {
+        rank = newest ? rank - page.length : rank + page.length
+        if (!newest || rank >= 0) {
+          next = read(rank)
+          // Awaited on the next turn; a caller that stops early never awaits it, so it must not be unhandled.
+          next.catch(() => undefined)
         }
       }
-      // A short page is the last one.
-      if (received === 0 || received < pageSize) return
-      rank = newest ? rank - received : rank + received
+      for (const asset of page) {
+        if (seen.has(asset.id)) continue
+        seen.add(asset.id)
+        if (since !== undefined && asset.created.getTime() < since) {
+          // Newest first: every later asset is older still.
+          if (newest) return
+          continue
+        }
+        yield asset
+      }
     }
   }
 
