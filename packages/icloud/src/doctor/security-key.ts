@@ -97,7 +97,7 @@ export function verifySecurityKeyAssertion(
   }
   const signed = typeof clientData?.challenge === 'string' ? bytes(clientData.challenge) : undefined
   const issued = bytes(expected.challenge)
-  if (!clientData || clientData.type !== 'webauthn.get' || !signed || !issued || !signed.equals(issued))
+  if (clientData?.type !== 'webauthn.get' || !signed || !issued || !signed.equals(issued))
     return fail(
       'security-key-challenge',
       'clientDataJSON is not a webauthn.get for the fsaChallenge of this sign-in.',

@@ -36,7 +36,7 @@ export function handleDocws(
 function downloadById(ctx: ICloudContext, request: EmulatorRequest, appleId: string, zone: string): Reply {
   const id = request.url.searchParams.get('document_id') ?? ''
   const node = ctx.drive.state.node(appleId, `${zone}::${id}`)
-  if (!node || node.type !== 'FILE' || !node.blob)
+  if (node?.type !== 'FILE' || !node.blob)
     throw driveFailure(404, 'NOT_FOUND', `No document ${id} in ${zone}.`)
   // iCloud answers 400 for an empty file (pyicloud drive.py DriveNode.open, §15.4).
   if (node.size === 0) throw driveFailure(400, 'BAD_REQUEST', 'The document has no content.')
@@ -114,7 +114,7 @@ interface UpdateBody {
 function updateDocuments(ctx: ICloudContext, request: EmulatorRequest, appleId: string, zone: string): Reply {
   const state = ctx.drive.state
   const body = requestJson<UpdateBody>(request)
-  if (!body || body.command !== 'add_file')
+  if (body?.command !== 'add_file')
     throw driveFailure(400, 'BAD_REQUEST', 'Only command "add_file" with a JSON body is supported.')
   const found = [...state.uploads.entries()].find(
     ([, u]) => u.appleId === appleId && u.documentId === body.document_id,

@@ -1,4 +1,4 @@
-import type { Reply, Route, RouteRequest } from '@sigwire/emulator-kit'
+import type { Route, RouteRequest } from '@sigwire/emulator-kit'
 import type { ICloudContext } from '../context.js'
 import { checkContentUrl, checkUploadUrl, receiveContent, sendContent } from './content.js'
 import type { DriveUploadRecord } from './records.js'
