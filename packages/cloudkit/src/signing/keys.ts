@@ -112,7 +112,7 @@ function parsePrivatePem(raw: string, passphrase: string | undefined): KeyObject
       encrypted ? { key: block, format: 'pem', passphrase: passphrase! } : { key: block, format: 'pem' },
     )
   } catch (error) {
-    throw fromOpenSslError(error, `a PEM block labelled "${privateLabel}"`)
+    throw fromOpenSslError(error, `a PEM block labelled "${privateLabel}"`, encrypted)
   }
   return checkPrivate(key, `the PEM ${privateLabel}`)
 }
@@ -133,7 +133,7 @@ function parsePrivateDer(der: Uint8Array, passphrase: string | undefined, what: 
           'KEY_PASSPHRASE_REQUIRED',
           `Found an encrypted PKCS#8 private key (${what}) but no passphrase. Pass \`passphrase\`, or decrypt it once with \`openssl pkcs8 -inform DER -in <file> -out eckey.pem\`.`,
         )
-      if (code === 'ERR_OSSL_BAD_DECRYPT') throw fromOpenSslError(error, what)
+      if (code === 'ERR_OSSL_BAD_DECRYPT') throw fromOpenSslError(error, what, true)
     }
   }
   try {
@@ -202,12 +202,19 @@ function unreadable(found: string, which: 'private' | 'public' = 'private'): Clo
   )
 }
 
-function fromOpenSslError(error: unknown, what: string): CloudKitError {
+/**
+ * An OpenSSL failure to read a key. For an encrypted key read with a passphrase, every failure is a
+ * wrong passphrase (or a damaged file), not only `BAD_DECRYPT`: the key is AES-CBC encrypted, and a
+ * wrong passphrase gives garbage whose last byte is valid padding about once in 256 tries
+ * (RFC 8018 §6.1.1 step 4 and RFC 5652 §6.3: the padding is the only check decryption makes), so
+ * OpenSSL then fails later, decoding that garbage, with another code.
+ */
+function fromOpenSslError(error: unknown, what: string, encrypted = false): CloudKitError {
   const code = (error as { code?: string }).code
-  if (code === 'ERR_OSSL_BAD_DECRYPT')
+  if (code === 'ERR_OSSL_BAD_DECRYPT' || encrypted)
     return keyError(
       'KEY_PASSPHRASE_WRONG',
-      `The passphrase does not decrypt the private key (${what}). Check it, or test it with \`openssl ec -in <file> -noout\`.`,
+      `The passphrase does not decrypt the private key (${what}${code === 'ERR_OSSL_BAD_DECRYPT' ? '' : `: what it decrypts to is not a key, ${code ?? 'unknown error'}; if the passphrase is right, the file is damaged`}). Check it, or test it with \`openssl ec -in <file> -noout\`.`,
     )
   return unreadable(`${what} that OpenSSL cannot decode (${code ?? 'unknown error'})`)
 }
