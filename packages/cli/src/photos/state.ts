@@ -58,8 +58,8 @@ export interface SyncState {
   /**
    * Records a verified file. Records are written in batches (one transaction, one set of fsyncs, every
    * {@link BATCH_FILES} files or {@link BATCH_MS} ms, and with any `set`), because each SQLite commit
-   * blocks the event loop on several fsyncs (about 85 ms each on the benchmark machine while downloads
-   * fill the disk); a file renamed into place but not yet recorded when the process dies is recognised
+   * blocks the event loop on several fsyncs (in one profiled first sync on the benchmark machine,
+   * 515 ms for its commits at 1024 files each); a file renamed into place but not yet recorded when the process dies is recognised
    * by its size on the next run and recorded then, not downloaded again.
    */
   record(file: SyncedFile): void
@@ -162,7 +162,7 @@ export function openSyncState(dir: string): SyncState {
     },
     file: (assetId, kind) =>
       memory
-        ? memory.byKey.get(`${assetId}\u0000${kind}`)
+        ? memory.byKey.get(keyOf(assetId, kind))
         : row(statements.file.get([assetId, kind]) as Record<string, unknown> | null),
     owner: (p) =>
       memory
@@ -248,8 +248,13 @@ function compiledAsBaseline<T>(load: () => T): T {
   }
 }
 
+/** The key of an asset's rendition in the in-memory copy and the batch. */
+function keyOf(assetId: string, kind: string): string {
+  return `${assetId}\u0000${kind}`
+}
+
 function fileKey(f: SyncedFile): string {
-  return `${f.assetId}\u0000${f.kind}`
+  return keyOf(f.assetId, f.kind)
 }
 
 /**

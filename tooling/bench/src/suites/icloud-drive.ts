@@ -288,7 +288,7 @@ export const iCloudDriveSuite: Suite = {
               `Drive tree of ${treeFiles} small files: get --recursive vs pyicloud`,
               ratio,
               5,
-              "Each file is two requests (download/by_id, then the content URL) and one new file, renamed into place with its mtime set, like pyicloud's two requests and one file, but 8 at a time: the client, the emulator and the kernel's file work then share the machine's 2 cores, which are busy for the whole run (in development runs the client took about 1.9 s of CPU and the emulator 0.8 s for 1.4 s of downloads), so the ratio is bounded by the emulator's cost per request as much as by the client's. With `--fsync` (each file fsynced before its rename, the default until this run) the same tree took about a fifth longer.",
+              "Each file is two requests (download/by_id, then the content URL) and one new file, renamed into place with its mtime set, like pyicloud's two requests and one file, but 8 at a time: the client, the emulator and the kernel's file work then share the machine's 2 cores, which are busy for the whole run (in three development runs the client took about 1.9 s of CPU and the emulator 0.75-1.3 s for 1.4-1.75 s of downloads), so the ratio is bounded by the emulator's cost per request as much as by the client's. With `--fsync` (each file fsynced before its rename, the default until this run) the same tree took a fifth to a quarter longer.",
             ),
           )
         } else {

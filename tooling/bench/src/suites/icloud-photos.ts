@@ -330,7 +330,7 @@ export const iCloudPhotosSuite: Suite = {
           `Photos first sync vs bare undici on the same URLs (concurrency ${CONCURRENCY})`,
           vsUndici,
           0.8,
-          "The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share 2 cores that are busy for the whole run, so each of these lengthens it. This run no longer pays for the last one's deleted files (see tooling/bench/src/disk.ts), and the state costs less (one read of it, two commits instead of about twenty-four, SQLite's WebAssembly left at baseline code).",
+          "The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share 2 cores that are busy for the whole run, so each of these lengthens it. This run no longer pays for the last one's deleted files (see tooling/bench/src/disk.ts), and the state costs less (one read of it, three commits instead of twenty-four, SQLite's WebAssembly left at baseline code).",
         ),
       )
       const fraction = again.seconds / first.seconds

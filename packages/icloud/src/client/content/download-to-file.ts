@@ -171,9 +171,10 @@ const openFd = promisify(openFile)
  * the file is created in the thread pool while the bytes are fetched and gathered in memory, then
  * written with synchronous calls (writev, futimes, close, rename: tens of µs together on ext4), where
  * each promise-API call costs about 20 µs of the event loop plus a thread-pool round trip; for a Drive
- * folder of small files or a Photos library that was a quarter of the client's CPU. fsync, which waits on the disk, stays off the event loop. The outcome
- * is the streamed path's: `path` appears complete or not at all, and the bytes received before a
- * failure stay in a kept partial file to resume from.
+ * folder of small files or a Photos library that was a quarter of the client's CPU. fsync, which
+ * waits on the disk, stays off the event loop. The outcome is the streamed path's: `path` appears
+ * complete or not at all, and the bytes received before a failure stay in a kept partial file to
+ * resume from.
  */
 async function placeSmallFile(
   caller: ServiceCaller,
