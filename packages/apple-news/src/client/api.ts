@@ -88,7 +88,9 @@ export async function send(
 /** Parses a JSON response body. */
 export function json<T>(response: TransportResponse, what: string): T {
   try {
-    return JSON.parse(Buffer.from(response.body).toString('utf8')) as T
+    const body = response.body
+    // A view of the body, not a copy (`Buffer.from(uint8Array)` copies).
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as T
   } catch {
     throw appleNewsError(
       'INVALID_RESPONSE',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { concatBodies, type OwnedBody, utf8Encode } from '@sigwire/core'
 import { appleNewsError } from '../errors.js'
 
@@ -53,7 +53,7 @@ export function encodeMultipart(
       `The multipart boundary ${JSON.stringify(chosen.slice(0, 80))} is not 1-70 characters of letters, digits and '()+_,-./:=?.`,
     )
   let boundary = chosen ?? randomBoundary()
-  // A boundary must not occur inside a part. Random 128-bit boundaries essentially never do; check
+  // A boundary must not occur inside a part. Random 122-bit boundaries essentially never do; check
   // the parts held in memory anyway (file parts are not re-read for this).
   while (collides(parts, boundary)) {
     if (chosen !== undefined)
@@ -86,8 +86,13 @@ export function encodeMultipart(
   return { contentType: `multipart/form-data; boundary=${boundary}`, boundary, body: concatBodies(pieces) }
 }
 
+/**
+ * A version-4 UUID without its dashes: 32 hex digits, 122 of their bits random. Node hands UUIDs out of
+ * a cached batch of random bytes, where `randomBytes(16)` asks OpenSSL each time (with a `getpid()`
+ * system call for its fork check): 0.6 µs against 4-5 µs per article on the benchmark machine.
+ */
 function randomBoundary(): string {
-  return randomBytes(16).toString('hex')
+  return randomUUID().replaceAll('-', '')
 }
 
 function collides(parts: readonly MultipartPart[], boundary: string): boolean {

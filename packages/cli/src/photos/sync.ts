@@ -172,7 +172,8 @@ export async function runPhotoSync(
             let last = 0
             const result = await photos.download(asset, file.resource, target, {
               ...signal(options),
-              fsync: options.fsync === true,
+              syncFile: options.fsync === true,
+              syncDirectory: options.fsync === true,
               onProgress: (n) => {
                 progress.bytesDone += n - last
                 last = n

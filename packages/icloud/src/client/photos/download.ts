@@ -51,8 +51,8 @@ export async function downloadResource(
   const result = await downloadContentToFile(caller, source, path, {
     ...options,
     partial: { path: partialPath(path, resource), resume: options.resume !== false },
-    syncFile: options.fsync !== false,
-    syncDirectory: options.fsync !== false,
+    syncFile: options.syncFile !== false,
+    syncDirectory: options.syncDirectory !== false,
     sha256: true,
   })
   return { path, size: result.bytes, resumedFrom: result.resumedFrom, sha256: result.sha256 ?? '' }

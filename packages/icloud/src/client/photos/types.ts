@@ -215,11 +215,17 @@ export interface PhotoDownloadOptions extends CallOptions {
   /** Resume a partial download left by an earlier run (default true). */
   resume?: boolean
   /**
-   * fsync the file and its directory before and after the rename (default true): the file then
-   * survives a power loss too. A process killed (even with kill -9) never loses written data, so a
-   * caller that checks sizes on its next run may turn it off for speed.
+   * fsync the file before it is renamed into place, so it survives a power loss (default true). The
+   * file appears complete or not at all either way, and a killed process (even with kill -9) never
+   * loses written data: a caller that checks sizes on its next run may turn it off for speed. Named as
+   * in Drive's `DownloadToFileOptions`.
    */
-  fsync?: boolean
+  syncFile?: boolean | undefined
+  /**
+   * fsync the directory after the rename, so the new name survives a power loss (default true). A
+   * caller writing many files into one directory can turn it off and fsync the directory once.
+   */
+  syncDirectory?: boolean | undefined
 }
 
 /** What a download did. */
