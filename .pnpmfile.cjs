@@ -37,7 +37,7 @@ function emulatorKitVersion() {
 
 function beforePacking(pkg) {
   const hidden = privateWorkspaceNames()
-  if (pkg.exports && pkg.exports['./emulator'] && pkg.name !== '@sigwire/emulator') {
+  if (pkg.exports?.['./emulator'] && pkg.name !== '@sigwire/emulator') {
     pkg.peerDependencies = { ...pkg.peerDependencies, '@sigwire/emulator-kit': `^${emulatorKitVersion()}` }
     pkg.peerDependenciesMeta = { ...pkg.peerDependenciesMeta, '@sigwire/emulator-kit': { optional: true } }
     if (pkg.devDependencies) delete pkg.devDependencies['@sigwire/emulator-kit']

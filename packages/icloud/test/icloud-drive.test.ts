@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { type DriveItem, type ICloudClient, ICloudError, isICloudError } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ICloudEmulator, startICloudEmulator } from '../src/emulator/index.js'
@@ -226,7 +226,24 @@ describe('downloads', () => {
       'INVALID_ARGUMENT',
     )
     const report = await client.drive.lookup('/Documents/report.pdf')
-    expect((await failure(client.drive.downloadToFile(report, work))).code).toBe('FILE_WRITE_FAILED')
+    // A directory target is found by the rename: the error names it and no temporary file stays beside it,
+    // on the small-file path and on the streamed one.
+    const { smallFiles } = await import('../src/client/content/download-to-file.js')
+    const before = smallFiles.averageMs
+    try {
+      for (const averageMs of [0, 100]) {
+        smallFiles.averageMs = averageMs
+        const intoDirectory = await failure(client.drive.downloadToFile(report, work))
+        expect(intoDirectory.code).toBe('FILE_WRITE_FAILED')
+        expect(intoDirectory.message).toContain(`${work} is a directory`)
+        const leftovers = (await readdir(dirname(work))).filter((name) =>
+          name.startsWith(`.${basename(work)}.`),
+        )
+        expect(leftovers).toEqual([])
+      }
+    } finally {
+      smallFiles.averageMs = before
+    }
     const missingDir = await failure(client.drive.downloadToFile(report, join(work, 'no', 'such', 'f')))
     expect(missingDir.code).toBe('FILE_WRITE_FAILED')
   })

@@ -70,6 +70,9 @@ const PARSED = new Map<string, ParsedUrl>()
 const PARSED_LIMIT = 512
 
 function parseUrl(input: string | URL): ParsedUrl {
+  // A URL object is parsed already: it is read, not serialized and parsed again, and it stays out of
+  // the cache (such URLs are often used once, like a download URL checked against a host policy).
+  if (input instanceof URL) return partsOf(input)
   const text = String(input)
   const known = PARSED.get(text)
   if (known !== undefined) return known
@@ -81,16 +84,20 @@ function parseUrl(input: string | URL): ParsedUrl {
       `${JSON.stringify(text.slice(0, 200))} is not an absolute URL; include the scheme and host.`,
     )
   }
+  const parsed = partsOf(url)
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear()
+  PARSED.set(text, parsed)
+  return parsed
+}
+
+function partsOf(url: URL): ParsedUrl {
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw urlError(`Only http and https URLs can be sent, not ${url.protocol}.`)
   if (url.username || url.password)
     throw urlError(
       'URLs with credentials (user:password@host) are not sent; pass credentials to the client instead.',
     )
-  const parsed: ParsedUrl = { origin: url.origin, path: url.pathname, search: url.search }
-  if (PARSED.size >= PARSED_LIMIT) PARSED.clear()
-  PARSED.set(text, parsed)
-  return parsed
+  return { origin: url.origin, path: url.pathname, search: url.search }
 }
 
 /** A copy of `request` with more headers (later values win). */

@@ -113,7 +113,8 @@ export class SessionHttp {
     const cookie = withCookies ? await this.cookies.header(url) : undefined
     const request = createRequest({
       method: call.method,
-      url,
+      // The URL the policy parsed, not `url`: no second parse per call.
+      url: verdict.url,
       ...(call.query ? { query: call.query } : {}),
       headers: { ...call.headers, cookie },
       ...(call.body ? { body: call.body } : {}),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { ICloudError } from '../../errors.js'
 import type { ContentSource } from '../content/content-chunks.js'
@@ -8,10 +8,12 @@ import type { PhotoDownloadOptions, PhotoDownloadResult, PhotoResource } from '.
 
 /** The partial file of a download: beside the target, named for the bytes it will hold. */
 export function partialPath(path: string, resource: PhotoResource): string {
-  const id = createHash('sha256')
-    .update(`${resource.checksum ?? resource.downloadURL ?? ''}:${resource.size ?? ''}`)
-    .digest('hex')
-    .slice(0, 16)
+  // One-shot `hash` (no Hash object): it runs once per downloaded file.
+  const id = hash(
+    'sha256',
+    `${resource.checksum ?? resource.downloadURL ?? ''}:${resource.size ?? ''}`,
+    'hex',
+  ).slice(0, 16)
   return join(dirname(path), `.${basename(path)}.${id}.sigwire-part`)
 }
 
