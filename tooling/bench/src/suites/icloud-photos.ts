@@ -322,7 +322,11 @@ export const iCloudPhotosSuite: Suite = {
             `Photos first sync of ${n} assets vs pyicloud 1.0.0`,
             vsPy,
             5,
-            `In the same run, bare undici fetching the same URLs 8 at a time was ${formatRatio(py.seconds / undici)} pyicloud: the client and the emulator share the machine's ${cpus().length} cores, and pyicloud downloads one file at a time, so most of its time overlaps nothing. The goal asks for more than bare undici reaches against this emulator on this machine.`,
+            `In the same run, bare undici fetching the same URLs 8 at a time was ${formatRatio(py.seconds / undici)} pyicloud: the client and the emulator share the machine's ${cpus().length} cores, and pyicloud downloads one file at a time, so most of its time overlaps nothing. ${
+              py.seconds / undici < 5
+                ? 'The goal asks for more than bare undici reaches against this emulator on this machine.'
+                : `The goal needs the sync at ${formatRatio((5 * undici) / py.seconds)} of bare undici or better (the row below).`
+            }`,
           ),
         )
       targets.push(
