@@ -227,22 +227,15 @@ describe('downloads', () => {
     )
     const report = await client.drive.lookup('/Documents/report.pdf')
     // A directory target is found by the rename: the error names it and no temporary file stays beside it,
-    // on the small-file path and on the streamed one.
-    const { smallFiles } = await import('../src/client/content/download-to-file.js')
-    const before = smallFiles.averageMs
-    try {
-      for (const averageMs of [0, 100]) {
-        smallFiles.averageMs = averageMs
-        const intoDirectory = await failure(client.drive.downloadToFile(report, work))
-        expect(intoDirectory.code).toBe('FILE_WRITE_FAILED')
-        expect(intoDirectory.message).toContain(`${work} is a directory`)
-        const leftovers = (await readdir(dirname(work))).filter((name) =>
-          name.startsWith(`.${basename(work)}.`),
-        )
-        expect(leftovers).toEqual([])
-      }
-    } finally {
-      smallFiles.averageMs = before
+    // on the small-file path (a.txt, 5 bytes) and on the streamed one (report.pdf, 300 kB > 256 KiB).
+    for (const item of [await client.drive.lookup('/Documents/sub/a.txt'), report]) {
+      const intoDirectory = await failure(client.drive.downloadToFile(item, work))
+      expect(intoDirectory.code).toBe('FILE_WRITE_FAILED')
+      expect(intoDirectory.message).toContain(`${work} is a directory`)
+      const leftovers = (await readdir(dirname(work))).filter((name) =>
+        name.startsWith(`.${basename(work)}.`),
+      )
+      expect(leftovers).toEqual([])
     }
     const missingDir = await failure(client.drive.downloadToFile(report, join(work, 'no', 'such', 'f')))
     expect(missingDir.code).toBe('FILE_WRITE_FAILED')

@@ -7,6 +7,7 @@ import {
   type ProgressOptions,
   type Transport,
   type TransportResponse,
+  utf8Decode,
 } from '@sigwire/core'
 import { resignOnSkew } from '../auth/resign-on-skew.js'
 import { appleNewsError, toAppleNewsError } from '../errors.js'
@@ -88,9 +89,7 @@ export async function send(
 /** Parses a JSON response body. */
 export function json<T>(response: TransportResponse, what: string): T {
   try {
-    const body = response.body
-    // A view of the body, not a copy (`Buffer.from(uint8Array)` copies).
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as T
+    return JSON.parse(utf8Decode(response.body)) as T
   } catch {
     throw appleNewsError(
       'INVALID_RESPONSE',

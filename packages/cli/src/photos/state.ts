@@ -59,8 +59,8 @@ export interface SyncState {
    * Records a verified file. Records are written in batches (one transaction, one set of fsyncs, every
    * {@link BATCH_FILES} files or {@link BATCH_MS} ms, and with any `set`), because each SQLite commit
    * blocks the event loop on several fsyncs (in one profiled first sync on the benchmark machine,
-   * 515 ms for its commits at 1024 files each); a file renamed into place but not yet recorded when the process dies is recognised
-   * by its size on the next run and recorded then, not downloaded again.
+   * 515 ms for its commits at 1024 files each); a file renamed into place but not yet recorded when
+   * the process dies is recognised by its size on the next run and recorded then, not downloaded again.
    */
   record(file: SyncedFile): void
   /** Writes the pending records now. */

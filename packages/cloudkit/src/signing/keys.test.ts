@@ -135,30 +135,35 @@ describe('private key formats (parsed once, all sign for the same public key)', 
 })
 
 describe('a wrong passphrase that still unpads', () => {
-  it('is KEY_PASSPHRASE_WRONG, not KEY_UNREADABLE, when the garbage it decrypts to has valid padding', () => {
-    // About one wrong passphrase in 256 decrypts the AES-CBC key to bytes whose padding checks out, and
-    // OpenSSL then fails decoding them with another code (seen once in CI as ERR_OSSL_UNSUPPORTED). Find
-    // such a passphrase for one encrypted key, then check the error the parser gives for it.
-    const encrypted = vectorKey
-      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'the right one' })
-      .toString()
-    let found: { passphrase: string; code: string | undefined } | undefined
-    for (let i = 0; i < 20_000 && !found; i++) {
-      const passphrase = `wrong ${i}`
-      try {
-        createPrivateKey({ key: encrypted, format: 'pem', passphrase })
-      } catch (error) {
-        const code = (error as { code?: string }).code
-        if (code !== 'ERR_OSSL_BAD_DECRYPT') found = { passphrase, code }
+  // About one wrong passphrase in 256 decrypts the AES-CBC key to bytes whose padding checks out, and
+  // OpenSSL then fails decoding them with another code (seen once in CI as ERR_OSSL_UNSUPPORTED). For one
+  // encrypted key, in PEM and in DER, find such a passphrase, then check the error the parser gives for it.
+  const options = { type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'the right one' } as const
+  const forms = {
+    PEM: vectorKey.export({ ...options, format: 'pem' }).toString(),
+    DER: new Uint8Array(vectorKey.export({ ...options, format: 'der' })),
+  }
+  for (const [form, encrypted] of Object.entries(forms)) {
+    it(`is KEY_PASSPHRASE_WRONG, not KEY_UNREADABLE, for ${form} when the garbage decrypted has valid padding`, () => {
+      const key = typeof encrypted === 'string' ? encrypted : Buffer.from(encrypted)
+      const format = typeof encrypted === 'string' ? 'pem' : 'der'
+      let found: string | undefined
+      for (let i = 0; i < 20_000 && found === undefined; i++) {
+        const passphrase = `wrong ${i}`
+        try {
+          createPrivateKey({ key, format, type: 'pkcs8', passphrase })
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'ERR_OSSL_BAD_DECRYPT') found = passphrase
+        }
       }
-    }
-    expect(found, 'no wrong passphrase in 20,000 got past the padding check').toBeDefined()
-    const error = failure(() => parseCloudKitPrivateKey(encrypted, found!.passphrase))
-    expect(error.code).toBe('KEY_PASSPHRASE_WRONG')
-    expect(error.message).toContain('the file is damaged')
-    expect(error.message).not.toContain(found!.passphrase)
-    expect(failure(() => parseCloudKitPrivateKey(encrypted, 'wrong 0')).code).toBe('KEY_PASSPHRASE_WRONG')
-  })
+      expect(found, 'no wrong passphrase in 20,000 got past the padding check').toBeDefined()
+      const error = failure(() => parseCloudKitPrivateKey(encrypted, found!))
+      expect(error.code).toBe('KEY_PASSPHRASE_WRONG')
+      expect(error.message).toContain('the file is damaged')
+      expect(error.message).not.toContain(found!)
+      expect(failure(() => parseCloudKitPrivateKey(encrypted, 'wrong 0')).code).toBe('KEY_PASSPHRASE_WRONG')
+    })
+  }
 })
 
 describe('typed errors for keys CloudKit cannot use', () => {

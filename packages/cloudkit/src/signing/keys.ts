@@ -133,7 +133,13 @@ function parsePrivateDer(der: Uint8Array, passphrase: string | undefined, what: 
           'KEY_PASSPHRASE_REQUIRED',
           `Found an encrypted PKCS#8 private key (${what}) but no passphrase. Pass \`passphrase\`, or decrypt it once with \`openssl pkcs8 -inform DER -in <file> -out eckey.pem\`.`,
         )
-      if (code === 'ERR_OSSL_BAD_DECRYPT') throw fromOpenSslError(error, what, true)
+      // A wrong passphrase need not say BAD_DECRYPT (see fromOpenSslError): any failure of an encrypted
+      // PKCS#8 key read with a passphrase is one.
+      if (
+        code === 'ERR_OSSL_BAD_DECRYPT' ||
+        (type === 'pkcs8' && passphrase !== undefined && isEncryptedPkcs8Der(buffer))
+      )
+        throw fromOpenSslError(error, what, true)
     }
   }
   try {
@@ -143,6 +149,16 @@ function parsePrivateDer(der: Uint8Array, passphrase: string | undefined, what: 
     if (error instanceof CloudKitError) throw error
   }
   throw unreadable(`${what} of ${der.byteLength} bytes that are not a DER private key`)
+}
+
+/** True when `der` is an encrypted PKCS#8 key: without a passphrase, OpenSSL asks for one. */
+function isEncryptedPkcs8Der(der: Buffer): boolean {
+  try {
+    createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    return false
+  } catch (error) {
+    return (error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE'
+  }
 }
 
 function checkPrivate(key: KeyObject, what: string): KeyObject {

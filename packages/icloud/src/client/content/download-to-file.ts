@@ -266,17 +266,15 @@ function fileError(error: unknown, path: string, kept: string | undefined): unkn
   const errno = error as NodeJS.ErrnoException
   if (isSigwireError(error) || typeof errno?.code !== 'string' || errno.syscall === undefined)
     return toICloudError(error)
-  const left = kept ? `the bytes are kept in ${kept}` : 'nothing was left behind'
-  if (errno.code === 'EISDIR' && errno.syscall === 'rename')
-    return new ICloudError({
-      code: 'FILE_WRITE_FAILED',
-      message: `${path} is a directory: name the file to write, or a path inside the directory (${left}).`,
-      details: { path, errno: errno.code },
-      cause: error,
-    })
+  const left = kept ? `the bytes so far are kept in ${kept} to resume from` : 'nothing was left behind'
+  // A target that is a directory is found here, when the rename over it fails (no stat beforehand).
+  const what =
+    errno.code === 'EISDIR' && errno.syscall === 'rename'
+      ? `${path} is a directory: name the file to write, or a path inside the directory`
+      : `Could not write ${path} (${errno.code})`
   return new ICloudError({
     code: 'FILE_WRITE_FAILED',
-    message: `Could not write ${path} (${errno.code}); ${kept ? `the bytes so far are kept in ${kept} to resume from` : 'nothing was left behind'}, and a file already there is unchanged.`,
+    message: `${what}; ${left}, and a file already there is unchanged.`,
     details: { path, errno: errno.code },
     cause: error,
   })
