@@ -220,6 +220,27 @@ describe('downloads', () => {
     }
   })
 
+  it('a progress listener that throws stops the download with PROGRESS_LISTENER_FAILED, on both paths', async () => {
+    // a.txt (5 bytes) is gathered in memory from data events; report.pdf (300 kB) is streamed.
+    for (const [path, name] of [
+      ['/Documents/sub/a.txt', 'listener-small.txt'],
+      ['/Documents/report.pdf', 'listener-large.pdf'],
+    ] as const) {
+      const target = join(work, name)
+      await writeFile(target, 'previous')
+      const thrown = await failure(
+        client.drive.downloadToFile(await client.drive.lookup(path), target, {
+          onProgress: (n) => {
+            if (n > 0) throw new Error('listener bug')
+          },
+        }),
+      )
+      expect(thrown.code).toBe('PROGRESS_LISTENER_FAILED')
+      expect(await readFile(target, 'utf8')).toBe('previous')
+      expect((await readdir(work)).filter((n) => n.startsWith(`.${name}`))).toEqual([])
+    }
+  })
+
   it('refuses to download a folder, or into a directory', async () => {
     const documents = await client.drive.lookup('/Documents')
     expect((await failure(client.drive.downloadToFile(documents, join(work, 'x')))).code).toBe(

@@ -19,6 +19,7 @@ import {
   type ContentOptions,
   type ContentSource,
   contentChunks,
+  gatherContent,
   reportProgress,
   type Transfer,
 } from './content-chunks.js'
@@ -161,7 +162,8 @@ const openFd = promisify(openFile)
 
 /**
  * {@link downloadContentToFile} for a file of at most {@link SMALL_FILE} bytes and no partial bytes:
- * the file is created in the thread pool while the bytes are fetched and gathered in memory, then
+ * the file is created in the thread pool while the bytes are fetched and gathered in memory
+ * ({@link gatherContent}, without an async iteration per chunk), then
  * written with synchronous calls (writev, futimes, close, rename: tens of µs together on ext4), where
  * each promise-API call costs about 20 µs of the event loop plus a thread-pool round trip; for a Drive
  * folder of small files or a Photos library that was a quarter of the client's CPU. fsync, which
@@ -187,11 +189,8 @@ async function placeSmallFile(
   const opening = openFd(temp, kept ? 'w' : 'wx', options.mode ?? 0o644)
   opening.catch(() => undefined)
   try {
-    const chunks = await contentChunks(caller, source, transfer, options)
-    for await (const chunk of chunks) {
-      hash?.update(chunk)
-      buffers.push(chunk)
-    }
+    await gatherContent(caller, source, transfer, options, buffers)
+    if (hash) for (const chunk of buffers) hash.update(chunk)
     fd = await opening
     let started = performance.now()
     writeAllSync(fd, buffers)
