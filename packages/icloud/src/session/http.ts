@@ -10,6 +10,7 @@ import {
   type StreamResponse,
   type Transport,
   type TransportResponse,
+  utf8Decode,
 } from '@sigwire/core'
 import { HARVESTED_HEADERS } from '../constants.js'
 import { ICloudError, toICloudError } from '../errors.js'
@@ -153,9 +154,7 @@ function wrap(response: TransportResponse): SessionResponse {
     json<T>() {
       if (parsed === undefined) {
         try {
-          // A view of the body, not a copy (a Photos page is hundreds of kB).
-          const body = response.body
-          const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+          const text = utf8Decode(response.body)
           parsed = { value: text.trim() === '' ? undefined : JSON.parse(text) }
         } catch {
           parsed = { value: undefined }

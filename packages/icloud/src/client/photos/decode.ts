@@ -42,22 +42,42 @@ export function encText(record: WireRecord, name: string): string | undefined {
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : undefined
 
-/** Which record fields each rendition's prefix has, for images and for videos (pyicloud `PHOTO_VERSION_LOOKUP`, icloudpd). */
-const IMAGE_PREFIXES: ReadonlyArray<[PhotoResourceKind, string]> = [
-  ['original', 'resOriginal'],
-  ['adjusted', 'resJPEGFull'],
-  ['alternative', 'resOriginalAlt'],
-  ['live', 'resOriginalVidCompl'],
-  ['medium', 'resJPEGMed'],
-  ['thumb', 'resJPEGThumb'],
-  ['liveMedium', 'resVidMed'],
-  ['liveThumb', 'resVidSmall'],
+/** The record fields of one rendition: `<prefix>Res`, `<prefix>FileType`, `<prefix>Width`, `<prefix>Height`. */
+interface RenditionFields {
+  readonly kind: PhotoResourceKind
+  readonly res: string
+  readonly fileType: string
+  readonly width: string
+  readonly height: string
+}
+
+const fields = (kind: PhotoResourceKind, prefix: string): RenditionFields => ({
+  kind,
+  res: `${prefix}Res`,
+  fileType: `${prefix}FileType`,
+  width: `${prefix}Width`,
+  height: `${prefix}Height`,
+})
+
+/**
+ * Which record fields each rendition has, for images and for videos (pyicloud `PHOTO_VERSION_LOOKUP`,
+ * icloudpd); the names are built once, not per asset.
+ */
+const IMAGE_RENDITIONS: readonly RenditionFields[] = [
+  fields('original', 'resOriginal'),
+  fields('adjusted', 'resJPEGFull'),
+  fields('alternative', 'resOriginalAlt'),
+  fields('live', 'resOriginalVidCompl'),
+  fields('medium', 'resJPEGMed'),
+  fields('thumb', 'resJPEGThumb'),
+  fields('liveMedium', 'resVidMed'),
+  fields('liveThumb', 'resVidSmall'),
 ]
-const VIDEO_PREFIXES: ReadonlyArray<[PhotoResourceKind, string]> = [
-  ['original', 'resOriginal'],
-  ['adjusted', 'resVidFull'],
-  ['medium', 'resVidMed'],
-  ['thumb', 'resVidSmall'],
+const VIDEO_RENDITIONS: readonly RenditionFields[] = [
+  fields('original', 'resOriginal'),
+  fields('adjusted', 'resVidFull'),
+  fields('medium', 'resVidMed'),
+  fields('thumb', 'resVidSmall'),
 ]
 
 /** True for an item type or UTI of a video. */
@@ -72,14 +92,16 @@ export function toPhotoAsset(master: WireRecord, asset: WireRecord, library: Pho
   const video = isVideoType(itemType) && !/\.(heic|jpe?g|png)$/i.test(filename)
   const resources: Partial<Record<PhotoResourceKind, PhotoResource>> = {}
   const stem = filename.includes('.') ? filename.slice(0, filename.lastIndexOf('.')) : filename
-  for (const [kind, prefix] of video ? VIDEO_PREFIXES : IMAGE_PREFIXES) {
+  for (const rendition of video ? VIDEO_RENDITIONS : IMAGE_RENDITIONS) {
+    const kind = rendition.kind
     // The edit of an asset is on the CPLAsset, the rest on the CPLMaster (icloudpd `versions`).
-    const source = fieldValue(asset, `${prefix}Res`) ? asset : master
-    const res = fieldValue(source, `${prefix}Res`) as
+    const onAsset = fieldValue(asset, rendition.res)
+    const source = onAsset ? asset : master
+    const res = (onAsset || fieldValue(master, rendition.res)) as
       | { size?: unknown; fileChecksum?: unknown; downloadURL?: unknown }
       | undefined
     if (!res || typeof res !== 'object') continue
-    const uti = fieldValue(source, `${prefix}FileType`)
+    const uti = fieldValue(source, rendition.fileType)
     const ext = typeof uti === 'string' ? EXTENSIONS[uti] : undefined
     const name =
       kind === 'original'
@@ -91,8 +113,8 @@ export function toPhotoAsset(master: WireRecord, asset: WireRecord, library: Pho
       size: num(res.size),
       checksum: typeof res.fileChecksum === 'string' ? res.fileChecksum : undefined,
       uti: typeof uti === 'string' ? uti : undefined,
-      width: num(fieldValue(source, `${prefix}Width`)),
-      height: num(fieldValue(source, `${prefix}Height`)),
+      width: num(fieldValue(source, rendition.width)),
+      height: num(fieldValue(source, rendition.height)),
       downloadURL: typeof res.downloadURL === 'string' ? res.downloadURL : undefined,
     }
   }
