@@ -154,12 +154,18 @@ describe('downloads', () => {
    * The outcomes every download path owes: no file after a failure or an abort (a file already there is
    * unchanged), the received bytes kept in a partial file when asked, and a resume from them.
    */
-  async function expectAtomicOutcomes(item: DriveItem, bytes: Buffer, name: string, dropAfter: number) {
+  async function expectAtomicOutcomes(
+    item: DriveItem,
+    bytes: Buffer,
+    name: string,
+    dropAfter: number,
+    extra: { syncFile?: boolean } = {},
+  ) {
     const target = join(work, name)
     const mine = (n: string) => n.startsWith(`.${name}`)
     await writeFile(target, 'previous')
     emulator.faults.inject('drop', { afterBytes: dropAfter, pathPrefix: '/drive-content/B/' })
-    const broken = await failure(client.drive.downloadToFile(item, target, { resumeAttempts: 0 }))
+    const broken = await failure(client.drive.downloadToFile(item, target, { ...extra, resumeAttempts: 0 }))
     expect(broken.code).toBe('NETWORK_ERROR')
     expect(await readFile(target, 'utf8')).toBe('previous')
     expect((await readdir(work)).filter(mine)).toEqual([])
@@ -167,6 +173,7 @@ describe('downloads', () => {
     const controller = new AbortController()
     const aborted = await failure(
       client.drive.downloadToFile(item, target, {
+        ...extra,
         signal: controller.signal,
         onProgress: (n) => n > 0 && controller.abort(),
       }),
@@ -176,13 +183,15 @@ describe('downloads', () => {
     expect((await readdir(work)).filter(mine)).toEqual([])
 
     emulator.faults.inject('drop', { afterBytes: dropAfter, pathPrefix: '/drive-content/B/' })
-    await failure(client.drive.downloadToFile(item, target, { resumeAttempts: 0, keepPartial: true }))
+    await failure(
+      client.drive.downloadToFile(item, target, { ...extra, resumeAttempts: 0, keepPartial: true }),
+    )
     const partials = (await readdir(work)).filter((n) => mine(n) && n.endsWith('.partial'))
     expect(partials).toHaveLength(1)
     const kept = await readFile(join(work, partials[0]!))
     expect(kept.byteLength).toBeGreaterThan(0)
     expect(kept.equals(bytes.subarray(0, kept.byteLength))).toBe(true)
-    const result = await client.drive.downloadToFile(item, target, { keepPartial: true })
+    const result = await client.drive.downloadToFile(item, target, { ...extra, keepPartial: true })
     expect(result.resumedFrom).toBe(kept.byteLength)
     expect((await readFile(target)).equals(bytes)).toBe(true)
     expect((await readdir(work)).filter((n) => n.endsWith('.partial'))).toEqual([])
@@ -204,6 +213,8 @@ describe('downloads', () => {
     await writeFile(local, bytes)
     const small = await client.drive.upload(local, await client.drive.lookup('/Keynote'))
     await expectAtomicOutcomes(small, bytes, 'small.bin', 40_000)
+    // Without fsync the file is created only once its bytes are in (no create in the thread pool).
+    await expectAtomicOutcomes(small, bytes, 'small-nosync.bin', 40_000, { syncFile: false })
     const whole = await client.drive.downloadToFile(small, join(work, 'small-again.bin'))
     expect(whole).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
     expect((await readFile(join(work, 'small-again.bin'))).equals(bytes)).toBe(true)
