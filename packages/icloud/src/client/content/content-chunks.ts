@@ -68,22 +68,19 @@ export async function contentChunks(
 ): Promise<AsyncGenerator<Buffer>> {
   const reader = contentReader(caller, source, transfer, options)
   if (source.size === 0) return (async function* () {})()
-  let current = await reader.reopen()
+  const first = await reader.reopen()
   return (async function* (): AsyncGenerator<Buffer> {
-    for (;;) {
+    for (let current: Opened | undefined = first; current !== undefined; ) {
+      let failure: { error: unknown } | undefined
       try {
         for await (const chunk of current.body as AsyncIterable<Buffer>) {
           const bytes = reader.take(current, chunk)
           if (bytes !== undefined) yield bytes
         }
       } catch (error) {
-        current.body.destroy()
-        reader.broke(error)
-        current = await reader.reopen()
-        continue
+        failure = { error }
       }
-      if (reader.ended()) return
-      current = await reader.reopen()
+      current = await reader.next(current, failure)
     }
   })()
 }
@@ -104,22 +101,18 @@ export async function gatherContent(
 ): Promise<void> {
   const reader = contentReader(caller, source, transfer, options)
   if (source.size === 0) return
-  let current = await reader.reopen()
-  for (;;) {
+  for (let current: Opened | undefined = await reader.reopen(); current !== undefined; ) {
+    const opened = current
+    let failure: { error: unknown } | undefined
     try {
-      const opened = current
       await drain(opened.body, (chunk) => {
         const bytes = reader.take(opened, chunk)
         if (bytes !== undefined) into.push(bytes)
       })
     } catch (error) {
-      current.body.destroy()
-      reader.broke(error)
-      current = await reader.reopen()
-      continue
+      failure = { error }
     }
-    if (reader.ended()) return
-    current = await reader.reopen()
+    current = await reader.next(opened, failure)
   }
 }
 
@@ -164,19 +157,52 @@ function contentReader(
     if (!resumable(error) || transfer.resumes >= maxResumes) throw networkError(error, source)
     transfer.resumes++
   }
+  /** A body ended: true when the content is complete, false to ask for the rest (throws when it may not). */
+  const ended = (): boolean => {
+    const total = transfer.total
+    if (total === undefined) {
+      transfer.total = transfer.offset
+      reportProgress(options, transfer, started, startedAt)
+      return true
+    }
+    if (transfer.offset === total) return true
+    if (transfer.offset > total)
+      throw new ICloudError({
+        code: 'INVALID_RESPONSE',
+        message: `The content of ${source.label} was longer than its ${total} bytes.`,
+      })
+    // The body ended cleanly but short: ask for the rest.
+    if (transfer.resumes >= maxResumes)
+      throw new ICloudError({
+        code: 'DOWNLOAD_INCOMPLETE',
+        message: `${source.label}: received ${transfer.offset} of its ${total} bytes, and the content host kept ending short; download it again.`,
+      })
+    transfer.resumes++
+    return false
+  }
+  const reopen = async (): Promise<Opened> => {
+    for (;;) {
+      try {
+        return await opener()
+      } catch (error) {
+        broke(error)
+      }
+    }
+  }
   reportProgress(options, transfer, started, startedAt)
   return {
-    /** Broken off: throws unless one more resume is allowed (then counted). */
-    broke,
     /** The response at the current offset. */
-    async reopen(): Promise<Opened> {
-      for (;;) {
-        try {
-          return await opener()
-        } catch (error) {
-          broke(error)
-        }
-      }
+    reopen,
+    /**
+     * After `current`'s body ended, or broke with `failure`: the response for the rest, or undefined
+     * when the content is complete; throws when it may not go on.
+     */
+    async next(current: Opened, failure: { error: unknown } | undefined): Promise<Opened | undefined> {
+      if (failure !== undefined) {
+        current.body.destroy()
+        broke(failure.error)
+      } else if (ended()) return undefined
+      return reopen()
     },
     /** The part of `chunk` past what is already present (undefined when none), counted and reported. */
     take(current: Opened, chunk: Buffer): Buffer | undefined {
@@ -192,29 +218,6 @@ function contentReader(
       transfer.offset += bytes.byteLength
       reportProgress(options, transfer, started, startedAt)
       return bytes
-    },
-    /** A body ended: true when the content is complete, false to ask for the rest (throws when it may not). */
-    ended(): boolean {
-      const total = transfer.total
-      if (total === undefined) {
-        transfer.total = transfer.offset
-        reportProgress(options, transfer, started, startedAt)
-        return true
-      }
-      if (transfer.offset === total) return true
-      if (transfer.offset > total)
-        throw new ICloudError({
-          code: 'INVALID_RESPONSE',
-          message: `The content of ${source.label} was longer than its ${total} bytes.`,
-        })
-      // The body ended cleanly but short: ask for the rest.
-      if (transfer.resumes >= maxResumes)
-        throw new ICloudError({
-          code: 'DOWNLOAD_INCOMPLETE',
-          message: `${source.label}: received ${transfer.offset} of its ${total} bytes, and the content host kept ending short; download it again.`,
-        })
-      transfer.resumes++
-      return false
     },
   }
 }
