@@ -334,7 +334,7 @@ export const iCloudPhotosSuite: Suite = {
           `Photos first sync vs bare undici on the same URLs (concurrency ${CONCURRENCY})`,
           vsUndici,
           0.8,
-          "The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share 2 cores that are busy for the whole run, so each of these lengthens it. This run no longer pays for the last one's deleted files (see tooling/bench/src/disk.ts), and the state costs less (one read of it, three commits instead of twenty-four, SQLite's WebAssembly left at baseline code).",
+          "The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share 2 cores that are busy for the whole run, so each of these lengthens it. A small file is gathered from the response's data events (no async iteration per chunk) and, without fsync, created on the event loop with its write and rename (a create in the thread pool made the rename spin on the directory's lock); in a profile (perf, cpu-clock) the sync's main thread still used about twice the CPU of bare undici's.",
         ),
       )
       const fraction = again.seconds / first.seconds
@@ -343,7 +343,7 @@ export const iCloudPhotosSuite: Suite = {
         goal: '< 3%',
         measured: `${(fraction * 100).toFixed(1)}%`,
         met: fraction < 0.03 && again.summary.downloaded === 0,
-        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s are mostly fixed costs of a fresh process: the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 40 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; with eager compilation the open took 8 ms but the import 65 ms longer), and three ckdatabasews calls. The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
+        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s are mostly fixed costs of a fresh process, one after another: building the CLI's commands (every iCloud subcommand, 12-27 ms cold), the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 40 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; with eager compilation the open took 8 ms but the import 65 ms longer), and three ckdatabasews calls. The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
       })
       targets.push({
         name: 'Photos re-run after 50 additions and 20 deletions reads only the changes',
