@@ -215,6 +215,14 @@ describe('downloads', () => {
     await expectAtomicOutcomes(small, bytes, 'small.bin', 40_000)
     // Without fsync the file is created only once its bytes are in (no create in the thread pool).
     await expectAtomicOutcomes(small, bytes, 'small-nosync.bin', 40_000, { syncFile: false })
+    // Each of those fails before the file is created, and the resume takes the streamed path: a whole
+    // download without fsync is the one that creates its file with the write and the rename.
+    const nosync = await client.drive.downloadToFile(small, join(work, 'small-nosync-whole.bin'), {
+      syncFile: false,
+    })
+    expect(nosync).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
+    expect((await readFile(join(work, 'small-nosync-whole.bin'))).equals(bytes)).toBe(true)
+    expect((await readdir(work)).filter((n) => n.startsWith('.small-nosync-whole.bin'))).toEqual([])
     const whole = await client.drive.downloadToFile(small, join(work, 'small-again.bin'))
     expect(whole).toMatchObject({ bytes: bytes.byteLength, resumedFrom: 0 })
     expect((await readFile(join(work, 'small-again.bin'))).equals(bytes)).toBe(true)

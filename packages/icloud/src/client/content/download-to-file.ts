@@ -197,9 +197,9 @@ async function placeSmallFile(
   try {
     await gatherContent(caller, source, transfer, options, buffers)
     if (hash) for (const chunk of buffers) hash.update(chunk)
+    if (opening) fd = await opening
     let started = performance.now()
-    fd = opening ? await opening : openSync(temp, flags, options.mode ?? 0o644)
-    if (opening) started = performance.now()
+    fd ??= openSync(temp, flags, options.mode ?? 0o644)
     writeAllSync(fd, buffers)
     if (options.mtime) futimesSync(fd, new Date(), options.mtime)
     let blocked = performance.now() - started

@@ -51,7 +51,7 @@ interface RenditionFields {
   readonly height: string
 }
 
-const fields = (kind: PhotoResourceKind, prefix: string): RenditionFields => ({
+const renditionFields = (kind: PhotoResourceKind, prefix: string): RenditionFields => ({
   kind,
   res: `${prefix}Res`,
   fileType: `${prefix}FileType`,
@@ -64,20 +64,20 @@ const fields = (kind: PhotoResourceKind, prefix: string): RenditionFields => ({
  * icloudpd); the names are built once, not per asset.
  */
 const IMAGE_RENDITIONS: readonly RenditionFields[] = [
-  fields('original', 'resOriginal'),
-  fields('adjusted', 'resJPEGFull'),
-  fields('alternative', 'resOriginalAlt'),
-  fields('live', 'resOriginalVidCompl'),
-  fields('medium', 'resJPEGMed'),
-  fields('thumb', 'resJPEGThumb'),
-  fields('liveMedium', 'resVidMed'),
-  fields('liveThumb', 'resVidSmall'),
+  renditionFields('original', 'resOriginal'),
+  renditionFields('adjusted', 'resJPEGFull'),
+  renditionFields('alternative', 'resOriginalAlt'),
+  renditionFields('live', 'resOriginalVidCompl'),
+  renditionFields('medium', 'resJPEGMed'),
+  renditionFields('thumb', 'resJPEGThumb'),
+  renditionFields('liveMedium', 'resVidMed'),
+  renditionFields('liveThumb', 'resVidSmall'),
 ]
 const VIDEO_RENDITIONS: readonly RenditionFields[] = [
-  fields('original', 'resOriginal'),
-  fields('adjusted', 'resVidFull'),
-  fields('medium', 'resVidMed'),
-  fields('thumb', 'resVidSmall'),
+  renditionFields('original', 'resOriginal'),
+  renditionFields('adjusted', 'resVidFull'),
+  renditionFields('medium', 'resVidMed'),
+  renditionFields('thumb', 'resVidSmall'),
 ]
 
 /** True for an item type or UTI of a video. */
