@@ -21,11 +21,12 @@ type Register = (program: Command, io: Io, setExit: (code: number) => void) => v
  * The top-level words and the module that registers them, in the order `sigwire --help` lists them.
  * Modules load on demand: a run registers only the module its first word names, so `sigwire icloud ...`
  * does not import the CloudKit, Safe Creative or emulator code (the import was most of a short
- * command's start-up).
+ * command's start-up). `load` gets the words after the first, for a module that loads its own
+ * sub-commands on demand in the same way (`icloud`); an empty list means every sub-command.
  */
 const COMMAND_MODULES: ReadonlyArray<{
   readonly words: readonly string[]
-  readonly load: () => Promise<Register>
+  readonly load: (rest: readonly string[]) => Promise<Register>
 }> = [
   {
     words: ['sign', 'verify', 'doctor'],
@@ -33,7 +34,7 @@ const COMMAND_MODULES: ReadonlyArray<{
   },
   { words: ['keygen'], load: async () => (await import('./commands/keygen.js')).registerKeygen },
   { words: ['emulate'], load: async () => (await import('./commands/emulate.js')).registerEmulate },
-  { words: ['icloud'], load: async () => (await import('./commands/icloud.js')).registerICloud },
+  { words: ['icloud'], load: async (rest) => (await import('./commands/icloud.js')).loadICloud(rest) },
   { words: ['cloudkit'], load: async () => (await import('./commands/cloudkit.js')).registerCloudKit },
   { words: ['apple-news'], load: async () => (await import('./commands/apple-news.js')).registerAppleNews },
   {
@@ -52,7 +53,7 @@ export async function buildProgram(
   setExit: (code: number) => void = () => {},
   output: ProgramOutput = {},
 ): Promise<Command> {
-  return programFor(COMMAND_MODULES, io, setExit, output)
+  return programFor(COMMAND_MODULES, [], io, setExit, output)
 }
 
 /**
@@ -67,6 +68,7 @@ function modulesFor(argv: readonly string[]): typeof COMMAND_MODULES {
 
 async function programFor(
   modules: typeof COMMAND_MODULES,
+  rest: readonly string[],
   io: Io,
   setExit: (code: number) => void,
   output: ProgramOutput,
@@ -82,7 +84,7 @@ async function programFor(
       writeErr: (text) => (output.writeErr ?? io.err)(text.trimEnd()),
       outputError: () => {},
     })
-  const registers = await Promise.all(modules.map((m) => m.load()))
+  const registers = await Promise.all(modules.map((m) => m.load(rest)))
   for (const register of registers) register(program, io, setExit)
   return program
 }
@@ -100,8 +102,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const help: string[] = []
   let program: Command | undefined
   try {
+    const modules = modulesFor(argv)
     program = await programFor(
-      modulesFor(argv),
+      modules,
+      modules.length === 1 ? argv.slice(1) : [],
       io,
       (code) => {
         exitCode = Math.max(exitCode, code)

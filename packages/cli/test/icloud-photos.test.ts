@@ -346,4 +346,34 @@ describe('sigwire icloud photos', () => {
     ])
     expect(conflict.stderr).toMatch(/CONFLICTING_OPTIONS/)
   })
+
+  // Last: it expires the account's sessions. The sync opens its state while the session check is in
+  // flight (commands/while-request-in-flight.ts), so both failures below happen with the state open.
+  it('refuses a directory another sync holds, and a refused session leaves the state closed and unlocked', async () => {
+    const held = join(root, 'held')
+    mkdirSync(held)
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' })
+    try {
+      writeFileSync(join(held, '.sigwire-photos.sqlite.pid'), String(other.pid))
+      const busy = await runMain(['icloud', 'photos', 'sync', ...session(), '--to', held])
+      expect(busy.code).not.toBe(0)
+      expect(busy.stderr).toMatch(new RegExp(`FILE_EXISTS: Another sync \\(pid ${other.pid}\\)`))
+      expect(readFileSync(join(held, '.sigwire-photos.sqlite.pid'), 'utf8')).toBe(String(other.pid))
+    } finally {
+      other.kill()
+    }
+
+    await fetch(`${emulator.url}/_emulator/expire-sessions`, {
+      method: 'POST',
+      body: JSON.stringify({ sessionTokens: true }),
+    })
+    const target = join(root, 'expired')
+    const refused = await runMain(['icloud', 'photos', 'sync', ...session(), '--to', target])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/AUTHENTICATION_REQUIRED/)
+    const left = readdirSync(target)
+    expect(left).toContain('.sigwire-photos.sqlite')
+    expect(left).not.toContain('.sigwire-photos.sqlite.pid')
+    expect(left).not.toContain('.sigwire-photos.sqlite.lock')
+  })
 })

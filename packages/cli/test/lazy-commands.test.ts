@@ -82,4 +82,29 @@ describe('commands load on demand', () => {
         ]),
       )
   })
+
+  it('an icloud command loads only its own sub-command module; icloud --help and a typo load them all', () => {
+    const photos = loadedBy(['icloud', 'photos', 'albums', '--session-dir', join(dir, 'none')])
+    expect(photos.commands).toContain('icloud-photos')
+    for (const other of ['icloud-drive', 'icloud-findmy', 'icloud-hme', 'icloud-notes', 'icloud-calendar'])
+      expect(photos.commands).not.toContain(other)
+    const status = loadedBy(['icloud', 'status', '--session-dir', join(dir, 'none')])
+    expect(status.commands).not.toContain('icloud-photos')
+    const every = [
+      'icloud-account',
+      'icloud-calendar',
+      'icloud-contacts',
+      'icloud-drive',
+      'icloud-findmy',
+      'icloud-hme',
+      'icloud-notes',
+      'icloud-photos',
+      'icloud-reminders',
+    ]
+    for (const argv of [
+      ['icloud', '--help'],
+      ['icloud', 'photo'],
+    ])
+      expect(loadedBy(argv).commands).toEqual(expect.arrayContaining(every))
+  })
 })

@@ -16,10 +16,11 @@ import { choiceOption, numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
-import { openSyncState } from '../photos/state.js'
+import { openSyncState, type SyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
 import { checkSharedAlbumOption, sharedAlbumAssets, sharedAlbumRows } from './icloud-photos-shared.js'
 import { locateSavedSession, type SessionLocation, STORE_HELP } from './store-option.js'
+import { whileRequestInFlight } from './while-request-in-flight.js'
 
 const DEFAULT_SESSION_DIR = join(homedir(), '.sigwire', 'icloud')
 
@@ -205,36 +206,45 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           folderStructure: options.folderStructure,
           fileMatchPolicy: options.fileMatchPolicy,
         }
-        await withClient(io, options, async (client) => {
-          const state = options.dryRun && !kind ? memoryless() : openState(to)
-          try {
-            for (;;) {
-              const bar = progressBar(io, options.json === true)
-              const started = Date.now()
-              const summary = await runPhotoSync(client.photos, state, {
-                to,
-                albums: options.album,
-                library: options.library,
-                selection,
-                since: options.since,
-                recent: options.recent,
-                concurrency: options.concurrency,
-                dryRun: options.dryRun === true,
-                deleteAfterDownload: options.deleteAfterDownload === true,
-                fsync: options.fsync === true,
-                onProgress: bar.update,
-              }).finally(bar.stop)
-              const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
-              if (options.json) printJson(io, result)
-              else report(io, result, options.dryRun === true)
-              setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
-              if (options.watch === undefined) break
-              await sleep(options.watch * 1000)
-            }
-          } finally {
-            state.close()
-          }
-        })
+        let state: SyncState | undefined
+        const open = () => {
+          state ??= options.dryRun && !kind ? memoryless() : openState(to)
+          return state
+        }
+        try {
+          await withClient(
+            io,
+            options,
+            async (client) => {
+              for (;;) {
+                const bar = progressBar(io, options.json === true)
+                const started = Date.now()
+                const summary = await runPhotoSync(client.photos, open(), {
+                  to,
+                  albums: options.album,
+                  library: options.library,
+                  selection,
+                  since: options.since,
+                  recent: options.recent,
+                  concurrency: options.concurrency,
+                  dryRun: options.dryRun === true,
+                  deleteAfterDownload: options.deleteAfterDownload === true,
+                  fsync: options.fsync === true,
+                  onProgress: bar.update,
+                }).finally(bar.stop)
+                const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
+                if (options.json) printJson(io, result)
+                else report(io, result, options.dryRun === true)
+                setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
+                if (options.watch === undefined) break
+                await sleep(options.watch * 1000)
+              }
+            },
+            open,
+          )
+        } finally {
+          state?.close()
+        }
       },
     )
 }
@@ -323,11 +333,16 @@ function describe(asset: PhotoAsset) {
   }
 }
 
-/** Runs `task` with a client continuing the saved session (SIGWIRE_ICLOUD_PASSWORD lets it sign in again). */
+/**
+ * Runs `task` with a client continuing the saved session (SIGWIRE_ICLOUD_PASSWORD lets it sign in
+ * again). `whileChecking`, synchronous work the task needs first, runs while the session check's
+ * request is in flight (or after the check, when it sent none).
+ */
 async function withClient(
   io: Io,
   options: SessionOptions,
   task: (client: ICloudClient) => Promise<void>,
+  whileChecking?: () => void,
 ): Promise<void> {
   const located = await locateSavedSession(options)
   const { saved } = located
@@ -348,8 +363,13 @@ async function withClient(
     await located.close()
     throw error
   }
+  const overlapped = whileChecking ? whileRequestInFlight(whileChecking) : undefined
   try {
-    const resumed = await client.resume()
+    const resumed = await client.resume().catch((error: unknown) => {
+      overlapped?.cancel()
+      throw error
+    })
+    overlapped?.settle()
     if (!resumed) {
       if (!password)
         throw new ICloudError({

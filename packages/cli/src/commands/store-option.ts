@@ -63,7 +63,7 @@ export interface SessionLocation {
   readonly sessionDir: string
   /** `--store` (else `SIGWIRE_STORE` in `env`). */
   readonly store?: string | undefined
-  /** The environment the store and its key are read from (`registerICloud` sets it on every command). */
+  /** The environment the store and its key are read from (`loadICloud` sets it on every command). */
   readonly env?: NodeJS.ProcessEnv | undefined
 }
 
