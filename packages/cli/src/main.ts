@@ -57,13 +57,16 @@ export async function buildProgram(
 }
 
 /**
- * The modules `argv` needs: the one its first argument names, or all of them (no command, `help`, an
- * option first, an unknown word, so that help lists everything and a typo gets commander's suggestion).
+ * The modules `argv` needs: the one its first argument names, with the words after it, or all of them
+ * with none (no command, `help`, an option first, an unknown word, so that help lists everything and a
+ * typo gets commander's suggestion).
  */
-function modulesFor(argv: readonly string[]): typeof COMMAND_MODULES {
+function modulesFor(argv: readonly string[]): { modules: typeof COMMAND_MODULES; rest: readonly string[] } {
   const word = argv[0]
   const named = word === undefined ? undefined : COMMAND_MODULES.find((m) => m.words.includes(word))
-  return named === undefined ? COMMAND_MODULES : [named]
+  return named === undefined
+    ? { modules: COMMAND_MODULES, rest: [] }
+    : { modules: [named], rest: argv.slice(1) }
 }
 
 async function programFor(
@@ -102,10 +105,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const help: string[] = []
   let program: Command | undefined
   try {
-    const modules = modulesFor(argv)
+    const { modules, rest } = modulesFor(argv)
     program = await programFor(
       modules,
-      modules.length === 1 ? argv.slice(1) : [],
+      rest,
       io,
       (code) => {
         exitCode = Math.max(exitCode, code)

@@ -277,8 +277,20 @@ describe('downloads', () => {
       )
       expect(leftovers).toEqual([])
     }
-    const missingDir = await failure(client.drive.downloadToFile(report, join(work, 'no', 'such', 'f')))
-    expect(missingDir.code).toBe('FILE_WRITE_FAILED')
+    // A file that cannot be created (no such directory): the same typed error on the streamed path, and
+    // on the small-file path whether the file is created early in the thread pool (with syncFile) or on
+    // the event loop once the bytes are in (without).
+    const small = await client.drive.lookup('/Documents/sub/a.txt')
+    for (const [item, options] of [
+      [report, {}],
+      [small, {}],
+      [small, { syncFile: false }],
+    ] as const) {
+      const target = join(work, 'no', 'such', 'f')
+      const missingDir = await failure(client.drive.downloadToFile(item, target, options))
+      expect(missingDir.code).toBe('FILE_WRITE_FAILED')
+      expect(missingDir.message).toContain(`Could not write ${target} (ENOENT)`)
+    }
   })
 })
 
