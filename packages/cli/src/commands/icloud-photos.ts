@@ -211,6 +211,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           state ??= options.dryRun && !kind ? memoryless() : openState(to)
           return state
         }
+        let failure: { error: unknown } | undefined
         try {
           await withClient(
             io,
@@ -242,9 +243,17 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
             },
             open,
           )
-        } finally {
-          state?.close()
+        } catch (error) {
+          failure = { error }
         }
+        // A state that cannot be written on close (the disk filled up) is reported, unless the sync
+        // already failed: then that first error is the one to read.
+        try {
+          state?.close()
+        } catch (error) {
+          failure ??= { error }
+        }
+        if (failure) throw failure.error
       },
     )
 }

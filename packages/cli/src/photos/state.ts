@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { Database as SqliteDatabase } from 'node-sqlite3-wasm'
+import { cliError } from '../output/errors.js'
 
 // Why node-sqlite3-wasm: the sync state must be a real SQLite file that CI reads on Node 20, 22 and 24
 // and that installs without a native addon or a downloaded binary (better-sqlite3 is compiled for one
@@ -122,15 +123,21 @@ export function openSyncState(dir: string): SyncState {
     if (timer) clearTimeout(timer)
     timer = undefined
     if (pending.size === 0 && !also) return
-    db.exec('BEGIN')
     try {
-      for (const f of pending.values())
-        statements.insert.run([f.assetId, f.kind, f.path, f.size, f.checksum, f.sha256, f.library])
-      also?.()
-      db.exec('COMMIT')
+      db.exec('BEGIN')
+      try {
+        for (const f of pending.values())
+          statements.insert.run([f.assetId, f.kind, f.path, f.size, f.checksum, f.sha256, f.library])
+        also?.()
+        db.exec('COMMIT')
+      } catch (error) {
+        // A commit that failed for a full disk may have been rolled back by SQLite already
+        // (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction").
+        if (db.inTransaction) db.exec('ROLLBACK')
+        throw error
+      }
     } catch (error) {
-      db.exec('ROLLBACK')
-      throw error
+      throw stateWriteError(path, error)
     }
     pending.clear()
     pendingByPath.clear()
@@ -214,16 +221,44 @@ export function openSyncState(dir: string): SyncState {
           memory.byKey.delete(fileKey(f))
           if (memory.byPath.get(f.path)?.assetId === assetId) memory.byPath.delete(f.path)
         }
-      db.run('DELETE FROM files WHERE asset_id = ?', [assetId])
+      try {
+        db.run('DELETE FROM files WHERE asset_id = ?', [assetId])
+      } catch (error) {
+        throw stateWriteError(path, error)
+      }
     },
     count: () => pending.size + Number((db.get('SELECT count(*) AS n FROM files') as { n: number }).n),
     close: () => {
-      flush()
-      for (const statement of Object.values(statements)) statement.finalize()
-      db.close()
-      rmSync(`${path}.pid`, { force: true })
+      // The file is closed and unlocked even when the last commit fails (a full disk): the records
+      // it held are of files complete on disk, which the next run recognises by their size.
+      try {
+        flush()
+      } finally {
+        for (const statement of Object.values(statements)) {
+          try {
+            statement.finalize()
+          } catch {
+            // sqlite3_finalize answers the statement's last error (a failed insert's) but finalizes
+            // it all the same (sqlite.org/c3ref/finalize.html): no reason to leave the file open.
+          }
+        }
+        db.close()
+        rmSync(`${path}.pid`, { force: true })
+      }
     },
   }
+}
+
+/**
+ * A failed write of the state (SQLite's own error, such as `database or disk is full`), as the CLI's
+ * typed error; anything else as it is.
+ */
+function stateWriteError(path: string, error: unknown): unknown {
+  if ((error as Error | undefined)?.name !== 'SQLite3Error') return error
+  return cliError(
+    'FILE_WRITE_FAILED',
+    `Cannot write the sync state ${path} (${(error as Error).message}): free space or check the directory, then run the sync again; files already complete are recognised by their size and not downloaded again.`,
+  )
 }
 
 /**

@@ -350,7 +350,11 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** Runs at most `size` tasks at once; the first fatal error stops the run. */
+/**
+ * Runs at most `size` tasks at once; the first fatal error stops the run: no queued task starts after
+ * it, and the waits below throw it only once the tasks already running have settled, so nothing is
+ * still writing into the target when the sync reports the error.
+ */
 class Pool {
   readonly #size: number
   readonly #queue: Array<() => Promise<void>> = []
@@ -368,12 +372,13 @@ class Pool {
   }
 
   #pump(): void {
-    while (this.#active < this.#size && this.#queue.length > 0) {
+    while (this.#fatal === undefined && this.#active < this.#size && this.#queue.length > 0) {
       const task = this.#queue.shift()!
       this.#active++
       task()
         .catch((error: unknown) => {
           this.#fatal ??= error
+          this.#queue.length = 0
         })
         .finally(() => {
           this.#active--
@@ -395,14 +400,13 @@ class Pool {
    * 30-60 ms for a page on a busy machine), which left the client idle a fifth of a first sync.
    */
   backpressure(): Promise<void> {
-    return this.#until(() => this.#queue.length < QUEUED_FILES || this.#fatal !== undefined)
+    return this.#until(() =>
+      this.#fatal === undefined ? this.#queue.length < QUEUED_FILES : this.#active === 0,
+    )
   }
 
   /** Waits for every task. */
   drain(): Promise<void> {
-    return this.#until(
-      () =>
-        (this.#active === 0 && this.#queue.length === 0) || (this.#fatal !== undefined && this.#active === 0),
-    )
+    return this.#until(() => this.#active === 0 && this.#queue.length === 0)
   }
 }

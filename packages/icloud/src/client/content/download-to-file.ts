@@ -277,7 +277,9 @@ function fileError(error: unknown, path: string, kept: string | undefined): unkn
   const what =
     errno.code === 'EISDIR' && errno.syscall === 'rename'
       ? `${path} is a directory: name the file to write, or a path inside the directory`
-      : `Could not write ${path} (${errno.code})`
+      : errno.code === 'ENOSPC' || errno.code === 'EDQUOT'
+        ? `Could not write ${path} (${errno.code}): the disk or quota is full, free space and download again`
+        : `Could not write ${path} (${errno.code})`
   return new ICloudError({
     code: 'FILE_WRITE_FAILED',
     message: `${what}; ${left}, and a file already there is unchanged.`,
