@@ -205,4 +205,53 @@ describe('sigwire icloud photos sync under faults', () => {
       execFileSync('umount', [small])
     }
   })
+
+  // Last: it expires the session tokens too, so nothing can renew the session afterwards.
+  it('stops with AUTHENTICATION_REQUIRED when the session cannot be renewed, after the downloads in flight complete', async () => {
+    const to = join(root, 'unrenewable')
+    emulator.faults.latencyMs = 3
+    const run = runMain(
+      [
+        'icloud',
+        'photos',
+        'sync',
+        ...session(),
+        '--to',
+        to,
+        '--folder-structure',
+        'none',
+        '--concurrency',
+        '4',
+      ],
+      { timeoutMs: 120_000 },
+    )
+    let expired = false
+    try {
+      for (let i = 0; i < 2_000 && !expired; i++) {
+        const count = (() => {
+          try {
+            return readdirSync(to).filter((n) => !n.startsWith('.')).length
+          } catch {
+            return 0
+          }
+        })()
+        if (count >= ASSETS / 6) {
+          await admin('POST', 'expire-sessions', { sessionTokens: true })
+          expired = true
+        } else await new Promise((r) => setTimeout(r, 5))
+      }
+    } finally {
+      emulator.faults.latencyMs = 0
+    }
+    const result = await run
+    expect(expired).toBe(true)
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(/^sigwire: AUTHENTICATION_REQUIRED: /)
+    // The downloads that had started finished (no partial file left) and every file is whole.
+    expect(readdirSync(to).filter((n) => n.endsWith('.sigwire-part'))).toEqual([])
+    const written = tree(to)
+    expect(written.size).toBeGreaterThan(ASSETS / 6)
+    expect(written.size).toBeLessThan(ASSETS)
+    for (const [name, digest] of written) expect(digest, name).toBe(files.get(name))
+  })
 })

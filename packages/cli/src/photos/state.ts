@@ -133,7 +133,11 @@ export function openSyncState(dir: string): SyncState {
       } catch (error) {
         // A commit that failed for a full disk may have been rolled back by SQLite already
         // (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction").
-        if (db.inTransaction) db.exec('ROLLBACK')
+        try {
+          if (db.inTransaction) db.exec('ROLLBACK')
+        } catch {
+          // the failed write is the error to report
+        }
         throw error
       }
     } catch (error) {

@@ -210,52 +210,61 @@ export async function runPhotoSync(
     }
   }
 
-  for (const library of libraries) {
-    const key = `token:${library.kind === 'private' ? 'private' : 'shared'}`
-    const previous = options.dryRun ? undefined : state.get(key)
-    const incremental = previous !== undefined && options.albums.length === 0 && options.recent === undefined
-    summary.libraries[library.id] = incremental ? 'incremental' : 'full'
-    if (incremental) {
-      let token = previous
-      for await (const page of photos.changes({ library, syncToken: token, ...signal(options) })) {
-        for (const asset of page.assets) {
-          if (asset.deleted || asset.hidden) continue
-          if (options.since && asset.created < options.since) continue
-          handle(asset)
+  // A listing that fails (a session that cannot be renewed) stops the sync too, but only once the
+  // downloads already running have finished and been recorded: they need no session, and a closed
+  // client would cut them off half-written.
+  try {
+    for (const library of libraries) {
+      const key = `token:${library.kind === 'private' ? 'private' : 'shared'}`
+      const previous = options.dryRun ? undefined : state.get(key)
+      const incremental =
+        previous !== undefined && options.albums.length === 0 && options.recent === undefined
+      summary.libraries[library.id] = incremental ? 'incremental' : 'full'
+      if (incremental) {
+        let token = previous
+        for await (const page of photos.changes({ library, syncToken: token, ...signal(options) })) {
+          for (const asset of page.assets) {
+            if (asset.deleted || asset.hidden) continue
+            if (options.since && asset.created < options.since) continue
+            handle(asset)
+          }
+          summary.removedRemotely += page.removed.length
+          await pool.drain()
+          token = page.syncToken
+          if (summary.failures.length === 0) state.set(key, token)
         }
-        summary.removedRemotely += page.removed.length
+      } else {
+        // A full listing looks up every asset's files: one read of the whole state instead.
+        state.preload()
+        const token = await photos.syncToken(library, signal(options))
+        let n = 0
+        for (const source of await sources(photos, library, options)) {
+          for await (const asset of photos.assets({
+            library,
+            ...(source ? { album: source } : {}),
+            ...(options.since ? { since: options.since } : {}),
+            ...signal(options),
+          })) {
+            if (options.recent !== undefined && n++ >= options.recent) break
+            handle(asset)
+            await pool.backpressure()
+          }
+        }
         await pool.drain()
-        token = page.syncToken
-        if (summary.failures.length === 0) state.set(key, token)
+        if (
+          !options.dryRun &&
+          summary.failures.length === 0 &&
+          options.albums.length === 0 &&
+          options.recent === undefined
+        )
+          state.set(key, token)
       }
-    } else {
-      // A full listing looks up every asset's files: one read of the whole state instead.
-      state.preload()
-      const token = await photos.syncToken(library, signal(options))
-      let n = 0
-      for (const source of await sources(photos, library, options)) {
-        for await (const asset of photos.assets({
-          library,
-          ...(source ? { album: source } : {}),
-          ...(options.since ? { since: options.since } : {}),
-          ...signal(options),
-        })) {
-          if (options.recent !== undefined && n++ >= options.recent) break
-          handle(asset)
-          await pool.backpressure()
-        }
-      }
-      await pool.drain()
-      if (
-        !options.dryRun &&
-        summary.failures.length === 0 &&
-        options.albums.length === 0 &&
-        options.recent === undefined
-      )
-        state.set(key, token)
     }
+    await pool.drain()
+  } catch (error) {
+    await pool.stop()
+    throw error
   }
-  await pool.drain()
   for (let i = 0; i < toDelete.length; i += 100) {
     await photos.delete(toDelete.slice(i, i + 100), signal(options))
     summary.deletedFromICloud += Math.min(100, toDelete.length - i)
@@ -361,6 +370,7 @@ class Pool {
   #active = 0
   #waiters: Array<() => void> = []
   #fatal: unknown
+  #stopped = false
 
   constructor(size: number) {
     this.#size = Math.max(1, size)
@@ -372,7 +382,12 @@ class Pool {
   }
 
   #pump(): void {
-    while (this.#fatal === undefined && this.#active < this.#size && this.#queue.length > 0) {
+    while (
+      !this.#stopped &&
+      this.#fatal === undefined &&
+      this.#active < this.#size &&
+      this.#queue.length > 0
+    ) {
       const task = this.#queue.shift()!
       this.#active++
       task()
@@ -403,6 +418,13 @@ class Pool {
     return this.#until(() =>
       this.#fatal === undefined ? this.#queue.length < QUEUED_FILES : this.#active === 0,
     )
+  }
+
+  /** Starts no queued task any more and waits for the running ones, whatever they end with. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#queue.length = 0
+    while (this.#active > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve))
   }
 
   /** Waits for every task. */
