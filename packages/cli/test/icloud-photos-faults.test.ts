@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
-import { createFileSessionStore, createICloudClient, sessionFileName } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha, signIn, tree } from './photos-harness.js'
 import { runMain } from './run-main.js'
 
 // `sigwire icloud photos sync` against the faults the issue names: throttling and outages (honoured,
@@ -20,8 +20,21 @@ let sessions: string
 let emulator: ICloudEmulator
 const files = new Map<string, string>()
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-const session = () => ['--session-dir', sessions]
+/** `sigwire icloud photos sync` into `to`, flat, on the saved session, with `extra` options. */
+const syncArgs = (to: string, ...extra: string[]) => [
+  'icloud',
+  'photos',
+  'sync',
+  '--session-dir',
+  sessions,
+  '--to',
+  to,
+  '--folder-structure',
+  'none',
+  ...extra,
+]
+/** Files the user sees: not the state, not partial downloads. */
+const visible = (name: string) => !name.startsWith('.')
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sigwire-cli-photos-faults-'))
@@ -40,18 +53,7 @@ beforeAll(async () => {
     files.set(name, sha(bytes))
   }
   emulator = await startICloudEmulator({ photosDir: library })
-  const dev = emulator.dev!
-  const client = createICloudClient({
-    appleId: dev.appleId,
-    password: dev.password,
-    twoFactor: async () => dev.twoFactorCode,
-    store: createFileSessionStore(join(sessions, sessionFileName(dev.appleId))),
-    endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl },
-    allowHosts: ['127.0.0.1'],
-    allowInsecureLoopback: true,
-  })
-  await client.login()
-  await client.close()
+  await signIn(emulator, sessions)
 })
 
 afterAll(async () => {
@@ -59,26 +61,39 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
-/** Every file under `dir` (hidden ones apart: the state and partial files) with its SHA-256. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (!e.name.startsWith('.')) out.set(relative(dir, p), sha(readFileSync(p)))
-    }
-  }
-  walk(dir)
-  return out
-}
-
 async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${emulator.url}/_emulator/${path}`, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   return (await response.json()) as Record<string, unknown>
+}
+
+/**
+ * Expires the account's sessions (`body` as `/_emulator/expire-sessions` takes it) once `dir` holds
+ * `files` visible files, then ends the emulator's added latency; says whether it came to that within
+ * 10 s.
+ */
+async function expireSessionsAt(dir: string, files: number, body: object): Promise<boolean> {
+  const count = () => {
+    try {
+      return readdirSync(dir).filter(visible).length
+    } catch {
+      return 0
+    }
+  }
+  try {
+    for (let i = 0; i < 2_000; i++) {
+      if (count() >= files) {
+        await admin('POST', 'expire-sessions', body)
+        return true
+      }
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    return false
+  } finally {
+    emulator.faults.latencyMs = 0
+  }
 }
 
 describe('sigwire icloud photos sync under faults', () => {
@@ -95,48 +110,16 @@ describe('sigwire icloud photos sync under faults', () => {
     })
     emulator.faults.inject('throttle', { times: 2, pathPrefix: '/ws/ckdatabasews', retryAfterSeconds: 0 })
     emulator.faults.latencyMs = 3
-    const run = runMain(
-      [
-        'icloud',
-        'photos',
-        'sync',
-        ...session(),
-        '--to',
-        to,
-        '--folder-structure',
-        'none',
-        '--concurrency',
-        '2',
-        '--json',
-      ],
-      { timeoutMs: 120_000 },
-    )
-    let expired = false
-    const count = () => {
-      try {
-        return readdirSync(to).filter((n) => !n.startsWith('.')).length
-      } catch {
-        return 0
-      }
-    }
-    try {
-      // The web session expires once a sixth of the files are in, while the listing still has pages to read.
-      for (let i = 0; i < 2_000 && !expired; i++) {
-        if (count() >= ASSETS / 6) {
-          await admin('POST', 'expire-sessions', {})
-          expired = true
-        } else await new Promise((r) => setTimeout(r, 5))
-      }
-    } finally {
-      emulator.faults.latencyMs = 0
-    }
+    const run = runMain(syncArgs(to, '--concurrency', '2', '--json'), { timeoutMs: 120_000 })
+    // The web session expires once a sixth of the files are in, while the listing still has pages to read.
+    const expired = await expireSessionsAt(to, ASSETS / 6, {})
     const result = await run
     emulator.faults.clear()
     expect(expired).toBe(true)
     expect(result.code, result.stderr).toBe(0)
     const summary = JSON.parse(result.stdout)
     expect(summary).toMatchObject({ downloaded: ASSETS, failures: [] })
-    expect(tree(to)).toEqual(files)
+    expect(tree(to, visible)).toEqual(files)
     const stats = (await admin('GET', 'stats')) as {
       accountLogins: number
       signIns: number
@@ -165,15 +148,12 @@ describe('sigwire icloud photos sync under faults', () => {
       context.skip()
     }
     try {
-      const result = await runMain(
-        ['icloud', 'photos', 'sync', ...session(), '--to', small, '--folder-structure', 'none', '--json'],
-        { timeoutMs: 60_000 },
-      )
+      const result = await runMain(syncArgs(small, '--json'), { timeoutMs: 60_000 })
       expect(result.code).toBe(2)
       const failure = JSON.parse(result.stderr).error
       expect(failure.code).toBe('FILE_WRITE_FAILED')
       expect(failure.message).toMatch(/\(ENOSPC\): the disk or quota is full, free space|disk I\/O error/)
-      const written = tree(small)
+      const written = tree(small, visible)
       expect(written.size).toBeGreaterThan(0)
       expect(written.size).toBeLessThan(ASSETS)
       for (const [name, digest] of written) expect(digest, name).toBe(files.get(name))
@@ -194,12 +174,9 @@ describe('sigwire icloud photos sync under faults', () => {
       expect(left).not.toContain('.sigwire-photos.sqlite.lock')
       // With room again, the next run completes the mirror.
       execFileSync('mount', ['-o', 'remount,size=8m', small], { stdio: 'ignore' })
-      const again = await runMain(
-        ['icloud', 'photos', 'sync', ...session(), '--to', small, '--folder-structure', 'none', '--json'],
-        { timeoutMs: 60_000 },
-      )
+      const again = await runMain(syncArgs(small, '--json'), { timeoutMs: 60_000 })
       expect(again.code, again.stderr).toBe(0)
-      expect(tree(small)).toEqual(files)
+      expect(tree(small, visible)).toEqual(files)
       expect(readdirSync(small).filter((n) => n.endsWith('.sigwire-part'))).toEqual([])
     } finally {
       execFileSync('umount', [small])
@@ -210,46 +187,15 @@ describe('sigwire icloud photos sync under faults', () => {
   it('stops with AUTHENTICATION_REQUIRED when the session cannot be renewed, after the downloads in flight complete', async () => {
     const to = join(root, 'unrenewable')
     emulator.faults.latencyMs = 3
-    const run = runMain(
-      [
-        'icloud',
-        'photos',
-        'sync',
-        ...session(),
-        '--to',
-        to,
-        '--folder-structure',
-        'none',
-        '--concurrency',
-        '4',
-      ],
-      { timeoutMs: 120_000 },
-    )
-    let expired = false
-    try {
-      for (let i = 0; i < 2_000 && !expired; i++) {
-        const count = (() => {
-          try {
-            return readdirSync(to).filter((n) => !n.startsWith('.')).length
-          } catch {
-            return 0
-          }
-        })()
-        if (count >= ASSETS / 6) {
-          await admin('POST', 'expire-sessions', { sessionTokens: true })
-          expired = true
-        } else await new Promise((r) => setTimeout(r, 5))
-      }
-    } finally {
-      emulator.faults.latencyMs = 0
-    }
+    const run = runMain(syncArgs(to, '--concurrency', '4'), { timeoutMs: 120_000 })
+    const expired = await expireSessionsAt(to, ASSETS / 6, { sessionTokens: true })
     const result = await run
     expect(expired).toBe(true)
     expect(result.code).not.toBe(0)
     expect(result.stderr).toMatch(/^sigwire: AUTHENTICATION_REQUIRED: /)
     // The downloads that had started finished (no partial file left) and every file is whole.
     expect(readdirSync(to).filter((n) => n.endsWith('.sigwire-part'))).toEqual([])
-    const written = tree(to)
+    const written = tree(to, visible)
     expect(written.size).toBeGreaterThan(ASSETS / 6)
     expect(written.size).toBeLessThan(ASSETS)
     for (const [name, digest] of written) expect(digest, name).toBe(files.get(name))

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import {
   mkdirSync,
   mkdtempSync,
@@ -11,11 +11,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
-import { createFileSessionStore, createICloudClient, sessionFileName } from '@sigwire/icloud'
 import jpeg from 'jpeg-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha, signIn, tree } from './photos-harness.js'
 import { BIN } from './run-cli.js'
 import { runMain } from './run-main.js'
 
@@ -63,18 +63,7 @@ beforeAll(async () => {
     utimesSync(path, new Date(date), new Date(date))
   }
   emulator = await startICloudEmulator({ photosDir: library })
-  const dev = emulator.dev!
-  const client = createICloudClient({
-    appleId: dev.appleId,
-    password: dev.password,
-    twoFactor: async () => dev.twoFactorCode,
-    store: createFileSessionStore(join(sessions, sessionFileName(dev.appleId))),
-    endpoints: { authUrl: emulator.authUrl, setupUrl: emulator.setupUrl },
-    allowHosts: ['127.0.0.1'],
-    allowInsecureLoopback: true,
-  })
-  await client.login()
-  await client.close()
+  await signIn(emulator, sessions)
 })
 
 afterAll(async () => {
@@ -82,21 +71,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const session = () => ['--session-dir', sessions]
-
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (!e.name.startsWith('.sigwire-photos')) out.set(relative(dir, p), sha(readFileSync(p)))
-    }
-  }
-  walk(dir)
-  return out
-}
 
 describe('sigwire icloud photos', () => {
   it('lists albums with counts and assets', async () => {
