@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { modulesNamed, type Register } from './command-modules.js'
 import { EXIT } from './output/errors.js'
 import { describeFailure, printFailure, wantsJson } from './output/failure.js'
 import { type Io, processIo } from './output/io.js'
@@ -14,8 +15,6 @@ export interface ProgramOutput {
   /** Receives what commander writes to stderr (help shown for a usage error); default `io.err`. */
   readonly writeErr?: (text: string) => void
 }
-
-type Register = (program: Command, io: Io, setExit: (code: number) => void) => void
 
 /**
  * The top-level words and the module that registers them, in the order `sigwire --help` lists them.
@@ -56,17 +55,10 @@ export async function buildProgram(
   return programFor(COMMAND_MODULES, [], io, setExit, output)
 }
 
-/**
- * The modules `argv` needs: the one its first argument names, with the words after it, or all of them
- * with none (no command, `help`, an option first, an unknown word, so that help lists everything and a
- * typo gets commander's suggestion).
- */
+/** The modules `argv` needs ({@link modulesNamed}), with the words after the one that named it. */
 function modulesFor(argv: readonly string[]): { modules: typeof COMMAND_MODULES; rest: readonly string[] } {
-  const word = argv[0]
-  const named = word === undefined ? undefined : COMMAND_MODULES.find((m) => m.words.includes(word))
-  return named === undefined
-    ? { modules: COMMAND_MODULES, rest: [] }
-    : { modules: [named], rest: argv.slice(1) }
+  const { modules, named } = modulesNamed(COMMAND_MODULES, argv[0])
+  return { modules, rest: named ? argv.slice(1) : [] }
 }
 
 async function programFor(

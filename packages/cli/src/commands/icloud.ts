@@ -16,6 +16,7 @@ import {
   WEBAUTH_TOKEN_COOKIE,
 } from '@sigwire/icloud'
 import type { Command } from 'commander'
+import { modulesNamed, type Register } from '../command-modules.js'
 import { refuseUrlCredentials } from '../input/http-syntax.js'
 import { numberOption } from '../input/option-values.js'
 import { readUserFile, SMALL_FILE_BYTES } from '../input/read-file.js'
@@ -42,8 +43,6 @@ type Endpoints = NonNullable<SessionState['endpoints']>
 
 /** Where sessions are saved unless `--session-dir` says otherwise. */
 export const DEFAULT_SESSION_DIR: string = join(homedir(), '.sigwire', 'icloud')
-
-type Register = (icloud: Command, io: Io, setExit: (code: number) => void) => void
 
 /**
  * The `sigwire icloud` words and the module that registers them, in the order `sigwire icloud --help`
@@ -72,12 +71,9 @@ const ICLOUD_COMMANDS: ReadonlyArray<{
  * command with the sub-command `rest[0]` names, or with every sub-command when it names none (help,
  * an option, a typo, so that help lists them all and commander suggests the nearest).
  */
-export async function loadICloud(
-  rest: readonly string[],
-): Promise<(program: Command, io: Io, setExit: (code: number) => void) => void> {
-  const word = rest[0]
-  const named = word === undefined ? undefined : ICLOUD_COMMANDS.find((c) => c.words.includes(word))
-  const registers = await Promise.all((named === undefined ? ICLOUD_COMMANDS : [named]).map((c) => c.load()))
+export async function loadICloud(rest: readonly string[]): Promise<Register> {
+  const { modules } = modulesNamed(ICLOUD_COMMANDS, rest[0])
+  const registers = await Promise.all(modules.map((c) => c.load()))
   return (program, io, setExit) => {
     const icloud = program
       .command('icloud')

@@ -13,7 +13,7 @@ import { cliError } from '../output/errors.js'
 // a `<db>.lock` directory, which a killed process leaves behind; {@link openSyncState} removes it when
 // the process that made it is gone.
 const require = createRequire(import.meta.url)
-const { Database } = compiledAsBaseline(
+const { Database, SQLite3Error } = compiledAsBaseline(
   () => require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm'),
 )
 
@@ -258,10 +258,10 @@ export function openSyncState(dir: string): SyncState {
  * typed error; anything else as it is.
  */
 function stateWriteError(path: string, error: unknown): unknown {
-  if ((error as Error | undefined)?.name !== 'SQLite3Error') return error
+  if (!(error instanceof SQLite3Error)) return error
   return cliError(
     'FILE_WRITE_FAILED',
-    `Cannot write the sync state ${path} (${(error as Error).message}): free space or check the directory, then run the sync again; files already complete are recognised by their size and not downloaded again.`,
+    `Cannot write the sync state ${path} (${error.message}): free space or check the directory, then run the sync again; files already complete are recognised by their size and not downloaded again.`,
   )
 }
 

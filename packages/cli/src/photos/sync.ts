@@ -370,7 +370,8 @@ class Pool {
   #active = 0
   #waiters: Array<() => void> = []
   #fatal: unknown
-  #stopped = false
+  /** Set by a fatal error or {@link Pool.stop}: no queued task starts any more. */
+  #halted = false
 
   constructor(size: number) {
     this.#size = Math.max(1, size)
@@ -382,18 +383,13 @@ class Pool {
   }
 
   #pump(): void {
-    while (
-      !this.#stopped &&
-      this.#fatal === undefined &&
-      this.#active < this.#size &&
-      this.#queue.length > 0
-    ) {
+    while (!this.#halted && this.#active < this.#size && this.#queue.length > 0) {
       const task = this.#queue.shift()!
       this.#active++
       task()
         .catch((error: unknown) => {
           this.#fatal ??= error
-          this.#queue.length = 0
+          this.#halt()
         })
         .finally(() => {
           this.#active--
@@ -422,9 +418,13 @@ class Pool {
 
   /** Starts no queued task any more and waits for the running ones, whatever they end with. */
   async stop(): Promise<void> {
-    this.#stopped = true
-    this.#queue.length = 0
+    this.#halt()
     while (this.#active > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve))
+  }
+
+  #halt(): void {
+    this.#halted = true
+    this.#queue.length = 0
   }
 
   /** Waits for every task. */
