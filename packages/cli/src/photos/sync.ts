@@ -10,6 +10,7 @@ import {
   type PhotosApi,
 } from '@sigwire/icloud'
 import { dedupPath, type PlannedFile, plannedFiles, type Selection } from './plan.js'
+import { Pool } from './pool.js'
 import type { SyncedFile, SyncState } from './state.js'
 
 /** Options of {@link runPhotoSync}. */
@@ -63,7 +64,12 @@ export interface PhotoSyncSummary {
 }
 
 const FINGERPRINT = 'fingerprint'
-/** Downloads queued at most before the listing waits (see {@link Pool.backpressure}). */
+/**
+ * Downloads queued at most before the listing waits ({@link Pool.backpressure}). The bound is over two
+ * pages of the listing (100 assets each), so the downloads still have work while the next page is
+ * fetched: with 32 they ran dry at every page (about 20 ms of downloads against 30-60 ms for a page
+ * on a busy machine), which left the client idle a fifth of a first sync.
+ */
 const QUEUED_FILES = 256
 
 /**
@@ -110,7 +116,7 @@ export async function runPhotoSync(
   const progress = { assets: 0, assetsDone: 0, bytes: 0, bytesDone: 0 }
   const tell = () => options.onProgress?.({ ...progress })
   const reserved = new Map<string, string>()
-  const pool = new Pool(options.concurrency)
+  const pool = new Pool(options.concurrency, QUEUED_FILES)
   const directories = new Set<string>()
   const local = new LocalFiles(options.to)
   const toDelete: PhotoAsset[] = []
@@ -357,78 +363,4 @@ async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
   return hash.digest('hex')
-}
-
-/**
- * Runs at most `size` tasks at once; the first fatal error stops the run: no queued task starts after
- * it, and the waits below throw it only once the tasks already running have settled, so nothing is
- * still writing into the target when the sync reports the error.
- */
-class Pool {
-  readonly #size: number
-  readonly #queue: Array<() => Promise<void>> = []
-  #active = 0
-  #waiters: Array<() => void> = []
-  #fatal: unknown
-  /** Set by a fatal error or {@link Pool.stop}: no queued task starts any more. */
-  #halted = false
-
-  constructor(size: number) {
-    this.#size = Math.max(1, size)
-  }
-
-  run(task: () => Promise<void>): void {
-    this.#queue.push(task)
-    this.#pump()
-  }
-
-  #pump(): void {
-    while (!this.#halted && this.#active < this.#size && this.#queue.length > 0) {
-      const task = this.#queue.shift()!
-      this.#active++
-      task()
-        .catch((error: unknown) => {
-          this.#fatal ??= error
-          this.#halt()
-        })
-        .finally(() => {
-          this.#active--
-          this.#pump()
-          for (const wake of this.#waiters.splice(0)) wake()
-        })
-    }
-  }
-
-  async #until(ready: () => boolean): Promise<void> {
-    while (!ready()) await new Promise<void>((resolve) => this.#waiters.push(resolve))
-    if (this.#fatal) throw this.#fatal
-  }
-
-  /**
-   * Waits while many tasks are queued (keeps memory constant however long the listing). The bound is
-   * over two pages of the listing (100 assets each), so the downloads still have work while the
-   * next page is fetched: with 32 tasks they ran dry at every page (about 20 ms of downloads against
-   * 30-60 ms for a page on a busy machine), which left the client idle a fifth of a first sync.
-   */
-  backpressure(): Promise<void> {
-    return this.#until(() =>
-      this.#fatal === undefined ? this.#queue.length < QUEUED_FILES : this.#active === 0,
-    )
-  }
-
-  /** Starts no queued task any more and waits for the running ones, whatever they end with. */
-  async stop(): Promise<void> {
-    this.#halt()
-    while (this.#active > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve))
-  }
-
-  #halt(): void {
-    this.#halted = true
-    this.#queue.length = 0
-  }
-
-  /** Waits for every task. */
-  drain(): Promise<void> {
-    return this.#until(() => this.#active === 0 && this.#queue.length === 0)
-  }
 }
