@@ -33,6 +33,13 @@ function put(name: string, bytes: Buffer, date: string): void {
   files[name] = bytes
 }
 
+/** The emulator's requests from now on (read when called; the log keeps the last 500). */
+function since(): () => ICloudEmulator['requests'] {
+  const mark = emulator.requests.at(-1)
+  // A mark that left the log was older than everything in it: indexOf gives -1, so all are newer.
+  return () => emulator.requests.slice(mark === undefined ? 0 : emulator.requests.indexOf(mark) + 1)
+}
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sigwire-cli-photos-'))
   library = join(root, 'library')
@@ -136,6 +143,7 @@ describe('sigwire icloud photos', () => {
 
   it('mirrors the library byte for byte (live photos, RAW pairs, the Shared Library), then downloads nothing', async () => {
     const to = join(root, 'mirror')
+    const firstRequests = since()
     const first = await runMain([
       'icloud',
       'photos',
@@ -169,8 +177,11 @@ describe('sigwire icloud photos', () => {
       ).toContain(sha(bytes))
     }
     expect(statSync(join(to, 'IMG_0002.JPG')).mtime.toISOString()).toBe('2021-02-02T10:00:00.000Z')
+    // zones/list once per database, together; each library's sync token comes from that answer.
+    expect(firstRequests().filter((r) => r.path.endsWith('/zones/list'))).toHaveLength(2)
     const stateFile = join(to, '.sigwire-photos.sqlite')
     const stateBefore = readFileSync(stateFile)
+    const secondRequests = since()
     const second = await runMain([
       'icloud',
       'photos',
@@ -188,6 +199,14 @@ describe('sigwire icloud photos', () => {
     ])
     const again = JSON.parse(second.stdout)
     expect(again).toMatchObject({ downloaded: 0, bytes: 0, libraries: { private: 'incremental' } })
+    // The re-run: the two zones/list, then each library's change feed, and nothing else of ckdatabasews.
+    const ck = secondRequests().filter((r) => r.path.includes('/ckdatabasews/'))
+    expect(ck.map((r) => r.path.split('/').slice(-2).join('/')).sort()).toEqual([
+      'changes/zone',
+      'changes/zone',
+      'zones/list',
+      'zones/list',
+    ])
     // Nothing changed, so nothing was committed (the same sync token is not written again).
     expect(readFileSync(stateFile).equals(stateBefore)).toBe(true)
   })

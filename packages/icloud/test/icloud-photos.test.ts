@@ -1,3 +1,4 @@
+import * as diagnostics from 'node:diagnostics_channel'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,28 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     expect(libraries.map((l) => l.kind)).toEqual(['private', 'shared'])
     expect(libraries[1]!.zoneID.zoneName).toMatch(/^SharedSync-/)
     expect(await client.photos.indexingState()).toBe('FINISHED')
+  })
+
+  it('asks the private and the shared database for their zones at once', async () => {
+    const events: string[] = []
+    const zones = (path: string) => path.includes('/zones/list')
+    const sent = ({ request }: { request: { path: string } }) => {
+      if (zones(request.path)) events.push(`sent ${/\/(private|shared)\//.exec(request.path)?.[1]}`)
+    }
+    const answered = ({ request }: { request: { path: string } }) => {
+      if (zones(request.path)) events.push('answered')
+    }
+    // request:create: the request is handed to undici (before any connection is chosen or opened).
+    diagnostics.subscribe('undici:request:create', sent as (message: unknown) => void)
+    diagnostics.subscribe('undici:request:headers', answered as (message: unknown) => void)
+    try {
+      await client.photos.libraries()
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', sent as (message: unknown) => void)
+      diagnostics.unsubscribe('undici:request:headers', answered as (message: unknown) => void)
+    }
+    // Both requests are sent before either answer is read (one round trip, not two).
+    expect(events).toEqual(['sent private', 'sent shared', 'answered', 'answered'])
   })
 
   it('lists smart albums, folders and albums with their counts', async () => {

@@ -242,7 +242,9 @@ export async function runPhotoSync(
       } else {
         // A full listing looks up every asset's files: one read of the whole state instead.
         state.preload()
-        const token = await photos.syncToken(library, signal(options))
+        // The token zones/list gave with the library, read before the listing starts like a fresh one
+        // would be: changes made during the listing are read by the next run.
+        const token = library.syncToken ?? (await photos.syncToken(library, signal(options)))
         let n = 0
         for (const source of await sources(photos, library, options)) {
           for await (const asset of photos.assets({

@@ -112,16 +112,24 @@ export class PhotosService implements PhotosApi {
   }
 
   async libraries(options: CallOptions = {}): Promise<PhotoLibrary[]> {
+    type Zones = Array<{ zoneID: PhotosZoneID; syncToken?: string; deleted?: boolean }>
+    const databases = ['private', 'shared'] as const
+    // Both databases are asked at once: one round trip before every sync instead of two.
+    const lists = await Promise.all(
+      databases.map((database) =>
+        this.#call<{ zones?: Zones }>(database, 'zones/list', {}, options).then(
+          (answer) => answer.zones ?? [],
+          (error: unknown): Zones => {
+            // An account without shared zones may answer the shared database with an error.
+            if (database === 'shared' && isICloudError(error, 'SERVICE_ERROR')) return []
+            throw error
+          },
+        ),
+      ),
+    )
     const out: PhotoLibrary[] = []
-    for (const database of ['private', 'shared'] as const) {
-      let zones: Array<{ zoneID: PhotosZoneID; syncToken?: string; deleted?: boolean }>
-      try {
-        zones = (await this.#call<{ zones?: typeof zones }>(database, 'zones/list', {}, options)).zones ?? []
-      } catch (error) {
-        // An account without shared zones may answer the shared database with an error.
-        if (database === 'shared' && isICloudError(error, 'SERVICE_ERROR')) continue
-        throw error
-      }
+    for (const [i, database] of databases.entries()) {
+      const zones = lists[i]!
       for (const z of zones) {
         if (z.deleted) continue
         const name = z.zoneID.zoneName
