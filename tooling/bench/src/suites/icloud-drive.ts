@@ -19,6 +19,10 @@ const CLI_MAIN = resolve(here, '../../../../packages/cli/dist/main.js')
 const TREE_CHILD = resolve(here, '../tree-child.js')
 const CHILD = resolve(here, '../drive-child.js')
 const PYICLOUD_TREE = resolve(here, '../../peers/pyicloud_tree.py')
+
+/** What a missed download row means (one 1 GiB transfer per subject and round). */
+const DOWNLOAD_NOTE =
+  'Both subjects fetch the same signed content URL from the emulator process, three rounds in alternating order, and the ratio is the median of the rounds. With the same Drive code the byte-counter row was 1.09x and 1.19x in the full runs committed in 2314d8f and 615738b, and 0.81x in the next, in which every timed subject ran slower (bare undici 379-442 MiB/s against 476-519, sigwire 314-365 against 567-648; results/latest.json, icloud-drive.download): the row follows the machine more than the code.'
 const PYTHON = '/usr/bin/python3'
 const APPLE_ID = 'bench@example.com'
 const PASSWORD = 'bench drive password'
@@ -155,7 +159,12 @@ export const iCloudDriveSuite: Suite = {
             ])
           }
           targets.push(
-            atLeast(`Drive ${size(bigBytes)} download ${where}: sigwire vs bare undici`, ratio, 0.9),
+            atLeast(
+              `Drive ${size(bigBytes)} download ${where}: sigwire vs bare undici`,
+              ratio,
+              0.9,
+              DOWNLOAD_NOTE,
+            ),
           )
         }
         const peakDownload = Math.max(...results['sigwire-file']!.map((r) => r.peakMiB))
