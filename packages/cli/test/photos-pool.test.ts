@@ -25,6 +25,16 @@ function gate(log: string[], name: string) {
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/** What `wait` threw ('resolved' when it did not), with `label` logged at the moment it threw. */
+const thrown = (wait: Promise<void>, log: string[], label: string): Promise<unknown> =>
+  wait.then(
+    () => 'resolved',
+    (error: unknown) => {
+      log.push(label)
+      return error
+    },
+  )
+
 describe('the photo sync pool', () => {
   it('runs at most its size at once, in order, and drains', async () => {
     const log: string[] = []
@@ -46,13 +56,7 @@ describe('the photo sync pool', () => {
     const pool = new Pool(2, 100)
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => gate(log, name))
     for (const t of [a!, b!, c!, d!]) pool.run(t.task)
-    const drained = pool.drain().then(
-      () => 'resolved',
-      (error: unknown) => {
-        log.push('drain threw')
-        return error
-      },
-    )
+    const drained = thrown(pool.drain(), log, 'drain threw')
     const disk = new Error('ENOSPC')
     a!.fail(disk)
     await turn()
@@ -61,10 +65,11 @@ describe('the photo sync pool', () => {
     b!.ok()
     expect(await drained).toBe(disk)
     expect(log).toEqual(['start a', 'start b', 'end a', 'end b', 'drain threw'])
-    // The pool stays halted: a task queued later does not start either.
+    // The pool stays halted: a task given later does not start, and waiting throws the error again.
     pool.run(gate(log, 'e').task)
     await turn()
     expect(log).not.toContain('start e')
+    await expect(pool.drain()).rejects.toBe(disk)
   })
 
   it('stops on a task that throws undefined', async () => {
@@ -123,13 +128,7 @@ describe('the photo sync pool', () => {
     const pool = new Pool(2, 1)
     const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name))
     for (const t of [a!, b!, c!]) pool.run(t.task)
-    const blocked = pool.backpressure().then(
-      () => 'resolved',
-      (error: unknown) => {
-        log.push('backpressure threw')
-        return error
-      },
-    )
+    const blocked = thrown(pool.backpressure(), log, 'backpressure threw')
     const broken = new Error('session gone')
     a!.fail(broken)
     await turn()

@@ -20,8 +20,13 @@ export class Pool {
     this.#queueLimit = queueLimit
   }
 
-  /** Queues `task`; it starts when fewer than `size` run, unless the pool has halted by then. */
+  /**
+   * Queues `task`; it starts when fewer than `size` run, unless the pool has halted by then. A task
+   * given to a halted pool is dropped: queued, it would never start, and {@link Pool.drain} would wait
+   * for it for ever.
+   */
   run(task: () => Promise<void>): void {
+    if (this.#halted) return
     this.#queue.push(task)
     this.#pump()
   }
