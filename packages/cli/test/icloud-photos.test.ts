@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import * as diagnostics from 'node:diagnostics_channel'
 import {
   mkdirSync,
   mkdtempSync,
@@ -144,6 +145,12 @@ describe('sigwire icloud photos', () => {
   it('mirrors the library byte for byte (live photos, RAW pairs, the Shared Library), then downloads nothing', async () => {
     const to = join(root, 'mirror')
     const firstRequests = since()
+    const listed: string[][] = []
+    const sent = ({ request }: { request: { path: string; body: unknown } }) => {
+      if (request.path.includes('/records/query') && String(request.body).includes('startRank'))
+        listed.push(JSON.parse(String(request.body)).desiredKeys)
+    }
+    diagnostics.subscribe('undici:request:create', sent as (message: unknown) => void)
     const first = await runMain([
       'icloud',
       'photos',
@@ -159,7 +166,16 @@ describe('sigwire icloud photos', () => {
       'none',
       '--json',
     ])
+    diagnostics.unsubscribe('undici:request:create', sent as (message: unknown) => void)
     expect(first.code, first.stderr).toBe(0)
+    // The listing asks for the renditions of the selection (and the live videos), not for every one.
+    expect(listed.length).toBeGreaterThan(0)
+    for (const keys of listed)
+      expect(keys.filter((k) => k.endsWith('Res')).sort()).toEqual([
+        'resOriginalAltRes',
+        'resOriginalRes',
+        'resOriginalVidComplRes',
+      ])
     const summary = JSON.parse(first.stdout)
     expect(summary.failures).toEqual([])
     expect(summary.libraries).toMatchObject({ private: 'full' })
@@ -308,6 +324,32 @@ describe('sigwire icloud photos', () => {
     })
     // 1600×1200 is within the medium budget (kept), and 480×360 for the thumbnail (§16.10).
     expect(sizes).toEqual(['IMG_3000-medium.JPG 1600x1200', 'IMG_3000-thumb.JPG 480x360'])
+  })
+
+  it('resumes a download an earlier run left partial, from its bytes (Range)', async () => {
+    const big = randomBytes(1_000_000)
+    put('Big/IMG_9000.JPG', big, '2024-11-11T10:00:00Z')
+    await emulator.photos.seed()
+    const to = join(root, 'partial')
+    const args = [
+      ...['icloud', 'photos', 'sync', ...session(), '--to', to, '--album', 'Big'],
+      ...['--folder-structure', 'none', '--json'],
+    ]
+    // Every connection breaks after 100,000 bytes of the body: the run's own Range resumes (5) break
+    // too, and the file fails with its received bytes kept in the partial file.
+    emulator.faults.inject('drop', { afterBytes: 100_000, pathPrefix: '/photos-content/B/', times: 6 })
+    const broken = await runMain(args)
+    emulator.faults.clear()
+    expect(JSON.parse(broken.stdout).failures).toHaveLength(1)
+    const partials = readdirSync(to).filter((n) => n.endsWith('.sigwire-part'))
+    expect(partials).toHaveLength(1)
+    const kept = statSync(join(to, partials[0]!)).size
+    expect(kept).toBeGreaterThan(0)
+    const resumed = await runMain(args)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ downloaded: 1, resumedBytes: kept, failures: [] })
+    expect(sha(readFileSync(join(to, 'IMG_9000.JPG')))).toBe(sha(big))
+    expect(readdirSync(to).filter((n) => n.endsWith('.sigwire-part'))).toEqual([])
   })
 
   it('refuses bad input with typed errors', async () => {

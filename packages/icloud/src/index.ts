@@ -142,6 +142,7 @@ export type {
   PhotosFilter,
   PhotosFilterValue,
   PhotosZoneID,
+  RenditionsOption,
   SharedAlbum,
   SharedAlbumAssetsOptions,
 } from './client/photos/types.js'

@@ -103,6 +103,54 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     expect(album.map((a) => a.filename)).toEqual(['IMG_0005.JPG', 'IMG_0006.JPG'])
   })
 
+  it('asks only for the renditions named, always with the original and the live video', async () => {
+    const bodies: string[] = []
+    const sent = ({ request }: { request: { path: string; body: unknown } }) => {
+      if (request.path.includes('/records/query') && String(request.body).includes('startRank'))
+        bodies.push(String(request.body))
+    }
+    diagnostics.subscribe('undici:request:create', sent as (message: unknown) => void)
+    let every: PhotoAsset[]
+    let originals: PhotoAsset[]
+    let thumbs: PhotoAsset[]
+    try {
+      every = await all(client.photos.assets({ order: 'oldest' }))
+      originals = await all(client.photos.assets({ order: 'oldest', renditions: ['original'] }))
+      thumbs = await all(client.photos.assets({ order: 'oldest', renditions: ['thumb'] }))
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', sent as (message: unknown) => void)
+    }
+    const keysOf = (body: string) => new Set(JSON.parse(body).desiredKeys as string[])
+    const allKeys = keysOf(bodies[0]!)
+    const originalKeys = keysOf(bodies[1]!)
+    const thumbKeys = keysOf(bodies[2]!)
+    expect(allKeys.has('resJPEGMedRes')).toBe(true)
+    expect([...originalKeys].filter((k) => k.endsWith('Res')).sort()).toEqual([
+      'resOriginalRes',
+      'resOriginalVidComplRes',
+    ])
+    expect(thumbKeys.has('resJPEGThumbRes') && thumbKeys.has('resVidSmallRes')).toBe(true)
+    expect(thumbKeys.has('resJPEGMedRes')).toBe(false)
+    // The same assets, with only the renditions asked for (the original and live video always).
+    expect(originals.map((a) => a.id)).toEqual(every.map((a) => a.id))
+    for (const [i, asset] of originals.entries()) {
+      const full = every[i]!
+      expect(asset.isLivePhoto).toBe(full.isLivePhoto)
+      expect(asset.width).toBe(full.width)
+      expect(asset.type).toBe(full.type)
+      expect(asset.resources.original).toEqual(full.resources.original)
+      expect(asset.resources.live).toEqual(full.resources.live)
+      expect(Object.keys(asset.resources).sort()).toEqual(
+        Object.keys(full.resources)
+          .filter((k) => k === 'original' || k === 'live')
+          .sort(),
+      )
+      expect(thumbs[i]!.resources.thumb).toEqual(full.resources.thumb)
+      expect(thumbs[i]!.resources.medium).toBeUndefined()
+    }
+    expect(every.some((a) => a.resources.medium !== undefined)).toBe(true)
+  })
+
   it('downloads every original, live video, RAW and edit with equal bytes, the mtime at the creation date', async () => {
     const assets = await all(client.photos.assets({ order: 'oldest' }))
     for (const asset of assets)

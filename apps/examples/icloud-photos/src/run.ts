@@ -61,7 +61,11 @@ export async function run(
     mkdirSync(to, { recursive: true })
     let downloaded = 0
     let kept = 0
-    for await (const asset of client.photos.assets({ album: target, order: 'oldest' })) {
+    for await (const asset of client.photos.assets({
+      album: target,
+      order: 'oldest',
+      renditions: ['original'],
+    })) {
       for (const kind of ['original', 'live'] as const) {
         const resource = asset.resources[kind]
         if (!resource) continue

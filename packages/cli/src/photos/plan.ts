@@ -56,6 +56,18 @@ export function plannedFiles(asset: PhotoAsset, selection: Selection): PlannedFi
   return out
 }
 
+/**
+ * The renditions {@link plannedFiles} may use under a selection: each `--size`, and a live photo's
+ * video of the matching size. A listing asks only for these (the original and the live video are
+ * always read), so a sync of originals does not receive every asset's medium and thumbnail.
+ */
+export function renditionsOf(selection: Selection): PhotoResourceKind[] {
+  const out = new Set<PhotoResourceKind>(selection.sizes)
+  if (selection.sizes.includes('medium')) out.add('liveMedium')
+  if (selection.sizes.includes('thumb')) out.add('liveThumb')
+  return [...out]
+}
+
 /** `{yyyy}/{mm}/{dd}` (and `{hh}`, `{MM}` minutes) of the creation date in local time; `none` is no folder. */
 export function folderOf(date: Date, pattern: string): string {
   if (pattern === 'none' || pattern === '') return ''

@@ -9,7 +9,7 @@ import {
   type PhotoLibrary,
   type PhotosApi,
 } from '@sigwire/icloud'
-import { dedupPath, type PlannedFile, plannedFiles, type Selection } from './plan.js'
+import { dedupPath, type PlannedFile, plannedFiles, renditionsOf, type Selection } from './plan.js'
 import { Pool } from './pool.js'
 import type { SyncedFile, SyncState } from './state.js'
 
@@ -120,6 +120,7 @@ export async function runPhotoSync(
   const directories = new Set<string>()
   const local = new LocalFiles(options.to)
   const toDelete: PhotoAsset[] = []
+  const renditions = renditionsOf(options.selection)
 
   const handle = (asset: PhotoAsset): void => {
     summary.assets++
@@ -178,6 +179,7 @@ export async function runPhotoSync(
             let last = 0
             const result = await photos.download(asset, file.resource, target, {
               ...signal(options),
+              resume: local.hasPartials(path),
               syncFile: options.fsync === true,
               syncDirectory: options.fsync === true,
               onProgress: (n) => {
@@ -228,7 +230,12 @@ export async function runPhotoSync(
       summary.libraries[library.id] = incremental ? 'incremental' : 'full'
       if (incremental) {
         let token = previous
-        for await (const page of photos.changes({ library, syncToken: token, ...signal(options) })) {
+        for await (const page of photos.changes({
+          library,
+          syncToken: token,
+          renditions,
+          ...signal(options),
+        })) {
           for (const asset of page.assets) {
             if (asset.deleted || asset.hidden) continue
             if (options.since && asset.created < options.since) continue
@@ -249,6 +256,7 @@ export async function runPhotoSync(
         for (const source of await sources(photos, library, options)) {
           for await (const asset of photos.assets({
             library,
+            renditions,
             ...(source ? { album: source } : {}),
             ...(options.since ? { since: options.since } : {}),
             ...signal(options),
@@ -330,7 +338,7 @@ function placeFile(
  */
 class LocalFiles {
   readonly #to: string
-  readonly #names = new Map<string, ReadonlySet<string>>()
+  readonly #listings = new Map<string, Listing>()
 
   constructor(to: string) {
     this.#to = to
@@ -339,24 +347,47 @@ class LocalFiles {
   /** The size of the file at `path` (relative, `/`-separated), undefined when there is none. */
   size(path: string): number | undefined {
     const full = join(this.#to, path)
-    const dir = dirname(full)
-    let names = this.#names.get(dir)
-    if (names === undefined) {
-      names = listNames(dir)
-      this.#names.set(dir, names)
-    }
-    if (!names.has(basename(full))) return undefined
+    if (!this.#listing(dirname(full)).names.has(basename(full))) return undefined
     const info = statSync(full, { throwIfNoEntry: false })
     return info?.isFile() ? info.size : undefined
   }
+
+  /**
+   * Whether the directory of `path` held partial downloads when it was listed. Only an earlier run
+   * leaves them (this run creates its own after the listing, and never resumes them in the same run), so
+   * without any the downloads there need not look for one: one failed stat fewer per file of a first
+   * sync (about 2% of the client's CPU in a profile of a 5,000-asset sync).
+   */
+  hasPartials(path: string): boolean {
+    return this.#listing(dirname(join(this.#to, path))).partials
+  }
+
+  #listing(dir: string): Listing {
+    let listing = this.#listings.get(dir)
+    if (listing === undefined) {
+      listing = listDirectory(dir)
+      this.#listings.set(dir, listing)
+    }
+    return listing
+  }
 }
 
-function listNames(dir: string): ReadonlySet<string> {
+/** The names in a directory, and whether one is a partial download. */
+interface Listing {
+  readonly names: ReadonlySet<string>
+  readonly partials: boolean
+}
+
+/** The suffix of a partial download's name (`PhotoDownloadOptions.resume`). */
+const PARTIAL_SUFFIX = '.sigwire-part'
+
+function listDirectory(dir: string): Listing {
   try {
-    return new Set(readdirSync(dir))
+    const names = readdirSync(dir)
+    return { names: new Set(names), partials: names.some((n) => n.endsWith(PARTIAL_SUFFIX)) }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return new Set()
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { names: new Set(), partials: false }
     throw error
   }
 }

@@ -7,6 +7,7 @@ import {
   ALBUM_LIST_TYPE,
   ALBUM_QUERY_TYPE,
   DESIRED_KEYS,
+  desiredKeys,
   PHOTOS_CONTAINER,
   PRIMARY_ZONE_NAME,
   ROOT_FOLDERS,
@@ -27,6 +28,7 @@ import type {
   PhotoResource,
   PhotosFilter,
   PhotosZoneID,
+  RenditionsOption,
 } from './types.js'
 
 /** iCloud Photos over `ckdatabasews` (docs/protocols/icloud.md §16). */
@@ -54,7 +56,7 @@ export interface PhotosApi {
   syncToken(library?: PhotoLibrary, options?: CallOptions): Promise<string>
   /** Pages of what changed since `syncToken` (everything without one), through `changes/zone`. */
   changes(
-    options: CallOptions & { library?: PhotoLibrary; syncToken?: string },
+    options: CallOptions & RenditionsOption & { library?: PhotoLibrary; syncToken?: string },
   ): AsyncIterableIterator<PhotoChanges>
   /**
    * Downloads a rendition to `path`: streamed, resumable with Range after an interruption, renamed into
@@ -351,6 +353,7 @@ export class PhotosService implements PhotosApi {
       })
     const newest = (options.order ?? 'newest') === 'newest'
     const perAsset = album.listType.startsWith('CPLContainerRelation') ? 3 : 2
+    const keys = options.renditions ? desiredKeys(options.renditions) : DESIRED_KEYS
     // The count comes first: a newest-first read starts at the last rank and counts down (pyicloud `photos`).
     const total = newest ? await this.count(album, options) : undefined
     let rank = newest ? total! - 1 : 0
@@ -372,7 +375,7 @@ export class PhotosService implements PhotosApi {
           },
           {
             resultsLimit: pageSize * perAsset,
-            desiredKeys: DESIRED_KEYS,
+            desiredKeys: keys,
             ...(marker ? { continuationMarker: marker } : {}),
           },
           options,
@@ -478,9 +481,10 @@ export class PhotosService implements PhotosApi {
   }
 
   async *changes(
-    options: CallOptions & { library?: PhotoLibrary; syncToken?: string },
+    options: CallOptions & RenditionsOption & { library?: PhotoLibrary; syncToken?: string },
   ): AsyncIterableIterator<PhotoChanges> {
     const library = await this.#library(options.library, options)
+    const keys = options.renditions ? desiredKeys(options.renditions) : DESIRED_KEYS
     let token = options.syncToken
     // Masters and assets of one change may arrive in different pages; an asset waits for its master.
     const masters = new Map<string, WireRecord>()
@@ -496,7 +500,7 @@ export class PhotosService implements PhotosApi {
             {
               zoneID: library.zoneID,
               ...(token ? { syncToken: token } : {}),
-              desiredKeys: DESIRED_KEYS,
+              desiredKeys: keys,
               reverse: false,
             },
           ],

@@ -179,7 +179,7 @@ export interface PhotoAsset {
 }
 
 /** Where in a library to read assets. */
-export interface AssetsOptions extends CallOptions {
+export interface AssetsOptions extends CallOptions, RenditionsOption {
   /** The library (default: the private one). */
   library?: PhotoLibrary
   /** An album (or its name or path); default All Photos. */
@@ -190,6 +190,17 @@ export interface AssetsOptions extends CallOptions {
   since?: Date
   /** Assets per request (1 to 100; default 100). */
   pageSize?: number
+}
+
+/** Which renditions a listing reads. */
+export interface RenditionsOption {
+  /**
+   * The renditions to read, besides the original and a live photo's video, which are always read (an
+   * asset's `isLivePhoto` needs the video). Only their fields are asked for (CloudKit `desiredKeys`), so
+   * the others are missing from each asset's `resources`; a listing for originals alone is about a third
+   * smaller. Default: every rendition.
+   */
+  renditions?: readonly PhotoResourceKind[]
 }
 
 /** One page of changes of a library since a sync token. */
@@ -212,7 +223,11 @@ export interface PhotoDownloadOptions extends CallOptions {
   onProgress?: ProgressListener
   /** The file's modification time (default: the asset's creation date, when given). */
   mtime?: Date
-  /** Resume a partial download left by an earlier run (default true). */
+  /**
+   * Resume a partial download left by an earlier run (default true). Partial files lie beside the
+   * target, named `.<file name>.<16 hex digits>.sigwire-part`; a caller that knows there are none may
+   * pass false to skip looking for one.
+   */
   resume?: boolean
   /**
    * fsync the file before it is renamed into place, so it survives a power loss (default true). The
