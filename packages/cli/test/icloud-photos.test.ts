@@ -198,6 +198,15 @@ describe('sigwire icloud photos', () => {
     const stateFile = join(to, '.sigwire-photos.sqlite')
     const stateBefore = readFileSync(stateFile)
     const secondRequests = since()
+    const feeds: string[] = []
+    const feedSent = ({ request }: { request: { path: string } }) => {
+      if (request.path.includes('/changes/zone')) feeds.push('sent')
+    }
+    const feedAnswered = ({ request }: { request: { path: string } }) => {
+      if (request.path.includes('/changes/zone')) feeds.push('answered')
+    }
+    diagnostics.subscribe('undici:request:create', feedSent as (message: unknown) => void)
+    diagnostics.subscribe('undici:request:headers', feedAnswered as (message: unknown) => void)
     const second = await runMain([
       'icloud',
       'photos',
@@ -213,8 +222,12 @@ describe('sigwire icloud photos', () => {
       'none',
       '--json',
     ])
+    diagnostics.unsubscribe('undici:request:create', feedSent as (message: unknown) => void)
+    diagnostics.unsubscribe('undici:request:headers', feedAnswered as (message: unknown) => void)
     const again = JSON.parse(second.stdout)
     expect(again).toMatchObject({ downloaded: 0, bytes: 0, libraries: { private: 'incremental' } })
+    // Both libraries' change feeds are asked for at once: one round trip, not one per library.
+    expect(feeds).toEqual(['sent', 'sent', 'answered', 'answered'])
     // The re-run: the two zones/list, then each library's change feed, and nothing else of ckdatabasews.
     const ck = secondRequests().filter((r) => r.path.includes('/ckdatabasews/'))
     expect(ck.map((r) => r.path.split('/').slice(-2).join('/')).sort()).toEqual([

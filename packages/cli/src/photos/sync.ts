@@ -6,6 +6,7 @@ import {
   isICloudError,
   type PhotoAlbum,
   type PhotoAsset,
+  type PhotoChanges,
   type PhotoLibrary,
   type PhotosApi,
 } from '@sigwire/icloud'
@@ -218,24 +219,29 @@ export async function runPhotoSync(
     }
   }
 
+  // Every library read from its change feed asks for its first page now, together: a re-run then
+  // waits for one round trip for all of them, not one per library.
+  const feeds = new Map<PhotoLibrary, ChangeFeed>()
+  for (const library of libraries) {
+    const previous = options.dryRun ? undefined : state.get(tokenKey(library))
+    if (previous === undefined || options.albums.length > 0 || options.recent !== undefined) continue
+    const pages = photos.changes({ library, syncToken: previous, renditions, ...signal(options) })
+    const first = pages.next()
+    // Awaited when its library's turn comes; a sync that fails before then must not leave it unhandled.
+    first.catch(() => undefined)
+    feeds.set(library, { pages, first })
+  }
   // A listing that fails (a session that cannot be renewed) stops the sync too, but only once the
   // downloads already running have finished and been recorded: they need no session, and a closed
   // client would cut them off half-written.
   try {
     for (const library of libraries) {
-      const key = `token:${library.kind === 'private' ? 'private' : 'shared'}`
-      const previous = options.dryRun ? undefined : state.get(key)
-      const incremental =
-        previous !== undefined && options.albums.length === 0 && options.recent === undefined
-      summary.libraries[library.id] = incremental ? 'incremental' : 'full'
-      if (incremental) {
-        let token = previous
-        for await (const page of photos.changes({
-          library,
-          syncToken: token,
-          renditions,
-          ...signal(options),
-        })) {
+      const key = tokenKey(library)
+      const feed = feeds.get(library)
+      summary.libraries[library.id] = feed ? 'incremental' : 'full'
+      if (feed) {
+        for (let step = await feed.first; !step.done; step = await feed.pages.next()) {
+          const page = step.value
           for (const asset of page.assets) {
             if (asset.deleted || asset.hidden) continue
             if (options.since && asset.created < options.since) continue
@@ -243,8 +249,7 @@ export async function runPhotoSync(
           }
           summary.removedRemotely += page.removed.length
           await pool.drain()
-          token = page.syncToken
-          if (summary.failures.length === 0) state.set(key, token)
+          if (summary.failures.length === 0) state.set(key, page.syncToken)
         }
       } else {
         // A full listing looks up every asset's files: one read of the whole state instead.
@@ -279,6 +284,9 @@ export async function runPhotoSync(
     await pool.drain()
   } catch (error) {
     await pool.stop()
+    // Feeds not read yet end here, without waiting for a first request still in flight (closing the
+    // client ends it).
+    for (const feed of feeds.values()) feed.pages.return?.().catch(() => undefined)
     throw error
   }
   for (let i = 0; i < toDelete.length; i += 100) {
@@ -286,6 +294,17 @@ export async function runPhotoSync(
     summary.deletedFromICloud += Math.min(100, toDelete.length - i)
   }
   return summary
+}
+
+/** A library's change feed, its first page asked for. */
+interface ChangeFeed {
+  readonly pages: AsyncIterator<PhotoChanges>
+  readonly first: Promise<IteratorResult<PhotoChanges>>
+}
+
+/** The state key of a library's sync token. */
+function tokenKey(library: PhotoLibrary): string {
+  return `token:${library.kind === 'private' ? 'private' : 'shared'}`
 }
 
 function signal(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
