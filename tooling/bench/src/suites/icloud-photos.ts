@@ -349,7 +349,7 @@ export const iCloudPhotosSuite: Suite = {
         goal: '< 3%',
         measured: `${(fraction * 100).toFixed(1)}%`,
         met: fraction < 0.03 && agains.every((run) => run.summary.downloaded === 0),
-        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s (the median of ${agains.length}) are mostly fixed costs of a fresh process on its main thread: building the \`icloud photos\` commands, the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 35 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; it runs while the validate request is in flight), and the ckdatabasews calls (both databases' zones/list at once, then both libraries' change feeds at once). The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
+        note: `The re-run reads nothing but the change feed; its ${again.seconds.toFixed(2)} s (the median of ${agains.length}) are mostly fixed costs of a fresh process on its main thread: building the \`icloud photos\` commands, the session check (validate, and the rotated cookies saved with two fsyncs), the SQLite state opened (about 35 ms, most of it V8 compiling the SQLite WebAssembly functions on first use; it runs while the validate request is in flight), and the ckdatabasews calls (both databases' zones/list at once, then each library's change feed, all at once; the benchmark library has no Shared Library, so one). The share depends on the first sync's time, which the shared cores and disk move from run to run.`,
       })
       targets.push({
         name: 'Photos re-run after 50 additions and 20 deletions reads only the changes',
