@@ -84,19 +84,26 @@ export const ALBUM_COUNT_PREFIX = 'CPLContainerRelationNotDeletedByAssetDate:'
 export const ALBUM_QUERY_TYPE = 'CPLAlbumByPositionLive'
 
 /**
- * The record-field prefixes of each rendition, for images and videos (pyicloud `PHOTO_VERSION_LOOKUP`,
- * `VIDEO_VERSION_LOOKUP`); the decoder's tables in `decode.ts` read the same names.
+ * The record-field prefix of each rendition of an image (`<prefix>Res`, `<prefix>FileType`,
+ * `<prefix>Width`...; pyicloud `PHOTO_VERSION_LOOKUP`, icloudpd `versions`).
  */
-const RENDITION_PREFIXES: Readonly<Record<PhotoResourceKind, readonly string[]>> = {
-  original: ['resOriginal'],
-  adjusted: ['resJPEGFull', 'resVidFull'],
-  alternative: ['resOriginalAlt'],
-  live: ['resOriginalVidCompl'],
-  medium: ['resJPEGMed', 'resVidMed'],
-  thumb: ['resJPEGThumb', 'resVidSmall'],
-  liveMedium: ['resVidMed'],
-  liveThumb: ['resVidSmall'],
-}
+export const IMAGE_RENDITION_PREFIXES: ReadonlyArray<readonly [PhotoResourceKind, string]> = [
+  ['original', 'resOriginal'],
+  ['adjusted', 'resJPEGFull'],
+  ['alternative', 'resOriginalAlt'],
+  ['live', 'resOriginalVidCompl'],
+  ['medium', 'resJPEGMed'],
+  ['thumb', 'resJPEGThumb'],
+  ['liveMedium', 'resVidMed'],
+  ['liveThumb', 'resVidSmall'],
+]
+/** {@link IMAGE_RENDITION_PREFIXES} of a video (pyicloud `VIDEO_VERSION_LOOKUP`). */
+export const VIDEO_RENDITION_PREFIXES: ReadonlyArray<readonly [PhotoResourceKind, string]> = [
+  ['original', 'resOriginal'],
+  ['adjusted', 'resVidFull'],
+  ['medium', 'resVidMed'],
+  ['thumb', 'resVidSmall'],
+]
 
 /** The renditions every listing reads: the original, and the video that makes an image a live photo. */
 const ALWAYS_READ: readonly PhotoResourceKind[] = ['original', 'live']
@@ -140,8 +147,12 @@ const ASSET_KEYS: readonly string[] = [
  * smaller (18.7 against 11.8 MB of JSON for 5,000 assets from the emulator).
  */
 export function desiredKeys(renditions?: readonly PhotoResourceKind[]): readonly string[] {
-  const kinds = renditions === undefined ? Object.keys(RENDITION_PREFIXES) : [...ALWAYS_READ, ...renditions]
-  const prefixes = new Set(kinds.flatMap((k) => RENDITION_PREFIXES[k as PhotoResourceKind] ?? []))
+  const kinds = renditions === undefined ? undefined : new Set([...ALWAYS_READ, ...renditions])
+  const prefixes = new Set(
+    [...IMAGE_RENDITION_PREFIXES, ...VIDEO_RENDITION_PREFIXES]
+      .filter(([kind]) => kinds === undefined || kinds.has(kind))
+      .map(([, prefix]) => prefix),
+  )
   return [
     ...[...prefixes].flatMap((p) => [
       `${p}Width`,

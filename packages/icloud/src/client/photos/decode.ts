@@ -1,5 +1,5 @@
 import { ICloudError } from '../../errors.js'
-import { EXTENSIONS } from './constants.js'
+import { EXTENSIONS, IMAGE_RENDITION_PREFIXES, VIDEO_RENDITION_PREFIXES } from './constants.js'
 import type { PhotoAsset, PhotoLibrary, PhotoResource, PhotoResourceKind } from './types.js'
 
 /** A record as `ckdatabasews` answers it. */
@@ -59,26 +59,13 @@ const renditionFields = (kind: PhotoResourceKind, prefix: string): RenditionFiel
   height: `${prefix}Height`,
 })
 
-/**
- * Which record fields each rendition has, for images and for videos (pyicloud `PHOTO_VERSION_LOOKUP`,
- * icloudpd); the names are built once, not per asset.
- */
-const IMAGE_RENDITIONS: readonly RenditionFields[] = [
-  renditionFields('original', 'resOriginal'),
-  renditionFields('adjusted', 'resJPEGFull'),
-  renditionFields('alternative', 'resOriginalAlt'),
-  renditionFields('live', 'resOriginalVidCompl'),
-  renditionFields('medium', 'resJPEGMed'),
-  renditionFields('thumb', 'resJPEGThumb'),
-  renditionFields('liveMedium', 'resVidMed'),
-  renditionFields('liveThumb', 'resVidSmall'),
-]
-const VIDEO_RENDITIONS: readonly RenditionFields[] = [
-  renditionFields('original', 'resOriginal'),
-  renditionFields('adjusted', 'resVidFull'),
-  renditionFields('medium', 'resVidMed'),
-  renditionFields('thumb', 'resVidSmall'),
-]
+/** Which record fields each rendition has, for images and for videos; the names are built once, not per asset. */
+const IMAGE_RENDITIONS: readonly RenditionFields[] = IMAGE_RENDITION_PREFIXES.map(([kind, prefix]) =>
+  renditionFields(kind, prefix),
+)
+const VIDEO_RENDITIONS: readonly RenditionFields[] = VIDEO_RENDITION_PREFIXES.map(([kind, prefix]) =>
+  renditionFields(kind, prefix),
+)
 
 /** True for an item type or UTI of a video. */
 export function isVideoType(uti: string): boolean {
