@@ -197,8 +197,8 @@ export interface RenditionsOption {
   /**
    * The renditions to read, besides the original and a live photo's video, which are always read (an
    * asset's `isLivePhoto` needs the video). Only their fields are asked for (CloudKit `desiredKeys`), so
-   * the others are missing from each asset's `resources`; a listing for originals alone is about a third
-   * smaller. Default: every rendition.
+   * the others are missing from each asset's `resources`; against the emulator's library a listing for
+   * originals alone is about a third smaller. Default: every rendition.
    */
   renditions?: readonly PhotoResourceKind[]
 }
