@@ -11,6 +11,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
@@ -337,6 +338,48 @@ describe('sigwire icloud photos', () => {
     })
     // 1600×1200 is within the medium budget (kept), and 480×360 for the thumbnail (§16.10).
     expect(sizes).toEqual(['IMG_3000-medium.JPG 1600x1200', 'IMG_3000-thumb.JPG 480x360'])
+  })
+
+  it('fsyncs each downloaded file only with --fsync', async () => {
+    // FileHandle is not exported; its prototype is reached through a handle.
+    const probe = await open(join(root, 'probe'), 'w')
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> }
+    await probe.close()
+    const real = proto.sync
+    let syncs = 0
+    proto.sync = function (this: unknown) {
+      syncs++
+      return real.call(this)
+    }
+    const album = async (to: string, ...extra: string[]) => {
+      syncs = 0
+      const run = await runMain([
+        'icloud',
+        'photos',
+        'sync',
+        ...session(),
+        '--to',
+        to,
+        '--album',
+        'Holidays',
+        '--folder-structure',
+        'none',
+        '--json',
+        ...extra,
+      ])
+      expect(run.code, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout)).toMatchObject({ downloaded: 2, failures: [] })
+      return syncs
+    }
+    try {
+      const plain = await album(join(root, 'no-fsync'))
+      const synced = await album(join(root, 'fsync'), '--fsync')
+      // A small file is fsynced through its descriptor (not seen here), then its directory after the
+      // rename through a FileHandle: one each for the 2 files.
+      expect(synced - plain).toBeGreaterThanOrEqual(2)
+    } finally {
+      proto.sync = real
+    }
   })
 
   it('resumes a download an earlier run left partial, from its bytes (Range)', async () => {

@@ -153,6 +153,10 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     )
     .option('--dry-run', 'list what would be downloaded, change nothing')
     .option(
+      '--fsync',
+      'fsync each file and its directory before it is recorded as done (survives a power loss; slower)',
+    )
+    .option(
       '--delete-after-download',
       'move each asset to Recently Deleted once all its files are verified on disk',
     )
