@@ -313,6 +313,43 @@ describe('sessions', () => {
     }
   })
 
+  it('does not write the session again after a validate that changed nothing, and does after one that did', async () => {
+    const memory = createMemorySessionStore()
+    let saves = 0
+    const store = {
+      load: () => memory.load(),
+      clear: () => memory.clear(),
+      save: (state: Parameters<typeof memory.save>[0]) => {
+        saves++
+        return memory.save(state)
+      },
+    }
+    const first = clientFor(emulator, { appleId: 'plain@example.com', password: PASSWORD, store })
+    await first.login()
+    await first.close()
+    expect(saves).toBeGreaterThan(0)
+    const resumeCounting = async () => {
+      const before = saves
+      const next = clientFor(emulator, { appleId: 'plain@example.com', store })
+      try {
+        expect(await next.resume()).toMatchObject({ method: 'validate' })
+        // The session still works for a service call.
+        await next.storage.usage()
+      } finally {
+        await next.close()
+      }
+      return saves - before
+    }
+    expect(await resumeCounting()).toBe(0)
+    // A service URL the stored session does not know yet: validate's answer is saved.
+    const saved = (await memory.load())!
+    const { drivews: _drivews, ...others } = saved.webservices!
+    await memory.save({ ...saved, webservices: others })
+    expect(await resumeCounting()).toBe(1)
+    expect((await memory.load())!.webservices?.drivews).toBeDefined()
+    expect(await resumeCounting()).toBe(0)
+  })
+
   it('logs out and the saved cookies stop working', async () => {
     const store = createMemorySessionStore()
     const client = clientFor(emulator, { appleId: 'plain@example.com', password: PASSWORD, store })

@@ -429,6 +429,7 @@ class Client implements ICloudClient {
     if (latest === undefined || latest.revision === this.#revision) return false
     const newer = (latest.state.authenticatedAt ?? '') > (this.#state.authenticatedAt ?? '')
     this.#adopt(latest.state)
+    this.#remember()
     this.#revision = latest.revision
     return newer
   }
@@ -573,6 +574,7 @@ class Client implements ICloudClient {
     if (!saved || normalizeAppleId(saved.appleId) !== this.#state.appleId) return
     this.#revision = versioned?.revision
     this.#adopt(saved)
+    this.#remember()
   }
 
   /** Continues `saved` (its secrets registered with the redactor, its cookies in the jar). */
@@ -592,11 +594,43 @@ class Client implements ICloudClient {
     this.#http.cookies = this.#cookies
   }
 
+  /**
+   * What the store holds, as far as this client knows: the jar's change count and the rest of the
+   * state, from the last load or save. A validate that changed neither is not saved again.
+   */
+  #stored: { readonly cookies: SessionCookies; readonly changes: number; readonly state: string } | undefined
+
+  /** The state without its cookies and save time, to compare with {@link #stored}. */
+  #stateKey(): string {
+    const { cookies: _cookies, savedAt: _savedAt, ...rest } = this.#state
+    const { authUrl, setupUrl, homeUrl } = this.#endpoints
+    return JSON.stringify({ ...rest, endpoints: { authUrl, setupUrl, homeUrl } })
+  }
+
+  #remember(): void {
+    this.#stored = { cookies: this.#cookies, changes: this.#cookies.changes, state: this.#stateKey() }
+  }
+
+  #unchanged(): boolean {
+    const stored = this.#stored
+    return (
+      stored !== undefined &&
+      stored.cookies === this.#cookies &&
+      stored.changes === this.#cookies.changes &&
+      stored.state === this.#stateKey()
+    )
+  }
+
   async #save(): Promise<void> {
     const { authUrl, setupUrl, homeUrl } = this.#endpoints
     this.#state.endpoints = { authUrl, setupUrl, homeUrl }
     this.#state.cookies = this.#cookies.serialize()
     this.#state.savedAt = new Date().toISOString()
+    await this.#write()
+    this.#remember()
+  }
+
+  async #write(): Promise<void> {
     const fleet = this.#store.fleet
     if (fleet === undefined) return this.#store.save(this.#state)
     // Compare-and-set: another process saved since this one loaded. Holding the lease, this process
@@ -636,7 +670,9 @@ class Client implements ICloudClient {
   ): Promise<LoginResult> {
     this.#account = account
     if (method !== 'validate') this.#state.authenticatedAt = new Date().toISOString()
-    await this.#save()
+    // A validate that set no cookie and moved no service URL leaves the stored session as it was:
+    // writing it again (an fsynced file, or a fleet's compare-and-set) would only move `savedAt`.
+    if (method !== 'validate' || !this.#unchanged()) await this.#save()
     return { method, secondFactor, account }
   }
 

@@ -88,6 +88,11 @@ export class SessionCookies {
     this.#headers.clear()
   }
 
+  /** How many times the jar changed since it was made (a save that finds the same count can be skipped). */
+  get changes(): number {
+    return this.#changes
+  }
+
   /** The jar as JSON (for the session store). */
   serialize(): SerializedCookieJar {
     return this.#jar.serializeSync() as SerializedCookieJar
