@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { type ICloudClient, isICloudError, type PhotoAsset } from '@sigwire/icloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ICloudEmulator } from '../src/emulator/index.js'
+import { clientFor } from './icloud-helpers.js'
 import {
   all,
   jpegWithExif,
@@ -298,5 +299,34 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     emulator.photos.setAdvancedDataProtection(emulator.dev!.appleId, false)
     emulator.faults.inject('throttle', { times: 1, retryAfterSeconds: 1, pathPrefix: '/ws/ckdatabasews' })
     expect((await client.photos.albums()).length).toBeGreaterThan(10)
+  })
+
+  it('sends a read again after its connection was cut, and never a write', async () => {
+    // The suite's client never retries (maxAttempts 1); this one retries as a default client does.
+    const dev = emulator.dev!
+    const retrying = clientFor(emulator, {
+      appleId: dev.appleId,
+      password: dev.password,
+      twoFactor: async () => dev.twoFactorCode,
+      transport: { proxy: false, retry: { maxAttempts: 3, baseDelayMs: 10 } },
+    })
+    const zone = '/ws/ckdatabasews/database/1/com.apple.photos.cloud/production/private'
+    try {
+      await retrying.login()
+      const every = await all(retrying.photos.assets({ order: 'oldest' }))
+      // zones/list, the count and the pages are POSTs that only read: a lost answer is asked again.
+      emulator.faults.inject('drop', { times: 1, pathPrefix: `${zone}/records/query` })
+      const again = await all(retrying.photos.assets({ order: 'oldest' }))
+      expect(again.map((a) => a.id)).toEqual(every.map((a) => a.id))
+      expect(emulator.faults.pending).toBe(0)
+      // A write whose answer was lost may have been applied: it is not repeated, and the error says so.
+      emulator.faults.inject('drop', { times: 1, pathPrefix: `${zone}/records/modify` })
+      await expect(retrying.photos.setFavorite([every[0]!], true)).rejects.toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+      })
+    } finally {
+      emulator.faults.clear()
+      await retrying.close()
+    }
   })
 })

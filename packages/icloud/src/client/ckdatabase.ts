@@ -9,6 +9,24 @@ import { callOptions, type ServiceCaller } from './service-caller.js'
 export const THROTTLE_RETRIES = 4
 const MAX_THROTTLE_WAIT_MS = 60_000
 
+/**
+ * The operations that only read (CloudKit Web Services Reference: "Fetching Records Using a Query",
+ * "Fetching Records by Record Name", "Fetching Record Zones", "Fetching Record Zone Changes",
+ * "Fetching Database Changes"; `internal/records/query/batch` is the Photos web app's batch of count
+ * queries, docs/protocols/icloud.md §16). They are POSTs, so the transport would treat a lost answer as
+ * a write that may have been applied; repeating one changes nothing, so they are sent again instead.
+ */
+const READ_OPS: ReadonlySet<string> = new Set([
+  'records/query',
+  'records/lookup',
+  'records/changes',
+  'zones/list',
+  'zones/lookup',
+  'changes/zone',
+  'changes/database',
+  'internal/records/query/batch',
+])
+
 /** One database operation of a container. */
 export interface CkDatabaseRequest {
   /** The container, e.g. `com.apple.notes`. */
@@ -21,7 +39,10 @@ export interface CkDatabaseRequest {
   readonly body: unknown
   /** The caller's options. */
   readonly options: CallOptions
-  /** Whether the transport may send the call again after a lost connection (it only reads). */
+  /**
+   * Whether the transport may send the call again after a lost connection (it only reads). Default:
+   * true for the read operations (`records/query`, `records/lookup`, `zones/list`, `changes/zone`, ...).
+   */
   readonly retrySafe?: boolean
   /** How many times a THROTTLED answer is waited out and the call sent again (0 when absent). */
   readonly throttleRetries?: number
@@ -46,7 +67,7 @@ export async function callCkDatabase<T>(caller: ServiceCaller, request: CkDataba
           query: { remapEnums: 'true', getCurrentSyncToken: 'true' },
           body: jsonBody(request.body),
           contentType: 'text/plain',
-          ...(request.retrySafe === undefined ? {} : { retrySafe: request.retrySafe }),
+          retrySafe: request.retrySafe ?? READ_OPS.has(request.op),
           ...callOptions(options),
         },
       )
