@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,7 +7,7 @@ import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fakeTerminal } from './fake-terminal.js'
 import { icloudLogin } from './icloud-harness.js'
-import { runCli } from './run-cli.js'
+import { BIN, runCli } from './run-cli.js'
 import { runMain } from './run-main.js'
 
 const APPLE_ID = 'drive@example.com'
@@ -97,6 +98,34 @@ describe('sigwire icloud drive', () => {
     expect(emulator.log.entries().filter((e) => e.target.startsWith('/drive-content/B/')).length).toBe(
       downloads,
     )
+  })
+
+  it('stops a tree download at Ctrl-C with INTERRUPTED, every file left whole', {
+    timeout: 60_000,
+  }, async () => {
+    const out = join(dir, 'interrupted')
+    emulator.faults.latencyMs = 40
+    const child = spawn(
+      process.execPath,
+      [BIN, ...drive('get', '/', '--recursive', '--out', out, '--concurrency', '1', '--json')],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    )
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const closed = new Promise<number | null>((r) => child.on('close', r))
+    const count = async () => (await tree(out).catch(() => new Map())).size
+    for (let i = 0; i < 400 && (await count()) < 3; i++) await new Promise((r) => setTimeout(r, 25))
+    child.kill('SIGINT')
+    const code = await closed
+    emulator.faults.latencyMs = 0
+    expect(code, stderr).toBe(1)
+    expect(JSON.parse(stderr.trim().split('\n').at(-1)!).error.code).toBe('INTERRUPTED')
+    const want = await tree(seed)
+    const got = await tree(out)
+    expect(got.size).toBeGreaterThanOrEqual(3)
+    expect(got.size).toBeLessThan(want.size)
+    // Whatever is there is whole: no partial file, no temporary name.
+    for (const [path, [bytes]] of got) expect(want.get(path)?.[0].equals(bytes), path).toBe(true)
   })
 
   it('lists, in short, long and JSON forms', async () => {

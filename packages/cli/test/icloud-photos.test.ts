@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { type ICloudEmulator, startICloudEmulator } from '@sigwire/emulator'
 import jpeg from 'jpeg-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openSyncState } from '../src/photos/state.js'
 import { sha, signIn, tree } from './photos-harness.js'
 import { BIN } from './run-cli.js'
 import { runMain } from './run-main.js'
@@ -297,6 +298,113 @@ describe('sigwire icloud photos', () => {
     const all = [...tree(to).keys()]
     expect(all.filter((p) => p.includes('sigwire-part') || p.endsWith('.tmp'))).toEqual([])
     expect(all.length).toBe(40)
+  })
+
+  it('stops at Ctrl-C with INTERRUPTED, the finished files recorded and nothing partial at a final name', {
+    timeout: 90_000,
+  }, async () => {
+    const to = join(root, 'interrupted')
+    const args = [
+      'icloud',
+      'photos',
+      'sync',
+      ...session(),
+      '--to',
+      to,
+      '--album',
+      'Bulk',
+      '--concurrency',
+      '1',
+      '--json',
+    ]
+    emulator.faults.latencyMs = 40
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const finished = () => {
+      try {
+        return [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part')).length
+      } catch {
+        return 0
+      }
+    }
+    for (let i = 0; i < 400 && finished() < 5; i++) await new Promise((r) => setTimeout(r, 25))
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((r) => child.on('close', r))
+    emulator.faults.latencyMs = 0
+    expect(code, stderr).toBe(1)
+    expect(JSON.parse(stderr.trim().split('\n').at(-1)!).error.code).toBe('INTERRUPTED')
+    const before = [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part'))
+    expect(before.length).toBeGreaterThanOrEqual(5)
+    expect(before.length).toBeLessThan(40)
+    expect(before.filter((p) => p.endsWith('.tmp'))).toEqual([])
+    // The files finished before Ctrl-C were recorded on the way out (a kill -9 leaves the last batch
+    // unrecorded, and the next run must recognise those files by their size).
+    const state = openSyncState(to)
+    try {
+      expect(state.count()).toBe(before.length)
+    } finally {
+      state.close()
+    }
+    const next = await runMain(args)
+    expect(next.code, next.stderr).toBe(0)
+    const summary = JSON.parse(next.stdout)
+    expect(summary).toMatchObject({ skipped: before.length, downloaded: 40 - before.length })
+    expect([...tree(to).keys()].filter((p) => !p.startsWith('.sigwire'))).toHaveLength(40)
+  })
+
+  it('--watch goes on after a pass that failed for a passing reason, and Ctrl-C between passes ends it', {
+    timeout: 90_000,
+  }, async () => {
+    const to = join(root, 'watched')
+    // Every ckdatabasews connection is cut until the first pass has failed.
+    emulator.faults.inject('drop', { pathPrefix: '/ws/ckdatabasews/', times: 1000 })
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'icloud',
+        'photos',
+        'sync',
+        ...session(),
+        '--to',
+        to,
+        '--album',
+        'Holidays',
+        '--watch',
+        '2',
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const closed = new Promise<number | null>((r) => child.on('close', r))
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 1200 && !test() && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 25))
+    }
+    try {
+      await until(() => stderr.includes('"error"'))
+      emulator.faults.clear()
+      expect(JSON.parse(stderr.trim().split('\n')[0]!).error, stderr).toMatchObject({ code: 'NETWORK_ERROR' })
+      await until(() => stdout.includes('\n'))
+      expect(JSON.parse(stdout.trim())).toMatchObject({ downloaded: 2, failures: [] })
+      // The summary is printed just before the 2 s wait: this lands in it, and ends the watch without
+      // an error of its own (exit 1: a pass failed).
+      child.kill('SIGINT')
+      expect(await closed).toBe(1)
+      expect(stderr.trim().split('\n')).toHaveLength(1)
+    } finally {
+      emulator.faults.clear()
+      child.kill('SIGKILL')
+    }
+    expect(tree(to).size).toBe(2)
   })
 
   it('syncs real medium and thumbnail renditions of a JPEG (--size medium|thumb)', async () => {

@@ -109,6 +109,8 @@ export async function downloadTree(
   }
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, worker))
+    // Interrupted: the caller reports it (INTERRUPTED), not the downloads it cut off as failures.
+    options.signal.throwIfAborted()
     if (options.fsync) for (const dir of new Set(files.map((f) => dirname(f.local)))) await syncDirectory(dir)
   } finally {
     bar.stop()

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { statSync } from 'node:fs'
 import { basename, join, resolve, sep } from 'node:path'
 import { type DriveApi, type DriveItem, type ICloudClient, ICloudError } from '@sigwire/icloud'
@@ -11,6 +10,7 @@ import { type ConnectionOptions, DEFAULT_SESSION_DIR } from './icloud.js'
 import { downloadTree } from './icloud-drive-get.js'
 import { formatBytes, itemJson, longLine, shortName, transferBar } from './icloud-drive-output.js'
 import { openSavedSession } from './icloud-drive-session.js'
+import { onInterrupt } from './on-interrupt.js'
 import { STORE_HELP } from './store-option.js'
 
 type Options = ConnectionOptions & { json?: boolean }
@@ -296,17 +296,22 @@ async function withDrive(
   }
 }
 
-/** Runs a transfer that Ctrl-C aborts cleanly (no partial file is left), then exits with the error. */
+/**
+ * Runs a transfer that Ctrl-C (or SIGTERM) aborts cleanly: no partial file is left at a final name,
+ * and the command ends with `INTERRUPTED`.
+ */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  // Every download of a tree listens to this one signal (8 at a time, and their retries).
-  setMaxListeners(0, controller.signal)
-  const stop = () => controller.abort()
-  process.once('SIGINT', stop)
+  const interrupt = onInterrupt()
   try {
-    return await run(controller.signal)
+    return await run(interrupt.signal)
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error
+    throw cliError(
+      'INTERRUPTED',
+      'Interrupted before it finished: nothing partial is left under a final name, and the files it finished are kept. Run the same command again to continue (an upload that was cut off may already be in Drive: ls shows it).',
+    )
   } finally {
-    process.off('SIGINT', stop)
+    interrupt.dispose()
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { isSigwireError } from '@sigwire/core'
 import {
   createICloudClient,
   type ICloudClient,
@@ -14,11 +15,13 @@ import { Presets, SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import { choiceOption, numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
+import { describeFailure, printFailure } from '../output/failure.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState, type SyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
 import { checkSharedAlbumOption, sharedAlbumAssets, sharedAlbumRows } from './icloud-photos-shared.js'
+import { onInterrupt } from './on-interrupt.js'
 import { locateSavedSession, type SessionLocation, STORE_HELP } from './store-option.js'
 import { whileRequestInFlight } from './while-request-in-flight.js'
 
@@ -162,7 +165,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     )
     .option(
       '--watch <seconds>',
-      'sync again every N seconds until interrupted',
+      'sync again N seconds after each pass ends, until Ctrl-C or SIGTERM',
       numberOption('--watch', { min: 1, max: 86_400 * 7, integer: true, unit: 'a number of seconds' }),
     )
     .action(
@@ -216,6 +219,9 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           return state
         }
         let failure: { error: unknown } | undefined
+        // Ctrl-C (or SIGTERM) stops the pass at once: downloads in flight keep their bytes to resume
+        // from, finished files are recorded when the state closes below. A second Ctrl-C kills.
+        const interrupt = onInterrupt()
         try {
           await withClient(
             io,
@@ -224,31 +230,56 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
               for (;;) {
                 const bar = progressBar(io, options.json === true)
                 const started = Date.now()
-                const summary = await runPhotoSync(client.photos, open(), {
-                  to,
-                  albums: options.album,
-                  library: options.library,
-                  selection,
-                  since: options.since,
-                  recent: options.recent,
-                  concurrency: options.concurrency,
-                  dryRun: options.dryRun === true,
-                  deleteAfterDownload: options.deleteAfterDownload === true,
-                  fsync: options.fsync === true,
-                  onProgress: bar.update,
-                }).finally(bar.stop)
-                const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
-                if (options.json) printJson(io, result)
-                else report(io, result, options.dryRun === true)
-                setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
+                let waitMs = (options.watch ?? 0) * 1000
+                try {
+                  const summary = await runPhotoSync(client.photos, open(), {
+                    to,
+                    albums: options.album,
+                    library: options.library,
+                    selection,
+                    since: options.since,
+                    recent: options.recent,
+                    concurrency: options.concurrency,
+                    dryRun: options.dryRun === true,
+                    deleteAfterDownload: options.deleteAfterDownload === true,
+                    fsync: options.fsync === true,
+                    onProgress: bar.update,
+                    signal: interrupt.signal,
+                  }).finally(bar.stop)
+                  const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
+                  if (options.json) printJson(io, result)
+                  else report(io, result, options.dryRun === true)
+                  setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
+                } catch (error) {
+                  // A watch outlives a pass that failed for a reason the next pass may not meet (the
+                  // network, throttling, a library still indexing); anything else needs the user.
+                  if (options.watch === undefined || interrupt.signal.aborted || !passMayRecover(error))
+                    throw error
+                  const failed = describeFailure(error)
+                  printFailure(io, failed, options.json === true)
+                  setExit(failed.exit)
+                  waitMs = Math.max(waitMs, (error as { retryAfterMs?: number }).retryAfterMs ?? 0)
+                  if (!options.json)
+                    io.err(`sigwire: the watch goes on: next pass in ${Math.ceil(waitMs / 1000)} s.`)
+                }
                 if (options.watch === undefined) break
-                await sleep(options.watch * 1000)
+                // Interrupted while waiting: the watch ends, exit 1 if any pass failed (`main` keeps the worst).
+                if (!(await pause(waitMs, interrupt.signal))) break
               }
             },
             open,
           )
         } catch (error) {
-          failure = { error }
+          failure = {
+            error: interrupt.signal.aborted
+              ? cliError(
+                  'INTERRUPTED',
+                  `The sync of ${to} was interrupted. The files it finished are kept and recorded, partial downloads resume: run the same command again to continue.`,
+                )
+              : error,
+          }
+        } finally {
+          interrupt.dispose()
         }
         // A state that cannot be written on close (the disk filled up) is reported, unless the sync
         // already failed: then that first error is the one to read.
@@ -343,6 +374,37 @@ function describe(asset: PhotoAsset) {
     size: asset.resources.original?.size ?? null,
     favorite: asset.favorite,
     resources: Object.keys(asset.resources),
+  }
+}
+
+/** Codes of a failed pass that a later pass of `--watch` may not meet. */
+const PASS_MAY_RECOVER = new Set([
+  'NETWORK_ERROR',
+  'TIMEOUT',
+  'THROTTLED',
+  'PHOTOS_NOT_READY',
+  'URL_EXPIRED',
+  'DOWNLOAD_INCOMPLETE',
+  'INVALID_RESPONSE',
+  'STORE_UNAVAILABLE',
+  'LEASE_TIMEOUT',
+])
+
+function passMayRecover(error: unknown): boolean {
+  if (!isSigwireError(error)) return false
+  if (PASS_MAY_RECOVER.has(error.code)) return true
+  // A server error (5xx) is Apple's, and usually passes; a 4xx answer is about the request.
+  return error.code === 'SERVICE_ERROR' && error.status !== undefined && error.status >= 500
+}
+
+/** Waits `ms`; false when `signal` fired first. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false
+  try {
+    await sleep(ms, undefined, { signal })
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -68,6 +68,10 @@ export const CLI_ERRORS = {
     meaning: 'a security-key assertion that is not the JSON sigwire reads',
   },
   CANCELLED: { exit: EXIT.usage, meaning: 'a prompt was cancelled' },
+  INTERRUPTED: {
+    exit: EXIT.failed,
+    meaning: 'stopped by Ctrl-C or SIGTERM before it finished: run it again to continue',
+  },
   PORT_IN_USE: { exit: EXIT.usage, meaning: 'an emulator or web UI port is taken or not allowed' },
   INTERNAL: { exit: EXIT.usage, meaning: 'a bug in sigwire (please report it, with the command line)' },
 } as const satisfies Record<string, { exit: number; meaning: string }>

@@ -212,7 +212,11 @@ export async function runPhotoSync(
             message: (error as Error).message,
           })
           done(false)
-          if (isICloudError(error, 'FILE_WRITE_FAILED') || isICloudError(error, 'AUTHENTICATION_REQUIRED'))
+          if (
+            options.signal?.aborted ||
+            isICloudError(error, 'FILE_WRITE_FAILED') ||
+            isICloudError(error, 'AUTHENTICATION_REQUIRED')
+          )
             throw error
         }
       })
