@@ -83,6 +83,51 @@ afterAll(async () => {
 
 const session = () => ['--session-dir', sessions]
 
+/** `photos sync` into `to` with the saved session, and `extra` options. */
+function syncArgs(to: string, ...extra: string[]): string[] {
+  return ['icloud', 'photos', 'sync', ...session(), '--to', to, ...extra]
+}
+
+/** `photos sync` of the 40-photo Bulk album, one download at a time. */
+function bulkSyncArgs(to: string): string[] {
+  return syncArgs(to, '--album', 'Bulk', '--concurrency', '1', '--json')
+}
+
+/**
+ * Runs `args` as the real binary with every answer 40 ms late, sends `signal` once `files` files are
+ * complete under the target, and answers the exit code, stderr and how many files were complete.
+ */
+async function signalBulkSync(
+  args: readonly string[],
+  files: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string; before: number }> {
+  const to = args[args.indexOf('--to') + 1]!
+  emulator.faults.latencyMs = 40
+  try {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const closed = new Promise<number | null>((r) => child.on('close', r))
+    const complete = () => {
+      try {
+        return [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part')).length
+      } catch {
+        return 0
+      }
+    }
+    for (let i = 0; i < 400 && complete() < files; i++) await new Promise((r) => setTimeout(r, 25))
+    child.kill(signal)
+    const code = await closed
+    return { code, stderr, before: complete() }
+  } finally {
+    emulator.faults.latencyMs = 0
+  }
+}
+
 describe('sigwire icloud photos', () => {
   it('lists albums with counts and assets', async () => {
     const albums = await runMain(['icloud', 'photos', 'albums', ...session(), '--json'])
@@ -257,40 +302,11 @@ describe('sigwire icloud photos', () => {
     timeout: 90_000,
   }, async () => {
     const to = join(root, 'killed')
-    const args = [
-      BIN,
-      'icloud',
-      'photos',
-      'sync',
-      ...session(),
-      '--to',
-      to,
-      '--album',
-      'Bulk',
-      '--concurrency',
-      '1',
-      '--json',
-    ]
-    emulator.faults.latencyMs = 40
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    const countFiles = () => {
-      try {
-        return [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part')).length
-      } catch {
-        return 0
-      }
-    }
-    for (let i = 0; i < 400 && countFiles() < 8; i++) await new Promise((r) => setTimeout(r, 25))
-    child.kill('SIGKILL')
-    await new Promise((r) => child.on('close', r))
-    emulator.faults.latencyMs = 0
-    const before = countFiles()
+    const args = bulkSyncArgs(to)
+    const { before } = await signalBulkSync(args, 8, 'SIGKILL')
     expect(before).toBeGreaterThanOrEqual(8)
     expect(before).toBeLessThan(40)
-    const resumed = await runMain(args.slice(1))
+    const resumed = await runMain(args)
     expect(resumed.code, resumed.stderr).toBe(0)
     const summary = JSON.parse(resumed.stdout)
     expect(summary.downloaded + summary.skipped).toBe(40)
@@ -304,37 +320,8 @@ describe('sigwire icloud photos', () => {
     timeout: 90_000,
   }, async () => {
     const to = join(root, 'interrupted')
-    const args = [
-      'icloud',
-      'photos',
-      'sync',
-      ...session(),
-      '--to',
-      to,
-      '--album',
-      'Bulk',
-      '--concurrency',
-      '1',
-      '--json',
-    ]
-    emulator.faults.latencyMs = 40
-    const child = spawn(process.execPath, [BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const finished = () => {
-      try {
-        return [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part')).length
-      } catch {
-        return 0
-      }
-    }
-    for (let i = 0; i < 400 && finished() < 5; i++) await new Promise((r) => setTimeout(r, 25))
-    child.kill('SIGINT')
-    const code = await new Promise<number | null>((r) => child.on('close', r))
-    emulator.faults.latencyMs = 0
+    const args = bulkSyncArgs(to)
+    const { code, stderr } = await signalBulkSync(args, 5, 'SIGINT')
     expect(code, stderr).toBe(1)
     expect(JSON.parse(stderr.trim().split('\n').at(-1)!).error.code).toBe('INTERRUPTED')
     const before = [...tree(to).keys()].filter((p) => !p.includes('.sigwire-part'))
@@ -364,20 +351,7 @@ describe('sigwire icloud photos', () => {
     emulator.faults.inject('drop', { pathPrefix: '/ws/ckdatabasews/', times: 1000 })
     const child = spawn(
       process.execPath,
-      [
-        BIN,
-        'icloud',
-        'photos',
-        'sync',
-        ...session(),
-        '--to',
-        to,
-        '--album',
-        'Holidays',
-        '--watch',
-        '2',
-        '--json',
-      ],
+      [BIN, ...syncArgs(to, '--album', 'Holidays', '--watch', '2', '--json')],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
     )
     let stdout = ''
@@ -461,20 +435,9 @@ describe('sigwire icloud photos', () => {
     }
     const album = async (to: string, ...extra: string[]) => {
       syncs = 0
-      const run = await runMain([
-        'icloud',
-        'photos',
-        'sync',
-        ...session(),
-        '--to',
-        to,
-        '--album',
-        'Holidays',
-        '--folder-structure',
-        'none',
-        '--json',
-        ...extra,
-      ])
+      const run = await runMain(
+        syncArgs(to, '--album', 'Holidays', '--folder-structure', 'none', '--json', ...extra),
+      )
       expect(run.code, run.stderr).toBe(0)
       expect(JSON.parse(run.stdout)).toMatchObject({ downloaded: 2, failures: [] })
       return syncs
