@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { mkdtempSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,7 @@ import {
   uiModule,
   uiStartFailure,
 } from './emulate-ui.js'
+import { onInterrupt } from './on-interrupt.js'
 
 // Loaded when `emulate` runs: the emulators are most of the CLI's code, and sign, verify and doctor
 // should not wait for them to load.
@@ -300,22 +302,11 @@ export function registerEmulate(program: Command, io: Io): void {
   })
 }
 
-/** Resolves once SIGINT or SIGTERM arrives; `dispose` stops listening. */
+/** Resolves once SIGINT or SIGTERM arrives ({@link onInterrupt}); `dispose` stops listening. */
 function stopSignal(): { requested: Promise<void>; dispose: () => void } {
-  let dispose = () => {}
-  const requested = new Promise<void>((resolveStop) => {
-    const stop = () => {
-      dispose()
-      resolveStop()
-    }
-    dispose = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-  return { requested, dispose }
+  const interrupt = onInterrupt()
+  const requested = once(interrupt.signal, 'abort').then(() => undefined)
+  return { requested, dispose: interrupt.dispose }
 }
 
 /** Why an emulator did not start: its port, its config section, or whatever it threw. */
