@@ -155,6 +155,41 @@ describe('sigwire icloud photos', () => {
     expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: No album named "Nope"/)
   })
 
+  it('ls --album reads every library that has the album: a user album from the private one, a smart album from all', async () => {
+    // The default --library all: the Shared Library has no user albums, which is not an error.
+    const user = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'Holidays', '--json'])
+    expect(user.code, user.stderr).toBe(0)
+    expect(JSON.parse(user.stdout).assets.map((a: { filename: string }) => a.filename)).toEqual([
+      'IMG_0004.JPG',
+      'IMG_0003.JPG',
+    ])
+    const smart = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'All Photos', '--json'])
+    expect(smart.code, smart.stderr).toBe(0)
+    const assets = JSON.parse(smart.stdout).assets as Array<{ library: string }>
+    expect(assets.filter((a) => a.library === 'private')).toHaveLength(45)
+    expect(assets.filter((a) => a.library !== 'private')).toHaveLength(1)
+    // Each album's id is listed, the way to name one of two albums of the same name.
+    const albums = await runMain(['icloud', 'photos', 'albums', ...session(), '--json'])
+    const holidays = (JSON.parse(albums.stdout).albums as Array<{ id: string; name: string }>).find(
+      (r) => r.name === 'Holidays',
+    )!
+    const byId = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', holidays.id, '--json'])
+    expect(JSON.parse(byId.stdout).assets).toHaveLength(2)
+    // sync follows the same rule: a smart album of every library, a user album of the private one.
+    const to = join(root, 'album-libraries')
+    const plan = async (album: string) => {
+      const run = await runMain(
+        syncArgs(to, '--album', album, '--dry-run', '--folder-structure', 'none', '--json'),
+      )
+      expect(run.code, run.stderr).toBe(0)
+      return JSON.parse(run.stdout) as { libraries: Record<string, string>; planned: string[] }
+    }
+    const all = await plan('All Photos')
+    expect(Object.keys(all.libraries)).toHaveLength(2)
+    expect(all.planned).toContain('IMG_0005.JPG')
+    expect(Object.keys((await plan('Holidays')).libraries)).toEqual(['private'])
+  })
+
   it('lists shared albums with the albums (or alone with --shared) and the assets of one with ls --shared-album', async () => {
     const albums = await runMain(['icloud', 'photos', 'albums', ...session(), '--json'])
     const rows = JSON.parse(albums.stdout).albums as Array<{

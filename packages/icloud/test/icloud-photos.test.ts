@@ -289,6 +289,32 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     await expect(client.photos.album('Best')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('finds an album by id, path or name, an album before a folder of its name, and refuses an ambiguous name', async () => {
+    // Photos lets an album share its name with a folder (Trips holds Trips/Paris) or another album.
+    const trips = await client.photos.createAlbum('Trips')
+    const other = await client.photos.createAlbum('Other', { folder: true })
+    const paris = await client.photos.createAlbum('Paris', { parent: other })
+    const twins = [await client.photos.createAlbum('Twin'), await client.photos.createAlbum('Twin')]
+    try {
+      expect(await client.photos.album('Trips')).toMatchObject({ id: trips.id, kind: 'album' })
+      expect(await all(client.photos.assets({ album: 'Trips' }))).toEqual([])
+      expect((await client.photos.album('Other/Paris')).id).toBe(paris.id)
+      expect((await client.photos.album('Trips/Paris')).count).toBe(2)
+      const ambiguous = await client.photos.album('Paris').catch((e: unknown) => e)
+      expect(ambiguous).toMatchObject({ code: 'INVALID_ARGUMENT' })
+      expect((ambiguous as Error).message).toBe(
+        'Several albums are named "Paris": "Trips/Paris", "Other/Paris"; name one by its Folder/Name path.',
+      )
+      const twin = await client.photos.album('Twin').catch((e: unknown) => e)
+      expect(twin).toMatchObject({ code: 'INVALID_ARGUMENT' })
+      for (const t of twins) expect((twin as Error).message).toContain(`(id ${t.id})`)
+      expect((await client.photos.album(twins[1]!.id)).id).toBe(twins[1]!.id)
+      expect((await client.photos.album('Favorites')).kind).toBe('smart')
+    } finally {
+      for (const album of [trips, paris, other, ...twins]) await client.photos.deleteAlbum(album)
+    }
+  })
+
   it('refuses politely while indexing and behind ADP, and retries after throttling', async () => {
     emulator.photos.indexingState = 'RUNNING'
     await expect(client.photos.albums()).rejects.toMatchObject({ code: 'PHOTOS_NOT_READY' })

@@ -17,6 +17,7 @@ import { choiceOption, numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { describeFailure, printFailure } from '../output/failure.js'
 import { colors, type Io, printJson } from '../output/io.js'
+import { albumsByLibrary } from '../photos/albums.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState, type SyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
@@ -60,12 +61,19 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     .option('--shared', 'list only the shared albums (iCloud Shared Albums)')
     .action(async (options: SessionOptions & { shared?: boolean }) =>
       withClient(io, options, async (client) => {
-        const rows: Array<{ library: string; name: string; kind: string; count: number | null }> = []
+        const rows: Array<{
+          library: string
+          id?: string
+          name: string
+          kind: string
+          count: number | null
+        }> = []
         if (!options.shared)
           for (const library of await libraries(client, options.library)) {
             for (const album of await client.photos.albums({ library }))
               rows.push({
                 library: library.id,
+                id: album.id,
                 name: album.path,
                 kind: album.kind,
                 count: album.count ?? null,
@@ -83,7 +91,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     )
 
   common(photos.command('ls').description('list the assets of the library or of an album, newest first'))
-    .option('--album <name>', 'an album (name or Folder/Name path)')
+    .option('--album <name>', 'an album (name, Folder/Name path or id)')
     .option('--shared-album <name>', 'a shared album (name or id), its assets oldest first')
     .option(
       '--limit <n>',
@@ -98,9 +106,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
         const sources =
           options.sharedAlbum !== undefined
             ? [sharedAlbumAssets(client, options.sharedAlbum)]
-            : (await libraries(client, options.library)).map((library) =>
-                client.photos.assets({ library, ...(options.album ? { album: options.album } : {}) }),
-              )
+            : await assetListings(client, options)
         for (const source of sources)
           for await (const asset of source) {
             if (options.limit !== undefined && n++ >= options.limit) break
@@ -122,7 +128,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
       .description('download a library or albums into a directory; later runs read only what changed'),
   )
     .requiredOption('--to <dir>', 'the target directory (its state file is .sigwire-photos.sqlite)')
-    .option('--album <name>', 'an album to sync (repeatable)', collect, [])
+    .option('--album <name>', 'an album to sync, by name, Folder/Name path or id (repeatable)', collect, [])
     .option('--size <size>', `rendition to download (repeatable): ${SIZES.join(', ')}`, collectSizes, [])
     .option(
       '--live-photos <mode>',
@@ -361,6 +367,17 @@ function failWrite(error: unknown, to: string): never {
 
 async function libraries(client: ICloudClient, which: SessionOptions['library']): Promise<PhotoLibrary[]> {
   return (await client.photos.libraries()).filter((l) => which === 'all' || l.kind === which)
+}
+
+/** What `ls` lists: each library's assets, or the album's in each library that has it. */
+async function assetListings(
+  client: ICloudClient,
+  options: SessionOptions & { album?: string },
+): Promise<Array<AsyncIterable<PhotoAsset>>> {
+  const chosen = await libraries(client, options.library)
+  if (options.album === undefined) return chosen.map((library) => client.photos.assets({ library }))
+  const albums = await albumsByLibrary(client.photos, chosen, [options.album])
+  return [...albums.values()].flat().map((album) => client.photos.assets({ album }))
 }
 
 function describe(asset: PhotoAsset) {

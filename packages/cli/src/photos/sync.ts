@@ -4,12 +4,12 @@ import { mkdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import {
   isICloudError,
-  type PhotoAlbum,
   type PhotoAsset,
   type PhotoChanges,
   type PhotoLibrary,
   type PhotosApi,
 } from '@sigwire/icloud'
+import { albumsByLibrary } from './albums.js'
 import { dedupPath, type PlannedFile, plannedFiles, renditionsOf, type Selection } from './plan.js'
 import { Pool } from './pool.js'
 import type { SyncedFile, SyncState } from './state.js'
@@ -108,12 +108,15 @@ export async function runPhotoSync(
     for (const key of ['private', 'shared']) state.set(`token:${key}`, undefined)
     state.set(FINGERPRINT, fingerprint)
   }
-  // User albums live in the private library (the Shared Library has none, pyicloud constants.py
-  // `SUPPORTED_SHARED_LIBRARY_SMART_ALBUMS`): an album name with `--library all` means the private one.
-  const which = options.albums.length > 0 && options.library === 'all' ? 'private' : options.library
-  const libraries = (await photos.libraries({ ...signal(options) })).filter(
-    (l) => which === 'all' || l.kind === which,
+  let libraries = (await photos.libraries({ ...signal(options) })).filter(
+    (l) => options.library === 'all' || l.kind === options.library,
   )
+  // With albums, only the libraries that have one of them (a user album is in the private library alone).
+  const albums =
+    options.albums.length > 0
+      ? await albumsByLibrary(photos, libraries, options.albums, signal(options))
+      : undefined
+  if (albums) libraries = libraries.filter((l) => albums.has(l))
   const progress = { assets: 0, assetsDone: 0, bytes: 0, bytesDone: 0 }
   const tell = () => options.onProgress?.({ ...progress })
   const reserved = new Map<string, string>()
@@ -262,7 +265,7 @@ export async function runPhotoSync(
         // would be: changes made during the listing are read by the next run.
         const token = library.syncToken ?? (await photos.syncToken(library, signal(options)))
         let n = 0
-        for (const source of await sources(photos, library, options)) {
+        for (const source of albums?.get(library) ?? [undefined]) {
           for await (const asset of photos.assets({
             library,
             renditions,
@@ -313,17 +316,6 @@ function tokenKey(library: PhotoLibrary): string {
 
 function signal(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
   return options.signal ? { signal: options.signal } : {}
-}
-
-async function sources(
-  photos: PhotosApi,
-  library: PhotoLibrary,
-  options: PhotoSyncOptions,
-): Promise<Array<PhotoAlbum | undefined>> {
-  if (options.albums.length === 0) return [undefined]
-  const out: PhotoAlbum[] = []
-  for (const name of options.albums) out.push(await photos.album(name, { library, ...signal(options) }))
-  return out
 }
 
 /** The path a file gets: its planned one, unless another asset owns it (then de-duplicated). */

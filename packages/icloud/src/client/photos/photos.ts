@@ -16,6 +16,7 @@ import {
 } from './constants.js'
 import { encText, fieldValue, pairAssets, type WireRecord } from './decode.js'
 import { downloadResource } from './download.js'
+import { findAlbum } from './find-album.js'
 import { type SharedAlbumsApi, SharedAlbumsService } from './shared-albums.js'
 import type {
   AssetsOptions,
@@ -41,7 +42,10 @@ export interface PhotosApi {
   indexingState(library?: PhotoLibrary, options?: CallOptions): Promise<string>
   /** Smart albums, user albums and folders, with counts (one count request for all of them). */
   albums(options?: CallOptions & { library?: PhotoLibrary }): Promise<PhotoAlbum[]>
-  /** An album by name or `Folder/Name` path; `NOT_FOUND` when there is none. */
+  /**
+   * An album by id, `Folder/Name` path or name (an album before a folder of the same name); `NOT_FOUND`
+   * when there is none, `INVALID_ARGUMENT` naming the candidates when several albums answer to it.
+   */
   album(name: string, options?: CallOptions & { library?: PhotoLibrary }): Promise<PhotoAlbum>
   /** The number of assets of an album (default All Photos). */
   count(album?: PhotoAlbum, options?: CallOptions): Promise<number>
@@ -311,15 +315,7 @@ export class PhotosService implements PhotosApi {
   }
 
   async album(name: string, options: CallOptions & { library?: PhotoLibrary } = {}): Promise<PhotoAlbum> {
-    const albums = await this.albums(options)
-    const found = albums.find((a) => a.path === name) ?? albums.find((a) => a.name === name)
-    if (!found)
-      throw new ICloudError({
-        code: 'NOT_FOUND',
-        message: `No album named ${JSON.stringify(name)}: the albums are ${albums.map((a) => JSON.stringify(a.path)).join(', ')}.`,
-        details: { argument: 'album' },
-      })
-    return found
+    return findAlbum(await this.albums(options), name)
   }
 
   async count(album?: PhotoAlbum, options: CallOptions = {}): Promise<number> {
