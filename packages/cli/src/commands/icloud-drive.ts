@@ -103,7 +103,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
             if (options.json) printJson(io, { ok: result.failed.length === 0, ...result })
             else {
               io.out(
-                `${colors(io).green('✓')} ${result.downloaded} files (${formatBytes(result.bytes)}) downloaded to ${out}, ${result.skipped} unchanged skipped`,
+                `${colors(io).green('✓')} ${result.downloaded} ${result.downloaded === 1 ? 'file' : 'files'} (${formatBytes(result.bytes)}) downloaded to ${out}, ${result.skipped} unchanged skipped`,
               )
               for (const f of result.failed) io.err(`sigwire: ${f.code}: ${f.path}: ${f.message}`)
             }

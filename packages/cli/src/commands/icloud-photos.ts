@@ -522,7 +522,9 @@ function report(
   const c = colors(io)
   if (dryRun) {
     for (const path of s.planned) io.out(`would download ${path}`)
-    io.out(`${s.planned.length} files would be downloaded, ${s.skipped} are already there`)
+    io.out(
+      `${s.planned.length} ${s.planned.length === 1 ? 'file' : 'files'} would be downloaded, ${s.skipped} ${s.skipped === 1 ? 'is' : 'are'} already there`,
+    )
     return
   }
   const modes = Object.entries(s.libraries)
