@@ -322,6 +322,53 @@ describe('sigwire icloud photos', () => {
     expect(readFileSync(stateFile).equals(stateBefore)).toBe(true)
   })
 
+  it('sync --shared-album mirrors a shared album byte for byte, with the library albums asked for, and again downloads nothing', async () => {
+    const to = join(root, 'shared-album')
+    const party = join(library, 'shared-albums', 'Party')
+    const args = syncArgs(to, '--shared-album', 'Party', '--folder-structure', 'none', '--json')
+    const first = await runMain(args)
+    expect(first.code, first.stderr).toBe(0)
+    const summary = JSON.parse(first.stdout)
+    expect(summary).toMatchObject({ downloaded: 2, failures: [] })
+    // Alone, --shared-album syncs the shared album and not the library.
+    expect(Object.keys(summary.libraries)).toEqual([expect.stringMatching(/^shared-album:/)])
+    expect(tree(to)).toEqual(
+      new Map(['IMG_9001.JPG', 'IMG_9002.JPG'].map((n) => [n, sha(readFileSync(join(party, n)))])),
+    )
+    expect(statSync(join(to, 'IMG_9001.JPG')).mtime.toISOString()).toBe('2024-06-01T10:00:00.000Z')
+    const again = await runMain(args)
+    expect(JSON.parse(again.stdout)).toMatchObject({ downloaded: 0, skipped: 2 })
+    // With --album, both; the shared album's files are known already.
+    const both = await runMain(
+      syncArgs(to, '--album', 'Holidays', '--shared-album', 'Party', '--folder-structure', 'none', '--json'),
+    )
+    expect(JSON.parse(both.stdout)).toMatchObject({ downloaded: 2, skipped: 2 })
+    expect([...tree(to).keys()].sort()).toEqual([
+      'IMG_0003.JPG',
+      'IMG_0004.JPG',
+      'IMG_9001.JPG',
+      'IMG_9002.JPG',
+    ])
+    // --recent takes the most recent of a shared album too (it is listed oldest first).
+    const recent = await runMain(
+      syncArgs(
+        join(root, 'shared-recent'),
+        '--shared-album',
+        'Party',
+        '--recent',
+        '1',
+        '--dry-run',
+        '--folder-structure',
+        'none',
+        '--json',
+      ),
+    )
+    expect(JSON.parse(recent.stdout).planned).toEqual(['IMG_9002.JPG'])
+    const missing = await runMain(syncArgs(to, '--shared-album', 'Nope'))
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: /)
+  })
+
   it('reads only the changes: an added file, a favourite, a removed file', async () => {
     const to = join(root, 'changes')
     const args = ['icloud', 'photos', 'sync', ...session(), '--to', to, '--library', 'private', '--json']

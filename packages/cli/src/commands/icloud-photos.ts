@@ -129,6 +129,12 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
   )
     .requiredOption('--to <dir>', 'the target directory (its state file is .sigwire-photos.sqlite)')
     .option('--album <name>', 'an album to sync, by name, Folder/Name path or id (repeatable)', collect, [])
+    .option(
+      '--shared-album <name>',
+      'a shared album (iCloud Shared Albums) to sync, by name or id (repeatable; alone, only they are synced)',
+      collect,
+      [],
+    )
     .option('--size <size>', `rendition to download (repeatable): ${SIZES.join(', ')}`, collectSizes, [])
     .option(
       '--live-photos <mode>',
@@ -179,6 +185,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
         options: SessionOptions & {
           to: string
           album: string[]
+          sharedAlbum: string[]
           size: SyncSize[]
           livePhotos: Selection['livePhotos']
           skipVideos?: boolean
@@ -241,6 +248,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
                   const summary = await runPhotoSync(client.photos, open(), {
                     to,
                     albums: options.album,
+                    sharedAlbums: options.sharedAlbum,
                     library: options.library,
                     selection,
                     since: options.since,

@@ -8,6 +8,7 @@ import {
   type PhotoChanges,
   type PhotoLibrary,
   type PhotosApi,
+  type SharedAlbum,
 } from '@sigwire/icloud'
 import { albumsByLibrary } from './albums.js'
 import { dedupPath, type PlannedFile, plannedFiles, renditionsOf, type Selection } from './plan.js'
@@ -20,6 +21,11 @@ export interface PhotoSyncOptions {
   readonly to: string
   /** Album names or paths (repeatable); none: the whole library. */
   readonly albums: readonly string[]
+  /**
+   * iCloud Shared Albums to mirror, by name or id (repeatable). Given without `albums`, only they are
+   * synced, not the library.
+   */
+  readonly sharedAlbums?: readonly string[] | undefined
   readonly library: 'private' | 'shared' | 'all'
   readonly selection: Selection
   /** Only assets taken at or after this date. */
@@ -97,26 +103,37 @@ export async function runPhotoSync(
     deletedFromICloud: 0,
     failures: [] as Array<{ path: string; code: string; message: string }>,
   }
+  const shared = options.sharedAlbums ?? []
+  // Any album chosen: no whole library is read, so no sync token is kept.
+  const chosen = options.albums.length > 0 || shared.length > 0
   const fingerprint = JSON.stringify([
     options.selection,
     options.albums,
     options.since?.toISOString() ?? null,
     options.recent ?? null,
+    // Only when given, so the fingerprint of a state written before shared albums could be synced holds.
+    ...(shared.length > 0 ? [shared] : []),
   ])
   if (!options.dryRun && state.get(FINGERPRINT) !== fingerprint) {
     // Other selections: list everything again (verified files are still skipped).
     for (const key of ['private', 'shared']) state.set(`token:${key}`, undefined)
     state.set(FINGERPRINT, fingerprint)
   }
-  let libraries = (await photos.libraries({ ...signal(options) })).filter(
-    (l) => options.library === 'all' || l.kind === options.library,
-  )
+  let libraries =
+    shared.length > 0 && options.albums.length === 0
+      ? []
+      : (await photos.libraries({ ...signal(options) })).filter(
+          (l) => options.library === 'all' || l.kind === options.library,
+        )
   // With albums, only the libraries that have one of them (a user album is in the private library alone).
   const albums =
     options.albums.length > 0
       ? await albumsByLibrary(photos, libraries, options.albums, signal(options))
       : undefined
   if (albums) libraries = libraries.filter((l) => albums.has(l))
+  // Found before anything is downloaded, so a name that is not there fails the run at once.
+  const sharedAlbums: SharedAlbum[] = []
+  for (const name of shared) sharedAlbums.push(await photos.sharedAlbums.album(name, signal(options)))
   const progress = { assets: 0, assetsDone: 0, bytes: 0, bytesDone: 0 }
   const tell = () => options.onProgress?.({ ...progress })
   const reserved = new Map<string, string>()
@@ -137,7 +154,8 @@ export async function runPhotoSync(
       ok &&= success
       if (--remaining === 0) {
         progress.assetsDone++
-        if (ok && options.deleteAfterDownload && !options.dryRun) toDelete.push(asset)
+        // A shared album's photos are not the library's: they stay in the album.
+        if (ok && options.deleteAfterDownload && !options.dryRun && !asset.sharedAlbum) toDelete.push(asset)
         tell()
       }
     }
@@ -231,7 +249,7 @@ export async function runPhotoSync(
   const feeds = new Map<PhotoLibrary, ChangeFeed>()
   for (const library of libraries) {
     const previous = options.dryRun ? undefined : state.get(tokenKey(library))
-    if (previous === undefined || options.albums.length > 0 || options.recent !== undefined) continue
+    if (previous === undefined || chosen || options.recent !== undefined) continue
     const pages = photos.changes({ library, syncToken: previous, renditions, ...signal(options) })
     const first = pages.next()
     // Awaited when its library's turn comes; a sync that fails before then must not leave it unhandled.
@@ -279,13 +297,26 @@ export async function runPhotoSync(
           }
         }
         await pool.drain()
-        if (
-          !options.dryRun &&
-          summary.failures.length === 0 &&
-          options.albums.length === 0 &&
-          options.recent === undefined
-        )
+        if (!options.dryRun && summary.failures.length === 0 && !chosen && options.recent === undefined)
           state.set(key, token)
+      }
+    }
+    // A shared album is read whole on every run, as pyicloud reads one (from offset 0, docs/protocols/
+    // icloud.md §22.4); sigwire reads no change feed of shared albums, and verified files are skipped.
+    if (sharedAlbums.length > 0) state.preload()
+    for (const album of sharedAlbums) {
+      summary.libraries[`shared-album:${album.id}`] = 'full'
+      // Listed oldest first: the N most recent are the last N.
+      const skip =
+        options.recent === undefined
+          ? 0
+          : Math.max(0, (await photos.sharedAlbums.count(album, signal(options))) - options.recent)
+      let n = 0
+      for await (const asset of photos.sharedAlbums.assets(album, signal(options))) {
+        if (n++ < skip) continue
+        if (options.since && asset.created < options.since) continue
+        handle(asset)
+        await pool.backpressure()
       }
     }
     await pool.drain()
