@@ -178,6 +178,23 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
     expect(sha256(readFileSync(path))).toBe(sha256(files['shared/IMG_0008.JPG']!))
   })
 
+  it('gives a file the mtime of a date with milliseconds, to the millisecond as other programs read it', async () => {
+    const [asset] = await all(client.photos.assets({ album: 'Family' }))
+    // As a double, 1733607059.202 is just below the exact value: passed as it is, the file read …59.201.
+    const taken = new Date('2024-12-07T21:30:59.202Z')
+    const original = asset!.resources.original!
+    // A small file of known size is gathered and written at once; one of unknown size is streamed.
+    for (const [name, resource] of [
+      ['gathered.jpg', original],
+      ['streamed.jpg', { ...original, size: undefined }],
+    ] as const) {
+      const path = join(out, name)
+      await client.photos.download(asset!, resource, path, { mtime: taken })
+      const ns = statSync(path, { bigint: true }).mtimeNs
+      expect(ns / 1_000_000n).toBe(BigInt(taken.getTime()))
+    }
+  })
+
   it('resumes a partial download with Range and refreshes an expired URL', async () => {
     const [asset] = await all(client.photos.assets({ album: 'Family' }))
     const resource = asset!.resources.original!

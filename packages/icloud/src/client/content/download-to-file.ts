@@ -137,7 +137,7 @@ export async function downloadContentToFile(
       const chunks = await contentChunks(caller, source, transfer, options)
       await writeChunks(handle, chunks, WRITE_BEHIND, hash ? (chunk) => hash.update(chunk) : undefined)
     } else reportProgress(options, transfer, Date.now(), from)
-    if (options.mtime) await handle.utimes(new Date(), options.mtime)
+    if (options.mtime) await handle.utimes(new Date(), utimeSeconds(options.mtime))
     if (options.syncFile !== false) await handle.sync()
     await handle.close()
     handle = undefined
@@ -159,6 +159,17 @@ export async function downloadContentToFile(
 }
 
 const fsyncFd = promisify(fsync)
+
+/**
+ * `date` as the seconds `utimes` takes, so the file's mtime reads back as `date` to the millisecond.
+ * Node passes a Date as `getTime() / 1000`, a double that is often just below the exact value
+ * (1733607059.202 is 1733607059.20199990...), and libuv truncates it to nanoseconds: the mtime read back
+ * was a millisecond early (…59.201 for a photo taken at …59.202). Half a microsecond more lands on or
+ * just above the millisecond instead.
+ */
+function utimeSeconds(date: Date): number {
+  return (date.getTime() + 0.0005) / 1000
+}
 const openFd = promisify(openFile)
 
 /**
@@ -201,7 +212,7 @@ async function placeSmallFile(
     let started = performance.now()
     fd ??= openSync(temp, flags, options.mode ?? 0o644)
     writeAllSync(fd, buffers)
-    if (options.mtime) futimesSync(fd, new Date(), options.mtime)
+    if (options.mtime) futimesSync(fd, new Date(), utimeSeconds(options.mtime))
     let blocked = performance.now() - started
     if (options.syncFile !== false) await fsyncFd(fd)
     started = performance.now()
