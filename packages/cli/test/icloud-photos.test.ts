@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as diagnostics from 'node:diagnostics_channel'
 import {
+  appendFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -590,6 +592,31 @@ describe('sigwire icloud photos', () => {
       '--delete-after-download',
     ])
     expect(conflict.stderr).toMatch(/CONFLICTING_OPTIONS/)
+  })
+
+  it('--auto-delete deletes the files of assets deleted in iCloud, not of hidden ones or files changed on disk', async () => {
+    const names = ['IMG_7001.JPG', 'IMG_7002.JPG', 'IMG_7003.JPG', 'IMG_7004.JPG']
+    names.forEach((name, i) => put(name, randomBytes(9_000 + i), `2025-07-0${i + 1}T10:00:00Z`))
+    await emulator.photos.seed()
+    const to = join(root, 'auto-delete')
+    const args = syncArgs(to, '--library', 'private', '--folder-structure', 'none', '--auto-delete', '--json')
+    expect((await runMain(args)).code).toBe(0)
+    expect(names.every((name) => existsSync(join(to, name)))).toBe(true)
+    const id = (name: string) => emulator.photos.list().find((p) => p.filename === name)!.id
+    await emulator.photos.trash(id('IMG_7001.JPG'))
+    await emulator.photos.expunge(id('IMG_7002.JPG'))
+    await emulator.photos.setHidden(id('IMG_7003.JPG'), true)
+    appendFileSync(join(to, 'IMG_7004.JPG'), 'edited here')
+    await emulator.photos.trash(id('IMG_7004.JPG'))
+    const run = await runMain(args)
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ libraries: { private: 'incremental' }, deletedLocally: 2 })
+    expect(names.map((name) => existsSync(join(to, name)))).toEqual([false, false, true, true])
+    // Forgotten by the state: a later run neither deletes nor downloads anything.
+    expect(JSON.parse((await runMain(args)).stdout)).toMatchObject({ deletedLocally: 0, downloaded: 0 })
+    const both = await runMain([...args, '--delete-after-download'])
+    expect(both.code).toBe(2)
+    expect(JSON.parse(both.stderr).error.code).toBe('CONFLICTING_OPTIONS')
   })
 
   // Last: it expires the account's sessions. The sync opens its state while the session check is in

@@ -176,6 +176,10 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
       'move each asset to Recently Deleted once all its files are verified on disk',
     )
     .option(
+      '--auto-delete',
+      'delete the local files of assets deleted in iCloud, as runs read the change feed (files changed on disk are kept)',
+    )
+    .option(
       '--watch <seconds>',
       'sync again N seconds after each pass ends, until Ctrl-C or SIGTERM',
       numberOption('--watch', { min: 1, max: 86_400 * 7, integer: true, unit: 'a number of seconds' }),
@@ -196,6 +200,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           concurrency: number
           dryRun?: boolean
           deleteAfterDownload?: boolean
+          autoDelete?: boolean
           fsync?: boolean
           watch?: number
         },
@@ -204,6 +209,13 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           throw cliError(
             'CONFLICTING_OPTIONS',
             '--dry-run changes nothing, so it cannot be combined with --delete-after-download.',
+          )
+        // The assets --delete-after-download moves to Recently Deleted would come back as deletions and
+        // take their files with them.
+        if (options.autoDelete && options.deleteAfterDownload)
+          throw cliError(
+            'CONFLICTING_OPTIONS',
+            '--auto-delete would delete the files --delete-after-download keeps: pass one of them.',
           )
         if (/[{}]/.test(options.folderStructure.replace(/\{(yyyy|mm|dd|hh|MM)\}/g, '')))
           throw cliError(
@@ -256,13 +268,14 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
                     concurrency: options.concurrency,
                     dryRun: options.dryRun === true,
                     deleteAfterDownload: options.deleteAfterDownload === true,
+                    autoDelete: options.autoDelete === true,
                     fsync: options.fsync === true,
                     onProgress: bar.update,
                     signal: interrupt.signal,
                   }).finally(bar.stop)
                   const result = { ...summary, seconds: (Date.now() - started) / 1000, to }
                   if (options.json) printJson(io, result)
-                  else report(io, result, options.dryRun === true)
+                  else report(io, result, options.dryRun === true, options.autoDelete === true)
                   setExit(summary.failures.length > 0 ? EXIT.failed : EXIT.ok)
                 } catch (error) {
                   // A watch outlives a pass that failed for a reason the next pass may not meet (the
@@ -526,6 +539,7 @@ function report(
   io: Io,
   s: Awaited<ReturnType<typeof runPhotoSync>> & { seconds: number; to: string },
   dryRun: boolean,
+  autoDelete: boolean,
 ): void {
   const c = colors(io)
   if (dryRun) {
@@ -542,7 +556,11 @@ function report(
     `${s.failures.length === 0 ? c.green('✓') : c.red('✗')} ${s.downloaded} downloaded (${(s.bytes / 1e6).toFixed(1)} MB${s.resumedBytes ? `, ${(s.resumedBytes / 1e6).toFixed(1)} MB resumed` : ''}), ${s.skipped} already there, in ${s.seconds.toFixed(1)} s (${modes}) into ${s.to}`,
   )
   if (s.removedRemotely)
-    io.out(`  ${s.removedRemotely} records were removed from iCloud since the last run (local files kept)`)
+    io.out(
+      `  ${s.removedRemotely} records were removed from iCloud since the last run${autoDelete ? '' : ' (local files kept; --auto-delete deletes them)'}`,
+    )
   if (s.deletedFromICloud) io.out(`  ${s.deletedFromICloud} assets moved to Recently Deleted in iCloud`)
+  if (s.deletedLocally)
+    io.out(`  ${s.deletedLocally} local files deleted (their assets were deleted in iCloud)`)
   for (const f of s.failures.slice(0, 20)) io.err(`  failed: ${f.path}: ${f.code}: ${f.message}`)
 }

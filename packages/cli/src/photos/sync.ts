@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, readdirSync, statSync } from 'node:fs'
+import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import {
@@ -35,6 +35,12 @@ export interface PhotoSyncOptions {
   readonly concurrency: number
   readonly dryRun: boolean
   readonly deleteAfterDownload: boolean
+  /**
+   * Deletes the local files of assets deleted in iCloud (moved to Recently Deleted, or removed for good),
+   * as a run reads them from the change feed; a file changed on disk since it was downloaded is kept.
+   * icloudpd's `--auto-delete` ("Sync" mode in its README) is the model.
+   */
+  readonly autoDelete?: boolean
   /** fsync each file before it is renamed into place (survives power loss; slower). */
   readonly fsync?: boolean
   /** Told of progress: assets planned and done, bytes expected and written. */
@@ -67,6 +73,8 @@ export interface PhotoSyncSummary {
   readonly removedRemotely: number
   /** Assets moved to Recently Deleted by `--delete-after-download`. */
   readonly deletedFromICloud: number
+  /** Local files deleted because their asset was deleted in iCloud (`autoDelete`). */
+  readonly deletedLocally: number
   readonly failures: Array<{ path: string; code: string; message: string }>
 }
 
@@ -101,6 +109,7 @@ export async function runPhotoSync(
     planned: [] as string[],
     removedRemotely: 0,
     deletedFromICloud: 0,
+    deletedLocally: 0,
     failures: [] as Array<{ path: string; code: string; message: string }>,
   }
   const shared = options.sharedAlbums ?? []
@@ -267,13 +276,16 @@ export async function runPhotoSync(
       if (feed) {
         for (let step = await feed.first; !step.done; step = await feed.pages.next()) {
           const page = step.value
+          const gone = options.autoDelete ? [...page.removed] : []
           for (const asset of page.assets) {
+            if (asset.deleted) gone.push(asset.id)
             if (asset.deleted || asset.hidden) continue
             if (options.since && asset.created < options.since) continue
             handle(asset)
           }
           summary.removedRemotely += page.removed.length
           await pool.drain()
+          if (options.autoDelete) summary.deletedLocally += deleteLocalFiles(gone, state, options.to)
           if (summary.failures.length === 0) state.set(key, page.syncToken)
         }
       } else {
@@ -332,6 +344,29 @@ export async function runPhotoSync(
     summary.deletedFromICloud += Math.min(100, toDelete.length - i)
   }
   return summary
+}
+
+/**
+ * Deletes the files the state recorded for the assets `ids` (CPLAsset names; other removed record names
+ * have none) and forgets them; a file whose size on disk is not the one recorded was changed locally and
+ * is kept. Answers how many files were deleted.
+ */
+function deleteLocalFiles(ids: readonly string[], state: SyncState, to: string): number {
+  let deleted = 0
+  for (const id of ids) {
+    const files = state.filesOf(id)
+    if (files.length === 0) continue
+    for (const file of files) {
+      // Not LocalFiles: its listings do not follow the files this run wrote.
+      const path = join(to, file.path)
+      if (statSync(path, { throwIfNoEntry: false })?.size === file.size) {
+        rmSync(path, { force: true })
+        deleted++
+      }
+    }
+    state.forget(id)
+  }
+  return deleted
 }
 
 /** A library's change feed, its first page asked for. */
