@@ -596,7 +596,7 @@ describe('sigwire icloud photos', () => {
 
   it('--auto-delete deletes the files of assets deleted in iCloud, not of hidden ones or files changed on disk', async () => {
     const names = ['IMG_7001.JPG', 'IMG_7002.JPG', 'IMG_7003.JPG', 'IMG_7004.JPG']
-    names.forEach((name, i) => put(name, randomBytes(9_000 + i), `2025-07-0${i + 1}T10:00:00Z`))
+    for (const [i, name] of names.entries()) put(name, randomBytes(9_000 + i), `2025-07-0${i + 1}T10:00:00Z`)
     await emulator.photos.seed()
     const to = join(root, 'auto-delete')
     const args = syncArgs(to, '--library', 'private', '--folder-structure', 'none', '--auto-delete', '--json')

@@ -32,7 +32,7 @@ const file = (assetId: string, kind: string, path: string, size = 1): SyncedFile
 
 type Op =
   | { op: 'record'; asset: string; kind: string; path: string; size: number }
-  | { op: 'forget'; asset: string }
+  | { op: 'forget'; assets: string[] }
   | { op: 'flush' }
 
 const ASSETS = ['a', 'b', 'c', 'd']
@@ -47,13 +47,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     path: fc.constantFrom(...PATHS),
     size: fc.integer({ min: 1, max: 9 }),
   }),
-  fc.record({ op: fc.constant('forget' as const), asset: fc.constantFrom(...ASSETS) }),
+  fc.record({
+    op: fc.constant('forget' as const),
+    assets: fc.array(fc.constantFrom(...ASSETS), { maxLength: 3 }),
+  }),
   fc.record({ op: fc.constant('flush' as const) }),
 )
 
 function apply(state: SyncState, o: Op): void {
   if (o.op === 'record') state.record(file(o.asset, o.kind, o.path, o.size))
-  else if (o.op === 'forget') state.forget(o.asset)
+  else if (o.op === 'forget') state.forget(o.assets)
   else state.flush()
 }
 
@@ -68,7 +71,7 @@ function model(ops: readonly Op[]): SyncState {
     if (o.op === 'record') {
       without((f) => !(f.assetId === o.asset && f.kind === o.kind) && f.path !== o.path)
       rows.push(file(o.asset, o.kind, o.path, o.size))
-    } else if (o.op === 'forget') without((f) => f.assetId !== o.asset)
+    } else if (o.op === 'forget') without((f) => !o.assets.includes(f.assetId))
   const none = () => undefined
   return {
     file: (a, k) => rows.find((f) => f.assetId === a && f.kind === k),

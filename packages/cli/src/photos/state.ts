@@ -68,8 +68,8 @@ export interface SyncState {
   flush(): void
   /** Every file recorded for an asset. */
   filesOf(assetId: string): SyncedFile[]
-  /** Forgets an asset's files. */
-  forget(assetId: string): void
+  /** Forgets the files of these assets, in one commit (with the pending records). */
+  forget(assetIds: readonly string[]): void
   /** Number of files recorded. */
   count(): number
   close(): void
@@ -215,21 +215,23 @@ export function openSyncState(dir: string): SyncState {
       >
       return rows.map((r) => row(r)!)
     },
-    forget: (assetId) => {
-      flush()
-      if (memory)
-        for (const r of db.all('SELECT * FROM files WHERE asset_id = ?', [assetId]) as Array<
-          Record<string, unknown>
-        >) {
-          const f = row(r)!
-          memory.byKey.delete(fileKey(f))
-          if (memory.byPath.get(f.path)?.assetId === assetId) memory.byPath.delete(f.path)
+    // One transaction for all: each commit fsyncs (about 2 ms here), so a run that read thousands of
+    // deletions from the change feed spent seconds forgetting them one by one.
+    forget: (assetIds) => {
+      if (assetIds.length === 0) return
+      flush(() => {
+        for (const assetId of assetIds) {
+          if (memory)
+            for (const r of db.all('SELECT * FROM files WHERE asset_id = ?', [assetId]) as Array<
+              Record<string, unknown>
+            >) {
+              const f = row(r)!
+              memory.byKey.delete(fileKey(f))
+              if (memory.byPath.get(f.path)?.assetId === assetId) memory.byPath.delete(f.path)
+            }
+          db.run('DELETE FROM files WHERE asset_id = ?', [assetId])
         }
-      try {
-        db.run('DELETE FROM files WHERE asset_id = ?', [assetId])
-      } catch (error) {
-        throw stateWriteError(path, error)
-      }
+      })
     },
     count: () => pending.size + Number((db.get('SELECT count(*) AS n FROM files') as { n: number }).n),
     close: () => {

@@ -353,9 +353,11 @@ export async function runPhotoSync(
  */
 function deleteLocalFiles(ids: readonly string[], state: SyncState, to: string): number {
   let deleted = 0
+  const known: string[] = []
   for (const id of ids) {
     const files = state.filesOf(id)
     if (files.length === 0) continue
+    known.push(id)
     for (const file of files) {
       // Not LocalFiles: its listings do not follow the files this run wrote.
       const path = join(to, file.path)
@@ -364,8 +366,8 @@ function deleteLocalFiles(ids: readonly string[], state: SyncState, to: string):
         deleted++
       }
     }
-    state.forget(id)
   }
+  state.forget(known)
   return deleted
 }
 
