@@ -619,6 +619,36 @@ describe('sigwire icloud photos', () => {
     expect(JSON.parse(both.stderr).error.code).toBe('CONFLICTING_OPTIONS')
   })
 
+  it('uploads photos into the library and a user album, and checks every file first', async () => {
+    const a = join(root, 'upload-a.jpg')
+    const b = join(root, 'upload-b.jpg')
+    const pixels = (shade: number) => Buffer.alloc(16 * 16 * 4, shade)
+    writeFileSync(a, jpeg.encode({ data: pixels(40), width: 16, height: 16 }, 90).data)
+    writeFileSync(b, jpeg.encode({ data: pixels(200), width: 16, height: 16 }, 90).data)
+    const before = emulator.photos.list().length
+    const missing = await runMain(['icloud', 'photos', 'upload', ...session(), a, join(root, 'nope.jpg')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^sigwire: FILE_NOT_FOUND: /)
+    const smart = await runMain(['icloud', 'photos', 'upload', ...session(), a, '--album', 'Favorites'])
+    expect(smart.stderr).toMatch(/^sigwire: INVALID_OPTION: --album names the smart album "Favorites"/)
+    // Nothing was sent for either.
+    expect(emulator.photos.list()).toHaveLength(before)
+    const run = await runMain(['icloud', 'photos', 'upload', ...session(), a, b, '--album', 'Bulk', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const uploaded = JSON.parse(run.stdout).uploaded as Array<{ file: string; id: string; filename: string }>
+    expect(uploaded.map((u) => [u.file, u.filename])).toEqual([
+      [a, 'upload-a.jpg'],
+      [b, 'upload-b.jpg'],
+    ])
+    const ls = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'Bulk', '--json'])
+    const ids = (JSON.parse(ls.stdout).assets as Array<{ id: string }>).map((x) => x.id)
+    for (const u of uploaded) expect(ids).toContain(u.id)
+    // The bytes in iCloud are the file's.
+    const to = join(root, 'uploaded')
+    await runMain(syncArgs(to, '--album', 'Bulk', '--folder-structure', 'none'))
+    expect(sha(readFileSync(join(to, 'upload-b.jpg')))).toBe(sha(readFileSync(b)))
+  })
+
   // Last: it expires the account's sessions. The sync opens its state while the session check is in
   // flight (commands/while-request-in-flight.ts), so both failures below happen with the state open.
   it('refuses a directory another sync holds, and a refused session leaves the state closed and unlocked', async () => {

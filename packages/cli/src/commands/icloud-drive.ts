@@ -3,6 +3,7 @@ import { basename, join, resolve, sep } from 'node:path'
 import { type DriveApi, type DriveItem, type ICloudClient, ICloudError } from '@sigwire/icloud'
 import type { Command } from 'commander'
 import { ensureDirectory } from '../input/directories.js'
+import { checkLocalFile } from '../input/local-file.js'
 import { numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { colors, type Io, printJson } from '../output/io.js'
@@ -132,7 +133,7 @@ export function registerICloudDrive(icloud: Command, io: Io, setExit: (code: num
       if (args.length < 2)
         throw cliError('USAGE', 'put takes local files and then a Drive path: put FILE... PATH.')
       const destination = checkPath(args.at(-1)!)
-      const files = args.slice(0, -1).map(checkLocalFile)
+      const files = args.slice(0, -1).map((file) => checkLocalFile(file, 'put'))
       return withDrive(io, options, async (d) => {
         const { folder, name } = await putTarget(d, destination, files.length)
         const uploaded: DriveItem[] = []
@@ -340,17 +341,6 @@ function pathParts(path: string): string[] {
       })
   }
   return parts
-}
-
-/** A local file to upload: it must exist and be a regular file. */
-function checkLocalFile(path: string): { path: string; size: number } {
-  const info = statSync(path, { throwIfNoEntry: false })
-  if (info === undefined)
-    throw cliError('FILE_NOT_FOUND', `${path} does not exist: name a local file to upload.`)
-  if (info.isDirectory())
-    throw cliError('NOT_A_FILE', `${path} is a directory: put uploads files, one by one.`)
-  if (!info.isFile()) throw cliError('NOT_A_FILE', `${path} is not a regular file.`)
-  return { path, size: info.size }
 }
 
 /** Where `put` puts files: into the folder `destination` names, or (one file) as its last name. */

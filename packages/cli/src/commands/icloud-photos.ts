@@ -13,6 +13,7 @@ import {
 } from '@sigwire/icloud'
 import { Presets, SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
+import { checkLocalFile } from '../input/local-file.js'
 import { choiceOption, numberOption } from '../input/option-values.js'
 import { cliError, EXIT } from '../output/errors.js'
 import { describeFailure, printFailure } from '../output/failure.js'
@@ -39,19 +40,20 @@ interface SessionOptions extends SessionLocation {
 export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: number) => void): void {
   const photos = icloud
     .command('photos')
-    .description('iCloud Photos: list albums and assets, sync a library to a directory')
-  const common = (command: Command) =>
+    .description('iCloud Photos: list albums and assets, sync a library to a directory, upload')
+  const sessionOptions = (command: Command) =>
     command
       .option('--apple-id <id>', 'the Apple ID (default: the only saved session)')
       .option('--session-dir <dir>', 'where sessions are saved', DEFAULT_SESSION_DIR)
       .option('--store <url>', STORE_HELP)
-      .option(
-        '--library <which>',
-        'private, shared or all',
-        choiceOption('--library', ['private', 'shared', 'all'] as const),
-        'all',
-      )
       .option('--json', 'machine-readable output')
+  const common = (command: Command) =>
+    sessionOptions(command).option(
+      '--library <which>',
+      'private, shared or all',
+      choiceOption('--library', ['private', 'shared', 'all'] as const),
+      'all',
+    )
 
   common(
     photos
@@ -118,6 +120,45 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
               )
           }
         if (options.json) printJson(io, { assets: rows })
+        setExit(EXIT.ok)
+      })
+    })
+
+  sessionOptions(
+    photos
+      .command('upload')
+      .description('upload photos and videos into the private library, one after another'),
+  )
+    .argument('<files...>', 'the photo and video files')
+    .option('--album <name>', 'a user album to add them to (name, Folder/Name path or id)')
+    .action(async (files: string[], options: Omit<SessionOptions, 'library'> & { album?: string }) => {
+      // Every file is checked before anything is sent.
+      for (const file of files) checkLocalFile(file, 'upload')
+      return withClient(io, { ...options, library: 'private' }, async (client) => {
+        const [library] = await libraries(client, 'private')
+        const album =
+          options.album === undefined ? undefined : await client.photos.album(options.album, { library })
+        if (album && album.kind !== 'album')
+          throw cliError(
+            'INVALID_OPTION',
+            `--album names ${album.kind === 'smart' ? 'the smart album' : 'the folder'} ${JSON.stringify(album.path)}: name a user album (see photos albums).`,
+          )
+        const uploaded: Array<{ file: string; id: string; filename: string }> = []
+        // One at a time: an upload is a write, never repeated, and a failure stops here with the files
+        // before it uploaded (listed on stdout) and the ones after it untouched.
+        try {
+          for (const file of files) {
+            const asset = await client.photos.upload(resolve(file), album ? { album } : {})
+            uploaded.push({ file, id: asset.id, filename: asset.filename })
+            if (!options.json)
+              io.out(
+                `${colors(io).green('✓')} ${file} uploaded as ${asset.filename}${album ? ` into ${album.path}` : ''}  id ${asset.id}`,
+              )
+          }
+        } finally {
+          // With --json the uploads done are printed even when a later one fails (its error goes to stderr).
+          if (options.json) printJson(io, { uploaded })
+        }
         setExit(EXIT.ok)
       })
     })
