@@ -19,6 +19,11 @@ export function discardLater(path: string): void {
   trees.push(path)
 }
 
+/** The trees given to {@link discardLater} so far, handed over (a suite's process gives them to the run's). */
+export function takeDiscarded(): string[] {
+  return trees.splice(0)
+}
+
 /** Removes every tree given to {@link discardLater}; called once, when every suite has run. */
 export async function removeDiscarded(): Promise<void> {
   for (const path of trees.splice(0)) await rm(path, { recursive: true, force: true })

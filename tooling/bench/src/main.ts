@@ -1,10 +1,13 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { removeDiscarded } from './disk.js'
+import { discardLater, removeDiscarded } from './disk.js'
 import { describeMachine } from './machine.js'
 import { FULL, QUICK } from './measure.js'
 import { missedNotes, renderMarkdown, replaceSections, summaryTable } from './report.js'
+import type { SuiteResult } from './suite.js'
 import { suites } from './suites/index.js'
 import { type Table, tableToText } from './table.js'
 import type { Target } from './target.js'
@@ -21,6 +24,39 @@ const settings = quick ? QUICK : FULL
 const machine = describeMachine()
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
+/**
+ * Runs a suite in a Node.js process of its own (suite-child.ts): what one suite leaves in a process (a
+ * peer library's timers and heap, code V8 optimised for another suite's in-memory dispatcher) must not
+ * move the next suite's figures. The subjects of a suite still run interleaved in one process.
+ */
+async function runInOwnProcess(id: string): Promise<SuiteResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'sigwire-bench-suite-'))
+  const file = join(dir, 'result.json')
+  try {
+    await new Promise<void>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [join(here, 'suite-child.js'), id, quick ? 'quick' : 'full', file],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      )
+      child.once('error', fail)
+      child.once('exit', () => done())
+    })
+    const answer = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {
+      result?: SuiteResult
+      error?: string
+      discard?: string[]
+    }
+    for (const tree of answer.discard ?? []) discardLater(tree)
+    if (!answer.result) throw new Error(answer.error ?? `the process of suite ${id} ended without a result`)
+    return answer.result
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 const started = performance.now()
 const tables: Table[] = []
 const targets: Target[] = []
@@ -34,7 +70,7 @@ for (const suite of suites) {
   log(`bench: ${suite.title}`)
   const suiteStarted = performance.now()
   try {
-    const result = await suite.run({ settings, quick, log })
+    const result = await runInOwnProcess(suite.id)
     tables.push(...result.tables)
     targets.push(...(result.targets ?? []))
     raw[suite.id] = result.raw

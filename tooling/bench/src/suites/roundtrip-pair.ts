@@ -8,8 +8,10 @@ export interface Pair {
   readonly bare: () => Promise<unknown>
   /** The ratio (sigwire ÷ bare req/s) the issue asks for at concurrency 16. */
   readonly target: number
-  /** What sigwire's client does per request beyond bare undici (from a CPU profile), for a missed target. */
+  /** What sigwire's client does per request beyond bare undici, for a missed target. */
   readonly profile: string
+  /** Signs one request as the client does (what bare undici sends pre-computed), timed for the note. */
+  readonly sign?: () => void
   close(): Promise<void>
 }
 
