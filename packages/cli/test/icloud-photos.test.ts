@@ -380,6 +380,23 @@ describe('sigwire icloud photos', () => {
     const run = JSON.parse((await runMain(args)).stdout)
     expect(run).toMatchObject({ downloaded: 1, assets: 1, libraries: { private: 'incremental' } })
     expect(readFileSync(join(to, '2024/09/09/IMG_0099.JPG')).equals(files['IMG_0099.JPG']!)).toBe(true)
+    // A favourite changes an asset without changing its bytes; a removed file removes its asset.
+    const favourite = emulator.photos.list().find((p) => p.filename === 'IMG_0002.JPG')!
+    await emulator.photos.setFavorite(favourite.id, true)
+    rmSync(join(library, 'IMG_0099.JPG'))
+    delete files['IMG_0099.JPG']
+    await emulator.photos.seed()
+    const next = JSON.parse((await runMain(args)).stdout)
+    expect(next).toMatchObject({
+      downloaded: 0,
+      assets: 1,
+      skipped: 1,
+      libraries: { private: 'incremental' },
+    })
+    expect(next.removedRemotely).toBeGreaterThan(0)
+    // Without --auto-delete the removed asset's file stays.
+    expect(existsSync(join(to, '2024/09/09/IMG_0099.JPG'))).toBe(true)
+    await emulator.photos.setFavorite(favourite.id, false)
   })
 
   it('resumes after kill -9 without downloading verified files again, and leaves nothing partial', {
