@@ -8,8 +8,8 @@ import type { PhotoAlbum } from './types.js'
  * name, and the emulator seeds exactly that from a directory holding both photos and sub-folders; a
  * folder lists nothing, so an album is preferred to it. Several albums left (two albums of one name in
  * different folders, or twice the same path, which Photos also allows) are refused rather than one
- * picked: pyicloud and icloudpd key albums by name and keep one silently, so the others' photos go
- * missing from a sync without a word.
+ * picked: pyicloud 1.0.0 keys its albums by name (`services/photos.py`, `self._albums[folder_name]`) and
+ * keeps one silently, so the others' photos go missing from a sync without a word.
  */
 export function findAlbum(albums: readonly PhotoAlbum[], name: string): PhotoAlbum {
   const byId = albums.find((a) => a.id === name)
