@@ -636,6 +636,57 @@ describe('sigwire icloud photos', () => {
     expect(JSON.parse(both.stderr).error.code).toBe('CONFLICTING_OPTIONS')
   })
 
+  it('--auto-delete on runs that list the library: Recently Deleted with --album, and also assets removed for good on a whole listing', async () => {
+    const names = ['IMG_7101.JPG', 'IMG_7102.JPG', 'IMG_7103.JPG', 'IMG_7104.JPG']
+    for (const [i, name] of names.entries())
+      put(`Purge/${name}`, randomBytes(9_500 + i), `2025-08-0${i + 1}T10:00:00Z`)
+    await emulator.photos.seed()
+    const id = (name: string) => emulator.photos.list().find((p) => p.filename === name)!.id
+    // An album is listed on every run (no change feed).
+    const album = join(root, 'auto-delete-album')
+    const albumArgs = syncArgs(
+      album,
+      '--album',
+      'Purge',
+      '--folder-structure',
+      'none',
+      '--auto-delete',
+      '--json',
+    )
+    expect((await runMain(albumArgs)).code).toBe(0)
+    const whole = join(root, 'auto-delete-whole')
+    const wholeArgs = syncArgs(
+      whole,
+      '--library',
+      'private',
+      '--folder-structure',
+      'none',
+      '--auto-delete',
+      '--json',
+    )
+    expect((await runMain(wholeArgs)).code).toBe(0)
+    const before = tree(whole).size
+    await emulator.photos.trash(id('IMG_7101.JPG'))
+    await emulator.photos.expunge(id('IMG_7102.JPG'))
+    await emulator.photos.setHidden(id('IMG_7103.JPG'), true)
+    const inAlbum = await runMain(albumArgs)
+    expect(inAlbum.code, inAlbum.stderr).toBe(0)
+    expect(JSON.parse(inAlbum.stdout)).toMatchObject({ libraries: { private: 'full' }, deletedLocally: 1 })
+    // An album's listing cannot tell an asset removed for good from one taken out of the album: kept.
+    expect(names.map((name) => existsSync(join(album, name)))).toEqual([false, true, true, true])
+    // Another selection: the whole library is listed again instead of reading the change feed.
+    const listed = await runMain([...wholeArgs, '--live-photos', 'skip'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout)).toMatchObject({ libraries: { private: 'full' }, deletedLocally: 2 })
+    expect(names.map((name) => existsSync(join(whole, name)))).toEqual([false, false, true, true])
+    expect(tree(whole).size).toBe(before - 2)
+    // A dry run deletes nothing.
+    await emulator.photos.trash(id('IMG_7104.JPG'))
+    const dry = await runMain([...albumArgs, '--dry-run'])
+    expect(JSON.parse(dry.stdout)).toMatchObject({ deletedLocally: 0 })
+    expect(existsSync(join(album, 'IMG_7104.JPG'))).toBe(true)
+  })
+
   it('uploads photos into the library and a user album, and checks every file first', async () => {
     const a = join(root, 'upload-a.jpg')
     const b = join(root, 'upload-b.jpg')

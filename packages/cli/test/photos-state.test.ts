@@ -83,6 +83,7 @@ function model(ops: readonly Op[]): SyncState {
     record: none,
     flush: none,
     filesOf: () => [],
+    assetsOf: (library) => [...new Set(rows.filter((f) => f.library === library).map((f) => f.assetId))],
     forget: none,
     close: none,
   }
@@ -93,6 +94,7 @@ function answers(state: SyncState) {
   return {
     files: ASSETS.flatMap((a) => KINDS.map((k) => state.file(a, k) ?? null)),
     owners: PATHS.map((p) => state.owner(p) ?? null),
+    assets: state.assetsOf('PrimarySync').sort(),
   }
 }
 

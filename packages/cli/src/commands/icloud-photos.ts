@@ -218,7 +218,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
     )
     .option(
       '--auto-delete',
-      'delete the local files of assets deleted in iCloud, as runs read the change feed (files changed on disk are kept)',
+      'delete the local files of assets deleted in iCloud (moved to Recently Deleted or removed for good); files changed on disk are kept',
     )
     .option(
       '--watch <seconds>',
@@ -399,7 +399,7 @@ function openState(to: string) {
 }
 
 /** A state that remembers nothing (a dry run into a directory that does not exist yet). */
-function memoryless() {
+function memoryless(): SyncState {
   return {
     get: () => undefined,
     set: () => {},
@@ -408,6 +408,7 @@ function memoryless() {
     preload: () => {},
     record: () => {},
     filesOf: () => [],
+    assetsOf: () => [],
     forget: () => {},
     count: () => 0,
     flush: () => {},

@@ -68,6 +68,8 @@ export interface SyncState {
   flush(): void
   /** Every file recorded for an asset. */
   filesOf(assetId: string): SyncedFile[]
+  /** The assets of a library (its id) that files are recorded for. */
+  assetsOf(library: string): string[]
   /** Forgets the files of these assets, in one commit (with the pending records). */
   forget(assetIds: readonly string[]): void
   /** Number of files recorded. */
@@ -214,6 +216,13 @@ export function openSyncState(dir: string): SyncState {
         Record<string, unknown>
       >
       return rows.map((r) => row(r)!)
+    },
+    assetsOf: (library) => {
+      flush()
+      const rows = db.all('SELECT DISTINCT asset_id FROM files WHERE library = ?', [library]) as Array<
+        Record<string, unknown>
+      >
+      return rows.map((r) => String(r.asset_id))
     },
     // One transaction for all: each commit fsyncs (about 2 ms here), so a run that read thousands of
     // deletions from the change feed spent seconds forgetting them one by one.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, readdirSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import {
@@ -11,6 +11,7 @@ import {
   type SharedAlbum,
 } from '@sigwire/icloud'
 import { albumsByLibrary } from './albums.js'
+import { deletedSinceListing, deleteLocalFiles } from './auto-delete.js'
 import { dedupPath, type PlannedFile, plannedFiles, renditionsOf, type Selection } from './plan.js'
 import { Pool } from './pool.js'
 import type { SyncedFile, SyncState } from './state.js'
@@ -36,9 +37,10 @@ export interface PhotoSyncOptions {
   readonly dryRun: boolean
   readonly deleteAfterDownload: boolean
   /**
-   * Deletes the local files of assets deleted in iCloud (moved to Recently Deleted, or removed for good),
-   * as a run reads them from the change feed; a file changed on disk since it was downloaded is kept.
-   * icloudpd's `--auto-delete` ("Sync" mode in its README) is the model.
+   * Deletes the local files of assets deleted in iCloud (moved to Recently Deleted, or removed for good):
+   * read from the change feed, or on a run that lists the library, from its Recently Deleted album (and
+   * for a whole listing, the recorded assets neither listed nor hidden). A file changed on disk since it
+   * was downloaded is kept. icloudpd's `--auto-delete` ("Sync" mode in its README) is the model.
    */
   readonly autoDelete?: boolean
   /** fsync each file before it is renamed into place (survives power loss; slower). */
@@ -151,6 +153,8 @@ export async function runPhotoSync(
   const local = new LocalFiles(options.to)
   const toDelete: PhotoAsset[] = []
   const renditions = renditionsOf(options.selection)
+  // A dry run deletes nothing (it reads no change feed either).
+  const autoDelete = options.autoDelete === true && !options.dryRun
 
   const handle = (asset: PhotoAsset): void => {
     summary.assets++
@@ -294,6 +298,11 @@ export async function runPhotoSync(
         // The token zones/list gave with the library, read before the listing starts like a fresh one
         // would be: changes made during the listing are read by the next run.
         const token = library.syncToken ?? (await photos.syncToken(library, signal(options)))
+        // The listing holds all of All Photos only without albums, --since and --recent.
+        const listed =
+          autoDelete && !chosen && !options.since && options.recent === undefined
+            ? new Set<string>()
+            : undefined
         let n = 0
         for (const source of albums?.get(library) ?? [undefined]) {
           for await (const asset of photos.assets({
@@ -304,11 +313,17 @@ export async function runPhotoSync(
             ...signal(options),
           })) {
             if (options.recent !== undefined && n++ >= options.recent) break
+            listed?.add(asset.id)
             handle(asset)
             await pool.backpressure()
           }
         }
         await pool.drain()
+        // Without a change feed, deletions are read from the library as it is now (auto-delete.ts).
+        if (autoDelete) {
+          const gone = await deletedSinceListing(photos, state, library, listed, signal(options))
+          summary.deletedLocally += deleteLocalFiles(gone, state, options.to)
+        }
         if (!options.dryRun && summary.failures.length === 0 && !chosen && options.recent === undefined)
           state.set(key, token)
       }
@@ -344,31 +359,6 @@ export async function runPhotoSync(
     summary.deletedFromICloud += Math.min(100, toDelete.length - i)
   }
   return summary
-}
-
-/**
- * Deletes the files the state recorded for the assets `ids` (CPLAsset names; other removed record names
- * have none) and forgets them; a file whose size on disk is not the one recorded was changed locally and
- * is kept. Answers how many files were deleted.
- */
-function deleteLocalFiles(ids: readonly string[], state: SyncState, to: string): number {
-  let deleted = 0
-  const known: string[] = []
-  for (const id of ids) {
-    const files = state.filesOf(id)
-    if (files.length === 0) continue
-    known.push(id)
-    for (const file of files) {
-      // Not LocalFiles: its listings do not follow the files this run wrote.
-      const path = join(to, file.path)
-      if (statSync(path, { throwIfNoEntry: false })?.size === file.size) {
-        rmSync(path, { force: true })
-        deleted++
-      }
-    }
-  }
-  state.forget(known)
-  return deleted
 }
 
 /** A library's change feed, its first page asked for. */
