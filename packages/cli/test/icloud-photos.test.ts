@@ -687,6 +687,44 @@ describe('sigwire icloud photos', () => {
     expect(existsSync(join(album, 'IMG_7104.JPG'))).toBe(true)
   })
 
+  it('--auto-delete deletes the files of photos taken out of a shared album read whole', async () => {
+    const picnic = join(library, 'shared-albums', 'Picnic')
+    mkdirSync(picnic, { recursive: true })
+    for (const [i, name] of ['IMG_9101.JPG', 'IMG_9102.JPG', 'IMG_9103.JPG'].entries()) {
+      writeFileSync(join(picnic, name), randomBytes(11_000 + i))
+      utimesSync(
+        join(picnic, name),
+        new Date(`2024-07-0${i + 1}T10:00:00Z`),
+        new Date(`2024-07-0${i + 1}T10:00:00Z`),
+      )
+    }
+    expect((await emulator.photos.seed()).sharedAlbums).toMatchObject({ changed: 1 })
+    const to = join(root, 'shared-auto-delete')
+    const args = syncArgs(
+      to,
+      '--shared-album',
+      'Picnic',
+      '--folder-structure',
+      'none',
+      '--auto-delete',
+      '--json',
+    )
+    expect(JSON.parse((await runMain(args)).stdout)).toMatchObject({ downloaded: 3, deletedLocally: 0 })
+    rmSync(join(picnic, 'IMG_9102.JPG'))
+    expect((await emulator.photos.seed()).sharedAlbums).toMatchObject({ changed: 1 })
+    // --recent reads part of the album: it cannot tell what left it, so nothing is deleted.
+    const part = await runMain([...args, '--recent', '1'])
+    expect(JSON.parse(part.stdout)).toMatchObject({ deletedLocally: 0 })
+    expect(existsSync(join(to, 'IMG_9102.JPG'))).toBe(true)
+    const whole = await runMain(args)
+    expect(whole.code, whole.stderr).toBe(0)
+    expect(JSON.parse(whole.stdout)).toMatchObject({ downloaded: 0, deletedLocally: 1 })
+    expect([...tree(to).keys()].filter((p) => p.endsWith('.JPG')).sort()).toEqual([
+      'IMG_9101.JPG',
+      'IMG_9103.JPG',
+    ])
+  })
+
   it('uploads photos into the library and a user album, and checks every file first', async () => {
     const a = join(root, 'upload-a.jpg')
     const b = join(root, 'upload-b.jpg')

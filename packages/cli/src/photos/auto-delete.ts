@@ -49,8 +49,13 @@ export async function deletedSinceListing(
   const gone = await albumAssetIds(photos, library, 'Recently Deleted', options)
   if (listed === undefined) return gone
   const hidden = await albumAssetIds(photos, library, 'Hidden', options)
-  for (const id of state.assetsOf(library.id)) if (!listed.has(id) && !hidden.has(id)) gone.add(id)
+  for (const id of notListed(state, library.id, listed)) if (!hidden.has(id)) gone.add(id)
   return gone
+}
+
+/** The assets the state has files of in `library` (its id) that are not in `listed`. */
+export function notListed(state: SyncState, library: string, listed: ReadonlySet<string>): string[] {
+  return state.assetsOf(library).filter((id) => !listed.has(id))
 }
 
 /** The asset ids of a smart album (its id is its name, so a user album of that name is not taken). */

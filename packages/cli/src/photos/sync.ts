@@ -11,7 +11,7 @@ import {
   type SharedAlbum,
 } from '@sigwire/icloud'
 import { albumsByLibrary } from './albums.js'
-import { deletedSinceListing, deleteLocalFiles } from './auto-delete.js'
+import { deletedSinceListing, deleteLocalFiles, notListed } from './auto-delete.js'
 import { dedupPath, type PlannedFile, plannedFiles, renditionsOf, type Selection } from './plan.js'
 import { Pool } from './pool.js'
 import type { SyncedFile, SyncState } from './state.js'
@@ -338,12 +338,28 @@ export async function runPhotoSync(
         options.recent === undefined
           ? 0
           : Math.max(0, (await photos.sharedAlbums.count(album, signal(options))) - options.recent)
+      // Read whole (no --since, no --recent), the listing is the album: what the state has of it and
+      // the listing lacks was taken out of the album.
+      const listed =
+        autoDelete && !options.since && options.recent === undefined ? new Set<string>() : undefined
       let n = 0
+      let library: string | undefined
       for await (const asset of photos.sharedAlbums.assets(album, signal(options))) {
+        library ??= asset.library.id
+        listed?.add(asset.id)
         if (n++ < skip) continue
         if (options.since && asset.created < options.since) continue
         handle(asset)
         await pool.backpressure()
+      }
+      if (listed) {
+        await pool.drain()
+        summary.deletedLocally += deleteLocalFiles(
+          // An album left empty: the library id PhotoLibrary.id documents for a shared album.
+          notListed(state, library ?? `shared-album:${album.id}`, listed),
+          state,
+          options.to,
+        )
       }
     }
     await pool.drain()

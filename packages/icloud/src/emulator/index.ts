@@ -357,7 +357,17 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     requests: ctx.requests,
     log: server.log,
     stats: server.stats,
-    photos: photos.control,
+    photos: {
+      ...photos.control,
+      // The seed directory's shared-albums/ folder is the Shared Albums' (docs/protocols/icloud.md §22.4).
+      seed: async (dir, appleId) => {
+        const result = await photos.control.seed(dir, appleId)
+        const from = dir ?? options.photosDir
+        return from === undefined
+          ? result
+          : { ...result, sharedAlbums: await sharedStreams.seed(from, appleId) }
+      },
+    },
     inspect: createICloudInspector(store, ctx, photos.library),
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,

@@ -42,6 +42,15 @@ export interface SeedResult {
   readonly removed: number
   /** Assets whose files did not change. */
   readonly unchanged: number
+  /** What re-reading `shared-albums/` changed (iCloud Shared Albums); absent when only the library was read. */
+  readonly sharedAlbums?: {
+    /** Albums created or whose photos changed. */
+    readonly changed: number
+    /** Albums whose folder is gone. */
+    readonly removed: number
+    /** Albums left as they were. */
+    readonly unchanged: number
+  }
 }
 
 /** One asset of an emulated library, for tests and benchmarks. */
@@ -64,7 +73,10 @@ export interface EmulatedPhoto {
 
 /** Live control of the emulated Photos libraries. */
 export interface PhotosControl {
-  /** Reads the seed directory again (or another one): adds, replaces and removes assets; each change moves the sync token. */
+  /**
+   * Reads the seed directory again (or another one): adds, replaces and removes assets, each change
+   * moving the sync token; its `shared-albums/` folder is read again into the iCloud Shared Albums.
+   */
   seed(dir?: string, appleId?: string): Promise<SeedResult>
   /** The assets of an account's zone (default: the Photos account's private library), oldest first. */
   list(options?: { appleId?: string; zone?: string }): EmulatedPhoto[]
