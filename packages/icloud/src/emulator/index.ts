@@ -248,20 +248,20 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
   await accounts.written
   await removeOrphanBlobs(drive)
   await seedDrives(drive, store, accounts.list(), options.drive?.seedDir, now())
+  // Shared albums are seeded with the library, from the same directory (its shared-albums/ folder,
+  // docs/protocols/icloud.md §22.4); their download URLs are the Photos content route's.
+  const sharedStreams = createSharedStreams(store, ctx, {
+    downloadUrl: (assetId) => photos.downloadUrl(assetId),
+  })
   const photos = createPhotos(store, ctx, {
     ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
     ...(options.photosAccount === undefined ? {} : { photosAccount: options.photosAccount }),
     ...(options.photosRenditions === undefined ? {} : { photosRenditions: options.photosRenditions }),
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     defaultAccount: () => dev?.appleId ?? options.accounts?.[0]?.appleId,
+    seedSharedAlbums: sharedStreams.seed,
   })
   await photos.start()
-  const sharedStreams = createSharedStreams(store, ctx, {
-    ...(options.photosDir === undefined ? {} : { photosDir: options.photosDir }),
-    account: () => options.photosAccount ?? dev?.appleId ?? options.accounts?.[0]?.appleId,
-    downloadUrl: photos.downloadUrl,
-  })
-  await sharedStreams.start()
   const notes = createNotes(store, photos.data, ctx)
 
   const server = await startEmulator(
@@ -357,17 +357,7 @@ export async function startICloudEmulator(options: ICloudEmulatorOptions = {}): 
     requests: ctx.requests,
     log: server.log,
     stats: server.stats,
-    photos: {
-      ...photos.control,
-      // The seed directory's shared-albums/ folder is the Shared Albums' (docs/protocols/icloud.md §22.4).
-      seed: async (dir, appleId) => {
-        const result = await photos.control.seed(dir, appleId)
-        const from = dir ?? options.photosDir
-        return from === undefined
-          ? result
-          : { ...result, sharedAlbums: await sharedStreams.seed(from, appleId) }
-      },
-    },
+    photos: photos.control,
     inspect: createICloudInspector(store, ctx, photos.library),
     signInEvidence: (appleId) => ctx.evidence.get(normalizeAppleId(appleId)),
     bridgeCode: (appleId) => ctx.bridge.view(normalizeAppleId(appleId), now())?.code,

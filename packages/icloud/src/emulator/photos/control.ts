@@ -105,7 +105,12 @@ export { PHOTOS_TABLES } from './library.js'
 export function createPhotos(
   store: DurableStore,
   base: Omit<ICloudContext, 'tx' | 'cookieDomain'>,
-  options: PhotosOptions & { stateDir?: string; defaultAccount: () => string | undefined },
+  options: PhotosOptions & {
+    stateDir?: string
+    defaultAccount: () => string | undefined
+    /** Seeds the iCloud Shared Albums from the same directory (its `shared-albums/`), with the library. */
+    seedSharedAlbums?: (dir: string, appleId: string) => Promise<NonNullable<SeedResult['sharedAlbums']>>
+  },
 ): {
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
   control: PhotosControl
@@ -146,7 +151,10 @@ export function createPhotos(
     seed: async (dir, appleId) => {
       const from = dir ?? options.photosDir
       if (!from) throw new Error('No photos directory to seed from: pass one.')
-      return library.seed(accountOf(appleId).dsid, from)
+      const account = accountOf(appleId)
+      const result = await library.seed(account.dsid, from)
+      if (!options.seedSharedAlbums) return result
+      return { ...result, sharedAlbums: await options.seedSharedAlbums(from, account.appleId) }
     },
     list: (o) => {
       const { dsid, zone } = zoneOf(o)

@@ -7,39 +7,30 @@ import { SharedAlbums, type SharedAlbumsSeedResult } from './state.js'
 export { SHARED_ALBUMS_TABLE } from './state.js'
 
 /**
- * Builds the shared albums of the iCloud emulator: seeded from `<photosDir>/shared-albums/` into the
- * account that the Photos library seeds (docs/protocols/icloud.md §22.4), served by the
- * `sharedstreams` routes with download URLs of the Photos content route.
+ * Builds the shared albums of the iCloud emulator, served by the `sharedstreams` routes with download
+ * URLs of the Photos content route; its `seed` reads `<dir>/shared-albums/` into an account's albums
+ * (the Photos library's seeding calls it with its own directory, docs/protocols/icloud.md §22.4).
  */
 export function createSharedStreams(
   store: DurableStore,
   base: Omit<ICloudContext, 'tx' | 'cookieDomain'>,
   options: {
-    photosDir?: string
-    /** The Apple ID whose albums the directory seeds. */
-    account: () => string | undefined
     /** A fresh signed download URL of the Photos content route. */
     downloadUrl: (assetId: string) => string
   },
 ): {
   routes: (serviceAuth: RouteAuth<unknown>) => Route<unknown>[]
-  start: () => Promise<void>
-  /** Reads `<dir>/shared-albums/` again into the account's albums (default: the seeding account). */
-  seed: (dir: string, appleId?: string) => Promise<SharedAlbumsSeedResult>
+  /** Reads `<dir>/shared-albums/` again into the albums of the account `appleId`. */
+  seed: (dir: string, appleId: string) => Promise<SharedAlbumsSeedResult>
 } {
   const albums = new SharedAlbums(store, base.now)
-  const seed = (dir: string, appleId?: string) => {
-    const id = normalizeAppleId(appleId ?? options.account() ?? '')
-    const account = base.data.accounts.get(id)
-    if (!account) throw new Error(`The iCloud emulator has no account ${id}.`)
-    return albums.seed(account.dsid, dir)
-  }
   return {
     routes: (serviceAuth) =>
       sharedStreamsRoutes(base, serviceAuth, { albums, downloadUrl: options.downloadUrl }),
-    start: async () => {
-      if (options.photosDir !== undefined) await seed(options.photosDir)
+    seed: (dir, appleId) => {
+      const account = base.data.accounts.get(normalizeAppleId(appleId))
+      if (!account) throw new Error(`The iCloud emulator has no account ${appleId}.`)
+      return albums.seed(account.dsid, dir)
     },
-    seed,
   }
 }
