@@ -213,8 +213,16 @@ describe('sigwire icloud photos', () => {
     const only = await runMain(['icloud', 'photos', 'albums', ...session(), '--shared'])
     expect(only.code, only.stderr).toBe(0)
     expect(only.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(/^shared-album shared\s+2 {2}Party$/),
+      expect.stringMatching(/^shared-album {2}shared\s+2 {2}Party$/),
     ])
+    // The text form names libraries as --library does and keeps its columns aligned.
+    const text = (await runMain(['icloud', 'photos', 'albums', ...session()])).stdout.trim().split('\n')
+    expect(new Set(text.map((line) => line.split(/\s+/)[0]))).toEqual(
+      new Set(['private', 'shared', 'shared-album']),
+    )
+    expect(new Set(text.map((line) => line.search(/ {2}(smart|album|folder|shared) /)))).toEqual(
+      new Set([12]),
+    )
     const ls = await runMain(['icloud', 'photos', 'ls', ...session(), '--shared-album', 'Party', '--json'])
     expect(ls.code, ls.stderr).toBe(0)
     const assets = JSON.parse(ls.stdout).assets as Array<{ filename: string; library: string; size: number }>

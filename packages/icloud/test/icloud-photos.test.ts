@@ -327,6 +327,10 @@ describe('iCloud Photos against the emulator seeded from a directory', () => {
       for (const t of twins) expect((twin as Error).message).toContain(`(id ${t.id})`)
       expect((await client.photos.album(twins[1]!.id)).id).toBe(twins[1]!.id)
       expect((await client.photos.album('Favorites')).kind).toBe('smart')
+      // A folder has no assets of its own: the error names the albums in it.
+      const folder = await all(client.photos.assets({ album: 'Other' })).catch((e: unknown) => e)
+      expect(folder).toMatchObject({ code: 'INVALID_ARGUMENT' })
+      expect((folder as Error).message).toBe('Other is a folder; name one of its albums: "Other/Paris".')
     } finally {
       for (const album of [trips, paris, other, ...twins]) await client.photos.deleteAlbum(album)
     }

@@ -83,11 +83,15 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           }
         if (options.shared || options.library === 'all') rows.push(...(await sharedAlbumRows(client)))
         if (options.json) printJson(io, { albums: rows })
-        else
+        else {
+          // The library as --library names it (`shared`, not the SharedSync zone's id, which --json gives).
+          const label = (library: string) => (library.startsWith('shared:') ? 'shared' : library)
+          const width = Math.max(0, ...rows.map((r) => label(r.library).length))
           for (const r of rows)
             io.out(
-              `${r.library.padEnd(10)} ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
+              `${label(r.library).padEnd(width)}  ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
             )
+        }
         setExit(EXIT.ok)
       }),
     )

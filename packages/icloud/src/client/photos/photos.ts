@@ -336,11 +336,19 @@ export class PhotosService implements PhotosApi {
         : typeof options.album === 'string'
           ? await this.album(options.album, { ...options, library })
           : options.album
-    if (album.kind === 'folder')
+    if (album.kind === 'folder') {
+      // Read again on this error path only, to name what the folder holds.
+      const inside = (await this.albums({ ...options, library }))
+        .filter((a) => a.kind === 'album' && a.path.startsWith(`${album.path}/`))
+        .map((a) => JSON.stringify(a.path))
       throw new ICloudError({
         code: 'INVALID_ARGUMENT',
-        message: `${album.path} is a folder; list one of its albums.`,
+        message:
+          inside.length === 0
+            ? `${album.path} is a folder and holds no albums; name an album (see the album list).`
+            : `${album.path} is a folder; name one of its albums: ${inside.join(', ')}.`,
       })
+    }
     const pageSize = options.pageSize ?? 100
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
       throw new ICloudError({
