@@ -22,6 +22,7 @@ import { albumsByLibrary } from '../photos/albums.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState, type SyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
+import { formatBytes } from './icloud-drive-output.js'
 import { checkSharedAlbumOption, sharedAlbumAssets, sharedAlbumRows } from './icloud-photos-shared.js'
 import { onInterrupt } from './on-interrupt.js'
 import { locateSavedSession, type SessionLocation, STORE_HELP } from './store-option.js'
@@ -84,8 +85,7 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
         if (options.shared || options.library === 'all') rows.push(...(await sharedAlbumRows(client)))
         if (options.json) printJson(io, { albums: rows })
         else {
-          // The library as --library names it (`shared`, not the SharedSync zone's id, which --json gives).
-          const label = (library: string) => (library.startsWith('shared:') ? 'shared' : library)
+          const label = libraryLabel
           const width = Math.max(0, ...rows.map((r) => label(r.library).length))
           for (const r of rows)
             io.out(
@@ -581,6 +581,11 @@ function progressBar(io: Io, json: boolean): { update: (p: SyncProgress) => void
   }
 }
 
+/** A library as `--library` names it: `shared`, not the SharedSync zone's id (which `--json` gives). */
+function libraryLabel(id: string): string {
+  return id.startsWith('shared:') ? 'shared' : id
+}
+
 function report(
   io: Io,
   s: Awaited<ReturnType<typeof runPhotoSync>> & { seconds: number; to: string },
@@ -596,10 +601,10 @@ function report(
     return
   }
   const modes = Object.entries(s.libraries)
-    .map(([id, mode]) => `${id}: ${mode}`)
+    .map(([id, mode]) => `${libraryLabel(id)}: ${mode}`)
     .join(', ')
   io.out(
-    `${s.failures.length === 0 ? c.green('✓') : c.red('✗')} ${s.downloaded} downloaded (${(s.bytes / 1e6).toFixed(1)} MB${s.resumedBytes ? `, ${(s.resumedBytes / 1e6).toFixed(1)} MB resumed` : ''}), ${s.skipped} already there, in ${s.seconds.toFixed(1)} s (${modes}) into ${s.to}`,
+    `${s.failures.length === 0 ? c.green('✓') : c.red('✗')} ${s.downloaded} downloaded (${formatBytes(s.bytes)}${s.resumedBytes ? `, ${formatBytes(s.resumedBytes)} resumed` : ''}), ${s.skipped} already there, in ${s.seconds.toFixed(1)} s (${modes}) into ${s.to}`,
   )
   if (s.removedRemotely)
     io.out(
