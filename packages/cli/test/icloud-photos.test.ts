@@ -155,6 +155,22 @@ describe('sigwire icloud photos', () => {
     const missing = await runMain(['icloud', 'photos', 'ls', ...session(), '--album', 'Nope'])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/^sigwire: NOT_FOUND: No album named "Nope"/)
+    // Both libraries make one listing, newest first: the Shared Library's 2023 photo leads.
+    const newest = await runMain(['icloud', 'photos', 'ls', ...session(), '--limit', '3', '--json'])
+    const listed = JSON.parse(newest.stdout).assets as Array<{
+      filename: string
+      library: string
+      created: string
+    }>
+    expect(listed.map((a) => a.created)).toEqual([
+      '2023-04-05T10:00:00.000Z',
+      '2022-03-04T10:00:00.000Z',
+      '2022-03-03T12:00:00.000Z',
+    ])
+    expect(listed[0]!.library).toMatch(/^shared:/)
+    const text = (await runMain(['icloud', 'photos', 'ls', ...session(), '--limit', '2'])).stdout.split('\n')
+    expect(text[0]).toMatch(/^shared {3}2023-04-05T10:00:00.000Z {2}image +25000 {2}IMG_0005.JPG$/)
+    expect(text[1]).toMatch(/^private {2}2022-03-04/)
   })
 
   it('ls --album reads every library that has the album: a user album from the private one, a smart album from all', async () => {

@@ -19,6 +19,7 @@ import { cliError, EXIT } from '../output/errors.js'
 import { describeFailure, printFailure } from '../output/failure.js'
 import { colors, type Io, printJson } from '../output/io.js'
 import { albumsByLibrary } from '../photos/albums.js'
+import { newestFirst } from '../photos/newest-first.js'
 import { type Selection, SIZES, type SyncSize } from '../photos/plan.js'
 import { openSyncState, type SyncState } from '../photos/state.js'
 import { runPhotoSync, type SyncProgress } from '../photos/sync.js'
@@ -113,16 +114,17 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
           options.sharedAlbum !== undefined
             ? [sharedAlbumAssets(client, options.sharedAlbum)]
             : await assetListings(client, options)
-        for (const source of sources)
-          for await (const asset of source) {
-            if (options.limit !== undefined && n++ >= options.limit) break
-            const row = describe(asset)
-            if (options.json) rows.push(row)
-            else
-              io.out(
-                `${row.created}  ${row.type.padEnd(5)} ${String(row.size ?? '').padStart(11)}  ${row.filename}${row.live ? ' (live)' : ''}`,
-              )
-          }
+        // Several libraries: one listing newest first, each line led by its library.
+        const several = sources.length > 1
+        for await (const asset of several ? newestFirst(sources) : (sources[0] ?? [])) {
+          if (options.limit !== undefined && n++ >= options.limit) break
+          const row = describe(asset)
+          if (options.json) rows.push(row)
+          else
+            io.out(
+              `${several ? `${libraryLabel(row.library).padEnd(7)}  ` : ''}${row.created}  ${row.type.padEnd(5)} ${String(row.size ?? '').padStart(11)}  ${row.filename}${row.live ? ' (live)' : ''}`,
+            )
+        }
         if (options.json) printJson(io, { assets: rows })
         setExit(EXIT.ok)
       })
