@@ -163,6 +163,7 @@ interface PyRun {
   readonly seconds: number
   readonly processSeconds: number
   readonly files: number
+  readonly bytes: number
 }
 
 /** The run of median `seconds` (its other figures with it). */
@@ -196,8 +197,12 @@ async function pyicloud(
   )
   const processSeconds = (performance.now() - started) / 1000
   // The script's own time: after its import and sign-in, like `main` on sigwire's side.
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { files: number; seconds: number }
-  return { seconds: result.seconds, processSeconds, files: result.files }
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    files: number
+    bytes: number
+    seconds: number
+  }
+  return { seconds: result.seconds, processSeconds, files: result.files, bytes: result.bytes }
 }
 
 function emulatorSpec(photosDir: string, stateDir: string, port?: number) {
@@ -215,8 +220,8 @@ function emulatorSpec(photosDir: string, stateDir: string, port?: number) {
 /**
  * iCloud Photos: the first sync of a library (scaled file sizes: 8 to 80 kB photos, 70 to 150 kB live
  * videos, 150 to 230 kB RAWs and 300 to 380 kB videos, so 5,000 assets fit the machine) by `sigwire
- * icloud photos sync` against Debian's pyicloud 1.0.0 downloading the same originals through its photos
- * service and bare undici fetching the same download URLs at the same concurrency; a re-run with no
+ * icloud photos sync` against Debian's pyicloud 1.0.0 downloading the same files (originals through its
+ * photos service, and live photos' videos with its session) and bare undici fetching the same download URLs at the same concurrency; a re-run with no
  * changes; a re-run after 50 additions and 20 deletions; the sync's peak RSS, and that of one large
  * video of 4 GiB. The emulator runs in a
  * child process, each sync in its own process.
@@ -311,8 +316,8 @@ export const iCloudPhotosSuite: Suite = {
       ])
       if (py)
         rows.push([
-          'pyicloud 1.0.0 (originals, one at a time)',
-          `${py.files} files`,
+          'pyicloud 1.0.0 (originals and live videos, one at a time)',
+          `${py.files} files, ${(py.bytes / 1e6).toFixed(0)} MB`,
           `${py.seconds.toFixed(1)} s${runs(pys.map((run) => run.seconds))}`,
           `${py.processSeconds.toFixed(1)} s`,
           '',
@@ -408,7 +413,7 @@ export const iCloudPhotosSuite: Suite = {
         columns: ['run', 'work', 'time', 'whole process', 'peak RSS'],
         rows,
         notes: [
-          "Each sync runs in its own Node.js process: the CLI is imported first (not timed), then its `main` runs `sigwire icloud photos sync --folder-structure none --concurrency 8 --json` (session check, the library's count and pages or its change feed, the downloads, each to a partial file renamed with its mtime set, the SQLite state); `time` is that `main`, `whole process` adds Node.js start, the imports and exit, and the peak RSS is the process's (VmHWM). pyicloud 1.0.0 (Debian python3-pyicloud) is timed the same way, from after its import and sign-in (`whole process` includes both), iterating `photos.all` and streaming each `photo.download()` to a file one after another. Bare undici `request()` fetches the same download URLs (originals and live videos, listed beforehand) 8 at a time, piping each body to a file. The re-runs read the zone's change feed from the saved sync token; the re-run without changes is timed 3 times into the first round's directory (the median counts), and the +50 −20 run, once, restarts the emulator on the changed directory first.",
+          "Each sync runs in its own Node.js process: the CLI is imported first (not timed), then its `main` runs `sigwire icloud photos sync --folder-structure none --concurrency 8 --json` (session check, the library's count and pages or its change feed, the downloads, each to a partial file renamed with its mtime set, the SQLite state); `time` is that `main`, `whole process` adds Node.js start, the imports and exit, and the peak RSS is the process's (VmHWM). pyicloud 1.0.0 (Debian python3-pyicloud) is timed the same way, from after its import and sign-in (`whole process` includes both), iterating `photos.all` and streaming each `photo.download()` to a file one after another, and each live photo's video, whose URL it reads from the photo's master record (pyicloud 1.0.0 has no version for it), with pyicloud's session: the files the sync downloads (the rows give both counts and sizes). Bare undici `request()` fetches the same download URLs (originals and live videos, listed beforehand) 8 at a time, piping each body to a file. The re-runs read the zone's change feed from the saved sync token; the re-run without changes is timed 3 times into the first round's directory (the median counts), and the +50 −20 run, once, restarts the emulator on the changed directory first.",
         ],
       }
       return {
