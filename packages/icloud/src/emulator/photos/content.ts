@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 import type { Reply, RouteRequest } from '@sigwire/emulator-kit'
 import { reply } from '@sigwire/emulator-kit'
 import { byteRange } from '../byte-range.js'
@@ -25,7 +25,22 @@ export function contentUrl(
 }
 
 function signature(secret: string, assetId: string, e: number): string {
-  return createHmac('sha256', secret).update(`${assetId}:${e}`).digest('base64url').slice(0, 27)
+  return createHmac('sha256', keyOf(secret)).update(`${assetId}:${e}`).digest('base64url').slice(0, 27)
+}
+
+/**
+ * The secret as a KeyObject, made once per secret: a string key is converted again on every HMAC, and
+ * every download checks one (an emulator has one secret, kept for its life).
+ */
+const keys = new Map<string, KeyObject>()
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret)
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'))
+    if (keys.size >= 16) keys.clear()
+    keys.set(secret, key)
+  }
+  return key
 }
 
 /**
