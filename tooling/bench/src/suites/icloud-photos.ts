@@ -53,6 +53,8 @@ function writeLibrary(dir: string, n: number, offset = 0): number {
 interface SyncRun {
   /** `main` alone (the CLI imported first). */
   readonly seconds: number
+  /** CPU time (user and system, all threads) `main` used. */
+  readonly cpuSeconds: number
   /** The whole process: Node.js start, imports, `main`, exit. */
   readonly processSeconds: number
   readonly peakMiB: number
@@ -91,11 +93,16 @@ function syncChild(sessions: string, to: string): Promise<SyncRun> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000
-      const last = JSON.parse(err.trim().split('\n').at(-1) ?? '{}') as { peakMiB?: number; seconds?: number }
+      const last = JSON.parse(err.trim().split('\n').at(-1) ?? '{}') as {
+        peakMiB?: number
+        seconds?: number
+        cpuSeconds?: number
+      }
       if (code !== 0 || last.seconds === undefined)
         return reject(new Error(`sync exited ${code}: ${err.slice(-500)}`))
       resolve({
         seconds: last.seconds,
+        cpuSeconds: last.cpuSeconds ?? 0,
         processSeconds: seconds,
         peakMiB: last.peakMiB ?? 0,
         summary: JSON.parse(out.trim().split('\n').at(-1)!),
@@ -139,11 +146,16 @@ async function downloadUrls(info: { authUrl: string; setupUrl: string }): Promis
   return urls
 }
 
-/** Bare undici: GET each URL and stream it to a file, `CONCURRENCY` at a time. */
-async function undiciFetch(urls: readonly string[], dir: string): Promise<number> {
+/** Bare undici: GET each URL and stream it to a file, `CONCURRENCY` at a time; its time and CPU time. */
+async function undiciFetch(
+  urls: readonly string[],
+  dir: string,
+): Promise<{ seconds: number; cpuSeconds: number }> {
   mkdirSync(dir, { recursive: true })
   const agent = new Agent({ connections: CONCURRENCY })
   const started = performance.now()
+  // This process runs nothing else meanwhile (the emulator is a child process).
+  const cpu = process.cpuUsage()
   let next = 0
   const worker = async () => {
     while (next < urls.length) {
@@ -154,8 +166,9 @@ async function undiciFetch(urls: readonly string[], dir: string): Promise<number
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
   const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
   await agent.close()
-  return seconds
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 }
 }
 
 /** One pyicloud run: its download time, its whole process, the files it wrote. */
@@ -164,6 +177,11 @@ interface PyRun {
   readonly processSeconds: number
   readonly files: number
   readonly bytes: number
+}
+
+/** What each side's own process used, from this run. */
+function cpuNote(sync: number, undici: number): string {
+  return `In this run the sync's process used ${sync.toFixed(2)} s of CPU (user and system, every thread; the median of the first syncs) and bare undici's ${undici.toFixed(2)} s for the same downloads (${formatRatio(sync / undici)}); the emulator's CPU comes on top of both.`
 }
 
 /** The run of median `seconds` (its other figures with it). */
@@ -251,6 +269,7 @@ export const iCloudPhotosSuite: Suite = {
       const rounds = quick ? 1 : ROUNDS
       const firsts: SyncRun[] = []
       const undicis: number[] = []
+      const undiciCpus: number[] = []
       const pys: PyRun[] = []
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()
@@ -258,8 +277,11 @@ export const iCloudPhotosSuite: Suite = {
           log(`photos: round ${round + 1} of ${rounds}, ${subject}`)
           settleDisk()
           if (subject === 'sigwire') firsts.push(await syncChild(sessions, join(root, `sync-${round}`)))
-          else if (subject === 'undici') undicis.push(await undiciFetch(urls, join(root, `undici-${round}`)))
-          else {
+          else if (subject === 'undici') {
+            const run = await undiciFetch(urls, join(root, `undici-${round}`))
+            undicis.push(run.seconds)
+            undiciCpus.push(run.cpuSeconds)
+          } else {
             const run = await pyicloud(info, join(root, `pyicloud-${round}`))
             if (run) pys.push(run)
           }
@@ -354,7 +376,7 @@ export const iCloudPhotosSuite: Suite = {
           `Photos first sync vs bare undici on the same URLs (concurrency ${CONCURRENCY})`,
           vsUndici,
           0.8,
-          "The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share 2 cores that are busy for the whole run, so each of these lengthens it. A small file is gathered from the response's data events (no async iteration per chunk) and, without fsync, created on the event loop with its write and rename (a create in the thread pool made the rename spin on the directory's lock); in a profile (perf, cpu-clock) the sync's main thread still used about twice the CPU of bare undici's.",
+          `${cpuNote(median(firsts.map((run) => run.cpuSeconds)), median(undiciCpus))} The sync also lists the library (a count, then 50 startRank pages of 100 assets, which the emulator must build too), computes each file's SHA-256 for the state (about 0.2 s of CPU for the 319 MB), writes it to a partial file that it renames with its mtime set, and records it in SQLite; undici only streams bytes to files. The client, the emulator and the kernel's file work share ${cpus().length} cores that are busy for the whole run, so each of these lengthens it. A small file is gathered from the response's data events (no async iteration per chunk) and, without fsync, created on the event loop with its write and rename (a create in the thread pool made the rename spin on the directory's lock).`,
         ),
       )
       const fraction = again.seconds / first.seconds
@@ -431,7 +453,9 @@ export const iCloudPhotosSuite: Suite = {
           ratio: formatRatio(undici / first.seconds),
           rounds: firsts.map((run, round) => ({
             sigwire: run.seconds,
+            sigwireCpu: run.cpuSeconds,
             undici: undicis[round],
+            undiciCpu: undiciCpus[round],
             pyicloud: pys[round]?.seconds,
           })),
         },
