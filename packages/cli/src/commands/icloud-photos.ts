@@ -86,11 +86,10 @@ export function registerICloudPhotos(icloud: Command, io: Io, setExit: (code: nu
         if (options.shared || options.library === 'all') rows.push(...(await sharedAlbumRows(client)))
         if (options.json) printJson(io, { albums: rows })
         else {
-          const label = libraryLabel
-          const width = Math.max(0, ...rows.map((r) => label(r.library).length))
+          const width = Math.max(0, ...rows.map((r) => libraryLabel(r.library).length))
           for (const r of rows)
             io.out(
-              `${label(r.library).padEnd(width)}  ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
+              `${libraryLabel(r.library).padEnd(width)}  ${r.kind.padEnd(6)} ${String(r.count ?? '').padStart(7)}  ${r.name}`,
             )
         }
         setExit(EXIT.ok)
