@@ -45,29 +45,28 @@ export async function deletedSinceListing(
   library: PhotoLibrary,
   listed: ReadonlySet<string> | undefined,
   options: CallOptions,
-): Promise<Set<string>> {
-  const gone = await albumAssetIds(photos, library, 'Recently Deleted', options)
-  if (listed === undefined) return gone
-  const hidden = await albumAssetIds(photos, library, 'Hidden', options)
-  for (const id of notListed(state, library.id, listed)) if (!hidden.has(id)) gone.add(id)
-  return gone
+): Promise<string[]> {
+  // Only assets the state has files of can be deleted: one query, not one per asset of the albums.
+  const recorded = state.assetsOf(library.id)
+  if (recorded.length === 0) return []
+  // A smart album's id is its name, so a user album of that name is not taken; one album list for both.
+  const albums = await photos.albums({ ...options, library })
+  const ids = async (id: string) => {
+    const album = albums.find((a) => a.kind === 'smart' && a.id === id)
+    const found = new Set<string>()
+    if (!album) return found
+    // Only the original's fields are asked for: the ids are all this needs.
+    for await (const asset of photos.assets({ ...options, library, album, renditions: [] }))
+      found.add(asset.id)
+    return found
+  }
+  const trashed = await ids('Recently Deleted')
+  if (listed === undefined) return recorded.filter((id) => trashed.has(id))
+  const hidden = await ids('Hidden')
+  return recorded.filter((id) => trashed.has(id) || (!listed.has(id) && !hidden.has(id)))
 }
 
 /** The assets the state has files of in `library` (its id) that are not in `listed`. */
 export function notListed(state: SyncState, library: string, listed: ReadonlySet<string>): string[] {
   return state.assetsOf(library).filter((id) => !listed.has(id))
-}
-
-/** The asset ids of a smart album (its id is its name, so a user album of that name is not taken). */
-async function albumAssetIds(
-  photos: PhotosApi,
-  library: PhotoLibrary,
-  smartAlbum: string,
-  options: CallOptions,
-): Promise<Set<string>> {
-  const album = await photos.album(smartAlbum, { ...options, library })
-  const ids = new Set<string>()
-  // Only the original's fields are asked for: the ids are all this needs.
-  for await (const asset of photos.assets({ ...options, library, album, renditions: [] })) ids.add(asset.id)
-  return ids
 }

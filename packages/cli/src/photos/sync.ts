@@ -332,7 +332,9 @@ export async function runPhotoSync(
     // icloud.md §22.4); sigwire reads no change feed of shared albums, and verified files are skipped.
     if (sharedAlbums.length > 0) state.preload()
     for (const album of sharedAlbums) {
-      summary.libraries[`shared-album:${album.id}`] = 'full'
+      // PhotoLibrary.id of a shared album's assets.
+      const libraryId = `shared-album:${album.id}`
+      summary.libraries[libraryId] = 'full'
       // Listed oldest first: the N most recent are the last N.
       const skip =
         options.recent === undefined
@@ -343,9 +345,7 @@ export async function runPhotoSync(
       const listed =
         autoDelete && !options.since && options.recent === undefined ? new Set<string>() : undefined
       let n = 0
-      let library: string | undefined
       for await (const asset of photos.sharedAlbums.assets(album, signal(options))) {
-        library ??= asset.library.id
         listed?.add(asset.id)
         if (n++ < skip) continue
         if (options.since && asset.created < options.since) continue
@@ -354,12 +354,7 @@ export async function runPhotoSync(
       }
       if (listed) {
         await pool.drain()
-        summary.deletedLocally += deleteLocalFiles(
-          // An album left empty: the library id PhotoLibrary.id documents for a shared album.
-          notListed(state, library ?? `shared-album:${album.id}`, listed),
-          state,
-          options.to,
-        )
+        summary.deletedLocally += deleteLocalFiles(notListed(state, libraryId, listed), state, options.to)
       }
     }
     await pool.drain()
