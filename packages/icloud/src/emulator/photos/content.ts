@@ -12,35 +12,25 @@ import type { PhotosLibrary } from './library.js'
 /** The path prefix of download URLs on the emulator. */
 export const CONTENT_PREFIX = '/photos-content'
 
-/** A signed download URL for `assetId`, valid until `expiresAt` (epoch ms). */
+/** A signed download URL for `assetId`, valid until `expiresAt` (epoch ms), signed with `key` ({@link urlKey}). */
 export function contentUrl(
   origin: string,
-  secret: string,
+  key: KeyObject,
   assetId: string,
   zone: string,
   expiresAt: number,
 ): string {
   const e = Math.floor(expiresAt / 1000)
-  return `${origin}${CONTENT_PREFIX}/B/${assetId}/\${f}?e=${e}&ckc=com.apple.photos.cloud&ckz=${encodeURIComponent(zone)}&s=${signature(secret, assetId, e)}`
+  return `${origin}${CONTENT_PREFIX}/B/${assetId}/\${f}?e=${e}&ckc=com.apple.photos.cloud&ckz=${encodeURIComponent(zone)}&s=${signature(key, assetId, e)}`
 }
 
-function signature(secret: string, assetId: string, e: number): string {
-  return createHmac('sha256', keyOf(secret)).update(`${assetId}:${e}`).digest('base64url').slice(0, 27)
+function signature(key: KeyObject, assetId: string, e: number): string {
+  return createHmac('sha256', key).update(`${assetId}:${e}`).digest('base64url').slice(0, 27)
 }
 
-/**
- * The secret as a KeyObject, made once per secret: a string key is converted again on every HMAC, and
- * every download checks one (an emulator has one secret, kept for its life).
- */
-const keys = new Map<string, KeyObject>()
-function keyOf(secret: string): KeyObject {
-  let key = keys.get(secret)
-  if (key === undefined) {
-    key = createSecretKey(Buffer.from(secret, 'utf8'))
-    if (keys.size >= 16) keys.clear()
-    keys.set(secret, key)
-  }
-  return key
+/** The KeyObject of the library's URL secret, made once where the secret is read (one HMAC per download). */
+export function urlKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'))
 }
 
 /**
@@ -51,13 +41,13 @@ function keyOf(secret: string): KeyObject {
 export async function sendContent(
   request: RouteRequest<unknown>,
   library: PhotosLibrary,
-  secret: string,
+  key: KeyObject,
   now: number,
 ): Promise<Reply> {
   const assetId = request.params.asset ?? ''
   const e = Number(request.url.searchParams.get('e'))
   const s = request.url.searchParams.get('s') ?? ''
-  const expected = Number.isInteger(e) ? signature(secret, assetId, e) : ''
+  const expected = Number.isInteger(e) ? signature(key, assetId, e) : ''
   const content = library.content(assetId)
   if (!content || s.length !== expected.length || !timingSafeEqual(Buffer.from(s), Buffer.from(expected)))
     return reply(403, { text: 'Forbidden', type: 'text/plain' })

@@ -9,7 +9,7 @@ import { normalizeAppleId } from '../../session/state.js'
 import type { ICloudContext } from '../context.js'
 import { webSession } from '../setup.js'
 import type { EmulatedAccount } from '../state.js'
-import { contentUrl } from './content.js'
+import { contentUrl, urlKey } from './content.js'
 import { type AssetView, PhotosLibrary, PRIMARY_ZONE } from './library.js'
 import { photosRoutes } from './routes.js'
 
@@ -136,6 +136,7 @@ export function createPhotos(
   })
   const meta = store.table<string>('meta')
   const secret = meta.get('photosUrlSecret') ?? randomBytes(32).toString('hex')
+  const key = urlKey(secret)
   const accountOf = (appleId?: string): EmulatedAccount => {
     const id = normalizeAppleId(appleId ?? options.photosAccount ?? options.defaultAccount() ?? '')
     const account = base.data.accounts.get(id)
@@ -214,7 +215,7 @@ export function createPhotos(
     return alive ? base.data.accounts.get(alive.session.appleId) : undefined
   }
   return {
-    routes: (serviceAuth) => photosRoutes({ base, data, library, secret, tmpDir, account }, serviceAuth),
+    routes: (serviceAuth) => photosRoutes({ base, data, library, urlKey: key, tmpDir, account }, serviceAuth),
     control,
     library,
     data,
@@ -224,6 +225,6 @@ export function createPhotos(
     },
     close: () => rm(tmpDir, { recursive: true, force: true }),
     downloadUrl: (assetId) =>
-      contentUrl(base.origin, secret, assetId, '', base.now() + library.downloadUrlLifetimeMs),
+      contentUrl(base.origin, key, assetId, '', base.now() + library.downloadUrlLifetimeMs),
   }
 }

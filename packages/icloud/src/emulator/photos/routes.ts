@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, type KeyObject, randomBytes } from 'node:crypto'
 import { mkdir, open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Reply, type Route, type RouteAuth, type RouteRequest, reply } from '@sigwire/emulator-kit'
@@ -55,7 +55,8 @@ export interface PhotosEnv {
   /** Library. */
   readonly library: PhotosLibrary
   /** Secret of the download URLs' signatures. */
-  readonly secret: string
+  /** The URL secret's key ({@link urlKey}). */
+  readonly urlKey: KeyObject
   /** Where uploads arrive when the emulator keeps no state directory. */
   readonly tmpDir: string
   /** The authenticated account of a service request (its web session cookie), or undefined. */
@@ -79,7 +80,7 @@ export function photosRoutes(env: PhotosEnv, serviceAuth: RouteAuth<unknown>): R
     path,
     auth: 'none',
     maxBodyBytes: 0,
-    handle: (request) => sendContent(request, env.library, env.secret, env.base.now()),
+    handle: (request) => sendContent(request, env.library, env.urlKey, env.base.now()),
   })
   return [
     // Any container: the Notes and Reminders routes, listed before these, take their own.
@@ -112,7 +113,7 @@ function context(
     database,
     owner: env.library.ownerOf(account.dsid),
     body,
-    assetUrl: (asset) => contentUrl(origin, env.secret, asset.assetId, '', expiresAt),
+    assetUrl: (asset) => contentUrl(origin, env.urlKey, asset.assetId, '', expiresAt),
   })
 }
 
